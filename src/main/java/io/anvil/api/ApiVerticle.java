@@ -1,0 +1,179 @@
+package io.anvil.api;
+
+import io.anvil.api.ChildApi.Kind;
+import io.anvil.errors.AnvilException;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+
+import java.util.function.Function;
+
+/**
+ * Serves Ironic's v1 REST API. Deployed once per event loop from a supplier (Hono style); every instance shares
+ * the listening port and the stores, and owns its router and conductor snapshot.
+ */
+public final class ApiVerticle extends VerticleBase {
+  private final ApiServices services;
+  private HttpServer server;
+  private ConductorCache conductorCache;
+
+  public ApiVerticle(ApiServices services) {
+    this.services = services;
+  }
+
+  @Override
+  public Future<?> start() {
+    conductorCache = new ConductorCache(services.conductors());
+    Router router = router();
+    server = vertx.createHttpServer(new HttpServerOptions()
+        .setHost(services.config().api().host())
+        .setPort(services.config().api().port())
+        .setCompressionSupported(false)
+        .setTcpNoDelay(true));
+    return conductorCache.start(vertx).compose(v -> server.requestHandler(router).listen());
+  }
+
+  /** The port actually bound (useful with port 0 in tests). */
+  public int actualPort() {
+    return server.actualPort();
+  }
+
+  @Override
+  public Future<?> stop() {
+    conductorCache.stop(vertx);
+    return server == null ? Future.succeededFuture() : server.close();
+  }
+
+  Router router() {
+    NodeApi nodes = new NodeApi(services, conductorCache);
+    ChildApi children = new ChildApi(services, nodes);
+    DiscoveryApi discovery = new DiscoveryApi(services, conductorCache);
+    ApiErrors errors = new ApiErrors();
+
+    Router r = Router.router(vertx);
+    r.route().handler(ApiVerticle::negotiateVersion);
+    r.route().handler(BodyHandler.create(false).setBodyLimit(services.config().api().maxBodyBytes()));
+    r.route().failureHandler(errors);
+    r.errorHandler(404, errors);
+    r.errorHandler(405, errors);
+    r.errorHandler(500, errors);
+
+    r.get("/").handler(sync(discovery::root));
+    r.get("/v1").handler(sync(discovery::v1));
+    r.get("/v1/").handler(sync(discovery::v1));
+
+    r.get("/v1/nodes").handler(async(ctx -> nodes.list(ctx, false)));
+    r.post("/v1/nodes").handler(async(nodes::create));
+    r.get("/v1/nodes/detail").handler(async(ctx -> nodes.list(ctx, true)));
+    r.get("/v1/nodes/:node").handler(async(nodes::show));
+    r.patch("/v1/nodes/:node").handler(async(nodes::patch));
+    r.delete("/v1/nodes/:node").handler(noContent(nodes::delete, 204));
+    r.get("/v1/nodes/:node/states").handler(async(nodes::states));
+    r.put("/v1/nodes/:node/maintenance").handler(noContent(ctx -> nodes.setMaintenance(ctx, true), 202));
+    r.delete("/v1/nodes/:node/maintenance").handler(noContent(ctx -> nodes.setMaintenance(ctx, false), 202));
+
+    for (Kind kind : Kind.values()) {
+      String coll = "/v1/" + kind.path;
+      r.get(coll).handler(async(ctx -> children.list(ctx, kind, false, null)));
+      r.get(coll + "/detail").handler(async(ctx -> children.list(ctx, kind, true, null)));
+      r.post(coll).handler(async(ctx -> children.create(ctx, kind)));
+      r.get(coll + "/:id").handler(async(ctx -> children.show(ctx, kind)));
+      r.patch(coll + "/:id").handler(async(ctx -> children.patch(ctx, kind)));
+      r.delete(coll + "/:id").handler(noContent(ctx -> children.delete(ctx, kind), 204));
+      String sub = "/v1/nodes/:node/" + kind.path;
+      r.get(sub).handler(async(ctx -> children.list(ctx, kind, false, ctx.pathParam("node"))));
+      r.get(sub + "/detail").handler(async(ctx -> children.list(ctx, kind, true, ctx.pathParam("node"))));
+    }
+    r.get("/v1/portgroups/:pg/ports").handler(async(ctx -> {
+      ctx.queryParams().add("portgroup", ctx.pathParam("pg"));
+      return children.list(ctx, Kind.PORT, false, null);
+    }));
+    r.get("/v1/volume").handler(sync(ctx -> volumeRoot(ctx, null)));
+    r.get("/v1/nodes/:node/volume").handler(async(ctx -> nodes.load(ctx.pathParam("node"))
+        .map(n -> volumeRoot(ctx, n.getString("uuid")))));
+
+    r.get("/v1/drivers").handler(sync(discovery::drivers));
+    r.get("/v1/drivers/:driver").handler(sync(discovery::driver));
+    r.get("/v1/drivers/:driver/properties").handler(sync(discovery::driverProperties));
+    r.get("/v1/conductors").handler(sync(discovery::conductors));
+    r.get("/v1/conductors/:hostname").handler(sync(discovery::conductor));
+    return r;
+  }
+
+  private JsonObject volumeRoot(RoutingContext ctx, String nodeUuid) {
+    if (!Requests.version(ctx).atLeast(32)) {
+      throw AnvilException.notFound("The resource could not be found.");
+    }
+    String base = Links.base(ctx, services.config().api().publicUrl());
+    String prefix = nodeUuid == null ? "volume" : "nodes/" + nodeUuid + "/volume";
+    return new JsonObject()
+        .put("links", Links.of(base, prefix))
+        .put("connectors", Links.of(base, prefix + "/connectors"))
+        .put("targets", Links.of(base, prefix + "/targets"));
+  }
+
+  /** Microversion negotiation; the min/max headers go on every response, errors included. */
+  private static void negotiateVersion(RoutingContext ctx) {
+    ctx.response().putHeader(ApiVersion.MIN_HEADER, ApiVersion.MIN.toString())
+        .putHeader(ApiVersion.MAX_HEADER, ApiVersion.MAX.toString());
+    ApiVersion v;
+    try {
+      v = ApiVersion.of(ctx.request());
+    } catch (AnvilException e) {
+      ctx.fail(e);
+      return;
+    }
+    ctx.put(Requests.VERSION_KEY, v);
+    ctx.response().putHeader(ApiVersion.HEADER, v.toString())
+        .putHeader(ApiVersion.GENERIC_HEADER, "baremetal " + v);
+    ctx.next();
+  }
+
+  private static io.vertx.core.Handler<RoutingContext> sync(Function<RoutingContext, JsonObject> f) {
+    return async(ctx -> Future.succeededFuture(f.apply(ctx)));
+  }
+
+  private static io.vertx.core.Handler<RoutingContext> async(Function<RoutingContext, Future<JsonObject>> f) {
+    return ctx -> {
+      Future<JsonObject> result;
+      try {
+        result = f.apply(ctx);
+      } catch (RuntimeException e) {
+        ctx.fail(e);
+        return;
+      }
+      result.onComplete(ar -> {
+        if (ar.failed()) {
+          ctx.fail(ar.cause());
+        } else {
+          ctx.response().putHeader("Content-Type", "application/json").end(ar.result().toBuffer());
+        }
+      });
+    };
+  }
+
+  private static io.vertx.core.Handler<RoutingContext> noContent(Function<RoutingContext, Future<Void>> f,
+                                                                 int status) {
+    return ctx -> {
+      Future<Void> result;
+      try {
+        result = f.apply(ctx);
+      } catch (RuntimeException e) {
+        ctx.fail(e);
+        return;
+      }
+      result.onComplete(ar -> {
+        if (ar.failed()) {
+          ctx.fail(ar.cause());
+        } else {
+          ctx.response().setStatusCode(status).end();
+        }
+      });
+    };
+  }
+}

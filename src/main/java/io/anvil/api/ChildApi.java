@@ -1,0 +1,383 @@
+package io.anvil.api;
+
+import io.anvil.errors.AnvilException;
+import io.anvil.store.FieldSpec;
+import io.anvil.store.FieldType;
+import io.anvil.store.ListQuery;
+import io.anvil.store.ResourceDef;
+import io.anvil.store.ResourceStore;
+import io.anvil.store.Resources;
+import io.anvil.store.SqlValues;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/**
+ * Resources that belong to a node: ports, portgroups, volume connectors and volume targets. One class, because
+ * they differ only in fields, filters and a few validation rules (see {@link Kind}).
+ */
+final class ChildApi {
+  private static final Pattern MAC = Pattern.compile("^([0-9a-fA-F]{2})([:-]?[0-9a-fA-F]{2}){5}$");
+  private static final Set<String> LLC_KEYS = Set.of("switch_id", "port_id", "switch_info", "network_type");
+  private static final Set<String> CONNECTOR_TYPES = Set.of("iqn", "ip", "mac", "wwnn", "wwpn", "port",
+      "portgroup");
+
+  /** The per-resource differences. {@code minVersion}: below it the collection does not exist (404). */
+  enum Kind {
+    PORT(Resources.PORT, 1, "ports", Set.of("node", "node_uuid", "address", "portgroup"), List.of("address",
+        "node_uuid")),
+    PORTGROUP(Resources.PORTGROUP, 23, "portgroups", Set.of("node", "address"), List.of("node_uuid")),
+    VOLUME_CONNECTOR(Resources.VOLUME_CONNECTOR, 32, "volume/connectors", Set.of("node"),
+        List.of("node_uuid", "type", "connector_id")),
+    VOLUME_TARGET(Resources.VOLUME_TARGET, 32, "volume/targets", Set.of("node"),
+        List.of("node_uuid", "volume_type", "volume_id", "boot_index"));
+
+    final ResourceDef def;
+    final int minVersion;
+    final String path;
+    final Set<String> filters;
+    final List<String> required;
+
+    Kind(ResourceDef def, int minVersion, String path, Set<String> filters, List<String> required) {
+      this.def = def;
+      this.minVersion = minVersion;
+      this.path = path;
+      this.filters = filters;
+      this.required = required;
+    }
+  }
+
+  private final ApiServices services;
+  private final ResourceStore store;
+  private final NodeApi nodes;
+
+  ChildApi(ApiServices services, NodeApi nodes) {
+    this.services = services;
+    this.store = services.store();
+    this.nodes = nodes;
+  }
+
+  private static void checkVersion(RoutingContext ctx, Kind kind) {
+    if (!Requests.version(ctx).atLeast(kind.minVersion)) {
+      throw AnvilException.notFound("The resource could not be found.");
+    }
+  }
+
+  /** GET /v1/{kind} or, with {@code nodeIdent}, GET /v1/nodes/{node}/{kind}. */
+  Future<JsonObject> list(RoutingContext ctx, Kind kind, boolean detailPath, String nodeIdent) {
+    checkVersion(ctx, kind);
+    Set<String> allowed = new HashSet<>(Collections.PAGING);
+    if (nodeIdent == null) {
+      allowed.addAll(kind.filters);
+    }
+    Requests.allowOnly(ctx, allowed);
+    ApiVersion v = Requests.version(ctx);
+    Boolean detailParam = Requests.boolQuery(ctx, "detail");
+    boolean detail = detailPath || Boolean.TRUE.equals(detailParam);
+    Set<String> fields = Requests.fields(ctx);
+    if (detail && fields != null) {
+      throw AnvilException.invalid("Can not specify ?detail=True and fields in the same request.");
+    }
+    List<String> visible = Views.visibleFields(kind.def, v, List.of());
+    Views.checkFields(fields, visible);
+    List<String> names = fields != null ? List.copyOf(fields) : detail ? visible : kind.def.defaultListFields();
+    String base = Links.base(ctx, services.config().api().publicUrl());
+    ListQuery q = new ListQuery();
+    String nodeFilter = nodeIdent != null ? nodeIdent
+        : Requests.query(ctx, "node") != null ? Requests.query(ctx, "node") : Requests.query(ctx, "node_uuid");
+    Future<Void> scoped = Future.succeededFuture();
+    if (nodeFilter != null) {
+      scoped = nodes.load(nodeFilter).map(n -> {
+        q.where("t.node_id = " + q.param(n.getLong("id")));
+        return null;
+      });
+    }
+    String address = Requests.query(ctx, "address");
+    if (address != null) {
+      q.where("t.address = " + q.param(normaliseMac(address)));
+    }
+    String portgroup = Requests.query(ctx, "portgroup");
+    if (portgroup != null) {
+      scoped = scoped.compose(x -> loadPortgroup(portgroup)).map(g -> {
+        q.where("t.portgroup_id = " + q.param(g.getLong("id")));
+        return null;
+      });
+    }
+    return scoped
+        .compose(x -> Collections.page(ctx, store, kind.def, q, services.config().api().maxLimit()))
+        .compose(limit -> store.list(kind.def, q).map(rows -> {
+          List<JsonObject> items = new ArrayList<>(rows.size());
+          rows.forEach(r -> items.add(Views.project(r, names, base, kind.path + "/" + r.getString("uuid"))));
+          return Views.collection(kind.def.plural(), items, limit, Collections.nextUrl(ctx, base, rows, limit));
+        }));
+  }
+
+  Future<JsonObject> show(RoutingContext ctx, Kind kind) {
+    checkVersion(ctx, kind);
+    Requests.allowOnly(ctx, Set.of("fields"));
+    ApiVersion v = Requests.version(ctx);
+    Set<String> fields = Requests.fields(ctx);
+    List<String> visible = Views.visibleFields(kind.def, v, List.of());
+    Views.checkFields(fields, visible);
+    String base = Links.base(ctx, services.config().api().publicUrl());
+    return load(kind, ctx.pathParam("id"))
+        .map(r -> Views.project(r, fields != null ? List.copyOf(fields) : visible, base,
+            kind.path + "/" + r.getString("uuid")));
+  }
+
+  private Future<JsonObject> load(Kind kind, String ident) {
+    return store.find(kind.def, ident).compose(r -> r == null
+        ? Future.failedFuture(AnvilException.notFound(capital(kind.def.singular()) + " " + ident
+        + " could not be found."))
+        : Future.succeededFuture(r));
+  }
+
+  private Future<JsonObject> loadPortgroup(String ident) {
+    return load(Kind.PORTGROUP, ident);
+  }
+
+  Future<JsonObject> create(RoutingContext ctx, Kind kind) {
+    checkVersion(ctx, kind);
+    ApiVersion v = Requests.version(ctx);
+    JsonObject body = Requests.jsonObject(ctx);
+    List<String> unknown = new ArrayList<>();
+    for (String key : body.fieldNames()) {
+      FieldSpec f = kind.def.field(key);
+      if (f == null || !f.creatable() || !v.atLeast(f.minVersion())) {
+        unknown.add(key);
+      }
+    }
+    if (!unknown.isEmpty()) {
+      throw AnvilException.invalid("Unknown or read-only attribute(s) for " + kind.def.singular() + ": "
+          + String.join(", ", unknown) + ".");
+    }
+    for (String r : kind.required) {
+      if (body.getValue(r) == null) {
+        throw AnvilException.invalid("Mandatory field missing: '" + r + "'.");
+      }
+    }
+    JsonObject doc = body.copy();
+    if (!doc.containsKey("uuid")) {
+      doc.put("uuid", UUID.randomUUID().toString());
+    }
+    String base = Links.base(ctx, services.config().api().publicUrl());
+    return store.database().inTransaction(tx -> columns(tx, kind, doc, doc.fieldNames(), null)
+        .compose(cols -> store.insert(tx, kind.def, cols)))
+        .map(r -> {
+          ctx.response().setStatusCode(201)
+              .putHeader("Location", base + "/v1/" + kind.path + "/" + r.getString("uuid"));
+          return Views.project(r, Views.visibleFields(kind.def, v, List.of()), base,
+              kind.path + "/" + r.getString("uuid"));
+        });
+  }
+
+  Future<JsonObject> patch(RoutingContext ctx, Kind kind) {
+    checkVersion(ctx, kind);
+    ApiVersion v = Requests.version(ctx);
+    List<JsonPatch.Op> ops = JsonPatch.parse(Requests.json(ctx));
+    Set<String> touched = new HashSet<>();
+    for (JsonPatch.Op op : ops) {
+      for (String field : op.from() == null ? List.of(op.field())
+          : List.of(op.field(), JsonPatch.pointer(op.from()).get(0))) {
+        FieldSpec f = kind.def.field(field);
+        if (f == null || !v.atLeast(f.minVersion())) {
+          throw AnvilException.invalid("Unknown attribute '" + field + "' in patch path " + op.path() + ".");
+        }
+        if (!f.patchable()) {
+          throw AnvilException.invalid("'/" + field + "' is an internal attribute and can not be updated");
+        }
+        if (op.op().equals("remove") && kind.required.contains(field) && op.path().equals("/" + field)) {
+          throw AnvilException.invalid("'/" + field + "' is a mandatory attribute and can not be removed");
+        }
+        touched.add(field);
+      }
+    }
+    String ident = ctx.pathParam("id");
+    String base = Links.base(ctx, services.config().api().publicUrl());
+    return store.database().inTransaction(tx -> store.findForUpdate(tx, kind.def, ident).compose(old -> {
+      if (old == null) {
+        return Future.failedFuture(AnvilException.notFound(capital(kind.def.singular()) + " " + ident
+            + " could not be found."));
+      }
+      JsonObject patched = JsonPatch.apply(old, ops);
+      Set<String> changed = new HashSet<>();
+      for (String f : touched) {
+        if (!patched.containsKey(f)) {
+          patched.put(f, kind.def.field(f).type() == FieldType.OBJECT ? new JsonObject() : null);
+        }
+        if (!Objects.equals(old.getValue(f), patched.getValue(f))) {
+          changed.add(f);
+        }
+      }
+      return columns(tx, kind, patched, changed, old)
+          .compose(cols -> store.update(tx, kind.def, old.getLong("id"), cols));
+    })).map(r -> Views.project(r, Views.visibleFields(kind.def, v, List.of()), base,
+        kind.path + "/" + r.getString("uuid")));
+  }
+
+  Future<Void> delete(RoutingContext ctx, Kind kind) {
+    checkVersion(ctx, kind);
+    String ident = ctx.pathParam("id");
+    return store.database().inTransaction(tx -> store.findForUpdate(tx, kind.def, ident).compose(old -> {
+      if (old == null) {
+        return Future.failedFuture(AnvilException.notFound(capital(kind.def.singular()) + " " + ident
+            + " could not be found."));
+      }
+      return parentNode(tx, old.getString("node_uuid"))
+          .compose(n -> {
+            if (kind == Kind.PORTGROUP) {
+              return tx.preparedQuery("SELECT count(*) FROM ports WHERE portgroup_id = $1")
+                  .execute(Tuple.of(old.getLong("id")))
+                  .compose(rs -> rs.iterator().next().getLong(0) > 0
+                      ? Future.failedFuture(AnvilException.conflict("Portgroup " + old.getString("uuid")
+                      + " is not empty; remove its ports first."))
+                      : Future.succeededFuture());
+            }
+            return Future.succeededFuture();
+          })
+          .compose(x -> store.delete(tx, kind.def, old.getLong("id")))
+          .mapEmpty();
+    }));
+  }
+
+  /**
+   * Validates {@code fields} of {@code doc} and turns them into columns, resolving node_uuid/portgroup_uuid to
+   * ids. The parent node must exist and not be locked; a portgroup must belong to the same node.
+   */
+  private Future<Map<String, Object>> columns(SqlClient tx, Kind kind, JsonObject doc, Set<String> fields,
+                                              JsonObject old) {
+    Map<String, Object> cols = new LinkedHashMap<>();
+    for (String key : fields) {
+      FieldSpec f = kind.def.field(key);
+      if (f.type() == FieldType.REFERENCE) {
+        continue;
+      }
+      Object value = doc.getValue(key);
+      if (key.equals("address") && value != null) {
+        value = normaliseMac(String.valueOf(value));
+      }
+      cols.put(key, SqlValues.toSql(kind.def.singular(), f, value));
+    }
+    validate(kind, cols, doc);
+    String nodeUuid = doc.getString("node_uuid");
+    SqlValues.toSql(kind.def.singular(), kind.def.field("node_uuid"), nodeUuid);
+    Future<Void> result = parentNode(tx, nodeUuid).compose(node -> {
+      if (old == null || fields.contains("node_uuid")) {
+        cols.put("node_id", node.getLong(0));
+      }
+      String pg = kind == Kind.PORT ? doc.getString("portgroup_uuid") : null;
+      if (kind == Kind.PORT && (old == null || fields.contains("portgroup_uuid") || fields.contains("node_uuid"))) {
+        if (pg == null) {
+          cols.put("portgroup_id", null);
+          return Future.succeededFuture();
+        }
+        UUID pgUuid = (UUID) SqlValues.toSql("port", kind.def.field("portgroup_uuid"), pg);
+        return tx.preparedQuery("SELECT id, node_id FROM portgroups WHERE uuid = $1").execute(Tuple.of(pgUuid))
+            .compose(rs -> {
+              if (rs.size() == 0) {
+                return Future.failedFuture(AnvilException.invalid("Portgroup " + pg + " could not be found."));
+              }
+              var row = rs.iterator().next();
+              if (row.getLong(1) != node.getLong(0)) {
+                return Future.failedFuture(AnvilException.invalid("Port can not be added to portgroup " + pg
+                    + " that belongs to a different node."));
+              }
+              cols.put("portgroup_id", row.getLong(0));
+              return Future.succeededFuture();
+            });
+      }
+      return Future.succeededFuture();
+    });
+    return result.map(cols);
+  }
+
+  /** The parent node's (id, uuid) row; 400 when missing, 409 while it is locked. */
+  private Future<io.vertx.sqlclient.Row> parentNode(SqlClient tx, String nodeUuid) {
+    UUID id = SqlValues.uuidOrNull(nodeUuid);
+    if (id == null) {
+      return Future.failedFuture(AnvilException.invalid("Expected a UUID for node_uuid but received "
+          + nodeUuid + "."));
+    }
+    return tx.preparedQuery("SELECT id, uuid, reservation FROM nodes WHERE uuid = $1 FOR SHARE")
+        .execute(Tuple.of(id))
+        .compose(rs -> {
+          if (rs.size() == 0) {
+            return Future.failedFuture(AnvilException.invalid("Node " + nodeUuid + " could not be found."));
+          }
+          var row = rs.iterator().next();
+          if (row.getString(2) != null) {
+            return Future.failedFuture(AnvilException.conflict("Node " + nodeUuid + " is locked by host "
+                + row.getString(2) + ", please retry after the current operation is completed."));
+          }
+          return Future.succeededFuture(row);
+        });
+  }
+
+  private static void validate(Kind kind, Map<String, Object> cols, JsonObject doc) {
+    switch (kind) {
+      case PORT -> {
+        if (cols.get("local_link_connection") instanceof JsonObject llc) {
+          for (String k : llc.fieldNames()) {
+            if (!LLC_KEYS.contains(k)) {
+              throw AnvilException.invalid("Invalid local_link_connection key '" + k + "'; allowed: "
+                  + String.join(", ", new java.util.TreeSet<>(LLC_KEYS)) + ".");
+            }
+          }
+        }
+      }
+      case PORTGROUP -> {
+        Object name = cols.get("name");
+        if (name != null && (!((String) name).matches("^[A-Za-z0-9\\-._~]+$")
+            || SqlValues.uuidOrNull((String) name) != null)) {
+          throw AnvilException.invalid("Expected a logical name but received " + name + ".");
+        }
+      }
+      case VOLUME_CONNECTOR -> {
+        Object type = cols.get("type");
+        if (type != null && !CONNECTOR_TYPES.contains(type)) {
+          throw AnvilException.invalid("Invalid volume connector type '" + type + "'; allowed: "
+              + String.join(", ", new java.util.TreeSet<>(CONNECTOR_TYPES)) + ".");
+        }
+      }
+      case VOLUME_TARGET -> {
+        Object bootIndex = cols.get("boot_index");
+        if (bootIndex != null && (Integer) bootIndex < 0) {
+          throw AnvilException.invalid("Invalid boot_index " + bootIndex + ": it must not be negative.");
+        }
+      }
+      default -> {
+      }
+    }
+  }
+
+  static String normaliseMac(String mac) {
+    if (!MAC.matcher(mac).matches()) {
+      throw AnvilException.invalid("Expected a MAC address but received " + mac + ".");
+    }
+    String hex = mac.replace(":", "").replace("-", "").toLowerCase();
+    StringBuilder sb = new StringBuilder(17);
+    for (int i = 0; i < 12; i += 2) {
+      if (i > 0) {
+        sb.append(':');
+      }
+      sb.append(hex, i, i + 2);
+    }
+    return sb.toString();
+  }
+
+  private static String capital(String s) {
+    return Character.toUpperCase(s.charAt(0)) + s.substring(1);
+  }
+}

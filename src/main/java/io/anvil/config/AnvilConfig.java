@@ -1,0 +1,215 @@
+package io.anvil.config;
+
+import org.yaml.snakeyaml.Yaml;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.Reader;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Typed configuration: built-in defaults, then {@code conf/anvil.yaml} (or the file named by {@code --config} /
+ * {@code ANVIL_CONFIG}), then {@code ANVIL_<SECTION>_<KEY>} environment variables. Unknown keys in the file are
+ * errors, so a typo never silently falls back to a default.
+ */
+public record AnvilConfig(Api api, Database database, Redis redis, Embedded embedded, Conductor conductor) {
+
+  public record Api(String host, int port, int instances, int maxBodyBytes, int maxLimit, String publicUrl) {
+    public int effectiveInstances() {
+      return instances > 0 ? instances : Runtime.getRuntime().availableProcessors();
+    }
+  }
+
+  public record Database(String url, int poolSize, int pipelinedSize) {
+    public boolean embedded() {
+      return url == null || url.isBlank();
+    }
+  }
+
+  public record Redis(String url) {
+    public boolean embedded() {
+      return url == null || url.isBlank();
+    }
+  }
+
+  public record Embedded(String dataDir) {
+  }
+
+  public record Conductor(String hostname, String group, int workersPoolSize, int reservedWorkersPoolPercentage,
+                          List<String> enabledHardwareTypes, int heartbeatInterval, int heartbeatTimeout) {
+  }
+
+  /** The defaults, as documented in conf/anvil.yaml. */
+  static Map<String, Object> defaults() {
+    Map<String, Object> d = new LinkedHashMap<>();
+    d.put("api.host", "0.0.0.0");
+    d.put("api.port", 6385);
+    d.put("api.instances", 0);
+    d.put("api.max_body_bytes", 1048576);
+    d.put("api.max_limit", 1000);
+    d.put("api.public_url", "");
+    d.put("database.url", "");
+    d.put("database.pool_size", 8);
+    d.put("database.pipelined_size", 4);
+    d.put("redis.url", "");
+    d.put("embedded.data_dir", "./var");
+    d.put("conductor.hostname", "");
+    d.put("conductor.group", "");
+    d.put("conductor.workers_pool_size", 300);
+    d.put("conductor.reserved_workers_pool_percentage", 5);
+    d.put("conductor.enabled_hardware_types", List.of("fake-hardware", "ipmi"));
+    d.put("conductor.heartbeat_interval", 10);
+    d.put("conductor.heartbeat_timeout", 60);
+    return d;
+  }
+
+  /** Loads defaults ← file (if it exists) ← environment. */
+  public static AnvilConfig load(Path file, Map<String, String> env) {
+    Map<String, Object> values = defaults();
+    if (file != null && Files.exists(file)) {
+      try (Reader r = Files.newBufferedReader(file)) {
+        merge(values, new Yaml().load(r), file.toString());
+      } catch (IOException e) {
+        throw new ConfigException("cannot read " + file + ": " + e.getMessage());
+      }
+    } else if (file != null && !file.equals(Path.of("conf/anvil.yaml"))) {
+      throw new ConfigException("configuration file " + file + " does not exist");
+    }
+    for (String key : values.keySet()) {
+      String envName = "ANVIL_" + key.replace('.', '_').toUpperCase();
+      String v = env.get(envName);
+      if (v != null) {
+        values.put(key, coerce(key, v, values.get(key), envName));
+      }
+    }
+    return fromMap(values);
+  }
+
+  /** Defaults only, with overrides given as flat keys ({@code "api.port" -> 0}); handy for tests. */
+  public static AnvilConfig of(Map<String, Object> overrides) {
+    Map<String, Object> values = defaults();
+    overrides.forEach((k, v) -> {
+      if (!values.containsKey(k)) {
+        throw new ConfigException("unknown configuration key " + k);
+      }
+      values.put(k, v);
+    });
+    return fromMap(values);
+  }
+
+  public static AnvilConfig fromResource(InputStream in) {
+    Map<String, Object> values = defaults();
+    merge(values, new Yaml().load(in), "resource");
+    return fromMap(values);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static void merge(Map<String, Object> values, Object doc, String source) {
+    if (doc == null) {
+      return;
+    }
+    if (!(doc instanceof Map<?, ?> top)) {
+      throw new ConfigException(source + ": expected sections (api:, database:, ...) at the top level");
+    }
+    for (Map.Entry<?, ?> section : top.entrySet()) {
+      if (!(section.getValue() instanceof Map<?, ?> keys)) {
+        if (section.getValue() == null) {
+          continue;
+        }
+        throw new ConfigException(source + ": section '" + section.getKey() + "' must be a mapping");
+      }
+      for (Map.Entry<?, ?> kv : ((Map<Object, Object>) keys).entrySet()) {
+        String key = section.getKey() + "." + kv.getKey();
+        if (!values.containsKey(key)) {
+          throw new ConfigException(source + ": unknown configuration key '" + key + "'");
+        }
+        Object v = kv.getValue();
+        values.put(key, v instanceof String s ? coerce(key, s, values.get(key), source) : v == null ? "" : v);
+      }
+    }
+  }
+
+  private static Object coerce(String key, String raw, Object current, String source) {
+    try {
+      if (current instanceof Integer) {
+        return Integer.parseInt(raw.trim());
+      }
+      if (current instanceof Boolean) {
+        return Boolean.parseBoolean(raw.trim());
+      }
+      if (current instanceof List) {
+        List<String> out = new ArrayList<>();
+        for (String s : raw.split(",")) {
+          if (!s.isBlank()) {
+            out.add(s.trim());
+          }
+        }
+        return out;
+      }
+      return raw;
+    } catch (NumberFormatException e) {
+      throw new ConfigException(source + ": '" + key + "' must be a number, got '" + raw + "'");
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static AnvilConfig fromMap(Map<String, Object> v) {
+    return new AnvilConfig(
+        new Api(str(v, "api.host"), num(v, "api.port"), num(v, "api.instances"), num(v, "api.max_body_bytes"),
+            num(v, "api.max_limit"), str(v, "api.public_url")),
+        new Database(str(v, "database.url"), num(v, "database.pool_size"), num(v, "database.pipelined_size")),
+        new Redis(str(v, "redis.url")),
+        new Embedded(str(v, "embedded.data_dir")),
+        new Conductor(hostname(str(v, "conductor.hostname")), str(v, "conductor.group"),
+            num(v, "conductor.workers_pool_size"), num(v, "conductor.reserved_workers_pool_percentage"),
+            List.copyOf((List<String>) v.get("conductor.enabled_hardware_types")),
+            num(v, "conductor.heartbeat_interval"), num(v, "conductor.heartbeat_timeout")));
+  }
+
+  private static String str(Map<String, Object> v, String k) {
+    Object o = v.get(k);
+    return o == null ? "" : o.toString();
+  }
+
+  private static int num(Map<String, Object> v, String k) {
+    Object o = v.get(k);
+    if (o instanceof Number n) {
+      return n.intValue();
+    }
+    throw new ConfigException("'" + k + "' must be a number, got '" + o + "'");
+  }
+
+  private static String hostname(String configured) {
+    if (!configured.isBlank()) {
+      return configured;
+    }
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (IOException e) {
+      return "localhost";
+    }
+  }
+
+  public AnvilConfig withApiPort(int port) {
+    return new AnvilConfig(new Api(api.host, port, api.instances, api.maxBodyBytes, api.maxLimit, api.publicUrl),
+        database, redis, embedded, conductor);
+  }
+
+  public AnvilConfig withStores(String databaseUrl, String redisUrl) {
+    return new AnvilConfig(api, new Database(databaseUrl, database.poolSize, database.pipelinedSize),
+        new Redis(redisUrl), embedded, conductor);
+  }
+
+  /** A configuration error a user can fix; the message says what and where. */
+  public static final class ConfigException extends RuntimeException {
+    public ConfigException(String message) {
+      super(message);
+    }
+  }
+}

@@ -1,0 +1,87 @@
+package io.anvil.store;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A filtered, sorted, paginated read of one resource. Conditions are SQL fragments over alias {@code t} whose
+ * parameters are added through {@link #param(Object)}, which returns the placeholder to embed.
+ */
+public final class ListQuery {
+  private final List<String> conditions = new ArrayList<>();
+  private final List<Object> params = new ArrayList<>();
+  private String sortKey = "id";
+  private boolean descending;
+  private int limit = 1000;
+  private JsonMarker marker;
+
+  /** The marker row's sort value and id, to continue strictly after it. */
+  public record JsonMarker(Object sortValue, long id) {
+  }
+
+  public String param(Object value) {
+    params.add(value);
+    return "$" + params.size();
+  }
+
+  public ListQuery where(String condition) {
+    conditions.add(condition);
+    return this;
+  }
+
+  public ListQuery sort(String key, boolean desc) {
+    this.sortKey = key;
+    this.descending = desc;
+    return this;
+  }
+
+  public ListQuery limit(int limit) {
+    this.limit = limit;
+    return this;
+  }
+
+  public ListQuery after(JsonMarker marker) {
+    this.marker = marker;
+    return this;
+  }
+
+  public String sortKey() {
+    return sortKey;
+  }
+
+  String sql(String selectFrom) {
+    List<String> where = new ArrayList<>(conditions);
+    String dir = descending ? "DESC" : "ASC";
+    String cmp = descending ? "<" : ">";
+    if (marker != null) {
+      if (sortKey.equals("id")) {
+        where.add("t.id " + cmp + " " + param(marker.id()));
+      } else if (marker.sortValue() == null) {
+        // NULLs sort last ascending (first descending): after a NULL marker only NULLs with a larger id remain
+        where.add(descending ? "(t." + sortKey + " IS NOT NULL OR t.id < " + param(marker.id()) + ")"
+            : "(t." + sortKey + " IS NULL AND t.id > " + param(marker.id()) + ")");
+      } else {
+        String v = param(marker.sortValue());
+        String id = param(marker.id());
+        where.add(descending
+            ? "(t." + sortKey + " < " + v + " OR (t." + sortKey + " = " + v + " AND t.id < " + id + ") OR t."
+                + sortKey + " IS NULL)"
+            : "(t." + sortKey + " > " + v + " OR (t." + sortKey + " = " + v + " AND t.id > " + id + "))");
+      }
+    }
+    StringBuilder sql = new StringBuilder(selectFrom);
+    if (!where.isEmpty()) {
+      sql.append(" WHERE ").append(String.join(" AND ", where));
+    }
+    sql.append(" ORDER BY t.").append(sortKey).append(' ').append(dir);
+    if (!sortKey.equals("id")) {
+      sql.append(", t.id ").append(dir);
+    }
+    sql.append(" LIMIT ").append(limit);
+    return sql.toString();
+  }
+
+  List<Object> params() {
+    return params;
+  }
+}
