@@ -19,6 +19,6 @@ public enum ConductorAction {
     DO_NODE_RESCUE,
     /** {@code do_node_unrescue}. */
     DO_NODE_UNRESCUE,
-    /** {@code do_provisioning_action}: {@code manage}, {@code provide}, {@code abort}, {@code adopt}, {@code unhold}. */
+    /** {@code do_provisioning_action}: manage, provide, abort, adopt, unhold. */
     DO_PROVISIONING_ACTION
 }
