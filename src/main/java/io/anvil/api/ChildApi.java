@@ -271,8 +271,11 @@ final class ChildApi {
       cols.put(key, SqlValues.toSql(kind.def.singular(), f, value));
     }
     validate(kind, cols, doc);
-    String nodeUuid = doc.getString("node_uuid");
-    SqlValues.toSql(kind.def.singular(), kind.def.field("node_uuid"), nodeUuid);
+    String nodeUuid = doc.getValue("node_uuid") instanceof String s ? s : null;
+    if (doc.getValue("node_uuid") != null && nodeUuid == null) {
+      throw AnvilException.invalid("Expected a UUID or name for node_uuid but received " + doc.getValue("node_uuid")
+          + ".");
+    }
     Future<Void> result = parentNode(tx, nodeUuid).compose(node -> {
       if (old == null || fields.contains("node_uuid")) {
         cols.put("node_id", node.getLong(0));
@@ -303,26 +306,27 @@ final class ChildApi {
     return result.map(cols);
   }
 
-  /** The parent node's (id, uuid) row; 400 when missing, 409 while it is locked. */
-  private Future<io.vertx.sqlclient.Row> parentNode(SqlClient tx, String nodeUuid) {
-    UUID id = SqlValues.uuidOrNull(nodeUuid);
-    if (id == null) {
-      return Future.failedFuture(AnvilException.invalid("Expected a UUID for node_uuid but received "
-          + nodeUuid + "."));
+  /** The parent node's (id, uuid, reservation) row by UUID or name; 400 when missing, 409 while locked. */
+  private Future<io.vertx.sqlclient.Row> parentNode(SqlClient tx, String nodeIdent) {
+    if (nodeIdent == null || nodeIdent.isBlank()) {
+      return Future.failedFuture(AnvilException.invalid("Mandatory field missing: 'node_uuid'."));
     }
-    return tx.preparedQuery("SELECT id, uuid, reservation FROM nodes WHERE uuid = $1 FOR SHARE")
-        .execute(Tuple.of(id))
-        .compose(rs -> {
-          if (rs.size() == 0) {
-            return Future.failedFuture(AnvilException.invalid("Node " + nodeUuid + " could not be found."));
-          }
-          var row = rs.iterator().next();
-          if (row.getString(2) != null) {
-            return Future.failedFuture(AnvilException.conflict("Node " + nodeUuid + " is locked by host "
-                + row.getString(2) + ", please retry after the current operation is completed."));
-          }
-          return Future.succeededFuture(row);
-        });
+    UUID id = SqlValues.uuidOrNull(nodeIdent);
+    Future<io.vertx.sqlclient.RowSet<io.vertx.sqlclient.Row>> rows = id != null
+        ? tx.preparedQuery("SELECT id, uuid, reservation FROM nodes WHERE uuid = $1 FOR SHARE").execute(Tuple.of(id))
+        : tx.preparedQuery("SELECT id, uuid, reservation FROM nodes WHERE name = $1 FOR SHARE")
+            .execute(Tuple.of(nodeIdent));
+    return rows.compose(rs -> {
+      if (rs.size() == 0) {
+        return Future.failedFuture(AnvilException.invalid("Node " + nodeIdent + " could not be found."));
+      }
+      var row = rs.iterator().next();
+      if (row.getString(2) != null) {
+        return Future.failedFuture(AnvilException.conflict("Node " + row.getUUID(1) + " is locked by host "
+            + row.getString(2) + ", please retry after the current operation is completed."));
+      }
+      return Future.succeededFuture(row);
+    });
   }
 
   private static void validate(Kind kind, Map<String, Object> cols, JsonObject doc) {

@@ -1,0 +1,108 @@
+package io.anvil;
+
+import io.anvil.api.ApiServices;
+import io.anvil.api.ApiVerticle;
+import io.anvil.cluster.ConductorRegistry;
+import io.anvil.config.AnvilConfig;
+import io.anvil.driver.HardwareTypes;
+import io.anvil.events.Outbox;
+import io.anvil.store.Database;
+import io.anvil.store.DatabaseUrl;
+import io.anvil.store.Migrations;
+import io.anvil.store.ResourceStore;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * The composition root: configuration → migrations → stores → conductor registration → API verticles.
+ * Everything is wired here once; services talk through Futures. Ready only when every deployment succeeded.
+ */
+public final class Anvil {
+  private static final Logger LOG = LoggerFactory.getLogger(Anvil.class);
+
+  private final Vertx vertx;
+  private final AnvilConfig config;
+  private Database database;
+  private ConductorRegistry registry;
+  private final List<ApiVerticle> apiInstances = new CopyOnWriteArrayList<>();
+  private volatile boolean ready;
+
+  private Anvil(Vertx vertx, AnvilConfig config) {
+    this.vertx = vertx;
+    this.config = config;
+  }
+
+  /** Starts a conductor on {@code vertx}; database and Redis URLs must be resolved (not embedded) by now. */
+  public static Future<Anvil> start(Vertx vertx, AnvilConfig config) {
+    Anvil anvil = new Anvil(vertx, config);
+    return anvil.boot().map(anvil);
+  }
+
+  private Future<Void> boot() {
+    DatabaseUrl url = DatabaseUrl.parse(config.database().url());
+    HardwareTypes hardwareTypes = new HardwareTypes(config.conductor().enabledHardwareTypes());
+    return vertx.executeBlocking(() -> Migrations.migrate(url))
+        .compose(applied -> {
+          if (applied > 0) {
+            LOG.info("Applied {} schema migration(s) to {}", applied, url);
+          }
+          database = Database.connect(vertx, url, config.database().poolSize(), config.database().pipelinedSize());
+          registry = new ConductorRegistry(vertx, database, config.conductor().hostname(), config.conductor().group(),
+              hardwareTypes.all().stream().map(t -> t.name()).toList(), config.conductor().heartbeatInterval(),
+              config.conductor().heartbeatTimeout());
+          return registry.register();
+        })
+        .compose(v -> {
+          ApiServices services = new ApiServices(config, new ResourceStore(database), hardwareTypes, registry,
+              new Outbox(config.conductor().hostname()));
+          return vertx.deployVerticle(() -> {
+            ApiVerticle verticle = new ApiVerticle(services);
+            apiInstances.add(verticle);
+            return verticle;
+          }, new DeploymentOptions().setInstances(config.api().effectiveInstances()));
+        })
+        .onSuccess(id -> ready = true)
+        .mapEmpty();
+  }
+
+  /** The port the API listens on (resolves port 0). */
+  public int apiPort() {
+    return apiInstances.get(0).actualPort();
+  }
+
+  public boolean ready() {
+    return ready;
+  }
+
+  public AnvilConfig config() {
+    return config;
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  public Database database() {
+    return database;
+  }
+
+  /** Graceful stop: leave the conductors table, undeploy the API, close the pools. */
+  public Future<Void> stop() {
+    ready = false;
+    Future<Void> leave = registry == null ? Future.succeededFuture() : registry.unregister();
+    return leave
+        .compose(v -> Future.join(vertx.deploymentIDs().stream().map(vertx::undeploy).toList()))
+        .compose(v -> database == null ? Future.succeededFuture() : database.close())
+        .recover(e -> {
+          LOG.warn("stop: {}", e.toString());
+          return Future.succeededFuture();
+        })
+        .mapEmpty();
+  }
+}
