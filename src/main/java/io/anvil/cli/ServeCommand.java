@@ -68,7 +68,9 @@ public final class ServeCommand implements Callable<Integer> {
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       System.out.println("anvil: stopping...");
       try {
-        anvil.stop().compose(v -> vertx.close()).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        // two steps from this plain thread: a close composed on an event loop would complete on a dead loop
+        anvil.stop().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
       } catch (Exception e) {
         System.err.println("anvil: unclean stop: " + rootMessage(e));
       }

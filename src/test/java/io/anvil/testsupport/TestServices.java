@@ -61,6 +61,11 @@ public final class TestServices {
     return fresh;
   }
 
+  /** A URL for {@code db} that {@link DatabaseUrl#parse} reads back, password included. */
+  public static String urlOf(DatabaseUrl db) {
+    return "postgresql://" + db.user() + ":" + db.password() + "@" + db.host() + ":" + db.port() + "/" + db.database();
+  }
+
   /**
    * Skips the calling test when an outside tool is missing, or fails it when {@code CI=true}: CI installs
    * every interop peer, so a missing one there is a broken build, not a reason to skip.
