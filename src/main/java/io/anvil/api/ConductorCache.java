@@ -15,6 +15,8 @@ final class ConductorCache {
   private static final long REFRESH_MS = 5000;
   private final ConductorRegistry registry;
   private volatile List<Conductor> current = List.of();
+  /** Bumped whenever the snapshot changes, so renderings that embed conductor names can be keyed by it. */
+  private volatile long generation;
   private long timer = -1;
 
   ConductorCache(ConductorRegistry registry) {
@@ -27,13 +29,22 @@ final class ConductorCache {
   }
 
   Future<Void> refresh() {
-    return registry.list().onSuccess(l -> current = l).mapEmpty();
+    return registry.list().onSuccess(l -> {
+      if (!l.equals(current)) {
+        current = l;
+        generation++;
+      }
+    }).mapEmpty();
   }
 
   void stop(Vertx vertx) {
     if (timer >= 0) {
       vertx.cancelTimer(timer);
     }
+  }
+
+  long generation() {
+    return generation;
   }
 
   List<Conductor> current() {

@@ -10,6 +10,7 @@ import io.anvil.store.ResourceStore;
 import io.anvil.store.Resources;
 import io.anvil.store.SqlValues;
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.SqlClient;
@@ -42,6 +43,7 @@ final class NodeApi {
   private final ApiServices services;
   private final ResourceStore store;
   private final ConductorCache conductors;
+  private final RenderedCache rendered = new RenderedCache();
 
   NodeApi(ApiServices services, ConductorCache conductors) {
     this.services = services;
@@ -67,6 +69,16 @@ final class NodeApi {
     Views.checkFields(fields, visible);
     List<String> names = fields != null ? List.copyOf(fields) : detail ? visible : DEF.defaultListFields();
     ListQuery q = filters(ctx);
+    if (!detail) {
+      List<String> cols = new ArrayList<>();
+      for (String n : names) {
+        if (DEF.field(n) != null) {
+          cols.add(n);
+        }
+      }
+      cols.addAll(List.of("driver", "conductor_group"));
+      q.columns(cols);
+    }
     String base = base(ctx);
     String conductorFilter = Requests.query(ctx, "conductor");
     return Collections.page(ctx, store, DEF, q, services.config().api().maxLimit())
@@ -146,6 +158,36 @@ final class NodeApi {
     return load(ctx.pathParam("node")).map(row -> {
       addComputed(row);
       return render(row, fields != null ? List.copyOf(fields) : visible, base(ctx), fields == null, v);
+    });
+  }
+
+  /**
+   * GET one node as encoded bytes. The full rendering is cached per (node, version, base URL, conductor
+   * snapshot) and revalidated against the row version on every request.
+   */
+  Future<Buffer> showEncoded(RoutingContext ctx) {
+    if (ctx.queryParams().contains("fields")) {
+      return show(ctx).map(JsonObject::toBuffer);
+    }
+    Requests.allowOnly(ctx, Set.of());
+    ApiVersion v = Requests.version(ctx);
+    String ident = ctx.pathParam("node");
+    String base = base(ctx);
+    String key = ident + '|' + v.minor() + '|' + base + '|' + conductors.generation();
+    return store.rowVersion(DEF, ident).compose(rowVersion -> {
+      if (rowVersion == null) {
+        return Future.failedFuture(notFound(ident));
+      }
+      Buffer cached = rendered.get(key, rowVersion);
+      if (cached != null) {
+        return Future.succeededFuture(cached);
+      }
+      return load(ident).map(row -> {
+        addComputed(row);
+        Buffer body = render(row, visible(v), base, true, v).toBuffer();
+        rendered.put(key, row.getLong("row_version"), body);
+        return body;
+      });
     });
   }
 
@@ -477,6 +519,7 @@ final class NodeApi {
     JsonObject p = row.copy();
     p.remove("id");
     p.remove("lock_fence");
+    p.remove("row_version");
     for (String k : List.of("driver_info", "instance_info", "driver_internal_info")) {
       if (p.getValue(k) instanceof JsonObject o) {
         p.put(k, Secrets.mask(o));

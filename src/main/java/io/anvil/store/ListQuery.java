@@ -14,6 +14,7 @@ public final class ListQuery {
   private boolean descending;
   private int limit = 1000;
   private JsonMarker marker;
+  private List<String> columns;
 
   /** The marker row's sort value and id, to continue strictly after it. */
   public record JsonMarker(Object sortValue, long id) {
@@ -45,6 +46,15 @@ public final class ListQuery {
     return this;
   }
 
+  /**
+   * Reads only these columns of {@code t} (plus id and uuid) instead of {@code t.*}: a plain list of 1000 nodes
+   * then decodes 6 columns per row, not 70. Names must be validated column names.
+   */
+  public ListQuery columns(List<String> names) {
+    this.columns = names;
+    return this;
+  }
+
   public String sortKey() {
     return sortKey;
   }
@@ -69,7 +79,17 @@ public final class ListQuery {
             : "(t." + sortKey + " > " + v + " OR (t." + sortKey + " = " + v + " AND t.id > " + id + "))");
       }
     }
-    StringBuilder sql = new StringBuilder(selectFrom);
+    String select = selectFrom;
+    if (columns != null) {
+      StringBuilder cols = new StringBuilder("t.id, t.uuid");
+      for (String c : columns) {
+        if (!c.equals("id") && !c.equals("uuid")) {
+          cols.append(", t.").append(c);
+        }
+      }
+      select = selectFrom.replaceFirst("t\\.\\*", cols.toString());
+    }
+    StringBuilder sql = new StringBuilder(select);
     if (!where.isEmpty()) {
       sql.append(" WHERE ").append(String.join(" AND ", where));
     }

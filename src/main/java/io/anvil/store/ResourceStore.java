@@ -52,6 +52,21 @@ public final class ResourceStore {
     return one(client, def.selectFrom() + " WHERE t.name = $1" + lock, Tuple.of(ident));
   }
 
+  /**
+   * The row's version: PostgreSQL's xmin, which changes with every update of the row. Lets readers validate a
+   * cached rendering with a one-column primary-key read. Null when absent.
+   */
+  public Future<Long> rowVersion(ResourceDef def, String ident) {
+    UUID uuid = SqlValues.uuidOrNull(ident);
+    String where = uuid != null ? "uuid" : "name";
+    if (uuid == null && !def.named()) {
+      return Future.succeededFuture(null);
+    }
+    return db.reads().preparedQuery("SELECT xmin::text::bigint FROM " + def.table() + " WHERE " + where + " = $1")
+        .execute(Tuple.of(uuid != null ? uuid : ident))
+        .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getLong(0));
+  }
+
   /** The marker row's id and raw sort value, for keyset pagination; sortKey is a validated column name. */
   public Future<ListQuery.JsonMarker> findRaw(ResourceDef def, String uuid, String sortKey) {
     return db.reads().preparedQuery("SELECT t.id, t." + sortKey + " FROM " + def.table() + " t WHERE t.uuid = $1")

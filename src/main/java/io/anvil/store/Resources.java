@@ -89,7 +89,7 @@ public final class Resources {
     }
     NODE = new ResourceDef("node", "nodes", "nodes", f,
         List.of("instance_uuid", "maintenance", "name", "power_state", "provision_state", "uuid"),
-        "SELECT t.* FROM nodes t", true,
+        "SELECT t.*, t.xmin::text::bigint AS row_version FROM nodes t", true,
         Set.of("id", "uuid", "name", "driver", "provision_state", "power_state", "maintenance", "created_at",
             "updated_at", "provision_updated_at", "resource_class", "conductor_group", "owner", "lessee",
             "instance_uuid", "target_provision_state", "target_power_state", "last_error", "reservation",

@@ -1,0 +1,41 @@
+package io.anvil.api;
+
+import io.vertx.core.buffer.Buffer;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Encoded responses of the hottest read (GET one node), keyed by everything that shapes them and tagged with
+ * the row version (xmin) they were rendered from. A read checks the current row version with a one-column
+ * primary-key query and reuses the bytes only when it matches, so a cached answer is never stale. Owned by one
+ * verticle (one event loop), hence a plain map; bounded, and entries expire so xid wrap-around cannot alias.
+ */
+final class RenderedCache {
+  private static final int MAX_ENTRIES = 10_000;
+  private static final long TTL_NANOS = 60_000_000_000L;
+
+  private record Entry(long rowVersion, long bornAt, Buffer body) {
+  }
+
+  private final Map<String, Entry> entries = new HashMap<>();
+
+  Buffer get(String key, long rowVersion) {
+    Entry e = entries.get(key);
+    if (e == null) {
+      return null;
+    }
+    if (e.rowVersion != rowVersion || System.nanoTime() - e.bornAt > TTL_NANOS) {
+      entries.remove(key);
+      return null;
+    }
+    return e.body;
+  }
+
+  void put(String key, long rowVersion, Buffer body) {
+    if (entries.size() >= MAX_ENTRIES) {
+      entries.clear();
+    }
+    entries.put(key, new Entry(rowVersion, System.nanoTime(), body));
+  }
+}
