@@ -26,7 +26,7 @@ public final class Pipelines {
 
     /** Writes one datagram inbound; returns the decoded message or null when it was dropped. */
     public static RmcpDatagram inbound(EmbeddedChannel ch, byte[] datagram) {
-        ByteBuf content = Unpooled.copiedBuffer(datagram);
+        ByteBuf content = Unpooled.buffer(datagram.length).writeBytes(datagram);   // not EMPTY_BUFFER: its refCnt never drops
         ch.writeInbound(new DatagramPacket(content, CONSOLE, BMC));
         ch.checkException();
         assertEquals(0, content.refCnt(), "inbound datagram must be released by the codec");

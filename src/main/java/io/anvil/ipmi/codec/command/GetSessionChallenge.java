@@ -18,13 +18,27 @@ public final class GetSessionChallenge {
     private GetSessionChallenge() {
     }
 
-    /** @param username up to 16 bytes; sent zero-padded to 16 */
-    public record Request(AuthType authType, String username) implements CommandRequest {
+    /** @param username up to 16 bytes; sent zero-padded to 16, kept without the padding */
+    public record Request(AuthType authType, byte[] username) implements CommandRequest {
 
         public Request {
-            if (username.getBytes(StandardCharsets.UTF_8).length > 16) {
+            username = Arrays.copyOf(username, username.length);
+            if (username.length > 16) {
                 throw new IllegalArgumentException("user name is at most 16 bytes");
             }
+        }
+
+        public static Request of(AuthType authType, String username) {
+            return new Request(authType, username.getBytes(StandardCharsets.UTF_8));
+        }
+
+        public String usernameString() {
+            return new String(username, StandardCharsets.UTF_8);
+        }
+
+        @Override
+        public byte[] username() {
+            return username.clone();
         }
 
         @Override
@@ -39,14 +53,33 @@ public final class GetSessionChallenge {
 
         @Override
         public byte[] encode() {
-            return new ByteWriter(17).u8(authType.code())
-                    .bytes(Arrays.copyOf(username.getBytes(StandardCharsets.UTF_8), 16)).toByteArray();
+            return new ByteWriter(17).u8(authType.code()).bytes(Arrays.copyOf(username, 16)).toByteArray();
         }
 
         public static Request decode(byte[] data) throws IpmiDecodeException {
             ByteReader r = new ByteReader(data);
             AuthType type = AuthType.fromCode(r.u8("auth type") & 0x0F);
-            return new Request(type, Commands.zeroPaddedString(r.bytes(16, "user name")));
+            byte[] field = r.bytes(16, "user name");
+            int end = 0;
+            while (end < field.length && field[end] != 0) {
+                end++;
+            }
+            return new Request(type, Arrays.copyOf(field, end));
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Request x && x.authType == authType && Arrays.equals(x.username, username);
+        }
+
+        @Override
+        public int hashCode() {
+            return authType.hashCode() * 31 + Arrays.hashCode(username);
+        }
+
+        @Override
+        public String toString() {
+            return "GetSessionChallenge.Request[" + authType + ", user=" + usernameString() + "]";
         }
     }
 

@@ -53,8 +53,14 @@ public final class V15Session {
                 V15AuthCode.compute(authType, password, sessionId, sequence, message), message);
     }
 
-    /** Checks the auth code of one packet against {@code password} (e.g. the Activate Session response). */
+    /**
+     * Checks the auth code of one packet against {@code password} (e.g. the Activate Session response).
+     * Total over decoded input: false for OEM, true for NONE (there is nothing to check).
+     */
     public static boolean verify(V15SessionPacket packet, byte[] password) {
+        if (packet.authType() == AuthType.OEM) {
+            return false;   // OEM auth codes are proprietary: never "verified" (and never thrown on)
+        }
         byte[] expected = V15AuthCode.compute(packet.authType(), password, packet.sessionId(),
                 packet.sessionSequence(), packet.message());
         return Hmac.equal(expected, packet.authCode());
