@@ -132,9 +132,25 @@ final class RedisLockLease implements LockLease {
     state = State.RELEASED;
     stopTimers();
     service.forget(this);
-    released = service.release(this).map(held -> held && !wasLost);
+    released = releaseAttempt(3, false).map(held -> held && !wasLost);
     released.onComplete(ar -> lost.tryComplete());
     return released;
+  }
+
+  /**
+   * A release whose reply was lost may have run: a retry then answers "not held". Before the local deadline nobody
+   * else can have been granted the node, so "not held" after an ambiguous attempt means our first attempt released it.
+   */
+  private Future<Boolean> releaseAttempt(int attempts, boolean ambiguous) {
+    return service.sendRelease(this).transform(ar -> {
+      if (ar.succeeded()) {
+        return Future.succeededFuture(ar.result() || (ambiguous && System.nanoTime() - deadlineNanos < 0));
+      }
+      if (attempts > 1 && !service.isClosed()) {
+        return releaseAttempt(attempts - 1, true);
+      }
+      return Future.failedFuture(ar.cause());
+    });
   }
 
   /** Test hook: the process is frozen (kill -STOP): no timer runs. */

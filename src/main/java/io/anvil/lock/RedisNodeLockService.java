@@ -124,14 +124,7 @@ public final class RedisNodeLockService implements NodeLockService {
     List<String> keys = LockKeys.of(nodeUuid);
     String owner = clientId + "/" + Long.toString(++seq, 36);
     if (!request.policy().queues()) {
-      long sent = System.nanoTime();
-      return callAcquire(keys, owner, request, false, nodeUuid).compose(r -> {
-        if (r.get(0).toInteger() == 1) {
-          return Future.succeededFuture(grant(nodeUuid, keys, owner, request, r.get(1).toLong(), sent));
-        }
-        stats.refusals.incrementAndGet();
-        return Future.failedFuture(lockedFromHolder(nodeUuid, r, 3, r.get(7).toInteger(), r.get(7).toInteger()));
-      });
+      return tryOnce(nodeUuid, keys, owner, request, 2);
     }
     Waiter w = new Waiter(nodeUuid, keys, owner, request);
     waiters.put(owner, w);
@@ -143,6 +136,32 @@ public final class RedisNodeLockService implements NodeLockService {
     }
     poll(w);
     return w.promise.future();
+  }
+
+  /**
+   * A try-once attempt. A lost reply is retried with the same owner (re-entry makes it idempotent); if Redis stays
+   * unreachable, a best-effort leave drops a grant the caller never heard of.
+   */
+  private Future<LockLease> tryOnce(String nodeUuid, List<String> keys, String owner, LockRequest request,
+                                    int attempts) {
+    long sent = System.nanoTime();
+    return callAcquire(keys, owner, request, false, nodeUuid).transform(ar -> {
+      if (ar.failed()) {
+        stats.commandErrors.incrementAndGet();
+        if (attempts > 1 && !closed) {
+          return tryOnce(nodeUuid, keys, owner, request, attempts - 1);
+        }
+        scripts.run(Script.LEAVE, keys, owner, nodeUuid, pruneLimit, wakeLimit);
+        return Future.failedFuture(ar.cause());
+      }
+      Response r = ar.result();
+      if (r.get(0).toInteger() == 1) {
+        return Future.succeededFuture(grant(nodeUuid, keys, owner, request, r.get(1).toLong(), sent));
+      }
+      stats.refusals.incrementAndGet();
+      int queued = r.get(7).toInteger();
+      return Future.failedFuture(lockedFromHolder(nodeUuid, r, 3, queued, queued));
+    });
   }
 
   private Future<Response> callAcquire(List<String> keys, String owner, LockRequest req, boolean wait, String node) {
@@ -288,15 +307,14 @@ public final class RedisNodeLockService implements NodeLockService {
         .map(r -> r.toInteger() == 1);
   }
 
-  Future<Boolean> release(RedisLockLease l) {
-    return release(l, RELEASE_ATTEMPTS);
+  /** One release attempt: true if this grant still held the node and now does not. */
+  Future<Boolean> sendRelease(RedisLockLease l) {
+    return scripts.run(Script.RELEASE, l.keys(), l.owner(), l.mode().code(), Long.toString(l.fence()), l.nodeUuid(),
+        pruneLimit, wakeLimit).map(r -> r.toInteger() == 1);
   }
 
-  private Future<Boolean> release(RedisLockLease l, int attempts) {
-    return scripts.run(Script.RELEASE, l.keys(), l.owner(), l.mode().code(), Long.toString(l.fence()), l.nodeUuid(),
-            pruneLimit, wakeLimit)
-        .map(r -> r.toInteger() == 1)
-        .recover(e -> attempts > 1 && !closed ? release(l, attempts - 1) : Future.failedFuture(e));
+  boolean isClosed() {
+    return closed;
   }
 
   void forget(RedisLockLease l) {
