@@ -1,0 +1,124 @@
+package io.anvil.lock;
+
+import io.vertx.core.Future;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.EnumMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The Lua scripts in {@code src/main/resources/lua}, each prefixed with {@code lock_common.lua}. Called with EVALSHA;
+ * on NOSCRIPT (Redis restarted or flushed its script cache) the script is loaded once — concurrent callers share the
+ * load — and the call retried once. Confined to one context.
+ */
+final class LockScripts {
+
+  enum Script {
+    ACQUIRE("acquire"), RELEASE("release"), RENEW("renew"), LEAVE("leave"), INSPECT("inspect");
+
+    final String body;
+    final String sha;
+
+    Script(String file) {
+      this.body = read("lock_common.lua") + "\n" + read(file + ".lua");
+      this.sha = sha1(body);
+    }
+  }
+
+  private final CommandConnection cmd;
+  private final long timeoutMs;
+  private final LockStats stats;
+  private final Map<Script, Future<Void>> loading = new EnumMap<>(Script.class);
+
+  LockScripts(CommandConnection cmd, long timeoutMs, LockStats stats) {
+    this.cmd = cmd;
+    this.timeoutMs = timeoutMs;
+    this.stats = stats;
+  }
+
+  /** Loads every script up front so normal traffic never sees NOSCRIPT. */
+  Future<Void> loadAll() {
+    return Future.all(List.of(Script.values()).stream().map(this::load).toList()).mapEmpty();
+  }
+
+  /** Runs a script on a node's keys; args are Strings or Longs. */
+  Future<Response> run(Script script, List<String> keys, Object... args) {
+    return cmd.send(request(Command.EVALSHA, script.sha, keys, args))
+        .recover(err -> {
+          if (!isNoScript(err)) {
+            return Future.failedFuture(err);
+          }
+          return load(script).compose(v -> cmd.send(request(Command.EVALSHA, script.sha, keys, args)));
+        })
+        .timeout(timeoutMs, TimeUnit.MILLISECONDS);
+  }
+
+  private Future<Void> load(Script script) {
+    Future<Void> pending = loading.get(script);
+    if (pending != null) {
+      return pending;
+    }
+    stats.scriptLoads.incrementAndGet();
+    Future<Void> f = cmd.send(Request.cmd(Command.SCRIPT).arg("LOAD").arg(script.body)).compose(r -> {
+      if (!script.sha.equals(r.toString())) {
+        return Future.failedFuture(new IllegalStateException("Redis computed another SHA for " + script));
+      }
+      return Future.<Void>succeededFuture();
+    });
+    loading.put(script, f);
+    f.onComplete(ar -> loading.remove(script));
+    return f;
+  }
+
+  private static Request request(Command command, String sha, List<String> keys, Object[] args) {
+    Request r = Request.cmd(command).arg(sha).arg(keys.size());
+    for (String k : keys) {
+      r.arg(k);
+    }
+    for (Object a : args) {
+      if (a instanceof Long l) {
+        r.arg(l.longValue());
+      } else if (a instanceof Integer i) {
+        r.arg(i.intValue());
+      } else {
+        r.arg(String.valueOf(a));
+      }
+    }
+    return r;
+  }
+
+  static boolean isNoScript(Throwable err) {
+    String m = err.getMessage();
+    return m != null && m.startsWith("NOSCRIPT");
+  }
+
+  private static String read(String file) {
+    try (InputStream in = LockScripts.class.getResourceAsStream("/lua/" + file)) {
+      if (in == null) {
+        throw new IllegalStateException("missing Lua script /lua/" + file);
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static String sha1(String s) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(s.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,31 @@
+package io.anvil.lock;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+
+/**
+ * Fair, patient, fenced per-node locks on Redis (research/locks.md §6). Non-blocking and usable from any Vert.x
+ * context: futures complete on the caller's context.
+ */
+public interface NodeLockService {
+
+  /** Connects (dedicated command and pub/sub connections) and loads the Lua scripts. */
+  static Future<NodeLockService> create(Vertx vertx, String redisUrl, LockOptions options) {
+    return RedisNodeLockService.create(vertx, redisUrl, options).map(s -> s);
+  }
+
+  /**
+   * Acquires the node. Fails with {@link NodeLockedException} when a try-once or bounded request is not granted; a
+   * patient request completes only when granted (or the service closes).
+   */
+  Future<LockLease> acquire(String nodeUuid, LockRequest request);
+
+  /** Holder, shared holders and the queue of one node. */
+  Future<LockInfo> inspect(String nodeUuid);
+
+  /** {@code host:pid:random}, unique per process incarnation; owner ids are {@code <clientId>/<localId>}. */
+  String clientId();
+
+  /** Leaves every queue, releases every held lease, closes the connections. */
+  Future<Void> close();
+}
