@@ -120,6 +120,15 @@ public final class ResourceStore {
     if (columns.isEmpty()) {
       return findById(client, def, id);
     }
+    return updateGuarded(client, def, id, columns, null, null);
+  }
+
+  /**
+   * Updates only while {@code guardColumn = guardValue} still holds (the fencing check of node writes); returns
+   * null when the guard no longer matches, and nothing was written.
+   */
+  public Future<JsonObject> updateGuarded(SqlClient client, ResourceDef def, long id, Map<String, Object> columns,
+                                          String guardColumn, Object guardValue) {
     StringJoiner sets = new StringJoiner(", ");
     List<Object> params = new ArrayList<>();
     columns.forEach((k, v) -> {
@@ -129,9 +138,13 @@ public final class ResourceStore {
     sets.add("updated_at = now()");
     params.add(id);
     String sql = "UPDATE " + def.table() + " SET " + sets + " WHERE id = $" + params.size();
+    if (guardColumn != null) {
+      params.add(guardValue);
+      sql += " AND " + guardColumn + " = $" + params.size();
+    }
     return client.preparedQuery(sql).execute(Tuple.from(params))
         .recover(e -> Future.failedFuture(Conflicts.translate(def, e, columns)))
-        .compose(rows -> findById(client, def, id));
+        .compose(rows -> rows.rowCount() == 0 ? Future.succeededFuture(null) : findById(client, def, id));
   }
 
   public Future<Boolean> delete(SqlClient client, ResourceDef def, long id) {

@@ -1,0 +1,69 @@
+package io.anvil.driver;
+
+import io.anvil.conductor.ConductorErrors;
+import io.anvil.driver.fake.FakeDeploy;
+import io.anvil.driver.fake.FakeInspect;
+import io.anvil.driver.fake.FakeManagement;
+import io.anvil.driver.fake.FakePower;
+import io.anvil.driver.fake.FakeRescue;
+import io.vertx.core.json.JsonObject;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Builds a node's {@link Driver} from its {@code driver} and {@code *_interface} fields. Implementations are
+ * stateless singletons registered by name; a hardware type may register more (the ipmi type adds ipmitool).
+ */
+public final class DriverFactory {
+  private final HardwareTypes types;
+  private final Map<String, PowerInterface> power = new HashMap<>();
+  private final Map<String, ManagementInterface> management = new HashMap<>();
+  private final Map<String, DeployInterface> deploy = new HashMap<>();
+  private final Map<String, InspectInterface> inspect = new HashMap<>();
+  private final Map<String, RescueInterface> rescue = new HashMap<>();
+
+  public DriverFactory(HardwareTypes types) {
+    this.types = types;
+    power.put("fake", new FakePower());
+    management.put("fake", new FakeManagement());
+    deploy.put("fake", new FakeDeploy());
+    inspect.put("fake", new FakeInspect());
+    rescue.put("fake", new FakeRescue());
+  }
+
+  public DriverFactory registerPower(String name, PowerInterface impl) {
+    power.put(name, impl);
+    return this;
+  }
+
+  public DriverFactory registerManagement(String name, ManagementInterface impl) {
+    management.put(name, impl);
+    return this;
+  }
+
+  public Driver forNode(JsonObject node) {
+    String driver = node.getString("driver");
+    HardwareType type = types.get(driver).orElseThrow(() -> new ConductorErrors.DriverNotFound(driver));
+    return new Driver(type,
+        required("power", node, power),
+        required("management", node, management),
+        required("deploy", node, deploy),
+        optional("inspect", node, inspect),
+        optional("rescue", node, rescue));
+  }
+
+  private static <T> T required(String iface, JsonObject node, Map<String, T> impls) {
+    String name = node.getString(iface + "_interface");
+    T impl = impls.get(name);
+    if (impl == null) {
+      throw new ConductorErrors.InterfaceNotFound(iface, name);
+    }
+    return impl;
+  }
+
+  private static <T> T optional(String iface, JsonObject node, Map<String, T> impls) {
+    String name = node.getString(iface + "_interface");
+    return name == null || name.startsWith("no-") ? null : required(iface, node, impls);
+  }
+}

@@ -1,0 +1,11 @@
+package io.anvil.driver;
+
+import io.anvil.conductor.Task;
+import io.vertx.core.Future;
+
+/** Ironic's rescue interface. */
+public interface RescueInterface {
+  Future<StepOutcome> rescue(Task task);
+
+  Future<Void> unrescue(Task task);
+}
