@@ -1,6 +1,8 @@
 package io.anvil.lock;
 
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
@@ -11,11 +13,13 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayDeque;
 import java.util.EnumMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The Lua scripts in {@code src/main/resources/lua}, each prefixed with {@code lock_common.lua}. Called with EVALSHA;
@@ -36,15 +40,37 @@ final class LockScripts {
     }
   }
 
+  private final Vertx vertx;
   private final CommandConnection cmd;
-  private final long timeoutMs;
+  private final long timeoutNanos;
   private final LockStats stats;
   private final Map<Script, Future<Void>> loading = new EnumMap<>(Script.class);
+  /** Calls in send order; one timeout for all, so deadlines are monotonic and one sweep replaces a timer per call. */
+  private final ArrayDeque<Pending> pending = new ArrayDeque<>();
+  private final long sweeper;
 
-  LockScripts(CommandConnection cmd, long timeoutMs, LockStats stats) {
+  private record Pending(long deadline, Promise<Response> promise) {
+  }
+
+  LockScripts(Vertx vertx, CommandConnection cmd, long timeoutMs, LockStats stats) {
+    this.vertx = vertx;
     this.cmd = cmd;
-    this.timeoutMs = timeoutMs;
+    this.timeoutNanos = TimeUnit.MILLISECONDS.toNanos(timeoutMs);
     this.stats = stats;
+    this.sweeper = vertx.setPeriodic(Math.max(10, timeoutMs / 10), id -> sweep());
+  }
+
+  private void sweep() {
+    long now = System.nanoTime();
+    Pending p;
+    while ((p = pending.peekFirst()) != null && (p.promise.future().isComplete() || now - p.deadline >= 0)) {
+      pending.pollFirst();
+      p.promise.tryFail(new TimeoutException("no reply from Redis within " + timeoutNanos / 1_000_000 + " ms"));
+    }
+  }
+
+  void close() {
+    vertx.cancelTimer(sweeper);
   }
 
   /** Loads every script up front so normal traffic never sees NOSCRIPT. */
@@ -54,14 +80,23 @@ final class LockScripts {
 
   /** Runs a script on a node's keys; args are Strings or Longs. */
   Future<Response> run(Script script, List<String> keys, Object... args) {
-    return cmd.send(request(Command.EVALSHA, script.sha, keys, args))
+    Promise<Response> promise = Promise.promise();
+    pending.addLast(new Pending(System.nanoTime() + timeoutNanos, promise));
+    cmd.send(request(Command.EVALSHA, script.sha, keys, args))
         .recover(err -> {
           if (!isNoScript(err)) {
             return Future.failedFuture(err);
           }
           return load(script).compose(v -> cmd.send(request(Command.EVALSHA, script.sha, keys, args)));
         })
-        .timeout(timeoutMs, TimeUnit.MILLISECONDS);
+        .onComplete(ar -> {
+          if (ar.succeeded()) {
+            promise.tryComplete(ar.result());
+          } else {
+            promise.tryFail(ar.cause());
+          }
+        });
+    return promise.future();
   }
 
   private Future<Void> load(Script script) {

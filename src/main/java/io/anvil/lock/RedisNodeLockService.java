@@ -64,7 +64,7 @@ public final class RedisNodeLockService implements NodeLockService {
         .setMaxPoolSize(4)
         .setMaxPoolWaiting(16));
     this.cmd = new CommandConnection(client, "lk-cmd-" + clientId);
-    this.scripts = new LockScripts(cmd, options.commandTimeout().toMillis(), stats);
+    this.scripts = new LockScripts(vertx, cmd, options.commandTimeout().toMillis(), stats);
     this.subscriber = new WakeSubscriber(vertx, client, LockKeys.channel(clientId), "lk-sub-" + clientId,
         this::onWake, this::onSubscribed, stats);
     this.lease = Long.toString(options.lease().toMillis());
@@ -87,7 +87,10 @@ public final class RedisNodeLockService implements NodeLockService {
           .compose(x -> s.subscriber.start())
           .onSuccess(x -> s.checkEvictionPolicy())
           .map(s)
-          .onFailure(e -> s.client.close())
+          .onFailure(e -> {
+            s.scripts.close();
+            s.client.close();
+          })
           .onComplete(deliverTo(current, promise));
     });
     return promise.future();
@@ -347,7 +350,10 @@ public final class RedisNodeLockService implements NodeLockService {
         pending.add(l.closeWithService().recover(e -> Future.succeededFuture()));
       }
       closed = true;
-      return Future.join(pending).eventually(() -> subscriber.close())
+      return Future.join(pending).eventually(() -> {
+            scripts.close();
+            return subscriber.close();
+          })
           .eventually(() -> cmd.close())
           .eventually(() -> client.close())
           .mapEmpty();
@@ -368,6 +374,7 @@ public final class RedisNodeLockService implements NodeLockService {
         l.abandon();
       }
       leases.clear();
+      scripts.close();
       return subscriber.close().eventually(() -> cmd.close()).eventually(() -> client.close()).mapEmpty();
     });
   }
