@@ -6,6 +6,14 @@ import io.anvil.cluster.ConductorRegistry;
 import io.anvil.config.AnvilConfig;
 import io.anvil.driver.HardwareTypes;
 import io.anvil.events.Outbox;
+import io.anvil.conductor.Conductor;
+import io.anvil.conductor.PowerActions;
+import io.anvil.conductor.Provisioning;
+import io.anvil.conductor.TaskManager;
+import io.anvil.conductor.WorkerPool;
+import io.anvil.driver.DriverFactory;
+import io.anvil.lock.LockOptions;
+import io.anvil.lock.NodeLockService;
 import io.anvil.store.Database;
 import io.anvil.store.DatabaseUrl;
 import io.anvil.store.Migrations;
@@ -30,6 +38,8 @@ public final class Anvil {
   private final AnvilConfig config;
   private Database database;
   private ConductorRegistry registry;
+  private NodeLockService locks;
+  private Conductor conductor;
   private final List<ApiVerticle> apiInstances = new CopyOnWriteArrayList<>();
   private volatile boolean ready;
 
@@ -58,9 +68,17 @@ public final class Anvil {
               config.conductor().heartbeatTimeout());
           return registry.register();
         })
-        .compose(v -> {
-          ApiServices services = new ApiServices(config, new ResourceStore(database), hardwareTypes, registry,
-              new Outbox(config.conductor().hostname()));
+        .compose(v -> NodeLockService.create(vertx, config.redis().url(), LockOptions.defaults()))
+        .compose(lockService -> {
+          locks = lockService;
+          ResourceStore store = new ResourceStore(database);
+          Outbox outbox = new Outbox(config.conductor().hostname());
+          WorkerPool workers = new WorkerPool(config.conductor().workersPoolSize(),
+              config.conductor().reservedWorkersPoolPercentage());
+          TaskManager tasks = new TaskManager(locks, store, new DriverFactory(hardwareTypes), workers, outbox,
+              config.conductor().hostname());
+          conductor = new Conductor(tasks, new Provisioning(tasks), new PowerActions(tasks));
+          ApiServices services = new ApiServices(config, store, hardwareTypes, registry, outbox, conductor);
           return vertx.deployVerticle(() -> {
             ApiVerticle verticle = new ApiVerticle(services);
             apiInstances.add(verticle);
@@ -88,6 +106,10 @@ public final class Anvil {
     return vertx;
   }
 
+  public Conductor conductor() {
+    return conductor;
+  }
+
   public Database database() {
     return database;
   }
@@ -98,6 +120,7 @@ public final class Anvil {
     Future<Void> leave = registry == null ? Future.succeededFuture() : registry.unregister();
     return leave
         .compose(v -> Future.join(vertx.deploymentIDs().stream().map(vertx::undeploy).toList()))
+        .compose(v -> locks == null ? Future.succeededFuture() : locks.close())
         .compose(v -> database == null ? Future.succeededFuture() : database.close())
         .recover(e -> {
           LOG.warn("stop: {}", e.toString());

@@ -24,6 +24,15 @@ public final class ApiErrors implements Handler<RoutingContext> {
     if (failure instanceof AnvilException e) {
       status = e.status();
       message = e.getMessage();
+    } else if (failure instanceof io.anvil.lock.NodeLockedException e) {
+      status = 409;
+      message = e.getMessage();
+    } else if (failure instanceof io.anvil.fsm.InvalidStateException e) {
+      status = 409;
+      message = e.getMessage();
+    } else if (failure instanceof io.anvil.lock.LeaseLostException e) {
+      status = 409;
+      message = e.getMessage() + " Please retry.";
     } else if (failure instanceof HttpException e) {
       status = e.getStatusCode();
       message = e.getPayload() != null ? e.getPayload() : defaultMessage(status);

@@ -78,6 +78,13 @@ public final class ApiVerticle extends VerticleBase {
     r.patch("/v1/nodes/:node").handler(async(nodes::patch));
     r.delete("/v1/nodes/:node").handler(noContent(nodes::delete, 204));
     r.get("/v1/nodes/:node/states").handler(async(nodes::states));
+    ProvisionApi provision = new ProvisionApi(services, nodes);
+    r.put("/v1/nodes/:node/states/provision").handler(noContent(provision::setProvisionState, 202));
+    r.put("/v1/nodes/:node/states/power").handler(noContent(provision::setPowerState, 202));
+    r.put("/v1/nodes/:node/management/boot_device").handler(noContent(provision::setBootDevice, 204));
+    r.get("/v1/nodes/:node/management/boot_device").handler(async(provision::getBootDevice));
+    r.get("/v1/nodes/:node/management/boot_device/supported").handler(async(provision::supportedBootDevices));
+    r.get("/v1/nodes/:node/lock").handler(async(provision::lock));
     r.put("/v1/nodes/:node/maintenance").handler(noContent(ctx -> nodes.setMaintenance(ctx, true), 202));
     r.delete("/v1/nodes/:node/maintenance").handler(noContent(ctx -> nodes.setMaintenance(ctx, false), 202));
 

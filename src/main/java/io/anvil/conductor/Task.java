@@ -36,7 +36,7 @@ public final class Task {
 
   /** A state change waiting for its worker. */
   record Spawn(ProvisionEvent event, Optional<ProvisionState> targetOverride, String lastError,
-               Function<Task, Future<Void>> worker, String name) {
+               Function<Task, Future<Void>> begin, Function<Task, Future<Void>> worker, String name) {
   }
 
   private final TaskManager manager;
@@ -174,12 +174,16 @@ public final class Task {
                            String name, Function<Task, Future<Void>> worker) {
     requireExclusive("A provision state change");
     manager.fsm().apply(provisionState(), target(), event, targetOverride, false, true);
-    spawn = new Spawn(event, targetOverride, lastError, worker, name);
+    spawn = new Spawn(event, targetOverride, lastError, null, worker, name);
   }
 
-  /** Spawns {@code worker} after the body, with no state change (power actions, continuations). */
-  public void spawnAfter(String name, Function<Task, Future<Void>> worker) {
-    spawn = new Spawn(null, Optional.empty(), null, worker, name);
+  /**
+   * Spawns {@code worker} after the body with no provision state change. {@code begin} (may be null) runs once
+   * the worker slot is granted and before the caller is answered: power actions record their target there, so
+   * nothing is written when no worker is free.
+   */
+  public void spawnAfter(String name, Function<Task, Future<Void>> begin, Function<Task, Future<Void>> worker) {
+    spawn = new Spawn(null, Optional.empty(), null, begin, worker, name);
   }
 
   /** Runs only if spawning fails (no free worker); a failing hook is logged, never rethrown. */

@@ -122,8 +122,14 @@ public final class TaskManager {
       LOG.warn("No free conductor workers for {} on node {}", spawn.name(), task.uuid());
       return task.release().transform(x -> Future.failedFuture(error));
     }
-    Future<Void> begin = spawn.event() == null ? Future.succeededFuture()
-        : task.transition(spawn.event(), spawn.targetOverride(), false, true, spawn.lastError());
+    Future<Void> begin;
+    try {
+      begin = spawn.event() != null
+          ? task.transition(spawn.event(), spawn.targetOverride(), false, true, spawn.lastError())
+          : spawn.begin() != null ? spawn.begin().apply(task) : Future.succeededFuture();
+    } catch (RuntimeException e) {
+      begin = Future.failedFuture(e);
+    }
     return begin
         .onFailure(e -> {
           slot.get().release();
