@@ -65,7 +65,8 @@ final class NodeApi {
     }
     List<String> visible = visible(v);
     Views.checkFields(fields, visible);
-    List<String> names = fields != null ? List.copyOf(fields) : detail ? visible : DEF.defaultListFields();
+    List<String> names = fields != null ? List.copyOf(fields) : detail ? visible
+        : DEF.defaultListFields().stream().filter(visible::contains).toList();
     ListQuery q = filters(ctx);
     String base = base(ctx);
     String conductorFilter = Requests.query(ctx, "conductor");
