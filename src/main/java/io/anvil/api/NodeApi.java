@@ -478,7 +478,7 @@ final class NodeApi {
     JsonObject p = row.copy();
     p.remove("id");
     p.remove("lock_fence");
-    for (String k : List.of("driver_info", "instance_info", "driver_internal_info")) {
+    for (String k : List.of("driver_info", "instance_info", "driver_internal_info", "properties", "extra")) {
       if (p.getValue(k) instanceof JsonObject o) {
         p.put(k, Secrets.mask(o));
       }
