@@ -185,6 +185,9 @@ final class ChildApi {
     if (!doc.containsKey("uuid")) {
       doc.put("uuid", UUID.randomUUID().toString());
     }
+    if (kind == Kind.PORTGROUP && doc.getValue("mode") == null) {
+      doc.put("mode", "active-backup"); // Ironic's [DEFAULT]default_portgroup_mode
+    }
     String base = Links.base(ctx, services.config().api().publicUrl());
     return store.database().inTransaction(tx -> columns(tx, kind, doc, doc.fieldNames(), null)
         .compose(cols -> store.insert(tx, kind.def, cols)))

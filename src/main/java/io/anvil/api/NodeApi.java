@@ -216,6 +216,7 @@ final class NodeApi {
       }
     }
     cols.putIfAbsent("uuid", UUID.randomUUID());
+    requireConductor(cols.get("uuid").toString(), driver, group);
     cols.put("provision_state", v.atLeast(11) ? "enroll" : "available");
     cols.put("provision_updated_at", java.time.OffsetDateTime.now());
     cols.put("updated_at", null);
@@ -292,6 +293,9 @@ final class NodeApi {
     }
     HardwareType type = hardwareType(driver, group);
     boolean driverChanged = cols.containsKey("driver");
+    if (driverChanged || cols.containsKey("conductor_group")) {
+      requireConductor(old.getString("uuid"), driver, group);
+    }
     for (String iface : Resources.INTERFACES) {
       String key = iface + "_interface";
       if (cols.containsKey(key) || driverChanged) {
@@ -423,9 +427,19 @@ final class NodeApi {
   // ---- helpers ----
 
   private HardwareType hardwareType(String driver, String group) {
-    return services.hardwareTypes().get(driver).orElseThrow(() -> AnvilException.invalid(
-        "No valid host was found. Reason: No conductor service registered which supports driver " + driver
-            + " for conductor group \"" + (group == null ? "" : group) + "\"."));
+    return services.hardwareTypes().get(driver).orElseThrow(() -> noValidHost(driver, group));
+  }
+
+  /** Ironic's get_topic_for: some alive conductor must run the driver in the node's group. */
+  private void requireConductor(String uuid, String driver, String group) {
+    if (conductors.ownerOf(uuid, driver, group) == null) {
+      throw noValidHost(driver, group);
+    }
+  }
+
+  private static AnvilException noValidHost(String driver, String group) {
+    return AnvilException.invalid("No valid host was found. Reason: No conductor service registered which "
+        + "supports driver " + driver + " for conductor group \"" + (group == null ? "" : group) + "\".");
   }
 
   private static AnvilException incompatible(String iface, String impl, HardwareType type) {

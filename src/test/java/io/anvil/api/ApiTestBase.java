@@ -60,10 +60,15 @@ abstract class ApiTestBase {
     return Map.of();
   }
 
+  /** Runs on the fresh database before Anvil starts (e.g. to seed rows read once at start-up). */
+  protected void prepareDatabase() {
+  }
+
   @BeforeAll
   void startAnvil(Vertx vertx) {
     this.vertx = vertx;
     db = TestServices.freshDatabase();
+    prepareDatabase();
     Map<String, Object> cfg = new HashMap<>();
     cfg.put("api.port", 0);
     cfg.put("api.instances", 1);

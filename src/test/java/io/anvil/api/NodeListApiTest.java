@@ -36,6 +36,13 @@ class NodeListApiTest extends ApiTestBase {
     return Map.of("api.max_limit", MAX_LIMIT);
   }
 
+  @Override
+  protected void prepareDatabase() {
+    // nodes in conductor group rack1 need a live conductor there
+    sql("INSERT INTO conductors (hostname, conductor_group, drivers, updated_at) VALUES "
+        + "('rack1-host', 'rack1', '[\"ipmi\", \"fake-hardware\"]', now())");
+  }
+
   private static String name(int i) {
     return String.format("list-%02d", i);
   }
