@@ -265,13 +265,26 @@ abstract class ApiTestBase {
 
   // ---- SQL ----
 
-  Connection jdbc() throws SQLException {
-    return DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
+  private Connection jdbc;
+
+  /** One autocommit JDBC connection per class, opened on first use. */
+  synchronized Connection jdbc() throws SQLException {
+    if (jdbc == null || jdbc.isClosed()) {
+      jdbc = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
+    }
+    return jdbc;
+  }
+
+  @AfterAll
+  void closeJdbc() throws SQLException {
+    if (jdbc != null) {
+      jdbc.close();
+    }
   }
 
   /** Runs an update (e.g. to put a node in a state provisioning cannot reach yet); returns rows changed. */
   int sql(String statement, Object... params) {
-    try (Connection c = jdbc(); PreparedStatement ps = c.prepareStatement(statement)) {
+    try (PreparedStatement ps = jdbc().prepareStatement(statement)) {
       bind(ps, params);
       return ps.executeUpdate();
     } catch (SQLException e) {
@@ -281,7 +294,7 @@ abstract class ApiTestBase {
 
   /** The first column of each row. */
   List<Object> column(String query, Object... params) {
-    try (Connection c = jdbc(); PreparedStatement ps = c.prepareStatement(query)) {
+    try (PreparedStatement ps = jdbc().prepareStatement(query)) {
       bind(ps, params);
       List<Object> out = new ArrayList<>();
       try (ResultSet rs = ps.executeQuery()) {
@@ -309,9 +322,19 @@ abstract class ApiTestBase {
 
   /** Row counts of every API table, to prove a rejected request wrote nothing. */
   Map<String, Long> counts() {
+    List<String> tables = List.of("nodes", "ports", "portgroups", "volume_connectors", "volume_targets", "events");
+    StringBuilder q = new StringBuilder("SELECT ");
+    for (int i = 0; i < tables.size(); i++) {
+      q.append(i == 0 ? "" : ", ").append("(SELECT count(*) FROM ").append(tables.get(i)).append(")");
+    }
     Map<String, Long> m = new LinkedHashMap<>();
-    for (String t : List.of("nodes", "ports", "portgroups", "volume_connectors", "volume_targets", "events")) {
-      m.put(t, count(t));
+    try (PreparedStatement ps = jdbc().prepareStatement(q.toString()); ResultSet rs = ps.executeQuery()) {
+      rs.next();
+      for (int i = 0; i < tables.size(); i++) {
+        m.put(tables.get(i), rs.getLong(i + 1));
+      }
+    } catch (SQLException e) {
+      throw new AssertionError(q + ": " + e.getMessage(), e);
     }
     return m;
   }
