@@ -9,7 +9,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Version discovery and microversion negotiation: headers on every answer, defaults, latest, 406. */
@@ -156,6 +155,8 @@ class VersionDiscoveryApiTest extends ApiTestBase {
     assertError(post("/v1/nodes", new JsonObject().put("driver", "fake-hardware").put("name", "x")).v("1.4")
         .send(), 400, "name");
     // nor read with fields= below 1.8
-    assertFalse(get("/v1/nodes?fields=uuid").send().status() == 200);
+    assertError(get("/v1/nodes?fields=uuid").v("1.7").send(), 406, "1.8");
+    assertEquals(java.util.Set.of("uuid", "links"), get("/v1/nodes/" + uuid + "?fields=uuid").v("1.8").expect(200)
+        .json().fieldNames());
   }
 }
