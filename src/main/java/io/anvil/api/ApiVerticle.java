@@ -100,10 +100,15 @@ public final class ApiVerticle extends VerticleBase {
       r.get(sub).handler(async(ctx -> children.list(ctx, kind, false, ctx.pathParam("node"))));
       r.get(sub + "/detail").handler(async(ctx -> children.list(ctx, kind, true, ctx.pathParam("node"))));
     }
-    r.get("/v1/portgroups/:pg/ports").handler(async(ctx -> {
-      ctx.queryParams().add("portgroup", ctx.pathParam("pg"));
-      return children.list(ctx, Kind.PORT, false, null);
-    }));
+    for (boolean detail : new boolean[] {false, true}) {
+      r.get("/v1/portgroups/:pg/ports" + (detail ? "/detail" : "")).handler(async(ctx -> {
+        if (!Requests.version(ctx).atLeast(24)) {
+          throw AnvilException.notFound("The resource could not be found.");
+        }
+        ctx.queryParams().add("portgroup", ctx.pathParam("pg"));
+        return children.list(ctx, Kind.PORT, detail, null);
+      }));
+    }
     r.get("/v1/volume").handler(sync(ctx -> volumeRoot(ctx, null)));
     r.get("/v1/nodes/:node/volume").handler(async(ctx -> nodes.load(ctx.pathParam("node"))
         .map(n -> volumeRoot(ctx, n.getString("uuid")))));

@@ -30,7 +30,7 @@ import java.util.regex.Pattern;
  */
 final class ChildApi {
   private static final Pattern MAC = Pattern.compile("^([0-9a-fA-F]{2})([:-]?[0-9a-fA-F]{2}){5}$");
-  private static final Set<String> LLC_KEYS = Set.of("switch_id", "port_id", "switch_info", "network_type");
+  private static final Set<String> LLC_KEYS = Set.of("switch_id", "port_id", "switch_info", "network_type", "hostname");
   private static final Set<String> CONNECTOR_TYPES = Set.of("iqn", "ip", "mac", "wwnn", "wwpn", "port",
       "portgroup");
 
@@ -78,6 +78,10 @@ final class ChildApi {
   /** GET /v1/{kind} or, with {@code nodeIdent}, GET /v1/nodes/{node}/{kind}. */
   Future<JsonObject> list(RoutingContext ctx, Kind kind, boolean detailPath, String nodeIdent) {
     checkVersion(ctx, kind);
+    if (nodeIdent != null && kind == Kind.PORTGROUP && !Requests.version(ctx).atLeast(24)) {
+      // Ironic: /v1/nodes/{node}/portgroups exists from 1.24 (allow_portgroups_subcontrollers)
+      throw AnvilException.notFound("The resource could not be found.");
+    }
     Set<String> allowed = new HashSet<>(Collections.PAGING);
     if (nodeIdent == null) {
       allowed.addAll(kind.filters);
@@ -119,7 +123,8 @@ final class ChildApi {
         .compose(x -> Collections.page(ctx, store, kind.def, q, services.config().api().maxLimit()))
         .compose(limit -> store.list(kind.def, q).map(rows -> {
           List<JsonObject> items = new ArrayList<>(rows.size());
-          rows.forEach(r -> items.add(Views.project(r, names, base, kind.path + "/" + r.getString("uuid"))));
+          rows.forEach(r -> items.add(subLinks(kind, Views.project(r, names, base, kind.path + "/"
+              + r.getString("uuid")), base, detail && fields == null)));
           return Views.collection(kind.def.plural(), items, limit, Collections.nextUrl(ctx, base, rows, limit));
         }));
   }
@@ -133,8 +138,16 @@ final class ChildApi {
     Views.checkFields(fields, visible);
     String base = Links.base(ctx, services.config().api().publicUrl());
     return load(kind, ctx.pathParam("id"))
-        .map(r -> Views.project(r, fields != null ? List.copyOf(fields) : visible, base,
-            kind.path + "/" + r.getString("uuid")));
+        .map(r -> subLinks(kind, Views.project(r, fields != null ? List.copyOf(fields) : visible, base,
+            kind.path + "/" + r.getString("uuid")), base, fields == null));
+  }
+
+  /** A portgroup's full view links its ports, as Ironic's does. */
+  private static JsonObject subLinks(Kind kind, JsonObject out, String base, boolean full) {
+    if (kind == Kind.PORTGROUP && full) {
+      out.put("ports", Links.of(base, "portgroups/" + out.getString("uuid") + "/ports"));
+    }
+    return out;
   }
 
   private Future<JsonObject> load(Kind kind, String ident) {
@@ -172,14 +185,17 @@ final class ChildApi {
     if (!doc.containsKey("uuid")) {
       doc.put("uuid", UUID.randomUUID().toString());
     }
+    if (kind == Kind.PORTGROUP && doc.getValue("mode") == null) {
+      doc.put("mode", "active-backup"); // Ironic's [DEFAULT]default_portgroup_mode
+    }
     String base = Links.base(ctx, services.config().api().publicUrl());
     return store.database().inTransaction(tx -> columns(tx, kind, doc, doc.fieldNames(), null)
         .compose(cols -> store.insert(tx, kind.def, cols)))
         .map(r -> {
           ctx.response().setStatusCode(201)
               .putHeader("Location", base + "/v1/" + kind.path + "/" + r.getString("uuid"));
-          return Views.project(r, Views.visibleFields(kind.def, v, List.of()), base,
-              kind.path + "/" + r.getString("uuid"));
+          return subLinks(kind, Views.project(r, Views.visibleFields(kind.def, v, List.of()), base,
+              kind.path + "/" + r.getString("uuid")), base, true);
         });
   }
 
@@ -223,8 +239,8 @@ final class ChildApi {
       }
       return columns(tx, kind, patched, changed, old)
           .compose(cols -> store.update(tx, kind.def, old.getLong("id"), cols));
-    })).map(r -> Views.project(r, Views.visibleFields(kind.def, v, List.of()), base,
-        kind.path + "/" + r.getString("uuid")));
+    })).map(r -> subLinks(kind, Views.project(r, Views.visibleFields(kind.def, v, List.of()), base,
+        kind.path + "/" + r.getString("uuid")), base, true));
   }
 
   Future<Void> delete(RoutingContext ctx, Kind kind) {

@@ -85,7 +85,7 @@ public final class JsonPatch {
         case "test" -> {
           Object v = get(result, pointer(op.path()), op.path());
           if (!Objects.equals(normalise(v), normalise(op.value()))) {
-            throw AnvilException.conflict("Patch test failed: " + op.path() + " is not " + op.value() + ".");
+            throw AnvilException.invalid("Patch test failed: " + op.path() + " is not " + op.value() + ".");
           }
         }
         default -> throw new IllegalStateException(op.op());

@@ -67,7 +67,8 @@ final class NodeApi {
     }
     List<String> visible = visible(v);
     Views.checkFields(fields, visible);
-    List<String> names = fields != null ? List.copyOf(fields) : detail ? visible : DEF.defaultListFields();
+    List<String> names = fields != null ? List.copyOf(fields) : detail ? visible
+        : DEF.defaultListFields().stream().filter(visible::contains).toList();
     ListQuery q = filters(ctx);
     if (!detail) {
       List<String> cols = new ArrayList<>();
@@ -257,6 +258,7 @@ final class NodeApi {
       }
     }
     cols.putIfAbsent("uuid", UUID.randomUUID());
+    requireConductor(cols.get("uuid").toString(), driver, group);
     cols.put("provision_state", v.atLeast(11) ? "enroll" : "available");
     cols.put("provision_updated_at", java.time.OffsetDateTime.now());
     cols.put("updated_at", null);
@@ -333,6 +335,9 @@ final class NodeApi {
     }
     HardwareType type = hardwareType(driver, group);
     boolean driverChanged = cols.containsKey("driver");
+    if (driverChanged || cols.containsKey("conductor_group")) {
+      requireConductor(old.getString("uuid"), driver, group);
+    }
     for (String iface : Resources.INTERFACES) {
       String key = iface + "_interface";
       if (cols.containsKey(key) || driverChanged) {
@@ -464,9 +469,19 @@ final class NodeApi {
   // ---- helpers ----
 
   private HardwareType hardwareType(String driver, String group) {
-    return services.hardwareTypes().get(driver).orElseThrow(() -> AnvilException.invalid(
-        "No valid host was found. Reason: No conductor service registered which supports driver " + driver
-            + " for conductor group \"" + (group == null ? "" : group) + "\"."));
+    return services.hardwareTypes().get(driver).orElseThrow(() -> noValidHost(driver, group));
+  }
+
+  /** Ironic's get_topic_for: some alive conductor must run the driver in the node's group. */
+  private void requireConductor(String uuid, String driver, String group) {
+    if (conductors.ownerOf(uuid, driver, group) == null) {
+      throw noValidHost(driver, group);
+    }
+  }
+
+  private static AnvilException noValidHost(String driver, String group) {
+    return AnvilException.invalid("No valid host was found. Reason: No conductor service registered which "
+        + "supports driver " + driver + " for conductor group \"" + (group == null ? "" : group) + "\".");
   }
 
   private static AnvilException incompatible(String iface, String impl, HardwareType type) {
@@ -516,17 +531,7 @@ final class NodeApi {
 
   /** The notification payload: Ironic's NodePayload fields, secrets masked. */
   static JsonObject payload(JsonObject row) {
-    JsonObject p = row.copy();
-    p.remove("id");
-    p.remove("lock_fence");
-    p.remove("row_version");
-    for (String k : List.of("driver_info", "instance_info", "driver_internal_info")) {
-      if (p.getValue(k) instanceof JsonObject o) {
-        p.put(k, Secrets.mask(o));
-      }
-    }
-    p.remove("driver_internal_info");
-    return p;
+    return io.anvil.events.NodePayloads.node(row);
   }
 
   private String base(RoutingContext ctx) {

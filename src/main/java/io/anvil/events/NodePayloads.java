@@ -14,7 +14,7 @@ public final class NodePayloads {
     p.remove("lock_fence");
     p.remove("row_version");
     p.remove("driver_internal_info");
-    for (String k : new String[] {"driver_info", "instance_info"}) {
+    for (String k : new String[] {"driver_info", "instance_info", "properties", "extra"}) {
       if (p.getValue(k) instanceof JsonObject o) {
         p.put(k, Secrets.mask(o));
       }

@@ -38,6 +38,11 @@ public record DatabaseUrl(String host, int port, String database, String user, S
     return new DatabaseUrl(host, port, db, user, password);
   }
 
+  /** A parseable URL carrying the real password (for configuration; never log it, use {@link #toString()}). */
+  public String url() {
+    return "postgresql://" + encode(user) + ":" + encode(password) + "@" + host + ":" + port + "/" + database;
+  }
+
   public String jdbcUrl() {
     return "jdbc:postgresql://" + host + ":" + port + "/" + database;
   }
@@ -55,6 +60,10 @@ public record DatabaseUrl(String host, int port, String database, String user, S
   @Override
   public String toString() {
     return "postgresql://" + user + ":******@" + host + ":" + port + "/" + database;
+  }
+
+  private static String encode(String s) {
+    return java.net.URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
   }
 
   private static String decode(String s) {

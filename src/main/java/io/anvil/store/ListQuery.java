@@ -73,10 +73,11 @@ public final class ListQuery {
       } else {
         String v = param(marker.sortValue());
         String id = param(marker.id());
+        // NULLs were already served before a non-NULL marker descending, and are still to come ascending
         where.add(descending
-            ? "(t." + sortKey + " < " + v + " OR (t." + sortKey + " = " + v + " AND t.id < " + id + ") OR t."
-                + sortKey + " IS NULL)"
-            : "(t." + sortKey + " > " + v + " OR (t." + sortKey + " = " + v + " AND t.id > " + id + "))");
+            ? "(t." + sortKey + " < " + v + " OR (t." + sortKey + " = " + v + " AND t.id < " + id + "))"
+            : "(t." + sortKey + " > " + v + " OR (t." + sortKey + " = " + v + " AND t.id > " + id + ") OR t."
+                + sortKey + " IS NULL)");
       }
     }
     String select = selectFrom;

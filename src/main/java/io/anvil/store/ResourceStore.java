@@ -158,6 +158,10 @@ public final class ResourceStore {
     }
 
     static Throwable translate(ResourceDef def, Throwable e, Map<String, Object> columns) {
+      if (e instanceof PgException pg && "23502".equals(pg.getSqlState())) {
+        return AnvilException.invalid("Invalid value for field '" + pg.getColumn() + "' of " + def.singular()
+            + ": it must not be null.");
+      }
       if (!(e instanceof PgException pg) || !"23505".equals(pg.getSqlState())) {
         return e;
       }

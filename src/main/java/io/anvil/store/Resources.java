@@ -139,7 +139,7 @@ public final class Resources {
       writable("extra", OBJECT, 32),
       readOnly("created_at", TIMESTAMP, 32),
       readOnly("updated_at", TIMESTAMP, 32)),
-      List.of("uuid", "type", "connector_id"),
+      List.of("uuid", "node_uuid", "type", "connector_id"),
       "SELECT t.*, n.uuid AS node_uuid FROM volume_connectors t JOIN nodes n ON n.id = t.node_id", false,
       Set.of("id", "uuid", "type", "connector_id", "created_at", "updated_at"));
 
@@ -154,7 +154,7 @@ public final class Resources {
       writable("extra", OBJECT, 32),
       readOnly("created_at", TIMESTAMP, 32),
       readOnly("updated_at", TIMESTAMP, 32)),
-      List.of("uuid", "volume_type", "boot_index", "volume_id"),
+      List.of("uuid", "node_uuid", "volume_type", "boot_index", "volume_id"),
       "SELECT t.*, n.uuid AS node_uuid FROM volume_targets t JOIN nodes n ON n.id = t.node_id", false,
       Set.of("id", "uuid", "volume_type", "boot_index", "volume_id", "created_at", "updated_at"));
 }

@@ -59,7 +59,7 @@ public final class SqlValues {
         throw invalid(resource, name, value, "a boolean");
       }
       case INT -> {
-        if (value instanceof Integer || value instanceof Long) {
+        if (value instanceof Integer || (value instanceof Long l && l == l.intValue())) {
           return ((Number) value).intValue();
         }
         if (value instanceof String s && s.matches("-?\\d{1,9}")) {
