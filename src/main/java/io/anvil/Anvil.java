@@ -76,7 +76,8 @@ public final class Anvil {
           WorkerPool workers = new WorkerPool(config.conductor().workersPoolSize(),
               config.conductor().reservedWorkersPoolPercentage());
           TaskManager tasks = new TaskManager(locks, store, new DriverFactory(hardwareTypes), workers, outbox,
-              config.conductor().hostname());
+              config.conductor().hostname())
+              .apiLockWait(java.time.Duration.ofMillis(config.conductor().apiLockWaitMs()));
           conductor = new Conductor(tasks, new Provisioning(tasks), new PowerActions(tasks));
           ApiServices services = new ApiServices(config, store, hardwareTypes, registry, outbox, conductor);
           return vertx.deployVerticle(() -> {

@@ -4,6 +4,7 @@ import io.anvil.api.ChildApi.Kind;
 import io.anvil.errors.AnvilException;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
@@ -59,9 +60,14 @@ public final class ApiVerticle extends VerticleBase {
     r.route().handler(ApiVerticle::negotiateVersion);
     // bodies only where a method carries one: GETs (the hot path) skip the buffering handler entirely
     BodyHandler bodies = BodyHandler.create(false).setBodyLimit(services.config().api().maxBodyBytes());
-    r.post().handler(bodies);
-    r.put().handler(bodies);
-    r.patch().handler(bodies);
+    r.route().handler(ctx -> {
+      HttpMethod m = ctx.request().method();
+      if (m == HttpMethod.POST || m == HttpMethod.PUT || m == HttpMethod.PATCH) {
+        bodies.handle(ctx);
+      } else {
+        ctx.next();
+      }
+    });
     r.route().failureHandler(errors);
     r.errorHandler(404, errors);
     r.errorHandler(405, errors);

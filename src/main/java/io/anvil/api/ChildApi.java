@@ -189,8 +189,15 @@ final class ChildApi {
       doc.put("mode", "active-backup"); // Ironic's [DEFAULT]default_portgroup_mode
     }
     String base = Links.base(ctx, services.config().api().publicUrl());
-    return store.database().inTransaction(tx -> columns(tx, kind, doc, doc.fieldNames(), null)
-        .compose(cols -> store.insert(tx, kind.def, cols)))
+    if (!(doc.getValue("node_uuid") instanceof String nodeIdent)) {
+      throw AnvilException.invalid("Expected a UUID or name for node_uuid but received " + doc.getValue("node_uuid")
+          + ".");
+    }
+    return underNodeLock(nodeIdent, "creating " + kind.def.singular(),
+        () -> store.database().inTransaction(tx -> columns(tx, kind, doc, doc.fieldNames(), null)
+            .compose(cols -> store.insert(tx, kind.def, cols))))
+        .recover(e -> Future.failedFuture(e instanceof io.anvil.conductor.ConductorErrors.NodeNotFound
+            ? AnvilException.invalid(e.getMessage()) : e))
         .map(r -> {
           ctx.response().setStatusCode(201)
               .putHeader("Location", base + "/v1/" + kind.path + "/" + r.getString("uuid"));
@@ -222,7 +229,9 @@ final class ChildApi {
     }
     String ident = ctx.pathParam("id");
     String base = Links.base(ctx, services.config().api().publicUrl());
-    return store.database().inTransaction(tx -> store.findForUpdate(tx, kind.def, ident).compose(old -> {
+    return load(kind, ident).compose(found -> underNodeLock(found.getString("node_uuid"),
+        "updating " + kind.def.singular(),
+        () -> store.database().inTransaction(tx -> store.findForUpdate(tx, kind.def, ident).compose(old -> {
       if (old == null) {
         return Future.failedFuture(AnvilException.notFound(capital(kind.def.singular()) + " " + ident
             + " could not be found."));
@@ -239,14 +248,16 @@ final class ChildApi {
       }
       return columns(tx, kind, patched, changed, old)
           .compose(cols -> store.update(tx, kind.def, old.getLong("id"), cols));
-    })).map(r -> subLinks(kind, Views.project(r, Views.visibleFields(kind.def, v, List.of()), base,
+    })))).map(r -> subLinks(kind, Views.project(r, Views.visibleFields(kind.def, v, List.of()), base,
         kind.path + "/" + r.getString("uuid")), base, true));
   }
 
   Future<Void> delete(RoutingContext ctx, Kind kind) {
     checkVersion(ctx, kind);
     String ident = ctx.pathParam("id");
-    return store.database().inTransaction(tx -> store.findForUpdate(tx, kind.def, ident).compose(old -> {
+    return load(kind, ident).compose(found -> underNodeLock(found.getString("node_uuid"),
+        "deleting " + kind.def.singular(),
+        () -> store.database().inTransaction(tx -> store.findForUpdate(tx, kind.def, ident).compose(old -> {
       if (old == null) {
         return Future.failedFuture(AnvilException.notFound(capital(kind.def.singular()) + " " + ident
             + " could not be found."));
@@ -264,8 +275,20 @@ final class ChildApi {
             return Future.succeededFuture();
           })
           .compose(x -> store.delete(tx, kind.def, old.getLong("id")))
-          .mapEmpty();
-    }));
+          .<Void>mapEmpty();
+    }))));
+  }
+
+  /**
+   * Runs a write of a node's child under that node's exclusive lock (a bounded wait in its fair queue), as
+   * Ironic's conductor does for port and portgroup changes.
+   */
+  private <T> Future<T> underNodeLock(String nodeIdent, String purpose, java.util.function.Supplier<Future<T>> work) {
+    if (nodeIdent == null || nodeIdent.isBlank()) {
+      return Future.failedFuture(AnvilException.invalid("Mandatory field missing: 'node_uuid'."));
+    }
+    var tasks = services.conductor().tasks();
+    return tasks.withTask(nodeIdent, tasks.apiWrite(purpose), task -> work.get());
   }
 
   /**
@@ -322,7 +345,7 @@ final class ChildApi {
     return result.map(cols);
   }
 
-  /** The parent node's (id, uuid, reservation) row by UUID or name; 400 when missing, 409 while locked. */
+  /** The parent node's (id, uuid, reservation) row by UUID or name; 400 when missing. Callers hold its lock. */
   private Future<io.vertx.sqlclient.Row> parentNode(SqlClient tx, String nodeIdent) {
     if (nodeIdent == null || nodeIdent.isBlank()) {
       return Future.failedFuture(AnvilException.invalid("Mandatory field missing: 'node_uuid'."));
@@ -336,12 +359,7 @@ final class ChildApi {
       if (rs.size() == 0) {
         return Future.failedFuture(AnvilException.invalid("Node " + nodeIdent + " could not be found."));
       }
-      var row = rs.iterator().next();
-      if (row.getString(2) != null) {
-        return Future.failedFuture(AnvilException.conflict("Node " + row.getUUID(1) + " is locked by host "
-            + row.getString(2) + ", please retry after the current operation is completed."));
-      }
-      return Future.succeededFuture(row);
+      return Future.succeededFuture(rs.iterator().next());
     });
   }
 

@@ -282,17 +282,13 @@ final class NodeApi {
       }
     }
     String ident = ctx.pathParam("node");
-    return store.database().inTransaction(tx -> store.findForUpdate(tx, DEF, ident).compose(old -> {
-      if (old == null) {
-        return Future.failedFuture(notFound(ident));
-      }
-      checkNotLocked(old);
+    // under the node's fair lock (a bounded wait), against the row as it is now: no update is lost
+    return tasks().withTask(ident, tasks().apiWrite("updating node"), task -> {
+      JsonObject old = task.node();
       JsonObject patched = JsonPatch.apply(old, ops);
       Map<String, Object> changes = changes(old, patched, ops);
-      return store.update(tx, DEF, old.getLong("id"), changes)
-          .compose(row -> services.outbox().write(tx, "baremetal.node.update.end", row.getString("uuid"), "info",
-              payload(row)).map(row));
-    })).map(row -> {
+      return task.saveWithEvent(changes, "baremetal.node.update.end", "info", null);
+    }).map(row -> {
       addComputed(row);
       return render(row, visible(v), base(ctx), true, v);
     });
@@ -401,11 +397,8 @@ final class NodeApi {
 
   Future<Void> delete(RoutingContext ctx) {
     String ident = ctx.pathParam("node");
-    return store.database().inTransaction(tx -> store.findForUpdate(tx, DEF, ident).compose(old -> {
-      if (old == null) {
-        return Future.failedFuture(notFound(ident));
-      }
-      checkNotLocked(old);
+    return tasks().withTask(ident, tasks().apiWrite("deleting node"), task -> {
+      JsonObject old = task.node();
       String uuid = old.getString("uuid");
       if (Boolean.TRUE.equals(old.getBoolean("protected"))) {
         return Future.failedFuture(AnvilException.invalid("Node " + uuid
@@ -421,9 +414,8 @@ final class NodeApi {
             + " while it is in provision state \"" + state + "\". Valid provision states to perform deletion are: "
             + DELETE_ALLOWED + ", or put the node in maintenance mode."));
       }
-      return store.delete(tx, DEF, old.getLong("id"))
-          .compose(x -> services.outbox().write(tx, "baremetal.node.delete.end", uuid, "info", payload(old)));
-    }));
+      return task.destroy("baremetal.node.delete.end");
+    });
   }
 
   Future<Void> setMaintenance(RoutingContext ctx, boolean on) {
@@ -438,35 +430,23 @@ final class NodeApi {
     }
     String ident = ctx.pathParam("node");
     String why = reason;
-    return store.database().inTransaction(tx -> store.findForUpdate(tx, DEF, ident).compose(old -> {
-      if (old == null) {
-        return Future.failedFuture(notFound(ident));
-      }
-      checkNotLocked(old);
+    return tasks().withTask(ident, tasks().apiWrite("setting maintenance"), task -> {
       Map<String, Object> cols = new LinkedHashMap<>();
       cols.put("maintenance", on);
       cols.put("maintenance_reason", on ? why : null);
       if (!on) {
         cols.put("fault", null);
       }
-      String uuid = old.getString("uuid");
-      return services.outbox().write(tx, "baremetal.node.maintenance_set.start", uuid, "info", payload(old))
-          .compose(x -> store.update(tx, DEF, old.getLong("id"), cols))
-          .compose(row -> services.outbox().write(tx, "baremetal.node.maintenance_set.end", uuid, "info",
-              payload(row)));
-    }));
-  }
-
-  /** Until the TaskManager lands every API write checks Ironic's reservation column under the row lock. */
-  static void checkNotLocked(JsonObject node) {
-    String holder = node.getString("reservation");
-    if (holder != null) {
-      throw AnvilException.conflict("Node " + node.getString("uuid") + " is locked by host " + holder
-          + ", please retry after the current operation is completed.");
-    }
+      return task.saveWithEvents(cols, "baremetal.node.maintenance_set.start", "baremetal.node.maintenance_set.end")
+          .mapEmpty();
+    });
   }
 
   // ---- helpers ----
+
+  private io.anvil.conductor.TaskManager tasks() {
+    return services.conductor().tasks();
+  }
 
   private HardwareType hardwareType(String driver, String group) {
     return services.hardwareTypes().get(driver).orElseThrow(() -> noValidHost(driver, group));

@@ -43,6 +43,13 @@ final class NodeRecords {
             : Future.succeededFuture(row));
   }
 
+  /** A fenced delete; LeaseLost (and nothing deleted) if the fence moved on. */
+  Future<Void> delete(SqlClient tx, long id, String uuid, long fence) {
+    return tx.preparedQuery("DELETE FROM nodes WHERE id = $1 AND lock_fence = $2").execute(Tuple.of(id, fence))
+        .compose(rows -> rows.rowCount() == 1 ? Future.<Void>succeededFuture()
+            : Future.failedFuture(new ConductorErrors.LeaseLost(uuid)));
+  }
+
   /** Clears the reservation if this fence still owns the row; a no-op otherwise. */
   Future<Void> unclaim(long id, long fence) {
     return store.database().reads()

@@ -124,13 +124,13 @@ public final class Task {
     }
     LockLease old = lease;
     TaskOptions exclusive = new TaskOptions(LockMode.EXCLUSIVE, newPurpose, options.waitPolicy(),
-        options.allowReservedWorkers());
+        options.allowReservedWorkers(), options.loadDriver());
     return old.release()
         .compose(x -> manager.lockAndClaim(uuid(), exclusive))
         .map(grant -> {
           lease = grant.lease();
           node = grant.node();
-          driver = manager.drivers().forNode(node);
+          driver = options.loadDriver() ? manager.drivers().forNode(node) : null;
           purpose = newPurpose;
           return (Void) null;
         });
@@ -153,6 +153,27 @@ public final class Task {
         .compose(row -> manager.outbox().write(tx, eventType, uuid(), priority,
             NodePayloads.node(row).mergeIn(extra == null ? new JsonObject() : extra)).map(row)))
         .onSuccess(row -> node = row);
+  }
+
+  /**
+   * Like {@link #saveWithEvent} with a preceding {@code beforeEventType} notification carrying the node as it was
+   * (Ironic's *.start), all in one transaction.
+   */
+  public Future<JsonObject> saveWithEvents(Map<String, Object> columns, String beforeEventType, String eventType) {
+    requireExclusive("Saving the node");
+    JsonObject before = NodePayloads.node(node);
+    return manager.database().inTransaction(tx -> manager.outbox().write(tx, beforeEventType, uuid(), "info", before)
+        .compose(x -> manager.records().save(tx, node.getLong("id"), uuid(), lease.fence(), columns))
+        .compose(row -> manager.outbox().write(tx, eventType, uuid(), "info", NodePayloads.node(row)).map(row)))
+        .onSuccess(row -> node = row);
+  }
+
+  /** Deletes the node (fenced) and writes its delete notification in the same transaction. */
+  public Future<Void> destroy(String eventType) {
+    requireExclusive("Deleting the node");
+    JsonObject before = NodePayloads.node(node);
+    return manager.database().inTransaction(tx -> manager.records().delete(tx, node.getLong("id"), uuid(),
+        lease.fence()).compose(x -> manager.outbox().write(tx, eventType, uuid(), "info", before)));
   }
 
   /** Applies {@code event} now (no worker): a stable-to-stable change such as manage from available. */

@@ -37,6 +37,7 @@ public final class TaskManager {
   private final Outbox outbox;
   private final String host;
   private final ProvisionStateMachine fsm = ProvisionStateMachine.ironic();
+  private java.time.Duration apiLockWait = TaskOptions.API_WAIT;
 
   public TaskManager(NodeLockService locks, ResourceStore store, DriverFactory drivers, WorkerPool workers,
                      Outbox outbox, String host) {
@@ -58,7 +59,7 @@ public final class TaskManager {
       return lockAndClaim(row.getString("uuid"), options).compose(grant -> {
         try {
           return Future.succeededFuture(new Task(this, options, grant.lease(), grant.node(),
-              drivers.forNode(grant.node())));
+              options.loadDriver() ? drivers.forNode(grant.node()) : null));
         } catch (RuntimeException e) {
           return releaseAfterFailure(grant, e);
         }
@@ -159,6 +160,17 @@ public final class TaskManager {
         task.release();
       });
     });
+  }
+
+  /** How long API writes queue for a node before answering NodeLocked (conductor.api_lock_wait_ms). */
+  public TaskManager apiLockWait(java.time.Duration wait) {
+    this.apiLockWait = wait;
+    return this;
+  }
+
+  /** An exclusive task for an API record edit: a bounded wait in the node's fair queue, no driver loaded. */
+  public TaskOptions apiWrite(String purpose) {
+    return TaskOptions.exclusive(purpose).bounded(apiLockWait).withoutDriver();
   }
 
   public WorkerPool workers() {

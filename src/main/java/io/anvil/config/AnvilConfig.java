@@ -42,7 +42,8 @@ public record AnvilConfig(Api api, Database database, Redis redis, Embedded embe
   }
 
   public record Conductor(String hostname, String group, int workersPoolSize, int reservedWorkersPoolPercentage,
-                          List<String> enabledHardwareTypes, int heartbeatInterval, int heartbeatTimeout) {
+                          List<String> enabledHardwareTypes, int heartbeatInterval, int heartbeatTimeout,
+                          int apiLockWaitMs) {
   }
 
   /** The defaults, as documented in conf/anvil.yaml. */
@@ -66,6 +67,7 @@ public record AnvilConfig(Api api, Database database, Redis redis, Embedded embe
     d.put("conductor.enabled_hardware_types", List.of("fake-hardware", "ipmi"));
     d.put("conductor.heartbeat_interval", 10);
     d.put("conductor.heartbeat_timeout", 60);
+    d.put("conductor.api_lock_wait_ms", 3000);
     return d;
   }
 
@@ -169,7 +171,8 @@ public record AnvilConfig(Api api, Database database, Redis redis, Embedded embe
         new Conductor(hostname(str(v, "conductor.hostname")), str(v, "conductor.group"),
             num(v, "conductor.workers_pool_size"), num(v, "conductor.reserved_workers_pool_percentage"),
             List.copyOf((List<String>) v.get("conductor.enabled_hardware_types")),
-            num(v, "conductor.heartbeat_interval"), num(v, "conductor.heartbeat_timeout")));
+            num(v, "conductor.heartbeat_interval"), num(v, "conductor.heartbeat_timeout"),
+            num(v, "conductor.api_lock_wait_ms")));
   }
 
   private static String str(Map<String, Object> v, String k) {

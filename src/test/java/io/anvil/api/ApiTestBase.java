@@ -176,11 +176,15 @@ abstract class ApiTestBase {
     }
 
     Resp send() {
+      return await(sendAsync());
+    }
+
+    /** Sends without waiting, for requests that must be in flight while the test does something else. */
+    Future<Resp> sendAsync() {
       RequestOptions opts = new RequestOptions().setMethod(method).setURI(path);
       headers.forEach(opts::putHeader);
-      Future<Resp> f = client.request(opts).compose(req -> (body == null ? req.send() : req.send(body))
+      return client.request(opts).compose(req -> (body == null ? req.send() : req.send(body))
           .compose(resp -> resp.body().map(b -> new Resp(resp.statusCode(), resp.headers(), b))));
-      return await(f);
     }
 
     /** Sends and asserts the status, with the body in the failure message. */
@@ -189,6 +193,11 @@ abstract class ApiTestBase {
       assertEquals(status, r.status(), () -> method + " " + path + " -> " + r);
       return r;
     }
+  }
+
+  /** Waits {@code ms} on a Vert.x timer (never Thread.sleep), for polling loops with a bound. */
+  void vertxDelay(long ms) {
+    await(Future.<Void>future(p -> vertx.setTimer(ms, id -> p.complete())));
   }
 
   Req get(String path) {

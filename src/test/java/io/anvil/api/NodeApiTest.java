@@ -7,6 +7,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import io.anvil.lock.LockLease;
+import io.anvil.lock.LockRequest;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -17,6 +21,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** /v1/nodes: create, show, JSON-Patch update, delete, states, maintenance and the reservation lock. */
 class NodeApiTest extends ApiTestBase {
+  @Override
+  protected Map<String, Object> extraConfig() {
+    return Map.of("conductor.api_lock_wait_ms", 300);
+  }
+
 
   private static final String HOST = "anvil-test-nodeapitest";
 
@@ -415,24 +424,51 @@ class NodeApiTest extends ApiTestBase {
   // ---- reservation ----
 
   @Test
-  void reservedNodeAnswersNodeLocked() {
+  void lockedNodeAnswersNodeLockedAfterItsBoundedWait() throws Exception {
     String uuid = createNode("locked").getString("uuid");
-    sql("UPDATE nodes SET reservation = 'other-conductor' WHERE uuid = ?", uuid);
+    LockLease console = anvil.conductor().locks().acquire(uuid, LockRequest.exclusive("serial console").tryOnce())
+        .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     Map<String, Long> before = counts();
-    String msg = lockedMessage(uuid, "other-conductor");
-    assertEquals(msg, assertError(patch("/v1/nodes/" + uuid, patchOps(op("add", "/extra/a", 1))).v(LATEST).send(),
-        409, null));
-    assertEquals(msg, assertError(delete("/v1/nodes/" + uuid).v(LATEST).send(), 409, null));
-    assertEquals(msg, assertError(put("/v1/nodes/" + uuid + "/maintenance", new JsonObject().put("reason", "r"))
-        .v(LATEST).send(), 409, null));
-    assertEquals(msg, assertError(delete("/v1/nodes/" + uuid + "/maintenance").v(LATEST).send(), 409, null));
-    assertEquals(msg, assertError(post("/v1/ports", new JsonObject().put("node_uuid", uuid)
-        .put("address", "52:54:00:bb:00:01")).v(LATEST).send(), 409, null));
+    for (String msg : List.of(
+        assertError(patch("/v1/nodes/" + uuid, patchOps(op("add", "/extra/a", 1))).v(LATEST).send(), 409, null),
+        assertError(delete("/v1/nodes/" + uuid).v(LATEST).send(), 409, null),
+        assertError(put("/v1/nodes/" + uuid + "/maintenance", new JsonObject().put("reason", "r")).v(LATEST).send(),
+            409, null),
+        assertError(delete("/v1/nodes/" + uuid + "/maintenance").v(LATEST).send(), 409, null),
+        assertError(post("/v1/ports", new JsonObject().put("node_uuid", uuid).put("address", "52:54:00:bb:00:01"))
+            .v(LATEST).send(), 409, null))) {
+      assertTrue(msg.contains("Node " + uuid + " is locked"), msg);
+      assertTrue(msg.contains("serial console"), "names the holder's purpose: " + msg);
+    }
     assertEquals(before, counts());
     assertEquals(false, scalar("SELECT maintenance FROM nodes WHERE uuid = ?", uuid));
-    // reads still work, and show who holds it
-    assertEquals("other-conductor", get("/v1/nodes/" + uuid).v(LATEST).expect(200).json().getString("reservation"));
-    sql("UPDATE nodes SET reservation = NULL WHERE uuid = ?", uuid);
+    console.release().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     patch("/v1/nodes/" + uuid, patchOps(op("add", "/extra/a", 1))).v(LATEST).expect(200);
+  }
+
+  @Test
+  void shortContentionQueuesInsteadOfFailing() throws Exception {
+    String uuid = createNode("briefly-locked").getString("uuid");
+    LockLease holder = anvil.conductor().locks().acquire(uuid, LockRequest.exclusive("power sync").tryOnce())
+        .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    var pending = patch("/v1/nodes/" + uuid, patchOps(op("add", "/extra/queued", true))).v(LATEST).sendAsync();
+    // the PATCH is now waiting in the node's fair queue; releasing the holder lets it through
+    awaitQueued(uuid);
+    holder.release().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    var resp = pending.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    assertEquals(200, resp.status(), resp.body().toString());
+    assertEquals(true, resp.json().getJsonObject("extra").getBoolean("queued"));
+  }
+
+  private void awaitQueued(String uuid) throws Exception {
+    for (int i = 0; i < 200; i++) {
+      var info = anvil.conductor().locks().inspect(uuid).toCompletionStage().toCompletableFuture()
+          .get(10, TimeUnit.SECONDS);
+      if (info.queueLength() > 0) {
+        return;
+      }
+      vertxDelay(10);
+    }
+    throw new AssertionError("the PATCH never queued for node " + uuid);
   }
 }
