@@ -12,7 +12,6 @@ import picocli.CommandLine.Option;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
 /**
  * {@code anvil serve}: runs one conductor with its API. With no database or Redis configured it starts the
@@ -54,7 +53,7 @@ public final class ServeCommand implements Callable<Integer> {
     Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
     Anvil anvil;
     try {
-      anvil = Anvil.start(vertx, config).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
+      anvil = MainThread.waitFor(Anvil.start(vertx, config), 120);
     } catch (Exception e) {
       System.err.println("anvil: failed to start: " + rootMessage(e));
       vertx.close();
@@ -69,8 +68,8 @@ public final class ServeCommand implements Callable<Integer> {
       System.out.println("anvil: stopping...");
       try {
         // two steps from this plain thread: a close composed on an event loop would complete on a dead loop
-        anvil.stop().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-        vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        MainThread.waitFor(anvil.stop(), 30);
+        MainThread.waitFor(vertx.close(), 30);
       } catch (Exception e) {
         System.err.println("anvil: unclean stop: " + rootMessage(e));
       }
