@@ -86,7 +86,9 @@ public final class ServeCommand implements Callable<Integer> {
         + "  (try: baremetal --os-auth-type none --os-endpoint http://" + host + ":" + anvil.apiPort()
         + " driver list)");
     System.out.println("anvil: press Ctrl-C to stop");
-    stopped.await();
+    while (!stopped.await(1, java.util.concurrent.TimeUnit.HOURS)) {
+      // serve until the shutdown hook has finished
+    }
     return 0;
   }
 
