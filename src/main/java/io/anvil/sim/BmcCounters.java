@@ -15,6 +15,9 @@ package io.anvil.sim;
  * @param sessionsRefused  Open Session answered "insufficient resources" / Activate Session "no slot"
  * @param authFailures     wrong password seen: bad RAKP3 auth code, RAKP3 carrying an error status (the
  *                         client rejected our RAKP2 HMAC), or a bad v1.5 Activate Session auth code
+ * @param handshakesAbandoned RMCP+ handshakes that got our RAKP2 and never sent RAKP3 (counted when the
+ *                         slot times out or is reclaimed). ipmitool and FreeIPMI silently give up when our
+ *                         RAKP2 HMAC does not match their password, so this is how a wrong password shows
  * @param unknownUsers     RAKP1 / Get Session Challenge naming a user that does not exist
  * @param privilegeDenied  commands answered 0xD4 (insufficient privilege), plus refused privilege raises
  * @param chassisControls  Chassis Control commands accepted
@@ -25,6 +28,6 @@ package io.anvil.sim;
  */
 public record BmcCounters(long received, long answered, long droppedByFault, long rejected, long commands,
                           long sessionsOpened, long sessionsClosed, long sessionsExpired, long sessionsRefused,
-                          long authFailures, long unknownUsers, long privilegeDenied, long chassisControls,
+                          long authFailures, long handshakesAbandoned, long unknownUsers, long privilegeDenied, long chassisControls,
                           long powerOns, long powerOffs, long boots, long internalErrors) {
 }

@@ -87,6 +87,7 @@ public final class SimulatedBmc {
     private volatile int bootInfoAcknowledge;
     private ScheduledFuture<?> pendingPower;
     private List<Object[]> powerWaiters;
+    private List<Object[]> counterWaiters;
 
     // ---------------------------------------------------------------- sessions (loop only, lazy)
     private Map<Integer, SimSession> sessions;
@@ -108,6 +109,7 @@ public final class SimulatedBmc {
     private volatile long sessionsExpired;
     private volatile long sessionsRefused;
     private volatile long authFailures;
+    private volatile long handshakesAbandoned;
     private volatile long unknownUsers;
     private volatile long privilegeDenied;
     private volatile long chassisControls;
@@ -234,7 +236,7 @@ public final class SimulatedBmc {
 
     public BmcCounters counters() {
         return new BmcCounters(received, answered, droppedByFault, rejected, commands, sessionsOpened,
-                sessionsClosed, sessionsExpired, sessionsRefused, authFailures, unknownUsers, privilegeDenied,
+                sessionsClosed, sessionsExpired, sessionsRefused, authFailures, handshakesAbandoned, unknownUsers, privilegeDenied,
                 chassisControls, powerOns, powerOffs, boots, internalErrors);
     }
 
@@ -282,6 +284,49 @@ public final class SimulatedBmc {
             }
         }, promise);
         return promise.future();
+    }
+
+    /**
+     * Completes with the counters once {@code condition} holds for them; checked after every datagram and
+     * on every session sweep, so tests can wait for an effect without sleeping.
+     */
+    public Future<BmcCounters> when(java.util.function.Predicate<BmcCounters> condition) {
+        Promise<BmcCounters> promise = Promise.promise();
+        execute(() -> {
+            BmcCounters now = counters();
+            if (condition.test(now)) {
+                promise.tryComplete(now);
+            } else {
+                if (counterWaiters == null) {
+                    counterWaiters = new ArrayList<>(2);
+                }
+                counterWaiters.add(new Object[] {condition, promise});
+            }
+        }, promise);
+        return promise.future();
+    }
+
+    @SuppressWarnings("unchecked")
+    private void checkWaiters() {
+        if (counterWaiters == null) {
+            return;
+        }
+        BmcCounters now = counters();
+        counterWaiters.removeIf(w -> {
+            try {
+                if (((java.util.function.Predicate<BmcCounters>) w[0]).test(now)) {
+                    ((Promise<BmcCounters>) w[1]).tryComplete(now);
+                    return true;
+                }
+                return false;
+            } catch (RuntimeException e) {
+                ((Promise<BmcCounters>) w[1]).tryFail(e);
+                return true;
+            }
+        });
+        if (counterWaiters.isEmpty()) {
+            counterWaiters = null;
+        }
     }
 
     /** Drops every session and handshake (as a BMC reset would). */
@@ -353,6 +398,7 @@ public final class SimulatedBmc {
         } catch (RuntimeException e) {
             internalError(e);
         }
+        checkWaiters();
     }
 
     void internalError(Throwable cause) {
@@ -764,6 +810,10 @@ public final class SimulatedBmc {
         }
         remove(s);
         sessionsExpired++;
+        if (s.state == SimSession.State.RAKP2_SENT) {
+            handshakesAbandoned++;
+        }
+        checkWaiters();
         return true;
     }
 
@@ -799,6 +849,9 @@ public final class SimulatedBmc {
             return false;
         }
         remove(oldest);
+        if (oldest.state == SimSession.State.RAKP2_SENT) {
+            handshakesAbandoned++;
+        }
         return true;
     }
 

@@ -273,18 +273,18 @@ public final class SimulatedFleet {
 
     /** Sum of every BMC's counters. */
     public BmcCounters totals() {
-        long[] t = new long[17];
+        long[] t = new long[18];
         for (SimulatedBmc b : bmcs) {
             BmcCounters c = b.counters();
             long[] v = {c.received(), c.answered(), c.droppedByFault(), c.rejected(), c.commands(), c.sessionsOpened(),
-                c.sessionsClosed(), c.sessionsExpired(), c.sessionsRefused(), c.authFailures(), c.unknownUsers(),
+                c.sessionsClosed(), c.sessionsExpired(), c.sessionsRefused(), c.authFailures(), c.handshakesAbandoned(), c.unknownUsers(),
                 c.privilegeDenied(), c.chassisControls(), c.powerOns(), c.powerOffs(), c.boots(), c.internalErrors()};
             for (int i = 0; i < t.length; i++) {
                 t[i] += v[i];
             }
         }
         return new BmcCounters(t[0], t[1], t[2], t[3], t[4], t[5], t[6], t[7], t[8], t[9], t[10], t[11], t[12],
-                t[13], t[14], t[15], t[16]);
+                t[13], t[14], t[15], t[16], t[17]);
     }
 
     /** Time from {@link #start} to the last socket bound. */
