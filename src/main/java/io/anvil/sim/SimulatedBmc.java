@@ -479,8 +479,9 @@ public final class SimulatedBmc {
         }
         s.lastActivityNanos = System.nanoTime();
         IpmiResponse response = command(s, request);
-        send(s.plus.seal(response), peer);
-        finishClose();
+        V20SessionPacket out = s.plus.seal(response);
+        finishClose();   // before sending: whoever reads the answer sees the session gone
+        send(out, peer);
     }
 
     private void openSession(OpenSessionRequest req, InetSocketAddress peer) {
@@ -663,8 +664,9 @@ public final class SimulatedBmc {
         }
         s.lastActivityNanos = now;
         IpmiResponse response = command(s, request);
-        send(s.v15.seal(response), peer);
+        V15SessionPacket out = s.v15.seal(response);
         finishClose();
+        send(out, peer);
     }
 
     private IpmiResponse getSessionChallenge(IpmiRequest req, InetSocketAddress peer) {
