@@ -5,11 +5,9 @@ import io.anvil.sim.FleetOptions;
 import io.anvil.sim.SimUser;
 import io.anvil.sim.SimulatedFleet;
 import io.vertx.core.Vertx;
-import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -84,7 +82,7 @@ public final class SimCommand implements Runnable {
           .powerOnDelay(Duration.ofMillis(powerDelayMs)).powerOffDelay(Duration.ofMillis(powerDelayMs))
           .softOffDelay(Duration.ofMillis(softOffDelayMs));
       if (suites != null) {
-        options.cipherSuites(Set.copyOf(new TreeSet<>(suites)));
+        options.cipherSuites(new TreeSet<>(suites));
       }
       if (threads != null) {
         options.eventLoopThreads(threads);
@@ -108,7 +106,7 @@ public final class SimCommand implements Runnable {
           fleet.size(), fleet.size() == 1 ? "" : "s", fleet.describe(), fleet.startupTime().toMillis(), heapMb,
           ProcessHandle.current().pid());
       System.out.printf("anvil sim: users %s/%s (ADMINISTRATOR), operator/operpass (OPERATOR), user/userpass (USER);"
-          + " suites %s; IPMI v1.5 MD5/MD2/straight%n", user, "<password>", options.cipherSuites());
+          + " suites %s; IPMI v1.5 MD5/MD2/straight%n", user, "<password>", new TreeSet<>(options.cipherSuites()));
       System.out.printf("anvil sim: try  ipmitool -I lanplus -C 17 -H %s -p %d -U %s -P '…' power status   (Ctrl-C stops)%n",
           fleet.bmc(0).host(), fleet.bmc(0).port(), user);
       CountDownLatch stopped = new CountDownLatch(1);
