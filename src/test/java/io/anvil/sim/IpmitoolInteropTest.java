@@ -121,6 +121,25 @@ class IpmitoolInteropTest {
     }
 
     @Test
+    void lanplusResetSoftAndAutoSuite() {
+        SimulatedBmc bmc = fleet.bmc(3);
+        await(bmc.power(PowerState.ON));
+        long boots = bmc.counters().boots();
+        assertTrue(lanplus(bmc, 17, "power", "reset").output().contains("Chassis Power Control: Reset"));
+        assertEquals(boots + 1, bmc.counters().boots());
+        assertTrue(lanplus(bmc, 3, "power", "soft").output().contains("Chassis Power Control: Soft"));
+        assertEquals(PowerState.OFF, bmc.power());
+        // without -C ipmitool asks Get Channel Cipher Suites (pre-session, RMCP+ framing) and picks 17
+        java.util.List<String> cmd = new java.util.ArrayList<>(ipmitoolLanplus(ipmitool, bmc, 17, "admin", "password",
+                "channel", "getciphers", "ipmi"));
+        cmd.subList(3, 5).clear();   // drop "-C 17"
+        SimTestSupport.ProcResult r = run(T, cmd);
+        assertEquals(0, r.exit(), r::toString);
+        assertTrue(r.output().contains("17   N/A     hmac_sha256     sha256_128      aes_cbc_128"), r::toString);
+        assertTrue(r.output().contains("3    N/A     hmac_sha1       hmac_sha1_96    aes_cbc_128"), r::toString);
+    }
+
+    @Test
     void lanV15Md5() {
         SimulatedBmc bmc = fleet.bmc(3);
         await(bmc.power(PowerState.OFF));
