@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code anvil} command. */
 @Command(name = "anvil", mixinStandardHelpOptions = true, version = "anvil 0.1.0",
     description = "A reactive bare-metal conductor speaking OpenStack Ironic's v1 API.",
-    subcommands = {ServeCommand.class})
+    subcommands = {ServeCommand.class, SimCommand.class})
 public final class AnvilCommand implements Runnable {
 
   @Override

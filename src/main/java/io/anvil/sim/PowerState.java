@@ -1,0 +1,7 @@
+package io.anvil.sim;
+
+/** Chassis power as a simulated BMC reports it in Get Chassis Status. */
+public enum PowerState {
+    OFF,
+    ON
+}
