@@ -26,6 +26,14 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(names = "--port", description = "API port (overrides api.port)")
   Integer port;
 
+  @Option(names = "--sim-bmcs", defaultValue = "0",
+      description = "also run N simulated BMCs on 127.0.0.1 and enroll an ipmi node for each (default: none)")
+  int simBmcs;
+
+  @Option(names = "--sim-base-port", defaultValue = "16230",
+      description = "UDP port of simulated BMC 0; BMC i listens on base+i (default: ${DEFAULT-VALUE})")
+  int simBasePort;
+
   @Override
   public Integer call() throws Exception {
     Path file = configFile != null ? configFile
@@ -62,11 +70,23 @@ public final class ServeCommand implements Callable<Integer> {
       }
       return 1;
     }
+    io.anvil.sim.SimulatedFleet fleet = null;
+    if (simBmcs > 0) {
+      try {
+        fleet = MainThread.waitFor(SimFleetEnrolment.start(vertx, anvil.apiPort(), simBmcs, simBasePort), 300);
+      } catch (Exception e) {
+        System.err.println("anvil: could not start the simulated fleet: " + rootMessage(e));
+      }
+    }
+    io.anvil.sim.SimulatedFleet simulated = fleet;
     CountDownLatch stopped = new CountDownLatch(1);
     EmbeddedServices toClose = embedded;
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       System.out.println("anvil: stopping...");
       try {
+        if (simulated != null) {
+          MainThread.waitFor(simulated.close(), 30);
+        }
         // two steps from this plain thread: a close composed on an event loop would complete on a dead loop
         MainThread.waitFor(anvil.stop(), 30);
         MainThread.waitFor(vertx.close(), 30);
