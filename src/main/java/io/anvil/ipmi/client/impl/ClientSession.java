@@ -105,7 +105,13 @@ abstract class ClientSession {
                                 + wanted + " for user '" + target.username() + "': "
                                 + r.completionCodeDescription()));
                     }
-                    Commands.check(bmc(), "Set Session Privilege Level", r);
+                    SetSessionPrivilegeLevel.Response granted = Commands.decode(bmc(), "Set Session Privilege Level",
+                            r, SetSessionPrivilegeLevel.Response::decode);
+                    if (granted.privilege().code() < wanted.code()) {
+                        return Future.failedFuture(new InsufficientPrivilegeException(bmc(), "asked for privilege "
+                                + wanted + " for user '" + target.username() + "', BMC granted "
+                                + granted.privilege()));
+                    }
                     return Future.<Void>succeededFuture();
                 });
     }
