@@ -14,6 +14,7 @@ import java.util.Map;
  * @param datagramsReceived every datagram the sockets delivered, good or bad
  * @param retransmits       datagrams sent again because the previous try timed out
  * @param timeouts          requests that failed after all tries
+ * @param requestsPending   requests waiting for an answer right now (0 when the client is idle)
  * @param malformedDropped  datagrams dropped as malformed: codec rejects plus session-layer rejects
  *                          (ICV, auth code, decryption, checksum, sequence window)
  * @param unmatchedDropped  well-formed datagrams nobody waited for (late duplicates, unknown session ids)
@@ -23,6 +24,7 @@ import java.util.Map;
  */
 public record ClientStats(long sessionsOpen, long sessionsOpened, long sessionsClosed, long handshakeRestarts,
                           long datagramsSent, long datagramsReceived, long retransmits, long timeouts,
+                          long requestsPending,
                           long malformedDropped, long unmatchedDropped, long keepalives, long circuitRejections,
                           Map<String, BmcStats> bmcs) {
 
@@ -38,6 +40,13 @@ public record ClientStats(long sessionsOpen, long sessionsOpened, long sessionsC
      */
     public record BmcStats(String bmc, String circuit, int queued, int inFlight, int maxInFlightObserved,
                            long operationsStarted, long operationsFailed, List<Operation> recent) {
+
+        @Override
+        public String toString() {
+            return "BmcStats[" + bmc + ", circuit=" + circuit + ", queued=" + queued + ", inFlight=" + inFlight
+                    + ", maxInFlightObserved=" + maxInFlightObserved + ", started=" + operationsStarted
+                    + ", failed=" + operationsFailed + ", recent=" + recent.size() + " operations]";
+        }
     }
 
     /**

@@ -56,7 +56,10 @@ final class BmcEndpoint {
     final InetSocketAddress address;
     final String name;
     final Governor governor;
-    private final RqSeqCounter rqSeq = new RqSeqCounter();
+    /** How long a refused session-setup answer waits for a better one (see {@link #sendSetup}). */
+    static final long SETUP_GRACE_MS = 200;
+    /** Starts at a random value: a replayed or stray answer is less likely to match. */
+    private final RqSeqCounter rqSeq;
     private final Map<Integer, Pending> commands = new HashMap<>();
     private final Map<Integer, SetupPending> setups = new HashMap<>();
     private final Map<Integer, RmcpPlusSessionMachine> v20BySidm = new HashMap<>();
@@ -69,7 +72,13 @@ final class BmcEndpoint {
     private record Pending(Object route, Exchange<IpmiResponse> exchange) {
     }
 
-    private record SetupPending(int payloadType, int tag, Exchange<byte[]> exchange) {
+    /** Validates a session-setup answer inside the exchange; see {@link #sendSetup}. */
+    @FunctionalInterface
+    interface SetupCheck<T> {
+        T check(byte[] payload) throws IpmiDecodeException;
+    }
+
+    private record SetupPending(int payloadType, int tag, Exchange<Object> exchange, SetupCheck<?> check) {
     }
 
     BmcEndpoint(IpmiClientImpl client, InetSocketAddress address, String name, Governor governor) {
@@ -77,6 +86,7 @@ final class BmcEndpoint {
         this.address = address;
         this.name = name;
         this.governor = governor;
+        this.rqSeq = new RqSeqCounter(client.random.nextInt(64));
     }
 
     /** The session for these credentials, created (not yet opened) on first use. */
@@ -135,15 +145,20 @@ final class BmcEndpoint {
     /**
      * Sends an RMCP+ session-setup datagram and waits for the payload of type {@code answerType} for SIDm
      * (the payload's first byte, the message tag, is the fallback key for error answers, see
-     * {@link #onV20}).
+     * {@link #onV20}). Each candidate answer goes through {@code check}: a value completes the exchange; an
+     * {@link IpmiDecodeException} drops the datagram as malformed and keeps waiting; any other exception
+     * (refusal, HMAC mismatch) fails the exchange unless an acceptable answer follows within a short grace
+     * period — these payloads are unauthenticated, so a corrupted copy must not end the handshake.
      */
-    Future<byte[]> sendSetup(int consoleSessionId, int answerType, V20SessionPacket packet, String what) {
-        Exchange<byte[]> exchange = new Exchange<>(client.vertx, name, what, retry(), () -> packet, this::send,
+    @SuppressWarnings("unchecked")
+    <T> Future<T> sendSetup(int consoleSessionId, int answerType, V20SessionPacket packet, String what,
+                            SetupCheck<T> check) {
+        Exchange<Object> exchange = new Exchange<>(client.vertx, name, what, retry(), () -> packet, this::send,
                 client.counters);
-        SetupPending pending = new SetupPending(answerType, packet.payload()[0] & 0xFF, exchange);
+        SetupPending pending = new SetupPending(answerType, packet.payload()[0] & 0xFF, exchange, check);
         setups.put(consoleSessionId, pending);
         exchange.future().onComplete(ar -> setups.remove(consoleSessionId, pending));
-        return exchange.start();
+        return (Future<T>) exchange.start();
     }
 
     boolean consoleSessionIdInUse(int sidm) {
@@ -233,7 +248,7 @@ final class BmcEndpoint {
                 client.counters.unmatched.incrementAndGet();
                 return;
             }
-            pending.exchange.complete(payload);
+            accept(pending, payload);
             return;
         }
         RmcpPlusSessionMachine s = p.sessionId() == 0 ? null : v20BySidm.get(p.sessionId());
@@ -242,6 +257,20 @@ final class BmcEndpoint {
         } else {
             s.onPacket(p);
         }
+    }
+
+    private void accept(SetupPending pending, byte[] payload) {
+        Object value;
+        try {
+            value = pending.check.check(payload);
+        } catch (IpmiDecodeException e) {
+            client.counters.malformed(e);
+            return;
+        } catch (RuntimeException e) {
+            pending.exchange.failSoon(e, Math.min(SETUP_GRACE_MS, retry().firstTimeout().toMillis()));
+            return;
+        }
+        pending.exchange.complete(value);
     }
 
     /**

@@ -16,6 +16,7 @@ final class Counters {
     final AtomicLong datagramsReceived = new AtomicLong();
     final AtomicLong retransmits = new AtomicLong();
     final AtomicLong timeouts = new AtomicLong();
+    final AtomicLong pending = new AtomicLong();
     final AtomicLong unmatched = new AtomicLong();
     final AtomicLong keepalives = new AtomicLong();
     final AtomicLong circuitRejections = new AtomicLong();

@@ -28,6 +28,7 @@ final class Exchange<T> {
     private final long startedAt = System.nanoTime();
     private int tries;
     private long timer = -1;
+    private Throwable tentative;
 
     Exchange(Vertx vertx, String bmc, String what, RetryPolicy policy, Supplier<RmcpMessage> nextPacket,
              Consumer<RmcpMessage> send, Counters counters) {
@@ -42,6 +43,8 @@ final class Exchange<T> {
 
     /** Sends the first try; the future completes with the answer, or fails with {@link IpmiTimeoutException}. */
     Future<T> start() {
+        counters.pending.incrementAndGet();
+        promise.future().onComplete(ar -> counters.pending.decrementAndGet());
         transmit();
         return promise.future();
     }
@@ -84,6 +87,20 @@ final class Exchange<T> {
             counters.timeouts.incrementAndGet();
             promise.tryFail(new IpmiTimeoutException(bmc, what, tries, (System.nanoTime() - startedAt) / 1_000_000));
         }
+    }
+
+    /**
+     * An answer arrived but was refused (e.g. a RAKP2 whose HMAC does not verify). Session-setup answers are
+     * not authenticated, so a corrupted or forged copy must not end the handshake while the genuine answer
+     * may still be on its way: the failure stands only if nothing acceptable arrives within {@code graceMs}.
+     * A wrong password thus costs {@code graceMs} more, not a full timeout.
+     */
+    void failSoon(Throwable cause, long graceMs) {
+        if (promise.future().isComplete() || tentative != null) {
+            return;
+        }
+        tentative = cause;
+        vertx.setTimer(Math.max(1, graceMs), id -> fail(cause));
     }
 
     boolean complete(T value) {

@@ -167,7 +167,7 @@ public final class IpmiClientImpl implements IpmiClient {
         }
         return new ClientStats(opened - closed, opened, closed, counters.handshakeRestarts.get(),
                 counters.datagramsSent.get(), counters.datagramsReceived.get(), counters.retransmits.get(),
-                counters.timeouts.get(), counters.codec.malformed(), counters.unmatched.get(),
+                counters.timeouts.get(), counters.pending.get(), counters.codec.malformed(), counters.unmatched.get(),
                 counters.keepalives.get(), counters.circuitRejections.get(), Map.copyOf(bmcs));
     }
 

@@ -19,7 +19,6 @@ import io.anvil.ipmi.client.BadCredentialsException;
 import io.anvil.ipmi.client.BmcTarget;
 import io.anvil.ipmi.client.InsufficientPrivilegeException;
 import io.anvil.ipmi.client.IpmiClientException;
-import io.anvil.ipmi.client.IpmiProtocolException;
 import io.anvil.ipmi.client.IpmiTimeoutException;
 import io.anvil.ipmi.client.SessionLimitException;
 import io.anvil.ipmi.client.SessionSetupException;
@@ -142,16 +141,13 @@ final class RmcpPlusSessionMachine extends ClientSession {
             sidm = endpoint.client.random.nextInt();
         } while (endpoint.consoleSessionIdInUse(sidm));
         consoleSessionId = sidm;
-        int tag = endpoint.nextTag();
-        int privilege = target.privilege().code();
-        OpenSessionRequest open = OpenSessionRequest.of(tag, privilege, sidm, suite);
         final int sidmFinal = sidm;
+        int tag = endpoint.nextTag();
+        OpenSessionRequest open = OpenSessionRequest.of(tag, target.privilege().code(), sidm, suite);
         return endpoint.sendSetup(sidm, PayloadType.OPEN_SESSION_RESPONSE,
-                V20SessionPacket.presession(PayloadType.OPEN_SESSION_REQUEST, open.encode()), "Open Session Request")
-                .recover(err -> Future.failedFuture(err instanceof IpmiTimeoutException && mayFallBack
-                        ? new SuiteRejected("no answer to Open Session") : err))
-                .compose(payload -> {
-                    OpenSessionResponse response = decode(payload, OpenSessionResponse::decode, "Open Session Response");
+                V20SessionPacket.presession(PayloadType.OPEN_SESSION_REQUEST, open.encode()), "Open Session Request",
+                payload -> {
+                    OpenSessionResponse response = OpenSessionResponse.decode(payload);
                     if (!response.isSuccess()) {
                         throw statusError("Open Session", response.status(), true);
                     }
@@ -159,8 +155,11 @@ final class RmcpPlusSessionMachine extends ClientSession {
                         throw new SuiteRejected("BMC chose algorithms " + response.algorithms()
                                 + " instead of the proposed ones");
                     }
-                    return rakp(suite, sidmFinal, response.bmcSessionId(), tag);
-                });
+                    return response;
+                })
+                .recover(err -> Future.failedFuture(err instanceof IpmiTimeoutException && mayFallBack
+                        ? new SuiteRejected("no answer to Open Session") : err))
+                .compose(response -> rakp(suite, sidmFinal, response.bmcSessionId(), tag));
     }
 
     private Future<Void> rakp(CipherSuite suite, int sidm, int sidc, int tag) {
@@ -175,22 +174,24 @@ final class RmcpPlusSessionMachine extends ClientSession {
         int role = Rakp1.role(target.privilege(), true);
         Rakp1 rakp1 = new Rakp1(tag, sidc, rm, role, username);
         return endpoint.sendSetup(sidm, PayloadType.RAKP_2, V20SessionPacket.presession(PayloadType.RAKP_1,
-                rakp1.encode()), "RAKP Message 1").recover(this::restartOnTimeout).compose(payload -> {
-                    Rakp2 rakp2 = decode(payload, Rakp2::decode, "RAKP Message 2");
+                rakp1.encode()), "RAKP Message 1", payload -> {
+                    Rakp2 rakp2 = Rakp2.decode(payload);
                     if (!rakp2.isSuccess()) {
                         throw statusError("RAKP2", rakp2.status(), false);
                     }
                     RakpExchange exchange = new RakpExchange(suite.authentication(), sidm, sidc, rm,
                             rakp2.bmcRandom(), rakp2.bmcGuid(), role, username);
                     if (!exchange.verifyRakp2(kuid, rakp2.keyExchangeAuthCode())) {
-                        throw new BadCredentialsException(bmc(), "RAKP2 HMAC does not verify: wrong password for user '"
-                                + target.username() + "'", null);
+                        throw new BadCredentialsException(bmc(), "RAKP2 HMAC does not verify: wrong password for"
+                                + " user '" + target.username() + "'", null);
                     }
+                    return exchange;
+                }).recover(this::restartOnTimeout).compose(exchange -> {
                     Rakp3 rakp3 = new Rakp3(tag, RmcpPlusStatus.NO_ERRORS, sidc, exchange.rakp3AuthCode(kuid));
+                    byte[] sik = exchange.sessionIntegrityKey(target.kg() != null ? target.kg() : kuid);
                     return endpoint.sendSetup(sidm, PayloadType.RAKP_4, V20SessionPacket.presession(
-                            PayloadType.RAKP_3, rakp3.encode()), "RAKP Message 3").recover(this::restartOnTimeout)
-                            .map(p4 -> {
-                                Rakp4 rakp4 = decode(p4, Rakp4::decode, "RAKP Message 4");
+                            PayloadType.RAKP_3, rakp3.encode()), "RAKP Message 3", payload -> {
+                                Rakp4 rakp4 = Rakp4.decode(payload);
                                 if (!rakp4.isSuccess()) {
                                     if (rakp4.status() == INVALID_INTEGRITY_CHECK_VALUE) {
                                         throw new BadCredentialsException(bmc(), "BMC rejected our RAKP3 ("
@@ -198,17 +199,17 @@ final class RmcpPlusSessionMachine extends ClientSession {
                                     }
                                     throw statusError("RAKP4", rakp4.status(), false);
                                 }
-                                byte[] kg = target.kg() != null ? target.kg() : kuid;
-                                byte[] sik = exchange.sessionIntegrityKey(kg);
                                 if (!exchange.verifyRakp4(sik, rakp4.integrityCheckValue())) {
                                     throw new BadCredentialsException(bmc(), "RAKP4 integrity check value does not"
                                             + " verify: wrong BMC key (Kg)?", null);
                                 }
+                                return rakp4;
+                            }).recover(this::restartOnTimeout).map(rakp4 -> {
                                 session = RmcpPlusSession.forConsole(suite, SessionKeys.fromSik(suite.authentication(),
                                         sik), sidm, sidc);
                                 endpoint.register(sidm, this);
                                 endpoint.learnedSuite = suite.id();
-                                return null;
+                                return (Void) null;
                             });
                 });
     }
@@ -242,19 +243,6 @@ final class RmcpPlusSessionMachine extends ClientSession {
             default:
                 return new SessionSetupException(bmc(), text, status, null);
         }
-    }
-
-    private <T> T decode(byte[] payload, Decoder<T> decoder, String what) {
-        try {
-            return decoder.decode(payload);
-        } catch (IpmiDecodeException e) {
-            throw new IpmiProtocolException(bmc(), what + " does not decode: " + e.getMessage(), e);
-        }
-    }
-
-    @FunctionalInterface
-    private interface Decoder<T> {
-        T decode(byte[] payload) throws IpmiDecodeException;
     }
 
     /** An in-session datagram whose header names our SIDm. */
