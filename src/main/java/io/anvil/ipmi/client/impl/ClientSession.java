@@ -1,6 +1,7 @@
 package io.anvil.ipmi.client.impl;
 
 import io.anvil.ipmi.client.BmcTarget;
+import io.anvil.ipmi.client.ClientClosedException;
 import io.anvil.ipmi.client.InsufficientPrivilegeException;
 import io.anvil.ipmi.client.IpmiTimeoutException;
 import io.anvil.ipmi.client.RetryPolicy;
@@ -73,8 +74,10 @@ abstract class ClientSession {
             case IDLE:
                 break;
             default:
-                // closed while a caller held it: the endpoint hands out a new session next time
-                return endpoint.session(target).ensureOpen();
+                // closing/closed while a caller held it: continue on the endpoint's current session
+                ClientSession current = endpoint.session(target);
+                return current != this ? current.ensureOpen()
+                        : Future.failedFuture(new ClientClosedException(bmc()));
         }
         state = State.OPENING;
         opening = establish()
