@@ -188,4 +188,36 @@ class IpmiClientFailureTest {
             Await.result(relay.close());
         }
     }
+
+    @Test
+    void retransmissionsUseFreshSessionSequenceNumbersAndTheSameRqSeq(Vertx vertx) throws Exception {
+        UdpRelay relay = Await.result(new UdpRelay(vertx, sim.port(), 0, 1).start());
+        IpmiClient c = Await.result(IpmiClient.create(vertx, new IpmiClientOptions()
+                .setRetry(RetryPolicy.of(100, 0, 3)).setCircuitFailureThreshold(0)));
+        try {
+            // suite 2: authenticated but not encrypted, so the test can read the IPMI message
+            BmcTarget bmc = BmcTarget.of("127.0.0.1", relay.port(), "admin", "password").withCipherSuite(2);
+            Await.result(c.getChassisStatus(bmc));
+            int before = relay.fromClient.size();
+            relay.blackholeAnswers = true;
+            IpmiTimeoutException e = Await.failure(c.getChassisStatus(bmc), IpmiTimeoutException.class);
+            assertEquals("Get Chassis Status", e.request());
+            var tries = relay.fromClient.subList(before, relay.fromClient.size());
+            assertEquals(3, tries.size());
+            java.util.List<Integer> sessionSeqs = new java.util.ArrayList<>();
+            java.util.Set<Integer> rqSeqs = new java.util.HashSet<>();
+            for (byte[] datagram : tries) {
+                var packet = (io.anvil.ipmi.codec.V20SessionPacket) io.anvil.ipmi.codec.RmcpWire.decode(datagram);
+                sessionSeqs.add(packet.sessionSequence());
+                rqSeqs.add(io.anvil.ipmi.codec.lan.IpmiMessages.decode(packet.payload()).rqSeq());
+            }
+            assertEquals(1, rqSeqs.size(), "same rqSeq on every try");
+            assertEquals(sessionSeqs.get(0) + 1, sessionSeqs.get(1), "fresh session sequence per try");
+            assertEquals(sessionSeqs.get(1) + 1, sessionSeqs.get(2));
+            assertEquals(0, c.stats().sessionsOpen(), "a session that stops answering is not reused");
+        } finally {
+            Await.result(c.close());
+            Await.result(relay.close());
+        }
+    }
 }

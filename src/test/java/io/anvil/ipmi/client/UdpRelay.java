@@ -20,6 +20,10 @@ final class UdpRelay {
     private final int bmcPort;
     private final Random random;
     private volatile double dropRate;
+    /** When set, every BMC answer is dropped (requests still reach the BMC). */
+    volatile boolean blackholeAnswers;
+    /** Every datagram the client sent, in order. */
+    final java.util.List<byte[]> fromClient = new java.util.concurrent.CopyOnWriteArrayList<>();
     private DatagramSocket front;
     private DatagramSocket back;
     private volatile SocketAddress client;
@@ -41,6 +45,7 @@ final class UdpRelay {
         back = vertx.createDatagramSocket();
         front.handler(p -> {
             client = p.sender();
+            fromClient.add(p.data().getBytes());
             if (drop()) {
                 return;
             }
@@ -49,7 +54,7 @@ final class UdpRelay {
         });
         back.handler(p -> {
             SocketAddress to = client;
-            if (to == null || drop()) {
+            if (to == null || blackholeAnswers || drop()) {
                 return;
             }
             BiConsumer<byte[], java.util.function.Consumer<byte[]>> inject = injector;
