@@ -152,7 +152,7 @@ class IpmiClientFailureTest {
 
             long t0 = System.nanoTime();
             CircuitOpenException open = Await.failure(c.getDeviceId(bmc), CircuitOpenException.class);
-            assertTrue((System.nanoTime() - t0) / 1_000_000 < 40, "failed fast");
+            assertTrue((System.nanoTime() - t0) / 1_000_000 < 250, "failed fast, no retry schedule");
             assertTrue(open.retryAfterMillis() > 0 && open.retryAfterMillis() <= 500);
             assertEquals(4, received.get(), "nothing sent while open");
 
