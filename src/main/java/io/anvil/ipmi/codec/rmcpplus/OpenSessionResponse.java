@@ -45,6 +45,10 @@ public record OpenSessionResponse(int tag, int status, int maxPrivilege, int con
         ByteReader r = new ByteReader(payload);
         int tag = r.u8("tag");
         int status = r.u8("status");
+        if (status != RmcpPlusStatus.NO_ERRORS && r.remaining() < 6) {
+            // ipmi_sim 2.0.33 refuses e.g. suite 17 with just "tag, status" (2 bytes)
+            return new OpenSessionResponse(tag, status, 0, 0, 0, null);
+        }
         int priv = r.u8("max privilege") & 0x0F;
         r.skip(1, "reserved");
         int sidm = r.u32le("console session id");

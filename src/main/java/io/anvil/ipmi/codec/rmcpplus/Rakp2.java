@@ -41,6 +41,9 @@ public record Rakp2(int tag, int status, int consoleSessionId, byte[] bmcRandom,
         ByteReader r = new ByteReader(payload);
         int tag = r.u8("tag");
         int status = r.u8("status");
+        if (status != RmcpPlusStatus.NO_ERRORS && r.remaining() < 6) {
+            return new Rakp2(tag, status, 0, new byte[0], new byte[0], new byte[0]);   // "tag, status" only
+        }
         r.skip(2, "reserved");
         int sidm = r.u32le("console session id");
         if (status != RmcpPlusStatus.NO_ERRORS && r.remaining() < 32) {

@@ -33,6 +33,9 @@ public record Rakp4(int tag, int status, int consoleSessionId, byte[] integrityC
         ByteReader r = new ByteReader(payload);
         int tag = r.u8("tag");
         int status = r.u8("status");
+        if (status != RmcpPlusStatus.NO_ERRORS && r.remaining() < 6) {
+            return new Rakp4(tag, status, 0, new byte[0]);   // "tag, status" only
+        }
         r.skip(2, "reserved");
         return new Rakp4(tag, status, r.u32le("console session id"), r.rest());
     }

@@ -1,0 +1,340 @@
+package io.anvil.ipmi.client.impl;
+
+import io.anvil.ipmi.client.BmcTarget;
+import io.anvil.ipmi.client.ClientClosedException;
+import io.anvil.ipmi.client.ClientStats;
+import io.anvil.ipmi.client.IpmiClient;
+import io.anvil.ipmi.client.IpmiClientOptions;
+import io.anvil.ipmi.client.SessionSetupException;
+import io.anvil.ipmi.codec.command.BootDevice;
+import io.anvil.ipmi.codec.command.BootFlags;
+import io.anvil.ipmi.codec.command.ChassisControl;
+import io.anvil.ipmi.codec.command.CommandRequest;
+import io.anvil.ipmi.codec.command.GetChassisStatus;
+import io.anvil.ipmi.codec.command.GetDeviceId;
+import io.anvil.ipmi.codec.command.GetSelInfo;
+import io.anvil.ipmi.codec.command.GetSensorReading;
+import io.anvil.ipmi.codec.lan.IpmiResponse;
+import io.netty.util.NetUtil;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The facade: hops every call onto the client's worker context, runs it as one governed operation on the
+ * BMC's {@link BmcEndpoint}, and completes the caller's future on the caller's context. Owns the
+ * transport, the endpoints and the housekeeping timer (keepalive / idle close).
+ */
+public final class IpmiClientImpl implements IpmiClient {
+
+    private static final Logger LOG = LoggerFactory.getLogger(IpmiClientImpl.class);
+
+    final Vertx vertx;
+    final Context context;
+    final IpmiClientOptions options;
+    final Counters counters = new Counters();
+    final UdpTransport transport;
+    /** Rm, SIDm, v1.5 initial sequence numbers; only used on the worker context. */
+    final SecureRandom random = new SecureRandom();
+    private final Map<InetSocketAddress, BmcEndpoint> endpoints = new ConcurrentHashMap<>();
+    private final Map<String, Future<InetSocketAddress>> resolved = new HashMap<>();
+    private long housekeeping = -1;
+    private volatile boolean closing;
+    private Future<Void> shutdown;
+    private Supplier<Future<?>> closeHook;
+
+    public IpmiClientImpl(Vertx vertx, Context workerContext, IpmiClientOptions options) {
+        this.vertx = vertx;
+        this.context = workerContext;
+        this.options = new IpmiClientOptions(options);
+        this.transport = new UdpTransport(workerContext, counters, this::onDatagram);
+    }
+
+    /** Binds the sockets; call on the worker context. */
+    public Future<Void> start() {
+        return transport.start(options.getBindHost(), options.getChannels(), options.getReceiveBufferSize())
+                .onSuccess(v -> startHousekeeping());
+    }
+
+    /** What {@link #close()} runs instead of {@link #shutdown()} (the verticle's undeploy). */
+    public void onClose(Supplier<Future<?>> hook) {
+        this.closeHook = hook;
+    }
+
+    /** Local socket addresses (for tests that play BMC). */
+    public List<InetSocketAddress> localAddresses() {
+        return transport.localAddresses();
+    }
+
+    // ---- API ------------------------------------------------------------------------------------------
+
+    @Override
+    public Future<GetDeviceId.Response> getDeviceId(BmcTarget bmc) {
+        return typed(bmc, "getDeviceId", new GetDeviceId.Request(), "Get Device ID", GetDeviceId.Response::decode);
+    }
+
+    @Override
+    public Future<GetChassisStatus.Response> getChassisStatus(BmcTarget bmc) {
+        return typed(bmc, "getChassisStatus", new GetChassisStatus.Request(), "Get Chassis Status",
+                GetChassisStatus.Response::decode);
+    }
+
+    @Override
+    public Future<Void> chassisControl(BmcTarget bmc, ChassisControl.Action action) {
+        Objects.requireNonNull(action, "action");
+        return call(bmc, "chassisControl " + action, s -> s.command(new ChassisControl.Request(action),
+                "Chassis Control " + action).map(r -> {
+                    Commands.check(s.bmc(), "Chassis Control " + action, r);
+                    return null;
+                }));
+    }
+
+    @Override
+    public Future<BootFlags> setBootDevice(BmcTarget bmc, BootDevice device, boolean persistent, boolean efi) {
+        Objects.requireNonNull(device, "device");
+        return call(bmc, "setBootDevice " + device, s -> new BootDeviceSequence(s,
+                BootFlags.forDevice(device, persistent, efi)).run());
+    }
+
+    @Override
+    public Future<BootFlags> getBootDevice(BmcTarget bmc) {
+        return call(bmc, "getBootDevice", BootDeviceSequence::readBack);
+    }
+
+    @Override
+    public Future<GetSelInfo.Response> getSelInfo(BmcTarget bmc) {
+        return typed(bmc, "getSelInfo", new GetSelInfo.Request(), "Get SEL Info", GetSelInfo.Response::decode);
+    }
+
+    @Override
+    public Future<GetSensorReading.Response> getSensorReading(BmcTarget bmc, int sensorNumber) {
+        if (sensorNumber < 0 || sensorNumber > 0xFF) {
+            return Future.failedFuture(new IllegalArgumentException("sensor number is one byte"));
+        }
+        return typed(bmc, "getSensorReading " + sensorNumber, new GetSensorReading.Request(sensorNumber),
+                "Get Sensor Reading", GetSensorReading.Response::decode);
+    }
+
+    @Override
+    public Future<IpmiResponse> raw(BmcTarget bmc, int netFn, int command, byte[] data) {
+        if (netFn < 0 || netFn > 0x3F || (netFn & 1) != 0 || command < 0 || command > 0xFF) {
+            return Future.failedFuture(new IllegalArgumentException("raw needs an even 6-bit netFn and a byte cmd"));
+        }
+        byte[] copy = data == null ? new byte[0] : data.clone();
+        CommandRequest request = new CommandRequest() {
+            @Override
+            public int netFn() {
+                return netFn;
+            }
+
+            @Override
+            public int command() {
+                return command;
+            }
+
+            @Override
+            public byte[] encode() {
+                return copy.clone();
+            }
+        };
+        return call(bmc, String.format("raw %02x/%02x", netFn, command), s -> s.command(request,
+                String.format("raw netFn 0x%02x cmd 0x%02x", netFn, command)));
+    }
+
+    @Override
+    public ClientStats stats() {
+        long opened = counters.sessionsOpened.get();
+        long closed = counters.sessionsClosed.get();
+        Map<String, ClientStats.BmcStats> bmcs = new TreeMap<>();
+        for (BmcEndpoint ep : endpoints.values()) {
+            bmcs.put(ep.name, ep.governor.snapshot());
+        }
+        return new ClientStats(opened - closed, opened, closed, counters.handshakeRestarts.get(),
+                counters.datagramsSent.get(), counters.datagramsReceived.get(), counters.retransmits.get(),
+                counters.timeouts.get(), counters.pending.get(), counters.codec.malformed(), counters.unmatched.get(),
+                counters.keepalives.get(), counters.circuitRejections.get(), Map.copyOf(bmcs));
+    }
+
+    @Override
+    public Future<Void> close() {
+        Supplier<Future<?>> hook = closeHook;
+        Promise<Void> done = Promise.promise();
+        if (hook != null) {
+            closeHook = null;
+            hook.get().onComplete(ar -> done.handle(ar.mapEmpty()));   // undeploy → verticle stop() → shutdown()
+        } else {
+            context.runOnContext(v -> shutdown().onComplete(done));
+        }
+        return done.future();
+    }
+
+    // ---- plumbing -------------------------------------------------------------------------------------
+
+    private <T> Future<T> typed(BmcTarget bmc, String label, CommandRequest request, String name,
+                                Commands.Decoder<T> decoder) {
+        return call(bmc, label, s -> s.command(request, name).map(r -> Commands.decode(s.bmc(), name, r, decoder)));
+    }
+
+    /** Caller's context → worker context → governor → session → back to the caller's context. */
+    <T> Future<T> call(BmcTarget target, String label, Function<ClientSession, Future<T>> operation) {
+        Objects.requireNonNull(target, "target");
+        Context caller = Vertx.currentContext();
+        Promise<T> result = Promise.promise();
+        context.runOnContext(v -> {
+            Future<T> f;
+            try {
+                f = onContext(target, label, operation);
+            } catch (RuntimeException e) {
+                f = Future.failedFuture(e);
+            }
+            f.onComplete(ar -> {
+                if (caller == null || caller == context) {
+                    result.handle(ar);
+                } else {
+                    caller.runOnContext(x -> result.handle(ar));
+                }
+            });
+        });
+        return result.future();
+    }
+
+    private <T> Future<T> onContext(BmcTarget target, String label, Function<ClientSession, Future<T>> operation) {
+        if (closing) {
+            return Future.failedFuture(new ClientClosedException(target.address()));
+        }
+        return resolve(target).compose(address -> {
+            BmcEndpoint ep = endpoints.computeIfAbsent(address, a -> newEndpoint(a, target.address()));
+            return ep.governor.submit(label, () -> operation.apply(ep.session(target)));
+        });
+    }
+
+    private BmcEndpoint newEndpoint(InetSocketAddress address, String name) {
+        Governor governor = new Governor(vertx, name, options.getMaxInFlightPerBmc(),
+                options.getMinCommandSpacing().toNanos(),
+                new CircuitBreaker(options.getCircuitFailureThreshold(), options.getCircuitCooldown().toNanos()),
+                counters);
+        return new BmcEndpoint(this, address, name, governor);
+    }
+
+    /** IP literals directly; names once, on a worker thread of Vert.x's pool (DNS may block). */
+    private Future<InetSocketAddress> resolve(BmcTarget target) {
+        String key = target.address();
+        Future<InetSocketAddress> f = resolved.get(key);
+        if (f != null) {
+            return f;
+        }
+        String host = target.host();
+        if (NetUtil.isValidIpV4Address(host) || NetUtil.isValidIpV6Address(host)) {
+            f = Future.succeededFuture(new InetSocketAddress(host, target.port()));
+        } else {
+            f = vertx.<InetSocketAddress>executeBlocking(() -> new InetSocketAddress(InetAddress.getByName(host),
+                    target.port()), false).recover(err -> {
+                        resolved.remove(key);
+                        return Future.failedFuture(new SessionSetupException(key, "cannot resolve " + host + ": "
+                                + err.getMessage(), -1, err));
+                    });
+        }
+        resolved.put(key, f);
+        return f;
+    }
+
+    private void onDatagram(InetSocketAddress sender, io.anvil.ipmi.codec.RmcpMessage message) {
+        BmcEndpoint ep = endpoints.get(sender);
+        if (ep == null) {
+            counters.unmatched.incrementAndGet();
+            return;
+        }
+        ep.onDatagram(message);
+    }
+
+    // ---- keepalive / idle close -----------------------------------------------------------------------
+
+    private void startHousekeeping() {
+        long keepalive = options.getKeepaliveInterval().toMillis();
+        long idle = options.getSessionIdleClose().toMillis();
+        long shortest = Math.min(keepalive > 0 ? keepalive : Long.MAX_VALUE, idle > 0 ? idle : Long.MAX_VALUE);
+        if (shortest == Long.MAX_VALUE) {
+            return;
+        }
+        long period = Math.max(50, Math.min(5_000, shortest / 4));
+        housekeeping = vertx.setPeriodic(period, id -> housekeep());
+    }
+
+    private void housekeep() {
+        long now = System.nanoTime();
+        long keepalive = options.getKeepaliveInterval().toNanos();
+        long idleClose = options.getSessionIdleClose().toNanos();
+        for (BmcEndpoint ep : endpoints.values()) {
+            for (ClientSession s : ep.sessions()) {
+                if (s.state != ClientSession.State.ACTIVE) {
+                    continue;
+                }
+                if (idleClose > 0 && now - s.lastUsedNanos >= idleClose) {
+                    ep.forget(s);       // new operations open a fresh session; this one closes in turn
+                    ep.governor.submit("close idle session", s::close);
+                } else if (keepalive > 0 && now - s.lastTrafficNanos >= keepalive && !s.keepaliveQueued) {
+                    s.keepaliveQueued = true;
+                    ep.governor.submit("keepalive", s::keepalive).onComplete(ar -> s.keepaliveQueued = false);
+                }
+            }
+        }
+    }
+
+    // ---- shutdown -------------------------------------------------------------------------------------
+
+    /**
+     * Idempotent; on the worker context. Queued operations fail, running ones finish, every open session
+     * gets Close Session — bounded by the close timeout — then the sockets close.
+     */
+    public Future<Void> shutdown() {
+        if (shutdown != null) {
+            return shutdown;
+        }
+        closing = true;
+        if (housekeeping >= 0) {
+            vertx.cancelTimer(housekeeping);
+        }
+        List<Future<Void>> work = new ArrayList<>();
+        for (BmcEndpoint ep : endpoints.values()) {
+            work.add(ep.governor.close().compose(v -> {
+                List<Future<Void>> closes = new ArrayList<>();
+                for (ClientSession s : ep.sessions()) {
+                    closes.add(s.close());
+                }
+                return Future.join(closes).mapEmpty();
+            }));
+        }
+        Promise<Void> bounded = Promise.promise();
+        Future.join(work).onComplete(ar -> bounded.tryComplete());
+        Duration limit = options.getCloseTimeout();
+        long timer = vertx.setTimer(Math.max(1, limit.toMillis()), id -> {
+            if (bounded.tryComplete()) {
+                LOG.warn("IPMI client close: sessions still closing after {} ms, giving up on them", limit.toMillis());
+            }
+        });
+        shutdown = bounded.future().compose(v -> {
+            vertx.cancelTimer(timer);
+            for (BmcEndpoint ep : endpoints.values()) {
+                ep.abortAll();
+            }
+            return transport.close();
+        });
+        return shutdown;
+    }
+}
