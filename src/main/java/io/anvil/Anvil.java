@@ -12,6 +12,10 @@ import io.anvil.conductor.Provisioning;
 import io.anvil.conductor.TaskManager;
 import io.anvil.conductor.WorkerPool;
 import io.anvil.driver.DriverFactory;
+import io.anvil.driver.ipmi.IpmiManagement;
+import io.anvil.driver.ipmi.IpmiPower;
+import io.anvil.ipmi.client.IpmiClient;
+import io.anvil.ipmi.client.IpmiClientOptions;
 import io.anvil.lock.LockOptions;
 import io.anvil.lock.NodeLockService;
 import io.anvil.store.Database;
@@ -39,6 +43,7 @@ public final class Anvil {
   private Database database;
   private ConductorRegistry registry;
   private NodeLockService locks;
+  private IpmiClient ipmi;
   private Conductor conductor;
   private final List<ApiVerticle> apiInstances = new CopyOnWriteArrayList<>();
   private volatile boolean ready;
@@ -68,14 +73,21 @@ public final class Anvil {
               config.conductor().heartbeatTimeout());
           return registry.register();
         })
+        .compose(v -> hardwareTypes.get("ipmi").isPresent()
+            ? IpmiClient.create(vertx, new IpmiClientOptions()).map(c -> ipmi = c) : Future.succeededFuture())
         .compose(v -> NodeLockService.create(vertx, config.redis().url(), LockOptions.defaults()))
         .compose(lockService -> {
           locks = lockService;
+          DriverFactory drivers = new DriverFactory(hardwareTypes);
+          if (ipmi != null) {
+            drivers.registerPower("ipmitool", new IpmiPower(vertx, ipmi))
+                .registerManagement("ipmitool", new IpmiManagement(ipmi));
+          }
           ResourceStore store = new ResourceStore(database);
           Outbox outbox = new Outbox(config.conductor().hostname());
           WorkerPool workers = new WorkerPool(config.conductor().workersPoolSize(),
               config.conductor().reservedWorkersPoolPercentage());
-          TaskManager tasks = new TaskManager(locks, store, new DriverFactory(hardwareTypes), workers, outbox,
+          TaskManager tasks = new TaskManager(locks, store, drivers, workers, outbox,
               config.conductor().hostname())
               .apiLockWait(java.time.Duration.ofMillis(config.conductor().apiLockWaitMs()));
           conductor = new Conductor(tasks, new Provisioning(tasks), new PowerActions(tasks));
@@ -122,6 +134,7 @@ public final class Anvil {
     return leave
         .compose(v -> Future.join(vertx.deploymentIDs().stream().map(vertx::undeploy).toList()))
         .compose(v -> locks == null ? Future.succeededFuture() : locks.close())
+        .compose(v -> ipmi == null ? Future.succeededFuture() : ipmi.close())
         .compose(v -> database == null ? Future.succeededFuture() : database.close())
         .recover(e -> {
           LOG.warn("stop: {}", e.toString());

@@ -1,0 +1,80 @@
+package io.anvil.driver.ipmi;
+
+import io.anvil.conductor.Task;
+import io.anvil.driver.ManagementInterface;
+import io.anvil.ipmi.client.IpmiClient;
+import io.anvil.ipmi.codec.command.BootDevice;
+import io.anvil.ipmi.codec.command.BootFlags;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Boot devices through Anvil's IPMI client (Ironic's ipmitool management interface): System Boot Options
+ * parameter 5 with the persistent and EFI bits, the 60 s expiry disabled, and the stored flags read back.
+ */
+public final class IpmiManagement implements ManagementInterface {
+  private static final Map<String, BootDevice> DEVICES = Map.of(
+      "pxe", BootDevice.PXE, "disk", BootDevice.DISK, "cdrom", BootDevice.CDROM, "bios", BootDevice.BIOS_SETUP,
+      "safe", BootDevice.DISK_SAFE_MODE);
+
+  private final IpmiClient client;
+
+  public IpmiManagement(IpmiClient client) {
+    this.client = client;
+  }
+
+  @Override
+  public Future<Void> validate(Task task) {
+    try {
+      IpmiDriverInfo.parse(task.uuid(), task.node().getJsonObject("driver_info"));
+      return Future.succeededFuture();
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+  }
+
+  @Override
+  public List<String> supportedBootDevices(Task task) {
+    return List.of("pxe", "disk", "cdrom", "bios", "safe");
+  }
+
+  @Override
+  public Future<Void> setBootDevice(Task task, String device, boolean persistent) {
+    var bmc = IpmiDriverInfo.parse(task.uuid(), task.node().getJsonObject("driver_info"));
+    return client.setBootDevice(bmc, DEVICES.get(device), persistent, uefi(task.node())).mapEmpty();
+  }
+
+  @Override
+  public Future<JsonObject> getBootDevice(Task task) {
+    var bmc = IpmiDriverInfo.parse(task.uuid(), task.node().getJsonObject("driver_info"));
+    return client.getBootDevice(bmc).map(IpmiManagement::toApi);
+  }
+
+  static JsonObject toApi(BootFlags flags) {
+    String name = null;
+    if (flags.valid()) {
+      BootDevice d = flags.device().orElse(null);
+      for (Map.Entry<String, BootDevice> e : DEVICES.entrySet()) {
+        if (e.getValue() == d) {
+          name = e.getKey();
+        }
+      }
+    }
+    return new JsonObject().put("boot_device", name).put("persistent", flags.valid() && flags.persistent());
+  }
+
+  /** Ironic's boot mode resolution: node.boot_mode, then properties.capabilities, default UEFI. */
+  static boolean uefi(JsonObject node) {
+    String mode = node.getString("boot_mode");
+    if (mode == null) {
+      Object caps = node.getJsonObject("properties").getValue("capabilities");
+      if (caps instanceof String c && c.contains("boot_mode:bios")) {
+        mode = "bios";
+      }
+    }
+    return !"bios".equals(mode);
+  }
+}

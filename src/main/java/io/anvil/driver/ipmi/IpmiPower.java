@@ -1,0 +1,90 @@
+package io.anvil.driver.ipmi;
+
+import io.anvil.conductor.Task;
+import io.anvil.driver.PowerInterface;
+import io.anvil.ipmi.client.BmcTarget;
+import io.anvil.ipmi.client.IpmiClient;
+import io.anvil.ipmi.codec.command.ChassisControl;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+
+import java.time.Duration;
+
+/**
+ * Power through Anvil's own IPMI client (Ironic's ipmitool power interface, without forking ipmitool):
+ * Chassis Control, then Get Chassis Status until the state is reached or the timeout passes, polled on Vert.x
+ * timers with a growing interval. Every call goes through the client's per-BMC governor.
+ */
+public final class IpmiPower implements PowerInterface {
+  private final Vertx vertx;
+  private final IpmiClient client;
+
+  public IpmiPower(Vertx vertx, IpmiClient client) {
+    this.vertx = vertx;
+    this.client = client;
+  }
+
+  private static BmcTarget bmc(Task task) {
+    return IpmiDriverInfo.parse(task.uuid(), task.node().getJsonObject("driver_info"));
+  }
+
+  @Override
+  public Future<Void> validate(Task task) {
+    try {
+      bmc(task);
+      return Future.succeededFuture();
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+  }
+
+  @Override
+  public Future<String> getPowerState(Task task) {
+    return client.getChassisStatus(bmc(task)).map(s -> s.powerOn() ? "power on" : "power off");
+  }
+
+  @Override
+  public Future<Void> setPowerState(Task task, String target, Duration timeout) {
+    BmcTarget bmc = bmc(task);
+    return switch (target) {
+      case "power on" -> act(bmc, ChassisControl.Action.POWER_UP, true, timeout);
+      case "power off" -> act(bmc, ChassisControl.Action.POWER_DOWN, false, timeout);
+      case "soft power off" -> act(bmc, ChassisControl.Action.SOFT_SHUTDOWN, false, timeout);
+      default -> Future.failedFuture(new IllegalArgumentException("unsupported power target " + target));
+    };
+  }
+
+  /** Ironic's ipmitool reboot: off (soft or hard) unless already off, wait, then on and wait. */
+  @Override
+  public Future<Void> reboot(Task task, boolean soft, Duration timeout) {
+    BmcTarget bmc = bmc(task);
+    return client.getChassisStatus(bmc)
+        .compose(s -> s.powerOn()
+            ? act(bmc, soft ? ChassisControl.Action.SOFT_SHUTDOWN : ChassisControl.Action.POWER_DOWN, false, timeout)
+            : Future.succeededFuture())
+        .compose(v -> act(bmc, ChassisControl.Action.POWER_UP, true, timeout));
+  }
+
+  private Future<Void> act(BmcTarget bmc, ChassisControl.Action action, boolean wantOn, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    return client.chassisControl(bmc, action).compose(v -> waitFor(bmc, wantOn, deadline, 250));
+  }
+
+  /** Ironic's node_wait_for_power_state: poll until reached, PowerStateFailure after the timeout. */
+  private Future<Void> waitFor(BmcTarget bmc, boolean wantOn, long deadline, long delayMs) {
+    return client.getChassisStatus(bmc).compose(s -> {
+      if (s.powerOn() == wantOn) {
+        return Future.succeededFuture();
+      }
+      if (System.nanoTime() >= deadline) {
+        return Future.failedFuture(new IllegalStateException("Failed to set node power state to "
+            + (wantOn ? "power on" : "power off") + " within the timeout; the BMC still reports "
+            + (s.powerOn() ? "power on" : "power off") + "."));
+      }
+      Promise<Void> later = Promise.promise();
+      vertx.setTimer(delayMs, id -> waitFor(bmc, wantOn, deadline, Math.min(delayMs * 2, 2000)).onComplete(later));
+      return later.future();
+    });
+  }
+}
