@@ -44,6 +44,7 @@ public final class Anvil {
   private ConductorRegistry registry;
   private NodeLockService locks;
   private IpmiClient ipmi;
+  private String apiDeployment;
   private Conductor conductor;
   private final List<ApiVerticle> apiInstances = new CopyOnWriteArrayList<>();
   private volatile boolean ready;
@@ -98,7 +99,10 @@ public final class Anvil {
             return verticle;
           }, new DeploymentOptions().setInstances(config.api().effectiveInstances()));
         })
-        .onSuccess(id -> ready = true)
+        .onSuccess(id -> {
+          apiDeployment = id;
+          ready = true;
+        })
         .mapEmpty();
   }
 
@@ -131,10 +135,11 @@ public final class Anvil {
   public Future<Void> stop() {
     ready = false;
     Future<Void> leave = registry == null ? Future.succeededFuture() : registry.unregister();
+    // API first (no new work), then the IPMI client (closes every BMC session), then locks and pools
     return leave
-        .compose(v -> Future.join(vertx.deploymentIDs().stream().map(vertx::undeploy).toList()))
-        .compose(v -> locks == null ? Future.succeededFuture() : locks.close())
+        .compose(v -> apiDeployment == null ? Future.succeededFuture() : vertx.undeploy(apiDeployment))
         .compose(v -> ipmi == null ? Future.succeededFuture() : ipmi.close())
+        .compose(v -> locks == null ? Future.succeededFuture() : locks.close())
         .compose(v -> database == null ? Future.succeededFuture() : database.close())
         .recover(e -> {
           LOG.warn("stop: {}", e.toString());
