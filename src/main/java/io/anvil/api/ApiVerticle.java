@@ -91,6 +91,9 @@ public final class ApiVerticle extends VerticleBase {
     r.get("/v1/nodes/:node/management/boot_device").handler(async(provision::getBootDevice));
     r.get("/v1/nodes/:node/management/boot_device/supported").handler(async(provision::supportedBootDevices));
     r.get("/v1/nodes/:node/lock").handler(async(provision::lock));
+    HistoryApi history = new HistoryApi(services, nodes);
+    r.get("/v1/nodes/:node/history").handler(async(history::list));
+    r.get("/v1/nodes/:node/history/:event").handler(async(history::show));
     r.put("/v1/nodes/:node/maintenance").handler(noContent(ctx -> nodes.setMaintenance(ctx, true), 202));
     r.delete("/v1/nodes/:node/maintenance").handler(noContent(ctx -> nodes.setMaintenance(ctx, false), 202));
 
