@@ -6,7 +6,9 @@ import io.anvil.cluster.ConductorRegistry;
 import io.anvil.config.AnvilConfig;
 import io.anvil.driver.HardwareTypes;
 import io.anvil.events.Outbox;
+import io.anvil.cluster.NodeOwnership;
 import io.anvil.conductor.Conductor;
+import io.anvil.conductor.ConductorPeriodics;
 import io.anvil.conductor.PowerActions;
 import io.anvil.conductor.Provisioning;
 import io.anvil.conductor.TaskManager;
@@ -40,6 +42,7 @@ public final class Anvil {
   private ConductorRegistry registry;
   private NodeLockService locks;
   private Conductor conductor;
+  private ConductorPeriodics periodics;
   private final List<ApiVerticle> apiInstances = new CopyOnWriteArrayList<>();
   private volatile boolean ready;
 
@@ -86,8 +89,16 @@ public final class Anvil {
             return verticle;
           }, new DeploymentOptions().setInstances(config.api().effectiveInstances()));
         })
-        .onSuccess(id -> ready = true)
-        .mapEmpty();
+        .compose(id -> {
+          try {
+            periodics = ConductorPeriodics.create(vertx, config, conductor, NodeOwnership.everything());
+          } catch (RuntimeException e) {
+            return Future.failedFuture(e);
+          }
+          periodics.start();
+          ready = true;
+          return Future.<Void>succeededFuture();
+        });
   }
 
   /** The port the API listens on (resolves port 0). */
@@ -115,11 +126,17 @@ public final class Anvil {
     return database;
   }
 
+  /** The periodic tasks (null until started). */
+  public ConductorPeriodics periodics() {
+    return periodics;
+  }
+
   /** Graceful stop: leave the conductors table, undeploy the API, close the pools. */
   public Future<Void> stop() {
     ready = false;
-    Future<Void> leave = registry == null ? Future.succeededFuture() : registry.unregister();
-    return leave
+    Future<Void> quiet = periodics == null ? Future.succeededFuture() : periodics.stop();
+    return quiet
+        .compose(v -> registry == null ? Future.succeededFuture() : registry.unregister())
         .compose(v -> Future.join(vertx.deploymentIDs().stream().map(vertx::undeploy).toList()))
         .compose(v -> locks == null ? Future.succeededFuture() : locks.close())
         .compose(v -> database == null ? Future.succeededFuture() : database.close())

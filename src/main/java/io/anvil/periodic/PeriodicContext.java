@@ -32,6 +32,11 @@ public final class PeriodicContext {
     return scheduler.stopping();
   }
 
+  /** Completes when the scheduler starts stopping. */
+  public io.vertx.core.Future<Void> stopSignal() {
+    return scheduler.stopSignal();
+  }
+
   public PeriodicSettings settings() {
     return scheduler.settings();
   }

@@ -110,6 +110,7 @@ public final class PeriodicScheduler {
   private boolean serialBusy;
   private int inFlight;
   private final Promise<Void> drained = Promise.promise();
+  private final Promise<Void> stopSignal = Promise.promise();
   private volatile boolean started;
   private volatile boolean stopping;
   private Future<Void> stopped;
@@ -305,6 +306,7 @@ public final class PeriodicScheduler {
       waitingSerial.clear();
       idle = inFlight == 0;
     }
+    stopSignal.tryComplete();
     for (TaskInfo t : tasks.values()) {
       long timer = t.timer;
       if (timer >= 0) {
@@ -330,6 +332,11 @@ public final class PeriodicScheduler {
 
   public boolean stopping() {
     return stopping;
+  }
+
+  /** Completes when {@link #stop} is called, so long runs can cancel their pending timers at once. */
+  public Future<Void> stopSignal() {
+    return stopSignal.future();
   }
 
   /** The enabled tasks, by name. */
