@@ -44,6 +44,21 @@ public final class DriverFactory {
     return this;
   }
 
+  public DriverFactory registerDeploy(String name, DeployInterface impl) {
+    deploy.put(name, impl);
+    return this;
+  }
+
+  public DriverFactory registerInspect(String name, InspectInterface impl) {
+    inspect.put(name, impl);
+    return this;
+  }
+
+  public DriverFactory registerRescue(String name, RescueInterface impl) {
+    rescue.put(name, impl);
+    return this;
+  }
+
   /**
    * Every registered implementation that some enabled hardware type supports, one per class (the objects whose
    * {@code @Periodic} methods the conductor runs). A driver author adds a periodic task by annotating a method of
