@@ -58,7 +58,7 @@ public final class NodeFilter {
   }
 
   public NodeFilter provisionStateIn(Collection<ProvisionState> states) {
-    return where("provision_state = ANY(?)", states.stream().map(ProvisionState::value).toArray(String[]::new));
+    return where("provision_state = ANY(?)", (Object) values(states));
   }
 
   public NodeFilter provisionState(ProvisionState state) {
@@ -66,7 +66,11 @@ public final class NodeFilter {
   }
 
   public NodeFilter provisionStateNotIn(Collection<ProvisionState> states) {
-    return where("NOT (provision_state = ANY(?))", states.stream().map(ProvisionState::value).toArray(String[]::new));
+    return where("NOT (provision_state = ANY(?))", (Object) values(states));
+  }
+
+  private static String[] values(Collection<ProvisionState> states) {
+    return states.stream().map(ProvisionState::value).toArray(String[]::new);
   }
 
   public NodeFilter maintenance(boolean on) {

@@ -29,6 +29,8 @@ public final class SimPower implements PowerInterface {
   public final AtomicInteger maxInFlight = new AtomicInteger();
   private final Vertx vertx;
   private volatile Duration readDelay = Duration.ZERO;
+  /** Runs before a read answers (e.g. to change the node behind the reader's back). */
+  public volatile java.util.function.Function<String, Future<Void>> beforeAnswer = uuid -> Future.succeededFuture();
 
   public SimPower(Vertx vertx) {
     this.vertx = vertx;
@@ -93,10 +95,11 @@ public final class SimPower implements PowerInterface {
             : task.node().getString("power_state"));
       }
     };
+    Runnable hooked = () -> beforeAnswer.apply(task.uuid()).onComplete(x -> answer.run());
     if (readDelay.isZero()) {
-      answer.run();
+      hooked.run();
     } else {
-      vertx.setTimer(readDelay.toMillis(), id -> answer.run());
+      vertx.setTimer(readDelay.toMillis(), id -> hooked.run());
     }
     return p.future();
   }
