@@ -269,8 +269,8 @@ public final class PowerSync {
       return power.nodePowerAction(task, PowerState.fromValue(recorded), PowerActions.DEFAULT_TIMEOUT)
           .map(Visit.CONTINUE)
           .recover(e -> {
-            LOG.error("Failed to change power state of node {} to '{}', attempt {} of {}.", task.uuid(), recorded,
-                count, settings.maxRetries());
+            LOG.error("Failed to change power state of node {} to '{}', attempt {} of {}: {}", task.uuid(), recorded,
+                count, settings.maxRetries(), Provisioning.message(e));
             return Future.succeededFuture(Visit.CONTINUE);
           });
     }
