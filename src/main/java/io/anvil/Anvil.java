@@ -6,7 +6,9 @@ import io.anvil.cluster.ConductorRegistry;
 import io.anvil.config.AnvilConfig;
 import io.anvil.driver.HardwareTypes;
 import io.anvil.events.Outbox;
+import io.anvil.cluster.NodeOwnership;
 import io.anvil.conductor.Conductor;
+import io.anvil.conductor.ConductorPeriodics;
 import io.anvil.conductor.PowerActions;
 import io.anvil.conductor.Provisioning;
 import io.anvil.conductor.TaskManager;
@@ -46,6 +48,7 @@ public final class Anvil {
   private IpmiClient ipmi;
   private String apiDeployment;
   private Conductor conductor;
+  private ConductorPeriodics periodics;
   private final List<ApiVerticle> apiInstances = new CopyOnWriteArrayList<>();
   private volatile boolean ready;
 
@@ -99,11 +102,17 @@ public final class Anvil {
             return verticle;
           }, new DeploymentOptions().setInstances(config.api().effectiveInstances()));
         })
-        .onSuccess(id -> {
+        .compose(id -> {
           apiDeployment = id;
+          try {
+            periodics = ConductorPeriodics.create(vertx, config, conductor, NodeOwnership.everything());
+          } catch (RuntimeException e) {
+            return Future.failedFuture(e);
+          }
+          periodics.start();
           ready = true;
-        })
-        .mapEmpty();
+          return Future.<Void>succeededFuture();
+        });
   }
 
   /** The port the API listens on (resolves port 0). */
@@ -131,12 +140,19 @@ public final class Anvil {
     return database;
   }
 
+  /** The periodic tasks (null until started). */
+  public ConductorPeriodics periodics() {
+    return periodics;
+  }
+
   /** Graceful stop: leave the conductors table, undeploy the API, close the pools. */
   public Future<Void> stop() {
     ready = false;
-    Future<Void> leave = registry == null ? Future.succeededFuture() : registry.unregister();
-    // API first (no new work), then the IPMI client (closes every BMC session), then locks and pools
-    return leave
+    // periodics first (no new background work), then leave the table, the API (no new requests), the IPMI client
+    // (closes every BMC session), then locks and pools
+    Future<Void> quiet = periodics == null ? Future.succeededFuture() : periodics.stop();
+    return quiet
+        .compose(v -> registry == null ? Future.succeededFuture() : registry.unregister())
         .compose(v -> apiDeployment == null ? Future.succeededFuture() : vertx.undeploy(apiDeployment))
         .compose(v -> ipmi == null ? Future.succeededFuture() : ipmi.close())
         .compose(v -> locks == null ? Future.succeededFuture() : locks.close())

@@ -41,6 +41,16 @@ public final class PowerActions {
         }));
   }
 
+  /**
+   * Ironic's node_power_action for a caller that already holds the node exclusively (power sync, timeout
+   * clean-ups): records the target with power_set.start, then acts as {@link #changePowerState}'s worker does.
+   */
+  public Future<Void> nodePowerAction(Task task, PowerState target, Duration timeout) {
+    return task.saveWithEvent(Map.of("target_power_state", target.targetPowerState().value()),
+            "baremetal.node.power_set.start", "info", toPower(target))
+        .compose(x -> powerAction(task, target, timeout));
+  }
+
   private static JsonObject toPower(PowerState target) {
     return new JsonObject().put("to_power", target.value());
   }

@@ -8,17 +8,20 @@ import java.io.Reader;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Typed configuration: built-in defaults, then {@code conf/anvil.yaml} (or the file named by {@code --config} /
  * {@code ANVIL_CONFIG}), then {@code ANVIL_<SECTION>_<KEY>} environment variables. Unknown keys in the file are
  * errors, so a typo never silently falls back to a default.
  */
-public record AnvilConfig(Api api, Database database, Redis redis, Embedded embedded, Conductor conductor) {
+public record AnvilConfig(Api api, Database database, Redis redis, Embedded embedded, Conductor conductor,
+                          Map<String, Object> values) {
 
   public record Api(String host, int port, int instances, int maxBodyBytes, int maxLimit, String publicUrl) {
     public int effectiveInstances() {
@@ -46,6 +49,52 @@ public record AnvilConfig(Api api, Database database, Redis redis, Embedded embe
                           int apiLockWaitMs) {
   }
 
+  /**
+   * Periodic tasks, power-state sync and *WAIT timeouts (Ironic's [conductor] options of the same names). Durations
+   * are in seconds in the file (fractions allowed, e.g. 0.2); 0 disables the periodic or the timeout.
+   */
+  public record Periodics(int maxWorkers, Duration syncPowerStateInterval, int syncPowerStateWorkers,
+                          int powerStateSyncMaxRetries, boolean forcePowerStateDuringSync,
+                          Duration powerFailureRecoveryInterval, Duration checkProvisionStateInterval,
+                          Duration checkRescueStateInterval, Duration deployCallbackTimeout,
+                          Duration cleanCallbackTimeout, Duration inspectWaitTimeout, Duration rescueCallbackTimeout,
+                          Duration serviceCallbackTimeout) {
+  }
+
+  /** The periodic-task settings, typed. */
+  public Periodics periodics() {
+    return new Periodics(num(values, "conductor.periodic_max_workers"),
+        seconds("conductor.sync_power_state_interval"), num(values, "conductor.sync_power_state_workers"),
+        num(values, "conductor.power_state_sync_max_retries"),
+        bool("conductor.force_power_state_during_sync"),
+        seconds("conductor.power_failure_recovery_interval"), seconds("conductor.check_provision_state_interval"),
+        seconds("conductor.check_rescue_state_interval"), seconds("conductor.deploy_callback_timeout"),
+        seconds("conductor.clean_callback_timeout"), seconds("conductor.inspect_wait_timeout"),
+        seconds("conductor.rescue_callback_timeout"), seconds("conductor.service_callback_timeout"));
+  }
+
+  /** Any setting by its flat key ({@code conductor.sync_power_state_interval}); periodic annotations name these. */
+  public Optional<Object> setting(String key) {
+    return Optional.ofNullable(values.get(key));
+  }
+
+  private Duration seconds(String key) {
+    Object o = values.get(key);
+    if (o instanceof Number n) {
+      return Duration.ofNanos(Math.round(n.doubleValue() * 1_000_000_000d));
+    }
+    try {
+      return Duration.ofNanos(Math.round(Double.parseDouble(String.valueOf(o).trim()) * 1_000_000_000d));
+    } catch (NumberFormatException e) {
+      throw new ConfigException("'" + key + "' must be a number of seconds, got '" + o + "'");
+    }
+  }
+
+  private boolean bool(String key) {
+    Object o = values.get(key);
+    return o instanceof Boolean b ? b : Boolean.parseBoolean(String.valueOf(o).trim());
+  }
+
   /** The defaults, as documented in conf/anvil.yaml. */
   static Map<String, Object> defaults() {
     Map<String, Object> d = new LinkedHashMap<>();
@@ -68,6 +117,19 @@ public record AnvilConfig(Api api, Database database, Redis redis, Embedded embe
     d.put("conductor.heartbeat_interval", 10);
     d.put("conductor.heartbeat_timeout", 60);
     d.put("conductor.api_lock_wait_ms", 3000);
+    d.put("conductor.periodic_max_workers", 8);
+    d.put("conductor.sync_power_state_interval", 120);
+    d.put("conductor.sync_power_state_workers", 8);
+    d.put("conductor.power_state_sync_max_retries", 3);
+    d.put("conductor.force_power_state_during_sync", true);
+    d.put("conductor.power_failure_recovery_interval", 300);
+    d.put("conductor.check_provision_state_interval", 60);
+    d.put("conductor.check_rescue_state_interval", 60);
+    d.put("conductor.deploy_callback_timeout", 1800);
+    d.put("conductor.clean_callback_timeout", 1800);
+    d.put("conductor.inspect_wait_timeout", 1800);
+    d.put("conductor.rescue_callback_timeout", 1800);
+    d.put("conductor.service_callback_timeout", 1800);
     return d;
   }
 
@@ -172,7 +234,8 @@ public record AnvilConfig(Api api, Database database, Redis redis, Embedded embe
             num(v, "conductor.workers_pool_size"), num(v, "conductor.reserved_workers_pool_percentage"),
             List.copyOf((List<String>) v.get("conductor.enabled_hardware_types")),
             num(v, "conductor.heartbeat_interval"), num(v, "conductor.heartbeat_timeout"),
-            num(v, "conductor.api_lock_wait_ms")));
+            num(v, "conductor.api_lock_wait_ms")),
+        java.util.Collections.unmodifiableMap(new LinkedHashMap<>(v)));
   }
 
   private static String str(Map<String, Object> v, String k) {
@@ -201,12 +264,12 @@ public record AnvilConfig(Api api, Database database, Redis redis, Embedded embe
 
   public AnvilConfig withApiPort(int port) {
     return new AnvilConfig(new Api(api.host, port, api.instances, api.maxBodyBytes, api.maxLimit, api.publicUrl),
-        database, redis, embedded, conductor);
+        database, redis, embedded, conductor, values);
   }
 
   public AnvilConfig withStores(String databaseUrl, String redisUrl) {
     return new AnvilConfig(api, new Database(databaseUrl, database.poolSize, database.pipelinedSize),
-        new Redis(redisUrl), embedded, conductor);
+        new Redis(redisUrl), embedded, conductor, values);
   }
 
   /** A configuration error a user can fix; the message says what and where. */

@@ -17,4 +17,19 @@ public interface DeployInterface {
 
   /** Adoption: take over an already deployed node without touching it. */
   Future<Void> takeOver(Task task);
+
+  /** Ironic's deploy.clean_up: undo what a failed or timed-out deploy prepared (boot config, images). */
+  default Future<Void> cleanUp(Task task) {
+    return Future.succeededFuture();
+  }
+
+  /** Ironic's deploy.tear_down_cleaning: undo what cleaning prepared, after it failed or timed out. */
+  default Future<Void> tearDownCleaning(Task task) {
+    return Future.succeededFuture();
+  }
+
+  /** Ironic's deploy.tear_down_service: undo what servicing prepared, after it failed or timed out. */
+  default Future<Void> tearDownService(Task task) {
+    return Future.succeededFuture();
+  }
 }

@@ -9,6 +9,8 @@ import io.anvil.driver.fake.FakeRescue;
 import io.vertx.core.json.JsonObject;
 
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -40,6 +42,44 @@ public final class DriverFactory {
   public DriverFactory registerManagement(String name, ManagementInterface impl) {
     management.put(name, impl);
     return this;
+  }
+
+  public DriverFactory registerDeploy(String name, DeployInterface impl) {
+    deploy.put(name, impl);
+    return this;
+  }
+
+  public DriverFactory registerInspect(String name, InspectInterface impl) {
+    inspect.put(name, impl);
+    return this;
+  }
+
+  public DriverFactory registerRescue(String name, RescueInterface impl) {
+    rescue.put(name, impl);
+    return this;
+  }
+
+  /**
+   * Every registered implementation that some enabled hardware type supports, one per class (the objects whose
+   * {@code @Periodic} methods the conductor runs). A driver author adds a periodic task by annotating a method of
+   * an implementation and registering it here; nothing in the conductor changes.
+   */
+  public List<Object> enabledImplementations() {
+    Map<Class<?>, Object> out = new LinkedHashMap<>();
+    collect("power", power, out);
+    collect("management", management, out);
+    collect("deploy", deploy, out);
+    collect("inspect", inspect, out);
+    collect("rescue", rescue, out);
+    return List.copyOf(out.values());
+  }
+
+  private void collect(String iface, Map<String, ?> impls, Map<Class<?>, Object> out) {
+    impls.forEach((name, impl) -> {
+      if (types.all().stream().anyMatch(t -> t.supports(iface, name))) {
+        out.putIfAbsent(impl.getClass(), impl);
+      }
+    });
   }
 
   public Driver forNode(JsonObject node) {
