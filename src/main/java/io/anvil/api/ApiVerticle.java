@@ -164,48 +164,25 @@ public final class ApiVerticle extends VerticleBase {
   }
 
   private static io.vertx.core.Handler<RoutingContext> async(Function<RoutingContext, Future<JsonObject>> f) {
-    return ctx -> {
-      Future<JsonObject> result;
-      try {
-        result = f.apply(ctx);
-      } catch (RuntimeException e) {
-        ctx.fail(e);
-        return;
-      }
-      result.onComplete(ar -> {
-        if (ar.failed()) {
-          ctx.fail(ar.cause());
-        } else {
-          ctx.response().putHeader("Content-Type", "application/json").end(ar.result().toBuffer());
-        }
-      });
-    };
+    return respond(f, (ctx, json) -> ctx.response().putHeader("Content-Type", "application/json")
+        .end(json.toBuffer()));
   }
 
   private static io.vertx.core.Handler<RoutingContext> encoded(
       Function<RoutingContext, Future<io.vertx.core.buffer.Buffer>> f) {
-    return ctx -> {
-      Future<io.vertx.core.buffer.Buffer> result;
-      try {
-        result = f.apply(ctx);
-      } catch (RuntimeException e) {
-        ctx.fail(e);
-        return;
-      }
-      result.onComplete(ar -> {
-        if (ar.failed()) {
-          ctx.fail(ar.cause());
-        } else {
-          ctx.response().putHeader("Content-Type", "application/json").end(ar.result());
-        }
-      });
-    };
+    return respond(f, (ctx, body) -> ctx.response().putHeader("Content-Type", "application/json").end(body));
   }
 
   private static io.vertx.core.Handler<RoutingContext> noContent(Function<RoutingContext, Future<Void>> f,
                                                                  int status) {
+    return respond(f, (ctx, v) -> ctx.response().setStatusCode(status).end());
+  }
+
+  /** Runs a handler returning a Future; a thrown or failed result goes to the one failure handler. */
+  private static <T> io.vertx.core.Handler<RoutingContext> respond(Function<RoutingContext, Future<T>> f,
+                                                                   java.util.function.BiConsumer<RoutingContext, T> ok) {
     return ctx -> {
-      Future<Void> result;
+      Future<T> result;
       try {
         result = f.apply(ctx);
       } catch (RuntimeException e) {
@@ -216,7 +193,7 @@ public final class ApiVerticle extends VerticleBase {
         if (ar.failed()) {
           ctx.fail(ar.cause());
         } else {
-          ctx.response().setStatusCode(status).end();
+          ok.accept(ctx, ar.result());
         }
       });
     };
