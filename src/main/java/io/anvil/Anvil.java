@@ -2,11 +2,16 @@ package io.anvil;
 
 import io.anvil.api.ApiServices;
 import io.anvil.api.ApiVerticle;
+import io.anvil.cluster.ClusterRing;
 import io.anvil.cluster.ConductorRegistry;
+import io.anvil.cluster.NodeOwnership;
 import io.anvil.config.AnvilConfig;
 import io.anvil.driver.HardwareTypes;
 import io.anvil.events.Outbox;
 import io.anvil.conductor.Conductor;
+import io.anvil.conductor.Drain;
+import io.anvil.conductor.StuckStates;
+import io.anvil.conductor.Takeover;
 import io.anvil.conductor.PowerActions;
 import io.anvil.conductor.Provisioning;
 import io.anvil.conductor.TaskManager;
@@ -24,6 +29,7 @@ import io.vertx.core.Vertx;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -40,6 +46,10 @@ public final class Anvil {
   private ConductorRegistry registry;
   private NodeLockService locks;
   private Conductor conductor;
+  private ClusterRing ring;
+  private Takeover takeover;
+  private Drain drain;
+  private Future<StuckStates.Result> stuckStates = Future.succeededFuture();
   private final List<ApiVerticle> apiInstances = new CopyOnWriteArrayList<>();
   private volatile boolean ready;
 
@@ -63,12 +73,14 @@ public final class Anvil {
             LOG.info("Applied {} schema migration(s) to {}", applied, url);
           }
           database = Database.connect(vertx, url, config.database().poolSize(), config.database().pipelinedSize());
-          registry = new ConductorRegistry(vertx, database, config.conductor().hostname(), config.conductor().group(),
-              hardwareTypes.all().stream().map(t -> t.name()).toList(), config.conductor().heartbeatInterval(),
-              config.conductor().heartbeatTimeout());
+          AnvilConfig.Conductor c = config.conductor();
+          registry = new ConductorRegistry(vertx, database, c.hostname(), c.group(),
+              hardwareTypes.all().stream().map(t -> t.name()).toList(), AnvilConfig.Conductor.seconds(
+                  c.heartbeatInterval()), AnvilConfig.Conductor.seconds(c.heartbeatTimeout()),
+              1 << c.hashPartitionExponent(), AnvilConfig.Conductor.seconds(c.hashRingResetInterval()));
           return registry.register();
         })
-        .compose(v -> NodeLockService.create(vertx, config.redis().url(), LockOptions.defaults()))
+        .compose(v -> NodeLockService.create(vertx, config.redis().url(), lockOptions(config.conductor())))
         .compose(lockService -> {
           locks = lockService;
           ResourceStore store = new ResourceStore(database);
@@ -79,15 +91,55 @@ public final class Anvil {
               config.conductor().hostname())
               .apiLockWait(java.time.Duration.ofMillis(config.conductor().apiLockWaitMs()));
           conductor = new Conductor(tasks, new Provisioning(tasks), new PowerActions(tasks));
+          AnvilConfig.Conductor c = config.conductor();
+          ring = new ClusterRing(vertx, registry);
+          takeover = new Takeover(vertx, tasks, ring, registry,
+              AnvilConfig.Conductor.seconds(c.syncLocalStateInterval()));
+          drain = new Drain(vertx, registry, tasks, AnvilConfig.Conductor.seconds(c.gracefulShutdownTimeout()),
+              AnvilConfig.Conductor.seconds(c.hashRingResetInterval()));
+          takeover.start();
           ApiServices services = new ApiServices(config, store, hardwareTypes, registry, outbox, conductor);
-          return vertx.deployVerticle(() -> {
-            ApiVerticle verticle = new ApiVerticle(services);
-            apiInstances.add(verticle);
-            return verticle;
-          }, new DeploymentOptions().setInstances(config.api().effectiveInstances()));
+          return ring.start().compose(v -> {
+            // fenced and under the node locks, so it runs while the API already serves
+            stuckStates = new StuckStates(tasks, ring, Duration.ofMillis(c.lockLeaseMs() + 2000L)).correct();
+            return vertx.deployVerticle(() -> {
+              ApiVerticle verticle = new ApiVerticle(services);
+              apiInstances.add(verticle);
+              return verticle;
+            }, new DeploymentOptions().setInstances(config.api().effectiveInstances()));
+          });
         })
         .onSuccess(id -> ready = true)
         .mapEmpty();
+  }
+
+  /** Lease from conductor.lock_lease_ms, renewed every third of it, with a safety margin of 1/15 (2 s of 30 s). */
+  static LockOptions lockOptions(AnvilConfig.Conductor c) {
+    Duration lease = Duration.ofMillis(c.lockLeaseMs());
+    return LockOptions.defaults().withLease(lease, lease.dividedBy(3), lease.dividedBy(15).isZero()
+        ? Duration.ofMillis(1) : lease.dividedBy(15));
+  }
+
+  /** This conductor's ownership of nodes (the consistent hash ring); owns nothing while draining. */
+  public NodeOwnership ownership() {
+    return ring;
+  }
+
+  public ClusterRing ring() {
+    return ring;
+  }
+
+  public ConductorRegistry registry() {
+    return registry;
+  }
+
+  public Takeover takeover() {
+    return takeover;
+  }
+
+  /** The start-up correction of stuck states (completes once every node it found was handled). */
+  public Future<StuckStates.Result> stuckStates() {
+    return stuckStates;
   }
 
   /** The port the API listens on (resolves port 0). */
@@ -115,11 +167,27 @@ public final class Anvil {
     return database;
   }
 
-  /** Graceful stop: leave the conductors table, undeploy the API, close the pools. */
+  /**
+   * Graceful stop: drain (leave the rings with online=false, answer 503 to new work, wait — bounded by
+   * graceful_shutdown_timeout — for running work and for peers' rings), then stop the keepalive, undeploy the API,
+   * close the lock service and the pools.
+   */
   public Future<Void> stop() {
     ready = false;
-    Future<Void> leave = registry == null ? Future.succeededFuture() : registry.unregister();
-    return leave
+    Future<?> drained = drain == null ? Future.succeededFuture() : drain.run().recover(e -> {
+      LOG.warn("drain: {}", e.toString());
+      return Future.succeededFuture();
+    });
+    return drained
+        .compose(v -> {
+          if (takeover != null) {
+            takeover.stop();
+          }
+          if (ring != null) {
+            ring.stop();
+          }
+          return registry == null ? Future.succeededFuture() : registry.unregister();
+        })
         .compose(v -> Future.join(vertx.deploymentIDs().stream().map(vertx::undeploy).toList()))
         .compose(v -> locks == null ? Future.succeededFuture() : locks.close())
         .compose(v -> database == null ? Future.succeededFuture() : database.close())
