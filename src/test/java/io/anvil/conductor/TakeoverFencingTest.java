@@ -45,8 +45,8 @@ class TakeoverFencingTest {
 
       a.stall();
       try {
-        cluster.await("the owner of X on the survivors' ring fails it", () ->
-            "deploy failed".equals(column(db, x, "provision_state")));
+        cluster.await("the owner of X on the survivors' ring fails and releases it", () ->
+            "deploy failed".equals(column(db, x, "provision_state")) && column(db, x, "reservation") == null);
       } finally {
         a.resume();
       }
