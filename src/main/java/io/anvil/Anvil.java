@@ -95,8 +95,7 @@ public final class Anvil {
           ring = new ClusterRing(vertx, registry);
           takeover = new Takeover(vertx, tasks, ring, registry,
               AnvilConfig.Conductor.seconds(c.syncLocalStateInterval()));
-          drain = new Drain(vertx, registry, tasks, AnvilConfig.Conductor.seconds(c.gracefulShutdownTimeout()),
-              AnvilConfig.Conductor.seconds(c.hashRingResetInterval()));
+          drain = new Drain(vertx, registry, tasks, AnvilConfig.Conductor.seconds(c.gracefulShutdownTimeout()));
           takeover.start();
           ApiServices services = new ApiServices(config, store, hardwareTypes, registry, outbox, conductor);
           return ring.start().compose(v -> {

@@ -17,9 +17,13 @@ import java.time.Duration;
  *   <li>Leave: {@code online = false} now, and this conductor owns nothing any more. The API answers 503 to new
  *       conductor work, take-over and node-iterating periodics stop picking up nodes.</li>
  *   <li>Wait — at most graceful_shutdown_timeout — until no worker runs and no node is reserved under this
- *       hostname (Ironic waits for its reservations), and, when other conductors are alive, at least
- *       hash_ring_reset_interval so their rings no longer route anything here.</li>
+ *       hostname (Ironic waits for its reservations).</li>
  * </ol>
+ *
+ * Ironic also sleeps hash_ring_reset_interval (15 s) when peers are online, so that their rings stop routing RPCs
+ * to the stopping conductor. Anvil routes no request by ring (each API calls its own conductor; the ring only
+ * decides periodic work and take-over), and peers drop this conductor from their rings on their next refresh after
+ * step 1, so that sleep is left out.
  *
  * The caller then stops the keepalive, closes the API and the lock service. Work still running after the timeout
  * loses its leases; its nodes are then taken over by peers and its late writes are refused by the fence.
@@ -36,27 +40,21 @@ public final class Drain {
   private final ConductorRegistry registry;
   private final TaskManager tasks;
   private final Duration timeout;
-  private final Duration ringWait;
 
-  public Drain(Vertx vertx, ConductorRegistry registry, TaskManager tasks, Duration timeout, Duration ringWait) {
+  public Drain(Vertx vertx, ConductorRegistry registry, TaskManager tasks, Duration timeout) {
     this.vertx = vertx;
     this.registry = registry;
     this.tasks = tasks;
     this.timeout = timeout;
-    this.ringWait = ringWait;
   }
 
   public Future<Result> run() {
     long start = System.nanoTime();
     long deadline = start + timeout.toNanos();
     return registry.beginDrain()
-        .compose(v -> registry.list())
-        .map(l -> l.stream().anyMatch(c -> c.alive() && !c.hostname().equals(registry.hostname())))
-        .recover(e -> Future.succeededFuture(true))
-        .compose(peers -> {
-          long ringUntil = peers ? start + Math.min(ringWait.toNanos(), timeout.toNanos()) : start;
+        .compose(v -> {
           Promise<Result> done = Promise.promise();
-          check(start, deadline, ringUntil, done);
+          check(start, deadline, done);
           return done.future();
         })
         .onSuccess(r -> {
@@ -70,7 +68,7 @@ public final class Drain {
         });
   }
 
-  private void check(long start, long deadline, long ringUntil, Promise<Result> done) {
+  private void check(long start, long deadline, Promise<Result> done) {
     int workers = tasks.workers().busy();
     Future<Integer> reserved = tasks.database().reads()
         .preparedQuery("SELECT count(*) FROM nodes WHERE reservation = $1")
@@ -81,13 +79,12 @@ public final class Drain {
       int left = ar.result();
       long now = System.nanoTime();
       boolean finished = workers == 0 && left == 0;
-      if ((finished && now >= ringUntil) || now >= deadline) {
+      if (finished || now >= deadline) {
         done.tryComplete(new Result(finished, Math.max(left, 0), workers, (now - start) / 1_000_000));
         return;
       }
-      long waitMs = finished ? Math.max(1, (ringUntil - now) / 1_000_000) : CHECK_MS;
-      vertx.setTimer(Math.min(waitMs, Math.max(1, (deadline - now) / 1_000_000)),
-          id -> check(start, deadline, ringUntil, done));
+      vertx.setTimer(Math.min(CHECK_MS, Math.max(1, (deadline - now) / 1_000_000)),
+          id -> check(start, deadline, done));
     });
   }
 }
