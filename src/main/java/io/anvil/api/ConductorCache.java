@@ -33,9 +33,13 @@ final class ConductorCache {
   Future<Void> refresh() {
     return registry.list().onSuccess(l -> {
       if (!l.equals(current)) {
-        rings = HashRings.build(l, registry.partitions());
+        HashRings next = HashRings.build(l, registry.partitions());
+        boolean moved = !next.sameMembership(rings);
+        rings = next;
         current = l;
-        generation++;
+        if (moved) { // keepalives change updated_at only: cached renderings keep their owners
+          generation++;
+        }
       }
     }).mapEmpty();
   }
