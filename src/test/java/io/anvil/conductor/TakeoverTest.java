@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 import static io.anvil.conductor.MultiConductorFixture.column;
 import static io.anvil.conductor.MultiConductorFixture.insertNode;
@@ -172,10 +171,5 @@ class TakeoverTest {
 
   private static void save(Task task, Map<String, Object> cols) {
     get(task.save(cols));
-  }
-
-  @SuppressWarnings("unused")
-  private static String random() {
-    return UUID.randomUUID().toString();
   }
 }
