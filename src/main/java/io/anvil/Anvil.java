@@ -2,13 +2,18 @@ package io.anvil;
 
 import io.anvil.api.ApiServices;
 import io.anvil.api.ApiVerticle;
+import io.anvil.cluster.ClusterRing;
 import io.anvil.cluster.ConductorRegistry;
+import io.anvil.cluster.NodeOwnership;
 import io.anvil.config.AnvilConfig;
 import io.anvil.driver.HardwareTypes;
 import io.anvil.events.Outbox;
 import io.anvil.cluster.NodeOwnership;
 import io.anvil.conductor.Conductor;
 import io.anvil.conductor.ConductorPeriodics;
+import io.anvil.conductor.Drain;
+import io.anvil.conductor.StuckStates;
+import io.anvil.conductor.Takeover;
 import io.anvil.conductor.PowerActions;
 import io.anvil.conductor.Provisioning;
 import io.anvil.conductor.TaskManager;
@@ -30,6 +35,7 @@ import io.vertx.core.Vertx;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -49,6 +55,10 @@ public final class Anvil {
   private String apiDeployment;
   private Conductor conductor;
   private ConductorPeriodics periodics;
+  private ClusterRing ring;
+  private Takeover takeover;
+  private Drain drain;
+  private Future<StuckStates.Result> stuckStates = Future.succeededFuture();
   private final List<ApiVerticle> apiInstances = new CopyOnWriteArrayList<>();
   private volatile boolean ready;
 
@@ -72,14 +82,16 @@ public final class Anvil {
             LOG.info("Applied {} schema migration(s) to {}", applied, url);
           }
           database = Database.connect(vertx, url, config.database().poolSize(), config.database().pipelinedSize());
-          registry = new ConductorRegistry(vertx, database, config.conductor().hostname(), config.conductor().group(),
-              hardwareTypes.all().stream().map(t -> t.name()).toList(), config.conductor().heartbeatInterval(),
-              config.conductor().heartbeatTimeout());
+          AnvilConfig.Conductor c = config.conductor();
+          registry = new ConductorRegistry(vertx, database, c.hostname(), c.group(),
+              hardwareTypes.all().stream().map(t -> t.name()).toList(), AnvilConfig.Conductor.seconds(
+                  c.heartbeatInterval()), AnvilConfig.Conductor.seconds(c.heartbeatTimeout()),
+              1 << c.hashPartitionExponent(), AnvilConfig.Conductor.seconds(c.hashRingResetInterval()));
           return registry.register();
         })
         .compose(v -> hardwareTypes.get("ipmi").isPresent()
             ? IpmiClient.create(vertx, new IpmiClientOptions()).map(c -> ipmi = c) : Future.succeededFuture())
-        .compose(v -> NodeLockService.create(vertx, config.redis().url(), LockOptions.defaults()))
+        .compose(v -> NodeLockService.create(vertx, config.redis().url(), lockOptions(config.conductor())))
         .compose(lockService -> {
           locks = lockService;
           DriverFactory drivers = new DriverFactory(hardwareTypes);
@@ -95,17 +107,27 @@ public final class Anvil {
               config.conductor().hostname())
               .apiLockWait(java.time.Duration.ofMillis(config.conductor().apiLockWaitMs()));
           conductor = new Conductor(tasks, new Provisioning(tasks), new PowerActions(tasks));
+          AnvilConfig.Conductor c = config.conductor();
+          ring = new ClusterRing(vertx, registry);
+          takeover = new Takeover(vertx, tasks, ring, registry,
+              AnvilConfig.Conductor.seconds(c.syncLocalStateInterval()));
+          drain = new Drain(vertx, registry, tasks, AnvilConfig.Conductor.seconds(c.gracefulShutdownTimeout()));
+          takeover.start();
           ApiServices services = new ApiServices(config, store, hardwareTypes, registry, outbox, conductor);
-          return vertx.deployVerticle(() -> {
-            ApiVerticle verticle = new ApiVerticle(services);
-            apiInstances.add(verticle);
-            return verticle;
-          }, new DeploymentOptions().setInstances(config.api().effectiveInstances()));
+          return ring.start().compose(v -> {
+            // fenced and under the node locks, so it runs while the API already serves
+            stuckStates = new StuckStates(tasks, ring, Duration.ofMillis(c.lockLeaseMs() + 2000L)).correct();
+            return vertx.deployVerticle(() -> {
+              ApiVerticle verticle = new ApiVerticle(services);
+              apiInstances.add(verticle);
+              return verticle;
+            }, new DeploymentOptions().setInstances(config.api().effectiveInstances()));
+          });
         })
         .compose(id -> {
           apiDeployment = id;
           try {
-            periodics = ConductorPeriodics.create(vertx, config, conductor, NodeOwnership.everything());
+            periodics = ConductorPeriodics.create(vertx, config, conductor, ring);
           } catch (RuntimeException e) {
             return Future.failedFuture(e);
           }
@@ -113,6 +135,35 @@ public final class Anvil {
           ready = true;
           return Future.<Void>succeededFuture();
         });
+  }
+
+  /** Lease from conductor.lock_lease_ms, renewed every third of it, with a safety margin of 1/15 (2 s of 30 s). */
+  static LockOptions lockOptions(AnvilConfig.Conductor c) {
+    Duration lease = Duration.ofMillis(c.lockLeaseMs());
+    return LockOptions.defaults().withLease(lease, lease.dividedBy(3), lease.dividedBy(15).isZero()
+        ? Duration.ofMillis(1) : lease.dividedBy(15));
+  }
+
+  /** This conductor's ownership of nodes (the consistent hash ring); owns nothing while draining. */
+  public NodeOwnership ownership() {
+    return ring;
+  }
+
+  public ClusterRing ring() {
+    return ring;
+  }
+
+  public ConductorRegistry registry() {
+    return registry;
+  }
+
+  public Takeover takeover() {
+    return takeover;
+  }
+
+  /** The start-up correction of stuck states (completes once every node it found was handled). */
+  public Future<StuckStates.Result> stuckStates() {
+    return stuckStates;
   }
 
   /** The port the API listens on (resolves port 0). */
@@ -145,16 +196,31 @@ public final class Anvil {
     return periodics;
   }
 
-  /** Graceful stop: leave the conductors table, undeploy the API, close the pools. */
+  /**
+   * Graceful stop: drain (leave the rings with online=false, answer 503 to new work, wait — bounded by
+   * graceful_shutdown_timeout — for running work), stop periodics, take-over, the ring and the keepalive, then the
+   * API (no new requests), the IPMI client (closes every BMC session), the lock service and the pools.
+   */
   public Future<Void> stop() {
     ready = false;
-    // periodics first (no new background work), then leave the table, the API (no new requests), the IPMI client
-    // (closes every BMC session), then locks and pools
-    Future<Void> quiet = periodics == null ? Future.succeededFuture() : periodics.stop();
-    return quiet
-        .compose(v -> registry == null ? Future.succeededFuture() : registry.unregister())
+    Future<?> drained = drain == null ? Future.succeededFuture() : drain.run().recover(e -> {
+      LOG.warn("drain: {}", e.toString());
+      return Future.succeededFuture();
+    });
+    return drained
+        .compose(v -> periodics == null ? Future.succeededFuture() : periodics.stop())
+        .compose(v -> {
+          if (takeover != null) {
+            takeover.stop();
+          }
+          if (ring != null) {
+            ring.stop();
+          }
+          return registry == null ? Future.succeededFuture() : registry.unregister();
+        })
         .compose(v -> apiDeployment == null ? Future.succeededFuture() : vertx.undeploy(apiDeployment))
         .compose(v -> ipmi == null ? Future.succeededFuture() : ipmi.close())
+        .compose(v -> Future.join(vertx.deploymentIDs().stream().map(vertx::undeploy).toList()))
         .compose(v -> locks == null ? Future.succeededFuture() : locks.close())
         .compose(v -> database == null ? Future.succeededFuture() : database.close())
         .recover(e -> {

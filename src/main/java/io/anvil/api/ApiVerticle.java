@@ -69,6 +69,17 @@ public final class ApiVerticle extends VerticleBase {
       }
     });
     r.route().failureHandler(errors);
+    // a draining conductor (graceful stop) starts no new work: writes get 503 and clients retry on a peer
+    r.route().handler(ctx -> {
+      HttpMethod m = ctx.request().method();
+      if (services.conductors().draining() && m != HttpMethod.GET && m != HttpMethod.HEAD
+          && m != HttpMethod.OPTIONS) {
+        ctx.fail(AnvilException.unavailable("Conductor " + services.conductors().hostname()
+            + " is shutting down and accepts no new work. Please retry."));
+      } else {
+        ctx.next();
+      }
+    });
     r.errorHandler(404, errors);
     r.errorHandler(405, errors);
     r.errorHandler(500, errors);

@@ -10,12 +10,16 @@ import io.vertx.sqlclient.Tuple;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * This conductor's row in {@code conductors}: registered at start, touched every heartbeat interval, marked
- * offline on a clean stop. Others read the table to know who is alive (updated within heartbeat_timeout).
+ * This conductor's row in {@code conductors} (ironic.md §8.1): registered at start, touched every heartbeat
+ * interval (the keepalive), marked offline when draining and on a clean stop. Others read the table to know who
+ * is alive: {@code online AND updated_at > now() - heartbeat_timeout}, with PostgreSQL's clock, so every reader
+ * agrees. While draining the keepalive goes on with {@code online = false}: peers drop this conductor from their
+ * rings while it finishes its running work.
  */
 public final class ConductorRegistry {
   private static final Logger LOG = LoggerFactory.getLogger(ConductorRegistry.class);
@@ -30,12 +34,28 @@ public final class ConductorRegistry {
   private final String hostname;
   private final String group;
   private final List<String> drivers;
-  private final int heartbeatInterval;
-  private final int heartbeatTimeout;
+  private final Duration heartbeatInterval;
+  private final Duration heartbeatTimeout;
+  private final int partitions;
+  private final Duration ringRefresh;
+  private volatile boolean draining;
+  private volatile long conductorId = -1;
   private long timer = -1;
+  private boolean touching;
 
+  /** Ironic's units: whole seconds, 32 partitions per host, rings refreshed every 15 s. */
   public ConductorRegistry(Vertx vertx, Database db, String hostname, String group, List<String> drivers,
                            int heartbeatInterval, int heartbeatTimeout) {
+    this(vertx, db, hostname, group, drivers, Duration.ofSeconds(heartbeatInterval),
+        Duration.ofSeconds(heartbeatTimeout), HashRing.DEFAULT_PARTITIONS, Duration.ofSeconds(15));
+  }
+
+  public ConductorRegistry(Vertx vertx, Database db, String hostname, String group, List<String> drivers,
+                           Duration heartbeatInterval, Duration heartbeatTimeout, int partitions,
+                           Duration ringRefresh) {
+    if (heartbeatInterval.toMillis() < 1 || heartbeatTimeout.compareTo(heartbeatInterval) <= 0) {
+      throw new IllegalArgumentException("heartbeat_timeout must be longer than heartbeat_interval (> 0)");
+    }
     this.vertx = vertx;
     this.db = db;
     this.hostname = hostname;
@@ -43,19 +63,68 @@ public final class ConductorRegistry {
     this.drivers = List.copyOf(drivers);
     this.heartbeatInterval = heartbeatInterval;
     this.heartbeatTimeout = heartbeatTimeout;
+    this.partitions = partitions;
+    this.ringRefresh = ringRefresh;
   }
 
   public String hostname() {
     return hostname;
   }
 
+  public String group() {
+    return group;
+  }
+
+  /** This conductor's {@code conductors.id} once registered (Ironic's conductor_affinity value), else -1. */
+  public long conductorId() {
+    return conductorId;
+  }
+
+  public Duration heartbeatInterval() {
+    return heartbeatInterval;
+  }
+
+  public Duration heartbeatTimeout() {
+    return heartbeatTimeout;
+  }
+
+  /** Points per host on each hash ring (2^hash_partition_exponent). */
+  public int partitions() {
+    return partitions;
+  }
+
+  /** How often rings are rebuilt from the table (hash_ring_reset_interval). */
+  public Duration ringRefresh() {
+    return ringRefresh;
+  }
+
+  /** True once a graceful stop began: the API refuses new conductor work (503) and this host owns nothing. */
+  public boolean draining() {
+    return draining;
+  }
+
+  /** Registers (or re-registers after a restart) online and starts the keepalive. */
   public Future<Void> register() {
     return db.reads().preparedQuery("INSERT INTO conductors (hostname, conductor_group, online, drivers, updated_at)"
             + " VALUES ($1, $2, TRUE, $3, now()) ON CONFLICT (hostname) DO UPDATE SET conductor_group = $2,"
-            + " online = TRUE, drivers = $3, updated_at = now()")
+            + " online = TRUE, drivers = $3, updated_at = now() RETURNING id")
         .execute(Tuple.of(hostname, group, new JsonArray(drivers)))
-        .<Void>mapEmpty()
-        .onSuccess(v -> timer = vertx.setPeriodic(heartbeatInterval * 1000L, id -> touch(true)));
+        .onSuccess(rows -> {
+          conductorId = rows.iterator().next().getLong(0);
+          draining = false;
+          if (timer < 0) {
+            timer = vertx.setPeriodic(heartbeatInterval.toMillis(), id -> keepalive());
+          }
+        })
+        .mapEmpty();
+  }
+
+  private void keepalive() {
+    if (touching) {
+      return; // the previous touch is still running (slow database): never pile them up
+    }
+    touching = true;
+    touch(!draining).onComplete(x -> touching = false);
   }
 
   private Future<Void> touch(boolean online) {
@@ -65,8 +134,19 @@ public final class ConductorRegistry {
         .onFailure(e -> LOG.warn("conductor keepalive failed (will retry): {}", e.getMessage()));
   }
 
+  /**
+   * Leaves the rings while staying up: marks this conductor offline now and keeps touching {@code updated_at}
+   * with {@code online = false} until {@link #unregister()}.
+   */
+  public Future<Void> beginDrain() {
+    draining = true;
+    LOG.info("Conductor {} is draining: no new work, leaving the hash ring", hostname);
+    return touch(false).recover(e -> Future.succeededFuture());
+  }
+
   /** Stops the keepalive and marks this conductor offline. */
   public Future<Void> unregister() {
+    draining = true;
     if (timer >= 0) {
       vertx.cancelTimer(timer);
       timer = -1;
@@ -77,7 +157,7 @@ public final class ConductorRegistry {
   public Future<List<Conductor>> list() {
     return db.reads().preparedQuery("SELECT hostname, conductor_group, drivers, created_at, updated_at,"
             + " online AND updated_at > now() - make_interval(secs => $1) AS alive FROM conductors ORDER BY id")
-        .execute(Tuple.of((double) heartbeatTimeout))
+        .execute(Tuple.of(heartbeatTimeout.toMillis() / 1000.0))
         .map(rows -> {
           List<Conductor> out = new ArrayList<>();
           for (Row r : rows) {
@@ -93,28 +173,17 @@ public final class ConductorRegistry {
         });
   }
 
-  /** The alive conductor that owns a node: rendezvous hashing over alive conductors of the node's group. */
+  /** Rings over the table as it is now. */
+  public Future<HashRings> rings() {
+    return list().map(l -> HashRings.build(l, partitions));
+  }
+
+  /**
+   * The alive conductor that owns a node, on the consistent hash ring of the node's group and hardware type with
+   * the default 32 partitions per host. Builds the rings on every call: callers that look up many nodes keep a
+   * {@link HashRings} snapshot instead.
+   */
   public static String owner(List<Conductor> conductors, String nodeUuid, String driver, String nodeGroup) {
-    String best = null;
-    long bestScore = Long.MIN_VALUE;
-    for (Conductor c : conductors) {
-      if (!c.alive() || !c.group().equalsIgnoreCase(nodeGroup == null ? "" : nodeGroup)
-          || !c.drivers().contains(driver)) {
-        continue;
-      }
-      long score = mix((c.hostname() + "|" + nodeUuid).hashCode() * 0x9E3779B97F4A7C15L);
-      if (score > bestScore) {
-        bestScore = score;
-        best = c.hostname();
-      }
-    }
-    return best;
+    return HashRings.build(conductors, HashRing.DEFAULT_PARTITIONS).owner(nodeUuid, driver, nodeGroup);
   }
-
-  private static long mix(long z) {
-    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-    return z ^ (z >>> 31);
-  }
-
 }

@@ -45,8 +45,13 @@ public record AnvilConfig(Api api, Database database, Redis redis, Embedded embe
   }
 
   public record Conductor(String hostname, String group, int workersPoolSize, int reservedWorkersPoolPercentage,
-                          List<String> enabledHardwareTypes, int heartbeatInterval, int heartbeatTimeout,
-                          int apiLockWaitMs) {
+                          List<String> enabledHardwareTypes, double heartbeatInterval, double heartbeatTimeout,
+                          int apiLockWaitMs, double hashRingResetInterval, int hashPartitionExponent,
+                          double syncLocalStateInterval, double gracefulShutdownTimeout, int lockLeaseMs) {
+    /** A duration given in (possibly fractional) seconds. */
+    public static java.time.Duration seconds(double s) {
+      return java.time.Duration.ofNanos(Math.round(s * 1e9));
+    }
   }
 
   /**
@@ -114,8 +119,8 @@ public record AnvilConfig(Api api, Database database, Redis redis, Embedded embe
     d.put("conductor.workers_pool_size", 300);
     d.put("conductor.reserved_workers_pool_percentage", 5);
     d.put("conductor.enabled_hardware_types", List.of("fake-hardware", "ipmi"));
-    d.put("conductor.heartbeat_interval", 10);
-    d.put("conductor.heartbeat_timeout", 60);
+    d.put("conductor.heartbeat_interval", 10.0);
+    d.put("conductor.heartbeat_timeout", 60.0);
     d.put("conductor.api_lock_wait_ms", 3000);
     d.put("conductor.periodic_max_workers", 8);
     d.put("conductor.sync_power_state_interval", 120);
@@ -130,6 +135,11 @@ public record AnvilConfig(Api api, Database database, Redis redis, Embedded embe
     d.put("conductor.inspect_wait_timeout", 1800);
     d.put("conductor.rescue_callback_timeout", 1800);
     d.put("conductor.service_callback_timeout", 1800);
+    d.put("conductor.hash_ring_reset_interval", 15.0);
+    d.put("conductor.hash_partition_exponent", 5);
+    d.put("conductor.sync_local_state_interval", 180.0);
+    d.put("conductor.graceful_shutdown_timeout", 60.0);
+    d.put("conductor.lock_lease_ms", 30000);
     return d;
   }
 
@@ -204,6 +214,9 @@ public record AnvilConfig(Api api, Database database, Redis redis, Embedded embe
       if (current instanceof Integer) {
         return Integer.parseInt(raw.trim());
       }
+      if (current instanceof Double) {
+        return Double.parseDouble(raw.trim());
+      }
       if (current instanceof Boolean) {
         return Boolean.parseBoolean(raw.trim());
       }
@@ -233,8 +246,10 @@ public record AnvilConfig(Api api, Database database, Redis redis, Embedded embe
         new Conductor(hostname(str(v, "conductor.hostname")), str(v, "conductor.group"),
             num(v, "conductor.workers_pool_size"), num(v, "conductor.reserved_workers_pool_percentage"),
             List.copyOf((List<String>) v.get("conductor.enabled_hardware_types")),
-            num(v, "conductor.heartbeat_interval"), num(v, "conductor.heartbeat_timeout"),
-            num(v, "conductor.api_lock_wait_ms")),
+            dbl(v, "conductor.heartbeat_interval"), dbl(v, "conductor.heartbeat_timeout"),
+            num(v, "conductor.api_lock_wait_ms"), dbl(v, "conductor.hash_ring_reset_interval"),
+            num(v, "conductor.hash_partition_exponent"), dbl(v, "conductor.sync_local_state_interval"),
+            dbl(v, "conductor.graceful_shutdown_timeout"), num(v, "conductor.lock_lease_ms")),
         java.util.Collections.unmodifiableMap(new LinkedHashMap<>(v)));
   }
 
@@ -247,6 +262,14 @@ public record AnvilConfig(Api api, Database database, Redis redis, Embedded embe
     Object o = v.get(k);
     if (o instanceof Number n) {
       return n.intValue();
+    }
+    throw new ConfigException("'" + k + "' must be a number, got '" + o + "'");
+  }
+
+  private static double dbl(Map<String, Object> v, String k) {
+    Object o = v.get(k);
+    if (o instanceof Number n) {
+      return n.doubleValue();
     }
     throw new ConfigException("'" + k + "' must be a number, got '" + o + "'");
   }

@@ -1,0 +1,212 @@
+package io.anvil.bench;
+
+import io.anvil.cluster.HashRing;
+import io.anvil.cluster.HashRings;
+import io.anvil.conductor.Task;
+import io.anvil.conductor.TaskManager;
+import io.anvil.conductor.TaskOptions;
+import io.anvil.testsupport.AnvilCluster;
+import io.anvil.testsupport.AnvilCluster.Member;
+import io.vertx.core.json.JsonObject;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code scripts/bench sync}: how the conductors share 10,000 nodes and how fast a dead conductor's nodes are taken
+ * over.
+ * <ol>
+ *   <li>Ring spread: 10,000 random nodes over 3 conductors with 2^5 (Ironic's default), 2^7 and 2^10 points per
+ *       conductor: each conductor's share, and the fraction of nodes that move when one conductor dies or joins.</li>
+ *   <li>Take-over: three conductors on one PostgreSQL and Redis with 10,000 nodes; conductor A locks every node it
+ *       owns (~1/3) and puts it in DEPLOYING, then is killed (keepalive and lease renewals stop). Measured from the
+ *       kill: when the survivors' rings drop A, and when every one of A's nodes is released and failed
+ *       ("Operation was aborted due to conductor take over"). Detection is bounded by heartbeat_timeout (+ one ring
+ *       refresh); the locks free themselves after the lease.</li>
+ * </ol>
+ * Prints a table and writes {@code target/bench/sync.json}. {@code -Dbench.nodes}, {@code -Dbench.timeout} (s),
+ * {@code -Dbench.lease} (ms) override the defaults.
+ */
+public final class SyncBench {
+  private SyncBench() {
+  }
+
+  public static void main(String[] args) throws Exception {
+    int nodes = Integer.getInteger("bench.nodes", 10_000);
+    double timeout = Double.parseDouble(System.getProperty("bench.timeout", "5"));
+    int lease = Integer.getInteger("bench.lease", 5000);
+    BenchTable table = new BenchTable("sync", "section", "case", "value", "unit", "note")
+        .meta("nodes", nodes).meta("conductors", 3).meta("heartbeat_timeout_s", timeout).meta("lock_lease_ms", lease);
+    ringSpread(table, nodes);
+    takeOver(table, nodes, timeout, lease);
+    table.finish();
+    System.exit(0);
+  }
+
+  // ---- 1. ring spread (pure computation) ----
+
+  private static void ringSpread(BenchTable table, int n) {
+    Random rnd = new Random(2024);
+    List<String> uuids = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      uuids.add(new UUID(rnd.nextLong(), rnd.nextLong()).toString());
+    }
+    List<String> three = List.of("conductor-1", "conductor-2", "conductor-3");
+    for (int exp : new int[] {5, 7, 10}) {
+      int parts = 1 << exp;
+      HashRing ring = new HashRing(three, parts);
+      Map<String, Integer> share = new TreeMap<>();
+      long t0 = System.nanoTime();
+      for (String u : uuids) {
+        share.merge(ring.owner(u), 1, Integer::sum);
+      }
+      double lookupUs = (System.nanoTime() - t0) / 1000.0 / n;
+      StringBuilder detail = new StringBuilder();
+      share.forEach((h, c) -> detail.append(h).append('=').append(c).append(' '));
+      int min = share.values().stream().min(Integer::compare).orElse(0);
+      int max = share.values().stream().max(Integer::compare).orElse(0);
+      table.row(row("spread", parts + " points/conductor: min share", 100.0 * min / n, "%", detail.toString().trim()));
+      table.row(row("spread", parts + " points/conductor: max share", 100.0 * max / n, "%",
+          String.format("lookup %.2f us/node", lookupUs)));
+      HashRing two = new HashRing(List.of("conductor-1", "conductor-3"), parts);
+      HashRing four = new HashRing(List.of("conductor-1", "conductor-2", "conductor-3", "conductor-4"), parts);
+      int movedDeath = 0;
+      int movedJoin = 0;
+      for (String u : uuids) {
+        String o = ring.owner(u);
+        movedDeath += o.equals(two.owner(u)) ? 0 : 1;
+        movedJoin += o.equals(four.owner(u)) ? 0 : 1;
+      }
+      table.row(row("spread", parts + " points: moved when 1 of 3 dies", 100.0 * movedDeath / n, "%",
+          "= conductor-2's share; ideal 33.3"));
+      table.row(row("spread", parts + " points: moved when a 4th joins", 100.0 * movedJoin / n, "%", "ideal 25.0"));
+    }
+  }
+
+  // ---- 2. take-over of a dead conductor's nodes ----
+
+  private static void takeOver(BenchTable table, int n, double timeout, int lease) throws Exception {
+    Map<String, Object> cfg = Map.of("conductor.heartbeat_interval", Math.max(0.2, timeout / 5),
+        "conductor.heartbeat_timeout", timeout, "conductor.hash_ring_reset_interval", 1.0,
+        "conductor.lock_lease_ms", lease, "database.pool_size", 8);
+    try (AnvilCluster cluster = AnvilCluster.start(cfg, "sync-a", "sync-b", "sync-c");
+         Connection db = cluster.jdbc()) {
+      insertNodes(db, n);
+      cluster.await("3 conductors on every ring", () -> cluster.running().stream()
+          .allMatch(m -> m.anvil().ring().current().aliveHosts().size() == 3));
+      Member a = cluster.member("sync-a");
+      HashRings rings = a.anvil().ring().current();
+      List<String> ofA = new ArrayList<>();
+      try (Statement s = db.createStatement(); ResultSet rs = s.executeQuery("SELECT uuid::text FROM nodes")) {
+        while (rs.next()) {
+          if ("sync-a".equals(rings.owner(rs.getString(1), "fake-hardware", ""))) {
+            ofA.add(rs.getString(1));
+          }
+        }
+      }
+      long t0 = System.nanoTime();
+      lockAll(a.anvil().conductor().tasks(), ofA);
+      double lockMs = (System.nanoTime() - t0) / 1e6;
+      try (Statement s = db.createStatement()) {
+        s.executeUpdate("UPDATE nodes SET provision_state = 'deploying', target_provision_state = 'active'"
+            + " WHERE reservation = 'sync-a'");
+      }
+      table.row(row("take-over", "nodes owned and locked by A", ofA.size(), "nodes",
+          String.format("locked in %.0f ms", lockMs)));
+
+      long kill = System.nanoTime();
+      a.kill();
+      Member b = cluster.member("sync-b");
+      Member c = cluster.member("sync-c");
+      cluster.await("survivors drop A", AnvilCluster.WAIT.multipliedBy(4), () ->
+          !b.anvil().ring().current().isAlive("sync-a") && !c.anvil().ring().current().isAlive("sync-a"));
+      double detectMs = (System.nanoTime() - kill) / 1e6;
+      cluster.await("all of A's nodes taken over", AnvilCluster.WAIT.multipliedBy(10),
+          () -> count(db, "SELECT count(*) FROM nodes WHERE reservation IS NOT NULL OR provision_state = 'deploying'")
+              == 0);
+      double doneMs = (System.nanoTime() - kill) / 1e6;
+      long failed = count(db, "SELECT count(*) FROM nodes WHERE provision_state = 'deploy failed' AND last_error ="
+          + " 'Operation was aborted due to conductor take over'");
+      long byB = count(db, "SELECT count(DISTINCT node_uuid) FROM events WHERE publisher = 'anvil-conductor.sync-b'"
+          + " AND event_type LIKE 'baremetal.node.provision_set.%'");
+      long byC = count(db, "SELECT count(DISTINCT node_uuid) FROM events WHERE publisher = 'anvil-conductor.sync-c'"
+          + " AND event_type LIKE 'baremetal.node.provision_set.%'");
+      table.row(row("take-over", "kill -> survivors' rings drop A", detectMs, "ms",
+          "heartbeat_timeout " + timeout + " s + ring refresh 1 s"));
+      table.row(row("take-over", "kill -> all of A's nodes released and failed", doneMs, "ms",
+          "lease " + lease + " ms (overlaps detection)"));
+      table.row(row("take-over", "take-over work after detection", doneMs - detectMs, "ms",
+          String.format("%.0f nodes/s", ofA.size() / Math.max(0.001, (doneMs - detectMs) / 1000))));
+      table.row(row("take-over", "failed with the take-over message", failed, "nodes",
+          "by sync-b " + byB + ", by sync-c " + byC));
+    }
+  }
+
+  private static void insertNodes(Connection db, int n) throws Exception {
+    db.setAutoCommit(false);
+    try (PreparedStatement ps = db.prepareStatement("INSERT INTO nodes (uuid, driver, provision_state,"
+        + " deploy_interface, power_interface, management_interface, boot_interface) VALUES (?::uuid,"
+        + " 'fake-hardware', 'available', 'fake', 'fake', 'fake', 'fake')")) {
+      for (int i = 0; i < n; i++) {
+        ps.setString(1, UUID.randomUUID().toString());
+        ps.addBatch();
+        if (i % 1000 == 999) {
+          ps.executeBatch();
+        }
+      }
+      ps.executeBatch();
+    }
+    db.commit();
+    db.setAutoCommit(true);
+  }
+
+  /** Takes every node exclusively on A (never released: A dies holding them). */
+  private static void lockAll(TaskManager tasks, List<String> uuids) throws InterruptedException {
+    Semaphore inFlight = new Semaphore(128);
+    CountDownLatch done = new CountDownLatch(uuids.size());
+    ConcurrentLinkedQueue<Throwable> errors = new ConcurrentLinkedQueue<>();
+    ConcurrentLinkedQueue<Task> held = new ConcurrentLinkedQueue<>();
+    for (String u : uuids) {
+      inFlight.acquire();
+      tasks.acquire(u, TaskOptions.exclusive("bench deploy").withoutDriver()).onComplete(ar -> {
+        if (ar.succeeded()) {
+          held.add(ar.result());
+        } else {
+          errors.add(ar.cause());
+        }
+        inFlight.release();
+        done.countDown();
+      });
+    }
+    if (!done.await(5, TimeUnit.MINUTES) || !errors.isEmpty()) {
+      throw new IllegalStateException("locking A's nodes failed: " + errors.size() + " errors, first "
+          + errors.peek());
+    }
+  }
+
+  private static long count(Connection db, String sql) {
+    try (Statement s = db.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+      rs.next();
+      return rs.getLong(1);
+    } catch (java.sql.SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static JsonObject row(String section, String name, double value, String unit, String note) {
+    return new JsonObject().put("section", section).put("case", name).put("value", value).put("unit", unit)
+        .put("note", note);
+  }
+}
