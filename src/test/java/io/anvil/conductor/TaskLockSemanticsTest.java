@@ -169,6 +169,17 @@ class TaskLockSemanticsTest extends ConductorTestBase {
     assertTrue(lockFree(uuid));
   }
 
+  /** A driver that cannot be loaded fails the acquire (400) and un-claims the row and releases the lock. */
+  @Test
+  void aDriverLoadFailureReleasesEverything() {
+    String uuid = createNode("available");
+    sql("UPDATE nodes SET power_interface = 'no-such-power' WHERE uuid = ?", uuid);
+    Throwable e = failure(tasks().acquire(uuid, TaskOptions.exclusive("deploy")));
+    assertTrue(e instanceof ConductorErrors.InterfaceNotFound, e::toString);
+    assertNull(node(uuid).get("reservation"));
+    assertTrue(lockFree(uuid));
+  }
+
   // ---------------------------------------------------------------- scenario 3
 
   @Test
