@@ -57,4 +57,37 @@ class ProvisioningRaceTest extends ConductorTestBase {
     assertEquals("rebuild", start.getString("event"));
     assertEquals("active", start.getString("previous_provision_state"));
   }
+
+  /**
+   * API writes wait a bounded time in the fair queue: a short holder (a console for 1 s) delays a deploy instead of
+   * answering 409 as Ironic would after its retries; a holder that keeps the node past the 3 s bound gets 409
+   * NodeLocked naming what holds it, and nothing is written.
+   */
+  @Test
+  void apiRequestsQueueBehindAShortHolderAndGet409AfterTheBound() {
+    String uuid = createNode("available");
+    Task console = await(tasks().acquire(uuid, TaskOptions.exclusive("console session")));
+    vertx.setTimer(1000, id -> console.release());
+    long t0 = System.nanoTime();
+    Resp r = putProvision(uuid, "manage");
+    long ms = (System.nanoTime() - t0) / 1_000_000;
+    assertEquals(202, r.status(), r::toString);
+    assertTrue(ms >= 900, "granted only after the console let go: " + ms + " ms");
+    waitForState(uuid, "manageable");
+
+    Task longHolder = await(tasks().acquire(uuid, TaskOptions.exclusive("console session")));
+    long eventsBefore = events(uuid).size();
+    t0 = System.nanoTime();
+    r = putProvision(uuid, "provide");
+    ms = (System.nanoTime() - t0) / 1_000_000;
+    assertEquals(409, r.status(), r::toString);
+    String fault = r.fault().getString("faultstring");
+    assertTrue(fault.contains("console session"), fault);
+    assertTrue(ms >= 2900, "waited the full bound first: " + ms + " ms");
+    assertEquals("manageable", node(uuid).get("provision_state"));
+    assertEquals(eventsBefore, events(uuid).size());
+    assertEquals("console session", lockInfo(uuid).exclusive().purpose());
+    assertEquals(0, lockInfo(uuid).queueLength(), "the timed-out request left the queue");
+    await(longHolder.release());
+  }
 }

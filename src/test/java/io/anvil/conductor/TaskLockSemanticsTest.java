@@ -345,6 +345,33 @@ class TaskLockSemanticsTest extends ConductorTestBase {
     assertNull(node(uuid).get("reservation"));
   }
 
+  /**
+   * A worker that runs longer than the lease keeps the node: the lease is renewed while it works (2 s leases
+   * renewed every 500 ms, a 3.5 s worker), and its fenced writes at the end still land.
+   */
+  @Test
+  void aWorkerOutlivingItsLeaseIsRenewedAndStillWrites() {
+    NodeLockService shortLeases = await(NodeLockService.create(vertx, TestServices.redisUrl(),
+        io.anvil.lock.LockOptions.defaults().withLease(Duration.ofMillis(2000), Duration.ofMillis(500),
+            Duration.ofMillis(400))));
+    try {
+      TaskManager tm = new TaskManager(shortLeases, tasks().store(), tasks().drivers(), new WorkerPool(4, 0),
+          tasks().outbox(), host());
+      String uuid = createNode("available");
+      await(tm.withTask(uuid, TaskOptions.exclusive("long step"), task -> {
+        task.spawnAfter("long_step", null, t -> delay(3500)
+            .compose(v -> t.save(Map.of("extra", new JsonObject().put("done", true)))).mapEmpty());
+        return Future.succeededFuture();
+      }));
+      waitUntil("worker done", () -> lockFree(uuid) && node(uuid).get("reservation") == null,
+          Duration.ofSeconds(15));
+      assertEquals(1L, count("SELECT count(*) FROM nodes WHERE uuid = ? AND extra->>'done' = 'true'", uuid));
+      assertNull(node(uuid).get("last_error"));
+    } finally {
+      await(shortLeases.close());
+    }
+  }
+
   // ---------------------------------------------------------------- fencing oracle
 
   /**
