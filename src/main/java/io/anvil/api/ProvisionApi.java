@@ -76,8 +76,7 @@ final class ProvisionApi {
         return Future.failedFuture(AnvilException.invalid("Node " + uuid
             + " is protected and cannot be undeployed, rebuilt or deleted"));
       }
-      var event = verb == ApiVerb.ACTIVE && state == ProvisionState.ACTIVE
-          ? io.anvil.fsm.ProvisionEvent.REBUILD : verb.event();
+      var event = verb.event();
       if (!FSM.isActionable(state, event)) {
         String holder = node.getString("reservation");
         if (holder != null) {

@@ -13,7 +13,6 @@ import java.time.OffsetDateTime;
 import java.util.Map;
 import java.util.Optional;
 
-import static io.anvil.fsm.ProvisionState.ACTIVE;
 import static io.anvil.fsm.ProvisionState.DEPLOYWAIT;
 import static io.anvil.fsm.ProvisionState.ENROLL;
 import static io.anvil.fsm.ProvisionState.MANAGEABLE;
@@ -34,7 +33,9 @@ public final class Provisioning {
   public Future<Void> provision(String ident, ApiVerb verb, JsonObject body) {
     return tasks.withTask(ident, TaskOptions.exclusive("provision action " + verb.target()), task -> {
       ProvisionState state = task.provisionState();
-      ProvisionEvent event = verb == ApiVerb.ACTIVE && state == ACTIVE ? ProvisionEvent.REBUILD : verb.event();
+      // only the "rebuild" target rebuilds (Ironic: rebuild = target == 'rebuild'); a deploy that finds the node
+      // ACTIVE under the lock (a duplicate request queued behind the first) is refused, never escalated
+      ProvisionEvent event = verb.event();
       if (!tasks.fsm().isActionable(state, event)) {
         return Future.failedFuture(new ConductorErrors.InvalidState("The requested action \"" + verb.target()
             + "\" can not be performed on node \"" + task.uuid() + "\" while it is in state \"" + state.value()

@@ -131,12 +131,15 @@ public final class TaskManager {
     } catch (RuntimeException e) {
       begin = Future.failedFuture(e);
     }
-    return begin
-        .onFailure(e -> {
-          slot.get().release();
-          task.release();
-        })
-        .onSuccess(v -> runWorker(task, spawn, slot.get()));
+    // a failed start gives its slot and the lock back before the caller hears of it (as the no-slot path does)
+    return begin.transform(ar -> {
+      if (ar.failed()) {
+        slot.get().release();
+        return task.release().transform(x -> Future.<Void>failedFuture(ar.cause()));
+      }
+      runWorker(task, spawn, slot.get());
+      return Future.<Void>succeededFuture();
+    });
   }
 
   private void runWorker(Task task, Task.Spawn spawn, WorkerPool.Slot slot) {
