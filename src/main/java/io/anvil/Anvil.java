@@ -53,6 +53,8 @@ public final class Anvil {
   private NodeLockService locks;
   private IpmiClient ipmi;
   private String apiDeployment;
+  /** Idempotent stop: the first call's future, returned to every later caller. */
+  private Future<Void> stopped;
   private Conductor conductor;
   private ConductorPeriodics periodics;
   private ClusterRing ring;
@@ -197,18 +199,26 @@ public final class Anvil {
   }
 
   /**
-   * Graceful stop: drain (leave the rings with online=false, answer 503 to new work, wait — bounded by
-   * graceful_shutdown_timeout — for running work), stop periodics, take-over, the ring and the keepalive, then the
+   * Graceful stop: stop periodics, drain (leave the rings with online=false, answer 503 to new work, wait — bounded
+   * by graceful_shutdown_timeout — for running work), stop take-over, the ring and the keepalive, then the
    * API (no new requests), the IPMI client (closes every BMC session), the lock service and the pools.
    */
-  public Future<Void> stop() {
+  public synchronized Future<Void> stop() {
+    if (stopped == null) {
+      stopped = doStop();
+    }
+    return stopped;
+  }
+
+  private Future<Void> doStop() {
     ready = false;
-    Future<?> drained = drain == null ? Future.succeededFuture() : drain.run().recover(e -> {
-      LOG.warn("drain: {}", e.toString());
-      return Future.succeededFuture();
-    });
-    return drained
-        .compose(v -> periodics == null ? Future.succeededFuture() : periodics.stop())
+    // periodics stop first: they would keep taking node locks and the drain would never see this host idle
+    Future<Void> quiet = periodics == null ? Future.succeededFuture() : periodics.stop();
+    return quiet
+        .compose(v -> drain == null ? Future.succeededFuture() : drain.run().<Void>mapEmpty().recover(e -> {
+          LOG.warn("drain: {}", e.toString());
+          return Future.succeededFuture();
+        }))
         .compose(v -> {
           if (takeover != null) {
             takeover.stop();
