@@ -32,7 +32,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * {@code scripts/bench ipmi [counts] [basePort] [window] [ipmitoolSample] [ipmipowerFanout]}: a Get Chassis Status
+ * {@code scripts/bench ipmi [counts] [basePort] [window] [ipmitoolSample] [ipmipowerFanout] [ipmipowerBatch]}: a Get Chassis Status
  * ("power status") sweep over N simulated BMCs (default 1,000 and 10,000), the simulator running in a child JVM
  * ({@code anvil sim bmc}) so that the CPU of each side is measured apart:
  * <ol>
@@ -58,6 +58,7 @@ public final class IpmiBench {
     int window = args.length > 2 ? Integer.parseInt(args[2]) : 256;
     int sample = args.length > 3 ? Integer.parseInt(args[3]) : 1_000;
     int fanout = args.length > 4 ? Integer.parseInt(args[4]) : 1_000;
+    int batch = args.length > 5 ? Integer.parseInt(args[5]) : 5_000;
     String load = Files.readString(Path.of("/proc/loadavg")).trim();
     int cores = Runtime.getRuntime().availableProcessors();
     System.out.printf("ipmi bench: BMCs %s, base port %d, Anvil window %d, ipmitool sample %d x16, ipmipower -F %d,"
@@ -65,12 +66,12 @@ public final class IpmiBench {
     BenchTable table = new BenchTable("ipmi", "BMCs", "client", "ops", "errors", "wall s", "ops/s", "p50 ms",
         "p99 ms", "client CPU s", "sim CPU s", "note")
         .meta("command", "scripts/bench ipmi " + String.join(",", counts.stream().map(String::valueOf).toList())
-            + " " + basePort + " " + window + " " + sample + " " + fanout)
+            + " " + basePort + " " + window + " " + sample + " " + fanout + " " + batch)
         .meta("cores", cores).meta("loadavg_start", load)
         .meta("cipher_suite", 3).meta("operation", "Get Chassis Status (power status)")
         .meta("sim", "anvil sim bmc in a child JVM (-Xmx1g), 2 event-loop threads")
         .meta("anvil_window", window).meta("ipmitool_parallel", 16).meta("ipmitool_sample", sample)
-        .meta("ipmipower_fanout", fanout)
+        .meta("ipmipower_fanout", fanout).meta("ipmipower_hosts_per_process", batch)
         .meta("ipmitool", version("ipmitool", "-V")).meta("ipmipower", version("ipmipower", "-V"));
     JsonArray sims = new JsonArray();
     for (int n : counts) {
@@ -78,7 +79,7 @@ public final class IpmiBench {
         System.out.printf("%n== %d BMCs: simulator pid %d up (%s)%n", n, sim.pid(), sim.banner);
         warmUp(sim, Math.min(n, 2_000), window);
         anvilSweeps(table, sim, window);
-        ipmipower(table, sim, fanout);
+        ipmipower(table, sim, fanout, batch);
         ipmitool(table, sim, Math.min(sample, n));
         sims.add(new JsonObject().put("bmcs", n).put("totals", sim.stop()));
       }
@@ -124,7 +125,7 @@ public final class IpmiBench {
           .put("sim CPU s", simCpu / 1e9).put("note", window + " in flight; sessions open " + s.sessionsOpen()
               + ", opened " + s.sessionsOpened() + ", retransmits " + s.retransmits())
           .put("first_error", r.firstError);
-      table.row(row);
+      row(table, row);
     }
     long t0 = System.nanoTime();
     get(client.close(), 120);
@@ -192,38 +193,53 @@ public final class IpmiBench {
 
   // ------------------------------------------------------------------ FreeIPMI ipmipower
 
-  private static void ipmipower(BenchTable table, Sim sim, int fanout) throws Exception {
-    // hostrange syntax keeps the command line short: 127.0.0.1:[20000-29999]
-    String hosts = "127.0.0.1:[" + sim.basePort + "-" + (sim.basePort + sim.count - 1) + "]";
-    List<String> cmd = List.of("ipmipower", "-D", "LAN_2_0", "-I", "3", "-u", USER, "-p", PASSWORD,
-        "-h", hosts, "-F", String.valueOf(fanout), "--stat");
+  /**
+   * ipmipower opens its sockets for every host of its list up front (two per host: it fails with "ipmi_get_random:
+   * Bad file descriptor" at 10,000 hosts with 20,000 descriptors allowed), so the hosts go in batches of
+   * {@code batch}, one process after the other, each with a short hostrange ({@code 127.0.0.1:[20000-24999]}).
+   */
+  private static void ipmipower(BenchTable table, Sim sim, int fanout, int batch) throws Exception {
     long child0 = childCpuNs();
     long sim0 = sim.cpuNs();
     long t0 = System.nanoTime();
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     int ok = 0;
     int lines = 0;
+    int processes = 0;
     String firstError = null;
-    try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-      String line;
-      while ((line = r.readLine()) != null) {
-        lines++;
-        if (line.endsWith(": on") || line.endsWith(": off")) {
-          ok++;
-        } else if (firstError == null) {
-          firstError = line;
+    List<String> argvs = new ArrayList<>();
+    List<Integer> exits = new ArrayList<>();
+    for (int from = 0; from < sim.count; from += batch) {
+      int to = Math.min(sim.count, from + batch) - 1;
+      String hosts = "127.0.0.1:[" + (sim.basePort + from) + "-" + (sim.basePort + to) + "]";
+      List<String> cmd = List.of("ipmipower", "-D", "LAN_2_0", "-I", "3", "-u", USER, "-p", PASSWORD,
+          "-h", hosts, "-F", String.valueOf(fanout), "--stat");
+      argvs.add(String.join(" ", cmd).replace(PASSWORD, "<password>"));
+      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+      processes++;
+      try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(),
+          StandardCharsets.UTF_8))) {
+        String line;
+        while ((line = r.readLine()) != null) {
+          lines++;
+          if (line.endsWith(": on") || line.endsWith(": off")) {
+            ok++;
+          } else if (firstError == null) {
+            firstError = line;
+          }
         }
       }
+      p.waitFor();
+      exits.add(p.exitValue());
     }
-    p.waitFor();
     double wall = (System.nanoTime() - t0) / 1e9;
     long cpu = childCpuNs() - child0;
     long simCpu = sim.cpuNs() - sim0;
-    table.row(new JsonObject().put("BMCs", sim.count).put("client", "ipmipower --stat (1 process)")
+    row(table, new JsonObject().put("BMCs", sim.count)
+        .put("client", "ipmipower --stat (" + processes + (processes == 1 ? " process)" : " processes in turn)"))
         .put("ops", sim.count).put("errors", sim.count - ok).put("wall s", wall).put("ops/s", ok / wall)
         .put("p50 ms", "n/a").put("p99 ms", "n/a").put("client CPU s", cpu / 1e9).put("sim CPU s", simCpu / 1e9)
-        .put("note", "-F " + fanout + ", exit " + p.exitValue() + ", " + lines + " lines")
-        .put("argv", String.join(" ", cmd).replace(PASSWORD, "<password>"))
+        .put("note", "-F " + fanout + ", " + Math.min(batch, sim.count) + " hosts/process, exit " + exits)
+        .put("argv", new JsonArray(argvs)).put("output_lines", lines)
         .put("first_error", firstError));
   }
 
@@ -276,19 +292,33 @@ public final class IpmiBench {
     long simCpu = sim.cpuNs() - sim0;
     SweepResult r = new SweepResult((long) (wall * 1e9), lat, errors.get(), firstErrorText[0]);
     double rate = (sample - errors.get()) / wall;
-    table.row(new JsonObject().put("BMCs", sim.count).put("client", "ipmitool x16 (sample " + sample + ")")
+    row(table, new JsonObject().put("BMCs", sim.count).put("client", "ipmitool x16 (sample " + sample + ")")
         .put("ops", sample).put("errors", errors.get()).put("wall s", wall).put("ops/s", rate)
         .put("p50 ms", r.pct(50)).put("p99 ms", r.pct(99)).put("client CPU s", cpu / 1e9)
         .put("sim CPU s", simCpu / 1e9).put("note", "measured on " + sample + " BMCs")
         .put("first_error", firstErrorText[0]));
     if (sample < sim.count) {
       double scale = (double) sim.count / sample;
-      table.row(new JsonObject().put("BMCs", sim.count).put("client", "ipmitool x16 (EXTRAPOLATED)")
+      row(table, new JsonObject().put("BMCs", sim.count).put("client", "ipmitool x16 (EXTRAPOLATED)")
           .put("ops", sim.count).put("errors", "-").put("wall s", sim.count / rate).put("ops/s", rate)
           .put("p50 ms", r.pct(50)).put("p99 ms", r.pct(99)).put("client CPU s", cpu / 1e9 * scale)
           .put("sim CPU s", simCpu / 1e9 * scale)
           .put("note", "sample x" + String.format("%.0f", scale) + ", not measured"));
     }
+  }
+
+  /**
+   * Adds a row: seconds are shown with two decimals (BenchTable prints doubles with one); the JSON keeps them as
+   * numbers under snake_case keys too.
+   */
+  private static void row(BenchTable table, JsonObject values) {
+    for (String k : List.of("wall s", "client CPU s", "sim CPU s")) {
+      if (values.getValue(k) instanceof Double d) {
+        values.put(k.toLowerCase().replace(' ', '_'), d);
+        values.put(k, String.format("%.2f", d));
+      }
+    }
+    table.row(values);
   }
 
   // ------------------------------------------------------------------ CPU accounting
