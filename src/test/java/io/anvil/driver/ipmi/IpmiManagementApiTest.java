@@ -1,0 +1,129 @@
+package io.anvil.driver.ipmi;
+
+import io.anvil.ipmi.codec.command.BootDevice;
+import io.anvil.sim.FleetOptions;
+import io.anvil.sim.PowerState;
+import io.anvil.sim.SimulatedBmc;
+import io.anvil.sim.SimulatedFleet;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Boot devices and manage on an {@code ipmi} node through the REST API: what the simulated BMC stores
+ * (device, persistent bit, EFI bit by the node's boot mode), what GET boot_device reads back, the supported
+ * devices, and manage from enroll recording the BMC's real power state.
+ */
+class IpmiManagementApiTest extends AbstractIpmiApiTest {
+  private SimulatedFleet fleet;
+
+  @BeforeAll
+  void fleet() {
+    fleet = fleet(new FleetOptions().count(4));
+  }
+
+  private void setBoot(String uuid, String device, boolean persistent) {
+    expect(204, HttpMethod.PUT, "/v1/nodes/" + uuid + "/management/boot_device",
+        new JsonObject().put("boot_device", device).put("persistent", persistent));
+  }
+
+  private JsonObject getBoot(String uuid) {
+    return expect(200, HttpMethod.GET, "/v1/nodes/" + uuid + "/management/boot_device", null).json();
+  }
+
+  /** Default boot mode is UEFI: the EFI bit is set (Ironic's raw 0x00 0x08 0x05 0xe0|0xa0 ...). */
+  @Test
+  void bootDeviceUefiByDefault() {
+    SimulatedBmc bmc = fleet.bmc(0);
+    String uuid = createIpmiNode(driverInfo(bmc));
+
+    setBoot(uuid, "pxe", true);
+    assertEquals(BootDevice.PXE, bmc.bootDevice());
+    assertTrue(bmc.bootFlagsValid());
+    assertTrue(bmc.bootPersistent());
+    assertTrue(bmc.bootEfi(), "UEFI node: EFI bit");
+    assertEquals(0, bmc.bootOptionsSetInProgress(), "parameter 0 left at set complete");
+    assertEquals(new JsonObject().put("boot_device", "pxe").put("persistent", true), getBoot(uuid));
+
+    setBoot(uuid, "disk", false);
+    assertEquals(BootDevice.DISK, bmc.bootDevice());
+    assertEquals(false, bmc.bootPersistent());
+    assertTrue(bmc.bootEfi());
+    assertEquals(new JsonObject().put("boot_device", "disk").put("persistent", false), getBoot(uuid));
+
+    setBoot(uuid, "bios", true);
+    assertEquals(BootDevice.BIOS_SETUP, bmc.bootDevice());
+    assertTrue(bmc.bootPersistent());
+    assertEquals(new JsonObject().put("boot_device", "bios").put("persistent", true), getBoot(uuid));
+
+    // persistent omitted = false (Ironic's default)
+    expect(204, HttpMethod.PUT, "/v1/nodes/" + uuid + "/management/boot_device",
+        new JsonObject().put("boot_device", "pxe"));
+    assertEquals(BootDevice.PXE, bmc.bootDevice());
+    assertEquals(false, bmc.bootPersistent());
+    assertTrue(bmc.counters().chassisControls() == 0, "setting a boot device does not touch power");
+  }
+
+  /** properties.capabilities boot_mode:bios → legacy boot flags (no EFI bit). */
+  @Test
+  void bootDeviceLegacyForBiosBootMode() {
+    SimulatedBmc bmc = fleet.bmc(1);
+    String uuid = createIpmiNode(driverInfo(bmc), new JsonObject().put("properties",
+        new JsonObject().put("capabilities", "boot_mode:bios,secure_boot:false")));
+
+    setBoot(uuid, "pxe", true);
+    assertEquals(BootDevice.PXE, bmc.bootDevice());
+    assertTrue(bmc.bootPersistent());
+    assertEquals(false, bmc.bootEfi(), "legacy BIOS node: no EFI bit");
+    assertEquals(new JsonObject().put("boot_device", "pxe").put("persistent", true), getBoot(uuid));
+
+    setBoot(uuid, "disk", false);
+    assertEquals(BootDevice.DISK, bmc.bootDevice());
+    assertEquals(false, bmc.bootPersistent());
+    assertEquals(false, bmc.bootEfi());
+    assertEquals(new JsonObject().put("boot_device", "disk").put("persistent", false), getBoot(uuid));
+  }
+
+  @Test
+  void supportedBootDevicesAndUnsupportedDevice() {
+    SimulatedBmc bmc = fleet.bmc(2);
+    String uuid = createIpmiNode(driverInfo(bmc));
+    JsonObject supported = expect(200, HttpMethod.GET, "/v1/nodes/" + uuid
+        + "/management/boot_device/supported", null).json();
+    assertEquals(new JsonArray(List.of("pxe", "disk", "cdrom", "bios", "safe")),
+        supported.getJsonArray("supported_boot_devices"));
+    Resp r = call(HttpMethod.PUT, "/v1/nodes/" + uuid + "/management/boot_device",
+        new JsonObject().put("boot_device", "floppy"));
+    assertEquals(400, r.status(), r.toString());
+    assertTrue(r.fault().contains("Invalid boot device floppy"), r.fault());
+    assertEquals(0, bmc.counters().commands(), "nothing sent to the BMC");
+  }
+
+  /** manage from enroll: verify reads the BMC's real power state (on here) and records it. */
+  @Test
+  void manageFromEnrollRecordsTheRealPowerState() {
+    SimulatedBmc bmc = fleet.bmc(3);
+    await(bmc.power(PowerState.ON));
+    String uuid = createIpmiNode(driverInfo(bmc));
+    JsonObject n = node(uuid);
+    assertEquals("enroll", n.getString("provision_state"));
+    assertNull(n.getValue("power_state"));
+
+    assertEquals(202, provision(uuid, "manage").status());
+    n = awaitNode(uuid, x -> "manageable".equals(x.getString("provision_state")), 10_000);
+    assertEquals("power on", n.getString("power_state"));
+    assertNull(n.getValue("last_error"));
+    assertEquals(0, bmc.counters().chassisControls(), "verify only reads");
+    List<String> types = events(uuid).stream().map(Event::type).toList();
+    assertTrue(types.contains("baremetal.node.provision_set.success")
+        || types.contains("baremetal.node.provision_set.end"), types.toString());
+  }
+}
