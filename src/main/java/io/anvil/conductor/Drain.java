@@ -4,7 +4,6 @@ import io.anvil.cluster.ConductorRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.sqlclient.Tuple;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,8 +15,8 @@ import java.time.Duration;
  * <ol>
  *   <li>Leave: {@code online = false} now, and this conductor owns nothing any more. The API answers 503 to new
  *       conductor work, take-over and node-iterating periodics stop picking up nodes.</li>
- *   <li>Wait — at most graceful_shutdown_timeout — until no worker runs and no node is reserved under this
- *       hostname (Ironic waits for its reservations).</li>
+ *   <li>Wait — at most graceful_shutdown_timeout — until no worker runs and this process holds no node task
+ *       (Ironic waits for its reservations; a stale reservation row left by a lost lease is not work).</li>
  * </ol>
  *
  * Ironic also sleeps hash_ring_reset_interval (15 s) when peers are online, so that their rings stop routing RPCs
@@ -32,7 +31,7 @@ public final class Drain {
   private static final Logger LOG = LoggerFactory.getLogger(Drain.class);
   private static final long CHECK_MS = 50;
 
-  /** How the drain ended. */
+  /** How the drain ended; {@code reservationsLeft} counts this process's unreleased node tasks. */
   public record Result(boolean workFinished, int reservationsLeft, int workersLeft, long tookMs) {
   }
 
@@ -69,22 +68,16 @@ public final class Drain {
   }
 
   private void check(long start, long deadline, Promise<Result> done) {
+    // this process's own work: busy worker slots and unreleased tasks (stale reservation rows left by a lost
+    // lease are not work; peers take those nodes over)
     int workers = tasks.workers().busy();
-    Future<Integer> reserved = tasks.database().reads()
-        .preparedQuery("SELECT count(*) FROM nodes WHERE reservation = $1")
-        .execute(Tuple.of(registry.hostname()))
-        .map(rows -> rows.iterator().next().getLong(0).intValue())
-        .recover(e -> Future.succeededFuture(-1));
-    reserved.onComplete(ar -> {
-      int left = ar.result();
-      long now = System.nanoTime();
-      boolean finished = workers == 0 && left == 0;
-      if (finished || now >= deadline) {
-        done.tryComplete(new Result(finished, Math.max(left, 0), workers, (now - start) / 1_000_000));
-        return;
-      }
-      vertx.setTimer(Math.min(CHECK_MS, Math.max(1, (deadline - now) / 1_000_000)),
-          id -> check(start, deadline, done));
-    });
+    int open = tasks.openTasks();
+    long now = System.nanoTime();
+    boolean finished = workers == 0 && open == 0;
+    if (finished || now >= deadline) {
+      done.tryComplete(new Result(finished, open, workers, (now - start) / 1_000_000));
+      return;
+    }
+    vertx.setTimer(Math.min(CHECK_MS, Math.max(1, (deadline - now) / 1_000_000)), id -> check(start, deadline, done));
   }
 }

@@ -268,6 +268,7 @@ public final class Task {
   /** Idempotent: un-claims the row (if still ours) and releases the lock. */
   public Future<Void> release() {
     if (released == null) {
+      manager.taskReleased();
       Future<Void> unclaim = isShared() ? Future.succeededFuture()
           : manager.records().unclaim(node.getLong("id"), lease.fence()).recover(e -> {
             LOG.warn("could not clear the reservation of node {}: {}", uuid(), e.getMessage());

@@ -38,6 +38,8 @@ public final class TaskManager {
   private final String host;
   private final ProvisionStateMachine fsm = ProvisionStateMachine.ironic();
   private java.time.Duration apiLockWait = TaskOptions.API_WAIT;
+  /** Tasks of this process not yet released (what a graceful stop waits for). */
+  private final java.util.concurrent.atomic.AtomicInteger openTasks = new java.util.concurrent.atomic.AtomicInteger();
 
   public TaskManager(NodeLockService locks, ResourceStore store, DriverFactory drivers, WorkerPool workers,
                      Outbox outbox, String host) {
@@ -58,6 +60,7 @@ public final class TaskManager {
       }
       return lockAndClaim(row.getString("uuid"), options).compose(grant -> {
         try {
+          openTasks.incrementAndGet();
           return Future.succeededFuture(new Task(this, options, grant.lease(), grant.node(),
               options.loadDriver() ? drivers.forNode(grant.node()) : null));
         } catch (RuntimeException e) {
@@ -174,6 +177,15 @@ public final class TaskManager {
   /** An exclusive task for an API record edit: a bounded wait in the node's fair queue, no driver loaded. */
   public TaskOptions apiWrite(String purpose) {
     return TaskOptions.exclusive(purpose).bounded(apiLockWait).withoutDriver();
+  }
+
+  /** Tasks acquired by this process and not yet released. */
+  public int openTasks() {
+    return openTasks.get();
+  }
+
+  void taskReleased() {
+    openTasks.decrementAndGet();
   }
 
   public WorkerPool workers() {
