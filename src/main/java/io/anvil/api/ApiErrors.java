@@ -46,8 +46,11 @@ public final class ApiErrors implements Handler<RoutingContext> {
       status = 500;
       message = "An internal error occurred: " + Secrets.maskText(String.valueOf(failure.getMessage()));
     }
-    if (status >= 500) {
+    if (status == 500) {
       LOG.error("{} {} failed: {}", ctx.request().method(), ctx.request().path(), message, failure);
+    } else if (status > 500) {
+      // 503 is load or a stopping conductor, not a bug: no stack trace
+      LOG.warn("{} {} -> {} {}", ctx.request().method(), ctx.request().path(), status, message);
     } else {
       LOG.debug("{} {} -> {} {}", ctx.request().method(), ctx.request().path(), status, message);
     }

@@ -74,6 +74,8 @@ abstract class ConductorTestBase {
     cfg.put("api.port", 0);
     cfg.put("api.instances", 1);
     cfg.put("api.host", "127.0.0.1");
+    // tests abandon tasks on purpose; a stop should not wait the production 60 s for them
+    cfg.put("conductor.graceful_shutdown_timeout", 2.0);
     cfg.put("database.url", db.url());
     cfg.put("redis.url", TestServices.redisUrl());
     cfg.put("conductor.hostname", "cond-" + getClass().getSimpleName().toLowerCase());
