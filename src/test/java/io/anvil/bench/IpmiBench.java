@@ -323,7 +323,7 @@ public final class IpmiBench {
 
   // ------------------------------------------------------------------ CPU accounting
 
-  private static long jvmCpuNs() {
+  static long jvmCpuNs() {
     return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
         .getProcessCpuTime();
   }
@@ -358,7 +358,7 @@ public final class IpmiBench {
 
   // ------------------------------------------------------------------ the simulator child process
 
-  private static final class Sim implements AutoCloseable {
+  static final class Sim implements AutoCloseable {
     final int count;
     final int basePort;
     final Process process;
