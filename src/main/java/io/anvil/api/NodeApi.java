@@ -83,17 +83,36 @@ final class NodeApi {
     String base = base(ctx);
     String conductorFilter = Requests.query(ctx, "conductor");
     return Collections.page(ctx, store, DEF, q, services.config().api().maxLimit())
-        .compose(limit -> store.list(DEF, q).map(rows -> {
+        .compose(limit -> collect(q, conductorFilter, limit, new ArrayList<>()).map(rows -> {
           List<JsonObject> items = new ArrayList<>(rows.size());
           for (JsonObject row : rows) {
-            addComputed(row);
-            if (conductorFilter != null && !conductorFilter.equals(row.getString("conductor"))) {
-              continue;
-            }
             items.add(render(row, names, base, detail && fields == null, v));
           }
           return Views.collection("nodes", items, limit, Collections.nextUrl(ctx, base, rows, limit));
         }));
+  }
+
+  /**
+   * Reads pages until {@code limit} nodes pass the conductor filter (computed from the hash ring, not a column)
+   * or the table is exhausted, so a filtered page is still full and its {@code next} link still appears.
+   */
+  private Future<List<JsonObject>> collect(ListQuery q, String conductor, int limit, List<JsonObject> out) {
+    return store.list(DEF, q).compose(rows -> {
+      for (JsonObject row : rows) {
+        addComputed(row);
+        if (conductor == null || conductor.equals(row.getString("conductor"))) {
+          out.add(row);
+          if (out.size() == limit) {
+            return Future.succeededFuture(out);
+          }
+        }
+      }
+      if (conductor == null || rows.size() < q.limit()) {
+        return Future.succeededFuture(out);
+      }
+      String last = rows.get(rows.size() - 1).getString("uuid");
+      return store.findRaw(DEF, last, q.sortKey()).compose(m -> collect(q.after(m), conductor, limit, out));
+    });
   }
 
   private ListQuery filters(RoutingContext ctx) {

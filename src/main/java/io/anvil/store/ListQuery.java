@@ -59,20 +59,29 @@ public final class ListQuery {
     return sortKey;
   }
 
-  String sql(String selectFrom) {
+  /** The statement and its parameters; does not change this query, so it can be re-run after another marker. */
+  record Built(String sql, List<Object> params) {
+  }
+
+  Built build(String selectFrom) {
+    List<Object> all = new ArrayList<>(params);
+    java.util.function.Function<Object, String> param = v -> {
+      all.add(v);
+      return "$" + all.size();
+    };
     List<String> where = new ArrayList<>(conditions);
     String dir = descending ? "DESC" : "ASC";
     String cmp = descending ? "<" : ">";
     if (marker != null) {
       if (sortKey.equals("id")) {
-        where.add("t.id " + cmp + " " + param(marker.id()));
+        where.add("t.id " + cmp + " " + param.apply(marker.id()));
       } else if (marker.sortValue() == null) {
         // NULLs sort last ascending (first descending): after a NULL marker only NULLs with a larger id remain
-        where.add(descending ? "(t." + sortKey + " IS NOT NULL OR t.id < " + param(marker.id()) + ")"
-            : "(t." + sortKey + " IS NULL AND t.id > " + param(marker.id()) + ")");
+        where.add(descending ? "(t." + sortKey + " IS NOT NULL OR t.id < " + param.apply(marker.id()) + ")"
+            : "(t." + sortKey + " IS NULL AND t.id > " + param.apply(marker.id()) + ")");
       } else {
-        String v = param(marker.sortValue());
-        String id = param(marker.id());
+        String v = param.apply(marker.sortValue());
+        String id = param.apply(marker.id());
         // NULLs were already served before a non-NULL marker descending, and are still to come ascending
         where.add(descending
             ? "(t." + sortKey + " < " + v + " OR (t." + sortKey + " = " + v + " AND t.id < " + id + "))"
@@ -99,10 +108,10 @@ public final class ListQuery {
       sql.append(", t.id ").append(dir);
     }
     sql.append(" LIMIT ").append(limit);
-    return sql.toString();
+    return new Built(sql.toString(), all);
   }
 
-  List<Object> params() {
-    return params;
+  public int limit() {
+    return limit;
   }
 }

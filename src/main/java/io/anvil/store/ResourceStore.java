@@ -87,8 +87,8 @@ public final class ResourceStore {
   }
 
   public Future<List<JsonObject>> list(ResourceDef def, ListQuery q) {
-    String sql = q.sql(def.selectFrom());
-    return db.reads().preparedQuery(sql).execute(Tuple.from(q.params())).map(ResourceStore::all);
+    ListQuery.Built built = q.build(def.selectFrom());
+    return db.reads().preparedQuery(built.sql()).execute(Tuple.from(built.params())).map(ResourceStore::all);
   }
 
   private static List<JsonObject> all(RowSet<Row> rows) {

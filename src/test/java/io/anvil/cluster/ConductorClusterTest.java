@@ -104,6 +104,29 @@ class ConductorClusterTest {
         }
       }
 
+      // ?conductor= pages stay full (the filter is applied while paging, not after the LIMIT) and, followed
+      // through next, list exactly the nodes that conductor owns
+      Member first = cluster.running().get(0);
+      java.util.Set<String> listed = new java.util.HashSet<>();
+      String path = "/v1/nodes?conductor=agree-b&limit=10";
+      while (path != null) {
+        JsonObject page = get(first, path);
+        JsonArray nodes = page.getJsonArray("nodes");
+        nodes.forEach(n -> listed.add(((JsonObject) n).getString("uuid")));
+        String next = page.getString("next");
+        if (next != null) {
+          assertEquals(10, nodes.size(), "a page with a next link is full");
+        }
+        path = next == null ? null : next.substring(next.indexOf("/v1/"));
+      }
+      java.util.Set<String> ownedByB = new java.util.HashSet<>();
+      uuids.forEach(u -> {
+        if ("agree-b".equals(first.anvil().ring().owner(u, "fake-hardware", ""))) {
+          ownedByB.add(u);
+        }
+      });
+      assertEquals(ownedByB, listed);
+
       // one conductor dies: its nodes move to the survivors, the survivors' nodes stay where they were
       Map<String, String> before = new HashMap<>();
       uuids.forEach(u -> before.put(u, cluster.member("agree-a").anvil().ring().owner(u, "fake-hardware", "")));
