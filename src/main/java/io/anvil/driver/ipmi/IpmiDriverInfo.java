@@ -67,6 +67,12 @@ public final class IpmiDriverInfo {
     return target;
   }
 
+  /** {@code ipmi_force_boot_device}: true/"true" (Ironic accepts strings from the CLI). */
+  public static boolean forceBootDevice(JsonObject info) {
+    Object v = info.getValue("ipmi_force_boot_device");
+    return Boolean.TRUE.equals(v) || (v instanceof String s && (s.equalsIgnoreCase("true") || s.equals("1")));
+  }
+
   private static String string(JsonObject info, String key) {
     Object v = info.getValue(key);
     return v == null ? null : String.valueOf(v);

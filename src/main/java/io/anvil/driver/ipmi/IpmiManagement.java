@@ -20,6 +20,8 @@ public final class IpmiManagement implements ManagementInterface {
       "pxe", BootDevice.PXE, "disk", BootDevice.DISK, "cdrom", BootDevice.CDROM, "bios", BootDevice.BIOS_SETUP,
       "safe", BootDevice.DISK_SAFE_MODE);
 
+  static final String PERSISTENT_BOOT_DEVICE = "persistent_boot_device";
+
   private final IpmiClient client;
 
   public IpmiManagement(IpmiClient client) {
@@ -41,15 +43,44 @@ public final class IpmiManagement implements ManagementInterface {
     return List.of("pxe", "disk", "cdrom", "bios", "safe");
   }
 
+  /**
+   * With {@code ipmi_force_boot_device} (for BMCs that forget persistent flags) the device is sent as one-time and
+   * remembered in driver_internal_info.persistent_boot_device; the power interface re-applies it before every
+   * power on, as Ironic's force_persistent_boot does.
+   */
   @Override
   public Future<Void> setBootDevice(Task task, String device, boolean persistent) {
     var bmc = IpmiDriverInfo.parse(task.uuid(), task.node().getJsonObject("driver_info"));
-    return client.setBootDevice(bmc, DEVICES.get(device), persistent, uefi(task.node())).mapEmpty();
+    if (!IpmiDriverInfo.forceBootDevice(task.node().getJsonObject("driver_info"))) {
+      return client.setBootDevice(bmc, DEVICES.get(device), persistent, uefi(task.node())).mapEmpty();
+    }
+    JsonObject internal = task.node().getJsonObject("driver_internal_info").copy();
+    if (persistent) {
+      internal.put(PERSISTENT_BOOT_DEVICE, device);
+    } else {
+      internal.remove(PERSISTENT_BOOT_DEVICE);
+    }
+    return client.setBootDevice(bmc, DEVICES.get(device), false, uefi(task.node()))
+        .compose(flags -> task.save(Map.of("driver_internal_info", internal)))
+        .mapEmpty();
+  }
+
+  /** The device to re-apply before a power on, or null. */
+  static BootDevice rememberedDevice(JsonObject node) {
+    if (!IpmiDriverInfo.forceBootDevice(node.getJsonObject("driver_info"))) {
+      return null;
+    }
+    Object d = node.getJsonObject("driver_internal_info").getValue(PERSISTENT_BOOT_DEVICE);
+    return d == null ? null : DEVICES.get(String.valueOf(d));
   }
 
   @Override
   public Future<JsonObject> getBootDevice(Task task) {
     var bmc = IpmiDriverInfo.parse(task.uuid(), task.node().getJsonObject("driver_info"));
+    Object remembered = task.node().getJsonObject("driver_internal_info").getValue(PERSISTENT_BOOT_DEVICE);
+    if (remembered != null && IpmiDriverInfo.forceBootDevice(task.node().getJsonObject("driver_info"))) {
+      return Future.succeededFuture(new JsonObject().put("boot_device", remembered).put("persistent", true));
+    }
     return client.getBootDevice(bmc).map(IpmiManagement::toApi);
   }
 

@@ -48,7 +48,8 @@ public final class IpmiPower implements PowerInterface {
   public Future<Void> setPowerState(Task task, String target, Duration timeout) {
     BmcTarget bmc = bmc(task);
     return switch (target) {
-      case "power on" -> act(bmc, ChassisControl.Action.POWER_UP, true, timeout);
+      case "power on" -> reapplyBootDevice(task, bmc).compose(v -> act(bmc, ChassisControl.Action.POWER_UP, true,
+          timeout));
       case "power off" -> act(bmc, ChassisControl.Action.POWER_DOWN, false, timeout);
       case "soft power off" -> act(bmc, ChassisControl.Action.SOFT_SHUTDOWN, false, timeout);
       default -> Future.failedFuture(new IllegalArgumentException("unsupported power target " + target));
@@ -63,7 +64,15 @@ public final class IpmiPower implements PowerInterface {
         .compose(s -> s.powerOn()
             ? act(bmc, soft ? ChassisControl.Action.SOFT_SHUTDOWN : ChassisControl.Action.POWER_DOWN, false, timeout)
             : Future.succeededFuture())
+        .compose(v -> reapplyBootDevice(task, bmc))
         .compose(v -> act(bmc, ChassisControl.Action.POWER_UP, true, timeout));
+  }
+
+  /** Ironic's ensure_next_boot_device: with ipmi_force_boot_device, re-send the remembered device before power on. */
+  private Future<Void> reapplyBootDevice(Task task, BmcTarget bmc) {
+    var device = IpmiManagement.rememberedDevice(task.node());
+    return device == null ? Future.succeededFuture()
+        : client.setBootDevice(bmc, device, false, IpmiManagement.uefi(task.node())).mapEmpty();
   }
 
   private Future<Void> act(BmcTarget bmc, ChassisControl.Action action, boolean wantOn, Duration timeout) {

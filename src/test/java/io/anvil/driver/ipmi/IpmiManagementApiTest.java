@@ -72,6 +72,36 @@ class IpmiManagementApiTest extends AbstractIpmiApiTest {
     assertTrue(bmc.counters().chassisControls() == 0, "setting a boot device does not touch power");
   }
 
+  /**
+   * ipmi_force_boot_device: the device is sent one-time, remembered, and re-applied before every power on, so a
+   * BMC that forgets persistent flags still boots from it (Ironic's force_persistent_boot).
+   */
+  @Test
+  void forcedBootDeviceIsReappliedBeforeEveryPowerOn() {
+    SimulatedBmc bmc = fleet.bmc(3);
+    await(bmc.power(io.anvil.sim.PowerState.OFF));
+    String uuid = createIpmiNode(driverInfo(bmc).put("ipmi_force_boot_device", true));
+    setBoot(uuid, "pxe", true);
+    assertEquals(BootDevice.PXE, bmc.bootDevice());
+    assertEquals(false, bmc.bootPersistent(), "sent as one-time on the wire");
+    assertEquals(new JsonObject().put("boot_device", "pxe").put("persistent", true), getBoot(uuid));
+
+    for (int round = 1; round <= 2; round++) {
+      // the BMC "forgets": its flags now point at the disk
+      await(bmc.bootFlags(io.anvil.ipmi.codec.command.BootFlags.forDevice(BootDevice.DISK, false, true)));
+      long boots = bmc.counters().boots();
+      expect(202, HttpMethod.PUT, "/v1/nodes/" + uuid + "/states/power", new JsonObject().put("target", "power on"));
+      for (int i = 0; i < 500 && bmc.counters().boots() <= boots; i++) {
+        vertxDelay(10);
+      }
+      assertTrue(bmc.counters().boots() > boots, "the node booted");
+      assertEquals(BootDevice.PXE, bmc.lastBoot().orElseThrow().device().orElseThrow(),
+          "round " + round + ": booted from the remembered device");
+      expect(202, HttpMethod.PUT, "/v1/nodes/" + uuid + "/states/power", new JsonObject().put("target", "power off"));
+      await(bmc.whenPower(io.anvil.sim.PowerState.OFF));
+    }
+  }
+
   /** properties.capabilities boot_mode:bios → legacy boot flags (no EFI bit). */
   @Test
   void bootDeviceLegacyForBiosBootMode() {
