@@ -69,15 +69,8 @@ abstract class ApiTestBase {
     this.vertx = vertx;
     db = TestServices.freshDatabase();
     prepareDatabase();
-    Map<String, Object> cfg = new HashMap<>();
-    cfg.put("api.port", 0);
-    cfg.put("api.instances", 1);
-    cfg.put("api.host", "127.0.0.1");
-    // tests abandon tasks on purpose; a stop should not wait the production 60 s for them
-    cfg.put("conductor.graceful_shutdown_timeout", 2.0);
-    cfg.put("database.url", db.url());
-    cfg.put("redis.url", TestServices.redisUrl());
-    cfg.put("conductor.hostname", "anvil-test-" + getClass().getSimpleName().toLowerCase());
+    Map<String, Object> cfg = io.anvil.testsupport.AnvilInstance.testConfig(db,
+        "anvil-test-" + getClass().getSimpleName().toLowerCase());
     cfg.putAll(extraConfig());
     anvil = await(Anvil.start(vertx, AnvilConfig.of(cfg)));
     client = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1")

@@ -21,8 +21,11 @@ public final class AnvilInstance implements AutoCloseable {
     this.database = database;
   }
 
-  public static AnvilInstance start(Map<String, Object> overrides) throws Exception {
-    DatabaseUrl db = TestServices.freshDatabase();
+  /**
+   * The configuration every test conductor starts from: one API verticle on an ephemeral loopback port, the test
+   * database and Redis, and a short graceful-stop bound.
+   */
+  public static Map<String, Object> testConfig(DatabaseUrl db, String hostname) {
     Map<String, Object> cfg = new HashMap<>();
     cfg.put("api.port", 0);
     cfg.put("api.instances", 1);
@@ -31,7 +34,13 @@ public final class AnvilInstance implements AutoCloseable {
     cfg.put("conductor.graceful_shutdown_timeout", 2.0);
     cfg.put("database.url", TestServices.urlOf(db));
     cfg.put("redis.url", TestServices.redisUrl());
-    cfg.put("conductor.hostname", "test-conductor-" + db.database());
+    cfg.put("conductor.hostname", hostname);
+    return cfg;
+  }
+
+  public static AnvilInstance start(Map<String, Object> overrides) throws Exception {
+    DatabaseUrl db = TestServices.freshDatabase();
+    Map<String, Object> cfg = testConfig(db, "test-conductor-" + db.database());
     cfg.putAll(overrides);
     Vertx vertx = Vertx.vertx();
     Anvil anvil = Anvil.start(vertx, AnvilConfig.of(cfg)).toCompletionStage().toCompletableFuture()

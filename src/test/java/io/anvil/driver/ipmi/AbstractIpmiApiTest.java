@@ -62,13 +62,8 @@ abstract class AbstractIpmiApiTest {
   void startAnvil(Vertx vertx) {
     this.vertx = vertx;
     db = TestServices.freshDatabase();
-    Map<String, Object> cfg = new HashMap<>();
-    cfg.put("api.port", 0);
-    cfg.put("api.instances", 1);
-    cfg.put("api.host", "127.0.0.1");
-    cfg.put("database.url", db.url());
-    cfg.put("redis.url", TestServices.redisUrl());
-    cfg.put("conductor.hostname", "anvil-test-" + getClass().getSimpleName().toLowerCase());
+    Map<String, Object> cfg = io.anvil.testsupport.AnvilInstance.testConfig(db,
+        "anvil-test-" + getClass().getSimpleName().toLowerCase());
     anvil = await(Anvil.start(vertx, AnvilConfig.of(cfg)));
     http = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1")
         .setDefaultPort(anvil.apiPort()).setKeepAlive(true));
