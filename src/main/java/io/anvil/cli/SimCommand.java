@@ -93,7 +93,7 @@ public final class SimCommand implements Runnable {
       Vertx vertx = Vertx.vertx();
       SimulatedFleet fleet;
       try {
-        fleet = SimulatedFleet.start(vertx, options).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
+        fleet = MainThread.waitFor(SimulatedFleet.start(vertx, options), 120);
       } catch (Exception e) {
         System.err.println("anvil sim: failed to start: " + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()));
         vertx.close();
@@ -112,15 +112,17 @@ public final class SimCommand implements Runnable {
       CountDownLatch stopped = new CountDownLatch(1);
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
         try {
-          fleet.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-          vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+          MainThread.waitFor(fleet.close(), 30);
+          MainThread.waitFor(vertx.close(), 30);
         } catch (Exception e) {
           System.err.println("anvil sim: unclean stop: " + e);
         }
         System.out.println("anvil sim: stopped; totals " + fleet.totals());
         stopped.countDown();
       }));
-      stopped.await();
+      while (!stopped.await(1, TimeUnit.HOURS)) {
+        // run until the shutdown hook has finished
+      }
       return 0;
     }
   }

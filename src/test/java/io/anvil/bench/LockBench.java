@@ -271,7 +271,8 @@ public final class LockBench {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (redisson.getList("redisson_lock_queue:{" + lock.getName() + "}").size() < WAITERS
         && System.nanoTime() < deadline) {
-      Thread.sleep(20); // the benchmark's main thread, not an event loop
+      // the benchmark's main thread, not an event loop: poll Redisson's queue length every 20 ms
+      java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
     }
     lastRelease.set(System.nanoTime());
     lock.unlockAsync(0).toCompletableFuture().get(30, TimeUnit.SECONDS);
