@@ -31,6 +31,28 @@ abstract class ClientSession {
 
     enum State { IDLE, OPENING, ACTIVE, CLOSING, CLOSED }
 
+    /** Opens (verifies, decrypts, decodes) one in-session datagram. */
+    @FunctionalInterface
+    interface Opener {
+        io.anvil.ipmi.codec.lan.IpmiMessage open() throws io.anvil.ipmi.codec.IpmiDecodeException;
+    }
+
+    /** Hands an in-session response to the endpoint; undecodable or unexpected datagrams are counted and dropped. */
+    protected final void deliver(Opener opener) {
+        io.anvil.ipmi.codec.lan.IpmiMessage message;
+        try {
+            message = opener.open();
+        } catch (io.anvil.ipmi.codec.IpmiDecodeException e) {
+            endpoint.client.counters.malformed(e);
+            return;
+        }
+        if (message instanceof IpmiResponse response) {
+            endpoint.onResponse(this, response);
+        } else {
+            endpoint.client.counters.unmatched.incrementAndGet();
+        }
+    }
+
     final BmcEndpoint endpoint;
     final BmcTarget target;
     State state = State.IDLE;

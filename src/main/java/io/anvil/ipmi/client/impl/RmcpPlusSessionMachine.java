@@ -251,18 +251,7 @@ final class RmcpPlusSessionMachine extends ClientSession {
             endpoint.client.counters.unmatched.incrementAndGet();
             return;
         }
-        IpmiMessage message;
-        try {
-            message = session.openMessage(packet);
-        } catch (IpmiDecodeException e) {
-            endpoint.client.counters.malformed(e);
-            return;
-        }
-        if (message instanceof IpmiResponse response) {
-            endpoint.onResponse(this, response);
-        } else {
-            endpoint.client.counters.unmatched.incrementAndGet();
-        }
+        deliver(() -> session.openMessage(packet));
     }
 
     @Override

@@ -158,18 +158,8 @@ final class V15SessionMachine extends ClientSession {
                 return;
             }
         }
-        IpmiMessage message;
-        try {
-            message = IpmiMessages.decode(bytes);
-        } catch (IpmiDecodeException e) {
-            endpoint.client.counters.malformed(e);
-            return;
-        }
-        if (message instanceof IpmiResponse response) {
-            endpoint.onResponse(this, response);
-        } else {
-            endpoint.client.counters.unmatched.incrementAndGet();
-        }
+        byte[] opened = bytes;
+        deliver(() -> IpmiMessages.decode(opened));
     }
 
     @Override
