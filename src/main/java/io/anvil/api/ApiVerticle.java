@@ -88,9 +88,9 @@ public final class ApiVerticle extends VerticleBase {
     r.get("/v1").handler(sync(discovery::v1));
     r.get("/v1/").handler(sync(discovery::v1));
 
-    r.get("/v1/nodes").handler(async(ctx -> nodes.list(ctx, false)));
+    r.get("/v1/nodes").handler(encoded(ctx -> nodes.list(ctx, false)));
     r.post("/v1/nodes").handler(async(nodes::create));
-    r.get("/v1/nodes/detail").handler(async(ctx -> nodes.list(ctx, true)));
+    r.get("/v1/nodes/detail").handler(encoded(ctx -> nodes.list(ctx, true)));
     r.get("/v1/nodes/:node").handler(encoded(nodes::showEncoded));
     r.patch("/v1/nodes/:node").handler(async(nodes::patch));
     r.delete("/v1/nodes/:node").handler(noContent(nodes::delete, 204));

@@ -53,7 +53,7 @@ final class NodeApi {
 
   // ---- reads ----
 
-  Future<JsonObject> list(RoutingContext ctx, boolean detailPath) {
+  Future<Buffer> list(RoutingContext ctx, boolean detailPath) {
     Requests.allowOnly(ctx, LIST_PARAMS);
     ApiVersion v = Requests.version(ctx);
     Boolean detailParam = Requests.boolQuery(ctx, "detail");
@@ -84,12 +84,50 @@ final class NodeApi {
     String conductorFilter = Requests.query(ctx, "conductor");
     return Collections.page(ctx, store, DEF, q, services.config().api().maxLimit())
         .compose(limit -> collect(q, conductorFilter, limit, new ArrayList<>()).map(rows -> {
+          String next = Collections.nextUrl(ctx, base, rows, limit);
+          if (detail && fields == null) {
+            return detailPage(rows, v, base, next);
+          }
           List<JsonObject> items = new ArrayList<>(rows.size());
           for (JsonObject row : rows) {
-            items.add(render(row, names, base, detail && fields == null, v));
+            items.add(render(row, names, base, false, v));
           }
-          return Views.collection("nodes", items, limit, Collections.nextUrl(ctx, base, rows, limit));
+          return Views.collection("nodes", items, limit, next).toBuffer();
         }));
+  }
+
+  /**
+   * A detail page assembled from each node's full rendering — the same bytes GET /v1/nodes/{uuid} serves, reused
+   * from the render cache when the row version read by this page matches.
+   */
+  private Buffer detailPage(List<JsonObject> rows, ApiVersion v, String base, String next) {
+    Buffer out = Buffer.buffer(rows.size() * 2600 + 64).appendString("{\"nodes\":[");
+    for (int i = 0; i < rows.size(); i++) {
+      if (i > 0) {
+        out.appendByte((byte) ',');
+      }
+      out.appendBuffer(fullRendering(rows.get(i), v, base));
+    }
+    out.appendByte((byte) ']');
+    if (next != null) {
+      out.appendString(",\"next\":").appendString(io.vertx.core.json.Json.encode(next));
+    }
+    return out.appendByte((byte) '}');
+  }
+
+  /** One node's full rendering, cached by (uuid, version, base URL, conductor snapshot) and its row version. */
+  private Buffer fullRendering(JsonObject row, ApiVersion v, String base) {
+    String key = row.getString("uuid") + '|' + v.minor() + '|' + base + '|' + conductors.generation();
+    Long rowVersion = row.getLong("row_version");
+    Buffer cached = rowVersion == null ? null : rendered.get(key, rowVersion);
+    if (cached != null) {
+      return cached;
+    }
+    Buffer body = render(row, visible(v), base, true, v).toBuffer();
+    if (rowVersion != null) {
+      rendered.put(key, rowVersion, body);
+    }
+    return body;
   }
 
   /**
