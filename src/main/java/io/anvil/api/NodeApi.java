@@ -79,45 +79,81 @@ final class NodeApi {
       }
       cols.addAll(List.of("driver", "conductor_group"));
       q.columns(cols);
+    } else {
+      // versions first: full rows are read only for nodes whose cached rendering is stale
+      q.columns(List.of("driver", "conductor_group"));
     }
     String base = base(ctx);
     String conductorFilter = Requests.query(ctx, "conductor");
     return Collections.page(ctx, store, DEF, q, services.config().api().maxLimit())
-        .compose(limit -> collect(q, conductorFilter, limit, new ArrayList<>()).map(rows -> {
+        .compose(limit -> collect(q, conductorFilter, limit, new ArrayList<>()).compose(rows -> {
           String next = Collections.nextUrl(ctx, base, rows, limit);
-          if (detail && fields == null) {
+          if (detail) {
             return detailPage(rows, v, base, next);
           }
           List<JsonObject> items = new ArrayList<>(rows.size());
           for (JsonObject row : rows) {
             items.add(render(row, names, base, false, v));
           }
-          return Views.collection("nodes", items, limit, next).toBuffer();
+          return Future.succeededFuture(Views.collection("nodes", items, limit, next).toBuffer());
         }));
   }
 
   /**
-   * A detail page assembled from each node's full rendering — the same bytes GET /v1/nodes/{uuid} serves, reused
-   * from the render cache when the row version read by this page matches.
+   * A detail page assembled from each node's full rendering — the same bytes GET /v1/nodes/{uuid} serves. The page
+   * query read only ids and row versions; full rows are fetched (in one query) only for nodes whose cached
+   * rendering is missing or older than that version.
    */
-  private Buffer detailPage(List<JsonObject> rows, ApiVersion v, String base, String next) {
-    Buffer out = Buffer.buffer(rows.size() * 2600 + 64).appendString("{\"nodes\":[");
+  private Future<Buffer> detailPage(List<JsonObject> rows, ApiVersion v, String base, String next) {
+    Buffer[] parts = new Buffer[rows.size()];
+    List<Long> missing = new ArrayList<>();
+    Map<Long, Integer> position = new java.util.HashMap<>();
     for (int i = 0; i < rows.size(); i++) {
-      if (i > 0) {
-        out.appendByte((byte) ',');
+      JsonObject row = rows.get(i);
+      Buffer cached = rendered.get(renderKey(row.getString("uuid"), v, base), row.getLong("row_version"));
+      if (cached != null) {
+        parts[i] = cached;
+      } else {
+        missing.add(row.getLong("id"));
+        position.put(row.getLong("id"), i);
       }
-      out.appendBuffer(fullRendering(rows.get(i), v, base));
     }
-    out.appendByte((byte) ']');
-    if (next != null) {
-      out.appendString(",\"next\":").appendString(io.vertx.core.json.Json.encode(next));
-    }
-    return out.appendByte((byte) '}');
+    Future<Void> filled = missing.isEmpty() ? Future.succeededFuture()
+        : store.findByIds(DEF, missing).map(full -> {
+          for (JsonObject row : full) {
+            addComputed(row);
+            parts[position.get(row.getLong("id"))] = fullRendering(row, v, base);
+          }
+          return null;
+        });
+    return filled.map(x -> {
+      Buffer out = Buffer.buffer(rows.size() * 2600 + 64).appendString("{\"nodes\":[");
+      boolean first = true;
+      for (Buffer part : parts) {
+        if (part == null) {
+          continue; // deleted between the two reads
+        }
+        if (!first) {
+          out.appendByte((byte) ',');
+        }
+        out.appendBuffer(part);
+        first = false;
+      }
+      out.appendByte((byte) ']');
+      if (next != null) {
+        out.appendString(",\"next\":").appendString(io.vertx.core.json.Json.encode(next));
+      }
+      return out.appendByte((byte) '}');
+    });
+  }
+
+  private String renderKey(String uuid, ApiVersion v, String base) {
+    return uuid + '|' + v.minor() + '|' + base + '|' + conductors.generation();
   }
 
   /** One node's full rendering, cached by (uuid, version, base URL, conductor snapshot) and its row version. */
   private Buffer fullRendering(JsonObject row, ApiVersion v, String base) {
-    String key = row.getString("uuid") + '|' + v.minor() + '|' + base + '|' + conductors.generation();
+    String key = renderKey(row.getString("uuid"), v, base);
     Long rowVersion = row.getLong("row_version");
     Buffer cached = rowVersion == null ? null : rendered.get(key, rowVersion);
     if (cached != null) {

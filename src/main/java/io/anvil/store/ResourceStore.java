@@ -77,6 +77,12 @@ public final class ResourceStore {
         });
   }
 
+  /** Full rows for these ids, in no particular order (rows deleted meanwhile are simply absent). */
+  public Future<List<JsonObject>> findByIds(ResourceDef def, List<Long> ids) {
+    return db.reads().preparedQuery(def.selectFrom() + " WHERE t.id = ANY($1)")
+        .execute(Tuple.of(ids.toArray(new Long[0]))).map(ResourceStore::all);
+  }
+
   public Future<JsonObject> findById(SqlClient client, ResourceDef def, long id) {
     return one(client, def.selectFrom() + " WHERE t.id = $1", Tuple.of(id));
   }

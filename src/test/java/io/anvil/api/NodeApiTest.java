@@ -424,6 +424,29 @@ class NodeApiTest extends ApiTestBase {
   // ---- reservation ----
 
   @Test
+  void cachedRenderingsNeverServeAStaleNode() {
+    String uuid = createNode("cached").getString("uuid");
+    // warm both paths that reuse the rendering: GET one node and the detail list
+    get("/v1/nodes/" + uuid).v(LATEST).expect(200);
+    get("/v1/nodes/detail").v(LATEST).expect(200);
+    patch("/v1/nodes/" + uuid, patchOps(op("add", "/extra/rack", "r1"))).v(LATEST).expect(200);
+    assertEquals("r1", detailOf(uuid).getJsonObject("extra").getString("rack"));
+    // a write that bypasses the API (another conductor, an operator's SQL) is seen too: the row version moved
+    sql("UPDATE nodes SET description = 'from sql' WHERE uuid = ?::uuid", uuid);
+    assertEquals("from sql", detailOf(uuid).getString("description"));
+    assertEquals("from sql", get("/v1/nodes/" + uuid).v(LATEST).expect(200).json().getString("description"));
+  }
+
+  private JsonObject detailOf(String uuid) {
+    for (Object o : get("/v1/nodes/detail").v(LATEST).expect(200).json().getJsonArray("nodes")) {
+      if (uuid.equals(((JsonObject) o).getString("uuid"))) {
+        return (JsonObject) o;
+      }
+    }
+    throw new AssertionError("node " + uuid + " missing from the detail list");
+  }
+
+  @Test
   void lockedNodeAnswersNodeLockedAfterItsBoundedWait() throws Exception {
     String uuid = createNode("locked").getString("uuid");
     LockLease console = anvil.conductor().locks().acquire(uuid, LockRequest.exclusive("serial console").tryOnce())
