@@ -23,6 +23,7 @@ import io.anvil.driver.ipmi.IpmiManagement;
 import io.anvil.driver.ipmi.IpmiPower;
 import io.anvil.ipmi.client.IpmiClient;
 import io.anvil.ipmi.client.IpmiClientOptions;
+import io.anvil.ipmi.client.RetryPolicy;
 import io.anvil.lock.LockOptions;
 import io.anvil.lock.NodeLockService;
 import io.anvil.store.Database;
@@ -92,14 +93,15 @@ public final class Anvil {
           return registry.register();
         })
         .compose(v -> hardwareTypes.get("ipmi").isPresent()
-            ? IpmiClient.create(vertx, new IpmiClientOptions()).map(c -> ipmi = c) : Future.succeededFuture())
+            ? IpmiClient.create(vertx, ipmiClientOptions(config.ipmi())).map(c -> ipmi = c) : Future.succeededFuture())
         .compose(v -> NodeLockService.create(vertx, config.redis().url(), lockOptions(config.conductor())))
         .compose(lockService -> {
           locks = lockService;
           DriverFactory drivers = new DriverFactory(hardwareTypes);
           if (ipmi != null) {
-            drivers.registerPower("ipmitool", new IpmiPower(vertx, ipmi))
-                .registerManagement("ipmitool", new IpmiManagement(ipmi));
+            boolean disableBootTimeout = config.ipmi().disableBootTimeout();
+            drivers.registerPower("ipmitool", new IpmiPower(vertx, ipmi, disableBootTimeout))
+                .registerManagement("ipmitool", new IpmiManagement(ipmi, disableBootTimeout));
           }
           ResourceStore store = new ResourceStore(database);
           Outbox outbox = new Outbox(config.conductor().hostname());
@@ -144,6 +146,27 @@ public final class Anvil {
     Duration lease = Duration.ofMillis(c.lockLeaseMs());
     return LockOptions.defaults().withLease(lease, lease.dividedBy(3), lease.dividedBy(15).isZero()
         ? Duration.ofMillis(1) : lease.dividedBy(15));
+  }
+
+  /** The [ipmi] section as client options; a bad value fails start-up with the option's name. */
+  static IpmiClientOptions ipmiClientOptions(AnvilConfig.Ipmi c) {
+    try {
+      return new IpmiClientOptions()
+          .setRetry(new RetryPolicy(c.retryTimeout(), c.retryIncrement(), c.retryMaxTries()))
+          .setHandshakeAttempts(c.handshakeAttempts())
+          .setMaxInFlightPerBmc(c.maxInFlightPerBmc())
+          .setMinCommandSpacing(c.minCommandSpacing())
+          .setCircuitFailureThreshold(c.circuitFailureThreshold())
+          .setCircuitCooldown(c.circuitCooldown())
+          .setKeepaliveInterval(c.keepaliveInterval())
+          .setSessionIdleClose(c.sessionIdleClose())
+          .setCloseTimeout(c.closeTimeout())
+          .setChannels(c.channels())
+          .setReceiveBufferSize(c.receiveBufferBytes())
+          .setBindHost(c.bindHost());
+    } catch (IllegalArgumentException e) {
+      throw new AnvilConfig.ConfigException("ipmi: " + e.getMessage());
+    }
   }
 
   /** This conductor's ownership of nodes (the consistent hash ring); owns nothing while draining. */

@@ -80,6 +80,15 @@ public final class ApiVerticle extends VerticleBase {
         ctx.next();
       }
     });
+    // Ironic's get_rpc_node: names are identifiers only from 1.5 (before that a name is simply not found), and a
+    // string that is neither a UUID nor a valid logical name is 400 rather than 404
+    r.routeWithRegex("^/v1/nodes/([^/]+)(/.*)?$").handler(ctx -> {
+      String ident = ctx.pathParam("param0");
+      if (!"detail".equals(ident) || ctx.pathParam("param1") != null) {
+        NodeApi.checkIdent(ident, Requests.version(ctx));
+      }
+      ctx.next();
+    });
     r.errorHandler(404, errors);
     r.errorHandler(405, errors);
     r.errorHandler(500, errors);

@@ -29,7 +29,8 @@ import java.util.regex.Pattern;
  * they differ only in fields, filters and a few validation rules (see {@link Kind}).
  */
 final class ChildApi {
-  private static final Pattern MAC = Pattern.compile("^([0-9a-fA-F]{2})([:-]?[0-9a-fA-F]{2}){5}$");
+  /** Ironic's utils.is_valid_mac: six colon-separated pairs, either case (stored lower case). */
+  private static final Pattern MAC = Pattern.compile("^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$");
   private static final Set<String> LLC_KEYS = Set.of("switch_id", "port_id", "switch_info", "network_type", "hostname");
   private static final Set<String> CONNECTOR_TYPES = Set.of("iqn", "ip", "mac", "wwnn", "wwpn", "port",
       "portgroup");
@@ -404,15 +405,7 @@ final class ChildApi {
     if (!MAC.matcher(mac).matches()) {
       throw AnvilException.invalid("Expected a MAC address but received " + mac + ".");
     }
-    String hex = mac.replace(":", "").replace("-", "").toLowerCase();
-    StringBuilder sb = new StringBuilder(17);
-    for (int i = 0; i < 12; i += 2) {
-      if (i > 0) {
-        sb.append(':');
-      }
-      sb.append(hex, i, i + 2);
-    }
-    return sb.toString();
+    return mac.toLowerCase();
   }
 
   private static String capital(String s) {

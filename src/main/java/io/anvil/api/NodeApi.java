@@ -2,6 +2,7 @@ package io.anvil.api;
 
 import io.anvil.driver.HardwareType;
 import io.anvil.errors.AnvilException;
+import io.anvil.fsm.ProvisionState;
 import io.anvil.store.FieldSpec;
 import io.anvil.store.FieldType;
 import io.anvil.store.ListQuery;
@@ -39,6 +40,13 @@ final class NodeApi {
       "driver", "resource_class", "conductor_group", "conductor", "fault", "owner", "lessee", "project",
       "description_contains", "instance_uuid", "chassis_uuid", "limit", "marker", "sort_key", "sort_dir", "fields",
       "detail");
+  /** Node list filters newer than 1.1 and the microversion that brought each (Ironic's check_allow_filter_*). */
+  private static final Map<String, Integer> FILTER_MIN_VERSION = Map.of("provision_state", 9, "driver", 16,
+      "resource_class", 21, "fault", 42, "conductor_group", 46, "conductor", 49, "owner", 50,
+      "description_contains", 51, "retired", 61, "lessee", 65);
+  /** Ironic's faults.VALID_FAULTS. */
+  private static final List<String> VALID_FAULTS =
+      List.of("power failure", "clean failure", "rescue abort failure", "service failure");
 
   private final ApiServices services;
   private final ResourceStore store;
@@ -69,6 +77,7 @@ final class NodeApi {
     Views.checkFields(fields, visible);
     List<String> names = fields != null ? List.copyOf(fields) : detail ? visible
         : DEF.defaultListFields().stream().filter(visible::contains).toList();
+    checkFilters(ctx, v);
     ListQuery q = filters(ctx);
     if (!detail) {
       List<String> cols = new ArrayList<>();
@@ -189,6 +198,25 @@ final class NodeApi {
     });
   }
 
+  /** 406 for a filter newer than the requested microversion; 400 for an unknown provision state or fault. */
+  private static void checkFilters(RoutingContext ctx, ApiVersion v) {
+    FILTER_MIN_VERSION.forEach((filter, minor) -> {
+      if (Requests.query(ctx, filter) != null && !v.atLeast(minor)) {
+        throw AnvilException.notAcceptable("Request not acceptable. The minimal required API version should be 1."
+            + minor);
+      }
+    });
+    String state = Requests.query(ctx, "provision_state");
+    if (state != null && ProvisionState.lookup(state).isEmpty()) {
+      throw AnvilException.invalid("Provision state \"" + state + "\" is not valid");
+    }
+    String fault = Requests.query(ctx, "fault");
+    if (fault != null && !VALID_FAULTS.contains(fault)) {
+      throw AnvilException.invalid("Unrecognized fault \"" + fault + "\" is specified, allowed faults are "
+          + VALID_FAULTS);
+    }
+  }
+
   private ListQuery filters(RoutingContext ctx) {
     ListQuery q = new ListQuery();
     Boolean associated = Requests.boolQuery(ctx, "associated");
@@ -307,6 +335,19 @@ final class NodeApi {
   Future<JsonObject> load(String ident) {
     return store.find(DEF, ident).compose(row -> row == null
         ? Future.failedFuture(notFound(ident)) : Future.succeededFuture(row));
+  }
+
+  /** Rejects a node identifier the microversion cannot resolve: a name below 1.5 (404), an invalid name (400). */
+  static void checkIdent(String ident, ApiVersion v) {
+    if (SqlValues.uuidOrNull(ident) != null) {
+      return;
+    }
+    if (!v.atLeast(5)) {
+      throw notFound(ident);
+    }
+    if (!NAME.matcher(ident).matches()) {
+      throw AnvilException.invalid("Expected a logical name or UUID but received " + ident + ".");
+    }
   }
 
   static AnvilException notFound(String ident) {

@@ -66,6 +66,27 @@ public record AnvilConfig(Api api, Database database, Redis redis, Embedded embe
                           Duration serviceCallbackTimeout) {
   }
 
+  /**
+   * Anvil's IPMI client ([ipmi] section): retransmits, the per-BMC governor, session keep-alive and sockets.
+   * Durations are seconds in the file (fractions allowed).
+   */
+  public record Ipmi(Duration retryTimeout, Duration retryIncrement, int retryMaxTries, int handshakeAttempts,
+                     int maxInFlightPerBmc, Duration minCommandSpacing, int circuitFailureThreshold,
+                     Duration circuitCooldown, Duration keepaliveInterval, Duration sessionIdleClose,
+                     Duration closeTimeout, int channels, int receiveBufferBytes, String bindHost,
+                     boolean disableBootTimeout) {
+  }
+
+  /** The IPMI client settings, typed. */
+  public Ipmi ipmi() {
+    return new Ipmi(seconds("ipmi.retry_timeout"), seconds("ipmi.retry_increment"), num(values, "ipmi.retry_max_tries"),
+        num(values, "ipmi.handshake_attempts"), num(values, "ipmi.max_in_flight_per_bmc"),
+        seconds("ipmi.min_command_spacing"), num(values, "ipmi.circuit_failure_threshold"),
+        seconds("ipmi.circuit_cooldown"), seconds("ipmi.keepalive_interval"), seconds("ipmi.session_idle_close"),
+        seconds("ipmi.close_timeout"), num(values, "ipmi.channels"), num(values, "ipmi.receive_buffer_bytes"),
+        str(values, "ipmi.bind_host"), bool("ipmi.disable_boot_timeout"));
+  }
+
   /** The periodic-task settings, typed. */
   public Periodics periodics() {
     return new Periodics(num(values, "conductor.periodic_max_workers"),
@@ -140,6 +161,21 @@ public record AnvilConfig(Api api, Database database, Redis redis, Embedded embe
     d.put("conductor.sync_local_state_interval", 180.0);
     d.put("conductor.graceful_shutdown_timeout", 60.0);
     d.put("conductor.lock_lease_ms", 30000);
+    d.put("ipmi.retry_timeout", 1.0);
+    d.put("ipmi.retry_increment", 1.0);
+    d.put("ipmi.retry_max_tries", 4);
+    d.put("ipmi.handshake_attempts", 3);
+    d.put("ipmi.max_in_flight_per_bmc", 1);
+    d.put("ipmi.min_command_spacing", 0.01);
+    d.put("ipmi.circuit_failure_threshold", 5);
+    d.put("ipmi.circuit_cooldown", 30.0);
+    d.put("ipmi.keepalive_interval", 15.0);
+    d.put("ipmi.session_idle_close", 120.0);
+    d.put("ipmi.close_timeout", 5.0);
+    d.put("ipmi.channels", 1);
+    d.put("ipmi.receive_buffer_bytes", 1048576);
+    d.put("ipmi.bind_host", "0.0.0.0");
+    d.put("ipmi.disable_boot_timeout", true);
     return d;
   }
 

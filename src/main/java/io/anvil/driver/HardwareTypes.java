@@ -21,8 +21,8 @@ public final class HardwareTypes {
       "ipmi_protocol_version", "IPMI protocol version: \"2.0\" (RMCP+, default) or \"1.5\". Optional.",
       "ipmi_cipher_suite", "RMCP+ cipher suite (3 or 17); by default 17 is tried first, then 3. Optional.",
       "ipmi_hex_kg_key", "BMC key (K_g) in hexadecimal, for two-key authentication. Optional.",
-      "ipmi_disable_boot_timeout", "Accepted for compatibility; Anvil always disables the BMC's 60 s boot-flag "
-          + "expiry (System Boot Options parameter 3) before setting a boot device.",
+      "ipmi_disable_boot_timeout", "Whether to tell the BMC not to clear the boot device after 60 s (System Boot "
+          + "Options parameter 3) before setting it. Optional; default [ipmi] disable_boot_timeout (true).",
       "ipmi_force_boot_device", "Re-apply the persistent boot device before every power on. Optional.",
       "deploy_kernel", "Kernel image of the deploy ramdisk. Optional.",
       "deploy_ramdisk", "Initramfs of the deploy ramdisk. Optional.");

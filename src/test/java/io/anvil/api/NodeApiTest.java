@@ -143,6 +143,19 @@ class NodeApiTest extends ApiTestBase {
     assertError(get("/v1/nodes/" + missing + "/states").send(), 404, missing);
   }
 
+  @Test
+  void namesIdentifyNodesFromMicroversion15() {
+    String uuid = createNode("named-late").getString("uuid");
+    assertError(get("/v1/nodes/named-late").v("1.4").send(), 404, "Node named-late could not be found.");
+    assertError(get("/v1/nodes/named-late/states").v("1.4").send(), 404, "named-late");
+    assertEquals(uuid, get("/v1/nodes/named-late").v("1.5").expect(200).json().getString("uuid"));
+    assertEquals(uuid, get("/v1/nodes/" + uuid).v("1.4").expect(200).json().getString("uuid"));
+    // neither a UUID nor a valid logical name: 400, as Ironic's InvalidUuidOrName
+    assertError(get("/v1/nodes/bad%20name").v(LATEST).send(), 400,
+        "Expected a logical name or UUID but received bad name.");
+    assertError(put("/v1/nodes/bad%20name/maintenance", new JsonObject()).v(LATEST).send(), 400, "bad name");
+  }
+
   // ---- patch ----
 
   @Test
@@ -190,8 +203,8 @@ class NodeApiTest extends ApiTestBase {
     assertEquals("ipmi", p.getString("driver"));
     assertEquals("ipmitool", p.getString("power_interface"));
     assertEquals("no-bios", p.getString("bios_interface"));
-    assertError(get("/v1/nodes/patch-rename").send(), 404, null);
-    assertEquals(uuid, get("/v1/nodes/patch-renamed").expect(200).json().getString("uuid"));
+    assertError(get("/v1/nodes/patch-rename").v(LATEST).send(), 404, null);
+    assertEquals(uuid, get("/v1/nodes/patch-renamed").v(LATEST).expect(200).json().getString("uuid"));
   }
 
   @Test

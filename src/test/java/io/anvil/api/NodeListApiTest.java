@@ -250,6 +250,18 @@ class NodeListApiTest extends ApiTestBase {
     assertError(get("/v1/nodes?associated=2").v(LATEST).send(), 400, "associated");
     assertError(get("/v1/nodes?instance_uuid=not-a-uuid").v(LATEST).send(), 400, "instance_uuid");
     assertError(get("/v1/nodes?colour=blue").v(LATEST).send(), 400, "colour");
+    assertError(get("/v1/nodes?provision_state=asleep").v(LATEST).send(), 400, "asleep");
+    assertError(get("/v1/nodes?fault=gremlins").v(LATEST).send(), 400, "gremlins");
+  }
+
+  /** Each filter is 406 one microversion before Ironic added it, and accepted from that version on. */
+  @ParameterizedTest(name = "{0} from 1.{1}")
+  @CsvSource({"provision_state=manageable,9", "driver=ipmi,16", "resource_class=gold,21",
+      "fault=power%20failure,42", "conductor_group=rack1,46", "conductor=nowhere,49", "owner=alice,50",
+      "description_contains=brown,51", "retired=false,61", "lessee=bob,65"})
+  void filtersNeedTheirMicroversion(String filter, int minor) {
+    assertError(get("/v1/nodes?" + filter).v("1." + (minor - 1)).send(), 406, "1." + minor);
+    get("/v1/nodes?" + filter).v("1." + minor).expect(200);
   }
 
   // ---- pagination ----

@@ -63,7 +63,7 @@ class SecretsApiTest extends ApiTestBase {
     assertMasked(created.json());
     String uuid = created.json().getString("uuid");
     assertMasked(get("/v1/nodes/" + uuid).v(LATEST).expect(200).json());
-    assertMasked(get("/v1/nodes/secret-1").expect(200).json());
+    assertMasked(get("/v1/nodes/secret-1").v(LATEST).expect(200).json());
     assertMasked(find(get("/v1/nodes/detail").v(LATEST).expect(200).json(), uuid));
     assertMasked(find(get("/v1/nodes?detail=true").v(LATEST).expect(200).json(), uuid));
     assertMasked(find(get("/v1/nodes?fields=uuid,driver_info,instance_info,extra").v(LATEST).expect(200).json(),

@@ -147,6 +147,9 @@ class ValidationApiTest extends ApiTestBase {
   static Stream<Arguments> badPortBodies() {
     return Stream.of(
         arguments("bad MAC", new JsonObject().put("address", "zz:54:00:00:00:02"), "Expected a MAC address"),
+        arguments("MAC with dashes", new JsonObject().put("address", "52-54-00-00-00-02"), "Expected a MAC address"),
+        arguments("MAC without separators", new JsonObject().put("address", "525400000002"),
+            "Expected a MAC address"),
         arguments("short MAC", new JsonObject().put("address", "52:54:00:00:02"), "MAC"),
         arguments("numeric MAC", new JsonObject().put("address", 5254), "MAC"),
         arguments("missing address", new JsonObject(), "address"),

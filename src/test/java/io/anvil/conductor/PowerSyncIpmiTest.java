@@ -46,8 +46,8 @@ class PowerSyncIpmiTest {
     // short retries so a silent BMC fails a check in well under a second
     client = await(IpmiClient.create(h.vertx, new IpmiClientOptions().setRetry(RetryPolicy.of(100, 50, 2))
         .setHandshakeAttempts(1).setCircuitFailureThreshold(0)));
-    h.drivers.registerPower("ipmitool", new IpmiPower(h.vertx, client))
-        .registerManagement("ipmitool", new IpmiManagement(client));
+    h.drivers.registerPower("ipmitool", new IpmiPower(h.vertx, client, true))
+        .registerManagement("ipmitool", new IpmiManagement(client, true));
     fleet = await(SimulatedFleet.start(h.vertx, new FleetOptions().count(4).host("127.0.0.1").basePort(0)));
   }
 

@@ -53,6 +53,8 @@ public final class IpmiDriverInfo {
             + SUITES + " (17 is tried first, then 3, when it is not set).");
       }
     }
+    disableBootTimeout(info, true);
+    forceBootDevice(info);
     byte[] kg = null;
     String hexKg = string(info, "ipmi_hex_kg_key");
     if (hexKg != null) {
@@ -67,10 +69,33 @@ public final class IpmiDriverInfo {
     return target;
   }
 
-  /** {@code ipmi_force_boot_device}: true/"true" (Ironic accepts strings from the CLI). */
+  /** {@code ipmi_force_boot_device}, default false. */
   public static boolean forceBootDevice(JsonObject info) {
-    Object v = info.getValue("ipmi_force_boot_device");
-    return Boolean.TRUE.equals(v) || (v instanceof String s && (s.equalsIgnoreCase("true") || s.equals("1")));
+    return flag(info, "ipmi_force_boot_device", false);
+  }
+
+  /** {@code ipmi_disable_boot_timeout}, defaulting to the [ipmi] disable_boot_timeout setting. */
+  public static boolean disableBootTimeout(JsonObject info, boolean dflt) {
+    return flag(info, "ipmi_disable_boot_timeout", dflt);
+  }
+
+  /** A boolean option: JSON true/false or, as the CLI sends them, the strings Ironic's bool_from_string knows. */
+  private static boolean flag(JsonObject info, String key, boolean dflt) {
+    Object v = info.getValue(key);
+    if (v == null) {
+      return dflt;
+    }
+    if (v instanceof Boolean b) {
+      return b;
+    }
+    String s = String.valueOf(v).trim().toLowerCase(Locale.ROOT);
+    if (List.of("true", "1", "yes", "y", "on", "t").contains(s)) {
+      return true;
+    }
+    if (List.of("false", "0", "no", "n", "off", "f").contains(s)) {
+      return false;
+    }
+    throw AnvilException.invalid("Invalid " + key + " '" + v + "': it must be a boolean (true or false).");
   }
 
   private static String string(JsonObject info, String key) {

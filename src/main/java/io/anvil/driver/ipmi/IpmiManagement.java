@@ -23,9 +23,12 @@ public final class IpmiManagement implements ManagementInterface {
   static final String PERSISTENT_BOOT_DEVICE = "persistent_boot_device";
 
   private final IpmiClient client;
+  private final boolean disableBootTimeoutDefault;
 
-  public IpmiManagement(IpmiClient client) {
+  /** @param disableBootTimeoutDefault [ipmi] disable_boot_timeout, for nodes whose driver_info does not say */
+  public IpmiManagement(IpmiClient client, boolean disableBootTimeoutDefault) {
     this.client = client;
+    this.disableBootTimeoutDefault = disableBootTimeoutDefault;
   }
 
   @Override
@@ -52,7 +55,8 @@ public final class IpmiManagement implements ManagementInterface {
   public Future<Void> setBootDevice(Task task, String device, boolean persistent) {
     var bmc = IpmiDriverInfo.parse(task.uuid(), task.node().getJsonObject("driver_info"));
     if (!IpmiDriverInfo.forceBootDevice(task.node().getJsonObject("driver_info"))) {
-      return client.setBootDevice(bmc, DEVICES.get(device), persistent, uefi(task.node())).mapEmpty();
+      return client.setBootDevice(bmc, DEVICES.get(device), persistent, uefi(task.node()),
+          disableBootTimeout(task.node(), disableBootTimeoutDefault)).mapEmpty();
     }
     JsonObject internal = task.node().getJsonObject("driver_internal_info").copy();
     if (persistent) {
@@ -60,9 +64,14 @@ public final class IpmiManagement implements ManagementInterface {
     } else {
       internal.remove(PERSISTENT_BOOT_DEVICE);
     }
-    return client.setBootDevice(bmc, DEVICES.get(device), false, uefi(task.node()))
+    return client.setBootDevice(bmc, DEVICES.get(device), false, uefi(task.node()),
+            disableBootTimeout(task.node(), disableBootTimeoutDefault))
         .compose(flags -> task.save(Map.of("driver_internal_info", internal)))
         .mapEmpty();
+  }
+
+  static boolean disableBootTimeout(JsonObject node, boolean dflt) {
+    return IpmiDriverInfo.disableBootTimeout(node.getJsonObject("driver_info"), dflt);
   }
 
   /** The device to re-apply before a power on, or null. */

@@ -19,10 +19,13 @@ import java.time.Duration;
 public final class IpmiPower implements PowerInterface {
   private final Vertx vertx;
   private final IpmiClient client;
+  private final boolean disableBootTimeoutDefault;
 
-  public IpmiPower(Vertx vertx, IpmiClient client) {
+  /** @param disableBootTimeoutDefault [ipmi] disable_boot_timeout, used when a forced boot device is re-applied */
+  public IpmiPower(Vertx vertx, IpmiClient client, boolean disableBootTimeoutDefault) {
     this.vertx = vertx;
     this.client = client;
+    this.disableBootTimeoutDefault = disableBootTimeoutDefault;
   }
 
   private static BmcTarget bmc(Task task) {
@@ -72,7 +75,8 @@ public final class IpmiPower implements PowerInterface {
   private Future<Void> reapplyBootDevice(Task task, BmcTarget bmc) {
     var device = IpmiManagement.rememberedDevice(task.node());
     return device == null ? Future.succeededFuture()
-        : client.setBootDevice(bmc, device, false, IpmiManagement.uefi(task.node())).mapEmpty();
+        : client.setBootDevice(bmc, device, false, IpmiManagement.uefi(task.node()),
+            IpmiManagement.disableBootTimeout(task.node(), disableBootTimeoutDefault)).mapEmpty();
   }
 
   private Future<Void> act(BmcTarget bmc, ChassisControl.Action action, boolean wantOn, Duration timeout) {

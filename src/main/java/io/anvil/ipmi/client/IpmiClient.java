@@ -54,7 +54,16 @@ public interface IpmiClient {
      * @return the boot flags the BMC holds afterwards (it may have dropped persistent/EFI — many do); fails
      *         with {@link BootDeviceMismatchException} when the device read back differs
      */
-    Future<BootFlags> setBootDevice(BmcTarget bmc, BootDevice device, boolean persistent, boolean efi);
+    default Future<BootFlags> setBootDevice(BmcTarget bmc, BootDevice device, boolean persistent, boolean efi) {
+        return setBootDevice(bmc, device, persistent, efi, true);
+    }
+
+    /**
+     * As {@link #setBootDevice(BmcTarget, BootDevice, boolean, boolean)}; with {@code disableBootTimeout} false
+     * parameter 3 is not written, so the BMC keeps its own 60 s expiry (Ironic's ipmi_disable_boot_timeout).
+     */
+    Future<BootFlags> setBootDevice(BmcTarget bmc, BootDevice device, boolean persistent, boolean efi,
+                                    boolean disableBootTimeout);
 
     /** Get System Boot Options parameter 5. */
     Future<BootFlags> getBootDevice(BmcTarget bmc);

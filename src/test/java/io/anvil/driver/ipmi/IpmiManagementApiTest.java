@@ -27,7 +27,7 @@ class IpmiManagementApiTest extends AbstractIpmiApiTest {
 
   @BeforeAll
   void fleet() {
-    fleet = fleet(new FleetOptions().count(4));
+    fleet = fleet(new FleetOptions().count(5));
   }
 
   private void setBoot(String uuid, String device, boolean persistent) {
@@ -51,6 +51,7 @@ class IpmiManagementApiTest extends AbstractIpmiApiTest {
     assertTrue(bmc.bootPersistent());
     assertTrue(bmc.bootEfi(), "UEFI node: EFI bit");
     assertEquals(0, bmc.bootOptionsSetInProgress(), "parameter 0 left at set complete");
+    assertEquals(0x08, bmc.bootValidBitClearing(), "60 s boot-flag expiry disabled (Ironic's default)");
     assertEquals(new JsonObject().put("boot_device", "pxe").put("persistent", true), getBoot(uuid));
 
     setBoot(uuid, "disk", false);
@@ -100,6 +101,22 @@ class IpmiManagementApiTest extends AbstractIpmiApiTest {
       expect(202, HttpMethod.PUT, "/v1/nodes/" + uuid + "/states/power", new JsonObject().put("target", "power off"));
       await(bmc.whenPower(io.anvil.sim.PowerState.OFF));
     }
+  }
+
+  /** ipmi_disable_boot_timeout false (a string, as the CLI sends it): parameter 3 is never written. */
+  @Test
+  void bootTimeoutLeftAloneWhenNotDisabled() {
+    SimulatedBmc bmc = fleet.bmc(4);
+    String uuid = createIpmiNode(driverInfo(bmc).put("ipmi_disable_boot_timeout", "false"));
+    setBoot(uuid, "pxe", true);
+    assertEquals(BootDevice.PXE, bmc.bootDevice());
+    assertEquals(0, bmc.bootValidBitClearing(), "parameter 3 untouched");
+
+    String bad = createIpmiNode(driverInfo(bmc).put("ipmi_disable_boot_timeout", "maybe"));
+    String error = expect(400, HttpMethod.PUT, "/v1/nodes/" + bad + "/management/boot_device",
+        new JsonObject().put("boot_device", "disk")).fault();
+    assertTrue(error.contains("ipmi_disable_boot_timeout"), error);
+    assertEquals(BootDevice.PXE, bmc.bootDevice(), "nothing sent for an invalid driver_info");
   }
 
   /** properties.capabilities boot_mode:bios → legacy boot flags (no EFI bit). */

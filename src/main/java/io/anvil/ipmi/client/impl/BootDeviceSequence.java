@@ -17,7 +17,8 @@ import io.vertx.core.Future;
  *   <li>param 0 = 1 "set in progress" — best effort: a BMC that rejects it (ipmi_sim: 0xCC) never sees
  *       param 0 again in this sequence;</li>
  *   <li>param 3 = 0x08 "don't clear the valid bit on the 60 s timer" (IPMI v2.0 table 28-14, what Ironic
- *       sends as {@code 0x00 0x08 0x03 0x08}) — best effort;</li>
+ *       sends as {@code 0x00 0x08 0x03 0x08}) — best effort, and only when the boot timeout is to be
+ *       disabled (Ironic's ipmi_disable_boot_timeout, default true);</li>
  *   <li>param 4 = boot info acknowledge {@code 01 01} — best effort;</li>
  *   <li>param 5 = boot flags (valid | persistent | EFI, device) — required;</li>
  *   <li>param 0 = 2 "commit write", then 0 "set complete" — whenever step 1 succeeded, even after a failure,
@@ -32,10 +33,12 @@ final class BootDeviceSequence {
 
     private final ClientSession session;
     private final BootFlags flags;
+    private final boolean disableBootTimeout;
 
-    BootDeviceSequence(ClientSession session, BootFlags flags) {
+    BootDeviceSequence(ClientSession session, BootFlags flags, boolean disableBootTimeout) {
         this.session = session;
         this.flags = flags;
+        this.disableBootTimeout = disableBootTimeout;
     }
 
     Future<BootFlags> run() {
@@ -62,7 +65,10 @@ final class BootDeviceSequence {
     }
 
     private Future<Void> writeFlags() {
-        return send(SetSystemBootOptions.Request.validBitClearing(KEEP_VALID_ON_TIMEOUT))
+        Future<IpmiResponse> timeout = disableBootTimeout
+                ? send(SetSystemBootOptions.Request.validBitClearing(KEEP_VALID_ON_TIMEOUT))
+                : Future.succeededFuture();
+        return timeout
                 .compose(r -> send(SetSystemBootOptions.Request.bootInfoAcknowledge(0x01, 0x01)))
                 .compose(r -> send(SetSystemBootOptions.Request.bootFlags(flags)))
                 .map(r -> {

@@ -106,10 +106,11 @@ public final class IpmiClientImpl implements IpmiClient {
     }
 
     @Override
-    public Future<BootFlags> setBootDevice(BmcTarget bmc, BootDevice device, boolean persistent, boolean efi) {
+    public Future<BootFlags> setBootDevice(BmcTarget bmc, BootDevice device, boolean persistent, boolean efi,
+                                           boolean disableBootTimeout) {
         Objects.requireNonNull(device, "device");
         return call(bmc, "setBootDevice " + device, s -> new BootDeviceSequence(s,
-                BootFlags.forDevice(device, persistent, efi)).run());
+                BootFlags.forDevice(device, persistent, efi), disableBootTimeout).run());
     }
 
     @Override
