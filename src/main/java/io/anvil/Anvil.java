@@ -141,7 +141,7 @@ public final class Anvil {
         });
   }
 
-  /** Lease from conductor.lock_lease_ms, renewed every third of it, with a safety margin of 1/15 (2 s of 30 s). */
+  /** Lease from conductor.lock_lease_ms, renewed every third of it, with a safety margin of 1/15 (0.67 s of 10 s). */
   static LockOptions lockOptions(AnvilConfig.Conductor c) {
     Duration lease = Duration.ofMillis(c.lockLeaseMs());
     return LockOptions.defaults().withLease(lease, lease.dividedBy(3), lease.dividedBy(15).isZero()

@@ -140,8 +140,8 @@ public record AnvilConfig(Api api, Database database, Redis redis, Embedded embe
     d.put("conductor.workers_pool_size", 300);
     d.put("conductor.reserved_workers_pool_percentage", 5);
     d.put("conductor.enabled_hardware_types", List.of("fake-hardware", "ipmi"));
-    d.put("conductor.heartbeat_interval", 10.0);
-    d.put("conductor.heartbeat_timeout", 60.0);
+    d.put("conductor.heartbeat_interval", 2.0);
+    d.put("conductor.heartbeat_timeout", 10.0);
     d.put("conductor.api_lock_wait_ms", 3000);
     d.put("conductor.periodic_max_workers", 8);
     d.put("conductor.sync_power_state_interval", 120);
@@ -156,11 +156,11 @@ public record AnvilConfig(Api api, Database database, Redis redis, Embedded embe
     d.put("conductor.inspect_wait_timeout", 1800);
     d.put("conductor.rescue_callback_timeout", 1800);
     d.put("conductor.service_callback_timeout", 1800);
-    d.put("conductor.hash_ring_reset_interval", 15.0);
+    d.put("conductor.hash_ring_reset_interval", 2.0);
     d.put("conductor.hash_partition_exponent", 5);
     d.put("conductor.sync_local_state_interval", 180.0);
     d.put("conductor.graceful_shutdown_timeout", 60.0);
-    d.put("conductor.lock_lease_ms", 30000);
+    d.put("conductor.lock_lease_ms", 10000);
     d.put("ipmi.retry_timeout", 1.0);
     d.put("ipmi.retry_increment", 1.0);
     d.put("ipmi.retry_max_tries", 4);

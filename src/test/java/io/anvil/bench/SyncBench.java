@@ -2,6 +2,7 @@ package io.anvil.bench;
 
 import io.anvil.cluster.HashRing;
 import io.anvil.cluster.HashRings;
+import io.anvil.config.AnvilConfig;
 import io.anvil.conductor.Task;
 import io.anvil.conductor.TaskManager;
 import io.anvil.conductor.TaskOptions;
@@ -39,8 +40,9 @@ import java.util.concurrent.TimeUnit;
  *       ("Operation was aborted due to conductor take over"). Detection is bounded by heartbeat_timeout (+ one ring
  *       refresh); the locks free themselves after the lease.</li>
  * </ol>
- * Prints a table and writes {@code target/bench/sync.json}. {@code -Dbench.nodes}, {@code -Dbench.timeout} (s),
- * {@code -Dbench.lease} (ms) override the defaults.
+ * Prints a table and writes {@code target/bench/sync.json}. The take-over runs on the shipped defaults
+ * (conductor.heartbeat_interval, heartbeat_timeout, hash_ring_reset_interval, lock_lease_ms); {@code -Dbench.nodes},
+ * {@code -Dbench.timeout} (s), {@code -Dbench.lease} (ms) override them.
  */
 public final class SyncBench {
   private SyncBench() {
@@ -48,8 +50,9 @@ public final class SyncBench {
 
   public static void main(String[] args) throws Exception {
     int nodes = Integer.getInteger("bench.nodes", 10_000);
-    double timeout = Double.parseDouble(System.getProperty("bench.timeout", "5"));
-    int lease = Integer.getInteger("bench.lease", 5000);
+    AnvilConfig.Conductor shipped = AnvilConfig.of(Map.of()).conductor();
+    double timeout = Double.parseDouble(System.getProperty("bench.timeout", String.valueOf(shipped.heartbeatTimeout())));
+    int lease = Integer.getInteger("bench.lease", shipped.lockLeaseMs());
     BenchTable table = new BenchTable("sync", "section", "case", "value", "unit", "note")
         .meta("nodes", nodes).meta("conductors", 3).meta("heartbeat_timeout_s", timeout).meta("lock_lease_ms", lease);
     ringSpread(table, nodes);
@@ -102,8 +105,11 @@ public final class SyncBench {
   // ---- 2. take-over of a dead conductor's nodes ----
 
   private static void takeOver(BenchTable table, int n, double timeout, int lease) throws Exception {
-    Map<String, Object> cfg = Map.of("conductor.heartbeat_interval", Math.max(0.2, timeout / 5),
-        "conductor.heartbeat_timeout", timeout, "conductor.hash_ring_reset_interval", 1.0,
+    AnvilConfig.Conductor shipped = AnvilConfig.of(Map.of()).conductor();
+    double interval = Math.min(shipped.heartbeatInterval(), timeout / 5);
+    double refresh = shipped.hashRingResetInterval();
+    Map<String, Object> cfg = Map.of("conductor.heartbeat_interval", interval,
+        "conductor.heartbeat_timeout", timeout, "conductor.hash_ring_reset_interval", refresh,
         "conductor.lock_lease_ms", lease, "database.pool_size", 8);
     try (AnvilCluster cluster = AnvilCluster.start(cfg, "sync-a", "sync-b", "sync-c");
          Connection db = cluster.jdbc()) {
@@ -148,7 +154,7 @@ public final class SyncBench {
       long byC = count(db, "SELECT count(DISTINCT node_uuid) FROM events WHERE publisher = 'anvil-conductor.sync-c'"
           + " AND event_type LIKE 'baremetal.node.provision_set.%'");
       table.row(row("take-over", "kill -> survivors' rings drop A", detectMs, "ms",
-          "heartbeat_timeout " + timeout + " s + ring refresh 1 s"));
+          "heartbeat_timeout " + timeout + " s (keepalive every " + interval + " s) + ring refresh " + refresh + " s"));
       table.row(row("take-over", "kill -> all of A's nodes released and failed", doneMs, "ms",
           "lease " + lease + " ms (overlaps detection)"));
       table.row(row("take-over", "take-over work after detection", doneMs - detectMs, "ms",
