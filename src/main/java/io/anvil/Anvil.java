@@ -110,7 +110,7 @@ public final class Anvil {
           TaskManager tasks = new TaskManager(locks, store, drivers, workers, outbox,
               config.conductor().hostname())
               .apiLockWait(java.time.Duration.ofMillis(config.conductor().apiLockWaitMs()));
-          conductor = new Conductor(tasks, new Provisioning(tasks), new PowerActions(tasks));
+          conductor = new Conductor(tasks, new Provisioning(tasks, registry::conductorId), new PowerActions(tasks));
           AnvilConfig.Conductor c = config.conductor();
           ring = new ClusterRing(vertx, registry);
           takeover = new Takeover(vertx, tasks, ring, registry,

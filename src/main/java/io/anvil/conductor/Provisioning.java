@@ -12,6 +12,7 @@ import io.vertx.core.json.JsonObject;
 import java.time.OffsetDateTime;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.LongSupplier;
 
 import static io.anvil.fsm.ProvisionState.DEPLOYWAIT;
 import static io.anvil.fsm.ProvisionState.ENROLL;
@@ -24,9 +25,17 @@ import static io.anvil.fsm.ProvisionState.MANAGEABLE;
  */
 public final class Provisioning {
   private final TaskManager tasks;
+  private final LongSupplier conductorId;
 
-  public Provisioning(TaskManager tasks) {
+  /** @param conductorId this conductor's {@code conductors.id} (negative while unregistered) */
+  public Provisioning(TaskManager tasks, LongSupplier conductorId) {
     this.tasks = tasks;
+    this.conductorId = conductorId;
+  }
+
+  /** Without a conductor registry (tests of single services): deploys record no conductor_affinity. */
+  public Provisioning(TaskManager tasks) {
+    this(tasks, () -> -1);
   }
 
   /** Completes when the new state is stored and the work has started (the API then answers 202). */
@@ -119,8 +128,12 @@ public final class Provisioning {
 
   // ---- workers ----
 
+  /** Ironic's do_node_deploy: the deploying conductor becomes the node's affinity, so its own take-over skips it. */
   private Future<Void> deploy(Task task) {
-    return finishStep(task, task.driver().deploy().deploy(task), ProvisionEvent.DONE, "deploy");
+    long me = conductorId.getAsLong();
+    Future<Void> affinity = me < 0 ? Future.succeededFuture()
+        : task.save(Map.of("conductor_affinity", me)).mapEmpty();
+    return finishStep(task, affinity.compose(v -> task.driver().deploy().deploy(task)), ProvisionEvent.DONE, "deploy");
   }
 
   private Future<Void> tearDown(Task task) {

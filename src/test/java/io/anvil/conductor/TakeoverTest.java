@@ -1,8 +1,10 @@
 package io.anvil.conductor;
 
 import io.anvil.cluster.HashRings;
+import io.anvil.fsm.ApiVerb;
 import io.anvil.testsupport.AnvilCluster;
 import io.anvil.testsupport.AnvilCluster.Member;
+import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
@@ -166,6 +168,12 @@ class TakeoverTest {
       assertNull(column(db, idle, "reservation"));
       MultiConductorFixture.checkFences(db);
       assertTrue(tookMs < 15_000, "take-over took " + tookMs + " ms");
+
+      // do_node_deploy records the deploying conductor as the node's affinity (so its take-over pass skips it)
+      Member idleOwner = cluster.member(after.owner(idle, "fake-hardware", ""));
+      get(idleOwner.anvil().conductor().provisioning().provision(idle, ApiVerb.ACTIVE, new JsonObject()));
+      cluster.await("idle node deployed", () -> "active".equals(column(db, idle, "provision_state")));
+      assertEquals(idleOwner.anvil().registry().conductorId(), column(db, idle, "conductor_affinity"));
     }
   }
 
