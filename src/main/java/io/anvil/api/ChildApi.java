@@ -31,6 +31,8 @@ import java.util.regex.Pattern;
 final class ChildApi {
   /** Ironic's utils.is_valid_mac: six colon-separated pairs, either case (stored lower case). */
   private static final Pattern MAC = Pattern.compile("^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$");
+  private static final Pattern DATAPATH_ID = Pattern.compile("^[0-9a-fA-F]{16}$");
+  private static final List<String> NETWORK_TYPES = List.of("managed", "unmanaged");
   private static final Set<String> LLC_KEYS = Set.of("switch_id", "port_id", "switch_info", "network_type", "hostname");
   private static final Set<String> CONNECTOR_TYPES = Set.of("iqn", "ip", "mac", "wwnn", "wwpn", "port",
       "portgroup");
@@ -368,12 +370,7 @@ final class ChildApi {
     switch (kind) {
       case PORT -> {
         if (cols.get("local_link_connection") instanceof JsonObject llc) {
-          for (String k : llc.fieldNames()) {
-            if (!LLC_KEYS.contains(k)) {
-              throw AnvilException.invalid("Invalid local_link_connection key '" + k + "'; allowed: "
-                  + String.join(", ", new java.util.TreeSet<>(LLC_KEYS)) + ".");
-            }
-          }
+          validateLocalLink(llc);
         }
       }
       case PORTGROUP -> {
@@ -398,6 +395,47 @@ final class ChildApi {
       }
       default -> {
       }
+    }
+  }
+
+  /**
+   * Ironic's LocalLinkConnectionType: string values, known keys, port_id with switch_id (or hostname for a Smart
+   * NIC) unless the network is unmanaged, and switch_id a MAC or a 16-hex-digit OpenFlow datapath id (normalised
+   * to lower case in place).
+   */
+  private static void validateLocalLink(JsonObject llc) {
+    if (llc.isEmpty()) {
+      return;
+    }
+    for (String k : llc.fieldNames()) {
+      if (!LLC_KEYS.contains(k)) {
+        throw AnvilException.invalid("Invalid local_link_connection key '" + k + "'; allowed: "
+            + String.join(", ", new java.util.TreeSet<>(LLC_KEYS)) + ".");
+      }
+      if (!(llc.getValue(k) instanceof String)) {
+        throw AnvilException.invalid("Invalid local_link_connection value for '" + k + "': it must be a string.");
+      }
+    }
+    String networkType = llc.getString("network_type");
+    if (networkType != null && !NETWORK_TYPES.contains(networkType)) {
+      throw AnvilException.invalid("Invalid local_link_connection network_type '" + networkType + "'; allowed: "
+          + String.join(", ", NETWORK_TYPES) + ".");
+    }
+    if ("unmanaged".equals(networkType)) {
+      return;
+    }
+    Set<String> keys = llc.fieldNames();
+    if (!(keys.contains("port_id") && (keys.contains("switch_id") || keys.contains("hostname")))) {
+      throw AnvilException.invalid("Missing mandatory keys. Required keys are {'port_id', 'switch_id'}. Or in"
+          + " case of Smart NIC {'port_id', 'hostname'}. Submitted keys are " + new java.util.TreeSet<>(keys) + " .");
+    }
+    String switchId = llc.getString("switch_id");
+    if (switchId != null) {
+      if (!MAC.matcher(switchId).matches() && !DATAPATH_ID.matcher(switchId).matches()) {
+        throw AnvilException.invalid("Expected a MAC address or OpenFlow datapath ID but received " + switchId
+            + ".");
+      }
+      llc.put("switch_id", switchId.toLowerCase());
     }
   }
 

@@ -124,7 +124,31 @@ class PortApiTest extends ApiTestBase {
         .v(LATEST).send(), 400, "vlan");
     assertError(post("/v1/ports", new JsonObject().put("node_uuid", nodeA).put("address", "52:54:00:00:ff:03")
         .put("local_link_connection", "s1")).v(LATEST).send(), 400, "local_link_connection");
+    // Ironic's LocalLinkConnectionType: mandatory keys, switch_id a MAC or an OpenFlow datapath id, string values
+    assertError(post("/v1/ports", new JsonObject().put("node_uuid", nodeA).put("address", "52:54:00:00:ff:04")
+        .put("local_link_connection", new JsonObject().put("switch_id", "0a:1b:2c:3d:4e:5f"))).v(LATEST).send(),
+        400, "Missing mandatory keys");
+    assertError(post("/v1/ports", new JsonObject().put("node_uuid", nodeA).put("address", "52:54:00:00:ff:05")
+        .put("local_link_connection", new JsonObject().put("switch_id", "switch-7").put("port_id", "Eth1/7")))
+        .v(LATEST).send(), 400, "Expected a MAC address or OpenFlow datapath ID but received switch-7.");
+    assertError(post("/v1/ports", new JsonObject().put("node_uuid", nodeA).put("address", "52:54:00:00:ff:06")
+        .put("local_link_connection", new JsonObject().put("switch_id", "0a:1b:2c:3d:4e:5f").put("port_id", 7)))
+        .v(LATEST).send(), 400, "port_id");
+    assertError(post("/v1/ports", new JsonObject().put("node_uuid", nodeA).put("address", "52:54:00:00:ff:07")
+        .put("local_link_connection", new JsonObject().put("network_type", "wild"))).v(LATEST).send(), 400,
+        "network_type");
     assertEquals(before, counts());
+
+    JsonObject mac = post("/v1/ports", new JsonObject().put("node_uuid", nodeA).put("address", "52:54:00:00:ff:08")
+        .put("local_link_connection", new JsonObject().put("switch_id", "0A:1B:2C:3D:4E:5F").put("port_id", "Eth1/8")))
+        .v(LATEST).expect(201).json();
+    assertEquals("0a:1b:2c:3d:4e:5f", mac.getJsonObject("local_link_connection").getString("switch_id"));
+    JsonObject dpid = post("/v1/ports", new JsonObject().put("node_uuid", nodeA).put("address", "52:54:00:00:ff:09")
+        .put("local_link_connection", new JsonObject().put("switch_id", "00000000DEADBEEF").put("port_id", "9")))
+        .v(LATEST).expect(201).json();
+    assertEquals("00000000deadbeef", dpid.getJsonObject("local_link_connection").getString("switch_id"));
+    post("/v1/ports", new JsonObject().put("node_uuid", nodeA).put("address", "52:54:00:00:ff:0a")
+        .put("local_link_connection", new JsonObject().put("network_type", "unmanaged"))).v(LATEST).expect(201);
   }
 
   @Test
