@@ -232,8 +232,9 @@ final class ChildApi {
     }
     String ident = ctx.pathParam("id");
     String base = Links.base(ctx, services.config().api().publicUrl());
-    return load(kind, ident).compose(found -> underNodeLock(found.getString("node_uuid"),
-        "updating " + kind.def.singular(),
+    String purpose = "updating " + kind.def.singular();
+    return load(kind, ident).compose(found -> underNodeLocks(found.getString("node_uuid"),
+        touched.contains("node_uuid") ? newNode(found, ops) : null, purpose,
         () -> store.database().inTransaction(tx -> store.findForUpdate(tx, kind.def, ident).compose(old -> {
       if (old == null) {
         return Future.failedFuture(AnvilException.notFound(capital(kind.def.singular()) + " " + ident
@@ -280,6 +281,29 @@ final class ChildApi {
           .compose(x -> store.delete(tx, kind.def, old.getLong("id")))
           .<Void>mapEmpty();
     }))));
+  }
+
+  /** The node a patch moves {@code found} to (as given: UUID or name), or null when it names none. */
+  private static String newNode(JsonObject found, List<JsonPatch.Op> ops) {
+    try {
+      return JsonPatch.apply(found, ops).getValue("node_uuid") instanceof String s ? s : null;
+    } catch (RuntimeException e) {
+      return null; // the same patch fails with its own message under the lock
+    }
+  }
+
+  /**
+   * A move between nodes changes both: the destination is locked too (after the current node; each wait is bounded,
+   * so two opposite moves cannot block each other for longer than that), and a missing destination is 400.
+   */
+  private <T> Future<T> underNodeLocks(String current, String destination, String purpose,
+                                       java.util.function.Supplier<Future<T>> work) {
+    if (destination == null || destination.equalsIgnoreCase(current)) {
+      return underNodeLock(current, purpose, work);
+    }
+    return underNodeLock(current, purpose, () -> underNodeLock(destination, purpose, work)
+        .recover(e -> Future.failedFuture(e instanceof io.anvil.conductor.ConductorErrors.NodeNotFound
+            ? AnvilException.invalid(e.getMessage()) : e)));
   }
 
   /**

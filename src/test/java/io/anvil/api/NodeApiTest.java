@@ -462,6 +462,9 @@ class NodeApiTest extends ApiTestBase {
   @Test
   void lockedNodeAnswersNodeLockedAfterItsBoundedWait() throws Exception {
     String uuid = createNode("locked").getString("uuid");
+    String other = createNode("unlocked-neighbour").getString("uuid");
+    String port = post("/v1/ports", new JsonObject().put("node_uuid", other).put("address", "52:54:00:bb:00:02"))
+        .v(LATEST).expect(201).json().getString("uuid");
     LockLease console = anvil.conductor().locks().acquire(uuid, LockRequest.exclusive("serial console").tryOnce())
         .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     Map<String, Long> before = counts();
@@ -472,12 +475,16 @@ class NodeApiTest extends ApiTestBase {
             409, null),
         assertError(delete("/v1/nodes/" + uuid + "/maintenance").v(LATEST).send(), 409, null),
         assertError(post("/v1/ports", new JsonObject().put("node_uuid", uuid).put("address", "52:54:00:bb:00:01"))
-            .v(LATEST).send(), 409, null))) {
+            .v(LATEST).send(), 409, null),
+        // moving a port onto the locked node needs that node's lock too
+        assertError(patch("/v1/ports/" + port, patchOps(op("replace", "/node_uuid", uuid))).v(LATEST).send(), 409,
+            null))) {
       assertTrue(msg.contains("Node " + uuid + " is locked"), msg);
       assertTrue(msg.contains("serial console"), "names the holder's purpose: " + msg);
     }
     assertEquals(before, counts());
     assertEquals(false, scalar("SELECT maintenance FROM nodes WHERE uuid = ?", uuid));
+    assertEquals(other, get("/v1/ports/" + port).v(LATEST).expect(200).json().getString("node_uuid"));
     console.release().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     patch("/v1/nodes/" + uuid, patchOps(op("add", "/extra/a", 1))).v(LATEST).expect(200);
   }
