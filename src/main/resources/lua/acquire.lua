@@ -1,5 +1,6 @@
--- acquire(owner, mode x|s, lease_ms, waiter_ttl_ms, wait 0|1, purpose, node, prune_limit, wake_limit)
+-- acquire(owner, mode x|s, lease_ms, waiter_ttl_ms, wait 0|1, purpose, node, prune_limit, wake_limit, quarantine_ms)
 -- granted:            {1, fence, lease_ms_left}
+-- quarantined:        {2, quarantine_ms_left, marker_was_missing 0|1}   (neither granted nor queued)
 -- refused, wait=0:    {0, -1, hint_ms, holder_mode, holder_owner, holder_purpose, holder_age_ms, queue_len}
 -- queued,  wait=1:    {0, rank, hint_ms}         (this call is also the waiter's heartbeat)
 local owner, mode, purpose, node = ARGV[1], ARGV[2], ARGV[6], ARGV[7]
@@ -8,6 +9,9 @@ local wait = ARGV[5] == '1'
 local plimit, wlimit = tonumber(ARGV[8]), tonumber(ARGV[9])
 local now = now_ms()
 local pruned = 0
+
+local qleft, fresh = quarantine(now, tonumber(ARGV[10]))
+if qleft > 0 then return {2, qleft, fresh and 1 or 0} end
 
 -- Idempotent re-entry: a retry after a lost reply gets the same grant back.
 local xv = redis.call('GET', X)

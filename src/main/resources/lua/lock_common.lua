@@ -7,7 +7,10 @@
 --       5 qe waiter liveness   ZSET waiter -> heartbeat expiry (server ms)
 --       6 n  counter for tickets and fences, re-seeded from server time when missing
 --       7 m  metadata          HASH waiter/shared owner -> "mode|since|purpose"
+--       8 b  the slot's boot marker (no TTL; its absence means the slot's data was lost, or never existed)
+--       9 qt the slot's quarantine (PX = lease): no grants while it exists
 local X, S, Q, QX, QE, N, M = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7]
+local B, QT = KEYS[8], KEYS[9]
 
 -- Server time only: client clocks never matter.
 local function now_ms()
@@ -123,4 +126,17 @@ local function holder(now)
     return {'s', r[1], p, now - since}
   end
   return {'', '', '', 0}
+end
+
+-- antirez's "delayed restart", done logically per slot: a missing marker means every lease of the slot may have
+-- been lost with it, so grants wait until any lease granted before has run out. Returns the quarantine's PTTL
+-- (<= 0: none) and whether this call found the marker missing.
+local function quarantine(now, quarantine_ms)
+  local fresh = false
+  if redis.call('EXISTS', B) == 0 then
+    redis.call('SET', B, fmt(now))
+    redis.call('SET', QT, '1', 'PX', quarantine_ms, 'NX')
+    fresh = true
+  end
+  return redis.call('PTTL', QT), fresh
 end

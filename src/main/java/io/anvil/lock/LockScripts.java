@@ -29,7 +29,7 @@ import java.util.concurrent.TimeoutException;
 final class LockScripts {
 
   enum Script {
-    ACQUIRE("acquire"), RELEASE("release"), RENEW("renew"), LEAVE("leave"), INSPECT("inspect");
+    ACQUIRE("acquire"), RELEASE("release"), RENEW("renew"), LEAVE("leave"), INSPECT("inspect"), BOOT("boot");
 
     final String body;
     final String sha;

@@ -14,6 +14,7 @@ public final class LockStats {
   final AtomicLong scriptLoads = new AtomicLong();
   final AtomicLong subscriptions = new AtomicLong();
   final AtomicLong commandErrors = new AtomicLong();
+  final AtomicLong dataLosses = new AtomicLong();
 
   public long grants() {
     return grants.get();
@@ -61,10 +62,16 @@ public final class LockStats {
     return commandErrors.get();
   }
 
+  /** Times an acquire found Redis had lost the lock service's data (each opens a quarantine). */
+  public long dataLosses() {
+    return dataLosses.get();
+  }
+
   @Override
   public String toString() {
     return "LockStats{grants=" + grants + ", refusals=" + refusals + ", polls=" + polls + ", wakeups=" + wakeups
         + ", renewals=" + renewals + ", renewErrors=" + renewErrors + ", leasesLost=" + leasesLost
-        + ", scriptLoads=" + scriptLoads + ", subscriptions=" + subscriptions + ", commandErrors=" + commandErrors + "}";
+        + ", scriptLoads=" + scriptLoads + ", subscriptions=" + subscriptions + ", commandErrors=" + commandErrors
+        + ", dataLosses=" + dataLosses + "}";
   }
 }

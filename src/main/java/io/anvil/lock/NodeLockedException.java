@@ -32,6 +32,24 @@ public final class NodeLockedException extends RuntimeException {
     this.queueLength = queueLength;
   }
 
+  private NodeLockedException(String nodeUuid, String message) {
+    super(message, null, false, false);
+    this.nodeUuid = nodeUuid;
+    this.holderMode = null;
+    this.holderOwner = "";
+    this.holderPurpose = "quarantine";
+    this.heldFor = Duration.ZERO;
+    this.queuePosition = 0;
+    this.queueLength = 0;
+  }
+
+  /** Nobody holds the node, but its slot grants nothing until every lease from before a Redis data loss is over. */
+  public static NodeLockedException quarantined(String nodeUuid, Duration left) {
+    return new NodeLockedException(nodeUuid, "Node " + nodeUuid + " cannot be locked for another " + left.toMillis()
+        + " ms: Redis lost the lock service's data, and no lock is granted until every lease granted before has"
+        + " expired; please retry.");
+  }
+
   private static String message(String node, LockMode mode, String owner, String purpose, Duration age, int pos,
                                 int len) {
     String who = mode == null

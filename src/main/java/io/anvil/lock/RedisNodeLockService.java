@@ -34,6 +34,8 @@ public final class RedisNodeLockService implements NodeLockService {
   private static final Logger LOG = LoggerFactory.getLogger(RedisNodeLockService.class);
   private static final int INSPECT_LIMIT = 100;
   private static final int RELEASE_ATTEMPTS = 3;
+  /** acquire.lua's status for "the slot is in quarantine after a data loss". */
+  private static final int QUARANTINED = 2;
 
   private final Vertx vertx;
   private final Context ctx;
@@ -52,6 +54,7 @@ public final class RedisNodeLockService implements NodeLockService {
   private final String wakeLimit;
   private long seq;
   private boolean closed;
+  private boolean rebooting;
 
   private RedisNodeLockService(Vertx vertx, Context ctx, String redisUrl, LockOptions options) {
     this.vertx = vertx;
@@ -84,6 +87,7 @@ public final class RedisNodeLockService implements NodeLockService {
       RedisNodeLockService s = new RedisNodeLockService(vertx, ctx, redisUrl, options);
       s.cmd.connect()
           .compose(c -> s.scripts.loadAll())
+          .compose(x -> s.awaitQuarantine())
           .compose(x -> s.subscriber.start())
           .onSuccess(x -> s.checkEvictionPolicy())
           .map(s)
@@ -162,6 +166,12 @@ public final class RedisNodeLockService implements NodeLockService {
         return Future.succeededFuture(grant(nodeUuid, keys, owner, request, r.get(1).toLong(), sent));
       }
       stats.refusals.incrementAndGet();
+      if (r.get(0).toInteger() == QUARANTINED) {
+        if (r.get(2).toInteger() == 1) {
+          onDataLoss();
+        }
+        return Future.failedFuture(NodeLockedException.quarantined(nodeUuid, Duration.ofMillis(r.get(1).toLong())));
+      }
       int queued = r.get(7).toInteger();
       return Future.failedFuture(lockedFromHolder(nodeUuid, r, 3, queued, queued));
     });
@@ -169,7 +179,7 @@ public final class RedisNodeLockService implements NodeLockService {
 
   private Future<Response> callAcquire(List<String> keys, String owner, LockRequest req, boolean wait, String node) {
     return scripts.run(Script.ACQUIRE, keys, owner, req.mode().code(), lease, waiterTtl, wait ? "1" : "0",
-        req.purpose(), node, pruneLimit, wakeLimit);
+        req.purpose(), node, pruneLimit, wakeLimit, lease);
   }
 
   private LockLease grant(String nodeUuid, List<String> keys, String owner, LockRequest request, long fence,
@@ -212,6 +222,13 @@ public final class RedisNodeLockService implements NodeLockService {
       if (r.get(0).toInteger() == 1) {
         finish(w);
         w.promise.complete(grant(w.nodeUuid, w.keys, w.owner, w.request, r.get(1).toLong(), sent));
+        return;
+      }
+      if (r.get(0).toInteger() == QUARANTINED) {
+        if (r.get(2).toInteger() == 1) {
+          onDataLoss();
+        }
+        scheduleRepoll(w, r.get(1).toLong() + 1 + ThreadLocalRandom.current().nextLong(10));
         return;
       }
       if (w.again) {
@@ -392,6 +409,69 @@ public final class RedisNodeLockService implements NodeLockService {
     return onContext(() -> {
       new ArrayList<>(leases).forEach(RedisLockLease::thaw);
       return Future.succeededFuture();
+    });
+  }
+
+  // ---------------------------------------------------------------- quarantine after Redis data loss
+
+  /**
+   * At start-up: makes sure every slot has its marker. If any was missing (Redis lost its data, or this is its first
+   * use), the service becomes ready only when the quarantine has passed, so no grant can overlap a lease granted
+   * before the loss (locks.md §3, "delayed restart" done logically).
+   */
+  private Future<Void> awaitQuarantine() {
+    return bootSlots().compose(left -> {
+      if (left <= 0) {
+        return Future.succeededFuture();
+      }
+      LOG.warn("Redis holds no lock-service marker for some slots (its first use, or it lost its data): no node lock"
+          + " is granted for {} ms, until every lease granted before has expired", left);
+      Promise<Void> waited = Promise.promise();
+      vertx.setTimer(left, id -> waited.complete());
+      return waited.future();
+    });
+  }
+
+  /** Runs the boot script on every slot, a chunk at a time; completes with the longest quarantine left. */
+  private Future<Long> bootSlots() {
+    int chunk = Math.max(8, options.maxInFlight() / 2);
+    return bootChunk(0, chunk, 0L);
+  }
+
+  private Future<Long> bootChunk(int from, int chunk, long longest) {
+    if (from >= LockSlots.SLOTS) {
+      return Future.succeededFuture(longest);
+    }
+    List<Future<Response>> calls = new ArrayList<>(chunk);
+    for (int slot = from; slot < Math.min(LockSlots.SLOTS, from + chunk); slot++) {
+      calls.add(scripts.run(Script.BOOT, LockKeys.slotKeys(slot), lease));
+    }
+    return Future.all(calls).compose(all -> {
+      long max = longest;
+      for (Future<Response> f : calls) {
+        max = Math.max(max, f.result().get(0).toLong());
+      }
+      return bootChunk(from + chunk, chunk, max);
+    });
+  }
+
+  /**
+   * An acquire found its slot's marker missing while running: Redis lost its data. Every other slot is marked now, so
+   * all quarantines start together instead of at each slot's first use.
+   */
+  private void onDataLoss() {
+    if (rebooting || closed) {
+      return;
+    }
+    rebooting = true;
+    stats.dataLosses.incrementAndGet();
+    LOG.warn("Redis lost the lock service's data: no node lock is granted for {} ms, until every lease granted"
+        + " before has expired", lease);
+    bootSlots().onComplete(ar -> {
+      rebooting = false;
+      if (ar.failed()) {
+        LOG.warn("could not mark every slot after the data loss: {}", ar.cause().toString());
+      }
     });
   }
 
