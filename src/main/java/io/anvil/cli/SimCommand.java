@@ -61,6 +61,10 @@ public final class SimCommand implements Runnable {
     @Option(names = "--soft-off-delay-ms", defaultValue = "0", description = "time the OS takes to honour a soft off (default: ${DEFAULT-VALUE})")
     long softOffDelayMs;
 
+    @Option(names = "--bmc-key", description = "BMC key K_g in hexadecimal for RMCP+ two-key logins (ipmitool -y,"
+        + " Ironic's ipmi_hex_kg_key); default none")
+    String bmcKey;
+
     @Option(names = "--threads", description = "event-loop threads (default: min(2, cores))")
     Integer threads;
 
@@ -86,6 +90,14 @@ public final class SimCommand implements Runnable {
       }
       if (threads != null) {
         options.eventLoopThreads(threads);
+      }
+      if (bmcKey != null) {
+        try {
+          options.bmcKey(java.util.HexFormat.of().parseHex(bmcKey));
+        } catch (IllegalArgumentException e) {
+          System.err.println("anvil sim: --bmc-key must be 2 to 40 hexadecimal digits: " + e.getMessage());
+          return 2;
+        }
       }
       if (events) {
         options.eventListener((bmc, what) -> System.out.println("bmc " + bmc.index() + " (" + bmc.hostAndPort() + "): " + what));

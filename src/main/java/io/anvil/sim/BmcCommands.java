@@ -139,8 +139,10 @@ final class BmcCommands {
             types |= 0x80;
             extended = (fleet.v15Types().isEmpty() ? 0 : 0x01) | (v20 ? 0x02 : 0);
         }
-        // status 0x04: non-null user names enabled; per-message and user-level authentication enabled; no Kg
-        return req.respond(0x00, new GetChannelAuthCapabilities.Response(LAN_CHANNEL, types, 0x04, extended, 0, 0)
+        // status 0x04: non-null user names enabled; per-message and user-level authentication enabled; bit 5 (0x20)
+        // when a BMC key K_g is set
+        int status = 0x04 | (fleet.opts().bmcKey() != null ? 0x20 : 0);
+        return req.respond(0x00, new GetChannelAuthCapabilities.Response(LAN_CHANNEL, types, status, extended, 0, 0)
                 .encode());
     }
 

@@ -40,6 +40,7 @@ public final class FleetOptions {
     private int eventLoopThreads = Math.max(1, Math.min(2, Runtime.getRuntime().availableProcessors()));
     private int manufacturerId = 0x00B1E1;
     private int productId = 0x0A17;
+    private byte[] bmcKey;
     private BiConsumer<SimulatedBmc, String> eventListener;
 
     public FleetOptions() {
@@ -64,6 +65,7 @@ public final class FleetOptions {
         eventLoopThreads = o.eventLoopThreads;
         manufacturerId = o.manufacturerId;
         productId = o.productId;
+        bmcKey = o.bmcKey;
         eventListener = o.eventListener;
     }
 
@@ -121,6 +123,19 @@ public final class FleetOptions {
     public Set<Integer> cipherSuites() { return Set.copyOf(cipherSuites); }
     public FleetOptions cipherSuites(Integer... ids) { cipherSuites = new TreeSet<>(List.of(ids)); return this; }
     public FleetOptions cipherSuites(Set<Integer> ids) { cipherSuites = new TreeSet<>(ids); return this; }
+
+    /**
+     * The BMC key K_g for RMCP+ "two-key" logins (ipmitool -y, Ironic's ipmi_hex_kg_key), at most 20 bytes; null
+     * (the default) = none, the user's password serves as K_g.
+     */
+    public byte[] bmcKey() { return bmcKey == null ? null : bmcKey.clone(); }
+    public FleetOptions bmcKey(byte[] kg) {
+        if (kg != null && (kg.length == 0 || kg.length > 20)) {
+            throw new IllegalArgumentException("a BMC key has 1 to 20 bytes");
+        }
+        bmcKey = kg == null ? null : kg.clone();
+        return this;
+    }
 
     /** IPMI v1.5 session auth types: NONE, MD2, MD5, STRAIGHT_PASSWORD. Default MD2, MD5, STRAIGHT_PASSWORD. */
     public Set<AuthType> v15AuthTypes() { return v15AuthTypes.isEmpty() ? EnumSet.noneOf(AuthType.class) : EnumSet.copyOf(v15AuthTypes); }

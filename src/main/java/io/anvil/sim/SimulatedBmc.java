@@ -612,7 +612,8 @@ public final class SimulatedBmc {
                     s.consoleSessionId, new byte[0]).encode(), peer);
             return;
         }
-        SessionKeys keys = s.exchange.deriveKeys(kuid);   // no BMC key (Kg): Kg = Kuid
+        byte[] kg = fleet.opts().bmcKey();
+        SessionKeys keys = s.exchange.deriveKeys(kg != null ? kg : kuid);   // no BMC key: K_g = K_uid
         byte[] icv = s.exchange.rakp4Icv(keys.sik());
         if (faults.corruptRakp4() && icv.length > 0) {
             icv[0] ^= 0x5A;

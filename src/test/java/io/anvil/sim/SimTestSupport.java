@@ -31,6 +31,18 @@ final class SimTestSupport {
         }
     }
 
+    /** The cause {@code f} fails with; an AssertionError if it succeeds or does not complete. */
+    static Throwable awaitFailure(Future<?> f) {
+        try {
+            Object value = f.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+            throw new AssertionError("expected a failure, got " + value);
+        } catch (java.util.concurrent.ExecutionException e) {
+            return e.getCause();
+        } catch (InterruptedException | java.util.concurrent.TimeoutException e) {
+            throw new AssertionError("future did not complete: " + e, e);
+        }
+    }
+
     /** Runs a command to completion (stdout and stderr merged), killing it after {@code timeout}. */
     static ProcResult run(Duration timeout, List<String> command) {
         Process p;

@@ -29,12 +29,26 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class IpmiPowerApiTest extends AbstractIpmiApiTest {
   private SimulatedFleet fast;
   private SimulatedFleet slow;
+  private SimulatedFleet keyed;
 
   @BeforeAll
   void fleets() {
     fast = fleet(new FleetOptions().count(6).softOffDelay(Duration.ofMillis(300)));
     slow = fleet(new FleetOptions().count(2).powerOnDelay(Duration.ofMillis(500))
         .powerOffDelay(Duration.ofMillis(500)));
+    keyed = fleet(new FleetOptions().count(1).bmcKey(java.util.HexFormat.of().parseHex("0badc0de")));
+  }
+
+  /** Two-key login: the node's ipmi_hex_kg_key is the BMC's K_g, so the session keys match and power works. */
+  @Test
+  void bmcKeyFromDriverInfo() {
+    SimulatedBmc bmc = keyed.bmc(0);
+    String uuid = createIpmiNode(driverInfo(bmc).put("ipmi_hex_kg_key", "0BADC0DE"));
+    assertEquals(202, power(uuid, "power on").status());
+    JsonObject n = awaitPowerSettled(uuid, 10_000);
+    assertEquals("power on", n.getString("power_state"), n::encode);
+    assertEquals(PowerState.ON, bmc.power());
+    assertEquals("******", n.getJsonObject("driver_info").getString("ipmi_hex_kg_key"));
   }
 
   @Test
