@@ -47,6 +47,9 @@ public final class EmbeddedServices implements AutoCloseable {
             .setPort(freePort())
             .setServerConfig("max_connections", "200")
             .setServerConfig("fsync", dataDir == null ? "off" : "on")
+            // with a data dir (anvil serve) the owner stops PostgreSQL after Anvil has drained and left the
+            // conductors table; the library's own hook would stop it at the same time, under the drain's feet
+            .setRegisterShutdownHook(dataDir == null)
             .start();
       }
       RedisServer redis = null;
