@@ -51,7 +51,8 @@ public final class SyncBench {
   public static void main(String[] args) throws Exception {
     int nodes = Integer.getInteger("bench.nodes", 10_000);
     AnvilConfig.Conductor shipped = AnvilConfig.of(Map.of()).conductor();
-    double timeout = Double.parseDouble(System.getProperty("bench.timeout", String.valueOf(shipped.heartbeatTimeout())));
+    double timeout = Double.parseDouble(System.getProperty("bench.timeout",
+        String.valueOf(shipped.heartbeatTimeout())));
     int lease = Integer.getInteger("bench.lease", shipped.lockLeaseMs());
     BenchTable table = new BenchTable("sync", "section", "case", "value", "unit", "note")
         .meta("nodes", nodes).meta("conductors", 3).meta("heartbeat_timeout_s", timeout).meta("lock_lease_ms", lease);

@@ -40,7 +40,8 @@ class BmcKeyInteropTest {
     @BeforeAll
     static void start() {
         vertx = Vertx.vertx();
-        fleet = await(SimulatedFleet.start(vertx, new FleetOptions().count(2).bmcKey(HexFormat.of().parseHex(KEY_HEX))));
+        fleet = await(SimulatedFleet.start(vertx, new FleetOptions().count(2)
+                .bmcKey(HexFormat.of().parseHex(KEY_HEX))));
         client = await(IpmiClient.create(vertx, new IpmiClientOptions().setRetry(RetryPolicy.of(300, 100, 2))
                 .setCircuitFailureThreshold(0)));
     }
