@@ -93,6 +93,13 @@ public final class ApiVerticle extends VerticleBase {
     r.errorHandler(405, errors);
     r.errorHandler(500, errors);
 
+    // oslo.middleware's healthcheck, as Ironic serves it when enabled: load balancers stop sending work to a
+    // conductor that is shutting down (its writes would get 503 anyway)
+    r.get("/healthcheck").handler(ctx -> {
+      boolean draining = services.conductors().draining();
+      ctx.response().setStatusCode(draining ? 503 : 200).putHeader("Content-Type", "text/plain")
+          .end(draining ? "DRAINING" : "OK");
+    });
     r.get("/").handler(sync(discovery::root));
     r.get("/v1").handler(sync(discovery::v1));
     r.get("/v1/").handler(sync(discovery::v1));

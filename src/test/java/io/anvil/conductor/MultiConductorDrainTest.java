@@ -61,6 +61,10 @@ class MultiConductorDrainTest {
       assertTrue(fault.contains("shutting down"), fault);
       assertEquals(503, send(a, "PATCH", "/v1/nodes/" + waiting, "[]").statusCode());
       assertEquals(200, send(a, "GET", "/v1/nodes/" + waiting, null).statusCode());
+      HttpResponse<String> health = send(a, "GET", "/healthcheck", null);
+      assertEquals(503, health.statusCode(), "load balancers take a draining conductor out");
+      assertEquals("DRAINING", health.body());
+      assertEquals("OK", send(cluster.member("dr-b"), "GET", "/healthcheck", null).body());
 
       // peers drop it from their rings and own its nodes while it finishes its work
       Member b = cluster.member("dr-b");
