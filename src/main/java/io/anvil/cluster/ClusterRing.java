@@ -26,6 +26,7 @@ public final class ClusterRing implements NodeOwnership {
   private volatile HashRings current = HashRings.empty();
   private volatile long refreshedAt;
   private long timer = -1;
+  private long expiryTimer = -1;
   private boolean refreshing;
 
   public ClusterRing(Vertx vertx, ConductorRegistry registry) {
@@ -62,6 +63,7 @@ public final class ClusterRing implements NodeOwnership {
       if (!next.sameMembership(previous)) {
         LOG.info("Conductor {}: hash rings rebuilt, alive conductors {}", registry.hostname(), next.aliveHosts());
       }
+      scheduleExpiryRefresh(next);
       for (Consumer<HashRings> l : listeners) {
         try {
           l.accept(next);
@@ -70,6 +72,30 @@ public final class ClusterRing implements NodeOwnership {
         }
       }
     }).onFailure(e -> LOG.warn("hash ring refresh failed (keeping the previous rings): {}", e.getMessage()));
+  }
+
+  /**
+   * A peer that stops its keepalive turns dead at a known instant (its last keepalive + heartbeat_timeout). When
+   * that instant falls before the next periodic refresh, refresh right after it: take-over then starts at
+   * heartbeat_timeout, not up to a whole hash_ring_reset_interval later.
+   */
+  private void scheduleExpiryRefresh(HashRings rings) {
+    long soonest = Long.MAX_VALUE;
+    for (ConductorRegistry.Conductor c : rings.conductors()) {
+      if (c.alive() && !c.hostname().equalsIgnoreCase(registry.hostname())) {
+        soonest = Math.min(soonest, c.aliveForMs());
+      }
+    }
+    if (expiryTimer >= 0) {
+      vertx.cancelTimer(expiryTimer);
+      expiryTimer = -1;
+    }
+    if (timer >= 0 && soonest < registry.ringRefresh().toMillis()) {
+      expiryTimer = vertx.setTimer(Math.max(1, soonest + 20), id -> {
+        expiryTimer = -1;
+        tick();
+      });
+    }
   }
 
   /** Called after every refresh with the new snapshot, on the refreshing context. */
@@ -81,6 +107,10 @@ public final class ClusterRing implements NodeOwnership {
     if (timer >= 0) {
       vertx.cancelTimer(timer);
       timer = -1;
+    }
+    if (expiryTimer >= 0) {
+      vertx.cancelTimer(expiryTimer);
+      expiryTimer = -1;
     }
   }
 

@@ -24,9 +24,16 @@ import java.util.List;
 public final class ConductorRegistry {
   private static final Logger LOG = LoggerFactory.getLogger(ConductorRegistry.class);
 
-  /** One conductor as the API shows it. */
+  /**
+   * One conductor as the API shows it, plus {@code aliveForMs}: how long it stays alive without another keepalive
+   * (by PostgreSQL's clock; 0 when it is not alive).
+   */
   public record Conductor(String hostname, String group, boolean alive, List<String> drivers, String createdAt,
-                          String updatedAt) {
+                          String updatedAt, long aliveForMs) {
+    public Conductor(String hostname, String group, boolean alive, List<String> drivers, String createdAt,
+                     String updatedAt) {
+      this(hostname, group, alive, drivers, createdAt, updatedAt, alive ? Long.MAX_VALUE : 0);
+    }
   }
 
   private final Vertx vertx;
@@ -156,7 +163,9 @@ public final class ConductorRegistry {
 
   public Future<List<Conductor>> list() {
     return db.reads().preparedQuery("SELECT hostname, conductor_group, drivers, created_at, updated_at,"
-            + " online AND updated_at > now() - make_interval(secs => $1) AS alive FROM conductors ORDER BY id")
+            + " online AND updated_at > now() - make_interval(secs => $1) AS alive,"
+            + " (EXTRACT(EPOCH FROM updated_at + make_interval(secs => $1) - now()) * 1000)::bigint AS alive_for_ms"
+            + " FROM conductors ORDER BY id")
         .execute(Tuple.of(heartbeatTimeout.toMillis() / 1000.0))
         .map(rows -> {
           List<Conductor> out = new ArrayList<>();
@@ -164,10 +173,10 @@ public final class ConductorRegistry {
             List<String> d = new ArrayList<>();
             JsonArray a = (JsonArray) r.getValue("drivers");
             a.forEach(x -> d.add(String.valueOf(x)));
-            out.add(new Conductor(r.getString("hostname"), r.getString("conductor_group"),
-                Boolean.TRUE.equals(r.getBoolean("alive")), d,
+            boolean alive = Boolean.TRUE.equals(r.getBoolean("alive"));
+            out.add(new Conductor(r.getString("hostname"), r.getString("conductor_group"), alive, d,
                 RowJson.formatTime(r.getOffsetDateTime("created_at")),
-                RowJson.formatTime(r.getOffsetDateTime("updated_at"))));
+                RowJson.formatTime(r.getOffsetDateTime("updated_at")), alive ? r.getLong("alive_for_ms") : 0));
           }
           return out;
         });
