@@ -34,6 +34,25 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ConductorClusterTest {
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
+  /**
+   * With a ring refresh far longer than the heartbeat timeout, a killed conductor still leaves the survivors' rings
+   * right after its timeout: each survivor refreshes at the instant a silent peer expires.
+   */
+  @Test
+  void deathIsSeenAtTheHeartbeatTimeoutNotAtTheNextRingRefresh() throws Exception {
+    try (AnvilCluster cluster = AnvilCluster.start(Map.of("conductor.hash_ring_reset_interval", 120.0),
+        "exp-a", "exp-b")) {
+      Member a = cluster.member("exp-a");
+      // exp-b registered after exp-a's first read of the table: one explicit refresh shows it
+      AnvilCluster.get(a.anvil().ring().refresh());
+      assertTrue(a.anvil().ring().current().isAlive("exp-b"));
+      cluster.member("exp-b").kill();
+      // fast defaults: keepalive 0.2 s, timeout 1 s; the next periodic refresh is up to 120 s away
+      cluster.await("exp-b dropped from exp-a's rings before the 120 s refresh", java.time.Duration.ofSeconds(20),
+          () -> !a.anvil().ring().current().isAlive("exp-b"));
+    }
+  }
+
   @Test
   void registrationKeepaliveAndOfflineDetection() throws Exception {
     try (AnvilCluster cluster = AnvilCluster.start(Map.of(), "cond-a", "cond-b", "cond-c");
