@@ -1,5 +1,6 @@
 package io.anvil.api;
 
+import io.anvil.config.Booleans;
 import io.anvil.errors.AnvilException;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
@@ -54,12 +55,8 @@ final class Requests {
     if (v == null) {
       return null;
     }
-    return switch (v.toLowerCase()) {
-      case "true", "1", "yes", "on", "y", "t" -> true;
-      case "false", "0", "no", "off", "n", "f" -> false;
-      default -> throw AnvilException.invalid("Invalid value for query parameter " + name + ": '" + v
-          + "' is not a boolean.");
-    };
+    return Booleans.fromString(v).orElseThrow(() -> AnvilException.invalid("Invalid value for query parameter "
+        + name + ": '" + v + "' is not a boolean."));
   }
 
   /** Rejects query parameters the endpoint does not know, so a typo is an error, not an unfiltered answer. */

@@ -166,11 +166,9 @@ public final class RedisNodeLockService implements NodeLockService {
         return Future.succeededFuture(grant(nodeUuid, keys, owner, request, r.get(1).toLong(), sent));
       }
       stats.refusals.incrementAndGet();
-      if (r.get(0).toInteger() == QUARANTINED) {
-        if (r.get(2).toInteger() == 1) {
-          onDataLoss();
-        }
-        return Future.failedFuture(NodeLockedException.quarantined(nodeUuid, Duration.ofMillis(r.get(1).toLong())));
+      long quarantine = quarantineLeft(r);
+      if (quarantine >= 0) {
+        return Future.failedFuture(NodeLockedException.quarantined(nodeUuid, Duration.ofMillis(quarantine)));
       }
       int queued = r.get(7).toInteger();
       return Future.failedFuture(lockedFromHolder(nodeUuid, r, 3, queued, queued));
@@ -224,11 +222,9 @@ public final class RedisNodeLockService implements NodeLockService {
         w.promise.complete(grant(w.nodeUuid, w.keys, w.owner, w.request, r.get(1).toLong(), sent));
         return;
       }
-      if (r.get(0).toInteger() == QUARANTINED) {
-        if (r.get(2).toInteger() == 1) {
-          onDataLoss();
-        }
-        scheduleRepoll(w, r.get(1).toLong() + 1 + ThreadLocalRandom.current().nextLong(10));
+      long quarantine = quarantineLeft(r);
+      if (quarantine >= 0) {
+        scheduleRepoll(w, quarantine + 1 + ThreadLocalRandom.current().nextLong(10));
         return;
       }
       if (w.again) {
@@ -432,10 +428,35 @@ public final class RedisNodeLockService implements NodeLockService {
     });
   }
 
-  /** Runs the boot script on every slot, a chunk at a time; completes with the longest quarantine left. */
+  /**
+   * An acquire answer's quarantine: the ms it has left, or -1 when the answer is no quarantine. An answer that found
+   * the marker missing reports the data loss.
+   */
+  private long quarantineLeft(Response r) {
+    if (r.get(0).toInteger() != QUARANTINED) {
+      return -1;
+    }
+    if (r.get(2).toInteger() == 1) {
+      onDataLoss();
+    }
+    return r.get(1).toLong();
+  }
+
+  /**
+   * Makes sure every slot has its marker; completes with the longest quarantine left. One multi-key EXISTS settles
+   * the usual case (all present) on a standalone Redis; otherwise (some missing, or a Cluster refusing a cross-slot
+   * command) the boot script runs on every slot, a chunk at a time.
+   */
   private Future<Long> bootSlots() {
+    Request exists = Request.cmd(Command.EXISTS);
+    for (int slot = 0; slot < LockSlots.SLOTS; slot++) {
+      exists.arg(LockKeys.boot(slot));
+    }
     int chunk = Math.max(8, options.maxInFlight() / 2);
-    return bootChunk(0, chunk, 0L);
+    return cmd.send(exists)
+        .map(r -> r.toInteger() == LockSlots.SLOTS)
+        .otherwise(false)
+        .compose(all -> all ? Future.succeededFuture(0L) : bootChunk(0, chunk, 0L));
   }
 
   private Future<Long> bootChunk(int from, int chunk, long longest) {

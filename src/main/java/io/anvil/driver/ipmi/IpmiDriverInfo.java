@@ -1,5 +1,6 @@
 package io.anvil.driver.ipmi;
 
+import io.anvil.config.Booleans;
 import io.anvil.errors.AnvilException;
 import io.anvil.ipmi.client.BmcTarget;
 import io.anvil.ipmi.client.ProtocolVersion;
@@ -88,14 +89,8 @@ public final class IpmiDriverInfo {
     if (v instanceof Boolean b) {
       return b;
     }
-    String s = String.valueOf(v).trim().toLowerCase(Locale.ROOT);
-    if (List.of("true", "1", "yes", "y", "on", "t").contains(s)) {
-      return true;
-    }
-    if (List.of("false", "0", "no", "n", "off", "f").contains(s)) {
-      return false;
-    }
-    throw AnvilException.invalid("Invalid " + key + " '" + v + "': it must be a boolean (true or false).");
+    return Booleans.fromString(String.valueOf(v)).orElseThrow(() -> AnvilException.invalid("Invalid " + key + " '"
+        + v + "': it must be a boolean (true or false)."));
   }
 
   private static String string(JsonObject info, String key) {
