@@ -5,22 +5,21 @@ import io.anvil.api.ApiVerticle;
 import io.anvil.cluster.ClusterRing;
 import io.anvil.cluster.ConductorRegistry;
 import io.anvil.cluster.NodeOwnership;
-import io.anvil.config.AnvilConfig;
-import io.anvil.driver.HardwareTypes;
-import io.anvil.events.Outbox;
-import io.anvil.cluster.NodeOwnership;
 import io.anvil.conductor.Conductor;
 import io.anvil.conductor.ConductorPeriodics;
 import io.anvil.conductor.Drain;
-import io.anvil.conductor.StuckStates;
-import io.anvil.conductor.Takeover;
 import io.anvil.conductor.PowerActions;
 import io.anvil.conductor.Provisioning;
+import io.anvil.conductor.StuckStates;
+import io.anvil.conductor.Takeover;
 import io.anvil.conductor.TaskManager;
 import io.anvil.conductor.WorkerPool;
+import io.anvil.config.AnvilConfig;
 import io.anvil.driver.DriverFactory;
+import io.anvil.driver.HardwareTypes;
 import io.anvil.driver.ipmi.IpmiManagement;
 import io.anvil.driver.ipmi.IpmiPower;
+import io.anvil.events.Outbox;
 import io.anvil.ipmi.client.IpmiClient;
 import io.anvil.ipmi.client.IpmiClientOptions;
 import io.anvil.ipmi.client.RetryPolicy;
@@ -33,233 +32,263 @@ import io.anvil.store.ResourceStore;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The composition root: configuration → migrations → stores → conductor registration → API verticles.
  * Everything is wired here once; services talk through Futures. Ready only when every deployment succeeded.
  */
 public final class Anvil {
-  private static final Logger LOG = LoggerFactory.getLogger(Anvil.class);
+    private static final Logger LOG = LoggerFactory.getLogger(Anvil.class);
 
-  private final Vertx vertx;
-  private final AnvilConfig config;
-  private Database database;
-  private ConductorRegistry registry;
-  private NodeLockService locks;
-  private IpmiClient ipmi;
-  private String apiDeployment;
-  /** Idempotent stop: the first call's future, returned to every later caller. */
-  private Future<Void> stopped;
-  private Conductor conductor;
-  private ConductorPeriodics periodics;
-  private ClusterRing ring;
-  private Takeover takeover;
-  private Drain drain;
-  private Future<StuckStates.Result> stuckStates = Future.succeededFuture();
-  private final List<ApiVerticle> apiInstances = new CopyOnWriteArrayList<>();
-  private volatile boolean ready;
+    private final Vertx vertx;
+    private final AnvilConfig config;
+    private Database database;
+    private ConductorRegistry registry;
+    private NodeLockService locks;
+    private IpmiClient ipmi;
+    private String apiDeployment;
+    /** Idempotent stop: the first call's future, returned to every later caller. */
+    private Future<Void> stopped;
 
-  private Anvil(Vertx vertx, AnvilConfig config) {
-    this.vertx = vertx;
-    this.config = config;
-  }
+    private Conductor conductor;
+    private ConductorPeriodics periodics;
+    private ClusterRing ring;
+    private Takeover takeover;
+    private Drain drain;
+    private Future<StuckStates.Result> stuckStates = Future.succeededFuture();
+    private final List<ApiVerticle> apiInstances = new CopyOnWriteArrayList<>();
+    private volatile boolean ready;
 
-  /** Starts a conductor on {@code vertx}; database and Redis URLs must be resolved (not embedded) by now. */
-  public static Future<Anvil> start(Vertx vertx, AnvilConfig config) {
-    Anvil anvil = new Anvil(vertx, config);
-    return anvil.boot().map(anvil);
-  }
-
-  private Future<Void> boot() {
-    DatabaseUrl url = DatabaseUrl.parse(config.database().url());
-    HardwareTypes hardwareTypes = new HardwareTypes(config.conductor().enabledHardwareTypes());
-    return vertx.executeBlocking(() -> Migrations.migrate(url))
-        .compose(applied -> {
-          if (applied > 0) {
-            LOG.info("Applied {} schema migration(s) to {}", applied, url);
-          }
-          database = Database.connect(vertx, url, config.database().poolSize(), config.database().pipelinedSize());
-          AnvilConfig.Conductor c = config.conductor();
-          registry = new ConductorRegistry(vertx, database, c.hostname(), c.group(),
-              hardwareTypes.all().stream().map(t -> t.name()).toList(), AnvilConfig.Conductor.seconds(
-                  c.heartbeatInterval()), AnvilConfig.Conductor.seconds(c.heartbeatTimeout()),
-              1 << c.hashPartitionExponent(), AnvilConfig.Conductor.seconds(c.hashRingResetInterval()));
-          return registry.register();
-        })
-        .compose(v -> hardwareTypes.get("ipmi").isPresent()
-            ? IpmiClient.create(vertx, ipmiClientOptions(config.ipmi())).map(c -> ipmi = c) : Future.succeededFuture())
-        .compose(v -> NodeLockService.create(vertx, config.redis().url(), lockOptions(config.conductor())))
-        .compose(lockService -> {
-          locks = lockService;
-          DriverFactory drivers = new DriverFactory(hardwareTypes);
-          if (ipmi != null) {
-            boolean disableBootTimeout = config.ipmi().disableBootTimeout();
-            drivers.registerPower("ipmitool", new IpmiPower(vertx, ipmi, disableBootTimeout))
-                .registerManagement("ipmitool", new IpmiManagement(ipmi, disableBootTimeout));
-          }
-          ResourceStore store = new ResourceStore(database);
-          Outbox outbox = new Outbox(config.conductor().hostname());
-          WorkerPool workers = new WorkerPool(config.conductor().workersPoolSize(),
-              config.conductor().reservedWorkersPoolPercentage());
-          TaskManager tasks = new TaskManager(locks, store, drivers, workers, outbox,
-              config.conductor().hostname())
-              .apiLockWait(java.time.Duration.ofMillis(config.conductor().apiLockWaitMs()));
-          conductor = new Conductor(tasks, new Provisioning(tasks, registry::conductorId), new PowerActions(tasks));
-          AnvilConfig.Conductor c = config.conductor();
-          ring = new ClusterRing(vertx, registry);
-          takeover = new Takeover(vertx, tasks, ring, registry,
-              AnvilConfig.Conductor.seconds(c.syncLocalStateInterval()));
-          drain = new Drain(vertx, registry, tasks, AnvilConfig.Conductor.seconds(c.gracefulShutdownTimeout()));
-          takeover.start();
-          ApiServices services = new ApiServices(config, store, hardwareTypes, registry, outbox, conductor);
-          return ring.start().compose(v -> {
-            // fenced and under the node locks, so it runs while the API already serves
-            stuckStates = new StuckStates(tasks, ring, Duration.ofMillis(c.lockLeaseMs() + 2000L)).correct();
-            return vertx.deployVerticle(() -> {
-              ApiVerticle verticle = new ApiVerticle(services);
-              apiInstances.add(verticle);
-              return verticle;
-            }, new DeploymentOptions().setInstances(config.api().effectiveInstances()));
-          });
-        })
-        .compose(id -> {
-          apiDeployment = id;
-          try {
-            periodics = ConductorPeriodics.create(vertx, config, conductor, ring);
-          } catch (RuntimeException e) {
-            return Future.failedFuture(e);
-          }
-          periodics.start();
-          ready = true;
-          return Future.<Void>succeededFuture();
-        });
-  }
-
-  /** Lease from conductor.lock_lease_ms, renewed every third of it, with a safety margin of 1/15 (0.67 s of 10 s). */
-  static LockOptions lockOptions(AnvilConfig.Conductor c) {
-    Duration lease = Duration.ofMillis(c.lockLeaseMs());
-    return LockOptions.defaults().withLease(lease, lease.dividedBy(3), lease.dividedBy(15).isZero()
-        ? Duration.ofMillis(1) : lease.dividedBy(15));
-  }
-
-  /** The [ipmi] section as client options; a bad value fails start-up with the option's name. */
-  static IpmiClientOptions ipmiClientOptions(AnvilConfig.Ipmi c) {
-    try {
-      return new IpmiClientOptions()
-          .setRetry(new RetryPolicy(c.retryTimeout(), c.retryIncrement(), c.retryMaxTries()))
-          .setHandshakeAttempts(c.handshakeAttempts())
-          .setMaxInFlightPerBmc(c.maxInFlightPerBmc())
-          .setMinCommandSpacing(c.minCommandSpacing())
-          .setCircuitFailureThreshold(c.circuitFailureThreshold())
-          .setCircuitCooldown(c.circuitCooldown())
-          .setKeepaliveInterval(c.keepaliveInterval())
-          .setSessionIdleClose(c.sessionIdleClose())
-          .setCloseTimeout(c.closeTimeout())
-          .setChannels(c.channels())
-          .setReceiveBufferSize(c.receiveBufferBytes())
-          .setBindHost(c.bindHost());
-    } catch (IllegalArgumentException e) {
-      throw new AnvilConfig.ConfigException("ipmi: " + e.getMessage());
+    private Anvil(Vertx vertx, AnvilConfig config) {
+        this.vertx = vertx;
+        this.config = config;
     }
-  }
 
-  /** This conductor's ownership of nodes (the consistent hash ring); owns nothing while draining. */
-  public NodeOwnership ownership() {
-    return ring;
-  }
-
-  public ClusterRing ring() {
-    return ring;
-  }
-
-  public ConductorRegistry registry() {
-    return registry;
-  }
-
-  public Takeover takeover() {
-    return takeover;
-  }
-
-  /** The start-up correction of stuck states (completes once every node it found was handled). */
-  public Future<StuckStates.Result> stuckStates() {
-    return stuckStates;
-  }
-
-  /** The port the API listens on (resolves port 0). */
-  public int apiPort() {
-    return apiInstances.get(0).actualPort();
-  }
-
-  public boolean ready() {
-    return ready;
-  }
-
-  public AnvilConfig config() {
-    return config;
-  }
-
-  public Vertx vertx() {
-    return vertx;
-  }
-
-  public Conductor conductor() {
-    return conductor;
-  }
-
-  public Database database() {
-    return database;
-  }
-
-  /** The periodic tasks (null until started). */
-  public ConductorPeriodics periodics() {
-    return periodics;
-  }
-
-  /**
-   * Graceful stop: stop periodics, drain (leave the rings with online=false, answer 503 to new work, wait — bounded
-   * by graceful_shutdown_timeout — for running work), stop take-over, the ring and the keepalive, then the
-   * API (no new requests), the IPMI client (closes every BMC session), the lock service and the pools.
-   */
-  public synchronized Future<Void> stop() {
-    if (stopped == null) {
-      stopped = doStop();
+    /** Starts a conductor on {@code vertx}; database and Redis URLs must be resolved (not embedded) by now. */
+    public static Future<Anvil> start(Vertx vertx, AnvilConfig config) {
+        Anvil anvil = new Anvil(vertx, config);
+        return anvil.boot().map(anvil);
     }
-    return stopped;
-  }
 
-  private Future<Void> doStop() {
-    ready = false;
-    // periodics stop first: they would keep taking node locks and the drain would never see this host idle
-    Future<Void> quiet = periodics == null ? Future.succeededFuture() : periodics.stop();
-    return quiet
-        .compose(v -> drain == null ? Future.succeededFuture() : drain.run().<Void>mapEmpty().recover(e -> {
-          LOG.warn("drain: {}", e.toString());
-          return Future.succeededFuture();
-        }))
-        .compose(v -> {
-          if (takeover != null) {
-            takeover.stop();
-          }
-          if (ring != null) {
-            ring.stop();
-          }
-          return registry == null ? Future.succeededFuture() : registry.unregister();
-        })
-        .compose(v -> apiDeployment == null ? Future.succeededFuture() : vertx.undeploy(apiDeployment))
-        .compose(v -> ipmi == null ? Future.succeededFuture() : ipmi.close())
-        .compose(v -> Future.join(vertx.deploymentIDs().stream().map(vertx::undeploy).toList()))
-        .compose(v -> locks == null ? Future.succeededFuture() : locks.close())
-        .compose(v -> database == null ? Future.succeededFuture() : database.close())
-        .recover(e -> {
-          LOG.warn("stop: {}", e.toString());
-          return Future.succeededFuture();
-        })
-        .mapEmpty();
-  }
+    private Future<Void> boot() {
+        DatabaseUrl url = DatabaseUrl.parse(config.database().url());
+        HardwareTypes hardwareTypes = new HardwareTypes(config.conductor().enabledHardwareTypes());
+        return vertx.executeBlocking(() -> Migrations.migrate(url))
+                .compose(applied -> {
+                    if (applied > 0) {
+                        LOG.info("Applied {} schema migration(s) to {}", applied, url);
+                    }
+                    database = Database.connect(
+                            vertx,
+                            url,
+                            config.database().poolSize(),
+                            config.database().pipelinedSize());
+                    AnvilConfig.Conductor c = config.conductor();
+                    registry = new ConductorRegistry(
+                            vertx,
+                            database,
+                            c.hostname(),
+                            c.group(),
+                            hardwareTypes.all().stream().map(t -> t.name()).toList(),
+                            AnvilConfig.Conductor.seconds(c.heartbeatInterval()),
+                            AnvilConfig.Conductor.seconds(c.heartbeatTimeout()),
+                            1 << c.hashPartitionExponent(),
+                            AnvilConfig.Conductor.seconds(c.hashRingResetInterval()));
+                    return registry.register();
+                })
+                .compose(v -> hardwareTypes.get("ipmi").isPresent()
+                        ? IpmiClient.create(vertx, ipmiClientOptions(config.ipmi()))
+                                .map(c -> ipmi = c)
+                        : Future.succeededFuture())
+                .compose(v -> NodeLockService.create(vertx, config.redis().url(), lockOptions(config.conductor())))
+                .compose(lockService -> {
+                    locks = lockService;
+                    DriverFactory drivers = new DriverFactory(hardwareTypes);
+                    if (ipmi != null) {
+                        boolean disableBootTimeout = config.ipmi().disableBootTimeout();
+                        drivers.registerPower("ipmitool", new IpmiPower(vertx, ipmi, disableBootTimeout))
+                                .registerManagement("ipmitool", new IpmiManagement(ipmi, disableBootTimeout));
+                    }
+                    ResourceStore store = new ResourceStore(database);
+                    Outbox outbox = new Outbox(config.conductor().hostname());
+                    WorkerPool workers = new WorkerPool(
+                            config.conductor().workersPoolSize(),
+                            config.conductor().reservedWorkersPoolPercentage());
+                    TaskManager tasks = new TaskManager(
+                                    locks,
+                                    store,
+                                    drivers,
+                                    workers,
+                                    outbox,
+                                    config.conductor().hostname())
+                            .apiLockWait(java.time.Duration.ofMillis(
+                                    config.conductor().apiLockWaitMs()));
+                    conductor = new Conductor(
+                            tasks, new Provisioning(tasks, registry::conductorId), new PowerActions(tasks));
+                    AnvilConfig.Conductor c = config.conductor();
+                    ring = new ClusterRing(vertx, registry);
+                    takeover = new Takeover(
+                            vertx, tasks, ring, registry, AnvilConfig.Conductor.seconds(c.syncLocalStateInterval()));
+                    drain = new Drain(
+                            vertx, registry, tasks, AnvilConfig.Conductor.seconds(c.gracefulShutdownTimeout()));
+                    takeover.start();
+                    ApiServices services = new ApiServices(config, store, hardwareTypes, registry, outbox, conductor);
+                    return ring.start().compose(v -> {
+                        // fenced and under the node locks, so it runs while the API already serves
+                        stuckStates =
+                                new StuckStates(tasks, ring, Duration.ofMillis(c.lockLeaseMs() + 2000L)).correct();
+                        return vertx.deployVerticle(
+                                () -> {
+                                    ApiVerticle verticle = new ApiVerticle(services);
+                                    apiInstances.add(verticle);
+                                    return verticle;
+                                },
+                                new DeploymentOptions()
+                                        .setInstances(config.api().effectiveInstances()));
+                    });
+                })
+                .compose(id -> {
+                    apiDeployment = id;
+                    try {
+                        periodics = ConductorPeriodics.create(vertx, config, conductor, ring);
+                    } catch (RuntimeException e) {
+                        return Future.failedFuture(e);
+                    }
+                    periodics.start();
+                    ready = true;
+                    return Future.<Void>succeededFuture();
+                });
+    }
+
+    /** Lease from conductor.lock_lease_ms, renewed every third of it, with a safety margin of 1/15 (0.67 s of 10 s). */
+    static LockOptions lockOptions(AnvilConfig.Conductor c) {
+        Duration lease = Duration.ofMillis(c.lockLeaseMs());
+        return LockOptions.defaults()
+                .withLease(
+                        lease,
+                        lease.dividedBy(3),
+                        lease.dividedBy(15).isZero() ? Duration.ofMillis(1) : lease.dividedBy(15));
+    }
+
+    /** The [ipmi] section as client options; a bad value fails start-up with the option's name. */
+    static IpmiClientOptions ipmiClientOptions(AnvilConfig.Ipmi c) {
+        try {
+            return new IpmiClientOptions()
+                    .setRetry(new RetryPolicy(c.retryTimeout(), c.retryIncrement(), c.retryMaxTries()))
+                    .setHandshakeAttempts(c.handshakeAttempts())
+                    .setMaxInFlightPerBmc(c.maxInFlightPerBmc())
+                    .setMinCommandSpacing(c.minCommandSpacing())
+                    .setCircuitFailureThreshold(c.circuitFailureThreshold())
+                    .setCircuitCooldown(c.circuitCooldown())
+                    .setKeepaliveInterval(c.keepaliveInterval())
+                    .setSessionIdleClose(c.sessionIdleClose())
+                    .setCloseTimeout(c.closeTimeout())
+                    .setChannels(c.channels())
+                    .setReceiveBufferSize(c.receiveBufferBytes())
+                    .setBindHost(c.bindHost());
+        } catch (IllegalArgumentException e) {
+            throw new AnvilConfig.ConfigException("ipmi: " + e.getMessage());
+        }
+    }
+
+    /** This conductor's ownership of nodes (the consistent hash ring); owns nothing while draining. */
+    public NodeOwnership ownership() {
+        return ring;
+    }
+
+    public ClusterRing ring() {
+        return ring;
+    }
+
+    public ConductorRegistry registry() {
+        return registry;
+    }
+
+    public Takeover takeover() {
+        return takeover;
+    }
+
+    /** The start-up correction of stuck states (completes once every node it found was handled). */
+    public Future<StuckStates.Result> stuckStates() {
+        return stuckStates;
+    }
+
+    /** The port the API listens on (resolves port 0). */
+    public int apiPort() {
+        return apiInstances.get(0).actualPort();
+    }
+
+    public boolean ready() {
+        return ready;
+    }
+
+    public AnvilConfig config() {
+        return config;
+    }
+
+    public Vertx vertx() {
+        return vertx;
+    }
+
+    public Conductor conductor() {
+        return conductor;
+    }
+
+    public Database database() {
+        return database;
+    }
+
+    /** The periodic tasks (null until started). */
+    public ConductorPeriodics periodics() {
+        return periodics;
+    }
+
+    /**
+     * Graceful stop: stop periodics, drain (leave the rings with online=false, answer 503 to new work, wait — bounded
+     * by graceful_shutdown_timeout — for running work), stop take-over, the ring and the keepalive, then the
+     * API (no new requests), the IPMI client (closes every BMC session), the lock service and the pools.
+     */
+    public synchronized Future<Void> stop() {
+        if (stopped == null) {
+            stopped = doStop();
+        }
+        return stopped;
+    }
+
+    private Future<Void> doStop() {
+        ready = false;
+        // periodics stop first: they would keep taking node locks and the drain would never see this host idle
+        Future<Void> quiet = periodics == null ? Future.succeededFuture() : periodics.stop();
+        return quiet.compose(v -> drain == null
+                        ? Future.succeededFuture()
+                        : drain.run().<Void>mapEmpty().recover(e -> {
+                            LOG.warn("drain: {}", e.toString());
+                            return Future.succeededFuture();
+                        }))
+                .compose(v -> {
+                    if (takeover != null) {
+                        takeover.stop();
+                    }
+                    if (ring != null) {
+                        ring.stop();
+                    }
+                    return registry == null ? Future.succeededFuture() : registry.unregister();
+                })
+                .compose(v -> apiDeployment == null ? Future.succeededFuture() : vertx.undeploy(apiDeployment))
+                .compose(v -> ipmi == null ? Future.succeededFuture() : ipmi.close())
+                .compose(v -> Future.join(
+                        vertx.deploymentIDs().stream().map(vertx::undeploy).toList()))
+                .compose(v -> locks == null ? Future.succeededFuture() : locks.close())
+                .compose(v -> database == null ? Future.succeededFuture() : database.close())
+                .recover(e -> {
+                    LOG.warn("stop: {}", e.toString());
+                    return Future.succeededFuture();
+                })
+                .mapEmpty();
+    }
 }

@@ -6,7 +6,10 @@ import io.anvil.driver.HardwareTypes;
 import io.anvil.store.ResourceStore;
 
 /** What the API verticles share: wired once by the composition root. */
-public record ApiServices(AnvilConfig config, ResourceStore store, HardwareTypes hardwareTypes,
-                          ConductorRegistry conductors, io.anvil.events.Outbox outbox,
-                          io.anvil.conductor.Conductor conductor) {
-}
+public record ApiServices(
+        AnvilConfig config,
+        ResourceStore store,
+        HardwareTypes hardwareTypes,
+        ConductorRegistry conductors,
+        io.anvil.events.Outbox outbox,
+        io.anvil.conductor.Conductor conductor) {}

@@ -11,7 +11,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
-
 import java.util.function.Function;
 
 /**
@@ -19,210 +18,222 @@ import java.util.function.Function;
  * the listening port and the stores, and owns its router and conductor snapshot.
  */
 public final class ApiVerticle extends VerticleBase {
-  private final ApiServices services;
-  private HttpServer server;
-  private ConductorCache conductorCache;
+    private final ApiServices services;
+    private HttpServer server;
+    private ConductorCache conductorCache;
 
-  public ApiVerticle(ApiServices services) {
-    this.services = services;
-  }
-
-  @Override
-  public Future<?> start() {
-    conductorCache = new ConductorCache(services.conductors());
-    Router router = router();
-    server = vertx.createHttpServer(new HttpServerOptions()
-        .setHost(services.config().api().host())
-        .setPort(services.config().api().port())
-        .setCompressionSupported(false)
-        .setTcpNoDelay(true));
-    return conductorCache.start(vertx).compose(v -> server.requestHandler(router).listen());
-  }
-
-  /** The port actually bound (useful with port 0 in tests). */
-  public int actualPort() {
-    return server.actualPort();
-  }
-
-  @Override
-  public Future<?> stop() {
-    conductorCache.stop(vertx);
-    return server == null ? Future.succeededFuture() : server.close();
-  }
-
-  Router router() {
-    NodeApi nodes = new NodeApi(services, conductorCache);
-    ChildApi children = new ChildApi(services, nodes);
-    DiscoveryApi discovery = new DiscoveryApi(services, conductorCache);
-    ApiErrors errors = new ApiErrors();
-
-    Router r = Router.router(vertx);
-    r.route().handler(ApiVerticle::negotiateVersion);
-    // bodies only where a method carries one: GETs (the hot path) skip the buffering handler entirely
-    BodyHandler bodies = BodyHandler.create(false).setBodyLimit(services.config().api().maxBodyBytes());
-    r.route().handler(ctx -> {
-      HttpMethod m = ctx.request().method();
-      if (m == HttpMethod.POST || m == HttpMethod.PUT || m == HttpMethod.PATCH) {
-        bodies.handle(ctx);
-      } else {
-        ctx.next();
-      }
-    });
-    r.route().failureHandler(errors);
-    // a draining conductor (graceful stop) starts no new work: writes get 503 and clients retry on a peer
-    r.route().handler(ctx -> {
-      HttpMethod m = ctx.request().method();
-      if (services.conductors().draining() && m != HttpMethod.GET && m != HttpMethod.HEAD
-          && m != HttpMethod.OPTIONS) {
-        ctx.fail(AnvilException.unavailable("Conductor " + services.conductors().hostname()
-            + " is shutting down and accepts no new work. Please retry."));
-      } else {
-        ctx.next();
-      }
-    });
-    // Ironic's get_rpc_node: names are identifiers only from 1.5 (before that a name is simply not found), and a
-    // string that is neither a UUID nor a valid logical name is 400 rather than 404
-    r.routeWithRegex("^/v1/nodes/([^/]+)(/.*)?$").handler(ctx -> {
-      String ident = ctx.pathParam("param0");
-      if (!"detail".equals(ident) || ctx.pathParam("param1") != null) {
-        NodeApi.checkIdent(ident, Requests.version(ctx));
-      }
-      ctx.next();
-    });
-    r.errorHandler(404, errors);
-    r.errorHandler(405, errors);
-    r.errorHandler(500, errors);
-
-    // oslo.middleware's healthcheck, as Ironic serves it when enabled: load balancers stop sending work to a
-    // conductor that is shutting down (its writes would get 503 anyway)
-    r.get("/healthcheck").handler(ctx -> {
-      boolean draining = services.conductors().draining();
-      ctx.response().setStatusCode(draining ? 503 : 200).putHeader("Content-Type", "text/plain")
-          .end(draining ? "DRAINING" : "OK");
-    });
-    r.get("/").handler(sync(discovery::root));
-    r.get("/v1").handler(sync(discovery::v1));
-    r.get("/v1/").handler(sync(discovery::v1));
-
-    r.get("/v1/nodes").handler(encoded(ctx -> nodes.list(ctx, false)));
-    r.post("/v1/nodes").handler(async(nodes::create));
-    r.get("/v1/nodes/detail").handler(encoded(ctx -> nodes.list(ctx, true)));
-    r.get("/v1/nodes/:node").handler(encoded(nodes::showEncoded));
-    r.patch("/v1/nodes/:node").handler(async(nodes::patch));
-    r.delete("/v1/nodes/:node").handler(noContent(nodes::delete, 204));
-    r.get("/v1/nodes/:node/states").handler(async(nodes::states));
-    ProvisionApi provision = new ProvisionApi(services, nodes);
-    r.put("/v1/nodes/:node/states/provision").handler(noContent(provision::setProvisionState, 202));
-    r.put("/v1/nodes/:node/states/power").handler(noContent(provision::setPowerState, 202));
-    r.put("/v1/nodes/:node/management/boot_device").handler(noContent(provision::setBootDevice, 204));
-    r.get("/v1/nodes/:node/management/boot_device").handler(async(provision::getBootDevice));
-    r.get("/v1/nodes/:node/management/boot_device/supported").handler(async(provision::supportedBootDevices));
-    r.get("/v1/nodes/:node/lock").handler(async(provision::lock));
-    HistoryApi history = new HistoryApi(services, nodes);
-    r.get("/v1/nodes/:node/history").handler(async(history::list));
-    r.get("/v1/nodes/:node/history/:event").handler(async(history::show));
-    r.put("/v1/nodes/:node/maintenance").handler(noContent(ctx -> nodes.setMaintenance(ctx, true), 202));
-    r.delete("/v1/nodes/:node/maintenance").handler(noContent(ctx -> nodes.setMaintenance(ctx, false), 202));
-
-    for (Kind kind : Kind.values()) {
-      String coll = "/v1/" + kind.path;
-      r.get(coll).handler(async(ctx -> children.list(ctx, kind, false, null)));
-      r.get(coll + "/detail").handler(async(ctx -> children.list(ctx, kind, true, null)));
-      r.post(coll).handler(async(ctx -> children.create(ctx, kind)));
-      r.get(coll + "/:id").handler(async(ctx -> children.show(ctx, kind)));
-      r.patch(coll + "/:id").handler(async(ctx -> children.patch(ctx, kind)));
-      r.delete(coll + "/:id").handler(noContent(ctx -> children.delete(ctx, kind), 204));
-      String sub = "/v1/nodes/:node/" + kind.path;
-      r.get(sub).handler(async(ctx -> children.list(ctx, kind, false, ctx.pathParam("node"))));
-      r.get(sub + "/detail").handler(async(ctx -> children.list(ctx, kind, true, ctx.pathParam("node"))));
+    public ApiVerticle(ApiServices services) {
+        this.services = services;
     }
-    for (boolean detail : new boolean[] {false, true}) {
-      r.get("/v1/portgroups/:pg/ports" + (detail ? "/detail" : "")).handler(async(ctx -> {
-        if (!Requests.version(ctx).atLeast(24)) {
-          throw AnvilException.notFound("The resource could not be found.");
+
+    @Override
+    public Future<?> start() {
+        conductorCache = new ConductorCache(services.conductors());
+        Router router = router();
+        server = vertx.createHttpServer(new HttpServerOptions()
+                .setHost(services.config().api().host())
+                .setPort(services.config().api().port())
+                .setCompressionSupported(false)
+                .setTcpNoDelay(true));
+        return conductorCache.start(vertx).compose(v -> server.requestHandler(router)
+                .listen());
+    }
+
+    /** The port actually bound (useful with port 0 in tests). */
+    public int actualPort() {
+        return server.actualPort();
+    }
+
+    @Override
+    public Future<?> stop() {
+        conductorCache.stop(vertx);
+        return server == null ? Future.succeededFuture() : server.close();
+    }
+
+    Router router() {
+        NodeApi nodes = new NodeApi(services, conductorCache);
+        ChildApi children = new ChildApi(services, nodes);
+        DiscoveryApi discovery = new DiscoveryApi(services, conductorCache);
+        ApiErrors errors = new ApiErrors();
+
+        Router r = Router.router(vertx);
+        r.route().handler(ApiVerticle::negotiateVersion);
+        // bodies only where a method carries one: GETs (the hot path) skip the buffering handler entirely
+        BodyHandler bodies =
+                BodyHandler.create(false).setBodyLimit(services.config().api().maxBodyBytes());
+        r.route().handler(ctx -> {
+            HttpMethod m = ctx.request().method();
+            if (m == HttpMethod.POST || m == HttpMethod.PUT || m == HttpMethod.PATCH) {
+                bodies.handle(ctx);
+            } else {
+                ctx.next();
+            }
+        });
+        r.route().failureHandler(errors);
+        // a draining conductor (graceful stop) starts no new work: writes get 503 and clients retry on a peer
+        r.route().handler(ctx -> {
+            HttpMethod m = ctx.request().method();
+            if (services.conductors().draining()
+                    && m != HttpMethod.GET
+                    && m != HttpMethod.HEAD
+                    && m != HttpMethod.OPTIONS) {
+                ctx.fail(AnvilException.unavailable(
+                        "Conductor " + services.conductors().hostname()
+                                + " is shutting down and accepts no new work. Please retry."));
+            } else {
+                ctx.next();
+            }
+        });
+        // Ironic's get_rpc_node: names are identifiers only from 1.5 (before that a name is simply not found), and a
+        // string that is neither a UUID nor a valid logical name is 400 rather than 404
+        r.routeWithRegex("^/v1/nodes/([^/]+)(/.*)?$").handler(ctx -> {
+            String ident = ctx.pathParam("param0");
+            if (!"detail".equals(ident) || ctx.pathParam("param1") != null) {
+                NodeApi.checkIdent(ident, Requests.version(ctx));
+            }
+            ctx.next();
+        });
+        r.errorHandler(404, errors);
+        r.errorHandler(405, errors);
+        r.errorHandler(500, errors);
+
+        // oslo.middleware's healthcheck, as Ironic serves it when enabled: load balancers stop sending work to a
+        // conductor that is shutting down (its writes would get 503 anyway)
+        r.get("/healthcheck").handler(ctx -> {
+            boolean draining = services.conductors().draining();
+            ctx.response()
+                    .setStatusCode(draining ? 503 : 200)
+                    .putHeader("Content-Type", "text/plain")
+                    .end(draining ? "DRAINING" : "OK");
+        });
+        r.get("/").handler(sync(discovery::root));
+        r.get("/v1").handler(sync(discovery::v1));
+        r.get("/v1/").handler(sync(discovery::v1));
+
+        r.get("/v1/nodes").handler(encoded(ctx -> nodes.list(ctx, false)));
+        r.post("/v1/nodes").handler(async(nodes::create));
+        r.get("/v1/nodes/detail").handler(encoded(ctx -> nodes.list(ctx, true)));
+        r.get("/v1/nodes/:node").handler(encoded(nodes::showEncoded));
+        r.patch("/v1/nodes/:node").handler(async(nodes::patch));
+        r.delete("/v1/nodes/:node").handler(noContent(nodes::delete, 204));
+        r.get("/v1/nodes/:node/states").handler(async(nodes::states));
+        ProvisionApi provision = new ProvisionApi(services, nodes);
+        r.put("/v1/nodes/:node/states/provision").handler(noContent(provision::setProvisionState, 202));
+        r.put("/v1/nodes/:node/states/power").handler(noContent(provision::setPowerState, 202));
+        r.put("/v1/nodes/:node/management/boot_device").handler(noContent(provision::setBootDevice, 204));
+        r.get("/v1/nodes/:node/management/boot_device").handler(async(provision::getBootDevice));
+        r.get("/v1/nodes/:node/management/boot_device/supported").handler(async(provision::supportedBootDevices));
+        r.get("/v1/nodes/:node/lock").handler(async(provision::lock));
+        HistoryApi history = new HistoryApi(services, nodes);
+        r.get("/v1/nodes/:node/history").handler(async(history::list));
+        r.get("/v1/nodes/:node/history/:event").handler(async(history::show));
+        r.put("/v1/nodes/:node/maintenance").handler(noContent(ctx -> nodes.setMaintenance(ctx, true), 202));
+        r.delete("/v1/nodes/:node/maintenance").handler(noContent(ctx -> nodes.setMaintenance(ctx, false), 202));
+
+        for (Kind kind : Kind.values()) {
+            String coll = "/v1/" + kind.path;
+            r.get(coll).handler(async(ctx -> children.list(ctx, kind, false, null)));
+            r.get(coll + "/detail").handler(async(ctx -> children.list(ctx, kind, true, null)));
+            r.post(coll).handler(async(ctx -> children.create(ctx, kind)));
+            r.get(coll + "/:id").handler(async(ctx -> children.show(ctx, kind)));
+            r.patch(coll + "/:id").handler(async(ctx -> children.patch(ctx, kind)));
+            r.delete(coll + "/:id").handler(noContent(ctx -> children.delete(ctx, kind), 204));
+            String sub = "/v1/nodes/:node/" + kind.path;
+            r.get(sub).handler(async(ctx -> children.list(ctx, kind, false, ctx.pathParam("node"))));
+            r.get(sub + "/detail").handler(async(ctx -> children.list(ctx, kind, true, ctx.pathParam("node"))));
         }
-        ctx.queryParams().add("portgroup", ctx.pathParam("pg"));
-        return children.list(ctx, Kind.PORT, detail, null);
-      }));
-    }
-    r.get("/v1/volume").handler(sync(ctx -> volumeRoot(ctx, null)));
-    r.get("/v1/nodes/:node/volume").handler(async(ctx -> nodes.load(ctx.pathParam("node"))
-        .map(n -> volumeRoot(ctx, n.getString("uuid")))));
-
-    r.get("/v1/drivers").handler(sync(discovery::drivers));
-    r.get("/v1/drivers/:driver").handler(sync(discovery::driver));
-    r.get("/v1/drivers/:driver/properties").handler(sync(discovery::driverProperties));
-    r.get("/v1/conductors").handler(sync(discovery::conductors));
-    r.get("/v1/conductors/:hostname").handler(sync(discovery::conductor));
-    return r;
-  }
-
-  private JsonObject volumeRoot(RoutingContext ctx, String nodeUuid) {
-    if (!Requests.version(ctx).atLeast(32)) {
-      throw AnvilException.notFound("The resource could not be found.");
-    }
-    String base = Links.base(ctx, services.config().api().publicUrl());
-    String prefix = nodeUuid == null ? "volume" : "nodes/" + nodeUuid + "/volume";
-    return new JsonObject()
-        .put("links", Links.of(base, prefix))
-        .put("connectors", Links.of(base, prefix + "/connectors"))
-        .put("targets", Links.of(base, prefix + "/targets"));
-  }
-
-  /** Microversion negotiation; the min/max headers go on every response, errors included. */
-  private static void negotiateVersion(RoutingContext ctx) {
-    ctx.response().putHeader(ApiVersion.MIN_HEADER, ApiVersion.MIN.toString())
-        .putHeader(ApiVersion.MAX_HEADER, ApiVersion.MAX.toString());
-    ApiVersion v;
-    try {
-      v = ApiVersion.of(ctx.request());
-    } catch (AnvilException e) {
-      ctx.fail(e);
-      return;
-    }
-    ctx.put(Requests.VERSION_KEY, v);
-    ctx.response().putHeader(ApiVersion.HEADER, v.toString())
-        .putHeader(ApiVersion.GENERIC_HEADER, "baremetal " + v);
-    ctx.next();
-  }
-
-  private static io.vertx.core.Handler<RoutingContext> sync(Function<RoutingContext, JsonObject> f) {
-    return async(ctx -> Future.succeededFuture(f.apply(ctx)));
-  }
-
-  private static io.vertx.core.Handler<RoutingContext> async(Function<RoutingContext, Future<JsonObject>> f) {
-    return respond(f, (ctx, json) -> ctx.response().putHeader("Content-Type", "application/json")
-        .end(json.toBuffer()));
-  }
-
-  private static io.vertx.core.Handler<RoutingContext> encoded(
-      Function<RoutingContext, Future<io.vertx.core.buffer.Buffer>> f) {
-    return respond(f, (ctx, body) -> ctx.response().putHeader("Content-Type", "application/json").end(body));
-  }
-
-  private static io.vertx.core.Handler<RoutingContext> noContent(Function<RoutingContext, Future<Void>> f,
-                                                                 int status) {
-    return respond(f, (ctx, v) -> ctx.response().setStatusCode(status).end());
-  }
-
-  /** Runs a handler returning a Future; a thrown or failed result goes to the one failure handler. */
-  private static <T> io.vertx.core.Handler<RoutingContext> respond(Function<RoutingContext, Future<T>> f,
-                                                                   java.util.function.BiConsumer<RoutingContext, T> ok) {
-    return ctx -> {
-      Future<T> result;
-      try {
-        result = f.apply(ctx);
-      } catch (RuntimeException e) {
-        ctx.fail(e);
-        return;
-      }
-      result.onComplete(ar -> {
-        if (ar.failed()) {
-          ctx.fail(ar.cause());
-        } else {
-          ok.accept(ctx, ar.result());
+        for (boolean detail : new boolean[] {false, true}) {
+            r.get("/v1/portgroups/:pg/ports" + (detail ? "/detail" : "")).handler(async(ctx -> {
+                if (!Requests.version(ctx).atLeast(24)) {
+                    throw AnvilException.notFound("The resource could not be found.");
+                }
+                ctx.queryParams().add("portgroup", ctx.pathParam("pg"));
+                return children.list(ctx, Kind.PORT, detail, null);
+            }));
         }
-      });
-    };
-  }
+        r.get("/v1/volume").handler(sync(ctx -> volumeRoot(ctx, null)));
+        r.get("/v1/nodes/:node/volume").handler(async(ctx -> nodes.load(ctx.pathParam("node"))
+                .map(n -> volumeRoot(ctx, n.getString("uuid")))));
+
+        r.get("/v1/drivers").handler(sync(discovery::drivers));
+        r.get("/v1/drivers/:driver").handler(sync(discovery::driver));
+        r.get("/v1/drivers/:driver/properties").handler(sync(discovery::driverProperties));
+        r.get("/v1/conductors").handler(sync(discovery::conductors));
+        r.get("/v1/conductors/:hostname").handler(sync(discovery::conductor));
+        return r;
+    }
+
+    private JsonObject volumeRoot(RoutingContext ctx, String nodeUuid) {
+        if (!Requests.version(ctx).atLeast(32)) {
+            throw AnvilException.notFound("The resource could not be found.");
+        }
+        String base = Links.base(ctx, services.config().api().publicUrl());
+        String prefix = nodeUuid == null ? "volume" : "nodes/" + nodeUuid + "/volume";
+        return new JsonObject()
+                .put("links", Links.of(base, prefix))
+                .put("connectors", Links.of(base, prefix + "/connectors"))
+                .put("targets", Links.of(base, prefix + "/targets"));
+    }
+
+    /** Microversion negotiation; the min/max headers go on every response, errors included. */
+    private static void negotiateVersion(RoutingContext ctx) {
+        ctx.response()
+                .putHeader(ApiVersion.MIN_HEADER, ApiVersion.MIN.toString())
+                .putHeader(ApiVersion.MAX_HEADER, ApiVersion.MAX.toString());
+        ApiVersion v;
+        try {
+            v = ApiVersion.of(ctx.request());
+        } catch (AnvilException e) {
+            ctx.fail(e);
+            return;
+        }
+        ctx.put(Requests.VERSION_KEY, v);
+        ctx.response()
+                .putHeader(ApiVersion.HEADER, v.toString())
+                .putHeader(ApiVersion.GENERIC_HEADER, "baremetal " + v);
+        ctx.next();
+    }
+
+    private static io.vertx.core.Handler<RoutingContext> sync(Function<RoutingContext, JsonObject> f) {
+        return async(ctx -> Future.succeededFuture(f.apply(ctx)));
+    }
+
+    private static io.vertx.core.Handler<RoutingContext> async(Function<RoutingContext, Future<JsonObject>> f) {
+        return respond(f, (ctx, json) -> ctx.response()
+                .putHeader("Content-Type", "application/json")
+                .end(json.toBuffer()));
+    }
+
+    private static io.vertx.core.Handler<RoutingContext> encoded(
+            Function<RoutingContext, Future<io.vertx.core.buffer.Buffer>> f) {
+        return respond(f, (ctx, body) -> ctx.response()
+                .putHeader("Content-Type", "application/json")
+                .end(body));
+    }
+
+    private static io.vertx.core.Handler<RoutingContext> noContent(
+            Function<RoutingContext, Future<Void>> f, int status) {
+        return respond(f, (ctx, v) -> ctx.response().setStatusCode(status).end());
+    }
+
+    /** Runs a handler returning a Future; a thrown or failed result goes to the one failure handler. */
+    private static <T> io.vertx.core.Handler<RoutingContext> respond(
+            Function<RoutingContext, Future<T>> f, java.util.function.BiConsumer<RoutingContext, T> ok) {
+        return ctx -> {
+            Future<T> result;
+            try {
+                result = f.apply(ctx);
+            } catch (RuntimeException e) {
+                ctx.fail(e);
+                return;
+            }
+            result.onComplete(ar -> {
+                if (ar.failed()) {
+                    ctx.fail(ar.cause());
+                } else {
+                    ok.accept(ctx, ar.result());
+                }
+            });
+        };
+    }
 }

@@ -13,7 +13,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
-
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -29,448 +28,523 @@ import java.util.regex.Pattern;
  * they differ only in fields, filters and a few validation rules (see {@link Kind}).
  */
 final class ChildApi {
-  /** Ironic's utils.is_valid_mac: six colon-separated pairs, either case (stored lower case). */
-  private static final Pattern MAC = Pattern.compile("^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$");
-  private static final Pattern DATAPATH_ID = Pattern.compile("^[0-9a-fA-F]{16}$");
-  private static final List<String> NETWORK_TYPES = List.of("managed", "unmanaged");
-  private static final Set<String> LLC_KEYS = Set.of("switch_id", "port_id", "switch_info", "network_type", "hostname");
-  private static final Set<String> CONNECTOR_TYPES = Set.of("iqn", "ip", "mac", "wwnn", "wwpn", "port",
-      "portgroup");
+    /** Ironic's utils.is_valid_mac: six colon-separated pairs, either case (stored lower case). */
+    private static final Pattern MAC = Pattern.compile("^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$");
 
-  /** The per-resource differences. {@code minVersion}: below it the collection does not exist (404). */
-  enum Kind {
-    PORT(Resources.PORT, 1, "ports", Set.of("node", "node_uuid", "address", "portgroup"), List.of("address",
-        "node_uuid")),
-    PORTGROUP(Resources.PORTGROUP, 23, "portgroups", Set.of("node", "address"), List.of("node_uuid")),
-    VOLUME_CONNECTOR(Resources.VOLUME_CONNECTOR, 32, "volume/connectors", Set.of("node"),
-        List.of("node_uuid", "type", "connector_id")),
-    VOLUME_TARGET(Resources.VOLUME_TARGET, 32, "volume/targets", Set.of("node"),
-        List.of("node_uuid", "volume_type", "volume_id", "boot_index"));
+    private static final Pattern DATAPATH_ID = Pattern.compile("^[0-9a-fA-F]{16}$");
+    private static final List<String> NETWORK_TYPES = List.of("managed", "unmanaged");
+    private static final Set<String> LLC_KEYS =
+            Set.of("switch_id", "port_id", "switch_info", "network_type", "hostname");
+    private static final Set<String> CONNECTOR_TYPES = Set.of("iqn", "ip", "mac", "wwnn", "wwpn", "port", "portgroup");
 
-    final ResourceDef def;
-    final int minVersion;
-    final String path;
-    final Set<String> filters;
-    final List<String> required;
+    /** The per-resource differences. {@code minVersion}: below it the collection does not exist (404). */
+    enum Kind {
+        PORT(
+                Resources.PORT,
+                1,
+                "ports",
+                Set.of("node", "node_uuid", "address", "portgroup"),
+                List.of("address", "node_uuid")),
+        PORTGROUP(Resources.PORTGROUP, 23, "portgroups", Set.of("node", "address"), List.of("node_uuid")),
+        VOLUME_CONNECTOR(
+                Resources.VOLUME_CONNECTOR,
+                32,
+                "volume/connectors",
+                Set.of("node"),
+                List.of("node_uuid", "type", "connector_id")),
+        VOLUME_TARGET(
+                Resources.VOLUME_TARGET,
+                32,
+                "volume/targets",
+                Set.of("node"),
+                List.of("node_uuid", "volume_type", "volume_id", "boot_index"));
 
-    Kind(ResourceDef def, int minVersion, String path, Set<String> filters, List<String> required) {
-      this.def = def;
-      this.minVersion = minVersion;
-      this.path = path;
-      this.filters = filters;
-      this.required = required;
-    }
-  }
+        final ResourceDef def;
+        final int minVersion;
+        final String path;
+        final Set<String> filters;
+        final List<String> required;
 
-  private final ApiServices services;
-  private final ResourceStore store;
-  private final NodeApi nodes;
-
-  ChildApi(ApiServices services, NodeApi nodes) {
-    this.services = services;
-    this.store = services.store();
-    this.nodes = nodes;
-  }
-
-  private static void checkVersion(RoutingContext ctx, Kind kind) {
-    if (!Requests.version(ctx).atLeast(kind.minVersion)) {
-      throw AnvilException.notFound("The resource could not be found.");
-    }
-  }
-
-  /** GET /v1/{kind} or, with {@code nodeIdent}, GET /v1/nodes/{node}/{kind}. */
-  Future<JsonObject> list(RoutingContext ctx, Kind kind, boolean detailPath, String nodeIdent) {
-    checkVersion(ctx, kind);
-    if (nodeIdent != null && kind == Kind.PORTGROUP && !Requests.version(ctx).atLeast(24)) {
-      // Ironic: /v1/nodes/{node}/portgroups exists from 1.24 (allow_portgroups_subcontrollers)
-      throw AnvilException.notFound("The resource could not be found.");
-    }
-    Set<String> allowed = new HashSet<>(Collections.PAGING);
-    if (nodeIdent == null) {
-      allowed.addAll(kind.filters);
-    }
-    Requests.allowOnly(ctx, allowed);
-    ApiVersion v = Requests.version(ctx);
-    Boolean detailParam = Requests.boolQuery(ctx, "detail");
-    boolean detail = detailPath || Boolean.TRUE.equals(detailParam);
-    Set<String> fields = Requests.fields(ctx);
-    if (detail && fields != null) {
-      throw AnvilException.invalid("Can not specify ?detail=True and fields in the same request.");
-    }
-    List<String> visible = Views.visibleFields(kind.def, v, List.of());
-    Views.checkFields(fields, visible);
-    List<String> names = fields != null ? List.copyOf(fields) : detail ? visible : kind.def.defaultListFields();
-    String base = Links.base(ctx, services.config().api().publicUrl());
-    ListQuery q = new ListQuery();
-    String nodeFilter = nodeIdent != null ? nodeIdent
-        : Requests.query(ctx, "node") != null ? Requests.query(ctx, "node") : Requests.query(ctx, "node_uuid");
-    Future<Void> scoped = Future.succeededFuture();
-    if (nodeFilter != null) {
-      scoped = nodes.load(nodeFilter).map(n -> {
-        q.where("t.node_id = " + q.param(n.getLong("id")));
-        return null;
-      });
-    }
-    String address = Requests.query(ctx, "address");
-    if (address != null) {
-      q.where("t.address = " + q.param(normaliseMac(address)));
-    }
-    String portgroup = Requests.query(ctx, "portgroup");
-    if (portgroup != null) {
-      scoped = scoped.compose(x -> loadPortgroup(portgroup)).map(g -> {
-        q.where("t.portgroup_id = " + q.param(g.getLong("id")));
-        return null;
-      });
-    }
-    return scoped
-        .compose(x -> Collections.page(ctx, store, kind.def, q, services.config().api().maxLimit()))
-        .compose(limit -> store.list(kind.def, q).map(rows -> {
-          List<JsonObject> items = new ArrayList<>(rows.size());
-          rows.forEach(r -> items.add(subLinks(kind, Views.project(r, names, base, kind.path + "/"
-              + r.getString("uuid")), base, detail && fields == null)));
-          return Views.collection(kind.def.plural(), items, limit, Collections.nextUrl(ctx, base, rows, limit));
-        }));
-  }
-
-  Future<JsonObject> show(RoutingContext ctx, Kind kind) {
-    checkVersion(ctx, kind);
-    Requests.allowOnly(ctx, Set.of("fields"));
-    ApiVersion v = Requests.version(ctx);
-    Set<String> fields = Requests.fields(ctx);
-    List<String> visible = Views.visibleFields(kind.def, v, List.of());
-    Views.checkFields(fields, visible);
-    String base = Links.base(ctx, services.config().api().publicUrl());
-    return load(kind, ctx.pathParam("id"))
-        .map(r -> subLinks(kind, Views.project(r, fields != null ? List.copyOf(fields) : visible, base,
-            kind.path + "/" + r.getString("uuid")), base, fields == null));
-  }
-
-  /** A portgroup's full view links its ports, as Ironic's does. */
-  private static JsonObject subLinks(Kind kind, JsonObject out, String base, boolean full) {
-    if (kind == Kind.PORTGROUP && full) {
-      out.put("ports", Links.of(base, "portgroups/" + out.getString("uuid") + "/ports"));
-    }
-    return out;
-  }
-
-  private Future<JsonObject> load(Kind kind, String ident) {
-    return store.find(kind.def, ident).compose(r -> r == null
-        ? Future.failedFuture(AnvilException.notFound(capital(kind.def.singular()) + " " + ident
-        + " could not be found."))
-        : Future.succeededFuture(r));
-  }
-
-  private Future<JsonObject> loadPortgroup(String ident) {
-    return load(Kind.PORTGROUP, ident);
-  }
-
-  Future<JsonObject> create(RoutingContext ctx, Kind kind) {
-    checkVersion(ctx, kind);
-    ApiVersion v = Requests.version(ctx);
-    JsonObject body = Requests.jsonObject(ctx);
-    List<String> unknown = new ArrayList<>();
-    for (String key : body.fieldNames()) {
-      FieldSpec f = kind.def.field(key);
-      if (f == null || !f.creatable() || !v.atLeast(f.minVersion())) {
-        unknown.add(key);
-      }
-    }
-    if (!unknown.isEmpty()) {
-      throw AnvilException.invalid("Unknown or read-only attribute(s) for " + kind.def.singular() + ": "
-          + String.join(", ", unknown) + ".");
-    }
-    for (String r : kind.required) {
-      if (body.getValue(r) == null) {
-        throw AnvilException.invalid("Mandatory field missing: '" + r + "'.");
-      }
-    }
-    JsonObject doc = body.copy();
-    if (!doc.containsKey("uuid")) {
-      doc.put("uuid", UUID.randomUUID().toString());
-    }
-    if (kind == Kind.PORTGROUP && doc.getValue("mode") == null) {
-      doc.put("mode", "active-backup"); // Ironic's [DEFAULT]default_portgroup_mode
-    }
-    String base = Links.base(ctx, services.config().api().publicUrl());
-    if (!(doc.getValue("node_uuid") instanceof String nodeIdent)) {
-      throw AnvilException.invalid("Expected a UUID or name for node_uuid but received " + doc.getValue("node_uuid")
-          + ".");
-    }
-    return underNodeLock(nodeIdent, "creating " + kind.def.singular(),
-        () -> store.database().inTransaction(tx -> columns(tx, kind, doc, doc.fieldNames(), null)
-            .compose(cols -> store.insert(tx, kind.def, cols))))
-        .recover(e -> Future.failedFuture(e instanceof io.anvil.conductor.ConductorErrors.NodeNotFound
-            ? AnvilException.invalid(e.getMessage()) : e))
-        .map(r -> {
-          ctx.response().setStatusCode(201)
-              .putHeader("Location", base + "/v1/" + kind.path + "/" + r.getString("uuid"));
-          return subLinks(kind, Views.project(r, Views.visibleFields(kind.def, v, List.of()), base,
-              kind.path + "/" + r.getString("uuid")), base, true);
-        });
-  }
-
-  Future<JsonObject> patch(RoutingContext ctx, Kind kind) {
-    checkVersion(ctx, kind);
-    ApiVersion v = Requests.version(ctx);
-    List<JsonPatch.Op> ops = JsonPatch.parse(Requests.json(ctx));
-    Set<String> touched = new HashSet<>();
-    for (JsonPatch.Op op : ops) {
-      for (String field : op.from() == null ? List.of(op.field())
-          : List.of(op.field(), JsonPatch.pointer(op.from()).get(0))) {
-        FieldSpec f = kind.def.field(field);
-        if (f == null || !v.atLeast(f.minVersion())) {
-          throw AnvilException.invalid("Unknown attribute '" + field + "' in patch path " + op.path() + ".");
+        Kind(ResourceDef def, int minVersion, String path, Set<String> filters, List<String> required) {
+            this.def = def;
+            this.minVersion = minVersion;
+            this.path = path;
+            this.filters = filters;
+            this.required = required;
         }
-        if (!f.patchable()) {
-          throw AnvilException.invalid("'/" + field + "' is an internal attribute and can not be updated");
-        }
-        if (op.op().equals("remove") && kind.required.contains(field) && op.path().equals("/" + field)) {
-          throw AnvilException.invalid("'/" + field + "' is a mandatory attribute and can not be removed");
-        }
-        touched.add(field);
-      }
     }
-    String ident = ctx.pathParam("id");
-    String base = Links.base(ctx, services.config().api().publicUrl());
-    String purpose = "updating " + kind.def.singular();
-    return load(kind, ident).compose(found -> underNodeLocks(found.getString("node_uuid"),
-        touched.contains("node_uuid") ? newNode(found, ops) : null, purpose,
-        () -> store.database().inTransaction(tx -> store.findForUpdate(tx, kind.def, ident).compose(old -> {
-      if (old == null) {
-        return Future.failedFuture(AnvilException.notFound(capital(kind.def.singular()) + " " + ident
-            + " could not be found."));
-      }
-      JsonObject patched = JsonPatch.apply(old, ops);
-      Set<String> changed = new HashSet<>();
-      for (String f : touched) {
-        if (!patched.containsKey(f)) {
-          patched.put(f, kind.def.field(f).type() == FieldType.OBJECT ? new JsonObject() : null);
-        }
-        if (!Objects.equals(old.getValue(f), patched.getValue(f))) {
-          changed.add(f);
-        }
-      }
-      return columns(tx, kind, patched, changed, old)
-          .compose(cols -> store.update(tx, kind.def, old.getLong("id"), cols));
-    })))).map(r -> subLinks(kind, Views.project(r, Views.visibleFields(kind.def, v, List.of()), base,
-        kind.path + "/" + r.getString("uuid")), base, true));
-  }
 
-  Future<Void> delete(RoutingContext ctx, Kind kind) {
-    checkVersion(ctx, kind);
-    String ident = ctx.pathParam("id");
-    return load(kind, ident).compose(found -> underNodeLock(found.getString("node_uuid"),
-        "deleting " + kind.def.singular(),
-        () -> store.database().inTransaction(tx -> store.findForUpdate(tx, kind.def, ident).compose(old -> {
-      if (old == null) {
-        return Future.failedFuture(AnvilException.notFound(capital(kind.def.singular()) + " " + ident
-            + " could not be found."));
-      }
-      return parentNode(tx, old.getString("node_uuid"))
-          .compose(n -> {
-            if (kind == Kind.PORTGROUP) {
-              return tx.preparedQuery("SELECT count(*) FROM ports WHERE portgroup_id = $1")
-                  .execute(Tuple.of(old.getLong("id")))
-                  .compose(rs -> rs.iterator().next().getLong(0) > 0
-                      ? Future.failedFuture(AnvilException.conflict("Portgroup " + old.getString("uuid")
-                      + " is not empty; remove its ports first."))
-                      : Future.succeededFuture());
+    private final ApiServices services;
+    private final ResourceStore store;
+    private final NodeApi nodes;
+
+    ChildApi(ApiServices services, NodeApi nodes) {
+        this.services = services;
+        this.store = services.store();
+        this.nodes = nodes;
+    }
+
+    private static void checkVersion(RoutingContext ctx, Kind kind) {
+        if (!Requests.version(ctx).atLeast(kind.minVersion)) {
+            throw AnvilException.notFound("The resource could not be found.");
+        }
+    }
+
+    /** GET /v1/{kind} or, with {@code nodeIdent}, GET /v1/nodes/{node}/{kind}. */
+    Future<JsonObject> list(RoutingContext ctx, Kind kind, boolean detailPath, String nodeIdent) {
+        checkVersion(ctx, kind);
+        if (nodeIdent != null
+                && kind == Kind.PORTGROUP
+                && !Requests.version(ctx).atLeast(24)) {
+            // Ironic: /v1/nodes/{node}/portgroups exists from 1.24 (allow_portgroups_subcontrollers)
+            throw AnvilException.notFound("The resource could not be found.");
+        }
+        Set<String> allowed = new HashSet<>(Collections.PAGING);
+        if (nodeIdent == null) {
+            allowed.addAll(kind.filters);
+        }
+        Requests.allowOnly(ctx, allowed);
+        ApiVersion v = Requests.version(ctx);
+        Boolean detailParam = Requests.boolQuery(ctx, "detail");
+        boolean detail = detailPath || Boolean.TRUE.equals(detailParam);
+        Set<String> fields = Requests.fields(ctx);
+        if (detail && fields != null) {
+            throw AnvilException.invalid("Can not specify ?detail=True and fields in the same request.");
+        }
+        List<String> visible = Views.visibleFields(kind.def, v, List.of());
+        Views.checkFields(fields, visible);
+        List<String> names = fields != null ? List.copyOf(fields) : detail ? visible : kind.def.defaultListFields();
+        String base = Links.base(ctx, services.config().api().publicUrl());
+        ListQuery q = new ListQuery();
+        String nodeFilter = nodeIdent != null
+                ? nodeIdent
+                : Requests.query(ctx, "node") != null ? Requests.query(ctx, "node") : Requests.query(ctx, "node_uuid");
+        Future<Void> scoped = Future.succeededFuture();
+        if (nodeFilter != null) {
+            scoped = nodes.load(nodeFilter).map(n -> {
+                q.where("t.node_id = " + q.param(n.getLong("id")));
+                return null;
+            });
+        }
+        String address = Requests.query(ctx, "address");
+        if (address != null) {
+            q.where("t.address = " + q.param(normaliseMac(address)));
+        }
+        String portgroup = Requests.query(ctx, "portgroup");
+        if (portgroup != null) {
+            scoped = scoped.compose(x -> loadPortgroup(portgroup)).map(g -> {
+                q.where("t.portgroup_id = " + q.param(g.getLong("id")));
+                return null;
+            });
+        }
+        return scoped.compose(x -> Collections.page(
+                        ctx, store, kind.def, q, services.config().api().maxLimit()))
+                .compose(limit -> store.list(kind.def, q).map(rows -> {
+                    List<JsonObject> items = new ArrayList<>(rows.size());
+                    rows.forEach(r -> items.add(subLinks(
+                            kind,
+                            Views.project(r, names, base, kind.path + "/" + r.getString("uuid")),
+                            base,
+                            detail && fields == null)));
+                    return Views.collection(
+                            kind.def.plural(), items, limit, Collections.nextUrl(ctx, base, rows, limit));
+                }));
+    }
+
+    Future<JsonObject> show(RoutingContext ctx, Kind kind) {
+        checkVersion(ctx, kind);
+        Requests.allowOnly(ctx, Set.of("fields"));
+        ApiVersion v = Requests.version(ctx);
+        Set<String> fields = Requests.fields(ctx);
+        List<String> visible = Views.visibleFields(kind.def, v, List.of());
+        Views.checkFields(fields, visible);
+        String base = Links.base(ctx, services.config().api().publicUrl());
+        return load(kind, ctx.pathParam("id"))
+                .map(r -> subLinks(
+                        kind,
+                        Views.project(
+                                r,
+                                fields != null ? List.copyOf(fields) : visible,
+                                base,
+                                kind.path + "/" + r.getString("uuid")),
+                        base,
+                        fields == null));
+    }
+
+    /** A portgroup's full view links its ports, as Ironic's does. */
+    private static JsonObject subLinks(Kind kind, JsonObject out, String base, boolean full) {
+        if (kind == Kind.PORTGROUP && full) {
+            out.put("ports", Links.of(base, "portgroups/" + out.getString("uuid") + "/ports"));
+        }
+        return out;
+    }
+
+    private Future<JsonObject> load(Kind kind, String ident) {
+        return store.find(kind.def, ident)
+                .compose(r -> r == null
+                        ? Future.failedFuture(AnvilException.notFound(
+                                capital(kind.def.singular()) + " " + ident + " could not be found."))
+                        : Future.succeededFuture(r));
+    }
+
+    private Future<JsonObject> loadPortgroup(String ident) {
+        return load(Kind.PORTGROUP, ident);
+    }
+
+    Future<JsonObject> create(RoutingContext ctx, Kind kind) {
+        checkVersion(ctx, kind);
+        ApiVersion v = Requests.version(ctx);
+        JsonObject body = Requests.jsonObject(ctx);
+        List<String> unknown = new ArrayList<>();
+        for (String key : body.fieldNames()) {
+            FieldSpec f = kind.def.field(key);
+            if (f == null || !f.creatable() || !v.atLeast(f.minVersion())) {
+                unknown.add(key);
+            }
+        }
+        if (!unknown.isEmpty()) {
+            throw AnvilException.invalid("Unknown or read-only attribute(s) for " + kind.def.singular() + ": "
+                    + String.join(", ", unknown) + ".");
+        }
+        for (String r : kind.required) {
+            if (body.getValue(r) == null) {
+                throw AnvilException.invalid("Mandatory field missing: '" + r + "'.");
+            }
+        }
+        JsonObject doc = body.copy();
+        if (!doc.containsKey("uuid")) {
+            doc.put("uuid", UUID.randomUUID().toString());
+        }
+        if (kind == Kind.PORTGROUP && doc.getValue("mode") == null) {
+            doc.put("mode", "active-backup"); // Ironic's [DEFAULT]default_portgroup_mode
+        }
+        String base = Links.base(ctx, services.config().api().publicUrl());
+        if (!(doc.getValue("node_uuid") instanceof String nodeIdent)) {
+            throw AnvilException.invalid(
+                    "Expected a UUID or name for node_uuid but received " + doc.getValue("node_uuid") + ".");
+        }
+        return underNodeLock(nodeIdent, "creating " + kind.def.singular(), () -> store.database()
+                        .inTransaction(tx -> columns(tx, kind, doc, doc.fieldNames(), null)
+                                .compose(cols -> store.insert(tx, kind.def, cols))))
+                .recover(e -> Future.failedFuture(
+                        e instanceof io.anvil.conductor.ConductorErrors.NodeNotFound
+                                ? AnvilException.invalid(e.getMessage())
+                                : e))
+                .map(r -> {
+                    ctx.response()
+                            .setStatusCode(201)
+                            .putHeader("Location", base + "/v1/" + kind.path + "/" + r.getString("uuid"));
+                    return subLinks(
+                            kind,
+                            Views.project(
+                                    r,
+                                    Views.visibleFields(kind.def, v, List.of()),
+                                    base,
+                                    kind.path + "/" + r.getString("uuid")),
+                            base,
+                            true);
+                });
+    }
+
+    Future<JsonObject> patch(RoutingContext ctx, Kind kind) {
+        checkVersion(ctx, kind);
+        ApiVersion v = Requests.version(ctx);
+        List<JsonPatch.Op> ops = JsonPatch.parse(Requests.json(ctx));
+        Set<String> touched = new HashSet<>();
+        for (JsonPatch.Op op : ops) {
+            for (String field : op.from() == null
+                    ? List.of(op.field())
+                    : List.of(op.field(), JsonPatch.pointer(op.from()).get(0))) {
+                FieldSpec f = kind.def.field(field);
+                if (f == null || !v.atLeast(f.minVersion())) {
+                    throw AnvilException.invalid("Unknown attribute '" + field + "' in patch path " + op.path() + ".");
+                }
+                if (!f.patchable()) {
+                    throw AnvilException.invalid("'/" + field + "' is an internal attribute and can not be updated");
+                }
+                if (op.op().equals("remove")
+                        && kind.required.contains(field)
+                        && op.path().equals("/" + field)) {
+                    throw AnvilException.invalid("'/" + field + "' is a mandatory attribute and can not be removed");
+                }
+                touched.add(field);
+            }
+        }
+        String ident = ctx.pathParam("id");
+        String base = Links.base(ctx, services.config().api().publicUrl());
+        String purpose = "updating " + kind.def.singular();
+        return load(kind, ident)
+                .compose(found -> underNodeLocks(
+                        found.getString("node_uuid"),
+                        touched.contains("node_uuid") ? newNode(found, ops) : null,
+                        purpose,
+                        () -> store.database().inTransaction(tx -> store.findForUpdate(tx, kind.def, ident)
+                                .compose(old -> {
+                                    if (old == null) {
+                                        return Future.failedFuture(AnvilException.notFound(
+                                                capital(kind.def.singular()) + " " + ident + " could not be found."));
+                                    }
+                                    JsonObject patched = JsonPatch.apply(old, ops);
+                                    Set<String> changed = new HashSet<>();
+                                    for (String f : touched) {
+                                        if (!patched.containsKey(f)) {
+                                            patched.put(
+                                                    f,
+                                                    kind.def.field(f).type() == FieldType.OBJECT
+                                                            ? new JsonObject()
+                                                            : null);
+                                        }
+                                        if (!Objects.equals(old.getValue(f), patched.getValue(f))) {
+                                            changed.add(f);
+                                        }
+                                    }
+                                    return columns(tx, kind, patched, changed, old)
+                                            .compose(cols -> store.update(tx, kind.def, old.getLong("id"), cols));
+                                }))))
+                .map(r -> subLinks(
+                        kind,
+                        Views.project(
+                                r,
+                                Views.visibleFields(kind.def, v, List.of()),
+                                base,
+                                kind.path + "/" + r.getString("uuid")),
+                        base,
+                        true));
+    }
+
+    Future<Void> delete(RoutingContext ctx, Kind kind) {
+        checkVersion(ctx, kind);
+        String ident = ctx.pathParam("id");
+        return load(kind, ident)
+                .compose(found -> underNodeLock(
+                        found.getString("node_uuid"),
+                        "deleting " + kind.def.singular(),
+                        () -> store.database().inTransaction(tx -> store.findForUpdate(tx, kind.def, ident)
+                                .compose(old -> {
+                                    if (old == null) {
+                                        return Future.failedFuture(AnvilException.notFound(
+                                                capital(kind.def.singular()) + " " + ident + " could not be found."));
+                                    }
+                                    return parentNode(tx, old.getString("node_uuid"))
+                                            .compose(n -> {
+                                                if (kind == Kind.PORTGROUP) {
+                                                    return tx.preparedQuery(
+                                                                    "SELECT count(*) FROM ports WHERE portgroup_id = $1")
+                                                            .execute(Tuple.of(old.getLong("id")))
+                                                            .compose(rs -> rs.iterator()
+                                                                                    .next()
+                                                                                    .getLong(0)
+                                                                            > 0
+                                                                    ? Future.failedFuture(
+                                                                            AnvilException.conflict(
+                                                                                    "Portgroup " + old.getString("uuid")
+                                                                                            + " is not empty; remove its ports first."))
+                                                                    : Future.succeededFuture());
+                                                }
+                                                return Future.succeededFuture();
+                                            })
+                                            .compose(x -> store.delete(tx, kind.def, old.getLong("id")))
+                                            .<Void>mapEmpty();
+                                }))));
+    }
+
+    /** The node a patch moves {@code found} to (as given: UUID or name), or null when it names none. */
+    private static String newNode(JsonObject found, List<JsonPatch.Op> ops) {
+        try {
+            return JsonPatch.apply(found, ops).getValue("node_uuid") instanceof String s ? s : null;
+        } catch (RuntimeException e) {
+            return null; // the same patch fails with its own message under the lock
+        }
+    }
+
+    /**
+     * A move between nodes changes both: the destination is locked too (after the current node; each wait is bounded,
+     * so two opposite moves cannot block each other for longer than that), and a missing destination is 400.
+     */
+    private <T> Future<T> underNodeLocks(
+            String current, String destination, String purpose, java.util.function.Supplier<Future<T>> work) {
+        if (destination == null || destination.equalsIgnoreCase(current)) {
+            return underNodeLock(current, purpose, work);
+        }
+        return underNodeLock(current, purpose, () -> underNodeLock(destination, purpose, work)
+                .recover(e -> Future.failedFuture(
+                        e instanceof io.anvil.conductor.ConductorErrors.NodeNotFound
+                                ? AnvilException.invalid(e.getMessage())
+                                : e)));
+    }
+
+    /**
+     * Runs a write of a node's child under that node's exclusive lock (a bounded wait in its fair queue), as
+     * Ironic's conductor does for port and portgroup changes.
+     */
+    private <T> Future<T> underNodeLock(String nodeIdent, String purpose, java.util.function.Supplier<Future<T>> work) {
+        if (nodeIdent == null || nodeIdent.isBlank()) {
+            return Future.failedFuture(AnvilException.invalid("Mandatory field missing: 'node_uuid'."));
+        }
+        var tasks = services.conductor().tasks();
+        return tasks.withTask(nodeIdent, tasks.apiWrite(purpose), task -> work.get());
+    }
+
+    /**
+     * Validates {@code fields} of {@code doc} and turns them into columns, resolving node_uuid/portgroup_uuid to
+     * ids. The parent node must exist and not be locked; a portgroup must belong to the same node.
+     */
+    private Future<Map<String, Object>> columns(
+            SqlClient tx, Kind kind, JsonObject doc, Set<String> fields, JsonObject old) {
+        Map<String, Object> cols = new LinkedHashMap<>();
+        for (String key : fields) {
+            FieldSpec f = kind.def.field(key);
+            if (f.type() == FieldType.REFERENCE) {
+                continue;
+            }
+            Object value = doc.getValue(key);
+            if (key.equals("address") && value != null) {
+                value = normaliseMac(String.valueOf(value));
+            }
+            cols.put(key, SqlValues.toSql(kind.def.singular(), f, value));
+        }
+        validate(kind, cols, doc);
+        String nodeUuid = doc.getValue("node_uuid") instanceof String s ? s : null;
+        if (doc.getValue("node_uuid") != null && nodeUuid == null) {
+            throw AnvilException.invalid(
+                    "Expected a UUID or name for node_uuid but received " + doc.getValue("node_uuid") + ".");
+        }
+        Future<Void> result = parentNode(tx, nodeUuid).compose(node -> {
+            if (old == null || fields.contains("node_uuid")) {
+                cols.put("node_id", node.getLong(0));
+            }
+            String pg = kind == Kind.PORT ? doc.getString("portgroup_uuid") : null;
+            if (kind == Kind.PORT
+                    && (old == null || fields.contains("portgroup_uuid") || fields.contains("node_uuid"))) {
+                if (pg == null) {
+                    cols.put("portgroup_id", null);
+                    return Future.succeededFuture();
+                }
+                UUID pgUuid = (UUID) SqlValues.toSql("port", kind.def.field("portgroup_uuid"), pg);
+                return tx.preparedQuery("SELECT id, node_id FROM portgroups WHERE uuid = $1")
+                        .execute(Tuple.of(pgUuid))
+                        .compose(rs -> {
+                            if (rs.size() == 0) {
+                                return Future.failedFuture(
+                                        AnvilException.invalid("Portgroup " + pg + " could not be found."));
+                            }
+                            var row = rs.iterator().next();
+                            if (row.getLong(1) != node.getLong(0)) {
+                                return Future.failedFuture(AnvilException.invalid("Port can not be added to portgroup "
+                                        + pg + " that belongs to a different node."));
+                            }
+                            cols.put("portgroup_id", row.getLong(0));
+                            return Future.succeededFuture();
+                        });
             }
             return Future.succeededFuture();
-          })
-          .compose(x -> store.delete(tx, kind.def, old.getLong("id")))
-          .<Void>mapEmpty();
-    }))));
-  }
+        });
+        return result.map(cols);
+    }
 
-  /** The node a patch moves {@code found} to (as given: UUID or name), or null when it names none. */
-  private static String newNode(JsonObject found, List<JsonPatch.Op> ops) {
-    try {
-      return JsonPatch.apply(found, ops).getValue("node_uuid") instanceof String s ? s : null;
-    } catch (RuntimeException e) {
-      return null; // the same patch fails with its own message under the lock
-    }
-  }
-
-  /**
-   * A move between nodes changes both: the destination is locked too (after the current node; each wait is bounded,
-   * so two opposite moves cannot block each other for longer than that), and a missing destination is 400.
-   */
-  private <T> Future<T> underNodeLocks(String current, String destination, String purpose,
-                                       java.util.function.Supplier<Future<T>> work) {
-    if (destination == null || destination.equalsIgnoreCase(current)) {
-      return underNodeLock(current, purpose, work);
-    }
-    return underNodeLock(current, purpose, () -> underNodeLock(destination, purpose, work)
-        .recover(e -> Future.failedFuture(e instanceof io.anvil.conductor.ConductorErrors.NodeNotFound
-            ? AnvilException.invalid(e.getMessage()) : e)));
-  }
-
-  /**
-   * Runs a write of a node's child under that node's exclusive lock (a bounded wait in its fair queue), as
-   * Ironic's conductor does for port and portgroup changes.
-   */
-  private <T> Future<T> underNodeLock(String nodeIdent, String purpose, java.util.function.Supplier<Future<T>> work) {
-    if (nodeIdent == null || nodeIdent.isBlank()) {
-      return Future.failedFuture(AnvilException.invalid("Mandatory field missing: 'node_uuid'."));
-    }
-    var tasks = services.conductor().tasks();
-    return tasks.withTask(nodeIdent, tasks.apiWrite(purpose), task -> work.get());
-  }
-
-  /**
-   * Validates {@code fields} of {@code doc} and turns them into columns, resolving node_uuid/portgroup_uuid to
-   * ids. The parent node must exist and not be locked; a portgroup must belong to the same node.
-   */
-  private Future<Map<String, Object>> columns(SqlClient tx, Kind kind, JsonObject doc, Set<String> fields,
-                                              JsonObject old) {
-    Map<String, Object> cols = new LinkedHashMap<>();
-    for (String key : fields) {
-      FieldSpec f = kind.def.field(key);
-      if (f.type() == FieldType.REFERENCE) {
-        continue;
-      }
-      Object value = doc.getValue(key);
-      if (key.equals("address") && value != null) {
-        value = normaliseMac(String.valueOf(value));
-      }
-      cols.put(key, SqlValues.toSql(kind.def.singular(), f, value));
-    }
-    validate(kind, cols, doc);
-    String nodeUuid = doc.getValue("node_uuid") instanceof String s ? s : null;
-    if (doc.getValue("node_uuid") != null && nodeUuid == null) {
-      throw AnvilException.invalid("Expected a UUID or name for node_uuid but received " + doc.getValue("node_uuid")
-          + ".");
-    }
-    Future<Void> result = parentNode(tx, nodeUuid).compose(node -> {
-      if (old == null || fields.contains("node_uuid")) {
-        cols.put("node_id", node.getLong(0));
-      }
-      String pg = kind == Kind.PORT ? doc.getString("portgroup_uuid") : null;
-      if (kind == Kind.PORT && (old == null || fields.contains("portgroup_uuid") || fields.contains("node_uuid"))) {
-        if (pg == null) {
-          cols.put("portgroup_id", null);
-          return Future.succeededFuture();
+    /** The parent node's (id, uuid, reservation) row by UUID or name; 400 when missing. Callers hold its lock. */
+    private Future<io.vertx.sqlclient.Row> parentNode(SqlClient tx, String nodeIdent) {
+        if (nodeIdent == null || nodeIdent.isBlank()) {
+            return Future.failedFuture(AnvilException.invalid("Mandatory field missing: 'node_uuid'."));
         }
-        UUID pgUuid = (UUID) SqlValues.toSql("port", kind.def.field("portgroup_uuid"), pg);
-        return tx.preparedQuery("SELECT id, node_id FROM portgroups WHERE uuid = $1").execute(Tuple.of(pgUuid))
-            .compose(rs -> {
-              if (rs.size() == 0) {
-                return Future.failedFuture(AnvilException.invalid("Portgroup " + pg + " could not be found."));
-              }
-              var row = rs.iterator().next();
-              if (row.getLong(1) != node.getLong(0)) {
-                return Future.failedFuture(AnvilException.invalid("Port can not be added to portgroup " + pg
-                    + " that belongs to a different node."));
-              }
-              cols.put("portgroup_id", row.getLong(0));
-              return Future.succeededFuture();
-            });
-      }
-      return Future.succeededFuture();
-    });
-    return result.map(cols);
-  }
-
-  /** The parent node's (id, uuid, reservation) row by UUID or name; 400 when missing. Callers hold its lock. */
-  private Future<io.vertx.sqlclient.Row> parentNode(SqlClient tx, String nodeIdent) {
-    if (nodeIdent == null || nodeIdent.isBlank()) {
-      return Future.failedFuture(AnvilException.invalid("Mandatory field missing: 'node_uuid'."));
+        UUID id = SqlValues.uuidOrNull(nodeIdent);
+        Future<io.vertx.sqlclient.RowSet<io.vertx.sqlclient.Row>> rows = id != null
+                ? tx.preparedQuery("SELECT id, uuid, reservation FROM nodes WHERE uuid = $1 FOR SHARE")
+                        .execute(Tuple.of(id))
+                : tx.preparedQuery("SELECT id, uuid, reservation FROM nodes WHERE name = $1 FOR SHARE")
+                        .execute(Tuple.of(nodeIdent));
+        return rows.compose(rs -> {
+            if (rs.size() == 0) {
+                return Future.failedFuture(AnvilException.invalid("Node " + nodeIdent + " could not be found."));
+            }
+            return Future.succeededFuture(rs.iterator().next());
+        });
     }
-    UUID id = SqlValues.uuidOrNull(nodeIdent);
-    Future<io.vertx.sqlclient.RowSet<io.vertx.sqlclient.Row>> rows = id != null
-        ? tx.preparedQuery("SELECT id, uuid, reservation FROM nodes WHERE uuid = $1 FOR SHARE").execute(Tuple.of(id))
-        : tx.preparedQuery("SELECT id, uuid, reservation FROM nodes WHERE name = $1 FOR SHARE")
-            .execute(Tuple.of(nodeIdent));
-    return rows.compose(rs -> {
-      if (rs.size() == 0) {
-        return Future.failedFuture(AnvilException.invalid("Node " + nodeIdent + " could not be found."));
-      }
-      return Future.succeededFuture(rs.iterator().next());
-    });
-  }
 
-  private static void validate(Kind kind, Map<String, Object> cols, JsonObject doc) {
-    switch (kind) {
-      case PORT -> {
-        if (cols.get("local_link_connection") instanceof JsonObject llc) {
-          validateLocalLink(llc);
+    private static void validate(Kind kind, Map<String, Object> cols, JsonObject doc) {
+        switch (kind) {
+            case PORT -> {
+                if (cols.get("local_link_connection") instanceof JsonObject llc) {
+                    validateLocalLink(llc);
+                }
+            }
+            case PORTGROUP -> {
+                Object name = cols.get("name");
+                if (name != null
+                        && (!((String) name).matches("^[A-Za-z0-9\\-._~]+$")
+                                || SqlValues.uuidOrNull((String) name) != null)) {
+                    throw AnvilException.invalid("Expected a logical name but received " + name + ".");
+                }
+            }
+            case VOLUME_CONNECTOR -> {
+                Object type = cols.get("type");
+                if (type != null && !CONNECTOR_TYPES.contains(type)) {
+                    throw AnvilException.invalid("Invalid volume connector type '" + type + "'; allowed: "
+                            + String.join(", ", new java.util.TreeSet<>(CONNECTOR_TYPES)) + ".");
+                }
+            }
+            case VOLUME_TARGET -> {
+                Object bootIndex = cols.get("boot_index");
+                if (bootIndex != null && (Integer) bootIndex < 0) {
+                    throw AnvilException.invalid("Invalid boot_index " + bootIndex + ": it must not be negative.");
+                }
+            }
+            default -> {}
         }
-      }
-      case PORTGROUP -> {
-        Object name = cols.get("name");
-        if (name != null && (!((String) name).matches("^[A-Za-z0-9\\-._~]+$")
-            || SqlValues.uuidOrNull((String) name) != null)) {
-          throw AnvilException.invalid("Expected a logical name but received " + name + ".");
-        }
-      }
-      case VOLUME_CONNECTOR -> {
-        Object type = cols.get("type");
-        if (type != null && !CONNECTOR_TYPES.contains(type)) {
-          throw AnvilException.invalid("Invalid volume connector type '" + type + "'; allowed: "
-              + String.join(", ", new java.util.TreeSet<>(CONNECTOR_TYPES)) + ".");
-        }
-      }
-      case VOLUME_TARGET -> {
-        Object bootIndex = cols.get("boot_index");
-        if (bootIndex != null && (Integer) bootIndex < 0) {
-          throw AnvilException.invalid("Invalid boot_index " + bootIndex + ": it must not be negative.");
-        }
-      }
-      default -> {
-      }
     }
-  }
 
-  /**
-   * Ironic's LocalLinkConnectionType: string values, known keys, port_id with switch_id (or hostname for a Smart
-   * NIC) unless the network is unmanaged, and switch_id a MAC or a 16-hex-digit OpenFlow datapath id (normalised
-   * to lower case in place).
-   */
-  private static void validateLocalLink(JsonObject llc) {
-    if (llc.isEmpty()) {
-      return;
+    /**
+     * Ironic's LocalLinkConnectionType: string values, known keys, port_id with switch_id (or hostname for a Smart
+     * NIC) unless the network is unmanaged, and switch_id a MAC or a 16-hex-digit OpenFlow datapath id (normalised
+     * to lower case in place).
+     */
+    private static void validateLocalLink(JsonObject llc) {
+        if (llc.isEmpty()) {
+            return;
+        }
+        for (String k : llc.fieldNames()) {
+            if (!LLC_KEYS.contains(k)) {
+                throw AnvilException.invalid("Invalid local_link_connection key '" + k + "'; allowed: "
+                        + String.join(", ", new java.util.TreeSet<>(LLC_KEYS)) + ".");
+            }
+            if (!(llc.getValue(k) instanceof String)) {
+                throw AnvilException.invalid(
+                        "Invalid local_link_connection value for '" + k + "': it must be a string.");
+            }
+        }
+        String networkType = llc.getString("network_type");
+        if (networkType != null && !NETWORK_TYPES.contains(networkType)) {
+            throw AnvilException.invalid("Invalid local_link_connection network_type '" + networkType + "'; allowed: "
+                    + String.join(", ", NETWORK_TYPES) + ".");
+        }
+        if ("unmanaged".equals(networkType)) {
+            return;
+        }
+        Set<String> keys = llc.fieldNames();
+        if (!(keys.contains("port_id") && (keys.contains("switch_id") || keys.contains("hostname")))) {
+            throw AnvilException.invalid("Missing mandatory keys. Required keys are {'port_id', 'switch_id'}. Or in"
+                    + " case of Smart NIC {'port_id', 'hostname'}. Submitted keys are " + new java.util.TreeSet<>(keys)
+                    + " .");
+        }
+        String switchId = llc.getString("switch_id");
+        if (switchId != null) {
+            if (!MAC.matcher(switchId).matches()
+                    && !DATAPATH_ID.matcher(switchId).matches()) {
+                throw AnvilException.invalid(
+                        "Expected a MAC address or OpenFlow datapath ID but received " + switchId + ".");
+            }
+            llc.put("switch_id", switchId.toLowerCase());
+        }
     }
-    for (String k : llc.fieldNames()) {
-      if (!LLC_KEYS.contains(k)) {
-        throw AnvilException.invalid("Invalid local_link_connection key '" + k + "'; allowed: "
-            + String.join(", ", new java.util.TreeSet<>(LLC_KEYS)) + ".");
-      }
-      if (!(llc.getValue(k) instanceof String)) {
-        throw AnvilException.invalid("Invalid local_link_connection value for '" + k + "': it must be a string.");
-      }
-    }
-    String networkType = llc.getString("network_type");
-    if (networkType != null && !NETWORK_TYPES.contains(networkType)) {
-      throw AnvilException.invalid("Invalid local_link_connection network_type '" + networkType + "'; allowed: "
-          + String.join(", ", NETWORK_TYPES) + ".");
-    }
-    if ("unmanaged".equals(networkType)) {
-      return;
-    }
-    Set<String> keys = llc.fieldNames();
-    if (!(keys.contains("port_id") && (keys.contains("switch_id") || keys.contains("hostname")))) {
-      throw AnvilException.invalid("Missing mandatory keys. Required keys are {'port_id', 'switch_id'}. Or in"
-          + " case of Smart NIC {'port_id', 'hostname'}. Submitted keys are " + new java.util.TreeSet<>(keys) + " .");
-    }
-    String switchId = llc.getString("switch_id");
-    if (switchId != null) {
-      if (!MAC.matcher(switchId).matches() && !DATAPATH_ID.matcher(switchId).matches()) {
-        throw AnvilException.invalid("Expected a MAC address or OpenFlow datapath ID but received " + switchId
-            + ".");
-      }
-      llc.put("switch_id", switchId.toLowerCase());
-    }
-  }
 
-  static String normaliseMac(String mac) {
-    if (!MAC.matcher(mac).matches()) {
-      throw AnvilException.invalid("Expected a MAC address but received " + mac + ".");
+    static String normaliseMac(String mac) {
+        if (!MAC.matcher(mac).matches()) {
+            throw AnvilException.invalid("Expected a MAC address but received " + mac + ".");
+        }
+        return mac.toLowerCase();
     }
-    return mac.toLowerCase();
-  }
 
-  private static String capital(String s) {
-    return Character.toUpperCase(s.charAt(0)) + s.substring(1);
-  }
+    private static String capital(String s) {
+        return Character.toUpperCase(s.charAt(0)) + s.substring(1);
+    }
 }

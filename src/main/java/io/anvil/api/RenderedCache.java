@@ -1,7 +1,6 @@
 package io.anvil.api;
 
 import io.vertx.core.buffer.Buffer;
-
 import java.util.HashMap;
 import java.util.Map;
 
@@ -12,30 +11,29 @@ import java.util.Map;
  * verticle (one event loop), hence a plain map; bounded, and entries expire so xid wrap-around cannot alias.
  */
 final class RenderedCache {
-  private static final int MAX_ENTRIES = 10_000;
-  private static final long TTL_NANOS = 60_000_000_000L;
+    private static final int MAX_ENTRIES = 10_000;
+    private static final long TTL_NANOS = 60_000_000_000L;
 
-  private record Entry(long rowVersion, long bornAt, Buffer body) {
-  }
+    private record Entry(long rowVersion, long bornAt, Buffer body) {}
 
-  private final Map<String, Entry> entries = new HashMap<>();
+    private final Map<String, Entry> entries = new HashMap<>();
 
-  Buffer get(String key, long rowVersion) {
-    Entry e = entries.get(key);
-    if (e == null) {
-      return null;
+    Buffer get(String key, long rowVersion) {
+        Entry e = entries.get(key);
+        if (e == null) {
+            return null;
+        }
+        if (e.rowVersion != rowVersion || System.nanoTime() - e.bornAt > TTL_NANOS) {
+            entries.remove(key);
+            return null;
+        }
+        return e.body;
     }
-    if (e.rowVersion != rowVersion || System.nanoTime() - e.bornAt > TTL_NANOS) {
-      entries.remove(key);
-      return null;
-    }
-    return e.body;
-  }
 
-  void put(String key, long rowVersion, Buffer body) {
-    if (entries.size() >= MAX_ENTRIES) {
-      entries.clear();
+    void put(String key, long rowVersion, Buffer body) {
+        if (entries.size() >= MAX_ENTRIES) {
+            entries.clear();
+        }
+        entries.put(key, new Entry(rowVersion, System.nanoTime(), body));
     }
-    entries.put(key, new Entry(rowVersion, System.nanoTime(), body));
-  }
 }

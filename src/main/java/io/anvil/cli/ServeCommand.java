@@ -6,12 +6,11 @@ import io.anvil.store.DatabaseUrl;
 import io.anvil.store.EmbeddedServices;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * {@code anvil serve}: runs one conductor with its API. With no database or Redis configured it starts the
@@ -20,103 +19,125 @@ import java.util.concurrent.CountDownLatch;
 @Command(name = "serve", mixinStandardHelpOptions = true, description = "Run a conductor and its REST API.")
 public final class ServeCommand implements Callable<Integer> {
 
-  @Option(names = "--config", description = "configuration file (default: conf/anvil.yaml, or $ANVIL_CONFIG)")
-  Path configFile;
+    @Option(names = "--config", description = "configuration file (default: conf/anvil.yaml, or $ANVIL_CONFIG)")
+    Path configFile;
 
-  @Option(names = "--port", description = "API port (overrides api.port)")
-  Integer port;
+    @Option(names = "--port", description = "API port (overrides api.port)")
+    Integer port;
 
-  @Option(names = "--sim-bmcs", defaultValue = "0",
-      description = "also run N simulated BMCs on 127.0.0.1 and enroll an ipmi node for each (default: none)")
-  int simBmcs;
+    @Option(
+            names = "--sim-bmcs",
+            defaultValue = "0",
+            description = "also run N simulated BMCs on 127.0.0.1 and enroll an ipmi node for each (default: none)")
+    int simBmcs;
 
-  @Option(names = "--sim-base-port", defaultValue = "16230",
-      description = "UDP port of simulated BMC 0; BMC i listens on base+i (default: ${DEFAULT-VALUE})")
-  int simBasePort;
+    @Option(
+            names = "--sim-base-port",
+            defaultValue = "16230",
+            description = "UDP port of simulated BMC 0; BMC i listens on base+i (default: ${DEFAULT-VALUE})")
+    int simBasePort;
 
-  @Override
-  public Integer call() throws Exception {
-    Path file = configFile != null ? configFile
-        : System.getenv("ANVIL_CONFIG") != null ? Path.of(System.getenv("ANVIL_CONFIG")) : Path.of("conf/anvil.yaml");
-    AnvilConfig config;
-    try {
-      config = AnvilConfig.load(file, System.getenv());
-    } catch (AnvilConfig.ConfigException e) {
-      System.err.println("anvil: configuration error: " + e.getMessage());
-      return 2;
-    }
-    if (port != null) {
-      config = config.withApiPort(port);
-    }
-    EmbeddedServices embedded = null;
-    if (config.database().embedded() || config.redis().embedded()) {
-      Path dataDir = Path.of(config.embedded().dataDir());
-      System.out.println("anvil: starting embedded "
-          + (config.database().embedded() ? "PostgreSQL" + (config.redis().embedded() ? " and Redis" : "") : "Redis")
-          + " (data in " + dataDir.toAbsolutePath().normalize() + ")");
-      embedded = EmbeddedServices.start(dataDir, config.database().embedded(), config.redis().embedded());
-      config = config.withStores(config.database().embedded() ? embedded.databaseUrl() : config.database().url(),
-          config.redis().embedded() ? embedded.redisUrl() : config.redis().url());
-    }
-    Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
-    Anvil anvil;
-    try {
-      anvil = MainThread.waitFor(Anvil.start(vertx, config), 120);
-    } catch (Exception e) {
-      System.err.println("anvil: failed to start: " + rootMessage(e));
-      vertx.close();
-      if (embedded != null) {
-        embedded.close();
-      }
-      return 1;
-    }
-    io.anvil.sim.SimulatedFleet fleet = null;
-    if (simBmcs > 0) {
-      try {
-        fleet = MainThread.waitFor(SimFleetEnrolment.start(vertx, anvil.apiPort(), simBmcs, simBasePort), 300);
-      } catch (Exception e) {
-        System.err.println("anvil: could not start the simulated fleet: " + rootMessage(e));
-      }
-    }
-    io.anvil.sim.SimulatedFleet simulated = fleet;
-    CountDownLatch stopped = new CountDownLatch(1);
-    EmbeddedServices toClose = embedded;
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      System.out.println("anvil: stopping...");
-      try {
-        if (simulated != null) {
-          MainThread.waitFor(simulated.close(), 30);
+    @Override
+    public Integer call() throws Exception {
+        Path file = configFile != null
+                ? configFile
+                : System.getenv("ANVIL_CONFIG") != null
+                        ? Path.of(System.getenv("ANVIL_CONFIG"))
+                        : Path.of("conf/anvil.yaml");
+        AnvilConfig config;
+        try {
+            config = AnvilConfig.load(file, System.getenv());
+        } catch (AnvilConfig.ConfigException e) {
+            System.err.println("anvil: configuration error: " + e.getMessage());
+            return 2;
         }
-        // two steps from this plain thread: a close composed on an event loop would complete on a dead loop
-        MainThread.waitFor(anvil.stop(), 30);
-        MainThread.waitFor(vertx.close(), 30);
-      } catch (Exception e) {
-        System.err.println("anvil: unclean stop: " + rootMessage(e));
-      }
-      if (toClose != null) {
-        toClose.close();
-      }
-      System.out.println("anvil: stopped");
-      stopped.countDown();
-    }, "anvil-shutdown"));
-    String host = config.api().host().equals("0.0.0.0") ? "127.0.0.1" : config.api().host();
-    System.out.println("anvil: conductor " + config.conductor().hostname() + " ready; database "
-        + DatabaseUrl.parse(config.database().url()) + ", redis " + DatabaseUrl.redact(config.redis().url()));
-    System.out.println("anvil: Ironic v1 API listening on http://" + host + ":" + anvil.apiPort()
-        + "  (try: baremetal --os-auth-type none --os-endpoint http://" + host + ":" + anvil.apiPort()
-        + " driver list)");
-    System.out.println("anvil: press Ctrl-C to stop");
-    while (!stopped.await(1, java.util.concurrent.TimeUnit.HOURS)) {
-      // serve until the shutdown hook has finished
+        if (port != null) {
+            config = config.withApiPort(port);
+        }
+        EmbeddedServices embedded = null;
+        if (config.database().embedded() || config.redis().embedded()) {
+            Path dataDir = Path.of(config.embedded().dataDir());
+            System.out.println("anvil: starting embedded "
+                    + (config.database().embedded()
+                            ? "PostgreSQL" + (config.redis().embedded() ? " and Redis" : "")
+                            : "Redis")
+                    + " (data in " + dataDir.toAbsolutePath().normalize() + ")");
+            embedded = EmbeddedServices.start(
+                    dataDir, config.database().embedded(), config.redis().embedded());
+            config = config.withStores(
+                    config.database().embedded()
+                            ? embedded.databaseUrl()
+                            : config.database().url(),
+                    config.redis().embedded()
+                            ? embedded.redisUrl()
+                            : config.redis().url());
+        }
+        Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
+        Anvil anvil;
+        try {
+            anvil = MainThread.waitFor(Anvil.start(vertx, config), 120);
+        } catch (Exception e) {
+            System.err.println("anvil: failed to start: " + rootMessage(e));
+            vertx.close();
+            if (embedded != null) {
+                embedded.close();
+            }
+            return 1;
+        }
+        io.anvil.sim.SimulatedFleet fleet = null;
+        if (simBmcs > 0) {
+            try {
+                fleet = MainThread.waitFor(SimFleetEnrolment.start(vertx, anvil.apiPort(), simBmcs, simBasePort), 300);
+            } catch (Exception e) {
+                System.err.println("anvil: could not start the simulated fleet: " + rootMessage(e));
+            }
+        }
+        io.anvil.sim.SimulatedFleet simulated = fleet;
+        CountDownLatch stopped = new CountDownLatch(1);
+        EmbeddedServices toClose = embedded;
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            System.out.println("anvil: stopping...");
+                            try {
+                                if (simulated != null) {
+                                    MainThread.waitFor(simulated.close(), 30);
+                                }
+                                // two steps from this plain thread: a close composed on an event loop would complete on
+                                // a dead loop
+                                MainThread.waitFor(anvil.stop(), 30);
+                                MainThread.waitFor(vertx.close(), 30);
+                            } catch (Exception e) {
+                                System.err.println("anvil: unclean stop: " + rootMessage(e));
+                            }
+                            if (toClose != null) {
+                                toClose.close();
+                            }
+                            System.out.println("anvil: stopped");
+                            stopped.countDown();
+                        },
+                        "anvil-shutdown"));
+        String host = config.api().host().equals("0.0.0.0")
+                ? "127.0.0.1"
+                : config.api().host();
+        System.out.println("anvil: conductor " + config.conductor().hostname() + " ready; database "
+                + DatabaseUrl.parse(config.database().url()) + ", redis "
+                + DatabaseUrl.redact(config.redis().url()));
+        System.out.println("anvil: Ironic v1 API listening on http://" + host + ":" + anvil.apiPort()
+                + "  (try: baremetal --os-auth-type none --os-endpoint http://" + host + ":" + anvil.apiPort()
+                + " driver list)");
+        System.out.println("anvil: press Ctrl-C to stop");
+        while (!stopped.await(1, java.util.concurrent.TimeUnit.HOURS)) {
+            // serve until the shutdown hook has finished
+        }
+        return 0;
     }
-    return 0;
-  }
 
-  private static String rootMessage(Throwable e) {
-    Throwable t = e;
-    while (t.getCause() != null && t.getCause() != t) {
-      t = t.getCause();
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getClass().getSimpleName() + ": " + t.getMessage();
     }
-    return t.getClass().getSimpleName() + ": " + t.getMessage();
-  }
 }

@@ -17,125 +17,174 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code anvil sim}: simulators for interop tests and benchmarks. */
-@Command(name = "sim", mixinStandardHelpOptions = true, description = "Run simulators (BMC fleets).",
-    subcommands = {SimCommand.Bmc.class})
+@Command(
+        name = "sim",
+        mixinStandardHelpOptions = true,
+        description = "Run simulators (BMC fleets).",
+        subcommands = {SimCommand.Bmc.class})
 public final class SimCommand implements Runnable {
 
-  @Override
-  public void run() {
-    CommandLine.usage(this, System.out);
-  }
-
-  /** {@code anvil sim bmc}: a fleet of simulated IPMI BMCs in the foreground until Ctrl-C. */
-  @Command(name = "bmc", mixinStandardHelpOptions = true,
-      description = "Run N simulated IPMI BMCs (RMCP+ suites 1/2/3/17, IPMI v1.5) until Ctrl-C.")
-  static final class Bmc implements Callable<Integer> {
-
-    @Option(names = "--count", defaultValue = "1", description = "number of BMCs (default: ${DEFAULT-VALUE})")
-    int count;
-
-    @Option(names = "--host", defaultValue = "127.0.0.1", description = "listen address, or the first one with --addresses (default: ${DEFAULT-VALUE})")
-    String host;
-
-    @Option(names = "--base-port", defaultValue = "9001", description = "port of BMC 0; BMC i listens on base+i, or all on this port with --addresses; 0 = ephemeral (default: ${DEFAULT-VALUE})")
-    int basePort;
-
-    @Option(names = "--addresses", description = "one loopback address per BMC (host, host+1, …) on a single port instead of one port per BMC")
-    boolean addresses;
-
-    @Option(names = "--user", defaultValue = "admin", description = "ADMINISTRATOR account name (default: ${DEFAULT-VALUE})")
-    String user;
-
-    @Option(names = "--password", defaultValue = "password", description = "its password (default: ${DEFAULT-VALUE})")
-    String password;
-
-    @Option(names = "--suites", split = ",", description = "RMCP+ cipher suites to offer (default: 1,2,3,17)")
-    List<Integer> suites;
-
-    @Option(names = "--max-sessions", defaultValue = "8", description = "session slots per BMC (default: ${DEFAULT-VALUE})")
-    int maxSessions;
-
-    @Option(names = "--power-delay-ms", defaultValue = "0", description = "delay before a power on/off shows (default: ${DEFAULT-VALUE})")
-    long powerDelayMs;
-
-    @Option(names = "--soft-off-delay-ms", defaultValue = "0", description = "time the OS takes to honour a soft off (default: ${DEFAULT-VALUE})")
-    long softOffDelayMs;
-
-    @Option(names = "--bmc-key", description = "BMC key K_g in hexadecimal for RMCP+ two-key logins (ipmitool -y,"
-        + " Ironic's ipmi_hex_kg_key); default none")
-    String bmcKey;
-
-    @Option(names = "--threads", description = "event-loop threads (default: min(2, cores))")
-    Integer threads;
-
-    @Option(names = {"-v", "--events"}, description = "print every power/boot/session event")
-    boolean events;
-
     @Override
-    public Integer call() throws Exception {
-      List<SimUser> users = new ArrayList<>();
-      users.add(new SimUser(user, password, Privilege.ADMINISTRATOR));
-      for (SimUser u : SimUser.DEFAULTS) {
-        if (!u.name().equals(user)) {
-          users.add(u);
-        }
-      }
-      FleetOptions options = new FleetOptions().count(count).host(host).basePort(basePort)
-          .addressMode(addresses ? FleetOptions.AddressMode.ADDRESSES : FleetOptions.AddressMode.PORTS)
-          .users(users).maxSessions(maxSessions)
-          .powerOnDelay(Duration.ofMillis(powerDelayMs)).powerOffDelay(Duration.ofMillis(powerDelayMs))
-          .softOffDelay(Duration.ofMillis(softOffDelayMs));
-      if (suites != null) {
-        options.cipherSuites(new TreeSet<>(suites));
-      }
-      if (threads != null) {
-        options.eventLoopThreads(threads);
-      }
-      if (bmcKey != null) {
-        try {
-          options.bmcKey(java.util.HexFormat.of().parseHex(bmcKey));
-        } catch (IllegalArgumentException e) {
-          System.err.println("anvil sim: --bmc-key must be 2 to 40 hexadecimal digits: " + e.getMessage());
-          return 2;
-        }
-      }
-      if (events) {
-        options.eventListener((bmc, what) -> System.out.println("bmc " + bmc.index() + " (" + bmc.hostAndPort() + "): " + what));
-      }
-      Vertx vertx = Vertx.vertx();
-      SimulatedFleet fleet;
-      try {
-        fleet = MainThread.waitFor(SimulatedFleet.start(vertx, options), 120);
-      } catch (Exception e) {
-        System.err.println("anvil sim: failed to start: " + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()));
-        vertx.close();
-        return 1;
-      }
-      Runtime rt = Runtime.getRuntime();
-      System.gc();
-      long heapMb = (rt.totalMemory() - rt.freeMemory()) >> 20;
-      System.out.printf("anvil sim: %d BMC%s listening on udp %s (started in %d ms, heap used %d MiB, pid %d)%n",
-          fleet.size(), fleet.size() == 1 ? "" : "s", fleet.describe(), fleet.startupTime().toMillis(), heapMb,
-          ProcessHandle.current().pid());
-      System.out.printf("anvil sim: users %s/%s (ADMINISTRATOR), operator/operpass (OPERATOR), user/userpass (USER);"
-          + " suites %s; IPMI v1.5 MD5/MD2/straight%n", user, "<password>", new TreeSet<>(options.cipherSuites()));
-      System.out.printf("anvil sim: try  ipmitool -I lanplus -C 17 -H %s -p %d -U %s -P '…' power status   (Ctrl-C stops)%n",
-          fleet.bmc(0).host(), fleet.bmc(0).port(), user);
-      CountDownLatch stopped = new CountDownLatch(1);
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-        try {
-          MainThread.waitFor(fleet.close(), 30);
-          MainThread.waitFor(vertx.close(), 30);
-        } catch (Exception e) {
-          System.err.println("anvil sim: unclean stop: " + e);
-        }
-        System.out.println("anvil sim: stopped; totals " + fleet.totals());
-        stopped.countDown();
-      }));
-      while (!stopped.await(1, TimeUnit.HOURS)) {
-        // run until the shutdown hook has finished
-      }
-      return 0;
+    public void run() {
+        CommandLine.usage(this, System.out);
     }
-  }
+
+    /** {@code anvil sim bmc}: a fleet of simulated IPMI BMCs in the foreground until Ctrl-C. */
+    @Command(
+            name = "bmc",
+            mixinStandardHelpOptions = true,
+            description = "Run N simulated IPMI BMCs (RMCP+ suites 1/2/3/17, IPMI v1.5) until Ctrl-C.")
+    static final class Bmc implements Callable<Integer> {
+
+        @Option(names = "--count", defaultValue = "1", description = "number of BMCs (default: ${DEFAULT-VALUE})")
+        int count;
+
+        @Option(
+                names = "--host",
+                defaultValue = "127.0.0.1",
+                description = "listen address, or the first one with --addresses (default: ${DEFAULT-VALUE})")
+        String host;
+
+        @Option(
+                names = "--base-port",
+                defaultValue = "9001",
+                description =
+                        "port of BMC 0; BMC i listens on base+i, or all on this port with --addresses; 0 = ephemeral (default: ${DEFAULT-VALUE})")
+        int basePort;
+
+        @Option(
+                names = "--addresses",
+                description =
+                        "one loopback address per BMC (host, host+1, …) on a single port instead of one port per BMC")
+        boolean addresses;
+
+        @Option(
+                names = "--user",
+                defaultValue = "admin",
+                description = "ADMINISTRATOR account name (default: ${DEFAULT-VALUE})")
+        String user;
+
+        @Option(
+                names = "--password",
+                defaultValue = "password",
+                description = "its password (default: ${DEFAULT-VALUE})")
+        String password;
+
+        @Option(names = "--suites", split = ",", description = "RMCP+ cipher suites to offer (default: 1,2,3,17)")
+        List<Integer> suites;
+
+        @Option(
+                names = "--max-sessions",
+                defaultValue = "8",
+                description = "session slots per BMC (default: ${DEFAULT-VALUE})")
+        int maxSessions;
+
+        @Option(
+                names = "--power-delay-ms",
+                defaultValue = "0",
+                description = "delay before a power on/off shows (default: ${DEFAULT-VALUE})")
+        long powerDelayMs;
+
+        @Option(
+                names = "--soft-off-delay-ms",
+                defaultValue = "0",
+                description = "time the OS takes to honour a soft off (default: ${DEFAULT-VALUE})")
+        long softOffDelayMs;
+
+        @Option(
+                names = "--bmc-key",
+                description = "BMC key K_g in hexadecimal for RMCP+ two-key logins (ipmitool -y,"
+                        + " Ironic's ipmi_hex_kg_key); default none")
+        String bmcKey;
+
+        @Option(names = "--threads", description = "event-loop threads (default: min(2, cores))")
+        Integer threads;
+
+        @Option(
+                names = {"-v", "--events"},
+                description = "print every power/boot/session event")
+        boolean events;
+
+        @Override
+        public Integer call() throws Exception {
+            List<SimUser> users = new ArrayList<>();
+            users.add(new SimUser(user, password, Privilege.ADMINISTRATOR));
+            for (SimUser u : SimUser.DEFAULTS) {
+                if (!u.name().equals(user)) {
+                    users.add(u);
+                }
+            }
+            FleetOptions options = new FleetOptions()
+                    .count(count)
+                    .host(host)
+                    .basePort(basePort)
+                    .addressMode(addresses ? FleetOptions.AddressMode.ADDRESSES : FleetOptions.AddressMode.PORTS)
+                    .users(users)
+                    .maxSessions(maxSessions)
+                    .powerOnDelay(Duration.ofMillis(powerDelayMs))
+                    .powerOffDelay(Duration.ofMillis(powerDelayMs))
+                    .softOffDelay(Duration.ofMillis(softOffDelayMs));
+            if (suites != null) {
+                options.cipherSuites(new TreeSet<>(suites));
+            }
+            if (threads != null) {
+                options.eventLoopThreads(threads);
+            }
+            if (bmcKey != null) {
+                try {
+                    options.bmcKey(java.util.HexFormat.of().parseHex(bmcKey));
+                } catch (IllegalArgumentException e) {
+                    System.err.println("anvil sim: --bmc-key must be 2 to 40 hexadecimal digits: " + e.getMessage());
+                    return 2;
+                }
+            }
+            if (events) {
+                options.eventListener((bmc, what) ->
+                        System.out.println("bmc " + bmc.index() + " (" + bmc.hostAndPort() + "): " + what));
+            }
+            Vertx vertx = Vertx.vertx();
+            SimulatedFleet fleet;
+            try {
+                fleet = MainThread.waitFor(SimulatedFleet.start(vertx, options), 120);
+            } catch (Exception e) {
+                System.err.println("anvil sim: failed to start: "
+                        + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()));
+                vertx.close();
+                return 1;
+            }
+            Runtime rt = Runtime.getRuntime();
+            System.gc();
+            long heapMb = (rt.totalMemory() - rt.freeMemory()) >> 20;
+            System.out.printf(
+                    "anvil sim: %d BMC%s listening on udp %s (started in %d ms, heap used %d MiB, pid %d)%n",
+                    fleet.size(),
+                    fleet.size() == 1 ? "" : "s",
+                    fleet.describe(),
+                    fleet.startupTime().toMillis(),
+                    heapMb,
+                    ProcessHandle.current().pid());
+            System.out.printf(
+                    "anvil sim: users %s/%s (ADMINISTRATOR), operator/operpass (OPERATOR), user/userpass (USER);"
+                            + " suites %s; IPMI v1.5 MD5/MD2/straight%n",
+                    user, "<password>", new TreeSet<>(options.cipherSuites()));
+            System.out.printf(
+                    "anvil sim: try  ipmitool -I lanplus -C 17 -H %s -p %d -U %s -P '…' power status   (Ctrl-C stops)%n",
+                    fleet.bmc(0).host(), fleet.bmc(0).port(), user);
+            CountDownLatch stopped = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    MainThread.waitFor(fleet.close(), 30);
+                    MainThread.waitFor(vertx.close(), 30);
+                } catch (Exception e) {
+                    System.err.println("anvil sim: unclean stop: " + e);
+                }
+                System.out.println("anvil sim: stopped; totals " + fleet.totals());
+                stopped.countDown();
+            }));
+            while (!stopped.await(1, TimeUnit.HOURS)) {
+                // run until the shutdown hook has finished
+            }
+            return 0;
+        }
+    }
 }

@@ -7,12 +7,11 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * This conductor's row in {@code conductors} (ironic.md §8.1): registered at start, touched every heartbeat
@@ -22,177 +21,217 @@ import java.util.List;
  * rings while it finishes its running work.
  */
 public final class ConductorRegistry {
-  private static final Logger LOG = LoggerFactory.getLogger(ConductorRegistry.class);
+    private static final Logger LOG = LoggerFactory.getLogger(ConductorRegistry.class);
 
-  /**
-   * One conductor as the API shows it, plus {@code aliveForMs}: how long it stays alive without another keepalive
-   * (by PostgreSQL's clock; 0 when it is not alive).
-   */
-  public record Conductor(String hostname, String group, boolean alive, List<String> drivers, String createdAt,
-                          String updatedAt, long aliveForMs) {
-    public Conductor(String hostname, String group, boolean alive, List<String> drivers, String createdAt,
-                     String updatedAt) {
-      this(hostname, group, alive, drivers, createdAt, updatedAt, alive ? Long.MAX_VALUE : 0);
+    /**
+     * One conductor as the API shows it, plus {@code aliveForMs}: how long it stays alive without another keepalive
+     * (by PostgreSQL's clock; 0 when it is not alive).
+     */
+    public record Conductor(
+            String hostname,
+            String group,
+            boolean alive,
+            List<String> drivers,
+            String createdAt,
+            String updatedAt,
+            long aliveForMs) {
+        public Conductor(
+                String hostname,
+                String group,
+                boolean alive,
+                List<String> drivers,
+                String createdAt,
+                String updatedAt) {
+            this(hostname, group, alive, drivers, createdAt, updatedAt, alive ? Long.MAX_VALUE : 0);
+        }
     }
-  }
 
-  private final Vertx vertx;
-  private final Database db;
-  private final String hostname;
-  private final String group;
-  private final List<String> drivers;
-  private final Duration heartbeatInterval;
-  private final Duration heartbeatTimeout;
-  private final int partitions;
-  private final Duration ringRefresh;
-  private volatile boolean draining;
-  private volatile long conductorId = -1;
-  private long timer = -1;
-  private boolean touching;
+    private final Vertx vertx;
+    private final Database db;
+    private final String hostname;
+    private final String group;
+    private final List<String> drivers;
+    private final Duration heartbeatInterval;
+    private final Duration heartbeatTimeout;
+    private final int partitions;
+    private final Duration ringRefresh;
+    private volatile boolean draining;
+    private volatile long conductorId = -1;
+    private long timer = -1;
+    private boolean touching;
 
-  /** Ironic's units: whole seconds, 32 partitions per host, rings refreshed every 15 s. */
-  public ConductorRegistry(Vertx vertx, Database db, String hostname, String group, List<String> drivers,
-                           int heartbeatInterval, int heartbeatTimeout) {
-    this(vertx, db, hostname, group, drivers, Duration.ofSeconds(heartbeatInterval),
-        Duration.ofSeconds(heartbeatTimeout), HashRing.DEFAULT_PARTITIONS, Duration.ofSeconds(15));
-  }
-
-  public ConductorRegistry(Vertx vertx, Database db, String hostname, String group, List<String> drivers,
-                           Duration heartbeatInterval, Duration heartbeatTimeout, int partitions,
-                           Duration ringRefresh) {
-    if (heartbeatInterval.toMillis() < 1 || heartbeatTimeout.compareTo(heartbeatInterval) <= 0) {
-      throw new IllegalArgumentException("heartbeat_timeout must be longer than heartbeat_interval (> 0)");
+    /** Ironic's units: whole seconds, 32 partitions per host, rings refreshed every 15 s. */
+    public ConductorRegistry(
+            Vertx vertx,
+            Database db,
+            String hostname,
+            String group,
+            List<String> drivers,
+            int heartbeatInterval,
+            int heartbeatTimeout) {
+        this(
+                vertx,
+                db,
+                hostname,
+                group,
+                drivers,
+                Duration.ofSeconds(heartbeatInterval),
+                Duration.ofSeconds(heartbeatTimeout),
+                HashRing.DEFAULT_PARTITIONS,
+                Duration.ofSeconds(15));
     }
-    this.vertx = vertx;
-    this.db = db;
-    this.hostname = hostname;
-    this.group = group;
-    this.drivers = List.copyOf(drivers);
-    this.heartbeatInterval = heartbeatInterval;
-    this.heartbeatTimeout = heartbeatTimeout;
-    this.partitions = partitions;
-    this.ringRefresh = ringRefresh;
-  }
 
-  public String hostname() {
-    return hostname;
-  }
-
-  public String group() {
-    return group;
-  }
-
-  /** This conductor's {@code conductors.id} once registered (Ironic's conductor_affinity value), else -1. */
-  public long conductorId() {
-    return conductorId;
-  }
-
-  public Duration heartbeatInterval() {
-    return heartbeatInterval;
-  }
-
-  public Duration heartbeatTimeout() {
-    return heartbeatTimeout;
-  }
-
-  /** Points per host on each hash ring (2^hash_partition_exponent). */
-  public int partitions() {
-    return partitions;
-  }
-
-  /** How often rings are rebuilt from the table (hash_ring_reset_interval). */
-  public Duration ringRefresh() {
-    return ringRefresh;
-  }
-
-  /** True once a graceful stop began: the API refuses new conductor work (503) and this host owns nothing. */
-  public boolean draining() {
-    return draining;
-  }
-
-  /** Registers (or re-registers after a restart) online and starts the keepalive. */
-  public Future<Void> register() {
-    return db.reads().preparedQuery("INSERT INTO conductors (hostname, conductor_group, online, drivers, updated_at)"
-            + " VALUES ($1, $2, TRUE, $3, now()) ON CONFLICT (hostname) DO UPDATE SET conductor_group = $2,"
-            + " online = TRUE, drivers = $3, updated_at = now() RETURNING id")
-        .execute(Tuple.of(hostname, group, new JsonArray(drivers)))
-        .onSuccess(rows -> {
-          conductorId = rows.iterator().next().getLong(0);
-          draining = false;
-          if (timer < 0) {
-            timer = vertx.setPeriodic(heartbeatInterval.toMillis(), id -> keepalive());
-          }
-        })
-        .mapEmpty();
-  }
-
-  private void keepalive() {
-    if (touching) {
-      return; // the previous touch is still running (slow database): never pile them up
+    public ConductorRegistry(
+            Vertx vertx,
+            Database db,
+            String hostname,
+            String group,
+            List<String> drivers,
+            Duration heartbeatInterval,
+            Duration heartbeatTimeout,
+            int partitions,
+            Duration ringRefresh) {
+        if (heartbeatInterval.toMillis() < 1 || heartbeatTimeout.compareTo(heartbeatInterval) <= 0) {
+            throw new IllegalArgumentException("heartbeat_timeout must be longer than heartbeat_interval (> 0)");
+        }
+        this.vertx = vertx;
+        this.db = db;
+        this.hostname = hostname;
+        this.group = group;
+        this.drivers = List.copyOf(drivers);
+        this.heartbeatInterval = heartbeatInterval;
+        this.heartbeatTimeout = heartbeatTimeout;
+        this.partitions = partitions;
+        this.ringRefresh = ringRefresh;
     }
-    touching = true;
-    touch(!draining).onComplete(x -> touching = false);
-  }
 
-  private Future<Void> touch(boolean online) {
-    return db.reads().preparedQuery("UPDATE conductors SET online = $2, updated_at = now() WHERE hostname = $1")
-        .execute(Tuple.of(hostname, online))
-        .<Void>mapEmpty()
-        .onFailure(e -> LOG.warn("conductor keepalive failed (will retry): {}", e.getMessage()));
-  }
-
-  /**
-   * Leaves the rings while staying up: marks this conductor offline now and keeps touching {@code updated_at}
-   * with {@code online = false} until {@link #unregister()}.
-   */
-  public Future<Void> beginDrain() {
-    draining = true;
-    LOG.info("Conductor {} is draining: no new work, leaving the hash ring", hostname);
-    return touch(false).recover(e -> Future.succeededFuture());
-  }
-
-  /** Stops the keepalive and marks this conductor offline. */
-  public Future<Void> unregister() {
-    draining = true;
-    if (timer >= 0) {
-      vertx.cancelTimer(timer);
-      timer = -1;
+    public String hostname() {
+        return hostname;
     }
-    return touch(false).recover(e -> Future.succeededFuture());
-  }
 
-  public Future<List<Conductor>> list() {
-    return db.reads().preparedQuery("SELECT hostname, conductor_group, drivers, created_at, updated_at,"
-            + " online AND updated_at > now() - make_interval(secs => $1) AS alive,"
-            + " (EXTRACT(EPOCH FROM updated_at + make_interval(secs => $1) - now()) * 1000)::bigint AS alive_for_ms"
-            + " FROM conductors ORDER BY id")
-        .execute(Tuple.of(heartbeatTimeout.toMillis() / 1000.0))
-        .map(rows -> {
-          List<Conductor> out = new ArrayList<>();
-          for (Row r : rows) {
-            List<String> d = new ArrayList<>();
-            JsonArray a = (JsonArray) r.getValue("drivers");
-            a.forEach(x -> d.add(String.valueOf(x)));
-            boolean alive = Boolean.TRUE.equals(r.getBoolean("alive"));
-            out.add(new Conductor(r.getString("hostname"), r.getString("conductor_group"), alive, d,
-                RowJson.formatTime(r.getOffsetDateTime("created_at")),
-                RowJson.formatTime(r.getOffsetDateTime("updated_at")), alive ? r.getLong("alive_for_ms") : 0));
-          }
-          return out;
-        });
-  }
+    public String group() {
+        return group;
+    }
 
-  /** Rings over the table as it is now. */
-  public Future<HashRings> rings() {
-    return list().map(l -> HashRings.build(l, partitions));
-  }
+    /** This conductor's {@code conductors.id} once registered (Ironic's conductor_affinity value), else -1. */
+    public long conductorId() {
+        return conductorId;
+    }
 
-  /**
-   * The alive conductor that owns a node, on the consistent hash ring of the node's group and hardware type with
-   * the default 32 partitions per host. Builds the rings on every call: callers that look up many nodes keep a
-   * {@link HashRings} snapshot instead.
-   */
-  public static String owner(List<Conductor> conductors, String nodeUuid, String driver, String nodeGroup) {
-    return HashRings.build(conductors, HashRing.DEFAULT_PARTITIONS).owner(nodeUuid, driver, nodeGroup);
-  }
+    public Duration heartbeatInterval() {
+        return heartbeatInterval;
+    }
+
+    public Duration heartbeatTimeout() {
+        return heartbeatTimeout;
+    }
+
+    /** Points per host on each hash ring (2^hash_partition_exponent). */
+    public int partitions() {
+        return partitions;
+    }
+
+    /** How often rings are rebuilt from the table (hash_ring_reset_interval). */
+    public Duration ringRefresh() {
+        return ringRefresh;
+    }
+
+    /** True once a graceful stop began: the API refuses new conductor work (503) and this host owns nothing. */
+    public boolean draining() {
+        return draining;
+    }
+
+    /** Registers (or re-registers after a restart) online and starts the keepalive. */
+    public Future<Void> register() {
+        return db.reads()
+                .preparedQuery("INSERT INTO conductors (hostname, conductor_group, online, drivers, updated_at)"
+                        + " VALUES ($1, $2, TRUE, $3, now()) ON CONFLICT (hostname) DO UPDATE SET conductor_group = $2,"
+                        + " online = TRUE, drivers = $3, updated_at = now() RETURNING id")
+                .execute(Tuple.of(hostname, group, new JsonArray(drivers)))
+                .onSuccess(rows -> {
+                    conductorId = rows.iterator().next().getLong(0);
+                    draining = false;
+                    if (timer < 0) {
+                        timer = vertx.setPeriodic(heartbeatInterval.toMillis(), id -> keepalive());
+                    }
+                })
+                .mapEmpty();
+    }
+
+    private void keepalive() {
+        if (touching) {
+            return; // the previous touch is still running (slow database): never pile them up
+        }
+        touching = true;
+        touch(!draining).onComplete(x -> touching = false);
+    }
+
+    private Future<Void> touch(boolean online) {
+        return db.reads()
+                .preparedQuery("UPDATE conductors SET online = $2, updated_at = now() WHERE hostname = $1")
+                .execute(Tuple.of(hostname, online))
+                .<Void>mapEmpty()
+                .onFailure(e -> LOG.warn("conductor keepalive failed (will retry): {}", e.getMessage()));
+    }
+
+    /**
+     * Leaves the rings while staying up: marks this conductor offline now and keeps touching {@code updated_at}
+     * with {@code online = false} until {@link #unregister()}.
+     */
+    public Future<Void> beginDrain() {
+        draining = true;
+        LOG.info("Conductor {} is draining: no new work, leaving the hash ring", hostname);
+        return touch(false).recover(e -> Future.succeededFuture());
+    }
+
+    /** Stops the keepalive and marks this conductor offline. */
+    public Future<Void> unregister() {
+        draining = true;
+        if (timer >= 0) {
+            vertx.cancelTimer(timer);
+            timer = -1;
+        }
+        return touch(false).recover(e -> Future.succeededFuture());
+    }
+
+    public Future<List<Conductor>> list() {
+        return db.reads()
+                .preparedQuery("SELECT hostname, conductor_group, drivers, created_at, updated_at,"
+                        + " online AND updated_at > now() - make_interval(secs => $1) AS alive,"
+                        + " (EXTRACT(EPOCH FROM updated_at + make_interval(secs => $1) - now()) * 1000)::bigint AS alive_for_ms"
+                        + " FROM conductors ORDER BY id")
+                .execute(Tuple.of(heartbeatTimeout.toMillis() / 1000.0))
+                .map(rows -> {
+                    List<Conductor> out = new ArrayList<>();
+                    for (Row r : rows) {
+                        List<String> d = new ArrayList<>();
+                        JsonArray a = (JsonArray) r.getValue("drivers");
+                        a.forEach(x -> d.add(String.valueOf(x)));
+                        boolean alive = Boolean.TRUE.equals(r.getBoolean("alive"));
+                        out.add(new Conductor(
+                                r.getString("hostname"),
+                                r.getString("conductor_group"),
+                                alive,
+                                d,
+                                RowJson.formatTime(r.getOffsetDateTime("created_at")),
+                                RowJson.formatTime(r.getOffsetDateTime("updated_at")),
+                                alive ? r.getLong("alive_for_ms") : 0));
+                    }
+                    return out;
+                });
+    }
+
+    /** Rings over the table as it is now. */
+    public Future<HashRings> rings() {
+        return list().map(l -> HashRings.build(l, partitions));
+    }
+
+    /**
+     * The alive conductor that owns a node, on the consistent hash ring of the node's group and hardware type with
+     * the default 32 partitions per host. Builds the rings on every call: callers that look up many nodes keep a
+     * {@link HashRings} snapshot instead.
+     */
+    public static String owner(List<Conductor> conductors, String nodeUuid, String driver, String nodeGroup) {
+        return HashRings.build(conductors, HashRing.DEFAULT_PARTITIONS).owner(nodeUuid, driver, nodeGroup);
+    }
 }

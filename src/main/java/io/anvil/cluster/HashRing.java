@@ -20,124 +20,126 @@ import java.util.TreeSet;
  * about 1/N of them.
  */
 public final class HashRing {
-  /** Ironic's hash_partition_exponent default 5: 32 points per host. */
-  public static final int DEFAULT_PARTITIONS = 32;
+    /** Ironic's hash_partition_exponent default 5: 32 points per host. */
+    public static final int DEFAULT_PARTITIONS = 32;
 
-  private final List<String> hosts;
-  private final long[] hi;
-  private final long[] lo;
-  private final String[] owners;
+    private final List<String> hosts;
+    private final long[] hi;
+    private final long[] lo;
+    private final String[] owners;
 
-  public HashRing(Collection<String> hosts, int partitionsPerHost) {
-    if (partitionsPerHost < 1) {
-      throw new IllegalArgumentException("partitionsPerHost must be >= 1");
+    public HashRing(Collection<String> hosts, int partitionsPerHost) {
+        if (partitionsPerHost < 1) {
+            throw new IllegalArgumentException("partitionsPerHost must be >= 1");
+        }
+        // sorted for determinism: on a (practically impossible) point collision the later host wins everywhere
+        TreeSet<String> sorted = new TreeSet<>(hosts);
+        this.hosts = List.copyOf(sorted);
+        TreeMap<Point, String> ring = new TreeMap<>();
+        for (String host : sorted) {
+            byte[] key = host.getBytes(StandardCharsets.UTF_8);
+            MessageDigest md = md5();
+            md.update(key); // tooz: hashlib.md5(key), then update(key) once per point
+            for (int i = 0; i < partitionsPerHost; i++) {
+                md.update(key);
+                ring.put(Point.of(digestSoFar(md)), host);
+            }
+        }
+        int n = ring.size();
+        hi = new long[n];
+        lo = new long[n];
+        owners = new String[n];
+        int i = 0;
+        for (var e : ring.entrySet()) {
+            hi[i] = e.getKey().hi;
+            lo[i] = e.getKey().lo;
+            owners[i] = e.getValue();
+            i++;
+        }
     }
-    // sorted for determinism: on a (practically impossible) point collision the later host wins everywhere
-    TreeSet<String> sorted = new TreeSet<>(hosts);
-    this.hosts = List.copyOf(sorted);
-    TreeMap<Point, String> ring = new TreeMap<>();
-    for (String host : sorted) {
-      byte[] key = host.getBytes(StandardCharsets.UTF_8);
-      MessageDigest md = md5();
-      md.update(key); // tooz: hashlib.md5(key), then update(key) once per point
-      for (int i = 0; i < partitionsPerHost; i++) {
-        md.update(key);
-        ring.put(Point.of(digestSoFar(md)), host);
-      }
+
+    /** The hosts on the ring, sorted. */
+    public List<String> hosts() {
+        return hosts;
     }
-    int n = ring.size();
-    hi = new long[n];
-    lo = new long[n];
-    owners = new String[n];
-    int i = 0;
-    for (var e : ring.entrySet()) {
-      hi[i] = e.getKey().hi;
-      lo[i] = e.getKey().lo;
-      owners[i] = e.getValue();
-      i++;
+
+    public boolean isEmpty() {
+        return owners.length == 0;
     }
-  }
 
-  /** The hosts on the ring, sorted. */
-  public List<String> hosts() {
-    return hosts;
-  }
-
-  public boolean isEmpty() {
-    return owners.length == 0;
-  }
-
-  /** The host owning {@code key} (Ironic hashes the node UUID's text), or null on an empty ring. */
-  public String owner(String key) {
-    if (owners.length == 0) {
-      return null;
+    /** The host owning {@code key} (Ironic hashes the node UUID's text), or null on an empty ring. */
+    public String owner(String key) {
+        if (owners.length == 0) {
+            return null;
+        }
+        Point p = Point.of(md5().digest(key.getBytes(StandardCharsets.UTF_8)));
+        // bisect_right: first index whose point is strictly greater than p
+        int low = 0;
+        int high = owners.length;
+        while (low < high) {
+            int mid = (low + high) >>> 1;
+            if (compare(hi[mid], lo[mid], p.hi, p.lo) <= 0) {
+                low = mid + 1;
+            } else {
+                high = mid;
+            }
+        }
+        return owners[low < owners.length ? low : 0];
     }
-    Point p = Point.of(md5().digest(key.getBytes(StandardCharsets.UTF_8)));
-    // bisect_right: first index whose point is strictly greater than p
-    int low = 0;
-    int high = owners.length;
-    while (low < high) {
-      int mid = (low + high) >>> 1;
-      if (compare(hi[mid], lo[mid], p.hi, p.lo) <= 0) {
-        low = mid + 1;
-      } else {
-        high = mid;
-      }
+
+    private static int compare(long ah, long al, long bh, long bl) {
+        int c = Long.compareUnsigned(ah, bh);
+        return c != 0 ? c : Long.compareUnsigned(al, bl);
     }
-    return owners[low < owners.length ? low : 0];
-  }
 
-  private static int compare(long ah, long al, long bh, long bl) {
-    int c = Long.compareUnsigned(ah, bh);
-    return c != 0 ? c : Long.compareUnsigned(al, bl);
-  }
-
-  private static byte[] digestSoFar(MessageDigest md) {
-    try {
-      return ((MessageDigest) md.clone()).digest();
-    } catch (CloneNotSupportedException e) {
-      throw new IllegalStateException("MD5 digest cannot be cloned", e);
+    private static byte[] digestSoFar(MessageDigest md) {
+        try {
+            return ((MessageDigest) md.clone()).digest();
+        } catch (CloneNotSupportedException e) {
+            throw new IllegalStateException("MD5 digest cannot be cloned", e);
+        }
     }
-  }
 
-  private static MessageDigest md5() {
-    try {
-      return MessageDigest.getInstance("MD5");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("MD5 is not available", e);
+    private static MessageDigest md5() {
+        try {
+            return MessageDigest.getInstance("MD5");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("MD5 is not available", e);
+        }
     }
-  }
 
-  private record Point(long hi, long lo) implements Comparable<Point> {
-    static Point of(byte[] digest) {
-      long h = 0;
-      long l = 0;
-      for (int i = 0; i < 8; i++) {
-        h = (h << 8) | (digest[i] & 0xff);
-        l = (l << 8) | (digest[i + 8] & 0xff);
-      }
-      return new Point(h, l);
+    private record Point(long hi, long lo) implements Comparable<Point> {
+        static Point of(byte[] digest) {
+            long h = 0;
+            long l = 0;
+            for (int i = 0; i < 8; i++) {
+                h = (h << 8) | (digest[i] & 0xff);
+                l = (l << 8) | (digest[i + 8] & 0xff);
+            }
+            return new Point(h, l);
+        }
+
+        @Override
+        public int compareTo(Point o) {
+            return compare(hi, lo, o.hi, o.lo);
+        }
     }
 
     @Override
-    public int compareTo(Point o) {
-      return compare(hi, lo, o.hi, o.lo);
+    public String toString() {
+        return "HashRing" + hosts + "x" + (hosts.isEmpty() ? 0 : owners.length / hosts.size());
     }
-  }
 
-  @Override
-  public String toString() {
-    return "HashRing" + hosts + "x" + (hosts.isEmpty() ? 0 : owners.length / hosts.size());
-  }
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof HashRing r
+                && Arrays.equals(r.owners, owners)
+                && Arrays.equals(r.hi, hi)
+                && Arrays.equals(r.lo, lo);
+    }
 
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof HashRing r && Arrays.equals(r.owners, owners) && Arrays.equals(r.hi, hi)
-        && Arrays.equals(r.lo, lo);
-  }
-
-  @Override
-  public int hashCode() {
-    return hosts.hashCode();
-  }
+    @Override
+    public int hashCode() {
+        return hosts.hashCode();
+    }
 }

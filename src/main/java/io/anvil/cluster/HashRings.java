@@ -1,7 +1,6 @@
 package io.anvil.cluster;
 
 import io.anvil.cluster.ConductorRegistry.Conductor;
-
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -19,101 +18,103 @@ import java.util.TreeSet;
  * rows gets the same owners. Groups are case-insensitive (Ironic's conductor_group).
  */
 public final class HashRings {
-  private final List<Conductor> conductors;
-  private final Map<String, HashRing> rings;
-  private final int partitions;
+    private final List<Conductor> conductors;
+    private final Map<String, HashRing> rings;
+    private final int partitions;
 
-  private HashRings(List<Conductor> conductors, Map<String, HashRing> rings, int partitions) {
-    this.conductors = conductors;
-    this.rings = rings;
-    this.partitions = partitions;
-  }
-
-  /** An empty snapshot (no conductor known yet): nobody owns anything. */
-  public static HashRings empty() {
-    return new HashRings(List.of(), Map.of(), HashRing.DEFAULT_PARTITIONS);
-  }
-
-  /** Rings over the alive conductors of {@code conductors}, {@code partitions} points per host. */
-  public static HashRings build(List<Conductor> conductors, int partitions) {
-    Map<String, Set<String>> hostsByKey = new TreeMap<>();
-    for (Conductor c : conductors) {
-      if (!c.alive()) {
-        continue;
-      }
-      for (String hardwareType : c.drivers()) {
-        hostsByKey.computeIfAbsent(key(c.group(), hardwareType), k -> new TreeSet<>()).add(c.hostname());
-      }
+    private HashRings(List<Conductor> conductors, Map<String, HashRing> rings, int partitions) {
+        this.conductors = conductors;
+        this.rings = rings;
+        this.partitions = partitions;
     }
-    Map<String, HashRing> rings = new HashMap<>();
-    hostsByKey.forEach((k, hosts) -> rings.put(k, new HashRing(hosts, partitions)));
-    return new HashRings(List.copyOf(conductors), Collections.unmodifiableMap(rings), partitions);
-  }
 
-  /** Ironic's ring key. */
-  public static String key(String group, String hardwareType) {
-    return normalizeGroup(group) + ":" + hardwareType;
-  }
+    /** An empty snapshot (no conductor known yet): nobody owns anything. */
+    public static HashRings empty() {
+        return new HashRings(List.of(), Map.of(), HashRing.DEFAULT_PARTITIONS);
+    }
 
-  public static String normalizeGroup(String group) {
-    return group == null ? "" : group.toLowerCase(Locale.ROOT);
-  }
+    /** Rings over the alive conductors of {@code conductors}, {@code partitions} points per host. */
+    public static HashRings build(List<Conductor> conductors, int partitions) {
+        Map<String, Set<String>> hostsByKey = new TreeMap<>();
+        for (Conductor c : conductors) {
+            if (!c.alive()) {
+                continue;
+            }
+            for (String hardwareType : c.drivers()) {
+                hostsByKey
+                        .computeIfAbsent(key(c.group(), hardwareType), k -> new TreeSet<>())
+                        .add(c.hostname());
+            }
+        }
+        Map<String, HashRing> rings = new HashMap<>();
+        hostsByKey.forEach((k, hosts) -> rings.put(k, new HashRing(hosts, partitions)));
+        return new HashRings(List.copyOf(conductors), Collections.unmodifiableMap(rings), partitions);
+    }
 
-  /** The alive conductor owning the node, or null when no alive conductor of its group serves its driver. */
-  public String owner(String nodeUuid, String driver, String group) {
-    HashRing ring = rings.get(key(group, driver));
-    return ring == null ? null : ring.owner(nodeUuid);
-  }
+    /** Ironic's ring key. */
+    public static String key(String group, String hardwareType) {
+        return normalizeGroup(group) + ":" + hardwareType;
+    }
 
-  public HashRing ring(String group, String hardwareType) {
-    return rings.get(key(group, hardwareType));
-  }
+    public static String normalizeGroup(String group) {
+        return group == null ? "" : group.toLowerCase(Locale.ROOT);
+    }
 
-  public Map<String, HashRing> rings() {
-    return rings;
-  }
+    /** The alive conductor owning the node, or null when no alive conductor of its group serves its driver. */
+    public String owner(String nodeUuid, String driver, String group) {
+        HashRing ring = rings.get(key(group, driver));
+        return ring == null ? null : ring.owner(nodeUuid);
+    }
 
-  /** The conductors table as read (alive and not). */
-  public List<Conductor> conductors() {
-    return conductors;
-  }
+    public HashRing ring(String group, String hardwareType) {
+        return rings.get(key(group, hardwareType));
+    }
 
-  /** Host names of the alive conductors. */
-  public Set<String> aliveHosts() {
-    Set<String> out = new TreeSet<>();
-    conductors.stream().filter(Conductor::alive).forEach(c -> out.add(c.hostname()));
-    return out;
-  }
+    public Map<String, HashRing> rings() {
+        return rings;
+    }
 
-  /** Host names of registered conductors that are not alive (offline or silent longer than heartbeat_timeout). */
-  public List<String> offlineHosts() {
-    List<String> out = new ArrayList<>();
-    conductors.stream().filter(c -> !c.alive()).forEach(c -> out.add(c.hostname()));
-    return out;
-  }
+    /** The conductors table as read (alive and not). */
+    public List<Conductor> conductors() {
+        return conductors;
+    }
 
-  public boolean isAlive(String hostname) {
-    return hostname != null && conductors.stream()
-        .anyMatch(c -> c.alive() && c.hostname().equalsIgnoreCase(hostname));
-  }
+    /** Host names of the alive conductors. */
+    public Set<String> aliveHosts() {
+        Set<String> out = new TreeSet<>();
+        conductors.stream().filter(Conductor::alive).forEach(c -> out.add(c.hostname()));
+        return out;
+    }
 
-  public int partitions() {
-    return partitions;
-  }
+    /** Host names of registered conductors that are not alive (offline or silent longer than heartbeat_timeout). */
+    public List<String> offlineHosts() {
+        List<String> out = new ArrayList<>();
+        conductors.stream().filter(c -> !c.alive()).forEach(c -> out.add(c.hostname()));
+        return out;
+    }
 
-  /** Same alive membership (hosts, groups, hardware types), hence the same owners. */
-  public boolean sameMembership(HashRings other) {
-    return other != null && other.partitions == partitions && membership().equals(other.membership());
-  }
+    public boolean isAlive(String hostname) {
+        return hostname != null
+                && conductors.stream().anyMatch(c -> c.alive() && c.hostname().equalsIgnoreCase(hostname));
+    }
 
-  private Map<String, List<String>> membership() {
-    Map<String, List<String>> m = new TreeMap<>();
-    rings.forEach((k, r) -> m.put(k, r.hosts()));
-    return m;
-  }
+    public int partitions() {
+        return partitions;
+    }
 
-  @Override
-  public String toString() {
-    return "HashRings" + membership();
-  }
+    /** Same alive membership (hosts, groups, hardware types), hence the same owners. */
+    public boolean sameMembership(HashRings other) {
+        return other != null && other.partitions == partitions && membership().equals(other.membership());
+    }
+
+    private Map<String, List<String>> membership() {
+        Map<String, List<String>> m = new TreeMap<>();
+        rings.forEach((k, r) -> m.put(k, r.hosts()));
+        return m;
+    }
+
+    @Override
+    public String toString() {
+        return "HashRings" + membership();
+    }
 }

@@ -5,11 +5,11 @@ package io.anvil.cluster;
  * conductors of the node's group). Periodic tasks visit only nodes this conductor owns.
  */
 public interface NodeOwnership {
-  /** True when this conductor owns the node. */
-  boolean ownedHere(String nodeUuid, String driver, String conductorGroup);
+    /** True when this conductor owns the node. */
+    boolean ownedHere(String nodeUuid, String driver, String conductorGroup);
 
-  /** A single conductor owning everything (one-conductor deployments and tests). */
-  static NodeOwnership everything() {
-    return (uuid, driver, group) -> true;
-  }
+    /** A single conductor owning everything (one-conductor deployments and tests). */
+    static NodeOwnership everything() {
+        return (uuid, driver, group) -> true;
+    }
 }

@@ -6,7 +6,6 @@ import io.anvil.periodic.NodeIterator;
 import io.anvil.periodic.PeriodicScheduler;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-
 import java.time.Duration;
 
 /**
@@ -14,33 +13,47 @@ import java.time.Duration;
  * {@code @Periodic} method of the enabled hardware-interface implementations (collected from the DriverFactory, so
  * a driver adds periodic work without touching the conductor). Start after the API is up; stop first on shutdown.
  */
-public record ConductorPeriodics(PeriodicScheduler scheduler, NodeIterator nodes, PowerSync powerSync,
-                                 WaitTimeouts waitTimeouts) {
-  /** How long a stop waits for running periodic tasks. */
-  public static final Duration STOP_GRACE = Duration.ofSeconds(15);
+public record ConductorPeriodics(
+        PeriodicScheduler scheduler, NodeIterator nodes, PowerSync powerSync, WaitTimeouts waitTimeouts) {
+    /** How long a stop waits for running periodic tasks. */
+    public static final Duration STOP_GRACE = Duration.ofSeconds(15);
 
-  public static ConductorPeriodics create(Vertx vertx, AnvilConfig config, Conductor conductor,
-                                          NodeOwnership ownership) {
-    AnvilConfig.Periodics p = config.periodics();
-    PeriodicScheduler scheduler = new PeriodicScheduler(vertx, config::setting, p.maxWorkers(), STOP_GRACE);
-    TaskManager tasks = conductor.tasks();
-    NodeIterator nodes = new NodeIterator(tasks.database(), tasks, ownership, scheduler::stopping);
-    scheduler.withNodes(nodes);
-    PowerSync powerSync = new PowerSync(vertx, conductor.power(), new PowerSync.Settings(
-        p.syncPowerStateInterval(), p.syncPowerStateWorkers(), p.powerStateSyncMaxRetries(),
-        p.forcePowerStateDuringSync()));
-    WaitTimeouts timeouts = new WaitTimeouts(conductor.power(), new WaitTimeouts.Settings(p.deployCallbackTimeout(),
-        p.cleanCallbackTimeout(), p.inspectWaitTimeout(), p.rescueCallbackTimeout(), p.serviceCallbackTimeout(),
-        p.maxWorkers()));
-    scheduler.register(powerSync).register(timeouts).registerAll(tasks.drivers().enabledImplementations());
-    return new ConductorPeriodics(scheduler, nodes, powerSync, timeouts);
-  }
+    public static ConductorPeriodics create(
+            Vertx vertx, AnvilConfig config, Conductor conductor, NodeOwnership ownership) {
+        AnvilConfig.Periodics p = config.periodics();
+        PeriodicScheduler scheduler = new PeriodicScheduler(vertx, config::setting, p.maxWorkers(), STOP_GRACE);
+        TaskManager tasks = conductor.tasks();
+        NodeIterator nodes = new NodeIterator(tasks.database(), tasks, ownership, scheduler::stopping);
+        scheduler.withNodes(nodes);
+        PowerSync powerSync = new PowerSync(
+                vertx,
+                conductor.power(),
+                new PowerSync.Settings(
+                        p.syncPowerStateInterval(),
+                        p.syncPowerStateWorkers(),
+                        p.powerStateSyncMaxRetries(),
+                        p.forcePowerStateDuringSync()));
+        WaitTimeouts timeouts = new WaitTimeouts(
+                conductor.power(),
+                new WaitTimeouts.Settings(
+                        p.deployCallbackTimeout(),
+                        p.cleanCallbackTimeout(),
+                        p.inspectWaitTimeout(),
+                        p.rescueCallbackTimeout(),
+                        p.serviceCallbackTimeout(),
+                        p.maxWorkers()));
+        scheduler
+                .register(powerSync)
+                .register(timeouts)
+                .registerAll(tasks.drivers().enabledImplementations());
+        return new ConductorPeriodics(scheduler, nodes, powerSync, timeouts);
+    }
 
-  public void start() {
-    scheduler.start();
-  }
+    public void start() {
+        scheduler.start();
+    }
 
-  public Future<Void> stop() {
-    return scheduler.stop();
-  }
+    public Future<Void> stop() {
+        return scheduler.stop();
+    }
 }

@@ -4,10 +4,9 @@ import io.anvil.cluster.ConductorRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import java.time.Duration;
 
 /**
  * Graceful stop of a conductor (ironic.md §8.1, §11.22), bounded:
@@ -28,56 +27,60 @@ import java.time.Duration;
  * loses its leases; its nodes are then taken over by peers and its late writes are refused by the fence.
  */
 public final class Drain {
-  private static final Logger LOG = LoggerFactory.getLogger(Drain.class);
-  private static final long CHECK_MS = 50;
+    private static final Logger LOG = LoggerFactory.getLogger(Drain.class);
+    private static final long CHECK_MS = 50;
 
-  /** How the drain ended; {@code reservationsLeft} counts this process's unreleased node tasks. */
-  public record Result(boolean workFinished, int reservationsLeft, int workersLeft, long tookMs) {
-  }
+    /** How the drain ended; {@code reservationsLeft} counts this process's unreleased node tasks. */
+    public record Result(boolean workFinished, int reservationsLeft, int workersLeft, long tookMs) {}
 
-  private final Vertx vertx;
-  private final ConductorRegistry registry;
-  private final TaskManager tasks;
-  private final Duration timeout;
+    private final Vertx vertx;
+    private final ConductorRegistry registry;
+    private final TaskManager tasks;
+    private final Duration timeout;
 
-  public Drain(Vertx vertx, ConductorRegistry registry, TaskManager tasks, Duration timeout) {
-    this.vertx = vertx;
-    this.registry = registry;
-    this.tasks = tasks;
-    this.timeout = timeout;
-  }
-
-  public Future<Result> run() {
-    long start = System.nanoTime();
-    long deadline = start + timeout.toNanos();
-    return registry.beginDrain()
-        .compose(v -> {
-          Promise<Result> done = Promise.promise();
-          check(start, deadline, done);
-          return done.future();
-        })
-        .onSuccess(r -> {
-          if (r.workFinished()) {
-            LOG.info("Conductor {} drained in {} ms", registry.hostname(), r.tookMs());
-          } else {
-            LOG.warn("Conductor {} stops with work still running after graceful_shutdown_timeout ({} s): {} node(s)"
-                    + " reserved, {} worker(s) busy; peers will take them over", registry.hostname(),
-                timeout.toSeconds(), r.reservationsLeft(), r.workersLeft());
-          }
-        });
-  }
-
-  private void check(long start, long deadline, Promise<Result> done) {
-    // this process's own work: busy worker slots and unreleased tasks (stale reservation rows left by a lost
-    // lease are not work; peers take those nodes over)
-    int workers = tasks.workers().busy();
-    int open = tasks.openTasks();
-    long now = System.nanoTime();
-    boolean finished = workers == 0 && open == 0;
-    if (finished || now >= deadline) {
-      done.tryComplete(new Result(finished, open, workers, (now - start) / 1_000_000));
-      return;
+    public Drain(Vertx vertx, ConductorRegistry registry, TaskManager tasks, Duration timeout) {
+        this.vertx = vertx;
+        this.registry = registry;
+        this.tasks = tasks;
+        this.timeout = timeout;
     }
-    vertx.setTimer(Math.min(CHECK_MS, Math.max(1, (deadline - now) / 1_000_000)), id -> check(start, deadline, done));
-  }
+
+    public Future<Result> run() {
+        long start = System.nanoTime();
+        long deadline = start + timeout.toNanos();
+        return registry.beginDrain()
+                .compose(v -> {
+                    Promise<Result> done = Promise.promise();
+                    check(start, deadline, done);
+                    return done.future();
+                })
+                .onSuccess(r -> {
+                    if (r.workFinished()) {
+                        LOG.info("Conductor {} drained in {} ms", registry.hostname(), r.tookMs());
+                    } else {
+                        LOG.warn(
+                                "Conductor {} stops with work still running after graceful_shutdown_timeout ({} s): {} node(s)"
+                                        + " reserved, {} worker(s) busy; peers will take them over",
+                                registry.hostname(),
+                                timeout.toSeconds(),
+                                r.reservationsLeft(),
+                                r.workersLeft());
+                    }
+                });
+    }
+
+    private void check(long start, long deadline, Promise<Result> done) {
+        // this process's own work: busy worker slots and unreleased tasks (stale reservation rows left by a lost
+        // lease are not work; peers take those nodes over)
+        int workers = tasks.workers().busy();
+        int open = tasks.openTasks();
+        long now = System.nanoTime();
+        boolean finished = workers == 0 && open == 0;
+        if (finished || now >= deadline) {
+            done.tryComplete(new Result(finished, open, workers, (now - start) / 1_000_000));
+            return;
+        }
+        vertx.setTimer(
+                Math.min(CHECK_MS, Math.max(1, (deadline - now) / 1_000_000)), id -> check(start, deadline, done));
+    }
 }

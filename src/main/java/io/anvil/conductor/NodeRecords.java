@@ -6,7 +6,6 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
-
 import java.util.Map;
 
 /**
@@ -15,46 +14,58 @@ import java.util.Map;
  * whose lease was lost (and whose node was re-granted with a higher token) writes nothing.
  */
 final class NodeRecords {
-  private final ResourceStore store;
+    private final ResourceStore store;
 
-  NodeRecords(ResourceStore store) {
-    this.store = store;
-  }
+    NodeRecords(ResourceStore store) {
+        this.store = store;
+    }
 
-  /** Claims the row for {@code fence}; fails with LeaseLost when a newer holder already claimed it. */
-  Future<JsonObject> claim(String uuid, String host, long fence) {
-    return store.database().reads()
-        .preparedQuery("UPDATE nodes SET reservation = $2, lock_fence = $3 WHERE uuid = $1::uuid AND lock_fence < $3"
-            + " RETURNING id")
-        .execute(Tuple.of(uuid, host, fence))
-        .compose(rows -> {
-          if (rows.rowCount() == 1) {
-            return store.findById(store.database().reads(), Resources.NODE, rows.iterator().next().getLong(0));
-          }
-          return store.find(Resources.NODE, uuid).compose(row -> Future.failedFuture(row == null
-              ? new ConductorErrors.NodeNotFound(uuid) : new ConductorErrors.LeaseLost(uuid)));
-        });
-  }
+    /** Claims the row for {@code fence}; fails with LeaseLost when a newer holder already claimed it. */
+    Future<JsonObject> claim(String uuid, String host, long fence) {
+        return store.database()
+                .reads()
+                .preparedQuery(
+                        "UPDATE nodes SET reservation = $2, lock_fence = $3 WHERE uuid = $1::uuid AND lock_fence < $3"
+                                + " RETURNING id")
+                .execute(Tuple.of(uuid, host, fence))
+                .compose(rows -> {
+                    if (rows.rowCount() == 1) {
+                        return store.findById(
+                                store.database().reads(),
+                                Resources.NODE,
+                                rows.iterator().next().getLong(0));
+                    }
+                    return store.find(Resources.NODE, uuid)
+                            .compose(row -> Future.failedFuture(
+                                    row == null
+                                            ? new ConductorErrors.NodeNotFound(uuid)
+                                            : new ConductorErrors.LeaseLost(uuid)));
+                });
+    }
 
-  /** A fenced update inside {@code tx}; LeaseLost (and nothing written) if the fence moved on. */
-  Future<JsonObject> save(SqlClient tx, long id, String uuid, long fence, Map<String, Object> columns) {
-    return store.updateGuarded(tx, Resources.NODE, id, columns, "lock_fence", fence)
-        .compose(row -> row == null ? Future.failedFuture(new ConductorErrors.LeaseLost(uuid))
-            : Future.succeededFuture(row));
-  }
+    /** A fenced update inside {@code tx}; LeaseLost (and nothing written) if the fence moved on. */
+    Future<JsonObject> save(SqlClient tx, long id, String uuid, long fence, Map<String, Object> columns) {
+        return store.updateGuarded(tx, Resources.NODE, id, columns, "lock_fence", fence)
+                .compose(row -> row == null
+                        ? Future.failedFuture(new ConductorErrors.LeaseLost(uuid))
+                        : Future.succeededFuture(row));
+    }
 
-  /** A fenced delete; LeaseLost (and nothing deleted) if the fence moved on. */
-  Future<Void> delete(SqlClient tx, long id, String uuid, long fence) {
-    return tx.preparedQuery("DELETE FROM nodes WHERE id = $1 AND lock_fence = $2").execute(Tuple.of(id, fence))
-        .compose(rows -> rows.rowCount() == 1 ? Future.<Void>succeededFuture()
-            : Future.failedFuture(new ConductorErrors.LeaseLost(uuid)));
-  }
+    /** A fenced delete; LeaseLost (and nothing deleted) if the fence moved on. */
+    Future<Void> delete(SqlClient tx, long id, String uuid, long fence) {
+        return tx.preparedQuery("DELETE FROM nodes WHERE id = $1 AND lock_fence = $2")
+                .execute(Tuple.of(id, fence))
+                .compose(rows -> rows.rowCount() == 1
+                        ? Future.<Void>succeededFuture()
+                        : Future.failedFuture(new ConductorErrors.LeaseLost(uuid)));
+    }
 
-  /** Clears the reservation if this fence still owns the row; a no-op otherwise. */
-  Future<Void> unclaim(long id, long fence) {
-    return store.database().reads()
-        .preparedQuery("UPDATE nodes SET reservation = NULL WHERE id = $1 AND lock_fence = $2")
-        .execute(Tuple.of(id, fence))
-        .mapEmpty();
-  }
+    /** Clears the reservation if this fence still owns the row; a no-op otherwise. */
+    Future<Void> unclaim(long id, long fence) {
+        return store.database()
+                .reads()
+                .preparedQuery("UPDATE nodes SET reservation = NULL WHERE id = $1 AND lock_fence = $2")
+                .execute(Tuple.of(id, fence))
+                .mapEmpty();
+    }
 }

@@ -15,9 +15,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -26,6 +23,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Ironic's {@code _sync_power_states} / {@code do_sync_power_state} and {@code _power_failure_recovery}
@@ -42,329 +41,366 @@ import java.util.concurrent.ConcurrentHashMap;
  * recovery periodic clears once the BMC answers again (never a manual maintenance).
  */
 public final class PowerSync {
-  private static final Logger LOG = LoggerFactory.getLogger(PowerSync.class);
+    private static final Logger LOG = LoggerFactory.getLogger(PowerSync.class);
 
-  /** Ironic's faults.POWER_FAILURE. */
-  public static final String POWER_FAILURE = "power failure";
-  public static final String CORRECTED_EVENT = "baremetal.node.power_state_corrected.success";
-  /** Offsets fall in the first 90% of the interval, leaving headroom so a run ends within its spacing. */
-  static final double SPREAD = 0.9;
+    /** Ironic's faults.POWER_FAILURE. */
+    public static final String POWER_FAILURE = "power failure";
 
-  /** The settings, as conductor.* keys of the same names. */
-  public record Settings(Duration interval, int workers, int maxRetries, boolean force) {
-  }
+    public static final String CORRECTED_EVENT = "baremetal.node.power_state_corrected.success";
+    /** Offsets fall in the first 90% of the interval, leaving headroom so a run ends within its spacing. */
+    static final double SPREAD = 0.9;
 
-  /** When, within a run, a node is checked. */
-  public record Slot(NodeRef node, Duration offset) {
-  }
+    /** The settings, as conductor.* keys of the same names. */
+    public record Settings(Duration interval, int workers, int maxRetries, boolean force) {}
 
-  private final Vertx vertx;
-  private final PowerActions power;
-  private final Settings settings;
-  private final AsyncLimiter limiter;
-  private final Map<String, Integer> failures = new ConcurrentHashMap<>();
-  private volatile List<Slot> lastPlan = List.of();
-  /** Cancels the checks of each run in progress not yet started (on shutdown). */
-  private final java.util.Set<Runnable> runs = ConcurrentHashMap.newKeySet();
-  private final java.util.Set<Future<Void>> watched = ConcurrentHashMap.newKeySet();
+    /** When, within a run, a node is checked. */
+    public record Slot(NodeRef node, Duration offset) {}
 
-  public PowerSync(Vertx vertx, PowerActions power, Settings settings) {
-    this.vertx = vertx;
-    this.power = power;
-    this.settings = settings;
-    this.limiter = new AsyncLimiter(settings.workers());
-  }
+    private final Vertx vertx;
+    private final PowerActions power;
+    private final Settings settings;
+    private final AsyncLimiter limiter;
+    private final Map<String, Integer> failures = new ConcurrentHashMap<>();
+    private volatile List<Slot> lastPlan = List.of();
+    /** Cancels the checks of each run in progress not yet started (on shutdown). */
+    private final java.util.Set<Runnable> runs = ConcurrentHashMap.newKeySet();
 
-  // ---- the spread ----
+    private final java.util.Set<Future<Void>> watched = ConcurrentHashMap.newKeySet();
 
-  /** The node's stable offset within {@code interval}: a mix of its UUID bits, in [0, 0.9 × interval). */
-  public static Duration offset(String uuid, Duration interval) {
-    UUID u = UUID.fromString(uuid);
-    long h = mix(u.getMostSignificantBits() ^ Long.rotateLeft(u.getLeastSignificantBits(), 29));
-    double fraction = (h >>> 11) * 0x1.0p-53;
-    return Duration.ofNanos((long) (interval.toNanos() * SPREAD * fraction));
-  }
-
-  /** splitmix64's finaliser: sequential or structured UUIDs still spread evenly. */
-  private static long mix(long z) {
-    z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
-    z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
-    return z ^ (z >>> 31);
-  }
-
-  /** The checks of one run, by offset. */
-  public static List<Slot> plan(List<NodeRef> nodes, Duration interval) {
-    List<Slot> plan = new ArrayList<>(nodes.size());
-    for (NodeRef n : nodes) {
-      plan.add(new Slot(n, offset(n.uuid(), interval)));
+    public PowerSync(Vertx vertx, PowerActions power, Settings settings) {
+        this.vertx = vertx;
+        this.power = power;
+        this.settings = settings;
+        this.limiter = new AsyncLimiter(settings.workers());
     }
-    plan.sort(Comparator.comparing(Slot::offset));
-    return plan;
-  }
 
-  /** The plan of the latest run (for tests and diagnostics). */
-  public List<Slot> lastPlan() {
-    return lastPlan;
-  }
+    // ---- the spread ----
 
-  /** Consecutive failed syncs of a node (0 when healthy). */
-  public int failureCount(String uuid) {
-    return failures.getOrDefault(uuid, 0);
-  }
+    /** The node's stable offset within {@code interval}: a mix of its UUID bits, in [0, 0.9 × interval). */
+    public static Duration offset(String uuid, Duration interval) {
+        UUID u = UUID.fromString(uuid);
+        long h = mix(u.getMostSignificantBits() ^ Long.rotateLeft(u.getLeastSignificantBits(), 29));
+        double fraction = (h >>> 11) * 0x1.0p-53;
+        return Duration.ofNanos((long) (interval.toNanos() * SPREAD * fraction));
+    }
 
-  public AsyncLimiter limiter() {
-    return limiter;
-  }
+    /** splitmix64's finaliser: sequential or structured UUIDs still spread evenly. */
+    private static long mix(long z) {
+        z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
+        z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
+        return z ^ (z >>> 31);
+    }
 
-  static NodeFilter syncFilter() {
-    return NodeFilter.all().maintenance(false).provisionStateNotIn(ProvisionState.SYNC_EXCLUDED_STATES)
-        .noTargetPowerState().unreserved();
-  }
+    /** The checks of one run, by offset. */
+    public static List<Slot> plan(List<NodeRef> nodes, Duration interval) {
+        List<Slot> plan = new ArrayList<>(nodes.size());
+        for (NodeRef n : nodes) {
+            plan.add(new Slot(n, offset(n.uuid(), interval)));
+        }
+        plan.sort(Comparator.comparing(Slot::offset));
+        return plan;
+    }
 
-  // ---- periodic tasks ----
+    /** The plan of the latest run (for tests and diagnostics). */
+    public List<Slot> lastPlan() {
+        return lastPlan;
+    }
 
-  @Periodic(spacing = "conductor.sync_power_state_interval", name = "sync_power_states")
-  public Future<WalkResult> syncPowerStates(PeriodicContext ctx) {
-    return syncPowerStates(ctx.nodes(), ctx.stopSignal());
-  }
+    /** Consecutive failed syncs of a node (0 when healthy). */
+    public int failureCount(String uuid) {
+        return failures.getOrDefault(uuid, 0);
+    }
 
-  /**
-   * One run: lists the owned candidates, checks each at its offset (bounded by the global cap), and completes
-   * when every check ended. {@code stopSignal} cancels the checks not yet started.
-   */
-  public Future<WalkResult> syncPowerStates(NodeIterator nodes, Future<Void> stopSignal) {
-    return nodes.owned(syncFilter()).compose(list -> {
-      List<Slot> plan = plan(list, settings.interval());
-      lastPlan = List.copyOf(plan);
-      List<Future<NodeIterator.Outcome>> checks = new ArrayList<>(plan.size());
-      List<Long> timers = new ArrayList<>();
-      List<Promise<NodeIterator.Outcome>> pending = new ArrayList<>();
-      for (Slot slot : plan) {
-        Promise<NodeIterator.Outcome> p = Promise.promise();
-        pending.add(p);
-        checks.add(p.future());
-        long delay = Math.max(1, slot.offset().toMillis());
-        synchronized (timers) {
-          timers.add(vertx.setTimer(delay, id -> {
-            if (nodes.stopping()) {
-              p.tryComplete(null);
-              return;
+    public AsyncLimiter limiter() {
+        return limiter;
+    }
+
+    static NodeFilter syncFilter() {
+        return NodeFilter.all()
+                .maintenance(false)
+                .provisionStateNotIn(ProvisionState.SYNC_EXCLUDED_STATES)
+                .noTargetPowerState()
+                .unreserved();
+    }
+
+    // ---- periodic tasks ----
+
+    @Periodic(spacing = "conductor.sync_power_state_interval", name = "sync_power_states")
+    public Future<WalkResult> syncPowerStates(PeriodicContext ctx) {
+        return syncPowerStates(ctx.nodes(), ctx.stopSignal());
+    }
+
+    /**
+     * One run: lists the owned candidates, checks each at its offset (bounded by the global cap), and completes
+     * when every check ended. {@code stopSignal} cancels the checks not yet started.
+     */
+    public Future<WalkResult> syncPowerStates(NodeIterator nodes, Future<Void> stopSignal) {
+        return nodes.owned(syncFilter()).compose(list -> {
+            List<Slot> plan = plan(list, settings.interval());
+            lastPlan = List.copyOf(plan);
+            List<Future<NodeIterator.Outcome>> checks = new ArrayList<>(plan.size());
+            List<Long> timers = new ArrayList<>();
+            List<Promise<NodeIterator.Outcome>> pending = new ArrayList<>();
+            for (Slot slot : plan) {
+                Promise<NodeIterator.Outcome> p = Promise.promise();
+                pending.add(p);
+                checks.add(p.future());
+                long delay = Math.max(1, slot.offset().toMillis());
+                synchronized (timers) {
+                    timers.add(vertx.setTimer(delay, id -> {
+                        if (nodes.stopping()) {
+                            p.tryComplete(null);
+                            return;
+                        }
+                        limiter.run(() -> nodes.visit(
+                                        slot.node(), TaskOptions.shared("power state sync"), null, this::check))
+                                .onComplete(ar ->
+                                        p.tryComplete(ar.succeeded() ? ar.result() : NodeIterator.Outcome.FAILED));
+                    }));
+                }
             }
-            limiter.run(() -> nodes.visit(slot.node(), TaskOptions.shared("power state sync"), null, this::check))
-                .onComplete(ar -> p.tryComplete(ar.succeeded() ? ar.result() : NodeIterator.Outcome.FAILED));
-          }));
+            Runnable cancel = () -> {
+                synchronized (timers) {
+                    timers.forEach(vertx::cancelTimer);
+                }
+                pending.forEach(p -> p.tryComplete(null));
+            };
+            runs.add(cancel);
+            if (watched.add(stopSignal)) {
+                stopSignal.onComplete(x -> runs.forEach(Runnable::run));
+            }
+            return Future.join(checks).transform(x -> {
+                runs.remove(cancel);
+                return Future.succeededFuture(report(checks));
+            });
+        });
+    }
+
+    private static WalkResult report(List<Future<NodeIterator.Outcome>> checks) {
+        int visited = 0;
+        int locked = 0;
+        int gone = 0;
+        int failed = 0;
+        int cancelled = 0;
+        for (Future<NodeIterator.Outcome> f : checks) {
+            NodeIterator.Outcome o = f.result();
+            if (o == null) {
+                cancelled++;
+            } else {
+                switch (o) {
+                    case CONTINUE, STOP -> visited++;
+                    case LOCKED -> locked++;
+                    case GONE -> gone++;
+                    default -> failed++;
+                }
+            }
         }
-      }
-      Runnable cancel = () -> {
-        synchronized (timers) {
-          timers.forEach(vertx::cancelTimer);
-        }
-        pending.forEach(p -> p.tryComplete(null));
-      };
-      runs.add(cancel);
-      if (watched.add(stopSignal)) {
-        stopSignal.onComplete(x -> runs.forEach(Runnable::run));
-      }
-      return Future.join(checks).transform(x -> {
-        runs.remove(cancel);
-        return Future.succeededFuture(report(checks));
-      });
-    });
-  }
+        return new WalkResult(checks.size(), visited, locked, gone, 0, failed, cancelled > 0);
+    }
 
-  private static WalkResult report(List<Future<NodeIterator.Outcome>> checks) {
-    int visited = 0;
-    int locked = 0;
-    int gone = 0;
-    int failed = 0;
-    int cancelled = 0;
-    for (Future<NodeIterator.Outcome> f : checks) {
-      NodeIterator.Outcome o = f.result();
-      if (o == null) {
-        cancelled++;
-      } else {
-        switch (o) {
-          case CONTINUE, STOP -> visited++;
-          case LOCKED -> locked++;
-          case GONE -> gone++;
-          default -> failed++;
-        }
-      }
-    }
-    return new WalkResult(checks.size(), visited, locked, gone, 0, failed, cancelled > 0);
-  }
-
-  /** do_sync_power_state for one node under its shared task. */
-  Future<Visit> check(Task task, NodeRef listed) {
-    if (excluded(task.node()) || task.node().getString("reservation") != null) {
-      return Future.succeededFuture(Visit.CONTINUE);
-    }
-    String uuid = task.uuid();
-    int count = failureCount(uuid) + 1;
-    return readPowerState(task).transform(ar -> {
-      if (ar.failed()) {
-        return readFailed(task, count, ar.cause());
-      }
-      String actual = ar.result();
-      if (actual.equals(task.node().getString("power_state"))) {
-        failures.remove(uuid);
-        return Future.succeededFuture(Visit.CONTINUE);
-      }
-      return task.upgradeLock("power state sync").compose(v -> mismatch(task, actual, count));
-    });
-  }
-
-  /** get_power_state, with ERROR treated as a failure (Ironic's PowerStateFailure). */
-  private static Future<String> readPowerState(Task task) {
-    Future<String> read;
-    try {
-      read = task.driver().power().getPowerState(task);
-    } catch (RuntimeException e) {
-      read = Future.failedFuture(e);
-    }
-    return read.compose(s -> s == null || PowerState.ERROR.value().equals(s)
-        ? Future.failedFuture(new IllegalStateException("Power driver returned ERROR state while trying to sync "
-        + "power state.")) : Future.succeededFuture(s));
-  }
-
-  private Future<Visit> readFailed(Task task, int count, Throwable error) {
-    failures.put(task.uuid(), count);
-    if (count <= settings.maxRetries()) {
-      LOG.warn("During sync_power_state, could not get power state for node {}, attempt {} of {}. Error: {}.",
-          task.uuid(), count, settings.maxRetries(), Provisioning.message(error));
-      return Future.succeededFuture(Visit.CONTINUE);
-    }
-    return task.upgradeLock("power state sync").compose(v -> {
-      if (excluded(task.node())) {
-        return Future.succeededFuture(Visit.CONTINUE);
-      }
-      return maxRetriesExceeded(task, null, error);
-    });
-  }
-
-  /** Under the exclusive lock, with the node re-read: re-check everything, then act. */
-  private Future<Visit> mismatch(Task task, String actual, int count) {
-    JsonObject node = task.node();
-    String recorded = node.getString("power_state");
-    if (actual.equals(recorded)) {
-      failures.remove(task.uuid());
-      return Future.succeededFuture(Visit.CONTINUE);
-    }
-    if (excluded(node)) {
-      return Future.succeededFuture(Visit.CONTINUE);
-    }
-    if (recorded == null) {
-      LOG.info("During sync_power_state, node {} has no previous known state. Recording current state '{}'.",
-          task.uuid(), actual);
-      failures.remove(task.uuid());
-      return task.save(Map.of("power_state", actual)).map(Visit.CONTINUE);
-    }
-    failures.put(task.uuid(), count);
-    if (count > settings.maxRetries()) {
-      return maxRetriesExceeded(task, actual, null);
-    }
-    if (settings.force()) {
-      LOG.warn("During sync_power_state, node {} state '{}' does not match expected state. Changing hardware "
-          + "state to '{}'.", task.uuid(), actual, recorded);
-      return power.nodePowerAction(task, PowerState.fromValue(recorded), PowerActions.DEFAULT_TIMEOUT)
-          .map(Visit.CONTINUE)
-          .recover(e -> {
-            LOG.error("Failed to change power state of node {} to '{}', attempt {} of {}: {}", task.uuid(), recorded,
-                count, settings.maxRetries(), Provisioning.message(e));
+    /** do_sync_power_state for one node under its shared task. */
+    Future<Visit> check(Task task, NodeRef listed) {
+        if (excluded(task.node()) || task.node().getString("reservation") != null) {
             return Future.succeededFuture(Visit.CONTINUE);
-          });
-    }
-    LOG.warn("During sync_power_state, node {} state does not match expected state '{}'. Updating recorded state "
-        + "to '{}'.", task.uuid(), recorded, actual);
-    return task.saveWithEvent(Map.of("power_state", actual), CORRECTED_EVENT, "info",
-        new JsonObject().put("from_power", recorded)).map(Visit.CONTINUE);
-  }
-
-  /**
-   * handle_sync_power_state_max_retries_exceeded: the DB takes the actual state (when the BMC told it), the node
-   * goes into maintenance with fault "power failure" (unless already in maintenance) and power_state_corrected is
-   * emitted.
-   */
-  private Future<Visit> maxRetriesExceeded(Task task, String actual, Throwable error) {
-    JsonObject node = task.node();
-    String recorded = node.getString("power_state");
-    String msg = "During sync_power_state, max retries exceeded for node " + task.uuid() + ", node state "
-        + (actual == null ? "None" : actual) + " does not match expected state '" + recorded + "'. Updating DB state "
-        + "to '" + (actual == null ? recorded : actual) + "' Switching node to maintenance mode."
-        + (error == null ? "" : " Error: " + Provisioning.message(error));
-    Map<String, Object> cols = new HashMap<>();
-    if (actual != null) {
-      cols.put("power_state", actual);
-    }
-    cols.put("last_error", msg);
-    if (!Boolean.TRUE.equals(node.getBoolean("maintenance"))) {
-      cols.put("maintenance", true);
-      cols.put("maintenance_reason", msg);
-      cols.put("fault", POWER_FAILURE);
-    }
-    LOG.error(msg);
-    return task.saveWithEvent(cols, CORRECTED_EVENT, "info", new JsonObject().put("from_power", recorded))
-        .map(Visit.CONTINUE);
-  }
-
-  private static boolean excluded(JsonObject node) {
-    return ProvisionState.lookup(node.getString("provision_state"))
-        .map(ProvisionState.SYNC_EXCLUDED_STATES::contains).orElse(true)
-        || Boolean.TRUE.equals(node.getBoolean("maintenance"))
-        || node.getString("target_power_state") != null;
-  }
-
-  // ---- power failure recovery ----
-
-  @Periodic(spacing = "conductor.power_failure_recovery_interval", name = "power_failure_recovery")
-  public Future<WalkResult> powerFailureRecovery(PeriodicContext ctx) {
-    return powerFailureRecovery(ctx.nodes());
-  }
-
-  /** Nodes in maintenance because of a power failure get it cleared once their BMC answers. */
-  public Future<WalkResult> powerFailureRecovery(NodeIterator nodes) {
-    NodeFilter filter = NodeFilter.all().maintenance(true).fault(POWER_FAILURE).unreserved();
-    return nodes.owned(filter).compose(list -> nodes.forEach(list,
-        Walk.shared("power failure recovery").concurrency(settings.workers()),
-        (task, ref) -> limiter.run(() -> recover(task))));
-  }
-
-  private Future<Visit> recover(Task task) {
-    JsonObject node = task.node();
-    if (!recoverable(node)) {
-      return Future.succeededFuture(Visit.CONTINUE);
-    }
-    return readPowerState(task).transform(ar -> {
-      if (ar.failed()) {
-        LOG.debug("Failed to get the power state of node {} in power-failure maintenance: {}", task.uuid(),
-            Provisioning.message(ar.cause()));
-        return Future.succeededFuture(Visit.CONTINUE);
-      }
-      String actual = ar.result();
-      return task.upgradeLock("power failure recovery").compose(v -> {
-        JsonObject n = task.node();
-        if (!recoverable(n)) {
-          return Future.succeededFuture(Visit.CONTINUE);
         }
-        String old = n.getString("power_state");
-        Map<String, Object> cols = new HashMap<>();
-        cols.put("power_state", actual);
-        cols.put("maintenance", false);
-        cols.put("maintenance_reason", null);
-        cols.put("fault", null);
-        LOG.info("Node {} is recovered from power failure with actual power state '{}'.", task.uuid(), actual);
-        failures.remove(task.uuid());
-        Future<JsonObject> saved = actual.equals(old) ? task.save(cols)
-            : task.saveWithEvent(cols, CORRECTED_EVENT, "info", new JsonObject().put("from_power", old));
-        return saved.map(Visit.CONTINUE);
-      });
-    });
-  }
+        String uuid = task.uuid();
+        int count = failureCount(uuid) + 1;
+        return readPowerState(task).transform(ar -> {
+            if (ar.failed()) {
+                return readFailed(task, count, ar.cause());
+            }
+            String actual = ar.result();
+            if (actual.equals(task.node().getString("power_state"))) {
+                failures.remove(uuid);
+                return Future.succeededFuture(Visit.CONTINUE);
+            }
+            return task.upgradeLock("power state sync").compose(v -> mismatch(task, actual, count));
+        });
+    }
 
-  /** In maintenance for a power failure (never a manual maintenance) and not enrolling. */
-  private static boolean recoverable(JsonObject node) {
-    return Boolean.TRUE.equals(node.getBoolean("maintenance"))
-        && POWER_FAILURE.equals(node.getString("fault"))
-        && !ProvisionState.ENROLL.value().equals(node.getString("provision_state"));
-  }
+    /** get_power_state, with ERROR treated as a failure (Ironic's PowerStateFailure). */
+    private static Future<String> readPowerState(Task task) {
+        Future<String> read;
+        try {
+            read = task.driver().power().getPowerState(task);
+        } catch (RuntimeException e) {
+            read = Future.failedFuture(e);
+        }
+        return read.compose(s -> s == null || PowerState.ERROR.value().equals(s)
+                ? Future.failedFuture(new IllegalStateException(
+                        "Power driver returned ERROR state while trying to sync " + "power state."))
+                : Future.succeededFuture(s));
+    }
+
+    private Future<Visit> readFailed(Task task, int count, Throwable error) {
+        failures.put(task.uuid(), count);
+        if (count <= settings.maxRetries()) {
+            LOG.warn(
+                    "During sync_power_state, could not get power state for node {}, attempt {} of {}. Error: {}.",
+                    task.uuid(),
+                    count,
+                    settings.maxRetries(),
+                    Provisioning.message(error));
+            return Future.succeededFuture(Visit.CONTINUE);
+        }
+        return task.upgradeLock("power state sync").compose(v -> {
+            if (excluded(task.node())) {
+                return Future.succeededFuture(Visit.CONTINUE);
+            }
+            return maxRetriesExceeded(task, null, error);
+        });
+    }
+
+    /** Under the exclusive lock, with the node re-read: re-check everything, then act. */
+    private Future<Visit> mismatch(Task task, String actual, int count) {
+        JsonObject node = task.node();
+        String recorded = node.getString("power_state");
+        if (actual.equals(recorded)) {
+            failures.remove(task.uuid());
+            return Future.succeededFuture(Visit.CONTINUE);
+        }
+        if (excluded(node)) {
+            return Future.succeededFuture(Visit.CONTINUE);
+        }
+        if (recorded == null) {
+            LOG.info(
+                    "During sync_power_state, node {} has no previous known state. Recording current state '{}'.",
+                    task.uuid(),
+                    actual);
+            failures.remove(task.uuid());
+            return task.save(Map.of("power_state", actual)).map(Visit.CONTINUE);
+        }
+        failures.put(task.uuid(), count);
+        if (count > settings.maxRetries()) {
+            return maxRetriesExceeded(task, actual, null);
+        }
+        if (settings.force()) {
+            LOG.warn(
+                    "During sync_power_state, node {} state '{}' does not match expected state. Changing hardware "
+                            + "state to '{}'.",
+                    task.uuid(),
+                    actual,
+                    recorded);
+            return power.nodePowerAction(task, PowerState.fromValue(recorded), PowerActions.DEFAULT_TIMEOUT)
+                    .map(Visit.CONTINUE)
+                    .recover(e -> {
+                        LOG.error(
+                                "Failed to change power state of node {} to '{}', attempt {} of {}: {}",
+                                task.uuid(),
+                                recorded,
+                                count,
+                                settings.maxRetries(),
+                                Provisioning.message(e));
+                        return Future.succeededFuture(Visit.CONTINUE);
+                    });
+        }
+        LOG.warn(
+                "During sync_power_state, node {} state does not match expected state '{}'. Updating recorded state "
+                        + "to '{}'.",
+                task.uuid(),
+                recorded,
+                actual);
+        return task.saveWithEvent(
+                        Map.of("power_state", actual),
+                        CORRECTED_EVENT,
+                        "info",
+                        new JsonObject().put("from_power", recorded))
+                .map(Visit.CONTINUE);
+    }
+
+    /**
+     * handle_sync_power_state_max_retries_exceeded: the DB takes the actual state (when the BMC told it), the node
+     * goes into maintenance with fault "power failure" (unless already in maintenance) and power_state_corrected is
+     * emitted.
+     */
+    private Future<Visit> maxRetriesExceeded(Task task, String actual, Throwable error) {
+        JsonObject node = task.node();
+        String recorded = node.getString("power_state");
+        String msg = "During sync_power_state, max retries exceeded for node " + task.uuid() + ", node state "
+                + (actual == null ? "None" : actual) + " does not match expected state '" + recorded
+                + "'. Updating DB state "
+                + "to '" + (actual == null ? recorded : actual) + "' Switching node to maintenance mode."
+                + (error == null ? "" : " Error: " + Provisioning.message(error));
+        Map<String, Object> cols = new HashMap<>();
+        if (actual != null) {
+            cols.put("power_state", actual);
+        }
+        cols.put("last_error", msg);
+        if (!Boolean.TRUE.equals(node.getBoolean("maintenance"))) {
+            cols.put("maintenance", true);
+            cols.put("maintenance_reason", msg);
+            cols.put("fault", POWER_FAILURE);
+        }
+        LOG.error(msg);
+        return task.saveWithEvent(cols, CORRECTED_EVENT, "info", new JsonObject().put("from_power", recorded))
+                .map(Visit.CONTINUE);
+    }
+
+    private static boolean excluded(JsonObject node) {
+        return ProvisionState.lookup(node.getString("provision_state"))
+                        .map(ProvisionState.SYNC_EXCLUDED_STATES::contains)
+                        .orElse(true)
+                || Boolean.TRUE.equals(node.getBoolean("maintenance"))
+                || node.getString("target_power_state") != null;
+    }
+
+    // ---- power failure recovery ----
+
+    @Periodic(spacing = "conductor.power_failure_recovery_interval", name = "power_failure_recovery")
+    public Future<WalkResult> powerFailureRecovery(PeriodicContext ctx) {
+        return powerFailureRecovery(ctx.nodes());
+    }
+
+    /** Nodes in maintenance because of a power failure get it cleared once their BMC answers. */
+    public Future<WalkResult> powerFailureRecovery(NodeIterator nodes) {
+        NodeFilter filter =
+                NodeFilter.all().maintenance(true).fault(POWER_FAILURE).unreserved();
+        return nodes.owned(filter)
+                .compose(list -> nodes.forEach(
+                        list,
+                        Walk.shared("power failure recovery").concurrency(settings.workers()),
+                        (task, ref) -> limiter.run(() -> recover(task))));
+    }
+
+    private Future<Visit> recover(Task task) {
+        JsonObject node = task.node();
+        if (!recoverable(node)) {
+            return Future.succeededFuture(Visit.CONTINUE);
+        }
+        return readPowerState(task).transform(ar -> {
+            if (ar.failed()) {
+                LOG.debug(
+                        "Failed to get the power state of node {} in power-failure maintenance: {}",
+                        task.uuid(),
+                        Provisioning.message(ar.cause()));
+                return Future.succeededFuture(Visit.CONTINUE);
+            }
+            String actual = ar.result();
+            return task.upgradeLock("power failure recovery").compose(v -> {
+                JsonObject n = task.node();
+                if (!recoverable(n)) {
+                    return Future.succeededFuture(Visit.CONTINUE);
+                }
+                String old = n.getString("power_state");
+                Map<String, Object> cols = new HashMap<>();
+                cols.put("power_state", actual);
+                cols.put("maintenance", false);
+                cols.put("maintenance_reason", null);
+                cols.put("fault", null);
+                LOG.info("Node {} is recovered from power failure with actual power state '{}'.", task.uuid(), actual);
+                failures.remove(task.uuid());
+                Future<JsonObject> saved = actual.equals(old)
+                        ? task.save(cols)
+                        : task.saveWithEvent(cols, CORRECTED_EVENT, "info", new JsonObject().put("from_power", old));
+                return saved.map(Visit.CONTINUE);
+            });
+        });
+    }
+
+    /** In maintenance for a power failure (never a manual maintenance) and not enrolling. */
+    private static boolean recoverable(JsonObject node) {
+        return Boolean.TRUE.equals(node.getBoolean("maintenance"))
+                && POWER_FAILURE.equals(node.getString("fault"))
+                && !ProvisionState.ENROLL.value().equals(node.getString("provision_state"));
+    }
 }

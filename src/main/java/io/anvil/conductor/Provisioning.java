@@ -1,5 +1,9 @@
 package io.anvil.conductor;
 
+import static io.anvil.fsm.ProvisionState.DEPLOYWAIT;
+import static io.anvil.fsm.ProvisionState.ENROLL;
+import static io.anvil.fsm.ProvisionState.MANAGEABLE;
+
 import io.anvil.driver.StepOutcome;
 import io.anvil.errors.AnvilException;
 import io.anvil.fsm.ApiVerb;
@@ -8,15 +12,10 @@ import io.anvil.fsm.ProvisionState;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-
 import java.time.OffsetDateTime;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.LongSupplier;
-
-import static io.anvil.fsm.ProvisionState.DEPLOYWAIT;
-import static io.anvil.fsm.ProvisionState.ENROLL;
-import static io.anvil.fsm.ProvisionState.MANAGEABLE;
 
 /**
  * Ironic's provisioning actions (do_node_deploy, do_node_tear_down, do_provisioning_action, inspect, clean,
@@ -24,199 +23,235 @@ import static io.anvil.fsm.ProvisionState.MANAGEABLE;
  * state change to its worker's start; workers end in done/wait or in the fail state with last_error set.
  */
 public final class Provisioning {
-  private final TaskManager tasks;
-  private final LongSupplier conductorId;
+    private final TaskManager tasks;
+    private final LongSupplier conductorId;
 
-  /** @param conductorId this conductor's {@code conductors.id} (negative while unregistered) */
-  public Provisioning(TaskManager tasks, LongSupplier conductorId) {
-    this.tasks = tasks;
-    this.conductorId = conductorId;
-  }
-
-  /** Without a conductor registry (tests of single services): deploys record no conductor_affinity. */
-  public Provisioning(TaskManager tasks) {
-    this(tasks, () -> -1);
-  }
-
-  /** Completes when the new state is stored and the work has started (the API then answers 202). */
-  public Future<Void> provision(String ident, ApiVerb verb, JsonObject body) {
-    return tasks.withTask(ident, TaskOptions.exclusive("provision action " + verb.target()), task -> {
-      ProvisionState state = task.provisionState();
-      // only the "rebuild" target rebuilds (Ironic: rebuild = target == 'rebuild'); a deploy that finds the node
-      // ACTIVE under the lock (a duplicate request queued behind the first) is refused, never escalated
-      ProvisionEvent event = verb.event();
-      if (!tasks.fsm().isActionable(state, event)) {
-        return Future.failedFuture(new ConductorErrors.InvalidState("The requested action \"" + verb.target()
-            + "\" can not be performed on node \"" + task.uuid() + "\" while it is in state \"" + state.value()
-            + "\"."));
-      }
-      Future<Void> prepared = prepare(task, verb, body);
-      return prepared.map(v -> {
-        schedule(task, verb, event, body);
-        return (Void) null;
-      });
-    });
-  }
-
-  /** Stores what the request carries (configdrive, rescue password) before the transition. */
-  private Future<Void> prepare(Task task, ApiVerb verb, JsonObject body) {
-    JsonObject info = task.node().getJsonObject("instance_info").copy();
-    boolean changed = false;
-    if ((verb == ApiVerb.ACTIVE || verb == ApiVerb.DEPLOY || verb == ApiVerb.REBUILD)
-        && body.getValue("configdrive") != null) {
-      info.put("configdrive", body.getValue("configdrive"));
-      changed = true;
+    /** @param conductorId this conductor's {@code conductors.id} (negative while unregistered) */
+    public Provisioning(TaskManager tasks, LongSupplier conductorId) {
+        this.tasks = tasks;
+        this.conductorId = conductorId;
     }
-    if (verb == ApiVerb.RESCUE) {
-      info.put("rescue_password", body.getString("rescue_password"));
-      changed = true;
+
+    /** Without a conductor registry (tests of single services): deploys record no conductor_affinity. */
+    public Provisioning(TaskManager tasks) {
+        this(tasks, () -> -1);
     }
-    return changed ? task.save(Map.of("instance_info", info)).mapEmpty() : Future.succeededFuture();
-  }
 
-  private void schedule(Task task, ApiVerb verb, ProvisionEvent event, JsonObject body) {
-    ProvisionState state = task.provisionState();
-    switch (verb) {
-      case ACTIVE, DEPLOY, REBUILD -> task.processEvent(event, Optional.empty(), "", "do_node_deploy", this::deploy);
-      case DELETED, UNDEPLOY -> task.processEvent(event, Optional.empty(), "", "do_node_tear_down", this::tearDown);
-      case MANAGE -> {
-        if (state == ENROLL) {
-          task.processEvent(event, Optional.empty(), "", "verify_node", this::verify);
-        } else {
-          task.spawnAfter("manage", t -> t.processEvent(event, Optional.empty(), false, ""), t -> Future.succeededFuture());
-        }
-      }
-      case PROVIDE -> task.processEvent(event, Optional.empty(), "", "do_node_clean",
-          t -> clean(t, null, ProvisionEvent.DONE));
-      case CLEAN -> task.processEvent(event, Optional.of(MANAGEABLE), "", "do_node_clean",
-          t -> clean(t, body.getJsonArray("clean_steps"), ProvisionEvent.MANAGE));
-      case INSPECT -> task.processEvent(event, Optional.empty(), "", "inspect_hardware", this::inspect);
-      case ADOPT -> task.processEvent(event, Optional.empty(), "", "do_node_adopt", this::adopt);
-      case RESCUE -> task.processEvent(event, Optional.empty(), "", "do_node_rescue", this::rescue);
-      case UNRESCUE -> task.processEvent(event, Optional.empty(), "", "do_node_unrescue", this::unrescue);
-      case SERVICE -> task.processEvent(event, Optional.empty(), "", "do_node_service",
-          t -> service(t, body.getJsonArray("service_steps")));
-      case ABORT, UNHOLD -> task.spawnAfter(verb.target(),
-          t -> t.processEvent(event, Optional.empty(), verb == ApiVerb.ABORT && keepsTarget(state), null),
-          t -> Future.succeededFuture());
-      default -> throw AnvilException.invalid("Unsupported provision target " + verb.target());
-    }
-  }
-
-  /** Aborting cleaning keeps the target (manageable for manual cleaning), as Ironic's abort does. */
-  private static boolean keepsTarget(ProvisionState state) {
-    return state == ProvisionState.CLEANWAIT || state == ProvisionState.CLEANHOLD;
-  }
-
-  /**
-   * Ironic's continue_node_deploy: the patient hand-off after an asynchronous deploy step finished. It queues
-   * fairly behind whoever holds the node (a console, a power sync) and is never starved. If no worker is free
-   * the node stays in "wait call-back" so the next heartbeat or the timeout recovers it (ironic.md §11.7).
-   */
-  public Future<Void> continueDeploy(String ident) {
-    return tasks.withTask(ident, TaskOptions.exclusive("continue deploy").patient().withoutReservedWorkers(),
-        task -> {
-          if (task.provisionState() != DEPLOYWAIT) {
-            return Future.failedFuture(new ConductorErrors.InvalidStateRequested("Cannot continue deploy of node "
-                + task.uuid() + " in state \"" + task.provisionState().value() + "\"."));
-          }
-          task.processEvent(ProvisionEvent.RESUME, Optional.empty(), null, "continue_node_deploy",
-              t -> finishStep(t, Future.succeededFuture(StepOutcome.DONE), ProvisionEvent.DONE, "deploy"));
-          return Future.succeededFuture();
+    /** Completes when the new state is stored and the work has started (the API then answers 202). */
+    public Future<Void> provision(String ident, ApiVerb verb, JsonObject body) {
+        return tasks.withTask(ident, TaskOptions.exclusive("provision action " + verb.target()), task -> {
+            ProvisionState state = task.provisionState();
+            // only the "rebuild" target rebuilds (Ironic: rebuild = target == 'rebuild'); a deploy that finds the node
+            // ACTIVE under the lock (a duplicate request queued behind the first) is refused, never escalated
+            ProvisionEvent event = verb.event();
+            if (!tasks.fsm().isActionable(state, event)) {
+                return Future.failedFuture(new ConductorErrors.InvalidState("The requested action \"" + verb.target()
+                        + "\" can not be performed on node \"" + task.uuid() + "\" while it is in state \""
+                        + state.value()
+                        + "\"."));
+            }
+            Future<Void> prepared = prepare(task, verb, body);
+            return prepared.map(v -> {
+                schedule(task, verb, event, body);
+                return (Void) null;
+            });
         });
-  }
-
-  // ---- workers ----
-
-  /** Ironic's do_node_deploy: the deploying conductor becomes the node's affinity, so its own take-over skips it. */
-  private Future<Void> deploy(Task task) {
-    long me = conductorId.getAsLong();
-    Future<Void> affinity = me < 0 ? Future.succeededFuture()
-        : task.save(Map.of("conductor_affinity", me)).mapEmpty();
-    return finishStep(task, affinity.compose(v -> task.driver().deploy().deploy(task)), ProvisionEvent.DONE, "deploy");
-  }
-
-  private Future<Void> tearDown(Task task) {
-    return task.driver().deploy().tearDown(task)
-        .compose(v -> task.save(Map.of("instance_info", new JsonObject())))
-        .compose(v -> task.processEvent(ProvisionEvent.CLEAN))
-        .compose(v -> clean(task, null, ProvisionEvent.DONE))
-        .recover(e -> fail(task, "Failed to tear down: " + message(e)));
-  }
-
-  private Future<Void> verify(Task task) {
-    return task.driver().power().validate(task)
-        .compose(v -> task.driver().power().getPowerState(task))
-        .compose(power -> task.save(Map.of("power_state", power)))
-        .compose(v -> task.processEvent(ProvisionEvent.DONE))
-        .recover(e -> fail(task, "Failed to verify node: " + message(e)));
-  }
-
-  private Future<Void> clean(Task task, JsonArray steps, ProvisionEvent end) {
-    return finishStep(task, task.driver().deploy().clean(task, steps), end, "clean");
-  }
-
-  private Future<Void> inspect(Task task) {
-    if (task.driver().inspect() == null) {
-      return fail(task, "Inspection is not supported by the inspect interface of node " + task.uuid());
     }
-    return task.save(Map.of("inspection_started_at", OffsetDateTime.now()))
-        .compose(v -> task.driver().inspect().inspect(task))
-        .compose(outcome -> outcome == StepOutcome.WAIT ? task.processEvent(ProvisionEvent.WAIT)
-            : task.save(Map.of("inspection_finished_at", OffsetDateTime.now()))
-                .compose(v -> task.processEvent(ProvisionEvent.DONE)))
-        .recover(e -> fail(task, "Failed to inspect hardware: " + message(e)));
-  }
 
-  private Future<Void> adopt(Task task) {
-    return task.driver().deploy().takeOver(task)
-        .compose(v -> task.processEvent(ProvisionEvent.DONE))
-        .recover(e -> fail(task, "Error while attempting to adopt node " + task.uuid() + ": " + message(e)));
-  }
-
-  private Future<Void> rescue(Task task) {
-    if (task.driver().rescue() == null) {
-      return fail(task, "Rescue is not supported by the rescue interface of node " + task.uuid());
+    /** Stores what the request carries (configdrive, rescue password) before the transition. */
+    private Future<Void> prepare(Task task, ApiVerb verb, JsonObject body) {
+        JsonObject info = task.node().getJsonObject("instance_info").copy();
+        boolean changed = false;
+        if ((verb == ApiVerb.ACTIVE || verb == ApiVerb.DEPLOY || verb == ApiVerb.REBUILD)
+                && body.getValue("configdrive") != null) {
+            info.put("configdrive", body.getValue("configdrive"));
+            changed = true;
+        }
+        if (verb == ApiVerb.RESCUE) {
+            info.put("rescue_password", body.getString("rescue_password"));
+            changed = true;
+        }
+        return changed ? task.save(Map.of("instance_info", info)).mapEmpty() : Future.succeededFuture();
     }
-    return finishStep(task, task.driver().rescue().rescue(task), ProvisionEvent.DONE, "rescue");
-  }
 
-  private Future<Void> unrescue(Task task) {
-    if (task.driver().rescue() == null) {
-      return fail(task, "Unrescue is not supported by the rescue interface of node " + task.uuid());
+    private void schedule(Task task, ApiVerb verb, ProvisionEvent event, JsonObject body) {
+        ProvisionState state = task.provisionState();
+        switch (verb) {
+            case ACTIVE, DEPLOY, REBUILD ->
+                task.processEvent(event, Optional.empty(), "", "do_node_deploy", this::deploy);
+            case DELETED, UNDEPLOY ->
+                task.processEvent(event, Optional.empty(), "", "do_node_tear_down", this::tearDown);
+            case MANAGE -> {
+                if (state == ENROLL) {
+                    task.processEvent(event, Optional.empty(), "", "verify_node", this::verify);
+                } else {
+                    task.spawnAfter(
+                            "manage",
+                            t -> t.processEvent(event, Optional.empty(), false, ""),
+                            t -> Future.succeededFuture());
+                }
+            }
+            case PROVIDE ->
+                task.processEvent(
+                        event, Optional.empty(), "", "do_node_clean", t -> clean(t, null, ProvisionEvent.DONE));
+            case CLEAN ->
+                task.processEvent(
+                        event,
+                        Optional.of(MANAGEABLE),
+                        "",
+                        "do_node_clean",
+                        t -> clean(t, body.getJsonArray("clean_steps"), ProvisionEvent.MANAGE));
+            case INSPECT -> task.processEvent(event, Optional.empty(), "", "inspect_hardware", this::inspect);
+            case ADOPT -> task.processEvent(event, Optional.empty(), "", "do_node_adopt", this::adopt);
+            case RESCUE -> task.processEvent(event, Optional.empty(), "", "do_node_rescue", this::rescue);
+            case UNRESCUE -> task.processEvent(event, Optional.empty(), "", "do_node_unrescue", this::unrescue);
+            case SERVICE ->
+                task.processEvent(
+                        event,
+                        Optional.empty(),
+                        "",
+                        "do_node_service",
+                        t -> service(t, body.getJsonArray("service_steps")));
+            case ABORT, UNHOLD ->
+                task.spawnAfter(
+                        verb.target(),
+                        t -> t.processEvent(event, Optional.empty(), verb == ApiVerb.ABORT && keepsTarget(state), null),
+                        t -> Future.succeededFuture());
+            default -> throw AnvilException.invalid("Unsupported provision target " + verb.target());
+        }
     }
-    return task.driver().rescue().unrescue(task)
-        .compose(v -> {
-          JsonObject info = task.node().getJsonObject("instance_info").copy();
-          info.remove("rescue_password");
-          return task.save(Map.of("instance_info", info));
-        })
-        .compose(v -> task.processEvent(ProvisionEvent.DONE))
-        .recover(e -> fail(task, "Failed to unrescue: " + message(e)));
-  }
 
-  private Future<Void> service(Task task, JsonArray steps) {
-    return finishStep(task, task.driver().deploy().service(task, steps), ProvisionEvent.DONE, "service");
-  }
-
-  /** DONE → {@code end} event; WAIT → wait; failure → fail with last_error. */
-  private Future<Void> finishStep(Task task, Future<StepOutcome> step, ProvisionEvent end, String what) {
-    return step
-        .compose(outcome -> task.processEvent(outcome == StepOutcome.WAIT ? ProvisionEvent.WAIT : end))
-        .recover(e -> fail(task, "Failed to " + what + ": " + message(e)));
-  }
-
-  /** Ironic's *_error_handler: fail event, last_error, the target kept for manual cleaning. */
-  private Future<Void> fail(Task task, String error) {
-    if (!task.lease().isValid()) {
-      return Future.failedFuture(new ConductorErrors.LeaseLost(task.uuid()));
+    /** Aborting cleaning keeps the target (manageable for manual cleaning), as Ironic's abort does. */
+    private static boolean keepsTarget(ProvisionState state) {
+        return state == ProvisionState.CLEANWAIT || state == ProvisionState.CLEANHOLD;
     }
-    Optional<ProvisionState> keep = ProvisionState.targetFromValue(task.node().getString("target_provision_state"))
-        .filter(t -> t == MANAGEABLE && task.provisionState() == ProvisionState.CLEANING);
-    return task.processEvent(ProvisionEvent.FAIL, keep, false, error);
-  }
 
-  static String message(Throwable e) {
-    return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-  }
+    /**
+     * Ironic's continue_node_deploy: the patient hand-off after an asynchronous deploy step finished. It queues
+     * fairly behind whoever holds the node (a console, a power sync) and is never starved. If no worker is free
+     * the node stays in "wait call-back" so the next heartbeat or the timeout recovers it (ironic.md §11.7).
+     */
+    public Future<Void> continueDeploy(String ident) {
+        return tasks.withTask(
+                ident, TaskOptions.exclusive("continue deploy").patient().withoutReservedWorkers(), task -> {
+                    if (task.provisionState() != DEPLOYWAIT) {
+                        return Future.failedFuture(new ConductorErrors.InvalidStateRequested(
+                                "Cannot continue deploy of node " + task.uuid() + " in state \""
+                                        + task.provisionState().value() + "\"."));
+                    }
+                    task.processEvent(
+                            ProvisionEvent.RESUME,
+                            Optional.empty(),
+                            null,
+                            "continue_node_deploy",
+                            t -> finishStep(
+                                    t, Future.succeededFuture(StepOutcome.DONE), ProvisionEvent.DONE, "deploy"));
+                    return Future.succeededFuture();
+                });
+    }
+
+    // ---- workers ----
+
+    /** Ironic's do_node_deploy: the deploying conductor becomes the node's affinity, so its own take-over skips it. */
+    private Future<Void> deploy(Task task) {
+        long me = conductorId.getAsLong();
+        Future<Void> affinity = me < 0
+                ? Future.succeededFuture()
+                : task.save(Map.of("conductor_affinity", me)).mapEmpty();
+        return finishStep(
+                task, affinity.compose(v -> task.driver().deploy().deploy(task)), ProvisionEvent.DONE, "deploy");
+    }
+
+    private Future<Void> tearDown(Task task) {
+        return task.driver()
+                .deploy()
+                .tearDown(task)
+                .compose(v -> task.save(Map.of("instance_info", new JsonObject())))
+                .compose(v -> task.processEvent(ProvisionEvent.CLEAN))
+                .compose(v -> clean(task, null, ProvisionEvent.DONE))
+                .recover(e -> fail(task, "Failed to tear down: " + message(e)));
+    }
+
+    private Future<Void> verify(Task task) {
+        return task.driver()
+                .power()
+                .validate(task)
+                .compose(v -> task.driver().power().getPowerState(task))
+                .compose(power -> task.save(Map.of("power_state", power)))
+                .compose(v -> task.processEvent(ProvisionEvent.DONE))
+                .recover(e -> fail(task, "Failed to verify node: " + message(e)));
+    }
+
+    private Future<Void> clean(Task task, JsonArray steps, ProvisionEvent end) {
+        return finishStep(task, task.driver().deploy().clean(task, steps), end, "clean");
+    }
+
+    private Future<Void> inspect(Task task) {
+        if (task.driver().inspect() == null) {
+            return fail(task, "Inspection is not supported by the inspect interface of node " + task.uuid());
+        }
+        return task.save(Map.of("inspection_started_at", OffsetDateTime.now()))
+                .compose(v -> task.driver().inspect().inspect(task))
+                .compose(outcome -> outcome == StepOutcome.WAIT
+                        ? task.processEvent(ProvisionEvent.WAIT)
+                        : task.save(Map.of("inspection_finished_at", OffsetDateTime.now()))
+                                .compose(v -> task.processEvent(ProvisionEvent.DONE)))
+                .recover(e -> fail(task, "Failed to inspect hardware: " + message(e)));
+    }
+
+    private Future<Void> adopt(Task task) {
+        return task.driver()
+                .deploy()
+                .takeOver(task)
+                .compose(v -> task.processEvent(ProvisionEvent.DONE))
+                .recover(e -> fail(task, "Error while attempting to adopt node " + task.uuid() + ": " + message(e)));
+    }
+
+    private Future<Void> rescue(Task task) {
+        if (task.driver().rescue() == null) {
+            return fail(task, "Rescue is not supported by the rescue interface of node " + task.uuid());
+        }
+        return finishStep(task, task.driver().rescue().rescue(task), ProvisionEvent.DONE, "rescue");
+    }
+
+    private Future<Void> unrescue(Task task) {
+        if (task.driver().rescue() == null) {
+            return fail(task, "Unrescue is not supported by the rescue interface of node " + task.uuid());
+        }
+        return task.driver()
+                .rescue()
+                .unrescue(task)
+                .compose(v -> {
+                    JsonObject info = task.node().getJsonObject("instance_info").copy();
+                    info.remove("rescue_password");
+                    return task.save(Map.of("instance_info", info));
+                })
+                .compose(v -> task.processEvent(ProvisionEvent.DONE))
+                .recover(e -> fail(task, "Failed to unrescue: " + message(e)));
+    }
+
+    private Future<Void> service(Task task, JsonArray steps) {
+        return finishStep(task, task.driver().deploy().service(task, steps), ProvisionEvent.DONE, "service");
+    }
+
+    /** DONE → {@code end} event; WAIT → wait; failure → fail with last_error. */
+    private Future<Void> finishStep(Task task, Future<StepOutcome> step, ProvisionEvent end, String what) {
+        return step.compose(outcome -> task.processEvent(outcome == StepOutcome.WAIT ? ProvisionEvent.WAIT : end))
+                .recover(e -> fail(task, "Failed to " + what + ": " + message(e)));
+    }
+
+    /** Ironic's *_error_handler: fail event, last_error, the target kept for manual cleaning. */
+    private Future<Void> fail(Task task, String error) {
+        if (!task.lease().isValid()) {
+            return Future.failedFuture(new ConductorErrors.LeaseLost(task.uuid()));
+        }
+        Optional<ProvisionState> keep = ProvisionState.targetFromValue(
+                        task.node().getString("target_provision_state"))
+                .filter(t -> t == MANAGEABLE && task.provisionState() == ProvisionState.CLEANING);
+        return task.processEvent(ProvisionEvent.FAIL, keep, false, error);
+    }
+
+    static String message(Throwable e) {
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    }
 }

@@ -10,14 +10,13 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Take-over of a dead conductor's nodes by the conductors that now own them on the ring (ironic.md §8.3), run
@@ -43,210 +42,247 @@ import java.util.Map;
  * on every ring membership change and every sync_local_state_interval.
  */
 public final class Takeover {
-  private static final Logger LOG = LoggerFactory.getLogger(Takeover.class);
-  static final int CONCURRENCY = 32;
+    private static final Logger LOG = LoggerFactory.getLogger(Takeover.class);
+    static final int CONCURRENCY = 32;
 
-  /** What one pass did. */
-  public record Result(int candidates, int released, int powerCleared, int failed, int tookOver, int busy,
-                       int errors) {
-    static Result of(int candidates, List<NodeResult> results) {
-      Map<Outcome, Integer> c = Recovery.count(results.stream().map(NodeResult::outcome).toList());
-      int power = (int) results.stream().filter(NodeResult::powerCleared).count();
-      return new Result(candidates, c.getOrDefault(Outcome.RELEASED, 0) + c.getOrDefault(Outcome.FAILED, 0)
-          + c.getOrDefault(Outcome.POWER_CLEARED, 0), power, c.getOrDefault(Outcome.FAILED, 0),
-          c.getOrDefault(Outcome.TOOK_OVER, 0), c.getOrDefault(Outcome.BUSY, 0), c.getOrDefault(Outcome.ERROR, 0));
-    }
-  }
-
-  record NodeResult(Outcome outcome, boolean powerCleared) {
-  }
-
-  private final Vertx vertx;
-  private final TaskManager tasks;
-  private final ClusterRing ring;
-  private final ConductorRegistry registry;
-  private final Duration syncLocalStateInterval;
-  private HashRings lastMembership;
-  private boolean running;
-  private boolean pending;
-  private boolean activeDue = true;
-  private long timer = -1;
-  private volatile boolean stopped;
-
-  public Takeover(Vertx vertx, TaskManager tasks, ClusterRing ring, ConductorRegistry registry,
-                  Duration syncLocalStateInterval) {
-    this.vertx = vertx;
-    this.tasks = tasks;
-    this.ring = ring;
-    this.registry = registry;
-    this.syncLocalStateInterval = syncLocalStateInterval;
-  }
-
-  /** Sweeps after every ring refresh (and ACTIVE nodes on membership changes and every sync interval). */
-  public void start() {
-    ring.onRefresh(rings -> {
-      synchronized (this) {
-        if (lastMembership == null || !rings.sameMembership(lastMembership)) {
-          activeDue = true;
+    /** What one pass did. */
+    public record Result(
+            int candidates, int released, int powerCleared, int failed, int tookOver, int busy, int errors) {
+        static Result of(int candidates, List<NodeResult> results) {
+            Map<Outcome, Integer> c =
+                    Recovery.count(results.stream().map(NodeResult::outcome).toList());
+            int power = (int) results.stream().filter(NodeResult::powerCleared).count();
+            return new Result(
+                    candidates,
+                    c.getOrDefault(Outcome.RELEASED, 0)
+                            + c.getOrDefault(Outcome.FAILED, 0)
+                            + c.getOrDefault(Outcome.POWER_CLEARED, 0),
+                    power,
+                    c.getOrDefault(Outcome.FAILED, 0),
+                    c.getOrDefault(Outcome.TOOK_OVER, 0),
+                    c.getOrDefault(Outcome.BUSY, 0),
+                    c.getOrDefault(Outcome.ERROR, 0));
         }
-        lastMembership = rings;
-      }
-      kick();
-    });
-    timer = vertx.setPeriodic(Math.max(1, syncLocalStateInterval.toMillis()), id -> {
-      synchronized (this) {
-        activeDue = true;
-      }
-      kick();
-    });
-  }
-
-  public void stop() {
-    stopped = true;
-    if (timer >= 0) {
-      vertx.cancelTimer(timer);
-      timer = -1;
     }
-  }
 
-  private void kick() {
-    boolean active;
-    synchronized (this) {
-      if (running) {
-        pending = true;
-        return;
-      }
-      running = true;
-      active = activeDue;
-      activeDue = false;
-    }
-    Future<?> pass = sweepOrphans().compose(r -> active ? syncLocalState() : Future.succeededFuture());
-    pass.onComplete(ar -> {
-      if (ar.failed()) {
-        LOG.warn("take-over pass failed: {}", ar.cause().toString());
-      }
-      boolean again;
-      synchronized (this) {
-        running = false;
-        again = pending;
-        pending = false;
-      }
-      if (again && !stopped) {
-        kick();
-      }
-    });
-  }
+    record NodeResult(Outcome outcome, boolean powerCleared) {}
 
-  private boolean idle() {
-    return stopped || registry.draining();
-  }
+    private final Vertx vertx;
+    private final TaskManager tasks;
+    private final ClusterRing ring;
+    private final ConductorRegistry registry;
+    private final Duration syncLocalStateInterval;
+    private HashRings lastMembership;
+    private boolean running;
+    private boolean pending;
+    private boolean activeDue = true;
+    private long timer = -1;
+    private volatile boolean stopped;
 
-  /** One pass over nodes reserved by conductors that are not alive, as the current rings see them. */
-  public Future<Result> sweepOrphans() {
-    if (idle()) {
-      return Future.succeededFuture(Result.of(0, List.of()));
+    public Takeover(
+            Vertx vertx,
+            TaskManager tasks,
+            ClusterRing ring,
+            ConductorRegistry registry,
+            Duration syncLocalStateInterval) {
+        this.vertx = vertx;
+        this.tasks = tasks;
+        this.ring = ring;
+        this.registry = registry;
+        this.syncLocalStateInterval = syncLocalStateInterval;
     }
-    HashRings rings = ring.current();
-    String self = registry.hostname();
-    if (!rings.isAlive(self)) {
-      LOG.warn("Conductor {} does not see itself alive in the conductors table (keepalive late: resource "
-          + "starvation?); it takes over nothing", self);
-      return Future.succeededFuture(Result.of(0, List.of()));
-    }
-    List<String> alive = new ArrayList<>();
-    rings.aliveHosts().forEach(h -> alive.add(h.toLowerCase(Locale.ROOT)));
-    alive.add(self.toLowerCase(Locale.ROOT));
-    return tasks.database().reads()
-        .preparedQuery("SELECT uuid::text AS uuid, driver, conductor_group, reservation FROM nodes"
-            + " WHERE reservation IS NOT NULL AND NOT (lower(reservation) = ANY($1))")
-        .execute(Tuple.tuple().addArrayOfString(alive.toArray(new String[0])))
-        .compose(rows -> {
-          List<Row> mine = new ArrayList<>();
-          for (Row r : rows) {
-            if (ring.ownedHere(r.getString("uuid"), r.getString("driver"), r.getString("conductor_group"))) {
-              mine.add(r);
-            }
-          }
-          return Recovery.forEach(mine, CONCURRENCY, r -> takeOrphan(r.getString("uuid"), r.getString("reservation")))
-              .map(results -> {
-                Result res = Result.of(mine.size(), results);
-                if (!mine.isEmpty()) {
-                  LOG.info("Conductor {} took over {} node(s) of offline conductors: {}", self, mine.size(), res);
+
+    /** Sweeps after every ring refresh (and ACTIVE nodes on membership changes and every sync interval). */
+    public void start() {
+        ring.onRefresh(rings -> {
+            synchronized (this) {
+                if (lastMembership == null || !rings.sameMembership(lastMembership)) {
+                    activeDue = true;
                 }
-                return res;
-              });
-        });
-  }
-
-  private Future<NodeResult> takeOrphan(String uuid, String deadHost) {
-    if (idle()) {
-      return Future.succeededFuture(new NodeResult(Outcome.BUSY, false));
-    }
-    TaskOptions options = TaskOptions.exclusive("conductor take over").tryOnce().withoutDriver()
-        .withoutReservedWorkers();
-    return tasks.withTask(uuid, options, task -> {
-      JsonObject node = task.node();
-      LOG.warn("Conductor {} takes over node {} reserved by offline conductor {} (provision state \"{}\")",
-          registry.hostname(), uuid, deadHost, node.getString("provision_state"));
-      if (Boolean.TRUE.equals(node.getBoolean("maintenance"))) {
-        return Future.succeededFuture(new NodeResult(Outcome.RELEASED, false));
-      }
-      return Recovery.clearPowerTarget(task, Recovery.TAKEOVER_POWER).compose(power ->
-          Recovery.fail(task, Recovery.TAKEOVER_ABORT, true).map(failed -> new NodeResult(
-              failed ? Outcome.FAILED : power ? Outcome.POWER_CLEARED : Outcome.RELEASED, power)));
-    }).recover(e -> {
-      Outcome o = Recovery.classify(e);
-      if (o == Outcome.ERROR) {
-        LOG.warn("take-over of node {} from {} failed: {}", uuid, deadHost, e.toString());
-      }
-      return Future.succeededFuture(new NodeResult(o, false));
-    });
-  }
-
-  /**
-   * Ironic's _sync_local_state: ACTIVE nodes owned here that were deployed or last taken over by another conductor
-   * get {@code deploy.take_over} (rebuild boot configuration, consoles) and {@code conductor_affinity = me}.
-   */
-  public Future<Result> syncLocalState() {
-    long me = registry.conductorId();
-    if (idle() || me < 0) {
-      return Future.succeededFuture(Result.of(0, List.of()));
-    }
-    return tasks.database().reads()
-        .preparedQuery("SELECT uuid::text AS uuid, driver, conductor_group FROM nodes WHERE provision_state = $1"
-            + " AND NOT maintenance AND reservation IS NULL AND conductor_affinity IS DISTINCT FROM $2")
-        .execute(Tuple.of(ProvisionState.ACTIVE.value(), me))
-        .compose(rows -> {
-          List<String> mine = new ArrayList<>();
-          for (Row r : rows) {
-            if (ring.ownedHere(r.getString("uuid"), r.getString("driver"), r.getString("conductor_group"))) {
-              mine.add(r.getString("uuid"));
+                lastMembership = rings;
             }
-          }
-          return Recovery.forEach(mine, CONCURRENCY, uuid -> takeActive(uuid, me))
-              .map(results -> Result.of(mine.size(), results));
+            kick();
         });
-  }
-
-  private Future<NodeResult> takeActive(String uuid, long me) {
-    if (idle()) {
-      return Future.succeededFuture(new NodeResult(Outcome.BUSY, false));
+        timer = vertx.setPeriodic(Math.max(1, syncLocalStateInterval.toMillis()), id -> {
+            synchronized (this) {
+                activeDue = true;
+            }
+            kick();
+        });
     }
-    TaskOptions options = TaskOptions.exclusive("conductor take over").tryOnce().withoutReservedWorkers();
-    return tasks.withTask(uuid, options, task -> {
-      JsonObject node = task.node();
-      Long affinity = node.getLong("conductor_affinity");
-      if (task.provisionState() != ProvisionState.ACTIVE || Boolean.TRUE.equals(node.getBoolean("maintenance"))
-          || (affinity != null && affinity == me)) {
-        return Future.succeededFuture(new NodeResult(Outcome.NOTHING, false));
-      }
-      return task.driver().deploy().takeOver(task)
-          .compose(v -> task.save(Map.of("conductor_affinity", me)))
-          .map(v -> new NodeResult(Outcome.TOOK_OVER, false))
-          .recover(e -> {
-            LOG.error("Failed to take over node {}: {}", uuid, Provisioning.message(e));
-            return Future.succeededFuture(new NodeResult(Outcome.ERROR, false));
-          });
-    }).recover(e -> Future.succeededFuture(new NodeResult(Recovery.classify(e), false)));
-  }
+
+    public void stop() {
+        stopped = true;
+        if (timer >= 0) {
+            vertx.cancelTimer(timer);
+            timer = -1;
+        }
+    }
+
+    private void kick() {
+        boolean active;
+        synchronized (this) {
+            if (running) {
+                pending = true;
+                return;
+            }
+            running = true;
+            active = activeDue;
+            activeDue = false;
+        }
+        Future<?> pass = sweepOrphans().compose(r -> active ? syncLocalState() : Future.succeededFuture());
+        pass.onComplete(ar -> {
+            if (ar.failed()) {
+                LOG.warn("take-over pass failed: {}", ar.cause().toString());
+            }
+            boolean again;
+            synchronized (this) {
+                running = false;
+                again = pending;
+                pending = false;
+            }
+            if (again && !stopped) {
+                kick();
+            }
+        });
+    }
+
+    private boolean idle() {
+        return stopped || registry.draining();
+    }
+
+    /** One pass over nodes reserved by conductors that are not alive, as the current rings see them. */
+    public Future<Result> sweepOrphans() {
+        if (idle()) {
+            return Future.succeededFuture(Result.of(0, List.of()));
+        }
+        HashRings rings = ring.current();
+        String self = registry.hostname();
+        if (!rings.isAlive(self)) {
+            LOG.warn(
+                    "Conductor {} does not see itself alive in the conductors table (keepalive late: resource "
+                            + "starvation?); it takes over nothing",
+                    self);
+            return Future.succeededFuture(Result.of(0, List.of()));
+        }
+        List<String> alive = new ArrayList<>();
+        rings.aliveHosts().forEach(h -> alive.add(h.toLowerCase(Locale.ROOT)));
+        alive.add(self.toLowerCase(Locale.ROOT));
+        return tasks.database()
+                .reads()
+                .preparedQuery("SELECT uuid::text AS uuid, driver, conductor_group, reservation FROM nodes"
+                        + " WHERE reservation IS NOT NULL AND NOT (lower(reservation) = ANY($1))")
+                .execute(Tuple.tuple().addArrayOfString(alive.toArray(new String[0])))
+                .compose(rows -> {
+                    List<Row> mine = new ArrayList<>();
+                    for (Row r : rows) {
+                        if (ring.ownedHere(
+                                r.getString("uuid"), r.getString("driver"), r.getString("conductor_group"))) {
+                            mine.add(r);
+                        }
+                    }
+                    return Recovery.forEach(
+                                    mine, CONCURRENCY, r -> takeOrphan(r.getString("uuid"), r.getString("reservation")))
+                            .map(results -> {
+                                Result res = Result.of(mine.size(), results);
+                                if (!mine.isEmpty()) {
+                                    LOG.info(
+                                            "Conductor {} took over {} node(s) of offline conductors: {}",
+                                            self,
+                                            mine.size(),
+                                            res);
+                                }
+                                return res;
+                            });
+                });
+    }
+
+    private Future<NodeResult> takeOrphan(String uuid, String deadHost) {
+        if (idle()) {
+            return Future.succeededFuture(new NodeResult(Outcome.BUSY, false));
+        }
+        TaskOptions options = TaskOptions.exclusive("conductor take over")
+                .tryOnce()
+                .withoutDriver()
+                .withoutReservedWorkers();
+        return tasks.withTask(uuid, options, task -> {
+                    JsonObject node = task.node();
+                    LOG.warn(
+                            "Conductor {} takes over node {} reserved by offline conductor {} (provision state \"{}\")",
+                            registry.hostname(),
+                            uuid,
+                            deadHost,
+                            node.getString("provision_state"));
+                    if (Boolean.TRUE.equals(node.getBoolean("maintenance"))) {
+                        return Future.succeededFuture(new NodeResult(Outcome.RELEASED, false));
+                    }
+                    return Recovery.clearPowerTarget(task, Recovery.TAKEOVER_POWER)
+                            .compose(power -> Recovery.fail(task, Recovery.TAKEOVER_ABORT, true)
+                                    .map(failed -> new NodeResult(
+                                            failed ? Outcome.FAILED : power ? Outcome.POWER_CLEARED : Outcome.RELEASED,
+                                            power)));
+                })
+                .recover(e -> {
+                    Outcome o = Recovery.classify(e);
+                    if (o == Outcome.ERROR) {
+                        LOG.warn("take-over of node {} from {} failed: {}", uuid, deadHost, e.toString());
+                    }
+                    return Future.succeededFuture(new NodeResult(o, false));
+                });
+    }
+
+    /**
+     * Ironic's _sync_local_state: ACTIVE nodes owned here that were deployed or last taken over by another conductor
+     * get {@code deploy.take_over} (rebuild boot configuration, consoles) and {@code conductor_affinity = me}.
+     */
+    public Future<Result> syncLocalState() {
+        long me = registry.conductorId();
+        if (idle() || me < 0) {
+            return Future.succeededFuture(Result.of(0, List.of()));
+        }
+        return tasks.database()
+                .reads()
+                .preparedQuery(
+                        "SELECT uuid::text AS uuid, driver, conductor_group FROM nodes WHERE provision_state = $1"
+                                + " AND NOT maintenance AND reservation IS NULL AND conductor_affinity IS DISTINCT FROM $2")
+                .execute(Tuple.of(ProvisionState.ACTIVE.value(), me))
+                .compose(rows -> {
+                    List<String> mine = new ArrayList<>();
+                    for (Row r : rows) {
+                        if (ring.ownedHere(
+                                r.getString("uuid"), r.getString("driver"), r.getString("conductor_group"))) {
+                            mine.add(r.getString("uuid"));
+                        }
+                    }
+                    return Recovery.forEach(mine, CONCURRENCY, uuid -> takeActive(uuid, me))
+                            .map(results -> Result.of(mine.size(), results));
+                });
+    }
+
+    private Future<NodeResult> takeActive(String uuid, long me) {
+        if (idle()) {
+            return Future.succeededFuture(new NodeResult(Outcome.BUSY, false));
+        }
+        TaskOptions options =
+                TaskOptions.exclusive("conductor take over").tryOnce().withoutReservedWorkers();
+        return tasks.withTask(uuid, options, task -> {
+                    JsonObject node = task.node();
+                    Long affinity = node.getLong("conductor_affinity");
+                    if (task.provisionState() != ProvisionState.ACTIVE
+                            || Boolean.TRUE.equals(node.getBoolean("maintenance"))
+                            || (affinity != null && affinity == me)) {
+                        return Future.succeededFuture(new NodeResult(Outcome.NOTHING, false));
+                    }
+                    return task.driver()
+                            .deploy()
+                            .takeOver(task)
+                            .compose(v -> task.save(Map.of("conductor_affinity", me)))
+                            .map(v -> new NodeResult(Outcome.TOOK_OVER, false))
+                            .recover(e -> {
+                                LOG.error("Failed to take over node {}: {}", uuid, Provisioning.message(e));
+                                return Future.succeededFuture(new NodeResult(Outcome.ERROR, false));
+                            });
+                })
+                .recover(e -> Future.succeededFuture(new NodeResult(Recovery.classify(e), false)));
+    }
 }

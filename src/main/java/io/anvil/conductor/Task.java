@@ -1,6 +1,7 @@
 package io.anvil.conductor;
 
 import io.anvil.driver.Driver;
+import io.anvil.errors.AnvilException;
 import io.anvil.events.NodePayloads;
 import io.anvil.fsm.InvalidStateException;
 import io.anvil.fsm.NotificationStatus;
@@ -11,12 +12,8 @@ import io.anvil.lock.LockLease;
 import io.anvil.lock.LockMode;
 import io.anvil.store.ListQuery;
 import io.anvil.store.Resources;
-import io.anvil.errors.AnvilException;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.time.OffsetDateTime;
 import java.util.HashMap;
 import java.util.List;
@@ -24,6 +21,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Ironic's TaskManager context for one node: the node as read under the lock, its driver, and the lock itself.
@@ -32,250 +31,292 @@ import java.util.function.Function;
  * the lock to that worker, which releases it however it ends.
  */
 public final class Task {
-  private static final Logger LOG = LoggerFactory.getLogger(Task.class);
+    private static final Logger LOG = LoggerFactory.getLogger(Task.class);
 
-  /** A state change waiting for its worker. */
-  record Spawn(ProvisionEvent event, Optional<ProvisionState> targetOverride, String lastError,
-               Function<Task, Future<Void>> begin, Function<Task, Future<Void>> worker, String name) {
-  }
+    /** A state change waiting for its worker. */
+    record Spawn(
+            ProvisionEvent event,
+            Optional<ProvisionState> targetOverride,
+            String lastError,
+            Function<Task, Future<Void>> begin,
+            Function<Task, Future<Void>> worker,
+            String name) {}
 
-  private final TaskManager manager;
-  private final TaskOptions options;
-  private LockLease lease;
-  private JsonObject node;
-  private Driver driver;
-  private String purpose;
-  private Spawn spawn;
-  private Consumer<Throwable> spawnErrorHook;
-  private Future<Void> released;
+    private final TaskManager manager;
+    private final TaskOptions options;
+    private LockLease lease;
+    private JsonObject node;
+    private Driver driver;
+    private String purpose;
+    private Spawn spawn;
+    private Consumer<Throwable> spawnErrorHook;
+    private Future<Void> released;
 
-  Task(TaskManager manager, TaskOptions options, LockLease lease, JsonObject node, Driver driver) {
-    this.manager = manager;
-    this.options = options;
-    this.lease = lease;
-    this.node = node;
-    this.driver = driver;
-    this.purpose = options.purpose();
-  }
-
-  public JsonObject node() {
-    return node;
-  }
-
-  public String uuid() {
-    return node.getString("uuid");
-  }
-
-  public Driver driver() {
-    return driver;
-  }
-
-  public boolean isShared() {
-    return lease.mode() == LockMode.SHARED;
-  }
-
-  public String purpose() {
-    return purpose;
-  }
-
-  public long fence() {
-    return lease.fence();
-  }
-
-  public ProvisionState provisionState() {
-    return ProvisionState.fromValue(node.getString("provision_state"));
-  }
-
-  public Future<List<JsonObject>> ports() {
-    return children(Resources.PORT);
-  }
-
-  public Future<List<JsonObject>> portgroups() {
-    return children(Resources.PORTGROUP);
-  }
-
-  public Future<List<JsonObject>> volumeConnectors() {
-    return children(Resources.VOLUME_CONNECTOR);
-  }
-
-  public Future<List<JsonObject>> volumeTargets() {
-    return children(Resources.VOLUME_TARGET);
-  }
-
-  private Future<List<JsonObject>> children(io.anvil.store.ResourceDef def) {
-    ListQuery q = new ListQuery();
-    q.where("t.node_id = " + q.param(node.getLong("id"))).limit(100_000);
-    return manager.store().list(def, q);
-  }
-
-  /** Ironic's require_exclusive_lock. */
-  private void requireExclusive(String what) {
-    if (isShared()) {
-      throw new AnvilException(403, what + " requires an exclusive lock on node " + uuid()
-          + ", but the task holds a shared one.");
+    Task(TaskManager manager, TaskOptions options, LockLease lease, JsonObject node, Driver driver) {
+        this.manager = manager;
+        this.options = options;
+        this.lease = lease;
+        this.node = node;
+        this.driver = driver;
+        this.purpose = options.purpose();
     }
-  }
 
-  /** Turns a shared task into an exclusive one and re-reads the node; callers must re-check their preconditions. */
-  public Future<Void> upgradeLock(String newPurpose) {
-    if (!isShared()) {
-      purpose = newPurpose;
-      return Future.succeededFuture();
+    public JsonObject node() {
+        return node;
     }
-    LockLease old = lease;
-    TaskOptions exclusive = new TaskOptions(LockMode.EXCLUSIVE, newPurpose, options.waitPolicy(),
-        options.allowReservedWorkers(), options.loadDriver());
-    return old.release()
-        .compose(x -> manager.lockAndClaim(uuid(), exclusive))
-        .map(grant -> {
-          lease = grant.lease();
-          node = grant.node();
-          driver = options.loadDriver() ? manager.drivers().forNode(node) : null;
-          purpose = newPurpose;
-          return (Void) null;
-        });
-  }
 
-  /** Fenced update of the node; the task's node becomes the stored row. */
-  public Future<JsonObject> save(Map<String, Object> columns) {
-    requireExclusive("Saving the node");
-    return manager.database().inTransaction(tx -> manager.records().save(tx, node.getLong("id"), uuid(),
-            lease.fence(), columns))
-        .onSuccess(row -> node = row);
-  }
-
-  /** Fenced update plus its notification row, in one transaction. */
-  public Future<JsonObject> saveWithEvent(Map<String, Object> columns, String eventType, String priority,
-                                          JsonObject extra) {
-    requireExclusive("Saving the node");
-    return manager.database().inTransaction(tx -> manager.records().save(tx, node.getLong("id"), uuid(),
-            lease.fence(), columns)
-        .compose(row -> manager.outbox().write(tx, eventType, uuid(), priority,
-            NodePayloads.node(row).mergeIn(extra == null ? new JsonObject() : extra)).map(row)))
-        .onSuccess(row -> node = row);
-  }
-
-  /**
-   * Like {@link #saveWithEvent} with a preceding {@code beforeEventType} notification carrying the node as it was
-   * (Ironic's *.start), all in one transaction.
-   */
-  public Future<JsonObject> saveWithEvents(Map<String, Object> columns, String beforeEventType, String eventType) {
-    requireExclusive("Saving the node");
-    JsonObject before = NodePayloads.node(node);
-    return manager.database().inTransaction(tx -> manager.outbox().write(tx, beforeEventType, uuid(), "info", before)
-        .compose(x -> manager.records().save(tx, node.getLong("id"), uuid(), lease.fence(), columns))
-        .compose(row -> manager.outbox().write(tx, eventType, uuid(), "info", NodePayloads.node(row)).map(row)))
-        .onSuccess(row -> node = row);
-  }
-
-  /** Deletes the node (fenced) and writes its delete notification in the same transaction. */
-  public Future<Void> destroy(String eventType) {
-    requireExclusive("Deleting the node");
-    JsonObject before = NodePayloads.node(node);
-    return manager.database().inTransaction(tx -> manager.records().delete(tx, node.getLong("id"), uuid(),
-        lease.fence()).compose(x -> manager.outbox().write(tx, eventType, uuid(), "info", before)));
-  }
-
-  /** Applies {@code event} now (no worker): a stable-to-stable change such as manage from available. */
-  public Future<Void> processEvent(ProvisionEvent event) {
-    return transition(event, Optional.empty(), false, false, null);
-  }
-
-  /** Applies {@code event} now, with a target override (manual cleaning) or the old target kept. */
-  public Future<Void> processEvent(ProvisionEvent event, Optional<ProvisionState> targetOverride, boolean keepTarget,
-                                   String lastError) {
-    return transition(event, targetOverride, keepTarget, false, lastError);
-  }
-
-  /**
-   * Validates {@code event} now and defers it: the state is written, with its notification, only when a worker
-   * slot was granted and {@code worker} is about to start (see {@link TaskManager#withTask}).
-   */
-  public void processEvent(ProvisionEvent event, Optional<ProvisionState> targetOverride, String lastError,
-                           String name, Function<Task, Future<Void>> worker) {
-    requireExclusive("A provision state change");
-    manager.fsm().apply(provisionState(), target(), event, targetOverride, false, true);
-    spawn = new Spawn(event, targetOverride, lastError, null, worker, name);
-  }
-
-  /**
-   * Spawns {@code worker} after the body with no provision state change. {@code begin} (may be null) runs once
-   * the worker slot is granted and before the caller is answered: power actions record their target there, so
-   * nothing is written when no worker is free.
-   */
-  public void spawnAfter(String name, Function<Task, Future<Void>> begin, Function<Task, Future<Void>> worker) {
-    spawn = new Spawn(null, Optional.empty(), null, begin, worker, name);
-  }
-
-  /** Runs only if spawning fails (no free worker); a failing hook is logged, never rethrown. */
-  public void setSpawnErrorHook(Consumer<Throwable> hook) {
-    this.spawnErrorHook = hook;
-  }
-
-  Spawn pendingSpawn() {
-    return spawn;
-  }
-
-  Consumer<Throwable> spawnErrorHook() {
-    return spawnErrorHook;
-  }
-
-  TaskOptions options() {
-    return options;
-  }
-
-  LockLease lease() {
-    return lease;
-  }
-
-  private Optional<ProvisionState> target() {
-    return ProvisionState.targetFromValue(node.getString("target_provision_state"));
-  }
-
-  /** Writes a transition and its provision_set notification in one fenced transaction. */
-  Future<Void> transition(ProvisionEvent event, Optional<ProvisionState> targetOverride, boolean keepTarget,
-                          boolean hasCallback, String lastError) {
-    requireExclusive("A provision state change");
-    ProvisionState previous = provisionState();
-    String previousTarget = node.getString("target_provision_state");
-    Transition t;
-    try {
-      t = manager.fsm().apply(previous, target(), event, targetOverride, keepTarget, hasCallback);
-    } catch (InvalidStateException e) {
-      return Future.failedFuture(new ConductorErrors.InvalidState(e.getMessage()));
+    public String uuid() {
+        return node.getString("uuid");
     }
-    Map<String, Object> cols = new HashMap<>();
-    cols.put("provision_state", t.state().value());
-    cols.put("target_provision_state", ProvisionState.targetValue(t.target()));
-    cols.put("provision_updated_at", OffsetDateTime.now());
-    if (lastError != null) {
-      cols.put("last_error", lastError.isEmpty() ? null : lastError);
-    }
-    NotificationStatus status = t.notificationStatus();
-    JsonObject extra = new JsonObject().put("event", event.eventName())
-        .put("previous_provision_state", previous.value())
-        .put("previous_target_provision_state", previousTarget);
-    if (t.state().isFailure() || t.state() == ProvisionState.ERROR) {
-      LOG.error("Node {} moved to provision state \"{}\" from state \"{}\"; target provision state is \"{}\"",
-          uuid(), t.state().value(), previous.value(), ProvisionState.targetValue(t.target()));
-    } else {
-      LOG.info("Node {} moved to provision state \"{}\" from state \"{}\"; target provision state is \"{}\"",
-          uuid(), t.state().value(), previous.value(), ProvisionState.targetValue(t.target()));
-    }
-    return saveWithEvent(cols, status.provisionSetEventType(), status.level().value(), extra).mapEmpty();
-  }
 
-  /** Idempotent: un-claims the row (if still ours) and releases the lock. */
-  public Future<Void> release() {
-    if (released == null) {
-      manager.taskReleased();
-      Future<Void> unclaim = isShared() ? Future.succeededFuture()
-          : manager.records().unclaim(node.getLong("id"), lease.fence()).recover(e -> {
-            LOG.warn("could not clear the reservation of node {}: {}", uuid(), e.getMessage());
+    public Driver driver() {
+        return driver;
+    }
+
+    public boolean isShared() {
+        return lease.mode() == LockMode.SHARED;
+    }
+
+    public String purpose() {
+        return purpose;
+    }
+
+    public long fence() {
+        return lease.fence();
+    }
+
+    public ProvisionState provisionState() {
+        return ProvisionState.fromValue(node.getString("provision_state"));
+    }
+
+    public Future<List<JsonObject>> ports() {
+        return children(Resources.PORT);
+    }
+
+    public Future<List<JsonObject>> portgroups() {
+        return children(Resources.PORTGROUP);
+    }
+
+    public Future<List<JsonObject>> volumeConnectors() {
+        return children(Resources.VOLUME_CONNECTOR);
+    }
+
+    public Future<List<JsonObject>> volumeTargets() {
+        return children(Resources.VOLUME_TARGET);
+    }
+
+    private Future<List<JsonObject>> children(io.anvil.store.ResourceDef def) {
+        ListQuery q = new ListQuery();
+        q.where("t.node_id = " + q.param(node.getLong("id"))).limit(100_000);
+        return manager.store().list(def, q);
+    }
+
+    /** Ironic's require_exclusive_lock. */
+    private void requireExclusive(String what) {
+        if (isShared()) {
+            throw new AnvilException(
+                    403, what + " requires an exclusive lock on node " + uuid() + ", but the task holds a shared one.");
+        }
+    }
+
+    /** Turns a shared task into an exclusive one and re-reads the node; callers must re-check their preconditions. */
+    public Future<Void> upgradeLock(String newPurpose) {
+        if (!isShared()) {
+            purpose = newPurpose;
             return Future.succeededFuture();
-          });
-      released = unclaim.compose(x -> lease.release()).mapEmpty();
+        }
+        LockLease old = lease;
+        TaskOptions exclusive = new TaskOptions(
+                LockMode.EXCLUSIVE,
+                newPurpose,
+                options.waitPolicy(),
+                options.allowReservedWorkers(),
+                options.loadDriver());
+        return old.release()
+                .compose(x -> manager.lockAndClaim(uuid(), exclusive))
+                .map(grant -> {
+                    lease = grant.lease();
+                    node = grant.node();
+                    driver = options.loadDriver() ? manager.drivers().forNode(node) : null;
+                    purpose = newPurpose;
+                    return (Void) null;
+                });
     }
-    return released;
-  }
+
+    /** Fenced update of the node; the task's node becomes the stored row. */
+    public Future<JsonObject> save(Map<String, Object> columns) {
+        requireExclusive("Saving the node");
+        return manager.database()
+                .inTransaction(tx -> manager.records().save(tx, node.getLong("id"), uuid(), lease.fence(), columns))
+                .onSuccess(row -> node = row);
+    }
+
+    /** Fenced update plus its notification row, in one transaction. */
+    public Future<JsonObject> saveWithEvent(
+            Map<String, Object> columns, String eventType, String priority, JsonObject extra) {
+        requireExclusive("Saving the node");
+        return manager.database()
+                .inTransaction(tx -> manager.records()
+                        .save(tx, node.getLong("id"), uuid(), lease.fence(), columns)
+                        .compose(row -> manager.outbox()
+                                .write(
+                                        tx,
+                                        eventType,
+                                        uuid(),
+                                        priority,
+                                        NodePayloads.node(row).mergeIn(extra == null ? new JsonObject() : extra))
+                                .map(row)))
+                .onSuccess(row -> node = row);
+    }
+
+    /**
+     * Like {@link #saveWithEvent} with a preceding {@code beforeEventType} notification carrying the node as it was
+     * (Ironic's *.start), all in one transaction.
+     */
+    public Future<JsonObject> saveWithEvents(Map<String, Object> columns, String beforeEventType, String eventType) {
+        requireExclusive("Saving the node");
+        JsonObject before = NodePayloads.node(node);
+        return manager.database()
+                .inTransaction(tx -> manager.outbox()
+                        .write(tx, beforeEventType, uuid(), "info", before)
+                        .compose(x -> manager.records().save(tx, node.getLong("id"), uuid(), lease.fence(), columns))
+                        .compose(row -> manager.outbox()
+                                .write(tx, eventType, uuid(), "info", NodePayloads.node(row))
+                                .map(row)))
+                .onSuccess(row -> node = row);
+    }
+
+    /** Deletes the node (fenced) and writes its delete notification in the same transaction. */
+    public Future<Void> destroy(String eventType) {
+        requireExclusive("Deleting the node");
+        JsonObject before = NodePayloads.node(node);
+        return manager.database().inTransaction(tx -> manager.records()
+                .delete(tx, node.getLong("id"), uuid(), lease.fence())
+                .compose(x -> manager.outbox().write(tx, eventType, uuid(), "info", before)));
+    }
+
+    /** Applies {@code event} now (no worker): a stable-to-stable change such as manage from available. */
+    public Future<Void> processEvent(ProvisionEvent event) {
+        return transition(event, Optional.empty(), false, false, null);
+    }
+
+    /** Applies {@code event} now, with a target override (manual cleaning) or the old target kept. */
+    public Future<Void> processEvent(
+            ProvisionEvent event, Optional<ProvisionState> targetOverride, boolean keepTarget, String lastError) {
+        return transition(event, targetOverride, keepTarget, false, lastError);
+    }
+
+    /**
+     * Validates {@code event} now and defers it: the state is written, with its notification, only when a worker
+     * slot was granted and {@code worker} is about to start (see {@link TaskManager#withTask}).
+     */
+    public void processEvent(
+            ProvisionEvent event,
+            Optional<ProvisionState> targetOverride,
+            String lastError,
+            String name,
+            Function<Task, Future<Void>> worker) {
+        requireExclusive("A provision state change");
+        manager.fsm().apply(provisionState(), target(), event, targetOverride, false, true);
+        spawn = new Spawn(event, targetOverride, lastError, null, worker, name);
+    }
+
+    /**
+     * Spawns {@code worker} after the body with no provision state change. {@code begin} (may be null) runs once
+     * the worker slot is granted and before the caller is answered: power actions record their target there, so
+     * nothing is written when no worker is free.
+     */
+    public void spawnAfter(String name, Function<Task, Future<Void>> begin, Function<Task, Future<Void>> worker) {
+        spawn = new Spawn(null, Optional.empty(), null, begin, worker, name);
+    }
+
+    /** Runs only if spawning fails (no free worker); a failing hook is logged, never rethrown. */
+    public void setSpawnErrorHook(Consumer<Throwable> hook) {
+        this.spawnErrorHook = hook;
+    }
+
+    Spawn pendingSpawn() {
+        return spawn;
+    }
+
+    Consumer<Throwable> spawnErrorHook() {
+        return spawnErrorHook;
+    }
+
+    TaskOptions options() {
+        return options;
+    }
+
+    LockLease lease() {
+        return lease;
+    }
+
+    private Optional<ProvisionState> target() {
+        return ProvisionState.targetFromValue(node.getString("target_provision_state"));
+    }
+
+    /** Writes a transition and its provision_set notification in one fenced transaction. */
+    Future<Void> transition(
+            ProvisionEvent event,
+            Optional<ProvisionState> targetOverride,
+            boolean keepTarget,
+            boolean hasCallback,
+            String lastError) {
+        requireExclusive("A provision state change");
+        ProvisionState previous = provisionState();
+        String previousTarget = node.getString("target_provision_state");
+        Transition t;
+        try {
+            t = manager.fsm().apply(previous, target(), event, targetOverride, keepTarget, hasCallback);
+        } catch (InvalidStateException e) {
+            return Future.failedFuture(new ConductorErrors.InvalidState(e.getMessage()));
+        }
+        Map<String, Object> cols = new HashMap<>();
+        cols.put("provision_state", t.state().value());
+        cols.put("target_provision_state", ProvisionState.targetValue(t.target()));
+        cols.put("provision_updated_at", OffsetDateTime.now());
+        if (lastError != null) {
+            cols.put("last_error", lastError.isEmpty() ? null : lastError);
+        }
+        NotificationStatus status = t.notificationStatus();
+        JsonObject extra = new JsonObject()
+                .put("event", event.eventName())
+                .put("previous_provision_state", previous.value())
+                .put("previous_target_provision_state", previousTarget);
+        if (t.state().isFailure() || t.state() == ProvisionState.ERROR) {
+            LOG.error(
+                    "Node {} moved to provision state \"{}\" from state \"{}\"; target provision state is \"{}\"",
+                    uuid(),
+                    t.state().value(),
+                    previous.value(),
+                    ProvisionState.targetValue(t.target()));
+        } else {
+            LOG.info(
+                    "Node {} moved to provision state \"{}\" from state \"{}\"; target provision state is \"{}\"",
+                    uuid(),
+                    t.state().value(),
+                    previous.value(),
+                    ProvisionState.targetValue(t.target()));
+        }
+        return saveWithEvent(
+                        cols, status.provisionSetEventType(), status.level().value(), extra)
+                .mapEmpty();
+    }
+
+    /** Idempotent: un-claims the row (if still ours) and releases the lock. */
+    public Future<Void> release() {
+        if (released == null) {
+            manager.taskReleased();
+            Future<Void> unclaim = isShared()
+                    ? Future.succeededFuture()
+                    : manager.records()
+                            .unclaim(node.getLong("id"), lease.fence())
+                            .recover(e -> {
+                                LOG.warn("could not clear the reservation of node {}: {}", uuid(), e.getMessage());
+                                return Future.succeededFuture();
+                            });
+            released = unclaim.compose(x -> lease.release()).mapEmpty();
+        }
+        return released;
+    }
 }

@@ -11,11 +11,10 @@ import io.anvil.store.ResourceStore;
 import io.anvil.store.Resources;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.util.Map;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Ironic's TaskManager, non-blocking: acquire a node shared or exclusive with a purpose and a wait policy from
@@ -23,204 +22,228 @@ import java.util.function.Function;
  * work ends, or hands the lock to a spawned worker.
  */
 public final class TaskManager {
-  private static final Logger LOG = LoggerFactory.getLogger(TaskManager.class);
+    private static final Logger LOG = LoggerFactory.getLogger(TaskManager.class);
 
-  /** A granted lock with the node row read under it. */
-  record Grant(LockLease lease, JsonObject node) {
-  }
+    /** A granted lock with the node row read under it. */
+    record Grant(LockLease lease, JsonObject node) {}
 
-  private final NodeLockService locks;
-  private final ResourceStore store;
-  private final NodeRecords records;
-  private final DriverFactory drivers;
-  private final WorkerPool workers;
-  private final Outbox outbox;
-  private final String host;
-  private final ProvisionStateMachine fsm = ProvisionStateMachine.ironic();
-  private java.time.Duration apiLockWait = TaskOptions.API_WAIT;
-  /** Tasks of this process not yet released (what a graceful stop waits for). */
-  private final java.util.concurrent.atomic.AtomicInteger openTasks = new java.util.concurrent.atomic.AtomicInteger();
+    private final NodeLockService locks;
+    private final ResourceStore store;
+    private final NodeRecords records;
+    private final DriverFactory drivers;
+    private final WorkerPool workers;
+    private final Outbox outbox;
+    private final String host;
+    private final ProvisionStateMachine fsm = ProvisionStateMachine.ironic();
+    private java.time.Duration apiLockWait = TaskOptions.API_WAIT;
+    /** Tasks of this process not yet released (what a graceful stop waits for). */
+    private final java.util.concurrent.atomic.AtomicInteger openTasks = new java.util.concurrent.atomic.AtomicInteger();
 
-  public TaskManager(NodeLockService locks, ResourceStore store, DriverFactory drivers, WorkerPool workers,
-                     Outbox outbox, String host) {
-    this.locks = locks;
-    this.store = store;
-    this.records = new NodeRecords(store);
-    this.drivers = drivers;
-    this.workers = workers;
-    this.outbox = outbox;
-    this.host = host;
-  }
+    public TaskManager(
+            NodeLockService locks,
+            ResourceStore store,
+            DriverFactory drivers,
+            WorkerPool workers,
+            Outbox outbox,
+            String host) {
+        this.locks = locks;
+        this.store = store;
+        this.records = new NodeRecords(store);
+        this.drivers = drivers;
+        this.workers = workers;
+        this.outbox = outbox;
+        this.host = host;
+    }
 
-  /** Resolves the node (NodeNotFound at once, never retried), locks it, reads it under the lock, loads its driver. */
-  public Future<Task> acquire(String ident, TaskOptions options) {
-    return store.find(Resources.NODE, ident).compose(row -> {
-      if (row == null) {
-        return Future.failedFuture(new ConductorErrors.NodeNotFound(ident));
-      }
-      return lockAndClaim(row.getString("uuid"), options).compose(grant -> {
+    /** Resolves the node (NodeNotFound at once, never retried), locks it, reads it under the lock, loads its driver. */
+    public Future<Task> acquire(String ident, TaskOptions options) {
+        return store.find(Resources.NODE, ident).compose(row -> {
+            if (row == null) {
+                return Future.failedFuture(new ConductorErrors.NodeNotFound(ident));
+            }
+            return lockAndClaim(row.getString("uuid"), options).compose(grant -> {
+                try {
+                    openTasks.incrementAndGet();
+                    return Future.succeededFuture(new Task(
+                            this,
+                            options,
+                            grant.lease(),
+                            grant.node(),
+                            options.loadDriver() ? drivers.forNode(grant.node()) : null));
+                } catch (RuntimeException e) {
+                    return releaseAfterFailure(grant, e);
+                }
+            });
+        });
+    }
+
+    Future<Grant> lockAndClaim(String uuid, TaskOptions options) {
+        return locks.acquire(uuid, options.lockRequest()).compose(lease -> {
+            Future<JsonObject> node = lease.mode() == LockMode.EXCLUSIVE
+                    ? records.claim(uuid, host, lease.fence())
+                    : store.find(Resources.NODE, uuid)
+                            .compose(r -> r == null
+                                    ? Future.failedFuture(new ConductorErrors.NodeNotFound(uuid))
+                                    : Future.succeededFuture(r));
+            return node.transform(ar -> ar.succeeded()
+                    ? Future.succeededFuture(new Grant(lease, ar.result()))
+                    : lease.release().transform(x -> Future.failedFuture(ar.cause())));
+        });
+    }
+
+    private <T> Future<T> releaseAfterFailure(Grant grant, Throwable e) {
+        Future<Void> unclaim = grant.lease().mode() == LockMode.EXCLUSIVE
+                ? records.unclaim(grant.node().getLong("id"), grant.lease().fence())
+                : Future.succeededFuture();
+        return unclaim.transform(x -> grant.lease().release()).transform(x -> Future.failedFuture(e));
+    }
+
+    /**
+     * Runs {@code work} with the task. Without a spawn the lock is released when the work's future ends. With a
+     * spawn (a deferred state change, or spawnAfter) a worker slot is taken: if none is free the spawn error hook
+     * runs, the lock is released and NoFreeConductorWorker (503) is returned with nothing written; otherwise the
+     * state is written, the worker starts and owns the lock, and this future completes once the state is stored.
+     */
+    public <T> Future<T> withTask(String ident, TaskOptions options, Function<Task, Future<T>> work) {
+        return acquire(ident, options).compose(task -> {
+            Future<T> result;
+            try {
+                result = work.apply(task);
+            } catch (RuntimeException e) {
+                result = Future.failedFuture(e);
+            }
+            return result.transform(ar -> {
+                if (ar.failed() || task.pendingSpawn() == null) {
+                    return task.release()
+                            .transform(x -> ar.failed()
+                                    ? Future.failedFuture(ar.cause())
+                                    : Future.succeededFuture(ar.result()));
+                }
+                return startSpawn(task).map(ar.result());
+            });
+        });
+    }
+
+    private Future<Void> startSpawn(Task task) {
+        Task.Spawn spawn = task.pendingSpawn();
+        var slot = workers.tryAcquire(task.options().allowReservedWorkers());
+        if (slot.isEmpty()) {
+            ConductorErrors.NoFreeConductorWorker error = new ConductorErrors.NoFreeConductorWorker();
+            if (task.spawnErrorHook() != null) {
+                try {
+                    task.spawnErrorHook().accept(error);
+                } catch (RuntimeException e) {
+                    LOG.warn("spawn error hook failed for node {}: {}", task.uuid(), e.toString());
+                }
+            }
+            LOG.warn("No free conductor workers for {} on node {}", spawn.name(), task.uuid());
+            return task.release().transform(x -> Future.failedFuture(error));
+        }
+        Future<Void> begin;
         try {
-          openTasks.incrementAndGet();
-          return Future.succeededFuture(new Task(this, options, grant.lease(), grant.node(),
-              options.loadDriver() ? drivers.forNode(grant.node()) : null));
+            begin = spawn.event() != null
+                    ? task.transition(spawn.event(), spawn.targetOverride(), false, true, spawn.lastError())
+                    : spawn.begin() != null ? spawn.begin().apply(task) : Future.succeededFuture();
         } catch (RuntimeException e) {
-          return releaseAfterFailure(grant, e);
+            begin = Future.failedFuture(e);
         }
-      });
-    });
-  }
+        // a failed start gives its slot and the lock back before the caller hears of it (as the no-slot path does)
+        return begin.transform(ar -> {
+            if (ar.failed()) {
+                slot.get().release();
+                return task.release().transform(x -> Future.<Void>failedFuture(ar.cause()));
+            }
+            runWorker(task, spawn, slot.get());
+            return Future.<Void>succeededFuture();
+        });
+    }
 
-  Future<Grant> lockAndClaim(String uuid, TaskOptions options) {
-    return locks.acquire(uuid, options.lockRequest()).compose(lease -> {
-      Future<JsonObject> node = lease.mode() == LockMode.EXCLUSIVE
-          ? records.claim(uuid, host, lease.fence())
-          : store.find(Resources.NODE, uuid).compose(r -> r == null
-              ? Future.failedFuture(new ConductorErrors.NodeNotFound(uuid)) : Future.succeededFuture(r));
-      return node.transform(ar -> ar.succeeded() ? Future.succeededFuture(new Grant(lease, ar.result()))
-          : lease.release().transform(x -> Future.failedFuture(ar.cause())));
-    });
-  }
-
-  private <T> Future<T> releaseAfterFailure(Grant grant, Throwable e) {
-    Future<Void> unclaim = grant.lease().mode() == LockMode.EXCLUSIVE
-        ? records.unclaim(grant.node().getLong("id"), grant.lease().fence()) : Future.succeededFuture();
-    return unclaim.transform(x -> grant.lease().release()).transform(x -> Future.failedFuture(e));
-  }
-
-  /**
-   * Runs {@code work} with the task. Without a spawn the lock is released when the work's future ends. With a
-   * spawn (a deferred state change, or spawnAfter) a worker slot is taken: if none is free the spawn error hook
-   * runs, the lock is released and NoFreeConductorWorker (503) is returned with nothing written; otherwise the
-   * state is written, the worker starts and owns the lock, and this future completes once the state is stored.
-   */
-  public <T> Future<T> withTask(String ident, TaskOptions options, Function<Task, Future<T>> work) {
-    return acquire(ident, options).compose(task -> {
-      Future<T> result;
-      try {
-        result = work.apply(task);
-      } catch (RuntimeException e) {
-        result = Future.failedFuture(e);
-      }
-      return result.transform(ar -> {
-        if (ar.failed() || task.pendingSpawn() == null) {
-          return task.release().transform(x -> ar.failed() ? Future.failedFuture(ar.cause())
-              : Future.succeededFuture(ar.result()));
-        }
-        return startSpawn(task).map(ar.result());
-      });
-    });
-  }
-
-  private Future<Void> startSpawn(Task task) {
-    Task.Spawn spawn = task.pendingSpawn();
-    var slot = workers.tryAcquire(task.options().allowReservedWorkers());
-    if (slot.isEmpty()) {
-      ConductorErrors.NoFreeConductorWorker error = new ConductorErrors.NoFreeConductorWorker();
-      if (task.spawnErrorHook() != null) {
+    private void runWorker(Task task, Task.Spawn spawn, WorkerPool.Slot slot) {
+        Future<Void> work;
         try {
-          task.spawnErrorHook().accept(error);
+            work = spawn.worker().apply(task);
         } catch (RuntimeException e) {
-          LOG.warn("spawn error hook failed for node {}: {}", task.uuid(), e.toString());
+            work = Future.failedFuture(e);
         }
-      }
-      LOG.warn("No free conductor workers for {} on node {}", spawn.name(), task.uuid());
-      return task.release().transform(x -> Future.failedFuture(error));
+        work.onComplete(ar -> {
+            Future<Void> recorded = Future.succeededFuture();
+            if (ar.failed()) {
+                LOG.error(
+                        "Async execution of {} on node {} failed: {}",
+                        spawn.name(),
+                        task.uuid(),
+                        ar.cause().toString());
+                if (task.node().getString("last_error") == null
+                        && !task.isShared()
+                        && task.lease().isValid()) {
+                    recorded = task.save(Map.of(
+                                    "last_error",
+                                    "Async execution of " + spawn.name() + " failed with error: "
+                                            + ar.cause().getMessage()))
+                            .<Void>mapEmpty()
+                            .recover(e -> Future.succeededFuture());
+                }
+            }
+            recorded.onComplete(x -> {
+                slot.release();
+                task.release();
+            });
+        });
     }
-    Future<Void> begin;
-    try {
-      begin = spawn.event() != null
-          ? task.transition(spawn.event(), spawn.targetOverride(), false, true, spawn.lastError())
-          : spawn.begin() != null ? spawn.begin().apply(task) : Future.succeededFuture();
-    } catch (RuntimeException e) {
-      begin = Future.failedFuture(e);
+
+    /** How long API writes queue for a node before answering NodeLocked (conductor.api_lock_wait_ms). */
+    public TaskManager apiLockWait(java.time.Duration wait) {
+        this.apiLockWait = wait;
+        return this;
     }
-    // a failed start gives its slot and the lock back before the caller hears of it (as the no-slot path does)
-    return begin.transform(ar -> {
-      if (ar.failed()) {
-        slot.get().release();
-        return task.release().transform(x -> Future.<Void>failedFuture(ar.cause()));
-      }
-      runWorker(task, spawn, slot.get());
-      return Future.<Void>succeededFuture();
-    });
-  }
 
-  private void runWorker(Task task, Task.Spawn spawn, WorkerPool.Slot slot) {
-    Future<Void> work;
-    try {
-      work = spawn.worker().apply(task);
-    } catch (RuntimeException e) {
-      work = Future.failedFuture(e);
+    /** An exclusive task for an API record edit: a bounded wait in the node's fair queue, no driver loaded. */
+    public TaskOptions apiWrite(String purpose) {
+        return TaskOptions.exclusive(purpose).bounded(apiLockWait).withoutDriver();
     }
-    work.onComplete(ar -> {
-      Future<Void> recorded = Future.succeededFuture();
-      if (ar.failed()) {
-        LOG.error("Async execution of {} on node {} failed: {}", spawn.name(), task.uuid(), ar.cause().toString());
-        if (task.node().getString("last_error") == null && !task.isShared() && task.lease().isValid()) {
-          recorded = task.save(Map.of("last_error", "Async execution of " + spawn.name() + " failed with error: "
-              + ar.cause().getMessage())).<Void>mapEmpty().recover(e -> Future.succeededFuture());
-        }
-      }
-      recorded.onComplete(x -> {
-        slot.release();
-        task.release();
-      });
-    });
-  }
 
-  /** How long API writes queue for a node before answering NodeLocked (conductor.api_lock_wait_ms). */
-  public TaskManager apiLockWait(java.time.Duration wait) {
-    this.apiLockWait = wait;
-    return this;
-  }
+    /** Tasks acquired by this process and not yet released. */
+    public int openTasks() {
+        return openTasks.get();
+    }
 
-  /** An exclusive task for an API record edit: a bounded wait in the node's fair queue, no driver loaded. */
-  public TaskOptions apiWrite(String purpose) {
-    return TaskOptions.exclusive(purpose).bounded(apiLockWait).withoutDriver();
-  }
+    void taskReleased() {
+        openTasks.decrementAndGet();
+    }
 
-  /** Tasks acquired by this process and not yet released. */
-  public int openTasks() {
-    return openTasks.get();
-  }
+    public WorkerPool workers() {
+        return workers;
+    }
 
-  void taskReleased() {
-    openTasks.decrementAndGet();
-  }
+    public NodeLockService locks() {
+        return locks;
+    }
 
-  public WorkerPool workers() {
-    return workers;
-  }
+    ResourceStore store() {
+        return store;
+    }
 
-  public NodeLockService locks() {
-    return locks;
-  }
+    Database database() {
+        return store.database();
+    }
 
-  ResourceStore store() {
-    return store;
-  }
+    NodeRecords records() {
+        return records;
+    }
 
-  Database database() {
-    return store.database();
-  }
+    DriverFactory drivers() {
+        return drivers;
+    }
 
-  NodeRecords records() {
-    return records;
-  }
+    Outbox outbox() {
+        return outbox;
+    }
 
-  DriverFactory drivers() {
-    return drivers;
-  }
+    ProvisionStateMachine fsm() {
+        return fsm;
+    }
 
-  Outbox outbox() {
-    return outbox;
-  }
-
-  ProvisionStateMachine fsm() {
-    return fsm;
-  }
-
-  public String host() {
-    return host;
-  }
+    public String host() {
+        return host;
+    }
 }

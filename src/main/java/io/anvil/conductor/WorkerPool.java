@@ -10,71 +10,72 @@ import java.util.concurrent.atomic.AtomicInteger;
  * so the API stays usable when they saturate the pool. Thread-safe; callers on any event loop.
  */
 public final class WorkerPool {
-  private final int normal;
-  private final int reserved;
-  private final AtomicInteger inNormal = new AtomicInteger();
-  private final AtomicInteger inReserved = new AtomicInteger();
+    private final int normal;
+    private final int reserved;
+    private final AtomicInteger inNormal = new AtomicInteger();
+    private final AtomicInteger inReserved = new AtomicInteger();
 
-  public WorkerPool(int size, int reservedPercentage) {
-    if (size < 1 || reservedPercentage < 0 || reservedPercentage >= 100) {
-      throw new IllegalArgumentException("workers_pool_size must be >= 1 and the reserved percentage 0..99");
-    }
-    this.reserved = size * reservedPercentage / 100;
-    this.normal = size - reserved;
-  }
-
-  /** One admitted piece of work; release exactly once (idempotent). */
-  public final class Slot {
-    private final AtomicInteger counter;
-    private final java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
-
-    private Slot(AtomicInteger counter) {
-      this.counter = counter;
+    public WorkerPool(int size, int reservedPercentage) {
+        if (size < 1 || reservedPercentage < 0 || reservedPercentage >= 100) {
+            throw new IllegalArgumentException("workers_pool_size must be >= 1 and the reserved percentage 0..99");
+        }
+        this.reserved = size * reservedPercentage / 100;
+        this.normal = size - reserved;
     }
 
-    public void release() {
-      if (released.compareAndSet(false, true)) {
-        counter.decrementAndGet();
-      }
+    /** One admitted piece of work; release exactly once (idempotent). */
+    public final class Slot {
+        private final AtomicInteger counter;
+        private final java.util.concurrent.atomic.AtomicBoolean released =
+                new java.util.concurrent.atomic.AtomicBoolean();
+
+        private Slot(AtomicInteger counter) {
+            this.counter = counter;
+        }
+
+        public void release() {
+            if (released.compareAndSet(false, true)) {
+                counter.decrementAndGet();
+            }
+        }
+
+        public boolean reserved() {
+            return counter == inReserved;
+        }
     }
 
-    public boolean reserved() {
-      return counter == inReserved;
+    /** A slot from the normal share, else (when allowed) from the reserved share, else empty. */
+    public Optional<Slot> tryAcquire(boolean allowReserved) {
+        if (take(inNormal, normal)) {
+            return Optional.of(new Slot(inNormal));
+        }
+        if (allowReserved && take(inReserved, reserved)) {
+            return Optional.of(new Slot(inReserved));
+        }
+        return Optional.empty();
     }
-  }
 
-  /** A slot from the normal share, else (when allowed) from the reserved share, else empty. */
-  public Optional<Slot> tryAcquire(boolean allowReserved) {
-    if (take(inNormal, normal)) {
-      return Optional.of(new Slot(inNormal));
+    private static boolean take(AtomicInteger counter, int max) {
+        while (true) {
+            int n = counter.get();
+            if (n >= max) {
+                return false;
+            }
+            if (counter.compareAndSet(n, n + 1)) {
+                return true;
+            }
+        }
     }
-    if (allowReserved && take(inReserved, reserved)) {
-      return Optional.of(new Slot(inReserved));
+
+    public int busy() {
+        return inNormal.get() + inReserved.get();
     }
-    return Optional.empty();
-  }
 
-  private static boolean take(AtomicInteger counter, int max) {
-    while (true) {
-      int n = counter.get();
-      if (n >= max) {
-        return false;
-      }
-      if (counter.compareAndSet(n, n + 1)) {
-        return true;
-      }
+    public int normalSize() {
+        return normal;
     }
-  }
 
-  public int busy() {
-    return inNormal.get() + inReserved.get();
-  }
-
-  public int normalSize() {
-    return normal;
-  }
-
-  public int reservedSize() {
-    return reserved;
-  }
+    public int reservedSize() {
+        return reserved;
+    }
 }

@@ -7,7 +7,6 @@ import io.anvil.driver.fake.FakeManagement;
 import io.anvil.driver.fake.FakePower;
 import io.anvil.driver.fake.FakeRescue;
 import io.vertx.core.json.JsonObject;
-
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,92 +17,93 @@ import java.util.Map;
  * stateless singletons registered by name; a hardware type may register more (the ipmi type adds ipmitool).
  */
 public final class DriverFactory {
-  private final HardwareTypes types;
-  private final Map<String, PowerInterface> power = new HashMap<>();
-  private final Map<String, ManagementInterface> management = new HashMap<>();
-  private final Map<String, DeployInterface> deploy = new HashMap<>();
-  private final Map<String, InspectInterface> inspect = new HashMap<>();
-  private final Map<String, RescueInterface> rescue = new HashMap<>();
+    private final HardwareTypes types;
+    private final Map<String, PowerInterface> power = new HashMap<>();
+    private final Map<String, ManagementInterface> management = new HashMap<>();
+    private final Map<String, DeployInterface> deploy = new HashMap<>();
+    private final Map<String, InspectInterface> inspect = new HashMap<>();
+    private final Map<String, RescueInterface> rescue = new HashMap<>();
 
-  public DriverFactory(HardwareTypes types) {
-    this.types = types;
-    power.put("fake", new FakePower());
-    management.put("fake", new FakeManagement());
-    deploy.put("fake", new FakeDeploy());
-    inspect.put("fake", new FakeInspect());
-    rescue.put("fake", new FakeRescue());
-  }
-
-  public DriverFactory registerPower(String name, PowerInterface impl) {
-    power.put(name, impl);
-    return this;
-  }
-
-  public DriverFactory registerManagement(String name, ManagementInterface impl) {
-    management.put(name, impl);
-    return this;
-  }
-
-  public DriverFactory registerDeploy(String name, DeployInterface impl) {
-    deploy.put(name, impl);
-    return this;
-  }
-
-  public DriverFactory registerInspect(String name, InspectInterface impl) {
-    inspect.put(name, impl);
-    return this;
-  }
-
-  public DriverFactory registerRescue(String name, RescueInterface impl) {
-    rescue.put(name, impl);
-    return this;
-  }
-
-  /**
-   * Every registered implementation that some enabled hardware type supports, one per class (the objects whose
-   * {@code @Periodic} methods the conductor runs). A driver author adds a periodic task by annotating a method of
-   * an implementation and registering it here; nothing in the conductor changes.
-   */
-  public List<Object> enabledImplementations() {
-    Map<Class<?>, Object> out = new LinkedHashMap<>();
-    collect("power", power, out);
-    collect("management", management, out);
-    collect("deploy", deploy, out);
-    collect("inspect", inspect, out);
-    collect("rescue", rescue, out);
-    return List.copyOf(out.values());
-  }
-
-  private void collect(String iface, Map<String, ?> impls, Map<Class<?>, Object> out) {
-    impls.forEach((name, impl) -> {
-      if (types.all().stream().anyMatch(t -> t.supports(iface, name))) {
-        out.putIfAbsent(impl.getClass(), impl);
-      }
-    });
-  }
-
-  public Driver forNode(JsonObject node) {
-    String driver = node.getString("driver");
-    HardwareType type = types.get(driver).orElseThrow(() -> new ConductorErrors.DriverNotFound(driver));
-    return new Driver(type,
-        required("power", node, power),
-        required("management", node, management),
-        required("deploy", node, deploy),
-        optional("inspect", node, inspect),
-        optional("rescue", node, rescue));
-  }
-
-  private static <T> T required(String iface, JsonObject node, Map<String, T> impls) {
-    String name = node.getString(iface + "_interface");
-    T impl = impls.get(name);
-    if (impl == null) {
-      throw new ConductorErrors.InterfaceNotFound(iface, name);
+    public DriverFactory(HardwareTypes types) {
+        this.types = types;
+        power.put("fake", new FakePower());
+        management.put("fake", new FakeManagement());
+        deploy.put("fake", new FakeDeploy());
+        inspect.put("fake", new FakeInspect());
+        rescue.put("fake", new FakeRescue());
     }
-    return impl;
-  }
 
-  private static <T> T optional(String iface, JsonObject node, Map<String, T> impls) {
-    String name = node.getString(iface + "_interface");
-    return name == null || name.startsWith("no-") ? null : required(iface, node, impls);
-  }
+    public DriverFactory registerPower(String name, PowerInterface impl) {
+        power.put(name, impl);
+        return this;
+    }
+
+    public DriverFactory registerManagement(String name, ManagementInterface impl) {
+        management.put(name, impl);
+        return this;
+    }
+
+    public DriverFactory registerDeploy(String name, DeployInterface impl) {
+        deploy.put(name, impl);
+        return this;
+    }
+
+    public DriverFactory registerInspect(String name, InspectInterface impl) {
+        inspect.put(name, impl);
+        return this;
+    }
+
+    public DriverFactory registerRescue(String name, RescueInterface impl) {
+        rescue.put(name, impl);
+        return this;
+    }
+
+    /**
+     * Every registered implementation that some enabled hardware type supports, one per class (the objects whose
+     * {@code @Periodic} methods the conductor runs). A driver author adds a periodic task by annotating a method of
+     * an implementation and registering it here; nothing in the conductor changes.
+     */
+    public List<Object> enabledImplementations() {
+        Map<Class<?>, Object> out = new LinkedHashMap<>();
+        collect("power", power, out);
+        collect("management", management, out);
+        collect("deploy", deploy, out);
+        collect("inspect", inspect, out);
+        collect("rescue", rescue, out);
+        return List.copyOf(out.values());
+    }
+
+    private void collect(String iface, Map<String, ?> impls, Map<Class<?>, Object> out) {
+        impls.forEach((name, impl) -> {
+            if (types.all().stream().anyMatch(t -> t.supports(iface, name))) {
+                out.putIfAbsent(impl.getClass(), impl);
+            }
+        });
+    }
+
+    public Driver forNode(JsonObject node) {
+        String driver = node.getString("driver");
+        HardwareType type = types.get(driver).orElseThrow(() -> new ConductorErrors.DriverNotFound(driver));
+        return new Driver(
+                type,
+                required("power", node, power),
+                required("management", node, management),
+                required("deploy", node, deploy),
+                optional("inspect", node, inspect),
+                optional("rescue", node, rescue));
+    }
+
+    private static <T> T required(String iface, JsonObject node, Map<String, T> impls) {
+        String name = node.getString(iface + "_interface");
+        T impl = impls.get(name);
+        if (impl == null) {
+            throw new ConductorErrors.InterfaceNotFound(iface, name);
+        }
+        return impl;
+    }
+
+    private static <T> T optional(String iface, JsonObject node, Map<String, T> impls) {
+        String name = node.getString(iface + "_interface");
+        return name == null || name.startsWith("no-") ? null : required(iface, node, impls);
+    }
 }

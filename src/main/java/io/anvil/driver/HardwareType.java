@@ -9,11 +9,11 @@ import java.util.Map;
  */
 public record HardwareType(String name, Map<String, List<String>> interfaces, Map<String, String> properties) {
 
-  public String defaultFor(String iface) {
-    return interfaces.get(iface).get(0);
-  }
+    public String defaultFor(String iface) {
+        return interfaces.get(iface).get(0);
+    }
 
-  public boolean supports(String iface, String impl) {
-    return interfaces.getOrDefault(iface, List.of()).contains(impl);
-  }
+    public boolean supports(String iface, String impl) {
+        return interfaces.getOrDefault(iface, List.of()).contains(impl);
+    }
 }

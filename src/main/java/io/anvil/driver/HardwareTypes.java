@@ -12,78 +12,85 @@ import java.util.Optional;
  * behind {@code ipmitool} (it speaks the protocol itself instead of forking the tool).
  */
 public final class HardwareTypes {
-  private static final Map<String, String> IPMI_PROPERTIES = ordered(
-      "ipmi_address", "IP address or hostname of the node's BMC. Required.",
-      "ipmi_port", "UDP port to connect to the BMC. Optional, default 623.",
-      "ipmi_username", "Username of the BMC user. Optional; the anonymous (null) user when absent.",
-      "ipmi_password", "Password of the BMC user. Optional.",
-      "ipmi_priv_level", "Privilege level: ADMINISTRATOR (default), OPERATOR, USER or CALLBACK. Optional.",
-      "ipmi_protocol_version", "IPMI protocol version: \"2.0\" (RMCP+, default) or \"1.5\". Optional.",
-      "ipmi_cipher_suite", "RMCP+ cipher suite (3 or 17); by default 17 is tried first, then 3. Optional.",
-      "ipmi_hex_kg_key", "BMC key (K_g) in hexadecimal, for two-key authentication. Optional.",
-      "ipmi_disable_boot_timeout", "Whether to tell the BMC not to clear the boot device after 60 s (System Boot "
-          + "Options parameter 3) before setting it. Optional; default [ipmi] disable_boot_timeout (true).",
-      "ipmi_force_boot_device", "Re-apply the persistent boot device before every power on. Optional.",
-      "deploy_kernel", "Kernel image of the deploy ramdisk. Optional.",
-      "deploy_ramdisk", "Initramfs of the deploy ramdisk. Optional.");
+    private static final Map<String, String> IPMI_PROPERTIES = ordered(
+            "ipmi_address", "IP address or hostname of the node's BMC. Required.",
+            "ipmi_port", "UDP port to connect to the BMC. Optional, default 623.",
+            "ipmi_username", "Username of the BMC user. Optional; the anonymous (null) user when absent.",
+            "ipmi_password", "Password of the BMC user. Optional.",
+            "ipmi_priv_level", "Privilege level: ADMINISTRATOR (default), OPERATOR, USER or CALLBACK. Optional.",
+            "ipmi_protocol_version", "IPMI protocol version: \"2.0\" (RMCP+, default) or \"1.5\". Optional.",
+            "ipmi_cipher_suite", "RMCP+ cipher suite (3 or 17); by default 17 is tried first, then 3. Optional.",
+            "ipmi_hex_kg_key", "BMC key (K_g) in hexadecimal, for two-key authentication. Optional.",
+            "ipmi_disable_boot_timeout",
+                    "Whether to tell the BMC not to clear the boot device after 60 s (System Boot "
+                            + "Options parameter 3) before setting it. Optional; default [ipmi] disable_boot_timeout (true).",
+            "ipmi_force_boot_device", "Re-apply the persistent boot device before every power on. Optional.",
+            "deploy_kernel", "Kernel image of the deploy ramdisk. Optional.",
+            "deploy_ramdisk", "Initramfs of the deploy ramdisk. Optional.");
 
-  private static final HardwareType FAKE = new HardwareType("fake-hardware", ordered(
-      "bios", List.of("fake", "no-bios"),
-      "boot", List.of("fake"),
-      "console", List.of("fake", "no-console"),
-      "deploy", List.of("fake"),
-      "inspect", List.of("fake", "no-inspect"),
-      "management", List.of("fake"),
-      "network", List.of("flat", "noop"),
-      "power", List.of("fake"),
-      "raid", List.of("fake", "no-raid"),
-      "rescue", List.of("fake", "no-rescue"),
-      "storage", List.of("noop", "fake"),
-      "vendor", List.of("fake", "no-vendor")), Map.of());
+    private static final HardwareType FAKE = new HardwareType(
+            "fake-hardware",
+            ordered(
+                    "bios", List.of("fake", "no-bios"),
+                    "boot", List.of("fake"),
+                    "console", List.of("fake", "no-console"),
+                    "deploy", List.of("fake"),
+                    "inspect", List.of("fake", "no-inspect"),
+                    "management", List.of("fake"),
+                    "network", List.of("flat", "noop"),
+                    "power", List.of("fake"),
+                    "raid", List.of("fake", "no-raid"),
+                    "rescue", List.of("fake", "no-rescue"),
+                    "storage", List.of("noop", "fake"),
+                    "vendor", List.of("fake", "no-vendor")),
+            Map.of());
 
-  private static final HardwareType IPMI = new HardwareType("ipmi", ordered(
-      "bios", List.of("no-bios"),
-      "boot", List.of("fake"),
-      "console", List.of("no-console"),
-      "deploy", List.of("fake"),
-      "inspect", List.of("no-inspect"),
-      "management", List.of("ipmitool"),
-      "network", List.of("flat", "noop"),
-      "power", List.of("ipmitool"),
-      "raid", List.of("no-raid"),
-      "rescue", List.of("no-rescue"),
-      "storage", List.of("noop"),
-      "vendor", List.of("no-vendor")), IPMI_PROPERTIES);
+    private static final HardwareType IPMI = new HardwareType(
+            "ipmi",
+            ordered(
+                    "bios", List.of("no-bios"),
+                    "boot", List.of("fake"),
+                    "console", List.of("no-console"),
+                    "deploy", List.of("fake"),
+                    "inspect", List.of("no-inspect"),
+                    "management", List.of("ipmitool"),
+                    "network", List.of("flat", "noop"),
+                    "power", List.of("ipmitool"),
+                    "raid", List.of("no-raid"),
+                    "rescue", List.of("no-rescue"),
+                    "storage", List.of("noop"),
+                    "vendor", List.of("no-vendor")),
+            IPMI_PROPERTIES);
 
-  private static final Map<String, HardwareType> KNOWN = Map.of(FAKE.name(), FAKE, IPMI.name(), IPMI);
+    private static final Map<String, HardwareType> KNOWN = Map.of(FAKE.name(), FAKE, IPMI.name(), IPMI);
 
-  private final Map<String, HardwareType> enabled = new LinkedHashMap<>();
+    private final Map<String, HardwareType> enabled = new LinkedHashMap<>();
 
-  public HardwareTypes(List<String> enabledNames) {
-    for (String n : enabledNames) {
-      HardwareType t = KNOWN.get(n);
-      if (t == null) {
-        throw new IllegalArgumentException("unknown hardware type '" + n + "' in conductor.enabled_hardware_types; "
-            + "known: " + KNOWN.keySet());
-      }
-      enabled.put(n, t);
+    public HardwareTypes(List<String> enabledNames) {
+        for (String n : enabledNames) {
+            HardwareType t = KNOWN.get(n);
+            if (t == null) {
+                throw new IllegalArgumentException("unknown hardware type '" + n
+                        + "' in conductor.enabled_hardware_types; " + "known: " + KNOWN.keySet());
+            }
+            enabled.put(n, t);
+        }
     }
-  }
 
-  public Optional<HardwareType> get(String name) {
-    return Optional.ofNullable(enabled.get(name));
-  }
-
-  public Collection<HardwareType> all() {
-    return enabled.values();
-  }
-
-  @SuppressWarnings("unchecked")
-  private static <V> Map<String, V> ordered(Object... kv) {
-    Map<String, V> m = new LinkedHashMap<>();
-    for (int i = 0; i < kv.length; i += 2) {
-      m.put((String) kv[i], (V) kv[i + 1]);
+    public Optional<HardwareType> get(String name) {
+        return Optional.ofNullable(enabled.get(name));
     }
-    return java.util.Collections.unmodifiableMap(m);
-  }
+
+    public Collection<HardwareType> all() {
+        return enabled.values();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <V> Map<String, V> ordered(Object... kv) {
+        Map<String, V> m = new LinkedHashMap<>();
+        for (int i = 0; i < kv.length; i += 2) {
+            m.put((String) kv[i], (V) kv[i + 1]);
+        }
+        return java.util.Collections.unmodifiableMap(m);
+    }
 }

@@ -5,5 +5,5 @@ import io.vertx.core.Future;
 
 /** Ironic's inspect interface. */
 public interface InspectInterface {
-  Future<StepOutcome> inspect(Task task);
+    Future<StepOutcome> inspect(Task task);
 }

@@ -2,18 +2,17 @@ package io.anvil.driver;
 
 import io.anvil.conductor.Task;
 import io.vertx.core.Future;
-
 import java.time.Duration;
 
 /** Ironic's power interface. States are Ironic's strings: "power on", "power off", "error". */
 public interface PowerInterface {
-  Future<Void> validate(Task task);
+    Future<Void> validate(Task task);
 
-  Future<String> getPowerState(Task task);
+    Future<String> getPowerState(Task task);
 
-  /** "power on", "power off" or "soft power off"; completes once the hardware reached the state. */
-  Future<Void> setPowerState(Task task, String target, Duration timeout);
+    /** "power on", "power off" or "soft power off"; completes once the hardware reached the state. */
+    Future<Void> setPowerState(Task task, String target, Duration timeout);
 
-  /** Hard ("rebooting") or soft ("soft rebooting") reboot; completes once the node is on again. */
-  Future<Void> reboot(Task task, boolean soft, Duration timeout);
+    /** Hard ("rebooting") or soft ("soft rebooting") reboot; completes once the node is on again. */
+    Future<Void> reboot(Task task, boolean soft, Duration timeout);
 }

@@ -4,7 +4,6 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
-
 import java.util.UUID;
 
 /**
@@ -13,35 +12,36 @@ import java.util.UUID;
  * already be masked.
  */
 public final class Outbox {
-  private static final String INSERT =
-      "INSERT INTO events (event_type, node_uuid, priority, publisher, payload) VALUES ($1, $2, $3, $4, $5)";
+    private static final String INSERT =
+            "INSERT INTO events (event_type, node_uuid, priority, publisher, payload) VALUES ($1, $2, $3, $4, $5)";
 
-  private static final String HISTORY = "INSERT INTO node_history (uuid, node_id, conductor, event_type, severity,"
-      + " event) SELECT $1, id, $3, $4, 'ERROR', $5 FROM nodes WHERE uuid = $2";
+    private static final String HISTORY = "INSERT INTO node_history (uuid, node_id, conductor, event_type, severity,"
+            + " event) SELECT $1, id, $3, $4, 'ERROR', $5 FROM nodes WHERE uuid = $2";
 
-  private final String publisher;
-  private final String conductor;
+    private final String publisher;
+    private final String conductor;
 
-  public Outbox(String conductorHostname) {
-    this.publisher = "anvil-conductor." + conductorHostname;
-    this.conductor = conductorHostname;
-  }
-
-  /**
-   * {@code eventType} is Ironic's, e.g. {@code baremetal.node.update.end}; priority info, or error. An error that
-   * carries a last_error is also recorded in the node's history (GET /v1/nodes/{id}/history), as Ironic does.
-   */
-  public Future<Void> write(SqlClient tx, String eventType, String nodeUuid, String priority, JsonObject payload) {
-    UUID node = nodeUuid == null ? null : UUID.fromString(nodeUuid);
-    Future<Void> event = tx.preparedQuery(INSERT).execute(Tuple.of(eventType, node, priority, publisher, payload))
-        .mapEmpty();
-    String lastError = payload.getString("last_error");
-    if (!"error".equals(priority) || node == null || lastError == null) {
-      return event;
+    public Outbox(String conductorHostname) {
+        this.publisher = "anvil-conductor." + conductorHostname;
+        this.conductor = conductorHostname;
     }
-    String historyType = eventType.contains("power") ? "power" : "provisioning";
-    return event.compose(v -> tx.preparedQuery(HISTORY)
-        .execute(Tuple.of(UUID.randomUUID(), node, conductor, historyType, lastError))
-        .mapEmpty());
-  }
+
+    /**
+     * {@code eventType} is Ironic's, e.g. {@code baremetal.node.update.end}; priority info, or error. An error that
+     * carries a last_error is also recorded in the node's history (GET /v1/nodes/{id}/history), as Ironic does.
+     */
+    public Future<Void> write(SqlClient tx, String eventType, String nodeUuid, String priority, JsonObject payload) {
+        UUID node = nodeUuid == null ? null : UUID.fromString(nodeUuid);
+        Future<Void> event = tx.preparedQuery(INSERT)
+                .execute(Tuple.of(eventType, node, priority, publisher, payload))
+                .mapEmpty();
+        String lastError = payload.getString("last_error");
+        if (!"error".equals(priority) || node == null || lastError == null) {
+            return event;
+        }
+        String historyType = eventType.contains("power") ? "power" : "provisioning";
+        return event.compose(v -> tx.preparedQuery(HISTORY)
+                .execute(Tuple.of(UUID.randomUUID(), node, conductor, historyType, lastError))
+                .mapEmpty());
+    }
 }

@@ -15,8 +15,8 @@ public final class InvalidStateException extends RuntimeException {
     private final transient Optional<ProvisionEvent> event;
     private final transient Optional<ProvisionState> target;
 
-    InvalidStateException(String message, ProvisionState state, Optional<ProvisionEvent> event,
-                          Optional<ProvisionState> target) {
+    InvalidStateException(
+            String message, ProvisionState state, Optional<ProvisionEvent> event, Optional<ProvisionState> target) {
         super(message);
         this.state = state;
         this.event = event;
@@ -27,20 +27,24 @@ public final class InvalidStateException extends RuntimeException {
      * No transition for {@code event} from {@code state}. The message is Ironic's, which comes from
      * automaton: {@code Can not transition from state 'X' on event 'Y' (no defined transition)}.
      */
-    static InvalidStateException noTransition(ProvisionState state, ProvisionEvent event,
-                                              Optional<ProvisionState> target) {
+    static InvalidStateException noTransition(
+            ProvisionState state, ProvisionEvent event, Optional<ProvisionState> target) {
         return new InvalidStateException(
                 "Can not transition from state '" + state.value() + "' on event '" + event.eventName()
                         + "' (no defined transition)",
-                state, Optional.of(event), target);
+                state,
+                Optional.of(event),
+                target);
     }
 
     /** A target that is not stable; Ironic: {@code Target state 'X' is not a 'stable' state}. */
-    static InvalidStateException unstableTarget(ProvisionState state, Optional<ProvisionEvent> event,
-                                                ProvisionState badTarget) {
+    static InvalidStateException unstableTarget(
+            ProvisionState state, Optional<ProvisionEvent> event, ProvisionState badTarget) {
         return new InvalidStateException(
                 "Target state '" + badTarget.value() + "' is not a 'stable' state",
-                state, event, Optional.of(badTarget));
+                state,
+                event,
+                Optional.of(badTarget));
     }
 
     /** The node's provision state when the event was refused. */

@@ -53,8 +53,8 @@ public enum NotificationStatus {
      * The *HOLD and *FAIL states are not UNSTABLE, so DEPLOYING→DEPLOYHOLD is END and DEPLOYHOLD→DEPLOYWAIT is
      * START; {@code abort} is not an error, so DEPLOYWAIT→DEPLOYFAIL by abort is END.
      */
-    public static NotificationStatus forProvisionChange(ProvisionEvent event, ProvisionState previous,
-                                                        ProvisionState current) {
+    public static NotificationStatus forProvisionChange(
+            ProvisionEvent event, ProvisionState previous, ProvisionState current) {
         Objects.requireNonNull(event, "event");
         Objects.requireNonNull(previous, "previous");
         Objects.requireNonNull(current, "current");

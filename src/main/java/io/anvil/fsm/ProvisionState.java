@@ -71,16 +71,28 @@ public enum ProvisionState {
      * *HOLD and *FAIL states are in neither STABLE nor UNSTABLE.
      */
     public static final Set<ProvisionState> UNSTABLE = setOf(
-            DEPLOYING, DEPLOYWAIT, CLEANING, CLEANWAIT, VERIFYING, DELETING, INSPECTING, INSPECTWAIT,
-            ADOPTING, RESCUING, RESCUEWAIT, UNRESCUING, SERVICING, SERVICEWAIT);
+            DEPLOYING,
+            DEPLOYWAIT,
+            CLEANING,
+            CLEANWAIT,
+            VERIFYING,
+            DELETING,
+            INSPECTING,
+            INSPECTWAIT,
+            ADOPTING,
+            RESCUING,
+            RESCUEWAIT,
+            UNRESCUING,
+            SERVICING,
+            SERVICEWAIT);
 
     /** {@code STUCK_STATES_TREATED_AS_FAIL}: given the {@code fail} event on conductor start-up (§1.1, §8). */
-    public static final Set<ProvisionState> STUCK_STATES_TREATED_AS_FAIL = setOf(
-            DEPLOYING, CLEANING, VERIFYING, INSPECTING, ADOPTING, RESCUING, UNRESCUING, DELETING, SERVICING);
+    public static final Set<ProvisionState> STUCK_STATES_TREATED_AS_FAIL =
+            setOf(DEPLOYING, CLEANING, VERIFYING, INSPECTING, ADOPTING, RESCUING, UNRESCUING, DELETING, SERVICING);
 
     /** {@code FAILURE_STATES} (§1.1). A power action keeps {@code last_error} in these (§6.1). */
-    public static final Set<ProvisionState> FAILURE_STATES = setOf(
-            DEPLOYFAIL, CLEANFAIL, INSPECTFAIL, RESCUEFAIL, UNRESCUEFAIL, ADOPTFAIL, SERVICEFAIL);
+    public static final Set<ProvisionState> FAILURE_STATES =
+            setOf(DEPLOYFAIL, CLEANFAIL, INSPECTFAIL, RESCUEFAIL, UNRESCUEFAIL, ADOPTFAIL, SERVICEFAIL);
 
     /**
      * {@code UPDATE_ALLOWED_STATES}: transitional states in which a node may still be updated (§1.1).
@@ -88,8 +100,18 @@ public enum ProvisionState {
      * {@code provision_state}, so that entry can never match and is left out here.
      */
     public static final Set<ProvisionState> UPDATE_ALLOWED_STATES = setOf(
-            DEPLOYFAIL, INSPECTING, INSPECTFAIL, INSPECTWAIT, CLEANFAIL, ERROR, VERIFYING, ADOPTFAIL,
-            RESCUEFAIL, UNRESCUEFAIL, SERVICEHOLD, SERVICEFAIL);
+            DEPLOYFAIL,
+            INSPECTING,
+            INSPECTFAIL,
+            INSPECTWAIT,
+            CLEANFAIL,
+            ERROR,
+            VERIFYING,
+            ADOPTFAIL,
+            RESCUEFAIL,
+            UNRESCUEFAIL,
+            SERVICEHOLD,
+            SERVICEFAIL);
 
     /**
      * {@code DELETE_ALLOWED_STATES} (§1.1). AVAILABLE is added when
@@ -99,12 +121,11 @@ public enum ProvisionState {
 
     /** {@code LOOKUP_ALLOWED_STATES}: agent lookup with {@code [api]restrict_lookup=True} (§1.1, §5.1). */
     public static final Set<ProvisionState> LOOKUP_ALLOWED_STATES = setOf(
-            DEPLOYING, DEPLOYWAIT, CLEANING, CLEANWAIT, INSPECTING, INSPECTWAIT, RESCUING, RESCUEWAIT,
-            SERVICEWAIT);
+            DEPLOYING, DEPLOYWAIT, CLEANING, CLEANWAIT, INSPECTING, INSPECTWAIT, RESCUING, RESCUEWAIT, SERVICEWAIT);
 
     /** {@code FASTTRACK_LOOKUP_ALLOWED_STATES}: {@link #LOOKUP_ALLOWED_STATES} plus the fast-track ones (§1.1). */
-    public static final Set<ProvisionState> FASTTRACK_LOOKUP_ALLOWED_STATES = union(LOOKUP_ALLOWED_STATES,
-            setOf(ENROLL, MANAGEABLE, AVAILABLE, SERVICING, SERVICEHOLD));
+    public static final Set<ProvisionState> FASTTRACK_LOOKUP_ALLOWED_STATES =
+            union(LOOKUP_ALLOWED_STATES, setOf(ENROLL, MANAGEABLE, AVAILABLE, SERVICING, SERVICEHOLD));
 
     /** {@code SYNC_EXCLUDED_STATES}: skipped by the power-state sync periodic (§4.3). */
     public static final Set<ProvisionState> SYNC_EXCLUDED_STATES = setOf(DEPLOYWAIT, CLEANWAIT, ENROLL, ADOPTFAIL);
@@ -114,7 +135,15 @@ public enum ProvisionState {
      * else (§5.2 step 5.4).
      */
     public static final Set<ProvisionState> HEARTBEAT_RECORD_ONLY = setOf(
-            ENROLL, MANAGEABLE, AVAILABLE, CLEANING, DEPLOYING, RESCUING, DEPLOYHOLD, CLEANHOLD, SERVICING,
+            ENROLL,
+            MANAGEABLE,
+            AVAILABLE,
+            CLEANING,
+            DEPLOYING,
+            RESCUING,
+            DEPLOYHOLD,
+            CLEANHOLD,
+            SERVICING,
             SERVICEHOLD);
 
     /** Default target of each non-stable state ({@code add_state(..., target=X)} in Ironic). */
@@ -143,8 +172,7 @@ public enum ProvisionState {
      *                                  {@code "deleted"} that are never a provision state)
      */
     public static ProvisionState fromValue(String value) {
-        return lookup(value).orElseThrow(
-                () -> new IllegalArgumentException("Unknown provision state: " + value));
+        return lookup(value).orElseThrow(() -> new IllegalArgumentException("Unknown provision state: " + value));
     }
 
     /** Like {@link #fromValue} but empty for {@code null} or an unknown string. */

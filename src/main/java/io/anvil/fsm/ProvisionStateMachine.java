@@ -72,7 +72,8 @@ public final class ProvisionStateMachine {
 
     /** Every event allowed in {@code state}. */
     public Set<ProvisionEvent> actionableEvents(ProvisionState state) {
-        Set<ProvisionEvent> events = table.get(Objects.requireNonNull(state, "state")).keySet();
+        Set<ProvisionEvent> events =
+                table.get(Objects.requireNonNull(state, "state")).keySet();
         return events.isEmpty()
                 ? Collections.unmodifiableSet(EnumSet.noneOf(ProvisionEvent.class))
                 : Collections.unmodifiableSet(EnumSet.copyOf(events));
@@ -84,8 +85,8 @@ public final class ProvisionStateMachine {
     }
 
     /** {@link #apply(ProvisionState, Optional, ProvisionEvent, Optional, boolean, boolean)} with no override. */
-    public Transition apply(ProvisionState state, Optional<ProvisionState> target, ProvisionEvent event,
-                            boolean hasCallback) {
+    public Transition apply(
+            ProvisionState state, Optional<ProvisionState> target, ProvisionEvent event, boolean hasCallback) {
         return apply(state, target, event, NOSTATE, false, hasCallback);
     }
 
@@ -116,8 +117,13 @@ public final class ProvisionStateMachine {
      * @throws InvalidStateException if the event is not allowed in {@code state}, or a target is not stable;
      *                               nothing must then be written
      */
-    public Transition apply(ProvisionState state, Optional<ProvisionState> target, ProvisionEvent event,
-                            Optional<ProvisionState> targetOverride, boolean keepTarget, boolean hasCallback) {
+    public Transition apply(
+            ProvisionState state,
+            Optional<ProvisionState> target,
+            ProvisionEvent event,
+            Optional<ProvisionState> targetOverride,
+            boolean keepTarget,
+            boolean hasCallback) {
         Objects.requireNonNull(state, "state");
         Objects.requireNonNull(target, "target");
         Objects.requireNonNull(event, "event");
@@ -127,8 +133,8 @@ public final class ProvisionStateMachine {
         }
         requireStableTarget(state, Optional.of(event), target);
 
-        ProvisionState next = next(state, event)
-                .orElseThrow(() -> InvalidStateException.noTransition(state, event, target));
+        ProvisionState next =
+                next(state, event).orElseThrow(() -> InvalidStateException.noTransition(state, event, target));
 
         Optional<ProvisionState> machineTarget = target.or(state::defaultTarget);
         if (machineTarget.equals(Optional.of(next))) {
@@ -148,8 +154,8 @@ public final class ProvisionStateMachine {
         return new Transition(state, target, event, next, newTarget);
     }
 
-    private static void requireStableTarget(ProvisionState state, Optional<ProvisionEvent> event,
-                                            Optional<ProvisionState> target) {
+    private static void requireStableTarget(
+            ProvisionState state, Optional<ProvisionEvent> event, Optional<ProvisionState> target) {
         if (target.isPresent() && !target.get().isStable()) {
             throw InvalidStateException.unstableTarget(state, event, target.get());
         }
@@ -209,11 +215,22 @@ public final class ProvisionStateMachine {
         t.on(ABORT).from(SERVICEWAIT, SERVICEHOLD).to(SERVICEFAIL);
         t.on(ABORT).from(SERVICEFAIL).to(ACTIVE);
 
-        t.on(DELETE).from(ACTIVE, DEPLOYWAIT, DEPLOYFAIL, ERROR, ProvisionState.RESCUE, RESCUEWAIT, RESCUEFAIL,
-                UNRESCUEFAIL, SERVICEWAIT, SERVICEFAIL).to(DELETING);
+        t.on(DELETE)
+                .from(
+                        ACTIVE,
+                        DEPLOYWAIT,
+                        DEPLOYFAIL,
+                        ERROR,
+                        ProvisionState.RESCUE,
+                        RESCUEWAIT,
+                        RESCUEFAIL,
+                        UNRESCUEFAIL,
+                        SERVICEWAIT,
+                        SERVICEFAIL)
+                .to(DELETING);
 
         // CLEANFAIL has neither clean nor provide: the operator must manage first (§1.2).
-        t.on(CLEAN).from(DELETING).to(CLEANING);   // internal, after tear-down
+        t.on(CLEAN).from(DELETING).to(CLEANING); // internal, after tear-down
         t.on(CLEAN).from(MANAGEABLE).to(CLEANING); // manual cleaning; the caller passes target MANAGEABLE
         t.on(PROVIDE).from(MANAGEABLE).to(CLEANING);
 
@@ -223,7 +240,8 @@ public final class ProvisionStateMachine {
 
         t.on(INSPECT).from(MANAGEABLE, INSPECTFAIL).to(INSPECTING);
         t.on(ADOPT).from(MANAGEABLE, ADOPTFAIL).to(ADOPTING);
-        t.on(ProvisionEvent.RESCUE).from(ACTIVE, ProvisionState.RESCUE, RESCUEFAIL, UNRESCUEFAIL, SERVICEFAIL)
+        t.on(ProvisionEvent.RESCUE)
+                .from(ACTIVE, ProvisionState.RESCUE, RESCUEFAIL, UNRESCUEFAIL, SERVICEFAIL)
                 .to(RESCUING);
         t.on(UNRESCUE).from(ProvisionState.RESCUE, RESCUEFAIL, UNRESCUEFAIL).to(UNRESCUING);
         t.on(SERVICE).from(ACTIVE, SERVICEHOLD, SERVICEFAIL).to(SERVICING);

@@ -14,11 +14,12 @@ import java.util.Optional;
  * @param state          the new {@code provision_state}
  * @param target         the new {@code target_provision_state}
  */
-public record Transition(ProvisionState previousState,
-                         Optional<ProvisionState> previousTarget,
-                         ProvisionEvent event,
-                         ProvisionState state,
-                         Optional<ProvisionState> target) {
+public record Transition(
+        ProvisionState previousState,
+        Optional<ProvisionState> previousTarget,
+        ProvisionEvent event,
+        ProvisionState state,
+        Optional<ProvisionState> target) {
 
     public Transition {
         Objects.requireNonNull(previousState, "previousState");

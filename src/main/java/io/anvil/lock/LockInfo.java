@@ -12,18 +12,16 @@ import java.util.List;
  * @param queueLength every queued waiter, including ones not yet pruned
  * @param lastFence   the node's counter (last fence or ticket handed out), 0 if none
  */
-public record LockInfo(String nodeUuid, Holder exclusive, List<Holder> shared, List<Waiter> queue, int queueLength,
-                       long lastFence) {
+public record LockInfo(
+        String nodeUuid, Holder exclusive, List<Holder> shared, List<Waiter> queue, int queueLength, long lastFence) {
 
-  public boolean isFree() {
-    return exclusive == null && shared.isEmpty();
-  }
+    public boolean isFree() {
+        return exclusive == null && shared.isEmpty();
+    }
 
-  /** A holder: owner, purpose, fence, how long it has held the node and how long its lease still runs. */
-  public record Holder(String owner, LockMode mode, String purpose, long fence, Duration age, Duration ttl) {
-  }
+    /** A holder: owner, purpose, fence, how long it has held the node and how long its lease still runs. */
+    public record Holder(String owner, LockMode mode, String purpose, long fence, Duration age, Duration ttl) {}
 
-  /** A queued waiter: position 0 is the head. */
-  public record Waiter(String owner, LockMode mode, String purpose, long ticket, int position, Duration waited) {
-  }
+    /** A queued waiter: position 0 is the head. */
+    public record Waiter(String owner, LockMode mode, String purpose, long ticket, int position, Duration waited) {}
 }

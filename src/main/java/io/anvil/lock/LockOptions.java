@@ -16,43 +16,59 @@ import java.time.Duration;
  * @param wakeLimit      waiters woken per script call
  * @param maxInFlight    pipelined requests allowed on the lock connection
  */
-public record LockOptions(Duration lease, Duration renewEvery, Duration safetyMargin, Duration waiterTtl,
-                          Duration repoll, Duration commandTimeout, int pruneLimit, int wakeLimit, int maxInFlight) {
+public record LockOptions(
+        Duration lease,
+        Duration renewEvery,
+        Duration safetyMargin,
+        Duration waiterTtl,
+        Duration repoll,
+        Duration commandTimeout,
+        int pruneLimit,
+        int wakeLimit,
+        int maxInFlight) {
 
-  public LockOptions {
-    if (renewEvery.compareTo(lease.minus(safetyMargin)) >= 0) {
-      throw new IllegalArgumentException("renewEvery must be shorter than lease - safetyMargin");
+    public LockOptions {
+        if (renewEvery.compareTo(lease.minus(safetyMargin)) >= 0) {
+            throw new IllegalArgumentException("renewEvery must be shorter than lease - safetyMargin");
+        }
+        if (safetyMargin.isNegative() || safetyMargin.isZero() || safetyMargin.compareTo(lease) >= 0) {
+            throw new IllegalArgumentException("safetyMargin must be positive and shorter than the lease");
+        }
+        if (repoll.compareTo(waiterTtl) >= 0) {
+            throw new IllegalArgumentException("repoll must be shorter than waiterTtl, or live waiters get pruned");
+        }
+        if (pruneLimit < 1 || wakeLimit < 1 || maxInFlight < 16) {
+            throw new IllegalArgumentException("pruneLimit, wakeLimit must be >= 1 and maxInFlight >= 16");
+        }
     }
-    if (safetyMargin.isNegative() || safetyMargin.isZero() || safetyMargin.compareTo(lease) >= 0) {
-      throw new IllegalArgumentException("safetyMargin must be positive and shorter than the lease");
+
+    public static LockOptions defaults() {
+        return new LockOptions(
+                Duration.ofSeconds(30),
+                Duration.ofSeconds(10),
+                Duration.ofSeconds(2),
+                Duration.ofSeconds(6),
+                Duration.ofSeconds(2),
+                Duration.ofSeconds(5),
+                64,
+                256,
+                16384);
     }
-    if (repoll.compareTo(waiterTtl) >= 0) {
-      throw new IllegalArgumentException("repoll must be shorter than waiterTtl, or live waiters get pruned");
+
+    /** Lease, renewal period and safety margin together (they constrain each other). */
+    public LockOptions withLease(Duration lease, Duration renewEvery, Duration safetyMargin) {
+        return new LockOptions(
+                lease, renewEvery, safetyMargin, waiterTtl, repoll, commandTimeout, pruneLimit, wakeLimit, maxInFlight);
     }
-    if (pruneLimit < 1 || wakeLimit < 1 || maxInFlight < 16) {
-      throw new IllegalArgumentException("pruneLimit, wakeLimit must be >= 1 and maxInFlight >= 16");
+
+    /** Waiter liveness TTL and re-poll period together. */
+    public LockOptions withWaiterTtl(Duration waiterTtl, Duration repoll) {
+        return new LockOptions(
+                lease, renewEvery, safetyMargin, waiterTtl, repoll, commandTimeout, pruneLimit, wakeLimit, maxInFlight);
     }
-  }
 
-  public static LockOptions defaults() {
-    return new LockOptions(Duration.ofSeconds(30), Duration.ofSeconds(10), Duration.ofSeconds(2),
-        Duration.ofSeconds(6), Duration.ofSeconds(2), Duration.ofSeconds(5), 64, 256, 16384);
-  }
-
-  /** Lease, renewal period and safety margin together (they constrain each other). */
-  public LockOptions withLease(Duration lease, Duration renewEvery, Duration safetyMargin) {
-    return new LockOptions(lease, renewEvery, safetyMargin, waiterTtl, repoll, commandTimeout, pruneLimit, wakeLimit,
-        maxInFlight);
-  }
-
-  /** Waiter liveness TTL and re-poll period together. */
-  public LockOptions withWaiterTtl(Duration waiterTtl, Duration repoll) {
-    return new LockOptions(lease, renewEvery, safetyMargin, waiterTtl, repoll, commandTimeout, pruneLimit, wakeLimit,
-        maxInFlight);
-  }
-
-  public LockOptions withCommandTimeout(Duration commandTimeout) {
-    return new LockOptions(lease, renewEvery, safetyMargin, waiterTtl, repoll, commandTimeout, pruneLimit, wakeLimit,
-        maxInFlight);
-  }
+    public LockOptions withCommandTimeout(Duration commandTimeout) {
+        return new LockOptions(
+                lease, renewEvery, safetyMargin, waiterTtl, repoll, commandTimeout, pruneLimit, wakeLimit, maxInFlight);
+    }
 }

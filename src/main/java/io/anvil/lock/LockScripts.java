@@ -6,7 +6,6 @@ import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -28,132 +27,141 @@ import java.util.concurrent.TimeoutException;
  */
 final class LockScripts {
 
-  enum Script {
-    ACQUIRE("acquire"), RELEASE("release"), RENEW("renew"), LEAVE("leave"), INSPECT("inspect"), BOOT("boot");
+    enum Script {
+        ACQUIRE("acquire"),
+        RELEASE("release"),
+        RENEW("renew"),
+        LEAVE("leave"),
+        INSPECT("inspect"),
+        BOOT("boot");
 
-    final String body;
-    final String sha;
+        final String body;
+        final String sha;
 
-    Script(String file) {
-      this.body = read("lock_common.lua") + "\n" + read(file + ".lua");
-      this.sha = sha1(body);
+        Script(String file) {
+            this.body = read("lock_common.lua") + "\n" + read(file + ".lua");
+            this.sha = sha1(body);
+        }
     }
-  }
 
-  private final Vertx vertx;
-  private final CommandConnection cmd;
-  private final long timeoutNanos;
-  private final LockStats stats;
-  private final Map<Script, Future<Void>> loading = new EnumMap<>(Script.class);
-  /** Calls in send order; one timeout for all, so deadlines are monotonic and one sweep replaces a timer per call. */
-  private final ArrayDeque<Pending> pending = new ArrayDeque<>();
-  private final long sweeper;
+    private final Vertx vertx;
+    private final CommandConnection cmd;
+    private final long timeoutNanos;
+    private final LockStats stats;
+    private final Map<Script, Future<Void>> loading = new EnumMap<>(Script.class);
+    /** Calls in send order; one timeout for all, so deadlines are monotonic and one sweep replaces a timer per call. */
+    private final ArrayDeque<Pending> pending = new ArrayDeque<>();
 
-  private record Pending(long deadline, Promise<Response> promise) {
-  }
+    private final long sweeper;
 
-  LockScripts(Vertx vertx, CommandConnection cmd, long timeoutMs, LockStats stats) {
-    this.vertx = vertx;
-    this.cmd = cmd;
-    this.timeoutNanos = TimeUnit.MILLISECONDS.toNanos(timeoutMs);
-    this.stats = stats;
-    this.sweeper = vertx.setPeriodic(Math.max(10, timeoutMs / 10), id -> sweep());
-  }
+    private record Pending(long deadline, Promise<Response> promise) {}
 
-  private void sweep() {
-    long now = System.nanoTime();
-    Pending p;
-    while ((p = pending.peekFirst()) != null && (p.promise.future().isComplete() || now - p.deadline >= 0)) {
-      pending.pollFirst();
-      p.promise.tryFail(new TimeoutException("no reply from Redis within " + timeoutNanos / 1_000_000 + " ms"));
+    LockScripts(Vertx vertx, CommandConnection cmd, long timeoutMs, LockStats stats) {
+        this.vertx = vertx;
+        this.cmd = cmd;
+        this.timeoutNanos = TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        this.stats = stats;
+        this.sweeper = vertx.setPeriodic(Math.max(10, timeoutMs / 10), id -> sweep());
     }
-  }
 
-  void close() {
-    vertx.cancelTimer(sweeper);
-  }
-
-  /** Loads every script up front so normal traffic never sees NOSCRIPT. */
-  Future<Void> loadAll() {
-    return Future.all(List.of(Script.values()).stream().map(this::load).toList()).mapEmpty();
-  }
-
-  /** Runs a script on a node's keys; args are Strings or Longs. */
-  Future<Response> run(Script script, List<String> keys, Object... args) {
-    Promise<Response> promise = Promise.promise();
-    pending.addLast(new Pending(System.nanoTime() + timeoutNanos, promise));
-    cmd.send(request(Command.EVALSHA, script.sha, keys, args))
-        .recover(err -> {
-          if (!isNoScript(err)) {
-            return Future.failedFuture(err);
-          }
-          return load(script).compose(v -> cmd.send(request(Command.EVALSHA, script.sha, keys, args)));
-        })
-        .onComplete(ar -> {
-          if (ar.succeeded()) {
-            promise.tryComplete(ar.result());
-          } else {
-            promise.tryFail(ar.cause());
-          }
-        });
-    return promise.future();
-  }
-
-  private Future<Void> load(Script script) {
-    Future<Void> pending = loading.get(script);
-    if (pending != null) {
-      return pending;
+    private void sweep() {
+        long now = System.nanoTime();
+        Pending p;
+        while ((p = pending.peekFirst()) != null && (p.promise.future().isComplete() || now - p.deadline >= 0)) {
+            pending.pollFirst();
+            p.promise.tryFail(new TimeoutException("no reply from Redis within " + timeoutNanos / 1_000_000 + " ms"));
+        }
     }
-    stats.scriptLoads.incrementAndGet();
-    Future<Void> f = cmd.send(Request.cmd(Command.SCRIPT).arg("LOAD").arg(script.body)).compose(r -> {
-      if (!script.sha.equals(r.toString())) {
-        return Future.failedFuture(new IllegalStateException("Redis computed another SHA for " + script));
-      }
-      return Future.<Void>succeededFuture();
-    });
-    loading.put(script, f);
-    f.onComplete(ar -> loading.remove(script));
-    return f;
-  }
 
-  private static Request request(Command command, String sha, List<String> keys, Object[] args) {
-    Request r = Request.cmd(command).arg(sha).arg(keys.size());
-    for (String k : keys) {
-      r.arg(k);
+    void close() {
+        vertx.cancelTimer(sweeper);
     }
-    for (Object a : args) {
-      if (a instanceof Long l) {
-        r.arg(l.longValue());
-      } else if (a instanceof Integer i) {
-        r.arg(i.intValue());
-      } else {
-        r.arg(String.valueOf(a));
-      }
-    }
-    return r;
-  }
 
-  static boolean isNoScript(Throwable err) {
-    String m = err.getMessage();
-    return m != null && m.startsWith("NOSCRIPT");
-  }
-
-  private static String read(String file) {
-    try (InputStream in = LockScripts.class.getResourceAsStream("/lua/" + file)) {
-      if (in == null) {
-        throw new IllegalStateException("missing Lua script /lua/" + file);
-      }
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    /** Loads every script up front so normal traffic never sees NOSCRIPT. */
+    Future<Void> loadAll() {
+        return Future.all(List.of(Script.values()).stream().map(this::load).toList())
+                .mapEmpty();
     }
-  }
 
-  private static String sha1(String s) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(s.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
+    /** Runs a script on a node's keys; args are Strings or Longs. */
+    Future<Response> run(Script script, List<String> keys, Object... args) {
+        Promise<Response> promise = Promise.promise();
+        pending.addLast(new Pending(System.nanoTime() + timeoutNanos, promise));
+        cmd.send(request(Command.EVALSHA, script.sha, keys, args))
+                .recover(err -> {
+                    if (!isNoScript(err)) {
+                        return Future.failedFuture(err);
+                    }
+                    return load(script).compose(v -> cmd.send(request(Command.EVALSHA, script.sha, keys, args)));
+                })
+                .onComplete(ar -> {
+                    if (ar.succeeded()) {
+                        promise.tryComplete(ar.result());
+                    } else {
+                        promise.tryFail(ar.cause());
+                    }
+                });
+        return promise.future();
     }
-  }
+
+    private Future<Void> load(Script script) {
+        Future<Void> pending = loading.get(script);
+        if (pending != null) {
+            return pending;
+        }
+        stats.scriptLoads.incrementAndGet();
+        Future<Void> f = cmd.send(Request.cmd(Command.SCRIPT).arg("LOAD").arg(script.body))
+                .compose(r -> {
+                    if (!script.sha.equals(r.toString())) {
+                        return Future.failedFuture(
+                                new IllegalStateException("Redis computed another SHA for " + script));
+                    }
+                    return Future.<Void>succeededFuture();
+                });
+        loading.put(script, f);
+        f.onComplete(ar -> loading.remove(script));
+        return f;
+    }
+
+    private static Request request(Command command, String sha, List<String> keys, Object[] args) {
+        Request r = Request.cmd(command).arg(sha).arg(keys.size());
+        for (String k : keys) {
+            r.arg(k);
+        }
+        for (Object a : args) {
+            if (a instanceof Long l) {
+                r.arg(l.longValue());
+            } else if (a instanceof Integer i) {
+                r.arg(i.intValue());
+            } else {
+                r.arg(String.valueOf(a));
+            }
+        }
+        return r;
+    }
+
+    static boolean isNoScript(Throwable err) {
+        String m = err.getMessage();
+        return m != null && m.startsWith("NOSCRIPT");
+    }
+
+    private static String read(String file) {
+        try (InputStream in = LockScripts.class.getResourceAsStream("/lua/" + file)) {
+            if (in == null) {
+                throw new IllegalStateException("missing Lua script /lua/" + file);
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String sha1(String s) {
+        try {
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-1").digest(s.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 }

@@ -4,74 +4,75 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /** Counters of one lock service, for metrics and tests. */
 public final class LockStats {
-  final AtomicLong grants = new AtomicLong();
-  final AtomicLong refusals = new AtomicLong();
-  final AtomicLong polls = new AtomicLong();
-  final AtomicLong wakeups = new AtomicLong();
-  final AtomicLong renewals = new AtomicLong();
-  final AtomicLong renewErrors = new AtomicLong();
-  final AtomicLong leasesLost = new AtomicLong();
-  final AtomicLong scriptLoads = new AtomicLong();
-  final AtomicLong subscriptions = new AtomicLong();
-  final AtomicLong commandErrors = new AtomicLong();
-  final AtomicLong dataLosses = new AtomicLong();
+    final AtomicLong grants = new AtomicLong();
+    final AtomicLong refusals = new AtomicLong();
+    final AtomicLong polls = new AtomicLong();
+    final AtomicLong wakeups = new AtomicLong();
+    final AtomicLong renewals = new AtomicLong();
+    final AtomicLong renewErrors = new AtomicLong();
+    final AtomicLong leasesLost = new AtomicLong();
+    final AtomicLong scriptLoads = new AtomicLong();
+    final AtomicLong subscriptions = new AtomicLong();
+    final AtomicLong commandErrors = new AtomicLong();
+    final AtomicLong dataLosses = new AtomicLong();
 
-  public long grants() {
-    return grants.get();
-  }
+    public long grants() {
+        return grants.get();
+    }
 
-  /** Try-once refusals and bounded give-ups. */
-  public long refusals() {
-    return refusals.get();
-  }
+    /** Try-once refusals and bounded give-ups. */
+    public long refusals() {
+        return refusals.get();
+    }
 
-  /** Acquire calls made by queued waiters (first attempt, wake-ups, timed re-polls). */
-  public long polls() {
-    return polls.get();
-  }
+    /** Acquire calls made by queued waiters (first attempt, wake-ups, timed re-polls). */
+    public long polls() {
+        return polls.get();
+    }
 
-  /** Pub/sub wake-up messages received. */
-  public long wakeups() {
-    return wakeups.get();
-  }
+    /** Pub/sub wake-up messages received. */
+    public long wakeups() {
+        return wakeups.get();
+    }
 
-  /** Renew calls sent by the watchdog. */
-  public long renewals() {
-    return renewals.get();
-  }
+    /** Renew calls sent by the watchdog. */
+    public long renewals() {
+        return renewals.get();
+    }
 
-  public long renewErrors() {
-    return renewErrors.get();
-  }
+    public long renewErrors() {
+        return renewErrors.get();
+    }
 
-  public long leasesLost() {
-    return leasesLost.get();
-  }
+    public long leasesLost() {
+        return leasesLost.get();
+    }
 
-  /** SCRIPT LOADs after NOSCRIPT (Redis lost its script cache), plus the initial load. */
-  public long scriptLoads() {
-    return scriptLoads.get();
-  }
+    /** SCRIPT LOADs after NOSCRIPT (Redis lost its script cache), plus the initial load. */
+    public long scriptLoads() {
+        return scriptLoads.get();
+    }
 
-  /** Successful (re)subscriptions of the wake-up channel. */
-  public long subscriptions() {
-    return subscriptions.get();
-  }
+    /** Successful (re)subscriptions of the wake-up channel. */
+    public long subscriptions() {
+        return subscriptions.get();
+    }
 
-  public long commandErrors() {
-    return commandErrors.get();
-  }
+    public long commandErrors() {
+        return commandErrors.get();
+    }
 
-  /** Times an acquire found Redis had lost the lock service's data (each opens a quarantine). */
-  public long dataLosses() {
-    return dataLosses.get();
-  }
+    /** Times an acquire found Redis had lost the lock service's data (each opens a quarantine). */
+    public long dataLosses() {
+        return dataLosses.get();
+    }
 
-  @Override
-  public String toString() {
-    return "LockStats{grants=" + grants + ", refusals=" + refusals + ", polls=" + polls + ", wakeups=" + wakeups
-        + ", renewals=" + renewals + ", renewErrors=" + renewErrors + ", leasesLost=" + leasesLost
-        + ", scriptLoads=" + scriptLoads + ", subscriptions=" + subscriptions + ", commandErrors=" + commandErrors
-        + ", dataLosses=" + dataLosses + "}";
-  }
+    @Override
+    public String toString() {
+        return "LockStats{grants=" + grants + ", refusals=" + refusals + ", polls=" + polls + ", wakeups=" + wakeups
+                + ", renewals=" + renewals + ", renewErrors=" + renewErrors + ", leasesLost=" + leasesLost
+                + ", scriptLoads=" + scriptLoads + ", subscriptions=" + subscriptions + ", commandErrors="
+                + commandErrors
+                + ", dataLosses=" + dataLosses + "}";
+    }
 }

@@ -9,23 +9,23 @@ import io.vertx.core.Vertx;
  */
 public interface NodeLockService {
 
-  /** Connects (dedicated command and pub/sub connections) and loads the Lua scripts. */
-  static Future<NodeLockService> create(Vertx vertx, String redisUrl, LockOptions options) {
-    return RedisNodeLockService.create(vertx, redisUrl, options).map(s -> s);
-  }
+    /** Connects (dedicated command and pub/sub connections) and loads the Lua scripts. */
+    static Future<NodeLockService> create(Vertx vertx, String redisUrl, LockOptions options) {
+        return RedisNodeLockService.create(vertx, redisUrl, options).map(s -> s);
+    }
 
-  /**
-   * Acquires the node. Fails with {@link NodeLockedException} when a try-once or bounded request is not granted; a
-   * patient request completes only when granted (or the service closes).
-   */
-  Future<LockLease> acquire(String nodeUuid, LockRequest request);
+    /**
+     * Acquires the node. Fails with {@link NodeLockedException} when a try-once or bounded request is not granted; a
+     * patient request completes only when granted (or the service closes).
+     */
+    Future<LockLease> acquire(String nodeUuid, LockRequest request);
 
-  /** Holder, shared holders and the queue of one node. */
-  Future<LockInfo> inspect(String nodeUuid);
+    /** Holder, shared holders and the queue of one node. */
+    Future<LockInfo> inspect(String nodeUuid);
 
-  /** {@code host:pid:random}, unique per process incarnation; owner ids are {@code <clientId>/<localId>}. */
-  String clientId();
+    /** {@code host:pid:random}, unique per process incarnation; owner ids are {@code <clientId>/<localId>}. */
+    String clientId();
 
-  /** Leaves every queue, releases every held lease, closes the connections. */
-  Future<Void> close();
+    /** Leaves every queue, releases every held lease, closes the connections. */
+    Future<Void> close();
 }

@@ -11,9 +11,6 @@ import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -23,6 +20,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The Redis implementation of {@link NodeLockService}. All state lives on one event-loop context; public methods hop
@@ -31,514 +30,561 @@ import java.util.function.Supplier;
  * also their heartbeat).
  */
 public final class RedisNodeLockService implements NodeLockService {
-  private static final Logger LOG = LoggerFactory.getLogger(RedisNodeLockService.class);
-  private static final int INSPECT_LIMIT = 100;
-  private static final int RELEASE_ATTEMPTS = 3;
-  /** acquire.lua's status for "the slot is in quarantine after a data loss". */
-  private static final int QUARANTINED = 2;
+    private static final Logger LOG = LoggerFactory.getLogger(RedisNodeLockService.class);
+    private static final int INSPECT_LIMIT = 100;
+    private static final int RELEASE_ATTEMPTS = 3;
+    /** acquire.lua's status for "the slot is in quarantine after a data loss". */
+    private static final int QUARANTINED = 2;
 
-  private final Vertx vertx;
-  private final Context ctx;
-  private final LockOptions options;
-  private final String clientId;
-  private final Redis client;
-  private final CommandConnection cmd;
-  private final WakeSubscriber subscriber;
-  private final LockScripts scripts;
-  private final LockStats stats = new LockStats();
-  private final Map<String, Waiter> waiters = new HashMap<>();
-  private final Set<RedisLockLease> leases = new LinkedHashSet<>();
-  private final String lease;
-  private final String waiterTtl;
-  private final String pruneLimit;
-  private final String wakeLimit;
-  private long seq;
-  private boolean closed;
-  private boolean rebooting;
+    private final Vertx vertx;
+    private final Context ctx;
+    private final LockOptions options;
+    private final String clientId;
+    private final Redis client;
+    private final CommandConnection cmd;
+    private final WakeSubscriber subscriber;
+    private final LockScripts scripts;
+    private final LockStats stats = new LockStats();
+    private final Map<String, Waiter> waiters = new HashMap<>();
+    private final Set<RedisLockLease> leases = new LinkedHashSet<>();
+    private final String lease;
+    private final String waiterTtl;
+    private final String pruneLimit;
+    private final String wakeLimit;
+    private long seq;
+    private boolean closed;
+    private boolean rebooting;
 
-  private RedisNodeLockService(Vertx vertx, Context ctx, String redisUrl, LockOptions options) {
-    this.vertx = vertx;
-    this.ctx = ctx;
-    this.options = options;
-    this.clientId = ClientIds.generate();
-    this.client = Redis.createClient(vertx, new RedisOptions()
-        .setConnectionString(redisUrl)
-        .setMaxWaitingHandlers(options.maxInFlight())
-        .setMaxPoolSize(4)
-        .setMaxPoolWaiting(16));
-    this.cmd = new CommandConnection(client, "lk-cmd-" + clientId);
-    this.scripts = new LockScripts(vertx, cmd, options.commandTimeout().toMillis(), stats);
-    this.subscriber = new WakeSubscriber(vertx, client, LockKeys.channel(clientId), "lk-sub-" + clientId,
-        this::onWake, this::onSubscribed, stats);
-    this.lease = Long.toString(options.lease().toMillis());
-    this.waiterTtl = Long.toString(options.waiterTtl().toMillis());
-    this.pruneLimit = Integer.toString(options.pruneLimit());
-    this.wakeLimit = Integer.toString(options.wakeLimit());
-  }
-
-  /** Connects, subscribes and loads the scripts; the service lives on the caller's event loop, or a new one. */
-  public static Future<RedisNodeLockService> create(Vertx vertx, String redisUrl, LockOptions options) {
-    Context current = Vertx.currentContext();
-    Context ctx = current != null && current.isEventLoopContext()
-        ? current
-        : ((VertxInternal) vertx).createEventLoopContext();
-    Promise<RedisNodeLockService> promise = Promise.promise();
-    ctx.runOnContext(v -> {
-      RedisNodeLockService s = new RedisNodeLockService(vertx, ctx, redisUrl, options);
-      s.cmd.connect()
-          .compose(c -> s.scripts.loadAll())
-          .compose(x -> s.awaitQuarantine())
-          .compose(x -> s.subscriber.start())
-          .onSuccess(x -> s.checkEvictionPolicy())
-          .map(s)
-          .onFailure(e -> {
-            s.scripts.close();
-            s.client.close();
-          })
-          .onComplete(deliverTo(current, promise));
-    });
-    return promise.future();
-  }
-
-  @Override
-  public String clientId() {
-    return clientId;
-  }
-
-  public LockStats stats() {
-    return stats;
-  }
-
-  Vertx vertx() {
-    return vertx;
-  }
-
-  LockOptions options() {
-    return options;
-  }
-
-  // ---------------------------------------------------------------- acquire
-
-  @Override
-  public Future<LockLease> acquire(String nodeUuid, LockRequest request) {
-    return onContext(() -> doAcquire(nodeUuid, request));
-  }
-
-  private Future<LockLease> doAcquire(String nodeUuid, LockRequest request) {
-    if (closed) {
-      return Future.failedFuture(new IllegalStateException("lock service closed"));
+    private RedisNodeLockService(Vertx vertx, Context ctx, String redisUrl, LockOptions options) {
+        this.vertx = vertx;
+        this.ctx = ctx;
+        this.options = options;
+        this.clientId = ClientIds.generate();
+        this.client = Redis.createClient(
+                vertx,
+                new RedisOptions()
+                        .setConnectionString(redisUrl)
+                        .setMaxWaitingHandlers(options.maxInFlight())
+                        .setMaxPoolSize(4)
+                        .setMaxPoolWaiting(16));
+        this.cmd = new CommandConnection(client, "lk-cmd-" + clientId);
+        this.scripts = new LockScripts(vertx, cmd, options.commandTimeout().toMillis(), stats);
+        this.subscriber = new WakeSubscriber(
+                vertx,
+                client,
+                LockKeys.channel(clientId),
+                "lk-sub-" + clientId,
+                this::onWake,
+                this::onSubscribed,
+                stats);
+        this.lease = Long.toString(options.lease().toMillis());
+        this.waiterTtl = Long.toString(options.waiterTtl().toMillis());
+        this.pruneLimit = Integer.toString(options.pruneLimit());
+        this.wakeLimit = Integer.toString(options.wakeLimit());
     }
-    List<String> keys = LockKeys.of(nodeUuid);
-    String owner = clientId + "/" + Long.toString(++seq, 36);
-    if (!request.policy().queues()) {
-      return tryOnce(nodeUuid, keys, owner, request, 2);
-    }
-    Waiter w = new Waiter(nodeUuid, keys, owner, request);
-    waiters.put(owner, w);
-    if (request.policy().kind() == WaitPolicy.Kind.BOUNDED) {
-      w.deadlineTimer = vertx.setTimer(Math.max(1, request.policy().maxWait().toMillis()), id -> {
-        w.deadlineTimer = -1;
-        giveUp(w);
-      });
-    }
-    poll(w);
-    return w.promise.future();
-  }
 
-  /**
-   * A try-once attempt. A lost reply is retried with the same owner (re-entry makes it idempotent); if Redis stays
-   * unreachable, a best-effort leave drops a grant the caller never heard of.
-   */
-  private Future<LockLease> tryOnce(String nodeUuid, List<String> keys, String owner, LockRequest request,
-                                    int attempts) {
-    long sent = System.nanoTime();
-    return callAcquire(keys, owner, request, false, nodeUuid).transform(ar -> {
-      if (ar.failed()) {
-        stats.commandErrors.incrementAndGet();
-        if (attempts > 1 && !closed) {
-          return tryOnce(nodeUuid, keys, owner, request, attempts - 1);
+    /** Connects, subscribes and loads the scripts; the service lives on the caller's event loop, or a new one. */
+    public static Future<RedisNodeLockService> create(Vertx vertx, String redisUrl, LockOptions options) {
+        Context current = Vertx.currentContext();
+        Context ctx = current != null && current.isEventLoopContext()
+                ? current
+                : ((VertxInternal) vertx).createEventLoopContext();
+        Promise<RedisNodeLockService> promise = Promise.promise();
+        ctx.runOnContext(v -> {
+            RedisNodeLockService s = new RedisNodeLockService(vertx, ctx, redisUrl, options);
+            s.cmd.connect()
+                    .compose(c -> s.scripts.loadAll())
+                    .compose(x -> s.awaitQuarantine())
+                    .compose(x -> s.subscriber.start())
+                    .onSuccess(x -> s.checkEvictionPolicy())
+                    .map(s)
+                    .onFailure(e -> {
+                        s.scripts.close();
+                        s.client.close();
+                    })
+                    .onComplete(deliverTo(current, promise));
+        });
+        return promise.future();
+    }
+
+    @Override
+    public String clientId() {
+        return clientId;
+    }
+
+    public LockStats stats() {
+        return stats;
+    }
+
+    Vertx vertx() {
+        return vertx;
+    }
+
+    LockOptions options() {
+        return options;
+    }
+
+    // ---------------------------------------------------------------- acquire
+
+    @Override
+    public Future<LockLease> acquire(String nodeUuid, LockRequest request) {
+        return onContext(() -> doAcquire(nodeUuid, request));
+    }
+
+    private Future<LockLease> doAcquire(String nodeUuid, LockRequest request) {
+        if (closed) {
+            return Future.failedFuture(new IllegalStateException("lock service closed"));
         }
-        scripts.run(Script.LEAVE, keys, owner, nodeUuid, pruneLimit, wakeLimit);
-        return Future.failedFuture(ar.cause());
-      }
-      Response r = ar.result();
-      if (r.get(0).toInteger() == 1) {
-        return Future.succeededFuture(grant(nodeUuid, keys, owner, request, r.get(1).toLong(), sent));
-      }
-      stats.refusals.incrementAndGet();
-      long quarantine = quarantineLeft(r);
-      if (quarantine >= 0) {
-        return Future.failedFuture(NodeLockedException.quarantined(nodeUuid, Duration.ofMillis(quarantine)));
-      }
-      int queued = r.get(7).toInteger();
-      return Future.failedFuture(lockedFromHolder(nodeUuid, r, 3, queued, queued));
-    });
-  }
-
-  private Future<Response> callAcquire(List<String> keys, String owner, LockRequest req, boolean wait, String node) {
-    return scripts.run(Script.ACQUIRE, keys, owner, req.mode().code(), lease, waiterTtl, wait ? "1" : "0",
-        req.purpose(), node, pruneLimit, wakeLimit, lease);
-  }
-
-  private LockLease grant(String nodeUuid, List<String> keys, String owner, LockRequest request, long fence,
-                          long sentNanos) {
-    RedisLockLease l = new RedisLockLease(this, nodeUuid, keys, request.mode(), fence, owner, request.purpose(),
-        sentNanos, options);
-    leases.add(l);
-    l.start();
-    stats.grants.incrementAndGet();
-    return l;
-  }
-
-  /** One acquire attempt of a queued waiter; wake-ups arriving meanwhile are coalesced into one more attempt. */
-  private void poll(Waiter w) {
-    if (w.done) {
-      return;
-    }
-    if (w.inFlight) {
-      w.again = true;
-      return;
-    }
-    cancelRepoll(w);
-    w.inFlight = true;
-    w.again = false;
-    stats.polls.incrementAndGet();
-    long sent = System.nanoTime();
-    callAcquire(w.keys, w.owner, w.request, true, w.nodeUuid).onComplete(ar -> {
-      w.inFlight = false;
-      if (w.done) {
-        return; // gave up meanwhile; leave() runs after this call and drops any grant it made
-      }
-      if (ar.failed()) {
-        w.failures++;
-        stats.commandErrors.incrementAndGet();
-        scheduleRepoll(w, Math.min(options.repoll().toMillis(), 50L << Math.min(w.failures, 5)));
-        return;
-      }
-      w.failures = 0;
-      Response r = ar.result();
-      if (r.get(0).toInteger() == 1) {
-        finish(w);
-        w.promise.complete(grant(w.nodeUuid, w.keys, w.owner, w.request, r.get(1).toLong(), sent));
-        return;
-      }
-      long quarantine = quarantineLeft(r);
-      if (quarantine >= 0) {
-        scheduleRepoll(w, quarantine + 1 + ThreadLocalRandom.current().nextLong(10));
-        return;
-      }
-      if (w.again) {
+        List<String> keys = LockKeys.of(nodeUuid);
+        String owner = clientId + "/" + Long.toString(++seq, 36);
+        if (!request.policy().queues()) {
+            return tryOnce(nodeUuid, keys, owner, request, 2);
+        }
+        Waiter w = new Waiter(nodeUuid, keys, owner, request);
+        waiters.put(owner, w);
+        if (request.policy().kind() == WaitPolicy.Kind.BOUNDED) {
+            w.deadlineTimer =
+                    vertx.setTimer(Math.max(1, request.policy().maxWait().toMillis()), id -> {
+                        w.deadlineTimer = -1;
+                        giveUp(w);
+                    });
+        }
         poll(w);
-        return;
-      }
-      long hint = r.get(2).toLong();
-      long repoll = options.repoll().toMillis();
-      ThreadLocalRandom rnd = ThreadLocalRandom.current();
-      // the head re-polls just after the holder's lease runs out (expiry publishes nothing); everyone else
-      // heartbeats a little faster than repoll so it is never pruned while alive
-      long delay = hint < repoll ? hint + 2 + rnd.nextLong(4) : repoll - rnd.nextLong(Math.max(1, repoll / 10));
-      scheduleRepoll(w, delay);
-    });
-  }
-
-  private void scheduleRepoll(Waiter w, long delayMs) {
-    cancelRepoll(w);
-    w.repollTimer = vertx.setTimer(Math.max(1, delayMs), id -> {
-      w.repollTimer = -1;
-      poll(w);
-    });
-  }
-
-  private void cancelRepoll(Waiter w) {
-    if (w.repollTimer >= 0) {
-      vertx.cancelTimer(w.repollTimer);
-      w.repollTimer = -1;
+        return w.promise.future();
     }
-  }
 
-  private void finish(Waiter w) {
-    w.done = true;
-    cancelRepoll(w);
-    if (w.deadlineTimer >= 0) {
-      vertx.cancelTimer(w.deadlineTimer);
-      w.deadlineTimer = -1;
+    /**
+     * A try-once attempt. A lost reply is retried with the same owner (re-entry makes it idempotent); if Redis stays
+     * unreachable, a best-effort leave drops a grant the caller never heard of.
+     */
+    private Future<LockLease> tryOnce(
+            String nodeUuid, List<String> keys, String owner, LockRequest request, int attempts) {
+        long sent = System.nanoTime();
+        return callAcquire(keys, owner, request, false, nodeUuid).transform(ar -> {
+            if (ar.failed()) {
+                stats.commandErrors.incrementAndGet();
+                if (attempts > 1 && !closed) {
+                    return tryOnce(nodeUuid, keys, owner, request, attempts - 1);
+                }
+                scripts.run(Script.LEAVE, keys, owner, nodeUuid, pruneLimit, wakeLimit);
+                return Future.failedFuture(ar.cause());
+            }
+            Response r = ar.result();
+            if (r.get(0).toInteger() == 1) {
+                return Future.succeededFuture(
+                        grant(nodeUuid, keys, owner, request, r.get(1).toLong(), sent));
+            }
+            stats.refusals.incrementAndGet();
+            long quarantine = quarantineLeft(r);
+            if (quarantine >= 0) {
+                return Future.failedFuture(NodeLockedException.quarantined(nodeUuid, Duration.ofMillis(quarantine)));
+            }
+            int queued = r.get(7).toInteger();
+            return Future.failedFuture(lockedFromHolder(nodeUuid, r, 3, queued, queued));
+        });
     }
-    waiters.remove(w.owner);
-  }
 
-  /** A bounded wait ran out: leave the queue (dropping a grant that raced with it) and report who holds the node. */
-  private void giveUp(Waiter w) {
-    if (w.done) {
-      return;
+    private Future<Response> callAcquire(List<String> keys, String owner, LockRequest req, boolean wait, String node) {
+        return scripts.run(
+                Script.ACQUIRE,
+                keys,
+                owner,
+                req.mode().code(),
+                lease,
+                waiterTtl,
+                wait ? "1" : "0",
+                req.purpose(),
+                node,
+                pruneLimit,
+                wakeLimit,
+                lease);
     }
-    finish(w);
-    stats.refusals.incrementAndGet();
-    leave(w, RELEASE_ATTEMPTS).onComplete(ar -> {
-      if (ar.succeeded()) {
-        Response r = ar.result();
-        int rank = r.get(0).toInteger();
-        int len = r.get(5).toInteger();
-        w.promise.tryFail(lockedFromHolder(w.nodeUuid, r, 1, rank < 0 ? len : rank, len));
-      } else {
-        w.promise.tryFail(new NodeLockedException(w.nodeUuid, null, "", "", Duration.ZERO, -1, -1));
-      }
-    });
-  }
 
-  private Future<Response> leave(Waiter w, int attempts) {
-    return scripts.run(Script.LEAVE, w.keys, w.owner, w.nodeUuid, pruneLimit, wakeLimit)
-        .recover(e -> attempts > 1 && !closed ? leave(w, attempts - 1) : Future.failedFuture(e));
-  }
-
-  /** Reads holder fields {mode, owner, purpose, age} starting at {@code at}. */
-  private static NodeLockedException lockedFromHolder(String node, Response r, int at, int position, int len) {
-    String mode = r.get(at).toString();
-    return new NodeLockedException(node, mode.isEmpty() ? null : LockMode.fromCode(mode), r.get(at + 1).toString(),
-        r.get(at + 2).toString(), Duration.ofMillis(r.get(at + 3).toLong()), position, len);
-  }
-
-  private void onWake(String payload) {
-    stats.wakeups.incrementAndGet();
-    String[] parts = payload.split(" ");
-    for (int i = 1; i < parts.length; i++) {
-      Waiter w = waiters.get(parts[i]);
-      if (w != null) {
-        poll(w);
-      }
+    private LockLease grant(
+            String nodeUuid, List<String> keys, String owner, LockRequest request, long fence, long sentNanos) {
+        RedisLockLease l = new RedisLockLease(
+                this, nodeUuid, keys, request.mode(), fence, owner, request.purpose(), sentNanos, options);
+        leases.add(l);
+        l.start();
+        stats.grants.incrementAndGet();
+        return l;
     }
-  }
 
-  /** After every (re)subscription: wake-ups may have been missed, so every waiter re-polls now. */
-  private void onSubscribed() {
-    for (Waiter w : new ArrayList<>(waiters.values())) {
-      poll(w);
+    /** One acquire attempt of a queued waiter; wake-ups arriving meanwhile are coalesced into one more attempt. */
+    private void poll(Waiter w) {
+        if (w.done) {
+            return;
+        }
+        if (w.inFlight) {
+            w.again = true;
+            return;
+        }
+        cancelRepoll(w);
+        w.inFlight = true;
+        w.again = false;
+        stats.polls.incrementAndGet();
+        long sent = System.nanoTime();
+        callAcquire(w.keys, w.owner, w.request, true, w.nodeUuid).onComplete(ar -> {
+            w.inFlight = false;
+            if (w.done) {
+                return; // gave up meanwhile; leave() runs after this call and drops any grant it made
+            }
+            if (ar.failed()) {
+                w.failures++;
+                stats.commandErrors.incrementAndGet();
+                scheduleRepoll(w, Math.min(options.repoll().toMillis(), 50L << Math.min(w.failures, 5)));
+                return;
+            }
+            w.failures = 0;
+            Response r = ar.result();
+            if (r.get(0).toInteger() == 1) {
+                finish(w);
+                w.promise.complete(
+                        grant(w.nodeUuid, w.keys, w.owner, w.request, r.get(1).toLong(), sent));
+                return;
+            }
+            long quarantine = quarantineLeft(r);
+            if (quarantine >= 0) {
+                scheduleRepoll(w, quarantine + 1 + ThreadLocalRandom.current().nextLong(10));
+                return;
+            }
+            if (w.again) {
+                poll(w);
+                return;
+            }
+            long hint = r.get(2).toLong();
+            long repoll = options.repoll().toMillis();
+            ThreadLocalRandom rnd = ThreadLocalRandom.current();
+            // the head re-polls just after the holder's lease runs out (expiry publishes nothing); everyone else
+            // heartbeats a little faster than repoll so it is never pruned while alive
+            long delay = hint < repoll ? hint + 2 + rnd.nextLong(4) : repoll - rnd.nextLong(Math.max(1, repoll / 10));
+            scheduleRepoll(w, delay);
+        });
     }
-  }
 
-  // ---------------------------------------------------------------- lease support
+    private void scheduleRepoll(Waiter w, long delayMs) {
+        cancelRepoll(w);
+        w.repollTimer = vertx.setTimer(Math.max(1, delayMs), id -> {
+            w.repollTimer = -1;
+            poll(w);
+        });
+    }
 
-  Future<Boolean> renew(RedisLockLease l) {
-    stats.renewals.incrementAndGet();
-    return scripts.run(Script.RENEW, l.keys(), l.owner(), l.mode().code(), Long.toString(l.fence()), lease)
-        .map(r -> r.toInteger() == 1);
-  }
+    private void cancelRepoll(Waiter w) {
+        if (w.repollTimer >= 0) {
+            vertx.cancelTimer(w.repollTimer);
+            w.repollTimer = -1;
+        }
+    }
 
-  /** One release attempt: true if this grant still held the node and now does not. */
-  Future<Boolean> sendRelease(RedisLockLease l) {
-    return scripts.run(Script.RELEASE, l.keys(), l.owner(), l.mode().code(), Long.toString(l.fence()), l.nodeUuid(),
-        pruneLimit, wakeLimit).map(r -> r.toInteger() == 1);
-  }
+    private void finish(Waiter w) {
+        w.done = true;
+        cancelRepoll(w);
+        if (w.deadlineTimer >= 0) {
+            vertx.cancelTimer(w.deadlineTimer);
+            w.deadlineTimer = -1;
+        }
+        waiters.remove(w.owner);
+    }
 
-  boolean isClosed() {
-    return closed;
-  }
-
-  void forget(RedisLockLease l) {
-    leases.remove(l);
-  }
-
-  // ---------------------------------------------------------------- inspect
-
-  @Override
-  public Future<LockInfo> inspect(String nodeUuid) {
-    return onContext(() -> scripts.run(Script.INSPECT, LockKeys.of(nodeUuid), Integer.toString(INSPECT_LIMIT))
-        .map(r -> LockInfoParser.parse(nodeUuid, r)));
-  }
-
-  // ---------------------------------------------------------------- lifecycle
-
-  @Override
-  public Future<Void> close() {
-    return onContext(() -> {
-      if (closed) {
-        return Future.succeededFuture();
-      }
-      List<Future<?>> pending = new ArrayList<>();
-      for (Waiter w : new ArrayList<>(waiters.values())) {
+    /** A bounded wait ran out: leave the queue (dropping a grant that raced with it) and report who holds the node. */
+    private void giveUp(Waiter w) {
+        if (w.done) {
+            return;
+        }
         finish(w);
-        pending.add(leave(w, 1).recover(e -> Future.succeededFuture()));
-        w.promise.tryFail(new IllegalStateException("lock service closed"));
-      }
-      for (RedisLockLease l : new ArrayList<>(leases)) {
-        pending.add(l.closeWithService().recover(e -> Future.succeededFuture()));
-      }
-      closed = true;
-      return Future.join(pending).eventually(() -> {
+        stats.refusals.incrementAndGet();
+        leave(w, RELEASE_ATTEMPTS).onComplete(ar -> {
+            if (ar.succeeded()) {
+                Response r = ar.result();
+                int rank = r.get(0).toInteger();
+                int len = r.get(5).toInteger();
+                w.promise.tryFail(lockedFromHolder(w.nodeUuid, r, 1, rank < 0 ? len : rank, len));
+            } else {
+                w.promise.tryFail(new NodeLockedException(w.nodeUuid, null, "", "", Duration.ZERO, -1, -1));
+            }
+        });
+    }
+
+    private Future<Response> leave(Waiter w, int attempts) {
+        return scripts.run(Script.LEAVE, w.keys, w.owner, w.nodeUuid, pruneLimit, wakeLimit)
+                .recover(e -> attempts > 1 && !closed ? leave(w, attempts - 1) : Future.failedFuture(e));
+    }
+
+    /** Reads holder fields {mode, owner, purpose, age} starting at {@code at}. */
+    private static NodeLockedException lockedFromHolder(String node, Response r, int at, int position, int len) {
+        String mode = r.get(at).toString();
+        return new NodeLockedException(
+                node,
+                mode.isEmpty() ? null : LockMode.fromCode(mode),
+                r.get(at + 1).toString(),
+                r.get(at + 2).toString(),
+                Duration.ofMillis(r.get(at + 3).toLong()),
+                position,
+                len);
+    }
+
+    private void onWake(String payload) {
+        stats.wakeups.incrementAndGet();
+        String[] parts = payload.split(" ");
+        for (int i = 1; i < parts.length; i++) {
+            Waiter w = waiters.get(parts[i]);
+            if (w != null) {
+                poll(w);
+            }
+        }
+    }
+
+    /** After every (re)subscription: wake-ups may have been missed, so every waiter re-polls now. */
+    private void onSubscribed() {
+        for (Waiter w : new ArrayList<>(waiters.values())) {
+            poll(w);
+        }
+    }
+
+    // ---------------------------------------------------------------- lease support
+
+    Future<Boolean> renew(RedisLockLease l) {
+        stats.renewals.incrementAndGet();
+        return scripts.run(Script.RENEW, l.keys(), l.owner(), l.mode().code(), Long.toString(l.fence()), lease)
+                .map(r -> r.toInteger() == 1);
+    }
+
+    /** One release attempt: true if this grant still held the node and now does not. */
+    Future<Boolean> sendRelease(RedisLockLease l) {
+        return scripts.run(
+                        Script.RELEASE,
+                        l.keys(),
+                        l.owner(),
+                        l.mode().code(),
+                        Long.toString(l.fence()),
+                        l.nodeUuid(),
+                        pruneLimit,
+                        wakeLimit)
+                .map(r -> r.toInteger() == 1);
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    void forget(RedisLockLease l) {
+        leases.remove(l);
+    }
+
+    // ---------------------------------------------------------------- inspect
+
+    @Override
+    public Future<LockInfo> inspect(String nodeUuid) {
+        return onContext(() -> scripts.run(Script.INSPECT, LockKeys.of(nodeUuid), Integer.toString(INSPECT_LIMIT))
+                .map(r -> LockInfoParser.parse(nodeUuid, r)));
+    }
+
+    // ---------------------------------------------------------------- lifecycle
+
+    @Override
+    public Future<Void> close() {
+        return onContext(() -> {
+            if (closed) {
+                return Future.succeededFuture();
+            }
+            List<Future<?>> pending = new ArrayList<>();
+            for (Waiter w : new ArrayList<>(waiters.values())) {
+                finish(w);
+                pending.add(leave(w, 1).recover(e -> Future.succeededFuture()));
+                w.promise.tryFail(new IllegalStateException("lock service closed"));
+            }
+            for (RedisLockLease l : new ArrayList<>(leases)) {
+                pending.add(l.closeWithService().recover(e -> Future.succeededFuture()));
+            }
+            closed = true;
+            return Future.join(pending)
+                    .eventually(() -> {
+                        scripts.close();
+                        return subscriber.close();
+                    })
+                    .eventually(() -> cmd.close())
+                    .eventually(() -> client.close())
+                    .mapEmpty();
+        });
+    }
+
+    /**
+     * Test hook simulating {@code kill -9} of this process: timers stop and connections drop; nothing is released
+     * and no waiter leaves its queue, so Redis must expire everything on its own.
+     */
+    Future<Void> abandon() {
+        return onContext(() -> {
+            closed = true;
+            for (Waiter w : new ArrayList<>(waiters.values())) {
+                finish(w);
+            }
+            for (RedisLockLease l : new ArrayList<>(leases)) {
+                l.abandon();
+            }
+            leases.clear();
             scripts.close();
-            return subscriber.close();
-          })
-          .eventually(() -> cmd.close())
-          .eventually(() -> client.close())
-          .mapEmpty();
-    });
-  }
-
-  /**
-   * Test hook simulating {@code kill -9} of this process: timers stop and connections drop; nothing is released
-   * and no waiter leaves its queue, so Redis must expire everything on its own.
-   */
-  Future<Void> abandon() {
-    return onContext(() -> {
-      closed = true;
-      for (Waiter w : new ArrayList<>(waiters.values())) {
-        finish(w);
-      }
-      for (RedisLockLease l : new ArrayList<>(leases)) {
-        l.abandon();
-      }
-      leases.clear();
-      scripts.close();
-      return subscriber.close().eventually(() -> cmd.close()).eventually(() -> client.close()).mapEmpty();
-    });
-  }
-
-  /** Test hook simulating {@code kill -STOP}: watchdogs stop running. */
-  Future<Void> freezeWatchdogs() {
-    return onContext(() -> {
-      leases.forEach(RedisLockLease::freeze);
-      return Future.succeededFuture();
-    });
-  }
-
-  /** Test hook simulating {@code kill -CONT}: overdue watchdog timers fire at once. */
-  Future<Void> thawWatchdogs() {
-    return onContext(() -> {
-      new ArrayList<>(leases).forEach(RedisLockLease::thaw);
-      return Future.succeededFuture();
-    });
-  }
-
-  // ---------------------------------------------------------------- quarantine after Redis data loss
-
-  /**
-   * At start-up: makes sure every slot has its marker. If any was missing (Redis lost its data, or this is its first
-   * use), the service becomes ready only when the quarantine has passed, so no grant can overlap a lease granted
-   * before the loss (locks.md §3, "delayed restart" done logically).
-   */
-  private Future<Void> awaitQuarantine() {
-    return bootSlots().compose(left -> {
-      if (left <= 0) {
-        return Future.succeededFuture();
-      }
-      LOG.warn("Redis holds no lock-service marker for some slots (its first use, or it lost its data): no node lock"
-          + " is granted for {} ms, until every lease granted before has expired", left);
-      Promise<Void> waited = Promise.promise();
-      vertx.setTimer(left, id -> waited.complete());
-      return waited.future();
-    });
-  }
-
-  /**
-   * An acquire answer's quarantine: the ms it has left, or -1 when the answer is no quarantine. An answer that found
-   * the marker missing reports the data loss.
-   */
-  private long quarantineLeft(Response r) {
-    if (r.get(0).toInteger() != QUARANTINED) {
-      return -1;
+            return subscriber
+                    .close()
+                    .eventually(() -> cmd.close())
+                    .eventually(() -> client.close())
+                    .mapEmpty();
+        });
     }
-    if (r.get(2).toInteger() == 1) {
-      onDataLoss();
-    }
-    return r.get(1).toLong();
-  }
 
-  /**
-   * Makes sure every slot has its marker; completes with the longest quarantine left. One multi-key EXISTS settles
-   * the usual case (all present) on a standalone Redis; otherwise (some missing, or a Cluster refusing a cross-slot
-   * command) the boot script runs on every slot, a chunk at a time.
-   */
-  private Future<Long> bootSlots() {
-    Request exists = Request.cmd(Command.EXISTS);
-    for (int slot = 0; slot < LockSlots.SLOTS; slot++) {
-      exists.arg(LockKeys.boot(slot));
+    /** Test hook simulating {@code kill -STOP}: watchdogs stop running. */
+    Future<Void> freezeWatchdogs() {
+        return onContext(() -> {
+            leases.forEach(RedisLockLease::freeze);
+            return Future.succeededFuture();
+        });
     }
-    int chunk = Math.max(8, options.maxInFlight() / 2);
-    return cmd.send(exists)
-        .map(r -> r.toInteger() == LockSlots.SLOTS)
-        .otherwise(false)
-        .compose(all -> all ? Future.succeededFuture(0L) : bootChunk(0, chunk, 0L));
-  }
 
-  private Future<Long> bootChunk(int from, int chunk, long longest) {
-    if (from >= LockSlots.SLOTS) {
-      return Future.succeededFuture(longest);
+    /** Test hook simulating {@code kill -CONT}: overdue watchdog timers fire at once. */
+    Future<Void> thawWatchdogs() {
+        return onContext(() -> {
+            new ArrayList<>(leases).forEach(RedisLockLease::thaw);
+            return Future.succeededFuture();
+        });
     }
-    List<Future<Response>> calls = new ArrayList<>(chunk);
-    for (int slot = from; slot < Math.min(LockSlots.SLOTS, from + chunk); slot++) {
-      calls.add(scripts.run(Script.BOOT, LockKeys.slotKeys(slot), lease));
+
+    // ---------------------------------------------------------------- quarantine after Redis data loss
+
+    /**
+     * At start-up: makes sure every slot has its marker. If any was missing (Redis lost its data, or this is its first
+     * use), the service becomes ready only when the quarantine has passed, so no grant can overlap a lease granted
+     * before the loss (locks.md §3, "delayed restart" done logically).
+     */
+    private Future<Void> awaitQuarantine() {
+        return bootSlots().compose(left -> {
+            if (left <= 0) {
+                return Future.succeededFuture();
+            }
+            LOG.warn(
+                    "Redis holds no lock-service marker for some slots (its first use, or it lost its data): no node lock"
+                            + " is granted for {} ms, until every lease granted before has expired",
+                    left);
+            Promise<Void> waited = Promise.promise();
+            vertx.setTimer(left, id -> waited.complete());
+            return waited.future();
+        });
     }
-    return Future.all(calls).compose(all -> {
-      long max = longest;
-      for (Future<Response> f : calls) {
-        max = Math.max(max, f.result().get(0).toLong());
-      }
-      return bootChunk(from + chunk, chunk, max);
-    });
-  }
 
-  /**
-   * An acquire found its slot's marker missing while running: Redis lost its data. Every other slot is marked now, so
-   * all quarantines start together instead of at each slot's first use.
-   */
-  private void onDataLoss() {
-    if (rebooting || closed) {
-      return;
+    /**
+     * An acquire answer's quarantine: the ms it has left, or -1 when the answer is no quarantine. An answer that found
+     * the marker missing reports the data loss.
+     */
+    private long quarantineLeft(Response r) {
+        if (r.get(0).toInteger() != QUARANTINED) {
+            return -1;
+        }
+        if (r.get(2).toInteger() == 1) {
+            onDataLoss();
+        }
+        return r.get(1).toLong();
     }
-    rebooting = true;
-    stats.dataLosses.incrementAndGet();
-    LOG.warn("Redis lost the lock service's data: no node lock is granted for {} ms, until every lease granted"
-        + " before has expired", lease);
-    bootSlots().onComplete(ar -> {
-      rebooting = false;
-      if (ar.failed()) {
-        LOG.warn("could not mark every slot after the data loss: {}", ar.cause().toString());
-      }
-    });
-  }
 
-  /** An evicted lock or counter key is a silent safety violation (locks.md §3). */
-  private void checkEvictionPolicy() {
-    cmd.send(Request.cmd(Command.CONFIG).arg("GET").arg("maxmemory-policy")).onSuccess(r -> {
-      String policy;
-      try {
-        Response v = r.get("maxmemory-policy"); // RESP3: a map
-        policy = v == null ? null : v.toString();
-      } catch (RuntimeException notAMap) {
-        policy = r.size() >= 2 ? r.get(1).toString() : null; // RESP2: [name, value]
-      }
-      if (policy != null && !"noeviction".equals(policy)) {
-        LOG.warn("Redis maxmemory-policy is '{}': lock keys may be evicted; set it to noeviction", policy);
-      }
-    });
-  }
-
-  /** Runs on the service context and completes on the caller's context. */
-  <T> Future<T> onContext(Supplier<Future<T>> action) {
-    Context caller = Vertx.currentContext();
-    if (caller == ctx) {
-      return safely(action);
+    /**
+     * Makes sure every slot has its marker; completes with the longest quarantine left. One multi-key EXISTS settles
+     * the usual case (all present) on a standalone Redis; otherwise (some missing, or a Cluster refusing a cross-slot
+     * command) the boot script runs on every slot, a chunk at a time.
+     */
+    private Future<Long> bootSlots() {
+        Request exists = Request.cmd(Command.EXISTS);
+        for (int slot = 0; slot < LockSlots.SLOTS; slot++) {
+            exists.arg(LockKeys.boot(slot));
+        }
+        int chunk = Math.max(8, options.maxInFlight() / 2);
+        return cmd.send(exists)
+                .map(r -> r.toInteger() == LockSlots.SLOTS)
+                .otherwise(false)
+                .compose(all -> all ? Future.succeededFuture(0L) : bootChunk(0, chunk, 0L));
     }
-    Promise<T> promise = Promise.promise();
-    ctx.runOnContext(v -> safely(action).onComplete(deliverTo(caller, promise)));
-    return promise.future();
-  }
 
-  private static <T> Future<T> safely(Supplier<Future<T>> action) {
-    try {
-      return action.get();
-    } catch (RuntimeException e) {
-      return Future.failedFuture(e);
+    private Future<Long> bootChunk(int from, int chunk, long longest) {
+        if (from >= LockSlots.SLOTS) {
+            return Future.succeededFuture(longest);
+        }
+        List<Future<Response>> calls = new ArrayList<>(chunk);
+        for (int slot = from; slot < Math.min(LockSlots.SLOTS, from + chunk); slot++) {
+            calls.add(scripts.run(Script.BOOT, LockKeys.slotKeys(slot), lease));
+        }
+        return Future.all(calls).compose(all -> {
+            long max = longest;
+            for (Future<Response> f : calls) {
+                max = Math.max(max, f.result().get(0).toLong());
+            }
+            return bootChunk(from + chunk, chunk, max);
+        });
     }
-  }
 
-  private static <T> io.vertx.core.Handler<io.vertx.core.AsyncResult<T>> deliverTo(Context caller,
-                                                                                   Promise<T> promise) {
-    return ar -> {
-      if (caller == null || caller == Vertx.currentContext()) {
-        promise.handle(ar);
-      } else {
-        caller.runOnContext(x -> promise.handle(ar));
-      }
-    };
-  }
+    /**
+     * An acquire found its slot's marker missing while running: Redis lost its data. Every other slot is marked now, so
+     * all quarantines start together instead of at each slot's first use.
+     */
+    private void onDataLoss() {
+        if (rebooting || closed) {
+            return;
+        }
+        rebooting = true;
+        stats.dataLosses.incrementAndGet();
+        LOG.warn(
+                "Redis lost the lock service's data: no node lock is granted for {} ms, until every lease granted"
+                        + " before has expired",
+                lease);
+        bootSlots().onComplete(ar -> {
+            rebooting = false;
+            if (ar.failed()) {
+                LOG.warn(
+                        "could not mark every slot after the data loss: {}",
+                        ar.cause().toString());
+            }
+        });
+    }
+
+    /** An evicted lock or counter key is a silent safety violation (locks.md §3). */
+    private void checkEvictionPolicy() {
+        cmd.send(Request.cmd(Command.CONFIG).arg("GET").arg("maxmemory-policy")).onSuccess(r -> {
+            String policy;
+            try {
+                Response v = r.get("maxmemory-policy"); // RESP3: a map
+                policy = v == null ? null : v.toString();
+            } catch (RuntimeException notAMap) {
+                policy = r.size() >= 2 ? r.get(1).toString() : null; // RESP2: [name, value]
+            }
+            if (policy != null && !"noeviction".equals(policy)) {
+                LOG.warn("Redis maxmemory-policy is '{}': lock keys may be evicted; set it to noeviction", policy);
+            }
+        });
+    }
+
+    /** Runs on the service context and completes on the caller's context. */
+    <T> Future<T> onContext(Supplier<Future<T>> action) {
+        Context caller = Vertx.currentContext();
+        if (caller == ctx) {
+            return safely(action);
+        }
+        Promise<T> promise = Promise.promise();
+        ctx.runOnContext(v -> safely(action).onComplete(deliverTo(caller, promise)));
+        return promise.future();
+    }
+
+    private static <T> Future<T> safely(Supplier<Future<T>> action) {
+        try {
+            return action.get();
+        } catch (RuntimeException e) {
+            return Future.failedFuture(e);
+        }
+    }
+
+    private static <T> io.vertx.core.Handler<io.vertx.core.AsyncResult<T>> deliverTo(
+            Context caller, Promise<T> promise) {
+        return ar -> {
+            if (caller == null || caller == Vertx.currentContext()) {
+                promise.handle(ar);
+            } else {
+                caller.runOnContext(x -> promise.handle(ar));
+            }
+        };
+    }
 }

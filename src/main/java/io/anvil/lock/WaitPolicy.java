@@ -12,31 +12,35 @@ import java.util.Objects;
  * </ul>
  */
 public record WaitPolicy(Kind kind, Duration maxWait) {
-  public enum Kind { TRY_ONCE, BOUNDED, PATIENT }
-
-  private static final WaitPolicy TRY_ONCE = new WaitPolicy(Kind.TRY_ONCE, Duration.ZERO);
-  private static final WaitPolicy PATIENT = new WaitPolicy(Kind.PATIENT, null);
-
-  public WaitPolicy {
-    Objects.requireNonNull(kind, "kind");
-    if (kind == Kind.BOUNDED && (maxWait == null || maxWait.isNegative() || maxWait.isZero())) {
-      throw new IllegalArgumentException("a bounded wait needs a positive duration");
+    public enum Kind {
+        TRY_ONCE,
+        BOUNDED,
+        PATIENT
     }
-  }
 
-  public static WaitPolicy tryOnce() {
-    return TRY_ONCE;
-  }
+    private static final WaitPolicy TRY_ONCE = new WaitPolicy(Kind.TRY_ONCE, Duration.ZERO);
+    private static final WaitPolicy PATIENT = new WaitPolicy(Kind.PATIENT, null);
 
-  public static WaitPolicy bounded(Duration maxWait) {
-    return new WaitPolicy(Kind.BOUNDED, maxWait);
-  }
+    public WaitPolicy {
+        Objects.requireNonNull(kind, "kind");
+        if (kind == Kind.BOUNDED && (maxWait == null || maxWait.isNegative() || maxWait.isZero())) {
+            throw new IllegalArgumentException("a bounded wait needs a positive duration");
+        }
+    }
 
-  public static WaitPolicy patient() {
-    return PATIENT;
-  }
+    public static WaitPolicy tryOnce() {
+        return TRY_ONCE;
+    }
 
-  public boolean queues() {
-    return kind != Kind.TRY_ONCE;
-  }
+    public static WaitPolicy bounded(Duration maxWait) {
+        return new WaitPolicy(Kind.BOUNDED, maxWait);
+    }
+
+    public static WaitPolicy patient() {
+        return PATIENT;
+    }
+
+    public boolean queues() {
+        return kind != Kind.TRY_ONCE;
+    }
 }

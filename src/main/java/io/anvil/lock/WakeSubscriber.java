@@ -8,10 +8,9 @@ import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import io.vertx.redis.client.ResponseType;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import java.util.function.Consumer;
 
 /**
  * The process' wake-up channel {@code lk:ev:<clientId>} on its own connection. Vert.x does not resubscribe after a
@@ -19,98 +18,109 @@ import java.util.function.Consumer;
  * re-polls at once (messages published while unsubscribed are lost). Confined to one context.
  */
 final class WakeSubscriber {
-  private static final Logger LOG = LoggerFactory.getLogger(WakeSubscriber.class);
-  private static final long MIN_BACKOFF_MS = 50;
-  private static final long MAX_BACKOFF_MS = 2000;
+    private static final Logger LOG = LoggerFactory.getLogger(WakeSubscriber.class);
+    private static final long MIN_BACKOFF_MS = 50;
+    private static final long MAX_BACKOFF_MS = 2000;
 
-  private final Vertx vertx;
-  private final Redis client;
-  private final String channel;
-  private final String name;
-  private final Consumer<String> onMessage;
-  private final Runnable onSubscribed;
-  private final LockStats stats;
-  private RedisConnection conn;
-  private long backoffMs = MIN_BACKOFF_MS;
-  private long retryTimer = -1;
-  private boolean closed;
+    private final Vertx vertx;
+    private final Redis client;
+    private final String channel;
+    private final String name;
+    private final Consumer<String> onMessage;
+    private final Runnable onSubscribed;
+    private final LockStats stats;
+    private RedisConnection conn;
+    private long backoffMs = MIN_BACKOFF_MS;
+    private long retryTimer = -1;
+    private boolean closed;
 
-  WakeSubscriber(Vertx vertx, Redis client, String channel, String name, Consumer<String> onMessage,
-                 Runnable onSubscribed, LockStats stats) {
-    this.vertx = vertx;
-    this.client = client;
-    this.channel = channel;
-    this.name = name;
-    this.onMessage = onMessage;
-    this.onSubscribed = onSubscribed;
-    this.stats = stats;
-  }
-
-  Future<Void> start() {
-    if (closed) {
-      return Future.failedFuture(new IllegalStateException("subscriber closed"));
+    WakeSubscriber(
+            Vertx vertx,
+            Redis client,
+            String channel,
+            String name,
+            Consumer<String> onMessage,
+            Runnable onSubscribed,
+            LockStats stats) {
+        this.vertx = vertx;
+        this.client = client;
+        this.channel = channel;
+        this.name = name;
+        this.onMessage = onMessage;
+        this.onSubscribed = onSubscribed;
+        this.stats = stats;
     }
-    return client.connect().compose(c -> {
-      c.handler(this::handle);
-      c.exceptionHandler(e -> drop(c, e));
-      c.endHandler(v -> drop(c, null));
-      return c.send(Request.cmd(Command.CLIENT).arg("SETNAME").arg(name))
-          .compose(r -> c.send(Request.cmd(Command.SUBSCRIBE).arg(channel)))
-          .map(r -> c)
-          .onFailure(e -> c.close());
-    }).compose(c -> {
-      if (closed) {
-        return c.close();
-      }
-      conn = c;
-      backoffMs = MIN_BACKOFF_MS;
-      stats.subscriptions.incrementAndGet();
-      onSubscribed.run();
-      return Future.succeededFuture();
-    });
-  }
 
-  private void handle(Response msg) {
-    // RESP3 delivers PUSH frames, RESP2 plain arrays: [message, channel, payload]
-    if ((msg.type() == ResponseType.PUSH || msg.type() == ResponseType.MULTI) && msg.size() == 3
-        && "message".equals(msg.get(0).toString())) {
-      onMessage.accept(msg.get(2).toString());
+    Future<Void> start() {
+        if (closed) {
+            return Future.failedFuture(new IllegalStateException("subscriber closed"));
+        }
+        return client.connect()
+                .compose(c -> {
+                    c.handler(this::handle);
+                    c.exceptionHandler(e -> drop(c, e));
+                    c.endHandler(v -> drop(c, null));
+                    return c.send(Request.cmd(Command.CLIENT).arg("SETNAME").arg(name))
+                            .compose(r -> c.send(Request.cmd(Command.SUBSCRIBE).arg(channel)))
+                            .map(r -> c)
+                            .onFailure(e -> c.close());
+                })
+                .compose(c -> {
+                    if (closed) {
+                        return c.close();
+                    }
+                    conn = c;
+                    backoffMs = MIN_BACKOFF_MS;
+                    stats.subscriptions.incrementAndGet();
+                    onSubscribed.run();
+                    return Future.succeededFuture();
+                });
     }
-  }
 
-  private void drop(RedisConnection c, Throwable cause) {
-    if (conn != c) {
-      return;
+    private void handle(Response msg) {
+        // RESP3 delivers PUSH frames, RESP2 plain arrays: [message, channel, payload]
+        if ((msg.type() == ResponseType.PUSH || msg.type() == ResponseType.MULTI)
+                && msg.size() == 3
+                && "message".equals(msg.get(0).toString())) {
+            onMessage.accept(msg.get(2).toString());
+        }
     }
-    conn = null;
-    c.close();
-    if (!closed) {
-      LOG.warn("lock wake-up subscription {} dropped ({}); resubscribing", channel,
-          cause == null ? "closed" : cause.toString());
-      scheduleRetry();
-    }
-  }
 
-  private void scheduleRetry() {
-    if (closed || retryTimer >= 0) {
-      return;
+    private void drop(RedisConnection c, Throwable cause) {
+        if (conn != c) {
+            return;
+        }
+        conn = null;
+        c.close();
+        if (!closed) {
+            LOG.warn(
+                    "lock wake-up subscription {} dropped ({}); resubscribing",
+                    channel,
+                    cause == null ? "closed" : cause.toString());
+            scheduleRetry();
+        }
     }
-    long delay = backoffMs;
-    backoffMs = Math.min(MAX_BACKOFF_MS, backoffMs * 2);
-    retryTimer = vertx.setTimer(delay, id -> {
-      retryTimer = -1;
-      start().onFailure(e -> scheduleRetry());
-    });
-  }
 
-  Future<Void> close() {
-    closed = true;
-    if (retryTimer >= 0) {
-      vertx.cancelTimer(retryTimer);
-      retryTimer = -1;
+    private void scheduleRetry() {
+        if (closed || retryTimer >= 0) {
+            return;
+        }
+        long delay = backoffMs;
+        backoffMs = Math.min(MAX_BACKOFF_MS, backoffMs * 2);
+        retryTimer = vertx.setTimer(delay, id -> {
+            retryTimer = -1;
+            start().onFailure(e -> scheduleRetry());
+        });
     }
-    RedisConnection c = conn;
-    conn = null;
-    return c == null ? Future.succeededFuture() : c.close();
-  }
+
+    Future<Void> close() {
+        closed = true;
+        if (retryTimer >= 0) {
+            vertx.cancelTimer(retryTimer);
+            retryTimer = -1;
+        }
+        RedisConnection c = conn;
+        conn = null;
+        return c == null ? Future.succeededFuture() : c.close();
+    }
 }

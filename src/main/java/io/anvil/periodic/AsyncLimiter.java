@@ -2,7 +2,6 @@ package io.anvil.periodic;
 
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.function.Supplier;
@@ -13,72 +12,72 @@ import java.util.function.Supplier;
  * driver, this is the global cap on concurrent BMC checks of the power sync.
  */
 public final class AsyncLimiter {
-  private final int permits;
-  private final Deque<Runnable> waiting = new ArrayDeque<>();
-  private int inFlight;
-  private int maxObserved;
+    private final int permits;
+    private final Deque<Runnable> waiting = new ArrayDeque<>();
+    private int inFlight;
+    private int maxObserved;
 
-  public AsyncLimiter(int permits) {
-    if (permits < 1) {
-      throw new IllegalArgumentException("permits must be >= 1");
+    public AsyncLimiter(int permits) {
+        if (permits < 1) {
+            throw new IllegalArgumentException("permits must be >= 1");
+        }
+        this.permits = permits;
     }
-    this.permits = permits;
-  }
 
-  /** Runs {@code work} when a permit is free; the permit is returned when its future completes. */
-  public <T> Future<T> run(Supplier<Future<T>> work) {
-    Promise<T> result = Promise.promise();
-    Runnable start = () -> {
-      Future<T> f;
-      try {
-        f = work.get();
-      } catch (RuntimeException e) {
-        f = Future.failedFuture(e);
-      }
-      f.onComplete(ar -> {
-        release();
-        result.handle(ar);
-      });
-    };
-    boolean now;
-    synchronized (this) {
-      now = inFlight < permits;
-      if (now) {
-        inFlight++;
-        maxObserved = Math.max(maxObserved, inFlight);
-      } else {
-        waiting.add(start);
-      }
+    /** Runs {@code work} when a permit is free; the permit is returned when its future completes. */
+    public <T> Future<T> run(Supplier<Future<T>> work) {
+        Promise<T> result = Promise.promise();
+        Runnable start = () -> {
+            Future<T> f;
+            try {
+                f = work.get();
+            } catch (RuntimeException e) {
+                f = Future.failedFuture(e);
+            }
+            f.onComplete(ar -> {
+                release();
+                result.handle(ar);
+            });
+        };
+        boolean now;
+        synchronized (this) {
+            now = inFlight < permits;
+            if (now) {
+                inFlight++;
+                maxObserved = Math.max(maxObserved, inFlight);
+            } else {
+                waiting.add(start);
+            }
+        }
+        if (now) {
+            start.run();
+        }
+        return result.future();
     }
-    if (now) {
-      start.run();
+
+    private void release() {
+        Runnable next;
+        synchronized (this) {
+            next = waiting.poll();
+            if (next == null) {
+                inFlight--;
+            }
+        }
+        if (next != null) {
+            next.run();
+        }
     }
-    return result.future();
-  }
 
-  private void release() {
-    Runnable next;
-    synchronized (this) {
-      next = waiting.poll();
-      if (next == null) {
-        inFlight--;
-      }
+    public synchronized int inFlight() {
+        return inFlight;
     }
-    if (next != null) {
-      next.run();
+
+    /** The highest number of pieces of work that ran at once. */
+    public synchronized int maxObserved() {
+        return maxObserved;
     }
-  }
 
-  public synchronized int inFlight() {
-    return inFlight;
-  }
-
-  /** The highest number of pieces of work that ran at once. */
-  public synchronized int maxObserved() {
-    return maxObserved;
-  }
-
-  public int permits() {
-    return permits;
-  }
+    public int permits() {
+        return permits;
+    }
 }

@@ -2,7 +2,6 @@ package io.anvil.periodic;
 
 import io.anvil.fsm.ProvisionState;
 import io.vertx.sqlclient.Tuple;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -17,128 +16,138 @@ import java.util.regex.Pattern;
  * {@link #where} are numbered for PostgreSQL. Column names are checked, never interpolated from input.
  */
 public final class NodeFilter {
-  private static final Pattern IDENT = Pattern.compile("^[a-z_][a-z0-9_]*$");
-  private static final Set<String> INTERFACES = Set.of("bios", "boot", "console", "deploy", "inspect", "management",
-      "network", "power", "raid", "rescue", "storage", "vendor");
+    private static final Pattern IDENT = Pattern.compile("^[a-z_][a-z0-9_]*$");
+    private static final Set<String> INTERFACES = Set.of(
+            "bios",
+            "boot",
+            "console",
+            "deploy",
+            "inspect",
+            "management",
+            "network",
+            "power",
+            "raid",
+            "rescue",
+            "storage",
+            "vendor");
 
-  private final List<String> clauses = new ArrayList<>();
-  private final List<Object> params = new ArrayList<>();
-  private final Set<String> columns = new LinkedHashSet<>(List.of("id", "uuid", "driver", "conductor_group"));
-  private String orderBy = "id ASC";
+    private final List<String> clauses = new ArrayList<>();
+    private final List<Object> params = new ArrayList<>();
+    private final Set<String> columns = new LinkedHashSet<>(List.of("id", "uuid", "driver", "conductor_group"));
+    private String orderBy = "id ASC";
 
-  private NodeFilter() {
-  }
+    private NodeFilter() {}
 
-  /** Every node. */
-  public static NodeFilter all() {
-    return new NodeFilter();
-  }
+    /** Every node. */
+    public static NodeFilter all() {
+        return new NodeFilter();
+    }
 
-  /** A raw condition with {@code ?} placeholders, e.g. {@code where("extra->>'rack' = ?", "r9")}. */
-  public NodeFilter where(String condition, Object... values) {
-    StringBuilder sb = new StringBuilder();
-    int v = 0;
-    for (int i = 0; i < condition.length(); i++) {
-      char c = condition.charAt(i);
-      if (c == '?') {
-        if (v >= values.length) {
-          throw new IllegalArgumentException("more placeholders than values in: " + condition);
+    /** A raw condition with {@code ?} placeholders, e.g. {@code where("extra->>'rack' = ?", "r9")}. */
+    public NodeFilter where(String condition, Object... values) {
+        StringBuilder sb = new StringBuilder();
+        int v = 0;
+        for (int i = 0; i < condition.length(); i++) {
+            char c = condition.charAt(i);
+            if (c == '?') {
+                if (v >= values.length) {
+                    throw new IllegalArgumentException("more placeholders than values in: " + condition);
+                }
+                params.add(values[v++]);
+                sb.append('$').append(params.size());
+            } else {
+                sb.append(c);
+            }
         }
-        params.add(values[v++]);
-        sb.append('$').append(params.size());
-      } else {
-        sb.append(c);
-      }
+        if (v != values.length) {
+            throw new IllegalArgumentException("more values than placeholders in: " + condition);
+        }
+        clauses.add("(" + sb + ")");
+        return this;
     }
-    if (v != values.length) {
-      throw new IllegalArgumentException("more values than placeholders in: " + condition);
+
+    public NodeFilter provisionStateIn(Collection<ProvisionState> states) {
+        return where("provision_state = ANY(?)", (Object) values(states));
     }
-    clauses.add("(" + sb + ")");
-    return this;
-  }
 
-  public NodeFilter provisionStateIn(Collection<ProvisionState> states) {
-    return where("provision_state = ANY(?)", (Object) values(states));
-  }
-
-  public NodeFilter provisionState(ProvisionState state) {
-    return where("provision_state = ?", state.value());
-  }
-
-  public NodeFilter provisionStateNotIn(Collection<ProvisionState> states) {
-    return where("NOT (provision_state = ANY(?))", (Object) values(states));
-  }
-
-  private static String[] values(Collection<ProvisionState> states) {
-    return states.stream().map(ProvisionState::value).toArray(String[]::new);
-  }
-
-  public NodeFilter maintenance(boolean on) {
-    return where("maintenance = ?", on);
-  }
-
-  /** Ironic's {@code reserved: False}: no conductor holds the node exclusively. */
-  public NodeFilter unreserved() {
-    return where("reservation IS NULL");
-  }
-
-  public NodeFilter fault(String fault) {
-    return where("fault = ?", fault);
-  }
-
-  public NodeFilter noTargetPowerState() {
-    return where("target_power_state IS NULL");
-  }
-
-  /**
-   * {@code column} is older than {@code age} by the database clock (Ironic's {@code provisioned_before} /
-   * {@code inspection_started_before}); a NULL column never matches.
-   */
-  public NodeFilter olderThan(String column, Duration age) {
-    return where(ident(column) + " < now() - (?::bigint * interval '1 microsecond')", age.toNanos() / 1000);
-  }
-
-  /** Nodes whose {@code <iface>_interface} is {@code impl}, e.g. {@code usingInterface("power", "ipmitool")}. */
-  public NodeFilter usingInterface(String iface, String impl) {
-    if (!INTERFACES.contains(iface)) {
-      throw new IllegalArgumentException("unknown hardware interface " + iface);
+    public NodeFilter provisionState(ProvisionState state) {
+        return where("provision_state = ?", state.value());
     }
-    return where(iface + "_interface = ?", impl);
-  }
 
-  /** Extra columns to read into {@link NodeRef#row()} (for predicates and re-checks). */
-  public NodeFilter columns(String... names) {
-    for (String n : names) {
-      columns.add(ident(n));
+    public NodeFilter provisionStateNotIn(Collection<ProvisionState> states) {
+        return where("NOT (provision_state = ANY(?))", (Object) values(states));
     }
-    return this;
-  }
 
-  public NodeFilter orderBy(String column, boolean ascending) {
-    columns.add(ident(column));
-    orderBy = ident(column) + (ascending ? " ASC NULLS FIRST" : " DESC NULLS LAST") + ", id ASC";
-    return this;
-  }
-
-  String sql() {
-    return "SELECT " + String.join(", ", columns) + " FROM nodes"
-        + (clauses.isEmpty() ? "" : " WHERE " + String.join(" AND ", clauses))
-        + " ORDER BY " + orderBy;
-  }
-
-  Tuple params() {
-    return Tuple.from(params);
-  }
-
-  private static String ident(String column) {
-    if (!IDENT.matcher(column).matches()) {
-      throw new IllegalArgumentException("not a column name: " + column);
+    private static String[] values(Collection<ProvisionState> states) {
+        return states.stream().map(ProvisionState::value).toArray(String[]::new);
     }
-    return column;
-  }
 
-  @Override
-  public String toString() {
-    return sql() + " " + params;
-  }
+    public NodeFilter maintenance(boolean on) {
+        return where("maintenance = ?", on);
+    }
+
+    /** Ironic's {@code reserved: False}: no conductor holds the node exclusively. */
+    public NodeFilter unreserved() {
+        return where("reservation IS NULL");
+    }
+
+    public NodeFilter fault(String fault) {
+        return where("fault = ?", fault);
+    }
+
+    public NodeFilter noTargetPowerState() {
+        return where("target_power_state IS NULL");
+    }
+
+    /**
+     * {@code column} is older than {@code age} by the database clock (Ironic's {@code provisioned_before} /
+     * {@code inspection_started_before}); a NULL column never matches.
+     */
+    public NodeFilter olderThan(String column, Duration age) {
+        return where(ident(column) + " < now() - (?::bigint * interval '1 microsecond')", age.toNanos() / 1000);
+    }
+
+    /** Nodes whose {@code <iface>_interface} is {@code impl}, e.g. {@code usingInterface("power", "ipmitool")}. */
+    public NodeFilter usingInterface(String iface, String impl) {
+        if (!INTERFACES.contains(iface)) {
+            throw new IllegalArgumentException("unknown hardware interface " + iface);
+        }
+        return where(iface + "_interface = ?", impl);
+    }
+
+    /** Extra columns to read into {@link NodeRef#row()} (for predicates and re-checks). */
+    public NodeFilter columns(String... names) {
+        for (String n : names) {
+            columns.add(ident(n));
+        }
+        return this;
+    }
+
+    public NodeFilter orderBy(String column, boolean ascending) {
+        columns.add(ident(column));
+        orderBy = ident(column) + (ascending ? " ASC NULLS FIRST" : " DESC NULLS LAST") + ", id ASC";
+        return this;
+    }
+
+    String sql() {
+        return "SELECT " + String.join(", ", columns) + " FROM nodes"
+                + (clauses.isEmpty() ? "" : " WHERE " + String.join(" AND ", clauses))
+                + " ORDER BY " + orderBy;
+    }
+
+    Tuple params() {
+        return Tuple.from(params);
+    }
+
+    private static String ident(String column) {
+        if (!IDENT.matcher(column).matches()) {
+            throw new IllegalArgumentException("not a column name: " + column);
+        }
+        return column;
+    }
+
+    @Override
+    public String toString() {
+        return sql() + " " + params;
+    }
 }

@@ -2,7 +2,6 @@ package io.anvil.periodic;
 
 import io.anvil.cluster.NodeOwnership;
 import io.anvil.conductor.ConductorErrors;
-import io.anvil.conductor.Task;
 import io.anvil.conductor.TaskManager;
 import io.anvil.conductor.TaskOptions;
 import io.anvil.driver.Driver;
@@ -12,15 +11,14 @@ import io.anvil.store.RowJson;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.sqlclient.Row;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Ironic's {@code iter_nodes} + {@code node_periodic}: lists nodes with a SQL filter, keeps those this conductor
@@ -29,209 +27,226 @@ import java.util.function.BooleanSupplier;
  * for the next run, as Ironic's NoFreeConductorWorker does).
  */
 public final class NodeIterator {
-  private static final Logger LOG = LoggerFactory.getLogger(NodeIterator.class);
+    private static final Logger LOG = LoggerFactory.getLogger(NodeIterator.class);
 
-  /** How one node visit ended. */
-  public enum Outcome {
-    CONTINUE, STOP, LOCKED, GONE, OTHER_DRIVER, FAILED, NO_WORKER;
+    /** How one node visit ended. */
+    public enum Outcome {
+        CONTINUE,
+        STOP,
+        LOCKED,
+        GONE,
+        OTHER_DRIVER,
+        FAILED,
+        NO_WORKER;
 
-    boolean visited() {
-      return this == CONTINUE || this == STOP;
-    }
-  }
-
-  private final Database db;
-  private final TaskManager tasks;
-  private final NodeOwnership ownership;
-  private final BooleanSupplier stopping;
-
-  public NodeIterator(Database db, TaskManager tasks, NodeOwnership ownership, BooleanSupplier stopping) {
-    this.db = db;
-    this.tasks = tasks;
-    this.ownership = ownership;
-    this.stopping = stopping;
-  }
-
-  /** The nodes matching {@code filter} that this conductor owns, in the filter's order. */
-  public Future<List<NodeRef>> owned(NodeFilter filter) {
-    return db.reads().preparedQuery(filter.sql()).execute(filter.params()).map(rows -> {
-      List<NodeRef> out = new ArrayList<>();
-      for (Row row : rows) {
-        String uuid = row.getUUID("uuid").toString();
-        String driver = row.getString("driver");
-        String group = row.getString("conductor_group");
-        if (ownership.ownedHere(uuid, driver, group == null ? "" : group)) {
-          out.add(new NodeRef(uuid, driver, group, RowJson.toJson(row)));
+        boolean visited() {
+            return this == CONTINUE || this == STOP;
         }
-      }
-      return out;
-    });
-  }
-
-  /** Lists the owned nodes matching {@code filter} and visits them as {@code walk} says. */
-  public Future<WalkResult> forEach(NodeFilter filter, Walk walk, NodeVisitor visitor) {
-    if (stopping.getAsBoolean()) {
-      return Future.succeededFuture(new WalkResult(0, 0, 0, 0, 0, 0, true));
-    }
-    return owned(filter).compose(nodes -> forEach(nodes, walk, visitor));
-  }
-
-  /** Visits {@code nodes} (already listed and owned) with up to {@code walk.concurrency()} at a time. */
-  public Future<WalkResult> forEach(List<NodeRef> nodes, Walk walk, NodeVisitor visitor) {
-    Promise<WalkResult> done = Promise.promise();
-    new Run(nodes, walk, visitor, done).start();
-    return done.future();
-  }
-
-  public boolean stopping() {
-    return stopping.getAsBoolean();
-  }
-
-  /**
-   * Visits one node under a task taken with {@code options} (made try-once, never the reserved share). Never fails:
-   * the outcome says what happened.
-   */
-  public Future<Outcome> visit(NodeRef node, TaskOptions options, Object onlyFor, NodeVisitor visitor) {
-    TaskOptions opts = options.tryOnce().withoutReservedWorkers();
-    Future<Visit> work;
-    try {
-      work = tasks.withTask(node.uuid(), opts, task -> {
-        if (onlyFor != null && !uses(task.driver(), onlyFor)) {
-          return Future.succeededFuture(null);
-        }
-        return visitor.visit(task, node);
-      });
-    } catch (RuntimeException e) {
-      work = Future.failedFuture(e);
-    }
-    return work.transform(ar -> {
-      if (ar.succeeded()) {
-        return Future.succeededFuture(ar.result() == null ? Outcome.OTHER_DRIVER
-            : ar.result() == Visit.STOP ? Outcome.STOP : Outcome.CONTINUE);
-      }
-      Throwable e = ar.cause();
-      if (e instanceof NodeLockedException) {
-        LOG.debug("periodic: node {} is locked, skipped: {}", node.uuid(), e.getMessage());
-        return Future.succeededFuture(Outcome.LOCKED);
-      }
-      if (e instanceof ConductorErrors.NodeNotFound) {
-        return Future.succeededFuture(Outcome.GONE);
-      }
-      if (e instanceof ConductorErrors.NoFreeConductorWorker) {
-        return Future.succeededFuture(Outcome.NO_WORKER);
-      }
-      LOG.warn("periodic '{}' failed on node {}: {}", opts.purpose(), node.uuid(), e.toString());
-      return Future.succeededFuture(Outcome.FAILED);
-    });
-  }
-
-  /** True when one of the node's loaded interfaces is exactly {@code impl}'s class. */
-  static boolean uses(Driver driver, Object impl) {
-    if (driver == null) {
-      return false;
-    }
-    for (RecordComponent c : Driver.class.getRecordComponents()) {
-      try {
-        Object v = c.getAccessor().invoke(driver);
-        if (v != null && v.getClass() == impl.getClass()) {
-          return true;
-        }
-      } catch (ReflectiveOperationException e) {
-        throw new IllegalStateException(e);
-      }
-    }
-    return false;
-  }
-
-  /** One walk: {@code concurrency} lanes draining the node list. */
-  private final class Run {
-    private final List<NodeRef> nodes;
-    private final Walk walk;
-    private final NodeVisitor visitor;
-    private final Promise<WalkResult> done;
-    private final AtomicInteger next = new AtomicInteger();
-    private final AtomicInteger lanes = new AtomicInteger();
-    private final AtomicBoolean stop = new AtomicBoolean();
-    private final AtomicInteger visited = new AtomicInteger();
-    private final AtomicInteger locked = new AtomicInteger();
-    private final AtomicInteger gone = new AtomicInteger();
-    private final AtomicInteger otherDriver = new AtomicInteger();
-    private final AtomicInteger failed = new AtomicInteger();
-
-    Run(List<NodeRef> nodes, Walk walk, NodeVisitor visitor, Promise<WalkResult> done) {
-      this.nodes = nodes;
-      this.walk = walk;
-      this.visitor = visitor;
-      this.done = done;
     }
 
-    void start() {
-      int n = Math.min(walk.concurrency(), nodes.size());
-      if (n == 0) {
-        finish();
-        return;
-      }
-      lanes.set(n);
-      for (int i = 0; i < n; i++) {
-        lane();
-      }
+    private final Database db;
+    private final TaskManager tasks;
+    private final NodeOwnership ownership;
+    private final BooleanSupplier stopping;
+
+    public NodeIterator(Database db, TaskManager tasks, NodeOwnership ownership, BooleanSupplier stopping) {
+        this.db = db;
+        this.tasks = tasks;
+        this.ownership = ownership;
+        this.stopping = stopping;
     }
 
-    private void lane() {
-      while (true) {
-        if (stop.get() || stopping.getAsBoolean() || (walk.limit() > 0 && visited.get() >= walk.limit())) {
-          stop.set(true);
-          laneDone();
-          return;
-        }
-        int i = next.getAndIncrement();
-        if (i >= nodes.size()) {
-          laneDone();
-          return;
-        }
-        Future<Outcome> f = visit(nodes.get(i), walk.lock(), walk.onlyFor(), visitor);
-        if (f.isComplete()) {
-          record(f.result());
-          continue;
-        }
-        f.onComplete(ar -> {
-          record(ar.result());
-          lane();
+    /** The nodes matching {@code filter} that this conductor owns, in the filter's order. */
+    public Future<List<NodeRef>> owned(NodeFilter filter) {
+        return db.reads().preparedQuery(filter.sql()).execute(filter.params()).map(rows -> {
+            List<NodeRef> out = new ArrayList<>();
+            for (Row row : rows) {
+                String uuid = row.getUUID("uuid").toString();
+                String driver = row.getString("driver");
+                String group = row.getString("conductor_group");
+                if (ownership.ownedHere(uuid, driver, group == null ? "" : group)) {
+                    out.add(new NodeRef(uuid, driver, group, RowJson.toJson(row)));
+                }
+            }
+            return out;
         });
-        return;
-      }
     }
 
-    private void record(Outcome o) {
-      switch (o) {
-        case CONTINUE -> visited.incrementAndGet();
-        case STOP -> {
-          visited.incrementAndGet();
-          stop.set(true);
+    /** Lists the owned nodes matching {@code filter} and visits them as {@code walk} says. */
+    public Future<WalkResult> forEach(NodeFilter filter, Walk walk, NodeVisitor visitor) {
+        if (stopping.getAsBoolean()) {
+            return Future.succeededFuture(new WalkResult(0, 0, 0, 0, 0, 0, true));
         }
-        case LOCKED -> locked.incrementAndGet();
-        case GONE -> gone.incrementAndGet();
-        case OTHER_DRIVER -> otherDriver.incrementAndGet();
-        case FAILED -> failed.incrementAndGet();
-        case NO_WORKER -> {
-          LOG.warn("periodic '{}': no free conductor worker, the remaining nodes wait for the next run",
-              walk.lock().purpose());
-          stop.set(true);
+        return owned(filter).compose(nodes -> forEach(nodes, walk, visitor));
+    }
+
+    /** Visits {@code nodes} (already listed and owned) with up to {@code walk.concurrency()} at a time. */
+    public Future<WalkResult> forEach(List<NodeRef> nodes, Walk walk, NodeVisitor visitor) {
+        Promise<WalkResult> done = Promise.promise();
+        new Run(nodes, walk, visitor, done).start();
+        return done.future();
+    }
+
+    public boolean stopping() {
+        return stopping.getAsBoolean();
+    }
+
+    /**
+     * Visits one node under a task taken with {@code options} (made try-once, never the reserved share). Never fails:
+     * the outcome says what happened.
+     */
+    public Future<Outcome> visit(NodeRef node, TaskOptions options, Object onlyFor, NodeVisitor visitor) {
+        TaskOptions opts = options.tryOnce().withoutReservedWorkers();
+        Future<Visit> work;
+        try {
+            work = tasks.withTask(node.uuid(), opts, task -> {
+                if (onlyFor != null && !uses(task.driver(), onlyFor)) {
+                    return Future.succeededFuture(null);
+                }
+                return visitor.visit(task, node);
+            });
+        } catch (RuntimeException e) {
+            work = Future.failedFuture(e);
         }
-      }
+        return work.transform(ar -> {
+            if (ar.succeeded()) {
+                return Future.succeededFuture(
+                        ar.result() == null
+                                ? Outcome.OTHER_DRIVER
+                                : ar.result() == Visit.STOP ? Outcome.STOP : Outcome.CONTINUE);
+            }
+            Throwable e = ar.cause();
+            if (e instanceof NodeLockedException) {
+                LOG.debug("periodic: node {} is locked, skipped: {}", node.uuid(), e.getMessage());
+                return Future.succeededFuture(Outcome.LOCKED);
+            }
+            if (e instanceof ConductorErrors.NodeNotFound) {
+                return Future.succeededFuture(Outcome.GONE);
+            }
+            if (e instanceof ConductorErrors.NoFreeConductorWorker) {
+                return Future.succeededFuture(Outcome.NO_WORKER);
+            }
+            LOG.warn("periodic '{}' failed on node {}: {}", opts.purpose(), node.uuid(), e.toString());
+            return Future.succeededFuture(Outcome.FAILED);
+        });
     }
 
-    private void laneDone() {
-      if (lanes.decrementAndGet() <= 0) {
-        finish();
-      }
+    /** True when one of the node's loaded interfaces is exactly {@code impl}'s class. */
+    static boolean uses(Driver driver, Object impl) {
+        if (driver == null) {
+            return false;
+        }
+        for (RecordComponent c : Driver.class.getRecordComponents()) {
+            try {
+                Object v = c.getAccessor().invoke(driver);
+                if (v != null && v.getClass() == impl.getClass()) {
+                    return true;
+                }
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return false;
     }
 
-    private void finish() {
-      boolean early = stop.get() && next.get() < nodes.size();
-      done.tryComplete(new WalkResult(nodes.size(), visited.get(), locked.get(), gone.get(), otherDriver.get(),
-          failed.get(), early || (stop.get() && visited.get() + locked.get() + gone.get() + otherDriver.get()
-          + failed.get() < nodes.size())));
+    /** One walk: {@code concurrency} lanes draining the node list. */
+    private final class Run {
+        private final List<NodeRef> nodes;
+        private final Walk walk;
+        private final NodeVisitor visitor;
+        private final Promise<WalkResult> done;
+        private final AtomicInteger next = new AtomicInteger();
+        private final AtomicInteger lanes = new AtomicInteger();
+        private final AtomicBoolean stop = new AtomicBoolean();
+        private final AtomicInteger visited = new AtomicInteger();
+        private final AtomicInteger locked = new AtomicInteger();
+        private final AtomicInteger gone = new AtomicInteger();
+        private final AtomicInteger otherDriver = new AtomicInteger();
+        private final AtomicInteger failed = new AtomicInteger();
+
+        Run(List<NodeRef> nodes, Walk walk, NodeVisitor visitor, Promise<WalkResult> done) {
+            this.nodes = nodes;
+            this.walk = walk;
+            this.visitor = visitor;
+            this.done = done;
+        }
+
+        void start() {
+            int n = Math.min(walk.concurrency(), nodes.size());
+            if (n == 0) {
+                finish();
+                return;
+            }
+            lanes.set(n);
+            for (int i = 0; i < n; i++) {
+                lane();
+            }
+        }
+
+        private void lane() {
+            while (true) {
+                if (stop.get() || stopping.getAsBoolean() || (walk.limit() > 0 && visited.get() >= walk.limit())) {
+                    stop.set(true);
+                    laneDone();
+                    return;
+                }
+                int i = next.getAndIncrement();
+                if (i >= nodes.size()) {
+                    laneDone();
+                    return;
+                }
+                Future<Outcome> f = visit(nodes.get(i), walk.lock(), walk.onlyFor(), visitor);
+                if (f.isComplete()) {
+                    record(f.result());
+                    continue;
+                }
+                f.onComplete(ar -> {
+                    record(ar.result());
+                    lane();
+                });
+                return;
+            }
+        }
+
+        private void record(Outcome o) {
+            switch (o) {
+                case CONTINUE -> visited.incrementAndGet();
+                case STOP -> {
+                    visited.incrementAndGet();
+                    stop.set(true);
+                }
+                case LOCKED -> locked.incrementAndGet();
+                case GONE -> gone.incrementAndGet();
+                case OTHER_DRIVER -> otherDriver.incrementAndGet();
+                case FAILED -> failed.incrementAndGet();
+                case NO_WORKER -> {
+                    LOG.warn(
+                            "periodic '{}': no free conductor worker, the remaining nodes wait for the next run",
+                            walk.lock().purpose());
+                    stop.set(true);
+                }
+            }
+        }
+
+        private void laneDone() {
+            if (lanes.decrementAndGet() <= 0) {
+                finish();
+            }
+        }
+
+        private void finish() {
+            boolean early = stop.get() && next.get() < nodes.size();
+            done.tryComplete(new WalkResult(
+                    nodes.size(),
+                    visited.get(),
+                    locked.get(),
+                    gone.get(),
+                    otherDriver.get(),
+                    failed.get(),
+                    early
+                            || (stop.get()
+                                    && visited.get() + locked.get() + gone.get() + otherDriver.get() + failed.get()
+                                            < nodes.size())));
+        }
     }
-  }
 }

@@ -10,5 +10,5 @@ import io.vertx.core.Future;
  */
 @FunctionalInterface
 public interface NodeVisitor {
-  Future<Visit> visit(Task task, NodeRef listed);
+    Future<Visit> visit(Task task, NodeRef listed);
 }

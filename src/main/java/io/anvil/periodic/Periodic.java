@@ -26,26 +26,26 @@ import java.lang.annotation.Target;
 @Retention(RetentionPolicy.RUNTIME)
 @Target(ElementType.METHOD)
 public @interface Periodic {
-  /**
-   * Time between the starts of two runs: a literal ({@code "200ms"}, {@code "60s"}, {@code "5m"}, {@code "1h"}, or a
-   * bare number of seconds such as {@code "120"} or {@code "0.5"}) or the name of a setting holding one (e.g.
-   * {@code "conductor.sync_power_state_interval"}). Zero or less disables the task, as in Ironic.
-   */
-  String spacing();
+    /**
+     * Time between the starts of two runs: a literal ({@code "200ms"}, {@code "60s"}, {@code "5m"}, {@code "1h"}, or a
+     * bare number of seconds such as {@code "120"} or {@code "0.5"}) or the name of a setting holding one (e.g.
+     * {@code "conductor.sync_power_state_interval"}). Zero or less disables the task, as in Ironic.
+     */
+    String spacing();
 
-  /**
-   * {@code "true"}, {@code "false"}, or the name of a setting: a boolean, or a number that enables the task when
-   * positive (Ironic enables a *WAIT timeout check only while its timeout is &gt; 0).
-   */
-  String enabled() default "true";
+    /**
+     * {@code "true"}, {@code "false"}, or the name of a setting: a boolean, or a number that enables the task when
+     * positive (Ironic enables a *WAIT timeout check only while its timeout is &gt; 0).
+     */
+    String enabled() default "true";
 
-  /**
-   * True: the run happens on its own, concurrently with other tasks, under the scheduler's global cap
-   * ({@code conductor.periodic_max_workers}). False: the run is serialised with every other non-parallel task (one
-   * at a time), for cheap housekeeping that must not compete for the cap. A task never overlaps itself either way.
-   */
-  boolean parallel() default true;
+    /**
+     * True: the run happens on its own, concurrently with other tasks, under the scheduler's global cap
+     * ({@code conductor.periodic_max_workers}). False: the run is serialised with every other non-parallel task (one
+     * at a time), for cheap housekeeping that must not compete for the cap. A task never overlaps itself either way.
+     */
+    boolean parallel() default true;
 
-  /** The name in logs and statistics; defaults to {@code SimpleClassName.method}. */
-  String name() default "";
+    /** The name in logs and statistics; defaults to {@code SimpleClassName.method}. */
+    String name() default "";
 }

@@ -13,35 +13,35 @@ import io.anvil.conductor.TaskOptions;
  *                    (Ironic's {@code type(task.driver.<iface>) is type(self)}); null = every node
  */
 public record Walk(TaskOptions lock, int concurrency, int limit, Object onlyFor) {
-  public Walk {
-    lock = lock.tryOnce().withoutReservedWorkers();
-    if (concurrency < 1 || limit < 0) {
-      throw new IllegalArgumentException("concurrency must be >= 1 and limit >= 0");
+    public Walk {
+        lock = lock.tryOnce().withoutReservedWorkers();
+        if (concurrency < 1 || limit < 0) {
+            throw new IllegalArgumentException("concurrency must be >= 1 and limit >= 0");
+        }
     }
-  }
 
-  public static Walk shared(String purpose) {
-    return new Walk(TaskOptions.shared(purpose), 1, 0, null);
-  }
+    public static Walk shared(String purpose) {
+        return new Walk(TaskOptions.shared(purpose), 1, 0, null);
+    }
 
-  public static Walk exclusive(String purpose) {
-    return new Walk(TaskOptions.exclusive(purpose), 1, 0, null);
-  }
+    public static Walk exclusive(String purpose) {
+        return new Walk(TaskOptions.exclusive(purpose), 1, 0, null);
+    }
 
-  public Walk concurrency(int n) {
-    return new Walk(lock, n, limit, onlyFor);
-  }
+    public Walk concurrency(int n) {
+        return new Walk(lock, n, limit, onlyFor);
+    }
 
-  public Walk limit(int n) {
-    return new Walk(lock, concurrency, n, onlyFor);
-  }
+    public Walk limit(int n) {
+        return new Walk(lock, concurrency, n, onlyFor);
+    }
 
-  public Walk onlyFor(Object interfaceImplementation) {
-    return new Walk(lock, concurrency, limit, interfaceImplementation);
-  }
+    public Walk onlyFor(Object interfaceImplementation) {
+        return new Walk(lock, concurrency, limit, interfaceImplementation);
+    }
 
-  /** Ironic's load_driver=False, for walks that only edit records. */
-  public Walk withoutDriver() {
-    return new Walk(lock.withoutDriver(), concurrency, limit, onlyFor);
-  }
+    /** Ironic's load_driver=False, for walks that only edit records. */
+    public Walk withoutDriver() {
+        return new Walk(lock.withoutDriver(), concurrency, limit, onlyFor);
+    }
 }

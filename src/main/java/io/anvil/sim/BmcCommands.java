@@ -24,25 +24,27 @@ final class BmcCommands {
 
     /** The LAN channel number reported for "this channel" (0x0E). */
     static final int LAN_CHANNEL = 1;
+
     private static final byte[] NONE = new byte[0];
 
-    private BmcCommands() {
-    }
+    private BmcCommands() {}
 
     /** Privilege a command needs, or null when the command is not implemented (→ 0xC1). */
     static Privilege requiredPrivilege(int netFn, int cmd) {
         return switch (netFn) {
-            case NetFn.APP -> switch (cmd) {
-                case 0x01, 0x08, 0x37 -> Privilege.USER;          // Get Device ID, Get Device GUID, Get System GUID
-                default -> null;
-            };
-            case NetFn.CHASSIS -> switch (cmd) {
-                case 0x00, 0x01 -> Privilege.USER;                 // Get Chassis Capabilities, Get Chassis Status
-                case 0x02, 0x04, 0x08, 0x09 -> Privilege.OPERATOR; // Control, Identify, Set/Get Boot Options
-                default -> null;
-            };
-            case NetFn.STORAGE -> cmd == 0x40 ? Privilege.USER : null;        // Get SEL Info
-            case NetFn.SENSOR_EVENT -> cmd == 0x2D ? Privilege.USER : null;   // Get Sensor Reading
+            case NetFn.APP ->
+                switch (cmd) {
+                    case 0x01, 0x08, 0x37 -> Privilege.USER; // Get Device ID, Get Device GUID, Get System GUID
+                    default -> null;
+                };
+            case NetFn.CHASSIS ->
+                switch (cmd) {
+                    case 0x00, 0x01 -> Privilege.USER; // Get Chassis Capabilities, Get Chassis Status
+                    case 0x02, 0x04, 0x08, 0x09 -> Privilege.OPERATOR; // Control, Identify, Set/Get Boot Options
+                    default -> null;
+                };
+            case NetFn.STORAGE -> cmd == 0x40 ? Privilege.USER : null; // Get SEL Info
+            case NetFn.SENSOR_EVENT -> cmd == 0x2D ? Privilege.USER : null; // Get Sensor Reading
             default -> null;
         };
     }
@@ -50,20 +52,27 @@ final class BmcCommands {
     static IpmiResponse execute(SimulatedBmc bmc, IpmiRequest req) {
         try {
             return switch (req.netFn()) {
-                case NetFn.APP -> switch (req.command()) {
-                    case 0x01 -> deviceId(bmc, req);
-                    default -> req.respond(0x00, bmc.guid());   // Get Device GUID / Get System GUID
-                };
-                case NetFn.CHASSIS -> switch (req.command()) {
-                    case 0x00 -> req.respond(0x00, new byte[] {0x00, 0x20, 0x20, 0x20, 0x20});   // caps: FRU/SDR/SEL/SM = BMC
-                    case 0x01 -> chassisStatus(bmc, req);
-                    case 0x02 -> req.respond(bmc.chassisControl(ChassisControl.Request.decode(req.data()).action()), NONE);
-                    case 0x04 -> req.respond(0x00, NONE);   // Chassis Identify: accepted, nothing to blink
-                    case 0x08 -> setBootOptions(bmc, req);
-                    default -> getBootOptions(bmc, req);
-                };
-                case NetFn.STORAGE -> req.respond(0x00,
-                        new GetSelInfo.Response(0x51, 0, 16000, 0xFFFFFFFF, 0xFFFFFFFF, 0x02).encode());
+                case NetFn.APP ->
+                    switch (req.command()) {
+                        case 0x01 -> deviceId(bmc, req);
+                        default -> req.respond(0x00, bmc.guid()); // Get Device GUID / Get System GUID
+                    };
+                case NetFn.CHASSIS ->
+                    switch (req.command()) {
+                        case 0x00 ->
+                            req.respond(0x00, new byte[] {0x00, 0x20, 0x20, 0x20, 0x20}); // caps: FRU/SDR/SEL/SM = BMC
+                        case 0x01 -> chassisStatus(bmc, req);
+                        case 0x02 ->
+                            req.respond(
+                                    bmc.chassisControl(ChassisControl.Request.decode(req.data())
+                                            .action()),
+                                    NONE);
+                        case 0x04 -> req.respond(0x00, NONE); // Chassis Identify: accepted, nothing to blink
+                        case 0x08 -> setBootOptions(bmc, req);
+                        default -> getBootOptions(bmc, req);
+                    };
+                case NetFn.STORAGE ->
+                    req.respond(0x00, new GetSelInfo.Response(0x51, 0, 16000, 0xFFFFFFFF, 0xFFFFFFFF, 0x02).encode());
                 default -> sensorReading(bmc, req);
             };
         } catch (IpmiDecodeException e) {
@@ -74,16 +83,19 @@ final class BmcCommands {
     private static IpmiResponse deviceId(SimulatedBmc bmc, IpmiRequest req) {
         FleetOptions o = bmc.fleet().opts();
         int i = bmc.index();
-        byte[] aux = {(byte) i, (byte) (i >>> 8), (byte) (i >>> 16), (byte) (i >>> 24)};   // the BMC's index
-        return req.respond(0x00, new GetDeviceId.Response(0x20, 0x01, 0x01, 0x00, 0x02, 0x85, o.manufacturerId(),
-                o.productId(), aux).encode());
+        byte[] aux = {(byte) i, (byte) (i >>> 8), (byte) (i >>> 16), (byte) (i >>> 24)}; // the BMC's index
+        return req.respond(
+                0x00,
+                new GetDeviceId.Response(0x20, 0x01, 0x01, 0x00, 0x02, 0x85, o.manufacturerId(), o.productId(), aux)
+                        .encode());
     }
 
     private static IpmiResponse chassisStatus(SimulatedBmc bmc, IpmiRequest req) {
         boolean on = bmc.power() == PowerState.ON;
         int current = (on ? 0x01 : 0x00) | GetChassisStatus.RestorePolicy.PREVIOUS.ordinal() << 5;
-        int lastEvent = bmc.lastPowerOnByCommand() ? 0x10 : 0x00;   // b4: last power-on via IPMI command
-        return req.respond(0x00,
+        int lastEvent = bmc.lastPowerOnByCommand() ? 0x10 : 0x00; // b4: last power-on via IPMI command
+        return req.respond(
+                0x00,
                 new GetChassisStatus.Response(current, lastEvent, 0x00, GetChassisStatus.NO_FRONT_PANEL).encode());
     }
 
@@ -98,8 +110,10 @@ final class BmcCommands {
         if (data == null) {
             return req.respond(0x80, NONE);
         }
-        return req.respond(0x00, new GetSystemBootOptions.Response(GetSystemBootOptions.PARAMETER_VERSION, false,
-                r.parameter(), data).encode());
+        return req.respond(
+                0x00,
+                new GetSystemBootOptions.Response(GetSystemBootOptions.PARAMETER_VERSION, false, r.parameter(), data)
+                        .encode());
     }
 
     /** Sensors 1 inlet temperature, 2 CPU temperature (unavailable when off), 3 system power; LUN 0 only. */
@@ -109,12 +123,13 @@ final class BmcCommands {
         if (req.rsLun() != 0) {
             return req.respond(0xCB, NONE);
         }
-        GetSensorReading.Response r = switch (sensor) {
-            case 1 -> new GetSensorReading.Response(on ? 24 : 21, 0xC0, new byte[] {0x00});
-            case 2 -> new GetSensorReading.Response(on ? 48 : 0, on ? 0xC0 : 0xE0, new byte[] {0x00});
-            case 3 -> new GetSensorReading.Response(on ? 120 : 6, 0xC0, new byte[] {0x00});
-            default -> null;
-        };
+        GetSensorReading.Response r =
+                switch (sensor) {
+                    case 1 -> new GetSensorReading.Response(on ? 24 : 21, 0xC0, new byte[] {0x00});
+                    case 2 -> new GetSensorReading.Response(on ? 48 : 0, on ? 0xC0 : 0xE0, new byte[] {0x00});
+                    case 3 -> new GetSensorReading.Response(on ? 120 : 6, 0xC0, new byte[] {0x00});
+                    default -> null;
+                };
         return r == null ? req.respond(0xCB, NONE) : req.respond(0x00, r.encode());
     }
 
@@ -142,8 +157,8 @@ final class BmcCommands {
         // status 0x04: non-null user names enabled; per-message and user-level authentication enabled; bit 5 (0x20)
         // when a BMC key K_g is set
         int status = 0x04 | (fleet.opts().bmcKey() != null ? 0x20 : 0);
-        return req.respond(0x00, new GetChannelAuthCapabilities.Response(LAN_CHANNEL, types, status, extended, 0, 0)
-                .encode());
+        return req.respond(
+                0x00, new GetChannelAuthCapabilities.Response(LAN_CHANNEL, types, status, extended, 0, 0).encode());
     }
 
     /** Get Channel Cipher Suites: the enabled suites, 16 record bytes per page. */
@@ -157,8 +172,8 @@ final class BmcCommands {
         if (r.channel() != GetChannelAuthCapabilities.CURRENT_CHANNEL && r.channel() != LAN_CHANNEL) {
             return req.respond(0xCC, NONE);
         }
-        byte[] page = r.payloadType() == 0 ? GetChannelCipherSuites.page(fleet.cipherSuiteRecords(), r.listIndex())
-                : NONE;
+        byte[] page =
+                r.payloadType() == 0 ? GetChannelCipherSuites.page(fleet.cipherSuiteRecords(), r.listIndex()) : NONE;
         return req.respond(0x00, new GetChannelCipherSuites.Response(LAN_CHANNEL, page).encode());
     }
 }

@@ -26,8 +26,22 @@ package io.anvil.sim;
  * @param boots            system boots: power-ons plus hard resets
  * @param internalErrors   unexpected exceptions while handling a datagram (should stay 0)
  */
-public record BmcCounters(long received, long answered, long droppedByFault, long rejected, long commands,
-                          long sessionsOpened, long sessionsClosed, long sessionsExpired, long sessionsRefused,
-                          long authFailures, long handshakesAbandoned, long unknownUsers, long privilegeDenied, long chassisControls,
-                          long powerOns, long powerOffs, long boots, long internalErrors) {
-}
+public record BmcCounters(
+        long received,
+        long answered,
+        long droppedByFault,
+        long rejected,
+        long commands,
+        long sessionsOpened,
+        long sessionsClosed,
+        long sessionsExpired,
+        long sessionsRefused,
+        long authFailures,
+        long handshakesAbandoned,
+        long unknownUsers,
+        long privilegeDenied,
+        long chassisControls,
+        long powerOns,
+        long powerOffs,
+        long boots,
+        long internalErrors) {}

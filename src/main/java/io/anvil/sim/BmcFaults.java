@@ -22,9 +22,16 @@ import java.util.Objects;
  * @param completionCode     when non-zero, every in-session command other than session management is
  *                           answered with this completion code (e.g. 0xC0 node busy, 0xFF unspecified)
  */
-public record BmcFaults(double dropRate, boolean silent, Duration responseDelay, int openSessionStatus,
-                        int rakp2Status, boolean corruptRakp2, boolean corruptRakp4, boolean ignoreSoftOff,
-                        int completionCode) {
+public record BmcFaults(
+        double dropRate,
+        boolean silent,
+        Duration responseDelay,
+        int openSessionStatus,
+        int rakp2Status,
+        boolean corruptRakp2,
+        boolean corruptRakp4,
+        boolean ignoreSoftOff,
+        int completionCode) {
 
     public static final BmcFaults NONE = new BmcFaults(0, false, Duration.ZERO, 0, 0, false, false, false, 0);
 
@@ -52,47 +59,119 @@ public record BmcFaults(double dropRate, boolean silent, Duration responseDelay,
     }
 
     public BmcFaults withDropRate(double rate) {
-        return new BmcFaults(rate, silent, responseDelay, openSessionStatus, rakp2Status, corruptRakp2,
-                corruptRakp4, ignoreSoftOff, completionCode);
+        return new BmcFaults(
+                rate,
+                silent,
+                responseDelay,
+                openSessionStatus,
+                rakp2Status,
+                corruptRakp2,
+                corruptRakp4,
+                ignoreSoftOff,
+                completionCode);
     }
 
     public BmcFaults withSilent(boolean value) {
-        return new BmcFaults(dropRate, value, responseDelay, openSessionStatus, rakp2Status, corruptRakp2,
-                corruptRakp4, ignoreSoftOff, completionCode);
+        return new BmcFaults(
+                dropRate,
+                value,
+                responseDelay,
+                openSessionStatus,
+                rakp2Status,
+                corruptRakp2,
+                corruptRakp4,
+                ignoreSoftOff,
+                completionCode);
     }
 
     public BmcFaults withResponseDelay(Duration delay) {
-        return new BmcFaults(dropRate, silent, delay, openSessionStatus, rakp2Status, corruptRakp2, corruptRakp4,
-                ignoreSoftOff, completionCode);
+        return new BmcFaults(
+                dropRate,
+                silent,
+                delay,
+                openSessionStatus,
+                rakp2Status,
+                corruptRakp2,
+                corruptRakp4,
+                ignoreSoftOff,
+                completionCode);
     }
 
     public BmcFaults withOpenSessionStatus(int status) {
-        return new BmcFaults(dropRate, silent, responseDelay, status, rakp2Status, corruptRakp2, corruptRakp4,
-                ignoreSoftOff, completionCode);
+        return new BmcFaults(
+                dropRate,
+                silent,
+                responseDelay,
+                status,
+                rakp2Status,
+                corruptRakp2,
+                corruptRakp4,
+                ignoreSoftOff,
+                completionCode);
     }
 
     public BmcFaults withRakp2Status(int status) {
-        return new BmcFaults(dropRate, silent, responseDelay, openSessionStatus, status, corruptRakp2, corruptRakp4,
-                ignoreSoftOff, completionCode);
+        return new BmcFaults(
+                dropRate,
+                silent,
+                responseDelay,
+                openSessionStatus,
+                status,
+                corruptRakp2,
+                corruptRakp4,
+                ignoreSoftOff,
+                completionCode);
     }
 
     public BmcFaults withCorruptRakp2(boolean value) {
-        return new BmcFaults(dropRate, silent, responseDelay, openSessionStatus, rakp2Status, value, corruptRakp4,
-                ignoreSoftOff, completionCode);
+        return new BmcFaults(
+                dropRate,
+                silent,
+                responseDelay,
+                openSessionStatus,
+                rakp2Status,
+                value,
+                corruptRakp4,
+                ignoreSoftOff,
+                completionCode);
     }
 
     public BmcFaults withCorruptRakp4(boolean value) {
-        return new BmcFaults(dropRate, silent, responseDelay, openSessionStatus, rakp2Status, corruptRakp2, value,
-                ignoreSoftOff, completionCode);
+        return new BmcFaults(
+                dropRate,
+                silent,
+                responseDelay,
+                openSessionStatus,
+                rakp2Status,
+                corruptRakp2,
+                value,
+                ignoreSoftOff,
+                completionCode);
     }
 
     public BmcFaults withIgnoreSoftOff(boolean value) {
-        return new BmcFaults(dropRate, silent, responseDelay, openSessionStatus, rakp2Status, corruptRakp2,
-                corruptRakp4, value, completionCode);
+        return new BmcFaults(
+                dropRate,
+                silent,
+                responseDelay,
+                openSessionStatus,
+                rakp2Status,
+                corruptRakp2,
+                corruptRakp4,
+                value,
+                completionCode);
     }
 
     public BmcFaults withCompletionCode(int code) {
-        return new BmcFaults(dropRate, silent, responseDelay, openSessionStatus, rakp2Status, corruptRakp2,
-                corruptRakp4, ignoreSoftOff, code);
+        return new BmcFaults(
+                dropRate,
+                silent,
+                responseDelay,
+                openSessionStatus,
+                rakp2Status,
+                corruptRakp2,
+                corruptRakp4,
+                ignoreSoftOff,
+                code);
     }
 }

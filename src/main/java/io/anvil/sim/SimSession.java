@@ -62,7 +62,8 @@ final class SimSession {
 
     @Override
     public String toString() {
-        return String.format("SimSession[%08x, %s, %s, user=%s, priv=%s]", id, rmcpPlus ? "RMCP+" : "v1.5", state,
-                user == null ? "-" : user.name(), privilege);
+        return String.format(
+                "SimSession[%08x, %s, %s, user=%s, priv=%s]",
+                id, rmcpPlus ? "RMCP+" : "v1.5", state, user == null ? "-" : user.name(), privilege);
     }
 }

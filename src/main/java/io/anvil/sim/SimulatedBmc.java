@@ -235,9 +235,25 @@ public final class SimulatedBmc {
     }
 
     public BmcCounters counters() {
-        return new BmcCounters(received, answered, droppedByFault, rejected, commands, sessionsOpened,
-                sessionsClosed, sessionsExpired, sessionsRefused, authFailures, handshakesAbandoned, unknownUsers, privilegeDenied,
-                chassisControls, powerOns, powerOffs, boots, internalErrors);
+        return new BmcCounters(
+                received,
+                answered,
+                droppedByFault,
+                rejected,
+                commands,
+                sessionsOpened,
+                sessionsClosed,
+                sessionsExpired,
+                sessionsRefused,
+                authFailures,
+                handshakesAbandoned,
+                unknownUsers,
+                privilegeDenied,
+                chassisControls,
+                powerOns,
+                powerOffs,
+                boots,
+                internalErrors);
     }
 
     /** GUID reported in RAKP2 and Get Device/System GUID. */
@@ -273,16 +289,18 @@ public final class SimulatedBmc {
     /** Completes once the power reads {@code state} (at once when it already does). */
     public Future<Void> whenPower(PowerState state) {
         Promise<Void> promise = Promise.promise();
-        execute(() -> {
-            if (power == state) {
-                promise.tryComplete();
-            } else {
-                if (powerWaiters == null) {
-                    powerWaiters = new ArrayList<>(2);
-                }
-                powerWaiters.add(new Object[] {state, promise});
-            }
-        }, promise);
+        execute(
+                () -> {
+                    if (power == state) {
+                        promise.tryComplete();
+                    } else {
+                        if (powerWaiters == null) {
+                            powerWaiters = new ArrayList<>(2);
+                        }
+                        powerWaiters.add(new Object[] {state, promise});
+                    }
+                },
+                promise);
         return promise.future();
     }
 
@@ -292,17 +310,19 @@ public final class SimulatedBmc {
      */
     public Future<BmcCounters> when(java.util.function.Predicate<BmcCounters> condition) {
         Promise<BmcCounters> promise = Promise.promise();
-        execute(() -> {
-            BmcCounters now = counters();
-            if (condition.test(now)) {
-                promise.tryComplete(now);
-            } else {
-                if (counterWaiters == null) {
-                    counterWaiters = new ArrayList<>(2);
-                }
-                counterWaiters.add(new Object[] {condition, promise});
-            }
-        }, promise);
+        execute(
+                () -> {
+                    BmcCounters now = counters();
+                    if (condition.test(now)) {
+                        promise.tryComplete(now);
+                    } else {
+                        if (counterWaiters == null) {
+                            counterWaiters = new ArrayList<>(2);
+                        }
+                        counterWaiters.add(new Object[] {condition, promise});
+                    }
+                },
+                promise);
         return promise.future();
     }
 
@@ -340,10 +360,12 @@ public final class SimulatedBmc {
 
     private Future<Void> onLoop(Runnable r) {
         Promise<Void> promise = Promise.promise();
-        execute(() -> {
-            r.run();
-            promise.tryComplete();
-        }, promise);
+        execute(
+                () -> {
+                    r.run();
+                    promise.tryComplete();
+                },
+                promise);
         return promise.future();
     }
 
@@ -449,7 +471,7 @@ public final class SimulatedBmc {
                 case PayloadType.OPEN_SESSION_REQUEST -> openSession(OpenSessionRequest.decode(p.payload()), peer);
                 case PayloadType.RAKP_1 -> rakp1(Rakp1.decode(p.payload()), peer);
                 case PayloadType.RAKP_3 -> rakp3(Rakp3.decode(p.payload()), peer);
-                default -> rejected++;   // responses (0x11, 0x13, 0x15) are not for a BMC
+                default -> rejected++; // responses (0x11, 0x13, 0x15) are not for a BMC
             }
             return;
         }
@@ -480,21 +502,25 @@ public final class SimulatedBmc {
         s.lastActivityNanos = System.nanoTime();
         IpmiResponse response = command(s, request);
         V20SessionPacket out = s.plus.seal(response);
-        finishClose();   // before sending: whoever reads the answer sees the session gone
+        finishClose(); // before sending: whoever reads the answer sees the session gone
         send(out, peer);
     }
 
     private void openSession(OpenSessionRequest req, InetSocketAddress peer) {
         int forced = faults.openSessionStatus();
         if (forced != 0) {
-            sendSetup(PayloadType.OPEN_SESSION_RESPONSE, OpenSessionResponse.error(req, forced).encode(), peer);
+            sendSetup(
+                    PayloadType.OPEN_SESSION_RESPONSE,
+                    OpenSessionResponse.error(req, forced).encode(),
+                    peer);
             return;
         }
         AlgorithmProposal a = req.algorithms();
         CipherSuite suite = null;
         for (int id : SUITE_PREFERENCE) {
             CipherSuite c = fleet.suites().get(id);
-            if (c != null && matches(a.authentication(), c.authentication().id())
+            if (c != null
+                    && matches(a.authentication(), c.authentication().id())
                     && matches(a.integrity(), c.integrity().id())
                     && matches(a.confidentiality(), c.confidentiality().id())) {
                 suite = c;
@@ -503,39 +529,56 @@ public final class SimulatedBmc {
         }
         int status = RmcpPlusStatus.NO_ERRORS;
         if (suite == null) {
-            status = fleet.suites().values().stream().noneMatch(c -> matches(a.authentication(), c.authentication().id()))
+            status = fleet.suites().values().stream()
+                            .noneMatch(c -> matches(
+                                    a.authentication(), c.authentication().id()))
                     ? RmcpPlusStatus.INVALID_AUTHENTICATION_ALGORITHM
-                    : fleet.suites().values().stream().noneMatch(c -> matches(a.integrity(), c.integrity().id()))
-                    ? RmcpPlusStatus.INVALID_INTEGRITY_ALGORITHM
-                    : fleet.suites().values().stream().noneMatch(c -> matches(a.confidentiality(), c.confidentiality().id()))
-                    ? RmcpPlusStatus.INVALID_CONFIDENTIALITY_ALGORITHM
-                    : RmcpPlusStatus.NO_CIPHER_SUITE_MATCH;
+                    : fleet.suites().values().stream()
+                                    .noneMatch(c ->
+                                            matches(a.integrity(), c.integrity().id()))
+                            ? RmcpPlusStatus.INVALID_INTEGRITY_ALGORITHM
+                            : fleet.suites().values().stream()
+                                            .noneMatch(c -> matches(
+                                                    a.confidentiality(),
+                                                    c.confidentiality().id()))
+                                    ? RmcpPlusStatus.INVALID_CONFIDENTIALITY_ALGORITHM
+                                    : RmcpPlusStatus.NO_CIPHER_SUITE_MATCH;
         } else if (req.requestedMaxPrivilege() > Privilege.OEM.code()) {
             status = RmcpPlusStatus.INVALID_ROLE;
         } else if (req.consoleSessionId() == 0) {
             status = RmcpPlusStatus.INVALID_SESSION_ID;
         }
         if (status != RmcpPlusStatus.NO_ERRORS) {
-            sendSetup(PayloadType.OPEN_SESSION_RESPONSE, OpenSessionResponse.error(req, status).encode(), peer);
+            sendSetup(
+                    PayloadType.OPEN_SESSION_RESPONSE,
+                    OpenSessionResponse.error(req, status).encode(),
+                    peer);
             return;
         }
         long now = System.nanoTime();
         if (!makeRoom(fleet.opts().maxSessions(), now)) {
             sessionsRefused++;
             event("open session refused: no session slot (" + activeCount + " active)");
-            sendSetup(PayloadType.OPEN_SESSION_RESPONSE,
-                    OpenSessionResponse.error(req, RmcpPlusStatus.INSUFFICIENT_RESOURCES).encode(), peer);
+            sendSetup(
+                    PayloadType.OPEN_SESSION_RESPONSE,
+                    OpenSessionResponse.error(req, RmcpPlusStatus.INSUFFICIENT_RESOURCES)
+                            .encode(),
+                    peer);
             return;
         }
         SimSession s = new SimSession(newSessionId(), true, peer, SimSession.State.OPENED, now);
         s.consoleSessionId = req.consoleSessionId();
         s.suite = suite;
         // "0 = highest level matching": answer what the channel allows, not 0 (FreeIPMI refuses 0, ipmi.md §3.2 #5)
-        s.openSessionMaxPrivilege = req.requestedMaxPrivilege() == 0 ? Privilege.ADMINISTRATOR.code()
+        s.openSessionMaxPrivilege = req.requestedMaxPrivilege() == 0
+                ? Privilege.ADMINISTRATOR.code()
                 : Math.min(req.requestedMaxPrivilege(), Privilege.ADMINISTRATOR.code());
         put(s);
-        sendSetup(PayloadType.OPEN_SESSION_RESPONSE,
-                OpenSessionResponse.accepted(req, s.openSessionMaxPrivilege, s.id, suite).encode(), peer);
+        sendSetup(
+                PayloadType.OPEN_SESSION_RESPONSE,
+                OpenSessionResponse.accepted(req, s.openSessionMaxPrivilege, s.id, suite)
+                        .encode(),
+                peer);
     }
 
     private static boolean matches(int proposed, int algorithm) {
@@ -553,11 +596,15 @@ public final class SimulatedBmc {
         int forced = faults.rakp2Status();
         int priv = r1.requestedPrivilege();
         SimUser user = fleet.user(r1.username());
-        int status = forced != 0 ? forced
-                : priv < Privilege.CALLBACK.code() || priv > Privilege.OEM.code() ? RmcpPlusStatus.INVALID_ROLE
-                : user == null ? RmcpPlusStatus.UNAUTHORIZED_NAME
-                : priv > user.maxPrivilege().code() ? RmcpPlusStatus.UNAUTHORIZED_ROLE
-                : RmcpPlusStatus.NO_ERRORS;
+        int status = forced != 0
+                ? forced
+                : priv < Privilege.CALLBACK.code() || priv > Privilege.OEM.code()
+                        ? RmcpPlusStatus.INVALID_ROLE
+                        : user == null
+                                ? RmcpPlusStatus.UNAUTHORIZED_NAME
+                                : priv > user.maxPrivilege().code()
+                                        ? RmcpPlusStatus.UNAUTHORIZED_ROLE
+                                        : RmcpPlusStatus.NO_ERRORS;
         if (status != RmcpPlusStatus.NO_ERRORS) {
             if (user == null && forced == 0 && status == RmcpPlusStatus.UNAUTHORIZED_NAME) {
                 unknownUsers++;
@@ -568,8 +615,15 @@ public final class SimulatedBmc {
             return;
         }
         byte[] rc = fleet.randomBytes(16);
-        RakpExchange exchange = new RakpExchange(s.suite.authentication(), s.consoleSessionId, s.id,
-                r1.consoleRandom(), rc, guid(), r1.role(), r1.username());
+        RakpExchange exchange = new RakpExchange(
+                s.suite.authentication(),
+                s.consoleSessionId,
+                s.id,
+                r1.consoleRandom(),
+                rc,
+                guid(),
+                r1.role(),
+                r1.username());
         byte[] code = exchange.rakp2AuthCode(user.passwordBytes());
         if (faults.corruptRakp2() && code.length > 0) {
             code[0] ^= 0x5A;
@@ -578,21 +632,32 @@ public final class SimulatedBmc {
         s.user = user;
         s.maxPrivilege = privilegeOf(priv);
         s.state = SimSession.State.RAKP2_SENT;
-        sendSetup(PayloadType.RAKP_2,
-                new Rakp2(r1.tag(), RmcpPlusStatus.NO_ERRORS, s.consoleSessionId, rc, guid(), code).encode(), peer);
+        sendSetup(
+                PayloadType.RAKP_2,
+                new Rakp2(r1.tag(), RmcpPlusStatus.NO_ERRORS, s.consoleSessionId, rc, guid(), code).encode(),
+                peer);
     }
 
     private void rakp2Error(int tag, int status, int consoleSessionId, InetSocketAddress peer) {
-        sendSetup(PayloadType.RAKP_2, new Rakp2(tag, status, consoleSessionId, new byte[0], new byte[0], new byte[0])
-                .encode(), peer);
+        sendSetup(
+                PayloadType.RAKP_2,
+                new Rakp2(tag, status, consoleSessionId, new byte[0], new byte[0], new byte[0]).encode(),
+                peer);
     }
 
     private void rakp3(Rakp3 r3, InetSocketAddress peer) {
         SimSession s = session(r3.bmcSessionId());
         long now = System.nanoTime();
         if (s == null || !s.rmcpPlus || s.state != SimSession.State.RAKP2_SENT || expired(s, now)) {
-            sendSetup(PayloadType.RAKP_4, new Rakp4(r3.tag(), RmcpPlusStatus.INVALID_SESSION_ID,
-                    s == null ? 0 : s.consoleSessionId, new byte[0]).encode(), peer);
+            sendSetup(
+                    PayloadType.RAKP_4,
+                    new Rakp4(
+                                    r3.tag(),
+                                    RmcpPlusStatus.INVALID_SESSION_ID,
+                                    s == null ? 0 : s.consoleSessionId,
+                                    new byte[0])
+                            .encode(),
+                    peer);
             return;
         }
         if (r3.status() != RmcpPlusStatus.NO_ERRORS) {
@@ -608,12 +673,15 @@ public final class SimulatedBmc {
             authFailures++;
             event("RAKP3 auth code invalid for user '" + s.user.name() + "' (wrong password)");
             remove(s);
-            sendSetup(PayloadType.RAKP_4, new Rakp4(r3.tag(), RmcpPlusStatus.INVALID_INTEGRITY_CHECK_VALUE,
-                    s.consoleSessionId, new byte[0]).encode(), peer);
+            sendSetup(
+                    PayloadType.RAKP_4,
+                    new Rakp4(r3.tag(), RmcpPlusStatus.INVALID_INTEGRITY_CHECK_VALUE, s.consoleSessionId, new byte[0])
+                            .encode(),
+                    peer);
             return;
         }
         byte[] kg = fleet.opts().bmcKey();
-        SessionKeys keys = s.exchange.deriveKeys(kg != null ? kg : kuid);   // no BMC key: K_g = K_uid
+        SessionKeys keys = s.exchange.deriveKeys(kg != null ? kg : kuid); // no BMC key: K_g = K_uid
         byte[] icv = s.exchange.rakp4Icv(keys.sik());
         if (faults.corruptRakp4() && icv.length > 0) {
             icv[0] ^= 0x5A;
@@ -622,9 +690,12 @@ public final class SimulatedBmc {
         s.exchange = null;
         s.lastActivityNanos = now;
         activate(s);
-        event(String.format("session %08x opened (RMCP+ suite %d, user '%s', max %s)", s.id, s.suite.id(),
-                s.user.name(), s.maxPrivilege));
-        sendSetup(PayloadType.RAKP_4, new Rakp4(r3.tag(), RmcpPlusStatus.NO_ERRORS, s.consoleSessionId, icv).encode(),
+        event(String.format(
+                "session %08x opened (RMCP+ suite %d, user '%s', max %s)",
+                s.id, s.suite.id(), s.user.name(), s.maxPrivilege));
+        sendSetup(
+                PayloadType.RAKP_4,
+                new Rakp4(r3.tag(), RmcpPlusStatus.NO_ERRORS, s.consoleSessionId, icv).encode(),
                 peer);
     }
 
@@ -681,25 +752,25 @@ public final class SimulatedBmc {
             return req.respond(0xCC, new byte[0]);
         }
         if (r.username().length == 0) {
-            return req.respond(0x82, new byte[0]);   // null user name not enabled
+            return req.respond(0x82, new byte[0]); // null user name not enabled
         }
         SimUser user = fleet.user(r.username());
         if (user == null) {
             unknownUsers++;
             event("Get Session Challenge: unknown user '" + r.usernameString() + "'");
-            return req.respond(0x81, new byte[0]);   // invalid user name
+            return req.respond(0x81, new byte[0]); // invalid user name
         }
         long now = System.nanoTime();
         if (!makeRoom(2 * fleet.opts().maxSessions(), now)) {
-            return req.respond(0xC0, new byte[0]);   // node busy
+            return req.respond(0xC0, new byte[0]); // node busy
         }
         SimSession s = new SimSession(newSessionId(), false, peer, SimSession.State.CHALLENGED, now);
         s.user = user;
         s.authType = r.authType();
         s.challenge = fleet.randomBytes(16);
         put(s);
-        return req.respond(0x00,
-                new io.anvil.ipmi.codec.command.GetSessionChallenge.Response(s.id, s.challenge).encode());
+        return req.respond(
+                0x00, new io.anvil.ipmi.codec.command.GetSessionChallenge.Response(s.id, s.challenge).encode());
     }
 
     private void activateSession(SimSession s, V15SessionPacket p, InetSocketAddress peer) throws IpmiDecodeException {
@@ -727,11 +798,13 @@ public final class SimulatedBmc {
             remove(s);
             return;
         }
-        int cc = a.authType() != s.authType ? 0xCC
-                : a.maxPrivilege() == Privilege.UNSPECIFIED ? 0xCC
-                : a.maxPrivilege().code() > s.user.maxPrivilege().code() ? 0x86
-                : activeCount >= fleet.opts().maxSessions() ? 0x81
-                : 0;
+        int cc = a.authType() != s.authType
+                ? 0xCC
+                : a.maxPrivilege() == Privilege.UNSPECIFIED
+                        ? 0xCC
+                        : a.maxPrivilege().code() > s.user.maxPrivilege().code()
+                                ? 0x86
+                                : activeCount >= fleet.opts().maxSessions() ? 0x81 : 0;
         if (cc != 0) {
             if (cc == 0x81) {
                 sessionsRefused++;
@@ -746,10 +819,11 @@ public final class SimulatedBmc {
         s.challenge = null;
         s.lastActivityNanos = System.nanoTime();
         activate(s);
-        event(String.format("session %08x opened (IPMI v1.5 %s, user '%s', max %s)", s.id, s.authType,
-                s.user.name(), s.maxPrivilege));
-        IpmiResponse response = req.respond(0x00,
-                new ActivateSession.Response(s.authType, s.id, inbound, a.maxPrivilege()).encode());
+        event(String.format(
+                "session %08x opened (IPMI v1.5 %s, user '%s', max %s)",
+                s.id, s.authType, s.user.name(), s.maxPrivilege));
+        IpmiResponse response =
+                req.respond(0x00, new ActivateSession.Response(s.authType, s.id, inbound, a.maxPrivilege()).encode());
         send(s.v15.seal(response), peer);
     }
 
@@ -909,12 +983,12 @@ public final class SimulatedBmc {
         }
         Privilege required = BmcCommands.requiredPrivilege(netFn, cmd);
         if (required == null) {
-            return req.respond(0xC1, new byte[0]);   // invalid command
+            return req.respond(0xC1, new byte[0]); // invalid command
         }
         if (s.privilege.code() < required.code()) {
             privilegeDenied++;
-            event(String.format("netFn %02x cmd %02x denied: session at %s, needs %s", netFn, cmd, s.privilege,
-                    required));
+            event(String.format(
+                    "netFn %02x cmd %02x denied: session at %s, needs %s", netFn, cmd, s.privilege, required));
             return req.respond(0xD4, new byte[0]);
         }
         int forced = faults.completionCode();
@@ -927,14 +1001,16 @@ public final class SimulatedBmc {
     private IpmiResponse setSessionPrivilege(SimSession s, IpmiRequest req) {
         Privilege p;
         try {
-            p = io.anvil.ipmi.codec.command.SetSessionPrivilegeLevel.Request.decode(req.data()).privilege();
+            p = io.anvil.ipmi.codec.command.SetSessionPrivilegeLevel.Request.decode(req.data())
+                    .privilege();
         } catch (IpmiDecodeException e) {
             return req.respond(0xCC, new byte[0]);
         }
         if (p != Privilege.UNSPECIFIED) {
-            if (p.code() > s.maxPrivilege.code() || p.code() > s.user.maxPrivilege().code()) {
+            if (p.code() > s.maxPrivilege.code()
+                    || p.code() > s.user.maxPrivilege().code()) {
                 privilegeDenied++;
-                return req.respond(0x81, new byte[0]);   // exceeds channel/user limit
+                return req.respond(0x81, new byte[0]); // exceeds channel/user limit
             }
             s.privilege = p;
         }
@@ -944,12 +1020,13 @@ public final class SimulatedBmc {
     private IpmiResponse closeSession(SimSession s, IpmiRequest req) {
         int id;
         try {
-            id = io.anvil.ipmi.codec.command.CloseSession.Request.decode(req.data()).sessionId();
+            id = io.anvil.ipmi.codec.command.CloseSession.Request.decode(req.data())
+                    .sessionId();
         } catch (IpmiDecodeException e) {
             return req.respond(0xC7, new byte[0]);
         }
         if (id == 0) {
-            return req.respond(0x88, new byte[0]);   // session handles are not supported
+            return req.respond(0x88, new byte[0]); // session handles are not supported
         }
         SimSession target = session(id);
         if (target == null || !target.active()) {
@@ -988,7 +1065,7 @@ public final class SimulatedBmc {
             case POWER_DOWN -> schedulePower(o.powerOffDelay(), () -> powerOff("power down"));
             case POWER_CYCLE -> {
                 if (!on) {
-                    return 0xD5;   // not supported in present state: a cycle needs the power on
+                    return 0xD5; // not supported in present state: a cycle needs the power on
                 }
                 schedulePower(o.powerOffDelay(), () -> {
                     powerOff("power cycle");
@@ -1032,10 +1109,14 @@ public final class SimulatedBmc {
         if (delay.isZero()) {
             transition.run();
         } else {
-            pendingPower = channel.eventLoop().schedule(() -> {
-                pendingPower = null;
-                transition.run();
-            }, delay.toNanos(), TimeUnit.NANOSECONDS);
+            pendingPower = channel.eventLoop()
+                    .schedule(
+                            () -> {
+                                pendingPower = null;
+                                transition.run();
+                            },
+                            delay.toNanos(),
+                            TimeUnit.NANOSECONDS);
         }
     }
 
@@ -1074,12 +1155,13 @@ public final class SimulatedBmc {
         lastBootFlags = flags;
         boots++;
         if (flags.valid()) {
-            event("boot (" + reason + ") from " + flags.device().map(Enum::name).orElse("selector "
-                    + flags.deviceSelector()) + (flags.efi() ? " EFI" : " legacy")
+            event("boot (" + reason + ") from "
+                    + flags.device().map(Enum::name).orElse("selector " + flags.deviceSelector())
+                    + (flags.efi() ? " EFI" : " legacy")
                     + (flags.persistent() ? " persistent" : " one-time"));
             if (!flags.persistent()) {
-                bootFlags = new BootFlags(false, false, flags.efi(), flags.data2(), flags.data3(), flags.data4(),
-                        flags.data5());
+                bootFlags = new BootFlags(
+                        false, false, flags.efi(), flags.data2(), flags.data3(), flags.data4(), flags.data5());
             }
         } else {
             event("boot (" + reason + ") from the default device");
@@ -1122,7 +1204,7 @@ public final class SimulatedBmc {
                     return 0xCC;
                 }
                 if (v == 1 && setInProgress == 1) {
-                    return 0x81;   // set in progress already
+                    return 0x81; // set in progress already
                 }
                 setInProgress = v;
             }
@@ -1154,7 +1236,7 @@ public final class SimulatedBmc {
                 }
             }
             default -> {
-                return 0x80;   // parameter not supported
+                return 0x80; // parameter not supported
             }
         }
         return 0;

@@ -76,7 +76,10 @@ public final class SimulatedFleet {
         for (int id : new java.util.TreeSet<>(options.cipherSuites())) {
             CipherSuite c = CipherSuite.byId(id).orElseThrow();
             s.put(id, c);
-            records.add(GetChannelCipherSuites.SuiteRecord.standard(id, c.authentication().id(), c.integrity().id(),
+            records.add(GetChannelCipherSuites.SuiteRecord.standard(
+                    id,
+                    c.authentication().id(),
+                    c.integrity().id(),
                     c.confidentiality().id()));
         }
         this.suites = Collections.unmodifiableMap(s);
@@ -84,8 +87,8 @@ public final class SimulatedFleet {
         this.cipherSuiteRecords = GetChannelCipherSuites.encodeRecords(records);
         random.nextBytes(guidPrefix);
         this.bmcs = new ArrayList<>(options.count());
-        this.group = new MultiThreadIoEventLoopGroup(options.eventLoopThreads(),
-                new DefaultThreadFactory("anvil-sim", true), NioIoHandler.newFactory());
+        this.group = new MultiThreadIoEventLoopGroup(
+                options.eventLoopThreads(), new DefaultThreadFactory("anvil-sim", true), NioIoHandler.newFactory());
         this.startNanos = System.nanoTime();
     }
 
@@ -117,7 +120,9 @@ public final class SimulatedFleet {
             return;
         }
         RmcpDatagramCodec codec = new RmcpDatagramCodec(codecStats);
-        Bootstrap base = new Bootstrap().group(group).channel(NioDatagramChannel.class)
+        Bootstrap base = new Bootstrap()
+                .group(group)
+                .channel(NioDatagramChannel.class)
                 .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(RmcpMaxDatagram.SIZE))
                 .option(ChannelOption.SO_REUSEADDR, false);
         AtomicInteger pending = new AtomicInteger(addresses.size());
@@ -127,19 +132,24 @@ public final class SimulatedFleet {
             bmcs.add(bmc);
         }
         for (SimulatedBmc bmc : bmcs) {
-            ChannelFuture f = base.clone().handler(new ChannelInitializer<DatagramChannel>() {
-                @Override
-                protected void initChannel(DatagramChannel ch) {
-                    ch.pipeline().addLast(codec, new BmcChannelHandler(bmc));
-                }
-            }).bind(bmc.address());
+            ChannelFuture f = base.clone()
+                    .handler(new ChannelInitializer<DatagramChannel>() {
+                        @Override
+                        protected void initChannel(DatagramChannel ch) {
+                            ch.pipeline().addLast(codec, new BmcChannelHandler(bmc));
+                        }
+                    })
+                    .bind(bmc.address());
             f.addListener(r -> {
                 if (r.isSuccess()) {
                     bmc.bound(f.channel());
                 } else if (failed.compareAndSet(false, true)) {
-                    Throwable cause = new IllegalStateException("cannot bind simulated BMC " + bmc.index() + " on "
-                            + bmc.address() + ": " + r.cause().getMessage(), r.cause());
-                    closeChannels().compose(v -> shutdownGroup())
+                    Throwable cause = new IllegalStateException(
+                            "cannot bind simulated BMC " + bmc.index() + " on " + bmc.address() + ": "
+                                    + r.cause().getMessage(),
+                            r.cause());
+                    closeChannels()
+                            .compose(v -> shutdownGroup())
                             .onComplete(x -> context.runOnContext(v -> promise.fail(cause)));
                 }
                 if (pending.decrementAndGet() == 0 && !failed.get()) {
@@ -170,8 +180,10 @@ public final class SimulatedFleet {
         }
         for (int i = 0; i < options.count(); i++) {
             long a = first + i;
-            out.add(new InetSocketAddress(InetAddress.getByAddress(new byte[] {(byte) (a >>> 24), (byte) (a >>> 16),
-                    (byte) (a >>> 8), (byte) a}), options.basePort()));
+            out.add(new InetSocketAddress(
+                    InetAddress.getByAddress(
+                            new byte[] {(byte) (a >>> 24), (byte) (a >>> 16), (byte) (a >>> 8), (byte) a}),
+                    options.basePort()));
         }
         return out;
     }
@@ -180,20 +192,31 @@ public final class SimulatedFleet {
     private void startSweepers() {
         Map<EventLoop, List<SimulatedBmc>> byLoop = new IdentityHashMap<>();
         for (SimulatedBmc bmc : bmcs) {
-            byLoop.computeIfAbsent(bmc.channel().eventLoop(), k -> new ArrayList<>()).add(bmc);
+            byLoop.computeIfAbsent(bmc.channel().eventLoop(), k -> new ArrayList<>())
+                    .add(bmc);
         }
-        long period = Math.max(50, Math.min(1000, Math.min(options.idleTimeout().toMillis(),
-                options.handshakeTimeout().toMillis()) / 2));
-        byLoop.forEach((loop, owned) -> loop.scheduleAtFixedRate(() -> {
-            long now = System.nanoTime();
-            for (SimulatedBmc bmc : owned) {
-                try {
-                    bmc.purgeExpired(now);
-                } catch (RuntimeException e) {
-                    bmc.internalError(e);
-                }
-            }
-        }, period, period, TimeUnit.MILLISECONDS));
+        long period = Math.max(
+                50,
+                Math.min(
+                        1000,
+                        Math.min(
+                                        options.idleTimeout().toMillis(),
+                                        options.handshakeTimeout().toMillis())
+                                / 2));
+        byLoop.forEach((loop, owned) -> loop.scheduleAtFixedRate(
+                () -> {
+                    long now = System.nanoTime();
+                    for (SimulatedBmc bmc : owned) {
+                        try {
+                            bmc.purgeExpired(now);
+                        } catch (RuntimeException e) {
+                            bmc.internalError(e);
+                        }
+                    }
+                },
+                period,
+                period,
+                TimeUnit.MILLISECONDS));
     }
 
     /** Closes every socket and stops the fleet's event loops; completes on the caller's context. */
@@ -275,15 +298,33 @@ public final class SimulatedFleet {
         long[] t = new long[18];
         for (SimulatedBmc b : bmcs) {
             BmcCounters c = b.counters();
-            long[] v = {c.received(), c.answered(), c.droppedByFault(), c.rejected(), c.commands(), c.sessionsOpened(),
-                c.sessionsClosed(), c.sessionsExpired(), c.sessionsRefused(), c.authFailures(), c.handshakesAbandoned(), c.unknownUsers(),
-                c.privilegeDenied(), c.chassisControls(), c.powerOns(), c.powerOffs(), c.boots(), c.internalErrors()};
+            long[] v = {
+                c.received(),
+                c.answered(),
+                c.droppedByFault(),
+                c.rejected(),
+                c.commands(),
+                c.sessionsOpened(),
+                c.sessionsClosed(),
+                c.sessionsExpired(),
+                c.sessionsRefused(),
+                c.authFailures(),
+                c.handshakesAbandoned(),
+                c.unknownUsers(),
+                c.privilegeDenied(),
+                c.chassisControls(),
+                c.powerOns(),
+                c.powerOffs(),
+                c.boots(),
+                c.internalErrors()
+            };
             for (int i = 0; i < t.length; i++) {
                 t[i] += v[i];
             }
         }
-        return new BmcCounters(t[0], t[1], t[2], t[3], t[4], t[5], t[6], t[7], t[8], t[9], t[10], t[11], t[12],
-                t[13], t[14], t[15], t[16], t[17]);
+        return new BmcCounters(
+                t[0], t[1], t[2], t[3], t[4], t[5], t[6], t[7], t[8], t[9], t[10], t[11], t[12], t[13], t[14], t[15],
+                t[16], t[17]);
     }
 
     /** Time from {@link #start} to the last socket bound. */
@@ -354,7 +395,6 @@ public final class SimulatedFleet {
     static final class RmcpMaxDatagram {
         static final int SIZE = 2048;
 
-        private RmcpMaxDatagram() {
-        }
+        private RmcpMaxDatagram() {}
     }
 }

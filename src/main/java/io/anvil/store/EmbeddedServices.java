@@ -1,15 +1,14 @@
 package io.anvil.store;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import redis.embedded.RedisServer;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import redis.embedded.RedisServer;
 
 /**
  * The embedded default: a PostgreSQL and a Redis started from jars, with their data under one directory,
@@ -17,94 +16,95 @@ import java.nio.file.Path;
  * event loop.
  */
 public final class EmbeddedServices implements AutoCloseable {
-  private static final Logger LOG = LoggerFactory.getLogger(EmbeddedServices.class);
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedServices.class);
 
-  private final EmbeddedPostgres postgres;
-  private final RedisServer redis;
-  private final int redisPort;
+    private final EmbeddedPostgres postgres;
+    private final RedisServer redis;
+    private final int redisPort;
 
-  private EmbeddedServices(EmbeddedPostgres postgres, RedisServer redis, int redisPort) {
-    this.postgres = postgres;
-    this.redis = redis;
-    this.redisPort = redisPort;
-  }
-
-  /**
-   * Starts what is asked for. {@code dataDir} keeps PostgreSQL's cluster ({@code pg/}) and Redis' append-only
-   * file ({@code redis/}) so a restart loses nothing; {@code null} means throw-away temporary directories.
-   */
-  public static EmbeddedServices start(Path dataDir, boolean withPostgres, boolean withRedis) {
-    try {
-      Path root = dataDir != null ? dataDir : Files.createTempDirectory("anvil-embedded");
-      EmbeddedPostgres pg = null;
-      if (withPostgres) {
-        Path pgDir = root.resolve("pg");
-        Files.createDirectories(pgDir);
-        LOG.info("Starting embedded PostgreSQL with data in {}", pgDir.toAbsolutePath());
-        pg = EmbeddedPostgres.builder()
-            .setDataDirectory(pgDir)
-            .setCleanDataDirectory(dataDir == null)
-            .setPort(freePort())
-            .setServerConfig("max_connections", "200")
-            .setServerConfig("fsync", dataDir == null ? "off" : "on")
-            // with a data dir (anvil serve) the owner stops PostgreSQL after Anvil has drained and left the
-            // conductors table; the library's own hook would stop it at the same time, under the drain's feet
-            .setRegisterShutdownHook(dataDir == null)
-            .start();
-      }
-      RedisServer redis = null;
-      int redisPort = 0;
-      if (withRedis) {
-        Path redisDir = root.resolve("redis");
-        Files.createDirectories(redisDir);
-        redisPort = freePort();
-        LOG.info("Starting embedded Redis with data in {}", redisDir.toAbsolutePath());
-        redis = RedisServer.newRedisServer()
-            .port(redisPort)
-            .setting("bind 127.0.0.1")
-            .setting("dir " + redisDir.toAbsolutePath())
-            .setting("save \"\"")
-            .setting("appendonly " + (dataDir == null ? "no" : "yes"))
-            .setting("maxmemory-policy noeviction")
-            .build();
-        redis.start();
-      }
-      return new EmbeddedServices(pg, redis, redisPort);
-    } catch (IOException e) {
-      throw new UncheckedIOException("could not start the embedded services", e);
+    private EmbeddedServices(EmbeddedPostgres postgres, RedisServer redis, int redisPort) {
+        this.postgres = postgres;
+        this.redis = redis;
+        this.redisPort = redisPort;
     }
-  }
 
-  /** {@code postgresql://postgres@127.0.0.1:PORT/postgres}, or null when PostgreSQL was not started. */
-  public String databaseUrl() {
-    return postgres == null ? null : "postgresql://postgres:postgres@127.0.0.1:" + postgres.getPort() + "/postgres";
-  }
-
-  public String redisUrl() {
-    return redis == null ? null : "redis://127.0.0.1:" + redisPort;
-  }
-
-  @Override
-  public void close() {
-    if (redis != null) {
-      try {
-        redis.stop();
-      } catch (IOException e) {
-        LOG.warn("embedded Redis did not stop cleanly: {}", e.toString());
-      }
+    /**
+     * Starts what is asked for. {@code dataDir} keeps PostgreSQL's cluster ({@code pg/}) and Redis' append-only
+     * file ({@code redis/}) so a restart loses nothing; {@code null} means throw-away temporary directories.
+     */
+    public static EmbeddedServices start(Path dataDir, boolean withPostgres, boolean withRedis) {
+        try {
+            Path root = dataDir != null ? dataDir : Files.createTempDirectory("anvil-embedded");
+            EmbeddedPostgres pg = null;
+            if (withPostgres) {
+                Path pgDir = root.resolve("pg");
+                Files.createDirectories(pgDir);
+                LOG.info("Starting embedded PostgreSQL with data in {}", pgDir.toAbsolutePath());
+                pg = EmbeddedPostgres.builder()
+                        .setDataDirectory(pgDir)
+                        .setCleanDataDirectory(dataDir == null)
+                        .setPort(freePort())
+                        .setServerConfig("max_connections", "200")
+                        .setServerConfig("fsync", dataDir == null ? "off" : "on")
+                        // with a data dir (anvil serve) the owner stops PostgreSQL after Anvil has drained and left the
+                        // conductors table; the library's own hook would stop it at the same time, under the drain's
+                        // feet
+                        .setRegisterShutdownHook(dataDir == null)
+                        .start();
+            }
+            RedisServer redis = null;
+            int redisPort = 0;
+            if (withRedis) {
+                Path redisDir = root.resolve("redis");
+                Files.createDirectories(redisDir);
+                redisPort = freePort();
+                LOG.info("Starting embedded Redis with data in {}", redisDir.toAbsolutePath());
+                redis = RedisServer.newRedisServer()
+                        .port(redisPort)
+                        .setting("bind 127.0.0.1")
+                        .setting("dir " + redisDir.toAbsolutePath())
+                        .setting("save \"\"")
+                        .setting("appendonly " + (dataDir == null ? "no" : "yes"))
+                        .setting("maxmemory-policy noeviction")
+                        .build();
+                redis.start();
+            }
+            return new EmbeddedServices(pg, redis, redisPort);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not start the embedded services", e);
+        }
     }
-    if (postgres != null) {
-      try {
-        postgres.close();
-      } catch (IOException e) {
-        LOG.warn("embedded PostgreSQL did not stop cleanly: {}", e.toString());
-      }
-    }
-  }
 
-  static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
+    /** {@code postgresql://postgres@127.0.0.1:PORT/postgres}, or null when PostgreSQL was not started. */
+    public String databaseUrl() {
+        return postgres == null ? null : "postgresql://postgres:postgres@127.0.0.1:" + postgres.getPort() + "/postgres";
     }
-  }
+
+    public String redisUrl() {
+        return redis == null ? null : "redis://127.0.0.1:" + redisPort;
+    }
+
+    @Override
+    public void close() {
+        if (redis != null) {
+            try {
+                redis.stop();
+            } catch (IOException e) {
+                LOG.warn("embedded Redis did not stop cleanly: {}", e.toString());
+            }
+        }
+        if (postgres != null) {
+            try {
+                postgres.close();
+            } catch (IOException e) {
+                LOG.warn("embedded PostgreSQL did not stop cleanly: {}", e.toString());
+            }
+        }
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
 }

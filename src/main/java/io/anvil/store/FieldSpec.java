@@ -10,23 +10,23 @@ package io.anvil.store;
  * @param patchable  may be changed with PATCH
  * @param maxLength  for strings, the column width (0 = unbounded)
  */
-public record FieldSpec(String name, FieldType type, int minVersion, boolean creatable, boolean patchable,
-                        int maxLength) {
+public record FieldSpec(
+        String name, FieldType type, int minVersion, boolean creatable, boolean patchable, int maxLength) {
 
-  public static FieldSpec readOnly(String name, FieldType type, int minVersion) {
-    return new FieldSpec(name, type, minVersion, false, false, 0);
-  }
+    public static FieldSpec readOnly(String name, FieldType type, int minVersion) {
+        return new FieldSpec(name, type, minVersion, false, false, 0);
+    }
 
-  public static FieldSpec writable(String name, FieldType type, int minVersion) {
-    return new FieldSpec(name, type, minVersion, true, true, 0);
-  }
+    public static FieldSpec writable(String name, FieldType type, int minVersion) {
+        return new FieldSpec(name, type, minVersion, true, true, 0);
+    }
 
-  public static FieldSpec writable(String name, FieldType type, int minVersion, int maxLength) {
-    return new FieldSpec(name, type, minVersion, true, true, maxLength);
-  }
+    public static FieldSpec writable(String name, FieldType type, int minVersion, int maxLength) {
+        return new FieldSpec(name, type, minVersion, true, true, maxLength);
+    }
 
-  /** Settable on create only (uuid). */
-  public static FieldSpec createOnly(String name, FieldType type, int minVersion) {
-    return new FieldSpec(name, type, minVersion, true, false, 0);
-  }
+    /** Settable on create only (uuid). */
+    public static FieldSpec createOnly(String name, FieldType type, int minVersion) {
+        return new FieldSpec(name, type, minVersion, true, false, 0);
+    }
 }

@@ -8,17 +8,16 @@ import org.flywaydb.core.Flyway;
  * advisory lock, so several conductors starting together are safe.
  */
 public final class Migrations {
-  private Migrations() {
-  }
+    private Migrations() {}
 
-  /** Returns how many migrations were applied. */
-  public static int migrate(DatabaseUrl url) {
-    return Flyway.configure()
-        .dataSource(url.jdbcUrl(), url.user(), url.password())
-        .locations("classpath:db/migration")
-        .loggers("slf4j")
-        .load()
-        .migrate()
-        .migrationsExecuted;
-  }
+    /** Returns how many migrations were applied. */
+    public static int migrate(DatabaseUrl url) {
+        return Flyway.configure()
+                .dataSource(url.jdbcUrl(), url.user(), url.password())
+                .locations("classpath:db/migration")
+                .loggers("slf4j")
+                .load()
+                .migrate()
+                .migrationsExecuted;
+    }
 }

@@ -8,7 +8,6 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -20,180 +19,197 @@ import java.util.UUID;
  * column and already SQL-typed (see {@link SqlValues}). Unique violations become Ironic's 409 messages.
  */
 public final class ResourceStore {
-  private final Database db;
+    private final Database db;
 
-  public ResourceStore(Database db) {
-    this.db = db;
-  }
-
-  public Database database() {
-    return db;
-  }
-
-  /** By UUID, or by name for named resources; null when absent. */
-  public Future<JsonObject> find(ResourceDef def, String ident) {
-    return find(db.reads(), def, ident, false);
-  }
-
-  /** Like {@link #find} inside a transaction, locking the row against concurrent writers. */
-  public Future<JsonObject> findForUpdate(SqlClient tx, ResourceDef def, String ident) {
-    return find(tx, def, ident, true);
-  }
-
-  private Future<JsonObject> find(SqlClient client, ResourceDef def, String ident, boolean forUpdate) {
-    UUID uuid = SqlValues.uuidOrNull(ident);
-    String lock = forUpdate ? " FOR UPDATE OF t" : "";
-    if (uuid != null) {
-      return one(client, def.selectFrom() + " WHERE t.uuid = $1" + lock, Tuple.of(uuid));
+    public ResourceStore(Database db) {
+        this.db = db;
     }
-    if (!def.named()) {
-      return Future.succeededFuture(null);
-    }
-    return one(client, def.selectFrom() + " WHERE t.name = $1" + lock, Tuple.of(ident));
-  }
 
-  /**
-   * The row's version: PostgreSQL's xmin, which changes with every update of the row. Lets readers validate a
-   * cached rendering with a one-column primary-key read. Null when absent.
-   */
-  public Future<Long> rowVersion(ResourceDef def, String ident) {
-    UUID uuid = SqlValues.uuidOrNull(ident);
-    String where = uuid != null ? "uuid" : "name";
-    if (uuid == null && !def.named()) {
-      return Future.succeededFuture(null);
+    public Database database() {
+        return db;
     }
-    return db.reads().preparedQuery("SELECT xmin::text::bigint FROM " + def.table() + " WHERE " + where + " = $1")
-        .execute(Tuple.of(uuid != null ? uuid : ident))
-        .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getLong(0));
-  }
 
-  /** The marker row's id and raw sort value, for keyset pagination; sortKey is a validated column name. */
-  public Future<ListQuery.JsonMarker> findRaw(ResourceDef def, String uuid, String sortKey) {
-    return db.reads().preparedQuery("SELECT t.id, t." + sortKey + " FROM " + def.table() + " t WHERE t.uuid = $1")
-        .execute(Tuple.of(SqlValues.uuidOrNull(uuid)))
-        .map(rows -> {
-          Row r = rows.iterator().next();
-          return new ListQuery.JsonMarker(r.getValue(1), r.getLong(0));
+    /** By UUID, or by name for named resources; null when absent. */
+    public Future<JsonObject> find(ResourceDef def, String ident) {
+        return find(db.reads(), def, ident, false);
+    }
+
+    /** Like {@link #find} inside a transaction, locking the row against concurrent writers. */
+    public Future<JsonObject> findForUpdate(SqlClient tx, ResourceDef def, String ident) {
+        return find(tx, def, ident, true);
+    }
+
+    private Future<JsonObject> find(SqlClient client, ResourceDef def, String ident, boolean forUpdate) {
+        UUID uuid = SqlValues.uuidOrNull(ident);
+        String lock = forUpdate ? " FOR UPDATE OF t" : "";
+        if (uuid != null) {
+            return one(client, def.selectFrom() + " WHERE t.uuid = $1" + lock, Tuple.of(uuid));
+        }
+        if (!def.named()) {
+            return Future.succeededFuture(null);
+        }
+        return one(client, def.selectFrom() + " WHERE t.name = $1" + lock, Tuple.of(ident));
+    }
+
+    /**
+     * The row's version: PostgreSQL's xmin, which changes with every update of the row. Lets readers validate a
+     * cached rendering with a one-column primary-key read. Null when absent.
+     */
+    public Future<Long> rowVersion(ResourceDef def, String ident) {
+        UUID uuid = SqlValues.uuidOrNull(ident);
+        String where = uuid != null ? "uuid" : "name";
+        if (uuid == null && !def.named()) {
+            return Future.succeededFuture(null);
+        }
+        return db.reads()
+                .preparedQuery("SELECT xmin::text::bigint FROM " + def.table() + " WHERE " + where + " = $1")
+                .execute(Tuple.of(uuid != null ? uuid : ident))
+                .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getLong(0));
+    }
+
+    /** The marker row's id and raw sort value, for keyset pagination; sortKey is a validated column name. */
+    public Future<ListQuery.JsonMarker> findRaw(ResourceDef def, String uuid, String sortKey) {
+        return db.reads()
+                .preparedQuery("SELECT t.id, t." + sortKey + " FROM " + def.table() + " t WHERE t.uuid = $1")
+                .execute(Tuple.of(SqlValues.uuidOrNull(uuid)))
+                .map(rows -> {
+                    Row r = rows.iterator().next();
+                    return new ListQuery.JsonMarker(r.getValue(1), r.getLong(0));
+                });
+    }
+
+    /** Full rows for these ids, in no particular order (rows deleted meanwhile are simply absent). */
+    public Future<List<JsonObject>> findByIds(ResourceDef def, List<Long> ids) {
+        return db.reads()
+                .preparedQuery(def.selectFrom() + " WHERE t.id = ANY($1)")
+                .execute(Tuple.of(ids.toArray(new Long[0])))
+                .map(ResourceStore::all);
+    }
+
+    public Future<JsonObject> findById(SqlClient client, ResourceDef def, long id) {
+        return one(client, def.selectFrom() + " WHERE t.id = $1", Tuple.of(id));
+    }
+
+    private static Future<JsonObject> one(SqlClient client, String sql, Tuple params) {
+        return client.preparedQuery(sql)
+                .execute(params)
+                .map(rows ->
+                        rows.size() == 0 ? null : RowJson.toJson(rows.iterator().next()));
+    }
+
+    public Future<List<JsonObject>> list(ResourceDef def, ListQuery q) {
+        ListQuery.Built built = q.build(def.selectFrom());
+        return db.reads()
+                .preparedQuery(built.sql())
+                .execute(Tuple.from(built.params()))
+                .map(ResourceStore::all);
+    }
+
+    private static List<JsonObject> all(RowSet<Row> rows) {
+        List<JsonObject> out = new ArrayList<>(rows.size());
+        for (Row r : rows) {
+            out.add(RowJson.toJson(r));
+        }
+        return out;
+    }
+
+    /** Inserts and returns the stored resource as the API reads it. */
+    public Future<JsonObject> insert(SqlClient client, ResourceDef def, Map<String, Object> columns) {
+        StringJoiner names = new StringJoiner(", ");
+        StringJoiner marks = new StringJoiner(", ");
+        List<Object> params = new ArrayList<>();
+        columns.forEach((k, v) -> {
+            names.add(k);
+            params.add(v);
+            marks.add("$" + params.size());
         });
-  }
-
-  /** Full rows for these ids, in no particular order (rows deleted meanwhile are simply absent). */
-  public Future<List<JsonObject>> findByIds(ResourceDef def, List<Long> ids) {
-    return db.reads().preparedQuery(def.selectFrom() + " WHERE t.id = ANY($1)")
-        .execute(Tuple.of(ids.toArray(new Long[0]))).map(ResourceStore::all);
-  }
-
-  public Future<JsonObject> findById(SqlClient client, ResourceDef def, long id) {
-    return one(client, def.selectFrom() + " WHERE t.id = $1", Tuple.of(id));
-  }
-
-  private static Future<JsonObject> one(SqlClient client, String sql, Tuple params) {
-    return client.preparedQuery(sql).execute(params)
-        .map(rows -> rows.size() == 0 ? null : RowJson.toJson(rows.iterator().next()));
-  }
-
-  public Future<List<JsonObject>> list(ResourceDef def, ListQuery q) {
-    ListQuery.Built built = q.build(def.selectFrom());
-    return db.reads().preparedQuery(built.sql()).execute(Tuple.from(built.params())).map(ResourceStore::all);
-  }
-
-  private static List<JsonObject> all(RowSet<Row> rows) {
-    List<JsonObject> out = new ArrayList<>(rows.size());
-    for (Row r : rows) {
-      out.add(RowJson.toJson(r));
-    }
-    return out;
-  }
-
-  /** Inserts and returns the stored resource as the API reads it. */
-  public Future<JsonObject> insert(SqlClient client, ResourceDef def, Map<String, Object> columns) {
-    StringJoiner names = new StringJoiner(", ");
-    StringJoiner marks = new StringJoiner(", ");
-    List<Object> params = new ArrayList<>();
-    columns.forEach((k, v) -> {
-      names.add(k);
-      params.add(v);
-      marks.add("$" + params.size());
-    });
-    String sql = "INSERT INTO " + def.table() + " (" + names + ") VALUES (" + marks + ") RETURNING id";
-    return client.preparedQuery(sql).execute(Tuple.from(params))
-        .recover(e -> Future.failedFuture(Conflicts.translate(def, e, columns)))
-        .compose(rows -> findById(client, def, rows.iterator().next().getLong(0)));
-  }
-
-  /** Updates the given columns (and updated_at) and returns the resource as stored. */
-  public Future<JsonObject> update(SqlClient client, ResourceDef def, long id, Map<String, Object> columns) {
-    if (columns.isEmpty()) {
-      return findById(client, def, id);
-    }
-    return updateGuarded(client, def, id, columns, null, null);
-  }
-
-  /**
-   * Updates only while {@code guardColumn = guardValue} still holds (the fencing check of node writes); returns
-   * null when the guard no longer matches, and nothing was written.
-   */
-  public Future<JsonObject> updateGuarded(SqlClient client, ResourceDef def, long id, Map<String, Object> columns,
-                                          String guardColumn, Object guardValue) {
-    StringJoiner sets = new StringJoiner(", ");
-    List<Object> params = new ArrayList<>();
-    columns.forEach((k, v) -> {
-      params.add(v);
-      sets.add(k + " = $" + params.size());
-    });
-    sets.add("updated_at = now()");
-    params.add(id);
-    String sql = "UPDATE " + def.table() + " SET " + sets + " WHERE id = $" + params.size();
-    if (guardColumn != null) {
-      params.add(guardValue);
-      sql += " AND " + guardColumn + " = $" + params.size();
-    }
-    return client.preparedQuery(sql).execute(Tuple.from(params))
-        .recover(e -> Future.failedFuture(Conflicts.translate(def, e, columns)))
-        .compose(rows -> rows.rowCount() == 0 ? Future.succeededFuture(null) : findById(client, def, id));
-  }
-
-  public Future<Boolean> delete(SqlClient client, ResourceDef def, long id) {
-    return client.preparedQuery("DELETE FROM " + def.table() + " WHERE id = $1").execute(Tuple.of(id))
-        .map(rows -> rows.rowCount() == 1);
-  }
-
-  /** Ironic's wording for unique-constraint violations. */
-  static final class Conflicts {
-    private Conflicts() {
+        String sql = "INSERT INTO " + def.table() + " (" + names + ") VALUES (" + marks + ") RETURNING id";
+        return client.preparedQuery(sql)
+                .execute(Tuple.from(params))
+                .recover(e -> Future.failedFuture(Conflicts.translate(def, e, columns)))
+                .compose(rows -> findById(client, def, rows.iterator().next().getLong(0)));
     }
 
-    static Throwable translate(ResourceDef def, Throwable e, Map<String, Object> columns) {
-      if (e instanceof PgException pg && "23502".equals(pg.getSqlState())) {
-        return AnvilException.invalid("Invalid value for field '" + pg.getColumn() + "' of " + def.singular()
-            + ": it must not be null.");
-      }
-      if (!(e instanceof PgException pg) || !"23505".equals(pg.getSqlState())) {
-        return e;
-      }
-      String constraint = pg.getConstraint() == null ? "" : pg.getConstraint();
-      Object name = columns.get("name");
-      Object uuid = columns.get("uuid");
-      Object address = columns.get("address");
-      String msg;
-      if (constraint.endsWith("_name_key")) {
-        msg = "A " + def.singular() + " with name " + name + " already exists.";
-      } else if (constraint.endsWith("_uuid_key") && !constraint.contains("instance")) {
-        msg = "A " + def.singular() + " with UUID " + uuid + " already exists.";
-      } else if (constraint.endsWith("_address_key")) {
-        msg = "A " + def.singular() + " with MAC address " + address + " already exists.";
-      } else if (constraint.contains("instance_uuid")) {
-        msg = "Instance " + columns.get("instance_uuid") + " is already associated with a node, it cannot be "
-            + "associated with this other node.";
-      } else if (constraint.contains("type_connector_id")) {
-        msg = "A volume connector with type " + columns.get("type") + " and connector ID "
-            + columns.get("connector_id") + " already exists.";
-      } else if (constraint.contains("boot_index")) {
-        msg = "A volume target with boot index '" + columns.get("boot_index") + "' for the same node already exists.";
-      } else {
-        msg = "A " + def.singular() + " with the same unique attributes already exists (" + constraint + ").";
-      }
-      return AnvilException.conflict(msg);
+    /** Updates the given columns (and updated_at) and returns the resource as stored. */
+    public Future<JsonObject> update(SqlClient client, ResourceDef def, long id, Map<String, Object> columns) {
+        if (columns.isEmpty()) {
+            return findById(client, def, id);
+        }
+        return updateGuarded(client, def, id, columns, null, null);
     }
-  }
+
+    /**
+     * Updates only while {@code guardColumn = guardValue} still holds (the fencing check of node writes); returns
+     * null when the guard no longer matches, and nothing was written.
+     */
+    public Future<JsonObject> updateGuarded(
+            SqlClient client,
+            ResourceDef def,
+            long id,
+            Map<String, Object> columns,
+            String guardColumn,
+            Object guardValue) {
+        StringJoiner sets = new StringJoiner(", ");
+        List<Object> params = new ArrayList<>();
+        columns.forEach((k, v) -> {
+            params.add(v);
+            sets.add(k + " = $" + params.size());
+        });
+        sets.add("updated_at = now()");
+        params.add(id);
+        String sql = "UPDATE " + def.table() + " SET " + sets + " WHERE id = $" + params.size();
+        if (guardColumn != null) {
+            params.add(guardValue);
+            sql += " AND " + guardColumn + " = $" + params.size();
+        }
+        return client.preparedQuery(sql)
+                .execute(Tuple.from(params))
+                .recover(e -> Future.failedFuture(Conflicts.translate(def, e, columns)))
+                .compose(rows -> rows.rowCount() == 0 ? Future.succeededFuture(null) : findById(client, def, id));
+    }
+
+    public Future<Boolean> delete(SqlClient client, ResourceDef def, long id) {
+        return client.preparedQuery("DELETE FROM " + def.table() + " WHERE id = $1")
+                .execute(Tuple.of(id))
+                .map(rows -> rows.rowCount() == 1);
+    }
+
+    /** Ironic's wording for unique-constraint violations. */
+    static final class Conflicts {
+        private Conflicts() {}
+
+        static Throwable translate(ResourceDef def, Throwable e, Map<String, Object> columns) {
+            if (e instanceof PgException pg && "23502".equals(pg.getSqlState())) {
+                return AnvilException.invalid("Invalid value for field '" + pg.getColumn() + "' of " + def.singular()
+                        + ": it must not be null.");
+            }
+            if (!(e instanceof PgException pg) || !"23505".equals(pg.getSqlState())) {
+                return e;
+            }
+            String constraint = pg.getConstraint() == null ? "" : pg.getConstraint();
+            Object name = columns.get("name");
+            Object uuid = columns.get("uuid");
+            Object address = columns.get("address");
+            String msg;
+            if (constraint.endsWith("_name_key")) {
+                msg = "A " + def.singular() + " with name " + name + " already exists.";
+            } else if (constraint.endsWith("_uuid_key") && !constraint.contains("instance")) {
+                msg = "A " + def.singular() + " with UUID " + uuid + " already exists.";
+            } else if (constraint.endsWith("_address_key")) {
+                msg = "A " + def.singular() + " with MAC address " + address + " already exists.";
+            } else if (constraint.contains("instance_uuid")) {
+                msg = "Instance " + columns.get("instance_uuid") + " is already associated with a node, it cannot be "
+                        + "associated with this other node.";
+            } else if (constraint.contains("type_connector_id")) {
+                msg = "A volume connector with type " + columns.get("type") + " and connector ID "
+                        + columns.get("connector_id") + " already exists.";
+            } else if (constraint.contains("boot_index")) {
+                msg = "A volume target with boot index '" + columns.get("boot_index")
+                        + "' for the same node already exists.";
+            } else {
+                msg = "A " + def.singular() + " with the same unique attributes already exists (" + constraint + ").";
+            }
+            return AnvilException.conflict(msg);
+        }
+    }
 }

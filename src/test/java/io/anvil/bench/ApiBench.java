@@ -9,7 +9,6 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.json.JsonObject;
-
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -29,153 +28,201 @@ import java.util.regex.Pattern;
  * generator is not the bottleneck inside our JVM). Prints a table and writes target/bench/api.json.
  */
 public final class ApiBench {
-  private static final String VERSION = "X-OpenStack-Ironic-API-Version: 1.78";
+    private static final String VERSION = "X-OpenStack-Ironic-API-Version: 1.78";
 
-  public static void main(String[] args) throws Exception {
-    int nodes = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
-    int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 15;
-    String wrk = findWrk();
-    int cores = Runtime.getRuntime().availableProcessors();
-    System.out.printf("api bench: %d nodes, %d s per scenario, %d cores, server %d API verticles%n", nodes,
-        seconds, cores, cores);
-    try (AnvilInstance anvil = AnvilInstance.start(Map.of("api.instances", cores, "database.pool_size", 8,
-        "database.pipelined_size", 4))) {
-      List<String> uuids = enroll(anvil.port(), nodes);
-      Path dir = Path.of("target/bench");
-      Files.createDirectories(dir);
-      Path paths = dir.resolve("node-paths.txt");
-      Files.write(paths, uuids.stream().map(u -> "/v1/nodes/" + u).toList());
-      Path getLua = dir.resolve("get-node.lua");
-      Files.writeString(getLua, """
+    public static void main(String[] args) throws Exception {
+        int nodes = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
+        int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 15;
+        String wrk = findWrk();
+        int cores = Runtime.getRuntime().availableProcessors();
+        System.out.printf(
+                "api bench: %d nodes, %d s per scenario, %d cores, server %d API verticles%n",
+                nodes, seconds, cores, cores);
+        try (AnvilInstance anvil = AnvilInstance.start(
+                Map.of("api.instances", cores, "database.pool_size", 8, "database.pipelined_size", 4))) {
+            List<String> uuids = enroll(anvil.port(), nodes);
+            Path dir = Path.of("target/bench");
+            Files.createDirectories(dir);
+            Path paths = dir.resolve("node-paths.txt");
+            Files.write(paths, uuids.stream().map(u -> "/v1/nodes/" + u).toList());
+            Path getLua = dir.resolve("get-node.lua");
+            Files.writeString(
+                    getLua,
+                    """
           local paths = {}
           for line in io.lines("%s") do paths[#paths + 1] = line end
           request = function()
             return wrk.format("GET", paths[math.random(#paths)], {["X-OpenStack-Ironic-API-Version"] = "1.78"})
           end
-          """.formatted(paths.toAbsolutePath()));
-      Path createLua = dir.resolve("create-node.lua");
-      Files.writeString(createLua, """
+          """
+                            .formatted(paths.toAbsolutePath()));
+            Path createLua = dir.resolve("create-node.lua");
+            Files.writeString(
+                    createLua,
+                    """
           wrk.method = "POST"
           wrk.body = '{"driver": "fake-hardware", "driver_info": {"ipmi_password": "x"}, "properties": {"cpus": 8}}'
           wrk.headers["Content-Type"] = "application/json"
           wrk.headers["X-OpenStack-Ironic-API-Version"] = "1.78"
           """);
-      BenchTable table = new BenchTable("api", "scenario", "req/s", "p50 ms", "p99 ms", "errors")
-          .meta("nodes", nodes).meta("seconds", seconds).meta("cores", cores)
-          .meta("command", "scripts/bench api " + nodes + " " + seconds);
-      String base = anvil.endpoint();
-      // warm-up: JIT and prepared statements
-      wrk(wrk, List.of("-t1", "-c16", "-d5s", "-s", getLua.toString(), base), "warm-up");
-      table.row(wrk(wrk, List.of("-t2", "-c64", "-d" + seconds + "s", "--latency", "-s", getLua.toString(), base),
-          "GET /v1/nodes/{uuid}"));
-      table.row(wrk(wrk, List.of("-t1", "-c8", "-d" + seconds + "s", "--latency", "-H", VERSION,
-          base + "/v1/nodes?limit=1000"), "GET /v1/nodes?limit=1000"));
-      table.row(wrk(wrk, List.of("-t1", "-c8", "-d" + seconds + "s", "--latency", "-H", VERSION,
-          base + "/v1/nodes/detail?limit=1000"), "GET /v1/nodes/detail?limit=1000"));
-      table.row(wrk(wrk, List.of("-t2", "-c32", "-d" + seconds + "s", "--latency", "-s", createLua.toString(), base + "/v1/nodes"),
-          "POST /v1/nodes"));
-      table.finish();
+            BenchTable table = new BenchTable("api", "scenario", "req/s", "p50 ms", "p99 ms", "errors")
+                    .meta("nodes", nodes)
+                    .meta("seconds", seconds)
+                    .meta("cores", cores)
+                    .meta("command", "scripts/bench api " + nodes + " " + seconds);
+            String base = anvil.endpoint();
+            // warm-up: JIT and prepared statements
+            wrk(wrk, List.of("-t1", "-c16", "-d5s", "-s", getLua.toString(), base), "warm-up");
+            table.row(wrk(
+                    wrk,
+                    List.of("-t2", "-c64", "-d" + seconds + "s", "--latency", "-s", getLua.toString(), base),
+                    "GET /v1/nodes/{uuid}"));
+            table.row(wrk(
+                    wrk,
+                    List.of(
+                            "-t1",
+                            "-c8",
+                            "-d" + seconds + "s",
+                            "--latency",
+                            "-H",
+                            VERSION,
+                            base + "/v1/nodes?limit=1000"),
+                    "GET /v1/nodes?limit=1000"));
+            table.row(wrk(
+                    wrk,
+                    List.of(
+                            "-t1",
+                            "-c8",
+                            "-d" + seconds + "s",
+                            "--latency",
+                            "-H",
+                            VERSION,
+                            base + "/v1/nodes/detail?limit=1000"),
+                    "GET /v1/nodes/detail?limit=1000"));
+            table.row(wrk(
+                    wrk,
+                    List.of(
+                            "-t2",
+                            "-c32",
+                            "-d" + seconds + "s",
+                            "--latency",
+                            "-s",
+                            createLua.toString(),
+                            base + "/v1/nodes"),
+                    "POST /v1/nodes"));
+            table.finish();
+        }
+        System.exit(0);
     }
-    System.exit(0);
-  }
 
-  private static String findWrk() {
-    for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin").split(":")) {
-      if (Files.isExecutable(Path.of(dir, "wrk"))) {
-        return Path.of(dir, "wrk").toString();
-      }
+    private static String findWrk() {
+        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin").split(":")) {
+            if (Files.isExecutable(Path.of(dir, "wrk"))) {
+                return Path.of(dir, "wrk").toString();
+            }
+        }
+        System.err.println("api bench needs wrk (Debian: apt-get install wrk)");
+        System.exit(2);
+        return null;
     }
-    System.err.println("api bench needs wrk (Debian: apt-get install wrk)");
-    System.exit(2);
-    return null;
-  }
 
-  /** Enrolls {@code n} nodes through the API, 64 requests in flight, with progress every 2,000. */
-  private static List<String> enroll(int port, int n) throws Exception {
-    Vertx vertx = Vertx.vertx();
-    HttpClient http = vertx.createHttpClient(new HttpClientOptions().setDefaultPort(port)
-        .setDefaultHost("127.0.0.1").setKeepAlive(true), new PoolOptions().setHttp1MaxSize(64));
-    List<String> uuids = java.util.Collections.synchronizedList(new ArrayList<>(n));
-    AtomicInteger next = new AtomicInteger();
-    long t0 = System.nanoTime();
-    List<Future<Void>> lanes = new ArrayList<>();
-    for (int i = 0; i < 64; i++) {
-      lanes.add(lane(http, next, n, uuids, t0));
+    /** Enrolls {@code n} nodes through the API, 64 requests in flight, with progress every 2,000. */
+    private static List<String> enroll(int port, int n) throws Exception {
+        Vertx vertx = Vertx.vertx();
+        HttpClient http = vertx.createHttpClient(
+                new HttpClientOptions()
+                        .setDefaultPort(port)
+                        .setDefaultHost("127.0.0.1")
+                        .setKeepAlive(true),
+                new PoolOptions().setHttp1MaxSize(64));
+        List<String> uuids = java.util.Collections.synchronizedList(new ArrayList<>(n));
+        AtomicInteger next = new AtomicInteger();
+        long t0 = System.nanoTime();
+        List<Future<Void>> lanes = new ArrayList<>();
+        for (int i = 0; i < 64; i++) {
+            lanes.add(lane(http, next, n, uuids, t0));
+        }
+        Future.all(lanes).toCompletionStage().toCompletableFuture().get(10, TimeUnit.MINUTES);
+        double s = (System.nanoTime() - t0) / 1e9;
+        System.out.printf("enrolled %d nodes in %.1f s (%.0f nodes/s)%n", n, s, n / s);
+        http.close().toCompletionStage().toCompletableFuture().get();
+        vertx.close().toCompletionStage().toCompletableFuture().get();
+        return uuids;
     }
-    Future.all(lanes).toCompletionStage().toCompletableFuture().get(10, TimeUnit.MINUTES);
-    double s = (System.nanoTime() - t0) / 1e9;
-    System.out.printf("enrolled %d nodes in %.1f s (%.0f nodes/s)%n", n, s, n / s);
-    http.close().toCompletionStage().toCompletableFuture().get();
-    vertx.close().toCompletionStage().toCompletableFuture().get();
-    return uuids;
-  }
 
-  private static Future<Void> lane(HttpClient http, AtomicInteger next, int n, List<String> uuids, long t0) {
-    int i = next.getAndIncrement();
-    if (i >= n) {
-      return Future.succeededFuture();
+    private static Future<Void> lane(HttpClient http, AtomicInteger next, int n, List<String> uuids, long t0) {
+        int i = next.getAndIncrement();
+        if (i >= n) {
+            return Future.succeededFuture();
+        }
+        JsonObject body = new JsonObject()
+                .put("driver", "fake-hardware")
+                .put("name", "bench-" + i)
+                .put(
+                        "driver_info",
+                        new JsonObject()
+                                .put("ipmi_address", "10.1." + (i / 250) + "." + (i % 250))
+                                .put("ipmi_password", "secret"))
+                .put("properties", new JsonObject().put("cpus", 16).put("memory_mb", 65536));
+        return http.request(HttpMethod.POST, "/v1/nodes")
+                .compose(req -> req.putHeader("Content-Type", "application/json")
+                        .putHeader("X-OpenStack-Ironic-API-Version", "1.78")
+                        .send(body.toBuffer()))
+                .compose(resp -> resp.body().map(b -> {
+                    if (resp.statusCode() != 201) {
+                        throw new IllegalStateException("enroll failed: " + resp.statusCode() + " " + b);
+                    }
+                    return b;
+                }))
+                .compose((Buffer b) -> {
+                    uuids.add(b.toJsonObject().getString("uuid"));
+                    if ((i + 1) % 2000 == 0) {
+                        System.out.printf("  enrolled %d/%d (%.1f s)%n", i + 1, n, (System.nanoTime() - t0) / 1e9);
+                    }
+                    return lane(http, next, n, uuids, t0);
+                });
     }
-    JsonObject body = new JsonObject().put("driver", "fake-hardware").put("name", "bench-" + i)
-        .put("driver_info", new JsonObject().put("ipmi_address", "10.1." + (i / 250) + "." + (i % 250))
-            .put("ipmi_password", "secret"))
-        .put("properties", new JsonObject().put("cpus", 16).put("memory_mb", 65536));
-    return http.request(HttpMethod.POST, "/v1/nodes")
-        .compose(req -> req.putHeader("Content-Type", "application/json").putHeader("X-OpenStack-Ironic-API-Version",
-            "1.78").send(body.toBuffer()))
-        .compose(resp -> resp.body().map(b -> {
-          if (resp.statusCode() != 201) {
-            throw new IllegalStateException("enroll failed: " + resp.statusCode() + " " + b);
-          }
-          return b;
-        }))
-        .compose((Buffer b) -> {
-          uuids.add(b.toJsonObject().getString("uuid"));
-          if ((i + 1) % 2000 == 0) {
-            System.out.printf("  enrolled %d/%d (%.1f s)%n", i + 1, n, (System.nanoTime() - t0) / 1e9);
-          }
-          return lane(http, next, n, uuids, t0);
-        });
-  }
 
-  private static final Pattern REQS = Pattern.compile("Requests/sec:\\s+([\\d.]+)");
-  private static final Pattern PCT = Pattern.compile("^\\s+(50|99)(?:\\.000)?%\\s+([\\d.]+)(us|ms|s)\\s*$",
-      Pattern.MULTILINE);
-  private static final Pattern NON2XX = Pattern.compile("Non-2xx or 3xx responses: (\\d+)");
-  private static final Pattern SOCKET_ERR = Pattern.compile("Socket errors: (.*)");
+    private static final Pattern REQS = Pattern.compile("Requests/sec:\\s+([\\d.]+)");
+    private static final Pattern PCT =
+            Pattern.compile("^\\s+(50|99)(?:\\.000)?%\\s+([\\d.]+)(us|ms|s)\\s*$", Pattern.MULTILINE);
+    private static final Pattern NON2XX = Pattern.compile("Non-2xx or 3xx responses: (\\d+)");
+    private static final Pattern SOCKET_ERR = Pattern.compile("Socket errors: (.*)");
 
-  private static JsonObject wrk(String wrk, List<String> args, String scenario) throws Exception {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(wrk);
-    cmd.addAll(args);
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    StringBuilder out = new StringBuilder();
-    try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-      String line;
-      while ((line = r.readLine()) != null) {
-        out.append(line).append('\n');
-      }
+    private static JsonObject wrk(String wrk, List<String> args, String scenario) throws Exception {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(wrk);
+        cmd.addAll(args);
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        StringBuilder out = new StringBuilder();
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = r.readLine()) != null) {
+                out.append(line).append('\n');
+            }
+        }
+        p.waitFor();
+        String o = out.toString();
+        JsonObject row = new JsonObject().put("scenario", scenario);
+        Matcher m = REQS.matcher(o);
+        row.put("req/s", m.find() ? Double.parseDouble(m.group(1)) : 0.0);
+        Matcher pm = PCT.matcher(o);
+        while (pm.find()) {
+            double v = Double.parseDouble(pm.group(2));
+            double ms =
+                    switch (pm.group(3)) {
+                        case "us" -> v / 1000;
+                        case "s" -> v * 1000;
+                        default -> v;
+                    };
+            row.put("p" + pm.group(1) + " ms", ms);
+        }
+        Matcher e = NON2XX.matcher(o);
+        Matcher se = SOCKET_ERR.matcher(o);
+        row.put("errors", (e.find() ? e.group(1) + " non-2xx" : "0") + (se.find() ? "; socket " + se.group(1) : ""));
+        if (!scenario.equals("warm-up")) {
+            row.put("raw", o);
+        }
+        return row;
     }
-    p.waitFor();
-    String o = out.toString();
-    JsonObject row = new JsonObject().put("scenario", scenario);
-    Matcher m = REQS.matcher(o);
-    row.put("req/s", m.find() ? Double.parseDouble(m.group(1)) : 0.0);
-    Matcher pm = PCT.matcher(o);
-    while (pm.find()) {
-      double v = Double.parseDouble(pm.group(2));
-      double ms = switch (pm.group(3)) {
-        case "us" -> v / 1000;
-        case "s" -> v * 1000;
-        default -> v;
-      };
-      row.put("p" + pm.group(1) + " ms", ms);
-    }
-    Matcher e = NON2XX.matcher(o);
-    Matcher se = SOCKET_ERR.matcher(o);
-    row.put("errors", (e.find() ? e.group(1) + " non-2xx" : "0") + (se.find() ? "; socket " + se.group(1) : ""));
-    if (!scenario.equals("warm-up")) {
-      row.put("raw", o);
-    }
-    return row;
-  }
 }

@@ -20,7 +20,10 @@ class ApiVerbTest {
 
     /** ironic.md §1.1 VERBS and §7: target | event | minimum microversion | conductor action. */
     @ParameterizedTest(name = "{0}")
-    @CsvSource(delimiter = '|', textBlock = """
+    @CsvSource(
+            delimiter = '|',
+            textBlock =
+                    """
             active   | deploy   | 1.1  | DO_NODE_DEPLOY
             deploy   | deploy   | 1.73 | DO_NODE_DEPLOY
             rebuild  | rebuild  | 1.1  | DO_NODE_DEPLOY
@@ -54,8 +57,23 @@ class ApiVerbTest {
 
     @Test
     void allFifteenTargetsAreKnownAndNothingElse() {
-        assertEquals(Set.of("active", "deploy", "rebuild", "deleted", "undeploy", "manage", "provide", "inspect",
-                        "abort", "clean", "adopt", "rescue", "unrescue", "unhold", "service"),
+        assertEquals(
+                Set.of(
+                        "active",
+                        "deploy",
+                        "rebuild",
+                        "deleted",
+                        "undeploy",
+                        "manage",
+                        "provide",
+                        "inspect",
+                        "abort",
+                        "clean",
+                        "adopt",
+                        "rescue",
+                        "unrescue",
+                        "unhold",
+                        "service"),
                 Arrays.stream(ApiVerb.values()).map(ApiVerb::target).collect(Collectors.toSet()));
         for (String unknown : List.of("delete", "available", "deploying", "ACTIVE", "hold", "done", "fail")) {
             assertEquals(Optional.empty(), ApiVerb.fromTarget(unknown), unknown);
@@ -69,8 +87,8 @@ class ApiVerbTest {
         assertFalse(ApiVerb.ABORT.isAllowedAt(Microversion.of(109), DEPLOYWAIT));
         assertTrue(ApiVerb.ABORT.isAllowedAt(Microversion.of(110), DEPLOYWAIT));
         // Other abort sources keep 1.13.
-        for (ProvisionState s : List.of(DEPLOYHOLD, CLEANWAIT, CLEANHOLD, RESCUEWAIT, SERVICEWAIT, SERVICEHOLD,
-                SERVICEFAIL)) {
+        for (ProvisionState s :
+                List.of(DEPLOYHOLD, CLEANWAIT, CLEANHOLD, RESCUEWAIT, SERVICEWAIT, SERVICEHOLD, SERVICEFAIL)) {
             assertEquals(Microversion.of(13), ApiVerb.ABORT.minimumVersion(s), s.toString());
             assertTrue(ApiVerb.ABORT.isAllowedAt(Microversion.of(13), s), s.toString());
         }
@@ -88,14 +106,16 @@ class ApiVerbTest {
     void everyVerbsEventExistsInTheMachine() {
         ProvisionStateMachine fsm = ProvisionStateMachine.ironic();
         for (ApiVerb verb : ApiVerb.values()) {
-            assertTrue(Arrays.stream(ProvisionState.values()).anyMatch(s -> fsm.isActionable(s, verb.event())),
+            assertTrue(
+                    Arrays.stream(ProvisionState.values()).anyMatch(s -> fsm.isActionable(s, verb.event())),
                     verb.toString());
         }
     }
 
     @Test
     void maintenanceRefusesDeployAndRebuildOnly() {
-        Set<ApiVerb> refused = Arrays.stream(ApiVerb.values()).filter(ApiVerb::isRefusedInMaintenance)
+        Set<ApiVerb> refused = Arrays.stream(ApiVerb.values())
+                .filter(ApiVerb::isRefusedInMaintenance)
                 .collect(Collectors.toSet());
         assertEquals(Set.of(ApiVerb.ACTIVE, ApiVerb.DEPLOY, ApiVerb.REBUILD), refused);
     }
@@ -104,40 +124,48 @@ class ApiVerbTest {
     void cleanNeedsCleanSteps() {
         String required = "\"clean_steps\" is required when setting target provision state to clean";
         assertEquals(Optional.of(required), ApiVerb.CLEAN.checkParameters(ProvisionParameters.none()));
-        assertEquals(Optional.of(required),
-                ApiVerb.CLEAN.checkParameters(ProvisionParameters.withCleanSteps(List.of())));
-        assertEquals(Optional.empty(), ApiVerb.CLEAN.checkParameters(
-                ProvisionParameters.withCleanSteps(List.of(Map.of("interface", "deploy", "step", "erase_devices")))));
+        assertEquals(
+                Optional.of(required), ApiVerb.CLEAN.checkParameters(ProvisionParameters.withCleanSteps(List.of())));
+        assertEquals(
+                Optional.empty(),
+                ApiVerb.CLEAN.checkParameters(ProvisionParameters.withCleanSteps(
+                        List.of(Map.of("interface", "deploy", "step", "erase_devices")))));
     }
 
     @Test
     void serviceNeedsServiceSteps() {
-        assertEquals(Optional.of("\"service_steps\" is required when setting target provision state to service"),
+        assertEquals(
+                Optional.of("\"service_steps\" is required when setting target provision state to service"),
                 ApiVerb.SERVICE.checkParameters(ProvisionParameters.none()));
-        assertEquals(Optional.empty(), ApiVerb.SERVICE.checkParameters(
-                ProvisionParameters.withServiceSteps(List.of(Map.of("interface", "bios", "step", "apply")))));
+        assertEquals(
+                Optional.empty(),
+                ApiVerb.SERVICE.checkParameters(
+                        ProvisionParameters.withServiceSteps(List.of(Map.of("interface", "bios", "step", "apply")))));
     }
 
     @Test
     void rescueNeedsANonBlankPassword() {
-        String required =
-                "A non-empty \"rescue_password\" is required when setting target provision state to rescue";
+        String required = "A non-empty \"rescue_password\" is required when setting target provision state to rescue";
         assertEquals(Optional.of(required), ApiVerb.RESCUE.checkParameters(ProvisionParameters.none()));
         for (String blank : List.of("", "  ")) {
-            assertEquals(Optional.of(required),
+            assertEquals(
+                    Optional.of(required),
                     ApiVerb.RESCUE.checkParameters(ProvisionParameters.withRescuePassword(blank)));
         }
-        assertEquals(Optional.empty(),
-                ApiVerb.RESCUE.checkParameters(ProvisionParameters.withRescuePassword("s3cret")));
+        assertEquals(
+                Optional.empty(), ApiVerb.RESCUE.checkParameters(ProvisionParameters.withRescuePassword("s3cret")));
     }
 
     @Test
     void fieldsBelongingToAnotherVerbAreRefused() {
-        assertEquals(Optional.of("\"clean_steps\" is only valid when setting target provision state to clean"),
+        assertEquals(
+                Optional.of("\"clean_steps\" is only valid when setting target provision state to clean"),
                 ApiVerb.PROVIDE.checkParameters(ProvisionParameters.withCleanSteps(List.of(Map.of()))));
-        assertEquals(Optional.of("\"rescue_password\" is only valid when setting target provision state to rescue"),
+        assertEquals(
+                Optional.of("\"rescue_password\" is only valid when setting target provision state to rescue"),
                 ApiVerb.ACTIVE.checkParameters(ProvisionParameters.withRescuePassword("")));
-        assertEquals(Optional.of("\"service_steps\" is only valid when setting target provision state to service"),
+        assertEquals(
+                Optional.of("\"service_steps\" is only valid when setting target provision state to service"),
                 ApiVerb.CLEAN.checkParameters(new ProvisionParameters(List.of(Map.of()), List.of(Map.of()), null)));
         // Verbs without required fields accept an empty body.
         for (ApiVerb verb : ApiVerb.values()) {

@@ -5,15 +5,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 class NotificationStatusTest {
 
     /** The examples of ironic.md §3.1, plus one per rule for the ordering. */
     @ParameterizedTest(name = "{0} --{1}--> {2} is {3}")
-    @CsvSource(delimiter = '|', textBlock = """
+    @CsvSource(
+            delimiter = '|',
+            textBlock =
+                    """
             available      | deploy  | deploying      | start
             wait call-back | resume  | deploying      | success
             deploying      | wait    | wait call-back | success
@@ -40,7 +43,8 @@ class NotificationStatusTest {
     @Test
     void failIsCheckedBeforeStartAndEnd() {
         // unstable -> not unstable would be "end", but fail wins.
-        assertEquals(NotificationStatus.ERROR,
+        assertEquals(
+                NotificationStatus.ERROR,
                 NotificationStatus.forProvisionChange(ProvisionEvent.FAIL, DEPLOYING, DEPLOYFAIL));
     }
 

@@ -16,7 +16,10 @@ class PowerStateTest {
 
     /** ironic.md §6.1: value | API target | minimum version | target_power_state while running. */
     @ParameterizedTest(name = "{0}")
-    @CsvSource(delimiter = '|', textBlock = """
+    @CsvSource(
+            delimiter = '|',
+            textBlock =
+                    """
             power on       | true  | 1.1  | power on
             power off      | true  | 1.1  | power off
             rebooting      | true  | 1.1  | power on

@@ -13,9 +13,29 @@ class ProvisionEventTest {
 
     @Test
     void eventNamesAreIronics() {
-        assertEquals(List.of("deploy", "rebuild", "wait", "resume", "hold", "unhold", "done", "fail", "abort",
-                        "delete", "clean", "provide", "manage", "inspect", "adopt", "rescue", "unrescue", "service"),
-                Arrays.stream(ProvisionEvent.values()).map(ProvisionEvent::eventName).collect(Collectors.toList()));
+        assertEquals(
+                List.of(
+                        "deploy",
+                        "rebuild",
+                        "wait",
+                        "resume",
+                        "hold",
+                        "unhold",
+                        "done",
+                        "fail",
+                        "abort",
+                        "delete",
+                        "clean",
+                        "provide",
+                        "manage",
+                        "inspect",
+                        "adopt",
+                        "rescue",
+                        "unrescue",
+                        "service"),
+                Arrays.stream(ProvisionEvent.values())
+                        .map(ProvisionEvent::eventName)
+                        .collect(Collectors.toList()));
         for (ProvisionEvent event : ProvisionEvent.values()) {
             assertEquals(event, ProvisionEvent.fromName(event.eventName()));
             assertEquals(event.eventName(), event.toString());

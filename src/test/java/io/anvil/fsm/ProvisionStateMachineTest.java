@@ -27,7 +27,8 @@ class ProvisionStateMachineTest {
      * ironic.md §1.2, written out by hand with Ironic's strings ({@code from | event | to}), one row per
      * transition. The machine must have exactly these rows.
      */
-    private static final String IRONIC_TABLE = """
+    private static final String IRONIC_TABLE =
+            """
             available      | deploy   | deploying
             deploy failed  | deploy   | deploying
             active         | rebuild  | deploying
@@ -124,7 +125,8 @@ class ProvisionStateMachineTest {
             """;
 
     private static List<ProvisionStateMachine.Edge> expectedEdges() {
-        return IRONIC_TABLE.lines()
+        return IRONIC_TABLE
+                .lines()
                 .filter(line -> !line.isBlank())
                 .map(line -> line.split("\\|"))
                 .map(cells -> new ProvisionStateMachine.Edge(
@@ -163,9 +165,8 @@ class ProvisionStateMachineTest {
 
     @Test
     void isActionableAgreesWithTheTableForEveryStateAndEvent() {
-        Set<String> allowed = expectedEdges().stream()
-                .map(e -> e.from() + " + " + e.event())
-                .collect(Collectors.toSet());
+        Set<String> allowed =
+                expectedEdges().stream().map(e -> e.from() + " + " + e.event()).collect(Collectors.toSet());
         List<String> disagreements = new ArrayList<>();
         int pairs = 0;
         for (ProvisionState state : ProvisionState.values()) {
@@ -179,8 +180,10 @@ class ProvisionStateMachineTest {
                     disagreements.add(state + " + " + event + " next() disagrees");
                 }
                 if (!expected) {
-                    assertThrows(InvalidStateException.class,
-                            () -> FSM.apply(state, NOSTATE, event, true), state + " + " + event);
+                    assertThrows(
+                            InvalidStateException.class,
+                            () -> FSM.apply(state, NOSTATE, event, true),
+                            state + " + " + event);
                 }
             }
         }
@@ -189,7 +192,10 @@ class ProvisionStateMachineTest {
     }
 
     @ParameterizedTest(name = "{0} + {1} is refused")
-    @CsvSource(delimiter = '|', textBlock = """
+    @CsvSource(
+            delimiter = '|',
+            textBlock =
+                    """
             clean failed   | provide
             clean failed   | clean
             deploy hold    | fail
@@ -217,8 +223,8 @@ class ProvisionStateMachineTest {
         ProvisionEvent event = ProvisionEvent.fromName(eventName);
         assertFalse(FSM.isActionable(state, event));
         assertEquals(Optional.empty(), FSM.next(state, event));
-        InvalidStateException e = assertThrows(InvalidStateException.class,
-                () -> FSM.apply(state, state.defaultTarget(), event, false));
+        InvalidStateException e =
+                assertThrows(InvalidStateException.class, () -> FSM.apply(state, state.defaultTarget(), event, false));
         assertEquals(state, e.state());
         assertEquals(Optional.of(event), e.event());
         assertEquals(state.defaultTarget(), e.target());
@@ -226,9 +232,11 @@ class ProvisionStateMachineTest {
 
     @Test
     void refusalUsesIronicsMessage() {
-        InvalidStateException e = assertThrows(InvalidStateException.class,
+        InvalidStateException e = assertThrows(
+                InvalidStateException.class,
                 () -> FSM.apply(CLEANFAIL, Optional.of(AVAILABLE), ProvisionEvent.PROVIDE, false));
-        assertEquals("Can not transition from state 'clean failed' on event 'provide' (no defined transition)",
+        assertEquals(
+                "Can not transition from state 'clean failed' on event 'provide' (no defined transition)",
                 e.getMessage());
     }
 
@@ -236,8 +244,9 @@ class ProvisionStateMachineTest {
     void actionableEventsOfAStateAreListed() {
         assertEquals(Set.of(ProvisionEvent.MANAGE), FSM.actionableEvents(CLEANFAIL));
         assertEquals(Set.of(ProvisionEvent.ABORT, ProvisionEvent.UNHOLD), FSM.actionableEvents(DEPLOYHOLD));
-        assertEquals(Set.of(ProvisionEvent.REBUILD, ProvisionEvent.DELETE, ProvisionEvent.RESCUE,
-                ProvisionEvent.SERVICE), FSM.actionableEvents(ACTIVE));
+        assertEquals(
+                Set.of(ProvisionEvent.REBUILD, ProvisionEvent.DELETE, ProvisionEvent.RESCUE, ProvisionEvent.SERVICE),
+                FSM.actionableEvents(ACTIVE));
         assertEquals(Set.of(ProvisionEvent.DEPLOY, ProvisionEvent.MANAGE), FSM.actionableEvents(AVAILABLE));
     }
 
@@ -245,7 +254,8 @@ class ProvisionStateMachineTest {
     void theSharedMachineIsOneImmutableInstance() {
         assertSame(FSM, ProvisionStateMachine.ironic());
         assertThrows(UnsupportedOperationException.class, () -> FSM.edges().clear());
-        assertThrows(UnsupportedOperationException.class, () -> FSM.actionableEvents(ACTIVE).clear());
+        assertThrows(UnsupportedOperationException.class, () -> FSM.actionableEvents(ACTIVE)
+                .clear());
     }
 
     // ---- Target semantics, ironic.md §1.3 ----
@@ -271,10 +281,21 @@ class ProvisionStateMachineTest {
 
     @Test
     void reachingAStableStateWithoutCallbackClearsTheTarget() {
-        assertEquals(NOSTATE, FSM.apply(DEPLOYING, Optional.of(ACTIVE), ProvisionEvent.DONE, false).target());
-        assertEquals(NOSTATE, FSM.apply(AVAILABLE, NOSTATE, ProvisionEvent.MANAGE, false).target());
-        assertEquals(NOSTATE, FSM.apply(CLEANING, Optional.of(AVAILABLE), ProvisionEvent.DONE, false).target());
-        assertEquals(NOSTATE, FSM.apply(VERIFYING, Optional.of(MANAGEABLE), ProvisionEvent.FAIL, false).target());
+        assertEquals(
+                NOSTATE,
+                FSM.apply(DEPLOYING, Optional.of(ACTIVE), ProvisionEvent.DONE, false)
+                        .target());
+        assertEquals(
+                NOSTATE,
+                FSM.apply(AVAILABLE, NOSTATE, ProvisionEvent.MANAGE, false).target());
+        assertEquals(
+                NOSTATE,
+                FSM.apply(CLEANING, Optional.of(AVAILABLE), ProvisionEvent.DONE, false)
+                        .target());
+        assertEquals(
+                NOSTATE,
+                FSM.apply(VERIFYING, Optional.of(MANAGEABLE), ProvisionEvent.FAIL, false)
+                        .target());
         Transition teardownFailed = FSM.apply(DELETING, Optional.of(AVAILABLE), ProvisionEvent.FAIL, false);
         assertEquals(ERROR, teardownFailed.state());
         assertEquals(NOSTATE, teardownFailed.target());
@@ -283,7 +304,10 @@ class ProvisionStateMachineTest {
     @Test
     void withACallbackTheMachinesTargetIsStoredEvenForAStableState() {
         // The target was reached, so the machine cleared it.
-        assertEquals(NOSTATE, FSM.apply(SERVICEFAIL, Optional.of(ACTIVE), ProvisionEvent.ABORT, true).target());
+        assertEquals(
+                NOSTATE,
+                FSM.apply(SERVICEFAIL, Optional.of(ACTIVE), ProvisionEvent.ABORT, true)
+                        .target());
         // VERIFYING --fail--> ENROLL does not reach MANAGEABLE and ENROLL has no default, so it stays.
         Transition t = FSM.apply(VERIFYING, Optional.of(MANAGEABLE), ProvisionEvent.FAIL, true);
         assertEquals(ENROLL, t.state());
@@ -312,7 +336,9 @@ class ProvisionStateMachineTest {
         assertEquals(manageable, wait.target());
 
         // Without the override the state's default wins, which is why Ironic passes it on every step.
-        assertEquals(Optional.of(AVAILABLE), FSM.apply(CLEANING, manageable, ProvisionEvent.WAIT, false).target());
+        assertEquals(
+                Optional.of(AVAILABLE),
+                FSM.apply(CLEANING, manageable, ProvisionEvent.WAIT, false).target());
 
         // CLEANWAIT timeout: keep_target_state=True.
         Transition timeout = FSM.apply(CLEANWAIT, manageable, ProvisionEvent.FAIL, NOSTATE, true, true);
@@ -320,7 +346,9 @@ class ProvisionStateMachineTest {
         assertEquals(manageable, timeout.target());
 
         // Without keepTarget the CLEANFAIL default (available) would be shown.
-        assertEquals(Optional.of(AVAILABLE), FSM.apply(CLEANWAIT, manageable, ProvisionEvent.FAIL, true).target());
+        assertEquals(
+                Optional.of(AVAILABLE),
+                FSM.apply(CLEANWAIT, manageable, ProvisionEvent.FAIL, true).target());
 
         // End of manual cleaning.
         Transition end = FSM.apply(CLEANING, manageable, ProvisionEvent.MANAGE, false);
@@ -355,8 +383,9 @@ class ProvisionStateMachineTest {
     void everyResultingTargetIsEmptyOrStable() {
         for (ProvisionStateMachine.Edge edge : FSM.edges()) {
             for (boolean hasCallback : new boolean[] {false, true}) {
-                Optional<ProvisionState> target = FSM.apply(edge.from(), edge.from().defaultTarget(), edge.event(),
-                        hasCallback).target();
+                Optional<ProvisionState> target = FSM.apply(
+                                edge.from(), edge.from().defaultTarget(), edge.event(), hasCallback)
+                        .target();
                 assertTrue(target.map(ProvisionState::isStable).orElse(true), edge + " -> " + target);
                 if (!hasCallback && edge.to().isStable()) {
                     assertEquals(NOSTATE, target, edge.toString());
@@ -370,29 +399,34 @@ class ProvisionStateMachineTest {
 
     @Test
     void aTargetOverrideMustBeStable() {
-        InvalidStateException e = assertThrows(InvalidStateException.class, () -> FSM.apply(
-                MANAGEABLE, NOSTATE, ProvisionEvent.CLEAN, Optional.of(CLEANING), false, true));
+        InvalidStateException e = assertThrows(
+                InvalidStateException.class,
+                () -> FSM.apply(MANAGEABLE, NOSTATE, ProvisionEvent.CLEAN, Optional.of(CLEANING), false, true));
         assertEquals("Target state 'cleaning' is not a 'stable' state", e.getMessage());
         assertEquals(Optional.of(CLEANING), e.target());
     }
 
     @Test
     void aStoredTargetMustBeStable() {
-        assertThrows(InvalidStateException.class,
+        assertThrows(
+                InvalidStateException.class,
                 () -> FSM.apply(DEPLOYING, Optional.of(DEPLOYWAIT), ProvisionEvent.DONE, false));
     }
 
     @Test
     void keepTargetAndOverrideAreExclusive() {
-        assertThrows(IllegalArgumentException.class, () -> FSM.apply(
-                CLEANWAIT, Optional.of(MANAGEABLE), ProvisionEvent.FAIL, Optional.of(AVAILABLE), true, true));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> FSM.apply(
+                        CLEANWAIT, Optional.of(MANAGEABLE), ProvisionEvent.FAIL, Optional.of(AVAILABLE), true, true));
     }
 
     @Test
     void transitionRecordsWhatWasThere() {
         Transition t = FSM.apply(DEPLOYWAIT, Optional.of(ACTIVE), ProvisionEvent.RESUME, true);
-        assertEquals(new Transition(DEPLOYWAIT, Optional.of(ACTIVE), ProvisionEvent.RESUME, DEPLOYING,
-                Optional.of(ACTIVE)), t);
+        assertEquals(
+                new Transition(DEPLOYWAIT, Optional.of(ACTIVE), ProvisionEvent.RESUME, DEPLOYING, Optional.of(ACTIVE)),
+                t);
         assertEquals(NotificationStatus.SUCCESS, t.notificationStatus());
     }
 }

@@ -22,12 +22,36 @@ class ProvisionStateTest {
 
     /** ironic.md §1.1: every stored string. */
     private static final List<String> IRONIC_VALUES = List.of(
-            "enroll", "manageable", "available", "active", "error", "rescue", "verifying",
-            "deploying", "wait call-back", "deploy hold", "deploy failed", "deleting",
-            "cleaning", "clean wait", "clean hold", "clean failed",
-            "inspecting", "inspect wait", "inspect failed", "adopting", "adopt failed",
-            "rescuing", "rescue wait", "rescue failed", "unrescuing", "unrescue failed",
-            "servicing", "service wait", "service hold", "service failed");
+            "enroll",
+            "manageable",
+            "available",
+            "active",
+            "error",
+            "rescue",
+            "verifying",
+            "deploying",
+            "wait call-back",
+            "deploy hold",
+            "deploy failed",
+            "deleting",
+            "cleaning",
+            "clean wait",
+            "clean hold",
+            "clean failed",
+            "inspecting",
+            "inspect wait",
+            "inspect failed",
+            "adopting",
+            "adopt failed",
+            "rescuing",
+            "rescue wait",
+            "rescue failed",
+            "unrescuing",
+            "unrescue failed",
+            "servicing",
+            "service wait",
+            "service hold",
+            "service failed");
 
     private static Set<String> values(Set<ProvisionState> states) {
         return states.stream().map(ProvisionState::value).collect(Collectors.toSet());
@@ -35,8 +59,11 @@ class ProvisionStateTest {
 
     @Test
     void everyIronicStateHasItsExactString() {
-        assertEquals(Set.copyOf(IRONIC_VALUES),
-                Arrays.stream(ProvisionState.values()).map(ProvisionState::value).collect(Collectors.toSet()));
+        assertEquals(
+                Set.copyOf(IRONIC_VALUES),
+                Arrays.stream(ProvisionState.values())
+                        .map(ProvisionState::value)
+                        .collect(Collectors.toSet()));
         assertEquals(IRONIC_VALUES.size(), ProvisionState.values().length);
         for (String value : IRONIC_VALUES) {
             assertEquals(value, ProvisionState.fromValue(value).value());
@@ -47,8 +74,9 @@ class ProvisionStateTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"deploy", "deploy complete", "deleted", "undeploy", "rebuild", "service", "ACTIVE",
-            "active ", ""})
+    @ValueSource(
+            strings = {"deploy", "deploy complete", "deleted", "undeploy", "rebuild", "service", "ACTIVE", "active ", ""
+            })
     void verbsAliasesAndNearMissesAreNotStates(String value) {
         assertThrows(IllegalArgumentException.class, () -> ProvisionState.fromValue(value));
         assertEquals(Optional.empty(), ProvisionState.lookup(value));
@@ -66,9 +94,23 @@ class ProvisionStateTest {
     @Test
     void stableAndUnstableSets() {
         assertEquals(Set.of("enroll", "manageable", "available", "active", "error", "rescue"), values(STABLE));
-        assertEquals(Set.of("deploying", "wait call-back", "cleaning", "clean wait", "verifying", "deleting",
-                "inspecting", "inspect wait", "adopting", "rescuing", "rescue wait", "unrescuing", "servicing",
-                "service wait"), values(UNSTABLE));
+        assertEquals(
+                Set.of(
+                        "deploying",
+                        "wait call-back",
+                        "cleaning",
+                        "clean wait",
+                        "verifying",
+                        "deleting",
+                        "inspecting",
+                        "inspect wait",
+                        "adopting",
+                        "rescuing",
+                        "rescue wait",
+                        "unrescuing",
+                        "servicing",
+                        "service wait"),
+                values(UNSTABLE));
         EnumSet<ProvisionState> both = EnumSet.copyOf(STABLE);
         both.retainAll(UNSTABLE);
         assertEquals(Set.of(), both);
@@ -81,12 +123,30 @@ class ProvisionStateTest {
 
     @Test
     void failureAndStuckSets() {
-        assertEquals(Set.of("deploy failed", "clean failed", "inspect failed", "rescue failed", "unrescue failed",
-                "adopt failed", "service failed"), values(FAILURE_STATES));
+        assertEquals(
+                Set.of(
+                        "deploy failed",
+                        "clean failed",
+                        "inspect failed",
+                        "rescue failed",
+                        "unrescue failed",
+                        "adopt failed",
+                        "service failed"),
+                values(FAILURE_STATES));
         assertTrue(DEPLOYFAIL.isFailure());
         assertFalse(ERROR.isFailure());
-        assertEquals(Set.of("deploying", "cleaning", "verifying", "inspecting", "adopting", "rescuing",
-                "unrescuing", "deleting", "servicing"), values(STUCK_STATES_TREATED_AS_FAIL));
+        assertEquals(
+                Set.of(
+                        "deploying",
+                        "cleaning",
+                        "verifying",
+                        "inspecting",
+                        "adopting",
+                        "rescuing",
+                        "unrescuing",
+                        "deleting",
+                        "servicing"),
+                values(STUCK_STATES_TREATED_AS_FAIL));
         // Every stuck state really has a "fail" transition (§8 sends it on start-up).
         for (ProvisionState s : STUCK_STATES_TREATED_AS_FAIL) {
             assertTrue(ProvisionStateMachine.ironic().isActionable(s, ProvisionEvent.FAIL), s.toString());
@@ -95,19 +155,52 @@ class ProvisionStateTest {
 
     @Test
     void updateDeleteLookupSyncAndHeartbeatSets() {
-        assertEquals(Set.of("deploy failed", "inspecting", "inspect failed", "inspect wait", "clean failed",
-                "error", "verifying", "adopt failed", "rescue failed", "unrescue failed", "service hold",
-                "service failed"), values(UPDATE_ALLOWED_STATES));
+        assertEquals(
+                Set.of(
+                        "deploy failed",
+                        "inspecting",
+                        "inspect failed",
+                        "inspect wait",
+                        "clean failed",
+                        "error",
+                        "verifying",
+                        "adopt failed",
+                        "rescue failed",
+                        "unrescue failed",
+                        "service hold",
+                        "service failed"),
+                values(UPDATE_ALLOWED_STATES));
         assertEquals(Set.of("manageable", "enroll", "adopt failed"), values(DELETE_ALLOWED_STATES));
-        assertEquals(Set.of("deploying", "wait call-back", "cleaning", "clean wait", "inspecting", "inspect wait",
-                "rescuing", "rescue wait", "service wait"), values(LOOKUP_ALLOWED_STATES));
+        assertEquals(
+                Set.of(
+                        "deploying",
+                        "wait call-back",
+                        "cleaning",
+                        "clean wait",
+                        "inspecting",
+                        "inspect wait",
+                        "rescuing",
+                        "rescue wait",
+                        "service wait"),
+                values(LOOKUP_ALLOWED_STATES));
         Set<String> fastTrack = values(FASTTRACK_LOOKUP_ALLOWED_STATES);
         assertTrue(fastTrack.containsAll(values(LOOKUP_ALLOWED_STATES)));
         assertEquals(LOOKUP_ALLOWED_STATES.size() + 5, fastTrack.size());
         assertTrue(fastTrack.containsAll(Set.of("enroll", "manageable", "available", "servicing", "service hold")));
         assertEquals(Set.of("wait call-back", "clean wait", "enroll", "adopt failed"), values(SYNC_EXCLUDED_STATES));
-        assertEquals(Set.of("enroll", "manageable", "available", "cleaning", "deploying", "rescuing", "deploy hold",
-                "clean hold", "servicing", "service hold"), values(HEARTBEAT_RECORD_ONLY));
+        assertEquals(
+                Set.of(
+                        "enroll",
+                        "manageable",
+                        "available",
+                        "cleaning",
+                        "deploying",
+                        "rescuing",
+                        "deploy hold",
+                        "clean hold",
+                        "servicing",
+                        "service hold"),
+                values(HEARTBEAT_RECORD_ONLY));
     }
 
     @Test
@@ -118,7 +211,10 @@ class ProvisionStateTest {
     }
 
     @ParameterizedTest(name = "{0} heads for {1}")
-    @CsvSource(delimiter = '|', textBlock = """
+    @CsvSource(
+            delimiter = '|',
+            textBlock =
+                    """
             verifying       | manageable
             deploying       | active
             wait call-back  | active
@@ -145,7 +241,9 @@ class ProvisionStateTest {
             service failed  | active
             """)
     void defaultTargetOfEachNonStableState(String state, String target) {
-        assertEquals(Optional.of(ProvisionState.fromValue(target)), ProvisionState.fromValue(state).defaultTarget());
+        assertEquals(
+                Optional.of(ProvisionState.fromValue(target)),
+                ProvisionState.fromValue(state).defaultTarget());
     }
 
     @Test

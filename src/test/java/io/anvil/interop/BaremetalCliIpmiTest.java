@@ -1,5 +1,9 @@
 package io.anvil.interop;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.anvil.ipmi.codec.command.BootDevice;
 import io.anvil.sim.FleetOptions;
 import io.anvil.sim.PowerState;
@@ -10,10 +14,6 @@ import io.anvil.testsupport.TestServices;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -23,10 +23,9 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /**
  * The real {@code baremetal} CLI drives an {@code ipmi} node whose BMC is Anvil's simulator: power on/off,
@@ -34,136 +33,158 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Skipped where the CLI is missing, failed when CI=true.
  */
 class BaremetalCliIpmiTest {
-  private static AnvilInstance anvil;
-  private static Vertx simVertx;
-  private static SimulatedFleet fleet;
-  private static String cli;
+    private static AnvilInstance anvil;
+    private static Vertx simVertx;
+    private static SimulatedFleet fleet;
+    private static String cli;
 
-  @BeforeAll
-  static void start() throws Exception {
-    cli = TestServices.requireTool("baremetal");
-    anvil = AnvilInstance.start(Map.of());
-    simVertx = Vertx.vertx();
-    fleet = get(SimulatedFleet.start(simVertx, new FleetOptions().count(1).host("127.0.0.1").basePort(0)));
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    if (anvil != null) {
-      anvil.close();
-    }
-    if (fleet != null) {
-      get(fleet.close());
-    }
-    if (simVertx != null) {
-      get(simVertx.close());
-    }
-  }
-
-  private static <T> T get(Future<T> f) throws Exception {
-    return f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-  }
-
-  private static Result run(String... args) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of(cli, "--os-auth-type", "none", "--os-endpoint", anvil.endpoint()));
-    cmd.addAll(List.of(args));
-    Process p = new ProcessBuilder(cmd).start();
-    CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
-    String out = read(p.getInputStream());
-    assertTrue(p.waitFor(90, TimeUnit.SECONDS), "baremetal timed out: " + cmd);
-    Result r = new Result(p.exitValue(), out, err.get(10, TimeUnit.SECONDS));
-    assertFalse((r.out + r.err).contains("\"password\"") || (r.out + r.err).contains("=password"),
-        "password leaked: " + r);
-    return r;
-  }
-
-  private static String read(InputStream in) {
-    try {
-      ByteArrayOutputStream b = new ByteArrayOutputStream();
-      in.transferTo(b);
-      return b.toString(StandardCharsets.UTF_8);
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
-  }
-
-  private record Result(int exit, String out, String err) {
-    Result ok() {
-      assertEquals(0, exit, "baremetal failed: " + err + out);
-      return this;
+    @BeforeAll
+    static void start() throws Exception {
+        cli = TestServices.requireTool("baremetal");
+        anvil = AnvilInstance.start(Map.of());
+        simVertx = Vertx.vertx();
+        fleet = get(SimulatedFleet.start(
+                simVertx, new FleetOptions().count(1).host("127.0.0.1").basePort(0)));
     }
 
-    JsonObject json() {
-      return new JsonObject(ok().out);
+    @AfterAll
+    static void stop() throws Exception {
+        if (anvil != null) {
+            anvil.close();
+        }
+        if (fleet != null) {
+            get(fleet.close());
+        }
+        if (simVertx != null) {
+            get(simVertx.close());
+        }
     }
-  }
 
-  /** Polls {@code baremetal node show} until {@code done} holds (the CLI's power commands return on 202). */
-  private static JsonObject awaitShow(String node, Predicate<JsonObject> done) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (true) {
-      JsonObject n = run("node", "show", node, "-f", "json").json();
-      if (done.test(n)) {
-        return n;
-      }
-      assertTrue(System.nanoTime() < deadline, "node never settled: " + n.encode());
-      // each CLI run takes ~1 s on this machine: that is the polling interval, no sleep needed
+    private static <T> T get(Future<T> f) throws Exception {
+        return f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
-  }
 
-  @Test
-  void ipmiNodeThroughTheCli() throws Exception {
-    SimulatedBmc bmc = fleet.bmc(0);
-    JsonObject created = run("node", "create", "--driver", "ipmi", "--name", "cli-ipmi",
-        "--driver-info", "ipmi_address=127.0.0.1", "--driver-info", "ipmi_port=" + bmc.port(),
-        "--driver-info", "ipmi_username=admin", "--driver-info", "ipmi_password=password",
-        "-f", "json").json();
-    assertEquals("ipmitool", created.getString("power_interface"));
-    assertEquals("******", created.getJsonObject("driver_info").getString("ipmi_password"));
+    private static Result run(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(cli, "--os-auth-type", "none", "--os-endpoint", anvil.endpoint()));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).start();
+        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
+        String out = read(p.getInputStream());
+        assertTrue(p.waitFor(90, TimeUnit.SECONDS), "baremetal timed out: " + cmd);
+        Result r = new Result(p.exitValue(), out, err.get(10, TimeUnit.SECONDS));
+        assertFalse(
+                (r.out + r.err).contains("\"password\"") || (r.out + r.err).contains("=password"),
+                "password leaked: " + r);
+        return r;
+    }
 
-    // manage --wait: verify reads the real power state (off)
-    Result managed = run("node", "manage", "cli-ipmi", "--wait", "60").ok();
-    assertTrue(managed.err.isEmpty() || !managed.err.contains("ERROR"), managed.err);
-    JsonObject n = run("node", "show", "cli-ipmi", "-f", "json").json();
-    assertEquals("manageable", n.getString("provision_state"));
-    assertEquals("power off", n.getString("power_state"));
+    private static String read(InputStream in) {
+        try {
+            ByteArrayOutputStream b = new ByteArrayOutputStream();
+            in.transferTo(b);
+            return b.toString(StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
 
-    run("node", "power", "on", "cli-ipmi").ok();
-    get(bmc.whenPower(PowerState.ON));
-    n = awaitShow("cli-ipmi", x -> "power on".equals(x.getString("power_state"))
-        && x.getValue("target_power_state") == null);
-    assertEquals(null, n.getValue("last_error"));
+    private record Result(int exit, String out, String err) {
+        Result ok() {
+            assertEquals(0, exit, "baremetal failed: " + err + out);
+            return this;
+        }
 
-    long boots = bmc.counters().boots();
-    run("node", "reboot", "cli-ipmi").ok();
-    get(bmc.when(c -> c.boots() > boots));
-    awaitShow("cli-ipmi", x -> "power on".equals(x.getString("power_state"))
-        && x.getValue("target_power_state") == null);
-    assertEquals(PowerState.ON, bmc.power());
-    assertTrue(bmc.counters().powerOffs() >= 1, "reboot went through off: " + bmc.counters());
+        JsonObject json() {
+            return new JsonObject(ok().out);
+        }
+    }
 
-    run("node", "boot", "device", "set", "cli-ipmi", "pxe", "--persistent").ok();
-    assertEquals(BootDevice.PXE, bmc.bootDevice());
-    assertTrue(bmc.bootPersistent());
-    assertTrue(bmc.bootEfi(), "default boot mode UEFI");
-    JsonObject shown = run("node", "boot", "device", "show", "cli-ipmi", "-f", "json").json();
-    assertEquals("pxe", shown.getString("boot_device"));
-    assertEquals(true, shown.getBoolean("persistent"));
-    Result supported = run("node", "boot", "device", "show", "cli-ipmi", "--supported", "-f", "json").ok();
-    assertTrue(supported.out.contains("pxe") && supported.out.contains("disk"), supported.out);
+    /** Polls {@code baremetal node show} until {@code done} holds (the CLI's power commands return on 202). */
+    private static JsonObject awaitShow(String node, Predicate<JsonObject> done) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            JsonObject n = run("node", "show", node, "-f", "json").json();
+            if (done.test(n)) {
+                return n;
+            }
+            assertTrue(System.nanoTime() < deadline, "node never settled: " + n.encode());
+            // each CLI run takes ~1 s on this machine: that is the polling interval, no sleep needed
+        }
+    }
 
-    run("node", "power", "off", "cli-ipmi").ok();
-    get(bmc.whenPower(PowerState.OFF));
-    awaitShow("cli-ipmi", x -> "power off".equals(x.getString("power_state"))
-        && x.getValue("target_power_state") == null);
-    assertEquals(PowerState.OFF, bmc.power());
+    @Test
+    void ipmiNodeThroughTheCli() throws Exception {
+        SimulatedBmc bmc = fleet.bmc(0);
+        JsonObject created = run(
+                        "node",
+                        "create",
+                        "--driver",
+                        "ipmi",
+                        "--name",
+                        "cli-ipmi",
+                        "--driver-info",
+                        "ipmi_address=127.0.0.1",
+                        "--driver-info",
+                        "ipmi_port=" + bmc.port(),
+                        "--driver-info",
+                        "ipmi_username=admin",
+                        "--driver-info",
+                        "ipmi_password=password",
+                        "-f",
+                        "json")
+                .json();
+        assertEquals("ipmitool", created.getString("power_interface"));
+        assertEquals("******", created.getJsonObject("driver_info").getString("ipmi_password"));
 
-    // an error is visible through the CLI too: wrong password, last_error names it, no password shown
-    run("node", "set", "cli-ipmi", "--driver-info", "ipmi_password=Wr0ng-S3cret").ok();
-    run("node", "power", "on", "cli-ipmi").ok();
-    n = awaitShow("cli-ipmi", x -> x.getValue("target_power_state") == null && x.getValue("last_error") != null);
-    assertTrue(n.getString("last_error").contains("wrong password"), n.getString("last_error"));
-    assertFalse(n.encode().contains("Wr0ng-S3cret"), n.encode());
-    assertEquals(PowerState.OFF, bmc.power());
-  }
+        // manage --wait: verify reads the real power state (off)
+        Result managed = run("node", "manage", "cli-ipmi", "--wait", "60").ok();
+        assertTrue(managed.err.isEmpty() || !managed.err.contains("ERROR"), managed.err);
+        JsonObject n = run("node", "show", "cli-ipmi", "-f", "json").json();
+        assertEquals("manageable", n.getString("provision_state"));
+        assertEquals("power off", n.getString("power_state"));
+
+        run("node", "power", "on", "cli-ipmi").ok();
+        get(bmc.whenPower(PowerState.ON));
+        n = awaitShow(
+                "cli-ipmi",
+                x -> "power on".equals(x.getString("power_state")) && x.getValue("target_power_state") == null);
+        assertEquals(null, n.getValue("last_error"));
+
+        long boots = bmc.counters().boots();
+        run("node", "reboot", "cli-ipmi").ok();
+        get(bmc.when(c -> c.boots() > boots));
+        awaitShow(
+                "cli-ipmi",
+                x -> "power on".equals(x.getString("power_state")) && x.getValue("target_power_state") == null);
+        assertEquals(PowerState.ON, bmc.power());
+        assertTrue(bmc.counters().powerOffs() >= 1, "reboot went through off: " + bmc.counters());
+
+        run("node", "boot", "device", "set", "cli-ipmi", "pxe", "--persistent").ok();
+        assertEquals(BootDevice.PXE, bmc.bootDevice());
+        assertTrue(bmc.bootPersistent());
+        assertTrue(bmc.bootEfi(), "default boot mode UEFI");
+        JsonObject shown =
+                run("node", "boot", "device", "show", "cli-ipmi", "-f", "json").json();
+        assertEquals("pxe", shown.getString("boot_device"));
+        assertEquals(true, shown.getBoolean("persistent"));
+        Result supported = run("node", "boot", "device", "show", "cli-ipmi", "--supported", "-f", "json")
+                .ok();
+        assertTrue(supported.out.contains("pxe") && supported.out.contains("disk"), supported.out);
+
+        run("node", "power", "off", "cli-ipmi").ok();
+        get(bmc.whenPower(PowerState.OFF));
+        awaitShow(
+                "cli-ipmi",
+                x -> "power off".equals(x.getString("power_state")) && x.getValue("target_power_state") == null);
+        assertEquals(PowerState.OFF, bmc.power());
+
+        // an error is visible through the CLI too: wrong password, last_error names it, no password shown
+        run("node", "set", "cli-ipmi", "--driver-info", "ipmi_password=Wr0ng-S3cret")
+                .ok();
+        run("node", "power", "on", "cli-ipmi").ok();
+        n = awaitShow("cli-ipmi", x -> x.getValue("target_power_state") == null && x.getValue("last_error") != null);
+        assertTrue(n.getString("last_error").contains("wrong password"), n.getString("last_error"));
+        assertFalse(n.encode().contains("Wr0ng-S3cret"), n.encode());
+        assertEquals(PowerState.OFF, bmc.power());
+    }
 }

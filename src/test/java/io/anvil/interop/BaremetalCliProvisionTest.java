@@ -1,13 +1,14 @@
 package io.anvil.interop;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.anvil.testsupport.AnvilInstance;
 import io.anvil.testsupport.TestServices;
 import io.vertx.core.Promise;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -16,11 +17,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /**
  * The real {@code baremetal} CLI (python3-ironicclient) drives a fake-hardware node through the provisioning
@@ -28,160 +27,173 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * inspect and manual cleaning. Skipped where the CLI is missing, failed when CI=true.
  */
 class BaremetalCliProvisionTest {
-  private static AnvilInstance anvil;
-  private static String cli;
+    private static AnvilInstance anvil;
+    private static String cli;
 
-  @BeforeAll
-  static void start() throws Exception {
-    cli = TestServices.requireTool("baremetal");
-    anvil = AnvilInstance.start(Map.of());
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    if (anvil != null) {
-      anvil.close();
-    }
-  }
-
-  private record Result(int exit, String out, String err) {
-    Result ok() {
-      assertEquals(0, exit, () -> "baremetal failed: " + err + out);
-      return this;
+    @BeforeAll
+    static void start() throws Exception {
+        cli = TestServices.requireTool("baremetal");
+        anvil = AnvilInstance.start(Map.of());
     }
 
-    JsonObject json() {
-      return new JsonObject(ok().out);
+    @AfterAll
+    static void stop() throws Exception {
+        if (anvil != null) {
+            anvil.close();
+        }
     }
-  }
 
-  private static Result run(String... args) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of(cli, "--os-auth-type", "none", "--os-endpoint", anvil.endpoint()));
-    cmd.addAll(List.of(args));
-    Process p = new ProcessBuilder(cmd).start();
-    CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
-    String out = read(p.getInputStream());
-    assertTrue(p.waitFor(120, TimeUnit.SECONDS), "baremetal timed out: " + cmd);
-    return new Result(p.exitValue(), out, err.get(10, TimeUnit.SECONDS));
-  }
+    private record Result(int exit, String out, String err) {
+        Result ok() {
+            assertEquals(0, exit, () -> "baremetal failed: " + err + out);
+            return this;
+        }
 
-  private static String read(InputStream in) {
-    try {
-      ByteArrayOutputStream b = new ByteArrayOutputStream();
-      in.transferTo(b);
-      return b.toString(StandardCharsets.UTF_8);
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
+        JsonObject json() {
+            return new JsonObject(ok().out);
+        }
     }
-  }
 
-  private static JsonObject show(String node) throws Exception {
-    return run("node", "show", node, "-f", "json").json();
-  }
-
-  /** Polls {@code node show} until {@code field} equals {@code value}; pauses on a Vert.x timer, never sleeps. */
-  private static JsonObject waitFor(String node, String field, String value) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (true) {
-      JsonObject n = show(node);
-      if (value.equals(n.getString(field))) {
-        return n;
-      }
-      assertTrue(System.nanoTime() < deadline, node + " " + field + " stayed " + n.getString(field));
-      Promise<Void> p = Promise.promise();
-      anvil.anvil().vertx().setTimer(100, id -> p.complete());
-      p.future().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    private static Result run(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(cli, "--os-auth-type", "none", "--os-endpoint", anvil.endpoint()));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).start();
+        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
+        String out = read(p.getInputStream());
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "baremetal timed out: " + cmd);
+        return new Result(p.exitValue(), out, err.get(10, TimeUnit.SECONDS));
     }
-  }
 
-  @Test
-  void provisioningLifeCycleThroughTheCli() throws Exception {
-    JsonObject created = run("node", "create", "--driver", "fake-hardware", "--name", "life", "-f", "json").json();
-    String uuid = created.getString("uuid");
-    assertEquals("enroll", created.getString("provision_state"));
+    private static String read(InputStream in) {
+        try {
+            ByteArrayOutputStream b = new ByteArrayOutputStream();
+            in.transferTo(b);
+            return b.toString(StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
 
-    run("node", "manage", "life", "--wait", "60").ok();
-    JsonObject n = show("life");
-    assertEquals("manageable", n.getString("provision_state"));
-    assertNull(n.getValue("target_provision_state"));
-    assertEquals("power off", n.getString("power_state"), "verification records the power state");
+    private static JsonObject show(String node) throws Exception {
+        return run("node", "show", node, "-f", "json").json();
+    }
 
-    run("node", "provide", "life", "--wait", "60").ok();
-    assertEquals("available", show("life").getString("provision_state"));
+    /** Polls {@code node show} until {@code field} equals {@code value}; pauses on a Vert.x timer, never sleeps. */
+    private static JsonObject waitFor(String node, String field, String value) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            JsonObject n = show(node);
+            if (value.equals(n.getString(field))) {
+                return n;
+            }
+            assertTrue(System.nanoTime() < deadline, node + " " + field + " stayed " + n.getString(field));
+            Promise<Void> p = Promise.promise();
+            anvil.anvil().vertx().setTimer(100, id -> p.complete());
+            p.future().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+        }
+    }
 
-    run("node", "deploy", "life", "--wait", "60").ok();
-    n = show(uuid);
-    assertEquals("active", n.getString("provision_state"));
-    assertNull(n.getValue("target_provision_state"));
-    assertNull(n.getValue("last_error"));
-    assertNull(n.getValue("reservation"), "the lock is released once the deploy is done");
+    @Test
+    void provisioningLifeCycleThroughTheCli() throws Exception {
+        JsonObject created = run("node", "create", "--driver", "fake-hardware", "--name", "life", "-f", "json")
+                .json();
+        String uuid = created.getString("uuid");
+        assertEquals("enroll", created.getString("provision_state"));
 
-    run("node", "undeploy", "life", "--wait", "60").ok();
-    assertEquals("available", show("life").getString("provision_state"));
+        run("node", "manage", "life", "--wait", "60").ok();
+        JsonObject n = show("life");
+        assertEquals("manageable", n.getString("provision_state"));
+        assertNull(n.getValue("target_provision_state"));
+        assertEquals("power off", n.getString("power_state"), "verification records the power state");
 
-    // the states endpoint, as the CLI reads it
-    JsonObject states = run("node", "show", "life", "-f", "json", "-c", "provision_state", "-c",
-        "target_provision_state").json();
-    assertEquals("available", states.getString("provision_state"));
-  }
+        run("node", "provide", "life", "--wait", "60").ok();
+        assertEquals("available", show("life").getString("provision_state"));
 
-  @Test
-  void powerAndBootDeviceThroughTheCli() throws Exception {
-    run("node", "create", "--driver", "fake-hardware", "--name", "pw", "-f", "json").ok();
-    run("node", "power", "on", "pw").ok();
-    JsonObject n = waitFor("pw", "power_state", "power on");
-    assertNull(n.getValue("target_power_state"));
-    run("node", "power", "off", "pw").ok();
-    n = waitFor("pw", "power_state", "power off");
-    assertNull(n.getValue("target_power_state"));
-    run("node", "reboot", "pw").ok();
-    waitFor("pw", "power_state", "power on");
+        run("node", "deploy", "life", "--wait", "60").ok();
+        n = show(uuid);
+        assertEquals("active", n.getString("provision_state"));
+        assertNull(n.getValue("target_provision_state"));
+        assertNull(n.getValue("last_error"));
+        assertNull(n.getValue("reservation"), "the lock is released once the deploy is done");
 
-    run("node", "boot", "device", "set", "pw", "pxe", "--persistent").ok();
-    JsonObject boot = run("node", "boot", "device", "show", "pw", "-f", "json").json();
-    assertEquals("pxe", boot.getString("boot_device"));
-    assertEquals(true, boot.getBoolean("persistent"));
-    run("node", "boot", "device", "set", "pw", "disk").ok();
-    boot = run("node", "boot", "device", "show", "pw", "-f", "json").json();
-    assertEquals("disk", boot.getString("boot_device"));
-    assertEquals(false, boot.getBoolean("persistent"));
-    JsonObject supported = run("node", "boot", "device", "show", "pw", "--supported", "-f", "json").json();
-    assertTrue(String.valueOf(supported.getValue("supported_boot_devices")).contains("pxe"), supported.encode());
+        run("node", "undeploy", "life", "--wait", "60").ok();
+        assertEquals("available", show("life").getString("provision_state"));
 
-    Result bad = run("node", "boot", "device", "set", "pw", "floppy");
-    assertNotEquals(0, bad.exit);
-  }
+        // the states endpoint, as the CLI reads it
+        JsonObject states = run(
+                        "node", "show", "life", "-f", "json", "-c", "provision_state", "-c", "target_provision_state")
+                .json();
+        assertEquals("available", states.getString("provision_state"));
+    }
 
-  @Test
-  void inspectAndManualCleaningThroughTheCli() throws Exception {
-    run("node", "create", "--driver", "fake-hardware", "--name", "ic", "-f", "json").ok();
-    run("node", "manage", "ic", "--wait", "60").ok();
+    @Test
+    void powerAndBootDeviceThroughTheCli() throws Exception {
+        run("node", "create", "--driver", "fake-hardware", "--name", "pw", "-f", "json")
+                .ok();
+        run("node", "power", "on", "pw").ok();
+        JsonObject n = waitFor("pw", "power_state", "power on");
+        assertNull(n.getValue("target_power_state"));
+        run("node", "power", "off", "pw").ok();
+        n = waitFor("pw", "power_state", "power off");
+        assertNull(n.getValue("target_power_state"));
+        run("node", "reboot", "pw").ok();
+        waitFor("pw", "power_state", "power on");
 
-    run("node", "inspect", "ic", "--wait", "60").ok();
-    JsonObject n = show("ic");
-    assertEquals("manageable", n.getString("provision_state"));
-    assertNull(n.getValue("last_error"));
-    assertTrue(n.getString("inspection_finished_at") != null, n.encode());
+        run("node", "boot", "device", "set", "pw", "pxe", "--persistent").ok();
+        JsonObject boot =
+                run("node", "boot", "device", "show", "pw", "-f", "json").json();
+        assertEquals("pxe", boot.getString("boot_device"));
+        assertEquals(true, boot.getBoolean("persistent"));
+        run("node", "boot", "device", "set", "pw", "disk").ok();
+        boot = run("node", "boot", "device", "show", "pw", "-f", "json").json();
+        assertEquals("disk", boot.getString("boot_device"));
+        assertEquals(false, boot.getBoolean("persistent"));
+        JsonObject supported = run("node", "boot", "device", "show", "pw", "--supported", "-f", "json")
+                .json();
+        assertTrue(String.valueOf(supported.getValue("supported_boot_devices")).contains("pxe"), supported.encode());
 
-    // Ironic refuses an empty step list ('"clean_steps" is required'), and so does Anvil
-    Result empty = run("node", "clean", "ic", "--clean-steps", "[]");
-    assertNotEquals(0, empty.exit);
-    assertTrue(empty.err.contains("clean_steps"), empty.err);
-    assertEquals("manageable", show("ic").getString("provision_state"));
+        Result bad = run("node", "boot", "device", "set", "pw", "floppy");
+        assertNotEquals(0, bad.exit);
+    }
 
-    run("node", "clean", "ic", "--clean-steps", "[{\"interface\": \"deploy\", \"step\": \"erase_devices_metadata\"}]",
-        "--wait", "60").ok();
-    n = show("ic");
-    assertEquals("manageable", n.getString("provision_state"), "manual cleaning returns to manageable");
-    assertNull(n.getValue("target_provision_state"));
+    @Test
+    void inspectAndManualCleaningThroughTheCli() throws Exception {
+        run("node", "create", "--driver", "fake-hardware", "--name", "ic", "-f", "json")
+                .ok();
+        run("node", "manage", "ic", "--wait", "60").ok();
 
-    // a failing deploy through the CLI: --wait reports the failure and the node shows why
-    run("node", "set", "ic", "--driver-info", "fake_deploy_fail=no disk").ok();
-    run("node", "provide", "ic", "--wait", "60").ok();
-    Result failed = run("node", "deploy", "ic", "--wait", "60");
-    assertNotEquals(0, failed.exit);
-    n = show("ic");
-    assertEquals("deploy failed", n.getString("provision_state"));
-    assertTrue(n.getString("last_error").contains("no disk"), n.encode());
-  }
+        run("node", "inspect", "ic", "--wait", "60").ok();
+        JsonObject n = show("ic");
+        assertEquals("manageable", n.getString("provision_state"));
+        assertNull(n.getValue("last_error"));
+        assertTrue(n.getString("inspection_finished_at") != null, n.encode());
+
+        // Ironic refuses an empty step list ('"clean_steps" is required'), and so does Anvil
+        Result empty = run("node", "clean", "ic", "--clean-steps", "[]");
+        assertNotEquals(0, empty.exit);
+        assertTrue(empty.err.contains("clean_steps"), empty.err);
+        assertEquals("manageable", show("ic").getString("provision_state"));
+
+        run(
+                        "node",
+                        "clean",
+                        "ic",
+                        "--clean-steps",
+                        "[{\"interface\": \"deploy\", \"step\": \"erase_devices_metadata\"}]",
+                        "--wait",
+                        "60")
+                .ok();
+        n = show("ic");
+        assertEquals("manageable", n.getString("provision_state"), "manual cleaning returns to manageable");
+        assertNull(n.getValue("target_provision_state"));
+
+        // a failing deploy through the CLI: --wait reports the failure and the node shows why
+        run("node", "set", "ic", "--driver-info", "fake_deploy_fail=no disk").ok();
+        run("node", "provide", "ic", "--wait", "60").ok();
+        Result failed = run("node", "deploy", "ic", "--wait", "60");
+        assertNotEquals(0, failed.exit);
+        n = show("ic");
+        assertEquals("deploy failed", n.getString("provision_state"));
+        assertTrue(n.getString("last_error").contains("no disk"), n.encode());
+    }
 }

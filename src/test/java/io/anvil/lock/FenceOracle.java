@@ -5,17 +5,17 @@ package io.anvil.lock;
  * {@code lock_fence = f}. A holder fenced out by a newer grant gets "0 rows".
  */
 final class FenceOracle {
-  private long fence;
+    private long fence;
 
-  synchronized boolean claim(long f) {
-    if (f <= fence) {
-      return false;
+    synchronized boolean claim(long f) {
+        if (f <= fence) {
+            return false;
+        }
+        fence = f;
+        return true;
     }
-    fence = f;
-    return true;
-  }
 
-  synchronized boolean write(long f) {
-    return f == fence;
-  }
+    synchronized boolean write(long f) {
+        return f == fence;
+    }
 }

@@ -33,6 +33,7 @@ class BmcKeyInteropTest {
     private static final Duration T = Duration.ofSeconds(30);
     /** No zero byte: ipmitool keeps K_g as a C string, so it would cut a key at its first 0x00. */
     private static final String KEY_HEX = "a1b2c3d4e5f60718293a4b5c6d7e8f9012345678";
+
     private static Vertx vertx;
     private static SimulatedFleet fleet;
     private static IpmiClient client;
@@ -40,10 +41,11 @@ class BmcKeyInteropTest {
     @BeforeAll
     static void start() {
         vertx = Vertx.vertx();
-        fleet = await(SimulatedFleet.start(vertx, new FleetOptions().count(2)
-                .bmcKey(HexFormat.of().parseHex(KEY_HEX))));
-        client = await(IpmiClient.create(vertx, new IpmiClientOptions().setRetry(RetryPolicy.of(300, 100, 2))
-                .setCircuitFailureThreshold(0)));
+        fleet = await(SimulatedFleet.start(
+                vertx, new FleetOptions().count(2).bmcKey(HexFormat.of().parseHex(KEY_HEX))));
+        client = await(IpmiClient.create(
+                vertx,
+                new IpmiClientOptions().setRetry(RetryPolicy.of(300, 100, 2)).setCircuitFailureThreshold(0)));
     }
 
     @AfterAll
@@ -69,9 +71,10 @@ class BmcKeyInteropTest {
         SimulatedBmc bmc = fleet.bmc(0);
         await(client.getChassisStatus(admin(bmc, suite).withKg(HexFormat.of().parseHex(KEY_HEX))));
         Throwable noKey = SimTestSupport.awaitFailure(client.getChassisStatus(admin(bmc, suite)));
-        assertTrue(noKey instanceof BadCredentialsException && noKey.getMessage().contains("Kg"), noKey.toString());
-        Throwable wrongKey = SimTestSupport.awaitFailure(client.getChassisStatus(admin(bmc, suite)
-                .withKg(HexFormat.of().parseHex("ffff"))));
+        assertTrue(
+                noKey instanceof BadCredentialsException && noKey.getMessage().contains("Kg"), noKey.toString());
+        Throwable wrongKey = SimTestSupport.awaitFailure(
+                client.getChassisStatus(admin(bmc, suite).withKg(HexFormat.of().parseHex("ffff"))));
         assertTrue(wrongKey instanceof BadCredentialsException, wrongKey.toString());
         assertEquals(0, bmc.counters().internalErrors());
     }
@@ -87,8 +90,8 @@ class BmcKeyInteropTest {
         SimTestSupport.ProcResult on = run(T, withKey);
         assertEquals(0, on.exit(), on::toString);
         assertEquals(PowerState.ON, bmc.power());
-        SimTestSupport.ProcResult noKey = run(T, ipmitoolLanplus(ipmitool, bmc, suite, "admin", "password",
-                "power", "off"));
+        SimTestSupport.ProcResult noKey =
+                run(T, ipmitoolLanplus(ipmitool, bmc, suite, "admin", "password", "power", "off"));
         assertNotEquals(0, noKey.exit(), noKey::toString);
         assertEquals(PowerState.ON, bmc.power(), "nothing done without the key");
     }

@@ -46,14 +46,46 @@ class FreeIpmiInteropTest {
         String tool = TestServices.requireTool("ipmi-raw");
         SimulatedBmc bmc = fleet.bmc(0);
         await(bmc.power(PowerState.ON));
-        SimTestSupport.ProcResult r = run(T, List.of(tool, "-D", "LAN_2_0", "-I", String.valueOf(suite), "-h",
-                bmc.hostAndPort(), "-u", "admin", "-p", "password", "-l", "ADMIN", "00", "00", "01"));
+        SimTestSupport.ProcResult r = run(
+                T,
+                List.of(
+                        tool,
+                        "-D",
+                        "LAN_2_0",
+                        "-I",
+                        String.valueOf(suite),
+                        "-h",
+                        bmc.hostAndPort(),
+                        "-u",
+                        "admin",
+                        "-p",
+                        "password",
+                        "-l",
+                        "ADMIN",
+                        "00",
+                        "00",
+                        "01"));
         assertEquals(0, r.exit(), r::toString);
         // rcvd: cmd cc | power state (on, restore policy "previous") | last power event | misc
         assertTrue(r.output().startsWith("rcvd: 01 00 21 00 00"), r::toString);
         await(bmc.power(PowerState.OFF));
-        r = run(T, List.of(tool, "-D", "LAN_2_0", "-I", String.valueOf(suite), "-h", bmc.hostAndPort(), "-u", "admin",
-                "-p", "password", "00", "00", "01"));
+        r = run(
+                T,
+                List.of(
+                        tool,
+                        "-D",
+                        "LAN_2_0",
+                        "-I",
+                        String.valueOf(suite),
+                        "-h",
+                        bmc.hostAndPort(),
+                        "-u",
+                        "admin",
+                        "-p",
+                        "password",
+                        "00",
+                        "00",
+                        "01"));
         assertTrue(r.output().startsWith("rcvd: 01 00 20"), r::toString);
         assertEquals(0, bmc.counters().internalErrors());
         assertEquals(0, bmc.activeSessions());
@@ -63,8 +95,23 @@ class FreeIpmiInteropTest {
     void ipmiRawGetDeviceIdOverV15() {
         String tool = TestServices.requireTool("ipmi-raw");
         SimulatedBmc bmc = fleet.bmc(1);
-        SimTestSupport.ProcResult r = run(T, List.of(tool, "-D", "LAN", "-a", "MD5", "-h", bmc.hostAndPort(), "-u",
-                "admin", "-p", "password", "00", "06", "01"));
+        SimTestSupport.ProcResult r = run(
+                T,
+                List.of(
+                        tool,
+                        "-D",
+                        "LAN",
+                        "-a",
+                        "MD5",
+                        "-h",
+                        bmc.hostAndPort(),
+                        "-u",
+                        "admin",
+                        "-p",
+                        "password",
+                        "00",
+                        "06",
+                        "01"));
         assertEquals(0, r.exit(), r::toString);
         // device id 0x20, rev 1, fw 1.00, IPMI 2.0, … aux firmware = the BMC's index (1)
         assertTrue(r.output().startsWith("rcvd: 01 00 20 01 01 00 02 85"), r::toString);
@@ -80,8 +127,8 @@ class FreeIpmiInteropTest {
             await(b.power(PowerState.OFF));
         }
         String hosts = targets.stream().map(SimulatedBmc::hostAndPort).collect(Collectors.joining(","));
-        List<String> base = new ArrayList<>(List.of(tool, "-D", "LAN_2_0", "-I", String.valueOf(suite), "-h", hosts,
-                "-u", "admin", "-p", "password"));
+        List<String> base = new ArrayList<>(List.of(
+                tool, "-D", "LAN_2_0", "-I", String.valueOf(suite), "-h", hosts, "-u", "admin", "-p", "password"));
 
         SimTestSupport.ProcResult r = run(T, with(base, "--stat"));
         assertEquals(0, r.exit(), r::toString);

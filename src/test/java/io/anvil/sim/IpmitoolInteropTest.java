@@ -69,7 +69,7 @@ class IpmitoolInteropTest {
         assertEquals(0, bmc.counters().internalErrors());
         BmcCounters c = bmc.counters();
         assertEquals(c.sessionsOpened(), c.sessionsClosed(), c::toString);
-        assertTrue(c.sessionsOpened() >= 6, c::toString);   // one session per ipmitool run
+        assertTrue(c.sessionsOpened() >= 6, c::toString); // one session per ipmitool run
     }
 
     @ParameterizedTest(name = "lanplus -C {0}: bootdev + bootparam get 5")
@@ -106,7 +106,8 @@ class IpmitoolInteropTest {
 
         // one-time flags are consumed by the next boot
         lanplus(bmc, suite, "power", "on");
-        assertEquals(BootDevice.BIOS_SETUP, bmc.lastBoot().orElseThrow().device().orElseThrow());
+        assertEquals(
+                BootDevice.BIOS_SETUP, bmc.lastBoot().orElseThrow().device().orElseThrow());
         assertFalse(bmc.bootFlagsValid(), "one-time boot flags clear after the boot");
         lanplus(bmc, suite, "power", "off");
     }
@@ -130,9 +131,9 @@ class IpmitoolInteropTest {
         assertTrue(lanplus(bmc, 3, "power", "soft").output().contains("Chassis Power Control: Soft"));
         assertEquals(PowerState.OFF, bmc.power());
         // without -C ipmitool asks Get Channel Cipher Suites (pre-session, RMCP+ framing) and picks 17
-        java.util.List<String> cmd = new java.util.ArrayList<>(ipmitoolLanplus(ipmitool, bmc, 17, "admin", "password",
-                "channel", "getciphers", "ipmi"));
-        cmd.subList(3, 5).clear();   // drop "-C 17"
+        java.util.List<String> cmd = new java.util.ArrayList<>(
+                ipmitoolLanplus(ipmitool, bmc, 17, "admin", "password", "channel", "getciphers", "ipmi"));
+        cmd.subList(3, 5).clear(); // drop "-C 17"
         SimTestSupport.ProcResult r = run(T, cmd);
         assertEquals(0, r.exit(), r::toString);
         assertTrue(r.output().contains("17   N/A     hmac_sha256     sha256_128      aes_cbc_128"), r::toString);

@@ -32,7 +32,8 @@ class NegativeInteropTest {
     static void start() {
         ipmitool = TestServices.requireTool("ipmitool");
         vertx = Vertx.vertx();
-        fleet = await(SimulatedFleet.start(vertx, new FleetOptions().count(5).maxSessions(3).handshakeTimeout(Duration.ofMillis(300))));
+        fleet = await(SimulatedFleet.start(
+                vertx, new FleetOptions().count(5).maxSessions(3).handshakeTimeout(Duration.ofMillis(300))));
     }
 
     @AfterAll
@@ -50,8 +51,8 @@ class NegativeInteropTest {
         SimulatedBmc bmc = fleet.bmc(0);
         for (int suite : new int[] {3, 17}) {
             long before = bmc.counters().handshakesAbandoned();
-            SimTestSupport.ProcResult r = run(T, ipmitoolLanplus(ipmitool, bmc, suite, "admin", "wrong", "-v", "power",
-                    "status"));
+            SimTestSupport.ProcResult r =
+                    run(T, ipmitoolLanplus(ipmitool, bmc, suite, "admin", "wrong", "-v", "power", "status"));
             assertNotEquals(0, r.exit(), r::toString);
             assertTrue(r.output().contains("RAKP 2 HMAC is invalid"), r::toString);
             // ipmitool gives up silently after RAKP2: the BMC sees the handshake abandoned (slot reclaimed)
@@ -64,8 +65,8 @@ class NegativeInteropTest {
     @Test
     void unknownUser() {
         SimulatedBmc bmc = fleet.bmc(1);
-        SimTestSupport.ProcResult r = run(T, ipmitoolLanplus(ipmitool, bmc, 17, "nobody", "password", "-v", "power",
-                "status"));
+        SimTestSupport.ProcResult r =
+                run(T, ipmitoolLanplus(ipmitool, bmc, 17, "nobody", "password", "-v", "power", "status"));
         assertNotEquals(0, r.exit(), r::toString);
         assertTrue(r.output().contains("RAKP 2 message indicates an error : unauthorized name"), r::toString);
         assertEquals(1, bmc.counters().unknownUsers());
@@ -97,7 +98,10 @@ class NegativeInteropTest {
         SimulatedBmc bmc = fleet.bmc(2);
         try (TestConsole c = new TestConsole(bmc)) {
             assertEquals(0, c.open(CipherSuite.SUITE_17, "user", "userpass", Privilege.USER));
-            assertEquals(0xD4, c.command(new ChassisControl.Request(ChassisControl.Action.POWER_UP)).completionCode());
+            assertEquals(
+                    0xD4,
+                    c.command(new ChassisControl.Request(ChassisControl.Action.POWER_UP))
+                            .completionCode());
             assertEquals(0x81, c.raise(Privilege.OPERATOR).completionCode(), "USER account cannot raise to OPERATOR");
             assertEquals(0, c.closeSession().completionCode());
         }
@@ -114,13 +118,14 @@ class NegativeInteropTest {
                 assertEquals(0, c.open(CipherSuite.SUITE_3, "admin", "password", Privilege.ADMINISTRATOR));
             }
             assertEquals(3, bmc.activeSessions());
-            SimTestSupport.ProcResult r = run(T, ipmitoolLanplus(ipmitool, bmc, 17, "admin", "password", "power",
-                    "status"));
+            SimTestSupport.ProcResult r =
+                    run(T, ipmitoolLanplus(ipmitool, bmc, 17, "admin", "password", "power", "status"));
             assertNotEquals(0, r.exit(), r::toString);
             assertTrue(r.output().contains("insufficient resources for session"), r::toString);
             assertTrue(bmc.counters().sessionsRefused() >= 1);
             try (TestConsole extra = new TestConsole(bmc)) {
-                assertEquals(RmcpPlusStatus.INSUFFICIENT_RESOURCES,
+                assertEquals(
+                        RmcpPlusStatus.INSUFFICIENT_RESOURCES,
                         extra.open(CipherSuite.SUITE_17, "admin", "password", Privilege.ADMINISTRATOR));
             }
             // closing one frees a slot
@@ -138,8 +143,26 @@ class NegativeInteropTest {
     void bmcGoneAndBack() {
         SimulatedBmc bmc = fleet.bmc(4);
         bmc.faults(BmcFaults.NONE.withSilent(true));
-        List<String> cmd = new ArrayList<>(List.of(ipmitool, "-I", "lanplus", "-C", "17", "-H", bmc.host(), "-p",
-                String.valueOf(bmc.port()), "-U", "admin", "-P", "password", "-N", "1", "-R", "1", "power", "status"));
+        List<String> cmd = new ArrayList<>(List.of(
+                ipmitool,
+                "-I",
+                "lanplus",
+                "-C",
+                "17",
+                "-H",
+                bmc.host(),
+                "-p",
+                String.valueOf(bmc.port()),
+                "-U",
+                "admin",
+                "-P",
+                "password",
+                "-N",
+                "1",
+                "-R",
+                "1",
+                "power",
+                "status"));
         SimTestSupport.ProcResult r = run(T, cmd);
         assertNotEquals(0, r.exit(), r::toString);
         assertTrue(bmc.counters().droppedByFault() >= 1);

@@ -43,8 +43,10 @@ class ScaleTest {
             }
             assertEquals(count, byPort.size(), "every BMC has its own port");
             BitSet answered = new BitSet(count);
-            byte[] poll = RmcpWire.encode(V15SessionPacket.presession(
-                    GetChannelAuthCapabilities.Request.ipmi20(Privilege.ADMINISTRATOR).toRequest(1).encode()));
+            byte[] poll = RmcpWire.encode(
+                    V15SessionPacket.presession(GetChannelAuthCapabilities.Request.ipmi20(Privilege.ADMINISTRATOR)
+                            .toRequest(1)
+                            .encode()));
             try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
                 socket.setSoTimeout(500);
                 int window = 200;
@@ -54,7 +56,8 @@ class ScaleTest {
                         int expected = 0;
                         for (int i = from; i < to; i++) {
                             if (!answered.get(i)) {
-                                socket.send(new DatagramPacket(poll, poll.length, fleet.bmc(i).address()));
+                                socket.send(new DatagramPacket(
+                                        poll, poll.length, fleet.bmc(i).address()));
                                 expected++;
                             }
                         }
@@ -70,8 +73,9 @@ class ScaleTest {
             assertEquals(0, fleet.totals().internalErrors());
             double startMs = (started - t0) / 1e6;
             double pollMs = (polled - started) / 1e6;
-            System.out.printf("ScaleTest: %d BMCs started in %.0f ms (bind %d ms), all polled in %.0f ms%n", count,
-                    startMs, fleet.startupTime().toMillis(), pollMs);
+            System.out.printf(
+                    "ScaleTest: %d BMCs started in %.0f ms (bind %d ms), all polled in %.0f ms%n",
+                    count, startMs, fleet.startupTime().toMillis(), pollMs);
             assertTrue(startMs + pollMs < 10_000, "start + poll under 10 s");
         } finally {
             await(fleet.close());

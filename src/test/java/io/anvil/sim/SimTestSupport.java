@@ -13,8 +13,7 @@ import java.util.concurrent.TimeUnit;
 /** Process and future helpers for the simulator tests (waits on processes and futures, never sleeps). */
 final class SimTestSupport {
 
-    private SimTestSupport() {
-    }
+    private SimTestSupport() {}
 
     record ProcResult(int exit, String output, List<String> command) {
         @Override
@@ -77,19 +76,51 @@ final class SimTestSupport {
     }
 
     /** {@code ipmitool -I lanplus -C suite -H host -p port -U user -P password -N 1 -R 2 args…}. */
-    static List<String> ipmitoolLanplus(String tool, SimulatedBmc bmc, int suite, String user, String password,
-                                        String... args) {
-        List<String> cmd = new ArrayList<>(List.of(tool, "-I", "lanplus", "-C", String.valueOf(suite), "-H", bmc.host(),
-                "-p", String.valueOf(bmc.port()), "-U", user, "-P", password, "-N", "1", "-R", "2"));
+    static List<String> ipmitoolLanplus(
+            String tool, SimulatedBmc bmc, int suite, String user, String password, String... args) {
+        List<String> cmd = new ArrayList<>(List.of(
+                tool,
+                "-I",
+                "lanplus",
+                "-C",
+                String.valueOf(suite),
+                "-H",
+                bmc.host(),
+                "-p",
+                String.valueOf(bmc.port()),
+                "-U",
+                user,
+                "-P",
+                password,
+                "-N",
+                "1",
+                "-R",
+                "2"));
         cmd.addAll(List.of(args));
         return cmd;
     }
 
     /** {@code ipmitool -I lan -A MD5 -H host -p port -U user -P password args…} (IPMI v1.5). */
-    static List<String> ipmitoolLan(String tool, SimulatedBmc bmc, String authType, String user, String password,
-                                    String... args) {
-        List<String> cmd = new ArrayList<>(List.of(tool, "-I", "lan", "-A", authType, "-H", bmc.host(),
-                "-p", String.valueOf(bmc.port()), "-U", user, "-P", password, "-N", "1", "-R", "2"));
+    static List<String> ipmitoolLan(
+            String tool, SimulatedBmc bmc, String authType, String user, String password, String... args) {
+        List<String> cmd = new ArrayList<>(List.of(
+                tool,
+                "-I",
+                "lan",
+                "-A",
+                authType,
+                "-H",
+                bmc.host(),
+                "-p",
+                String.valueOf(bmc.port()),
+                "-U",
+                user,
+                "-P",
+                password,
+                "-N",
+                "1",
+                "-R",
+                "2"));
         cmd.addAll(List.of(args));
         return cmd;
     }

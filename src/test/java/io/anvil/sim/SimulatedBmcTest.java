@@ -74,7 +74,9 @@ class SimulatedBmcTest {
         }
         assertEquals(5, bmc.counters().sessionsClosed());
         try (TestConsole c = new TestConsole(bmc)) {
-            assertEquals(0, c.open(CipherSuite.SUITE_0, "admin", "anything", Privilege.ADMINISTRATOR),
+            assertEquals(
+                    0,
+                    c.open(CipherSuite.SUITE_0, "admin", "anything", Privilege.ADMINISTRATOR),
                     "suite 0 authenticates nothing, as on real BMCs");
         }
     }
@@ -83,12 +85,14 @@ class SimulatedBmcTest {
     void suiteNotOfferedIsRefused() throws Exception {
         SimulatedBmc bmc = start(new FleetOptions().cipherSuites(3));
         try (TestConsole c = new TestConsole(bmc)) {
-            assertEquals(RmcpPlusStatus.INVALID_AUTHENTICATION_ALGORITHM,
+            assertEquals(
+                    RmcpPlusStatus.INVALID_AUTHENTICATION_ALGORITHM,
                     c.open(CipherSuite.SUITE_17, "admin", "password", Privilege.ADMINISTRATOR));
-            assertEquals(RmcpPlusStatus.INVALID_INTEGRITY_ALGORITHM,
+            assertEquals(
+                    RmcpPlusStatus.INVALID_INTEGRITY_ALGORITHM,
                     c.open(CipherSuite.SUITE_1, "admin", "password", Privilege.ADMINISTRATOR));
-            GetChannelAuthCapabilities.Response caps =
-                    GetChannelAuthCapabilities.Response.decode(c.authCapabilities().data());
+            GetChannelAuthCapabilities.Response caps = GetChannelAuthCapabilities.Response.decode(
+                    c.authCapabilities().data());
             assertTrue(caps.supportsIpmi20());
             assertTrue(caps.supportsIpmi15());
         }
@@ -96,16 +100,26 @@ class SimulatedBmcTest {
 
     @Test
     void delayedPowerTransitionsAndWhenPower() throws Exception {
-        SimulatedBmc bmc = start(new FleetOptions().powerOnDelay(Duration.ofMillis(200))
-                .powerOffDelay(Duration.ofMillis(100)));
+        SimulatedBmc bmc =
+                start(new FleetOptions().powerOnDelay(Duration.ofMillis(200)).powerOffDelay(Duration.ofMillis(100)));
         try (TestConsole c = admin(bmc, CipherSuite.SUITE_17)) {
-            assertEquals(0, c.command(new ChassisControl.Request(ChassisControl.Action.POWER_UP)).completionCode());
+            assertEquals(
+                    0,
+                    c.command(new ChassisControl.Request(ChassisControl.Action.POWER_UP))
+                            .completionCode());
             assertEquals(PowerState.OFF, bmc.power(), "power-on is delayed");
             assertTrue(bmc.powerTransitionPending());
-            assertFalse(GetChassisStatus.Response.decode(c.command(new GetChassisStatus.Request()).data()).powerOn());
+            assertFalse(GetChassisStatus.Response.decode(
+                            c.command(new GetChassisStatus.Request()).data())
+                    .powerOn());
             await(bmc.whenPower(PowerState.ON));
-            assertTrue(GetChassisStatus.Response.decode(c.command(new GetChassisStatus.Request()).data()).powerOn());
-            assertEquals(0, c.command(new ChassisControl.Request(ChassisControl.Action.POWER_CYCLE)).completionCode());
+            assertTrue(GetChassisStatus.Response.decode(
+                            c.command(new GetChassisStatus.Request()).data())
+                    .powerOn());
+            assertEquals(
+                    0,
+                    c.command(new ChassisControl.Request(ChassisControl.Action.POWER_CYCLE))
+                            .completionCode());
             await(bmc.whenPower(PowerState.OFF));
             await(bmc.whenPower(PowerState.ON));
             assertEquals(2, bmc.counters().boots());
@@ -118,17 +132,28 @@ class SimulatedBmcTest {
         SimulatedBmc bmc = start(new FleetOptions().initialPower(PowerState.ON).softOffDelay(Duration.ofMillis(150)));
         try (TestConsole c = admin(bmc, CipherSuite.SUITE_3)) {
             bmc.faults(BmcFaults.NONE.withIgnoreSoftOff(true));
-            assertEquals(0, c.command(new ChassisControl.Request(ChassisControl.Action.SOFT_SHUTDOWN)).completionCode());
+            assertEquals(
+                    0,
+                    c.command(new ChassisControl.Request(ChassisControl.Action.SOFT_SHUTDOWN))
+                            .completionCode());
             assertFalse(bmc.powerTransitionPending());
             assertEquals(PowerState.ON, bmc.power());
             bmc.faults(BmcFaults.NONE);
-            assertEquals(0, c.command(new ChassisControl.Request(ChassisControl.Action.SOFT_SHUTDOWN)).completionCode());
+            assertEquals(
+                    0,
+                    c.command(new ChassisControl.Request(ChassisControl.Action.SOFT_SHUTDOWN))
+                            .completionCode());
             assertEquals(PowerState.ON, bmc.power(), "the OS needs its time");
             await(bmc.whenPower(PowerState.OFF));
-            assertEquals(0xD5, c.command(new ChassisControl.Request(ChassisControl.Action.POWER_CYCLE)).completionCode(),
+            assertEquals(
+                    0xD5,
+                    c.command(new ChassisControl.Request(ChassisControl.Action.POWER_CYCLE))
+                            .completionCode(),
                     "power cycle needs the power on");
-            assertEquals(0xD5, c.command(new ChassisControl.Request(ChassisControl.Action.DIAGNOSTIC_INTERRUPT))
-                    .completionCode());
+            assertEquals(
+                    0xD5,
+                    c.command(new ChassisControl.Request(ChassisControl.Action.DIAGNOSTIC_INTERRUPT))
+                            .completionCode());
         }
     }
 
@@ -136,21 +161,39 @@ class SimulatedBmcTest {
     void bootOptionsAreStoredReadBackAndConsumed() throws Exception {
         SimulatedBmc bmc = start(new FleetOptions());
         try (TestConsole c = admin(bmc, CipherSuite.SUITE_17)) {
-            assertEquals(0, c.command(SetSystemBootOptions.Request.setInProgress(1)).completionCode());
-            assertEquals(0x81, c.command(SetSystemBootOptions.Request.setInProgress(1)).completionCode(),
+            assertEquals(
+                    0, c.command(SetSystemBootOptions.Request.setInProgress(1)).completionCode());
+            assertEquals(
+                    0x81,
+                    c.command(SetSystemBootOptions.Request.setInProgress(1)).completionCode(),
                     "set in progress twice");
-            assertEquals(0, c.command(SetSystemBootOptions.Request.validBitClearing(0x04)).completionCode());
-            assertEquals(0, c.command(SetSystemBootOptions.Request.bootInfoAcknowledge(0x01, 0x01)).completionCode());
+            assertEquals(
+                    0,
+                    c.command(SetSystemBootOptions.Request.validBitClearing(0x04))
+                            .completionCode());
+            assertEquals(
+                    0,
+                    c.command(SetSystemBootOptions.Request.bootInfoAcknowledge(0x01, 0x01))
+                            .completionCode());
             BootFlags persistentPxeEfi = BootFlags.forDevice(BootDevice.PXE, true, true);
-            assertEquals(0, c.command(SetSystemBootOptions.Request.bootFlags(persistentPxeEfi)).completionCode());
-            assertEquals(0, c.command(SetSystemBootOptions.Request.setInProgress(2)).completionCode());
-            assertEquals(0, c.command(SetSystemBootOptions.Request.setInProgress(0)).completionCode());
+            assertEquals(
+                    0,
+                    c.command(SetSystemBootOptions.Request.bootFlags(persistentPxeEfi))
+                            .completionCode());
+            assertEquals(
+                    0, c.command(SetSystemBootOptions.Request.setInProgress(2)).completionCode());
+            assertEquals(
+                    0, c.command(SetSystemBootOptions.Request.setInProgress(0)).completionCode());
 
             IpmiResponse r = c.command(GetSystemBootOptions.Request.of(5));
-            assertArrayEquals(new byte[] {(byte) 0xE0, 0x04, 0, 0, 0},
+            assertArrayEquals(
+                    new byte[] {(byte) 0xE0, 0x04, 0, 0, 0},
                     GetSystemBootOptions.Response.decode(r.data()).parameterData());
-            assertEquals(0x04, GetSystemBootOptions.Response.decode(c.command(GetSystemBootOptions.Request.of(3)).data())
-                    .parameterData()[0]);
+            assertEquals(
+                    0x04,
+                    GetSystemBootOptions.Response.decode(c.command(GetSystemBootOptions.Request.of(3))
+                                    .data())
+                            .parameterData()[0]);
             assertEquals(0x80, c.command(GetSystemBootOptions.Request.of(7)).completionCode(), "unsupported param");
 
             c.command(new ChassisControl.Request(ChassisControl.Action.POWER_UP));
@@ -161,8 +204,12 @@ class SimulatedBmcTest {
             c.command(new ChassisControl.Request(ChassisControl.Action.HARD_RESET));
             assertEquals(BootDevice.CDROM, bmc.lastBoot().orElseThrow().device().orElseThrow());
             assertFalse(bmc.bootFlagsValid(), "one-time flags are cleared by the boot");
-            assertEquals(0, GetSystemBootOptions.Response.decode(c.command(GetSystemBootOptions.Request.of(5)).data())
-                    .parameterData()[0] & 0x80);
+            assertEquals(
+                    0,
+                    GetSystemBootOptions.Response.decode(c.command(GetSystemBootOptions.Request.of(5))
+                                            .data())
+                                    .parameterData()[0]
+                            & 0x80);
         }
     }
 
@@ -195,21 +242,28 @@ class SimulatedBmcTest {
         SimulatedBmc bmc = start(new FleetOptions().count(1));
         try (TestConsole c = new TestConsole(bmc)) {
             bmc.faults(BmcFaults.NONE.withOpenSessionStatus(RmcpPlusStatus.INSUFFICIENT_RESOURCES));
-            assertEquals(RmcpPlusStatus.INSUFFICIENT_RESOURCES,
+            assertEquals(
+                    RmcpPlusStatus.INSUFFICIENT_RESOURCES,
                     c.open(CipherSuite.SUITE_17, "admin", "password", Privilege.ADMINISTRATOR));
             bmc.faults(BmcFaults.NONE.withRakp2Status(RmcpPlusStatus.UNAUTHORIZED_NAME));
-            assertEquals(RmcpPlusStatus.UNAUTHORIZED_NAME,
+            assertEquals(
+                    RmcpPlusStatus.UNAUTHORIZED_NAME,
                     c.open(CipherSuite.SUITE_17, "admin", "password", Privilege.ADMINISTRATOR));
             bmc.faults(BmcFaults.NONE.withCorruptRakp2(true));
-            assertEquals(TestConsole.RAKP2_HMAC_INVALID,
+            assertEquals(
+                    TestConsole.RAKP2_HMAC_INVALID,
                     c.open(CipherSuite.SUITE_17, "admin", "password", Privilege.ADMINISTRATOR));
             bmc.faults(BmcFaults.NONE.withCorruptRakp4(true));
-            assertEquals(TestConsole.RAKP4_ICV_INVALID,
+            assertEquals(
+                    TestConsole.RAKP4_ICV_INVALID,
                     c.open(CipherSuite.SUITE_3, "admin", "password", Privilege.ADMINISTRATOR));
             bmc.faults(BmcFaults.NONE);
-            assertEquals(RmcpPlusStatus.INVALID_INTEGRITY_CHECK_VALUE,
-                    c.open(CipherSuite.SUITE_3, "admin", "wrong", Privilege.ADMINISTRATOR) == TestConsole.RAKP2_HMAC_INVALID
-                            ? RmcpPlusStatus.INVALID_INTEGRITY_CHECK_VALUE : -1,
+            assertEquals(
+                    RmcpPlusStatus.INVALID_INTEGRITY_CHECK_VALUE,
+                    c.open(CipherSuite.SUITE_3, "admin", "wrong", Privilege.ADMINISTRATOR)
+                                    == TestConsole.RAKP2_HMAC_INVALID
+                            ? RmcpPlusStatus.INVALID_INTEGRITY_CHECK_VALUE
+                            : -1,
                     "a console with the wrong password sees our RAKP2 HMAC fail");
             assertEquals(0, c.open(CipherSuite.SUITE_3, "admin", "password", Privilege.ADMINISTRATOR));
             c.raise(Privilege.ADMINISTRATOR);
@@ -241,6 +295,7 @@ class SimulatedBmcTest {
     @Test
     void refusesBadOptions() {
         assertTrue(SimulatedFleet.start(vertx, new FleetOptions().count(0)).failed());
-        assertTrue(SimulatedFleet.start(vertx, new FleetOptions().cipherSuites(5)).failed());
+        assertTrue(
+                SimulatedFleet.start(vertx, new FleetOptions().cipherSuites(5)).failed());
     }
 }

@@ -43,6 +43,7 @@ final class TestConsole implements AutoCloseable {
 
     /** {@link #open} results that are not RMCP+ status codes: what the console itself found wrong. */
     static final int RAKP2_HMAC_INVALID = -2;
+
     static final int RAKP4_ICV_INVALID = -4;
 
     private final DatagramSocket socket;
@@ -109,7 +110,9 @@ final class TestConsole implements AutoCloseable {
 
     /** Pre-session Get Channel Auth Capabilities in v1.5 framing. */
     IpmiResponse authCapabilities() throws IpmiDecodeException {
-        byte[] msg = GetChannelAuthCapabilities.Request.ipmi20(Privilege.ADMINISTRATOR).toRequest(rqSeq.next()).encode();
+        byte[] msg = GetChannelAuthCapabilities.Request.ipmi20(Privilege.ADMINISTRATOR)
+                .toRequest(rqSeq.next())
+                .encode();
         RmcpMessage r = exchange(V15SessionPacket.presession(msg));
         return IpmiMessages.decodeResponse(((V15SessionPacket) r).message());
     }
@@ -117,8 +120,10 @@ final class TestConsole implements AutoCloseable {
     /** Result of a handshake attempt: the first non-zero RMCP+ status seen, or 0 when the session is up. */
     int open(CipherSuite suite, String user, String password, Privilege privilege) throws IpmiDecodeException {
         int sidm = random.nextInt(Integer.MAX_VALUE - 1) + 1;
-        OpenSessionResponse open = OpenSessionResponse.decode(setup(PayloadType.OPEN_SESSION_REQUEST,
-                OpenSessionRequest.of(1, privilege.code(), sidm, suite).encode(), PayloadType.OPEN_SESSION_RESPONSE));
+        OpenSessionResponse open = OpenSessionResponse.decode(setup(
+                PayloadType.OPEN_SESSION_REQUEST,
+                OpenSessionRequest.of(1, privilege.code(), sidm, suite).encode(),
+                PayloadType.OPEN_SESSION_RESPONSE));
         if (!open.isSuccess()) {
             return open.status();
         }
@@ -126,19 +131,21 @@ final class TestConsole implements AutoCloseable {
         random.nextBytes(rm);
         byte[] name = user.getBytes(StandardCharsets.UTF_8);
         int role = Rakp1.role(privilege, true);
-        Rakp2 rakp2 = Rakp2.decode(setup(PayloadType.RAKP_1,
-                new Rakp1(2, open.bmcSessionId(), rm, role, name).encode(), PayloadType.RAKP_2));
+        Rakp2 rakp2 = Rakp2.decode(setup(
+                PayloadType.RAKP_1, new Rakp1(2, open.bmcSessionId(), rm, role, name).encode(), PayloadType.RAKP_2));
         if (!rakp2.isSuccess()) {
             return rakp2.status();
         }
-        RakpExchange x = new RakpExchange(suite.authentication(), sidm, open.bmcSessionId(), rm, rakp2.bmcRandom(),
-                rakp2.bmcGuid(), role, name);
+        RakpExchange x = new RakpExchange(
+                suite.authentication(), sidm, open.bmcSessionId(), rm, rakp2.bmcRandom(), rakp2.bmcGuid(), role, name);
         byte[] kuid = password.getBytes(StandardCharsets.UTF_8);
         if (!x.verifyRakp2(kuid, rakp2.keyExchangeAuthCode())) {
             return RAKP2_HMAC_INVALID;
         }
-        Rakp4 rakp4 = Rakp4.decode(setup(PayloadType.RAKP_3,
-                new Rakp3(3, 0, open.bmcSessionId(), x.rakp3AuthCode(kuid)).encode(), PayloadType.RAKP_4));
+        Rakp4 rakp4 = Rakp4.decode(setup(
+                PayloadType.RAKP_3,
+                new Rakp3(3, 0, open.bmcSessionId(), x.rakp3AuthCode(kuid)).encode(),
+                PayloadType.RAKP_4));
         if (!rakp4.isSuccess()) {
             return rakp4.status();
         }

@@ -3,85 +3,85 @@ package io.anvil.testsupport;
 import io.anvil.store.DatabaseUrl;
 import io.anvil.store.EmbeddedServices;
 import io.anvil.store.Migrations;
-import org.junit.jupiter.api.Assumptions;
-
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.UUID;
+import org.junit.jupiter.api.Assumptions;
 
 /**
  * Real PostgreSQL and Redis for tests: the servers named by {@code ANVIL_DATABASE_URL} / {@code ANVIL_REDIS_URL}
  * when set, embedded ones (started once per JVM) otherwise. Never mocks.
  */
 public final class TestServices {
-  private static EmbeddedServices embedded;
-  private static String databaseUrl;
-  private static String redisUrl;
+    private static EmbeddedServices embedded;
+    private static String databaseUrl;
+    private static String redisUrl;
 
-  private TestServices() {
-  }
+    private TestServices() {}
 
-  private static synchronized void init() {
-    if (databaseUrl != null) {
-      return;
+    private static synchronized void init() {
+        if (databaseUrl != null) {
+            return;
+        }
+        String db = System.getenv("ANVIL_DATABASE_URL");
+        String redis = System.getenv("ANVIL_REDIS_URL");
+        boolean needPg = db == null || db.isBlank();
+        boolean needRedis = redis == null || redis.isBlank();
+        if (needPg || needRedis) {
+            embedded = EmbeddedServices.start(null, needPg, needRedis);
+            Runtime.getRuntime().addShutdownHook(new Thread(embedded::close));
+        }
+        databaseUrl = needPg ? embedded.databaseUrl() : db;
+        redisUrl = needRedis ? embedded.redisUrl() : redis;
     }
-    String db = System.getenv("ANVIL_DATABASE_URL");
-    String redis = System.getenv("ANVIL_REDIS_URL");
-    boolean needPg = db == null || db.isBlank();
-    boolean needRedis = redis == null || redis.isBlank();
-    if (needPg || needRedis) {
-      embedded = EmbeddedServices.start(null, needPg, needRedis);
-      Runtime.getRuntime().addShutdownHook(new Thread(embedded::close));
-    }
-    databaseUrl = needPg ? embedded.databaseUrl() : db;
-    redisUrl = needRedis ? embedded.redisUrl() : redis;
-  }
 
-  /** The Redis URL tests share; keep keys unique per test (node UUIDs are). */
-  public static String redisUrl() {
-    init();
-    return redisUrl;
-  }
-
-  /** A brand-new database with every migration applied, so a test class sees only its own rows. */
-  public static DatabaseUrl freshDatabase() {
-    init();
-    DatabaseUrl admin = DatabaseUrl.parse(databaseUrl);
-    String name = "anvil_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-    try (Connection c = DriverManager.getConnection(admin.jdbcUrl(), admin.user(), admin.password());
-         Statement s = c.createStatement()) {
-      s.execute("CREATE DATABASE " + name);
-    } catch (SQLException e) {
-      throw new IllegalStateException("cannot create test database on " + admin, e);
+    /** The Redis URL tests share; keep keys unique per test (node UUIDs are). */
+    public static String redisUrl() {
+        init();
+        return redisUrl;
     }
-    DatabaseUrl fresh = admin.withDatabase(name);
-    Migrations.migrate(fresh);
-    return fresh;
-  }
 
-  /** A URL for {@code db} that {@link DatabaseUrl#parse} reads back, password included. */
-  public static String urlOf(DatabaseUrl db) {
-    return "postgresql://" + db.user() + ":" + db.password() + "@" + db.host() + ":" + db.port() + "/" + db.database();
-  }
+    /** A brand-new database with every migration applied, so a test class sees only its own rows. */
+    public static DatabaseUrl freshDatabase() {
+        init();
+        DatabaseUrl admin = DatabaseUrl.parse(databaseUrl);
+        String name =
+                "anvil_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        try (Connection c = DriverManager.getConnection(admin.jdbcUrl(), admin.user(), admin.password());
+                Statement s = c.createStatement()) {
+            s.execute("CREATE DATABASE " + name);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot create test database on " + admin, e);
+        }
+        DatabaseUrl fresh = admin.withDatabase(name);
+        Migrations.migrate(fresh);
+        return fresh;
+    }
 
-  /**
-   * Skips the calling test when an outside tool is missing, or fails it when {@code CI=true}: CI installs
-   * every interop peer, so a missing one there is a broken build, not a reason to skip.
-   */
-  public static String requireTool(String tool) {
-    for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
-      java.io.File f = new java.io.File(dir, tool);
-      if (f.canExecute()) {
-        return f.getAbsolutePath();
-      }
+    /** A URL for {@code db} that {@link DatabaseUrl#parse} reads back, password included. */
+    public static String urlOf(DatabaseUrl db) {
+        return "postgresql://" + db.user() + ":" + db.password() + "@" + db.host() + ":" + db.port() + "/"
+                + db.database();
     }
-    String msg = tool + " is not installed (apt-get install the interop tools, see .ci/run); skipping";
-    if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-      throw new AssertionError(tool + " is required when CI=true but was not found on PATH");
+
+    /**
+     * Skips the calling test when an outside tool is missing, or fails it when {@code CI=true}: CI installs
+     * every interop peer, so a missing one there is a broken build, not a reason to skip.
+     */
+    public static String requireTool(String tool) {
+        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
+            java.io.File f = new java.io.File(dir, tool);
+            if (f.canExecute()) {
+                return f.getAbsolutePath();
+            }
+        }
+        String msg = tool + " is not installed (apt-get install the interop tools, see .ci/run); skipping";
+        if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+            throw new AssertionError(tool + " is required when CI=true but was not found on PATH");
+        }
+        Assumptions.abort(msg);
+        return null;
     }
-    Assumptions.abort(msg);
-    return null;
-  }
 }

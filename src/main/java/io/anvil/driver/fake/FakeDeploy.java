@@ -12,34 +12,35 @@ import io.vertx.core.json.JsonArray;
  * {@code fake_deploy_fail} / {@code fake_clean_fail} make the step fail with that message.
  */
 public final class FakeDeploy implements DeployInterface {
-  @Override
-  public Future<StepOutcome> deploy(Task task) {
-    String fail = Fakes.failure(task, "fake_deploy_fail");
-    if (fail != null) {
-      return Future.failedFuture(new IllegalStateException(fail));
+    @Override
+    public Future<StepOutcome> deploy(Task task) {
+        String fail = Fakes.failure(task, "fake_deploy_fail");
+        if (fail != null) {
+            return Future.failedFuture(new IllegalStateException(fail));
+        }
+        return Future.succeededFuture(Fakes.flag(task, "fake_deploy_wait") ? StepOutcome.WAIT : StepOutcome.DONE);
     }
-    return Future.succeededFuture(Fakes.flag(task, "fake_deploy_wait") ? StepOutcome.WAIT : StepOutcome.DONE);
-  }
 
-  @Override
-  public Future<Void> tearDown(Task task) {
-    return Future.succeededFuture();
-  }
+    @Override
+    public Future<Void> tearDown(Task task) {
+        return Future.succeededFuture();
+    }
 
-  @Override
-  public Future<StepOutcome> clean(Task task, JsonArray steps) {
-    String fail = Fakes.failure(task, "fake_clean_fail");
-    return fail != null ? Future.failedFuture(new IllegalStateException(fail))
-        : Future.succeededFuture(StepOutcome.DONE);
-  }
+    @Override
+    public Future<StepOutcome> clean(Task task, JsonArray steps) {
+        String fail = Fakes.failure(task, "fake_clean_fail");
+        return fail != null
+                ? Future.failedFuture(new IllegalStateException(fail))
+                : Future.succeededFuture(StepOutcome.DONE);
+    }
 
-  @Override
-  public Future<StepOutcome> service(Task task, JsonArray steps) {
-    return Future.succeededFuture(StepOutcome.DONE);
-  }
+    @Override
+    public Future<StepOutcome> service(Task task, JsonArray steps) {
+        return Future.succeededFuture(StepOutcome.DONE);
+    }
 
-  @Override
-  public Future<Void> takeOver(Task task) {
-    return Future.succeededFuture();
-  }
+    @Override
+    public Future<Void> takeOver(Task task) {
+        return Future.succeededFuture();
+    }
 }

@@ -7,8 +7,8 @@ import io.vertx.core.Future;
 
 /** Ironic's fake inspect: inspection completes at once. */
 public final class FakeInspect implements InspectInterface {
-  @Override
-  public Future<StepOutcome> inspect(Task task) {
-    return Future.succeededFuture(StepOutcome.DONE);
-  }
+    @Override
+    public Future<StepOutcome> inspect(Task task) {
+        return Future.succeededFuture(StepOutcome.DONE);
+    }
 }

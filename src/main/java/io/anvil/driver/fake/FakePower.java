@@ -3,7 +3,6 @@ package io.anvil.driver.fake;
 import io.anvil.conductor.Task;
 import io.anvil.driver.PowerInterface;
 import io.vertx.core.Future;
-
 import java.time.Duration;
 
 /**
@@ -11,29 +10,29 @@ import java.time.Duration;
  * (a message) makes every call fail, to exercise error paths without hardware.
  */
 public final class FakePower implements PowerInterface {
-  @Override
-  public Future<Void> validate(Task task) {
-    return Future.succeededFuture();
-  }
-
-  @Override
-  public Future<String> getPowerState(Task task) {
-    String fail = Fakes.failure(task, "fake_power_fail");
-    if (fail != null) {
-      return Future.failedFuture(new IllegalStateException(fail));
+    @Override
+    public Future<Void> validate(Task task) {
+        return Future.succeededFuture();
     }
-    String s = task.node().getString("power_state");
-    return Future.succeededFuture(s == null ? "power off" : s);
-  }
 
-  @Override
-  public Future<Void> setPowerState(Task task, String target, Duration timeout) {
-    String fail = Fakes.failure(task, "fake_power_fail");
-    return fail != null ? Future.failedFuture(new IllegalStateException(fail)) : Future.succeededFuture();
-  }
+    @Override
+    public Future<String> getPowerState(Task task) {
+        String fail = Fakes.failure(task, "fake_power_fail");
+        if (fail != null) {
+            return Future.failedFuture(new IllegalStateException(fail));
+        }
+        String s = task.node().getString("power_state");
+        return Future.succeededFuture(s == null ? "power off" : s);
+    }
 
-  @Override
-  public Future<Void> reboot(Task task, boolean soft, Duration timeout) {
-    return setPowerState(task, "power on", timeout);
-  }
+    @Override
+    public Future<Void> setPowerState(Task task, String target, Duration timeout) {
+        String fail = Fakes.failure(task, "fake_power_fail");
+        return fail != null ? Future.failedFuture(new IllegalStateException(fail)) : Future.succeededFuture();
+    }
+
+    @Override
+    public Future<Void> reboot(Task task, boolean soft, Duration timeout) {
+        return setPowerState(task, "power on", timeout);
+    }
 }

@@ -7,13 +7,13 @@ import io.vertx.core.Future;
 
 /** Ironic's fake rescue: rescue and unrescue complete at once. */
 public final class FakeRescue implements RescueInterface {
-  @Override
-  public Future<StepOutcome> rescue(Task task) {
-    return Future.succeededFuture(StepOutcome.DONE);
-  }
+    @Override
+    public Future<StepOutcome> rescue(Task task) {
+        return Future.succeededFuture(StepOutcome.DONE);
+    }
 
-  @Override
-  public Future<Void> unrescue(Task task) {
-    return Future.succeededFuture();
-  }
+    @Override
+    public Future<Void> unrescue(Task task) {
+        return Future.succeededFuture();
+    }
 }

@@ -20,8 +20,16 @@ import java.util.Objects;
  *
  * <p>{@link #toString()} masks the password and Kg; equality compares the array contents.
  */
-public record BmcTarget(String host, int port, String username, String password, Privilege privilege,
-                        ProtocolVersion version, Integer cipherSuite, byte[] kg, AuthType authType) {
+public record BmcTarget(
+        String host,
+        int port,
+        String username,
+        String password,
+        Privilege privilege,
+        ProtocolVersion version,
+        Integer cipherSuite,
+        byte[] kg,
+        AuthType authType) {
 
     public static final int DEFAULT_PORT = 623;
 
@@ -82,22 +90,30 @@ public record BmcTarget(String host, int port, String username, String password,
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof BmcTarget t && t.host.equals(host) && t.port == port && t.username.equals(username)
-                && t.password.equals(password) && t.privilege == privilege && t.version == version
-                && Objects.equals(t.cipherSuite, cipherSuite) && Arrays.equals(t.kg, kg) && t.authType == authType;
+        return o instanceof BmcTarget t
+                && t.host.equals(host)
+                && t.port == port
+                && t.username.equals(username)
+                && t.password.equals(password)
+                && t.privilege == privilege
+                && t.version == version
+                && Objects.equals(t.cipherSuite, cipherSuite)
+                && Arrays.equals(t.kg, kg)
+                && t.authType == authType;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(host, port, username, password, privilege, version, cipherSuite, Arrays.hashCode(kg),
-                authType);
+        return Objects.hash(
+                host, port, username, password, privilege, version, cipherSuite, Arrays.hashCode(kg), authType);
     }
 
     @Override
     public String toString() {
         return "BmcTarget[" + address() + ", user=" + username + ", password=******, privilege=" + privilege
                 + ", version=" + version
-                + (version == ProtocolVersion.V2_0 ? ", cipherSuite=" + (cipherSuite == null ? "17,3" : cipherSuite)
+                + (version == ProtocolVersion.V2_0
+                        ? ", cipherSuite=" + (cipherSuite == null ? "17,3" : cipherSuite)
                         : ", authType=" + (authType == null ? "best" : authType))
                 + (kg == null ? "" : ", kg=******") + "]";
     }

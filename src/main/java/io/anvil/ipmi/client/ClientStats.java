@@ -22,11 +22,21 @@ import java.util.Map;
  * @param circuitRejections operations failed fast by an open circuit breaker
  * @param bmcs              per BMC ({@code host:port}) governor figures
  */
-public record ClientStats(long sessionsOpen, long sessionsOpened, long sessionsClosed, long handshakeRestarts,
-                          long datagramsSent, long datagramsReceived, long retransmits, long timeouts,
-                          long requestsPending,
-                          long malformedDropped, long unmatchedDropped, long keepalives, long circuitRejections,
-                          Map<String, BmcStats> bmcs) {
+public record ClientStats(
+        long sessionsOpen,
+        long sessionsOpened,
+        long sessionsClosed,
+        long handshakeRestarts,
+        long datagramsSent,
+        long datagramsReceived,
+        long retransmits,
+        long timeouts,
+        long requestsPending,
+        long malformedDropped,
+        long unmatchedDropped,
+        long keepalives,
+        long circuitRejections,
+        Map<String, BmcStats> bmcs) {
 
     /**
      * Governor figures of one BMC.
@@ -38,8 +48,15 @@ public record ClientStats(long sessionsOpen, long sessionsOpened, long sessionsC
      * @param operationsStarted   operations that got their turn
      * @param recent              the last finished operations (up to 256), in completion order
      */
-    public record BmcStats(String bmc, String circuit, int queued, int inFlight, int maxInFlightObserved,
-                           long operationsStarted, long operationsFailed, List<Operation> recent) {
+    public record BmcStats(
+            String bmc,
+            String circuit,
+            int queued,
+            int inFlight,
+            int maxInFlightObserved,
+            long operationsStarted,
+            long operationsFailed,
+            List<Operation> recent) {
 
         @Override
         public String toString() {
@@ -57,6 +74,5 @@ public record ClientStats(long sessionsOpen, long sessionsOpened, long sessionsC
      * @param startNanos {@link System#nanoTime()} when it got its turn
      * @param endNanos   when it finished
      */
-    public record Operation(long ticket, String label, long startNanos, long endNanos, boolean succeeded) {
-    }
+    public record Operation(long ticket, String label, long startNanos, long endNanos, boolean succeeded) {}
 }

@@ -11,8 +11,8 @@ public final class CompletionCodeException extends IpmiClientException {
     private final int command;
     private final int completionCode;
 
-    public CompletionCodeException(String bmc, String commandName, int netFn, int command, int completionCode,
-                                   String description) {
+    public CompletionCodeException(
+            String bmc, String commandName, int netFn, int command, int completionCode, String description) {
         super(bmc, commandName + " failed: " + description, null);
         this.netFn = netFn;
         this.command = command;

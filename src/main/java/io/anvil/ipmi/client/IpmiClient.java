@@ -62,8 +62,8 @@ public interface IpmiClient {
      * As {@link #setBootDevice(BmcTarget, BootDevice, boolean, boolean)}; with {@code disableBootTimeout} false
      * parameter 3 is not written, so the BMC keeps its own 60 s expiry (Ironic's ipmi_disable_boot_timeout).
      */
-    Future<BootFlags> setBootDevice(BmcTarget bmc, BootDevice device, boolean persistent, boolean efi,
-                                    boolean disableBootTimeout);
+    Future<BootFlags> setBootDevice(
+            BmcTarget bmc, BootDevice device, boolean persistent, boolean efi, boolean disableBootTimeout);
 
     /** Get System Boot Options parameter 5. */
     Future<BootFlags> getBootDevice(BmcTarget bmc);

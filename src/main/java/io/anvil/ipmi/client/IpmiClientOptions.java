@@ -23,8 +23,7 @@ public final class IpmiClientOptions {
     private int receiveBufferSize = 1 << 20;
     private String bindHost = "0.0.0.0";
 
-    public IpmiClientOptions() {
-    }
+    public IpmiClientOptions() {}
 
     public IpmiClientOptions(IpmiClientOptions o) {
         retry = o.retry;

@@ -12,8 +12,11 @@ public final class IpmiTimeoutException extends IpmiClientException {
     private final long elapsedMillis;
 
     public IpmiTimeoutException(String bmc, String request, int tries, long elapsedMillis) {
-        super(bmc, "no answer to " + request + " after " + tries + (tries == 1 ? " try" : " tries") + " ("
-                + elapsedMillis + " ms)", null);
+        super(
+                bmc,
+                "no answer to " + request + " after " + tries + (tries == 1 ? " try" : " tries") + " (" + elapsedMillis
+                        + " ms)",
+                null);
         this.request = request;
         this.tries = tries;
         this.elapsedMillis = elapsedMillis;

@@ -4,8 +4,8 @@ package io.anvil.ipmi.codec;
  * ASF Presence Pong (message type 0x40), ipmi.md §1.2. {@code supportedEntities} bit 7 means "IPMI
  * supported"; a pong with that bit is the cheapest liveness check for a BMC.
  */
-public record AsfPresencePong(int tag, int oemIana, int oemDefined, int supportedEntities,
-                              int supportedInteractions) implements RmcpMessage {
+public record AsfPresencePong(int tag, int oemIana, int oemDefined, int supportedEntities, int supportedInteractions)
+        implements RmcpMessage {
 
     /** ASF's IANA enterprise number (4542), also used as the pong's OEM IANA when there is no OEM data. */
     public static final int ASF_IANA = 4542;

@@ -37,8 +37,8 @@ public final class ByteReader {
 
     private void need(int n, String what) throws IpmiDecodeException {
         if (n < 0 || end - pos < n) {
-            throw new IpmiDecodeException(IpmiDecodeException.Reason.TRUNCATED,
-                    what + ": need " + n + " byte(s), have " + (end - pos));
+            throw new IpmiDecodeException(
+                    IpmiDecodeException.Reason.TRUNCATED, what + ": need " + n + " byte(s), have " + (end - pos));
         }
     }
 
@@ -68,7 +68,9 @@ public final class ByteReader {
 
     public int u32le(String what) throws IpmiDecodeException {
         need(4, what);
-        int v = (buf[pos] & 0xFF) | (buf[pos + 1] & 0xFF) << 8 | (buf[pos + 2] & 0xFF) << 16
+        int v = (buf[pos] & 0xFF)
+                | (buf[pos + 1] & 0xFF) << 8
+                | (buf[pos + 2] & 0xFF) << 16
                 | (buf[pos + 3] & 0xFF) << 24;
         pos += 4;
         return v;
@@ -76,7 +78,9 @@ public final class ByteReader {
 
     public int u32be(String what) throws IpmiDecodeException {
         need(4, what);
-        int v = (buf[pos] & 0xFF) << 24 | (buf[pos + 1] & 0xFF) << 16 | (buf[pos + 2] & 0xFF) << 8
+        int v = (buf[pos] & 0xFF) << 24
+                | (buf[pos + 1] & 0xFF) << 16
+                | (buf[pos + 2] & 0xFF) << 8
                 | (buf[pos + 3] & 0xFF);
         pos += 4;
         return v;

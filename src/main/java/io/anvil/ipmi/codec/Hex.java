@@ -7,8 +7,7 @@ public final class Hex {
 
     private static final HexFormat COMPACT = HexFormat.of();
 
-    private Hex() {
-    }
+    private Hex() {}
 
     public static String of(byte[] bytes) {
         return bytes == null ? "null" : COMPACT.formatHex(bytes);

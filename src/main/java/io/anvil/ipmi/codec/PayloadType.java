@@ -16,8 +16,7 @@ public final class PayloadType {
     public static final int RAKP_3 = 0x14;
     public static final int RAKP_4 = 0x15;
 
-    private PayloadType() {
-    }
+    private PayloadType() {}
 
     /** True for Open Session and RAKP payloads, which are never authenticated or encrypted. */
     public static boolean isSessionSetup(int type) {

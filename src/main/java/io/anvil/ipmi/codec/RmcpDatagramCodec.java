@@ -52,7 +52,7 @@ public final class RmcpDatagramCodec extends MessageToMessageCodec<DatagramPacke
 
     @Override
     protected void encode(ChannelHandlerContext ctx, RmcpDatagram datagram, List<Object> out) {
-        byte[] bytes = RmcpWire.encode(datagram.message());   // strict: throws before anything is allocated
+        byte[] bytes = RmcpWire.encode(datagram.message()); // strict: throws before anything is allocated
         ByteBuf buf = ctx.alloc().buffer(bytes.length).writeBytes(bytes);
         out.add(new DatagramPacket(buf, datagram.peer()));
     }

@@ -6,6 +6,4 @@ package io.anvil.ipmi.codec;
  * All implementations are immutable and hold plain byte arrays, so they can cross from a Netty thread to
  * a Vert.x context without reference counting.
  */
-public sealed interface RmcpMessage
-        permits AsfPresencePing, AsfPresencePong, V15SessionPacket, V20SessionPacket {
-}
+public sealed interface RmcpMessage permits AsfPresencePing, AsfPresencePong, V15SessionPacket, V20SessionPacket {}

@@ -24,8 +24,7 @@ public final class RmcpWire {
     /** Datagrams above this size cannot be IPMI-over-LAN (one message per datagram, §1). */
     public static final int MAX_DATAGRAM = 1024;
 
-    private RmcpWire() {
-    }
+    private RmcpWire() {}
 
     // ------------------------------------------------------------------------------------------ decode
 
@@ -37,7 +36,7 @@ public final class RmcpWire {
             throw new IpmiDecodeException(BAD_FIELD, "datagram of " + datagram.length + " bytes");
         }
         ByteReader r = new ByteReader(datagram);
-        r.skip(3, "RMCP header");           // version, reserved, RMCP sequence (ignored: IPMI never ACKs)
+        r.skip(3, "RMCP header"); // version, reserved, RMCP sequence (ignored: IPMI never ACKs)
         int rmcpClass = r.u8("RMCP class");
         if ((rmcpClass & 0x80) != 0) {
             throw new IpmiDecodeException(UNSUPPORTED, "RMCP ACK");
@@ -101,8 +100,8 @@ public final class RmcpWire {
         int length = r.u16le("payload length");
         byte[] payload = r.bytes(length, "payload");
         if (!authenticated) {
-            return new V20SessionPacket(payloadType, encrypted, false, oemIana, oemPayloadId, sessionId, seq,
-                    payload, null, null);
+            return new V20SessionPacket(
+                    payloadType, encrypted, false, oemIana, oemPayloadId, sessionId, seq, payload, null, null);
         }
         byte[] trailer = r.rest();
         int headerLength = payloadType == PayloadType.OEM_EXPLICIT ? 18 : 12;
@@ -112,8 +111,8 @@ public final class RmcpWire {
         if (authCode.length == 0) {
             throw new IpmiDecodeException(BAD_INTEGRITY, "authenticated packet without auth code");
         }
-        return new V20SessionPacket(payloadType, encrypted, true, oemIana, oemPayloadId, sessionId, seq, payload,
-                pad, authCode);
+        return new V20SessionPacket(
+                payloadType, encrypted, true, oemIana, oemPayloadId, sessionId, seq, payload, pad, authCode);
     }
 
     /**
@@ -143,16 +142,33 @@ public final class RmcpWire {
     public static byte[] encode(RmcpMessage message) {
         ByteWriter w = new ByteWriter(96);
         if (message instanceof AsfPresencePing ping) {
-            rmcpHeader(w, CLASS_ASF).u32be(AsfPresencePong.ASF_IANA).u8(ASF_PRESENCE_PING).u8(ping.tag()).u8(0).u8(0);
+            rmcpHeader(w, CLASS_ASF)
+                    .u32be(AsfPresencePong.ASF_IANA)
+                    .u8(ASF_PRESENCE_PING)
+                    .u8(ping.tag())
+                    .u8(0)
+                    .u8(0);
         } else if (message instanceof AsfPresencePong pong) {
-            rmcpHeader(w, CLASS_ASF).u32be(AsfPresencePong.ASF_IANA).u8(ASF_PRESENCE_PONG).u8(pong.tag()).u8(0).u8(16)
-                    .u32be(pong.oemIana()).u32be(pong.oemDefined())
-                    .u8(pong.supportedEntities()).u8(pong.supportedInteractions())
+            rmcpHeader(w, CLASS_ASF)
+                    .u32be(AsfPresencePong.ASF_IANA)
+                    .u8(ASF_PRESENCE_PONG)
+                    .u8(pong.tag())
+                    .u8(0)
+                    .u8(16)
+                    .u32be(pong.oemIana())
+                    .u32be(pong.oemDefined())
+                    .u8(pong.supportedEntities())
+                    .u8(pong.supportedInteractions())
                     .bytes(new byte[6]);
         } else if (message instanceof V15SessionPacket p) {
             byte[] msg = p.message();
-            rmcpHeader(w, CLASS_IPMI).u8(p.authType().code()).u32le(p.sessionSequence()).u32le(p.sessionId())
-                    .bytes(p.authCode()).u8(msg.length).bytes(msg);
+            rmcpHeader(w, CLASS_IPMI)
+                    .u8(p.authType().code())
+                    .u32le(p.sessionSequence())
+                    .u32le(p.sessionId())
+                    .bytes(p.authCode())
+                    .u8(msg.length)
+                    .bytes(msg);
         } else if (message instanceof V20SessionPacket p) {
             checkEncodable(p);
             rmcpHeader(w, CLASS_IPMI);

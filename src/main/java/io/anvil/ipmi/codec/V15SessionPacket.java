@@ -11,8 +11,8 @@ import java.util.Objects;
  *
  * <p>{@link #toString()} never prints the auth code: for STRAIGHT_PASSWORD it is the password itself.
  */
-public record V15SessionPacket(AuthType authType, int sessionSequence, int sessionId, byte[] authCode,
-                               byte[] message) implements RmcpMessage {
+public record V15SessionPacket(AuthType authType, int sessionSequence, int sessionId, byte[] authCode, byte[] message)
+        implements RmcpMessage {
 
     public static final int AUTH_CODE_LENGTH = 16;
 
@@ -50,8 +50,11 @@ public record V15SessionPacket(AuthType authType, int sessionSequence, int sessi
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof V15SessionPacket p && p.authType == authType && p.sessionSequence == sessionSequence
-                && p.sessionId == sessionId && Arrays.equals(p.authCode, authCode)
+        return o instanceof V15SessionPacket p
+                && p.authType == authType
+                && p.sessionSequence == sessionSequence
+                && p.sessionId == sessionId
+                && Arrays.equals(p.authCode, authCode)
                 && Arrays.equals(p.message, message);
     }
 
@@ -62,8 +65,8 @@ public record V15SessionPacket(AuthType authType, int sessionSequence, int sessi
 
     @Override
     public String toString() {
-        return String.format("V15SessionPacket[authType=%s, seq=%08x, sessionId=%08x, authCode=%s, message=%s]",
-                authType, sessionSequence, sessionId, authCode.length == 0 ? "none" : "<masked>",
-                Hex.of(message));
+        return String.format(
+                "V15SessionPacket[authType=%s, seq=%08x, sessionId=%08x, authCode=%s, message=%s]",
+                authType, sessionSequence, sessionId, authCode.length == 0 ? "none" : "<masked>", Hex.of(message));
     }
 }

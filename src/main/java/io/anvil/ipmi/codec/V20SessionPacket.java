@@ -13,9 +13,18 @@ import java.util.Objects;
  * recomputes the ICV over {@link #integrityInput()}, which re-serialises the same bytes that were received
  * (every header field, including the raw integrity pad, is kept), so decode → verify is exact.
  */
-public record V20SessionPacket(int payloadType, boolean encrypted, boolean authenticated, int oemIana,
-                               int oemPayloadId, int sessionId, int sessionSequence, byte[] payload,
-                               byte[] integrityPad, byte[] authCode) implements RmcpMessage {
+public record V20SessionPacket(
+        int payloadType,
+        boolean encrypted,
+        boolean authenticated,
+        int oemIana,
+        int oemPayloadId,
+        int sessionId,
+        int sessionSequence,
+        byte[] payload,
+        byte[] integrityPad,
+        byte[] authCode)
+        implements RmcpMessage {
 
     /** Next Header value that ends the integrity trailer (§1.10). */
     public static final int NEXT_HEADER = 0x07;
@@ -49,8 +58,7 @@ public record V20SessionPacket(int payloadType, boolean encrypted, boolean authe
 
     /** In-session packet without integrity or confidentiality (cipher suites 0 and 1). */
     public static V20SessionPacket plain(int payloadType, int sessionId, int sessionSequence, byte[] payload) {
-        return new V20SessionPacket(payloadType, false, false, 0, 0, sessionId, sessionSequence, payload, null,
-                null);
+        return new V20SessionPacket(payloadType, false, false, 0, 0, sessionId, sessionSequence, payload, null, null);
     }
 
     /** Bytes between the auth type byte and the payload: 12, or 18 with the OEM IANA and payload id. */
@@ -92,8 +100,17 @@ public record V20SessionPacket(int payloadType, boolean encrypted, boolean authe
 
     /** A copy of this packet with the given auth code (used when signing). */
     public V20SessionPacket withAuthCode(byte[] code) {
-        return new V20SessionPacket(payloadType, encrypted, authenticated, oemIana, oemPayloadId, sessionId,
-                sessionSequence, payload, integrityPad, code);
+        return new V20SessionPacket(
+                payloadType,
+                encrypted,
+                authenticated,
+                oemIana,
+                oemPayloadId,
+                sessionId,
+                sessionSequence,
+                payload,
+                integrityPad,
+                code);
     }
 
     @Override
@@ -118,10 +135,16 @@ public record V20SessionPacket(int payloadType, boolean encrypted, boolean authe
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof V20SessionPacket p && p.payloadType == payloadType && p.encrypted == encrypted
-                && p.authenticated == authenticated && p.oemIana == oemIana && p.oemPayloadId == oemPayloadId
-                && p.sessionId == sessionId && p.sessionSequence == sessionSequence
-                && Arrays.equals(p.payload, payload) && Arrays.equals(p.integrityPad, integrityPad)
+        return o instanceof V20SessionPacket p
+                && p.payloadType == payloadType
+                && p.encrypted == encrypted
+                && p.authenticated == authenticated
+                && p.oemIana == oemIana
+                && p.oemPayloadId == oemPayloadId
+                && p.sessionId == sessionId
+                && p.sessionSequence == sessionSequence
+                && Arrays.equals(p.payload, payload)
+                && Arrays.equals(p.integrityPad, integrityPad)
                 && Arrays.equals(p.authCode, authCode);
     }
 
@@ -132,9 +155,15 @@ public record V20SessionPacket(int payloadType, boolean encrypted, boolean authe
 
     @Override
     public String toString() {
-        return String.format("V20SessionPacket[%s%s%s, sessionId=%08x, seq=%08x, payload(%d)=%s%s]",
-                PayloadType.name(payloadType), encrypted ? ", encrypted" : "", authenticated ? ", authenticated" : "",
-                sessionId, sessionSequence, payload.length, encrypted ? "<ciphertext>" : Hex.of(payload),
+        return String.format(
+                "V20SessionPacket[%s%s%s, sessionId=%08x, seq=%08x, payload(%d)=%s%s]",
+                PayloadType.name(payloadType),
+                encrypted ? ", encrypted" : "",
+                authenticated ? ", authenticated" : "",
+                sessionId,
+                sessionSequence,
+                payload.length,
+                encrypted ? "<ciphertext>" : Hex.of(payload),
                 authenticated ? ", icv=" + Hex.of(authCode) : "");
     }
 }

@@ -28,7 +28,9 @@ class ApiValuesTest {
         assertFalse(s.contains("s3cret"), s);
         assertTrue(s.contains("password=******") && s.contains("kg=******"), s);
         assertEquals("10.0.0.5:623", t.address());
-        assertEquals(t, BmcTarget.of("10.0.0.5", 623, "admin", "s3cret").withKg(new byte[] {1, 2, 3}),
+        assertEquals(
+                t,
+                BmcTarget.of("10.0.0.5", 623, "admin", "s3cret").withKg(new byte[] {1, 2, 3}),
                 "equality compares Kg contents");
         assertNotEquals(t, t.withPassword("other"));
         assertEquals(ProtocolVersion.V1_5, t.v15(AuthType.MD5).version());
@@ -56,7 +58,9 @@ class ApiValuesTest {
         assertNull(open.algorithms());
         assertEquals(0x0D, Rakp2.decode(new byte[] {0x01, 0x0D}).status());
         assertEquals(0x0F, Rakp4.decode(new byte[] {0x01, 0x0F}).status());
-        assertThrows(IpmiDecodeException.class, () -> OpenSessionResponse.decode(new byte[] {0x05, 0x00}),
+        assertThrows(
+                IpmiDecodeException.class,
+                () -> OpenSessionResponse.decode(new byte[] {0x05, 0x00}),
                 "a success answer still needs its fields");
     }
 }

@@ -10,8 +10,7 @@ import java.util.concurrent.TimeUnit;
 /** Blocks the JUnit thread (never an event loop) on a Vert.x future, bounded. */
 final class Await {
 
-    private Await() {
-    }
+    private Await() {}
 
     static <T> T result(Future<T> f) {
         try {
@@ -29,8 +28,8 @@ final class Await {
             fail("expected " + type.getSimpleName() + ", got " + value);
             return null;
         } catch (ExecutionException e) {
-            return assertInstanceOf(type, e.getCause(), () -> "expected " + type.getSimpleName() + " but got "
-                    + e.getCause());
+            return assertInstanceOf(
+                    type, e.getCause(), () -> "expected " + type.getSimpleName() + " but got " + e.getCause());
         } catch (Exception e) {
             throw new AssertionError("future did not complete: " + e, e);
         }

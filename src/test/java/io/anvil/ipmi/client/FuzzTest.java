@@ -85,7 +85,8 @@ class FuzzTest {
                 String[] lines = new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n");
                 for (int i = 0; i + 1 < lines.length; i++) {
                     if (lines[i].contains("BMC->C") && lines[i + 1].trim().startsWith("raw:")) {
-                        out.add(HexFormat.of().parseHex(lines[i + 1].trim().substring(4).replace(" ", "")));
+                        out.add(HexFormat.of()
+                                .parseHex(lines[i + 1].trim().substring(4).replace(" ", "")));
                     }
                 }
             }
@@ -117,7 +118,8 @@ class FuzzTest {
 
     private static boolean isWellFormedPreSession(byte[] datagram) {
         try {
-            return RmcpWire.decode(datagram) instanceof V15SessionPacket p && p.sessionId() == 0
+            return RmcpWire.decode(datagram) instanceof V15SessionPacket p
+                    && p.sessionId() == 0
                     && IpmiMessages.decode(p.message()) != null;
         } catch (Exception e) {
             return false;
@@ -148,8 +150,9 @@ class FuzzTest {
                 return java.util.Arrays.copyOf(c, rnd.nextInt(c.length + 1));
             }
             case 4:
-                return realAnswer == null ? new byte[] {1} : java.util.Arrays.copyOf(realAnswer,
-                        rnd.nextInt(realAnswer.length));
+                return realAnswer == null
+                        ? new byte[] {1}
+                        : java.util.Arrays.copyOf(realAnswer, rnd.nextInt(realAnswer.length));
             default:
                 return realAnswer == null ? corpus.get(rnd.nextInt(corpus.size())) : flip(realAnswer, rnd, 1);
         }
@@ -161,27 +164,33 @@ class FuzzTest {
         DatagramSocket fakeBmc = vertx.createDatagramSocket();
         fakeBmc.handler(p -> {
             try {
-                V15SessionPacket packet = (V15SessionPacket) RmcpWire.decode(p.data().getBytes());
+                V15SessionPacket packet =
+                        (V15SessionPacket) RmcpWire.decode(p.data().getBytes());
                 IpmiRequest request = IpmiMessages.decodeRequest(packet.message());
                 byte[] answer;
                 if (request.command() == GetChannelAuthCapabilities.COMMAND) {
-                    answer = RmcpWire.encode(V15SessionPacket.presession(request.respond(0,
-                            new GetChannelAuthCapabilities.Response(1, 0x17, 0x06, 0, 0, 0).encode()).encode()));
+                    answer = RmcpWire.encode(V15SessionPacket.presession(
+                            request.respond(0, new GetChannelAuthCapabilities.Response(1, 0x17, 0x06, 0, 0, 0).encode())
+                                    .encode()));
                 } else {
-                    answer = RmcpWire.encode(V15SessionPacket.presession(request.respond(0x81, new byte[0])
-                            .encode()));       // Get Session Challenge: invalid user name
+                    answer = RmcpWire.encode(V15SessionPacket.presession(
+                            request.respond(0x81, new byte[0]).encode())); // Get Session Challenge: invalid user name
                 }
                 for (int i = 0; i < 1500; i++) {
-                    fakeBmc.send(Buffer.buffer(mutant(rnd, answer)), p.sender().port(), p.sender().host());
+                    fakeBmc.send(
+                            Buffer.buffer(mutant(rnd, answer)),
+                            p.sender().port(),
+                            p.sender().host());
                 }
-                fakeBmc.send(Buffer.buffer(answer), p.sender().port(), p.sender().host());
+                fakeBmc.send(
+                        Buffer.buffer(answer), p.sender().port(), p.sender().host());
             } catch (Exception e) {
                 escaped.add(e);
             }
         });
         Await.result(fakeBmc.listen(0, "127.0.0.1"));
-        IpmiClient client = Await.result(IpmiClient.create(vertx, new IpmiClientOptions()
-                .setRetry(RetryPolicy.of(3_000, 0, 2))));
+        IpmiClient client =
+                Await.result(IpmiClient.create(vertx, new IpmiClientOptions().setRetry(RetryPolicy.of(3_000, 0, 2))));
         try {
             BmcTarget bmc = BmcTarget.of("127.0.0.1", fakeBmc.localAddress().port(), "admin", "password")
                     .v15(AuthType.MD5);
@@ -216,8 +225,8 @@ class FuzzTest {
                 toClient.accept(mutant(rnd, real));
             }
         });
-        IpmiClient client = Await.result(IpmiClient.create(vertx, new IpmiClientOptions()
-                .setMinCommandSpacing(java.time.Duration.ZERO)));
+        IpmiClient client = Await.result(
+                IpmiClient.create(vertx, new IpmiClientOptions().setMinCommandSpacing(java.time.Duration.ZERO)));
         try {
             BmcTarget bmc = flavour.apply(BmcTarget.of("127.0.0.1", relay.port(), "admin", "password"));
             List<Future<?>> calls = new ArrayList<>();
@@ -240,8 +249,10 @@ class FuzzTest {
     private void assertNoLeaks() {
         System.gc();
         // leak reports are emitted on a later allocation; the next test or client provokes them too
-        List<String> reports = leaks.list.stream().map(ILoggingEvent::getFormattedMessage)
-                .filter(m -> m.contains("LEAK")).toList();
+        List<String> reports = leaks.list.stream()
+                .map(ILoggingEvent::getFormattedMessage)
+                .filter(m -> m.contains("LEAK"))
+                .toList();
         assertEquals(List.of(), reports);
     }
 }

@@ -61,8 +61,9 @@ class GovernorTest {
     @Test
     void twentyConcurrentCallsAreSerialisedInOrderWithSpacing(Vertx vertx) {
         long spacingMs = 25;
-        IpmiClient client = Await.result(IpmiClient.create(vertx, new IpmiClientOptions()
-                .setMaxInFlightPerBmc(1).setMinCommandSpacing(Duration.ofMillis(spacingMs))));
+        IpmiClient client = Await.result(IpmiClient.create(
+                vertx,
+                new IpmiClientOptions().setMaxInFlightPerBmc(1).setMinCommandSpacing(Duration.ofMillis(spacingMs))));
         try {
             BmcTarget bmc = sim.admin().withCipherSuite(3);
             List<Integer> completion = burst(vertx, client, bmc, 20);
@@ -85,7 +86,8 @@ class GovernorTest {
             }
             for (int i = 1; i < ops.size(); i++) {
                 long gapNanos = ops.get(i).startNanos() - ops.get(i - 1).endNanos();
-                assertTrue(gapNanos >= spacingMs * 1_000_000,
+                assertTrue(
+                        gapNanos >= spacingMs * 1_000_000,
                         "operation " + i + " started " + gapNanos / 1_000 + " µs after the previous ended");
             }
             assertEquals(1, stats.sessionsOpened(), "all 20 share one session");
@@ -96,13 +98,14 @@ class GovernorTest {
 
     @Test
     void capAboveOneOverlapsButNeverExceedsIt(Vertx vertx) {
-        IpmiClient client = Await.result(IpmiClient.create(vertx, new IpmiClientOptions()
-                .setMaxInFlightPerBmc(3).setMinCommandSpacing(Duration.ZERO)));
+        IpmiClient client = Await.result(IpmiClient.create(
+                vertx, new IpmiClientOptions().setMaxInFlightPerBmc(3).setMinCommandSpacing(Duration.ZERO)));
         try {
             BmcTarget bmc = sim.admin().withCipherSuite(3);
             burst(vertx, client, bmc, 30);
             ClientStats.BmcStats governor = client.stats().bmcs().get(bmc.address());
-            assertTrue(governor.maxInFlightObserved() <= 3 && governor.maxInFlightObserved() >= 2,
+            assertTrue(
+                    governor.maxInFlightObserved() <= 3 && governor.maxInFlightObserved() >= 2,
                     "cap 3 honoured, and used: " + governor.maxInFlightObserved());
             assertEquals(1, client.stats().sessionsOpened(), "concurrent operations share the opening session");
         } finally {
@@ -116,9 +119,13 @@ class GovernorTest {
         try {
             BmcTarget admin = sim.admin().withCipherSuite(3);
             BmcTarget oper = BmcTarget.of("127.0.0.1", sim.port(), "oper", "operpass")
-                    .withPrivilege(io.anvil.ipmi.codec.Privilege.OPERATOR).withCipherSuite(3);
-            Await.result(Future.all(client.getChassisStatus(admin), client.getChassisStatus(oper),
-                    client.getDeviceId(admin), client.getDeviceId(oper)));
+                    .withPrivilege(io.anvil.ipmi.codec.Privilege.OPERATOR)
+                    .withCipherSuite(3);
+            Await.result(Future.all(
+                    client.getChassisStatus(admin),
+                    client.getChassisStatus(oper),
+                    client.getDeviceId(admin),
+                    client.getDeviceId(oper)));
             ClientStats stats = client.stats();
             assertEquals(1, stats.bmcs().size(), "one governor for the BMC");
             assertEquals(4, stats.bmcs().get(admin.address()).operationsStarted());

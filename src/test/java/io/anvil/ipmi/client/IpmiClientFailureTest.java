@@ -28,8 +28,9 @@ class IpmiClientFailureTest {
     static void start(Vertx vertx) throws Exception {
         sim = IpmiSim.start();
         // short retries: v1.5 wrong passwords show up as an unanswered Activate Session
-        client = Await.result(IpmiClient.create(vertx, new IpmiClientOptions()
-                .setRetry(RetryPolicy.of(200, 100, 3)).setCircuitFailureThreshold(0)));
+        client = Await.result(IpmiClient.create(
+                vertx,
+                new IpmiClientOptions().setRetry(RetryPolicy.of(200, 100, 3)).setCircuitFailureThreshold(0)));
     }
 
     @AfterAll
@@ -44,8 +45,9 @@ class IpmiClientFailureTest {
 
     @Test
     void wrongPasswordRmcpPlusIsBadCredentials() {
-        BadCredentialsException e = Await.failure(client.getDeviceId(sim.admin().withCipherSuite(3)
-                .withPassword("wrong")), BadCredentialsException.class);
+        BadCredentialsException e = Await.failure(
+                client.getDeviceId(sim.admin().withCipherSuite(3).withPassword("wrong")),
+                BadCredentialsException.class);
         assertTrue(e.getMessage().contains("RAKP2"), e.getMessage());
         assertFalse(e.getMessage().contains("wrong\""), "no password in messages");
     }
@@ -57,37 +59,40 @@ class IpmiClientFailureTest {
 
     @Test
     void wrongPasswordV15IsBadCredentials() {
-        BadCredentialsException e = Await.failure(client.getDeviceId(sim.admin().v15(AuthType.MD5)
-                .withPassword("wrong")), BadCredentialsException.class);
+        BadCredentialsException e = Await.failure(
+                client.getDeviceId(sim.admin().v15(AuthType.MD5).withPassword("wrong")), BadCredentialsException.class);
         assertTrue(e.getMessage().contains("Activate Session"), e.getMessage());
     }
 
     @Test
     void unknownUserIsTyped() {
-        UnknownUserException e = Await.failure(client.getDeviceId(sim.admin().withCipherSuite(3)
-                .withUsername("nobody")), UnknownUserException.class);
+        UnknownUserException e = Await.failure(
+                client.getDeviceId(sim.admin().withCipherSuite(3).withUsername("nobody")), UnknownUserException.class);
         assertTrue(e.getMessage().contains("0x0d"), e.getMessage());
-        Await.failure(client.getDeviceId(sim.admin().v15(AuthType.MD5).withUsername("nobody")),
-                UnknownUserException.class);
+        Await.failure(
+                client.getDeviceId(sim.admin().v15(AuthType.MD5).withUsername("nobody")), UnknownUserException.class);
     }
 
     @Test
     void userLevelSessionCannotControlTheChassis() {
-        BmcTarget user = BmcTarget.of("127.0.0.1", sim.port(), "", "test").withPrivilege(Privilege.USER)
+        BmcTarget user = BmcTarget.of("127.0.0.1", sim.port(), "", "test")
+                .withPrivilege(Privilege.USER)
                 .withCipherSuite(3);
-        Await.result(client.getChassisStatus(user));      // USER may read
-        InsufficientPrivilegeException e = Await.failure(client.chassisControl(user,
-                ChassisControl.Action.POWER_UP), InsufficientPrivilegeException.class);
+        Await.result(client.getChassisStatus(user)); // USER may read
+        InsufficientPrivilegeException e = Await.failure(
+                client.chassisControl(user, ChassisControl.Action.POWER_UP), InsufficientPrivilegeException.class);
         assertTrue(e.getMessage().contains("0xd4"), e.getMessage());
-        BmcTarget userV15 = BmcTarget.of("127.0.0.1", sim.port(), "", "test").withPrivilege(Privilege.USER)
+        BmcTarget userV15 = BmcTarget.of("127.0.0.1", sim.port(), "", "test")
+                .withPrivilege(Privilege.USER)
                 .v15(AuthType.MD5);
-        Await.failure(client.chassisControl(userV15, ChassisControl.Action.POWER_UP),
-                InsufficientPrivilegeException.class);
+        Await.failure(
+                client.chassisControl(userV15, ChassisControl.Action.POWER_UP), InsufficientPrivilegeException.class);
     }
 
     @Test
     void operatorMayControlPower() {
-        BmcTarget oper = BmcTarget.of("127.0.0.1", sim.port(), "oper", "operpass").withPrivilege(Privilege.OPERATOR)
+        BmcTarget oper = BmcTarget.of("127.0.0.1", sim.port(), "oper", "operpass")
+                .withPrivilege(Privilege.OPERATOR)
                 .withCipherSuite(3);
         Await.result(client.chassisControl(oper, ChassisControl.Action.POWER_UP));
         assertTrue(Await.result(client.getChassisStatus(oper)).powerOn());
@@ -99,8 +104,8 @@ class IpmiClientFailureTest {
         // Get Chassis Capabilities exists; netFn 0x30 (OEM) cmd 0x99 does not on ipmi_sim
         var r = Await.result(client.raw(sim.admin().withCipherSuite(3), 0x30, 0x99, new byte[0]));
         assertEquals(0xC1, r.completionCode(), r.completionCodeDescription());
-        CompletionCodeException e = Await.failure(client.getSensorReading(sim.admin().withCipherSuite(3), 0x55),
-                CompletionCodeException.class);
+        CompletionCodeException e = Await.failure(
+                client.getSensorReading(sim.admin().withCipherSuite(3), 0x55), CompletionCodeException.class);
         assertTrue(e.getMessage().contains("Get Sensor Reading failed: 0x"), e.getMessage());
     }
 
@@ -115,8 +120,8 @@ class IpmiClientFailureTest {
     void silentBmcTimesOutAfterEveryRetry(Vertx vertx) {
         AtomicInteger received = new AtomicInteger();
         DatagramSocket silent = silentPeer(vertx, received);
-        IpmiClient c = Await.result(IpmiClient.create(vertx, new IpmiClientOptions()
-                .setRetry(RetryPolicy.of(100, 50, 4))));
+        IpmiClient c =
+                Await.result(IpmiClient.create(vertx, new IpmiClientOptions().setRetry(RetryPolicy.of(100, 50, 4))));
         try {
             BmcTarget bmc = BmcTarget.of("127.0.0.1", silent.localAddress().port(), "admin", "password");
             long t0 = System.nanoTime();
@@ -140,9 +145,12 @@ class IpmiClientFailureTest {
     void circuitBreakerOpensAfterRepeatedTimeoutsAndFailsFast(Vertx vertx) {
         AtomicInteger received = new AtomicInteger();
         DatagramSocket silent = silentPeer(vertx, received);
-        IpmiClient c = Await.result(IpmiClient.create(vertx, new IpmiClientOptions()
-                .setRetry(RetryPolicy.of(50, 0, 2)).setCircuitFailureThreshold(2)
-                .setCircuitCooldown(Duration.ofMillis(500))));
+        IpmiClient c = Await.result(IpmiClient.create(
+                vertx,
+                new IpmiClientOptions()
+                        .setRetry(RetryPolicy.of(50, 0, 2))
+                        .setCircuitFailureThreshold(2)
+                        .setCircuitCooldown(Duration.ofMillis(500))));
         try {
             BmcTarget bmc = BmcTarget.of("127.0.0.1", silent.localAddress().port(), "admin", "password");
             Await.failure(c.getDeviceId(bmc), IpmiTimeoutException.class);
@@ -156,7 +164,7 @@ class IpmiClientFailureTest {
             assertTrue(open.retryAfterMillis() > 0 && open.retryAfterMillis() <= 500);
             assertEquals(4, received.get(), "nothing sent while open");
 
-            Await.result(vertx.timer(600));        // cool-down over: one probe goes out, fails, re-opens
+            Await.result(vertx.timer(600)); // cool-down over: one probe goes out, fails, re-opens
             Await.failure(c.getDeviceId(bmc), IpmiTimeoutException.class);
             assertEquals(6, received.get());
             Await.failure(c.getDeviceId(bmc), CircuitOpenException.class);
@@ -171,16 +179,20 @@ class IpmiClientFailureTest {
     @Test
     void halfOpenProbeThatSucceedsClosesTheCircuit(Vertx vertx) {
         UdpRelay relay = Await.result(new UdpRelay(vertx, sim.port(), 1.0, 1).start());
-        IpmiClient c = Await.result(IpmiClient.create(vertx, new IpmiClientOptions()
-                .setRetry(RetryPolicy.of(50, 0, 2)).setCircuitFailureThreshold(1)
-                .setCircuitCooldown(Duration.ofMillis(300))));
+        IpmiClient c = Await.result(IpmiClient.create(
+                vertx,
+                new IpmiClientOptions()
+                        .setRetry(RetryPolicy.of(50, 0, 2))
+                        .setCircuitFailureThreshold(1)
+                        .setCircuitCooldown(Duration.ofMillis(300))));
         try {
-            BmcTarget bmc = BmcTarget.of("127.0.0.1", relay.port(), "admin", "password").withCipherSuite(3);
+            BmcTarget bmc =
+                    BmcTarget.of("127.0.0.1", relay.port(), "admin", "password").withCipherSuite(3);
             Await.failure(c.getChassisStatus(bmc), IpmiTimeoutException.class);
             Await.failure(c.getChassisStatus(bmc), CircuitOpenException.class);
-            relay.dropRate(0);                       // the BMC is back
+            relay.dropRate(0); // the BMC is back
             Await.result(vertx.timer(400));
-            Await.result(c.getChassisStatus(bmc));   // the probe
+            Await.result(c.getChassisStatus(bmc)); // the probe
             assertEquals("CLOSED", c.stats().bmcs().get(bmc.address()).circuit());
             Await.result(c.getChassisStatus(bmc));
         } finally {
@@ -192,11 +204,13 @@ class IpmiClientFailureTest {
     @Test
     void retransmissionsUseFreshSessionSequenceNumbersAndTheSameRqSeq(Vertx vertx) throws Exception {
         UdpRelay relay = Await.result(new UdpRelay(vertx, sim.port(), 0, 1).start());
-        IpmiClient c = Await.result(IpmiClient.create(vertx, new IpmiClientOptions()
-                .setRetry(RetryPolicy.of(100, 0, 3)).setCircuitFailureThreshold(0)));
+        IpmiClient c = Await.result(IpmiClient.create(
+                vertx,
+                new IpmiClientOptions().setRetry(RetryPolicy.of(100, 0, 3)).setCircuitFailureThreshold(0)));
         try {
             // suite 2: authenticated but not encrypted, so the test can read the IPMI message
-            BmcTarget bmc = BmcTarget.of("127.0.0.1", relay.port(), "admin", "password").withCipherSuite(2);
+            BmcTarget bmc =
+                    BmcTarget.of("127.0.0.1", relay.port(), "admin", "password").withCipherSuite(2);
             Await.result(c.getChassisStatus(bmc));
             int before = relay.fromClient.size();
             relay.blackholeAnswers = true;
@@ -209,7 +223,8 @@ class IpmiClientFailureTest {
             for (byte[] datagram : tries) {
                 var packet = (io.anvil.ipmi.codec.V20SessionPacket) io.anvil.ipmi.codec.RmcpWire.decode(datagram);
                 sessionSeqs.add(packet.sessionSequence());
-                rqSeqs.add(io.anvil.ipmi.codec.lan.IpmiMessages.decode(packet.payload()).rqSeq());
+                rqSeqs.add(io.anvil.ipmi.codec.lan.IpmiMessages.decode(packet.payload())
+                        .rqSeq());
             }
             assertEquals(1, rqSeqs.size(), "same rqSeq on every try");
             assertEquals(sessionSeqs.get(0) + 1, sessionSeqs.get(1), "fresh session sequence per try");

@@ -23,7 +23,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class IpmiSim implements AutoCloseable {
 
-    private static final String HOOK = """
+    private static final String HOOK =
+            """
             #!/bin/sh
             # ipmi_sim chassis_control hook: $1 = state dir, then "get NAME..." or "set NAME VALUE..."
             DIR="$1"; shift
@@ -75,15 +76,20 @@ final class IpmiSim implements AutoCloseable {
         Files.writeString(hook, HOOK);
         Files.setPosixFilePermissions(hook, PosixFilePermissions.fromString("rwxr-xr-x"));
         int port = freeUdpPort();
-        String conf = resource("lan.conf.tmpl").replace("@NAME@", "anvil-test-" + port)
-                .replace("@PORT@", Integer.toString(port)).replace("@CTL@", hook.toString())
+        String conf = resource("lan.conf.tmpl")
+                .replace("@NAME@", "anvil-test-" + port)
+                .replace("@PORT@", Integer.toString(port))
+                .replace("@CTL@", hook.toString())
                 .replace("@STATE@", dir.toString());
         Path lanConf = dir.resolve("lan.conf");
         Files.writeString(lanConf, conf);
         Path emu = dir.resolve("sim.emu");
         Files.writeString(emu, resource("sim.emu"));
-        Process p = new ProcessBuilder(exe, "-n", "-c", lanConf.toString(), "-f", emu.toString(), "-s",
-                state.toString()).redirectErrorStream(true).redirectOutput(dir.resolve("sim.log").toFile()).start();
+        Process p = new ProcessBuilder(
+                        exe, "-n", "-c", lanConf.toString(), "-f", emu.toString(), "-s", state.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("sim.log").toFile())
+                .start();
         IpmiSim sim = new IpmiSim(p, dir, port);
         try {
             sim.awaitReady();

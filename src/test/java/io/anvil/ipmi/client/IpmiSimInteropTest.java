@@ -64,8 +64,7 @@ class IpmiSimInteropTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("configurations")
-    void everyCommandOverOneReusedSession(String name, UnaryOperator<BmcTarget> config, Vertx vertx)
-            throws Exception {
+    void everyCommandOverOneReusedSession(String name, UnaryOperator<BmcTarget> config, Vertx vertx) throws Exception {
         BmcTarget bmc = config.apply(sim.admin());
         IpmiClient client = Await.result(IpmiClient.create(vertx, new IpmiClientOptions()));
         try {
@@ -84,11 +83,15 @@ class IpmiSimInteropTest {
 
             BootFlags pxe = Await.result(client.setBootDevice(bmc, BootDevice.PXE, true, true));
             assertEquals(BootDevice.PXE, pxe.device().orElseThrow());
-            assertEquals(BootDevice.PXE, Await.result(client.getBootDevice(bmc)).device().orElseThrow());
+            assertEquals(
+                    BootDevice.PXE,
+                    Await.result(client.getBootDevice(bmc)).device().orElseThrow());
             assertTrue(sim.events().contains("set boot pxe"));
             BootFlags disk = Await.result(client.setBootDevice(bmc, BootDevice.DISK, false, false));
             assertEquals(BootDevice.DISK, disk.device().orElseThrow());
-            assertEquals(BootDevice.DISK, Await.result(client.getBootDevice(bmc)).device().orElseThrow());
+            assertEquals(
+                    BootDevice.DISK,
+                    Await.result(client.getBootDevice(bmc)).device().orElseThrow());
 
             GetSelInfo.Response sel = Await.result(client.getSelInfo(bmc));
             assertEquals(0x51, sel.version());
@@ -195,11 +198,17 @@ class IpmiSimInteropTest {
             assertFalse(Await.result(client.getChassisStatus(bmc)).powerOn(), "soft off recorded power 0");
             // ipmi_sim has no NMI: whatever it answers must be a named completion code, not a hang
             client.chassisControl(bmc, ChassisControl.Action.DIAGNOSTIC_INTERRUPT)
-                    .toCompletionStage().toCompletableFuture().handle((v, e) -> {
-                        assertTrue(e == null || e.getCause() instanceof CompletionCodeException
-                                || e instanceof CompletionCodeException, String.valueOf(e));
+                    .toCompletionStage()
+                    .toCompletableFuture()
+                    .handle((v, e) -> {
+                        assertTrue(
+                                e == null
+                                        || e.getCause() instanceof CompletionCodeException
+                                        || e instanceof CompletionCodeException,
+                                String.valueOf(e));
                         return null;
-                    }).get(30, java.util.concurrent.TimeUnit.SECONDS);
+                    })
+                    .get(30, java.util.concurrent.TimeUnit.SECONDS);
             assertEquals(1, client.stats().sessionsOpened());
         } finally {
             Await.result(client.close());

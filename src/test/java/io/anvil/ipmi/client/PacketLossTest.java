@@ -50,9 +50,12 @@ class PacketLossTest {
     void hundredCommandsSurviveTwentyPercentLoss(String name, UnaryOperator<BmcTarget> flavour, Vertx vertx) {
         UdpRelay relay = Await.result(new UdpRelay(vertx, sim.port(), 0.20, 42).start());
         // per try: 0.8 × 0.8 = 64 % success; 12 tries leave 0.36^12 ≈ 5e-6 per command
-        IpmiClient client = Await.result(IpmiClient.create(vertx, new IpmiClientOptions()
-                .setRetry(RetryPolicy.of(150, 0, 12)).setHandshakeAttempts(5)
-                .setMinCommandSpacing(java.time.Duration.ZERO)));
+        IpmiClient client = Await.result(IpmiClient.create(
+                vertx,
+                new IpmiClientOptions()
+                        .setRetry(RetryPolicy.of(150, 0, 12))
+                        .setHandshakeAttempts(5)
+                        .setMinCommandSpacing(java.time.Duration.ZERO)));
         try {
             BmcTarget bmc = flavour.apply(BmcTarget.of("127.0.0.1", relay.port(), "admin", "password"));
             List<Future<?>> calls = new ArrayList<>();

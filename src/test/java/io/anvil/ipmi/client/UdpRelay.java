@@ -24,11 +24,13 @@ final class UdpRelay {
     volatile boolean blackholeAnswers;
     /** Every datagram the client sent, in order. */
     final java.util.List<byte[]> fromClient = new java.util.concurrent.CopyOnWriteArrayList<>();
+
     private DatagramSocket front;
     private DatagramSocket back;
     private volatile SocketAddress client;
     /** Called with (real BMC answer, sender to the client) before the answer is forwarded. */
     private volatile BiConsumer<byte[], java.util.function.Consumer<byte[]>> injector;
+
     final AtomicLong forwarded = new AtomicLong();
     final AtomicLong dropped = new AtomicLong();
     final AtomicLong injected = new AtomicLong();
@@ -67,7 +69,9 @@ final class UdpRelay {
             forwarded.incrementAndGet();
             front.send(p.data(), to.port(), to.host());
         });
-        return front.listen(0, "127.0.0.1").compose(f -> back.listen(0, "127.0.0.1")).map(b -> this);
+        return front.listen(0, "127.0.0.1")
+                .compose(f -> back.listen(0, "127.0.0.1"))
+                .map(b -> this);
     }
 
     private boolean drop() {

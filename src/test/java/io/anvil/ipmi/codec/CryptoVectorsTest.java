@@ -22,19 +22,31 @@ import org.junit.jupiter.api.Test;
 class CryptoVectorsTest {
 
     static final byte[] PW = Traces.PASSWORD;
-    static final int ROLE = 0x14;   // ADMIN | name-only lookup
+    static final int ROLE = 0x14; // ADMIN | name-only lookup
     static final int SIDM = 0xA0A2A3A4;
 
     static RakpExchange suite3Exchange() {
-        return new RakpExchange(AuthAlgorithm.RAKP_HMAC_SHA1, SIDM, 0x00000202,
-                Hex.parse("9f317a5c8f4f21e02fea6959d1aabdbe"), Hex.parse("ca2f0336887502342a6956abf2a06944"),
-                Hex.parse("a123456789abcdefa123456789abcdef"), ROLE, Traces.USER);
+        return new RakpExchange(
+                AuthAlgorithm.RAKP_HMAC_SHA1,
+                SIDM,
+                0x00000202,
+                Hex.parse("9f317a5c8f4f21e02fea6959d1aabdbe"),
+                Hex.parse("ca2f0336887502342a6956abf2a06944"),
+                Hex.parse("a123456789abcdefa123456789abcdef"),
+                ROLE,
+                Traces.USER);
     }
 
     static RakpExchange suite17Exchange() {
-        return new RakpExchange(AuthAlgorithm.RAKP_HMAC_SHA256, SIDM, 0x74AC5AA4,
-                Hex.parse("3e83a47ec83d7383bc7dcd8bb22ee367"), Hex.parse("e03fcf6ea07eaf872cf887efc5cf71c0"),
-                Hex.parse("f9466c8e7e1f460889079af167c5d2c9"), ROLE, Traces.USER);
+        return new RakpExchange(
+                AuthAlgorithm.RAKP_HMAC_SHA256,
+                SIDM,
+                0x74AC5AA4,
+                Hex.parse("3e83a47ec83d7383bc7dcd8bb22ee367"),
+                Hex.parse("e03fcf6ea07eaf872cf887efc5cf71c0"),
+                Hex.parse("f9466c8e7e1f460889079af167c5d2c9"),
+                ROLE,
+                Traces.USER);
     }
 
     @Test
@@ -69,8 +81,10 @@ class CryptoVectorsTest {
 
     @Test
     void wrongPasswordFailsRakp2BeforeAnythingSecretIsSent() {
-        assertFalse(suite3Exchange().verifyRakp2("passw0rd".getBytes(StandardCharsets.US_ASCII),
-                Hex.parse("b89d7fac1846c587a9357cdf7cb8320f7efed3b0")));
+        assertFalse(suite3Exchange()
+                .verifyRakp2(
+                        "passw0rd".getBytes(StandardCharsets.US_ASCII),
+                        Hex.parse("b89d7fac1846c587a9357cdf7cb8320f7efed3b0")));
     }
 
     @Test
@@ -79,10 +93,10 @@ class CryptoVectorsTest {
         checkFirstPacket(Traces.session(104), suite17Exchange().deriveKeys(PW), IntegrityAlgorithm.HMAC_SHA256_128);
     }
 
-    private static void checkFirstPacket(byte[] pkt, SessionKeys keys, IntegrityAlgorithm integrity)
-            throws Exception {
+    private static void checkFirstPacket(byte[] pkt, SessionKeys keys, IntegrityAlgorithm integrity) throws Exception {
         int n = integrity.icvLength();
-        assertArrayEquals(Arrays.copyOfRange(pkt, pkt.length - n, pkt.length),
+        assertArrayEquals(
+                Arrays.copyOfRange(pkt, pkt.length - n, pkt.length),
                 integrity.icv(keys.k1(), Arrays.copyOfRange(pkt, 4, pkt.length - n)));
         int len = (pkt[14] & 0xFF) | (pkt[15] & 0xFF) << 8;
         byte[] payload = Arrays.copyOfRange(pkt, 16, 16 + len);
@@ -96,9 +110,9 @@ class CryptoVectorsTest {
     @Test
     void confidentialityPadIsOneTwoThreeThenLength() throws Exception {
         assertEquals("2018c881043b043c0102030405060707", Hex.of(AesCbc128.pad(Hex.parse("2018c881043b043c"))));
-        assertEquals(16, AesCbc128.pad(new byte[15]).length);                                  // N = 0
+        assertEquals(16, AesCbc128.pad(new byte[15]).length); // N = 0
         assertEquals("00", Hex.of(Arrays.copyOfRange(AesCbc128.pad(new byte[15]), 15, 16)));
-        assertEquals(32, AesCbc128.pad(new byte[16]).length);                                  // N = 15
+        assertEquals(32, AesCbc128.pad(new byte[16]).length); // N = 15
         // lenient: a whole extra block (N = 16) is accepted
         byte[] n16 = new byte[32];
         n16[0] = 0x42;
@@ -110,8 +124,10 @@ class CryptoVectorsTest {
         // strict about the pad bytes themselves and about N > 16
         byte[] bad = AesCbc128.pad(Hex.parse("2018c881043b043c"));
         bad[10] = 9;
-        assertEquals(IpmiDecodeException.Reason.BAD_CONFIDENTIALITY,
-                assertThrows(IpmiDecodeException.class, () -> AesCbc128.unpad(bad)).reason());
+        assertEquals(
+                IpmiDecodeException.Reason.BAD_CONFIDENTIALITY,
+                assertThrows(IpmiDecodeException.class, () -> AesCbc128.unpad(bad))
+                        .reason());
         byte[] tooLong = new byte[48];
         tooLong[47] = 17;
         assertThrows(IpmiDecodeException.class, () -> AesCbc128.unpad(tooLong));
@@ -121,18 +137,23 @@ class CryptoVectorsTest {
     void v15Md5AuthCodeOfActivateSession() {
         byte[] msg = Hex.parse("2018c8810c3a0204dc51079d212103b04c165b88cea82020e57d22e509");
         assertEquals("e3f604ee6383e05565c80517ee5b074a", Hex.of(V15AuthCode.compute(AuthType.MD5, PW, 5, 0, msg)));
-        assertEquals("70617373776f72640000000000000000",
+        assertEquals(
+                "70617373776f72640000000000000000",
                 Hex.of(V15AuthCode.compute(AuthType.STRAIGHT_PASSWORD, PW, 5, 0, msg)));
     }
 
     @Test
     void md2MatchesRfc1319AndTheFreeIpmiCapture() throws Exception {
-        assertEquals("8350e5a3e24c153df2275c9f80692773", Hex.of(MessageDigest.getInstance("MD2").digest(new byte[0])));
-        assertEquals("da853b0d3f88d99b30283a69e6ded6bb",
+        assertEquals(
+                "8350e5a3e24c153df2275c9f80692773",
+                Hex.of(MessageDigest.getInstance("MD2").digest(new byte[0])));
+        assertEquals(
+                "da853b0d3f88d99b30283a69e6ded6bb",
                 Hex.of(MessageDigest.getInstance("MD2").digest("abc".getBytes(StandardCharsets.US_ASCII))));
         // more-traces #4: FreeIPMI -a MD2 Activate Session, temporary session id 0x185, seq 0
         V15SessionPacket p = (V15SessionPacket) RmcpWire.decode(Traces.more(4));
-        assertEquals("77ee51b1f63060040fc31ece93b723f6",
+        assertEquals(
+                "77ee51b1f63060040fc31ece93b723f6",
                 Hex.of(V15AuthCode.compute(AuthType.MD2, PW, 0x185, 0, p.message())));
     }
 

@@ -18,7 +18,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.channel.socket.DatagramPacket;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
@@ -32,10 +31,23 @@ import org.junit.jupiter.api.Test;
 class MalformedInputTest {
 
     /** Golden datagrams of every shape: ASF, v1.5 pre-session and MD5, RMCP+ setup, suite 3 both ways. */
-    static final List<byte[]> GOLDEN = List.of(Traces.session(0), Traces.session(1), Traces.session(6),
-            Traces.session(9), Traces.session(10), Traces.session(12), Traces.session(13), Traces.session(72),
-            Traces.session(73), Traces.session(74), Traces.session(75), Traces.session(76), Traces.session(77),
-            Traces.session(78), Traces.session(79), Traces.session(83));
+    static final List<byte[]> GOLDEN = List.of(
+            Traces.session(0),
+            Traces.session(1),
+            Traces.session(6),
+            Traces.session(9),
+            Traces.session(10),
+            Traces.session(12),
+            Traces.session(13),
+            Traces.session(72),
+            Traces.session(73),
+            Traces.session(74),
+            Traces.session(75),
+            Traces.session(76),
+            Traces.session(77),
+            Traces.session(78),
+            Traces.session(79),
+            Traces.session(83));
 
     /** Stands in for the per-BMC state machine: fully processes what the codec hands up. */
     static final class Receiver extends SimpleChannelInboundHandler<RmcpDatagram> {
@@ -77,7 +89,8 @@ class MalformedInputTest {
                     case PayloadType.RAKP_3 -> Rakp3.decode(payload);
                     case PayloadType.RAKP_4 -> Rakp4.decode(payload);
                     default -> {
-                        RmcpPlusSession session = p.sessionId() == SessionTest.SIDM ? SessionTest.suite3Console()
+                        RmcpPlusSession session = p.sessionId() == SessionTest.SIDM
+                                ? SessionTest.suite3Console()
                                 : SessionTest.suite3Bmc();
                         session.openMessage(p);
                     }
@@ -93,7 +106,8 @@ class MalformedInputTest {
         int sent;
 
         void send(byte[] datagram) {
-            ByteBuf content = Unpooled.buffer(datagram.length).writeBytes(datagram);   // not EMPTY_BUFFER: its refCnt never drops
+            ByteBuf content =
+                    Unpooled.buffer(datagram.length).writeBytes(datagram); // not EMPTY_BUFFER: its refCnt never drops
             channel.writeInbound(new DatagramPacket(content, Pipelines.CONSOLE, Pipelines.BMC));
             channel.checkException();
             assertEquals(0, content.refCnt(), "leaked datagram " + Hex.of(datagram));
@@ -120,7 +134,9 @@ class MalformedInputTest {
             for (int length = 0; length < golden.length; length++) {
                 long before = h.stats.malformed();
                 h.send(Arrays.copyOf(golden, length));
-                assertEquals(before + 1, h.stats.malformed(),
+                assertEquals(
+                        before + 1,
+                        h.stats.malformed(),
                         "truncated to " + length + " of " + Hex.of(golden) + " was accepted");
             }
         }
@@ -133,8 +149,8 @@ class MalformedInputTest {
     @Test
     void wrongChecksumsAreCounted() {
         Harness h = new Harness();
-        byte[] rq = Traces.session(6);            // Get Channel Auth Caps, 1.5 pre-session
-        for (int i = 14; i < rq.length; i++) {    // every byte of the IPMI message
+        byte[] rq = Traces.session(6); // Get Channel Auth Caps, 1.5 pre-session
+        for (int i = 14; i < rq.length; i++) { // every byte of the IPMI message
             byte[] bad = rq.clone();
             bad[i] += 1;
             h.send(bad);
@@ -183,7 +199,7 @@ class MalformedInputTest {
     private static byte[] randomDatagram(Random random) {
         byte[] b = new byte[random.nextInt(120)];
         random.nextBytes(b);
-        if (b.length >= 5 && random.nextBoolean()) {   // get past the RMCP header half the time
+        if (b.length >= 5 && random.nextBoolean()) { // get past the RMCP header half the time
             b[0] = 0x06;
             b[3] = (byte) (random.nextBoolean() ? 0x07 : 0x06);
             b[4] = (byte) (random.nextBoolean() ? 0x06 : random.nextInt(6));
@@ -195,7 +211,7 @@ class MalformedInputTest {
         byte[] b = golden.clone();
         switch (random.nextInt(4)) {
             case 0 -> b = Arrays.copyOf(b, random.nextInt(b.length));
-            case 1 -> b = Arrays.copyOf(b, b.length + 1 + random.nextInt(40));      // trailing garbage (zeros)
+            case 1 -> b = Arrays.copyOf(b, b.length + 1 + random.nextInt(40)); // trailing garbage (zeros)
             default -> {
                 for (int n = 1 + random.nextInt(3); n > 0; n--) {
                     b[4 + random.nextInt(b.length - 4)] = (byte) random.nextInt(256);

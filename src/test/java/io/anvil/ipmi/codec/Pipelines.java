@@ -17,8 +17,7 @@ public final class Pipelines {
     public static final InetSocketAddress BMC = new InetSocketAddress("127.0.0.1", 9001);
     public static final InetSocketAddress CONSOLE = new InetSocketAddress("127.0.0.1", 52513);
 
-    private Pipelines() {
-    }
+    private Pipelines() {}
 
     public static EmbeddedChannel channel(RmcpDatagramCodec codec) {
         return new EmbeddedChannel(codec);
@@ -26,7 +25,8 @@ public final class Pipelines {
 
     /** Writes one datagram inbound; returns the decoded message or null when it was dropped. */
     public static RmcpDatagram inbound(EmbeddedChannel ch, byte[] datagram) {
-        ByteBuf content = Unpooled.buffer(datagram.length).writeBytes(datagram);   // not EMPTY_BUFFER: its refCnt never drops
+        ByteBuf content =
+                Unpooled.buffer(datagram.length).writeBytes(datagram); // not EMPTY_BUFFER: its refCnt never drops
         ch.writeInbound(new DatagramPacket(content, CONSOLE, BMC));
         ch.checkException();
         assertEquals(0, content.refCnt(), "inbound datagram must be released by the codec");

@@ -59,7 +59,7 @@ class RmcpDatagramCodecTest {
     void v15SessionPacketToStringMasksTheAuthCode() {
         V15SessionPacket straight = assertInstanceOf(V15SessionPacket.class, decode(Traces.session(34)));
         assertEquals(AuthType.STRAIGHT_PASSWORD, straight.authType());
-        assertEquals("70617373776f72640000000000000000", Hex.of(straight.authCode()));   // "password"
+        assertEquals("70617373776f72640000000000000000", Hex.of(straight.authCode())); // "password"
         assertFalse(straight.toString().contains("70617373"), straight.toString());
         assertTrue(straight.toString().contains("<masked>"));
     }
@@ -78,7 +78,7 @@ class RmcpDatagramCodecTest {
 
     @Test
     void rmcpPlusEncryptedAuthenticatedPacketKeepsTheTrailer() {
-        byte[] raw = Traces.session(78);   // suite 3, Set Session Privilege Level, first in-session packet
+        byte[] raw = Traces.session(78); // suite 3, Set Session Privilege Level, first in-session packet
         V20SessionPacket p = assertInstanceOf(V20SessionPacket.class, decode(raw));
         assertEquals(PayloadType.IPMI, p.payloadType());
         assertTrue(p.encrypted());
@@ -124,7 +124,7 @@ class RmcpDatagramCodecTest {
     void nonRmcpWakeUpDatagramIsDroppedAndCounted() {
         RmcpDatagramCodec codec = new RmcpDatagramCodec();
         EmbeddedChannel ch = Pipelines.channel(codec);
-        assertNull(Pipelines.inbound(ch, Traces.session(100)));   // pyghmi's 1-byte "01"
+        assertNull(Pipelines.inbound(ch, Traces.session(100))); // pyghmi's 1-byte "01"
         assertEquals(1, codec.stats().malformed());
         assertEquals(1, codec.stats().malformed(IpmiDecodeException.Reason.NOT_RMCP));
         assertFalse(ch.finishAndReleaseAll());
@@ -135,7 +135,8 @@ class RmcpDatagramCodecTest {
         RmcpDatagramCodec shared = new RmcpDatagramCodec();
         EmbeddedChannel a = Pipelines.channel(shared);
         EmbeddedChannel b = Pipelines.channel(shared);
-        assertInstanceOf(AsfPresencePing.class, Pipelines.inbound(a, Traces.session(0)).message());
+        assertInstanceOf(
+                AsfPresencePing.class, Pipelines.inbound(a, Traces.session(0)).message());
         assertNull(Pipelines.inbound(b, new byte[] {1, 2, 3}));
         assertEquals(1, shared.stats().malformed());
         a.finishAndReleaseAll();
@@ -147,11 +148,11 @@ class RmcpDatagramCodecTest {
         int checked = 0;
         for (Traces.Packet p : Traces.all()) {
             if (p.raw().length == 1) {
-                continue;   // pyghmi's wake-up byte, covered above
+                continue; // pyghmi's wake-up byte, covered above
             }
             assertArrayEquals(p.raw(), encode(decode(p.raw())), p.toString());
             checked++;
         }
-        assertEquals(266, checked);   // 281 captured datagrams minus 15 pyghmi wake-up bytes
+        assertEquals(266, checked); // 281 captured datagrams minus 15 pyghmi wake-up bytes
     }
 }

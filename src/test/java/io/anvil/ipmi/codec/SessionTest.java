@@ -53,19 +53,26 @@ class SessionTest {
     void bmcSideOpensTheFirstSuite3PacketAndConsoleSideReproducesIt() throws Exception {
         byte[] raw = Traces.session(78);
         IpmiRequest rq = assertInstanceOf(IpmiRequest.class, suite3Bmc().openMessage(v20(raw)));
-        assertEquals(new SetSessionPrivilegeLevel.Request(Privilege.ADMINISTRATOR),
+        assertEquals(
+                new SetSessionPrivilegeLevel.Request(Privilege.ADMINISTRATOR),
                 SetSessionPrivilegeLevel.Request.decode(rq.data()));
-        V20SessionPacket sealed = suite3Console().seal(PayloadType.IPMI, rq.encode(), 3,
-                Hex.parse("5edb0a889fe4aad5549379ac60041a8f"));
+        V20SessionPacket sealed =
+                suite3Console().seal(PayloadType.IPMI, rq.encode(), 3, Hex.parse("5edb0a889fe4aad5549379ac60041a8f"));
         assertArrayEquals(raw, RmcpWire.encode(sealed));
     }
 
     @Test
     void sealWithRandomIvRoundTripsAndCountsSequenceFromOne() throws Exception {
-        RmcpPlusSession console = RmcpPlusSession.forConsole(CipherSuite.SUITE_17,
-                CryptoVectorsTest.suite17Exchange().deriveKeys(Traces.PASSWORD), SIDM, 0x74AC5AA4);
-        RmcpPlusSession bmc = RmcpPlusSession.forBmc(CipherSuite.SUITE_17,
-                CryptoVectorsTest.suite17Exchange().deriveKeys(Traces.PASSWORD), 0x74AC5AA4, SIDM);
+        RmcpPlusSession console = RmcpPlusSession.forConsole(
+                CipherSuite.SUITE_17,
+                CryptoVectorsTest.suite17Exchange().deriveKeys(Traces.PASSWORD),
+                SIDM,
+                0x74AC5AA4);
+        RmcpPlusSession bmc = RmcpPlusSession.forBmc(
+                CipherSuite.SUITE_17,
+                CryptoVectorsTest.suite17Exchange().deriveKeys(Traces.PASSWORD),
+                0x74AC5AA4,
+                SIDM);
         IpmiRequest rq = new SetSessionPrivilegeLevel.Request(Privilege.ADMINISTRATOR).toRequest(1);
         V20SessionPacket first = console.seal(rq);
         V20SessionPacket second = console.seal(rq);
@@ -83,26 +90,26 @@ class SessionTest {
     @Test
     void suite2IntegrityOnlyAndSuite0Plain() throws Exception {
         // more-traces #98: SIK of the suite-2 session; K1 derivation is checked against the trace too
-        SessionKeys keys = SessionKeys.fromSik(AuthAlgorithm.RAKP_HMAC_SHA1,
-                Hex.parse("cac3b010d633c77e150d1e104f6358d82e3d1d57"));
+        SessionKeys keys = SessionKeys.fromSik(
+                AuthAlgorithm.RAKP_HMAC_SHA1, Hex.parse("cac3b010d633c77e150d1e104f6358d82e3d1d57"));
         assertEquals("93266aafc51ec5fcfb67203bd86c6bcabe0d2c12", Hex.of(keys.k1()));
         RmcpPlusSession console = RmcpPlusSession.forConsole(CipherSuite.SUITE_2, keys, SIDM, 0x0482);
         IpmiResponse rs = assertInstanceOf(IpmiResponse.class, console.openMessage(v20(Traces.more(102))));
         assertEquals(4, rs.data()[0]);
 
-        RmcpPlusSession plain = RmcpPlusSession.forBmc(CipherSuite.SUITE_0,
-                SessionKeys.fromSik(AuthAlgorithm.RAKP_NONE, new byte[0]), 0x0382, SIDM);
+        RmcpPlusSession plain = RmcpPlusSession.forBmc(
+                CipherSuite.SUITE_0, SessionKeys.fromSik(AuthAlgorithm.RAKP_NONE, new byte[0]), 0x0382, SIDM);
         V20SessionPacket p = v20(Traces.more(57));
         assertEquals("2018c881043b043c", Hex.of(plain.open(p)));
-        RmcpPlusSession plainConsole = RmcpPlusSession.forConsole(CipherSuite.SUITE_0,
-                SessionKeys.fromSik(AuthAlgorithm.RAKP_NONE, new byte[0]), SIDM, 0x0382);
+        RmcpPlusSession plainConsole = RmcpPlusSession.forConsole(
+                CipherSuite.SUITE_0, SessionKeys.fromSik(AuthAlgorithm.RAKP_NONE, new byte[0]), SIDM, 0x0382);
         assertArrayEquals(Traces.more(57), RmcpWire.encode(plainConsole.seal(PayloadType.IPMI, p.payload(), 3, null)));
     }
 
     @Test
     void tamperedIcvCiphertextOrTrailerIsRejected() throws Exception {
         byte[] raw = Traces.session(78);
-        for (int i = 4; i < raw.length; i++) {   // any flipped bit from the auth type byte on
+        for (int i = 4; i < raw.length; i++) { // any flipped bit from the auth type byte on
             byte[] bad = raw.clone();
             bad[i] ^= 0x01;
             try {
@@ -123,11 +130,13 @@ class SessionTest {
         byte[] plain = Hex.parse("2018c881043b043c0808080808080808");
         javax.crypto.Cipher aes = javax.crypto.Cipher.getInstance("AES/CBC/NoPadding");
         byte[] iv = new byte[16];
-        aes.init(javax.crypto.Cipher.ENCRYPT_MODE, new javax.crypto.spec.SecretKeySpec(SUITE3_KEYS.aesKey(), "AES"),
+        aes.init(
+                javax.crypto.Cipher.ENCRYPT_MODE,
+                new javax.crypto.spec.SecretKeySpec(SUITE3_KEYS.aesKey(), "AES"),
                 new javax.crypto.spec.IvParameterSpec(iv));
         byte[] payload = new ByteWriter().bytes(iv).bytes(aes.doFinal(plain)).toByteArray();
-        V20SessionPacket unsigned = new V20SessionPacket(PayloadType.IPMI, true, true, 0, 0, SIDC_SUITE3, 5, payload,
-                Hex.parse("ffff"), null);
+        V20SessionPacket unsigned = new V20SessionPacket(
+                PayloadType.IPMI, true, true, 0, 0, SIDC_SUITE3, 5, payload, Hex.parse("ffff"), null);
         byte[] icv = Arrays.copyOf(Hmac.compute("HmacSHA1", SUITE3_KEYS.k1(), unsigned.integrityInput()), 12);
         assertRejected(BAD_CONFIDENTIALITY, () -> suite3Bmc().open(unsigned.withAuthCode(icv)));
     }
@@ -135,15 +144,18 @@ class SessionTest {
     @Test
     void wrongSessionFlagsAndReplaysAreRejected() throws Exception {
         V20SessionPacket p = v20(Traces.session(78));
-        assertRejected(WRONG_SESSION, () -> suite3Console().open(p));            // addressed to the BMC
+        assertRejected(WRONG_SESSION, () -> suite3Console().open(p)); // addressed to the BMC
         RmcpPlusSession bmc = suite3Bmc();
         bmc.open(p);
-        assertRejected(SEQUENCE_REJECTED, () -> bmc.open(p));                    // replay
+        assertRejected(SEQUENCE_REJECTED, () -> bmc.open(p)); // replay
         V20SessionPacket unauthenticated = V20SessionPacket.plain(PayloadType.IPMI, SIDC_SUITE3, 9, p.payload());
-        assertRejected(WRONG_SESSION, () -> bmc.open(unauthenticated));          // suite 3 needs auth + enc
-        RmcpPlusSession suite2 = RmcpPlusSession.forBmc(CipherSuite.SUITE_2,
-                SessionKeys.fromSik(AuthAlgorithm.RAKP_HMAC_SHA1, SUITE3_KEYS.sik()), SIDC_SUITE3, SIDM);
-        assertRejected(WRONG_SESSION, () -> suite2.open(p));                     // encrypted, suite 2 is not
+        assertRejected(WRONG_SESSION, () -> bmc.open(unauthenticated)); // suite 3 needs auth + enc
+        RmcpPlusSession suite2 = RmcpPlusSession.forBmc(
+                CipherSuite.SUITE_2,
+                SessionKeys.fromSik(AuthAlgorithm.RAKP_HMAC_SHA1, SUITE3_KEYS.sik()),
+                SIDC_SUITE3,
+                SIDM);
+        assertRejected(WRONG_SESSION, () -> suite2.open(p)); // encrypted, suite 2 is not
         V20SessionPacket shortIcv = p.withAuthCode(Arrays.copyOf(p.authCode(), 11));
         assertRejected(BAD_INTEGRITY, () -> suite3Bmc().open(shortIcv));
     }
@@ -167,7 +179,7 @@ class SessionTest {
         console.open(rs);
 
         byte[] forged = Traces.session(13);
-        forged[20] ^= 1;                                                       // inside the auth code
+        forged[20] ^= 1; // inside the auth code
         assertRejected(BAD_AUTH_CODE, () -> console.open((V15SessionPacket) RmcpWire.decode(forged)));
         V15SessionPacket none = new V15SessionPacket(AuthType.NONE, 0xE5227DE6, 0x82, null, rs.message());
         assertRejected(BAD_AUTH_CODE, () -> console.open(none));

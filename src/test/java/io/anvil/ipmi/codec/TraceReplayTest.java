@@ -2,7 +2,6 @@ package io.anvil.ipmi.codec;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.anvil.ipmi.codec.command.ActivateSession;
@@ -117,7 +116,8 @@ class TraceReplayTest {
         if (message instanceof IpmiResponse rs && rs.command() == ActivateSession.COMMAND && rs.isSuccess()) {
             ActivateSession.Response a = ActivateSession.Response.decode(rs.data());
             // Activate Session answers with NONE when the session runs without auth (ipmitool -A NONE)
-            c.v15Console = new V15Session(a.authType(), Traces.PASSWORD, a.sessionId(), a.initialInboundSequence(), true);
+            c.v15Console =
+                    new V15Session(a.authType(), Traces.PASSWORD, a.sessionId(), a.initialInboundSequence(), true);
             c.v15Bmc = new V15Session(a.authType(), Traces.PASSWORD, a.sessionId(), c.v15BmcFirstSeq, true);
         }
     }
@@ -146,8 +146,15 @@ class TraceReplayTest {
             case PayloadType.RAKP_2 -> {
                 Rakp2 r2 = Rakp2.decode(payload);
                 assertArrayEquals(payload, r2.encode());
-                c.exchange = new RakpExchange(c.suite.authentication(), c.sidm, c.sidc, c.rakp1.consoleRandom(),
-                        r2.bmcRandom(), r2.bmcGuid(), c.rakp1.role(), c.rakp1.username());
+                c.exchange = new RakpExchange(
+                        c.suite.authentication(),
+                        c.sidm,
+                        c.sidc,
+                        c.rakp1.consoleRandom(),
+                        r2.bmcRandom(),
+                        r2.bmcGuid(),
+                        c.rakp1.role(),
+                        c.rakp1.username());
                 assertTrue(c.exchange.verifyRakp2(Traces.PASSWORD, r2.keyExchangeAuthCode()), "RAKP2 HMAC");
                 c.keys = c.exchange.deriveKeys(Traces.PASSWORD);
                 count("rakp");
@@ -169,8 +176,9 @@ class TraceReplayTest {
                 RmcpPlusSession sender = p.toBmc() ? c.console : c.bmc;
                 byte[] plaintext = receiver.open(packet);
                 byte[] iv = Arrays.copyOf(payload, 16);
-                assertArrayEquals(p.raw(), RmcpWire.encode(
-                        sender.seal(PayloadType.IPMI, plaintext, packet.sessionSequence(), iv)));
+                assertArrayEquals(
+                        p.raw(),
+                        RmcpWire.encode(sender.seal(PayloadType.IPMI, plaintext, packet.sessionSequence(), iv)));
                 IpmiMessage message = IpmiMessages.decode(plaintext);
                 assertEquals(p.toBmc(), message instanceof IpmiRequest, "requests go to the BMC, responses come back");
                 correlate(c, message);

@@ -30,8 +30,7 @@ public final class Traces {
 
     private static final Pattern HEADER = Pattern.compile("^#(\\d+) (\\d+) -> (\\d+)\\s+(C->BMC|BMC->C)");
 
-    private Traces() {
-    }
+    private Traces() {}
 
     public static List<Packet> load(String file) {
         List<Packet> out = new ArrayList<>();
@@ -46,7 +45,11 @@ public final class Traces {
                 } else if (header != null && line.trim().startsWith("raw:")) {
                     boolean toBmc = header.group(4).equals("C->BMC");
                     int consolePort = Integer.parseInt(toBmc ? header.group(2) : header.group(3));
-                    out.add(new Packet(file, Integer.parseInt(header.group(1)), toBmc, consolePort,
+                    out.add(new Packet(
+                            file,
+                            Integer.parseInt(header.group(1)),
+                            toBmc,
+                            consolePort,
                             Hex.parse(line.trim().substring(4))));
                     header = null;
                 }
@@ -64,7 +67,11 @@ public final class Traces {
     }
 
     public static byte[] packet(String file, int number) {
-        return load(file).stream().filter(p -> p.number() == number).findFirst().orElseThrow().raw();
+        return load(file).stream()
+                .filter(p -> p.number() == number)
+                .findFirst()
+                .orElseThrow()
+                .raw();
     }
 
     public static byte[] session(int number) {

@@ -60,6 +60,7 @@ final class BmcEndpoint {
     static final long SETUP_GRACE_MS = 200;
     /** Starts at a random value: a replayed or stray answer is less likely to match. */
     private final RqSeqCounter rqSeq;
+
     private final Map<Integer, Pending> commands = new HashMap<>();
     private final Map<Integer, SetupPending> setups = new HashMap<>();
     private final Map<Integer, RmcpPlusSessionMachine> v20BySidm = new HashMap<>();
@@ -67,10 +68,10 @@ final class BmcEndpoint {
     private final Map<BmcTarget, ClientSession> sessions = new HashMap<>();
     /** Cipher suite that last worked here (skips probing 17 on BMCs that only do 3). */
     Integer learnedSuite;
+
     private int tag;
 
-    private record Pending(Object route, Exchange<IpmiResponse> exchange) {
-    }
+    private record Pending(Object route, Exchange<IpmiResponse> exchange) {}
 
     /** Validates a session-setup answer inside the exchange; see {@link #sendSetup}. */
     @FunctionalInterface
@@ -78,8 +79,7 @@ final class BmcEndpoint {
         T check(byte[] payload) throws IpmiDecodeException;
     }
 
-    private record SetupPending(int payloadType, int tag, Exchange<Object> exchange, SetupCheck<?> check) {
-    }
+    private record SetupPending(int payloadType, int tag, Exchange<Object> exchange, SetupCheck<?> check) {}
 
     BmcEndpoint(IpmiClientImpl client, InetSocketAddress address, String name, Governor governor) {
         this.client = client;
@@ -91,8 +91,11 @@ final class BmcEndpoint {
 
     /** The session for these credentials, created (not yet opened) on first use. */
     ClientSession session(BmcTarget target) {
-        return sessions.computeIfAbsent(target, t -> t.version() == ProtocolVersion.V1_5
-                ? new V15SessionMachine(this, t) : new RmcpPlusSessionMachine(this, t));
+        return sessions.computeIfAbsent(
+                target,
+                t -> t.version() == ProtocolVersion.V1_5
+                        ? new V15SessionMachine(this, t)
+                        : new RmcpPlusSessionMachine(this, t));
     }
 
     /** Forgets a session (closed, dropped or failed to open) so the next operation starts a new one. */
@@ -120,12 +123,19 @@ final class BmcEndpoint {
      * {@code sealer} wraps the request into a datagram and is called again for every try.
      * Completion code 0xCF ("duplicate request") is not an answer: the original's answer is awaited.
      */
-    Future<IpmiResponse> sendCommand(Object route, int netFn, int command, byte[] data,
-                                     Function<IpmiRequest, RmcpMessage> sealer, RetryPolicy policy, String what) {
+    Future<IpmiResponse> sendCommand(
+            Object route,
+            int netFn,
+            int command,
+            byte[] data,
+            Function<IpmiRequest, RmcpMessage> sealer,
+            RetryPolicy policy,
+            String what) {
         int seq = -1;
         for (int i = 0; i < 64 && seq < 0; i++) {
             int candidate = rqSeq.next();
-            if (!commands.containsKey(IpmiRequest.toBmc(netFn, command, candidate, data).correlationKey())) {
+            if (!commands.containsKey(
+                    IpmiRequest.toBmc(netFn, command, candidate, data).correlationKey())) {
                 seq = candidate;
             }
         }
@@ -133,8 +143,8 @@ final class BmcEndpoint {
             return Future.failedFuture(new IllegalStateException("64 requests in flight to " + name));
         }
         IpmiRequest request = IpmiRequest.toBmc(netFn, command, seq, data);
-        Exchange<IpmiResponse> exchange = new Exchange<>(client.vertx, name, what, policy,
-                () -> sealer.apply(request), this::send, client.counters);
+        Exchange<IpmiResponse> exchange = new Exchange<>(
+                client.vertx, name, what, policy, () -> sealer.apply(request), this::send, client.counters);
         Pending pending = new Pending(route, exchange);
         int key = request.correlationKey();
         commands.put(key, pending);
@@ -151,10 +161,10 @@ final class BmcEndpoint {
      * period — these payloads are unauthenticated, so a corrupted copy must not end the handshake.
      */
     @SuppressWarnings("unchecked")
-    <T> Future<T> sendSetup(int consoleSessionId, int answerType, V20SessionPacket packet, String what,
-                            SetupCheck<T> check) {
-        Exchange<Object> exchange = new Exchange<>(client.vertx, name, what, retry(), () -> packet, this::send,
-                client.counters);
+    <T> Future<T> sendSetup(
+            int consoleSessionId, int answerType, V20SessionPacket packet, String what, SetupCheck<T> check) {
+        Exchange<Object> exchange =
+                new Exchange<>(client.vertx, name, what, retry(), () -> packet, this::send, client.counters);
         SetupPending pending = new SetupPending(answerType, packet.payload()[0] & 0xFF, exchange, check);
         setups.put(consoleSessionId, pending);
         exchange.future().onComplete(ar -> setups.remove(consoleSessionId, pending));
@@ -195,7 +205,7 @@ final class BmcEndpoint {
             } else if (message instanceof V20SessionPacket p) {
                 onV20(p);
             } else {
-                client.counters.unmatched.incrementAndGet();   // ASF pong etc.: we never ping
+                client.counters.unmatched.incrementAndGet(); // ASF pong etc.: we never ping
             }
         } catch (RuntimeException e) {
             client.counters.malformed(IpmiDecodeException.Reason.INTERNAL);
@@ -238,7 +248,9 @@ final class BmcEndpoint {
             // just "tag, status" (ipmi_sim refusing suite 17 sends 2 bytes)
             SetupPending pending = null;
             if (payload.length >= 8) {
-                pending = setups.get((payload[4] & 0xFF) | (payload[5] & 0xFF) << 8 | (payload[6] & 0xFF) << 16
+                pending = setups.get((payload[4] & 0xFF)
+                        | (payload[5] & 0xFF) << 8
+                        | (payload[6] & 0xFF) << 16
                         | (payload[7] & 0xFF) << 24);
             }
             if (pending == null && payload[1] != 0) {
@@ -267,7 +279,8 @@ final class BmcEndpoint {
             client.counters.malformed(e);
             return;
         } catch (RuntimeException e) {
-            pending.exchange.failSoon(e, Math.min(SETUP_GRACE_MS, retry().firstTimeout().toMillis()));
+            pending.exchange.failSoon(
+                    e, Math.min(SETUP_GRACE_MS, retry().firstTimeout().toMillis()));
             return;
         }
         pending.exchange.complete(value);
@@ -299,7 +312,7 @@ final class BmcEndpoint {
             return;
         }
         if (response.completionCode() == CompletionCode.DUPLICATE_REQUEST.code()) {
-            return;     // "already answered": the answer to the first try may still come
+            return; // "already answered": the answer to the first try may still come
         }
         pending.exchange.complete(response);
     }

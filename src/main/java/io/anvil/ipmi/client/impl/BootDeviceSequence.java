@@ -45,19 +45,26 @@ final class BootDeviceSequence {
         return send(SetSystemBootOptions.Request.setInProgress(BootParameter.SET_IN_PROGRESS_VALUE))
                 .compose(r -> {
                     boolean useParam0 = r.isSuccess();
-                    return writeFlags().transform(ar -> useParam0
-                            ? send(SetSystemBootOptions.Request.setInProgress(BootParameter.COMMIT_WRITE))
-                                    .transform(x -> send(SetSystemBootOptions.Request.setInProgress(
-                                            BootParameter.SET_COMPLETE)))
-                                    .transform(x -> ar.succeeded() ? Future.<Void>succeededFuture()
-                                            : Future.<Void>failedFuture(ar.cause()))
-                            : ar.succeeded() ? Future.<Void>succeededFuture() : Future.<Void>failedFuture(ar.cause()));
+                    return writeFlags()
+                            .transform(ar -> useParam0
+                                    ? send(SetSystemBootOptions.Request.setInProgress(BootParameter.COMMIT_WRITE))
+                                            .transform(x -> send(SetSystemBootOptions.Request.setInProgress(
+                                                    BootParameter.SET_COMPLETE)))
+                                            .transform(x -> ar.succeeded()
+                                                    ? Future.<Void>succeededFuture()
+                                                    : Future.<Void>failedFuture(ar.cause()))
+                                    : ar.succeeded()
+                                            ? Future.<Void>succeededFuture()
+                                            : Future.<Void>failedFuture(ar.cause()));
                 })
                 .compose(v -> readBack(session))
                 .map(stored -> {
                     if (stored.deviceSelector() != flags.deviceSelector()) {
-                        throw new BootDeviceMismatchException(session.bmc(), String.format("wrote boot device %s,"
-                                + " BMC reports selector 0x%x", flags.device().orElse(null), stored.deviceSelector()),
+                        throw new BootDeviceMismatchException(
+                                session.bmc(),
+                                String.format(
+                                        "wrote boot device %s," + " BMC reports selector 0x%x",
+                                        flags.device().orElse(null), stored.deviceSelector()),
                                 stored);
                     }
                     return stored;
@@ -68,8 +75,7 @@ final class BootDeviceSequence {
         Future<IpmiResponse> timeout = disableBootTimeout
                 ? send(SetSystemBootOptions.Request.validBitClearing(KEEP_VALID_ON_TIMEOUT))
                 : Future.succeededFuture();
-        return timeout
-                .compose(r -> send(SetSystemBootOptions.Request.bootInfoAcknowledge(0x01, 0x01)))
+        return timeout.compose(r -> send(SetSystemBootOptions.Request.bootInfoAcknowledge(0x01, 0x01)))
                 .compose(r -> send(SetSystemBootOptions.Request.bootFlags(flags)))
                 .map(r -> {
                     Commands.check(session.bmc(), "Set System Boot Options (boot flags)", r);
@@ -84,14 +90,15 @@ final class BootDeviceSequence {
     /** Get System Boot Options parameter 5. */
     static Future<BootFlags> readBack(ClientSession session) {
         String name = "Get System Boot Options param 5";
-        return session.command(GetSystemBootOptions.Request.of(BootParameter.BOOT_FLAGS), name).map(r -> {
-            GetSystemBootOptions.Response response = Commands.decode(session.bmc(), name, r,
-                    GetSystemBootOptions.Response::decode);
-            try {
-                return response.bootFlags();
-            } catch (IpmiDecodeException e) {
-                throw new IpmiProtocolException(session.bmc(), name + ": " + e.getMessage(), e);
-            }
-        });
+        return session.command(GetSystemBootOptions.Request.of(BootParameter.BOOT_FLAGS), name)
+                .map(r -> {
+                    GetSystemBootOptions.Response response =
+                            Commands.decode(session.bmc(), name, r, GetSystemBootOptions.Response::decode);
+                    try {
+                        return response.bootFlags();
+                    } catch (IpmiDecodeException e) {
+                        throw new IpmiProtocolException(session.bmc(), name + ": " + e.getMessage(), e);
+                    }
+                });
     }
 }

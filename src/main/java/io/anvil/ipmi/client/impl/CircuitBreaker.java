@@ -10,10 +10,18 @@ package io.anvil.ipmi.client.impl;
  */
 final class CircuitBreaker {
 
-    enum State { CLOSED, OPEN, HALF_OPEN }
+    enum State {
+        CLOSED,
+        OPEN,
+        HALF_OPEN
+    }
 
     /** What the governor should do with the next operation. */
-    enum Decision { ALLOW, REJECT, WAIT }
+    enum Decision {
+        ALLOW,
+        REJECT,
+        WAIT
+    }
 
     private final int threshold;
     private final long cooldownNanos;

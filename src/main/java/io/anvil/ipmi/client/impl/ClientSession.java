@@ -7,6 +7,7 @@ import io.anvil.ipmi.client.IpmiTimeoutException;
 import io.anvil.ipmi.client.RetryPolicy;
 import io.anvil.ipmi.codec.Privilege;
 import io.anvil.ipmi.codec.RmcpMessage;
+import io.anvil.ipmi.codec.V15SessionPacket;
 import io.anvil.ipmi.codec.command.CloseSession;
 import io.anvil.ipmi.codec.command.CommandRequest;
 import io.anvil.ipmi.codec.command.GetChannelAuthCapabilities;
@@ -14,7 +15,6 @@ import io.anvil.ipmi.codec.command.GetDeviceId;
 import io.anvil.ipmi.codec.command.SetSessionPrivilegeLevel;
 import io.anvil.ipmi.codec.lan.IpmiRequest;
 import io.anvil.ipmi.codec.lan.IpmiResponse;
-import io.anvil.ipmi.codec.V15SessionPacket;
 import io.vertx.core.Future;
 
 /**
@@ -29,7 +29,13 @@ import io.vertx.core.Future;
  */
 abstract class ClientSession {
 
-    enum State { IDLE, OPENING, ACTIVE, CLOSING, CLOSED }
+    enum State {
+        IDLE,
+        OPENING,
+        ACTIVE,
+        CLOSING,
+        CLOSED
+    }
 
     /** Opens (verifies, decrypts, decodes) one in-session datagram. */
     @FunctionalInterface
@@ -61,6 +67,7 @@ abstract class ClientSession {
     long lastUsedNanos = System.nanoTime();
     /** Last command of any kind: drives the keepalive. */
     long lastTrafficNanos = System.nanoTime();
+
     boolean keepaliveQueued;
 
     ClientSession(BmcEndpoint endpoint, BmcTarget target) {
@@ -98,25 +105,22 @@ abstract class ClientSession {
             default:
                 // closing/closed while a caller held it: continue on the endpoint's current session
                 ClientSession current = endpoint.session(target);
-                return current != this ? current.ensureOpen()
-                        : Future.failedFuture(new ClientClosedException(bmc()));
+                return current != this ? current.ensureOpen() : Future.failedFuture(new ClientClosedException(bmc()));
         }
         state = State.OPENING;
-        opening = establish()
-                .compose(v -> setPrivilege())
-                .transform(ar -> {
-                    if (ar.succeeded()) {
-                        state = State.ACTIVE;
-                        lastTrafficNanos = System.nanoTime();
-                        endpoint.client.counters.sessionsOpened.incrementAndGet();
-                        return Future.succeededFuture();
-                    }
-                    Future<Void> cleanup = establishedAtBmc() ? sendClose() : Future.succeededFuture();
-                    return cleanup.transform(x -> {
-                        finish(false);
-                        return Future.<Void>failedFuture(ar.cause());
-                    });
-                });
+        opening = establish().compose(v -> setPrivilege()).transform(ar -> {
+            if (ar.succeeded()) {
+                state = State.ACTIVE;
+                lastTrafficNanos = System.nanoTime();
+                endpoint.client.counters.sessionsOpened.incrementAndGet();
+                return Future.succeededFuture();
+            }
+            Future<Void> cleanup = establishedAtBmc() ? sendClose() : Future.succeededFuture();
+            return cleanup.transform(x -> {
+                finish(false);
+                return Future.<Void>failedFuture(ar.cause());
+            });
+        });
         return opening;
     }
 
@@ -126,16 +130,20 @@ abstract class ClientSession {
         return inSession(new SetSessionPrivilegeLevel.Request(wanted), "Set Session Privilege Level")
                 .compose(r -> {
                     if (r.completionCode() == 0x80 || r.completionCode() == 0x81 || r.completionCode() == 0xD4) {
-                        return Future.failedFuture(new InsufficientPrivilegeException(bmc(), "BMC refused privilege "
-                                + wanted + " for user '" + target.username() + "': "
-                                + r.completionCodeDescription()));
+                        return Future.failedFuture(new InsufficientPrivilegeException(
+                                bmc(),
+                                "BMC refused privilege "
+                                        + wanted + " for user '" + target.username() + "': "
+                                        + r.completionCodeDescription()));
                     }
-                    SetSessionPrivilegeLevel.Response granted = Commands.decode(bmc(), "Set Session Privilege Level",
-                            r, SetSessionPrivilegeLevel.Response::decode);
+                    SetSessionPrivilegeLevel.Response granted = Commands.decode(
+                            bmc(), "Set Session Privilege Level", r, SetSessionPrivilegeLevel.Response::decode);
                     if (granted.privilege().code() < wanted.code()) {
-                        return Future.failedFuture(new InsufficientPrivilegeException(bmc(), "asked for privilege "
-                                + wanted + " for user '" + target.username() + "', BMC granted "
-                                + granted.privilege()));
+                        return Future.failedFuture(new InsufficientPrivilegeException(
+                                bmc(),
+                                "asked for privilege "
+                                        + wanted + " for user '" + target.username() + "', BMC granted "
+                                        + granted.privilege()));
                     }
                     return Future.<Void>succeededFuture();
                 });
@@ -157,11 +165,12 @@ abstract class ClientSession {
     }
 
     private Future<IpmiResponse> inSession(CommandRequest request, String name) {
-        return endpoint.sendCommand(this, request.netFn(), request.command(), request.encode(), this::seal,
-                endpoint.retry(), name).onComplete(ar -> {
+        return endpoint.sendCommand(
+                        this, request.netFn(), request.command(), request.encode(), this::seal, endpoint.retry(), name)
+                .onComplete(ar -> {
                     lastTrafficNanos = System.nanoTime();
                     if (ar.failed() && ar.cause() instanceof IpmiTimeoutException && state == State.ACTIVE) {
-                        finish(true);   // the BMC lost or expired our session: do not reuse it
+                        finish(true); // the BMC lost or expired our session: do not reuse it
                     }
                 });
     }
@@ -184,8 +193,9 @@ abstract class ClientSession {
     private Future<Void> sendClose() {
         RetryPolicy policy = endpoint.client.options.getCloseRetry();
         CloseSession.Request request = new CloseSession.Request(bmcSessionId());
-        return endpoint.sendCommand(this, request.netFn(), request.command(), request.encode(), this::seal, policy,
-                "Close Session").mapEmpty();
+        return endpoint.sendCommand(
+                        this, request.netFn(), request.command(), request.encode(), this::seal, policy, "Close Session")
+                .mapEmpty();
     }
 
     private void finish(boolean wasOpen) {
@@ -206,13 +216,23 @@ abstract class ClientSession {
     Future<GetChannelAuthCapabilities.Response> channelAuthCapabilities(boolean v20) {
         GetChannelAuthCapabilities.Request request = new GetChannelAuthCapabilities.Request(
                 GetChannelAuthCapabilities.CURRENT_CHANNEL, v20, target.privilege());
-        return preSession(request, "Get Channel Authentication Capabilities").map(r -> Commands.decode(bmc(),
-                "Get Channel Authentication Capabilities", r, GetChannelAuthCapabilities.Response::decode));
+        return preSession(request, "Get Channel Authentication Capabilities")
+                .map(r -> Commands.decode(
+                        bmc(),
+                        "Get Channel Authentication Capabilities",
+                        r,
+                        GetChannelAuthCapabilities.Response::decode));
     }
 
     Future<IpmiResponse> preSession(CommandRequest request, String name) {
-        return endpoint.sendCommand(BmcEndpoint.PRESESSION, request.netFn(), request.command(), request.encode(),
-                r -> V15SessionPacket.presession(r.encode()), endpoint.retry(), name);
+        return endpoint.sendCommand(
+                BmcEndpoint.PRESESSION,
+                request.netFn(),
+                request.command(),
+                request.encode(),
+                r -> V15SessionPacket.presession(r.encode()),
+                endpoint.retry(),
+                name);
     }
 
     @Override

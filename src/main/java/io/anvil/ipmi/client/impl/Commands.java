@@ -16,8 +16,7 @@ final class Commands {
         T decode(byte[] data) throws IpmiDecodeException;
     }
 
-    private Commands() {
-    }
+    private Commands() {}
 
     /** Throws the typed error for a non-zero completion code: 0xD4 → privilege, anything else → named code. */
     static IpmiResponse check(String bmc, String name, IpmiResponse r) {
@@ -27,8 +26,8 @@ final class Commands {
         if (r.completionCode() == CompletionCode.INSUFFICIENT_PRIVILEGE.code()) {
             throw new InsufficientPrivilegeException(bmc, name + " refused: " + r.completionCodeDescription());
         }
-        throw new CompletionCodeException(bmc, name, r.netFn() & ~1, r.command(), r.completionCode(),
-                r.completionCodeDescription());
+        throw new CompletionCodeException(
+                bmc, name, r.netFn() & ~1, r.command(), r.completionCode(), r.completionCodeDescription());
     }
 
     static <T> T decode(String bmc, String name, IpmiResponse r, Decoder<T> decoder) {

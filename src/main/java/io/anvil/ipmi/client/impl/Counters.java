@@ -9,6 +9,7 @@ final class Counters {
 
     /** Shared with the datagram codec: structural rejects and session-layer rejects land in one place. */
     final CodecStats codec = new CodecStats();
+
     final AtomicLong sessionsOpened = new AtomicLong();
     final AtomicLong sessionsClosed = new AtomicLong();
     final AtomicLong handshakeRestarts = new AtomicLong();

@@ -30,8 +30,14 @@ final class Exchange<T> {
     private long timer = -1;
     private Throwable tentative;
 
-    Exchange(Vertx vertx, String bmc, String what, RetryPolicy policy, Supplier<RmcpMessage> nextPacket,
-             Consumer<RmcpMessage> send, Counters counters) {
+    Exchange(
+            Vertx vertx,
+            String bmc,
+            String what,
+            RetryPolicy policy,
+            Supplier<RmcpMessage> nextPacket,
+            Consumer<RmcpMessage> send,
+            Counters counters) {
         this.vertx = vertx;
         this.bmc = bmc;
         this.what = what;

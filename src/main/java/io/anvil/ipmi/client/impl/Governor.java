@@ -93,8 +93,8 @@ final class Governor {
 
     private <T> Future<T> rejected(long now) {
         counters.circuitRejections.incrementAndGet();
-        return Future.failedFuture(new CircuitOpenException(bmc,
-                TimeUnit.NANOSECONDS.toMillis(breaker.retryAfterNanos(now))));
+        return Future.failedFuture(
+                new CircuitOpenException(bmc, TimeUnit.NANOSECONDS.toMillis(breaker.retryAfterNanos(now))));
     }
 
     private void drain() {
@@ -107,7 +107,7 @@ final class Governor {
             }
             CircuitBreaker.Decision decision = breaker.decide(now);
             if (decision == CircuitBreaker.Decision.WAIT) {
-                return;     // the half-open probe's outcome will drain again
+                return; // the half-open probe's outcome will drain again
             }
             Job<?> job = queue.poll();
             queuedGauge = queue.size();
@@ -171,8 +171,10 @@ final class Governor {
      * Bad credentials count as failures, so a wrong password does not hammer the BMC (account lockout).
      */
     static boolean countsAsFailure(Throwable t) {
-        return t instanceof IpmiTimeoutException || t instanceof BadCredentialsException
-                || t instanceof UnknownUserException || t instanceof SessionLimitException
+        return t instanceof IpmiTimeoutException
+                || t instanceof BadCredentialsException
+                || t instanceof UnknownUserException
+                || t instanceof SessionLimitException
                 || t instanceof SessionSetupException;
     }
 
@@ -212,7 +214,7 @@ final class Governor {
 
     synchronized ClientStats.BmcStats snapshot() {
         List<ClientStats.Operation> ops = new ArrayList<>(recent);
-        return new ClientStats.BmcStats(bmc, breaker.state().name(), queuedGauge, inFlightGauge, maxInFlightObserved,
-                started, failed, ops);
+        return new ClientStats.BmcStats(
+                bmc, breaker.state().name(), queuedGauge, inFlightGauge, maxInFlightObserved, started, failed, ops);
     }
 }

@@ -52,6 +52,7 @@ public final class IpmiClientImpl implements IpmiClient {
     final UdpTransport transport;
     /** Rm, SIDm, v1.5 initial sequence numbers; only used on the worker context. */
     final SecureRandom random = new SecureRandom();
+
     private final Map<InetSocketAddress, BmcEndpoint> endpoints = new ConcurrentHashMap<>();
     private final Map<String, Future<InetSocketAddress>> resolved = new HashMap<>();
     private long housekeeping = -1;
@@ -68,7 +69,8 @@ public final class IpmiClientImpl implements IpmiClient {
 
     /** Binds the sockets; call on the worker context. */
     public Future<Void> start() {
-        return transport.start(options.getBindHost(), options.getChannels(), options.getReceiveBufferSize())
+        return transport
+                .start(options.getBindHost(), options.getChannels(), options.getReceiveBufferSize())
                 .onSuccess(v -> startHousekeeping());
     }
 
@@ -91,26 +93,32 @@ public final class IpmiClientImpl implements IpmiClient {
 
     @Override
     public Future<GetChassisStatus.Response> getChassisStatus(BmcTarget bmc) {
-        return typed(bmc, "getChassisStatus", new GetChassisStatus.Request(), "Get Chassis Status",
+        return typed(
+                bmc,
+                "getChassisStatus",
+                new GetChassisStatus.Request(),
+                "Get Chassis Status",
                 GetChassisStatus.Response::decode);
     }
 
     @Override
     public Future<Void> chassisControl(BmcTarget bmc, ChassisControl.Action action) {
         Objects.requireNonNull(action, "action");
-        return call(bmc, "chassisControl " + action, s -> s.command(new ChassisControl.Request(action),
-                "Chassis Control " + action).map(r -> {
+        return call(bmc, "chassisControl " + action, s -> s.command(
+                        new ChassisControl.Request(action), "Chassis Control " + action)
+                .map(r -> {
                     Commands.check(s.bmc(), "Chassis Control " + action, r);
                     return null;
                 }));
     }
 
     @Override
-    public Future<BootFlags> setBootDevice(BmcTarget bmc, BootDevice device, boolean persistent, boolean efi,
-                                           boolean disableBootTimeout) {
+    public Future<BootFlags> setBootDevice(
+            BmcTarget bmc, BootDevice device, boolean persistent, boolean efi, boolean disableBootTimeout) {
         Objects.requireNonNull(device, "device");
-        return call(bmc, "setBootDevice " + device, s -> new BootDeviceSequence(s,
-                BootFlags.forDevice(device, persistent, efi), disableBootTimeout).run());
+        return call(bmc, "setBootDevice " + device, s -> new BootDeviceSequence(
+                        s, BootFlags.forDevice(device, persistent, efi), disableBootTimeout)
+                .run());
     }
 
     @Override
@@ -128,8 +136,12 @@ public final class IpmiClientImpl implements IpmiClient {
         if (sensorNumber < 0 || sensorNumber > 0xFF) {
             return Future.failedFuture(new IllegalArgumentException("sensor number is one byte"));
         }
-        return typed(bmc, "getSensorReading " + sensorNumber, new GetSensorReading.Request(sensorNumber),
-                "Get Sensor Reading", GetSensorReading.Response::decode);
+        return typed(
+                bmc,
+                "getSensorReading " + sensorNumber,
+                new GetSensorReading.Request(sensorNumber),
+                "Get Sensor Reading",
+                GetSensorReading.Response::decode);
     }
 
     @Override
@@ -154,8 +166,10 @@ public final class IpmiClientImpl implements IpmiClient {
                 return copy.clone();
             }
         };
-        return call(bmc, String.format("raw %02x/%02x", netFn, command), s -> s.command(request,
-                String.format("raw netFn 0x%02x cmd 0x%02x", netFn, command)));
+        return call(
+                bmc,
+                String.format("raw %02x/%02x", netFn, command),
+                s -> s.command(request, String.format("raw netFn 0x%02x cmd 0x%02x", netFn, command)));
     }
 
     @Override
@@ -166,10 +180,21 @@ public final class IpmiClientImpl implements IpmiClient {
         for (BmcEndpoint ep : endpoints.values()) {
             bmcs.put(ep.name, ep.governor.snapshot());
         }
-        return new ClientStats(opened - closed, opened, closed, counters.handshakeRestarts.get(),
-                counters.datagramsSent.get(), counters.datagramsReceived.get(), counters.retransmits.get(),
-                counters.timeouts.get(), counters.pending.get(), counters.codec.malformed(), counters.unmatched.get(),
-                counters.keepalives.get(), counters.circuitRejections.get(), Map.copyOf(bmcs));
+        return new ClientStats(
+                opened - closed,
+                opened,
+                closed,
+                counters.handshakeRestarts.get(),
+                counters.datagramsSent.get(),
+                counters.datagramsReceived.get(),
+                counters.retransmits.get(),
+                counters.timeouts.get(),
+                counters.pending.get(),
+                counters.codec.malformed(),
+                counters.unmatched.get(),
+                counters.keepalives.get(),
+                counters.circuitRejections.get(),
+                Map.copyOf(bmcs));
     }
 
     @Override
@@ -178,7 +203,7 @@ public final class IpmiClientImpl implements IpmiClient {
         Promise<Void> done = Promise.promise();
         if (hook != null) {
             closeHook = null;
-            hook.get().onComplete(ar -> done.handle(ar.mapEmpty()));   // undeploy → verticle stop() → shutdown()
+            hook.get().onComplete(ar -> done.handle(ar.mapEmpty())); // undeploy → verticle stop() → shutdown()
         } else {
             context.runOnContext(v -> shutdown().onComplete(done));
         }
@@ -187,8 +212,8 @@ public final class IpmiClientImpl implements IpmiClient {
 
     // ---- plumbing -------------------------------------------------------------------------------------
 
-    private <T> Future<T> typed(BmcTarget bmc, String label, CommandRequest request, String name,
-                                Commands.Decoder<T> decoder) {
+    private <T> Future<T> typed(
+            BmcTarget bmc, String label, CommandRequest request, String name, Commands.Decoder<T> decoder) {
         return call(bmc, label, s -> s.command(request, name).map(r -> Commands.decode(s.bmc(), name, r, decoder)));
     }
 
@@ -226,9 +251,14 @@ public final class IpmiClientImpl implements IpmiClient {
     }
 
     private BmcEndpoint newEndpoint(InetSocketAddress address, String name) {
-        Governor governor = new Governor(vertx, name, options.getMaxInFlightPerBmc(),
+        Governor governor = new Governor(
+                vertx,
+                name,
+                options.getMaxInFlightPerBmc(),
                 options.getMinCommandSpacing().toNanos(),
-                new CircuitBreaker(options.getCircuitFailureThreshold(), options.getCircuitCooldown().toNanos()),
+                new CircuitBreaker(
+                        options.getCircuitFailureThreshold(),
+                        options.getCircuitCooldown().toNanos()),
                 counters);
         return new BmcEndpoint(this, address, name, governor);
     }
@@ -244,11 +274,12 @@ public final class IpmiClientImpl implements IpmiClient {
         if (NetUtil.isValidIpV4Address(host) || NetUtil.isValidIpV6Address(host)) {
             f = Future.succeededFuture(new InetSocketAddress(host, target.port()));
         } else {
-            f = vertx.<InetSocketAddress>executeBlocking(() -> new InetSocketAddress(InetAddress.getByName(host),
-                    target.port()), false).recover(err -> {
+            f = vertx.<InetSocketAddress>executeBlocking(
+                            () -> new InetSocketAddress(InetAddress.getByName(host), target.port()), false)
+                    .recover(err -> {
                         resolved.remove(key);
-                        return Future.failedFuture(new SessionSetupException(key, "cannot resolve " + host + ": "
-                                + err.getMessage(), -1, err));
+                        return Future.failedFuture(new SessionSetupException(
+                                key, "cannot resolve " + host + ": " + err.getMessage(), -1, err));
                     });
         }
         resolved.put(key, f);
@@ -287,7 +318,7 @@ public final class IpmiClientImpl implements IpmiClient {
                     continue;
                 }
                 if (idleClose > 0 && now - s.lastUsedNanos >= idleClose) {
-                    ep.forget(s);       // new operations open a fresh session; this one closes in turn
+                    ep.forget(s); // new operations open a fresh session; this one closes in turn
                     ep.governor.submit("close idle session", s::close);
                 } else if (keepalive > 0 && now - s.lastTrafficNanos >= keepalive && !s.keepaliveQueued) {
                     s.keepaliveQueued = true;

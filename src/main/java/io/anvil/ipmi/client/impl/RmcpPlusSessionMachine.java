@@ -23,16 +23,13 @@ import io.anvil.ipmi.client.IpmiTimeoutException;
 import io.anvil.ipmi.client.SessionLimitException;
 import io.anvil.ipmi.client.SessionSetupException;
 import io.anvil.ipmi.client.UnknownUserException;
-import io.anvil.ipmi.codec.IpmiDecodeException;
 import io.anvil.ipmi.codec.PayloadType;
 import io.anvil.ipmi.codec.RmcpMessage;
 import io.anvil.ipmi.codec.V20SessionPacket;
 import io.anvil.ipmi.codec.crypto.CipherSuite;
 import io.anvil.ipmi.codec.crypto.RakpExchange;
 import io.anvil.ipmi.codec.crypto.SessionKeys;
-import io.anvil.ipmi.codec.lan.IpmiMessage;
 import io.anvil.ipmi.codec.lan.IpmiRequest;
-import io.anvil.ipmi.codec.lan.IpmiResponse;
 import io.anvil.ipmi.codec.rmcpplus.OpenSessionRequest;
 import io.anvil.ipmi.codec.rmcpplus.OpenSessionResponse;
 import io.anvil.ipmi.codec.rmcpplus.Rakp1;
@@ -64,9 +61,13 @@ import java.util.Set;
 final class RmcpPlusSessionMachine extends ClientSession {
 
     private static final List<Integer> DEFAULT_SUITES = List.of(17, 3);
-    private static final Set<Integer> SUITE_REJECTED = Set.of(INVALID_AUTHENTICATION_ALGORITHM,
-            INVALID_INTEGRITY_ALGORITHM, NO_MATCHING_AUTHENTICATION_PAYLOAD, NO_MATCHING_INTEGRITY_PAYLOAD,
-            INVALID_CONFIDENTIALITY_ALGORITHM, NO_CIPHER_SUITE_MATCH);
+    private static final Set<Integer> SUITE_REJECTED = Set.of(
+            INVALID_AUTHENTICATION_ALGORITHM,
+            INVALID_INTEGRITY_ALGORITHM,
+            NO_MATCHING_AUTHENTICATION_PAYLOAD,
+            NO_MATCHING_INTEGRITY_PAYLOAD,
+            INVALID_CONFIDENTIALITY_ALGORITHM,
+            NO_CIPHER_SUITE_MATCH);
 
     private int consoleSessionId;
     private RmcpPlusSession session;
@@ -93,10 +94,11 @@ final class RmcpPlusSessionMachine extends ClientSession {
     protected Future<Void> establish() {
         return channelAuthCapabilities(true).compose(caps -> {
             if (!caps.supportsIpmi20()) {
-                return Future.failedFuture(new SessionSetupException(bmc(),
-                        "BMC does not offer IPMI 2.0 (RMCP+) on this channel; configure ProtocolVersion.V1_5"));
+                return Future.failedFuture(new SessionSetupException(
+                        bmc(), "BMC does not offer IPMI 2.0 (RMCP+) on this channel; configure ProtocolVersion.V1_5"));
             }
-            List<Integer> suites = target.cipherSuite() != null ? List.of(target.cipherSuite())
+            List<Integer> suites = target.cipherSuite() != null
+                    ? List.of(target.cipherSuite())
                     : endpoint.learnedSuite != null ? List.of(endpoint.learnedSuite) : DEFAULT_SUITES;
             return trySuites(suites, 0, 1, new ArrayList<>());
         });
@@ -106,8 +108,8 @@ final class RmcpPlusSessionMachine extends ClientSession {
         int id = suites.get(index);
         CipherSuite suite = CipherSuite.byId(id).orElse(null);
         if (suite == null) {
-            return Future.failedFuture(new SessionSetupException(bmc(), "cipher suite " + id + " is not supported"
-                    + " by this client (supported: 0, 1, 2, 3, 17)"));
+            return Future.failedFuture(new SessionSetupException(
+                    bmc(), "cipher suite " + id + " is not supported" + " by this client (supported: 0, 1, 2, 3, 17)"));
         }
         return handshake(suite, suites.size() > 1).recover(err -> {
             if (err instanceof SuiteRejected) {
@@ -116,18 +118,20 @@ final class RmcpPlusSessionMachine extends ClientSession {
                     return trySuites(suites, index + 1, 1, rejections);
                 }
                 if (target.cipherSuite() == null) {
-                    endpoint.learnedSuite = null;     // probe 17, 3 again next time
+                    endpoint.learnedSuite = null; // probe 17, 3 again next time
                 }
-                return Future.failedFuture(new SessionSetupException(bmc(),
-                        "no cipher suite accepted (" + String.join("; ", rejections) + ")"));
+                return Future.failedFuture(new SessionSetupException(
+                        bmc(), "no cipher suite accepted (" + String.join("; ", rejections) + ")"));
             }
             if (err instanceof Restart && attempt < endpoint.client.options.getHandshakeAttempts()) {
                 endpoint.client.counters.handshakeRestarts.incrementAndGet();
                 return trySuites(suites, index, attempt + 1, rejections);
             }
             if (err instanceof Restart) {
-                return Future.failedFuture(err.getCause() instanceof IpmiClientException ? err.getCause()
-                        : new SessionSetupException(bmc(), err.getMessage(), -1, err.getCause()));
+                return Future.failedFuture(
+                        err.getCause() instanceof IpmiClientException
+                                ? err.getCause()
+                                : new SessionSetupException(bmc(), err.getMessage(), -1, err.getCause()));
             }
             return Future.failedFuture(err);
         });
@@ -144,21 +148,27 @@ final class RmcpPlusSessionMachine extends ClientSession {
         final int sidmFinal = sidm;
         int tag = endpoint.nextTag();
         OpenSessionRequest open = OpenSessionRequest.of(tag, target.privilege().code(), sidm, suite);
-        return endpoint.sendSetup(sidm, PayloadType.OPEN_SESSION_RESPONSE,
-                V20SessionPacket.presession(PayloadType.OPEN_SESSION_REQUEST, open.encode()), "Open Session Request",
-                payload -> {
-                    OpenSessionResponse response = OpenSessionResponse.decode(payload);
-                    if (!response.isSuccess()) {
-                        throw statusError("Open Session", response.status(), true);
-                    }
-                    if (response.algorithms() == null || !response.algorithms().matches(suite)) {
-                        throw new SuiteRejected("BMC chose algorithms " + response.algorithms()
-                                + " instead of the proposed ones");
-                    }
-                    return response;
-                })
-                .recover(err -> Future.failedFuture(err instanceof IpmiTimeoutException && mayFallBack
-                        ? new SuiteRejected("no answer to Open Session") : err))
+        return endpoint.sendSetup(
+                        sidm,
+                        PayloadType.OPEN_SESSION_RESPONSE,
+                        V20SessionPacket.presession(PayloadType.OPEN_SESSION_REQUEST, open.encode()),
+                        "Open Session Request",
+                        payload -> {
+                            OpenSessionResponse response = OpenSessionResponse.decode(payload);
+                            if (!response.isSuccess()) {
+                                throw statusError("Open Session", response.status(), true);
+                            }
+                            if (response.algorithms() == null
+                                    || !response.algorithms().matches(suite)) {
+                                throw new SuiteRejected("BMC chose algorithms " + response.algorithms()
+                                        + " instead of the proposed ones");
+                            }
+                            return response;
+                        })
+                .recover(err -> Future.failedFuture(
+                        err instanceof IpmiTimeoutException && mayFallBack
+                                ? new SuiteRejected("no answer to Open Session")
+                                : err))
                 .compose(response -> rakp(suite, sidmFinal, response.bmcSessionId(), tag));
     }
 
@@ -166,47 +176,75 @@ final class RmcpPlusSessionMachine extends ClientSession {
         byte[] kuid = target.password().getBytes(StandardCharsets.UTF_8);
         byte[] username = target.username().getBytes(StandardCharsets.UTF_8);
         if (kuid.length > 20 || username.length > 16) {
-            return Future.failedFuture(new SessionSetupException(bmc(),
-                    "RMCP+ allows user names of up to 16 bytes and passwords of up to 20 bytes"));
+            return Future.failedFuture(new SessionSetupException(
+                    bmc(), "RMCP+ allows user names of up to 16 bytes and passwords of up to 20 bytes"));
         }
         byte[] rm = new byte[16];
         endpoint.client.random.nextBytes(rm);
         int role = Rakp1.role(target.privilege(), true);
         Rakp1 rakp1 = new Rakp1(tag, sidc, rm, role, username);
-        return endpoint.sendSetup(sidm, PayloadType.RAKP_2, V20SessionPacket.presession(PayloadType.RAKP_1,
-                rakp1.encode()), "RAKP Message 1", payload -> {
-                    Rakp2 rakp2 = Rakp2.decode(payload);
-                    if (!rakp2.isSuccess()) {
-                        throw statusError("RAKP2", rakp2.status(), false);
-                    }
-                    RakpExchange exchange = new RakpExchange(suite.authentication(), sidm, sidc, rm,
-                            rakp2.bmcRandom(), rakp2.bmcGuid(), role, username);
-                    if (!exchange.verifyRakp2(kuid, rakp2.keyExchangeAuthCode())) {
-                        throw new BadCredentialsException(bmc(), "RAKP2 HMAC does not verify: wrong password for"
-                                + " user '" + target.username() + "'", null);
-                    }
-                    return exchange;
-                }).recover(this::restartOnTimeout).compose(exchange -> {
+        return endpoint.sendSetup(
+                        sidm,
+                        PayloadType.RAKP_2,
+                        V20SessionPacket.presession(PayloadType.RAKP_1, rakp1.encode()),
+                        "RAKP Message 1",
+                        payload -> {
+                            Rakp2 rakp2 = Rakp2.decode(payload);
+                            if (!rakp2.isSuccess()) {
+                                throw statusError("RAKP2", rakp2.status(), false);
+                            }
+                            RakpExchange exchange = new RakpExchange(
+                                    suite.authentication(),
+                                    sidm,
+                                    sidc,
+                                    rm,
+                                    rakp2.bmcRandom(),
+                                    rakp2.bmcGuid(),
+                                    role,
+                                    username);
+                            if (!exchange.verifyRakp2(kuid, rakp2.keyExchangeAuthCode())) {
+                                throw new BadCredentialsException(
+                                        bmc(),
+                                        "RAKP2 HMAC does not verify: wrong password for" + " user '" + target.username()
+                                                + "'",
+                                        null);
+                            }
+                            return exchange;
+                        })
+                .recover(this::restartOnTimeout)
+                .compose(exchange -> {
                     Rakp3 rakp3 = new Rakp3(tag, RmcpPlusStatus.NO_ERRORS, sidc, exchange.rakp3AuthCode(kuid));
                     byte[] sik = exchange.sessionIntegrityKey(target.kg() != null ? target.kg() : kuid);
-                    return endpoint.sendSetup(sidm, PayloadType.RAKP_4, V20SessionPacket.presession(
-                            PayloadType.RAKP_3, rakp3.encode()), "RAKP Message 3", payload -> {
-                                Rakp4 rakp4 = Rakp4.decode(payload);
-                                if (!rakp4.isSuccess()) {
-                                    if (rakp4.status() == INVALID_INTEGRITY_CHECK_VALUE) {
-                                        throw new BadCredentialsException(bmc(), "BMC rejected our RAKP3 ("
-                                                + RmcpPlusStatus.describe(rakp4.status()) + ")", null);
-                                    }
-                                    throw statusError("RAKP4", rakp4.status(), false);
-                                }
-                                if (!exchange.verifyRakp4(sik, rakp4.integrityCheckValue())) {
-                                    throw new BadCredentialsException(bmc(), "RAKP4 integrity check value does not"
-                                            + " verify: wrong BMC key (Kg)?", null);
-                                }
-                                return rakp4;
-                            }).recover(this::restartOnTimeout).map(rakp4 -> {
-                                session = RmcpPlusSession.forConsole(suite, SessionKeys.fromSik(suite.authentication(),
-                                        sik), sidm, sidc);
+                    return endpoint.sendSetup(
+                                    sidm,
+                                    PayloadType.RAKP_4,
+                                    V20SessionPacket.presession(PayloadType.RAKP_3, rakp3.encode()),
+                                    "RAKP Message 3",
+                                    payload -> {
+                                        Rakp4 rakp4 = Rakp4.decode(payload);
+                                        if (!rakp4.isSuccess()) {
+                                            if (rakp4.status() == INVALID_INTEGRITY_CHECK_VALUE) {
+                                                throw new BadCredentialsException(
+                                                        bmc(),
+                                                        "BMC rejected our RAKP3 ("
+                                                                + RmcpPlusStatus.describe(rakp4.status()) + ")",
+                                                        null);
+                                            }
+                                            throw statusError("RAKP4", rakp4.status(), false);
+                                        }
+                                        if (!exchange.verifyRakp4(sik, rakp4.integrityCheckValue())) {
+                                            throw new BadCredentialsException(
+                                                    bmc(),
+                                                    "RAKP4 integrity check value does not"
+                                                            + " verify: wrong BMC key (Kg)?",
+                                                    null);
+                                        }
+                                        return rakp4;
+                                    })
+                            .recover(this::restartOnTimeout)
+                            .map(rakp4 -> {
+                                session = RmcpPlusSession.forConsole(
+                                        suite, SessionKeys.fromSik(suite.authentication(), sik), sidm, sidc);
                                 endpoint.register(sidm, this);
                                 endpoint.learnedSuite = suite.id();
                                 return (Void) null;
@@ -225,12 +263,16 @@ final class RmcpPlusSessionMachine extends ClientSession {
         }
         switch (status) {
             case UNAUTHORIZED_NAME:
-                return new UnknownUserException(bmc(), "user '" + target.username() + "' unknown to the BMC ("
-                        + RmcpPlusStatus.describe(status) + ")");
+                return new UnknownUserException(
+                        bmc(),
+                        "user '" + target.username() + "' unknown to the BMC (" + RmcpPlusStatus.describe(status)
+                                + ")");
             case INVALID_ROLE:
             case UNAUTHORIZED_ROLE:
-                return new InsufficientPrivilegeException(bmc(), "privilege " + target.privilege() + " refused for"
-                        + " user '" + target.username() + "' (" + RmcpPlusStatus.describe(status) + ")");
+                return new InsufficientPrivilegeException(
+                        bmc(),
+                        "privilege " + target.privilege() + " refused for" + " user '" + target.username() + "' ("
+                                + RmcpPlusStatus.describe(status) + ")");
             case INSUFFICIENT_RESOURCES:
             case INSUFFICIENT_RESOURCES_FOR_ROLE:
                 return new SessionLimitException(bmc(), text);

@@ -53,23 +53,28 @@ final class UdpTransport {
     }
 
     Future<Void> start(String bindHost, int count, int receiveBufferSize) {
-        group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("anvil-ipmi-udp", true),
-                NioIoHandler.newFactory());
-        Bootstrap bootstrap = new Bootstrap().group(group).channel(NioDatagramChannel.class)
+        group = new MultiThreadIoEventLoopGroup(
+                1, new DefaultThreadFactory("anvil-ipmi-udp", true), NioIoHandler.newFactory());
+        Bootstrap bootstrap = new Bootstrap()
+                .group(group)
+                .channel(NioDatagramChannel.class)
                 .option(ChannelOption.SO_RCVBUF, receiveBufferSize)
                 .handler(new ChannelInitializer<DatagramChannel>() {
                     @Override
                     protected void initChannel(DatagramChannel ch) {
-                        ch.pipeline().addLast("count", new Count()).addLast("rmcp", codec)
+                        ch.pipeline()
+                                .addLast("count", new Count())
+                                .addLast("rmcp", codec)
                                 .addLast("toVertx", new Bridge());
                     }
                 });
         List<Future<Void>> binds = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            binds.add(toVertx(bootstrap.bind(new InetSocketAddress(bindHost, 0))).map(ch -> {
-                channels.add(ch);
-                return null;
-            }));
+            binds.add(
+                    toVertx(bootstrap.bind(new InetSocketAddress(bindHost, 0))).map(ch -> {
+                        channels.add(ch);
+                        return null;
+                    }));
         }
         return Future.all(binds).mapEmpty();
     }

@@ -14,10 +14,8 @@ import io.anvil.ipmi.codec.V15SessionPacket;
 import io.anvil.ipmi.codec.command.ActivateSession;
 import io.anvil.ipmi.codec.command.GetChannelAuthCapabilities;
 import io.anvil.ipmi.codec.command.GetSessionChallenge;
-import io.anvil.ipmi.codec.lan.IpmiMessage;
 import io.anvil.ipmi.codec.lan.IpmiMessages;
 import io.anvil.ipmi.codec.lan.IpmiRequest;
-import io.anvil.ipmi.codec.lan.IpmiResponse;
 import io.anvil.ipmi.codec.session.V15Session;
 import io.vertx.core.Future;
 import java.nio.charset.StandardCharsets;
@@ -35,13 +33,14 @@ import java.util.List;
  */
 final class V15SessionMachine extends ClientSession {
 
-    private static final List<AuthType> PREFERENCE = List.of(AuthType.MD5, AuthType.MD2, AuthType.STRAIGHT_PASSWORD,
-            AuthType.NONE);
+    private static final List<AuthType> PREFERENCE =
+            List.of(AuthType.MD5, AuthType.MD2, AuthType.STRAIGHT_PASSWORD, AuthType.NONE);
 
     private byte[] password;
     private AuthType authType;
     /** Id under which the endpoint routes to us: the temporary id while activating, then the session id. */
     private int routedId;
+
     private boolean activating;
     private V15Session session;
 
@@ -54,25 +53,30 @@ final class V15SessionMachine extends ClientSession {
         password = target.password().getBytes(StandardCharsets.UTF_8);
         byte[] username = target.username().getBytes(StandardCharsets.UTF_8);
         if (password.length > 16 || username.length > 16) {
-            return Future.failedFuture(new SessionSetupException(bmc(),
-                    "IPMI v1.5 allows user names and passwords of up to 16 bytes"));
+            return Future.failedFuture(
+                    new SessionSetupException(bmc(), "IPMI v1.5 allows user names and passwords of up to 16 bytes"));
         }
         return channelAuthCapabilities(false).compose(caps -> {
             authType = chooseAuthType(caps);
             if (authType == null) {
-                return Future.failedFuture(new SessionSetupException(bmc(), "BMC does not offer "
-                        + (target.authType() != null ? "v1.5 auth type " + target.authType()
-                                : "any v1.5 auth type we speak") + String.format(" (auth type bitmap 0x%02x)",
-                        caps.authTypes())));
+                return Future.failedFuture(new SessionSetupException(
+                        bmc(),
+                        "BMC does not offer "
+                                + (target.authType() != null
+                                        ? "v1.5 auth type " + target.authType()
+                                        : "any v1.5 auth type we speak")
+                                + String.format(" (auth type bitmap 0x%02x)", caps.authTypes())));
             }
             GetSessionChallenge.Request challenge = new GetSessionChallenge.Request(authType, username);
             return preSession(challenge, "Get Session Challenge").compose(r -> {
                 if (r.completionCode() == 0x81 || r.completionCode() == 0x82) {
-                    return Future.failedFuture(new UnknownUserException(bmc(), "user '" + target.username()
-                            + "' refused by Get Session Challenge: " + r.completionCodeDescription()));
+                    return Future.failedFuture(new UnknownUserException(
+                            bmc(),
+                            "user '" + target.username() + "' refused by Get Session Challenge: "
+                                    + r.completionCodeDescription()));
                 }
-                GetSessionChallenge.Response c = Commands.decode(bmc(), "Get Session Challenge", r,
-                        GetSessionChallenge.Response::decode);
+                GetSessionChallenge.Response c =
+                        Commands.decode(bmc(), "Get Session Challenge", r, GetSessionChallenge.Response::decode);
                 return activate(c, !caps.perMessageAuthenticationDisabled());
             });
         });
@@ -96,35 +100,47 @@ final class V15SessionMachine extends ClientSession {
         do {
             outbound = endpoint.client.random.nextInt();
         } while (outbound == 0);
-        ActivateSession.Request request = new ActivateSession.Request(authType, target.privilege(),
-                challenge.challenge(), outbound);
+        ActivateSession.Request request =
+                new ActivateSession.Request(authType, target.privilege(), challenge.challenge(), outbound);
         activating = true;
         route(tempId);
-        return endpoint.sendCommand(this, request.netFn(), request.command(), request.encode(),
-                r -> V15Session.sign(authType, password, tempId, 0, r.encode()), endpoint.retry(), "Activate Session")
-                .recover(err -> Future.failedFuture(err instanceof IpmiTimeoutException && authType != AuthType.NONE
-                        ? new BadCredentialsException(bmc(), "no answer to Activate Session after a successful"
-                                + " challenge: the BMC drops requests whose " + authType + " auth code is wrong, so"
-                                + " the password for user '" + target.username() + "' is most likely wrong", err)
-                        : err))
+        return endpoint.sendCommand(
+                        this,
+                        request.netFn(),
+                        request.command(),
+                        request.encode(),
+                        r -> V15Session.sign(authType, password, tempId, 0, r.encode()),
+                        endpoint.retry(),
+                        "Activate Session")
+                .recover(err -> Future.failedFuture(
+                        err instanceof IpmiTimeoutException && authType != AuthType.NONE
+                                ? new BadCredentialsException(
+                                        bmc(),
+                                        "no answer to Activate Session after a successful"
+                                                + " challenge: the BMC drops requests whose " + authType
+                                                + " auth code is wrong, so"
+                                                + " the password for user '" + target.username()
+                                                + "' is most likely wrong",
+                                        err)
+                                : err))
                 .compose(r -> {
                     activating = false;
                     switch (r.completionCode()) {
                         case 0x81:
                         case 0x82:
                         case 0x83:
-                            return Future.failedFuture(new SessionLimitException(bmc(), "Activate Session: "
-                                    + r.completionCodeDescription()));
+                            return Future.failedFuture(new SessionLimitException(
+                                    bmc(), "Activate Session: " + r.completionCodeDescription()));
                         case 0x86:
-                            return Future.failedFuture(new InsufficientPrivilegeException(bmc(), "Activate Session: "
-                                    + r.completionCodeDescription()));
+                            return Future.failedFuture(new InsufficientPrivilegeException(
+                                    bmc(), "Activate Session: " + r.completionCodeDescription()));
                         default:
                             break;
                     }
-                    ActivateSession.Response a = Commands.decode(bmc(), "Activate Session", r,
-                            ActivateSession.Response::decode);
-                    session = new V15Session(a.authType(), password, a.sessionId(), a.initialInboundSequence(),
-                            perMessageAuth);
+                    ActivateSession.Response a =
+                            Commands.decode(bmc(), "Activate Session", r, ActivateSession.Response::decode);
+                    session = new V15Session(
+                            a.authType(), password, a.sessionId(), a.initialInboundSequence(), perMessageAuth);
                     route(a.sessionId());
                     return Future.<Void>succeededFuture();
                 });

@@ -19,8 +19,7 @@ public final class ActivateSession {
     public static final int NET_FN = NetFn.APP;
     public static final int COMMAND = 0x3A;
 
-    private ActivateSession() {
-    }
+    private ActivateSession() {}
 
     /**
      * @param initialOutboundSequence the sequence number the BMC shall start with towards us; never 0
@@ -54,21 +53,30 @@ public final class ActivateSession {
 
         @Override
         public byte[] encode() {
-            return new ByteWriter(22).u8(authType.code()).u8(maxPrivilege.code()).bytes(challenge)
-                    .u32le(initialOutboundSequence).toByteArray();
+            return new ByteWriter(22)
+                    .u8(authType.code())
+                    .u8(maxPrivilege.code())
+                    .bytes(challenge)
+                    .u32le(initialOutboundSequence)
+                    .toByteArray();
         }
 
         public static Request decode(byte[] data) throws IpmiDecodeException {
             ByteReader r = new ByteReader(data);
-            return new Request(AuthType.fromCode(r.u8("auth type") & 0x0F),
-                    Privilege.fromCode(r.u8("max privilege") & 0x0F), r.bytes(16, "challenge"),
+            return new Request(
+                    AuthType.fromCode(r.u8("auth type") & 0x0F),
+                    Privilege.fromCode(r.u8("max privilege") & 0x0F),
+                    r.bytes(16, "challenge"),
                     r.u32le("initial outbound sequence"));
         }
 
         @Override
         public boolean equals(Object o) {
-            return o instanceof Request x && x.authType == authType && x.maxPrivilege == maxPrivilege
-                    && Arrays.equals(x.challenge, challenge) && x.initialOutboundSequence == initialOutboundSequence;
+            return o instanceof Request x
+                    && x.authType == authType
+                    && x.maxPrivilege == maxPrivilege
+                    && Arrays.equals(x.challenge, challenge)
+                    && x.initialOutboundSequence == initialOutboundSequence;
         }
 
         @Override
@@ -78,8 +86,9 @@ public final class ActivateSession {
 
         @Override
         public String toString() {
-            return String.format("ActivateSession.Request[%s, %s, challenge=%s, outboundSeq=%08x]", authType,
-                    maxPrivilege, Hex.of(challenge), initialOutboundSequence);
+            return String.format(
+                    "ActivateSession.Request[%s, %s, challenge=%s, outboundSeq=%08x]",
+                    authType, maxPrivilege, Hex.of(challenge), initialOutboundSequence);
         }
     }
 
@@ -89,14 +98,21 @@ public final class ActivateSession {
 
         @Override
         public byte[] encode() {
-            return new ByteWriter(10).u8(authType.code()).u32le(sessionId).u32le(initialInboundSequence)
-                    .u8(maxPrivilege.code()).toByteArray();
+            return new ByteWriter(10)
+                    .u8(authType.code())
+                    .u32le(sessionId)
+                    .u32le(initialInboundSequence)
+                    .u8(maxPrivilege.code())
+                    .toByteArray();
         }
 
         public static Response decode(byte[] data) throws IpmiDecodeException {
             ByteReader r = new ByteReader(data);
-            return new Response(AuthType.fromCode(r.u8("auth type") & 0x0F), r.u32le("session id"),
-                    r.u32le("initial inbound sequence"), Privilege.fromCode(r.u8("max privilege") & 0x0F));
+            return new Response(
+                    AuthType.fromCode(r.u8("auth type") & 0x0F),
+                    r.u32le("session id"),
+                    r.u32le("initial inbound sequence"),
+                    Privilege.fromCode(r.u8("max privilege") & 0x0F));
         }
     }
 }

@@ -58,8 +58,14 @@ public record BootFlags(boolean valid, boolean persistent, boolean efi, int data
     public static BootFlags decode(byte[] data) throws IpmiDecodeException {
         ByteReader r = new ByteReader(data);
         int d1 = r.u8("boot flags byte 1");
-        return new BootFlags((d1 & 0x80) != 0, (d1 & 0x40) != 0, (d1 & 0x20) != 0, optional(r), optional(r),
-                optional(r), optional(r));
+        return new BootFlags(
+                (d1 & 0x80) != 0,
+                (d1 & 0x40) != 0,
+                (d1 & 0x20) != 0,
+                optional(r),
+                optional(r),
+                optional(r),
+                optional(r));
     }
 
     private static int optional(ByteReader r) throws IpmiDecodeException {

@@ -16,6 +16,5 @@ public final class BootParameter {
     public static final int SET_IN_PROGRESS_VALUE = 1;
     public static final int COMMIT_WRITE = 2;
 
-    private BootParameter() {
-    }
+    private BootParameter() {}
 }

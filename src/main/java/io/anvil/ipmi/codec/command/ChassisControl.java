@@ -12,8 +12,7 @@ public final class ChassisControl {
     public static final int NET_FN = NetFn.CHASSIS;
     public static final int COMMAND = 0x02;
 
-    private ChassisControl() {
-    }
+    private ChassisControl() {}
 
     /** Bits 3:0 of the request byte; the ordinal is the wire value. */
     public enum Action {

@@ -15,8 +15,7 @@ public final class CloseSession {
     public static final int COMMAND = 0x3C;
     public static final int NO_HANDLE = -1;
 
-    private CloseSession() {
-    }
+    private CloseSession() {}
 
     /** @param sessionHandle only sent when {@code sessionId} is 0; otherwise {@link #NO_HANDLE} */
     public record Request(int sessionId, int sessionHandle) implements CommandRequest {

@@ -15,8 +15,7 @@ public final class GetChannelAuthCapabilities {
     /** "This channel" — the one the request arrived on. */
     public static final int CURRENT_CHANNEL = 0x0E;
 
-    private GetChannelAuthCapabilities() {
-    }
+    private GetChannelAuthCapabilities() {}
 
     /** @param requestV20Data bit 7: ask for the IPMI v2.0 extended data (RMCP+ support) */
     public record Request(int channel, boolean requestV20Data, Privilege maxPrivilege) implements CommandRequest {
@@ -53,8 +52,9 @@ public final class GetChannelAuthCapabilities {
      *                             b2 non-null users, b1 null users, b0 anonymous login
      * @param extendedCapabilities b1 IPMI 2.0 connections, b0 IPMI 1.5 connections
      */
-    public record Response(int channel, int authTypes, int status, int extendedCapabilities, int oemIana,
-                           int oemAuxData) implements CommandResponse {
+    public record Response(
+            int channel, int authTypes, int status, int extendedCapabilities, int oemIana, int oemAuxData)
+            implements CommandResponse {
 
         public boolean supports(AuthType type) {
             return (authTypes & type.capabilityBit()) != 0;
@@ -98,14 +98,25 @@ public final class GetChannelAuthCapabilities {
 
         @Override
         public byte[] encode() {
-            return new ByteWriter(8).u8(channel).u8(authTypes).u8(status).u8(extendedCapabilities).u24le(oemIana)
-                    .u8(oemAuxData).toByteArray();
+            return new ByteWriter(8)
+                    .u8(channel)
+                    .u8(authTypes)
+                    .u8(status)
+                    .u8(extendedCapabilities)
+                    .u24le(oemIana)
+                    .u8(oemAuxData)
+                    .toByteArray();
         }
 
         public static Response decode(byte[] data) throws IpmiDecodeException {
             ByteReader r = new ByteReader(data);
-            return new Response(r.u8("channel"), r.u8("auth types"), r.u8("status"), r.u8("extended capabilities"),
-                    r.u24le("OEM IANA"), r.u8("OEM aux data"));
+            return new Response(
+                    r.u8("channel"),
+                    r.u8("auth types"),
+                    r.u8("status"),
+                    r.u8("extended capabilities"),
+                    r.u24le("OEM IANA"),
+                    r.u8("OEM aux data"));
         }
     }
 }

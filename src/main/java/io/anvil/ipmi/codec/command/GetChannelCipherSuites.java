@@ -23,8 +23,7 @@ public final class GetChannelCipherSuites {
     public static final int COMMAND = 0x54;
     public static final int PAGE_SIZE = 16;
 
-    private GetChannelCipherSuites() {
-    }
+    private GetChannelCipherSuites() {}
 
     /** @param listByCipherSuite b7 of byte 3: list by suite (what ipmitool/FreeIPMI use), index in b5:0 */
     public record Request(int channel, int payloadType, boolean listByCipherSuite, int listIndex)
@@ -46,8 +45,9 @@ public final class GetChannelCipherSuites {
 
         @Override
         public byte[] encode() {
-            return new byte[] {(byte) (channel & 0x0F), (byte) payloadType,
-                    (byte) ((listByCipherSuite ? 0x80 : 0) | listIndex & 0x3F)};
+            return new byte[] {
+                (byte) (channel & 0x0F), (byte) payloadType, (byte) ((listByCipherSuite ? 0x80 : 0) | listIndex & 0x3F)
+            };
         }
 
         public static Request decode(byte[] data) throws IpmiDecodeException {
@@ -80,7 +80,10 @@ public final class GetChannelCipherSuites {
 
         @Override
         public byte[] encode() {
-            return new ByteWriter(1 + recordData.length).u8(channel).bytes(recordData).toByteArray();
+            return new ByteWriter(1 + recordData.length)
+                    .u8(channel)
+                    .bytes(recordData)
+                    .toByteArray();
         }
 
         public static Response decode(byte[] data) throws IpmiDecodeException {
@@ -109,8 +112,12 @@ public final class GetChannelCipherSuites {
      * One cipher suite record: {@code C0 id auth 40|integ… 80|conf…}, or OEM {@code C1 id IANA(3) …}.
      * Algorithm bytes are told apart by their top two bits (00 auth, 01 integrity, 10 confidentiality).
      */
-    public record SuiteRecord(int suiteId, int oemIana, List<Integer> authentication, List<Integer> integrity,
-                              List<Integer> confidentiality) {
+    public record SuiteRecord(
+            int suiteId,
+            int oemIana,
+            List<Integer> authentication,
+            List<Integer> integrity,
+            List<Integer> confidentiality) {
 
         public static final int NOT_OEM = -1;
 

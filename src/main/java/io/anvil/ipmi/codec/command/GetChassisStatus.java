@@ -12,8 +12,7 @@ public final class GetChassisStatus {
     public static final int COMMAND = 0x01;
     public static final int NO_FRONT_PANEL = -1;
 
-    private GetChassisStatus() {
-    }
+    private GetChassisStatus() {}
 
     public record Request() implements CommandRequest {
 
@@ -38,7 +37,12 @@ public final class GetChassisStatus {
     }
 
     /** Power restore policy, bits 6:5 of the current power state byte. */
-    public enum RestorePolicy { ALWAYS_OFF, PREVIOUS, ALWAYS_ON, UNKNOWN }
+    public enum RestorePolicy {
+        ALWAYS_OFF,
+        PREVIOUS,
+        ALWAYS_ON,
+        UNKNOWN
+    }
 
     /**
      * @param currentPowerState  b0 power on, b1 overload, b2 interlock, b3 main power fault,
@@ -81,7 +85,8 @@ public final class GetChassisStatus {
 
         @Override
         public byte[] encode() {
-            ByteWriter w = new ByteWriter(4).u8(currentPowerState).u8(lastPowerEvent).u8(miscChassisState);
+            ByteWriter w =
+                    new ByteWriter(4).u8(currentPowerState).u8(lastPowerEvent).u8(miscChassisState);
             if (frontPanelButtons != NO_FRONT_PANEL) {
                 w.u8(frontPanelButtons);
             }
@@ -90,7 +95,10 @@ public final class GetChassisStatus {
 
         public static Response decode(byte[] data) throws IpmiDecodeException {
             ByteReader r = new ByteReader(data);
-            return new Response(r.u8("current power state"), r.u8("last power event"), r.u8("misc chassis state"),
+            return new Response(
+                    r.u8("current power state"),
+                    r.u8("last power event"),
+                    r.u8("misc chassis state"),
                     r.hasRemaining() ? r.u8("front panel") : NO_FRONT_PANEL);
         }
     }

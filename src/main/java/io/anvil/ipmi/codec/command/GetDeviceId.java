@@ -13,8 +13,7 @@ public final class GetDeviceId {
     public static final int NET_FN = NetFn.APP;
     public static final int COMMAND = 0x01;
 
-    private GetDeviceId() {
-    }
+    private GetDeviceId() {}
 
     public record Request() implements CommandRequest {
 
@@ -46,8 +45,16 @@ public final class GetDeviceId {
      * @param manufacturerId  20-bit IANA number (3 bytes LE on the wire)
      * @param auxFirmware     0–4 bytes (optional; pyghmi sends 3)
      */
-    public record Response(int deviceId, int deviceRevision, int firmwareMajor, int firmwareMinor, int ipmiVersion,
-                           int additionalDeviceSupport, int manufacturerId, int productId, byte[] auxFirmware)
+    public record Response(
+            int deviceId,
+            int deviceRevision,
+            int firmwareMajor,
+            int firmwareMinor,
+            int ipmiVersion,
+            int additionalDeviceSupport,
+            int manufacturerId,
+            int productId,
+            byte[] auxFirmware)
             implements CommandResponse {
 
         public Response {
@@ -82,26 +89,45 @@ public final class GetDeviceId {
 
         @Override
         public byte[] encode() {
-            return new ByteWriter(15).u8(deviceId).u8(deviceRevision).u8(firmwareMajor).u8(firmwareMinor)
-                    .u8(ipmiVersion).u8(additionalDeviceSupport).u24le(manufacturerId).u16le(productId)
-                    .bytes(auxFirmware).toByteArray();
+            return new ByteWriter(15)
+                    .u8(deviceId)
+                    .u8(deviceRevision)
+                    .u8(firmwareMajor)
+                    .u8(firmwareMinor)
+                    .u8(ipmiVersion)
+                    .u8(additionalDeviceSupport)
+                    .u24le(manufacturerId)
+                    .u16le(productId)
+                    .bytes(auxFirmware)
+                    .toByteArray();
         }
 
         public static Response decode(byte[] data) throws IpmiDecodeException {
             ByteReader r = new ByteReader(data);
-            Response response = new Response(r.u8("device id"), r.u8("device revision"), r.u8("firmware major"),
-                    r.u8("firmware minor"), r.u8("IPMI version"), r.u8("additional device support"),
-                    r.u24le("manufacturer id") & 0xFFFFF, r.u16le("product id"),
+            Response response = new Response(
+                    r.u8("device id"),
+                    r.u8("device revision"),
+                    r.u8("firmware major"),
+                    r.u8("firmware minor"),
+                    r.u8("IPMI version"),
+                    r.u8("additional device support"),
+                    r.u24le("manufacturer id") & 0xFFFFF,
+                    r.u16le("product id"),
                     r.bytes(Math.min(r.remaining(), 4), "aux firmware"));
             return response;
         }
 
         @Override
         public boolean equals(Object o) {
-            return o instanceof Response x && x.deviceId == deviceId && x.deviceRevision == deviceRevision
-                    && x.firmwareMajor == firmwareMajor && x.firmwareMinor == firmwareMinor
-                    && x.ipmiVersion == ipmiVersion && x.additionalDeviceSupport == additionalDeviceSupport
-                    && x.manufacturerId == manufacturerId && x.productId == productId
+            return o instanceof Response x
+                    && x.deviceId == deviceId
+                    && x.deviceRevision == deviceRevision
+                    && x.firmwareMajor == firmwareMajor
+                    && x.firmwareMinor == firmwareMinor
+                    && x.ipmiVersion == ipmiVersion
+                    && x.additionalDeviceSupport == additionalDeviceSupport
+                    && x.manufacturerId == manufacturerId
+                    && x.productId == productId
                     && Arrays.equals(x.auxFirmware, auxFirmware);
         }
 
@@ -112,9 +138,15 @@ public final class GetDeviceId {
 
         @Override
         public String toString() {
-            return String.format("GetDeviceId.Response[id=%d, rev=%d, fw=%s, ipmi=%s, manufacturer=%d, product=0x%04x,"
-                    + " aux=%s]", deviceId, deviceRevision & 0x0F, firmwareRevision(), ipmiVersionString(),
-                    manufacturerId, productId, Hex.of(auxFirmware));
+            return String.format(
+                    "GetDeviceId.Response[id=%d, rev=%d, fw=%s, ipmi=%s, manufacturer=%d, product=0x%04x," + " aux=%s]",
+                    deviceId,
+                    deviceRevision & 0x0F,
+                    firmwareRevision(),
+                    ipmiVersionString(),
+                    manufacturerId,
+                    productId,
+                    Hex.of(auxFirmware));
         }
     }
 }

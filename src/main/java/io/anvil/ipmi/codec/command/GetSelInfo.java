@@ -11,8 +11,7 @@ public final class GetSelInfo {
     public static final int NET_FN = NetFn.STORAGE;
     public static final int COMMAND = 0x40;
 
-    private GetSelInfo() {
-    }
+    private GetSelInfo() {}
 
     public record Request() implements CommandRequest {
 
@@ -41,8 +40,9 @@ public final class GetSelInfo {
      * @param lastAddTimestamp   seconds since 1970 (unsigned 32-bit, LE on the wire)
      * @param operationSupport   b7 overflow, b3 delete, b2 partial add, b1 reserve, b0 get allocation info
      */
-    public record Response(int version, int entries, int freeBytes, int lastAddTimestamp, int lastEraseTimestamp,
-                           int operationSupport) implements CommandResponse {
+    public record Response(
+            int version, int entries, int freeBytes, int lastAddTimestamp, int lastEraseTimestamp, int operationSupport)
+            implements CommandResponse {
 
         public boolean overflow() {
             return (operationSupport & 0x80) != 0;
@@ -50,14 +50,25 @@ public final class GetSelInfo {
 
         @Override
         public byte[] encode() {
-            return new ByteWriter(14).u8(version).u16le(entries).u16le(freeBytes).u32le(lastAddTimestamp)
-                    .u32le(lastEraseTimestamp).u8(operationSupport).toByteArray();
+            return new ByteWriter(14)
+                    .u8(version)
+                    .u16le(entries)
+                    .u16le(freeBytes)
+                    .u32le(lastAddTimestamp)
+                    .u32le(lastEraseTimestamp)
+                    .u8(operationSupport)
+                    .toByteArray();
         }
 
         public static Response decode(byte[] data) throws IpmiDecodeException {
             ByteReader r = new ByteReader(data);
-            return new Response(r.u8("SEL version"), r.u16le("entries"), r.u16le("free space"),
-                    r.u32le("last add timestamp"), r.u32le("last erase timestamp"), r.u8("operation support"));
+            return new Response(
+                    r.u8("SEL version"),
+                    r.u16le("entries"),
+                    r.u16le("free space"),
+                    r.u32le("last add timestamp"),
+                    r.u32le("last erase timestamp"),
+                    r.u8("operation support"));
         }
     }
 }

@@ -13,8 +13,7 @@ public final class GetSensorReading {
     public static final int NET_FN = NetFn.SENSOR_EVENT;
     public static final int COMMAND = 0x2D;
 
-    private GetSensorReading() {
-    }
+    private GetSensorReading() {}
 
     public record Request(int sensorNumber) implements CommandRequest {
 
@@ -80,7 +79,9 @@ public final class GetSensorReading {
 
         @Override
         public boolean equals(Object o) {
-            return o instanceof Response x && x.reading == reading && x.flags == flags
+            return o instanceof Response x
+                    && x.reading == reading
+                    && x.flags == flags
                     && Arrays.equals(x.states, states);
         }
 
@@ -91,8 +92,9 @@ public final class GetSensorReading {
 
         @Override
         public String toString() {
-            return String.format("GetSensorReading.Response[reading=0x%02x, flags=0x%02x, states=%s]", reading, flags,
-                    Hex.of(states));
+            return String.format(
+                    "GetSensorReading.Response[reading=0x%02x, flags=0x%02x, states=%s]",
+                    reading, flags, Hex.of(states));
         }
     }
 }

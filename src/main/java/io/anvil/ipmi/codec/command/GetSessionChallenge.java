@@ -15,8 +15,7 @@ public final class GetSessionChallenge {
     public static final int NET_FN = NetFn.APP;
     public static final int COMMAND = 0x39;
 
-    private GetSessionChallenge() {
-    }
+    private GetSessionChallenge() {}
 
     /** @param username up to 16 bytes; sent zero-padded to 16, kept without the padding */
     public record Request(AuthType authType, byte[] username) implements CommandRequest {
@@ -53,7 +52,10 @@ public final class GetSessionChallenge {
 
         @Override
         public byte[] encode() {
-            return new ByteWriter(17).u8(authType.code()).bytes(Arrays.copyOf(username, 16)).toByteArray();
+            return new ByteWriter(17)
+                    .u8(authType.code())
+                    .bytes(Arrays.copyOf(username, 16))
+                    .toByteArray();
         }
 
         public static Request decode(byte[] data) throws IpmiDecodeException {
@@ -109,7 +111,8 @@ public final class GetSessionChallenge {
 
         @Override
         public boolean equals(Object o) {
-            return o instanceof Response x && x.temporarySessionId == temporarySessionId
+            return o instanceof Response x
+                    && x.temporarySessionId == temporarySessionId
                     && Arrays.equals(x.challenge, challenge);
         }
 
@@ -120,8 +123,9 @@ public final class GetSessionChallenge {
 
         @Override
         public String toString() {
-            return String.format("GetSessionChallenge.Response[tempSessionId=%08x, challenge=%s]", temporarySessionId,
-                    Hex.of(challenge));
+            return String.format(
+                    "GetSessionChallenge.Response[tempSessionId=%08x, challenge=%s]",
+                    temporarySessionId, Hex.of(challenge));
         }
     }
 }

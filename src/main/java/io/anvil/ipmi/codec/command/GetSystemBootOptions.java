@@ -15,8 +15,7 @@ public final class GetSystemBootOptions {
     public static final int COMMAND = 0x09;
     public static final int PARAMETER_VERSION = 0x01;
 
-    private GetSystemBootOptions() {
-    }
+    private GetSystemBootOptions() {}
 
     public record Request(int parameter, int setSelector, int blockSelector) implements CommandRequest {
 
@@ -54,7 +53,8 @@ public final class GetSystemBootOptions {
             implements CommandResponse {
 
         public Response {
-            parameterData = Objects.requireNonNull(parameterData, "parameterData").clone();
+            parameterData =
+                    Objects.requireNonNull(parameterData, "parameterData").clone();
         }
 
         public static Response bootFlags(BootFlags flags) {
@@ -73,8 +73,11 @@ public final class GetSystemBootOptions {
 
         @Override
         public byte[] encode() {
-            return new ByteWriter(2 + parameterData.length).u8(parameterVersion)
-                    .u8((parameterInvalid ? 0x80 : 0) | parameter).bytes(parameterData).toByteArray();
+            return new ByteWriter(2 + parameterData.length)
+                    .u8(parameterVersion)
+                    .u8((parameterInvalid ? 0x80 : 0) | parameter)
+                    .bytes(parameterData)
+                    .toByteArray();
         }
 
         public static Response decode(byte[] data) throws IpmiDecodeException {
@@ -86,8 +89,10 @@ public final class GetSystemBootOptions {
 
         @Override
         public boolean equals(Object o) {
-            return o instanceof Response x && x.parameterVersion == parameterVersion
-                    && x.parameterInvalid == parameterInvalid && x.parameter == parameter
+            return o instanceof Response x
+                    && x.parameterVersion == parameterVersion
+                    && x.parameterInvalid == parameterInvalid
+                    && x.parameter == parameter
                     && Arrays.equals(x.parameterData, parameterData);
         }
 

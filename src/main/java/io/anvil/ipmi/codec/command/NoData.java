@@ -11,6 +11,6 @@ public record NoData() implements CommandResponse {
     }
 
     public static NoData decode(byte[] data) {
-        return INSTANCE;   // lenient: extra bytes some BMCs append are ignored
+        return INSTANCE; // lenient: extra bytes some BMCs append are ignored
     }
 }

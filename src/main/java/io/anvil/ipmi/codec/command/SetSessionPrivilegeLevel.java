@@ -14,8 +14,7 @@ public final class SetSessionPrivilegeLevel {
     public static final int NET_FN = NetFn.APP;
     public static final int COMMAND = 0x3B;
 
-    private SetSessionPrivilegeLevel() {
-    }
+    private SetSessionPrivilegeLevel() {}
 
     /** @param privilege {@link Privilege#UNSPECIFIED} just reports the current level */
     public record Request(Privilege privilege) implements CommandRequest {

@@ -19,8 +19,7 @@ public final class SetSystemBootOptions {
     public static final int NET_FN = NetFn.CHASSIS;
     public static final int COMMAND = 0x08;
 
-    private SetSystemBootOptions() {
-    }
+    private SetSystemBootOptions() {}
 
     /** @param markInvalid b7 of byte 1: mark the parameter invalid/locked */
     public record Request(int parameter, boolean markInvalid, byte[] parameterData) implements CommandRequest {
@@ -29,7 +28,8 @@ public final class SetSystemBootOptions {
             if (parameter < 0 || parameter > 0x7F) {
                 throw new IllegalArgumentException("parameter selector is 7 bits");
             }
-            parameterData = Objects.requireNonNull(parameterData, "parameterData").clone();
+            parameterData =
+                    Objects.requireNonNull(parameterData, "parameterData").clone();
         }
 
         /** Parameter 0: {@link BootParameter#SET_COMPLETE}, SET_IN_PROGRESS_VALUE or COMMIT_WRITE. */
@@ -69,8 +69,10 @@ public final class SetSystemBootOptions {
 
         @Override
         public byte[] encode() {
-            return new ByteWriter(1 + parameterData.length).u8((markInvalid ? 0x80 : 0) | parameter)
-                    .bytes(parameterData).toByteArray();
+            return new ByteWriter(1 + parameterData.length)
+                    .u8((markInvalid ? 0x80 : 0) | parameter)
+                    .bytes(parameterData)
+                    .toByteArray();
         }
 
         public static Request decode(byte[] data) throws IpmiDecodeException {
@@ -86,7 +88,9 @@ public final class SetSystemBootOptions {
 
         @Override
         public boolean equals(Object o) {
-            return o instanceof Request x && x.parameter == parameter && x.markInvalid == markInvalid
+            return o instanceof Request x
+                    && x.parameter == parameter
+                    && x.markInvalid == markInvalid
                     && Arrays.equals(x.parameterData, parameterData);
         }
 

@@ -84,8 +84,8 @@ public final class AesCbc128 {
     /** Splits IV ‖ ciphertext, decrypts and removes the confidentiality trailer. */
     public byte[] decrypt(byte[] payload) throws IpmiDecodeException {
         if (payload.length < 2 * BLOCK || payload.length % BLOCK != 0) {
-            throw new IpmiDecodeException(BAD_CONFIDENTIALITY,
-                    "encrypted payload of " + payload.length + " bytes is not IV + whole blocks");
+            throw new IpmiDecodeException(
+                    BAD_CONFIDENTIALITY, "encrypted payload of " + payload.length + " bytes is not IV + whole blocks");
         }
         try {
             cipher.init(Cipher.DECRYPT_MODE, key, new IvParameterSpec(payload, 0, BLOCK));

@@ -8,8 +8,7 @@ import javax.crypto.spec.SecretKeySpec;
 /** HMAC over concatenated parts, plus a constant-time compare. Pure functions, safe from any thread. */
 public final class Hmac {
 
-    private Hmac() {
-    }
+    private Hmac() {}
 
     /**
      * Returns a Mac initialised with {@code key}. HMAC zero-pads keys to the block size, so an empty key

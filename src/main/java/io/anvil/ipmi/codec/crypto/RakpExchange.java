@@ -17,8 +17,15 @@ import java.util.Objects;
  * @param role             the whole RAKP1 role byte, including the 0x10 name-only bit
  * @param username         user name as sent in RAKP1 (no padding)
  */
-public record RakpExchange(AuthAlgorithm algorithm, int consoleSessionId, int bmcSessionId, byte[] consoleRandom,
-                           byte[] bmcRandom, byte[] bmcGuid, int role, byte[] username) {
+public record RakpExchange(
+        AuthAlgorithm algorithm,
+        int consoleSessionId,
+        int bmcSessionId,
+        byte[] consoleRandom,
+        byte[] bmcRandom,
+        byte[] bmcGuid,
+        int role,
+        byte[] username) {
 
     public RakpExchange {
         Objects.requireNonNull(algorithm, "algorithm");
@@ -48,8 +55,14 @@ public record RakpExchange(AuthAlgorithm algorithm, int consoleSessionId, int bm
 
     /** RAKP2 KeyExchangeAuthCode = H_Kuid(SIDm ‖ SIDc ‖ Rm ‖ Rc ‖ GUIDc ‖ ROLEm ‖ ULENm ‖ UNAMEm). */
     public byte[] rakp2AuthCode(byte[] kuid) {
-        return algorithm.hmac(kuid, ByteWriter.le32(consoleSessionId), ByteWriter.le32(bmcSessionId),
-                consoleRandom, bmcRandom, bmcGuid, roleAndName());
+        return algorithm.hmac(
+                kuid,
+                ByteWriter.le32(consoleSessionId),
+                ByteWriter.le32(bmcSessionId),
+                consoleRandom,
+                bmcRandom,
+                bmcGuid,
+                roleAndName());
     }
 
     /** RAKP3 KeyExchangeAuthCode = H_Kuid(Rc ‖ SIDm ‖ ROLEm ‖ ULENm ‖ UNAMEm). */
@@ -64,8 +77,7 @@ public record RakpExchange(AuthAlgorithm algorithm, int consoleSessionId, int bm
 
     /** RAKP4 ICV = H_SIK(Rm ‖ SIDc ‖ GUIDc) truncated to {@link AuthAlgorithm#rakp4IcvLength()}. */
     public byte[] rakp4Icv(byte[] sik) {
-        return algorithm.hmac(algorithm.rakp4IcvLength(), sik, consoleRandom, ByteWriter.le32(bmcSessionId),
-                bmcGuid);
+        return algorithm.hmac(algorithm.rakp4IcvLength(), sik, consoleRandom, ByteWriter.le32(bmcSessionId), bmcGuid);
     }
 
     /** SIK, K1 and K2 in one go. */
@@ -110,10 +122,15 @@ public record RakpExchange(AuthAlgorithm algorithm, int consoleSessionId, int bm
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof RakpExchange x && x.algorithm == algorithm && x.consoleSessionId == consoleSessionId
-                && x.bmcSessionId == bmcSessionId && java.util.Arrays.equals(x.consoleRandom, consoleRandom)
-                && java.util.Arrays.equals(x.bmcRandom, bmcRandom) && java.util.Arrays.equals(x.bmcGuid, bmcGuid)
-                && x.role == role && java.util.Arrays.equals(x.username, username);
+        return o instanceof RakpExchange x
+                && x.algorithm == algorithm
+                && x.consoleSessionId == consoleSessionId
+                && x.bmcSessionId == bmcSessionId
+                && java.util.Arrays.equals(x.consoleRandom, consoleRandom)
+                && java.util.Arrays.equals(x.bmcRandom, bmcRandom)
+                && java.util.Arrays.equals(x.bmcGuid, bmcGuid)
+                && x.role == role
+                && java.util.Arrays.equals(x.username, username);
     }
 
     @Override
@@ -124,8 +141,15 @@ public record RakpExchange(AuthAlgorithm algorithm, int consoleSessionId, int bm
     @Override
     public String toString() {
         // Rm, Rc and GUIDc travel in clear on the wire; no key material is held here.
-        return String.format("RakpExchange[%s, SIDm=%08x, SIDc=%08x, Rm=%s, Rc=%s, GUIDc=%s, role=%02x, user=%s]",
-                algorithm, consoleSessionId, bmcSessionId, Hex.of(consoleRandom), Hex.of(bmcRandom), Hex.of(bmcGuid),
-                role, new String(username, java.nio.charset.StandardCharsets.US_ASCII));
+        return String.format(
+                "RakpExchange[%s, SIDm=%08x, SIDc=%08x, Rm=%s, Rc=%s, GUIDc=%s, role=%02x, user=%s]",
+                algorithm,
+                consoleSessionId,
+                bmcSessionId,
+                Hex.of(consoleRandom),
+                Hex.of(bmcRandom),
+                Hex.of(bmcGuid),
+                role,
+                new String(username, java.nio.charset.StandardCharsets.US_ASCII));
     }
 }

@@ -17,8 +17,7 @@ import java.util.Arrays;
  */
 public final class V15AuthCode {
 
-    private V15AuthCode() {
-    }
+    private V15AuthCode() {}
 
     public static byte[] pw16(byte[] password) {
         if (password.length > 16) {

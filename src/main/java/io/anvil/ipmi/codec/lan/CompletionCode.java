@@ -92,11 +92,13 @@ public enum CompletionCode {
     public static String describe(int requestNetFn, int command, int code) {
         String specific = COMMAND_SPECIFIC.get(key(requestNetFn & ~1, command, code));
         CompletionCode generic = generic(code);
-        String text = specific != null ? specific
-                : generic != null ? generic.meaning
-                : code >= 0x80 && code <= 0xBE ? "command-specific completion code"
-                : code >= 0x01 && code <= 0x7E ? "OEM completion code"
-                : "reserved completion code";
+        String text = specific != null
+                ? specific
+                : generic != null
+                        ? generic.meaning
+                        : code >= 0x80 && code <= 0xBE
+                                ? "command-specific completion code"
+                                : code >= 0x01 && code <= 0x7E ? "OEM completion code" : "reserved completion code";
         return String.format("0x%02x %s", code, text);
     }
 

@@ -3,8 +3,7 @@ package io.anvil.ipmi.codec.lan;
 /** IPMI message checksum: two's complement of the byte sum, so that sum + checksum ≡ 0 (mod 256), §1.3. */
 public final class IpmiChecksum {
 
-    private IpmiChecksum() {
-    }
+    private IpmiChecksum() {}
 
     public static int of(byte[] bytes, int offset, int length) {
         int sum = 0;

@@ -12,10 +12,10 @@ public final class IpmiMessages {
 
     /** Smallest request: 6 header bytes + checksum; a response adds the completion code. */
     public static final int MIN_REQUEST = 7;
+
     public static final int MIN_RESPONSE = 8;
 
-    private IpmiMessages() {
-    }
+    private IpmiMessages() {}
 
     /** Decodes a request or a response, told apart by the netFn parity; both checksums must be right. */
     public static IpmiMessage decode(byte[] m) throws IpmiDecodeException {
@@ -49,8 +49,8 @@ public final class IpmiMessages {
         if (m.length < MIN_RESPONSE) {
             throw new IpmiDecodeException(BAD_FIELD, "response without completion code");
         }
-        return new IpmiResponse(addr1, netFn, lun1, addr2, rqSeq, lun2, cmd, m[6] & 0xFF,
-                Arrays.copyOfRange(m, 7, m.length - 1));
+        return new IpmiResponse(
+                addr1, netFn, lun1, addr2, rqSeq, lun2, cmd, m[6] & 0xFF, Arrays.copyOfRange(m, 7, m.length - 1));
     }
 
     public static IpmiRequest decodeRequest(byte[] m) throws IpmiDecodeException {

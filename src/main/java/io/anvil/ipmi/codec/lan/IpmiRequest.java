@@ -9,8 +9,8 @@ import java.util.Objects;
  * IPMI request message: {@code rsAddr | netFn<<2|rsLUN | chk1 | rqAddr | rqSeq<<2|rqLUN | cmd | data | chk2}
  * (ipmi.md §1.3).
  */
-public record IpmiRequest(int rsAddr, int netFn, int rsLun, int rqAddr, int rqSeq, int rqLun, int command,
-                          byte[] data) implements IpmiMessage {
+public record IpmiRequest(int rsAddr, int netFn, int rsLun, int rqAddr, int rqSeq, int rqLun, int command, byte[] data)
+        implements IpmiMessage {
 
     public IpmiRequest {
         checkByte(rsAddr, "rsAddr");
@@ -35,8 +35,8 @@ public record IpmiRequest(int rsAddr, int netFn, int rsLun, int rqAddr, int rqSe
 
     /** The response to this request, with addresses and LUNs mirrored (what a BMC simulator sends). */
     public IpmiResponse respond(int completionCode, byte[] responseData) {
-        return new IpmiResponse(rqAddr, NetFn.response(netFn), rqLun, rsAddr, rqSeq, rsLun, command, completionCode,
-                responseData);
+        return new IpmiResponse(
+                rqAddr, NetFn.response(netFn), rqLun, rsAddr, rqSeq, rsLun, command, completionCode, responseData);
     }
 
     @Override
@@ -62,8 +62,14 @@ public record IpmiRequest(int rsAddr, int netFn, int rsLun, int rqAddr, int rqSe
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof IpmiRequest r && r.rsAddr == rsAddr && r.netFn == netFn && r.rsLun == rsLun
-                && r.rqAddr == rqAddr && r.rqSeq == rqSeq && r.rqLun == rqLun && r.command == command
+        return o instanceof IpmiRequest r
+                && r.rsAddr == rsAddr
+                && r.netFn == netFn
+                && r.rsLun == rsLun
+                && r.rqAddr == rqAddr
+                && r.rqSeq == rqSeq
+                && r.rqLun == rqLun
+                && r.command == command
                 && Arrays.equals(r.data, data);
     }
 
@@ -74,7 +80,8 @@ public record IpmiRequest(int rsAddr, int netFn, int rsLun, int rqAddr, int rqSe
 
     @Override
     public String toString() {
-        return String.format("IpmiRequest[netFn=%02x, cmd=%02x, rqSeq=%d, rs=%02x/%d, rq=%02x/%d, data=%s]",
+        return String.format(
+                "IpmiRequest[netFn=%02x, cmd=%02x, rqSeq=%d, rs=%02x/%d, rq=%02x/%d, data=%s]",
                 netFn, command, rqSeq, rsAddr, rsLun, rqAddr, rqLun, Hex.of(data));
     }
 }

@@ -9,8 +9,17 @@ import java.util.Objects;
  * IPMI response message: {@code rqAddr | netFn<<2|rqLUN | chk1 | rsAddr | rqSeq<<2|rsLUN | cmd | cc | data |
  * chk2} (ipmi.md §1.3). {@code data} excludes the completion code.
  */
-public record IpmiResponse(int rqAddr, int netFn, int rqLun, int rsAddr, int rqSeq, int rsLun, int command,
-                           int completionCode, byte[] data) implements IpmiMessage {
+public record IpmiResponse(
+        int rqAddr,
+        int netFn,
+        int rqLun,
+        int rsAddr,
+        int rqSeq,
+        int rsLun,
+        int command,
+        int completionCode,
+        byte[] data)
+        implements IpmiMessage {
 
     public IpmiResponse {
         IpmiRequest.checkByte(rqAddr, "rqAddr");
@@ -55,9 +64,16 @@ public record IpmiResponse(int rqAddr, int netFn, int rqLun, int rsAddr, int rqS
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof IpmiResponse r && r.rqAddr == rqAddr && r.netFn == netFn && r.rqLun == rqLun
-                && r.rsAddr == rsAddr && r.rqSeq == rqSeq && r.rsLun == rsLun && r.command == command
-                && r.completionCode == completionCode && Arrays.equals(r.data, data);
+        return o instanceof IpmiResponse r
+                && r.rqAddr == rqAddr
+                && r.netFn == netFn
+                && r.rqLun == rqLun
+                && r.rsAddr == rsAddr
+                && r.rqSeq == rqSeq
+                && r.rsLun == rsLun
+                && r.command == command
+                && r.completionCode == completionCode
+                && Arrays.equals(r.data, data);
     }
 
     @Override
@@ -67,7 +83,8 @@ public record IpmiResponse(int rqAddr, int netFn, int rqLun, int rsAddr, int rqS
 
     @Override
     public String toString() {
-        return String.format("IpmiResponse[netFn=%02x, cmd=%02x, rqSeq=%d, cc=%02x, rq=%02x/%d, rs=%02x/%d, data=%s]",
+        return String.format(
+                "IpmiResponse[netFn=%02x, cmd=%02x, rqSeq=%d, cc=%02x, rq=%02x/%d, rs=%02x/%d, data=%s]",
                 netFn, command, rqSeq, completionCode, rqAddr, rqLun, rsAddr, rsLun, Hex.of(data));
     }
 }

@@ -9,8 +9,7 @@ public final class NetFn {
     public static final int STORAGE = 0x0A;
     public static final int GROUP_EXTENSION = 0x2C;
 
-    private NetFn() {
-    }
+    private NetFn() {}
 
     public static int response(int requestNetFn) {
         return requestNetFn | 1;

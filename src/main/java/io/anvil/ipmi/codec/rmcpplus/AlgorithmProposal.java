@@ -18,7 +18,9 @@ public record AlgorithmProposal(int authentication, int integrity, int confident
     public static final int ANY = -1;
 
     public static AlgorithmProposal of(CipherSuite suite) {
-        return new AlgorithmProposal(suite.authentication().id(), suite.integrity().id(),
+        return new AlgorithmProposal(
+                suite.authentication().id(),
+                suite.integrity().id(),
                 suite.confidentiality().id());
     }
 
@@ -28,7 +30,8 @@ public record AlgorithmProposal(int authentication, int integrity, int confident
     }
 
     public boolean matches(CipherSuite suite) {
-        return suite.authentication().id() == authentication && suite.integrity().id() == integrity
+        return suite.authentication().id() == authentication
+                && suite.integrity().id() == integrity
                 && suite.confidentiality().id() == confidentiality;
     }
 

@@ -11,8 +11,8 @@ import java.util.Objects;
  * RMCP+ Open Session Request, payload type 0x10, 32 bytes (ipmi.md §1.7). Ask for the privilege you want
  * (e.g. 4), not 0 (§0 item 4).
  */
-public record OpenSessionRequest(int tag, int requestedMaxPrivilege, int consoleSessionId,
-                                 AlgorithmProposal algorithms) {
+public record OpenSessionRequest(
+        int tag, int requestedMaxPrivilege, int consoleSessionId, AlgorithmProposal algorithms) {
 
     public static final int PAYLOAD_TYPE = PayloadType.OPEN_SESSION_REQUEST;
 
@@ -25,7 +25,8 @@ public record OpenSessionRequest(int tag, int requestedMaxPrivilege, int console
     }
 
     public byte[] encode() {
-        ByteWriter w = new ByteWriter(32).u8(tag).u8(requestedMaxPrivilege).u16le(0).u32le(consoleSessionId);
+        ByteWriter w =
+                new ByteWriter(32).u8(tag).u8(requestedMaxPrivilege).u16le(0).u32le(consoleSessionId);
         algorithms.write(w);
         return w.toByteArray();
     }

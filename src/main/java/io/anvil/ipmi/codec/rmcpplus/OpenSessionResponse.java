@@ -13,15 +13,20 @@ import io.anvil.ipmi.codec.crypto.CipherSuite;
  *
  * @param algorithms null in the short error form
  */
-public record OpenSessionResponse(int tag, int status, int maxPrivilege, int consoleSessionId, int bmcSessionId,
-                                  AlgorithmProposal algorithms) {
+public record OpenSessionResponse(
+        int tag, int status, int maxPrivilege, int consoleSessionId, int bmcSessionId, AlgorithmProposal algorithms) {
 
     public static final int PAYLOAD_TYPE = PayloadType.OPEN_SESSION_RESPONSE;
 
-    public static OpenSessionResponse accepted(OpenSessionRequest request, int maxPrivilege, int bmcSessionId,
-                                               CipherSuite suite) {
-        return new OpenSessionResponse(request.tag(), RmcpPlusStatus.NO_ERRORS, maxPrivilege,
-                request.consoleSessionId(), bmcSessionId, AlgorithmProposal.of(suite));
+    public static OpenSessionResponse accepted(
+            OpenSessionRequest request, int maxPrivilege, int bmcSessionId, CipherSuite suite) {
+        return new OpenSessionResponse(
+                request.tag(),
+                RmcpPlusStatus.NO_ERRORS,
+                maxPrivilege,
+                request.consoleSessionId(),
+                bmcSessionId,
+                AlgorithmProposal.of(suite));
     }
 
     public static OpenSessionResponse error(OpenSessionRequest request, int status) {
@@ -33,7 +38,8 @@ public record OpenSessionResponse(int tag, int status, int maxPrivilege, int con
     }
 
     public byte[] encode() {
-        ByteWriter w = new ByteWriter(36).u8(tag).u8(status).u8(maxPrivilege).u8(0).u32le(consoleSessionId);
+        ByteWriter w =
+                new ByteWriter(36).u8(tag).u8(status).u8(maxPrivilege).u8(0).u32le(consoleSessionId);
         if (algorithms != null) {
             w.u32le(bmcSessionId);
             algorithms.write(w);

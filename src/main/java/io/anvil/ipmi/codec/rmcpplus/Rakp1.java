@@ -49,8 +49,17 @@ public record Rakp1(int tag, int bmcSessionId, byte[] consoleRandom, int role, b
     }
 
     public byte[] encode() {
-        return new ByteWriter(28 + username.length).u8(tag).u8(0).u16le(0).u32le(bmcSessionId).bytes(consoleRandom)
-                .u8(role).u16le(0).u8(username.length).bytes(username).toByteArray();
+        return new ByteWriter(28 + username.length)
+                .u8(tag)
+                .u8(0)
+                .u16le(0)
+                .u32le(bmcSessionId)
+                .bytes(consoleRandom)
+                .u8(role)
+                .u16le(0)
+                .u8(username.length)
+                .bytes(username)
+                .toByteArray();
     }
 
     public static Rakp1 decode(byte[] payload) throws IpmiDecodeException {
@@ -80,8 +89,12 @@ public record Rakp1(int tag, int bmcSessionId, byte[] consoleRandom, int role, b
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Rakp1 x && x.tag == tag && x.bmcSessionId == bmcSessionId && x.role == role
-                && Arrays.equals(x.consoleRandom, consoleRandom) && Arrays.equals(x.username, username);
+        return o instanceof Rakp1 x
+                && x.tag == tag
+                && x.bmcSessionId == bmcSessionId
+                && x.role == role
+                && Arrays.equals(x.consoleRandom, consoleRandom)
+                && Arrays.equals(x.username, username);
     }
 
     @Override
@@ -91,7 +104,8 @@ public record Rakp1(int tag, int bmcSessionId, byte[] consoleRandom, int role, b
 
     @Override
     public String toString() {
-        return String.format("Rakp1[tag=%d, SIDc=%08x, Rm=%s, role=%02x, user=%s]", tag, bmcSessionId,
-                Hex.of(consoleRandom), role, usernameString());
+        return String.format(
+                "Rakp1[tag=%d, SIDc=%08x, Rm=%s, role=%02x, user=%s]",
+                tag, bmcSessionId, Hex.of(consoleRandom), role, usernameString());
     }
 }

@@ -17,12 +17,18 @@ public record Rakp3(int tag, int status, int bmcSessionId, byte[] keyExchangeAut
     public static final int PAYLOAD_TYPE = PayloadType.RAKP_3;
 
     public Rakp3 {
-        keyExchangeAuthCode = Objects.requireNonNull(keyExchangeAuthCode, "keyExchangeAuthCode").clone();
+        keyExchangeAuthCode = Objects.requireNonNull(keyExchangeAuthCode, "keyExchangeAuthCode")
+                .clone();
     }
 
     public byte[] encode() {
-        return new ByteWriter(8 + keyExchangeAuthCode.length).u8(tag).u8(status).u16le(0).u32le(bmcSessionId)
-                .bytes(keyExchangeAuthCode).toByteArray();
+        return new ByteWriter(8 + keyExchangeAuthCode.length)
+                .u8(tag)
+                .u8(status)
+                .u16le(0)
+                .u32le(bmcSessionId)
+                .bytes(keyExchangeAuthCode)
+                .toByteArray();
     }
 
     public static Rakp3 decode(byte[] payload) throws IpmiDecodeException {
@@ -40,7 +46,10 @@ public record Rakp3(int tag, int status, int bmcSessionId, byte[] keyExchangeAut
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Rakp3 x && x.tag == tag && x.status == status && x.bmcSessionId == bmcSessionId
+        return o instanceof Rakp3 x
+                && x.tag == tag
+                && x.status == status
+                && x.bmcSessionId == bmcSessionId
                 && Arrays.equals(x.keyExchangeAuthCode, keyExchangeAuthCode);
     }
 
@@ -51,7 +60,8 @@ public record Rakp3(int tag, int status, int bmcSessionId, byte[] keyExchangeAut
 
     @Override
     public String toString() {
-        return String.format("Rakp3[tag=%d, status=%s, SIDc=%08x, authCode=%s]", tag,
-                RmcpPlusStatus.describe(status), bmcSessionId, Hex.of(keyExchangeAuthCode));
+        return String.format(
+                "Rakp3[tag=%d, status=%s, SIDc=%08x, authCode=%s]",
+                tag, RmcpPlusStatus.describe(status), bmcSessionId, Hex.of(keyExchangeAuthCode));
     }
 }

@@ -17,7 +17,8 @@ public record Rakp4(int tag, int status, int consoleSessionId, byte[] integrityC
     public static final int PAYLOAD_TYPE = PayloadType.RAKP_4;
 
     public Rakp4 {
-        integrityCheckValue = Objects.requireNonNull(integrityCheckValue, "integrityCheckValue").clone();
+        integrityCheckValue = Objects.requireNonNull(integrityCheckValue, "integrityCheckValue")
+                .clone();
     }
 
     public boolean isSuccess() {
@@ -25,8 +26,13 @@ public record Rakp4(int tag, int status, int consoleSessionId, byte[] integrityC
     }
 
     public byte[] encode() {
-        return new ByteWriter(8 + integrityCheckValue.length).u8(tag).u8(status).u16le(0).u32le(consoleSessionId)
-                .bytes(integrityCheckValue).toByteArray();
+        return new ByteWriter(8 + integrityCheckValue.length)
+                .u8(tag)
+                .u8(status)
+                .u16le(0)
+                .u32le(consoleSessionId)
+                .bytes(integrityCheckValue)
+                .toByteArray();
     }
 
     public static Rakp4 decode(byte[] payload) throws IpmiDecodeException {
@@ -34,7 +40,7 @@ public record Rakp4(int tag, int status, int consoleSessionId, byte[] integrityC
         int tag = r.u8("tag");
         int status = r.u8("status");
         if (status != RmcpPlusStatus.NO_ERRORS && r.remaining() < 6) {
-            return new Rakp4(tag, status, 0, new byte[0]);   // "tag, status" only
+            return new Rakp4(tag, status, 0, new byte[0]); // "tag, status" only
         }
         r.skip(2, "reserved");
         return new Rakp4(tag, status, r.u32le("console session id"), r.rest());
@@ -47,7 +53,10 @@ public record Rakp4(int tag, int status, int consoleSessionId, byte[] integrityC
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Rakp4 x && x.tag == tag && x.status == status && x.consoleSessionId == consoleSessionId
+        return o instanceof Rakp4 x
+                && x.tag == tag
+                && x.status == status
+                && x.consoleSessionId == consoleSessionId
                 && Arrays.equals(x.integrityCheckValue, integrityCheckValue);
     }
 
@@ -58,7 +67,8 @@ public record Rakp4(int tag, int status, int consoleSessionId, byte[] integrityC
 
     @Override
     public String toString() {
-        return String.format("Rakp4[tag=%d, status=%s, SIDm=%08x, icv=%s]", tag, RmcpPlusStatus.describe(status),
-                consoleSessionId, Hex.of(integrityCheckValue));
+        return String.format(
+                "Rakp4[tag=%d, status=%s, SIDm=%08x, icv=%s]",
+                tag, RmcpPlusStatus.describe(status), consoleSessionId, Hex.of(integrityCheckValue));
     }
 }

@@ -45,8 +45,7 @@ public final class RmcpPlusStatus {
         "illegal or unrecognized parameter",
     };
 
-    private RmcpPlusStatus() {
-    }
+    private RmcpPlusStatus() {}
 
     public static String describe(int status) {
         return String.format("0x%02x %s", status, status >= 0 && status < TEXT.length ? TEXT[status] : "reserved");

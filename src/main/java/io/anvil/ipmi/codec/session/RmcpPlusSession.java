@@ -45,16 +45,22 @@ public final class RmcpPlusSession {
     private final SequenceWindow inbound;
     private final Random ivSource;
 
-    public RmcpPlusSession(CipherSuite suite, SessionKeys keys, int localSessionId, int remoteSessionId,
-                           SessionSequence outbound, SequenceWindow inbound, Random ivSource) {
+    public RmcpPlusSession(
+            CipherSuite suite,
+            SessionKeys keys,
+            int localSessionId,
+            int remoteSessionId,
+            SessionSequence outbound,
+            SequenceWindow inbound,
+            Random ivSource) {
         this.suite = Objects.requireNonNull(suite, "suite");
         Objects.requireNonNull(keys, "keys");
         if (!suite.integrity().implemented() || !suite.confidentiality().implemented()) {
             throw new IllegalArgumentException("cipher suite " + suite.id() + " uses an unimplemented algorithm");
         }
         if (keys.algorithm() != suite.authentication()) {
-            throw new IllegalArgumentException("keys derived with " + keys.algorithm() + ", suite uses "
-                    + suite.authentication());
+            throw new IllegalArgumentException(
+                    "keys derived with " + keys.algorithm() + ", suite uses " + suite.authentication());
         }
         this.localSessionId = localSessionId;
         this.remoteSessionId = remoteSessionId;
@@ -67,17 +73,28 @@ public final class RmcpPlusSession {
     }
 
     /** Session as seen by the remote console (client): we receive SIDm, we send SIDc. */
-    public static RmcpPlusSession forConsole(CipherSuite suite, SessionKeys keys, int consoleSessionId,
-                                             int bmcSessionId) {
-        return new RmcpPlusSession(suite, keys, consoleSessionId, bmcSessionId, SessionSequence.startingAtOne(),
-                SequenceWindow.rmcpPlus(), new SecureRandom());
+    public static RmcpPlusSession forConsole(
+            CipherSuite suite, SessionKeys keys, int consoleSessionId, int bmcSessionId) {
+        return new RmcpPlusSession(
+                suite,
+                keys,
+                consoleSessionId,
+                bmcSessionId,
+                SessionSequence.startingAtOne(),
+                SequenceWindow.rmcpPlus(),
+                new SecureRandom());
     }
 
     /** Session as seen by a (simulated) BMC: we receive SIDc, we send SIDm. */
-    public static RmcpPlusSession forBmc(CipherSuite suite, SessionKeys keys, int bmcSessionId,
-                                         int consoleSessionId) {
-        return new RmcpPlusSession(suite, keys, bmcSessionId, consoleSessionId, SessionSequence.startingAtOne(),
-                SequenceWindow.rmcpPlus(), new SecureRandom());
+    public static RmcpPlusSession forBmc(CipherSuite suite, SessionKeys keys, int bmcSessionId, int consoleSessionId) {
+        return new RmcpPlusSession(
+                suite,
+                keys,
+                bmcSessionId,
+                consoleSessionId,
+                SessionSequence.startingAtOne(),
+                SequenceWindow.rmcpPlus(),
+                new SecureRandom());
     }
 
     public CipherSuite suite() {
@@ -114,14 +131,14 @@ public final class RmcpPlusSession {
         }
         byte[] payload = aes != null ? aes.encrypt(iv, plaintext) : plaintext.clone();
         if (integrityMac == null) {
-            return new V20SessionPacket(payloadType, aes != null, false, 0, 0, remoteSessionId, sequence, payload,
-                    null, null);
+            return new V20SessionPacket(
+                    payloadType, aes != null, false, 0, 0, remoteSessionId, sequence, payload, null, null);
         }
         int headerLength = payloadType == PayloadType.OEM_EXPLICIT ? 18 : 12;
         byte[] pad = new byte[V20SessionPacket.requiredIntegrityPad(headerLength, payload.length)];
         Arrays.fill(pad, (byte) 0xFF);
-        V20SessionPacket unsigned = new V20SessionPacket(payloadType, aes != null, true, 0, 0, remoteSessionId,
-                sequence, payload, pad, null);
+        V20SessionPacket unsigned = new V20SessionPacket(
+                payloadType, aes != null, true, 0, 0, remoteSessionId, sequence, payload, pad, null);
         return unsigned.withAuthCode(icv(unsigned.integrityInput()));
     }
 
@@ -132,9 +149,11 @@ public final class RmcpPlusSession {
     public byte[] open(V20SessionPacket packet) throws IpmiDecodeException {
         byte[] plaintext = verifyAndDecrypt(packet);
         if (!inbound.accept(packet.sessionSequence())) {
-            throw new IpmiDecodeException(SEQUENCE_REJECTED,
-                    String.format("sequence %08x outside window (highest %08x)", packet.sessionSequence(),
-                            inbound.highest()));
+            throw new IpmiDecodeException(
+                    SEQUENCE_REJECTED,
+                    String.format(
+                            "sequence %08x outside window (highest %08x)",
+                            packet.sessionSequence(), inbound.highest()));
         }
         return plaintext;
     }
@@ -150,8 +169,8 @@ public final class RmcpPlusSession {
     /** ICV and decryption only, without touching the receive window. */
     public byte[] verifyAndDecrypt(V20SessionPacket packet) throws IpmiDecodeException {
         if (packet.sessionId() != localSessionId) {
-            throw new IpmiDecodeException(WRONG_SESSION, String.format("session id %08x, expected %08x",
-                    packet.sessionId(), localSessionId));
+            throw new IpmiDecodeException(
+                    WRONG_SESSION, String.format("session id %08x, expected %08x", packet.sessionId(), localSessionId));
         }
         if (packet.authenticated() != suite.hasIntegrity() || packet.encrypted() != suite.hasConfidentiality()) {
             throw new IpmiDecodeException(WRONG_SESSION, "payload flags do not match cipher suite " + suite.id());
@@ -172,7 +191,8 @@ public final class RmcpPlusSession {
 
     @Override
     public String toString() {
-        return String.format("RmcpPlusSession[suite=%d, local=%08x, remote=%08x, nextSeq=%08x, keys=<masked>]",
+        return String.format(
+                "RmcpPlusSession[suite=%d, local=%08x, remote=%08x, nextSeq=%08x, keys=<masked>]",
                 suite.id(), localSessionId, remoteSessionId, outbound.peek());
     }
 }

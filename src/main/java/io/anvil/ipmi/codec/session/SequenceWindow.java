@@ -52,7 +52,7 @@ public final class SequenceWindow {
             seen = 1;
             return true;
         }
-        long diff = (long) seq - highest;                      // wrap-around distance in (-2^31, 2^31]
+        long diff = (long) seq - highest; // wrap-around distance in (-2^31, 2^31]
         diff = (int) diff;
         if (diff > 0) {
             if (diff > ahead) {

@@ -30,8 +30,12 @@ public final class V15Session {
     private final SessionSequence outbound;
     private final SequenceWindow inbound;
 
-    public V15Session(AuthType authType, byte[] password, int sessionId, int firstOutboundSequence,
-                      boolean perMessageAuthentication) {
+    public V15Session(
+            AuthType authType,
+            byte[] password,
+            int sessionId,
+            int firstOutboundSequence,
+            boolean perMessageAuthentication) {
         this.authType = Objects.requireNonNull(authType, "authType");
         if (authType == AuthType.RMCP_PLUS || authType == AuthType.OEM) {
             throw new IllegalArgumentException("not a v1.5 auth type: " + authType);
@@ -47,10 +51,14 @@ public final class V15Session {
      * Builds one authenticated packet outside a running session — the Activate Session request, which is
      * signed over the temporary session id with sequence 0 (§1.4).
      */
-    public static V15SessionPacket sign(AuthType authType, byte[] password, int sessionId, int sequence,
-                                        byte[] message) {
-        return new V15SessionPacket(authType, sequence, sessionId,
-                V15AuthCode.compute(authType, password, sessionId, sequence, message), message);
+    public static V15SessionPacket sign(
+            AuthType authType, byte[] password, int sessionId, int sequence, byte[] message) {
+        return new V15SessionPacket(
+                authType,
+                sequence,
+                sessionId,
+                V15AuthCode.compute(authType, password, sessionId, sequence, message),
+                message);
     }
 
     /**
@@ -59,10 +67,10 @@ public final class V15Session {
      */
     public static boolean verify(V15SessionPacket packet, byte[] password) {
         if (packet.authType() == AuthType.OEM) {
-            return false;   // OEM auth codes are proprietary: never "verified" (and never thrown on)
+            return false; // OEM auth codes are proprietary: never "verified" (and never thrown on)
         }
-        byte[] expected = V15AuthCode.compute(packet.authType(), password, packet.sessionId(),
-                packet.sessionSequence(), packet.message());
+        byte[] expected = V15AuthCode.compute(
+                packet.authType(), password, packet.sessionId(), packet.sessionSequence(), packet.message());
         return Hmac.equal(expected, packet.authCode());
     }
 
@@ -87,8 +95,8 @@ public final class V15Session {
     /** Verifies session id, auth type and auth code, then the receive window; returns the message bytes. */
     public byte[] open(V15SessionPacket packet) throws IpmiDecodeException {
         if (packet.sessionId() != sessionId) {
-            throw new IpmiDecodeException(WRONG_SESSION, String.format("session id %08x, expected %08x",
-                    packet.sessionId(), sessionId));
+            throw new IpmiDecodeException(
+                    WRONG_SESSION, String.format("session id %08x, expected %08x", packet.sessionId(), sessionId));
         }
         boolean unauthenticatedAllowed = !perMessageAuthentication || authType == AuthType.NONE;
         if (packet.authType() == AuthType.NONE) {
@@ -96,13 +104,14 @@ public final class V15Session {
                 throw new IpmiDecodeException(BAD_AUTH_CODE, "unauthenticated packet in an authenticated session");
             }
         } else if (packet.authType() != authType) {
-            throw new IpmiDecodeException(WRONG_SESSION, "auth type " + packet.authType() + ", session uses " + authType);
+            throw new IpmiDecodeException(
+                    WRONG_SESSION, "auth type " + packet.authType() + ", session uses " + authType);
         } else if (!verify(packet, password)) {
             throw new IpmiDecodeException(BAD_AUTH_CODE, "v1.5 auth code mismatch");
         }
         if (!inbound.accept(packet.sessionSequence())) {
-            throw new IpmiDecodeException(SEQUENCE_REJECTED,
-                    String.format("sequence %08x outside window", packet.sessionSequence()));
+            throw new IpmiDecodeException(
+                    SEQUENCE_REJECTED, String.format("sequence %08x outside window", packet.sessionSequence()));
         }
         return packet.message();
     }
@@ -113,7 +122,8 @@ public final class V15Session {
 
     @Override
     public String toString() {
-        return String.format("V15Session[%s, sessionId=%08x, nextSeq=%08x, password=<masked>]", authType, sessionId,
-                outbound.peek());
+        return String.format(
+                "V15Session[%s, sessionId=%08x, nextSeq=%08x, password=<masked>]",
+                authType, sessionId, outbound.peek());
     }
 }
