@@ -84,7 +84,7 @@ public final class ServeCommand implements Callable<Integer> {
             }
             return 1;
         }
-        io.anvil.sim.SimulatedFleet fleet = null;
+        io.anvil.sim.bmc.SimulatedFleet fleet = null;
         if (simBmcs > 0) {
             try {
                 fleet = MainThread.waitFor(SimFleetEnrolment.start(vertx, anvil.apiPort(), simBmcs, simBasePort), 300);
@@ -92,7 +92,7 @@ public final class ServeCommand implements Callable<Integer> {
                 System.err.println("anvil: could not start the simulated fleet: " + rootMessage(e));
             }
         }
-        io.anvil.sim.SimulatedFleet simulated = fleet;
+        io.anvil.sim.bmc.SimulatedFleet simulated = fleet;
         CountDownLatch stopped = new CountDownLatch(1);
         EmbeddedServices toClose = embedded;
         Runtime.getRuntime()

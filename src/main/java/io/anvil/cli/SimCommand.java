@@ -1,9 +1,9 @@
 package io.anvil.cli;
 
 import io.anvil.ipmi.codec.Privilege;
-import io.anvil.sim.FleetOptions;
-import io.anvil.sim.SimUser;
-import io.anvil.sim.SimulatedFleet;
+import io.anvil.sim.bmc.FleetOptions;
+import io.anvil.sim.bmc.SimUser;
+import io.anvil.sim.bmc.SimulatedFleet;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.ArrayList;

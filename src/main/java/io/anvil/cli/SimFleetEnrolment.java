@@ -1,7 +1,7 @@
 package io.anvil.cli;
 
-import io.anvil.sim.FleetOptions;
-import io.anvil.sim.SimulatedFleet;
+import io.anvil.sim.bmc.FleetOptions;
+import io.anvil.sim.bmc.SimulatedFleet;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;

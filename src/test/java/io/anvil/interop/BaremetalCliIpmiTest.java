@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.anvil.ipmi.codec.command.BootDevice;
-import io.anvil.sim.FleetOptions;
-import io.anvil.sim.PowerState;
-import io.anvil.sim.SimulatedBmc;
-import io.anvil.sim.SimulatedFleet;
+import io.anvil.sim.bmc.FleetOptions;
+import io.anvil.sim.bmc.PowerState;
+import io.anvil.sim.bmc.SimulatedBmc;
+import io.anvil.sim.bmc.SimulatedFleet;
 import io.anvil.testsupport.AnvilInstance;
 import io.anvil.testsupport.TestServices;
 import io.vertx.core.Future;

@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.anvil.ipmi.codec.command.BootDevice;
-import io.anvil.sim.FleetOptions;
-import io.anvil.sim.PowerState;
-import io.anvil.sim.SimulatedBmc;
-import io.anvil.sim.SimulatedFleet;
+import io.anvil.sim.bmc.FleetOptions;
+import io.anvil.sim.bmc.PowerState;
+import io.anvil.sim.bmc.SimulatedBmc;
+import io.anvil.sim.bmc.SimulatedFleet;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -86,7 +86,7 @@ class IpmiManagementApiTest extends AbstractIpmiApiTest {
     @Test
     void forcedBootDeviceIsReappliedBeforeEveryPowerOn() {
         SimulatedBmc bmc = fleet.bmc(3);
-        await(bmc.power(io.anvil.sim.PowerState.OFF));
+        await(bmc.power(io.anvil.sim.bmc.PowerState.OFF));
         String uuid = createIpmiNode(driverInfo(bmc).put("ipmi_force_boot_device", true));
         setBoot(uuid, "pxe", true);
         assertEquals(BootDevice.PXE, bmc.bootDevice());
@@ -115,7 +115,7 @@ class IpmiManagementApiTest extends AbstractIpmiApiTest {
                     HttpMethod.PUT,
                     "/v1/nodes/" + uuid + "/states/power",
                     new JsonObject().put("target", "power off"));
-            await(bmc.whenPower(io.anvil.sim.PowerState.OFF));
+            await(bmc.whenPower(io.anvil.sim.bmc.PowerState.OFF));
         }
     }
 

@@ -5,11 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.anvil.ipmi.client.ClientStats;
-import io.anvil.sim.BmcCounters;
-import io.anvil.sim.FleetOptions;
-import io.anvil.sim.PowerState;
-import io.anvil.sim.SimulatedBmc;
-import io.anvil.sim.SimulatedFleet;
+import io.anvil.sim.bmc.BmcCounters;
+import io.anvil.sim.bmc.FleetOptions;
+import io.anvil.sim.bmc.PowerState;
+import io.anvil.sim.bmc.SimulatedBmc;
+import io.anvil.sim.bmc.SimulatedFleet;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;

@@ -1,6 +1,6 @@
-package io.anvil.sim;
+package io.anvil.sim.bmc;
 
-import static io.anvil.sim.SimTestSupport.await;
+import static io.anvil.sim.bmc.SimTestSupport.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

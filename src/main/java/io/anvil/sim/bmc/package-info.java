@@ -23,9 +23,9 @@
  *
  * <h2>Design</h2>
  * One Netty datagram channel per BMC on a private {@code MultiThreadIoEventLoopGroup} owned by the fleet:
- * {@code RmcpDatagramCodec} (shared) → {@link io.anvil.sim.BmcChannelHandler} → {@link io.anvil.sim.SimulatedBmc}.
+ * {@code RmcpDatagramCodec} (shared) → {@link io.anvil.sim.bmc.BmcChannelHandler} → {@link io.anvil.sim.bmc.SimulatedBmc}.
  * All of a BMC's state, its session table and all crypto are confined to its channel's event-loop thread —
  * no locks, no hops, and nothing runs on Vert.x event loops. Idle BMCs hold no session map and no buffers
  * (≈2.7 KB of heap per BMC including the channel, measured at 10,000 BMCs).
  */
-package io.anvil.sim;
+package io.anvil.sim.bmc;

@@ -1,4 +1,4 @@
-package io.anvil.sim;
+package io.anvil.sim.bmc;
 
 import io.vertx.core.Future;
 import java.io.IOException;

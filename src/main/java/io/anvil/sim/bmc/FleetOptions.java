@@ -1,4 +1,4 @@
-package io.anvil.sim;
+package io.anvil.sim.bmc;
 
 import io.anvil.ipmi.codec.AuthType;
 import io.anvil.ipmi.codec.crypto.CipherSuite;

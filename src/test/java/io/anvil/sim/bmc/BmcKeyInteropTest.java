@@ -1,8 +1,8 @@
-package io.anvil.sim;
+package io.anvil.sim.bmc;
 
-import static io.anvil.sim.SimTestSupport.await;
-import static io.anvil.sim.SimTestSupport.ipmitoolLanplus;
-import static io.anvil.sim.SimTestSupport.run;
+import static io.anvil.sim.bmc.SimTestSupport.await;
+import static io.anvil.sim.bmc.SimTestSupport.ipmitoolLanplus;
+import static io.anvil.sim.bmc.SimTestSupport.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,4 +1,4 @@
-package io.anvil.sim;
+package io.anvil.sim.bmc;
 
 import java.time.Duration;
 import java.util.Objects;

@@ -1,4 +1,4 @@
-package io.anvil.sim;
+package io.anvil.sim.bmc;
 
 /**
  * A snapshot of one simulated BMC's counters (monotonic since start).

@@ -1,7 +1,7 @@
-package io.anvil.sim;
+package io.anvil.sim.bmc;
 
-import static io.anvil.sim.SimTestSupport.await;
-import static io.anvil.sim.SimTestSupport.run;
+import static io.anvil.sim.bmc.SimTestSupport.await;
+import static io.anvil.sim.bmc.SimTestSupport.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
