@@ -17,8 +17,10 @@ import io.anvil.ipmi.codec.lan.IpmiResponse;
 import io.anvil.ipmi.codec.lan.NetFn;
 
 /**
- * The IPMI commands a simulated BMC answers (ipmi.md §1.15), with the spec's default privilege per command.
- * Stateless: the state lives in {@link SimulatedBmc}; everything runs on the BMC's event loop.
+ * The IPMI commands a simulated BMC answers in a session (listed in the package overview), with the default privilege
+ * the IPMI v2.0 specification gives each command (its Appendix G). Stateless: the state lives in
+ * {@link SimulatedChassis}; {@link CommandDispatcher} has already checked the privilege. Runs on the BMC's event
+ * loop.
  */
 final class BmcCommands {
 
@@ -64,7 +66,7 @@ final class BmcCommands {
                         case 0x01 -> chassisStatus(bmc, req);
                         case 0x02 ->
                             req.respond(
-                                    bmc.chassisControl(ChassisControl.Request.decode(req.data())
+                                    bmc.chassis.chassisControl(ChassisControl.Request.decode(req.data())
                                             .action()),
                                     NONE);
                         case 0x04 -> req.respond(0x00, NONE); // Chassis Identify: accepted, nothing to blink
@@ -91,9 +93,9 @@ final class BmcCommands {
     }
 
     private static IpmiResponse chassisStatus(SimulatedBmc bmc, IpmiRequest req) {
-        boolean on = bmc.power() == PowerState.ON;
+        boolean on = bmc.chassis.power() == PowerState.ON;
         int current = (on ? 0x01 : 0x00) | GetChassisStatus.RestorePolicy.PREVIOUS.ordinal() << 5;
-        int lastEvent = bmc.lastPowerOnByCommand() ? 0x10 : 0x00; // b4: last power-on via IPMI command
+        int lastEvent = bmc.chassis.lastPowerOnByCommand() ? 0x10 : 0x00; // b4: last power-on via IPMI command
         return req.respond(
                 0x00,
                 new GetChassisStatus.Response(current, lastEvent, 0x00, GetChassisStatus.NO_FRONT_PANEL).encode());
@@ -101,12 +103,12 @@ final class BmcCommands {
 
     private static IpmiResponse setBootOptions(SimulatedBmc bmc, IpmiRequest req) throws IpmiDecodeException {
         SetSystemBootOptions.Request r = SetSystemBootOptions.Request.decode(req.data());
-        return req.respond(bmc.setBootOption(r.parameter(), r.parameterData()), NONE);
+        return req.respond(bmc.chassis.setBootOption(r.parameter(), r.parameterData()), NONE);
     }
 
     private static IpmiResponse getBootOptions(SimulatedBmc bmc, IpmiRequest req) throws IpmiDecodeException {
         GetSystemBootOptions.Request r = GetSystemBootOptions.Request.decode(req.data());
-        byte[] data = bmc.bootOption(r.parameter());
+        byte[] data = bmc.chassis.bootOption(r.parameter());
         if (data == null) {
             return req.respond(0x80, NONE);
         }
@@ -119,7 +121,7 @@ final class BmcCommands {
     /** Sensors 1 inlet temperature, 2 CPU temperature (unavailable when off), 3 system power; LUN 0 only. */
     private static IpmiResponse sensorReading(SimulatedBmc bmc, IpmiRequest req) throws IpmiDecodeException {
         int sensor = GetSensorReading.Request.decode(req.data()).sensorNumber();
-        boolean on = bmc.power() == PowerState.ON;
+        boolean on = bmc.chassis.power() == PowerState.ON;
         if (req.rsLun() != 0) {
             return req.respond(0xCB, NONE);
         }

@@ -2,6 +2,7 @@ package io.anvil.sim.bmc;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Fault injection knobs of one simulated BMC (immutable; swap the whole value with
@@ -56,6 +57,18 @@ public record BmcFaults(
 
     public boolean healthy() {
         return equals(NONE);
+    }
+
+    /** Whether the next incoming datagram is lost: always when silent, else with probability {@code dropRate}. */
+    boolean dropsDatagram() {
+        return silent || (dropRate > 0 && ThreadLocalRandom.current().nextDouble() < dropRate);
+    }
+
+    /** Spoils an auth code or ICV in place, so the peer's check fails as it would for a wrong key. */
+    static void corrupt(byte[] code) {
+        if (code.length > 0) {
+            code[0] ^= 0x5A;
+        }
     }
 
     public BmcFaults withDropRate(double rate) {

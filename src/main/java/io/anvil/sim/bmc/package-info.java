@@ -23,7 +23,13 @@
  *
  * <h2>Design</h2>
  * One Netty datagram channel per BMC on a private {@code MultiThreadIoEventLoopGroup} owned by the fleet:
- * {@code RmcpDatagramCodec} (shared) → {@link io.anvil.sim.bmc.BmcChannelHandler} → {@link io.anvil.sim.bmc.SimulatedBmc}.
+ * {@code RmcpDatagramCodec} (shared) → {@link io.anvil.sim.bmc.BmcChannelHandler} → {@link io.anvil.sim.bmc.SimulatedBmc}
+ * (the UDP endpoint) → {@link io.anvil.sim.bmc.RmcpPlusHandshake} / {@link io.anvil.sim.bmc.V15Handshake} (the
+ * server side of the client's session machines: login and session framing) with the
+ * {@link io.anvil.sim.bmc.SessionTable} → {@link io.anvil.sim.bmc.CommandDispatcher} (pre-session and session
+ * commands, privilege) → {@link io.anvil.sim.bmc.BmcCommands} → {@link io.anvil.sim.bmc.SimulatedChassis} (power,
+ * its timers, boot options). {@link io.anvil.sim.bmc.BmcFaults} and {@link io.anvil.sim.bmc.LiveCounters} are read
+ * and written along the way.
  * All of a BMC's state, its session table and all crypto are confined to its channel's event-loop thread —
  * no locks, no hops, and nothing runs on Vert.x event loops. Idle BMCs hold no session map and no buffers
  * (≈2.7 KB of heap per BMC including the channel, measured at 10,000 BMCs).
