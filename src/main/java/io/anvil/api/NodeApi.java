@@ -1,10 +1,10 @@
 package io.anvil.api;
 
-import io.anvil.driver.HardwareType;
+import io.anvil.conductor.NodeUpdates;
+import io.anvil.conductor.TaskManager;
 import io.anvil.errors.AnvilException;
 import io.anvil.fsm.ProvisionState;
 import io.anvil.store.FieldSpec;
-import io.anvil.store.FieldType;
 import io.anvil.store.ListQuery;
 import io.anvil.store.ResourceDef;
 import io.anvil.store.ResourceStore;
@@ -15,25 +15,21 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
-import java.util.regex.Pattern;
 
-/** {@code /v1/nodes}: Ironic's node resource with its state rules. */
+/**
+ * {@code /v1/nodes}: the HTTP side of Ironic's node resource ({@code ironic/api/controllers/v1/node.py:
+ * NodesController}): parameters, microversions, paging and status codes. The node-update rules are
+ * {@link NodeUpdates}'; the rendering and its cache {@link NodeViews}'; writes go through the conductor's tasks.
+ */
 final class NodeApi {
     private static final ResourceDef DEF = Resources.NODE;
-    private static final Pattern NAME = Pattern.compile("^[A-Za-z0-9\\-._~]+$");
-    private static final Pattern GROUP = Pattern.compile("^[A-Za-z0-9_\\-.]*$");
-    /** Ironic's DELETE_ALLOWED_STATES plus available ([conductor]allow_deleting_available_nodes, default True). */
-    private static final Set<String> DELETE_ALLOWED = Set.of("manageable", "enroll", "adopt failed", "available");
-    /** Where interface fields (and the driver) may change without maintenance (conductor update_node). */
-    private static final List<String> INTERFACE_UPDATE_STATES =
-            List.of("enroll", "inspecting", "inspect wait", "manageable", "available");
 
     private static final Set<String> LIST_PARAMS = Set.of(
             "associated",
@@ -85,13 +81,15 @@ final class NodeApi {
 
     private final ApiServices services;
     private final ResourceStore store;
-    private final ConductorCache conductors;
-    private final RenderedCache rendered = new RenderedCache();
+    private final NodeViews views;
+    private final NodeUpdates updates;
 
     NodeApi(ApiServices services, ConductorCache conductors) {
         this.services = services;
         this.store = services.store();
-        this.conductors = conductors;
+        this.views = new NodeViews(conductors);
+        this.updates = new NodeUpdates(
+                services.hardwareTypes(), (uuid, driver, group) -> conductors.ownerOf(uuid, driver, group) != null);
     }
 
     // ---- reads ----
@@ -108,7 +106,7 @@ final class NodeApi {
         if (detail && fields != null) {
             throw AnvilException.invalid("Can not specify ?detail=True and fields in the same request.");
         }
-        List<String> visible = visible(v);
+        List<String> visible = views.visible(v);
         Views.checkFields(fields, visible);
         List<String> names = fields != null
                 ? List.copyOf(fields)
@@ -143,7 +141,7 @@ final class NodeApi {
                             }
                             List<JsonObject> items = new ArrayList<>(rows.size());
                             for (JsonObject row : rows) {
-                                items.add(render(row, names, base, false, v));
+                                items.add(views.render(row, names, base, false, v));
                             }
                             return Future.succeededFuture(Views.collection("nodes", items, limit, next)
                                     .toBuffer());
@@ -158,10 +156,10 @@ final class NodeApi {
     private Future<Buffer> detailPage(List<JsonObject> rows, ApiVersion v, String base, String next) {
         Buffer[] parts = new Buffer[rows.size()];
         List<Long> missing = new ArrayList<>();
-        Map<Long, Integer> position = new java.util.HashMap<>();
+        Map<Long, Integer> position = new HashMap<>();
         for (int i = 0; i < rows.size(); i++) {
             JsonObject row = rows.get(i);
-            Buffer cached = rendered.get(renderKey(row.getString("uuid"), v, base), row.getLong("row_version"));
+            Buffer cached = views.cached(row.getString("uuid"), v, base, row.getLong("row_version"));
             if (cached != null) {
                 parts[i] = cached;
             } else {
@@ -173,49 +171,13 @@ final class NodeApi {
                 ? Future.succeededFuture()
                 : store.findByIds(DEF, missing).map(full -> {
                     for (JsonObject row : full) {
-                        addComputed(row);
-                        parts[position.get(row.getLong("id"))] = fullRendering(row, v, base);
+                        views.addComputed(row);
+                        parts[position.get(row.getLong("id"))] =
+                                views.fullRendering(row.getString("uuid"), row, v, base);
                     }
                     return null;
                 });
-        return filled.map(x -> {
-            Buffer out = Buffer.buffer(rows.size() * 2600 + 64).appendString("{\"nodes\":[");
-            boolean first = true;
-            for (Buffer part : parts) {
-                if (part == null) {
-                    continue; // deleted between the two reads
-                }
-                if (!first) {
-                    out.appendByte((byte) ',');
-                }
-                out.appendBuffer(part);
-                first = false;
-            }
-            out.appendByte((byte) ']');
-            if (next != null) {
-                out.appendString(",\"next\":").appendString(io.vertx.core.json.Json.encode(next));
-            }
-            return out.appendByte((byte) '}');
-        });
-    }
-
-    private String renderKey(String uuid, ApiVersion v, String base) {
-        return uuid + '|' + v.minor() + '|' + base + '|' + conductors.generation();
-    }
-
-    /** One node's full rendering, cached by (uuid, version, base URL, conductor snapshot) and its row version. */
-    private Buffer fullRendering(JsonObject row, ApiVersion v, String base) {
-        String key = renderKey(row.getString("uuid"), v, base);
-        Long rowVersion = row.getLong("row_version");
-        Buffer cached = rowVersion == null ? null : rendered.get(key, rowVersion);
-        if (cached != null) {
-            return cached;
-        }
-        Buffer body = render(row, visible(v), base, true, v).toBuffer();
-        if (rowVersion != null) {
-            rendered.put(key, rowVersion, body);
-        }
-        return body;
+        return filled.map(x -> NodeViews.detailPage(parts, next));
     }
 
     /**
@@ -225,7 +187,7 @@ final class NodeApi {
     private Future<List<JsonObject>> collect(ListQuery q, String conductor, int limit, List<JsonObject> out) {
         return store.list(DEF, q).compose(rows -> {
             for (JsonObject row : rows) {
-                addComputed(row);
+                views.addComputed(row);
                 if (conductor == null || conductor.equals(row.getString("conductor"))) {
                     out.add(row);
                     if (out.size() == limit) {
@@ -319,11 +281,11 @@ final class NodeApi {
         Requests.allowOnly(ctx, Set.of("fields"));
         ApiVersion v = Requests.version(ctx);
         Set<String> fields = Requests.fields(ctx);
-        List<String> visible = visible(v);
+        List<String> visible = views.visible(v);
         Views.checkFields(fields, visible);
         return load(ctx.pathParam("node")).map(row -> {
-            addComputed(row);
-            return render(row, fields != null ? List.copyOf(fields) : visible, base(ctx), fields == null, v);
+            views.addComputed(row);
+            return views.render(row, fields != null ? List.copyOf(fields) : visible, base(ctx), fields == null, v);
         });
     }
 
@@ -339,20 +301,17 @@ final class NodeApi {
         ApiVersion v = Requests.version(ctx);
         String ident = ctx.pathParam("node");
         String base = base(ctx);
-        String key = ident + '|' + v.minor() + '|' + base + '|' + conductors.generation();
         return store.rowVersion(DEF, ident).compose(rowVersion -> {
             if (rowVersion == null) {
                 return Future.failedFuture(notFound(ident));
             }
-            Buffer cached = rendered.get(key, rowVersion);
+            Buffer cached = views.cached(ident, v, base, rowVersion);
             if (cached != null) {
                 return Future.succeededFuture(cached);
             }
             return load(ident).map(row -> {
-                addComputed(row);
-                Buffer body = render(row, visible(v), base, true, v).toBuffer();
-                rendered.put(key, row.getLong("row_version"), body);
-                return body;
+                views.addComputed(row);
+                return views.fullRendering(ident, row, v, base);
             });
         });
     }
@@ -396,7 +355,7 @@ final class NodeApi {
         if (!v.atLeast(5)) {
             throw notFound(ident);
         }
-        if (!NAME.matcher(ident).matches()) {
+        if (!NodeUpdates.isLogicalName(ident)) {
             throw AnvilException.invalid("Expected a logical name or UUID but received " + ident + ".");
         }
     }
@@ -424,39 +383,21 @@ final class NodeApi {
             throw AnvilException.invalid(
                     "Unknown or read-only attribute(s) for node: " + String.join(", ", unknown) + ".");
         }
-        String driver = (String) cols.get("driver");
-        if (driver == null) {
+        if (cols.get("driver") == null) {
             throw AnvilException.invalid("Mandatory field missing: 'driver'.");
         }
-        String group = cols.get("conductor_group") == null ? "" : ((String) cols.get("conductor_group"));
-        validateGroup(group);
-        cols.put("conductor_group", group.toLowerCase());
-        HardwareType type = hardwareType(driver, group);
-        validateName((String) cols.get("name"));
-        for (String iface : Resources.INTERFACES) {
-            String key = iface + "_interface";
-            String impl = (String) cols.get(key);
-            if (impl == null) {
-                cols.put(key, type.defaultFor(iface));
-            } else if (!type.supports(iface, impl)) {
-                throw incompatible(iface, impl, type);
-            }
-        }
-        cols.putIfAbsent("uuid", UUID.randomUUID());
-        requireConductor(cols.get("uuid").toString(), driver, group);
-        cols.put("provision_state", v.atLeast(11) ? "enroll" : "available");
-        cols.put("provision_updated_at", java.time.OffsetDateTime.now());
-        cols.put("updated_at", null);
+        // below 1.11 a new node starts available, as before the enroll state existed (NodesController.post)
+        updates.creation(cols, v.atLeast(11) ? ProvisionState.ENROLL : ProvisionState.AVAILABLE);
         return store.database()
                 .inTransaction(tx -> store.insert(tx, DEF, cols).compose(row -> services.outbox()
-                        .write(tx, "baremetal.node.create.end", row.getString("uuid"), "info", payload(row))
+                        .writeNodeInfo(tx, "baremetal.node.create.end", row)
                         .map(row)))
                 .map(row -> {
-                    addComputed(row);
+                    views.addComputed(row);
                     ctx.response()
                             .setStatusCode(201)
                             .putHeader("Location", base(ctx) + "/v1/nodes/" + row.getString("uuid"));
-                    return render(row, visible(v), base(ctx), true, v);
+                    return views.renderFull(row, base(ctx), v);
                 });
     }
 
@@ -474,12 +415,12 @@ final class NodeApi {
         return tasks().withTask(ident, tasks().apiWrite("updating node"), task -> {
                     JsonObject old = task.node();
                     JsonObject patched = JsonPatch.apply(old, ops);
-                    Map<String, Object> changes = changes(old, patched, ops);
+                    Map<String, Object> changes = updates.changes(old, patched, touched(ops));
                     return task.saveWithEvent(changes, "baremetal.node.update.end", "info", null);
                 })
                 .map(row -> {
-                    addComputed(row);
-                    return render(row, visible(v), base(ctx), true, v);
+                    views.addComputed(row);
+                    return views.renderFull(row, base(ctx), v);
                 });
     }
 
@@ -498,115 +439,17 @@ final class NodeApi {
         }
     }
 
-    /** Validates the patched node against Ironic's rules and returns the columns to write. */
-    private Map<String, Object> changes(JsonObject old, JsonObject patched, List<JsonPatch.Op> ops) {
+    /** The top-level fields the patch operations name. */
+    private static Set<String> touched(List<JsonPatch.Op> ops) {
         Set<String> touched = new HashSet<>();
         ops.forEach(op -> touched.add(op.field()));
-        Map<String, Object> cols = new LinkedHashMap<>();
-        for (String field : touched) {
-            FieldSpec f = DEF.field(field);
-            Object value = patched.containsKey(field) ? patched.getValue(field) : removedValue(f, patched);
-            Object sql = SqlValues.toSql("node", f, value);
-            if (!Objects.equals(normalise(old.getValue(field)), normalise(value))) {
-                cols.put(field, sql);
-            }
-        }
-        String state = old.getString("provision_state");
-        boolean maintenance = Boolean.TRUE.equals(patched.getBoolean("maintenance"));
-        String driver = (String) cols.getOrDefault("driver", old.getString("driver"));
-        String group = (String) cols.getOrDefault("conductor_group", old.getString("conductor_group"));
-        if (cols.containsKey("conductor_group")) {
-            validateGroup(group);
-            cols.put("conductor_group", group.toLowerCase());
-        }
-        HardwareType type = hardwareType(driver, group);
-        boolean driverChanged = cols.containsKey("driver");
-        if (driverChanged || cols.containsKey("conductor_group")) {
-            requireConductor(old.getString("uuid"), driver, group);
-        }
-        for (String iface : Resources.INTERFACES) {
-            String key = iface + "_interface";
-            if (cols.containsKey(key) || driverChanged) {
-                if (!INTERFACE_UPDATE_STATES.contains(state) && !maintenance) {
-                    throw AnvilException.conflict("Node " + old.getString("uuid") + " can not have "
-                            + (driverChanged ? "driver" : key) + " updated unless it is in one of allowed ("
-                            + String.join(", ", INTERFACE_UPDATE_STATES) + ") states or in maintenance mode.");
-                }
-            }
-            String impl = (String) (cols.containsKey(key) ? cols.get(key) : old.getString(key));
-            if (impl == null || (driverChanged && !touched.contains(key) && !type.supports(iface, impl))) {
-                cols.put(key, type.defaultFor(iface));
-            } else if (!type.supports(iface, impl)) {
-                throw incompatible(iface, impl, type);
-            }
-        }
-        if (cols.containsKey("name")) {
-            validateName((String) cols.get("name"));
-        }
-        if (cols.containsKey("instance_uuid")
-                && old.getValue("instance_uuid") != null
-                && cols.get("instance_uuid") != null) {
-            throw AnvilException.conflict("Node " + old.getString("uuid") + " is associated with instance "
-                    + old.getString("instance_uuid") + ".");
-        }
-        if (Boolean.TRUE.equals(cols.get("protected")) && !"active".equals(state)) {
-            throw AnvilException.invalid("Node " + old.getString("uuid") + " can only be made protected in provision "
-                    + "state 'active', not '" + state + "'.");
-        }
-        boolean protectedAfter = Boolean.TRUE.equals(
-                cols.containsKey("protected") ? cols.get("protected") : old.getBoolean("protected"));
-        if (cols.get("protected_reason") != null && !protectedAfter) {
-            throw AnvilException.invalid(
-                    "Cannot set protected_reason on node " + old.getString("uuid") + " without protected=True.");
-        }
-        if (cols.containsKey("protected") && !protectedAfter) {
-            cols.put("protected_reason", null);
-        }
-        if (Boolean.FALSE.equals(cols.get("maintenance"))) {
-            cols.put("maintenance_reason", null);
-            cols.put("fault", null);
-        }
-        if (cols.containsKey("retired") && !Boolean.TRUE.equals(cols.get("retired"))) {
-            cols.put("retired_reason", null);
-        }
-        return cols;
-    }
-
-    /** What a removed top-level field becomes: {} for documents, false for flags, null otherwise. */
-    private static Object removedValue(FieldSpec f, JsonObject patched) {
-        if (f.type() == FieldType.OBJECT) {
-            return new JsonObject();
-        }
-        if (f.type() == FieldType.BOOL && !f.name().equals("automated_clean")) {
-            return false;
-        }
-        return null;
-    }
-
-    private static Object normalise(Object v) {
-        return v instanceof String s && SqlValues.uuidOrNull(s) != null ? SqlValues.uuidOrNull(s) : v;
+        return touched;
     }
 
     Future<Void> delete(RoutingContext ctx) {
         String ident = ctx.pathParam("node");
         return tasks().withTask(ident, tasks().apiWrite("deleting node"), task -> {
-            JsonObject old = task.node();
-            String uuid = old.getString("uuid");
-            if (Boolean.TRUE.equals(old.getBoolean("protected"))) {
-                return Future.failedFuture(AnvilException.invalid(
-                        "Node " + uuid + " is protected and cannot be undeployed, rebuilt or deleted"));
-            }
-            if (old.getValue("instance_uuid") != null) {
-                return Future.failedFuture(AnvilException.conflict(
-                        "Node " + uuid + " is associated with instance " + old.getString("instance_uuid") + "."));
-            }
-            String state = old.getString("provision_state");
-            if (!DELETE_ALLOWED.contains(state) && !Boolean.TRUE.equals(old.getBoolean("maintenance"))) {
-                return Future.failedFuture(AnvilException.conflict("Can not delete node " + uuid
-                        + " while it is in provision state \"" + state
-                        + "\". Valid provision states to perform deletion are: "
-                        + DELETE_ALLOWED + ", or put the node in maintenance mode."));
-            }
+            NodeUpdates.checkDeletable(task.node());
             return task.destroy("baremetal.node.delete.end");
         });
     }
@@ -638,76 +481,8 @@ final class NodeApi {
 
     // ---- helpers ----
 
-    private io.anvil.conductor.TaskManager tasks() {
+    private TaskManager tasks() {
         return services.conductor().tasks();
-    }
-
-    private HardwareType hardwareType(String driver, String group) {
-        return services.hardwareTypes().get(driver).orElseThrow(() -> noValidHost(driver, group));
-    }
-
-    /** Ironic's get_topic_for: some alive conductor must run the driver in the node's group. */
-    private void requireConductor(String uuid, String driver, String group) {
-        if (conductors.ownerOf(uuid, driver, group) == null) {
-            throw noValidHost(driver, group);
-        }
-    }
-
-    private static AnvilException noValidHost(String driver, String group) {
-        return AnvilException.invalid("No valid host was found. Reason: No conductor service registered which "
-                + "supports driver " + driver + " for conductor group \"" + (group == null ? "" : group) + "\".");
-    }
-
-    private static AnvilException incompatible(String iface, String impl, HardwareType type) {
-        return AnvilException.invalid(
-                iface + " interface implementation '" + impl + "' is not supported by hardware " + "type " + type.name()
-                        + ". Supported: " + String.join(", ", type.interfaces().get(iface)) + ".");
-    }
-
-    private static void validateName(String name) {
-        if (name != null && (!NAME.matcher(name).matches() || SqlValues.uuidOrNull(name) != null)) {
-            throw AnvilException.invalid("Expected a logical name but received " + name
-                    + ". A name may contain only letters, digits and -._~ and must not look like a UUID.");
-        }
-    }
-
-    private static void validateGroup(String group) {
-        if (group != null && !GROUP.matcher(group).matches()) {
-            throw AnvilException.invalid(
-                    "Invalid conductor_group '" + group + "': it may contain only letters, digits, '_', '-' and '.'.");
-        }
-    }
-
-    private void addComputed(JsonObject row) {
-        row.put(
-                "conductor",
-                conductors.ownerOf(row.getString("uuid"), row.getString("driver"), row.getString("conductor_group")));
-    }
-
-    private List<String> visible(ApiVersion v) {
-        return Views.visibleFields(DEF, v, v.atLeast(49) ? List.of("conductor") : List.of());
-    }
-
-    private static JsonObject render(
-            JsonObject row, List<String> names, String base, boolean withSubLinks, ApiVersion v) {
-        String uuid = row.getString("uuid");
-        JsonObject out = Views.project(row, names, base, "nodes/" + uuid);
-        if (withSubLinks) {
-            out.put("ports", Links.of(base, "nodes/" + uuid + "/ports"));
-            if (v.atLeast(24)) {
-                out.put("portgroups", Links.of(base, "nodes/" + uuid + "/portgroups"));
-            }
-            out.put("states", Links.of(base, "nodes/" + uuid + "/states"));
-            if (v.atLeast(32)) {
-                out.put("volume", Links.of(base, "nodes/" + uuid + "/volume"));
-            }
-        }
-        return out;
-    }
-
-    /** The notification payload: Ironic's NodePayload fields, secrets masked. */
-    static JsonObject payload(JsonObject row) {
-        return io.anvil.events.NodePayloads.node(row);
     }
 
     private String base(RoutingContext ctx) {

@@ -44,4 +44,9 @@ public final class Outbox {
                 .execute(Tuple.of(UUID.randomUUID(), node, conductor, historyType, lastError))
                 .mapEmpty());
     }
+
+    /** Ironic's info notification about one node, its NodePayload built from the row as written (secrets masked). */
+    public Future<Void> writeNodeInfo(SqlClient tx, String eventType, JsonObject row) {
+        return write(tx, eventType, row.getString("uuid"), "info", NodePayloads.node(row));
+    }
 }

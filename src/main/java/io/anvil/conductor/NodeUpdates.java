@@ -1,0 +1,258 @@
+package io.anvil.conductor;
+
+import io.anvil.driver.HardwareType;
+import io.anvil.driver.HardwareTypes;
+import io.anvil.errors.AnvilException;
+import io.anvil.fsm.ProvisionState;
+import io.anvil.store.FieldSpec;
+import io.anvil.store.FieldType;
+import io.anvil.store.Resources;
+import io.anvil.store.SqlValues;
+import io.vertx.core.json.JsonObject;
+import java.time.OffsetDateTime;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * Ironic's rules for writing a node record: what a new node gets by default, which changes a patch may make in
+ * which provision state, what else a change implies, and when a node may be deleted. The checks of Ironic's
+ * {@code ironic/api/controllers/v1/node.py: NodesController.post / patch / delete} and
+ * {@code ironic/conductor/manager.py: ConductorManager.update_node / destroy_node}, in one place and without HTTP:
+ * the API parses the request, this class decides, the {@link Task} writes. A broken rule throws an
+ * {@link AnvilException} carrying Ironic's message.
+ */
+public final class NodeUpdates {
+
+    /** Ironic's {@code utils.is_valid_logical_name}: RFC 3986 unreserved characters. */
+    private static final Pattern NAME = Pattern.compile("^[A-Za-z0-9\\-._~]+$");
+
+    private static final Pattern GROUP = Pattern.compile("^[A-Za-z0-9_\\-.]*$");
+
+    /**
+     * Where interface fields (and the driver) may change without maintenance ({@code ConductorManager.update_node}),
+     * in the order the error message lists them.
+     */
+    private static final List<ProvisionState> INTERFACE_UPDATE_STATES = List.of(
+            ProvisionState.ENROLL,
+            ProvisionState.INSPECTING,
+            ProvisionState.INSPECTWAIT,
+            ProvisionState.MANAGEABLE,
+            ProvisionState.AVAILABLE);
+
+    /**
+     * Ironic's {@code DELETE_ALLOWED_STATES} plus available ({@code [conductor]allow_deleting_available_nodes},
+     * default True), in the order the error message lists them.
+     */
+    private static final List<ProvisionState> DELETE_ALLOWED = List.of(
+            ProvisionState.MANAGEABLE, ProvisionState.ENROLL, ProvisionState.ADOPTFAIL, ProvisionState.AVAILABLE);
+
+    /** Whether some alive conductor runs {@code driver} in {@code group} (Ironic's {@code get_topic_for}). */
+    @FunctionalInterface
+    public interface ConductorCheck {
+        boolean served(String nodeUuid, String driver, String group);
+    }
+
+    private final HardwareTypes hardwareTypes;
+    private final ConductorCheck conductors;
+
+    public NodeUpdates(HardwareTypes hardwareTypes, ConductorCheck conductors) {
+        this.hardwareTypes = hardwareTypes;
+        this.conductors = conductors;
+    }
+
+    /** Ironic's {@code is_valid_logical_name}: true for a name a node may have (and an identifier may use). */
+    public static boolean isLogicalName(String name) {
+        return NAME.matcher(name).matches();
+    }
+
+    /**
+     * Completes the columns of a new node (already checked field by field, {@code driver} present): conductor
+     * group and name validated, each interface defaulted from the hardware type or checked against it, a UUID,
+     * a conductor that can take the node, and the initial provision state.
+     */
+    public Map<String, Object> creation(Map<String, Object> cols, ProvisionState initial) {
+        String driver = (String) cols.get("driver");
+        String group = cols.get("conductor_group") == null ? "" : ((String) cols.get("conductor_group"));
+        validateGroup(group);
+        cols.put("conductor_group", group.toLowerCase());
+        HardwareType type = hardwareType(driver, group);
+        validateName((String) cols.get("name"));
+        for (String iface : Resources.INTERFACES) {
+            String key = iface + "_interface";
+            String impl = (String) cols.get(key);
+            if (impl == null) {
+                cols.put(key, type.defaultFor(iface));
+            } else if (!type.supports(iface, impl)) {
+                throw incompatible(iface, impl, type);
+            }
+        }
+        cols.putIfAbsent("uuid", UUID.randomUUID());
+        requireConductor(cols.get("uuid").toString(), driver, group);
+        cols.put("provision_state", initial.value());
+        cols.put("provision_updated_at", OffsetDateTime.now());
+        cols.put("updated_at", null);
+        return cols;
+    }
+
+    /**
+     * Validates the patched node against Ironic's rules and returns the columns to write: only those that
+     * differ, plus what a change implies (interface defaults for a new driver, cleared reasons).
+     *
+     * @param old     the node as stored
+     * @param patched the node after the JSON patch
+     * @param touched the top-level fields the patch operations named
+     */
+    public Map<String, Object> changes(JsonObject old, JsonObject patched, Set<String> touched) {
+        Map<String, Object> cols = new LinkedHashMap<>();
+        for (String field : touched) {
+            FieldSpec f = Resources.NODE.field(field);
+            Object value = patched.containsKey(field) ? patched.getValue(field) : removedValue(f);
+            Object sql = SqlValues.toSql("node", f, value);
+            if (!Objects.equals(normalise(old.getValue(field)), normalise(value))) {
+                cols.put(field, sql);
+            }
+        }
+        ProvisionState state = ProvisionState.fromValue(old.getString("provision_state"));
+        boolean maintenance = Boolean.TRUE.equals(patched.getBoolean("maintenance"));
+        String driver = (String) cols.getOrDefault("driver", old.getString("driver"));
+        String group = (String) cols.getOrDefault("conductor_group", old.getString("conductor_group"));
+        if (cols.containsKey("conductor_group")) {
+            validateGroup(group);
+            cols.put("conductor_group", group.toLowerCase());
+        }
+        HardwareType type = hardwareType(driver, group);
+        boolean driverChanged = cols.containsKey("driver");
+        if (driverChanged || cols.containsKey("conductor_group")) {
+            requireConductor(old.getString("uuid"), driver, group);
+        }
+        for (String iface : Resources.INTERFACES) {
+            String key = iface + "_interface";
+            if (cols.containsKey(key) || driverChanged) {
+                if (!INTERFACE_UPDATE_STATES.contains(state) && !maintenance) {
+                    throw AnvilException.conflict("Node " + old.getString("uuid") + " can not have "
+                            + (driverChanged ? "driver" : key) + " updated unless it is in one of allowed ("
+                            + values(INTERFACE_UPDATE_STATES, ", ") + ") states or in maintenance mode.");
+                }
+            }
+            String impl = (String) (cols.containsKey(key) ? cols.get(key) : old.getString(key));
+            if (impl == null || (driverChanged && !touched.contains(key) && !type.supports(iface, impl))) {
+                cols.put(key, type.defaultFor(iface));
+            } else if (!type.supports(iface, impl)) {
+                throw incompatible(iface, impl, type);
+            }
+        }
+        if (cols.containsKey("name")) {
+            validateName((String) cols.get("name"));
+        }
+        if (cols.containsKey("instance_uuid")
+                && old.getValue("instance_uuid") != null
+                && cols.get("instance_uuid") != null) {
+            throw AnvilException.conflict("Node " + old.getString("uuid") + " is associated with instance "
+                    + old.getString("instance_uuid") + ".");
+        }
+        if (Boolean.TRUE.equals(cols.get("protected")) && state != ProvisionState.ACTIVE) {
+            throw AnvilException.invalid("Node " + old.getString("uuid") + " can only be made protected in provision "
+                    + "state 'active', not '" + state.value() + "'.");
+        }
+        boolean protectedAfter = Boolean.TRUE.equals(
+                cols.containsKey("protected") ? cols.get("protected") : old.getBoolean("protected"));
+        if (cols.get("protected_reason") != null && !protectedAfter) {
+            throw AnvilException.invalid(
+                    "Cannot set protected_reason on node " + old.getString("uuid") + " without protected=True.");
+        }
+        if (cols.containsKey("protected") && !protectedAfter) {
+            cols.put("protected_reason", null);
+        }
+        if (Boolean.FALSE.equals(cols.get("maintenance"))) {
+            cols.put("maintenance_reason", null);
+            cols.put("fault", null);
+        }
+        if (cols.containsKey("retired") && !Boolean.TRUE.equals(cols.get("retired"))) {
+            cols.put("retired_reason", null);
+        }
+        return cols;
+    }
+
+    /**
+     * Ironic's delete checks ({@code ConductorManager.destroy_node}): not protected, no instance, and a provision
+     * state that allows deletion unless the node is in maintenance.
+     */
+    public static void checkDeletable(JsonObject node) {
+        String uuid = node.getString("uuid");
+        if (Boolean.TRUE.equals(node.getBoolean("protected"))) {
+            throw AnvilException.invalid("Node " + uuid + " is protected and cannot be undeployed, rebuilt or deleted");
+        }
+        if (node.getValue("instance_uuid") != null) {
+            throw AnvilException.conflict(
+                    "Node " + uuid + " is associated with instance " + node.getString("instance_uuid") + ".");
+        }
+        ProvisionState state = ProvisionState.fromValue(node.getString("provision_state"));
+        if (!DELETE_ALLOWED.contains(state) && !Boolean.TRUE.equals(node.getBoolean("maintenance"))) {
+            throw AnvilException.conflict("Can not delete node " + uuid + " while it is in provision state \""
+                    + state.value() + "\". Valid provision states to perform deletion are: ["
+                    + values(DELETE_ALLOWED, ", ") + "], or put the node in maintenance mode.");
+        }
+    }
+
+    private HardwareType hardwareType(String driver, String group) {
+        return hardwareTypes.get(driver).orElseThrow(() -> noValidHost(driver, group));
+    }
+
+    /** Ironic's {@code get_topic_for}: some alive conductor must run the driver in the node's group. */
+    private void requireConductor(String uuid, String driver, String group) {
+        if (!conductors.served(uuid, driver, group)) {
+            throw noValidHost(driver, group);
+        }
+    }
+
+    private static AnvilException noValidHost(String driver, String group) {
+        return AnvilException.invalid("No valid host was found. Reason: No conductor service registered which "
+                + "supports driver " + driver + " for conductor group \"" + (group == null ? "" : group) + "\".");
+    }
+
+    private static AnvilException incompatible(String iface, String impl, HardwareType type) {
+        return AnvilException.invalid(
+                iface + " interface implementation '" + impl + "' is not supported by hardware " + "type " + type.name()
+                        + ". Supported: " + String.join(", ", type.interfaces().get(iface)) + ".");
+    }
+
+    private static void validateName(String name) {
+        if (name != null && (!isLogicalName(name) || SqlValues.uuidOrNull(name) != null)) {
+            throw AnvilException.invalid("Expected a logical name but received " + name
+                    + ". A name may contain only letters, digits and -._~ and must not look like a UUID.");
+        }
+    }
+
+    private static void validateGroup(String group) {
+        if (group != null && !GROUP.matcher(group).matches()) {
+            throw AnvilException.invalid(
+                    "Invalid conductor_group '" + group + "': it may contain only letters, digits, '_', '-' and '.'.");
+        }
+    }
+
+    /** What a removed top-level field becomes: {} for documents, false for flags, null otherwise. */
+    private static Object removedValue(FieldSpec f) {
+        if (f.type() == FieldType.OBJECT) {
+            return new JsonObject();
+        }
+        if (f.type() == FieldType.BOOL && !f.name().equals("automated_clean")) {
+            return false;
+        }
+        return null;
+    }
+
+    /** UUIDs compare as UUIDs, whatever their case or form in the patch. */
+    private static Object normalise(Object v) {
+        return v instanceof String s && SqlValues.uuidOrNull(s) != null ? SqlValues.uuidOrNull(s) : v;
+    }
+
+    private static String values(List<ProvisionState> states, String separator) {
+        return states.stream().map(ProvisionState::value).collect(Collectors.joining(separator));
+    }
+}
