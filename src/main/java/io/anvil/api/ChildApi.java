@@ -1,5 +1,6 @@
 package io.anvil.api;
 
+import io.anvil.conductor.ChildUpdates;
 import io.anvil.errors.AnvilException;
 import io.anvil.store.FieldSpec;
 import io.anvil.store.FieldType;
@@ -21,21 +22,13 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
-import java.util.regex.Pattern;
 
 /**
  * Resources that belong to a node: ports, portgroups, volume connectors and volume targets. One class, because
- * they differ only in fields, filters and a few validation rules (see {@link Kind}).
+ * they differ only in fields, filters and a few validation rules (see {@link Kind}); the value rules themselves are
+ * {@link ChildUpdates}'.
  */
 final class ChildApi {
-    /** Ironic's utils.is_valid_mac: six colon-separated pairs, either case (stored lower case). */
-    private static final Pattern MAC = Pattern.compile("^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$");
-
-    private static final Pattern DATAPATH_ID = Pattern.compile("^[0-9a-fA-F]{16}$");
-    private static final List<String> NETWORK_TYPES = List.of("managed", "unmanaged");
-    private static final Set<String> LLC_KEYS =
-            Set.of("switch_id", "port_id", "switch_info", "network_type", "hostname");
-    private static final Set<String> CONNECTOR_TYPES = Set.of("iqn", "ip", "mac", "wwnn", "wwpn", "port", "portgroup");
 
     /** The per-resource differences. {@code minVersion}: below it the collection does not exist (404). */
     enum Kind {
@@ -128,7 +121,7 @@ final class ChildApi {
         }
         String address = Requests.query(ctx, "address");
         if (address != null) {
-            q.where("t.address = " + q.param(normaliseMac(address)));
+            q.where("t.address = " + q.param(ChildUpdates.normaliseMac(address)));
         }
         String portgroup = Requests.query(ctx, "portgroup");
         if (portgroup != null) {
@@ -216,7 +209,7 @@ final class ChildApi {
             doc.put("uuid", UUID.randomUUID().toString());
         }
         if (kind == Kind.PORTGROUP && doc.getValue("mode") == null) {
-            doc.put("mode", "active-backup"); // Ironic's [DEFAULT]default_portgroup_mode
+            doc.put("mode", ChildUpdates.DEFAULT_PORTGROUP_MODE);
         }
         String base = Links.base(ctx, services.config().api().publicUrl());
         if (!(doc.getValue("node_uuid") instanceof String nodeIdent)) {
@@ -399,11 +392,11 @@ final class ChildApi {
             }
             Object value = doc.getValue(key);
             if (key.equals("address") && value != null) {
-                value = normaliseMac(String.valueOf(value));
+                value = ChildUpdates.normaliseMac(String.valueOf(value));
             }
             cols.put(key, SqlValues.toSql(kind.def.singular(), f, value));
         }
-        validate(kind, cols, doc);
+        validate(kind, cols);
         String nodeUuid = doc.getValue("node_uuid") instanceof String s ? s : null;
         if (doc.getValue("node_uuid") != null && nodeUuid == null) {
             throw AnvilException.invalid(
@@ -461,87 +454,14 @@ final class ChildApi {
         });
     }
 
-    private static void validate(Kind kind, Map<String, Object> cols, JsonObject doc) {
+    private static void validate(Kind kind, Map<String, Object> cols) {
         switch (kind) {
-            case PORT -> {
-                if (cols.get("local_link_connection") instanceof JsonObject llc) {
-                    validateLocalLink(llc);
-                }
-            }
-            case PORTGROUP -> {
-                Object name = cols.get("name");
-                if (name != null
-                        && (!((String) name).matches("^[A-Za-z0-9\\-._~]+$")
-                                || SqlValues.uuidOrNull((String) name) != null)) {
-                    throw AnvilException.invalid("Expected a logical name but received " + name + ".");
-                }
-            }
-            case VOLUME_CONNECTOR -> {
-                Object type = cols.get("type");
-                if (type != null && !CONNECTOR_TYPES.contains(type)) {
-                    throw AnvilException.invalid("Invalid volume connector type '" + type + "'; allowed: "
-                            + String.join(", ", new java.util.TreeSet<>(CONNECTOR_TYPES)) + ".");
-                }
-            }
-            case VOLUME_TARGET -> {
-                Object bootIndex = cols.get("boot_index");
-                if (bootIndex != null && (Integer) bootIndex < 0) {
-                    throw AnvilException.invalid("Invalid boot_index " + bootIndex + ": it must not be negative.");
-                }
-            }
+            case PORT -> ChildUpdates.validatePort(cols);
+            case PORTGROUP -> ChildUpdates.validatePortgroup(cols);
+            case VOLUME_CONNECTOR -> ChildUpdates.validateVolumeConnector(cols);
+            case VOLUME_TARGET -> ChildUpdates.validateVolumeTarget(cols);
             default -> {}
         }
-    }
-
-    /**
-     * Ironic's LocalLinkConnectionType: string values, known keys, port_id with switch_id (or hostname for a Smart
-     * NIC) unless the network is unmanaged, and switch_id a MAC or a 16-hex-digit OpenFlow datapath id (normalised
-     * to lower case in place).
-     */
-    private static void validateLocalLink(JsonObject llc) {
-        if (llc.isEmpty()) {
-            return;
-        }
-        for (String k : llc.fieldNames()) {
-            if (!LLC_KEYS.contains(k)) {
-                throw AnvilException.invalid("Invalid local_link_connection key '" + k + "'; allowed: "
-                        + String.join(", ", new java.util.TreeSet<>(LLC_KEYS)) + ".");
-            }
-            if (!(llc.getValue(k) instanceof String)) {
-                throw AnvilException.invalid(
-                        "Invalid local_link_connection value for '" + k + "': it must be a string.");
-            }
-        }
-        String networkType = llc.getString("network_type");
-        if (networkType != null && !NETWORK_TYPES.contains(networkType)) {
-            throw AnvilException.invalid("Invalid local_link_connection network_type '" + networkType + "'; allowed: "
-                    + String.join(", ", NETWORK_TYPES) + ".");
-        }
-        if ("unmanaged".equals(networkType)) {
-            return;
-        }
-        Set<String> keys = llc.fieldNames();
-        if (!(keys.contains("port_id") && (keys.contains("switch_id") || keys.contains("hostname")))) {
-            throw AnvilException.invalid("Missing mandatory keys. Required keys are {'port_id', 'switch_id'}. Or in"
-                    + " case of Smart NIC {'port_id', 'hostname'}. Submitted keys are " + new java.util.TreeSet<>(keys)
-                    + " .");
-        }
-        String switchId = llc.getString("switch_id");
-        if (switchId != null) {
-            if (!MAC.matcher(switchId).matches()
-                    && !DATAPATH_ID.matcher(switchId).matches()) {
-                throw AnvilException.invalid(
-                        "Expected a MAC address or OpenFlow datapath ID but received " + switchId + ".");
-            }
-            llc.put("switch_id", switchId.toLowerCase());
-        }
-    }
-
-    static String normaliseMac(String mac) {
-        if (!MAC.matcher(mac).matches()) {
-            throw AnvilException.invalid("Expected a MAC address but received " + mac + ".");
-        }
-        return mac.toLowerCase();
     }
 
     private static String capital(String s) {

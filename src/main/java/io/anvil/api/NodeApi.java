@@ -466,17 +466,11 @@ final class NodeApi {
         }
         String ident = ctx.pathParam("node");
         String why = reason;
-        return tasks().withTask(ident, tasks().apiWrite("setting maintenance"), task -> {
-            Map<String, Object> cols = new LinkedHashMap<>();
-            cols.put("maintenance", on);
-            cols.put("maintenance_reason", on ? why : null);
-            if (!on) {
-                cols.put("fault", null);
-            }
-            return task.saveWithEvents(
-                            cols, "baremetal.node.maintenance_set.start", "baremetal.node.maintenance_set.end")
-                    .mapEmpty();
-        });
+        return tasks().withTask(ident, tasks().apiWrite("setting maintenance"), task -> task.saveWithEvents(
+                        NodeUpdates.maintenance(on, why),
+                        "baremetal.node.maintenance_set.start",
+                        "baremetal.node.maintenance_set.end")
+                .mapEmpty());
     }
 
     // ---- helpers ----

@@ -200,6 +200,17 @@ public final class NodeUpdates {
         }
     }
 
+    /** The columns that put a node in or out of maintenance; leaving it also clears the reason and the fault. */
+    public static Map<String, Object> maintenance(boolean on, String reason) {
+        Map<String, Object> cols = new LinkedHashMap<>();
+        cols.put("maintenance", on);
+        cols.put("maintenance_reason", on ? reason : null);
+        if (!on) {
+            cols.put("fault", null);
+        }
+        return cols;
+    }
+
     private HardwareType hardwareType(String driver, String group) {
         return hardwareTypes.get(driver).orElseThrow(() -> noValidHost(driver, group));
     }
