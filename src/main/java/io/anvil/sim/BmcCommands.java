@@ -17,7 +17,7 @@ import io.anvil.ipmi.codec.lan.IpmiResponse;
 import io.anvil.ipmi.codec.lan.NetFn;
 
 /**
- * The IPMI commands a simulated BMC answers (ipmi.md §1.15), with the spec's default privilege per command.
+ * The IPMI commands a simulated BMC answers (docs/ipmi.md#commands), with the spec's default privilege per command.
  * Stateless: the state lives in {@link SimulatedBmc}; everything runs on the BMC's event loop.
  */
 final class BmcCommands {

@@ -267,7 +267,7 @@ class MessagesAndCommandsTest {
     @Test
     void channelCipherSuitesRecordsAcrossPages() throws Exception {
         assertEquals("0e0080", Hex.of(GetChannelCipherSuites.Request.page(0).encode()));
-        // ipmi_sim's first page (ipmi.md §1.13): suites 0, 1, 2 and the first byte of suite 3's record
+        // ipmi_sim's first page (IPMI v2.0 §22.15): suites 0, 1, 2 and the first byte of suite 3's record
         var first = GetChannelCipherSuites.Response.decode(
                 Hex.parse("01c0000040 80c0010140 80c0020141 80c0".replace(" ", "")));
         assertFalse(first.lastPage());
