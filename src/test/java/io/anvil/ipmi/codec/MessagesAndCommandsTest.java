@@ -39,7 +39,10 @@ import io.anvil.ipmi.codec.rmcpplus.RmcpPlusStatus;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** IPMI LAN framing (§1.3), completion codes (§1.16), RMCP+ setup payloads (§1.7) and commands (§1.15). */
+/**
+ * IPMI LAN framing (IPMI v2.0 §13.8), completion codes (IPMI v2.0 §5.2), RMCP+ setup payloads
+ * (docs/ipmi.md#open-session-and-rakp) and commands (docs/ipmi.md#commands).
+ */
 class MessagesAndCommandsTest {
 
     static IpmiResponse response(String hex) throws IpmiDecodeException {
