@@ -7,7 +7,8 @@ import java.util.Objects;
 
 /**
  * One BMC and the credentials to use on it. All traffic to the same {@code host:port} shares one governor
- * (DESIGN.md invariant 6); every distinct set of credentials gets its own session.
+ * (docs/architecture.md#invariants, invariant 6; docs/ipmi.md#governor); every distinct set of credentials gets its own
+ * session.
  *
  * @param host        IP literal or name (names are resolved off the client's context, once)
  * @param port        UDP port, 623 on real hardware
