@@ -15,8 +15,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One OpenIPMI {@code ipmi_sim} child process on 127.0.0.1:free-port, configured from the research
- * template ({@code lan.conf.tmpl}: users admin/password (ADMIN), oper/operpass (OPERATOR), ""/test (USER);
+ * One OpenIPMI {@code ipmi_sim} child process on 127.0.0.1:free-port, configured from the test resources in
+ * {@code ipmi_sim/} ({@code lan.conf.tmpl}: users admin/password (ADMIN), oper/operpass (OPERATOR), ""/test (USER);
  * {@code sim.emu}: BMC 0x20, SEL, sensor 1 = 0x60), with a chassis-control hook (docs/ipmi.md#simulator)
  * that keeps power and boot device in files and logs every action to {@code events.log}.
  * Skips the test (fails under CI=true) when ipmi_sim is not installed.
