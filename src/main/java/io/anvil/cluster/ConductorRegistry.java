@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * This conductor's row in {@code conductors} (Ironic's
- * {@code ironic/conductor/base_manager.py: BaseConductorManager._register_and_validate_hardware_interfaces} and
+ * {@code ironic/conductor/base_manager.py: BaseConductorManager.init_host} and its keepalive thread,
  * {@code _conductor_service_record_keepalive}): registered at start, touched every heartbeat interval (the keepalive),
  * marked offline when draining and on a clean stop. Others read the table to know who is alive:
  * {@code online AND updated_at > now() - heartbeat_timeout}, with PostgreSQL's clock, so every reader agrees. While

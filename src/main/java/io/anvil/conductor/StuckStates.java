@@ -14,7 +14,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What a (re)started conductor corrects (Ironic's {@code ironic/conductor/base_manager.py} start-up and
+ * What a (re)started conductor corrects (Ironic's
+ * {@code ironic/conductor/base_manager.py: BaseConductorManager.prepare_host} and
  * {@code ironic/conductor/manager.py: ConductorManager._correct_stuck_states}; docs/architecture.md#ironic-scenarios,
  * scenario 19):
  *
