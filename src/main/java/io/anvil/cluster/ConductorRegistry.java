@@ -14,11 +14,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * This conductor's row in {@code conductors} (ironic.md §8.1): registered at start, touched every heartbeat
- * interval (the keepalive), marked offline when draining and on a clean stop. Others read the table to know who
- * is alive: {@code online AND updated_at > now() - heartbeat_timeout}, with PostgreSQL's clock, so every reader
- * agrees. While draining the keepalive goes on with {@code online = false}: peers drop this conductor from their
- * rings while it finishes its running work.
+ * This conductor's row in {@code conductors} (Ironic's
+ * {@code ironic/conductor/base_manager.py: BaseConductorManager.init_host} and its keepalive thread,
+ * {@code _conductor_service_record_keepalive}): registered at start, touched every heartbeat interval (the keepalive),
+ * marked offline when draining and on a clean stop. Others read the table to know who is alive:
+ * {@code online AND updated_at > now() - heartbeat_timeout}, with PostgreSQL's clock, so every reader agrees. While
+ * draining the keepalive goes on with {@code online = false}: peers drop this conductor from their rings while it
+ * finishes its running work.
  */
 public final class ConductorRegistry {
     private static final Logger LOG = LoggerFactory.getLogger(ConductorRegistry.class);

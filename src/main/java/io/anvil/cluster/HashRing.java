@@ -11,8 +11,9 @@ import java.util.TreeSet;
 
 /**
  * One consistent hash ring, bit-for-bit the ring of tooz's {@code hashring.HashRing} that Ironic uses
- * (ironic.md §8.2): every host gets {@code partitions} points, the i-th (from 0) being md5 of the host name
- * repeated i+2 times (an md5 object created over the name, then updated with the name again for each point); a key maps to the first point strictly above
+ * ({@code ironic/common/hash_ring.py: HashRingManager}, over tooz's {@code hashring.HashRing}): every host gets
+ * {@code partitions} points, the i-th (from 0) being md5 of the host name repeated i+2 times (an md5 object created
+ * over the name, then updated with the name again for each point); a key maps to the first point strictly above
  * md5(key) (Python's {@code bisect.bisect}), wrapping to the first point. Points are compared as unsigned 128-bit
  * integers. With one replica, as Ironic uses it, the owner is the host of that point.
  *

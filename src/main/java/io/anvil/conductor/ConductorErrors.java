@@ -2,7 +2,10 @@ package io.anvil.conductor;
 
 import io.anvil.errors.AnvilException;
 
-/** The conductor's typed errors, each with Ironic's status code (DESIGN.md, TaskManager). */
+/**
+ * The conductor's typed errors, each with Ironic's status code (docs/architecture.md#an-api-request; Ironic's
+ * {@code ironic/common/exception.py}).
+ */
 public final class ConductorErrors {
     private ConductorErrors() {}
 

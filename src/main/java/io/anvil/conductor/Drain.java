@@ -9,7 +9,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Graceful stop of a conductor (ironic.md §8.1, §11.22), bounded:
+ * Graceful stop of a conductor (Ironic's {@code ironic/conductor/base_manager.py: BaseConductorManager.del_host};
+ * docs/architecture.md#ironic-scenarios, scenario 22), bounded:
  *
  * <ol>
  *   <li>Leave: {@code online = false} now, and this conductor owns nothing any more. The API answers 503 to new

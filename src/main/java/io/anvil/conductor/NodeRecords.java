@@ -9,9 +9,10 @@ import io.vertx.sqlclient.Tuple;
 import java.util.Map;
 
 /**
- * Fenced node rows (DESIGN invariant 2). Taking a node exclusively claims its row with the lock's fencing token
- * ({@code lock_fence < token}); every later write is conditioned on {@code lock_fence = token}, so a holder
- * whose lease was lost (and whose node was re-granted with a higher token) writes nothing.
+ * Fenced node rows (docs/locks.md#fencing, invariant 2 of docs/architecture.md#invariants). Taking a node exclusively
+ * claims its row with the lock's fencing token ({@code lock_fence < token}); every later write is conditioned on
+ * {@code lock_fence = token}, so a holder whose lease was lost (and whose node was re-granted with a higher token)
+ * writes nothing.
  */
 final class NodeRecords {
     private final ResourceStore store;

@@ -12,7 +12,8 @@ import java.util.Map;
 /**
  * Ironic's change_node_power_state and node_power_action, and the boot-device calls of the management
  * interface. The target power state is recorded only once a worker slot is granted (nothing is written on 503);
- * power_set start/end/error notifications follow ironic.md §3.2.
+ * power_set start/end/error notifications follow Ironic's {@code ironic/conductor/utils.py: node_power_action}
+ * (docs/architecture.md#ironic-scenarios, scenario 11).
  */
 public final class PowerActions {
     /** Ironic's power_state_change_timeout default. */

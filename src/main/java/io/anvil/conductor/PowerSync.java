@@ -28,9 +28,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Ironic's {@code _sync_power_states} / {@code do_sync_power_state} and {@code _power_failure_recovery}
- * (ironic.md §4.3), with one change: instead of checking every node at the start of each run (a thundering herd
- * on BMCs and the lock service every interval), each node is checked at a stable offset within the interval,
- * derived from its UUID, under a global cap of concurrent checks ({@code sync_power_state_workers}).
+ * ({@code ironic/conductor/manager.py}; docs/periodics.md#choices-that-differ-from-ironic), with one change: instead of
+ * checking every node at the start of each run (a thundering herd on BMCs and the lock service every interval), each
+ * node is checked at a stable offset within the interval, derived from its UUID, under a global cap of concurrent
+ * checks ({@code sync_power_state_workers}).
  *
  * <p>Per node: a shared try-once task; skip nodes in SYNC_EXCLUDED_STATES, in maintenance, with a target power
  * state or reserved; read the hardware state; a match resets the failure count; a mismatch upgrades the lock (a

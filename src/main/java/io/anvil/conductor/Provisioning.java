@@ -129,7 +129,8 @@ public final class Provisioning {
     /**
      * Ironic's continue_node_deploy: the patient hand-off after an asynchronous deploy step finished. It queues
      * fairly behind whoever holds the node (a console, a power sync) and is never starved. If no worker is free
-     * the node stays in "wait call-back" so the next heartbeat or the timeout recovers it (ironic.md §11.7).
+     * the node stays in "wait call-back" so the next heartbeat or the timeout recovers it
+     * (docs/architecture.md#ironic-scenarios, scenario 7).
      */
     public Future<Void> continueDeploy(String ident) {
         return tasks.withTask(

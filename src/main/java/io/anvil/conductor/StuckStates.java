@@ -14,7 +14,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What a (re)started conductor corrects (ironic.md §8.1 prepare_host, §8.3.1 _correct_stuck_states, §11.19):
+ * What a (re)started conductor corrects (Ironic's
+ * {@code ironic/conductor/base_manager.py: BaseConductorManager.prepare_host} and
+ * {@code ironic/conductor/manager.py: ConductorManager._correct_stuck_states}; docs/architecture.md#ironic-scenarios,
+ * scenario 19):
  *
  * <ol>
  *   <li>Nodes still reserved under this hostname (case-insensitive) were abandoned by this host's previous

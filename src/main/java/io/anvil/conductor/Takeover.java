@@ -19,14 +19,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Take-over of a dead conductor's nodes by the conductors that now own them on the ring (ironic.md §8.3), run
- * after every ring refresh (Ironic's _check_orphan_nodes, without its 60 s period nor its 8-nodes-per-run cap):
+ * Take-over of a dead conductor's nodes by the conductors that now own them on the ring (Ironic's
+ * {@code ironic/conductor/manager.py: ConductorManager._check_orphan_nodes}; docs/architecture.md#ironic-scenarios,
+ * scenarios 17, 18, 20), run after every ring refresh (Ironic's _check_orphan_nodes, without its 60 s period nor its
+ * 8-nodes-per-run cap):
  *
  * <ol>
  *   <li>Nodes reserved by a conductor that is not alive (offline, or silent longer than heartbeat_timeout) and
  *       mapped here are taken with a try-once exclusive lock. The lock is granted only once the dead holder's
  *       lease has expired in Redis, and the claim raises the row's fence, so a holder that was only stalled can
- *       write nothing afterwards (DESIGN invariant 2, ironic.md §11.23).</li>
+ *       write nothing afterwards (docs/locks.md#fencing; docs/architecture.md#ironic-scenarios, scenario 23).</li>
  *   <li>Under the lock: in maintenance the node is only released (so it can leave maintenance). Otherwise a
  *       pending {@code target_power_state} is cleared ("Pending power operation was aborted due to conductor take
  *       over"), and a node in a STUCK_STATES_TREATED_AS_FAIL state goes to its fail state with "Operation was

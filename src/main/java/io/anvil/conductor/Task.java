@@ -27,8 +27,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Ironic's TaskManager context for one node: the node as read under the lock, its driver, and the lock itself.
  * Writes go through {@link #save} and are fenced. {@link #processEvent(ProvisionEvent, Function)} defers the
- * state change to the moment its worker starts (DESIGN invariant 3); {@link TaskManager#withTask} then hands
- * the lock to that worker, which releases it however it ends.
+ * state change to the moment its worker starts (docs/architecture.md#invariants, invariant 3);
+ * {@link TaskManager#withTask} then hands the lock to that worker, which releases it however it ends.
  */
 public final class Task {
     private static final Logger LOG = LoggerFactory.getLogger(Task.class);

@@ -24,11 +24,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Ironic's {@code _check_*wait_timeouts} and {@code _fail_if_in_state} (ironic.md §4.3, §8.3): nodes this conductor
- * owns that sat in DEPLOYWAIT, CLEANWAIT, SERVICEWAIT or RESCUEWAIT longer than the callback timeout since
- * {@code provision_updated_at} (bumped by every heartbeat), or in INSPECTWAIT since {@code inspection_started_at},
- * are failed. Maintenance and reserved nodes are skipped in SQL; locked ones are skipped by the try-once lock; the
- * state, maintenance and the timestamp are re-checked under the lock (a heartbeat that bumped it meanwhile wins).
+ * Ironic's {@code _check_*wait_timeouts} and {@code _fail_if_in_state} ({@code ironic/conductor/manager.py};
+ * docs/periodics.md): nodes this conductor owns that sat in DEPLOYWAIT, CLEANWAIT, SERVICEWAIT or RESCUEWAIT longer
+ * than the callback timeout since {@code provision_updated_at} (bumped by every heartbeat), or in INSPECTWAIT since
+ * {@code inspection_started_at}, are failed. Maintenance and reserved nodes are skipped in SQL; locked ones are skipped
+ * by the try-once lock; the state, maintenance and the timestamp are re-checked under the lock (a heartbeat that bumped
+ * it meanwhile wins).
  *
  * <p>Unlike Ironic, a run is not limited to {@code periodic_max_workers} (8) nodes: every timed-out node is handled
  * in the same run, {@code periodic_max_workers} at a time, each clean-up on a worker-pool slot (never the reserved

@@ -8,8 +8,8 @@ import java.util.UUID;
 
 /**
  * Writes notification rows into the {@code events} outbox. Callers pass the connection of the transaction that
- * makes the change, so the event exists exactly when the change does (DESIGN invariant 4). Payloads must
- * already be masked.
+ * makes the change, so the event exists exactly when the change does (docs/architecture.md#invariants, invariant 4).
+ * Payloads must already be masked.
  */
 public final class Outbox {
     private static final String INSERT =

@@ -5,19 +5,20 @@ import java.util.Optional;
 
 /**
  * The {@code target} strings of {@code PUT /v1/nodes/{id}/states/provision}: the event each one sends, the
- * microversion it needs, the conductor action behind it and the body fields it requires (ironic.md §1.1
- * {@code VERBS}, §7).
+ * microversion it needs, the conductor action behind it and the body fields it requires (Ironic's
+ * {@code ironic/common/states.py: VERBS} and
+ * {@code ironic/api/controllers/v1/node.py: NodeStatesController.provision}).
  *
  * <p>A request whose version is too old for the verb gets 406; see {@link #isAllowedAt}.
  */
 public enum ApiVerb {
     ACTIVE("active", ProvisionEvent.DEPLOY, 1, ConductorAction.DO_NODE_DEPLOY),
-    /** Alias of {@code active} (§7: 1.73). */
+    /** Alias of {@code active} (node.py: NodeStatesController: 1.73). */
     DEPLOY("deploy", ProvisionEvent.DEPLOY, 73, ConductorAction.DO_NODE_DEPLOY),
-    /** Not in Ironic's {@code VERBS}: accepted as a target and sent as the event of the same name (§1.1). */
+    /** Not in Ironic's {@code VERBS}: accepted as a target and sent as the event of the same name (states.py). */
     REBUILD("rebuild", ProvisionEvent.REBUILD, 1, ConductorAction.DO_NODE_DEPLOY),
     DELETED("deleted", ProvisionEvent.DELETE, 1, ConductorAction.DO_NODE_TEAR_DOWN),
-    /** Alias of {@code deleted} (§7: 1.73). */
+    /** Alias of {@code deleted} (node.py: NodeStatesController: 1.73). */
     UNDEPLOY("undeploy", ProvisionEvent.DELETE, 73, ConductorAction.DO_NODE_TEAR_DOWN),
     MANAGE("manage", ProvisionEvent.MANAGE, 4, ConductorAction.DO_PROVISIONING_ACTION),
     PROVIDE("provide", ProvisionEvent.PROVIDE, 4, ConductorAction.DO_PROVISIONING_ACTION),
@@ -30,11 +31,13 @@ public enum ApiVerb {
     UNHOLD("unhold", ProvisionEvent.UNHOLD, 85, ConductorAction.DO_PROVISIONING_ACTION),
     SERVICE("service", ProvisionEvent.SERVICE, 87, ConductorAction.DO_NODE_SERVICE);
 
-    /** {@code abort} from DEPLOYWAIT ({@code MINOR_110_DEPLOYWAIT_ABORT}, ironic.md §1.2, §7). */
+    /**
+     * {@code abort} from DEPLOYWAIT ({@code MINOR_110_DEPLOYWAIT_ABORT}, {@code ironic/api/controllers/v1/utils.py}).
+     */
     public static final Microversion DEPLOYWAIT_ABORT_MIN_VERSION = Microversion.of(110);
 
     /**
-     * {@code abort} from INSPECTWAIT ({@code MINOR_41_INSPECTION_ABORT}). Not in ironic.md; taken from Ironic's
+     * {@code abort} from INSPECTWAIT ({@code MINOR_41_INSPECTION_ABORT}). Taken from Ironic's
      * {@code NodeStatesController.provision}, which answers 406 below it.
      */
     public static final Microversion INSPECTWAIT_ABORT_MIN_VERSION = Microversion.of(41);
@@ -91,8 +94,9 @@ public enum ApiVerb {
     }
 
     /**
-     * Whether the verb is refused (400 {@code NodeInMaintenance}) for a node in maintenance (§7: {@code active}
-     * and {@code rebuild}; the {@code deploy} alias is treated like {@code active}, inferred).
+     * Whether the verb is refused (400 {@code NodeInMaintenance}) for a node in maintenance (node.py:
+     * NodeStatesController: {@code active} and {@code rebuild}; the {@code deploy} alias is treated like
+     * {@code active}, inferred).
      */
     public boolean isRefusedInMaintenance() {
         return this == ACTIVE || this == DEPLOY || this == REBUILD;
@@ -109,8 +113,9 @@ public enum ApiVerb {
     }
 
     /**
-     * Checks the body fields tied to verbs (§7), in Ironic's order: first fields that only one verb accepts,
-     * then the field this verb requires. Returns the 400 message, or empty when the body is acceptable.
+     * Checks the body fields tied to verbs (node.py: NodeStatesController), in Ironic's order: first fields that only
+     * one verb accepts, then the field this verb requires. Returns the 400 message, or empty when the body is
+     * acceptable.
      * <ul>
      *   <li>{@code clean} needs a non-empty {@code clean_steps}, and only {@code clean} takes it;</li>
      *   <li>{@code service} needs a non-empty {@code service_steps}, and only {@code service} takes it;</li>

@@ -2,7 +2,8 @@ package io.anvil.fsm;
 
 /**
  * The conductor operation behind each provision verb ({@code PUT /v1/nodes/{id}/states/provision},
- * ironic.md §7), named after Ironic's RPC methods.
+ * Ironic's {@code NodeStatesController.provision}), named after Ironic's RPC methods
+ * ({@code ironic/conductor/rpcapi.py: ConductorAPI}).
  */
 public enum ConductorAction {
     /** {@code do_node_deploy}: {@code active}, {@code deploy}, {@code rebuild}. */

@@ -4,8 +4,10 @@ import java.util.Optional;
 
 /**
  * Ironic's {@code InvalidState}: an event that is not allowed in the node's current state, or a target that
- * is not a stable state (ironic.md §1.3). The node must be left untouched (§2.6 step 2). Over the REST API
- * it maps to HTTP 409; the API's own pre-check answers 400 {@code InvalidStateRequested} instead (§7).
+ * is not a stable state ({@code ironic/common/fsm.py}). The node must be left untouched (Ironic's
+ * {@code ironic/conductor/task_manager.py: TaskManager.process_event} raises before it saves anything). Over the REST
+ * API it maps to HTTP 409; the API's own pre-check answers 400 {@code InvalidStateRequested} instead (node.py:
+ * NodeStatesController).
  */
 public final class InvalidStateException extends RuntimeException {
 

@@ -4,12 +4,12 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A bare metal API microversion, {@code major.minor} (ironic.md §7). Ordered numerically, so 1.9 &lt; 1.73 &lt;
- * 1.110.
+ * A bare metal API microversion, {@code major.minor} ({@code ironic/api/controllers/v1/versions.py}). Ordered
+ * numerically, so 1.9 &lt; 1.73 &lt; 1.110.
  */
 public record Microversion(int major, int minor) implements Comparable<Microversion> {
 
-    /** The oldest version; a request without a version header uses it (§7). */
+    /** The oldest version; a request without a version header uses it (versions.py). */
     public static final Microversion MIN = of(1);
 
     private static final Pattern FORMAT = Pattern.compile("(\\d{1,9})\\.(\\d{1,9})");

@@ -1,8 +1,8 @@
 package io.anvil.fsm;
 
 /**
- * Notification priority (ironic.md §3): oslo.messaging's debug/info/warning/error/critical, filtered by
- * {@code [DEFAULT]notification_level}.
+ * Notification priority ({@code ironic/objects/notification.py}): oslo.messaging's debug/info/warning/error/critical,
+ * filtered by {@code [DEFAULT]notification_level}.
  */
 public enum NotificationLevel {
     DEBUG("debug"),

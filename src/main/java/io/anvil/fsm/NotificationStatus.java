@@ -4,8 +4,9 @@ import java.util.Objects;
 
 /**
  * The last part of a notification's {@code event_type}, {@code baremetal.<object>.<action>.<status>}, and its
- * level (ironic.md §3). {@link #ERROR} is sent at level ERROR; the others at INFO, both for
- * {@code provision_set} (§3.1) and {@code power_set} (§3.2).
+ * level ({@code ironic/objects/notification.py}). {@link #ERROR} is sent at level ERROR; the others at INFO, both for
+ * {@code provision_set} (TaskManager._notify_provision_state_change) and {@code power_set} (utils.py:
+ * node_power_action).
  */
 public enum NotificationStatus {
     START("start", NotificationLevel.INFO),
@@ -13,7 +14,7 @@ public enum NotificationStatus {
     SUCCESS("success", NotificationLevel.INFO),
     ERROR("error", NotificationLevel.ERROR);
 
-    /** {@code event_type} prefix of provision-state notifications (§3.1). */
+    /** {@code event_type} prefix of provision-state notifications (TaskManager._notify_provision_state_change). */
     public static final String PROVISION_SET_PREFIX = "baremetal.node.provision_set.";
 
     private final String value;
@@ -43,7 +44,8 @@ public enum NotificationStatus {
     }
 
     /**
-     * Ironic's {@code TaskManager._notify_provision_state_change} (ironic.md §3.1), checked in this order:
+     * Ironic's {@code TaskManager._notify_provision_state_change} ({@code ironic/conductor/task_manager.py}), checked
+     * in this order:
      * <ol>
      *   <li>event {@code fail} ({@code error} in Ironic's list is not an event of the machine) → ERROR;</li>
      *   <li>previous state not UNSTABLE and new state UNSTABLE → START;</li>

@@ -6,9 +6,10 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Power states and power actions, with Ironic's strings (ironic.md §6.1). {@code power_state} holds
- * POWER_ON/POWER_OFF (or ERROR from a driver, or NULL when unknown); the others are requested actions that
- * also appear as {@code to_power} in {@code power_set} notifications (§3.2).
+ * Power states and power actions, with Ironic's strings ({@code ironic/common/states.py},
+ * {@code ironic/conductor/utils.py: node_power_action}). {@code power_state} holds POWER_ON/POWER_OFF (or ERROR from a
+ * driver, or NULL when unknown); the others are requested actions that also appear as {@code to_power} in
+ * {@code power_set} notifications (utils.py: node_power_action).
  */
 public enum PowerState {
     POWER_ON("power on"),
@@ -22,11 +23,11 @@ public enum PowerState {
     /** Ironic's {@code NOSTATE} for power: unknown power state, or no target. */
     public static final Optional<PowerState> NOSTATE = Optional.empty();
 
-    /** Targets accepted by {@code PUT /v1/nodes/{id}/states/power} (§6.1). */
+    /** Targets accepted by {@code PUT /v1/nodes/{id}/states/power} (utils.py: node_power_action). */
     public static final Set<PowerState> API_TARGETS =
             Collections.unmodifiableSet(EnumSet.of(POWER_ON, POWER_OFF, REBOOT, SOFT_REBOOT, SOFT_POWER_OFF));
 
-    /** Soft actions, and the {@code timeout} field, need this microversion (§6.1). */
+    /** Soft actions, and the {@code timeout} field, need this microversion (utils.py: node_power_action). */
     public static final Microversion SOFT_POWER_MIN_VERSION = Microversion.of(27);
 
     private final String value;
@@ -69,7 +70,10 @@ public enum PowerState {
         return this == SOFT_REBOOT || this == SOFT_POWER_OFF;
     }
 
-    /** Whether this action turns the machine off (refused when {@code disable_power_off} is set, §6.1). */
+    /**
+     * Whether this action turns the machine off (refused when {@code disable_power_off} is set, utils.py:
+     * node_power_action).
+     */
     public boolean isPowerOff() {
         return this == POWER_OFF || this == SOFT_POWER_OFF;
     }
@@ -87,8 +91,8 @@ public enum PowerState {
     }
 
     /**
-     * The {@code target_power_state} stored while this action runs (§6.1): POWER_ON for power on, reboot and
-     * soft reboot; POWER_OFF otherwise.
+     * The {@code target_power_state} stored while this action runs (utils.py: node_power_action): POWER_ON for power
+     * on, reboot and soft reboot; POWER_OFF otherwise.
      */
     public PowerState targetPowerState() {
         return switch (this) {

@@ -3,7 +3,7 @@ package io.anvil.fsm;
 import java.util.Optional;
 
 /**
- * The events of the provision state machine, named as in Ironic's {@code state_machine.py} (ironic.md §1.2).
+ * The events of the provision state machine, named as in Ironic's {@code ironic/common/state_machine.py}.
  * Some are sent by the API ({@link ApiVerb}), the rest only by the conductor (wait, resume, hold, done, fail).
  */
 public enum ProvisionEvent {
@@ -32,7 +32,10 @@ public enum ProvisionEvent {
         this.eventName = eventName;
     }
 
-    /** The event name Ironic uses, also the {@code event} field of provision notifications (§3.1). */
+    /**
+     * The event name Ironic uses, also the {@code event} field of provision notifications
+     * (TaskManager._notify_provision_state_change).
+     */
     public String eventName() {
         return eventName;
     }

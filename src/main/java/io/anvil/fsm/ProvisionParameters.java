@@ -3,8 +3,9 @@ package io.anvil.fsm;
 import java.util.List;
 
 /**
- * The optional fields of a provision request body that some verbs require (ironic.md §7). Each is
- * {@code null} when absent from the body; the step lists are opaque here (their schema is the API's job).
+ * The optional fields of a provision request body that some verbs require
+ * ({@code ironic/api/controllers/v1/node.py: NodeStatesController.provision}). Each is {@code null} when absent from
+ * the body; the step lists are opaque here (their schema is the API's job).
  *
  * @param cleanSteps     {@code clean_steps}
  * @param serviceSteps   {@code service_steps}

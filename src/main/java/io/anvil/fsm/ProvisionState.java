@@ -9,7 +9,7 @@ import java.util.Set;
 
 /**
  * A node's {@code provision_state}, with the exact strings Ironic stores in the database and shows in the API
- * (ironic.md §1.1).
+ * ({@code ironic/common/states.py}).
  *
  * <p>Ironic's "no state" ({@code NOSTATE = None}) is not a constant here: a missing target is
  * {@link #NOSTATE}, an empty {@link Optional}, stored as SQL {@code NULL} / JSON {@code null}.
@@ -19,7 +19,7 @@ import java.util.Set;
  * {@code rebuild}, {@code service}) are deliberately absent; {@link #fromValue} rejects them.
  */
 public enum ProvisionState {
-    // Stable states (§1.1).
+    // Stable states (states.py).
     ENROLL("enroll"),
     MANAGEABLE("manageable"),
     AVAILABLE("available"),
@@ -63,12 +63,13 @@ public enum ProvisionState {
     /** Ironic's {@code NOSTATE}: "no target". */
     public static final Optional<ProvisionState> NOSTATE = Optional.empty();
 
-    /** {@code STABLE_STATES}: states that change only on request. Only these may be targets (§1.1, §1.3). */
+    /** {@code STABLE_STATES}: states that change only on request. Only these may be targets (states.py, fsm.py). */
     public static final Set<ProvisionState> STABLE = setOf(ENROLL, MANAGEABLE, AVAILABLE, ACTIVE, ERROR, RESCUE);
 
     /**
-     * {@code UNSTABLE_STATES} (§1.1). Drives the provision notification start/end rule (§3.1). Note that the
-     * *HOLD and *FAIL states are in neither STABLE nor UNSTABLE.
+     * {@code UNSTABLE_STATES} (states.py). Drives the provision notification start/end rule
+     * (TaskManager._notify_provision_state_change). Note that the *HOLD and *FAIL states are in neither STABLE nor
+     * UNSTABLE.
      */
     public static final Set<ProvisionState> UNSTABLE = setOf(
             DEPLOYING,
@@ -86,16 +87,22 @@ public enum ProvisionState {
             SERVICING,
             SERVICEWAIT);
 
-    /** {@code STUCK_STATES_TREATED_AS_FAIL}: given the {@code fail} event on conductor start-up (§1.1, §8). */
+    /**
+     * {@code STUCK_STATES_TREATED_AS_FAIL}: given the {@code fail} event on conductor start-up (states.py, manager.py:
+     * _correct_stuck_states).
+     */
     public static final Set<ProvisionState> STUCK_STATES_TREATED_AS_FAIL =
             setOf(DEPLOYING, CLEANING, VERIFYING, INSPECTING, ADOPTING, RESCUING, UNRESCUING, DELETING, SERVICING);
 
-    /** {@code FAILURE_STATES} (§1.1). A power action keeps {@code last_error} in these (§6.1). */
+    /**
+     * {@code FAILURE_STATES} (states.py). A power action keeps {@code last_error} in these (utils.py:
+     * node_power_action).
+     */
     public static final Set<ProvisionState> FAILURE_STATES =
             setOf(DEPLOYFAIL, CLEANFAIL, INSPECTFAIL, RESCUEFAIL, UNRESCUEFAIL, ADOPTFAIL, SERVICEFAIL);
 
     /**
-     * {@code UPDATE_ALLOWED_STATES}: transitional states in which a node may still be updated (§1.1).
+     * {@code UPDATE_ALLOWED_STATES}: transitional states in which a node may still be updated (states.py).
      * Ironic's tuple also lists {@code SERVICE}, which is the verb {@code 'service'} and never a
      * {@code provision_state}, so that entry can never match and is left out here.
      */
@@ -114,25 +121,28 @@ public enum ProvisionState {
             SERVICEFAIL);
 
     /**
-     * {@code DELETE_ALLOWED_STATES} (§1.1). AVAILABLE is added when
+     * {@code DELETE_ALLOWED_STATES} (states.py). AVAILABLE is added when
      * {@code [conductor]allow_deleting_available_nodes} is set; see {@link #isNodeDeleteAllowed}.
      */
     public static final Set<ProvisionState> DELETE_ALLOWED_STATES = setOf(MANAGEABLE, ENROLL, ADOPTFAIL);
 
-    /** {@code LOOKUP_ALLOWED_STATES}: agent lookup with {@code [api]restrict_lookup=True} (§1.1, §5.1). */
+    /**
+     * {@code LOOKUP_ALLOWED_STATES}: agent lookup with {@code [api]restrict_lookup=True} (states.py, ramdisk.py:
+     * LookupController).
+     */
     public static final Set<ProvisionState> LOOKUP_ALLOWED_STATES = setOf(
             DEPLOYING, DEPLOYWAIT, CLEANING, CLEANWAIT, INSPECTING, INSPECTWAIT, RESCUING, RESCUEWAIT, SERVICEWAIT);
 
-    /** {@code FASTTRACK_LOOKUP_ALLOWED_STATES}: {@link #LOOKUP_ALLOWED_STATES} plus the fast-track ones (§1.1). */
+    /** {@code FASTTRACK_LOOKUP_ALLOWED_STATES}: {@link #LOOKUP_ALLOWED_STATES} plus the fast-track ones (states.py). */
     public static final Set<ProvisionState> FASTTRACK_LOOKUP_ALLOWED_STATES =
             union(LOOKUP_ALLOWED_STATES, setOf(ENROLL, MANAGEABLE, AVAILABLE, SERVICING, SERVICEHOLD));
 
-    /** {@code SYNC_EXCLUDED_STATES}: skipped by the power-state sync periodic (§4.3). */
+    /** {@code SYNC_EXCLUDED_STATES}: skipped by the power-state sync periodic (manager.py: _sync_power_states). */
     public static final Set<ProvisionState> SYNC_EXCLUDED_STATES = setOf(DEPLOYWAIT, CLEANWAIT, ENROLL, ADOPTFAIL);
 
     /**
      * {@code _HEARTBEAT_RECORD_ONLY}: a heartbeat in these states records agent liveness and does nothing
-     * else (§5.2 step 5.4).
+     * else (agent_base.py: HeartbeatMixin.heartbeat).
      */
     public static final Set<ProvisionState> HEARTBEAT_RECORD_ONLY = setOf(
             ENROLL,
@@ -215,7 +225,7 @@ public enum ProvisionState {
     }
 
     /**
-     * The target a node in this state heads for by default (§1.1, §1.3); always a stable state. Empty for
+     * The target a node in this state heads for by default (states.py, fsm.py); always a stable state. Empty for
      * stable states. CLEANING/CLEANWAIT/CLEANHOLD/CLEANFAIL default to AVAILABLE; manual cleaning overrides it
      * with MANAGEABLE.
      */
@@ -224,7 +234,7 @@ public enum ProvisionState {
     }
 
     /**
-     * Whether {@code DELETE /v1/nodes/{id}} is allowed in this state (§1.1, §7): in
+     * Whether {@code DELETE /v1/nodes/{id}} is allowed in this state (states.py, node.py: NodeStatesController): in
      * {@link #DELETE_ALLOWED_STATES}, in AVAILABLE when {@code allowDeletingAvailableNodes} (Ironic's default
      * is {@code true}), or in any state when the node is in maintenance. Protection and instance association are
      * checked elsewhere.

@@ -14,9 +14,9 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Ironic's provision state machine (ironic.md §1.2) and its target-state rules (§1.3), as a pure, immutable
- * function of (state, target, event). One instance, {@link #ironic()}, is shared by every thread; nothing in it
- * changes after construction.
+ * Ironic's provision state machine ({@code ironic/common/state_machine.py}) and its target-state rules
+ * ({@code ironic/common/fsm.py}), as a pure, immutable function of (state, target, event). One instance,
+ * {@link #ironic()}, is shared by every thread; nothing in it changes after construction.
  *
  * <p>Unlike Ironic's {@code fsm.FSM}, which is a mutable object copied and initialised per task, this class
  * holds no current state: callers pass the node's stored state and target and get a {@link Transition} back.
@@ -53,7 +53,7 @@ public final class ProvisionStateMachine {
         this.edges = List.copyOf(edges);
     }
 
-    /** The machine Ironic runs (ironic.md §1.2, {@code ironic/common/state_machine.py}). */
+    /** The machine Ironic runs ({@code ironic/common/state_machine.py}). */
     public static ProvisionStateMachine ironic() {
         return IRONIC;
     }
@@ -92,7 +92,8 @@ public final class ProvisionStateMachine {
 
     /**
      * Applies {@code event} to a node, like Ironic's {@code TaskManager.process_event} around
-     * {@code fsm.process_event} (ironic.md §1.3, §2.6), and returns the new state and target.
+     * {@code fsm.process_event} ({@code ironic/common/fsm.py}, {@code TaskManager.process_event}), and returns the new
+     * state and target.
      *
      * <p>Target rules, in order:
      * <ol>
@@ -161,7 +162,7 @@ public final class ProvisionStateMachine {
         }
     }
 
-    /** The table of ironic.md §1.2, one line per event. */
+    /** The transitions of {@code ironic/common/state_machine.py}, one line per event. */
     private static ProvisionStateMachine buildIronic() {
         TableBuilder t = new TableBuilder();
         t.on(DEPLOY).from(AVAILABLE, DEPLOYFAIL).to(DEPLOYING);
@@ -196,7 +197,7 @@ public final class ProvisionStateMachine {
         t.on(DONE).from(ADOPTING).to(ACTIVE);
         t.on(DONE).from(SERVICING).to(ACTIVE);
 
-        // No DEPLOYHOLD --fail-->: a deploy hold leaves only by abort or unhold (§1.2).
+        // No DEPLOYHOLD --fail-->: a deploy hold leaves only by abort or unhold (state_machine.py).
         t.on(FAIL).from(DEPLOYING, DEPLOYWAIT).to(DEPLOYFAIL);
         t.on(FAIL).from(DELETING).to(ERROR);
         t.on(FAIL).from(CLEANING, CLEANWAIT).to(CLEANFAIL);
@@ -229,7 +230,7 @@ public final class ProvisionStateMachine {
                         SERVICEFAIL)
                 .to(DELETING);
 
-        // CLEANFAIL has neither clean nor provide: the operator must manage first (§1.2).
+        // CLEANFAIL has neither clean nor provide: the operator must manage first (state_machine.py).
         t.on(CLEAN).from(DELETING).to(CLEANING); // internal, after tear-down
         t.on(CLEAN).from(MANAGEABLE).to(CLEANING); // manual cleaning; the caller passes target MANAGEABLE
         t.on(PROVIDE).from(MANAGEABLE).to(CLEANING);

@@ -4,9 +4,9 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The result of applying one event to a node (ironic.md §1.3, §2.6): what to write into
- * {@code provision_state} / {@code target_provision_state}, plus the values before, which a spawn-error hook
- * needs to roll back and the provision notification payload reports.
+ * The result of applying one event to a node (Ironic's {@code ironic/common/fsm.py} and
+ * {@code TaskManager.process_event}): what to write into {@code provision_state} / {@code target_provision_state}, plus
+ * the values before, which a spawn-error hook needs to roll back and the provision notification payload reports.
  *
  * @param previousState  {@code provision_state} before the event
  * @param previousTarget {@code target_provision_state} before the event ({@link ProvisionState#NOSTATE} if none)
@@ -29,7 +29,7 @@ public record Transition(
         Objects.requireNonNull(target, "target");
     }
 
-    /** The provision notification status this transition emits (§3.1). */
+    /** The provision notification status this transition emits (TaskManager._notify_provision_state_change). */
     public NotificationStatus notificationStatus() {
         return NotificationStatus.forProvisionChange(event, previousState, state);
     }

@@ -3,7 +3,7 @@ package io.anvil.lock;
 import java.time.Duration;
 
 /**
- * Tuning of the lock service; {@link #defaults()} follows research/locks.md §6.4.
+ * Tuning of the lock service; {@link #defaults()} are described in docs/locks.md#settings.
  *
  * @param lease          lease granted to a holder; a crashed holder blocks the node at most this long
  * @param renewEvery     watchdog period; at least two renewals fit into one lease

@@ -4,7 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 
 /**
- * Fair, patient, fenced per-node locks on Redis (research/locks.md §6). Non-blocking and usable from any Vert.x
+ * Fair, patient, fenced per-node locks on Redis (docs/locks.md). Non-blocking and usable from any Vert.x
  * context: futures complete on the caller's context.
  */
 public interface NodeLockService {

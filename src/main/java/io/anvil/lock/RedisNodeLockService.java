@@ -453,7 +453,7 @@ public final class RedisNodeLockService implements NodeLockService {
     /**
      * At start-up: makes sure every slot has its marker. If any was missing (Redis lost its data, or this is its first
      * use), the service becomes ready only when the quarantine has passed, so no grant can overlap a lease granted
-     * before the loss (locks.md §3, "delayed restart" done logically).
+     * before the loss (docs/locks.md#quarantine-after-data-loss).
      */
     private Future<Void> awaitQuarantine() {
         return bootSlots().compose(left -> {
@@ -542,7 +542,7 @@ public final class RedisNodeLockService implements NodeLockService {
         });
     }
 
-    /** An evicted lock or counter key is a silent safety violation (locks.md §3). */
+    /** An evicted lock or counter key is a silent safety violation (docs/locks.md#failure-modes). */
     private void checkEvictionPolicy() {
         cmd.send(Request.cmd(Command.CONFIG).arg("GET").arg("maxmemory-policy")).onSuccess(r -> {
             String policy;

@@ -8,8 +8,8 @@ import java.util.function.Supplier;
 
 /**
  * At most {@code permits} pieces of asynchronous work at once; the rest wait in arrival order. Non-blocking and
- * thread-safe: a waiter is started by whoever frees a permit. Until the per-BMC governor lands with the IPMI
- * driver, this is the global cap on concurrent BMC checks of the power sync.
+ * thread-safe: a waiter is started by whoever frees a permit. The power sync uses it as the conductor-wide cap on
+ * concurrent checks; each check of an ipmi node then also queues in its BMC's governor (docs/periodics.md).
  */
 public final class AsyncLimiter {
     private final int permits;

@@ -9,8 +9,9 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * Secrets never leave (DESIGN invariant 8): passwords, keys, tokens and config drives are {@code ******} in every
- * response and in every notification payload written to the events outbox, while the row keeps the real value.
+ * Secrets never leave (docs/architecture.md#invariants, invariant 8): passwords, keys, tokens and config drives are
+ * {@code ******} in every response and in every notification payload written to the events outbox, while the row keeps
+ * the real value.
  */
 class SecretsApiTest extends ApiTestBase {
     private static final List<String> SECRETS = List.of(

@@ -17,7 +17,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Bad input gets a clear 4xx in Ironic's error format and changes nothing (DESIGN invariant 7). */
+/**
+ * Bad input gets a clear 4xx in Ironic's error format and changes nothing (docs/architecture.md#invariants, invariant
+ * 7).
+ */
 class ValidationApiTest extends ApiTestBase {
     private static final int MAX_BODY = 8192;
     private String victim;

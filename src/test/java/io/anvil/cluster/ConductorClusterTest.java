@@ -28,7 +28,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Three conductors on one PostgreSQL and one Redis: registration, keepalive, offline detection, GET /v1/conductors,
- * conductor groups, and every conductor and every API agreeing on each node's owner (ironic.md §8.1, §8.2, §11.21).
+ * conductor groups, and every conductor and every API agreeing on each node's owner
+ * (docs/architecture.md#ironic-scenarios, scenario 21).
  */
 class ConductorClusterTest {
     private static final HttpClient HTTP = HttpClient.newHttpClient();

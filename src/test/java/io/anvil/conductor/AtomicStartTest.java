@@ -21,10 +21,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * ironic.md §11 scenario 9 under DESIGN invariant 3: the new state and its event row are written in one fenced
- * transaction at the moment the worker starts. A failure there — the fence moved because the lease was lost and
- * someone else claimed the node, or the event insert fails — leaves neither the state nor the event; the worker
- * never runs, its slot and the lock are given back before the caller hears of the failure.
+ * docs/architecture.md#ironic-scenarios scenario 9, under invariant 3 (docs/architecture.md#invariants): the new state
+ * and its event row are written in one fenced transaction at the moment the worker starts. A failure there — the fence
+ * moved because the lease was lost and someone else claimed the node, or the event insert fails — leaves neither the
+ * state nor the event; the worker never runs, its slot and the lock are given back before the caller hears of the
+ * failure.
  */
 class AtomicStartTest extends ConductorTestBase {
     private Redis redis;

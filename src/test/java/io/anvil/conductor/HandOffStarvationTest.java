@@ -19,7 +19,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
- * ironic.md §11 scenario 1 (and locks.md §7 scenario 13 in the conductor's terms): the deploy hand-off after an
+ * docs/architecture.md#ironic-scenarios scenario 1 (and docs/locks.md#adversarial-scenarios scenario 13 in the
+ * conductor's terms): the deploy hand-off after an
  * asynchronous step against a "console" that re-takes the exclusive lock every 100 ms. Anvil's patient
  * continueDeploy queues fairly: the console's try-once can never overtake it, so it is granted at the end of the
  * console's current hold and the node reaches ACTIVE while the console keeps going. The baseline is Ironic's

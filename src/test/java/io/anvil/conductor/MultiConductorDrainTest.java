@@ -24,9 +24,9 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * Scenario 22 (ironic.md §11, §8.1): a graceful stop leaves the ring at once (online=false; peers take its nodes),
- * refuses new conductor work (the API answers 503 to writes), waits for running work, and only then stops; the wait
- * is bounded by graceful_shutdown_timeout, after which the peers take over what is still locked.
+ * Scenario 22 of docs/architecture.md#ironic-scenarios: a graceful stop leaves the ring at once (online=false; peers
+ * take its nodes), refuses new conductor work (the API answers 503 to writes), waits for running work, and only then
+ * stops; the wait is bounded by graceful_shutdown_timeout, after which the peers take over what is still locked.
  */
 class MultiConductorDrainTest {
     private static final HttpClient HTTP = HttpClient.newHttpClient();

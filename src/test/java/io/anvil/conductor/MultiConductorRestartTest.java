@@ -19,12 +19,12 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * Scenario 19 (ironic.md §11, §8.3.1): a conductor is killed and restarts at once with the same hostname, before
- * anyone considers it offline. Its old reservations (any case) are cleared under the lock once its previous
- * incarnation's leases expire, a pending power target gets "Pending power operation was aborted due to conductor
- * restart", and every unreserved node it owns in a STUCK_STATES_TREATED_AS_FAIL state moves to its fail state with
- * "The &lt;state&gt; state can't be resumed by conductor &lt;host&gt;. Moving to fail state." Nodes owned by the other
- * conductor are not touched.
+ * Scenario 19 of docs/architecture.md#ironic-scenarios: a conductor is killed and restarts at once with the same
+ * hostname, before anyone considers it offline. Its old reservations (any case) are cleared under the lock once its
+ * previous incarnation's leases expire, a pending power target gets "Pending power operation was aborted due to
+ * conductor restart", and every unreserved node it owns in a STUCK_STATES_TREATED_AS_FAIL state moves to its fail state
+ * with "The &lt;state&gt; state can't be resumed by conductor &lt;host&gt;. Moving to fail state." Nodes owned by the
+ * other conductor are not touched.
  */
 class MultiConductorRestartTest {
     private static final Map<String, String> FAIL_STATE = new LinkedHashMap<>();

@@ -17,10 +17,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * ironic.md §11 scenarios 5–8 (NoFreeConductorWorker) under DESIGN invariant 3: with no free worker the caller
- * gets 503 and nothing was written — no state change to roll back, no last_error, no reservation left, no
- * notification. Ironic instead saves the new state, rolls it back in the spawn error hook and records
- * last_error "No free conductor workers available"; Anvil never writes, so there is nothing to roll back.
+ * docs/architecture.md#ironic-scenarios scenarios 5–8 (NoFreeConductorWorker), under invariant 3 of
+ * docs/architecture.md#invariants: with no free worker the caller gets 503 and nothing was written — no state change to
+ * roll back, no last_error, no reservation left, no notification. Ironic instead saves the new state, rolls it back in
+ * the spawn error hook and records last_error "No free conductor workers available"; Anvil never writes, so there is
+ * nothing to roll back.
  *
  * <p>The pool is 20 slots with 5 % reserved: 19 normal and 1 reserved for API requests.
  */

@@ -19,8 +19,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * ironic.md §11 scenarios 10 and 11: the provision_set and power_set notifications, read back from the
- * {@code events} table (written in the same transaction as the change, DESIGN invariant 4).
+ * docs/architecture.md#ironic-scenarios scenarios 10 and 11: the provision_set and power_set notifications, read back
+ * from the {@code events} table (written in the same transaction as the change, docs/architecture.md#invariants
+ * invariant 4).
  */
 class NotificationSequenceTest extends ConductorTestBase {
     private static final String PS = "baremetal.node.provision_set.";
@@ -106,7 +107,7 @@ class NotificationSequenceTest extends ConductorTestBase {
         assertEvent(ev.get(0), "start", "info", "deploy", "available", "deploying");
         assertEvent(ev.get(1), "error", "error", "fail", "deploying", "deploy failed");
         Map<String, Object> row = node(uuid);
-        assertEquals("active", row.get("target_provision_state"), "DEPLOYFAIL keeps target active (§1.3)");
+        assertEquals("active", row.get("target_provision_state"), "DEPLOYFAIL keeps target active (fsm.py)");
         assertTrue(String.valueOf(row.get("last_error")).contains("disk on fire"), row::toString);
         assertEquals(row.get("last_error"), ((JsonObject) ev.get(1).get("payload")).getString("last_error"));
     }

@@ -29,8 +29,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * Power-state sync (ironic.md §4.3, §11 scenarios 24, 25) over real IPMI: ipmi nodes on Anvil's simulated BMCs,
- * every check a Get Chassis Status through the client's per-BMC governor.
+ * Power-state sync (docs/architecture.md#ironic-scenarios scenarios 24, 25) over real IPMI: ipmi nodes on Anvil's
+ * simulated BMCs, every check a Get Chassis Status through the client's per-BMC governor.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PowerSyncIpmiTest {

@@ -28,7 +28,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
-/** Power-state sync and power-failure recovery (ironic.md §4.3, §11 scenarios 3, 24, 25) with simulated hardware. */
+/**
+ * Power-state sync and power-failure recovery (docs/architecture.md#ironic-scenarios scenarios 3, 24, 25) with
+ * simulated hardware.
+ */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PowerSyncTest {
     private static final Duration INTERVAL = Duration.ofMillis(40);

@@ -19,10 +19,10 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * Scenario 23 (ironic.md §11): conductor A stalls (its only event loop blocked, as in a long GC pause: no keepalive,
- * no lease renewal) while holding a deploy lock on a DEPLOYING node. The survivors see A offline, A's lease expires,
- * the node's owner takes it over and fails it. A then wakes up and tries to save and to release: the save is
- * refused (LeaseLost) and nothing it does changes the row. Ironic would let A overwrite the row.
+ * Scenario 23 of docs/architecture.md#ironic-scenarios: conductor A stalls (its only event loop blocked, as in a long
+ * GC pause: no keepalive, no lease renewal) while holding a deploy lock on a DEPLOYING node. The survivors see A
+ * offline, A's lease expires, the node's owner takes it over and fails it. A then wakes up and tries to save and to
+ * release: the save is refused (LeaseLost) and nothing it does changes the row. Ironic would let A overwrite the row.
  */
 class TakeoverFencingTest {
 

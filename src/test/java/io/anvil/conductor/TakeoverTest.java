@@ -23,11 +23,11 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * Scenarios 17, 18 and 20 of ironic.md §11: three conductors on one PostgreSQL and one Redis; one is killed (its
- * Vert.x closed: no unregister, no lock release) while it holds nodes in DEPLOYING, CLEANING, INSPECTING, with a
- * pending power target, in maintenance, and owns nodes in DEPLOYWAIT and ACTIVE. The survivors that own those nodes
- * on the new ring take them over; the fencing oracle shows that fences only grew and that no write came from two
- * holders of one token.
+ * Scenarios 17, 18 and 20 of docs/architecture.md#ironic-scenarios: three conductors on one PostgreSQL and one Redis;
+ * one is killed (its Vert.x closed: no unregister, no lock release) while it holds nodes in DEPLOYING, CLEANING,
+ * INSPECTING, with a pending power target, in maintenance, and owns nodes in DEPLOYWAIT and ACTIVE. The survivors that
+ * own those nodes on the new ring take them over; the fencing oracle shows that fences only grew and that no write came
+ * from two holders of one token.
  */
 class TakeoverTest {
 

@@ -31,7 +31,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * ironic.md §11 scenarios 2, 3 and 4 on the TaskManager, plus the fencing oracle (§11.23, DESIGN invariant 2).
+ * docs/architecture.md#ironic-scenarios scenarios 2, 3 and 4 on the TaskManager, plus the fencing oracle
+ * (scenario 23; docs/locks.md#fencing).
  */
 class TaskLockSemanticsTest extends ConductorTestBase {
     private Redis redis;
@@ -305,7 +306,7 @@ class TaskLockSemanticsTest extends ConductorTestBase {
         assertEquals(
                 "Async execution of do_thing failed with error: kaboom",
                 node(uuid).get("last_error"));
-        assertEquals("available", node(uuid).get("provision_state"), "no state change (ironic.md §2.5)");
+        assertEquals("available", node(uuid).get("provision_state"), "no state change (spawn_after)");
     }
 
     @Test
@@ -401,9 +402,10 @@ class TaskLockSemanticsTest extends ConductorTestBase {
     // ---------------------------------------------------------------- fencing oracle
 
     /**
-     * §11.23: A's lease is lost (Redis forgot the holder key, as after a restart or an expiry during a long pause)
-     * and B is granted the node with a higher fence. A can no longer write anything: every save answers LeaseLost and
-     * the row keeps B's reservation and fence; A's release does not clear B's reservation.
+     * Scenario 23 of docs/architecture.md#ironic-scenarios: A's lease is lost (Redis forgot the holder key, as after a
+     * restart or an expiry during a long pause) and B is granted the node with a higher fence. A can no longer write
+     * anything: every save answers LeaseLost and the row keeps B's reservation and fence; A's release does not clear
+     * B's reservation.
      */
     @Test
     void aStaleFenceCannotWrite() {

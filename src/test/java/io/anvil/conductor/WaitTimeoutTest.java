@@ -30,7 +30,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
-/** *WAIT timeouts (ironic.md §4.3, §8.3, §11 scenarios 15 and 16) with a 300 ms callback timeout. */
+/** *WAIT timeouts (docs/architecture.md#ironic-scenarios scenarios 15 and 16) with a 300 ms callback timeout. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class WaitTimeoutTest {
     private static final Duration TIMEOUT = Duration.ofMillis(300);

@@ -18,7 +18,10 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 class ApiVerbTest {
 
-    /** ironic.md §1.1 VERBS and §7: target | event | minimum microversion | conductor action. */
+    /**
+     * Ironic's {@code ironic/common/states.py: VERBS} and {@code NodeStatesController.provision}: target | event |
+     * minimum microversion | conductor action.
+     */
     @ParameterizedTest(name = "{0}")
     @CsvSource(
             delimiter = '|',

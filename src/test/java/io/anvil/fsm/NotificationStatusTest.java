@@ -11,7 +11,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 class NotificationStatusTest {
 
-    /** The examples of ironic.md §3.1, plus one per rule for the ordering. */
+    /** Examples of {@code TaskManager._notify_provision_state_change}, plus one per rule for the ordering. */
     @ParameterizedTest(name = "{0} --{1}--> {2} is {3}")
     @CsvSource(
             delimiter = '|',

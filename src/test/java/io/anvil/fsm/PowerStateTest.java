@@ -14,7 +14,10 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 class PowerStateTest {
 
-    /** ironic.md §6.1: value | API target | minimum version | target_power_state while running. */
+    /**
+     * {@code ironic/conductor/utils.py: node_power_action}: value | API target | minimum version | target_power_state
+     * while running.
+     */
     @ParameterizedTest(name = "{0}")
     @CsvSource(
             delimiter = '|',

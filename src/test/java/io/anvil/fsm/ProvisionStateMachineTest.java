@@ -24,8 +24,8 @@ class ProvisionStateMachineTest {
     private static final ProvisionStateMachine FSM = ProvisionStateMachine.ironic();
 
     /**
-     * ironic.md §1.2, written out by hand with Ironic's strings ({@code from | event | to}), one row per
-     * transition. The machine must have exactly these rows.
+     * {@code ironic/common/state_machine.py}, written out by hand with Ironic's strings ({@code from | event | to}),
+     * one row per transition. The machine must have exactly these rows.
      */
     private static final String IRONIC_TABLE =
             """
@@ -258,7 +258,7 @@ class ProvisionStateMachineTest {
                 .clear());
     }
 
-    // ---- Target semantics, ironic.md §1.3 ----
+    // ---- Target semantics, ironic/common/fsm.py ----
 
     @Test
     void deployStartSetsTargetActive() {

@@ -20,7 +20,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class ProvisionStateTest {
 
-    /** ironic.md §1.1: every stored string. */
+    /** {@code ironic/common/states.py}: every stored string. */
     private static final List<String> IRONIC_VALUES = List.of(
             "enroll",
             "manageable",
@@ -114,7 +114,7 @@ class ProvisionStateTest {
         EnumSet<ProvisionState> both = EnumSet.copyOf(STABLE);
         both.retainAll(UNSTABLE);
         assertEquals(Set.of(), both);
-        // Holds and failures are neither (this is what makes DEPLOYING -> DEPLOYHOLD an "end", §3.1).
+        // Holds and failures are neither (this is what makes DEPLOYING -> DEPLOYHOLD an "end" in task_manager.py).
         for (ProvisionState s : List.of(DEPLOYHOLD, CLEANHOLD, SERVICEHOLD, DEPLOYFAIL, CLEANFAIL, SERVICEFAIL)) {
             assertFalse(s.isStable(), s.toString());
             assertFalse(s.isUnstable(), s.toString());
@@ -147,7 +147,7 @@ class ProvisionStateTest {
                         "deleting",
                         "servicing"),
                 values(STUCK_STATES_TREATED_AS_FAIL));
-        // Every stuck state really has a "fail" transition (§8 sends it on start-up).
+        // Every stuck state really has a "fail" transition (manager.py: _correct_stuck_states sends it on start-up).
         for (ProvisionState s : STUCK_STATES_TREATED_AS_FAIL) {
             assertTrue(ProvisionStateMachine.ironic().isActionable(s, ProvisionEvent.FAIL), s.toString());
         }

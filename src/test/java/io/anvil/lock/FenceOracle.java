@@ -1,7 +1,7 @@
 package io.anvil.lock;
 
 /**
- * Stands in for the PostgreSQL fence column (locks.md §2): claim with {@code lock_fence < f}, write with
+ * Stands in for the PostgreSQL fence column (docs/locks.md#fencing): claim with {@code lock_fence < f}, write with
  * {@code lock_fence = f}. A holder fenced out by a newer grant gets "0 rows".
  */
 final class FenceOracle {

@@ -26,8 +26,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Crashes, pauses and Redis faults (locks.md §7). A "killed JVM" is a second service abandoned without releasing
- * anything; faults that would disturb other tests run against a private Redis.
+ * Crashes, pauses and Redis faults (docs/locks.md#adversarial-scenarios). A "killed JVM" is a second service abandoned
+ * without releasing anything; faults that would disturb other tests run against a private Redis.
  */
 class NodeLockFailureTest {
     private static final Duration T = Duration.ofSeconds(20);

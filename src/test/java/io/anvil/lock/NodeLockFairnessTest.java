@@ -28,7 +28,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** Fairness under contention: FIFO order, no starvation of writers or patient waiters (locks.md §7). */
+/**
+ * Fairness under contention: FIFO order, no starvation of writers or patient waiters
+ * (docs/locks.md#adversarial-scenarios).
+ */
 class NodeLockFairnessTest {
     private static final Duration T = Duration.ofSeconds(30);
     private static Vertx vertx;
@@ -84,11 +87,11 @@ class NodeLockFairnessTest {
 
     /**
      * Scenario 13: 50 try-once clients (exclusive and shared) with 1 ms holds cannot starve patient exclusive waiters:
-     * each is granted within a hold or two. The same attack on plain SET NX PX, with waiters retrying like Ironic (every
-     * second), starves them: a waiter only wins if its attempt lands in the microseconds between a DEL and the next
-     * attacker's SET, so most of them get nothing within the window. (SET NX starvation is probabilistic — measured
-     * between 2% and 30% per attempt depending on machine load — so the baseline uses 20 waiters and asserts that
-     * some of them starve for the whole window, against all 20 granted on the fair lock.)
+     * each is granted within a hold or two. The same attack on plain SET NX PX, with waiters retrying like Ironic
+     * (every second), starves them: a waiter only wins if its attempt lands in the microseconds between a DEL and the
+     * next attacker's SET, so most of them get nothing within the window. (SET NX starvation is probabilistic —
+     * measured between 2% and 30% per attempt depending on machine load — so the baseline uses 20 waiters and asserts
+     * that some of them starve for the whole window, against all 20 granted on the fair lock.)
      */
     @Test
     void tryOnceFloodCannotStarveAPatientWaiter() {

@@ -7,14 +7,15 @@ import java.util.Objects;
 
 /**
  * One BMC and the credentials to use on it. All traffic to the same {@code host:port} shares one governor
- * (DESIGN.md invariant 6); every distinct set of credentials gets its own session.
+ * (docs/architecture.md#invariants, invariant 6; docs/ipmi.md#governor); every distinct set of credentials gets its own
+ * session.
  *
  * @param host        IP literal or name (names are resolved off the client's context, once)
  * @param port        UDP port, 623 on real hardware
  * @param privilege   requested in Open Session / RAKP1 / Activate Session and then set with Set Session
- *                    Privilege Level; ADMINISTRATOR by default (ipmi.md §3.2 item 2)
+ *                    Privilege Level; ADMINISTRATOR by default (docs/ipmi.md#interop-pitfalls, pitfall 2)
  * @param version     {@link ProtocolVersion#V2_0} by default; v1.5 is an explicit choice, never a fallback
- * @param cipherSuite RMCP+ suite id; {@code null} = try 17, then 3 (ipmi.md §0 item 1)
+ * @param cipherSuite RMCP+ suite id; {@code null} = try 17, then 3 (docs/ipmi.md#cipher-suites)
  * @param kg          BMC key (RMCP+ "two-key" login); {@code null} = none, the password is used as Kg
  * @param authType    v1.5 auth type; {@code null} = strongest the BMC offers (MD5, MD2, straight, none)
  *

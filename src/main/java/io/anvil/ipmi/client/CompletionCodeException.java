@@ -3,7 +3,7 @@ package io.anvil.ipmi.client;
 /**
  * The BMC answered a command with a non-zero completion code (other than 0xD4, which is
  * {@link InsufficientPrivilegeException}). {@link #completionCode()} is the raw byte; the message names it,
- * including command-specific meanings (ipmi.md §1.16).
+ * including command-specific meanings (IPMI v2.0 §5.2).
  */
 public final class CompletionCodeException extends IpmiClientException {
 

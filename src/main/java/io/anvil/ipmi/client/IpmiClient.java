@@ -45,7 +45,7 @@ public interface IpmiClient {
     Future<Void> chassisControl(BmcTarget bmc, ChassisControl.Action action);
 
     /**
-     * Sets the boot device as one governed operation (ipmi.md §1.15): parameter 0 "set in progress"
+     * Sets the boot device as one governed operation (docs/ipmi.md#commands): parameter 0 "set in progress"
      * (best effort: skipped for the rest of the sequence if the BMC rejects it), parameter 3 = 0x08 so that
      * the BMC does not clear the flags after its 60 s timer (best effort), parameter 4 boot-info acknowledge
      * (best effort), parameter 5 boot flags (required), parameter 0 "commit write" then "set complete"

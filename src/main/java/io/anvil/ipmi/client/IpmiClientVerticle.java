@@ -7,7 +7,7 @@ import io.vertx.core.VerticleBase;
 /**
  * Hosts one {@link IpmiClient}. Deploy it as a WORKER verticle ({@link IpmiClient#create} does): the
  * client's sessions, RAKP/HMAC/AES work and timers then run on this verticle's worker context, never on an
- * event loop, and its sockets run on a private single-thread Netty event loop (vertx.md §3, option A).
+ * event loop, and its sockets run on a private single-thread Netty event loop (docs/architecture.md#threads).
  * Undeploying it closes every session (bounded) and the sockets.
  */
 public final class IpmiClientVerticle extends VerticleBase {

@@ -1,6 +1,9 @@
 package io.anvil.ipmi.client;
 
-/** Which IPMI-over-LAN session format to speak to a BMC (ipmi.md §1.4–§1.7). */
+/**
+ * Which IPMI-over-LAN session format to speak to a BMC (IPMI v2.0 §13.6; docs/ipmi.md#v15-sessions,
+ * docs/ipmi.md#rmcp-packets).
+ */
 public enum ProtocolVersion {
     /** IPMI v2.0 / RMCP+ ({@code ipmitool -I lanplus}): RAKP key exchange, integrity, AES. The default. */
     V2_0,

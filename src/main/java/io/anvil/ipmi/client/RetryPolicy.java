@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * Retransmission schedule of one request (ipmi.md §1.17): try 1 waits {@code firstTimeout}, every further
+ * Retransmission schedule of one request (docs/ipmi.md#retransmits): try 1 waits {@code firstTimeout}, every further
  * try waits {@code increment} longer, {@code maxTries} in total. The ipmitool-compatible default is
  * 1 s, +1 s, 4 tries (worst case 1+2+3+4 = 10 s). Every retransmission is a new datagram with a fresh
  * session sequence number and the same rqSeq, so a late answer to an earlier try still completes it.

@@ -11,7 +11,7 @@
  * <h2>Threads</h2>
  * A worker verticle owns everything: sessions, RAKP/HMAC/AES work, retransmit timers (Vert.x timers on its
  * context) and governors. Socket I/O runs on a private one-thread Netty event loop that only decodes the
- * RMCP framing and hands datagrams over with {@code runOnContext} (vertx.md §3, option A). Crypto never runs
+ * RMCP framing and hands datagrams over with {@code runOnContext} (docs/architecture.md#threads). Crypto never runs
  * on a Vert.x event loop or on the Netty thread.
  *
  * <h2>Shape ({@code impl})</h2>

@@ -1,7 +1,7 @@
 package io.anvil.ipmi.codec;
 
 /**
- * ASF Presence Ping (message type 0x80), ipmi.md §1.2. The tag is echoed in the pong; senders use
+ * ASF Presence Ping (message type 0x80), IPMI v2.0 §13.2.3–§13.2.4. The tag is echoed in the pong; senders use
  * 0..0xFE (0xFF is reserved by ASF for unidirectional messages), decoders accept any byte.
  */
 public record AsfPresencePing(int tag) implements RmcpMessage {

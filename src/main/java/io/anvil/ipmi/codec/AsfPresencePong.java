@@ -1,7 +1,7 @@
 package io.anvil.ipmi.codec;
 
 /**
- * ASF Presence Pong (message type 0x40), ipmi.md §1.2. {@code supportedEntities} bit 7 means "IPMI
+ * ASF Presence Pong (message type 0x40), IPMI v2.0 §13.2.3–§13.2.4. {@code supportedEntities} bit 7 means "IPMI
  * supported"; a pong with that bit is the cheapest liveness check for a BMC.
  */
 public record AsfPresencePong(int tag, int oemIana, int oemDefined, int supportedEntities, int supportedInteractions)

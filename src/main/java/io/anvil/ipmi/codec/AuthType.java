@@ -1,6 +1,6 @@
 package io.anvil.ipmi.codec;
 
-/** Session header auth type byte (offset 4), ipmi.md §1.4. Value 6 selects the RMCP+ header (§1.6). */
+/** Session header auth type byte (offset 4), IPMI v2.0 §13.6. Value 6 selects the RMCP+ header (IPMI v2.0 §13.6). */
 public enum AuthType {
     NONE(0),
     MD2(1),
@@ -19,7 +19,7 @@ public enum AuthType {
         return code;
     }
 
-    /** Bit of this type in the Get Channel Authentication Capabilities bitmap (§1.5). */
+    /** Bit of this type in the Get Channel Authentication Capabilities bitmap (docs/ipmi.md#v15-sessions). */
     public int capabilityBit() {
         return 1 << code;
     }

@@ -2,7 +2,7 @@ package io.anvil.ipmi.codec;
 
 import java.util.Arrays;
 
-/** Growable little-endian writer used by every encoder (IPMI fields are LE, §1). */
+/** Growable little-endian writer used by every encoder (IPMI fields are LE, docs/ipmi.md). */
 public final class ByteWriter {
 
     private byte[] buf;
@@ -80,7 +80,10 @@ public final class ByteWriter {
         return Arrays.copyOf(buf, size);
     }
 
-    /** Little-endian bytes of a 32-bit value, as session ids appear on the wire and in HMAC inputs (§1.8). */
+    /**
+     * Little-endian bytes of a 32-bit value, as session ids appear on the wire and in HMAC inputs (IPMI v2.0
+     * §13.31–§13.32).
+     */
     public static byte[] le32(int v) {
         return new byte[] {(byte) v, (byte) (v >>> 8), (byte) (v >>> 16), (byte) (v >>> 24)};
     }

@@ -7,7 +7,7 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Thread-safe drop counters shared by a codec and the sessions behind it. One instance per socket is the
  * intended granularity; the numbers are meant for metrics (a BMC that keeps sending bad ICVs is a wrong
- * password or a firmware bug, see ipmi.md §3.2 item 6).
+ * password or a firmware bug, see docs/ipmi.md#interop-pitfalls, pitfall 6).
  */
 public final class CodecStats {
 

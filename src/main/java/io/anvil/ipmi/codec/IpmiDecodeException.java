@@ -17,17 +17,17 @@ public final class IpmiDecodeException extends Exception {
         TRUNCATED,
         /** A field holds a value the layout does not allow. */
         BAD_FIELD,
-        /** IPMI message checksum (§1.3) does not match. */
+        /** IPMI message checksum (IPMI v2.0 §13.8) does not match. */
         BAD_CHECKSUM,
-        /** IPMI v1.5 auth code does not match (§1.4). */
+        /** IPMI v1.5 auth code does not match (IPMI v2.0 §13.6). */
         BAD_AUTH_CODE,
-        /** RMCP+ integrity trailer or ICV is wrong (§1.10). */
+        /** RMCP+ integrity trailer or ICV is wrong (docs/ipmi.md#integrity-and-confidentiality). */
         BAD_INTEGRITY,
-        /** AES-CBC-128 ciphertext or confidentiality pad is wrong (§1.11). */
+        /** AES-CBC-128 ciphertext or confidentiality pad is wrong (IPMI v2.0 §13.29). */
         BAD_CONFIDENTIALITY,
         /** Session id, payload flags or algorithm do not fit the session. */
         WRONG_SESSION,
-        /** Session sequence number outside the receive window or replayed (§1.12). */
+        /** Session sequence number outside the receive window or replayed (docs/ipmi.md#sequence-numbers). */
         SEQUENCE_REJECTED,
         /** A bug-shaped failure inside a decoder; counted so that it can never escape the pipeline. */
         INTERNAL

@@ -1,7 +1,7 @@
 package io.anvil.ipmi.codec;
 
 /**
- * RMCP+ payload type numbers (b5:0 of header byte 5, ipmi.md §1.6). Kept as plain ints so that a decoder
+ * RMCP+ payload type numbers (b5:0 of header byte 5, IPMI v2.0 §13.6). Kept as plain ints so that a decoder
  * can carry an unknown or OEM type (0x20–0x27) up to whoever wants to reject it.
  */
 public final class PayloadType {

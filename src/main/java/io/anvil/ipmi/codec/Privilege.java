@@ -1,7 +1,7 @@
 package io.anvil.ipmi.codec;
 
 /**
- * Privilege levels (ipmi.md §1.5). {@link #UNSPECIFIED} (0) means "highest matching" in Open Session and
+ * Privilege levels (IPMI v2.0 §6.8). {@link #UNSPECIFIED} (0) means "highest matching" in Open Session and
  * "just report the current level" in Set Session Privilege Level.
  */
 public enum Privilege {

@@ -6,8 +6,9 @@ import static io.anvil.ipmi.codec.IpmiDecodeException.Reason.NOT_RMCP;
 import static io.anvil.ipmi.codec.IpmiDecodeException.Reason.UNSUPPORTED;
 
 /**
- * Byte-level encoder/decoder for whole RMCP datagrams (ipmi.md §1.1, §1.2, §1.4, §1.6, §1.10), with no
- * Netty types so it can be reused and tested directly. {@link RmcpDatagramCodec} is the Netty adapter.
+ * Byte-level encoder/decoder for whole RMCP datagrams (IPMI v2.0 §13.1, §13.2.3–§13.2.4, §13.6,
+ * docs/ipmi.md#integrity-and-confidentiality), with no Netty types so it can be reused and tested directly.
+ * {@link RmcpDatagramCodec} is the Netty adapter.
  *
  * <p>Decoding is lenient where real peers differ (legacy v1.5 pad, misaligned integrity pad, trailing
  * bytes) and total: any input either yields a message or an {@link IpmiDecodeException}.
@@ -21,7 +22,7 @@ public final class RmcpWire {
     public static final int CLASS_IPMI = 0x07;
     public static final int ASF_PRESENCE_PING = 0x80;
     public static final int ASF_PRESENCE_PONG = 0x40;
-    /** Datagrams above this size cannot be IPMI-over-LAN (one message per datagram, §1). */
+    /** Datagrams above this size cannot be IPMI-over-LAN (one message per datagram, docs/ipmi.md). */
     public static final int MAX_DATAGRAM = 1024;
 
     private RmcpWire() {}
@@ -79,7 +80,7 @@ public final class RmcpWire {
         byte[] authCode = authType == AuthType.NONE ? null : r.bytes(V15SessionPacket.AUTH_CODE_LENGTH, "auth code");
         int length = r.u8("message length");
         byte[] message = r.bytes(length, "IPMI message");
-        // Anything after the message is the optional legacy pad byte (§1.4): accepted and ignored.
+        // Anything after the message is the optional legacy pad byte (IPMI v2.0 §13.6): accepted and ignored.
         return new V15SessionPacket(authType, seq, sessionId, authCode, message);
     }
 
@@ -118,8 +119,9 @@ public final class RmcpWire {
     /**
      * Finds the integrity pad length in {@code pad… ‖ padLength ‖ 0x07 ‖ ICV}. The ICV length depends on the
      * session's integrity algorithm, which a stateless codec does not know, so the pad is located by its
-     * self-describing length byte: first at the spec position (4-byte alignment, §1.10), then, leniently,
-     * at any 0..3 for peers that align differently. The ICV check later covers whatever was chosen.
+     * self-describing length byte: first at the spec position (4-byte alignment,
+     * docs/ipmi.md#integrity-and-confidentiality), then, leniently, at any 0..3 for peers that align differently. The
+     * ICV check later covers whatever was chosen.
      */
     private static int findIntegrityPad(byte[] trailer, int expected) throws IpmiDecodeException {
         if (isPadAt(trailer, expected)) {
@@ -178,7 +180,10 @@ public final class RmcpWire {
         return w.toByteArray();
     }
 
-    /** Strict encode: an authenticated packet must be signed and padded exactly as §1.10 says. */
+    /**
+     * Strict encode: an authenticated packet must be signed and padded exactly as
+     * docs/ipmi.md#integrity-and-confidentiality says.
+     */
     private static void checkEncodable(V20SessionPacket p) {
         if (!p.authenticated()) {
             return;

@@ -4,7 +4,7 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * IPMI v1.5 session packet (ipmi.md §1.4): auth type, session sequence, session id, 16-byte auth code
+ * IPMI v1.5 session packet (IPMI v2.0 §13.6): auth type, session sequence, session id, 16-byte auth code
  * (absent for auth type NONE) and one IPMI LAN message (still raw bytes: checksums are checked by
  * {@link io.anvil.ipmi.codec.lan.IpmiMessages}). The auth code is computed and verified by
  * {@link io.anvil.ipmi.codec.session.V15Session}, not by the codec.

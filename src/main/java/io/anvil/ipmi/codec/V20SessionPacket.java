@@ -4,9 +4,10 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * IPMI v2.0 / RMCP+ session packet (auth type 6, ipmi.md §1.6) as it is on the wire: header fields, the
+ * IPMI v2.0 / RMCP+ session packet (auth type 6, IPMI v2.0 §13.6) as it is on the wire: header fields, the
  * payload (for encrypted packets: IV ‖ ciphertext, still encrypted) and, when the authenticated bit is set,
- * the integrity trailer (§1.10): integrity pad, next header 0x07 and the auth code (ICV).
+ * the integrity trailer (docs/ipmi.md#integrity-and-confidentiality): integrity pad, next header 0x07 and the auth code
+ * (ICV).
  *
  * <p>The codec only checks structure. Verifying the ICV, decrypting, and checking session id and sequence
  * is the job of {@link io.anvil.ipmi.codec.session.RmcpPlusSession}, which owns the keys. That object
@@ -26,7 +27,7 @@ public record V20SessionPacket(
         byte[] authCode)
         implements RmcpMessage {
 
-    /** Next Header value that ends the integrity trailer (§1.10). */
+    /** Next Header value that ends the integrity trailer (docs/ipmi.md#integrity-and-confidentiality). */
     public static final int NEXT_HEADER = 0x07;
 
     public V20SessionPacket {
@@ -51,7 +52,10 @@ public record V20SessionPacket(
         payload = payload.clone();
     }
 
-    /** Pre-session packet (session id 0, sequence 0, no trailer): Open Session and RAKP 1–4 (§1.12). */
+    /**
+     * Pre-session packet (session id 0, sequence 0, no trailer): Open Session and RAKP 1–4
+     * (docs/ipmi.md#sequence-numbers).
+     */
     public static V20SessionPacket presession(int payloadType, byte[] payload) {
         return new V20SessionPacket(payloadType, false, false, 0, 0, 0, 0, payload, null, null);
     }
@@ -68,7 +72,7 @@ public record V20SessionPacket(
 
     /**
      * Integrity pad length the spec asks for: it makes the bytes from the auth type through Next Header a
-     * multiple of 4 (§1.10). Example: 32-byte payload → 12 + 32 + 2 = 46 → pad 2.
+     * multiple of 4 (docs/ipmi.md#integrity-and-confidentiality). Example: 32-byte payload → 12 + 32 + 2 = 46 → pad 2.
      */
     public static int requiredIntegrityPad(int headerLength, int payloadLength) {
         return (4 - (headerLength + payloadLength + 2) % 4) % 4;

@@ -1,5 +1,5 @@
 /**
- * Pure Netty codecs for IPMI over LAN: IPMI v1.5 sessions and IPMI v2.0 / RMCP+ (ipmi.md §1), shared by
+ * Pure Netty codecs for IPMI over LAN: IPMI v1.5 sessions and IPMI v2.0 / RMCP+ (docs/ipmi.md), shared by
  * Anvil's IPMI client and its BMC simulator. Nothing here blocks, and nothing holds global state.
  *
  * <h2>Layers</h2>
@@ -7,9 +7,9 @@
  *  DatagramPacket                                     (Netty, one UDP socket for many peers)
  *    │  {@link io.anvil.ipmi.codec.RmcpDatagramCodec}   @Sharable, stateless; bytes via {@link io.anvil.ipmi.codec.RmcpWire}
  *  RmcpDatagram(peer, RmcpMessage)                    immutable, byte[]-backed: safe to hand to a Vert.x context
- *    ├─ AsfPresencePing / AsfPresencePong             RMCP class 0x06 (§1.2)
- *    ├─ V15SessionPacket                              auth type 0,1,2,4,5: header + auth code + raw IPMI message (§1.4)
- *    └─ V20SessionPacket                              auth type 6: header + payload (maybe IV‖ciphertext) + integrity trailer (§1.6, §1.10)
+ *    ├─ AsfPresencePing / AsfPresencePong             RMCP class 0x06 (IPMI v2.0 §13.2.3–§13.2.4)
+ *    ├─ V15SessionPacket                              auth type 0,1,2,4,5: header + auth code + raw IPMI message (IPMI v2.0 §13.6)
+ *    └─ V20SessionPacket                              auth type 6: header + payload (maybe IV‖ciphertext) + integrity trailer (IPMI v2.0 §13.6)
  *         │  session layer, owned by the per-BMC (client) or per-session (simulator) state machine:
  *         │    {@link io.anvil.ipmi.codec.session.RmcpPlusSession}  seal/open: ICV (K1), AES-CBC-128 (K2), sequence window
  *         │    {@link io.anvil.ipmi.codec.session.V15Session}       seal/open: MD5/MD2/straight auth codes, sequence window
@@ -17,17 +17,17 @@
  *         │    {@link io.anvil.ipmi.codec.crypto.RakpExchange} (RAKP HMACs, SIK, K1, K2, RAKP4 ICV)
  *  byte[] plaintext IPMI message
  *    │  {@link io.anvil.ipmi.codec.lan.IpmiMessages#decode} / {@link io.anvil.ipmi.codec.lan.IpmiMessage#encode()}
- *  IpmiRequest / IpmiResponse                         addresses, netFn/LUN, rqSeq, cmd, completion code, checksums (§1.3)
+ *  IpmiRequest / IpmiResponse                         addresses, netFn/LUN, rqSeq, cmd, completion code, checksums (IPMI v2.0 §13.8)
  *    │  typed data: {@link io.anvil.ipmi.codec.command} (Request.encode/decode, Response.encode/decode)
  * </pre>
  *
  * <h2>Why the session is not a pipeline handler</h2>
  * Keys, session ids and sequence counters belong to a session state machine that lives on one Vert.x
- * worker context (vertx.md §3). The datagram codec therefore stops at the wire format: it checks structure
- * only, and hands up the still-authenticated/encrypted payload with every header field. The state machine
- * demultiplexes by {@code (peer, sessionId)} — a client by (BMC address, SIDm), a simulator by (its listen
- * address, SIDc) — and calls {@code session.open(packet)} / {@code session.seal(message)} itself.
- * {@code Mac}/{@code Cipher} are not thread-safe, so session objects are confined to that context.
+ * worker context (docs/architecture.md#threads). The datagram codec therefore stops at the wire format: it checks
+ * structure only, and hands up the still-authenticated/encrypted payload with every header field. The state machine
+ * demultiplexes by {@code (peer, sessionId)} — a client by (BMC address, SIDm), a simulator by (its listen address,
+ * SIDc) — and calls {@code session.open(packet)} / {@code session.seal(message)} itself. {@code Mac}/{@code Cipher} are
+ * not thread-safe, so session objects are confined to that context.
  *
  * <h2>Lenient decode, strict encode</h2>
  * Decoders are total: every input yields a value or an {@link io.anvil.ipmi.codec.IpmiDecodeException}

@@ -22,8 +22,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Power through the REST API on an {@code ipmi} node backed by a simulated BMC: on, off, rebooting and soft
  * power off change the BMC's power and the node's power_state/target_power_state, with power_set start/end
- * rows; an action on a node already in the state sends no Chassis Control (ironic.md §11.11); the action
- * waits for the BMC to report the state; concurrent reads of one BMC go one at a time through its governor.
+ * rows; an action on a node already in the state sends no Chassis Control (docs/architecture.md#ironic-scenarios,
+ * scenario 11); the action waits for the BMC to report the state; concurrent reads of one BMC go one at a time through
+ * its governor.
  */
 class IpmiPowerApiTest extends AbstractIpmiApiTest {
     private SimulatedFleet fast;
@@ -115,7 +116,10 @@ class IpmiPowerApiTest extends AbstractIpmiApiTest {
         }
     }
 
-    /** ironic.md §11.11: already on → start + end, no Chassis Control, last_error cleared, target None. */
+    /**
+     * docs/architecture.md#ironic-scenarios scenario 11: already on → start + end, no Chassis Control, last_error
+     * cleared, target None.
+     */
     @Test
     void powerOnWhenAlreadyOnSendsNoChassisControl() {
         SimulatedBmc bmc = fast.bmc(1);

@@ -15,9 +15,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One OpenIPMI {@code ipmi_sim} child process on 127.0.0.1:free-port, configured from the research
- * template ({@code lan.conf.tmpl}: users admin/password (ADMIN), oper/operpass (OPERATOR), ""/test (USER);
- * {@code sim.emu}: BMC 0x20, SEL, sensor 1 = 0x60), with a chassis-control hook (ipmi.md Appendix A)
+ * One OpenIPMI {@code ipmi_sim} child process on 127.0.0.1:free-port, configured from the test resources in
+ * {@code ipmi_sim/} ({@code lan.conf.tmpl}: users admin/password (ADMIN), oper/operpass (OPERATOR), ""/test (USER);
+ * {@code sim.emu}: BMC 0x20, SEL, sensor 1 = 0x60), with a chassis-control hook (docs/ipmi.md#simulator)
  * that keeps power and boot device in files and logs every action to {@code events.log}.
  * Skips the test (fails under CI=true) when ipmi_sim is not installed.
  */
@@ -116,7 +116,7 @@ final class IpmiSim implements AutoCloseable {
         }
     }
 
-    /** ASF presence ping until a pong comes back (ipmi.md §1.2), at most 10 s. */
+    /** ASF presence ping until a pong comes back (IPMI v2.0 §13.2.3–§13.2.4), at most 10 s. */
     private void awaitReady() throws Exception {
         byte[] ping = {0x06, 0x00, (byte) 0xFF, 0x06, 0x00, 0x00, 0x11, (byte) 0xBE, (byte) 0x80, 0x00, 0x00, 0x00};
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);

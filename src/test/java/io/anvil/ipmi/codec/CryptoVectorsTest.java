@@ -18,7 +18,7 @@ import java.security.MessageDigest;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
-/** The worked vectors of ipmi-vectors/check_vectors.py (ipmi.md §1.14), asserted 1:1. */
+/** The worked vectors of docs/ipmi.md#test-vectors, asserted 1:1. */
 class CryptoVectorsTest {
 
     static final byte[] PW = Traces.PASSWORD;

@@ -39,7 +39,10 @@ import io.anvil.ipmi.codec.rmcpplus.RmcpPlusStatus;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** IPMI LAN framing (§1.3), completion codes (§1.16), RMCP+ setup payloads (§1.7) and commands (§1.15). */
+/**
+ * IPMI LAN framing (IPMI v2.0 §13.8), completion codes (IPMI v2.0 §5.2), RMCP+ setup payloads
+ * (docs/ipmi.md#open-session-and-rakp) and commands (docs/ipmi.md#commands).
+ */
 class MessagesAndCommandsTest {
 
     static IpmiResponse response(String hex) throws IpmiDecodeException {
@@ -267,7 +270,7 @@ class MessagesAndCommandsTest {
     @Test
     void channelCipherSuitesRecordsAcrossPages() throws Exception {
         assertEquals("0e0080", Hex.of(GetChannelCipherSuites.Request.page(0).encode()));
-        // ipmi_sim's first page (ipmi.md §1.13): suites 0, 1, 2 and the first byte of suite 3's record
+        // ipmi_sim's first page (IPMI v2.0 §22.15): suites 0, 1, 2 and the first byte of suite 3's record
         var first = GetChannelCipherSuites.Response.decode(
                 Hex.parse("01c0000040 80c0010140 80c0020141 80c0".replace(" ", "")));
         assertFalse(first.lastPage());

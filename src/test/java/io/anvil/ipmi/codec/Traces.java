@@ -12,7 +12,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Loads the annotated packet captures of /work/shared/research/ipmi-vectors (copied to test resources):
+ * Loads the annotated packet captures in src/test/resources/ipmi-vectors (docs/ipmi.md#test-vectors):
  * real datagrams between ipmitool/FreeIPMI and ipmi_sim/pyghmi, user admin, password "password".
  */
 public final class Traces {

@@ -11,8 +11,8 @@ import io.anvil.ipmi.codec.lan.IpmiResponse;
 import io.vertx.core.Future;
 
 /**
- * Set boot device, ipmitool's sequence plus Ironic's parameter 3 (ipmi.md §1.15, §3.2 item 12), run as one
- * governed operation so that no other caller's boot-option write interleaves:
+ * Set boot device, ipmitool's sequence plus Ironic's parameter 3 (docs/ipmi.md#commands, docs/ipmi.md#interop-pitfalls,
+ * pitfall 12), run as one governed operation so that no other caller's boot-option write interleaves:
  * <ol>
  *   <li>param 0 = 1 "set in progress" — best effort: a BMC that rejects it (ipmi_sim: 0xCC) never sees
  *       param 0 again in this sequence;</li>

@@ -124,7 +124,7 @@ abstract class ClientSession {
         return opening;
     }
 
-    /** Sessions start at USER: raise them to the target privilege (ipmi.md §0 item 5). */
+    /** Sessions start at USER: raise them to the target privilege (docs/ipmi.md#privilege). */
     private Future<Void> setPrivilege() {
         Privilege wanted = target.privilege();
         return inSession(new SetSessionPrivilegeLevel.Request(wanted), "Set Session Privilege Level")

@@ -11,9 +11,9 @@ import java.util.function.Supplier;
 
 /**
  * One request awaiting its answer, with retransmission on a Vert.x timer of the owning context
- * (ipmi.md §1.17). Each try asks {@code nextPacket} for a new datagram, so in-session requests get a fresh
- * session sequence number per retransmission (§1.12) while the rqSeq inside stays the same. Confined to
- * the client's worker context.
+ * (docs/ipmi.md#retransmits). Each try asks {@code nextPacket} for a new datagram, so in-session requests get a fresh
+ * session sequence number per retransmission (docs/ipmi.md#sequence-numbers) while the rqSeq inside stays the same.
+ * Confined to the client's worker context.
  */
 final class Exchange<T> {
 

@@ -18,10 +18,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * "One BMC, one governor" (DESIGN.md invariant 6): every operation on one BMC, whoever asks, waits here in
- * FIFO order. At most {@code maxInFlight} run at once; the next one starts no earlier than
- * {@code spacing} after the later of the previous start and the previous end; a {@link CircuitBreaker}
- * fails operations fast after repeated failures.
+ * "One BMC, one governor" (docs/architecture.md#invariants, invariant 6; docs/ipmi.md#governor): every operation on one
+ * BMC, whoever asks, waits here in FIFO order. At most {@code maxInFlight} run at once; the next one starts no earlier
+ * than {@code spacing} after the later of the previous start and the previous end; a {@link CircuitBreaker} fails
+ * operations fast after repeated failures.
  *
  * <p>An operation is a {@code Supplier<Future<T>>} (e.g. the whole set-boot-device sequence), so the cap
  * holds across its commands. Confined to the client's worker context, except {@link #snapshot()}.

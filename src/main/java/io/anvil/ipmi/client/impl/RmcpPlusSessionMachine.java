@@ -45,7 +45,7 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * IPMI v2.0 / RMCP+ session (ipmi.md §1.6–§1.12):
+ * IPMI v2.0 / RMCP+ session (IPMI v2.0 §13.17–§13.32; docs/ipmi.md#open-session-and-rakp):
  * <pre>
  * Get Channel Auth Caps (v2 bit) → for each cipher suite [configured | learned | 17, 3]:
  *   Open Session (SIDm, requested privilege, suite)  ── status 0x04/05/06/07/10/11, other algorithms

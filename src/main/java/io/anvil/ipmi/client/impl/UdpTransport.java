@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The sockets: a private one-thread Netty event loop and {@code n} datagram channels on ephemeral ports
- * (vertx.md §3 option A). A BMC always talks through the same channel (chosen by its address), so
+ * (docs/architecture.md#threads). A BMC always talks through the same channel (chosen by its address), so
  * replies come back where they are expected. The pipeline is only {@link RmcpDatagramCodec} (which copies
  * every datagram into byte arrays and releases it, counting malformed ones) and a bridge that hands each
  * decoded datagram to the client's worker context. No session state and no crypto on the Netty thread.

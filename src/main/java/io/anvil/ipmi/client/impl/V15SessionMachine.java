@@ -22,7 +22,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
- * IPMI v1.5 session (ipmi.md §1.4, §1.5):
+ * IPMI v1.5 session (IPMI v2.0 §13.6, docs/ipmi.md#v15-sessions):
  * <pre>
  * Get Channel Auth Caps → pick auth type (configured, else MD5 > MD2 > straight > none among those offered)
  * Get Session Challenge (auth type, user) → temporary session id + challenge     cc 0x81/0x82: unknown user

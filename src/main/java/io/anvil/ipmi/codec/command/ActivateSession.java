@@ -11,7 +11,7 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * Activate Session, App 0x3A (ipmi.md §1.5). IPMI v1.5 only. The request travels in a packet already
+ * Activate Session, App 0x3A (IPMI v2.0 §22.17). IPMI v1.5 only. The request travels in a packet already
  * authenticated over the temporary session id with sequence 0.
  */
 public final class ActivateSession {

@@ -2,7 +2,7 @@ package io.anvil.ipmi.codec.command;
 
 import java.util.Optional;
 
-/** Boot device selector, bits 5:2 of boot flags data byte 2 (ipmi.md §1.15, parameter 5). */
+/** Boot device selector, bits 5:2 of boot flags data byte 2 (IPMI v2.0 table 28-14, parameter 5). */
 public enum BootDevice {
     NO_OVERRIDE(0x0),
     PXE(0x1),

@@ -5,7 +5,7 @@ import io.anvil.ipmi.codec.IpmiDecodeException;
 import java.util.Optional;
 
 /**
- * Boot options parameter 5, boot flags, 5 data bytes (ipmi.md §1.15).
+ * Boot options parameter 5, boot flags, 5 data bytes (IPMI v2.0 table 28-14).
  * <pre>
  * d1 b7 valid, b6 persistent (0 = next boot only), b5 EFI (0 = legacy)
  * d2 b7 CMOS clear, b6 lock keyboard, b5:2 device selector, b1 screen blank, b0 lock reset

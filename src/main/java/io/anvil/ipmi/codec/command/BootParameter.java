@@ -1,6 +1,6 @@
 package io.anvil.ipmi.codec.command;
 
-/** System boot option parameter selectors used by Anvil (ipmi.md §1.15). */
+/** System boot option parameter selectors used by Anvil (IPMI v2.0 table 28-14). */
 public final class BootParameter {
 
     /** Data: 0 set complete, 1 set in progress, 2 commit write. Always leave it at "set complete". */

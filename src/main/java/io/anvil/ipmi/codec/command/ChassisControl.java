@@ -6,7 +6,7 @@ import io.anvil.ipmi.codec.ByteReader;
 import io.anvil.ipmi.codec.IpmiDecodeException;
 import io.anvil.ipmi.codec.lan.NetFn;
 
-/** Chassis Control, Chassis 0x02 (ipmi.md §1.15); needs OPERATOR. Response has no data ({@link NoData}). */
+/** Chassis Control, Chassis 0x02 (IPMI v2.0 §28.3); needs OPERATOR. Response has no data ({@link NoData}). */
 public final class ChassisControl {
 
     public static final int NET_FN = NetFn.CHASSIS;

@@ -6,8 +6,8 @@ import io.anvil.ipmi.codec.IpmiDecodeException;
 import io.anvil.ipmi.codec.lan.NetFn;
 
 /**
- * Close Session, App 0x3C (ipmi.md §1.5); response has no data ({@link NoData}). Close on every path:
- * leaked sessions exhaust the BMC (§0 item 6). For RMCP+ the id is the BMC's SIDc.
+ * Close Session, App 0x3C (IPMI v2.0 §22.19); response has no data ({@link NoData}). Close on every path:
+ * leaked sessions exhaust the BMC (docs/ipmi.md#session-life-cycle). For RMCP+ the id is the BMC's SIDc.
  */
 public final class CloseSession {
 

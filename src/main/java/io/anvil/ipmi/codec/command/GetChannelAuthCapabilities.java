@@ -7,7 +7,7 @@ import io.anvil.ipmi.codec.IpmiDecodeException;
 import io.anvil.ipmi.codec.Privilege;
 import io.anvil.ipmi.codec.lan.NetFn;
 
-/** Get Channel Authentication Capabilities, App 0x38 (ipmi.md §1.5). Sent pre-session. */
+/** Get Channel Authentication Capabilities, App 0x38 (IPMI v2.0 §22.13). Sent pre-session. */
 public final class GetChannelAuthCapabilities {
 
     public static final int NET_FN = NetFn.APP;

@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Get Channel Cipher Suites, App 0x54 (ipmi.md §1.13). Each response carries ≤16 bytes of the record
+ * Get Channel Cipher Suites, App 0x54 (IPMI v2.0 §22.15). Each response carries ≤16 bytes of the record
  * list; ask with index+1 until fewer than 16 bytes come back, concatenate, then {@link #parseRecords}.
  * Records may straddle page boundaries. Probe with a short timeout: many BMCs ignore this command.
  */

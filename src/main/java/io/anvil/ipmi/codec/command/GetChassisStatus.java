@@ -5,7 +5,7 @@ import io.anvil.ipmi.codec.ByteWriter;
 import io.anvil.ipmi.codec.IpmiDecodeException;
 import io.anvil.ipmi.codec.lan.NetFn;
 
-/** Get Chassis Status, Chassis 0x01 (ipmi.md §1.15). */
+/** Get Chassis Status, Chassis 0x01 (IPMI v2.0 §28.2). */
 public final class GetChassisStatus {
 
     public static final int NET_FN = NetFn.CHASSIS;

@@ -7,7 +7,7 @@ import io.anvil.ipmi.codec.IpmiDecodeException;
 import io.anvil.ipmi.codec.lan.NetFn;
 import java.util.Arrays;
 
-/** Get Device ID, App 0x01 (ipmi.md §1.15). Also a good session keepalive (§1.12). */
+/** Get Device ID, App 0x01 (IPMI v2.0 §20.1). Also a good session keepalive (docs/ipmi.md#sequence-numbers). */
 public final class GetDeviceId {
 
     public static final int NET_FN = NetFn.APP;

@@ -5,7 +5,7 @@ import io.anvil.ipmi.codec.ByteWriter;
 import io.anvil.ipmi.codec.IpmiDecodeException;
 import io.anvil.ipmi.codec.lan.NetFn;
 
-/** Get SEL Info, Storage 0x40 (ipmi.md §1.15). */
+/** Get SEL Info, Storage 0x40 (IPMI v2.0 §31.2). */
 public final class GetSelInfo {
 
     public static final int NET_FN = NetFn.STORAGE;

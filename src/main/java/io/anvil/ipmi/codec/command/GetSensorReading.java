@@ -7,7 +7,7 @@ import io.anvil.ipmi.codec.IpmiDecodeException;
 import io.anvil.ipmi.codec.lan.NetFn;
 import java.util.Arrays;
 
-/** Get Sensor Reading, Sensor/Event 0x2D (ipmi.md §1.15). The sensor's LUN goes in the message header. */
+/** Get Sensor Reading, Sensor/Event 0x2D (IPMI v2.0 §35.14). The sensor's LUN goes in the message header. */
 public final class GetSensorReading {
 
     public static final int NET_FN = NetFn.SENSOR_EVENT;

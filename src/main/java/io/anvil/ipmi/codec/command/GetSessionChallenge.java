@@ -9,7 +9,7 @@ import io.anvil.ipmi.codec.lan.NetFn;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
-/** Get Session Challenge, App 0x39 (ipmi.md §1.5). IPMI v1.5 only, sent pre-session. */
+/** Get Session Challenge, App 0x39 (IPMI v2.0 §22.16). IPMI v1.5 only, sent pre-session. */
 public final class GetSessionChallenge {
 
     public static final int NET_FN = NetFn.APP;

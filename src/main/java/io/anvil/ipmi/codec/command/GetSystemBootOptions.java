@@ -8,7 +8,7 @@ import io.anvil.ipmi.codec.lan.NetFn;
 import java.util.Arrays;
 import java.util.Objects;
 
-/** Get System Boot Options, Chassis 0x09 (ipmi.md §1.15). */
+/** Get System Boot Options, Chassis 0x09 (IPMI v2.0 §28.13). */
 public final class GetSystemBootOptions {
 
     public static final int NET_FN = NetFn.CHASSIS;

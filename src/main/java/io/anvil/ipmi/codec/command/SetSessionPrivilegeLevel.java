@@ -6,8 +6,8 @@ import io.anvil.ipmi.codec.Privilege;
 import io.anvil.ipmi.codec.lan.NetFn;
 
 /**
- * Set Session Privilege Level, App 0x3B (ipmi.md §1.5). Send it right after activation/RAKP4: sessions
- * start at USER and Dell answers 0xD4 to Chassis Control otherwise (§0 item 5).
+ * Set Session Privilege Level, App 0x3B (IPMI v2.0 §22.18). Send it right after activation/RAKP4: sessions
+ * start at USER and Dell answers 0xD4 to Chassis Control otherwise (docs/ipmi.md#privilege).
  */
 public final class SetSessionPrivilegeLevel {
 

@@ -9,7 +9,7 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * Set System Boot Options, Chassis 0x08 (ipmi.md §1.15); response has no data ({@link NoData}).
+ * Set System Boot Options, Chassis 0x08 (IPMI v2.0 §28.12); response has no data ({@link NoData}).
  * ipmitool's {@code bootdev pxe options=persistent,efiboot} sequence is
  * {@code setInProgress(1), bootInfoAcknowledge(1, 1), bootFlags(...), setInProgress(2), setInProgress(0)}
  * = {@code 00 01 | 04 01 01 | 05 e0 04 00 00 00 | 00 02 | 00 00}.

@@ -10,7 +10,7 @@ import javax.crypto.spec.IvParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * AES-CBC-128 confidentiality (ipmi.md §1.11): payload = IV(16) ‖ AES-CBC(K2[0..15], IV, plaintext ‖ 01 02 … N ‖ N),
+ * AES-CBC-128 confidentiality (IPMI v2.0 §13.29): payload = IV(16) ‖ AES-CBC(K2[0..15], IV, plaintext ‖ 01 02 … N ‖ N),
  * N ∈ 0..15 so the total is a multiple of 16. Not PKCS#7; the JCA cipher runs with NoPadding.
  * Decoding accepts N = 16 (a whole extra block, seen on some BMCs, gebn/bmc PR #63) but checks the pad bytes.
  *

@@ -3,8 +3,8 @@ package io.anvil.ipmi.codec.crypto;
 import java.util.Arrays;
 
 /**
- * RMCP+ authentication algorithms (ipmi.md §1.9). The algorithm's HMAC is used for the RAKP2/RAKP3 auth
- * codes, the SIK, K1/K2 (full digest) and the RAKP4 ICV (truncated, §1.8).
+ * RMCP+ authentication algorithms (IPMI v2.0 §13.28). The algorithm's HMAC is used for the RAKP2/RAKP3 auth
+ * codes, the SIK, K1/K2 (full digest) and the RAKP4 ICV (truncated, IPMI v2.0 §13.31–§13.32).
  */
 public enum AuthAlgorithm {
     RAKP_NONE(0, null, 0, 0),

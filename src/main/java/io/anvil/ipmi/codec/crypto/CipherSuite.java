@@ -5,8 +5,8 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * A cipher suite: (authentication, integrity, confidentiality) algorithms under a suite id (ipmi.md §1.9).
- * Anvil offers 17 then 3 (§0 item 1); 1 and 2 exist for BMCs without AES; 0 is listed so that a
+ * A cipher suite: (authentication, integrity, confidentiality) algorithms under a suite id (IPMI v2.0 §13.28).
+ * Anvil offers 17 then 3 (docs/ipmi.md#cipher-suites); 1 and 2 exist for BMCs without AES; 0 is listed so that a
  * simulator can refuse it knowingly.
  */
 public record CipherSuite(

@@ -1,6 +1,6 @@
 package io.anvil.ipmi.codec.crypto;
 
-/** RMCP+ confidentiality algorithms (ipmi.md §1.9). Only NONE and AES-CBC-128 are implemented. */
+/** RMCP+ confidentiality algorithms (IPMI v2.0 §13.28). Only NONE and AES-CBC-128 are implemented. */
 public enum ConfidentialityAlgorithm {
     NONE(0),
     AES_CBC_128(1),

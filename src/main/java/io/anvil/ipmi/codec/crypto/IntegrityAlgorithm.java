@@ -3,9 +3,9 @@ package io.anvil.ipmi.codec.crypto;
 import java.util.Arrays;
 
 /**
- * RMCP+ integrity algorithms (ipmi.md §1.9, §1.10). The ICV is the HMAC under K1 of the bytes from the auth
- * type byte through Next Header, truncated to {@link #icvLength()}. MD5-128 (id 3, a keyed MD5 that is not
- * an HMAC) is listed for decoding Open Session payloads but not implemented.
+ * RMCP+ integrity algorithms (IPMI v2.0 §13.28, docs/ipmi.md#integrity-and-confidentiality). The ICV is the HMAC under
+ * K1 of the bytes from the auth type byte through Next Header, truncated to {@link #icvLength()}. MD5-128 (id 3, a
+ * keyed MD5 that is not an HMAC) is listed for decoding Open Session payloads but not implemented.
  */
 public enum IntegrityAlgorithm {
     NONE(0, null, 0),
@@ -41,7 +41,7 @@ public enum IntegrityAlgorithm {
         return this == NONE || jcaName != null;
     }
 
-    /** ICV = HMAC_K1(input) truncated (§1.10). */
+    /** ICV = HMAC_K1(input) truncated (docs/ipmi.md#integrity-and-confidentiality). */
     public byte[] icv(byte[] k1, byte[] input) {
         if (jcaName == null) {
             throw new UnsupportedOperationException("no ICV for " + this);

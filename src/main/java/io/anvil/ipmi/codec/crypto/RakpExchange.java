@@ -5,9 +5,9 @@ import io.anvil.ipmi.codec.Hex;
 import java.util.Objects;
 
 /**
- * Everything both sides know after RAKP2 (ipmi.md §1.7, §1.8), with the HMACs both roles need. A client
- * verifies {@link #rakp2AuthCode}, sends {@link #rakp3AuthCode} and verifies {@link #rakp4Icv}; a BMC
- * simulator does the mirror image. Keys (Kuid, Kg, SIK) are parameters, never fields.
+ * Everything both sides know after RAKP2 (docs/ipmi.md#open-session-and-rakp, IPMI v2.0 §13.31–§13.32), with the HMACs
+ * both roles need. A client verifies {@link #rakp2AuthCode}, sends {@link #rakp3AuthCode} and verifies
+ * {@link #rakp4Icv}; a BMC simulator does the mirror image. Keys (Kuid, Kg, SIK) are parameters, never fields.
  *
  * @param consoleSessionId SIDm, the remote console's session id
  * @param bmcSessionId     SIDc, the managed system's session id
@@ -85,7 +85,7 @@ public record RakpExchange(
         return SessionKeys.fromSik(algorithm, sessionIntegrityKey(kg));
     }
 
-    /** Client side: false means a wrong password ("RAKP 2 HMAC is invalid", §1.8). */
+    /** Client side: false means a wrong password ("RAKP 2 HMAC is invalid", IPMI v2.0 §13.31–§13.32). */
     public boolean verifyRakp2(byte[] kuid, byte[] received) {
         return Hmac.equal(rakp2AuthCode(kuid), received);
     }

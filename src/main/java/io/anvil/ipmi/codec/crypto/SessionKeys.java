@@ -4,7 +4,7 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * Keys derived at the end of RAKP (ipmi.md §1.8): SIK = H_Kg(Rm ‖ Rc ‖ ROLEm ‖ ULENm ‖ UNAMEm),
+ * Keys derived at the end of RAKP (IPMI v2.0 §13.31–§13.32): SIK = H_Kg(Rm ‖ Rc ‖ ROLEm ‖ ULENm ‖ UNAMEm),
  * K1 = H_SIK(0x01 × 20), K2 = H_SIK(0x02 × 20). The constants are 20 bytes even for SHA-256 (a 32-byte
  * constant does not interoperate). {@link #toString()} never shows key material.
  */
@@ -56,7 +56,7 @@ public final class SessionKeys {
         return k2.clone();
     }
 
-    /** AES-CBC-128 key = K2[0..15] (§1.8). */
+    /** AES-CBC-128 key = K2[0..15] (IPMI v2.0 §13.31–§13.32). */
     public byte[] aesKey() {
         return Arrays.copyOf(k2, AesCbc128.KEY_LENGTH);
     }

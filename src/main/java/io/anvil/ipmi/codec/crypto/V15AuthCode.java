@@ -7,7 +7,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 
 /**
- * IPMI v1.5 auth codes (ipmi.md §1.4). pw16 is the password zero-padded to 16 bytes; the padding matters
+ * IPMI v1.5 auth codes (IPMI v2.0 §13.6). pw16 is the password zero-padded to 16 bytes; the padding matters
  * because this is plain concatenation, not HMAC.
  * <ul>
  *   <li>straight password: pw16</li>

@@ -3,7 +3,7 @@ package io.anvil.ipmi.codec.lan;
 import java.util.Map;
 
 /**
- * Completion codes (ipmi.md §1.16): the generic table (0x00, 0xC0–0xD6, 0xFF) plus the command-specific
+ * Completion codes (IPMI v2.0 §5.2): the generic table (0x00, 0xC0–0xD6, 0xFF) plus the command-specific
  * codes (0x80–0xBE) of the commands Anvil uses, whose meaning depends on netFn/command.
  */
 public enum CompletionCode {

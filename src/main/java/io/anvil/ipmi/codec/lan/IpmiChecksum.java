@@ -1,6 +1,6 @@
 package io.anvil.ipmi.codec.lan;
 
-/** IPMI message checksum: two's complement of the byte sum, so that sum + checksum ≡ 0 (mod 256), §1.3. */
+/** IPMI message checksum: two's complement of the byte sum, so that sum + checksum ≡ 0 (mod 256), IPMI v2.0 §13.8. */
 public final class IpmiChecksum {
 
     private IpmiChecksum() {}

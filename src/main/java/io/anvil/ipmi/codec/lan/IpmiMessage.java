@@ -1,7 +1,7 @@
 package io.anvil.ipmi.codec.lan;
 
 /**
- * One IPMI LAN message (ipmi.md §1.3), the plaintext that both session formats carry. Requests and
+ * One IPMI LAN message (IPMI v2.0 §13.8), the plaintext that both session formats carry. Requests and
  * responses share the wire layout but name the addresses differently, so they are two records.
  */
 public sealed interface IpmiMessage permits IpmiRequest, IpmiResponse {
@@ -21,7 +21,7 @@ public sealed interface IpmiMessage permits IpmiRequest, IpmiResponse {
     byte[] encode();
 
     /**
-     * What a requester matches a response on: (rqSeq, request netFn, cmd), §1.3. Equal for a request and
+     * What a requester matches a response on: (rqSeq, request netFn, cmd), IPMI v2.0 §13.8. Equal for a request and
      * its response.
      */
     default int correlationKey() {

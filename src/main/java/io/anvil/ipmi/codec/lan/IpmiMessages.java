@@ -7,7 +7,7 @@ import static io.anvil.ipmi.codec.IpmiDecodeException.Reason.TRUNCATED;
 import io.anvil.ipmi.codec.IpmiDecodeException;
 import java.util.Arrays;
 
-/** Decoder for IPMI LAN messages (ipmi.md §1.3); encoding is {@link IpmiMessage#encode()}. */
+/** Decoder for IPMI LAN messages (IPMI v2.0 §13.8); encoding is {@link IpmiMessage#encode()}. */
 public final class IpmiMessages {
 
     /** Smallest request: 6 header bytes + checksum; a response adds the completion code. */
@@ -24,7 +24,7 @@ public final class IpmiMessages {
 
     /**
      * @param verifyChecksums false only for targets with a "no checksum check" workaround (Supermicro X9,
-     *                        ipmi.md §3.2 item 6); the length rules still apply.
+     *                        docs/ipmi.md#interop-pitfalls, pitfall 6); the length rules still apply.
      */
     public static IpmiMessage decode(byte[] m, boolean verifyChecksums) throws IpmiDecodeException {
         if (m.length < MIN_REQUEST) {

@@ -7,7 +7,7 @@ import java.util.Objects;
 
 /**
  * IPMI request message: {@code rsAddr | netFn<<2|rsLUN | chk1 | rqAddr | rqSeq<<2|rqLUN | cmd | data | chk2}
- * (ipmi.md §1.3).
+ * (IPMI v2.0 §13.8).
  */
 public record IpmiRequest(int rsAddr, int netFn, int rsLun, int rqAddr, int rqSeq, int rqLun, int command, byte[] data)
         implements IpmiMessage {

@@ -7,7 +7,7 @@ import java.util.Objects;
 
 /**
  * IPMI response message: {@code rqAddr | netFn<<2|rqLUN | chk1 | rsAddr | rqSeq<<2|rsLUN | cmd | cc | data |
- * chk2} (ipmi.md §1.3). {@code data} excludes the completion code.
+ * chk2} (IPMI v2.0 §13.8). {@code data} excludes the completion code.
  */
 public record IpmiResponse(
         int rqAddr,
@@ -42,7 +42,7 @@ public record IpmiResponse(
         return completionCode == CompletionCode.OK;
     }
 
-    /** Human-readable completion code, including the command-specific meanings of §1.16. */
+    /** Human-readable completion code, including the command-specific meanings (docs/ipmi.md#completion-codes). */
     public String completionCodeDescription() {
         return CompletionCode.describe(netFn & ~1, command, completionCode);
     }

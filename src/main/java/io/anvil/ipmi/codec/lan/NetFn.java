@@ -1,6 +1,6 @@
 package io.anvil.ipmi.codec.lan;
 
-/** Network function codes (requests are even, responses = request | 1), ipmi.md §1.15. */
+/** Network function codes (requests are even, responses = request | 1), IPMI v2.0 §5.1. */
 public final class NetFn {
 
     public static final int CHASSIS = 0x00;

@@ -1,7 +1,7 @@
 package io.anvil.ipmi.codec.lan;
 
 /**
- * The 6-bit requester sequence (rqSeq, 0..63) of §1.3. One counter per (requester, BMC) pair; keep the same
+ * The 6-bit requester sequence (rqSeq, 0..63) of IPMI v2.0 §13.8. One counter per (requester, BMC) pair; keep the same
  * rqSeq on a retransmission so that a late answer to the first try still matches. Not thread-safe: owned
  * by one session state machine.
  */

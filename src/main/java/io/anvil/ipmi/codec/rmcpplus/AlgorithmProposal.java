@@ -9,7 +9,7 @@ import io.anvil.ipmi.codec.crypto.CipherSuite;
 import java.util.Optional;
 
 /**
- * The three 8-byte algorithm records of Open Session Request/Response (ipmi.md §1.7):
+ * The three 8-byte algorithm records of Open Session Request/Response (IPMI v2.0 §13.17–§13.18):
  * {@code type 00 00 len alg 00 00 00} for type 0 authentication, 1 integrity, 2 confidentiality.
  * An algorithm of {@link #ANY} stands for a "null" record (length 0: let the BMC choose).
  */

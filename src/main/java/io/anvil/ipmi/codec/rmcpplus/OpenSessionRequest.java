@@ -8,8 +8,8 @@ import io.anvil.ipmi.codec.crypto.CipherSuite;
 import java.util.Objects;
 
 /**
- * RMCP+ Open Session Request, payload type 0x10, 32 bytes (ipmi.md §1.7). Ask for the privilege you want
- * (e.g. 4), not 0 (§0 item 4).
+ * RMCP+ Open Session Request, payload type 0x10, 32 bytes (IPMI v2.0 §13.17). Ask for the privilege you want
+ * (e.g. 4), not 0 (docs/ipmi.md#interop-pitfalls, pitfall 5).
  */
 public record OpenSessionRequest(
         int tag, int requestedMaxPrivilege, int consoleSessionId, AlgorithmProposal algorithms) {

@@ -7,9 +7,9 @@ import io.anvil.ipmi.codec.PayloadType;
 import io.anvil.ipmi.codec.crypto.CipherSuite;
 
 /**
- * RMCP+ Open Session Response, payload type 0x11: 36 bytes, or 8 when status ≠ 0 (ipmi.md §1.7).
+ * RMCP+ Open Session Response, payload type 0x11: 36 bytes, or 8 when status ≠ 0 (IPMI v2.0 §13.18).
  * Always compare {@link #algorithms()} with what was proposed (pyghmi answers suite 3 whatever you ask,
- * §0 item 2); do not reject a max privilege of 0 (ipmi_sim, OpenBMC).
+ * docs/ipmi.md#open-session-and-rakp); do not reject a max privilege of 0 (ipmi_sim, OpenBMC).
  *
  * @param algorithms null in the short error form
  */

@@ -13,11 +13,11 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * RAKP Message 1, payload type 0x12, 28 + name length (ipmi.md §1.7):
+ * RAKP Message 1, payload type 0x12, 28 + name length (IPMI v2.0 §13.20):
  * {@code tag | 00 00 00 | SIDc | Rm(16) | role | 00 00 | ulen | username}.
  *
  * @param role the whole role byte; {@link #role(Privilege, boolean)} sets the 0x10 name-only-lookup bit
- *             that all mainstream clients send (§3.2 item 3). It enters the RAKP HMACs as is.
+ * that all mainstream clients send (docs/ipmi.md#interop-pitfalls, pitfall 3). It enters the RAKP HMACs as is.
  */
 public record Rakp1(int tag, int bmcSessionId, byte[] consoleRandom, int role, byte[] username) {
 

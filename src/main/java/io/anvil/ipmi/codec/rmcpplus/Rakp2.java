@@ -9,7 +9,7 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * RAKP Message 2, payload type 0x13, 40 + digest length (ipmi.md §1.7):
+ * RAKP Message 2, payload type 0x13, 40 + digest length (IPMI v2.0 §13.21):
  * {@code tag | status | 00 00 | SIDm | Rc(16) | GUIDc(16) | KeyExchangeAuthCode}. On error a BMC may send
  * only the first 8 bytes; then Rc and GUIDc are empty. Match on session ids, not tags (OpenBMC sends tag 0).
  */

@@ -9,7 +9,7 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * RAKP Message 3, payload type 0x14, 8 + digest length (ipmi.md §1.7):
+ * RAKP Message 3, payload type 0x14, 8 + digest length (IPMI v2.0 §13.22):
  * {@code tag | status | 00 00 | SIDc | KeyExchangeAuthCode}. A non-zero status aborts the handshake.
  */
 public record Rakp3(int tag, int status, int bmcSessionId, byte[] keyExchangeAuthCode) {

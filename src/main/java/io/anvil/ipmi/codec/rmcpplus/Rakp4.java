@@ -9,7 +9,7 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * RAKP Message 4, payload type 0x15, 8 + ICV length (ipmi.md §1.7):
+ * RAKP Message 4, payload type 0x15, 8 + ICV length (IPMI v2.0 §13.23):
  * {@code tag | status | 00 00 | SIDm | Integrity Check Value}.
  */
 public record Rakp4(int tag, int status, int consoleSessionId, byte[] integrityCheckValue) {

@@ -1,6 +1,6 @@
 package io.anvil.ipmi.codec.rmcpplus;
 
-/** RMCP+ status codes of Open Session Response, RAKP2 and RAKP4 (ipmi.md §1.7). */
+/** RMCP+ status codes of Open Session Response, RAKP2 and RAKP4 (IPMI v2.0 §13.24). */
 public final class RmcpPlusStatus {
 
     public static final int NO_ERRORS = 0x00;

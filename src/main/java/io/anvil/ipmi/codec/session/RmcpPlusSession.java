@@ -23,9 +23,11 @@ import javax.crypto.Mac;
  * Crypto and sequence state of one established RMCP+ session, usable by either end:
  * <ul>
  *   <li>{@link #seal} turns a plaintext payload into a wire-ready {@link V20SessionPacket}: AES-CBC-128
- *       with a fresh IV (§1.11), integrity pad / next header / ICV under K1 (§1.10), next sequence number.</li>
+ * with a fresh IV (IPMI v2.0 §13.29), integrity pad / next header / ICV under K1
+ *       (docs/ipmi.md#integrity-and-confidentiality), next sequence number.</li>
  *   <li>{@link #open} checks session id and payload flags against the suite, verifies the ICV
- *       (constant-time), decrypts, checks the confidentiality pad and then the receive window (§1.12).</li>
+ * (constant-time), decrypts, checks the confidentiality pad and then the receive window
+ *       (docs/ipmi.md#sequence-numbers).</li>
  * </ul>
  * {@code localSessionId} is the id the peer writes into packets sent to us (a console's SIDm, a BMC's SIDc);
  * {@code remoteSessionId} is the id we write (the peer's id).

@@ -1,12 +1,12 @@
 package io.anvil.ipmi.codec.session;
 
 /**
- * Receive-side sequence check (ipmi.md §1.12): drop 0, drop duplicates, accept numbers up to
+ * Receive-side sequence check (docs/ipmi.md#sequence-numbers): drop 0, drop duplicates, accept numbers up to
  * {@code behind} below the highest seen (late/reordered datagrams) and up to {@code ahead} above it
  * (datagrams lost in between). Numbers are compared with 32-bit wrap-around.
  *
  * <p>FreeIPMI uses a window of 8 (max 32). v1.5 BMCs such as ipmi_sim repeat a sequence number on
- * consecutive responses (§1.5), so v1.5 sessions construct this with {@code allowRepeats = true}.
+ * consecutive responses (docs/ipmi.md#v15-sessions), so v1.5 sessions construct this with {@code allowRepeats = true}.
  * Not thread-safe: owned by one session.
  */
 public final class SequenceWindow {

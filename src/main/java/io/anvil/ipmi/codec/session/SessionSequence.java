@@ -1,9 +1,9 @@
 package io.anvil.ipmi.codec.session;
 
 /**
- * Outbound session sequence numbers (ipmi.md §1.12): strictly increasing, a fresh number for every datagram
- * including retransmissions, never 0 (skipped on wrap). RMCP+ sessions start at 1; v1.5 sessions start at
- * the initial inbound sequence number the BMC returned in Activate Session (§1.5). Not thread-safe.
+ * Outbound session sequence numbers (docs/ipmi.md#sequence-numbers): strictly increasing, a fresh number for every
+ * datagram including retransmissions, never 0 (skipped on wrap). RMCP+ sessions start at 1; v1.5 sessions start at the
+ * initial inbound sequence number the BMC returned in Activate Session (docs/ipmi.md#v15-sessions). Not thread-safe.
  */
 public final class SessionSequence {
 

@@ -14,12 +14,12 @@ import io.anvil.ipmi.codec.lan.IpmiMessages;
 import java.util.Objects;
 
 /**
- * State of one activated IPMI v1.5 session (ipmi.md §1.4, §1.5), usable by either end: the session id
- * (the same in both directions), the auth type and password, our outbound sequence counter and the
- * receive window (repeats tolerated, §1.5). Not thread-safe; confine to the owning context.
+ * State of one activated IPMI v1.5 session (IPMI v2.0 §13.6, docs/ipmi.md#v15-sessions), usable by either end: the
+ * session id (the same in both directions), the auth type and password, our outbound sequence counter and the receive
+ * window (repeats tolerated, docs/ipmi.md#v15-sessions). Not thread-safe; confine to the owning context.
  *
  * <p>With {@code perMessageAuthentication = false} (Get Channel Auth Caps status bit 4) we send auth type
- * NONE and accept either NONE or authenticated packets (Dell PE2850 authenticates anyway, §1.4).
+ * NONE and accept either NONE or authenticated packets (Dell PE2850 authenticates anyway, IPMI v2.0 §13.6).
  */
 public final class V15Session {
 
@@ -49,7 +49,7 @@ public final class V15Session {
 
     /**
      * Builds one authenticated packet outside a running session — the Activate Session request, which is
-     * signed over the temporary session id with sequence 0 (§1.4).
+     * signed over the temporary session id with sequence 0 (IPMI v2.0 §22.17).
      */
     public static V15SessionPacket sign(
             AuthType authType, byte[] password, int sessionId, int sequence, byte[] message) {
