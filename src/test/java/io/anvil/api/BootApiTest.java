@@ -15,6 +15,7 @@ class BootApiTest extends ApiTestBase {
     private String node(String name, String mac) {
         JsonObject node = createNode(new JsonObject()
                 .put("driver", "fake-hardware")
+                .put("boot_interface", "ipxe")
                 .put("name", name)
                 .put(
                         "driver_info",

@@ -71,7 +71,7 @@ public final class IpxeBoot implements BootInterface {
         images(node, "rescue");
     }
 
-    /** What a booting node should do, decided from its provision state alone. */
+    /** What a booting node should do, decided from its boot interface and provision state. */
     public enum Action {
         /** Boot the deploy ramdisk (the agent). */
         DEPLOY_RAMDISK,
@@ -82,6 +82,10 @@ public final class IpxeBoot implements BootInterface {
     }
 
     public static Action actionFor(JsonObject node) {
+        // only nodes that boot through this interface are network-booted (Ironic writes PXE configs for them alone)
+        if (!"ipxe".equals(node.getString("boot_interface"))) {
+            return Action.LOCAL_DISK;
+        }
         String state = node.getString("provision_state");
         if (DEPLOY_RAMDISK_STATES.contains(state)) {
             return Action.DEPLOY_RAMDISK;

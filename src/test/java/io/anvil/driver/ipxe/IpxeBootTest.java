@@ -19,6 +19,7 @@ class IpxeBootTest {
         return new JsonObject()
                 .put("uuid", "0f3b0c86-2a0d-4d4b-8f3e-3b1c2d0a9e11")
                 .put("provision_state", state)
+                .put("boot_interface", "ipxe")
                 .put(
                         "driver_info",
                         new JsonObject()
@@ -67,6 +68,12 @@ class IpxeBootTest {
             assertTrue(s.contains("sanboot --no-describe --drive 0x80 || exit 0"), s);
             assertFalse(s.contains("kernel"), s);
         }
+    }
+
+    @Test
+    void nodesBootingThroughAnotherInterfaceAreNotNetworkBooted() {
+        String s = boot.scriptFor(node("clean wait").put("boot_interface", "fake"), MAC, URL);
+        assertTrue(s.contains("sanboot --no-describe"), s);
     }
 
     @Test
