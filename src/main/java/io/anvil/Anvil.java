@@ -109,6 +109,8 @@ public final class Anvil {
                 .compose(lockService -> {
                     locks = lockService;
                     DriverFactory drivers = new DriverFactory(hardwareTypes);
+                    drivers.registerBoot(
+                            "ipxe", new io.anvil.driver.ipxe.IpxeBoot(io.anvil.driver.ipxe.IpxeSettings.from(config)));
                     if (ipmi != null) {
                         boolean disableBootTimeout = config.ipmi().disableBootTimeout();
                         drivers.registerPower("ipmitool", new IpmiPower(vertx, ipmi, disableBootTimeout))

@@ -160,6 +160,13 @@ public final class ApiVerticle extends VerticleBase {
         r.get("/v1/drivers/:driver/properties").handler(sync(discovery::driverProperties));
         r.get("/v1/conductors").handler(sync(discovery::conductors));
         r.get("/v1/conductors/:hostname").handler(sync(discovery::conductor));
+
+        // ---- issue 11 groundwork: iPXE scripts for booting machines, node inventory ----
+        BootApi boot = new BootApi(services);
+        r.get("/boot/boot.ipxe").handler(boot::chainLoader);
+        r.get("/boot/:file").handler(boot::forMac);
+        InventoryApi inventory = new InventoryApi(services, nodes);
+        r.get("/v1/nodes/:node/inventory").handler(async(inventory::show));
         return r;
     }
 

@@ -104,8 +104,35 @@ final class ProvisionApi {
             if (problem.isPresent()) {
                 return Future.failedFuture(AnvilException.invalid(problem.get()));
             }
+            checkDeployStepsAllowed(v, verb, body.getValue("deploy_steps"));
+            // the shape of user steps, before the conductor checks them against the node's steps (Ironic's
+            // _check_steps)
+            if (verb == ApiVerb.CLEAN) {
+                io.anvil.conductor.steps.UserSteps.checkShape(
+                        io.anvil.conductor.steps.StepType.CLEAN, body.getValue("clean_steps"));
+            }
+            if (body.getValue("deploy_steps") instanceof JsonArray ds && !ds.isEmpty()) {
+                io.anvil.conductor.steps.UserSteps.checkShape(io.anvil.conductor.steps.StepType.DEPLOY, ds);
+            }
             return provisioning().provision(uuid, verb, body).onSuccess(x -> location(ctx, uuid));
         });
+    }
+
+    /**
+     * Ironic's check_allow_deploy_steps: only with target {@code active} or {@code rebuild} (Ironic refuses the
+     * {@code deploy} alias too), and only from API 1.69.
+     */
+    private static void checkDeployStepsAllowed(ApiVersion v, ApiVerb verb, Object deploySteps) {
+        if (deploySteps == null || (deploySteps instanceof JsonArray a && a.isEmpty())) {
+            return;
+        }
+        if (verb != ApiVerb.ACTIVE && verb != ApiVerb.REBUILD) {
+            throw AnvilException.invalid(
+                    "\"deploy_steps\" is only valid when setting target provision state to active or rebuild");
+        }
+        if (!v.atLeast(69)) {
+            throw AnvilException.notAcceptable("The \"deploy_steps\" field needs API version 1.69 or later.");
+        }
     }
 
     private static List<?> list(JsonObject body, String key) {

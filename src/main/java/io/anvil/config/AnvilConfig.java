@@ -220,6 +220,20 @@ public record AnvilConfig(
         d.put("ipmi.receive_buffer_bytes", 1048576);
         d.put("ipmi.bind_host", "0.0.0.0");
         d.put("ipmi.disable_boot_timeout", true);
+        // ---- steps, iPXE boot and inspection (issue 11 groundwork; read by conductor.steps, driver.ipxe,
+        // driver.inspect through setting(key)) ----
+        d.put("conductor.clean_step_priority_override", List.of());
+        d.put("conductor.max_conductor_wait_step_seconds", 30);
+        d.put("conductor.deploy_kernel", "");
+        d.put("conductor.deploy_ramdisk", "");
+        d.put("conductor.rescue_kernel", "");
+        d.put("conductor.rescue_ramdisk", "");
+        d.put("pxe.kernel_append_params", "nofb vga=normal");
+        d.put("pxe.ipxe_timeout", 0);
+        d.put("inspector.add_ports", "pxe");
+        d.put("inspector.keep_ports", "all");
+        d.put("inspector.update_pxe_enabled", true);
+        d.put("inspector.disk_partitioning_spacing", true);
         return d;
     }
 

@@ -23,6 +23,8 @@ public final class DriverFactory {
     private final Map<String, DeployInterface> deploy = new HashMap<>();
     private final Map<String, InspectInterface> inspect = new HashMap<>();
     private final Map<String, RescueInterface> rescue = new HashMap<>();
+    // boot interfaces are registered beside the others but not yet part of Driver: the step engine adds them there
+    private final Map<String, BootInterface> boot = new HashMap<>();
 
     public DriverFactory(HardwareTypes types) {
         this.types = types;
@@ -58,6 +60,16 @@ public final class DriverFactory {
         return this;
     }
 
+    public DriverFactory registerBoot(String name, BootInterface impl) {
+        boot.put(name, impl);
+        return this;
+    }
+
+    /** The node's boot interface, or null for {@code fake} and unknown names (nothing to boot over the network). */
+    public BootInterface bootFor(JsonObject node) {
+        return boot.get(node.getString("boot_interface"));
+    }
+
     /**
      * Every registered implementation that some enabled hardware type supports, one per class (the objects whose
      * {@code @Periodic} methods the conductor runs). A driver author adds a periodic task by annotating a method of
@@ -70,6 +82,7 @@ public final class DriverFactory {
         collect("deploy", deploy, out);
         collect("inspect", inspect, out);
         collect("rescue", rescue, out);
+        collect("boot", boot, out);
         return List.copyOf(out.values());
     }
 

@@ -32,7 +32,7 @@ public final class HardwareTypes {
             "fake-hardware",
             ordered(
                     "bios", List.of("fake", "no-bios"),
-                    "boot", List.of("fake"),
+                    "boot", List.of("fake", "ipxe"),
                     "console", List.of("fake", "no-console"),
                     "deploy", List.of("fake"),
                     "inspect", List.of("fake", "no-inspect"),
@@ -49,7 +49,7 @@ public final class HardwareTypes {
             "ipmi",
             ordered(
                     "bios", List.of("no-bios"),
-                    "boot", List.of("fake"),
+                    "boot", List.of("fake", "ipxe"),
                     "console", List.of("no-console"),
                     "deploy", List.of("fake"),
                     "inspect", List.of("no-inspect"),
