@@ -41,7 +41,8 @@ import java.util.concurrent.TimeUnit;
  * </ol>
  * Prints a table and writes {@code target/bench/sync.json}. The take-over runs on the shipped defaults
  * (conductor.heartbeat_interval, heartbeat_timeout, hash_ring_reset_interval, lock_lease); {@code -Dbench.nodes},
- * {@code -Dbench.timeout} (s), {@code -Dbench.lease} (s) override them.
+ * {@code -Dbench.timeout} (s), {@code -Dbench.lease} (s) override them; {@code -Dbench.sections=takeover} (a
+ * comma-separated subset of spread, takeover, powersync) runs only those sections.
  */
 public final class SyncBench {
     private SyncBench() {}
@@ -57,9 +58,16 @@ public final class SyncBench {
                 .meta("conductors", 3)
                 .meta("heartbeat_timeout_s", timeout)
                 .meta("lock_lease_s", lease);
-        ringSpread(table, nodes);
-        takeOver(table, nodes, timeout, lease);
-        powerSyncPass(table, nodes);
+        String sections = System.getProperty("bench.sections", "spread,takeover,powersync");
+        if (sections.contains("spread")) {
+            ringSpread(table, nodes);
+        }
+        if (sections.contains("takeover")) {
+            takeOver(table, nodes, timeout, lease);
+        }
+        if (sections.contains("powersync")) {
+            powerSyncPass(table, nodes);
+        }
         table.finish();
         System.exit(0);
     }
