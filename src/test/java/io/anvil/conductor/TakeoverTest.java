@@ -107,6 +107,7 @@ class TakeoverTest {
                     .allMatch(u -> column(db, u, "reservation") == null));
             cluster.await("deploying node failed", () -> "deploy failed".equals(column(db, dep, "provision_state")));
             long tookMs = (System.nanoTime() - t0) / 1_000_000;
+            // how soon is a figure of scripts/bench sync (section takeover), not a bound here
             System.out.println("take-over of to-a's nodes completed " + tookMs + " ms after its death");
 
             Map<String, Object> n = node(db, dep);
@@ -196,7 +197,6 @@ class TakeoverTest {
             assertEquals("available", column(db, idle, "provision_state"), "an idle node is left alone");
             assertNull(column(db, idle, "reservation"));
             MultiConductorFixture.checkFences(db);
-            assertTrue(tookMs < 15_000, "take-over took " + tookMs + " ms");
 
             // do_node_deploy records the deploying conductor as the node's affinity (so its take-over pass skips it)
             Member idleOwner = cluster.member(after.owner(idle, "fake-hardware", ""));
