@@ -155,6 +155,30 @@ class TakeoverTest {
                 assertEquals(
                         "anvil-conductor." + owner, ev.get(0).get("publisher"), "fail written by the owner of " + u);
             }
+            // the fail's notification carries the transition, and the error reaches the node's history
+            Map<String, Object> failEvent = query(
+                            db,
+                            "SELECT event_type, priority, payload::text AS payload FROM events WHERE node_uuid ="
+                                    + " ?::uuid AND event_type LIKE 'baremetal.node.provision_set.%' ORDER BY seq DESC"
+                                    + " LIMIT 1",
+                            dep)
+                    .get(0);
+            assertEquals("baremetal.node.provision_set.error", failEvent.get("event_type"));
+            assertEquals("error", failEvent.get("priority"));
+            JsonObject payload = new JsonObject((String) failEvent.get("payload"));
+            assertEquals("deploy failed", payload.getString("provision_state"), payload.encode());
+            assertEquals("deploying", payload.getString("previous_provision_state"));
+            assertEquals("fail", payload.getString("event"));
+            assertEquals(Recovery.TAKEOVER_ABORT, payload.getString("last_error"));
+            assertEquals(
+                    1,
+                    query(
+                                    db,
+                                    "SELECT 1 FROM node_history WHERE event = ? AND node_id = (SELECT id FROM nodes"
+                                            + " WHERE uuid = ?::uuid)",
+                                    Recovery.TAKEOVER_ABORT,
+                                    dep)
+                            .size());
 
             // fencing oracle: fences only grew; after the kill no claim by to-a; every taken-over node was claimed by
             // its new owner with a token above to-a's, so to-a's stale token writes nothing
