@@ -47,6 +47,8 @@ public final class Takeover {
     static final int CONCURRENCY = 32;
     /** Take-over batches of {@link AbandonedNodes#BATCH} nodes in flight at once. */
     static final int BATCHES_IN_FLIGHT = 2;
+    /** How soon orphans still locked by their dead holder are tried again. */
+    static final Duration BUSY_RETRY = Duration.ofMillis(250);
 
     /** What one pass did. */
     public record Result(
@@ -135,7 +137,11 @@ public final class Takeover {
             active = activeDue;
             activeDue = false;
         }
-        Future<?> pass = sweepOrphans().compose(r -> active ? syncLocalState() : Future.succeededFuture());
+        int[] busy = {0};
+        Future<?> pass = sweepOrphans().compose(r -> {
+            busy[0] = r.busy();
+            return active ? syncLocalState() : Future.succeededFuture();
+        });
         pass.onComplete(ar -> {
             if (ar.failed()) {
                 LOG.warn("take-over pass failed: {}", ar.cause().toString());
@@ -148,6 +154,10 @@ public final class Takeover {
             }
             if (again && !stopped) {
                 kick();
+            } else if (busy[0] > 0 && !stopped) {
+                // orphans whose dead holder's lease has not run out yet (leases end up to one renewal period apart):
+                // try them again soon rather than at the next ring refresh
+                vertx.setTimer(BUSY_RETRY.toMillis(), id -> kick());
             }
         });
     }
