@@ -128,8 +128,8 @@ public final class Anvil {
                                     workers,
                                     outbox,
                                     config.conductor().hostname())
-                            .apiLockWait(java.time.Duration.ofMillis(
-                                    config.conductor().apiLockWaitMs()));
+                            .apiLockWait(AnvilConfig.Conductor.seconds(
+                                    config.conductor().apiLockWait()));
                     conductor = new Conductor(
                             tasks, new Provisioning(tasks, registry::conductorId), new PowerActions(tasks));
                     AnvilConfig.Conductor c = config.conductor();
@@ -142,8 +142,8 @@ public final class Anvil {
                     ApiServices services = new ApiServices(config, store, hardwareTypes, registry, outbox, conductor);
                     return ring.start().compose(v -> {
                         // fenced and under the node locks, so it runs while the API already serves
-                        stuckStates =
-                                new StuckStates(tasks, ring, Duration.ofMillis(c.lockLeaseMs() + 2000L)).correct();
+                        stuckStates = new StuckStates(tasks, ring, AnvilConfig.Conductor.seconds(c.lockLease() + 2))
+                                .correct();
                         return vertx.deployVerticle(
                                 () -> {
                                     ApiVerticle verticle = new ApiVerticle(services);
@@ -167,9 +167,9 @@ public final class Anvil {
                 });
     }
 
-    /** Lease from conductor.lock_lease_ms, renewed every third of it, with a safety margin of 1/15 (0.67 s of 10 s). */
+    /** Lease from conductor.lock_lease (seconds), renewed every third of it, with a safety margin of 1/15 (0.67 s of 10 s). */
     static LockOptions lockOptions(AnvilConfig.Conductor c) {
-        Duration lease = Duration.ofMillis(c.lockLeaseMs());
+        Duration lease = AnvilConfig.Conductor.seconds(c.lockLease());
         return LockOptions.defaults()
                 .withLease(
                         lease,

@@ -95,6 +95,99 @@ class AnvilConfigurationTest {
     }
 
     @Test
+    void unknownAnvilVariableIsAnErrorNamingTheClosestSetting() {
+        ConfigException typo =
+                assertThrows(ConfigException.class, () -> AnvilConfig.load(null, Map.of("ANVIL_API_PROT", "7000")));
+        assertTrue(typo.getMessage().contains("ANVIL_API_PROT"), typo.getMessage());
+        assertTrue(typo.getMessage().contains("did you mean ANVIL_API_PORT?"), typo.getMessage());
+
+        ConfigException renamed = assertThrows(
+                ConfigException.class, () -> AnvilConfig.load(null, Map.of("ANVIL_CONDUCTOR_LOCK_LEASE_MS", "10000")));
+        assertTrue(renamed.getMessage().contains("did you mean ANVIL_CONDUCTOR_LOCK_LEASE?"), renamed.getMessage());
+
+        ConfigException near =
+                assertThrows(ConfigException.class, () -> AnvilConfig.load(null, Map.of("ANVIL_CONFG", "x.yaml")));
+        assertTrue(near.getMessage().contains("did you mean ANVIL_CONFIG?"), near.getMessage());
+    }
+
+    @Test
+    void variablesThatAreNotSettingsAndOtherProgramsVariablesAreAllowed() {
+        AnvilConfig c = AnvilConfig.load(
+                null,
+                Map.of(
+                        "ANVIL_CONFIG", "conf/anvil.yaml",
+                        "ANVIL_JAVA_OPTS", "-Xmx2g",
+                        "ANVIL_LOG_LEVEL", "DEBUG",
+                        "ANVIL_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test",
+                        "ANVIL_REDIS_URL", "redis://127.0.0.1:6379",
+                        "ANVIL_CONDUCTOR_LOCK_LEASE", "7.5",
+                        "PATH", "/usr/bin",
+                        "ANVILX", "not ours"));
+        assertEquals("postgresql://postgres@127.0.0.1:5432/test", c.database().url());
+        assertEquals("redis://127.0.0.1:6379", c.redis().url());
+        assertEquals(7.5, c.conductor().lockLease());
+    }
+
+    @Test
+    void booleansAreTrueOrFalseOnly(@TempDir Path dir) throws IOException {
+        assertFalse(AnvilConfig.load(null, Map.of("ANVIL_IPMI_DISABLE_BOOT_TIMEOUT", "FALSE"))
+                .ipmi()
+                .disableBootTimeout());
+        assertTrue(AnvilConfig.load(null, Map.of("ANVIL_IPMI_DISABLE_BOOT_TIMEOUT", "True"))
+                .ipmi()
+                .disableBootTimeout());
+        for (String notBoolean : new String[] {"yes", "1", "on", "", "falsy"}) {
+            ConfigException e = assertThrows(
+                    ConfigException.class,
+                    () -> AnvilConfig.load(null, Map.of("ANVIL_IPMI_DISABLE_BOOT_TIMEOUT", notBoolean)));
+            assertTrue(e.getMessage().contains("'ipmi.disable_boot_timeout' must be true or false"), e.getMessage());
+            assertTrue(e.getMessage().startsWith("ANVIL_IPMI_DISABLE_BOOT_TIMEOUT: "), e.getMessage());
+        }
+        for (String notBoolean : new String[] {"no", "off", "0", "'yes'"}) {
+            Path file = dir.resolve("b.yaml");
+            Files.writeString(file, "conductor:\n  force_power_state_during_sync: " + notBoolean + "\n");
+            ConfigException e = assertThrows(ConfigException.class, () -> AnvilConfig.load(file, Map.of()));
+            assertTrue(
+                    e.getMessage().contains("'conductor.force_power_state_during_sync' must be true or false"),
+                    e.getMessage());
+        }
+        Path file = dir.resolve("ok.yaml");
+        Files.writeString(file, "conductor:\n  force_power_state_during_sync: False\n");
+        assertFalse(AnvilConfig.load(file, Map.of()).periodics().forcePowerStateDuringSync());
+    }
+
+    @Test
+    void fileValuesMustHaveTheSettingsType(@TempDir Path dir) throws IOException {
+        Path fraction = dir.resolve("fraction.yaml");
+        Files.writeString(fraction, "api:\n  port: 7000.5\n");
+        ConfigException e = assertThrows(ConfigException.class, () -> AnvilConfig.load(fraction, Map.of()));
+        assertTrue(e.getMessage().contains("'api.port' must be a whole number"), e.getMessage());
+
+        Path seconds = dir.resolve("seconds.yaml");
+        Files.writeString(seconds, "conductor:\n  lock_lease: 2.5\n  api_lock_wait: 1\n");
+        AnvilConfig c = AnvilConfig.load(seconds, Map.of());
+        assertEquals(2.5, c.conductor().lockLease());
+        assertEquals(1.0, c.conductor().apiLockWait());
+    }
+
+    @Test
+    void everyDurationIsInSeconds() {
+        // a name with a unit suffix (_ms, _millis, _minutes) would mean a second unit for durations
+        AnvilConfig.of(Map.of())
+                .values()
+                .keySet()
+                .forEach(key -> assertFalse(
+                        key.matches(".*_(ms|millis|milliseconds|us|minutes|mins|hours)$"), key + " is not in seconds"));
+        assertEquals(
+                60.0,
+                ((Number) AnvilConfig.of(Map.of())
+                                .setting("conductor.sync_power_state_interval")
+                                .orElseThrow())
+                        .doubleValue(),
+                "Ironic's default");
+    }
+
+    @Test
     void ipmiSectionBecomesClientOptions() {
         AnvilConfig c = AnvilConfig.of(Map.of(
                 "ipmi.retry_timeout",

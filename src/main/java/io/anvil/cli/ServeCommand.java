@@ -62,8 +62,13 @@ public final class ServeCommand implements Callable<Integer> {
                             ? "PostgreSQL" + (config.redis().embedded() ? " and Redis" : "")
                             : "Redis")
                     + " (data in " + dataDir.toAbsolutePath().normalize() + ")");
-            embedded = EmbeddedServices.start(
-                    dataDir, config.database().embedded(), config.redis().embedded());
+            try {
+                embedded = EmbeddedServices.start(
+                        dataDir, config.database().embedded(), config.redis().embedded());
+            } catch (EmbeddedServices.Unavailable e) {
+                System.err.println("anvil: " + e.getMessage());
+                return 2;
+            }
             config = config.withStores(
                     config.database().embedded()
                             ? embedded.databaseUrl()

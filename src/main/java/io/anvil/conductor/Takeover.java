@@ -12,6 +12,7 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -46,6 +47,10 @@ import org.slf4j.LoggerFactory;
 public final class Takeover {
     private static final Logger LOG = LoggerFactory.getLogger(Takeover.class);
     static final int CONCURRENCY = 32;
+    /** Take-over batches of {@link AbandonedNodes#BATCH} nodes in flight at once. */
+    static final int BATCHES_IN_FLIGHT = 2;
+    /** How soon orphans still locked by their dead holder are tried again. */
+    static final Duration BUSY_RETRY = Duration.ofMillis(250);
 
     /** What one pass did. */
     public record Result(
@@ -74,6 +79,7 @@ public final class Takeover {
     private final ClusterRing ring;
     private final ConductorRegistry registry;
     private final Duration syncLocalStateInterval;
+    private final AbandonedNodes abandoned;
     private HashRings lastMembership;
     private boolean running;
     private boolean pending;
@@ -92,6 +98,7 @@ public final class Takeover {
         this.ring = ring;
         this.registry = registry;
         this.syncLocalStateInterval = syncLocalStateInterval;
+        this.abandoned = new AbandonedNodes(tasks);
     }
 
     /** Sweeps after every ring refresh (and ACTIVE nodes on membership changes and every sync interval). */
@@ -132,7 +139,11 @@ public final class Takeover {
             active = activeDue;
             activeDue = false;
         }
-        Future<?> pass = sweepOrphans().compose(r -> active ? syncLocalState() : Future.succeededFuture());
+        int[] busy = {0};
+        Future<?> pass = sweepOrphans().compose(r -> {
+            busy[0] = r.busy();
+            return active ? syncLocalState() : Future.succeededFuture();
+        });
         pass.onComplete(ar -> {
             if (ar.failed()) {
                 LOG.warn("take-over pass failed: {}", ar.cause().toString());
@@ -145,6 +156,10 @@ public final class Takeover {
             }
             if (again && !stopped) {
                 kick();
+            } else if (busy[0] > 0 && !stopped) {
+                // orphans whose dead holder's lease has not run out yet (leases end up to one renewal period apart):
+                // try them again soon rather than at the next ring refresh
+                vertx.setTimer(BUSY_RETRY.toMillis(), id -> kick());
             }
         });
     }
@@ -176,22 +191,36 @@ public final class Takeover {
                         + " WHERE reservation IS NOT NULL AND NOT (lower(reservation) = ANY($1))")
                 .execute(Tuple.tuple().addArrayOfString(alive.toArray(new String[0])))
                 .compose(rows -> {
-                    List<Row> mine = new ArrayList<>();
+                    List<Map<String, String>> batches = new ArrayList<>();
+                    Map<String, String> batch = new LinkedHashMap<>();
+                    int owned = 0;
                     for (Row r : rows) {
                         if (ring.ownedHere(
                                 r.getString("uuid"), r.getString("driver"), r.getString("conductor_group"))) {
-                            mine.add(r);
+                            if (batch.size() == AbandonedNodes.BATCH) {
+                                batches.add(batch);
+                                batch = new LinkedHashMap<>();
+                            }
+                            batch.put(r.getString("uuid"), r.getString("reservation"));
+                            owned++;
                         }
                     }
-                    return Recovery.forEach(
-                                    mine, CONCURRENCY, r -> takeOrphan(r.getString("uuid"), r.getString("reservation")))
-                            .map(results -> {
-                                Result res = Result.of(mine.size(), results);
-                                if (!mine.isEmpty()) {
+                    if (!batch.isEmpty()) {
+                        batches.add(batch);
+                    }
+                    int candidates = owned;
+                    // whole batches (one claim, one transaction each), a few at a time: the per-node round trips
+                    // were most of the take-over time (docs/benchmarks.md, take-over)
+                    return Recovery.forEach(batches, BATCHES_IN_FLIGHT, this::takeOrphans)
+                            .map(perBatch -> {
+                                List<NodeResult> results = new ArrayList<>();
+                                perBatch.forEach(results::addAll);
+                                Result res = Result.of(candidates, results);
+                                if (candidates > 0) {
                                     LOG.info(
                                             "Conductor {} took over {} node(s) of offline conductors: {}",
                                             self,
-                                            mine.size(),
+                                            candidates,
                                             res);
                                 }
                                 return res;
@@ -199,38 +228,29 @@ public final class Takeover {
                 });
     }
 
-    private Future<NodeResult> takeOrphan(String uuid, String deadHost) {
+    /**
+     * One batch of orphans (node UUID to the dead conductor that reserved it), taken together: locked one by one,
+     * claimed and written with their own fences, in one transaction (see {@link AbandonedNodes}).
+     */
+    private Future<List<NodeResult>> takeOrphans(Map<String, String> reservedBy) {
         if (idle()) {
-            return Future.succeededFuture(new NodeResult(Outcome.BUSY, false));
+            return Future.succeededFuture(reservedBy.keySet().stream()
+                    .map(u -> new NodeResult(Outcome.BUSY, false))
+                    .toList());
         }
-        TaskOptions options = TaskOptions.exclusive("conductor take over")
-                .tryOnce()
-                .withoutDriver()
-                .withoutReservedWorkers();
-        return tasks.withTask(uuid, options, task -> {
-                    JsonObject node = task.node();
-                    LOG.warn(
-                            "Conductor {} takes over node {} reserved by offline conductor {} (provision state \"{}\")",
-                            registry.hostname(),
-                            uuid,
-                            deadHost,
-                            node.getString("provision_state"));
-                    if (Boolean.TRUE.equals(node.getBoolean("maintenance"))) {
-                        return Future.succeededFuture(new NodeResult(Outcome.RELEASED, false));
-                    }
-                    return Recovery.clearPowerTarget(task, Recovery.TAKEOVER_POWER)
-                            .compose(power -> Recovery.fail(task, Recovery.TAKEOVER_ABORT, true)
-                                    .map(failed -> new NodeResult(
-                                            failed ? Outcome.FAILED : power ? Outcome.POWER_CLEARED : Outcome.RELEASED,
-                                            power)));
-                })
-                .recover(e -> {
-                    Outcome o = Recovery.classify(e);
-                    if (o == Outcome.ERROR) {
-                        LOG.warn("take-over of node {} from {} failed: {}", uuid, deadHost, e.toString());
-                    }
-                    return Future.succeededFuture(new NodeResult(o, false));
-                });
+        return abandoned
+                .takeOver(reservedBy, Recovery.TAKEOVER_POWER, Recovery.TAKEOVER_ABORT)
+                .map(results -> results.stream()
+                        .map(r -> new NodeResult(
+                                switch (r.outcome()) {
+                                    case RELEASED -> Outcome.RELEASED;
+                                    case POWER_CLEARED -> Outcome.POWER_CLEARED;
+                                    case FAILED -> Outcome.FAILED;
+                                    case BUSY -> Outcome.BUSY;
+                                    case ERROR -> Outcome.ERROR;
+                                },
+                                r.powerCleared()))
+                        .toList());
     }
 
     /**

@@ -10,14 +10,26 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+import org.yaml.snakeyaml.DumperOptions;
+import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.Constructor;
+import org.yaml.snakeyaml.nodes.Tag;
+import org.yaml.snakeyaml.representer.Representer;
+import org.yaml.snakeyaml.resolver.Resolver;
 
 /**
  * Typed configuration: built-in defaults, then {@code conf/anvil.yaml} (or the file named by {@code --config} /
- * {@code ANVIL_CONFIG}), then {@code ANVIL_<SECTION>_<KEY>} environment variables. Unknown keys in the file are
- * errors, so a typo never silently falls back to a default.
+ * {@code ANVIL_CONFIG}), then {@code ANVIL_<SECTION>_<KEY>} environment variables. Unknown keys in the file and
+ * unknown {@code ANVIL_*} variables are errors, so a typo never silently falls back to a default. Every duration is in
+ * seconds, fractions allowed (Ironic's convention).
  */
 public record AnvilConfig(
         Api api, Database database, Redis redis, Embedded embedded, Conductor conductor, Map<String, Object> values) {
@@ -50,12 +62,12 @@ public record AnvilConfig(
             List<String> enabledHardwareTypes,
             double heartbeatInterval,
             double heartbeatTimeout,
-            int apiLockWaitMs,
+            double apiLockWait,
             double hashRingResetInterval,
             int hashPartitionExponent,
             double syncLocalStateInterval,
             double gracefulShutdownTimeout,
-            int lockLeaseMs) {
+            double lockLease) {
         /** A duration given in (possibly fractional) seconds. */
         public static java.time.Duration seconds(double s) {
             return java.time.Duration.ofNanos(Math.round(s * 1e9));
@@ -160,9 +172,10 @@ public record AnvilConfig(
 
     private boolean bool(String key) {
         Object o = values.get(key);
-        return o instanceof Boolean b
-                ? b
-                : Boolean.parseBoolean(String.valueOf(o).trim());
+        if (o instanceof Boolean b) {
+            return b;
+        }
+        throw new ConfigException("'" + key + "' must be true or false, got '" + o + "'");
     }
 
     /** The defaults, as documented in conf/anvil.yaml. */
@@ -186,9 +199,9 @@ public record AnvilConfig(
         d.put("conductor.enabled_hardware_types", List.of("fake-hardware", "ipmi"));
         d.put("conductor.heartbeat_interval", 2.0);
         d.put("conductor.heartbeat_timeout", 10.0);
-        d.put("conductor.api_lock_wait_ms", 3000);
+        d.put("conductor.api_lock_wait", 3.0);
         d.put("conductor.periodic_max_workers", 8);
-        d.put("conductor.sync_power_state_interval", 120);
+        d.put("conductor.sync_power_state_interval", 60);
         d.put("conductor.sync_power_state_workers", 8);
         d.put("conductor.power_state_sync_max_retries", 3);
         d.put("conductor.force_power_state_during_sync", true);
@@ -204,7 +217,7 @@ public record AnvilConfig(
         d.put("conductor.hash_partition_exponent", 5);
         d.put("conductor.sync_local_state_interval", 180.0);
         d.put("conductor.graceful_shutdown_timeout", 60.0);
-        d.put("conductor.lock_lease_ms", 10000);
+        d.put("conductor.lock_lease", 10.0);
         d.put("ipmi.retry_timeout", 1.0);
         d.put("ipmi.retry_increment", 1.0);
         d.put("ipmi.retry_max_tries", 4);
@@ -237,26 +250,118 @@ public record AnvilConfig(
         return d;
     }
 
-    /** Loads defaults ← file (if it exists) ← environment. */
+    /**
+     * {@code ANVIL_*} variables that are read but name no setting: the file to load, the JVM options of scripts/run
+     * and the log level of logback.xml. Any other {@code ANVIL_*} variable must name a setting.
+     */
+    public static final Set<String> OTHER_VARIABLES = Set.of("ANVIL_CONFIG", "ANVIL_JAVA_OPTS", "ANVIL_LOG_LEVEL");
+
+    /** The environment variable that overrides a setting: {@code conductor.lock_lease -> ANVIL_CONDUCTOR_LOCK_LEASE}. */
+    public static String variableOf(String key) {
+        return "ANVIL_" + key.replace('.', '_').toUpperCase(Locale.ROOT);
+    }
+
+    /**
+     * Loads defaults ← file (if it exists) ← environment. An {@code ANVIL_*} variable that names no setting (and is not
+     * one of {@link #OTHER_VARIABLES}) is an error naming the closest valid variable, so a typo in a deployment's
+     * environment never silently falls back to a default.
+     */
     public static AnvilConfig load(Path file, Map<String, String> env) {
         Map<String, Object> values = defaults();
         if (file != null && Files.exists(file)) {
             try (Reader r = Files.newBufferedReader(file)) {
-                merge(values, new Yaml().load(r), file.toString());
+                merge(values, yaml().load(r), file.toString());
             } catch (IOException e) {
                 throw new ConfigException("cannot read " + file + ": " + e.getMessage());
             }
         } else if (file != null && !file.equals(Path.of("conf/anvil.yaml"))) {
             throw new ConfigException("configuration file " + file + " does not exist");
         }
-        for (String key : values.keySet()) {
-            String envName = "ANVIL_" + key.replace('.', '_').toUpperCase();
-            String v = env.get(envName);
-            if (v != null) {
-                values.put(key, coerce(key, v, values.get(key), envName));
+        Map<String, String> keyOfVariable = new TreeMap<>();
+        values.keySet().forEach(k -> keyOfVariable.put(variableOf(k), k));
+        List<String> unknown = new ArrayList<>();
+        for (String name : new TreeSet<>(env.keySet())) {
+            if (name.startsWith("ANVIL_") && !keyOfVariable.containsKey(name) && !OTHER_VARIABLES.contains(name)) {
+                Set<String> valid = new TreeSet<>(keyOfVariable.keySet());
+                valid.addAll(OTHER_VARIABLES);
+                unknown.add(name + " (did you mean " + closest(name, valid) + "?)");
             }
         }
+        if (!unknown.isEmpty()) {
+            throw new ConfigException(
+                    "environment variable" + (unknown.size() > 1 ? "s " : " ") + String.join(", ", unknown)
+                            + (unknown.size() > 1 ? " name" : " names")
+                            + " no setting; settings are ANVIL_<SECTION>_<KEY> for the keys of conf/anvil.yaml, plus "
+                            + String.join(", ", new TreeSet<>(OTHER_VARIABLES)));
+        }
+        keyOfVariable.forEach((name, key) -> {
+            String v = env.get(name);
+            if (v != null) {
+                values.put(key, coerce(key, v, values.get(key), name));
+            }
+        });
         return fromMap(values);
+    }
+
+    /** The candidate with the smallest edit distance to {@code name} (first in order on a tie). */
+    static String closest(String name, Set<String> candidates) {
+        String best = null;
+        int bestDistance = Integer.MAX_VALUE;
+        for (String c : candidates) {
+            int d = editDistance(name, c);
+            if (d < bestDistance) {
+                best = c;
+                bestDistance = d;
+            }
+        }
+        return best;
+    }
+
+    /** Levenshtein distance: insertions, deletions and substitutions of one character each cost 1. */
+    static int editDistance(String a, String b) {
+        int[] previous = new int[b.length() + 1];
+        int[] current = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            previous[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            current[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                current[j] = Math.min(substitution, Math.min(previous[j], current[j - 1]) + 1);
+            }
+            int[] t = previous;
+            previous = current;
+            current = t;
+        }
+        return previous[b.length()];
+    }
+
+    /**
+     * A YAML reader whose only booleans are true and false (any case): YAML 1.1 also reads yes/no/on/off as booleans,
+     * which here become strings and so errors for a boolean setting, as in the environment.
+     */
+    private static Yaml yaml() {
+        return new Yaml(
+                new Constructor(new LoaderOptions()),
+                new Representer(new DumperOptions()),
+                new DumperOptions(),
+                new LoaderOptions(),
+                new StrictBooleanResolver());
+    }
+
+    private static final class StrictBooleanResolver extends Resolver {
+        @Override
+        protected void addImplicitResolvers() {
+            addImplicitResolver(Tag.BOOL, Pattern.compile("^(?:true|True|TRUE|false|False|FALSE)$"), "tTfF");
+            addImplicitResolver(Tag.INT, INT, "-+0123456789");
+            addImplicitResolver(Tag.FLOAT, FLOAT, "-+0123456789.");
+            addImplicitResolver(Tag.MERGE, MERGE, "<");
+            addImplicitResolver(Tag.NULL, NULL, "~nN\0");
+            addImplicitResolver(Tag.NULL, EMPTY, null);
+            addImplicitResolver(Tag.TIMESTAMP, TIMESTAMP, "0123456789");
+            addImplicitResolver(Tag.YAML, YAML, "!&*");
+        }
     }
 
     /** Defaults only, with overrides given as flat keys ({@code "api.port" -> 0}); handy for tests. */
@@ -273,7 +378,7 @@ public record AnvilConfig(
 
     public static AnvilConfig fromResource(InputStream in) {
         Map<String, Object> values = defaults();
-        merge(values, new Yaml().load(in), "resource");
+        merge(values, yaml().load(in), "resource");
         return fromMap(values);
     }
 
@@ -297,36 +402,77 @@ public record AnvilConfig(
                 if (!values.containsKey(key)) {
                     throw new ConfigException(source + ": unknown configuration key '" + key + "'");
                 }
-                Object v = kv.getValue();
-                values.put(key, v instanceof String s ? coerce(key, s, values.get(key), source) : v == null ? "" : v);
+                values.put(key, typed(key, kv.getValue(), values.get(key), source));
             }
         }
     }
 
+    /** A value read from the file, checked against the type of the setting's default. */
+    private static Object typed(String key, Object v, Object current, String source) {
+        if (v == null) {
+            return current instanceof String ? "" : fail(source, key, current, "nothing");
+        }
+        if (v instanceof String s) {
+            return coerce(key, s, current, source);
+        }
+        if (current instanceof Integer) {
+            if (v instanceof Integer || v instanceof Long) {
+                return ((Number) v).intValue();
+            }
+            return fail(source, key, current, v);
+        }
+        if (current instanceof Double) {
+            return v instanceof Number n ? n.doubleValue() : fail(source, key, current, v);
+        }
+        if (current instanceof Boolean) {
+            return v instanceof Boolean ? v : fail(source, key, current, v);
+        }
+        if (current instanceof List) {
+            return v instanceof List<?> l ? l.stream().map(String::valueOf).toList() : fail(source, key, current, v);
+        }
+        return v instanceof Map || v instanceof List ? fail(source, key, current, v) : String.valueOf(v);
+    }
+
+    /** A value given as text (the environment, or a quoted string in the file), read as the setting's type. */
     private static Object coerce(String key, String raw, Object current, String source) {
+        String t = raw.trim();
         try {
             if (current instanceof Integer) {
-                return Integer.parseInt(raw.trim());
+                return Integer.parseInt(t);
             }
             if (current instanceof Double) {
-                return Double.parseDouble(raw.trim());
+                return Double.parseDouble(t);
             }
-            if (current instanceof Boolean) {
-                return Boolean.parseBoolean(raw.trim());
-            }
-            if (current instanceof List) {
-                List<String> out = new ArrayList<>();
-                for (String s : raw.split(",")) {
-                    if (!s.isBlank()) {
-                        out.add(s.trim());
-                    }
-                }
-                return out;
-            }
-            return raw;
         } catch (NumberFormatException e) {
-            throw new ConfigException(source + ": '" + key + "' must be a number, got '" + raw + "'");
+            return fail(source, key, current, raw);
         }
+        if (current instanceof Boolean) {
+            if (t.equalsIgnoreCase("true") || t.equalsIgnoreCase("false")) {
+                return Boolean.parseBoolean(t);
+            }
+            return fail(source, key, current, raw);
+        }
+        if (current instanceof List) {
+            List<String> out = new ArrayList<>();
+            for (String s : raw.split(",")) {
+                if (!s.isBlank()) {
+                    out.add(s.trim());
+                }
+            }
+            return out;
+        }
+        return raw;
+    }
+
+    private static Object fail(String source, String key, Object current, Object got) {
+        String expected = current instanceof Integer
+                ? "a whole number"
+                : current instanceof Double
+                        ? "a number"
+                        : current instanceof Boolean
+                                ? "true or false"
+                                : current instanceof List ? "a list" : "a string";
+        throw new ConfigException(source + ": '" + key + "' must be " + expected + ", got '" + got + "'");
     }
 
     @SuppressWarnings("unchecked")
@@ -350,12 +496,12 @@ public record AnvilConfig(
                         List.copyOf((List<String>) v.get("conductor.enabled_hardware_types")),
                         dbl(v, "conductor.heartbeat_interval"),
                         dbl(v, "conductor.heartbeat_timeout"),
-                        num(v, "conductor.api_lock_wait_ms"),
+                        dbl(v, "conductor.api_lock_wait"),
                         dbl(v, "conductor.hash_ring_reset_interval"),
                         num(v, "conductor.hash_partition_exponent"),
                         dbl(v, "conductor.sync_local_state_interval"),
                         dbl(v, "conductor.graceful_shutdown_timeout"),
-                        num(v, "conductor.lock_lease_ms")),
+                        dbl(v, "conductor.lock_lease")),
                 java.util.Collections.unmodifiableMap(new LinkedHashMap<>(v)));
     }
 

@@ -4,6 +4,8 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 
 /**
@@ -24,6 +26,35 @@ public final class Outbox {
     public Outbox(String conductorHostname) {
         this.publisher = "anvil-conductor." + conductorHostname;
         this.conductor = conductorHostname;
+    }
+
+    /** One notification row (see {@link #write}). */
+    public record Event(String eventType, String nodeUuid, String priority, JsonObject payload) {}
+
+    /**
+     * Writes many notifications inside {@code tx} as pipelined batches (one round trip for the events, one for the
+     * history rows of errors): the same rows {@link #write} would write one by one.
+     */
+    public Future<Void> writeAll(SqlClient tx, List<Event> events) {
+        if (events.isEmpty()) {
+            return Future.succeededFuture();
+        }
+        List<Tuple> rows = new ArrayList<>();
+        List<Tuple> history = new ArrayList<>();
+        for (Event e : events) {
+            UUID node = e.nodeUuid() == null ? null : UUID.fromString(e.nodeUuid());
+            rows.add(Tuple.of(e.eventType(), node, e.priority(), publisher, e.payload()));
+            String lastError = e.payload().getString("last_error");
+            if ("error".equals(e.priority()) && node != null && lastError != null) {
+                String historyType = e.eventType().contains("power") ? "power" : "provisioning";
+                history.add(Tuple.of(UUID.randomUUID(), node, conductor, historyType, lastError));
+            }
+        }
+        Future<Void> written = tx.preparedQuery(INSERT).executeBatch(rows).mapEmpty();
+        return history.isEmpty()
+                ? written
+                : written.compose(
+                        v -> tx.preparedQuery(HISTORY).executeBatch(history).mapEmpty());
     }
 
     /**

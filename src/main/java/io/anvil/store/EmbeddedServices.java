@@ -6,6 +6,8 @@ import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.embedded.RedisServer;
@@ -33,6 +35,14 @@ public final class EmbeddedServices implements AutoCloseable {
      * file ({@code redis/}) so a restart loses nothing; {@code null} means throw-away temporary directories.
      */
     public static EmbeddedServices start(Path dataDir, boolean withPostgres, boolean withRedis) {
+        String platform = platform(System.getProperty("os.name"), System.getProperty("os.arch"));
+        if (withPostgres && !POSTGRES_PLATFORMS.contains(platform)) {
+            throw new Unavailable(
+                    unavailable("PostgreSQL", platform, POSTGRES_PLATFORMS, "database.url", "ANVIL_DATABASE_URL"));
+        }
+        if (withRedis && !REDIS_PLATFORMS.contains(platform)) {
+            throw new Unavailable(unavailable("Redis", platform, REDIS_PLATFORMS, "redis.url", "ANVIL_REDIS_URL"));
+        }
         try {
             Path root = dataDir != null ? dataDir : Files.createTempDirectory("anvil-embedded");
             EmbeddedPostgres pg = null;
@@ -72,6 +82,48 @@ public final class EmbeddedServices implements AutoCloseable {
             return new EmbeddedServices(pg, redis, redisPort);
         } catch (IOException e) {
             throw new UncheckedIOException("could not start the embedded services", e);
+        }
+    }
+
+    /**
+     * Where the embedded PostgreSQL runs: the zonky binaries pom.xml keeps (Linux and macOS, x86-64 and arm64; not
+     * Windows, not Alpine's musl).
+     */
+    static final List<String> POSTGRES_PLATFORMS =
+            List.of("linux-amd64", "linux-arm64", "darwin-amd64", "darwin-arm64");
+
+    /** Where the embedded Redis runs: the redis-server binaries inside embedded-redis 1.4.4's jar. */
+    static final List<String> REDIS_PLATFORMS =
+            List.of("linux-amd64", "linux-arm64", "linux-386", "darwin-amd64", "darwin-arm64", "windows-amd64");
+
+    /** {@code os.name} and {@code os.arch} as {@code linux-amd64}, {@code darwin-arm64}, ... */
+    static String platform(String osName, String osArch) {
+        String name = osName == null ? "" : osName.toLowerCase(Locale.ROOT);
+        String os = name.startsWith("linux")
+                ? "linux"
+                : name.startsWith("mac") || name.startsWith("darwin")
+                        ? "darwin"
+                        : name.startsWith("windows") ? "windows" : name.replace(' ', '_');
+        String arch =
+                switch (osArch == null ? "" : osArch.toLowerCase(Locale.ROOT)) {
+                    case "amd64", "x86_64", "x86-64" -> "amd64";
+                    case "aarch64", "arm64" -> "arm64";
+                    case "x86", "i386", "i486", "i586", "i686" -> "386";
+                    default -> osArch == null ? "" : osArch.toLowerCase(Locale.ROOT);
+                };
+        return os + "-" + arch;
+    }
+
+    static String unavailable(String what, String platform, List<String> supported, String key, String variable) {
+        return "the embedded " + what + " has no binaries for " + platform + " (it runs on "
+                + String.join(", ", supported) + "); run " + what + " yourself and name it with " + key
+                + " in conf/anvil.yaml or " + variable;
+    }
+
+    /** The embedded services cannot run on this platform; the message says what to configure instead. */
+    public static final class Unavailable extends IllegalStateException {
+        Unavailable(String message) {
+            super(message);
         }
     }
 

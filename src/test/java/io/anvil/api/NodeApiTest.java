@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 class NodeApiTest extends ApiTestBase {
     @Override
     protected Map<String, Object> extraConfig() {
-        return Map.of("conductor.api_lock_wait_ms", 300);
+        return Map.of("conductor.api_lock_wait", 0.3);
     }
 
     private static final String HOST = "anvil-test-nodeapitest";

@@ -40,8 +40,9 @@ import java.util.concurrent.TimeUnit;
  *       refresh); the locks free themselves after the lease.</li>
  * </ol>
  * Prints a table and writes {@code target/bench/sync.json}. The take-over runs on the shipped defaults
- * (conductor.heartbeat_interval, heartbeat_timeout, hash_ring_reset_interval, lock_lease_ms); {@code -Dbench.nodes},
- * {@code -Dbench.timeout} (s), {@code -Dbench.lease} (ms) override them.
+ * (conductor.heartbeat_interval, heartbeat_timeout, hash_ring_reset_interval, lock_lease); {@code -Dbench.nodes},
+ * {@code -Dbench.timeout} (s), {@code -Dbench.lease} (s) override them; {@code -Dbench.sections=takeover} (a
+ * comma-separated subset of spread, takeover, powersync) runs only those sections.
  */
 public final class SyncBench {
     private SyncBench() {}
@@ -51,15 +52,22 @@ public final class SyncBench {
         AnvilConfig.Conductor shipped = AnvilConfig.of(Map.of()).conductor();
         double timeout =
                 Double.parseDouble(System.getProperty("bench.timeout", String.valueOf(shipped.heartbeatTimeout())));
-        int lease = Integer.getInteger("bench.lease", shipped.lockLeaseMs());
+        double lease = Double.parseDouble(System.getProperty("bench.lease", String.valueOf(shipped.lockLease())));
         BenchTable table = new BenchTable("sync", "section", "case", "value", "unit", "note")
                 .meta("nodes", nodes)
                 .meta("conductors", 3)
                 .meta("heartbeat_timeout_s", timeout)
-                .meta("lock_lease_ms", lease);
-        ringSpread(table, nodes);
-        takeOver(table, nodes, timeout, lease);
-        powerSyncPass(table, nodes);
+                .meta("lock_lease_s", lease);
+        String sections = System.getProperty("bench.sections", "spread,takeover,powersync");
+        if (sections.contains("spread")) {
+            ringSpread(table, nodes);
+        }
+        if (sections.contains("takeover")) {
+            takeOver(table, nodes, timeout, lease);
+        }
+        if (sections.contains("powersync")) {
+            powerSyncPass(table, nodes);
+        }
         table.finish();
         System.exit(0);
     }
@@ -120,7 +128,7 @@ public final class SyncBench {
 
     // ---- 2. take-over of a dead conductor's nodes ----
 
-    private static void takeOver(BenchTable table, int n, double timeout, int lease) throws Exception {
+    private static void takeOver(BenchTable table, int n, double timeout, double lease) throws Exception {
         AnvilConfig.Conductor shipped = AnvilConfig.of(Map.of()).conductor();
         double interval = Math.min(shipped.heartbeatInterval(), timeout / 5);
         double refresh = shipped.hashRingResetInterval();
@@ -131,7 +139,7 @@ public final class SyncBench {
                 timeout,
                 "conductor.hash_ring_reset_interval",
                 refresh,
-                "conductor.lock_lease_ms",
+                "conductor.lock_lease",
                 lease,
                 "database.pool_size",
                 8);
@@ -207,7 +215,7 @@ public final class SyncBench {
                     "kill -> all of A's nodes released and failed",
                     doneMs,
                     "ms",
-                    "lease " + lease + " ms (overlaps detection)"));
+                    "lease " + lease + " s (overlaps detection)"));
             table.row(row(
                     "take-over",
                     "take-over work after detection",

@@ -33,7 +33,9 @@ class MultiConductorDrainTest {
 
     @Test
     void gracefulStopDrainsRunningWorkThenLeaves() throws Exception {
-        try (AnvilCluster cluster = AnvilCluster.start(Map.of(), "dr-a", "dr-b", "dr-c");
+        // the shipped 10 s lease, not the tests' 1.5 s: "a live lock" must stay live through a stall of a loaded
+        // machine (nothing here waits for a lease to run out)
+        try (AnvilCluster cluster = AnvilCluster.start(Map.of("conductor.lock_lease", 10.0), "dr-a", "dr-b", "dr-c");
                 Connection db = cluster.jdbc()) {
             Member a = cluster.member("dr-a");
             cluster.await("3 conductors on every ring", () -> cluster.running().stream()

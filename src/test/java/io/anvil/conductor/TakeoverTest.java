@@ -107,6 +107,7 @@ class TakeoverTest {
                     .allMatch(u -> column(db, u, "reservation") == null));
             cluster.await("deploying node failed", () -> "deploy failed".equals(column(db, dep, "provision_state")));
             long tookMs = (System.nanoTime() - t0) / 1_000_000;
+            // how soon is a figure of scripts/bench sync (section takeover), not a bound here
             System.out.println("take-over of to-a's nodes completed " + tookMs + " ms after its death");
 
             Map<String, Object> n = node(db, dep);
@@ -154,6 +155,30 @@ class TakeoverTest {
                 assertEquals(
                         "anvil-conductor." + owner, ev.get(0).get("publisher"), "fail written by the owner of " + u);
             }
+            // the fail's notification carries the transition, and the error reaches the node's history
+            Map<String, Object> failEvent = query(
+                            db,
+                            "SELECT event_type, priority, payload::text AS payload FROM events WHERE node_uuid ="
+                                    + " ?::uuid AND event_type LIKE 'baremetal.node.provision_set.%' ORDER BY seq DESC"
+                                    + " LIMIT 1",
+                            dep)
+                    .get(0);
+            assertEquals("baremetal.node.provision_set.error", failEvent.get("event_type"));
+            assertEquals("error", failEvent.get("priority"));
+            JsonObject payload = new JsonObject((String) failEvent.get("payload"));
+            assertEquals("deploy failed", payload.getString("provision_state"), payload.encode());
+            assertEquals("deploying", payload.getString("previous_provision_state"));
+            assertEquals("fail", payload.getString("event"));
+            assertEquals(Recovery.TAKEOVER_ABORT, payload.getString("last_error"));
+            assertEquals(
+                    1,
+                    query(
+                                    db,
+                                    "SELECT 1 FROM node_history WHERE event = ? AND node_id = (SELECT id FROM nodes"
+                                            + " WHERE uuid = ?::uuid)",
+                                    Recovery.TAKEOVER_ABORT,
+                                    dep)
+                            .size());
 
             // fencing oracle: fences only grew; after the kill no claim by to-a; every taken-over node was claimed by
             // its new owner with a token above to-a's, so to-a's stale token writes nothing
@@ -196,7 +221,6 @@ class TakeoverTest {
             assertEquals("available", column(db, idle, "provision_state"), "an idle node is left alone");
             assertNull(column(db, idle, "reservation"));
             MultiConductorFixture.checkFences(db);
-            assertTrue(tookMs < 15_000, "take-over took " + tookMs + " ms");
 
             // do_node_deploy records the deploying conductor as the node's affinity (so its take-over pass skips it)
             Member idleOwner = cluster.member(after.owner(idle, "fake-hardware", ""));

@@ -50,7 +50,7 @@ public final class AnvilCluster implements AutoCloseable {
         cfg.put("conductor.heartbeat_interval", 0.2);
         cfg.put("conductor.heartbeat_timeout", 1.0);
         cfg.put("conductor.hash_ring_reset_interval", 0.2);
-        cfg.put("conductor.lock_lease_ms", 1500);
+        cfg.put("conductor.lock_lease", 1.5);
         cfg.put("conductor.graceful_shutdown_timeout", 10.0);
         return cfg;
     }

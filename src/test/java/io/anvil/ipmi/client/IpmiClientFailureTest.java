@@ -129,7 +129,9 @@ class IpmiClientFailureTest {
             long ms = (System.nanoTime() - t0) / 1_000_000;
             assertEquals(4, e.tries());
             assertEquals("Get Channel Authentication Capabilities", e.request());
-            assertTrue(ms >= 100 + 150 + 200 + 250 && ms < 3_000, "bounded by the retry policy: " + ms + " ms");
+            // a timeout is the behaviour under test: at least the schedule, and a bound 10x the schedule
+            int schedule = 100 + 150 + 200 + 250;
+            assertTrue(ms >= schedule && ms < 10 * schedule, "bounded by the retry policy: " + ms + " ms");
             assertEquals(4, received.get(), "first try + 3 retransmissions reached the wire");
             ClientStats stats = c.stats();
             assertEquals(3, stats.retransmits());
@@ -158,9 +160,9 @@ class IpmiClientFailureTest {
             assertEquals(4, received.get());
             assertEquals("OPEN", c.stats().bmcs().get(bmc.address()).circuit());
 
-            long t0 = System.nanoTime();
+            long timeouts = c.stats().timeouts();
             CircuitOpenException open = Await.failure(c.getDeviceId(bmc), CircuitOpenException.class);
-            assertTrue((System.nanoTime() - t0) / 1_000_000 < 250, "failed fast, no retry schedule");
+            assertEquals(timeouts, c.stats().timeouts(), "failed fast: no retry schedule ran");
             assertTrue(open.retryAfterMillis() > 0 && open.retryAfterMillis() <= 500);
             assertEquals(4, received.get(), "nothing sent while open");
 
