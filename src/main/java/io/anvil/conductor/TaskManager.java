@@ -223,7 +223,7 @@ public final class TaskManager {
         return store;
     }
 
-    Database database() {
+    public Database database() {
         return store.database();
     }
 
@@ -231,7 +231,7 @@ public final class TaskManager {
         return records;
     }
 
-    DriverFactory drivers() {
+    public DriverFactory drivers() {
         return drivers;
     }
 

@@ -17,6 +17,7 @@ import io.anvil.sim.FleetOptions;
 import io.anvil.sim.PowerState;
 import io.anvil.sim.SimulatedBmc;
 import io.anvil.sim.SimulatedFleet;
+import io.anvil.upkeep.PowerSync;
 import io.vertx.core.Promise;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;

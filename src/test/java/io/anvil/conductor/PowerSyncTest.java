@@ -13,6 +13,7 @@ import io.anvil.periodic.NodeRef;
 import io.anvil.periodic.PeriodicHarness;
 import io.anvil.periodic.SimPower;
 import io.anvil.periodic.WalkResult;
+import io.anvil.upkeep.PowerSync;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.json.JsonObject;

@@ -15,6 +15,7 @@ import io.anvil.lock.LockRequest;
 import io.anvil.periodic.PeriodicHarness;
 import io.anvil.periodic.SimPower;
 import io.anvil.periodic.WalkResult;
+import io.anvil.upkeep.WaitTimeouts;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

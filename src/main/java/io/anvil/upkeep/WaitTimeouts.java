@@ -1,5 +1,8 @@
-package io.anvil.conductor;
+package io.anvil.upkeep;
 
+import io.anvil.conductor.PowerActions;
+import io.anvil.conductor.Provisioning;
+import io.anvil.conductor.Task;
 import io.anvil.fsm.PowerState;
 import io.anvil.fsm.ProvisionEvent;
 import io.anvil.fsm.ProvisionState;
