@@ -7,8 +7,8 @@ import io.anvil.fsm.PowerState;
 import io.anvil.fsm.ProvisionEvent;
 import io.anvil.fsm.ProvisionState;
 import io.anvil.periodic.NodeFilter;
-import io.anvil.periodic.NodeIterator;
 import io.anvil.periodic.NodeRef;
+import io.anvil.periodic.NodeWalker;
 import io.anvil.periodic.Periodic;
 import io.anvil.periodic.PeriodicContext;
 import io.anvil.periodic.Visit;
@@ -97,7 +97,7 @@ public final class WaitTimeouts {
             enabled = "conductor.deploy_callback_timeout",
             name = "check_deploy_timeouts")
     public Future<WalkResult> checkDeployTimeouts(PeriodicContext ctx) {
-        return checkDeployTimeouts(ctx.nodes());
+        return checkDeployTimeouts(ctx.nodes(Task.class));
     }
 
     @Periodic(
@@ -105,7 +105,7 @@ public final class WaitTimeouts {
             enabled = "conductor.clean_callback_timeout",
             name = "check_cleanwait_timeouts")
     public Future<WalkResult> checkCleanwaitTimeouts(PeriodicContext ctx) {
-        return checkCleanwaitTimeouts(ctx.nodes());
+        return checkCleanwaitTimeouts(ctx.nodes(Task.class));
     }
 
     @Periodic(
@@ -113,7 +113,7 @@ public final class WaitTimeouts {
             enabled = "conductor.service_callback_timeout",
             name = "check_servicewait_timeouts")
     public Future<WalkResult> checkServicewaitTimeouts(PeriodicContext ctx) {
-        return checkServicewaitTimeouts(ctx.nodes());
+        return checkServicewaitTimeouts(ctx.nodes(Task.class));
     }
 
     @Periodic(
@@ -121,7 +121,7 @@ public final class WaitTimeouts {
             enabled = "conductor.inspect_wait_timeout",
             name = "check_inspect_wait_timeouts")
     public Future<WalkResult> checkInspectWaitTimeouts(PeriodicContext ctx) {
-        return checkInspectWaitTimeouts(ctx.nodes());
+        return checkInspectWaitTimeouts(ctx.nodes(Task.class));
     }
 
     @Periodic(
@@ -129,13 +129,13 @@ public final class WaitTimeouts {
             enabled = "conductor.rescue_callback_timeout",
             name = "check_rescuewait_timeouts")
     public Future<WalkResult> checkRescuewaitTimeouts(PeriodicContext ctx) {
-        return checkRescuewaitTimeouts(ctx.nodes());
+        return checkRescuewaitTimeouts(ctx.nodes(Task.class));
     }
 
     // ---- one run each ----
 
     /** DEPLOYWAIT → DEPLOYFAIL, then deploy clean-up. */
-    public Future<WalkResult> checkDeployTimeouts(NodeIterator nodes) {
+    public Future<WalkResult> checkDeployTimeouts(NodeWalker<Task> nodes) {
         return failIfInState(
                 nodes, ProvisionState.DEPLOYWAIT, settings.deployCallbackTimeout(), "provision_updated_at", task -> {
                     String msg = "Timeout reached while waiting for callback for node " + task.uuid();
@@ -150,7 +150,7 @@ public final class WaitTimeouts {
     }
 
     /** CLEANWAIT → CLEANFAIL keeping the target; maintenance + fault only if a clean step was running. */
-    public Future<WalkResult> checkCleanwaitTimeouts(NodeIterator nodes) {
+    public Future<WalkResult> checkCleanwaitTimeouts(NodeWalker<Task> nodes) {
         return failIfInState(
                 nodes, ProvisionState.CLEANWAIT, settings.cleanCallbackTimeout(), "provision_updated_at", task -> {
                     JsonObject step = step(task.node(), "clean_step");
@@ -176,7 +176,7 @@ public final class WaitTimeouts {
     }
 
     /** SERVICEWAIT → SERVICEFAIL; maintenance + fault only if a service step was running. */
-    public Future<WalkResult> checkServicewaitTimeouts(NodeIterator nodes) {
+    public Future<WalkResult> checkServicewaitTimeouts(NodeWalker<Task> nodes) {
         return failIfInState(
                 nodes, ProvisionState.SERVICEWAIT, settings.serviceCallbackTimeout(), "provision_updated_at", task -> {
                     JsonObject step = step(task.node(), "service_step");
@@ -202,7 +202,7 @@ public final class WaitTimeouts {
     }
 
     /** INSPECTWAIT → INSPECTFAIL, counted from inspection_started_at; nothing to clean up. */
-    public Future<WalkResult> checkInspectWaitTimeouts(NodeIterator nodes) {
+    public Future<WalkResult> checkInspectWaitTimeouts(NodeWalker<Task> nodes) {
         return failIfInState(
                 nodes,
                 ProvisionState.INSPECTWAIT,
@@ -213,7 +213,7 @@ public final class WaitTimeouts {
     }
 
     /** RESCUEWAIT → RESCUEFAIL, then power off and rescue clean-up. */
-    public Future<WalkResult> checkRescuewaitTimeouts(NodeIterator nodes) {
+    public Future<WalkResult> checkRescuewaitTimeouts(NodeWalker<Task> nodes) {
         return failIfInState(
                 nodes, ProvisionState.RESCUEWAIT, settings.rescueCallbackTimeout(), "provision_updated_at", task -> {
                     String msg = "Timeout reached while waiting for rescue ramdisk callback for node";
@@ -235,7 +235,7 @@ public final class WaitTimeouts {
 
     /** _fail_if_in_state without the per-run limit. */
     private Future<WalkResult> failIfInState(
-            NodeIterator nodes, ProvisionState state, Duration timeout, String column, OnTimeout onTimeout) {
+            NodeWalker<Task> nodes, ProvisionState state, Duration timeout, String column, OnTimeout onTimeout) {
         if (timeout.isZero() || timeout.isNegative()) {
             return Future.succeededFuture(new WalkResult(0, 0, 0, 0, 0, 0, false));
         }

@@ -54,7 +54,7 @@ class PeriodicNodeIteratorTest {
         return out;
     }
 
-    private static NodeVisitor recording(Set<String> seen) {
+    private static NodeVisitor<Task> recording(Set<String> seen) {
         return (task, listed) -> {
             seen.add(task.uuid());
             return Future.succeededFuture(Visit.CONTINUE);

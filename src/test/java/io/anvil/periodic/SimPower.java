@@ -44,7 +44,7 @@ public final class SimPower implements PowerInterface {
     /** The driver's own periodic: visits nodes whose power interface is this class, never locked ones. */
     @Periodic(spacing = "100ms", name = "sim_power_visits")
     public Future<WalkResult> countVisits(PeriodicContext ctx) {
-        return ctx.nodes()
+        return ctx.nodes(DriverTask.class)
                 .forEach(
                         NodeFilter.all().usingInterface("power", "fake"),
                         Walk.shared("sim power visit").onlyFor(this).concurrency(4),
