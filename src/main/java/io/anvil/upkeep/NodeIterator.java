@@ -16,6 +16,7 @@ import io.anvil.periodic.Walk;
 import io.anvil.periodic.WalkResult;
 import io.anvil.store.Database;
 import io.anvil.store.RowJson;
+import io.anvil.util.Futures;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.sqlclient.Row;
@@ -95,38 +96,33 @@ public final class NodeIterator implements NodeWalker<Task> {
     public Future<Outcome> visit(NodeRef node, Walk walk, NodeVisitor<? super Task> visitor) {
         TaskOptions opts = options(walk);
         Object onlyFor = walk.onlyFor();
-        Future<Visit> work;
-        try {
-            work = tasks.withTask(node.uuid(), opts, task -> {
-                if (onlyFor != null && !uses(task.driver(), onlyFor)) {
-                    return Future.succeededFuture(null);
-                }
-                return visitor.visit(task, node);
-            });
-        } catch (RuntimeException e) {
-            work = Future.failedFuture(e);
-        }
-        return work.transform(ar -> {
-            if (ar.succeeded()) {
-                return Future.succeededFuture(
-                        ar.result() == null
-                                ? Outcome.OTHER_DRIVER
-                                : ar.result() == Visit.STOP ? Outcome.STOP : Outcome.CONTINUE);
-            }
-            Throwable e = ar.cause();
-            if (e instanceof NodeLockedException) {
-                LOG.debug("periodic: node {} is locked, skipped: {}", node.uuid(), e.getMessage());
-                return Future.succeededFuture(Outcome.LOCKED);
-            }
-            if (e instanceof ConductorErrors.NodeNotFound) {
-                return Future.succeededFuture(Outcome.GONE);
-            }
-            if (e instanceof ConductorErrors.NoFreeConductorWorker) {
-                return Future.succeededFuture(Outcome.NO_WORKER);
-            }
-            LOG.warn("periodic '{}' failed on node {}: {}", opts.purpose(), node.uuid(), e.toString());
-            return Future.succeededFuture(Outcome.FAILED);
-        });
+        return Futures.attempt(() -> tasks.withTask(node.uuid(), opts, task -> {
+                    if (onlyFor != null && !uses(task.driver(), onlyFor)) {
+                        return Future.succeededFuture((Visit) null);
+                    }
+                    return visitor.visit(task, node);
+                }))
+                .transform(ar -> {
+                    if (ar.succeeded()) {
+                        return Future.succeededFuture(
+                                ar.result() == null
+                                        ? Outcome.OTHER_DRIVER
+                                        : ar.result() == Visit.STOP ? Outcome.STOP : Outcome.CONTINUE);
+                    }
+                    Throwable e = ar.cause();
+                    if (e instanceof NodeLockedException) {
+                        LOG.debug("periodic: node {} is locked, skipped: {}", node.uuid(), e.getMessage());
+                        return Future.succeededFuture(Outcome.LOCKED);
+                    }
+                    if (e instanceof ConductorErrors.NodeNotFound) {
+                        return Future.succeededFuture(Outcome.GONE);
+                    }
+                    if (e instanceof ConductorErrors.NoFreeConductorWorker) {
+                        return Future.succeededFuture(Outcome.NO_WORKER);
+                    }
+                    LOG.warn("periodic '{}' failed on node {}: {}", opts.purpose(), node.uuid(), e.toString());
+                    return Future.succeededFuture(Outcome.FAILED);
+                });
     }
 
     /** The lock a walk takes: always try-once, never the reserved worker share. */

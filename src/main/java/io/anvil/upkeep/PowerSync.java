@@ -14,6 +14,7 @@ import io.anvil.periodic.PeriodicContext;
 import io.anvil.periodic.Visit;
 import io.anvil.periodic.Walk;
 import io.anvil.periodic.WalkResult;
+import io.anvil.util.Futures;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -222,16 +223,11 @@ public final class PowerSync {
 
     /** get_power_state, with ERROR treated as a failure (Ironic's PowerStateFailure). */
     private static Future<String> readPowerState(Task task) {
-        Future<String> read;
-        try {
-            read = task.driver().power().getPowerState(task);
-        } catch (RuntimeException e) {
-            read = Future.failedFuture(e);
-        }
-        return read.compose(s -> s == null || PowerState.ERROR.value().equals(s)
-                ? Future.failedFuture(new IllegalStateException(
-                        "Power driver returned ERROR state while trying to sync " + "power state."))
-                : Future.succeededFuture(s));
+        return Futures.attempt(() -> task.driver().power().getPowerState(task))
+                .compose(s -> s == null || PowerState.ERROR.value().equals(s)
+                        ? Future.failedFuture(new IllegalStateException(
+                                "Power driver returned ERROR state while trying to sync " + "power state."))
+                        : Future.succeededFuture(s));
     }
 
     private Future<Visit> readFailed(Task task, int count, Throwable error) {

@@ -6,6 +6,7 @@ import io.anvil.fsm.ProvisionEvent;
 import io.anvil.fsm.ProvisionState;
 import io.anvil.lock.LeaseLostException;
 import io.anvil.lock.NodeLockedException;
+import io.anvil.util.Futures;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.json.JsonObject;
@@ -139,12 +140,7 @@ public final class Recovery {
                 }
                 return;
             }
-            Future<R> f;
-            try {
-                f = work.apply(items.get(i));
-            } catch (RuntimeException e) {
-                f = Future.failedFuture(e);
-            }
+            Future<R> f = Futures.attempt(() -> work.apply(items.get(i)));
             if (f.isComplete()) { // loop rather than recurse: no deep stacks on fast failures
                 record(f, results);
                 continue;

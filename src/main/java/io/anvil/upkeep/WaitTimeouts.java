@@ -14,6 +14,7 @@ import io.anvil.periodic.PeriodicContext;
 import io.anvil.periodic.Visit;
 import io.anvil.periodic.Walk;
 import io.anvil.periodic.WalkResult;
+import io.anvil.util.Futures;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
@@ -289,13 +290,12 @@ public final class WaitTimeouts {
         return v instanceof JsonObject o && !o.isEmpty() ? o : null;
     }
 
+    /** A driver's clean-up call; a throw fails it, and a null answer counts as done. */
     private static Future<Void> safely(Supplier<Future<Void>> call) {
-        try {
+        return Futures.attempt(() -> {
             Future<Void> f = call.get();
             return f == null ? Future.succeededFuture() : f;
-        } catch (RuntimeException e) {
-            return Future.failedFuture(e);
-        }
+        });
     }
 
     private static JsonObject wiped(JsonObject internal, List<String> keys) {

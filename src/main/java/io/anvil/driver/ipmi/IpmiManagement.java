@@ -5,6 +5,7 @@ import io.anvil.driver.ManagementInterface;
 import io.anvil.ipmi.client.IpmiClient;
 import io.anvil.ipmi.codec.command.BootDevice;
 import io.anvil.ipmi.codec.command.BootFlags;
+import io.anvil.util.Futures;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
@@ -40,12 +41,10 @@ public final class IpmiManagement implements ManagementInterface {
 
     @Override
     public Future<Void> validate(DriverTask task) {
-        try {
+        return Futures.attempt(() -> {
             IpmiDriverInfo.parse(task.uuid(), task.node().getJsonObject("driver_info"));
             return Future.succeededFuture();
-        } catch (RuntimeException e) {
-            return Future.failedFuture(e);
-        }
+        });
     }
 
     @Override

@@ -5,6 +5,7 @@ import io.anvil.driver.PowerInterface;
 import io.anvil.ipmi.client.BmcTarget;
 import io.anvil.ipmi.client.IpmiClient;
 import io.anvil.ipmi.codec.command.ChassisControl;
+import io.anvil.util.Futures;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -33,12 +34,10 @@ public final class IpmiPower implements PowerInterface {
 
     @Override
     public Future<Void> validate(DriverTask task) {
-        try {
+        return Futures.attempt(() -> {
             bmc(task);
             return Future.succeededFuture();
-        } catch (RuntimeException e) {
-            return Future.failedFuture(e);
-        }
+        });
     }
 
     @Override

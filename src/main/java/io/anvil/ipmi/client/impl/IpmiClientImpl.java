@@ -15,6 +15,7 @@ import io.anvil.ipmi.codec.command.GetDeviceId;
 import io.anvil.ipmi.codec.command.GetSelInfo;
 import io.anvil.ipmi.codec.command.GetSensorReading;
 import io.anvil.ipmi.codec.lan.IpmiResponse;
+import io.anvil.util.Futures;
 import io.netty.util.NetUtil;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -223,12 +224,7 @@ public final class IpmiClientImpl implements IpmiClient {
         Context caller = Vertx.currentContext();
         Promise<T> result = Promise.promise();
         context.runOnContext(v -> {
-            Future<T> f;
-            try {
-                f = onContext(target, label, operation);
-            } catch (RuntimeException e) {
-                f = Future.failedFuture(e);
-            }
+            Future<T> f = Futures.attempt(() -> onContext(target, label, operation));
             f.onComplete(ar -> {
                 if (caller == null || caller == context) {
                     result.handle(ar);
