@@ -89,7 +89,7 @@ public final class IpmiClientImpl implements IpmiClient {
 
     @Override
     public Future<GetDeviceId.Response> getDeviceId(BmcTarget bmc) {
-        return typed(bmc, "getDeviceId", new GetDeviceId.Request(), "Get Device ID", GetDeviceId.Response::decode);
+        return typed(bmc, "getDeviceId", GetDeviceId.REQUEST, "Get Device ID", GetDeviceId.Response::decode);
     }
 
     @Override
@@ -97,7 +97,7 @@ public final class IpmiClientImpl implements IpmiClient {
         return typed(
                 bmc,
                 "getChassisStatus",
-                new GetChassisStatus.Request(),
+                GetChassisStatus.REQUEST,
                 "Get Chassis Status",
                 GetChassisStatus.Response::decode);
     }
@@ -129,7 +129,7 @@ public final class IpmiClientImpl implements IpmiClient {
 
     @Override
     public Future<GetSelInfo.Response> getSelInfo(BmcTarget bmc) {
-        return typed(bmc, "getSelInfo", new GetSelInfo.Request(), "Get SEL Info", GetSelInfo.Response::decode);
+        return typed(bmc, "getSelInfo", GetSelInfo.REQUEST, "Get SEL Info", GetSelInfo.Response::decode);
     }
 
     @Override
