@@ -1,6 +1,7 @@
 package io.anvil.api;
 
 import io.anvil.errors.AnvilException;
+import io.anvil.util.Secrets;
 import io.vertx.core.Handler;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;

@@ -2,6 +2,7 @@ package io.anvil.api;
 
 import io.anvil.api.ChildApi.Kind;
 import io.anvil.errors.AnvilException;
+import io.anvil.util.Futures;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpMethod;
@@ -227,14 +228,7 @@ public final class ApiVerticle extends VerticleBase {
     private static <T> io.vertx.core.Handler<RoutingContext> respond(
             Function<RoutingContext, Future<T>> f, java.util.function.BiConsumer<RoutingContext, T> ok) {
         return ctx -> {
-            Future<T> result;
-            try {
-                result = f.apply(ctx);
-            } catch (RuntimeException e) {
-                ctx.fail(e);
-                return;
-            }
-            result.onComplete(ar -> {
+            Futures.attempt(() -> f.apply(ctx)).onComplete(ar -> {
                 if (ar.failed()) {
                     ctx.fail(ar.cause());
                 } else {

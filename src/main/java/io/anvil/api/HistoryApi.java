@@ -3,6 +3,7 @@ package io.anvil.api;
 import io.anvil.errors.AnvilException;
 import io.anvil.store.RowJson;
 import io.anvil.store.SqlValues;
+import io.anvil.util.Secrets;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

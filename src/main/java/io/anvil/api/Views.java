@@ -3,6 +3,7 @@ package io.anvil.api;
 import io.anvil.errors.AnvilException;
 import io.anvil.store.FieldSpec;
 import io.anvil.store.ResourceDef;
+import io.anvil.util.Secrets;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;

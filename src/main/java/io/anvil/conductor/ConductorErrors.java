@@ -30,23 +30,6 @@ public final class ConductorErrors {
         }
     }
 
-    /** 400: the node's driver is not enabled on this conductor. */
-    public static final class DriverNotFound extends AnvilException {
-        public DriverNotFound(String driver) {
-            super(400, "Could not find the following driver(s) or hardware type(s): " + driver + ".");
-        }
-    }
-
-    /** 400: the node names an interface implementation this build does not have. */
-    public static final class InterfaceNotFound extends AnvilException {
-        public InterfaceNotFound(String iface, String impl) {
-            super(
-                    400,
-                    "Could not find the following interface in the 'ironic.hardware.interfaces." + iface
-                            + "' entrypoint: " + impl + ".");
-        }
-    }
-
     /** 503: Ironic's NoFreeConductorWorker; nothing was written. */
     public static final class NoFreeConductorWorker extends AnvilException {
         public NoFreeConductorWorker() {

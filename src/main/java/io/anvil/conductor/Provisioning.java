@@ -252,7 +252,8 @@ public final class Provisioning {
         return task.processEvent(ProvisionEvent.FAIL, keep, false, error);
     }
 
-    static String message(Throwable e) {
+    /** The error as last_error shows it: its message, or its class name when it has none. */
+    public static String message(Throwable e) {
         return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 }

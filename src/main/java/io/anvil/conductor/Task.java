@@ -1,6 +1,7 @@
 package io.anvil.conductor;
 
 import io.anvil.driver.Driver;
+import io.anvil.driver.DriverTask;
 import io.anvil.errors.AnvilException;
 import io.anvil.events.NodePayloads;
 import io.anvil.fsm.InvalidStateException;
@@ -30,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * state change to the moment its worker starts (docs/architecture.md#invariants, invariant 3);
  * {@link TaskManager#withTask} then hands the lock to that worker, which releases it however it ends.
  */
-public final class Task {
+public final class Task implements DriverTask {
     private static final Logger LOG = LoggerFactory.getLogger(Task.class);
 
     /** A state change waiting for its worker. */
@@ -61,10 +62,12 @@ public final class Task {
         this.purpose = options.purpose();
     }
 
+    @Override
     public JsonObject node() {
         return node;
     }
 
+    @Override
     public String uuid() {
         return node.getString("uuid");
     }
@@ -73,10 +76,12 @@ public final class Task {
         return driver;
     }
 
+    @Override
     public boolean isShared() {
         return lease.mode() == LockMode.SHARED;
     }
 
+    @Override
     public String purpose() {
         return purpose;
     }
@@ -144,6 +149,7 @@ public final class Task {
     }
 
     /** Fenced update of the node; the task's node becomes the stored row. */
+    @Override
     public Future<JsonObject> save(Map<String, Object> columns) {
         requireExclusive("Saving the node");
         return manager.database()

@@ -9,6 +9,7 @@ import io.anvil.lock.NodeLockService;
 import io.anvil.store.Database;
 import io.anvil.store.ResourceStore;
 import io.anvil.store.Resources;
+import io.anvil.util.Futures;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.util.Map;
@@ -106,12 +107,7 @@ public final class TaskManager {
      */
     public <T> Future<T> withTask(String ident, TaskOptions options, Function<Task, Future<T>> work) {
         return acquire(ident, options).compose(task -> {
-            Future<T> result;
-            try {
-                result = work.apply(task);
-            } catch (RuntimeException e) {
-                result = Future.failedFuture(e);
-            }
+            Future<T> result = Futures.attempt(() -> work.apply(task));
             return result.transform(ar -> {
                 if (ar.failed() || task.pendingSpawn() == null) {
                     return task.release()
@@ -139,14 +135,9 @@ public final class TaskManager {
             LOG.warn("No free conductor workers for {} on node {}", spawn.name(), task.uuid());
             return task.release().transform(x -> Future.failedFuture(error));
         }
-        Future<Void> begin;
-        try {
-            begin = spawn.event() != null
-                    ? task.transition(spawn.event(), spawn.targetOverride(), false, true, spawn.lastError())
-                    : spawn.begin() != null ? spawn.begin().apply(task) : Future.succeededFuture();
-        } catch (RuntimeException e) {
-            begin = Future.failedFuture(e);
-        }
+        Future<Void> begin = Futures.attempt(() -> spawn.event() != null
+                ? task.transition(spawn.event(), spawn.targetOverride(), false, true, spawn.lastError())
+                : spawn.begin() != null ? spawn.begin().apply(task) : Future.succeededFuture());
         // a failed start gives its slot and the lock back before the caller hears of it (as the no-slot path does)
         return begin.transform(ar -> {
             if (ar.failed()) {
@@ -159,12 +150,7 @@ public final class TaskManager {
     }
 
     private void runWorker(Task task, Task.Spawn spawn, WorkerPool.Slot slot) {
-        Future<Void> work;
-        try {
-            work = spawn.worker().apply(task);
-        } catch (RuntimeException e) {
-            work = Future.failedFuture(e);
-        }
+        Future<Void> work = Futures.attempt(() -> spawn.worker().apply(task));
         work.onComplete(ar -> {
             Future<Void> recorded = Future.succeededFuture();
             if (ar.failed()) {
@@ -223,7 +209,7 @@ public final class TaskManager {
         return store;
     }
 
-    Database database() {
+    public Database database() {
         return store.database();
     }
 
@@ -231,7 +217,7 @@ public final class TaskManager {
         return records;
     }
 
-    DriverFactory drivers() {
+    public DriverFactory drivers() {
         return drivers;
     }
 

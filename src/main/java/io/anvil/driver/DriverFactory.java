@@ -1,11 +1,12 @@
 package io.anvil.driver;
 
-import io.anvil.conductor.ConductorErrors;
 import io.anvil.driver.fake.FakeDeploy;
 import io.anvil.driver.fake.FakeInspect;
 import io.anvil.driver.fake.FakeManagement;
 import io.anvil.driver.fake.FakePower;
 import io.anvil.driver.fake.FakeRescue;
+import io.anvil.errors.DriverNotFound;
+import io.anvil.errors.InterfaceNotFound;
 import io.vertx.core.json.JsonObject;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -96,7 +97,7 @@ public final class DriverFactory {
 
     public Driver forNode(JsonObject node) {
         String driver = node.getString("driver");
-        HardwareType type = types.get(driver).orElseThrow(() -> new ConductorErrors.DriverNotFound(driver));
+        HardwareType type = types.get(driver).orElseThrow(() -> new DriverNotFound(driver));
         return new Driver(
                 type,
                 required("power", node, power),
@@ -110,7 +111,7 @@ public final class DriverFactory {
         String name = node.getString(iface + "_interface");
         T impl = impls.get(name);
         if (impl == null) {
-            throw new ConductorErrors.InterfaceNotFound(iface, name);
+            throw new InterfaceNotFound(iface, name);
         }
         return impl;
     }

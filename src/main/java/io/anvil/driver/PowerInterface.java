@@ -1,18 +1,17 @@
 package io.anvil.driver;
 
-import io.anvil.conductor.Task;
 import io.vertx.core.Future;
 import java.time.Duration;
 
 /** Ironic's power interface. States are Ironic's strings: "power on", "power off", "error". */
 public interface PowerInterface {
-    Future<Void> validate(Task task);
+    Future<Void> validate(DriverTask task);
 
-    Future<String> getPowerState(Task task);
+    Future<String> getPowerState(DriverTask task);
 
     /** "power on", "power off" or "soft power off"; completes once the hardware reached the state. */
-    Future<Void> setPowerState(Task task, String target, Duration timeout);
+    Future<Void> setPowerState(DriverTask task, String target, Duration timeout);
 
     /** Hard ("rebooting") or soft ("soft rebooting") reboot; completes once the node is on again. */
-    Future<Void> reboot(Task task, boolean soft, Duration timeout);
+    Future<Void> reboot(DriverTask task, boolean soft, Duration timeout);
 }

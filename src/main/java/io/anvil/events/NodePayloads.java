@@ -1,6 +1,6 @@
 package io.anvil.events;
 
-import io.anvil.api.Secrets;
+import io.anvil.util.Secrets;
 import io.vertx.core.json.JsonObject;
 
 /** Ironic's NodePayload built from a stored node row: bookkeeping columns dropped, secrets masked. */

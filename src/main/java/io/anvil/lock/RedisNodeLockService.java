@@ -1,6 +1,7 @@
 package io.anvil.lock;
 
 import io.anvil.lock.LockScripts.Script;
+import io.anvil.util.Futures;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -562,19 +563,11 @@ public final class RedisNodeLockService implements NodeLockService {
     <T> Future<T> onContext(Supplier<Future<T>> action) {
         Context caller = Vertx.currentContext();
         if (caller == ctx) {
-            return safely(action);
+            return Futures.attempt(action);
         }
         Promise<T> promise = Promise.promise();
-        ctx.runOnContext(v -> safely(action).onComplete(deliverTo(caller, promise)));
+        ctx.runOnContext(v -> Futures.attempt(action).onComplete(deliverTo(caller, promise)));
         return promise.future();
-    }
-
-    private static <T> Future<T> safely(Supplier<Future<T>> action) {
-        try {
-            return action.get();
-        } catch (RuntimeException e) {
-            return Future.failedFuture(e);
-        }
     }
 
     private static <T> io.vertx.core.Handler<io.vertx.core.AsyncResult<T>> deliverTo(

@@ -1,5 +1,6 @@
 package io.anvil.periodic;
 
+import io.anvil.util.Futures;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import java.util.ArrayDeque;
@@ -28,12 +29,7 @@ public final class AsyncLimiter {
     public <T> Future<T> run(Supplier<Future<T>> work) {
         Promise<T> result = Promise.promise();
         Runnable start = () -> {
-            Future<T> f;
-            try {
-                f = work.get();
-            } catch (RuntimeException e) {
-                f = Future.failedFuture(e);
-            }
+            Future<T> f = Futures.attempt(work);
             f.onComplete(ar -> {
                 release();
                 result.handle(ar);

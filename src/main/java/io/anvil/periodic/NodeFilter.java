@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
 
 /**
  * Which nodes a periodic task looks at, filtered in SQL (Ironic's {@code iter_nodes(filters=...)}). Ownership by
- * this conductor is applied afterwards by {@link NodeIterator}. Conditions are ANDed; {@code ?} placeholders in
+ * this conductor is applied afterwards by the {@link NodeWalker}. Conditions are ANDed; {@code ?} placeholders in
  * {@link #where} are numbered for PostgreSQL. Column names are checked, never interpolated from input.
  */
 public final class NodeFilter {
@@ -129,13 +129,15 @@ public final class NodeFilter {
         return this;
     }
 
-    String sql() {
+    /** The SELECT over nodes this filter stands for (for the walker). */
+    public String sql() {
         return "SELECT " + String.join(", ", columns) + " FROM nodes"
                 + (clauses.isEmpty() ? "" : " WHERE " + String.join(" AND ", clauses))
                 + " ORDER BY " + orderBy;
     }
 
-    Tuple params() {
+    /** The values of the {@link #sql()} placeholders. */
+    public Tuple params() {
         return Tuple.from(params);
     }
 

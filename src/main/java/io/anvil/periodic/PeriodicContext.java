@@ -3,7 +3,7 @@ package io.anvil.periodic;
 import io.vertx.core.Vertx;
 
 /**
- * What a periodic method gets: the node iterator (owned nodes, try-once locks), the shutdown signal (check it
+ * What a periodic method gets: the node walker (owned nodes, try-once locks), the shutdown signal (check it
  * between units of work), the settings, and Vert.x for timers. One per task, shared by all its runs.
  */
 public final class PeriodicContext {
@@ -19,12 +19,23 @@ public final class PeriodicContext {
         return taskName;
     }
 
-    /** Iterates only nodes this conductor owns; fails if the scheduler was built without one. */
-    public NodeIterator nodes() {
-        if (scheduler.nodes() == null) {
-            throw new IllegalStateException("this scheduler has no node iterator");
+    /**
+     * Walks only nodes this conductor owns, handing each visitor the task as {@code view} (a driver passes
+     * {@code DriverTask.class}, the conductor's jobs {@code Task.class}); fails if the scheduler was built without a
+     * walker or its tasks are not a {@code view}.
+     */
+    @SuppressWarnings(
+            "unchecked") // sound: a walker only hands tasks to visitors, so a walker of T serves any view of T
+    public <T> NodeWalker<T> nodes(Class<T> view) {
+        NodeWalker<?> nodes = scheduler.nodes();
+        if (nodes == null) {
+            throw new IllegalStateException("this scheduler has no node walker");
         }
-        return scheduler.nodes();
+        if (!view.isAssignableFrom(nodes.taskType())) {
+            throw new IllegalArgumentException(
+                    "the node walker's tasks are " + nodes.taskType().getName() + ", not " + view.getName());
+        }
+        return (NodeWalker<T>) nodes;
     }
 
     /** True once the scheduler is stopping: finish or abandon the current run quickly. */

@@ -104,7 +104,7 @@ public final class PeriodicScheduler {
     private final PeriodicSettings settings;
     private final int maxParallel;
     private final Duration stopGrace;
-    private NodeIterator nodes;
+    private NodeWalker<?> nodes;
     private final Set<Class<?>> classes = new LinkedHashSet<>();
     private final Map<String, TaskInfo> tasks = new LinkedHashMap<>();
     private final List<String> disabled = new ArrayList<>();
@@ -134,9 +134,9 @@ public final class PeriodicScheduler {
         this.stopGrace = stopGrace;
     }
 
-    /** The iterator handed to tasks through {@link PeriodicContext#nodes()}. */
-    public PeriodicScheduler withNodes(NodeIterator iterator) {
-        this.nodes = iterator;
+    /** The walker handed to tasks through {@link PeriodicContext#nodes(Class)}. */
+    public PeriodicScheduler withNodes(NodeWalker<?> walker) {
+        this.nodes = walker;
         return this;
     }
 
@@ -375,7 +375,7 @@ public final class PeriodicScheduler {
         return List.copyOf(disabled);
     }
 
-    NodeIterator nodes() {
+    NodeWalker<?> nodes() {
         return nodes;
     }
 

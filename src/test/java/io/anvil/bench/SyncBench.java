@@ -2,7 +2,6 @@ package io.anvil.bench;
 
 import io.anvil.cluster.HashRing;
 import io.anvil.cluster.HashRings;
-import io.anvil.conductor.PowerSync;
 import io.anvil.conductor.Task;
 import io.anvil.conductor.TaskManager;
 import io.anvil.conductor.TaskOptions;
@@ -10,6 +9,7 @@ import io.anvil.config.AnvilConfig;
 import io.anvil.testsupport.AnvilCluster;
 import io.anvil.testsupport.AnvilCluster.Member;
 import io.anvil.testsupport.AnvilInstance;
+import io.anvil.upkeep.PowerSync;
 import io.vertx.core.json.JsonObject;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

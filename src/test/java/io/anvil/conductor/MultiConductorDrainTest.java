@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.anvil.cluster.HashRings;
 import io.anvil.testsupport.AnvilCluster;
 import io.anvil.testsupport.AnvilCluster.Member;
+import io.anvil.upkeep.Recovery;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;

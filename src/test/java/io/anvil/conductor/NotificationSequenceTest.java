@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.anvil.driver.DriverTask;
 import io.anvil.driver.PowerInterface;
 import io.anvil.driver.fake.FakePower;
 import io.anvil.fsm.ApiVerb;
@@ -35,23 +36,23 @@ class NotificationSequenceTest extends ConductorTestBase {
         FakePower fake = new FakePower();
         tasks().drivers().registerPower("counting", new PowerInterface() {
             @Override
-            public Future<Void> validate(Task task) {
+            public Future<Void> validate(DriverTask task) {
                 return fake.validate(task);
             }
 
             @Override
-            public Future<String> getPowerState(Task task) {
+            public Future<String> getPowerState(DriverTask task) {
                 return fake.getPowerState(task);
             }
 
             @Override
-            public Future<Void> setPowerState(Task task, String target, Duration timeout) {
+            public Future<Void> setPowerState(DriverTask task, String target, Duration timeout) {
                 setCalls.incrementAndGet();
                 return fake.setPowerState(task, target, timeout);
             }
 
             @Override
-            public Future<Void> reboot(Task task, boolean soft, Duration timeout) {
+            public Future<Void> reboot(DriverTask task, boolean soft, Duration timeout) {
                 setCalls.incrementAndGet();
                 return fake.reboot(task, soft, timeout);
             }

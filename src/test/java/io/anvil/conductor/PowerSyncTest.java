@@ -8,11 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.anvil.lock.LockLease;
 import io.anvil.lock.LockRequest;
-import io.anvil.periodic.NodeIterator;
 import io.anvil.periodic.NodeRef;
 import io.anvil.periodic.PeriodicHarness;
 import io.anvil.periodic.SimPower;
 import io.anvil.periodic.WalkResult;
+import io.anvil.upkeep.NodeIterator;
+import io.anvil.upkeep.PowerSync;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.json.JsonObject;

@@ -13,6 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.anvil.cluster.HashRings;
 import io.anvil.testsupport.AnvilCluster;
 import io.anvil.testsupport.AnvilCluster.Member;
+import io.anvil.upkeep.Recovery;
 import java.sql.Connection;
 import java.util.List;
 import java.util.Map;

@@ -14,6 +14,7 @@ import io.anvil.cluster.HashRings;
 import io.anvil.fsm.ApiVerb;
 import io.anvil.testsupport.AnvilCluster;
 import io.anvil.testsupport.AnvilCluster.Member;
+import io.anvil.upkeep.Recovery;
 import io.vertx.core.json.JsonObject;
 import java.sql.Connection;
 import java.util.ArrayList;

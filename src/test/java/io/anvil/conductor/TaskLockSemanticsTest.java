@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.anvil.errors.InterfaceNotFound;
 import io.anvil.lock.LockInfo;
 import io.anvil.lock.LockLease;
 import io.anvil.lock.LockMode;
@@ -187,7 +188,7 @@ class TaskLockSemanticsTest extends ConductorTestBase {
         String uuid = createNode("available");
         sql("UPDATE nodes SET power_interface = 'no-such-power' WHERE uuid = ?", uuid);
         Throwable e = failure(tasks().acquire(uuid, TaskOptions.exclusive("deploy")));
-        assertTrue(e instanceof ConductorErrors.InterfaceNotFound, e::toString);
+        assertTrue(e instanceof InterfaceNotFound, e::toString);
         assertNull(node(uuid).get("reservation"));
         assertTrue(lockFree(uuid));
     }

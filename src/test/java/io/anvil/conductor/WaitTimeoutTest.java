@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.anvil.driver.DriverTask;
 import io.anvil.driver.StepOutcome;
 import io.anvil.driver.fake.FakeDeploy;
 import io.anvil.driver.fake.FakeRescue;
@@ -14,6 +15,7 @@ import io.anvil.lock.LockRequest;
 import io.anvil.periodic.PeriodicHarness;
 import io.anvil.periodic.SimPower;
 import io.anvil.periodic.WalkResult;
+import io.anvil.upkeep.WaitTimeouts;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -46,38 +48,38 @@ class WaitTimeoutTest {
         private final FakeDeploy fake = new FakeDeploy();
 
         @Override
-        public Future<StepOutcome> deploy(Task task) {
+        public Future<StepOutcome> deploy(DriverTask task) {
             return fake.deploy(task);
         }
 
         @Override
-        public Future<Void> tearDown(Task task) {
+        public Future<Void> tearDown(DriverTask task) {
             return fake.tearDown(task);
         }
 
         @Override
-        public Future<StepOutcome> clean(Task task, JsonArray steps) {
+        public Future<StepOutcome> clean(DriverTask task, JsonArray steps) {
             return fake.clean(task, steps);
         }
 
         @Override
-        public Future<StepOutcome> service(Task task, JsonArray steps) {
+        public Future<StepOutcome> service(DriverTask task, JsonArray steps) {
             return fake.service(task, steps);
         }
 
         @Override
-        public Future<Void> takeOver(Task task) {
+        public Future<Void> takeOver(DriverTask task) {
             return fake.takeOver(task);
         }
 
         @Override
-        public Future<Void> cleanUp(Task task) {
+        public Future<Void> cleanUp(DriverTask task) {
             deployCleanUps.add(task.uuid());
             return Future.succeededFuture();
         }
 
         @Override
-        public Future<Void> tearDownCleaning(Task task) {
+        public Future<Void> tearDownCleaning(DriverTask task) {
             cleaningTearDowns.add(task.uuid());
             return Future.succeededFuture();
         }
@@ -87,17 +89,17 @@ class WaitTimeoutTest {
         private final FakeRescue fake = new FakeRescue();
 
         @Override
-        public Future<StepOutcome> rescue(Task task) {
+        public Future<StepOutcome> rescue(DriverTask task) {
             return fake.rescue(task);
         }
 
         @Override
-        public Future<Void> unrescue(Task task) {
+        public Future<Void> unrescue(DriverTask task) {
             return fake.unrescue(task);
         }
 
         @Override
-        public Future<Void> cleanUp(Task task) {
+        public Future<Void> cleanUp(DriverTask task) {
             rescueCleanUps.add(task.uuid());
             return Future.succeededFuture();
         }

@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.anvil.cluster.NodeOwnership;
-import io.anvil.conductor.ConductorPeriodics;
 import io.anvil.config.AnvilConfig;
 import io.anvil.lock.LockLease;
 import io.anvil.lock.LockRequest;
+import io.anvil.upkeep.ConductorPeriodics;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -15,6 +15,7 @@ import io.anvil.store.Database;
 import io.anvil.store.DatabaseUrl;
 import io.anvil.store.ResourceStore;
 import io.anvil.testsupport.TestServices;
+import io.anvil.upkeep.NodeIterator;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;

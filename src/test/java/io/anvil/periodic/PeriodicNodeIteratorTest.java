@@ -55,7 +55,7 @@ class PeriodicNodeIteratorTest {
         return out;
     }
 
-    private static NodeVisitor recording(Set<String> seen) {
+    private static NodeVisitor<Task> recording(Set<String> seen) {
         return (task, listed) -> {
             seen.add(task.uuid());
             return Future.succeededFuture(Visit.CONTINUE);

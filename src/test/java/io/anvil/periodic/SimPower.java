@@ -1,6 +1,6 @@
 package io.anvil.periodic;
 
-import io.anvil.conductor.Task;
+import io.anvil.driver.DriverTask;
 import io.anvil.driver.PowerInterface;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -44,7 +44,7 @@ public final class SimPower implements PowerInterface {
     /** The driver's own periodic: visits nodes whose power interface is this class, never locked ones. */
     @Periodic(spacing = "100ms", name = "sim_power_visits")
     public Future<WalkResult> countVisits(PeriodicContext ctx) {
-        return ctx.nodes()
+        return ctx.nodes(DriverTask.class)
                 .forEach(
                         NodeFilter.all().usingInterface("power", "fake"),
                         Walk.shared("sim power visit").onlyFor(this).concurrency(4),
@@ -70,18 +70,18 @@ public final class SimPower implements PowerInterface {
         return n == null ? 0 : n.get();
     }
 
-    private static String failure(Task task) {
+    private static String failure(DriverTask task) {
         Object v = task.node().getJsonObject("driver_info").getValue("fake_power_fail");
         return v == null || Boolean.FALSE.equals(v) ? null : String.valueOf(v);
     }
 
     @Override
-    public Future<Void> validate(Task task) {
+    public Future<Void> validate(DriverTask task) {
         return Future.succeededFuture();
     }
 
     @Override
-    public Future<String> getPowerState(Task task) {
+    public Future<String> getPowerState(DriverTask task) {
         reads.computeIfAbsent(task.uuid(), k -> new AtomicInteger()).incrementAndGet();
         int now = inFlight.incrementAndGet();
         maxInFlight.accumulateAndGet(now, Math::max);
@@ -111,7 +111,7 @@ public final class SimPower implements PowerInterface {
     }
 
     @Override
-    public Future<Void> setPowerState(Task task, String target, Duration timeout) {
+    public Future<Void> setPowerState(DriverTask task, String target, Duration timeout) {
         sets.computeIfAbsent(task.uuid(), k -> new AtomicInteger()).incrementAndGet();
         String fail = failure(task);
         if (fail != null) {
@@ -124,7 +124,7 @@ public final class SimPower implements PowerInterface {
     }
 
     @Override
-    public Future<Void> reboot(Task task, boolean soft, Duration timeout) {
+    public Future<Void> reboot(DriverTask task, boolean soft, Duration timeout) {
         return setPowerState(task, "power on", timeout);
     }
 }

@@ -1,7 +1,7 @@
 package io.anvil.driver.fake;
 
-import io.anvil.conductor.Task;
 import io.anvil.driver.DeployInterface;
+import io.anvil.driver.DriverTask;
 import io.anvil.driver.StepOutcome;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
@@ -13,7 +13,7 @@ import io.vertx.core.json.JsonArray;
  */
 public final class FakeDeploy implements DeployInterface {
     @Override
-    public Future<StepOutcome> deploy(Task task) {
+    public Future<StepOutcome> deploy(DriverTask task) {
         String fail = Fakes.failure(task, "fake_deploy_fail");
         if (fail != null) {
             return Future.failedFuture(new IllegalStateException(fail));
@@ -22,12 +22,12 @@ public final class FakeDeploy implements DeployInterface {
     }
 
     @Override
-    public Future<Void> tearDown(Task task) {
+    public Future<Void> tearDown(DriverTask task) {
         return Future.succeededFuture();
     }
 
     @Override
-    public Future<StepOutcome> clean(Task task, JsonArray steps) {
+    public Future<StepOutcome> clean(DriverTask task, JsonArray steps) {
         String fail = Fakes.failure(task, "fake_clean_fail");
         return fail != null
                 ? Future.failedFuture(new IllegalStateException(fail))
@@ -35,12 +35,12 @@ public final class FakeDeploy implements DeployInterface {
     }
 
     @Override
-    public Future<StepOutcome> service(Task task, JsonArray steps) {
+    public Future<StepOutcome> service(DriverTask task, JsonArray steps) {
         return Future.succeededFuture(StepOutcome.DONE);
     }
 
     @Override
-    public Future<Void> takeOver(Task task) {
+    public Future<Void> takeOver(DriverTask task) {
         return Future.succeededFuture();
     }
 }

@@ -1,6 +1,6 @@
 package io.anvil.driver.fake;
 
-import io.anvil.conductor.Task;
+import io.anvil.driver.DriverTask;
 import io.anvil.driver.ManagementInterface;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -12,17 +12,17 @@ public final class FakeManagement implements ManagementInterface {
     private static final String KEY = "fake_boot_device";
 
     @Override
-    public Future<Void> validate(Task task) {
+    public Future<Void> validate(DriverTask task) {
         return Future.succeededFuture();
     }
 
     @Override
-    public List<String> supportedBootDevices(Task task) {
+    public List<String> supportedBootDevices(DriverTask task) {
         return List.of("pxe", "disk", "cdrom", "bios", "safe");
     }
 
     @Override
-    public Future<Void> setBootDevice(Task task, String device, boolean persistent) {
+    public Future<Void> setBootDevice(DriverTask task, String device, boolean persistent) {
         JsonObject internal = task.node()
                 .getJsonObject("driver_internal_info")
                 .copy()
@@ -31,7 +31,7 @@ public final class FakeManagement implements ManagementInterface {
     }
 
     @Override
-    public Future<JsonObject> getBootDevice(Task task) {
+    public Future<JsonObject> getBootDevice(DriverTask task) {
         JsonObject stored = task.node().getJsonObject("driver_internal_info").getJsonObject(KEY);
         return Future.succeededFuture(
                 stored != null

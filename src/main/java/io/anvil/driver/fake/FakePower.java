@@ -1,6 +1,6 @@
 package io.anvil.driver.fake;
 
-import io.anvil.conductor.Task;
+import io.anvil.driver.DriverTask;
 import io.anvil.driver.PowerInterface;
 import io.vertx.core.Future;
 import java.time.Duration;
@@ -11,12 +11,12 @@ import java.time.Duration;
  */
 public final class FakePower implements PowerInterface {
     @Override
-    public Future<Void> validate(Task task) {
+    public Future<Void> validate(DriverTask task) {
         return Future.succeededFuture();
     }
 
     @Override
-    public Future<String> getPowerState(Task task) {
+    public Future<String> getPowerState(DriverTask task) {
         String fail = Fakes.failure(task, "fake_power_fail");
         if (fail != null) {
             return Future.failedFuture(new IllegalStateException(fail));
@@ -26,13 +26,13 @@ public final class FakePower implements PowerInterface {
     }
 
     @Override
-    public Future<Void> setPowerState(Task task, String target, Duration timeout) {
+    public Future<Void> setPowerState(DriverTask task, String target, Duration timeout) {
         String fail = Fakes.failure(task, "fake_power_fail");
         return fail != null ? Future.failedFuture(new IllegalStateException(fail)) : Future.succeededFuture();
     }
 
     @Override
-    public Future<Void> reboot(Task task, boolean soft, Duration timeout) {
+    public Future<Void> reboot(DriverTask task, boolean soft, Duration timeout) {
         return setPowerState(task, "power on", timeout);
     }
 }

@@ -1,10 +1,11 @@
 package io.anvil.driver.ipmi;
 
-import io.anvil.conductor.Task;
+import io.anvil.driver.DriverTask;
 import io.anvil.driver.ManagementInterface;
 import io.anvil.ipmi.client.IpmiClient;
 import io.anvil.ipmi.codec.command.BootDevice;
 import io.anvil.ipmi.codec.command.BootFlags;
+import io.anvil.util.Futures;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
@@ -39,17 +40,15 @@ public final class IpmiManagement implements ManagementInterface {
     }
 
     @Override
-    public Future<Void> validate(Task task) {
-        try {
+    public Future<Void> validate(DriverTask task) {
+        return Futures.attempt(() -> {
             IpmiDriverInfo.parse(task.uuid(), task.node().getJsonObject("driver_info"));
             return Future.succeededFuture();
-        } catch (RuntimeException e) {
-            return Future.failedFuture(e);
-        }
+        });
     }
 
     @Override
-    public List<String> supportedBootDevices(Task task) {
+    public List<String> supportedBootDevices(DriverTask task) {
         return List.of("pxe", "disk", "cdrom", "bios", "safe");
     }
 
@@ -59,7 +58,7 @@ public final class IpmiManagement implements ManagementInterface {
      * power on, as Ironic's force_persistent_boot does.
      */
     @Override
-    public Future<Void> setBootDevice(Task task, String device, boolean persistent) {
+    public Future<Void> setBootDevice(DriverTask task, String device, boolean persistent) {
         var bmc = IpmiDriverInfo.parse(task.uuid(), task.node().getJsonObject("driver_info"));
         if (!IpmiDriverInfo.forceBootDevice(task.node().getJsonObject("driver_info"))) {
             return client.setBootDevice(
@@ -100,7 +99,7 @@ public final class IpmiManagement implements ManagementInterface {
     }
 
     @Override
-    public Future<JsonObject> getBootDevice(Task task) {
+    public Future<JsonObject> getBootDevice(DriverTask task) {
         var bmc = IpmiDriverInfo.parse(task.uuid(), task.node().getJsonObject("driver_info"));
         Object remembered = task.node().getJsonObject("driver_internal_info").getValue(PERSISTENT_BOOT_DEVICE);
         if (remembered != null && IpmiDriverInfo.forceBootDevice(task.node().getJsonObject("driver_info"))) {

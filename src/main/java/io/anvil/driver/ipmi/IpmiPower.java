@@ -1,10 +1,11 @@
 package io.anvil.driver.ipmi;
 
-import io.anvil.conductor.Task;
+import io.anvil.driver.DriverTask;
 import io.anvil.driver.PowerInterface;
 import io.anvil.ipmi.client.BmcTarget;
 import io.anvil.ipmi.client.IpmiClient;
 import io.anvil.ipmi.codec.command.ChassisControl;
+import io.anvil.util.Futures;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -27,27 +28,25 @@ public final class IpmiPower implements PowerInterface {
         this.disableBootTimeoutDefault = disableBootTimeoutDefault;
     }
 
-    private static BmcTarget bmc(Task task) {
+    private static BmcTarget bmc(DriverTask task) {
         return IpmiDriverInfo.parse(task.uuid(), task.node().getJsonObject("driver_info"));
     }
 
     @Override
-    public Future<Void> validate(Task task) {
-        try {
+    public Future<Void> validate(DriverTask task) {
+        return Futures.attempt(() -> {
             bmc(task);
             return Future.succeededFuture();
-        } catch (RuntimeException e) {
-            return Future.failedFuture(e);
-        }
+        });
     }
 
     @Override
-    public Future<String> getPowerState(Task task) {
+    public Future<String> getPowerState(DriverTask task) {
         return client.getChassisStatus(bmc(task)).map(s -> s.powerOn() ? "power on" : "power off");
     }
 
     @Override
-    public Future<Void> setPowerState(Task task, String target, Duration timeout) {
+    public Future<Void> setPowerState(DriverTask task, String target, Duration timeout) {
         BmcTarget bmc = bmc(task);
         return switch (target) {
             case "power on" ->
@@ -60,7 +59,7 @@ public final class IpmiPower implements PowerInterface {
 
     /** Ironic's ipmitool reboot: off (soft or hard) unless already off, wait, then on and wait. */
     @Override
-    public Future<Void> reboot(Task task, boolean soft, Duration timeout) {
+    public Future<Void> reboot(DriverTask task, boolean soft, Duration timeout) {
         BmcTarget bmc = bmc(task);
         return client.getChassisStatus(bmc)
                 .compose(s -> s.powerOn()
@@ -75,7 +74,7 @@ public final class IpmiPower implements PowerInterface {
     }
 
     /** Ironic's ensure_next_boot_device: with ipmi_force_boot_device, re-send the remembered device before power on. */
-    private Future<Void> reapplyBootDevice(Task task, BmcTarget bmc) {
+    private Future<Void> reapplyBootDevice(DriverTask task, BmcTarget bmc) {
         var device = IpmiManagement.rememberedDevice(task.node());
         return device == null
                 ? Future.succeededFuture()

@@ -53,7 +53,7 @@ class MessagesAndCommandsTest {
     void lanFramingAndChecksums() throws Exception {
         assertEquals(0xC8, IpmiChecksum.of(Hex.parse("2018"), 0, 2));
         assertEquals(0x3C, IpmiChecksum.of(Hex.parse("81043b04"), 0, 4));
-        IpmiRequest rq = new GetChassisStatus.Request().toRequest(9);
+        IpmiRequest rq = GetChassisStatus.REQUEST.toRequest(9);
         assertEquals("2000e081240 15a".replace(" ", ""), Hex.of(rq.encode()));
         IpmiResponse rs = response("81047b20240100000000bb");
         assertEquals(NetFn.response(NetFn.CHASSIS), rs.netFn());

@@ -123,7 +123,7 @@ class FuzzTest {
             assertEquals(2, bmc.activeSessions(), "the fuzzer cannot establish or kill sessions without keys");
             assertEquals(
                     0,
-                    session17.command(new GetDeviceId.Request()).completionCode(),
+                    session17.command(GetDeviceId.REQUEST).completionCode(),
                     "established sessions survive the fuzz");
         }
         await(bmc.closeAllSessions());
@@ -189,8 +189,8 @@ class FuzzTest {
         t.add(RmcpWire.encode(V20SessionPacket.presession(
                 PayloadType.RAKP_3, new Rakp3(0, 0, s3.bmcSessionId(), randomBytes(random, 20)).encode())));
         for (TestConsole s : List.of(s17, s3)) {
-            t.add(RmcpWire.encode(s.seal(new GetDeviceId.Request())));
-            t.add(RmcpWire.encode(s.seal(new GetChassisStatus.Request())));
+            t.add(RmcpWire.encode(s.seal(GetDeviceId.REQUEST)));
+            t.add(RmcpWire.encode(s.seal(GetChassisStatus.REQUEST)));
             t.add(RmcpWire.encode(s.seal(new SetSessionPrivilegeLevel.Request(Privilege.ADMINISTRATOR))));
             t.add(RmcpWire.encode(s.seal(new ChassisControl.Request(ChassisControl.Action.POWER_UP))));
             t.add(RmcpWire.encode(

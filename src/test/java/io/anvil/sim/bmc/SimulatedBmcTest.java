@@ -66,7 +66,7 @@ class SimulatedBmcTest {
         SimulatedBmc bmc = start(new FleetOptions().cipherSuites(0, 1, 2, 3, 17));
         for (CipherSuite suite : CipherSuite.SUPPORTED) {
             try (TestConsole c = admin(bmc, suite)) {
-                IpmiResponse r = c.command(new GetDeviceId.Request());
+                IpmiResponse r = c.command(GetDeviceId.REQUEST);
                 assertEquals(0, r.completionCode(), "suite " + suite.id());
                 assertEquals(0x20, GetDeviceId.Response.decode(r.data()).deviceId());
                 assertEquals(0, c.closeSession().completionCode());
@@ -110,11 +110,11 @@ class SimulatedBmcTest {
             assertEquals(PowerState.OFF, bmc.power(), "power-on is delayed");
             assertTrue(bmc.powerTransitionPending());
             assertFalse(GetChassisStatus.Response.decode(
-                            c.command(new GetChassisStatus.Request()).data())
+                            c.command(GetChassisStatus.REQUEST).data())
                     .powerOn());
             await(bmc.whenPower(PowerState.ON));
             assertTrue(GetChassisStatus.Response.decode(
-                            c.command(new GetChassisStatus.Request()).data())
+                            c.command(GetChassisStatus.REQUEST).data())
                     .powerOn());
             assertEquals(
                     0,
@@ -220,7 +220,7 @@ class SimulatedBmcTest {
             assertEquals(1, bmc.activeSessions());
             await(bmc.when(k -> k.sessionsExpired() >= 1));
             assertEquals(0, bmc.activeSessions());
-            assertThrows(AssertionError.class, () -> c.command(new GetDeviceId.Request()), "expired session is dead");
+            assertThrows(AssertionError.class, () -> c.command(GetDeviceId.REQUEST), "expired session is dead");
         }
     }
 
@@ -228,7 +228,7 @@ class SimulatedBmcTest {
     void replayedPacketIsRejected() throws Exception {
         SimulatedBmc bmc = start(new FleetOptions());
         try (TestConsole c = admin(bmc, CipherSuite.SUITE_17)) {
-            V20SessionPacket p = c.seal(new GetDeviceId.Request());
+            V20SessionPacket p = c.seal(GetDeviceId.REQUEST);
             assertTrue(c.exchange(p) instanceof V20SessionPacket);
             long rejected = bmc.counters().rejected();
             c.send(p);
@@ -268,13 +268,13 @@ class SimulatedBmcTest {
             assertEquals(0, c.open(CipherSuite.SUITE_3, "admin", "password", Privilege.ADMINISTRATOR));
             c.raise(Privilege.ADMINISTRATOR);
             bmc.faults(BmcFaults.NONE.withCompletionCode(0xC0));
-            assertEquals(0xC0, c.command(new GetDeviceId.Request()).completionCode());
+            assertEquals(0xC0, c.command(GetDeviceId.REQUEST).completionCode());
             bmc.faults(BmcFaults.NONE.withResponseDelay(Duration.ofMillis(100)));
             long t0 = System.nanoTime();
-            assertEquals(0, c.command(new GetDeviceId.Request()).completionCode());
+            assertEquals(0, c.command(GetDeviceId.REQUEST).completionCode());
             assertTrue(System.nanoTime() - t0 >= 90_000_000L, "answer delayed");
             bmc.faults(BmcFaults.NONE.withDropRate(1.0));
-            assertThrows(AssertionError.class, () -> c.command(new GetDeviceId.Request()));
+            assertThrows(AssertionError.class, () -> c.command(GetDeviceId.REQUEST));
             assertNotEquals(0, bmc.counters().droppedByFault());
         }
         assertEquals(0, bmc.counters().internalErrors());

@@ -161,7 +161,7 @@ abstract class ClientSession {
             return Future.succeededFuture();
         }
         endpoint.client.counters.keepalives.incrementAndGet();
-        return inSession(new GetDeviceId.Request(), "Get Device ID (keepalive)").mapEmpty();
+        return inSession(GetDeviceId.REQUEST, "Get Device ID (keepalive)").mapEmpty();
     }
 
     private Future<IpmiResponse> inSession(CommandRequest request, String name) {

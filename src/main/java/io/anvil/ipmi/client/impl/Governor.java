@@ -8,6 +8,7 @@ import io.anvil.ipmi.client.IpmiTimeoutException;
 import io.anvil.ipmi.client.SessionLimitException;
 import io.anvil.ipmi.client.SessionSetupException;
 import io.anvil.ipmi.client.UnknownUserException;
+import io.anvil.util.Futures;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -137,12 +138,7 @@ final class Governor {
         started++;
         lastStart = now;
         job.startNanos = now;
-        Future<T> f;
-        try {
-            f = job.work.get();
-        } catch (RuntimeException e) {
-            f = Future.failedFuture(e);
-        }
+        Future<T> f = Futures.attempt(job.work);
         f.onComplete(ar -> {
             long end = System.nanoTime();
             inFlight--;

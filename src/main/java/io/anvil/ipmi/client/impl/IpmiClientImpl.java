@@ -15,6 +15,7 @@ import io.anvil.ipmi.codec.command.GetDeviceId;
 import io.anvil.ipmi.codec.command.GetSelInfo;
 import io.anvil.ipmi.codec.command.GetSensorReading;
 import io.anvil.ipmi.codec.lan.IpmiResponse;
+import io.anvil.util.Futures;
 import io.netty.util.NetUtil;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -88,7 +89,7 @@ public final class IpmiClientImpl implements IpmiClient {
 
     @Override
     public Future<GetDeviceId.Response> getDeviceId(BmcTarget bmc) {
-        return typed(bmc, "getDeviceId", new GetDeviceId.Request(), "Get Device ID", GetDeviceId.Response::decode);
+        return typed(bmc, "getDeviceId", GetDeviceId.REQUEST, "Get Device ID", GetDeviceId.Response::decode);
     }
 
     @Override
@@ -96,7 +97,7 @@ public final class IpmiClientImpl implements IpmiClient {
         return typed(
                 bmc,
                 "getChassisStatus",
-                new GetChassisStatus.Request(),
+                GetChassisStatus.REQUEST,
                 "Get Chassis Status",
                 GetChassisStatus.Response::decode);
     }
@@ -128,7 +129,7 @@ public final class IpmiClientImpl implements IpmiClient {
 
     @Override
     public Future<GetSelInfo.Response> getSelInfo(BmcTarget bmc) {
-        return typed(bmc, "getSelInfo", new GetSelInfo.Request(), "Get SEL Info", GetSelInfo.Response::decode);
+        return typed(bmc, "getSelInfo", GetSelInfo.REQUEST, "Get SEL Info", GetSelInfo.Response::decode);
     }
 
     @Override
@@ -223,12 +224,7 @@ public final class IpmiClientImpl implements IpmiClient {
         Context caller = Vertx.currentContext();
         Promise<T> result = Promise.promise();
         context.runOnContext(v -> {
-            Future<T> f;
-            try {
-                f = onContext(target, label, operation);
-            } catch (RuntimeException e) {
-                f = Future.failedFuture(e);
-            }
+            Future<T> f = Futures.attempt(() -> onContext(target, label, operation));
             f.onComplete(ar -> {
                 if (caller == null || caller == context) {
                     result.handle(ar);

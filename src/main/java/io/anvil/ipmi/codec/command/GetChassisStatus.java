@@ -10,31 +10,13 @@ public final class GetChassisStatus {
 
     public static final int NET_FN = NetFn.CHASSIS;
     public static final int COMMAND = 0x01;
+
+    /** The request: this command carries no data. */
+    public static final EmptyRequest REQUEST = new EmptyRequest(NET_FN, COMMAND);
+
     public static final int NO_FRONT_PANEL = -1;
 
     private GetChassisStatus() {}
-
-    public record Request() implements CommandRequest {
-
-        @Override
-        public int netFn() {
-            return NET_FN;
-        }
-
-        @Override
-        public int command() {
-            return COMMAND;
-        }
-
-        @Override
-        public byte[] encode() {
-            return new byte[0];
-        }
-
-        public static Request decode(byte[] data) {
-            return new Request();
-        }
-    }
 
     /** Power restore policy, bits 6:5 of the current power state byte. */
     public enum RestorePolicy {

@@ -13,29 +13,10 @@ public final class GetDeviceId {
     public static final int NET_FN = NetFn.APP;
     public static final int COMMAND = 0x01;
 
+    /** The request: this command carries no data. */
+    public static final EmptyRequest REQUEST = new EmptyRequest(NET_FN, COMMAND);
+
     private GetDeviceId() {}
-
-    public record Request() implements CommandRequest {
-
-        @Override
-        public int netFn() {
-            return NET_FN;
-        }
-
-        @Override
-        public int command() {
-            return COMMAND;
-        }
-
-        @Override
-        public byte[] encode() {
-            return new byte[0];
-        }
-
-        public static Request decode(byte[] data) {
-            return new Request();
-        }
-    }
 
     /**
      * @param deviceRevision  byte 2 as sent: b7 provides device SDRs, b3:0 revision

@@ -11,29 +11,10 @@ public final class GetSelInfo {
     public static final int NET_FN = NetFn.STORAGE;
     public static final int COMMAND = 0x40;
 
+    /** The request: this command carries no data. */
+    public static final EmptyRequest REQUEST = new EmptyRequest(NET_FN, COMMAND);
+
     private GetSelInfo() {}
-
-    public record Request() implements CommandRequest {
-
-        @Override
-        public int netFn() {
-            return NET_FN;
-        }
-
-        @Override
-        public int command() {
-            return COMMAND;
-        }
-
-        @Override
-        public byte[] encode() {
-            return new byte[0];
-        }
-
-        public static Request decode(byte[] data) {
-            return new Request();
-        }
-    }
 
     /**
      * @param version            SEL version, BCD (0x51 = 1.5)

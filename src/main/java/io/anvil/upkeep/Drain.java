@@ -1,6 +1,7 @@
-package io.anvil.conductor;
+package io.anvil.upkeep;
 
 import io.anvil.cluster.ConductorRegistry;
+import io.anvil.conductor.TaskManager;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;

@@ -1,4 +1,4 @@
-package io.anvil.api;
+package io.anvil.util;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

@@ -1,9 +1,12 @@
-package io.anvil.conductor;
+package io.anvil.upkeep;
 
+import io.anvil.conductor.ConductorErrors;
+import io.anvil.conductor.Task;
 import io.anvil.fsm.ProvisionEvent;
 import io.anvil.fsm.ProvisionState;
 import io.anvil.lock.LeaseLostException;
 import io.anvil.lock.NodeLockedException;
+import io.anvil.util.Futures;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.json.JsonObject;
@@ -21,11 +24,11 @@ import java.util.function.Function;
  * the fail transition of an abandoned node, and bounded-concurrency iteration (no "8 nodes per run" limit, but
  * never thousands of lock requests at once).
  */
-final class Recovery {
-    static final String TAKEOVER_POWER = "Pending power operation was aborted due to conductor take over";
-    static final String TAKEOVER_ABORT = "Operation was aborted due to conductor take over";
-    static final String RESTART_POWER = "Pending power operation was aborted due to conductor restart";
-    static final String CLEAN_FAILURE = "clean failure";
+public final class Recovery {
+    public static final String TAKEOVER_POWER = "Pending power operation was aborted due to conductor take over";
+    public static final String TAKEOVER_ABORT = "Operation was aborted due to conductor take over";
+    public static final String RESTART_POWER = "Pending power operation was aborted due to conductor restart";
+    public static final String CLEAN_FAILURE = "clean failure";
 
     /** How one node ended in a sweep. */
     enum Outcome {
@@ -137,12 +140,7 @@ final class Recovery {
                 }
                 return;
             }
-            Future<R> f;
-            try {
-                f = work.apply(items.get(i));
-            } catch (RuntimeException e) {
-                f = Future.failedFuture(e);
-            }
+            Future<R> f = Futures.attempt(() -> work.apply(items.get(i)));
             if (f.isComplete()) { // loop rather than recurse: no deep stacks on fast failures
                 record(f, results);
                 continue;

@@ -1,8 +1,9 @@
-package io.anvil.conductor;
+package io.anvil.upkeep;
 
 import io.anvil.cluster.NodeOwnership;
+import io.anvil.conductor.Conductor;
+import io.anvil.conductor.TaskManager;
 import io.anvil.config.AnvilConfig;
-import io.anvil.periodic.NodeIterator;
 import io.anvil.periodic.PeriodicScheduler;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

@@ -1,8 +1,10 @@
-package io.anvil.conductor;
+package io.anvil.upkeep;
 
 import io.anvil.cluster.ClusterRing;
-import io.anvil.conductor.Recovery.Outcome;
+import io.anvil.conductor.TaskManager;
+import io.anvil.conductor.TaskOptions;
 import io.anvil.fsm.ProvisionState;
+import io.anvil.upkeep.Recovery.Outcome;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;

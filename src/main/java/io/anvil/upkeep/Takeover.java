@@ -1,10 +1,13 @@
-package io.anvil.conductor;
+package io.anvil.upkeep;
 
 import io.anvil.cluster.ClusterRing;
 import io.anvil.cluster.ConductorRegistry;
 import io.anvil.cluster.HashRings;
-import io.anvil.conductor.Recovery.Outcome;
+import io.anvil.conductor.Provisioning;
+import io.anvil.conductor.TaskManager;
+import io.anvil.conductor.TaskOptions;
 import io.anvil.fsm.ProvisionState;
+import io.anvil.upkeep.Recovery.Outcome;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;

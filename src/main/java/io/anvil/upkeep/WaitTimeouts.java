@@ -1,16 +1,20 @@
-package io.anvil.conductor;
+package io.anvil.upkeep;
 
+import io.anvil.conductor.PowerActions;
+import io.anvil.conductor.Provisioning;
+import io.anvil.conductor.Task;
 import io.anvil.fsm.PowerState;
 import io.anvil.fsm.ProvisionEvent;
 import io.anvil.fsm.ProvisionState;
 import io.anvil.periodic.NodeFilter;
-import io.anvil.periodic.NodeIterator;
 import io.anvil.periodic.NodeRef;
+import io.anvil.periodic.NodeWalker;
 import io.anvil.periodic.Periodic;
 import io.anvil.periodic.PeriodicContext;
 import io.anvil.periodic.Visit;
 import io.anvil.periodic.Walk;
 import io.anvil.periodic.WalkResult;
+import io.anvil.util.Futures;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
@@ -95,7 +99,7 @@ public final class WaitTimeouts {
             enabled = "conductor.deploy_callback_timeout",
             name = "check_deploy_timeouts")
     public Future<WalkResult> checkDeployTimeouts(PeriodicContext ctx) {
-        return checkDeployTimeouts(ctx.nodes());
+        return checkDeployTimeouts(ctx.nodes(Task.class));
     }
 
     @Periodic(
@@ -103,7 +107,7 @@ public final class WaitTimeouts {
             enabled = "conductor.clean_callback_timeout",
             name = "check_cleanwait_timeouts")
     public Future<WalkResult> checkCleanwaitTimeouts(PeriodicContext ctx) {
-        return checkCleanwaitTimeouts(ctx.nodes());
+        return checkCleanwaitTimeouts(ctx.nodes(Task.class));
     }
 
     @Periodic(
@@ -111,7 +115,7 @@ public final class WaitTimeouts {
             enabled = "conductor.service_callback_timeout",
             name = "check_servicewait_timeouts")
     public Future<WalkResult> checkServicewaitTimeouts(PeriodicContext ctx) {
-        return checkServicewaitTimeouts(ctx.nodes());
+        return checkServicewaitTimeouts(ctx.nodes(Task.class));
     }
 
     @Periodic(
@@ -119,7 +123,7 @@ public final class WaitTimeouts {
             enabled = "conductor.inspect_wait_timeout",
             name = "check_inspect_wait_timeouts")
     public Future<WalkResult> checkInspectWaitTimeouts(PeriodicContext ctx) {
-        return checkInspectWaitTimeouts(ctx.nodes());
+        return checkInspectWaitTimeouts(ctx.nodes(Task.class));
     }
 
     @Periodic(
@@ -127,13 +131,13 @@ public final class WaitTimeouts {
             enabled = "conductor.rescue_callback_timeout",
             name = "check_rescuewait_timeouts")
     public Future<WalkResult> checkRescuewaitTimeouts(PeriodicContext ctx) {
-        return checkRescuewaitTimeouts(ctx.nodes());
+        return checkRescuewaitTimeouts(ctx.nodes(Task.class));
     }
 
     // ---- one run each ----
 
     /** DEPLOYWAIT → DEPLOYFAIL, then deploy clean-up. */
-    public Future<WalkResult> checkDeployTimeouts(NodeIterator nodes) {
+    public Future<WalkResult> checkDeployTimeouts(NodeWalker<Task> nodes) {
         return failIfInState(
                 nodes, ProvisionState.DEPLOYWAIT, settings.deployCallbackTimeout(), "provision_updated_at", task -> {
                     String msg = "Timeout reached while waiting for callback for node " + task.uuid();
@@ -148,7 +152,7 @@ public final class WaitTimeouts {
     }
 
     /** CLEANWAIT → CLEANFAIL keeping the target; maintenance + fault only if a clean step was running. */
-    public Future<WalkResult> checkCleanwaitTimeouts(NodeIterator nodes) {
+    public Future<WalkResult> checkCleanwaitTimeouts(NodeWalker<Task> nodes) {
         return failIfInState(
                 nodes, ProvisionState.CLEANWAIT, settings.cleanCallbackTimeout(), "provision_updated_at", task -> {
                     JsonObject step = step(task.node(), "clean_step");
@@ -174,7 +178,7 @@ public final class WaitTimeouts {
     }
 
     /** SERVICEWAIT → SERVICEFAIL; maintenance + fault only if a service step was running. */
-    public Future<WalkResult> checkServicewaitTimeouts(NodeIterator nodes) {
+    public Future<WalkResult> checkServicewaitTimeouts(NodeWalker<Task> nodes) {
         return failIfInState(
                 nodes, ProvisionState.SERVICEWAIT, settings.serviceCallbackTimeout(), "provision_updated_at", task -> {
                     JsonObject step = step(task.node(), "service_step");
@@ -200,7 +204,7 @@ public final class WaitTimeouts {
     }
 
     /** INSPECTWAIT → INSPECTFAIL, counted from inspection_started_at; nothing to clean up. */
-    public Future<WalkResult> checkInspectWaitTimeouts(NodeIterator nodes) {
+    public Future<WalkResult> checkInspectWaitTimeouts(NodeWalker<Task> nodes) {
         return failIfInState(
                 nodes,
                 ProvisionState.INSPECTWAIT,
@@ -211,7 +215,7 @@ public final class WaitTimeouts {
     }
 
     /** RESCUEWAIT → RESCUEFAIL, then power off and rescue clean-up. */
-    public Future<WalkResult> checkRescuewaitTimeouts(NodeIterator nodes) {
+    public Future<WalkResult> checkRescuewaitTimeouts(NodeWalker<Task> nodes) {
         return failIfInState(
                 nodes, ProvisionState.RESCUEWAIT, settings.rescueCallbackTimeout(), "provision_updated_at", task -> {
                     String msg = "Timeout reached while waiting for rescue ramdisk callback for node";
@@ -233,7 +237,7 @@ public final class WaitTimeouts {
 
     /** _fail_if_in_state without the per-run limit. */
     private Future<WalkResult> failIfInState(
-            NodeIterator nodes, ProvisionState state, Duration timeout, String column, OnTimeout onTimeout) {
+            NodeWalker<Task> nodes, ProvisionState state, Duration timeout, String column, OnTimeout onTimeout) {
         if (timeout.isZero() || timeout.isNegative()) {
             return Future.succeededFuture(new WalkResult(0, 0, 0, 0, 0, 0, false));
         }
@@ -287,13 +291,12 @@ public final class WaitTimeouts {
         return v instanceof JsonObject o && !o.isEmpty() ? o : null;
     }
 
+    /** A driver's clean-up call; a throw fails it, and a null answer counts as done. */
     private static Future<Void> safely(Supplier<Future<Void>> call) {
-        try {
+        return Futures.attempt(() -> {
             Future<Void> f = call.get();
             return f == null ? Future.succeededFuture() : f;
-        } catch (RuntimeException e) {
-            return Future.failedFuture(e);
-        }
+        });
     }
 
     private static JsonObject wiped(JsonObject internal, List<String> keys) {

@@ -1,13 +1,22 @@
-package io.anvil.periodic;
+package io.anvil.upkeep;
 
 import io.anvil.cluster.NodeOwnership;
 import io.anvil.conductor.ConductorErrors;
+import io.anvil.conductor.Task;
 import io.anvil.conductor.TaskManager;
 import io.anvil.conductor.TaskOptions;
 import io.anvil.driver.Driver;
 import io.anvil.lock.NodeLockedException;
+import io.anvil.periodic.NodeFilter;
+import io.anvil.periodic.NodeRef;
+import io.anvil.periodic.NodeVisitor;
+import io.anvil.periodic.NodeWalker;
+import io.anvil.periodic.Visit;
+import io.anvil.periodic.Walk;
+import io.anvil.periodic.WalkResult;
 import io.anvil.store.Database;
 import io.anvil.store.RowJson;
+import io.anvil.util.Futures;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.sqlclient.Row;
@@ -26,23 +35,8 @@ import org.slf4j.LoggerFactory;
  * too; the visitor can stop the walk; shutdown stops it between nodes; a full worker pool stops it (the rest waits
  * for the next run, as Ironic's NoFreeConductorWorker does).
  */
-public final class NodeIterator {
+public final class NodeIterator implements NodeWalker<Task> {
     private static final Logger LOG = LoggerFactory.getLogger(NodeIterator.class);
-
-    /** How one node visit ended. */
-    public enum Outcome {
-        CONTINUE,
-        STOP,
-        LOCKED,
-        GONE,
-        OTHER_DRIVER,
-        FAILED,
-        NO_WORKER;
-
-        boolean visited() {
-            return this == CONTINUE || this == STOP;
-        }
-    }
 
     private final Database db;
     private final TaskManager tasks;
@@ -56,7 +50,12 @@ public final class NodeIterator {
         this.stopping = stopping;
     }
 
-    /** The nodes matching {@code filter} that this conductor owns, in the filter's order. */
+    @Override
+    public Class<Task> taskType() {
+        return Task.class;
+    }
+
+    @Override
     public Future<List<NodeRef>> owned(NodeFilter filter) {
         return db.reads().preparedQuery(filter.sql()).execute(filter.params()).map(rows -> {
             List<NodeRef> out = new ArrayList<>();
@@ -72,63 +71,66 @@ public final class NodeIterator {
         });
     }
 
-    /** Lists the owned nodes matching {@code filter} and visits them as {@code walk} says. */
-    public Future<WalkResult> forEach(NodeFilter filter, Walk walk, NodeVisitor visitor) {
+    @Override
+    public Future<WalkResult> forEach(NodeFilter filter, Walk walk, NodeVisitor<? super Task> visitor) {
         if (stopping.getAsBoolean()) {
             return Future.succeededFuture(new WalkResult(0, 0, 0, 0, 0, 0, true));
         }
         return owned(filter).compose(nodes -> forEach(nodes, walk, visitor));
     }
 
-    /** Visits {@code nodes} (already listed and owned) with up to {@code walk.concurrency()} at a time. */
-    public Future<WalkResult> forEach(List<NodeRef> nodes, Walk walk, NodeVisitor visitor) {
+    @Override
+    public Future<WalkResult> forEach(List<NodeRef> nodes, Walk walk, NodeVisitor<? super Task> visitor) {
         Promise<WalkResult> done = Promise.promise();
         new Run(nodes, walk, visitor, done).start();
         return done.future();
     }
 
+    @Override
     public boolean stopping() {
         return stopping.getAsBoolean();
     }
 
-    /**
-     * Visits one node under a task taken with {@code options} (made try-once, never the reserved share). Never fails:
-     * the outcome says what happened.
-     */
-    public Future<Outcome> visit(NodeRef node, TaskOptions options, Object onlyFor, NodeVisitor visitor) {
-        TaskOptions opts = options.tryOnce().withoutReservedWorkers();
-        Future<Visit> work;
-        try {
-            work = tasks.withTask(node.uuid(), opts, task -> {
-                if (onlyFor != null && !uses(task.driver(), onlyFor)) {
-                    return Future.succeededFuture(null);
-                }
-                return visitor.visit(task, node);
-            });
-        } catch (RuntimeException e) {
-            work = Future.failedFuture(e);
-        }
-        return work.transform(ar -> {
-            if (ar.succeeded()) {
-                return Future.succeededFuture(
-                        ar.result() == null
-                                ? Outcome.OTHER_DRIVER
-                                : ar.result() == Visit.STOP ? Outcome.STOP : Outcome.CONTINUE);
-            }
-            Throwable e = ar.cause();
-            if (e instanceof NodeLockedException) {
-                LOG.debug("periodic: node {} is locked, skipped: {}", node.uuid(), e.getMessage());
-                return Future.succeededFuture(Outcome.LOCKED);
-            }
-            if (e instanceof ConductorErrors.NodeNotFound) {
-                return Future.succeededFuture(Outcome.GONE);
-            }
-            if (e instanceof ConductorErrors.NoFreeConductorWorker) {
-                return Future.succeededFuture(Outcome.NO_WORKER);
-            }
-            LOG.warn("periodic '{}' failed on node {}: {}", opts.purpose(), node.uuid(), e.toString());
-            return Future.succeededFuture(Outcome.FAILED);
-        });
+    /** Visits one node under a try-once task that never uses the reserved worker share. */
+    @Override
+    public Future<Outcome> visit(NodeRef node, Walk walk, NodeVisitor<? super Task> visitor) {
+        TaskOptions opts = options(walk);
+        Object onlyFor = walk.onlyFor();
+        return Futures.attempt(() -> tasks.withTask(node.uuid(), opts, task -> {
+                    if (onlyFor != null && !uses(task.driver(), onlyFor)) {
+                        return Future.succeededFuture((Visit) null);
+                    }
+                    return visitor.visit(task, node);
+                }))
+                .transform(ar -> {
+                    if (ar.succeeded()) {
+                        return Future.succeededFuture(
+                                ar.result() == null
+                                        ? Outcome.OTHER_DRIVER
+                                        : ar.result() == Visit.STOP ? Outcome.STOP : Outcome.CONTINUE);
+                    }
+                    Throwable e = ar.cause();
+                    if (e instanceof NodeLockedException) {
+                        LOG.debug("periodic: node {} is locked, skipped: {}", node.uuid(), e.getMessage());
+                        return Future.succeededFuture(Outcome.LOCKED);
+                    }
+                    if (e instanceof ConductorErrors.NodeNotFound) {
+                        return Future.succeededFuture(Outcome.GONE);
+                    }
+                    if (e instanceof ConductorErrors.NoFreeConductorWorker) {
+                        return Future.succeededFuture(Outcome.NO_WORKER);
+                    }
+                    LOG.warn("periodic '{}' failed on node {}: {}", opts.purpose(), node.uuid(), e.toString());
+                    return Future.succeededFuture(Outcome.FAILED);
+                });
+    }
+
+    /** The lock a walk takes: always try-once, never the reserved worker share. */
+    static TaskOptions options(Walk walk) {
+        TaskOptions opts =
+                walk.exclusive() ? TaskOptions.exclusive(walk.purpose()) : TaskOptions.shared(walk.purpose());
+        opts = walk.loadDriver() ? opts : opts.withoutDriver();
+        return opts.tryOnce().withoutReservedWorkers();
     }
 
     /** True when one of the node's loaded interfaces is exactly {@code impl}'s class. */
@@ -153,7 +155,7 @@ public final class NodeIterator {
     private final class Run {
         private final List<NodeRef> nodes;
         private final Walk walk;
-        private final NodeVisitor visitor;
+        private final NodeVisitor<? super Task> visitor;
         private final Promise<WalkResult> done;
         private final AtomicInteger next = new AtomicInteger();
         private final AtomicInteger lanes = new AtomicInteger();
@@ -164,7 +166,7 @@ public final class NodeIterator {
         private final AtomicInteger otherDriver = new AtomicInteger();
         private final AtomicInteger failed = new AtomicInteger();
 
-        Run(List<NodeRef> nodes, Walk walk, NodeVisitor visitor, Promise<WalkResult> done) {
+        Run(List<NodeRef> nodes, Walk walk, NodeVisitor<? super Task> visitor, Promise<WalkResult> done) {
             this.nodes = nodes;
             this.walk = walk;
             this.visitor = visitor;
@@ -195,7 +197,7 @@ public final class NodeIterator {
                     laneDone();
                     return;
                 }
-                Future<Outcome> f = visit(nodes.get(i), walk.lock(), walk.onlyFor(), visitor);
+                Future<Outcome> f = visit(nodes.get(i), walk, visitor);
                 if (f.isComplete()) {
                     record(f.result());
                     continue;
@@ -222,7 +224,7 @@ public final class NodeIterator {
                 case NO_WORKER -> {
                     LOG.warn(
                             "periodic '{}': no free conductor worker, the remaining nodes wait for the next run",
-                            walk.lock().purpose());
+                            walk.purpose());
                     stop.set(true);
                 }
             }

@@ -1,16 +1,20 @@
-package io.anvil.conductor;
+package io.anvil.upkeep;
 
+import io.anvil.conductor.PowerActions;
+import io.anvil.conductor.Provisioning;
+import io.anvil.conductor.Task;
 import io.anvil.fsm.PowerState;
 import io.anvil.fsm.ProvisionState;
 import io.anvil.periodic.AsyncLimiter;
 import io.anvil.periodic.NodeFilter;
-import io.anvil.periodic.NodeIterator;
 import io.anvil.periodic.NodeRef;
+import io.anvil.periodic.NodeWalker;
 import io.anvil.periodic.Periodic;
 import io.anvil.periodic.PeriodicContext;
 import io.anvil.periodic.Visit;
 import io.anvil.periodic.Walk;
 import io.anvil.periodic.WalkResult;
+import io.anvil.util.Futures;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -128,22 +132,22 @@ public final class PowerSync {
 
     @Periodic(spacing = "conductor.sync_power_state_interval", name = "sync_power_states")
     public Future<WalkResult> syncPowerStates(PeriodicContext ctx) {
-        return syncPowerStates(ctx.nodes(), ctx.stopSignal());
+        return syncPowerStates(ctx.nodes(Task.class), ctx.stopSignal());
     }
 
     /**
      * One run: lists the owned candidates, checks each at its offset (bounded by the global cap), and completes
      * when every check ended. {@code stopSignal} cancels the checks not yet started.
      */
-    public Future<WalkResult> syncPowerStates(NodeIterator nodes, Future<Void> stopSignal) {
+    public Future<WalkResult> syncPowerStates(NodeWalker<Task> nodes, Future<Void> stopSignal) {
         return nodes.owned(syncFilter()).compose(list -> {
             List<Slot> plan = plan(list, settings.interval());
             lastPlan = List.copyOf(plan);
-            List<Future<NodeIterator.Outcome>> checks = new ArrayList<>(plan.size());
+            List<Future<NodeWalker.Outcome>> checks = new ArrayList<>(plan.size());
             List<Long> timers = new ArrayList<>();
-            List<Promise<NodeIterator.Outcome>> pending = new ArrayList<>();
+            List<Promise<NodeWalker.Outcome>> pending = new ArrayList<>();
             for (Slot slot : plan) {
-                Promise<NodeIterator.Outcome> p = Promise.promise();
+                Promise<NodeWalker.Outcome> p = Promise.promise();
                 pending.add(p);
                 checks.add(p.future());
                 long delay = Math.max(1, slot.offset().toMillis());
@@ -153,10 +157,9 @@ public final class PowerSync {
                             p.tryComplete(null);
                             return;
                         }
-                        limiter.run(() -> nodes.visit(
-                                        slot.node(), TaskOptions.shared("power state sync"), null, this::check))
-                                .onComplete(ar ->
-                                        p.tryComplete(ar.succeeded() ? ar.result() : NodeIterator.Outcome.FAILED));
+                        limiter.run(() -> nodes.visit(slot.node(), Walk.shared("power state sync"), this::check))
+                                .onComplete(
+                                        ar -> p.tryComplete(ar.succeeded() ? ar.result() : NodeWalker.Outcome.FAILED));
                     }));
                 }
             }
@@ -177,14 +180,14 @@ public final class PowerSync {
         });
     }
 
-    private static WalkResult report(List<Future<NodeIterator.Outcome>> checks) {
+    private static WalkResult report(List<Future<NodeWalker.Outcome>> checks) {
         int visited = 0;
         int locked = 0;
         int gone = 0;
         int failed = 0;
         int cancelled = 0;
-        for (Future<NodeIterator.Outcome> f : checks) {
-            NodeIterator.Outcome o = f.result();
+        for (Future<NodeWalker.Outcome> f : checks) {
+            NodeWalker.Outcome o = f.result();
             if (o == null) {
                 cancelled++;
             } else {
@@ -221,16 +224,11 @@ public final class PowerSync {
 
     /** get_power_state, with ERROR treated as a failure (Ironic's PowerStateFailure). */
     private static Future<String> readPowerState(Task task) {
-        Future<String> read;
-        try {
-            read = task.driver().power().getPowerState(task);
-        } catch (RuntimeException e) {
-            read = Future.failedFuture(e);
-        }
-        return read.compose(s -> s == null || PowerState.ERROR.value().equals(s)
-                ? Future.failedFuture(new IllegalStateException(
-                        "Power driver returned ERROR state while trying to sync " + "power state."))
-                : Future.succeededFuture(s));
+        return Futures.attempt(() -> task.driver().power().getPowerState(task))
+                .compose(s -> s == null || PowerState.ERROR.value().equals(s)
+                        ? Future.failedFuture(new IllegalStateException(
+                                "Power driver returned ERROR state while trying to sync " + "power state."))
+                        : Future.succeededFuture(s));
     }
 
     private Future<Visit> readFailed(Task task, int count, Throwable error) {
@@ -349,11 +347,11 @@ public final class PowerSync {
 
     @Periodic(spacing = "conductor.power_failure_recovery_interval", name = "power_failure_recovery")
     public Future<WalkResult> powerFailureRecovery(PeriodicContext ctx) {
-        return powerFailureRecovery(ctx.nodes());
+        return powerFailureRecovery(ctx.nodes(Task.class));
     }
 
     /** Nodes in maintenance because of a power failure get it cleared once their BMC answers. */
-    public Future<WalkResult> powerFailureRecovery(NodeIterator nodes) {
+    public Future<WalkResult> powerFailureRecovery(NodeWalker<Task> nodes) {
         NodeFilter filter =
                 NodeFilter.all().maintenance(true).fault(POWER_FAILURE).unreserved();
         return nodes.owned(filter)

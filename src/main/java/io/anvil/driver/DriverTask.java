@@ -1,0 +1,26 @@
+package io.anvil.driver;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import java.util.Map;
+
+/**
+ * What a hardware interface sees of the task it runs under: the node as read under the lock and a fenced save. The
+ * driver package owns this narrow view so that drivers never depend on the conductor; the conductor's {@code Task}
+ * implements it (Ironic passes its whole TaskManager to drivers; Anvil keeps the contract to what drivers use).
+ */
+public interface DriverTask {
+    /** The node as read under the lock (driver_info, driver_internal_info, power_state, ...). */
+    JsonObject node();
+
+    String uuid();
+
+    /** True under a shared lock: the driver may read the hardware but must not {@link #save}. */
+    boolean isShared();
+
+    /** Why the task was taken (for logs), e.g. "power state sync". */
+    String purpose();
+
+    /** Fenced update of the node's columns; fails under a shared lock or when the lock was lost. */
+    Future<JsonObject> save(Map<String, Object> columns);
+}
