@@ -3,6 +3,7 @@ package io.anvil.upkeep;
 import io.anvil.cluster.ClusterRing;
 import io.anvil.cluster.ConductorRegistry;
 import io.anvil.cluster.HashRings;
+import io.anvil.conductor.AbandonedNodes;
 import io.anvil.conductor.Provisioning;
 import io.anvil.conductor.TaskManager;
 import io.anvil.conductor.TaskOptions;
