@@ -68,7 +68,7 @@ final class NodeReader {
         }
         metrics.readBatches.increment();
         db.preparedQuery(SQL)
-                .execute(Tuple.of(uuids.toArray(new UUID[0]), names.toArray(new String[0])))
+                .execute(Tuple.tuple().addValue(uuids.toArray(new UUID[0])).addValue(names.toArray(new String[0])))
                 .onComplete(ar -> {
                     if (ar.failed()) {
                         mine.forEach(p -> p.promise().fail(ar.cause()));
