@@ -51,8 +51,8 @@ public final class AgentFleet {
     private final AgentFleetOptions options;
     private final HttpClient client;
     private final Map<Integer, SimulatedAgent> agents = new ConcurrentHashMap<>();
-    private final String anvilHost;
-    private final int anvilPort;
+    private volatile String anvilHost;
+    private volatile int anvilPort;
     private HttpServer server;
     private String baseUrl;
 
@@ -88,6 +88,13 @@ public final class AgentFleet {
     /** The MAC address simulated node {@code index} gets (a locally administered range). */
     public static String macFor(int index) {
         return String.format("52:54:00:%02x:%02x:%02x", (index >> 16) & 0xff, (index >> 8) & 0xff, index & 0xff);
+    }
+
+    /** Points every agent at another Anvil API (a load balancer moving them to a surviving conductor). */
+    public void anvilUrl(String url) {
+        URI anvil = URI.create(url);
+        anvilPort = anvil.getPort() > 0 ? anvil.getPort() : 80;
+        anvilHost = anvil.getHost();
     }
 
     /** A new agent (not booted) for a machine with these MACs; its index routes its command API. */
