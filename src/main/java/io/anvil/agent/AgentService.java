@@ -34,7 +34,9 @@ public final class AgentService {
         this.store = store;
         this.liveness = new LivenessCoalescer(
                 vertx,
-                store.database().reads(),
+                // the transaction pool, not the pipelined reads: a long batch UPDATE must not hold up the heartbeats'
+                // node reads queued behind it on a pipelined connection
+                store.database().pool(),
                 settings.livenessFlushInterval(),
                 settings.livenessBatchSize(),
                 metrics);
