@@ -46,6 +46,7 @@ public final class HeartbeatBench {
         int nodes = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
         int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 20;
         int connections = args.length > 2 ? Integer.parseInt(args[2]) : 128;
+        int lanes = args.length > 3 ? Integer.parseInt(args[3]) : connections;
         int cores = Runtime.getRuntime().availableProcessors();
         String load = Files.readString(Path.of("/proc/loadavg")).trim();
         System.out.printf(
@@ -89,15 +90,25 @@ public final class HeartbeatBench {
                             .setDefaultHost("127.0.0.1")
                             .setDefaultPort(anvil.port())
                             .setKeepAlive(true)
-                            .setTcpNoDelay(true),
-                    new PoolOptions().setHttp1MaxSize(connections));
+                            .setTcpNoDelay(true)
+                            // more lanes than connections: requests are pipelined on each connection
+                            .setPipelining(lanes > connections)
+                            .setPipeliningLimit(Math.max(1, (lanes + connections - 1) / connections)),
+                    new PoolOptions().setHttp1MaxSize(connections).setMaxWaitQueueSize(-1));
             Generator gen = new Generator(http, uuids, tokens);
-            gen.run(connections, WARMUP_S);
+            gen.run(lanes, WARMUP_S, false);
             AgentMetrics m = anvil.anvil().agent().metrics();
             long statements0 = m.flushStatements();
             long rows0 = m.rowsWritten();
             long batches0 = m.readBatches();
-            Result r = gen.run(connections, seconds);
+            var os = (com.sun.management.OperatingSystemMXBean)
+                    java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+            long cpu0 = os.getProcessCpuTime();
+            Result r = gen.run(lanes, seconds, false);
+            // this JVM runs both Anvil and the load generator: an upper bound on Anvil's CPU per heartbeat
+            double cpuMicrosPerHeartbeat = (os.getProcessCpuTime() - cpu0) / 1000.0 / Math.max(1, r.count());
+            // a last sweep gives every node a heartbeat whose value is known, so every node is checked below
+            Result sweep = gen.run(lanes, 0, true);
             get(anvil.anvil().agent().flushLiveness());
             String loadAfter = Files.readString(Path.of("/proc/loadavg")).trim();
 
@@ -107,13 +118,18 @@ public final class HeartbeatBench {
                     .meta("nodes", nodes)
                     .meta("seconds", seconds)
                     .meta("connections", connections)
+                    .meta("lanes", lanes)
+                    .meta("sweep_heartbeats_per_s", sweep.perSecond())
                     .meta("cores", cores)
                     .meta("load_before", load)
                     .meta("load_after", loadAfter)
                     .meta("flush_statements", m.flushStatements() - statements0)
                     .meta("rows_written", m.rowsWritten() - rows0)
                     .meta("read_batches", m.readBatches() - batches0)
-                    .meta("command", "scripts/bench heartbeat " + nodes + " " + seconds + " " + connections);
+                    .meta("jvm_cpu_us_per_heartbeat", cpuMicrosPerHeartbeat)
+                    .meta(
+                            "command",
+                            "scripts/bench heartbeat " + nodes + " " + seconds + " " + connections + " " + lanes);
             table.row(new JsonObject()
                     .put("scenario", "POST /v1/heartbeat/{uuid} (" + nodes + " nodes in wait call-back)")
                     .put("heartbeats/s", r.perSecond())
@@ -121,6 +137,7 @@ public final class HeartbeatBench {
                     .put("p99 ms", r.p99())
                     .put("errors", r.errors())
                     .put("mismatches", mismatches[0] + " of " + mismatches[1] + " nodes checked"));
+            System.out.printf("CPU of this JVM (Anvil + generator): %.0f µs per heartbeat%n", cpuMicrosPerHeartbeat);
             System.out.printf(
                     "liveness: %d UPDATE statements wrote %d rows for %d heartbeats; %d batched reads%n",
                     m.flushStatements() - statements0, m.rowsWritten() - rows0, r.count(), m.readBatches() - batches0);
@@ -193,20 +210,27 @@ public final class HeartbeatBench {
             this.lastDone = new AtomicLongArray(uuids.length);
         }
 
-        Result run(int lanes, int seconds) throws Exception {
+        /** {@code sweep}: one heartbeat to every node, then stop; otherwise round-robin for {@code seconds}. */
+        Result run(int lanes, int seconds, boolean sweep) throws Exception {
             long[] bins = new long[100_001]; // 10 µs each, up to 1 s (last bin: slower)
             AtomicLong count = new AtomicLong();
             AtomicLong errors = new AtomicLong();
             AtomicBoolean stop = new AtomicBoolean();
             long start = System.nanoTime();
             List<Future<Void>> all = new ArrayList<>();
+            AtomicInteger swept = sweep ? new AtomicInteger() : null;
+            if (sweep) {
+                next.set(0);
+            }
             for (int l = 0; l < lanes; l++) {
                 Promise<Void> done = Promise.promise();
                 all.add(done.future());
-                lane(stop, bins, count, errors, done);
+                lane(stop, bins, count, errors, done, swept);
             }
-            Thread.sleep(TimeUnit.SECONDS.toMillis(seconds)); // the bench's main thread, not an event loop
-            stop.set(true);
+            if (!sweep) {
+                Thread.sleep(TimeUnit.SECONDS.toMillis(seconds)); // the bench's main thread, not an event loop
+                stop.set(true);
+            }
             get(Future.all(all));
             double elapsed = (System.nanoTime() - start) / 1e9;
             long n = count.get();
@@ -227,18 +251,33 @@ public final class HeartbeatBench {
             return Double.NaN;
         }
 
-        private void lane(AtomicBoolean stop, long[] bins, AtomicLong count, AtomicLong errors, Promise<Void> done) {
-            if (stop.get()) {
+        private void lane(
+                AtomicBoolean stop,
+                long[] bins,
+                AtomicLong count,
+                AtomicLong errors,
+                Promise<Void> done,
+                AtomicInteger swept) {
+            if (stop.get() || (swept != null && swept.get() >= uuids.length)) {
                 done.complete();
                 return;
             }
-            int i = Math.floorMod(next.getAndIncrement(), uuids.length);
+            int i = swept != null ? swept.getAndIncrement() : Math.floorMod(next.getAndIncrement(), uuids.length);
+            if (i >= uuids.length) {
+                done.complete();
+                return;
+            }
             long s = seq.incrementAndGet();
-            Buffer body = new JsonObject()
-                    .put("callback_url", "http://10.1." + (i >> 8 & 0xff) + "." + (i & 0xff) + ":9999")
-                    .put("agent_token", tokens[i])
-                    .put("agent_version", "hb-" + s)
-                    .toBuffer();
+            Buffer body = Buffer.buffer(160)
+                    .appendString("{\"callback_url\":\"http://10.1.")
+                    .appendString(Integer.toString(i >> 8 & 0xff))
+                    .appendString(".")
+                    .appendString(Integer.toString(i & 0xff))
+                    .appendString(":9999\",\"agent_token\":\"")
+                    .appendString(tokens[i])
+                    .appendString("\",\"agent_version\":\"hb-")
+                    .appendString(Long.toString(s))
+                    .appendString("\"}");
             long sentWall = System.currentTimeMillis();
             long t = System.nanoTime();
             http.request(new RequestOptions()
@@ -261,7 +300,7 @@ public final class HeartbeatBench {
                         } else {
                             errors.incrementAndGet();
                         }
-                        lane(stop, bins, count, errors, done);
+                        lane(stop, bins, count, errors, done, swept);
                     });
         }
     }
