@@ -35,6 +35,8 @@ public final class HeartbeatIntake {
             ProvisionState.SERVICEWAIT.value(),
             ProvisionState.SERVICEHOLD.value());
 
+    private static final java.util.regex.Pattern SCHEME = java.util.regex.Pattern.compile("[A-Za-z][A-Za-z0-9+.-]*");
+
     /** Ironic's AGENT_VALID_STATES (anaconda's one-way heartbeats). */
     static final Set<String> AGENT_VALID_STATES = Set.of("start", "end", "error");
 
@@ -131,7 +133,7 @@ public final class HeartbeatIntake {
             return false;
         }
         String scheme = url.substring(0, colon);
-        if (!scheme.matches("[A-Za-z][A-Za-z0-9+.-]*")) {
+        if (!SCHEME.matcher(scheme).matches()) {
             return false;
         }
         for (int i = 0; i < url.length(); i++) {

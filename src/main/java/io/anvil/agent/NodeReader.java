@@ -25,7 +25,8 @@ final class NodeReader {
             + " FROM nodes WHERE uuid = ANY($1::uuid[]) OR name = ANY($2::text[])";
     private static final int MAX_BATCH = 1000;
 
-    private record Pending(String ident, Promise<NodeSnapshot> promise) {}
+    /** {@code uuid}: the ident parsed once, null for a name. */
+    private record Pending(String ident, UUID uuid, Promise<NodeSnapshot> promise) {}
 
     private final SqlClient db;
     private final Context context;
@@ -41,7 +42,7 @@ final class NodeReader {
     /** The node by UUID or name, or null when absent. Call on this reader's event loop. */
     Future<NodeSnapshot> load(String ident) {
         Promise<NodeSnapshot> p = Promise.promise();
-        batch.add(new Pending(ident, p));
+        batch.add(new Pending(ident, SqlValues.uuidOrNull(ident), p));
         if (batch.size() == 1) {
             context.runOnContext(v -> flush());
         } else if (batch.size() >= MAX_BATCH) {
@@ -59,7 +60,7 @@ final class NodeReader {
         List<UUID> uuids = new ArrayList<>();
         List<String> names = new ArrayList<>();
         for (Pending p : mine) {
-            UUID u = SqlValues.uuidOrNull(p.ident());
+            UUID u = p.uuid();
             if (u != null) {
                 uuids.add(u);
             } else {
@@ -90,7 +91,7 @@ final class NodeReader {
                         }
                     }
                     for (Pending p : mine) {
-                        UUID u = SqlValues.uuidOrNull(p.ident());
+                        UUID u = p.uuid();
                         p.promise().complete(byIdent.get(u != null ? u.toString() : p.ident()));
                     }
                 });
