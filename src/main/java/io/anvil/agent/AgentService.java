@@ -38,6 +38,7 @@ public final class AgentService {
                 // node reads queued behind it on a pipelined connection
                 store.database().pool(),
                 settings.livenessFlushInterval(),
+                settings.waitClockResolution(),
                 settings.livenessBatchSize(),
                 metrics);
         this.continuations = new Continuations(conductor::continueAfterHeartbeat, metrics);

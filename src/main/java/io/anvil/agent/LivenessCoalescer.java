@@ -26,7 +26,9 @@ import org.slf4j.LoggerFactory;
  * per {@code agent.liveness_batch_size} nodes writes {@code agent_url}, {@code agent_version},
  * {@code agent_last_heartbeat} (and the optional status fields) into driver_internal_info and, for a node in
  * "wait call-back", "clean wait" or "service wait" at that moment, bumps {@code provision_updated_at} (the wait
- * timeout clock, Ironic's touch_provisioning). A node heartbeating 100 times a second costs one row per batch.
+ * timeout clock, Ironic's touch_provisioning) once it is older than {@code agent.wait_clock_resolution}: the clock is
+ * indexed, and leaving it alone in between lets PostgreSQL update the row in place (a HOT update, no index writes).
+ * A node heartbeating 100 times a second costs one row per batch.
  *
  * <p>A row is written only while the node's token is still the one the heartbeat presented: a power-off or the end of
  * a deploy wipes it under the node's lock, and a stale batch can then never bring the old agent's URL back. Liveness
@@ -44,6 +46,7 @@ public final class LivenessCoalescer {
             + " 'agent_last_heartbeat', u.ts, 'agent_verify_ca', u.ca, 'agent_status', u.status,"
             + " 'agent_status_message', u.msg)),"
             + " provision_updated_at = CASE WHEN n.provision_state IN ('wait call-back', 'clean wait', 'service wait')"
+            + " AND (n.provision_updated_at IS NULL OR n.provision_updated_at < u.at - make_interval(secs => $10::float8))"
             + " THEN u.at ELSE n.provision_updated_at END, updated_at = now()"
             + " FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::text[], $7::text[],"
             + " $8::text[], $9::text[]) AS u(uuid, token, url, version, at, ts, ca, status, msg)"
@@ -68,6 +71,7 @@ public final class LivenessCoalescer {
     private final Vertx vertx;
     private final SqlClient db;
     private final Duration interval;
+    private final Duration clockResolution;
     private final int batchSize;
     private final AgentMetrics metrics;
     private final Map<UUID, Liveness> pending = new ConcurrentHashMap<>();
@@ -75,10 +79,17 @@ public final class LivenessCoalescer {
     private boolean flushing;
     private Promise<Void> idle;
 
-    LivenessCoalescer(Vertx vertx, SqlClient db, Duration interval, int batchSize, AgentMetrics metrics) {
+    LivenessCoalescer(
+            Vertx vertx,
+            SqlClient db,
+            Duration interval,
+            Duration clockResolution,
+            int batchSize,
+            AgentMetrics metrics) {
         this.vertx = vertx;
         this.db = db;
         this.interval = interval;
+        this.clockResolution = clockResolution;
         this.batchSize = Math.max(1, batchSize);
         this.metrics = metrics;
     }
@@ -176,7 +187,9 @@ public final class LivenessCoalescer {
         }
         metrics.flushStatements.increment();
         db.preparedQuery(SQL)
-                .execute(Tuple.wrap(new Object[] {uuids, tokens, urls, versions, ats, stamps, cas, statuses, messages}))
+                .execute(Tuple.wrap(new Object[] {
+                    uuids, tokens, urls, versions, ats, stamps, cas, statuses, messages, clockResolution.toNanos() / 1e9
+                }))
                 .onComplete(ar -> {
                     if (ar.succeeded()) {
                         metrics.rowsWritten.add(ar.result().rowCount());

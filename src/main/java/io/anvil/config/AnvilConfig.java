@@ -131,6 +131,7 @@ public record AnvilConfig(
             boolean restrictLookup,
             int ramdiskHeartbeatTimeout,
             Duration livenessFlushInterval,
+            Duration waitClockResolution,
             int livenessBatchSize,
             Duration commandTimeout) {}
 
@@ -141,6 +142,7 @@ public record AnvilConfig(
                 bool("api.restrict_lookup"),
                 num(values, "api.ramdisk_heartbeat_timeout"),
                 seconds("agent.liveness_flush_interval"),
+                seconds("agent.wait_clock_resolution"),
                 num(values, "agent.liveness_batch_size"),
                 seconds("agent.command_timeout"));
     }
@@ -203,6 +205,7 @@ public record AnvilConfig(
         d.put("api.ramdisk_heartbeat_timeout", 300);
         d.put("agent.liveness_flush_interval", 1.0);
         d.put("agent.liveness_batch_size", 5000);
+        d.put("agent.wait_clock_resolution", 10.0);
         d.put("agent.command_timeout", 60.0);
         // ---- end agent API
         d.put("database.url", "");

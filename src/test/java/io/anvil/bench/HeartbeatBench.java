@@ -32,7 +32,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
- * {@code scripts/bench heartbeat [nodes] [seconds] [connections]} (docs/agent.md, docs/benchmarks.md): N nodes (default
+ * {@code scripts/bench heartbeat [nodes] [seconds] [connections] [lanes] [flush-interval-s]} (docs/agent.md, docs/benchmarks.md): N nodes (default
  * 100,000) in "wait call-back" with an agent token, inserted with one INSERT ... SELECT; a Vert.x load generator in
  * this JVM (its own event loop) sends valid heartbeats round-robin over the nodes on C keep-alive connections (default
  * 128) for S seconds (default 20) after a 5 s warm-up, and reports heartbeats/s with p50/p99. Then it flushes the
@@ -47,6 +47,7 @@ public final class HeartbeatBench {
         int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 20;
         int connections = args.length > 2 ? Integer.parseInt(args[2]) : 128;
         int lanes = args.length > 3 ? Integer.parseInt(args[3]) : connections;
+        double flush = args.length > 4 ? Double.parseDouble(args[4]) : 1.0;
         int cores = Runtime.getRuntime().availableProcessors();
         String load = Files.readString(Path.of("/proc/loadavg")).trim();
         System.out.printf(
@@ -56,7 +57,7 @@ public final class HeartbeatBench {
                 "api.instances", cores,
                 "database.pool_size", 8,
                 "database.pipelined_size", 4,
-                "agent.liveness_flush_interval", 1.0,
+                "agent.liveness_flush_interval", flush,
                 // the bench measures intake: no node may time out while it runs
                 "conductor.deploy_callback_timeout", 0))) {
             var db = anvil.database();
@@ -119,6 +120,7 @@ public final class HeartbeatBench {
                     .meta("seconds", seconds)
                     .meta("connections", connections)
                     .meta("lanes", lanes)
+                    .meta("liveness_flush_interval_s", flush)
                     .meta("sweep_heartbeats_per_s", sweep.perSecond())
                     .meta("cores", cores)
                     .meta("load_before", load)
@@ -129,7 +131,8 @@ public final class HeartbeatBench {
                     .meta("jvm_cpu_us_per_heartbeat", cpuMicrosPerHeartbeat)
                     .meta(
                             "command",
-                            "scripts/bench heartbeat " + nodes + " " + seconds + " " + connections + " " + lanes);
+                            "scripts/bench heartbeat " + nodes + " " + seconds + " " + connections + " " + lanes + " "
+                                    + flush);
             table.row(new JsonObject()
                     .put("scenario", "POST /v1/heartbeat/{uuid} (" + nodes + " nodes in wait call-back)")
                     .put("heartbeats/s", r.perSecond())
