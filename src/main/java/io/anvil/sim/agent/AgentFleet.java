@@ -51,6 +51,7 @@ public final class AgentFleet {
     private final AgentFleetOptions options;
     private final HttpClient client;
     private final Map<Integer, SimulatedAgent> agents = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicInteger nextIndex = new java.util.concurrent.atomic.AtomicInteger();
     private volatile String anvilHost;
     private volatile int anvilPort;
     private HttpServer server;
@@ -99,7 +100,7 @@ public final class AgentFleet {
 
     /** A new agent (not booted) for a machine with these MACs; its index routes its command API. */
     public SimulatedAgent add(List<String> macs) {
-        int index = agents.size();
+        int index = nextIndex.getAndIncrement();
         SimulatedAgent a = new SimulatedAgent(this, index, macs, VERSION);
         agents.put(index, a);
         return a;

@@ -39,8 +39,8 @@ public final class SimulatedAgent {
     /** Bumped by every boot and stop: callbacks of an older boot see a different value and do nothing. */
     private long generation;
 
-    private boolean running;
-    private String nodeUuid;
+    private volatile boolean running;
+    private volatile String nodeUuid;
     private String token;
     private double heartbeatTimeoutSeconds = 300;
     private long previousHeartbeatNanos;
