@@ -63,6 +63,9 @@ public final class Anvil {
     private Future<StuckStates.Result> stuckStates = Future.succeededFuture();
     private final List<ApiVerticle> apiInstances = new CopyOnWriteArrayList<>();
     private volatile boolean ready;
+    // ---- agent API (issue 10; docs/agent.md)
+    private io.anvil.agent.AgentService agent;
+    private io.anvil.driver.agent.AgentClient agentClient;
 
     private Anvil(Vertx vertx, AnvilConfig config) {
         this.vertx = vertx;
@@ -116,6 +119,10 @@ public final class Anvil {
                         drivers.registerPower("ipmitool", new IpmiPower(vertx, ipmi, disableBootTimeout))
                                 .registerManagement("ipmitool", new IpmiManagement(ipmi, disableBootTimeout));
                     }
+                    // agent API (issue 10): the direct deploy talks to ramdisk agents through one web client
+                    agentClient = new io.anvil.driver.agent.AgentClient(
+                            vertx, config.agent().commandTimeout());
+                    drivers.registerDeploy("direct", new io.anvil.driver.agent.DirectDeploy(agentClient));
                     ResourceStore store = new ResourceStore(database);
                     Outbox outbox = new Outbox(config.conductor().hostname());
                     WorkerPool workers = new WorkerPool(
@@ -139,7 +146,16 @@ public final class Anvil {
                     drain = new Drain(
                             vertx, registry, tasks, AnvilConfig.Conductor.seconds(c.gracefulShutdownTimeout()));
                     takeover.start();
-                    ApiServices services = new ApiServices(config, store, hardwareTypes, registry, outbox, conductor);
+                    agent = new io.anvil.agent.AgentService(
+                            vertx,
+                            config.agent(),
+                            store,
+                            tasks,
+                            drivers,
+                            new io.anvil.conductor.AgentHeartbeats(tasks));
+                    agent.start();
+                    ApiServices services =
+                            new ApiServices(config, store, hardwareTypes, registry, outbox, conductor, agent);
                     return ring.start().compose(v -> {
                         // fenced and under the node locks, so it runs while the API already serves
                         stuckStates = new StuckStates(tasks, ring, AnvilConfig.Conductor.seconds(c.lockLease() + 2))
@@ -241,6 +257,11 @@ public final class Anvil {
         return conductor;
     }
 
+    /** The ramdisk agent API's services: lookup, heartbeat intake, liveness, continuations (null until started). */
+    public io.anvil.agent.AgentService agent() {
+        return agent;
+    }
+
     public Database database() {
         return database;
     }
@@ -282,6 +303,9 @@ public final class Anvil {
                     return registry == null ? Future.succeededFuture() : registry.unregister();
                 })
                 .compose(v -> apiDeployment == null ? Future.succeededFuture() : vertx.undeploy(apiDeployment))
+                // no heartbeat arrives any more: write the liveness still coalesced in memory
+                .compose(v -> agent == null ? Future.succeededFuture() : agent.stop())
+                .compose(v -> agentClient == null ? Future.succeededFuture() : agentClient.close())
                 .compose(v -> ipmi == null ? Future.succeededFuture() : ipmi.close())
                 .compose(v -> Future.join(
                         vertx.deploymentIDs().stream().map(vertx::undeploy).toList()))

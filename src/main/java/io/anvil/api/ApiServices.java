@@ -12,4 +12,5 @@ public record ApiServices(
         HardwareTypes hardwareTypes,
         ConductorRegistry conductors,
         io.anvil.events.Outbox outbox,
-        io.anvil.conductor.Conductor conductor) {}
+        io.anvil.conductor.Conductor conductor,
+        io.anvil.agent.AgentService agent) {}

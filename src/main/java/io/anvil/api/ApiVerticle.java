@@ -156,6 +156,11 @@ public final class ApiVerticle extends VerticleBase {
         r.get("/v1/nodes/:node/volume").handler(async(ctx -> nodes.load(ctx.pathParam("node"))
                 .map(n -> volumeRoot(ctx, n.getString("uuid")))));
 
+        // the ramdisk agent's endpoints (docs/agent.md)
+        AgentApi agentApi = new AgentApi(services, vertx.getOrCreateContext());
+        r.get("/v1/lookup").handler(async(agentApi::lookup));
+        r.post("/v1/heartbeat/:node_ident").handler(noContent(agentApi::heartbeat, 202));
+
         r.get("/v1/drivers").handler(sync(discovery::drivers));
         r.get("/v1/drivers/:driver").handler(sync(discovery::driver));
         r.get("/v1/drivers/:driver/properties").handler(sync(discovery::driverProperties));

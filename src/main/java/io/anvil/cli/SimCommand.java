@@ -101,6 +101,12 @@ public final class SimCommand implements Runnable {
         Integer threads;
 
         @Option(
+                names = "--anvil-url",
+                description = "also run a simulated ramdisk agent per BMC (docs/agent.md): it boots when its BMC boots"
+                        + " from PXE and looks up at this Anvil API by MAC 52:54:00:xx:xx:xx (the index of its BMC)")
+        String anvilUrl;
+
+        @Option(
                 names = {"-v", "--events"},
                 description = "print every power/boot/session event")
         boolean events;
@@ -143,6 +149,16 @@ public final class SimCommand implements Runnable {
                         System.out.println("bmc " + bmc.index() + " (" + bmc.hostAndPort() + "): " + what));
             }
             Vertx vertx = Vertx.vertx();
+            io.anvil.sim.agent.AgentFleet agents = null;
+            if (anvilUrl != null) {
+                agents = MainThread.waitFor(
+                        io.anvil.sim.agent.AgentFleet.start(
+                                vertx, io.anvil.sim.agent.AgentFleetOptions.defaults(anvilUrl)),
+                        60);
+                options.eventListener(new io.anvil.sim.agent.BmcAgents(agents, options.eventListener())::listener);
+                System.out.println("anvil sim: ramdisk agents answer on " + agents.baseUrl()
+                        + "/agents/<i>; they look up at " + anvilUrl);
+            }
             SimulatedFleet fleet;
             try {
                 fleet = MainThread.waitFor(SimulatedFleet.start(vertx, options), 120);

@@ -17,12 +17,26 @@ final class SimFleetEnrolment {
     private SimFleetEnrolment() {}
 
     static Future<SimulatedFleet> start(Vertx vertx, int apiPort, int count, int basePort) {
-        return SimulatedFleet.start(
-                        vertx, new FleetOptions().count(count).host("127.0.0.1").basePort(basePort))
+        // the agent of each machine (docs/agent.md): boots when its BMC PXE-boots, looks up by the port's MAC
+        Future<io.anvil.sim.agent.AgentFleet> agentFleet = io.anvil.sim.agent.AgentFleet.start(
+                vertx, io.anvil.sim.agent.AgentFleetOptions.defaults("http://127.0.0.1:" + apiPort));
+        return agentFleet
+                .compose(agents -> {
+                    io.anvil.sim.agent.BmcAgents binding = new io.anvil.sim.agent.BmcAgents(agents, null);
+                    return SimulatedFleet.start(
+                            vertx,
+                            new FleetOptions()
+                                    .count(count)
+                                    .host("127.0.0.1")
+                                    .basePort(basePort)
+                                    .eventListener(binding::listener));
+                })
                 .compose(fleet -> enroll(vertx, apiPort, fleet).map(fleet))
                 .onSuccess(fleet -> System.out.println(
                         "anvil: " + count + " simulated BMCs on 127.0.0.1:" + basePort + "-" + (basePort + count - 1)
-                                + " (admin/password), enrolled as ipmi nodes sim-0..sim-" + (count - 1)));
+                                + " (admin/password), enrolled as ipmi nodes sim-0..sim-" + (count - 1)
+                                + " with ports 52:54:00:..; their ramdisk agents answer on "
+                                + agentFleet.result().baseUrl()));
     }
 
     private static Future<Void> enroll(Vertx vertx, int apiPort, SimulatedFleet fleet) {
@@ -59,9 +73,28 @@ final class SimFleetEnrolment {
                                     .putHeader("Content-Type", "application/json")
                                     .send(node.toBuffer()))
                             .compose(r -> r.statusCode() == 201
-                                    ? Future.<Void>succeededFuture()
+                                    ? r.body()
+                                            .compose(b -> addPort(
+                                                    http,
+                                                    apiPort,
+                                                    i,
+                                                    b.toJsonObject().getString("uuid")))
                                     : r.body()
                                             .compose(b -> Future.failedFuture("enrolling sim-" + i + " failed: " + b)));
                 });
+    }
+
+    /** The node's NIC, with the MAC its simulated agent looks up by. */
+    private static Future<Void> addPort(HttpClient http, int apiPort, int i, String nodeUuid) {
+        JsonObject port = new JsonObject()
+                .put("address", io.anvil.sim.agent.AgentFleet.macFor(i))
+                .put("node_uuid", nodeUuid);
+        return http.request(HttpMethod.POST, apiPort, "127.0.0.1", "/v1/ports")
+                .compose(req -> req.putHeader("X-OpenStack-Ironic-API-Version", "1.78")
+                        .putHeader("Content-Type", "application/json")
+                        .send(port.toBuffer()))
+                .compose(r -> r.statusCode() == 201 || r.statusCode() == 409
+                        ? Future.<Void>succeededFuture()
+                        : r.body().compose(b -> Future.failedFuture("port of sim-" + i + " failed: " + b)));
     }
 }

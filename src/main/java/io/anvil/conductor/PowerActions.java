@@ -77,7 +77,8 @@ public final class PowerActions {
         Future<Boolean> alreadyThere = skippable
                 ? power.getPowerState(task).map(actual -> actual.equals(reached.value()))
                 : Future.succeededFuture(false);
-        return alreadyThere
+        return wipeAgentOnPowerOff(task, target)
+                .compose(w -> alreadyThere)
                 .compose(skip -> skip
                         ? Future.succeededFuture()
                         : switch (target) {
@@ -103,6 +104,25 @@ public final class PowerActions {
                     return task.saveWithEvent(cols, "baremetal.node.power_set.error", "error", toPower(target))
                             .compose(x -> Future.failedFuture(e));
                 });
+    }
+
+    /**
+     * Ironic's wipe_internal_info_on_power_off, done before the action as Ironic does (also when the node is already
+     * off): the agent of a node that powers off or reboots is gone, so its URL and token (unless pre-generated) are
+     * too; a new agent looks up again. No write when there is nothing to wipe.
+     */
+    private static Future<Void> wipeAgentOnPowerOff(Task task, PowerState target) {
+        if (target != PowerState.POWER_OFF
+                && target != PowerState.SOFT_POWER_OFF
+                && target != PowerState.REBOOT
+                && target != PowerState.SOFT_REBOOT) {
+            return Future.succeededFuture();
+        }
+        JsonObject wiped = io.anvil.driver.agent.AgentInternalInfo.wipedOnPowerOff(
+                task.node().getJsonObject("driver_internal_info"));
+        return wiped == null
+                ? Future.succeededFuture()
+                : task.save(Map.of("driver_internal_info", wiped)).mapEmpty();
     }
 
     /** Synchronous, under the exclusive lock (Ironic's set_boot_device RPC call). */

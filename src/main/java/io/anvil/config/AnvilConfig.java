@@ -134,6 +134,31 @@ public record AnvilConfig(
                 bool("ipmi.disable_boot_timeout"));
     }
 
+    /**
+     * The ramdisk agent's API (docs/agent.md): Ironic's {@code [api]} ramdisk options and the heartbeat intake's
+     * liveness batching. Durations are seconds in the file.
+     */
+    public record Agent(
+            boolean enableRamdiskEndpoints,
+            boolean restrictLookup,
+            int ramdiskHeartbeatTimeout,
+            Duration livenessFlushInterval,
+            Duration waitClockResolution,
+            int livenessBatchSize,
+            Duration commandTimeout) {}
+
+    /** The agent API settings, typed. */
+    public Agent agent() {
+        return new Agent(
+                bool("api.enable_ramdisk_endpoints"),
+                bool("api.restrict_lookup"),
+                num(values, "api.ramdisk_heartbeat_timeout"),
+                seconds("agent.liveness_flush_interval"),
+                seconds("agent.wait_clock_resolution"),
+                num(values, "agent.liveness_batch_size"),
+                seconds("agent.command_timeout"));
+    }
+
     /** The periodic-task settings, typed. */
     public Periodics periodics() {
         return new Periodics(
@@ -187,6 +212,15 @@ public record AnvilConfig(
         d.put("api.max_body_bytes", 1048576);
         d.put("api.max_limit", 1000);
         d.put("api.public_url", "");
+        // ---- agent API (issue 10): Ironic's [api] ramdisk options and the heartbeat intake
+        d.put("api.enable_ramdisk_endpoints", true);
+        d.put("api.restrict_lookup", true);
+        d.put("api.ramdisk_heartbeat_timeout", 300);
+        d.put("agent.liveness_flush_interval", 1.0);
+        d.put("agent.liveness_batch_size", 5000);
+        d.put("agent.wait_clock_resolution", 10.0);
+        d.put("agent.command_timeout", 60.0);
+        // ---- end agent API
         d.put("database.url", "");
         d.put("database.pool_size", 8);
         d.put("database.pipelined_size", 4);

@@ -95,6 +95,11 @@ public final class DriverFactory {
         });
     }
 
+    /** The deploy implementation registered as {@code name}, or null: the agent intake asks it without a task. */
+    public DeployInterface deployImplementation(String name) {
+        return name == null ? null : deploy.get(name);
+    }
+
     public Driver forNode(JsonObject node) {
         String driver = node.getString("driver");
         HardwareType type = types.get(driver).orElseThrow(() -> new DriverNotFound(driver));

@@ -34,7 +34,7 @@ public final class HardwareTypes {
                     "bios", List.of("fake", "no-bios"),
                     "boot", List.of("fake", "ipxe"),
                     "console", List.of("fake", "no-console"),
-                    "deploy", List.of("fake"),
+                    "deploy", List.of("fake", "direct"), // direct: the agent writes the image (docs/agent.md)
                     "inspect", List.of("fake", "no-inspect"),
                     "management", List.of("fake"),
                     "network", List.of("flat", "noop"),
@@ -51,7 +51,7 @@ public final class HardwareTypes {
                     "bios", List.of("no-bios"),
                     "boot", List.of("fake", "ipxe"),
                     "console", List.of("no-console"),
-                    "deploy", List.of("fake"),
+                    "deploy", List.of("fake", "direct"), // direct: the agent writes the image (docs/agent.md)
                     "inspect", List.of("no-inspect"),
                     "management", List.of("ipmitool"),
                     "network", List.of("flat", "noop"),

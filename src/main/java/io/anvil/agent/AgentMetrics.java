@@ -1,0 +1,79 @@
+package io.anvil.agent;
+
+import java.util.concurrent.atomic.LongAdder;
+
+/** Counters of the agent intake, for metrics and for tests that assert how much a heartbeat storm cost. */
+public final class AgentMetrics {
+    final LongAdder accepted = new LongAdder();
+    final LongAdder rejected = new LongAdder();
+    final LongAdder readBatches = new LongAdder();
+    final LongAdder livenessRecorded = new LongAdder();
+    final LongAdder flushStatements = new LongAdder();
+    final LongAdder rowsWritten = new LongAdder();
+    final LongAdder rowsSkipped = new LongAdder();
+    final LongAdder continuationsStarted = new LongAdder();
+    final LongAdder continuationsCoalesced = new LongAdder();
+    final LongAdder lookups = new LongAdder();
+    final LongAdder tokensIssued = new LongAdder();
+
+    /** Heartbeats answered 202. */
+    public long accepted() {
+        return accepted.sum();
+    }
+
+    /** Heartbeats refused with an error (400/404). */
+    public long rejected() {
+        return rejected.sum();
+    }
+
+    /** Batched node reads (one SELECT each) that validated heartbeats. */
+    public long readBatches() {
+        return readBatches.sum();
+    }
+
+    /** Heartbeats whose liveness entered the coalescer (several per node may become one row). */
+    public long livenessRecorded() {
+        return livenessRecorded.sum();
+    }
+
+    /** UPDATE statements the liveness flusher ran (one per batch). */
+    public long flushStatements() {
+        return flushStatements.sum();
+    }
+
+    /** Node rows those statements changed. */
+    public long rowsWritten() {
+        return rowsWritten.sum();
+    }
+
+    /** Liveness entries not written: the node is gone or its token changed (a wiped or re-issued token wins). */
+    public long rowsSkipped() {
+        return rowsSkipped.sum();
+    }
+
+    /** Continuations handed to the conductor. */
+    public long continuationsStarted() {
+        return continuationsStarted.sum();
+    }
+
+    /** Heartbeats that found a continuation of their node pending or running and joined it. */
+    public long continuationsCoalesced() {
+        return continuationsCoalesced.sum();
+    }
+
+    public long lookups() {
+        return lookups.sum();
+    }
+
+    public long tokensIssued() {
+        return tokensIssued.sum();
+    }
+
+    @Override
+    public String toString() {
+        return "AgentMetrics[accepted=" + accepted() + ", rejected=" + rejected() + ", readBatches=" + readBatches()
+                + ", flushStatements=" + flushStatements() + ", rowsWritten=" + rowsWritten() + ", rowsSkipped="
+                + rowsSkipped() + ", continuations=" + continuationsStarted() + ", coalesced="
+                + continuationsCoalesced() + "]";
+    }
+}

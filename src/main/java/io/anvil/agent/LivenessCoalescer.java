@@ -1,0 +1,207 @@
+package io.anvil.agent;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Agent liveness, coalesced in memory per node and written in batches (DESIGN invariant 5, docs/agent.md): the last
+ * heartbeat of each node wins, and every {@code agent.liveness_flush_interval} one {@code UPDATE ... FROM unnest(...)}
+ * per {@code agent.liveness_batch_size} nodes writes {@code agent_url}, {@code agent_version},
+ * {@code agent_last_heartbeat} (and the optional status fields) into driver_internal_info and, for a node in
+ * "wait call-back", "clean wait" or "service wait" at that moment, bumps {@code provision_updated_at} (the wait
+ * timeout clock, Ironic's touch_provisioning) once it is older than {@code agent.wait_clock_resolution}: the clock is
+ * indexed, and leaving it alone in between lets PostgreSQL update the row in place (a HOT update, no index writes).
+ * A node heartbeating 100 times a second costs one row per batch.
+ *
+ * <p>A row is written only while the node's token is still the one the heartbeat presented: a power-off or the end of
+ * a deploy wipes it under the node's lock, and a stale batch can then never bring the old agent's URL back. Liveness
+ * is not a state change: a crash loses at most one interval of it, and {@link #stop} flushes what is pending.
+ */
+public final class LivenessCoalescer {
+    private static final Logger LOG = LoggerFactory.getLogger(LivenessCoalescer.class);
+    /** Ironic's timeutils.utcnow().isoformat(): naive UTC, microseconds (omitted when zero). */
+    private static final DateTimeFormatter MICROS = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS");
+
+    private static final DateTimeFormatter SECONDS = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss");
+
+    private static final String SQL = "UPDATE nodes AS n SET driver_internal_info = n.driver_internal_info"
+            + " || jsonb_strip_nulls(jsonb_build_object('agent_url', u.url, 'agent_version', u.version,"
+            + " 'agent_last_heartbeat', u.ts, 'agent_verify_ca', u.ca, 'agent_status', u.status,"
+            + " 'agent_status_message', u.msg)),"
+            + " provision_updated_at = CASE WHEN n.provision_state IN ('wait call-back', 'clean wait', 'service wait')"
+            + " AND (n.provision_updated_at IS NULL OR n.provision_updated_at < u.at - make_interval(secs => $10::float8))"
+            + " THEN u.at ELSE n.provision_updated_at END, updated_at = now()"
+            + " FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::text[], $7::text[],"
+            + " $8::text[], $9::text[]) AS u(uuid, token, url, version, at, ts, ca, status, msg)"
+            + " WHERE n.uuid = u.uuid AND n.driver_internal_info->>'agent_secret_token' = u.token";
+
+    /** One node's latest liveness; the token is kept only to condition the write. */
+    record Liveness(
+            UUID uuid,
+            String token,
+            String url,
+            String version,
+            OffsetDateTime at,
+            String verifyCa,
+            String status,
+            String statusMessage) {
+        @Override
+        public String toString() {
+            return "Liveness[" + uuid + "]";
+        }
+    }
+
+    private final Vertx vertx;
+    private final SqlClient db;
+    private final Duration interval;
+    private final Duration clockResolution;
+    private final int batchSize;
+    private final AgentMetrics metrics;
+    private final Map<UUID, Liveness> pending = new ConcurrentHashMap<>();
+    private long timer = -1;
+    private boolean flushing;
+    private Promise<Void> idle;
+
+    LivenessCoalescer(
+            Vertx vertx,
+            SqlClient db,
+            Duration interval,
+            Duration clockResolution,
+            int batchSize,
+            AgentMetrics metrics) {
+        this.vertx = vertx;
+        this.db = db;
+        this.interval = interval;
+        this.clockResolution = clockResolution;
+        this.batchSize = Math.max(1, batchSize);
+        this.metrics = metrics;
+    }
+
+    /** Any thread. The newest heartbeat of a node replaces the older one not yet written. */
+    void record(Liveness l) {
+        pending.put(l.uuid(), l);
+        metrics.livenessRecorded.increment();
+    }
+
+    /** Ironic's timestamp format of agent_last_heartbeat. */
+    static String isoformat(OffsetDateTime at) {
+        LocalDateTime t =
+                at.withOffsetSameInstant(ZoneOffset.UTC).toLocalDateTime().truncatedTo(ChronoUnit.MICROS);
+        return t.getNano() == 0 ? SECONDS.format(t) : MICROS.format(t);
+    }
+
+    /** Nodes whose liveness waits for the next flush. */
+    public int pending() {
+        return pending.size();
+    }
+
+    synchronized void start() {
+        long ms = Math.max(1, interval.toMillis());
+        timer = vertx.setPeriodic(ms, ms, id -> flush());
+    }
+
+    /** Stops the timer and writes everything still pending (the graceful stop's last liveness). */
+    synchronized Future<Void> stop() {
+        if (timer >= 0) {
+            vertx.cancelTimer(timer);
+            timer = -1;
+        }
+        return flush();
+    }
+
+    /** Writes what is pending now, one statement per batch; completes when written (or when a running flush ends). */
+    synchronized Future<Void> flush() {
+        if (flushing) {
+            if (idle == null) {
+                idle = Promise.promise();
+            }
+            return idle.future();
+        }
+        flushing = true;
+        Promise<Void> done = Promise.promise();
+        // only what is pending now: heartbeats arriving meanwhile wait for the next tick, so batches stay full
+        writeNext(done, pending.size());
+        return done.future();
+    }
+
+    private void writeNext(Promise<Void> done, int budget) {
+        List<Liveness> chunk = new ArrayList<>(Math.min(batchSize, Math.max(0, budget)));
+        Iterator<Map.Entry<UUID, Liveness>> it = pending.entrySet().iterator();
+        while (it.hasNext() && chunk.size() < batchSize && chunk.size() < budget) {
+            Map.Entry<UUID, Liveness> e = it.next();
+            if (pending.remove(e.getKey(), e.getValue())) {
+                chunk.add(e.getValue());
+            }
+        }
+        if (chunk.isEmpty()) {
+            Promise<Void> waiting;
+            synchronized (this) {
+                flushing = false;
+                waiting = idle;
+                idle = null;
+            }
+            done.complete();
+            if (waiting != null) {
+                flush().onComplete(waiting);
+            }
+            return;
+        }
+        int n = chunk.size();
+        UUID[] uuids = new UUID[n];
+        String[] tokens = new String[n];
+        String[] urls = new String[n];
+        String[] versions = new String[n];
+        OffsetDateTime[] ats = new OffsetDateTime[n];
+        String[] stamps = new String[n];
+        String[] cas = new String[n];
+        String[] statuses = new String[n];
+        String[] messages = new String[n];
+        for (int i = 0; i < n; i++) {
+            Liveness l = chunk.get(i);
+            uuids[i] = l.uuid();
+            tokens[i] = l.token();
+            urls[i] = l.url();
+            versions[i] = l.version();
+            ats[i] = l.at();
+            stamps[i] = isoformat(l.at());
+            cas[i] = l.verifyCa();
+            statuses[i] = l.status();
+            messages[i] = l.statusMessage();
+        }
+        metrics.flushStatements.increment();
+        db.preparedQuery(SQL)
+                .execute(Tuple.wrap(new Object[] {
+                    uuids, tokens, urls, versions, ats, stamps, cas, statuses, messages, clockResolution.toNanos() / 1e9
+                }))
+                .onComplete(ar -> {
+                    if (ar.succeeded()) {
+                        metrics.rowsWritten.add(ar.result().rowCount());
+                        metrics.rowsSkipped.add(n - ar.result().rowCount());
+                    } else {
+                        // liveness only: the agents' next heartbeats carry it again
+                        LOG.warn(
+                                "Could not write the liveness of {} agent(s): {}",
+                                n,
+                                ar.cause().toString());
+                    }
+                    writeNext(done, budget - n);
+                });
+    }
+}

@@ -1,0 +1,128 @@
+package io.anvil.conductor;
+
+import io.anvil.driver.AgentReport;
+import io.anvil.driver.AsyncStepStatus;
+import io.anvil.driver.DeployInterface;
+import io.anvil.driver.StepOutcome;
+import io.anvil.driver.agent.AgentInternalInfo;
+import io.anvil.fsm.PowerState;
+import io.anvil.fsm.ProvisionEvent;
+import io.anvil.fsm.ProvisionState;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The conductor's side of a heartbeat that brings work (docs/agent.md): Ironic's {@code HeartbeatMixin.heartbeat}
+ * after its {@code upgrade_lock}, but the lock is taken as a <em>patient</em> waiter in the node's fair queue, so a
+ * console or an API client holding the node only delays the continuation, never drops it (Ironic drops it: "will
+ * retry on the next heartbeat"). The work runs on a worker slot outside the reserved share; with no free slot the
+ * node simply stays in its wait state and the next heartbeat (or the timeout) recovers it.
+ *
+ * <p>Only "wait call-back" continues today (the {@code direct} deploy). Issue 11's step engine adds clean, rescue and
+ * service waits here, and replaces {@link #resumeDeploy} by its deploy-step loop.
+ */
+public final class AgentHeartbeats {
+    private static final Logger LOG = LoggerFactory.getLogger(AgentHeartbeats.class);
+
+    private final TaskManager tasks;
+
+    public AgentHeartbeats(TaskManager tasks) {
+        this.tasks = tasks;
+    }
+
+    /**
+     * Takes the node patiently, re-checks under the lock that the heartbeat still has work (the state may have
+     * moved on while it queued) and runs the deploy interface's heartbeat hook. Completes when the work is done.
+     */
+    public Future<Void> continueAfterHeartbeat(String uuid, AgentReport report) {
+        return tasks.withTask(uuid, TaskOptions.exclusive("heartbeat").patient().withoutReservedWorkers(), task -> {
+            DeployInterface deploy = task.driver().deploy();
+            ProvisionState state = task.provisionState();
+            if (Boolean.TRUE.equals(task.node().getBoolean("maintenance"))
+                    || !deploy.continuesOnHeartbeat(state.value())) {
+                // Ironic (allow_provisioning_in_maintenance=True): a node in maintenance only records liveness
+                return Future.<Void>succeededFuture();
+            }
+            task.spawnAfter("heartbeat", null, t -> work(t, deploy, report));
+            return Future.<Void>succeededFuture();
+        });
+    }
+
+    private Future<Void> work(Task task, DeployInterface deploy, AgentReport report) {
+        if (task.provisionState() != ProvisionState.DEPLOYWAIT) {
+            return Future.succeededFuture(); // clean/rescue/service waits: issue 11
+        }
+        Future<AsyncStepStatus> status;
+        try {
+            status = deploy.heartbeat(task, report);
+        } catch (RuntimeException e) {
+            status = Future.failedFuture(e);
+        }
+        return status.transform(ar -> {
+            if (ar.failed()) {
+                return failDeploy(task, "Failed to process the next deploy step: " + Provisioning.message(ar.cause()));
+            }
+            AsyncStepStatus s = ar.result();
+            return switch (s.kind()) {
+                case RUNNING -> Future.<Void>succeededFuture();
+                case FAILED -> failDeploy(task, s.error());
+                case SUCCEEDED -> resumeDeploy(task, deploy);
+            };
+        });
+    }
+
+    /** Ironic's _continue_steps → continue_node_deploy, in the same worker, under the same lock (no hand-off gap). */
+    private Future<Void> resumeDeploy(Task task, DeployInterface deploy) {
+        return task.processEvent(ProvisionEvent.RESUME)
+                .compose(v -> deploy.continueDeploy(task))
+                .compose(outcome -> outcome == StepOutcome.WAIT
+                        ? task.processEvent(ProvisionEvent.WAIT)
+                        : endOfDeploy(task).compose(v -> task.processEvent(ProvisionEvent.DONE)))
+                .recover(e -> failDeploy(task, "Failed to continue the deploy: " + Provisioning.message(e)));
+    }
+
+    /** Ironic's wipe_deploy_internal_info at the end of a deploy: the token and URL of this agent are void now. */
+    static Future<Void> endOfDeploy(Task task) {
+        JsonObject wiped = AgentInternalInfo.wipedTokenAndUrl(task.node().getJsonObject("driver_internal_info"));
+        return wiped == null
+                ? Future.succeededFuture()
+                : task.save(Map.of("driver_internal_info", wiped)).mapEmpty();
+    }
+
+    /**
+     * Ironic's deploy_utils.set_failed_state: fail with last_error, then power the node off (its agent's token goes
+     * with it); a failed power-off is logged, the node stays failed either way.
+     */
+    private Future<Void> failDeploy(Task task, String error) {
+        if (!task.lease().isValid()) {
+            return Future.failedFuture(new ConductorErrors.LeaseLost(task.uuid()));
+        }
+        LOG.error("Deploy of node {} failed: {}", task.uuid(), error);
+        ProvisionState state = task.provisionState();
+        if (state != ProvisionState.DEPLOYWAIT && state != ProvisionState.DEPLOYING) {
+            return Future.succeededFuture();
+        }
+        return task.processEvent(ProvisionEvent.FAIL, Optional.empty(), false, error)
+                .compose(v -> task.driver()
+                        .power()
+                        .setPowerState(task, PowerState.POWER_OFF.value(), PowerActions.DEFAULT_TIMEOUT))
+                .compose(v -> {
+                    JsonObject internal = task.node().getJsonObject("driver_internal_info");
+                    JsonObject wiped = AgentInternalInfo.wipedOnPowerOff(internal);
+                    return task.save(Map.of(
+                                    "power_state",
+                                    PowerState.POWER_OFF.value(),
+                                    "driver_internal_info",
+                                    wiped == null ? internal : wiped))
+                            .<Void>mapEmpty();
+                })
+                .recover(e -> {
+                    LOG.warn("Could not power off node {} after its deploy failed: {}", task.uuid(), e.toString());
+                    return Future.succeededFuture();
+                });
+    }
+}

@@ -1,0 +1,210 @@
+package io.anvil.sim.agent;
+
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A fleet of simulated ramdisk agents (docs/agent.md) in one process, talking to Anvil over HTTP only: one shared HTTP
+ * server answers every agent's command API, path-routed ({@code /agents/<index>/v1/commands/}), and one pooled HTTP
+ * client carries their lookups and heartbeats. Everything runs on one Vert.x context.
+ *
+ * <pre>{@code
+ * AgentFleet fleet = AgentFleet.start(vertx, AgentFleetOptions.defaults("http://127.0.0.1:6385")).await…;
+ * SimulatedAgent a = fleet.add(List.of(AgentFleet.macFor(0)));
+ * a.boot();   // lookup by MAC, then heartbeats; a.stop() when the machine powers off
+ * }</pre>
+ */
+public final class AgentFleet {
+    private static final Logger LOG = LoggerFactory.getLogger(AgentFleet.class);
+    /** What the simulated agents report as agent_version. */
+    public static final String VERSION = "10.0.0.anvil-sim";
+
+    /** A command-API answer. */
+    record Reply(int status, JsonObject body) {}
+
+    /** An answer from Anvil. */
+    public record Response(int status, String body) {
+        public JsonObject json() {
+            return new JsonObject(body);
+        }
+    }
+
+    private final Vertx vertx;
+    private final Context context;
+    private final AgentFleetOptions options;
+    private final HttpClient client;
+    private final Map<Integer, SimulatedAgent> agents = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicInteger nextIndex = new java.util.concurrent.atomic.AtomicInteger();
+    private volatile String anvilHost;
+    private volatile int anvilPort;
+    private HttpServer server;
+    private String baseUrl;
+
+    private AgentFleet(Vertx vertx, Context context, AgentFleetOptions options) {
+        this.vertx = vertx;
+        this.context = context;
+        this.options = options;
+        URI anvil = URI.create(options.anvilUrl());
+        this.anvilHost = anvil.getHost();
+        this.anvilPort = anvil.getPort() > 0 ? anvil.getPort() : 80;
+        this.client = vertx.createHttpClient(
+                new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true), new PoolOptions().setHttp1MaxSize(32));
+    }
+
+    /** Binds the shared command-API server; completes when it listens. */
+    public static Future<AgentFleet> start(Vertx vertx, AgentFleetOptions options) {
+        Context context = vertx.getOrCreateContext();
+        AgentFleet fleet = new AgentFleet(vertx, context, options);
+        Promise<AgentFleet> p = Promise.promise();
+        context.runOnContext(v -> {
+            fleet.server = vertx.createHttpServer().requestHandler(fleet::route);
+            fleet.server
+                    .listen(options.port(), options.host())
+                    .onSuccess(s -> {
+                        fleet.baseUrl = "http://" + options.host() + ":" + s.actualPort();
+                        p.complete(fleet);
+                    })
+                    .onFailure(p::fail);
+        });
+        return p.future();
+    }
+
+    /** The MAC address simulated node {@code index} gets (a locally administered range). */
+    public static String macFor(int index) {
+        return String.format("52:54:00:%02x:%02x:%02x", (index >> 16) & 0xff, (index >> 8) & 0xff, index & 0xff);
+    }
+
+    /** Points every agent at another Anvil API (a load balancer moving them to a surviving conductor). */
+    public void anvilUrl(String url) {
+        URI anvil = URI.create(url);
+        anvilPort = anvil.getPort() > 0 ? anvil.getPort() : 80;
+        anvilHost = anvil.getHost();
+    }
+
+    /** A new agent (not booted) for a machine with these MACs; its index routes its command API. */
+    public SimulatedAgent add(List<String> macs) {
+        int index = nextIndex.getAndIncrement();
+        SimulatedAgent a = new SimulatedAgent(this, index, macs, VERSION);
+        agents.put(index, a);
+        return a;
+    }
+
+    /** Agent {@code index} (as returned by {@link #add}), or null. */
+    public SimulatedAgent agent(int index) {
+        return agents.get(index);
+    }
+
+    public int size() {
+        return agents.size();
+    }
+
+    public String baseUrl() {
+        return baseUrl;
+    }
+
+    public int port() {
+        return server.actualPort();
+    }
+
+    public AgentFleetOptions options() {
+        return options;
+    }
+
+    public Future<Void> close() {
+        Promise<Void> p = Promise.promise();
+        context.runOnContext(v -> {
+            agents.values().forEach(SimulatedAgent::stop);
+            Future.join(server == null ? Future.succeededFuture() : server.close(), client.close())
+                    .<Void>mapEmpty()
+                    .onComplete(p);
+        });
+        return p.future();
+    }
+
+    // ---- shared by the agents ----
+
+    Vertx vertx() {
+        return vertx;
+    }
+
+    Context context() {
+        return context;
+    }
+
+    void timer(long ms, Runnable r) {
+        vertx.setTimer(Math.max(1, ms), id -> context.runOnContext(v -> r.run()));
+    }
+
+    void log(SimulatedAgent a, String what) {
+        LOG.debug("agent {} ({}): {}", a.index(), a.macs(), what);
+    }
+
+    /** A request to Anvil with the microversion IPA sends; never fails for an HTTP error status. */
+    Future<Response> request(HttpMethod method, String uri, String version, JsonObject body) {
+        RequestOptions o = new RequestOptions()
+                .setMethod(method)
+                .setHost(anvilHost)
+                .setPort(anvilPort)
+                .setURI(uri)
+                .putHeader("X-OpenStack-Ironic-API-Version", version)
+                .setTimeout(30_000);
+        if (body != null) {
+            o.putHeader("Content-Type", "application/json");
+        }
+        return client.request(o)
+                .compose(req -> body == null ? req.send() : req.send(body.toBuffer()))
+                .compose(resp -> resp.body().map(b -> new Response(resp.statusCode(), b.toString())));
+    }
+
+    private void route(HttpServerRequest req) {
+        String path = req.path();
+        if (!path.startsWith("/agents/")) {
+            reply(req, new Reply(404, new JsonObject().put("faultstring", "Not Found")));
+            return;
+        }
+        int slash = path.indexOf('/', 8);
+        SimulatedAgent agent = null;
+        try {
+            agent = agents.get(Integer.parseInt(slash < 0 ? path.substring(8) : path.substring(8, slash)));
+        } catch (NumberFormatException e) {
+            // unknown agent
+        }
+        if (agent == null) {
+            reply(req, new Reply(404, new JsonObject().put("faultstring", "No such agent")));
+            return;
+        }
+        SimulatedAgent a = agent;
+        String rest = slash < 0 ? "/" : path.substring(slash);
+        String token = req.getParam("agent_token");
+        req.body()
+                .compose(b -> a.handle(req.method(), rest, token, b))
+                .onComplete(ar -> reply(
+                        req,
+                        ar.succeeded() ? ar.result() : new Reply(500, new JsonObject().put("faultstring", "error"))));
+    }
+
+    private static void reply(HttpServerRequest req, Reply r) {
+        Buffer b = r.body().toBuffer();
+        req.response()
+                .setStatusCode(r.status())
+                .putHeader("Content-Type", "application/json")
+                .end(b);
+    }
+}

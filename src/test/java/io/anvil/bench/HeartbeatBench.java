@@ -1,0 +1,314 @@
+package io.anvil.bench;
+
+import io.anvil.agent.AgentMetrics;
+import io.anvil.testsupport.AnvilInstance;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+
+/**
+ * {@code scripts/bench heartbeat [nodes] [seconds] [connections] [lanes] [flush-interval-s]} (docs/agent.md, docs/benchmarks.md): N nodes (default
+ * 100,000) in "wait call-back" with an agent token, inserted with one INSERT ... SELECT; a Vert.x load generator in
+ * this JVM (its own event loop) sends valid heartbeats round-robin over the nodes on C keep-alive connections (default
+ * 128) for S seconds (default 20) after a 5 s warm-up, and reports heartbeats/s with p50/p99. Then it flushes the
+ * liveness and checks in PostgreSQL that every node's agent_version is the last one sent to it and its
+ * agent_last_heartbeat lies between that heartbeat's send and its answer. Writes target/bench/heartbeat.json.
+ */
+public final class HeartbeatBench {
+    private static final int WARMUP_S = 5;
+
+    public static void main(String[] args) throws Exception {
+        int nodes = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
+        int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 20;
+        int connections = args.length > 2 ? Integer.parseInt(args[2]) : 128;
+        int lanes = args.length > 3 ? Integer.parseInt(args[3]) : connections;
+        double flush = args.length > 4 ? Double.parseDouble(args[4]) : 1.0;
+        int cores = Runtime.getRuntime().availableProcessors();
+        String load = Files.readString(Path.of("/proc/loadavg")).trim();
+        System.out.printf(
+                "heartbeat bench: %d nodes, %d s, %d connections, %d cores, load average before: %s%n",
+                nodes, seconds, connections, cores, load);
+        try (AnvilInstance anvil = AnvilInstance.start(Map.of(
+                "api.instances", cores,
+                "database.pool_size", 8,
+                "database.pipelined_size", 4,
+                "agent.liveness_flush_interval", flush,
+                // the bench measures intake: no node may time out while it runs
+                "conductor.deploy_callback_timeout", 0))) {
+            var db = anvil.database();
+            String[] uuids = new String[nodes];
+            String[] tokens = new String[nodes];
+            long t0 = System.nanoTime();
+            try (Connection c = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
+                    Statement s = c.createStatement()) {
+                s.execute("INSERT INTO nodes (uuid, driver, provision_state, power_state, provision_updated_at,"
+                        + " driver_internal_info, boot_interface, deploy_interface, inspect_interface,"
+                        + " management_interface, power_interface, rescue_interface, vendor_interface, console_interface,"
+                        + " raid_interface, bios_interface, storage_interface, network_interface)"
+                        + " SELECT gen_random_uuid(), 'fake-hardware', 'wait call-back', 'power on', now(),"
+                        + " jsonb_build_object('agent_secret_token', md5(random()::text) || md5(random()::text)),"
+                        + " 'fake', 'fake', 'fake', 'fake', 'fake', 'fake', 'fake', 'fake', 'fake', 'fake', 'noop', 'noop'"
+                        + " FROM generate_series(1, " + nodes + ")");
+                try (ResultSet rs = s.executeQuery(
+                        "SELECT uuid::text, driver_internal_info->>'agent_secret_token' FROM nodes ORDER BY id")) {
+                    int i = 0;
+                    while (rs.next()) {
+                        uuids[i] = rs.getString(1);
+                        tokens[i++] = rs.getString(2);
+                    }
+                }
+            }
+            System.out.printf("inserted %d nodes in %.1f s%n", nodes, (System.nanoTime() - t0) / 1e9);
+
+            Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
+            HttpClient http = vertx.createHttpClient(
+                    new HttpClientOptions()
+                            .setDefaultHost("127.0.0.1")
+                            .setDefaultPort(anvil.port())
+                            .setKeepAlive(true)
+                            .setTcpNoDelay(true)
+                            // more lanes than connections: requests are pipelined on each connection
+                            .setPipelining(lanes > connections)
+                            .setPipeliningLimit(Math.max(1, (lanes + connections - 1) / connections)),
+                    new PoolOptions().setHttp1MaxSize(connections).setMaxWaitQueueSize(-1));
+            Generator gen = new Generator(http, uuids, tokens);
+            gen.run(lanes, WARMUP_S, false);
+            AgentMetrics m = anvil.anvil().agent().metrics();
+            long statements0 = m.flushStatements();
+            long rows0 = m.rowsWritten();
+            long batches0 = m.readBatches();
+            var os = (com.sun.management.OperatingSystemMXBean)
+                    java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+            long cpu0 = os.getProcessCpuTime();
+            Result r = gen.run(lanes, seconds, false);
+            // this JVM runs both Anvil and the load generator: an upper bound on Anvil's CPU per heartbeat
+            double cpuMicrosPerHeartbeat = (os.getProcessCpuTime() - cpu0) / 1000.0 / Math.max(1, r.count());
+            // a last sweep gives every node a heartbeat whose value is known, so every node is checked below
+            Result sweep = gen.run(lanes, 0, true);
+            get(anvil.anvil().agent().flushLiveness());
+            String loadAfter = Files.readString(Path.of("/proc/loadavg")).trim();
+
+            int[] mismatches = verify(db, gen);
+            BenchTable table = new BenchTable(
+                            "heartbeat", "scenario", "heartbeats/s", "p50 ms", "p99 ms", "errors", "mismatches")
+                    .meta("nodes", nodes)
+                    .meta("seconds", seconds)
+                    .meta("connections", connections)
+                    .meta("lanes", lanes)
+                    .meta("liveness_flush_interval_s", flush)
+                    .meta("sweep_heartbeats_per_s", sweep.perSecond())
+                    .meta("cores", cores)
+                    .meta("load_before", load)
+                    .meta("load_after", loadAfter)
+                    .meta("flush_statements", m.flushStatements() - statements0)
+                    .meta("rows_written", m.rowsWritten() - rows0)
+                    .meta("read_batches", m.readBatches() - batches0)
+                    .meta("jvm_cpu_us_per_heartbeat", cpuMicrosPerHeartbeat)
+                    .meta(
+                            "command",
+                            "scripts/bench heartbeat " + nodes + " " + seconds + " " + connections + " " + lanes + " "
+                                    + flush);
+            table.row(new JsonObject()
+                    .put("scenario", "POST /v1/heartbeat/{uuid} (" + nodes + " nodes in wait call-back)")
+                    .put("heartbeats/s", r.perSecond())
+                    .put("p50 ms", r.p50())
+                    .put("p99 ms", r.p99())
+                    .put("errors", r.errors())
+                    .put("mismatches", mismatches[0] + " of " + mismatches[1] + " nodes checked"));
+            System.out.printf("CPU of this JVM (Anvil + generator): %.0f µs per heartbeat%n", cpuMicrosPerHeartbeat);
+            System.out.printf(
+                    "liveness: %d UPDATE statements wrote %d rows for %d heartbeats; %d batched reads%n",
+                    m.flushStatements() - statements0, m.rowsWritten() - rows0, r.count(), m.readBatches() - batches0);
+            table.finish();
+            get(http.close());
+            get(vertx.close());
+        }
+        System.exit(0);
+    }
+
+    /** {mismatches, nodes checked}: agent_version is the last sent, agent_last_heartbeat within its round trip. */
+    private static int[] verify(io.anvil.store.DatabaseUrl db, Generator gen) throws Exception {
+        Map<String, Integer> index = new HashMap<>();
+        for (int i = 0; i < gen.uuids.length; i++) {
+            index.put(gen.uuids[i], i);
+        }
+        int bad = 0;
+        int checked = 0;
+        try (Connection c = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT uuid::text, driver_internal_info->>'agent_version',"
+                        + " driver_internal_info->>'agent_last_heartbeat' FROM nodes")) {
+            while (rs.next()) {
+                int i = index.get(rs.getString(1));
+                long seq = gen.lastSeq.get(i);
+                if (seq == 0) {
+                    continue;
+                }
+                checked++;
+                String version = rs.getString(2);
+                String stamp = rs.getString(3);
+                boolean ok = ("hb-" + seq).equals(version) && stamp != null;
+                if (ok) {
+                    long at =
+                            LocalDateTime.parse(stamp).toInstant(ZoneOffset.UTC).toEpochMilli();
+                    ok = at >= gen.lastSent.get(i) - 1 && at <= gen.lastDone.get(i) + 1;
+                }
+                if (!ok) {
+                    if (bad < 5) {
+                        System.out.printf(
+                                "  mismatch %s: stored %s at %s, last sent hb-%d between %d and %d%n",
+                                rs.getString(1), version, stamp, seq, gen.lastSent.get(i), gen.lastDone.get(i));
+                    }
+                    bad++;
+                }
+            }
+        }
+        return new int[] {bad, checked};
+    }
+
+    record Result(long count, double perSecond, double p50, double p99, long errors) {}
+
+    /** Closed-loop lanes, one request in flight each, round-robin over the nodes; latency histogram in 10 µs bins. */
+    static final class Generator {
+        final String[] uuids;
+        final String[] tokens;
+        final AtomicLongArray lastSeq;
+        final AtomicLongArray lastSent;
+        final AtomicLongArray lastDone;
+        private final HttpClient http;
+        private final AtomicInteger next = new AtomicInteger();
+        private final AtomicLong seq = new AtomicLong();
+
+        Generator(HttpClient http, String[] uuids, String[] tokens) {
+            this.http = http;
+            this.uuids = uuids;
+            this.tokens = tokens;
+            this.lastSeq = new AtomicLongArray(uuids.length);
+            this.lastSent = new AtomicLongArray(uuids.length);
+            this.lastDone = new AtomicLongArray(uuids.length);
+        }
+
+        /** {@code sweep}: one heartbeat to every node, then stop; otherwise round-robin for {@code seconds}. */
+        Result run(int lanes, int seconds, boolean sweep) throws Exception {
+            long[] bins = new long[100_001]; // 10 µs each, up to 1 s (last bin: slower)
+            AtomicLong count = new AtomicLong();
+            AtomicLong errors = new AtomicLong();
+            AtomicBoolean stop = new AtomicBoolean();
+            long start = System.nanoTime();
+            List<Future<Void>> all = new ArrayList<>();
+            AtomicInteger swept = sweep ? new AtomicInteger() : null;
+            if (sweep) {
+                next.set(0);
+            }
+            for (int l = 0; l < lanes; l++) {
+                Promise<Void> done = Promise.promise();
+                all.add(done.future());
+                lane(stop, bins, count, errors, done, swept);
+            }
+            if (!sweep) {
+                Thread.sleep(TimeUnit.SECONDS.toMillis(seconds)); // the bench's main thread, not an event loop
+                stop.set(true);
+            }
+            get(Future.all(all));
+            double elapsed = (System.nanoTime() - start) / 1e9;
+            long n = count.get();
+            return new Result(n, n / elapsed, pct(bins, n, 0.50), pct(bins, n, 0.99), errors.get());
+        }
+
+        private static double pct(long[] bins, long n, double q) {
+            long target = (long) Math.ceil(n * q);
+            long seen = 0;
+            synchronized (bins) {
+                for (int i = 0; i < bins.length; i++) {
+                    seen += bins[i];
+                    if (seen >= target) {
+                        return (i + 1) * 0.01;
+                    }
+                }
+            }
+            return Double.NaN;
+        }
+
+        private void lane(
+                AtomicBoolean stop,
+                long[] bins,
+                AtomicLong count,
+                AtomicLong errors,
+                Promise<Void> done,
+                AtomicInteger swept) {
+            if (stop.get() || (swept != null && swept.get() >= uuids.length)) {
+                done.complete();
+                return;
+            }
+            int i = swept != null ? swept.getAndIncrement() : Math.floorMod(next.getAndIncrement(), uuids.length);
+            if (i >= uuids.length) {
+                done.complete();
+                return;
+            }
+            long s = seq.incrementAndGet();
+            Buffer body = Buffer.buffer(160)
+                    .appendString("{\"callback_url\":\"http://10.1.")
+                    .appendString(Integer.toString(i >> 8 & 0xff))
+                    .appendString(".")
+                    .appendString(Integer.toString(i & 0xff))
+                    .appendString(":9999\",\"agent_token\":\"")
+                    .appendString(tokens[i])
+                    .appendString("\",\"agent_version\":\"hb-")
+                    .appendString(Long.toString(s))
+                    .appendString("\"}");
+            long sentWall = System.currentTimeMillis();
+            long t = System.nanoTime();
+            http.request(new RequestOptions()
+                            .setMethod(HttpMethod.POST)
+                            .setURI("/v1/heartbeat/" + uuids[i])
+                            .putHeader("X-OpenStack-Ironic-API-Version", "1.68")
+                            .putHeader("Content-Type", "application/json"))
+                    .compose(req -> req.send(body))
+                    .compose(resp -> resp.body().map(b -> resp.statusCode()))
+                    .onComplete(ar -> {
+                        long micros = (System.nanoTime() - t) / 1000;
+                        synchronized (bins) {
+                            bins[(int) Math.min(bins.length - 1, micros / 10)]++;
+                        }
+                        count.incrementAndGet();
+                        if (ar.succeeded() && ar.result() == 202) {
+                            lastSeq.set(i, s);
+                            lastSent.set(i, sentWall);
+                            lastDone.set(i, System.currentTimeMillis());
+                        } else {
+                            errors.incrementAndGet();
+                        }
+                        lane(stop, bins, count, errors, done, swept);
+                    });
+        }
+    }
+
+    static <T> T get(Future<T> f) throws Exception {
+        return f.toCompletionStage().toCompletableFuture().get(5, TimeUnit.MINUTES);
+    }
+}

@@ -1,0 +1,203 @@
+package io.anvil.conductor;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.anvil.ipmi.codec.command.BootDevice;
+import io.anvil.sim.FleetOptions;
+import io.anvil.sim.PowerState;
+import io.anvil.sim.SimulatedBmc;
+import io.anvil.sim.SimulatedFleet;
+import io.anvil.sim.agent.AgentFleet;
+import io.anvil.sim.agent.AgentFleetOptions;
+import io.anvil.sim.agent.BmcAgents;
+import io.anvil.sim.agent.SimulatedAgent;
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The {@code direct} deploy driven by simulated ramdisk agents (docs/agent.md): deploy → "wait call-back" → the
+ * agent looks up and heartbeats → the conductor starts {@code standby.prepare_image} → the agent reports it
+ * SUCCEEDED → boot from disk, reboot → active. Also: the agent's failure fails the deploy with its error; the seed's
+ * starvation case end to end (a console re-takes the node's exclusive lock every 100 ms while the agent finishes);
+ * and the whole loop over real IPMI with a simulated BMC whose PXE boot starts the agent.
+ */
+class AgentDeployTest extends AgentTestSupport {
+    private AgentFleet agents;
+
+    @Override
+    protected Map<String, Object> extraConfig() {
+        // agents heartbeat every 0.3-0.6 s; liveness is written every 100 ms
+        return Map.of("api.ramdisk_heartbeat_timeout", 1, "agent.liveness_flush_interval", 0.1);
+    }
+
+    @BeforeAll
+    void startAgents() {
+        agents = await(AgentFleet.start(
+                vertx,
+                AgentFleetOptions.defaults("http://127.0.0.1:" + anvil.apiPort())
+                        .withMinHeartbeatInterval(Duration.ofMillis(100))
+                        .withPrepareImageTime(Duration.ofMillis(1000))
+                        .withMaxBackoff(Duration.ofSeconds(1))));
+    }
+
+    @AfterAll
+    void stopAgents() {
+        if (agents != null) {
+            await(agents.close());
+        }
+    }
+
+    /** An available fake-hardware node with the direct deploy, an image and a port; returns {uuid, mac}. */
+    private String[] directNode(String image) {
+        String[] n = nodeWithPort("available", null);
+        sql(
+                "UPDATE nodes SET deploy_interface = 'direct', instance_info = ?::jsonb WHERE uuid = ?",
+                new JsonObject().put("image_source", image).encode(),
+                n[0]);
+        return n;
+    }
+
+    @Test
+    void theAgentWritesTheImageAndTheNodeBecomesActive() {
+        String[] n = directNode("http://images.example/ubuntu.qcow2");
+        assertEquals(202, putProvision(n[0], "active").status());
+        waitForState(n[0], "wait call-back");
+        SimulatedAgent agent = agents.add(List.of(n[1]));
+        agent.boot();
+        waitForState(n[0], "active");
+        agent.stop();
+        assertEquals(
+                List.of(
+                        "baremetal.node.provision_set.start",
+                        "baremetal.node.provision_set.success",
+                        "baremetal.node.provision_set.success",
+                        "baremetal.node.provision_set.end"),
+                eventTypes(n[0], "baremetal.node.provision_set."));
+        JsonObject info = internal(n[0]);
+        assertNull(info.getValue("agent_secret_token"), "wiped at the end of the deploy");
+        assertNull(info.getValue("agent_url"));
+        assertEquals("power on", node(n[0]).get("power_state"));
+        assertTrue(agent.heartbeatsAccepted() >= 2, "first heartbeat started the command, a later one saw it done");
+    }
+
+    @Test
+    void aFailedAgentCommandFailsTheDeployWithItsError() {
+        String[] n = directNode("http://images.example/fail.qcow2");
+        assertEquals(202, putProvision(n[0], "active").status());
+        waitForState(n[0], "wait call-back");
+        SimulatedAgent agent = agents.add(List.of(n[1]));
+        agent.boot();
+        waitForState(n[0], "deploy failed");
+        agent.stop();
+        String error = (String) node(n[0]).get("last_error");
+        assertTrue(error.contains("Download of image fail.qcow2 failed: simulated"), error);
+        assertEquals("power off", node(n[0]).get("power_state"));
+        assertNull(internal(n[0]).getValue("agent_secret_token"), "powered off: token wiped");
+    }
+
+    /** A console: take the node (try-once), hold it 100 ms, release, take it again at once; retry every 100 ms. */
+    private Future<Void> console(String uuid, AtomicBoolean stop, AtomicInteger grants) {
+        if (stop.get()) {
+            return Future.succeededFuture();
+        }
+        return tasks().acquire(uuid, TaskOptions.exclusive("console").tryOnce())
+                .transform(ar -> {
+                    if (ar.succeeded()) {
+                        grants.incrementAndGet();
+                        return delay(100).compose(v -> ar.result().release());
+                    }
+                    return delay(100);
+                })
+                .compose(v -> console(uuid, stop, grants));
+    }
+
+    @Test
+    void theAgentsContinuationIsNeverStarvedByAConsoleTakingTheLockEvery100ms() {
+        String[] n = directNode("http://images.example/rhel.qcow2");
+        assertEquals(202, putProvision(n[0], "active").status());
+        waitForState(n[0], "wait call-back");
+        SimulatedAgent agent = agents.add(List.of(n[1]));
+        agent.boot();
+        // the agent looked up and its first heartbeat started prepare_image (it runs 1 s)
+        waitUntil(
+                "agent heartbeating",
+                () -> agent.heartbeatsAccepted() >= 1 && internal(n[0]).getString("agent_url") != null);
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicInteger grants = new AtomicInteger();
+        Future<Void> loop = onLoop(() -> console(n[0], stop, grants));
+        try {
+            waitForState(n[0], "active");
+            int atActive = grants.get();
+            assertTrue(atActive >= 3, "the console was taking the node all along: " + atActive);
+            waitUntil("console keeps going after the deploy", () -> grants.get() >= atActive + 5);
+        } finally {
+            stop.set(true);
+            await(loop);
+            agent.stop();
+        }
+        assertEquals(
+                List.of(
+                        "baremetal.node.provision_set.start",
+                        "baremetal.node.provision_set.success",
+                        "baremetal.node.provision_set.success",
+                        "baremetal.node.provision_set.end"),
+                eventTypes(n[0], "baremetal.node.provision_set."));
+    }
+
+    @Test
+    void overIpmiAPxeBootStartsTheAgentAndTheNodeBootsFromDiskWhenActive() {
+        SimulatedFleet bmcs = null;
+        BmcAgents binding = new BmcAgents(agents, null);
+        try {
+            bmcs = await(SimulatedFleet.start(
+                    vertx,
+                    new FleetOptions().count(1).host("127.0.0.1").basePort(0).eventListener(binding::listener)));
+            SimulatedBmc bmc = bmcs.bmc(0);
+            SimulatedAgent agent = binding.agentOf(0);
+            JsonObject body = new JsonObject()
+                    .put("driver", "ipmi")
+                    .put("name", "sim-direct")
+                    .put("deploy_interface", "direct")
+                    .put("instance_info", new JsonObject().put("image_source", "http://images.example/os.img"))
+                    .put(
+                            "driver_info",
+                            new JsonObject()
+                                    .put("ipmi_address", "127.0.0.1")
+                                    .put("ipmi_port", bmc.port())
+                                    .put("ipmi_username", "admin")
+                                    .put("ipmi_password", "password"));
+            Resp created = http(HttpMethod.POST, "/v1/nodes", body);
+            assertEquals(201, created.status(), created::toString);
+            String uuid = created.json().getString("uuid");
+            Resp port = http(
+                    HttpMethod.POST,
+                    "/v1/ports",
+                    new JsonObject().put("address", agent.macs().get(0)).put("node_uuid", uuid));
+            assertEquals(201, port.status(), port::toString);
+            sql("UPDATE nodes SET provision_state = 'available' WHERE uuid = ?", uuid);
+
+            assertEquals(202, putProvision(uuid, "active").status());
+            waitForState(uuid, "active");
+            assertEquals(PowerState.ON, bmc.power());
+            assertEquals(BootDevice.DISK, bmc.bootDevice(), "the instance boots from disk");
+            assertTrue(bmc.bootPersistent());
+            waitUntil("the ramdisk is gone after the reboot to disk", () -> !agent.running());
+            assertTrue(agent.lookups() >= 1);
+        } finally {
+            if (bmcs != null) {
+                await(bmcs.close());
+            }
+        }
+    }
+}

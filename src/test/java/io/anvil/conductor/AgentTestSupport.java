@@ -1,0 +1,83 @@
+package io.anvil.conductor;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonObject;
+import java.util.UUID;
+
+/**
+ * Shared helpers of the agent API tests (docs/agent.md): requests with an explicit microversion, nodes with a port
+ * and an agent token, and the node's driver_internal_info as stored.
+ */
+abstract class AgentTestSupport extends ConductorTestBase {
+
+    Resp call(HttpMethod method, String path, String version, Object body) {
+        RequestOptions opts = new RequestOptions().setMethod(method).setURI(path);
+        if (version != null) {
+            opts.putHeader("X-OpenStack-Ironic-API-Version", version);
+        }
+        if (body != null) {
+            opts.putHeader("Content-Type", "application/json");
+        }
+        return await(client.request(opts)
+                .compose(req -> body == null
+                        ? req.send()
+                        : req.send(
+                                body instanceof JsonObject o
+                                        ? o.toBuffer()
+                                        : io.vertx.core.json.Json.encodeToBuffer(body)))
+                .compose(resp -> resp.body().map(b -> new Resp(resp.statusCode(), b))));
+    }
+
+    Resp heartbeat(String ident, String version, Object body) {
+        return call(HttpMethod.POST, "/v1/heartbeat/" + ident, version, body);
+    }
+
+    Resp lookup(String query, String version) {
+        return call(HttpMethod.GET, "/v1/lookup?" + query, version, null);
+    }
+
+    /** A fake-hardware node in {@code state} with one port of a random MAC; returns {uuid, mac}. */
+    String[] nodeWithPort(String state, JsonObject driverInfo) {
+        String uuid = createNode(state, driverInfo);
+        String mac = randomMac();
+        Resp r = http(
+                HttpMethod.POST,
+                "/v1/ports",
+                new JsonObject().put("address", mac).put("node_uuid", uuid));
+        assertEquals(201, r.status(), r::toString);
+        return new String[] {uuid, mac};
+    }
+
+    static String randomMac() {
+        String h = UUID.randomUUID().toString().replace("-", "");
+        return "52:54:01:" + h.substring(0, 2) + ":" + h.substring(2, 4) + ":" + h.substring(4, 6);
+    }
+
+    JsonObject internal(String uuid) {
+        return new JsonObject((String) node(uuid).get("driver_internal_info"));
+    }
+
+    /** Sets the agent token (and optionally the agent URL) in SQL, as a lookup would have. */
+    void setAgent(String uuid, String token, String url) {
+        JsonObject info = internal(uuid).put("agent_secret_token", token);
+        if (url != null) {
+            info.put("agent_url", url);
+        }
+        sql("UPDATE nodes SET driver_internal_info = ?::jsonb WHERE uuid = ?", info.encode(), uuid);
+    }
+
+    void flushLiveness() {
+        await(anvil.agent().flushLiveness());
+    }
+
+    static JsonObject hb(String url, String token, String version) {
+        JsonObject b = new JsonObject().put("callback_url", url).put("agent_version", version);
+        if (token != null) {
+            b.put("agent_token", token);
+        }
+        return b;
+    }
+}
