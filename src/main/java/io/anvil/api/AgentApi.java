@@ -5,6 +5,7 @@ import io.anvil.agent.AgentService;
 import io.anvil.agent.HeartbeatRequest;
 import io.anvil.errors.AnvilException;
 import io.anvil.store.SqlValues;
+import io.anvil.util.Secrets;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;

@@ -48,7 +48,7 @@ public interface DeployInterface {
      * asynchronous step stands (starting it if it has not started yet). Called only in a state for which
      * {@link #continuesOnHeartbeat} is true.
      */
-    default Future<AsyncStepStatus> heartbeat(Task task, AgentReport report) {
+    default Future<AsyncStepStatus> heartbeat(DriverTask task, AgentReport report) {
         return Future.succeededFuture(AsyncStepStatus.running());
     }
 
@@ -57,7 +57,7 @@ public interface DeployInterface {
      * succeeded (the node is already in "deploying"). DONE ends the deploy (active); WAIT goes back to
      * "wait call-back" for another agent step.
      */
-    default Future<StepOutcome> continueDeploy(Task task) {
+    default Future<StepOutcome> continueDeploy(DriverTask task) {
         return Future.succeededFuture(StepOutcome.DONE);
     }
 }

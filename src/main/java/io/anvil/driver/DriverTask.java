@@ -21,6 +21,9 @@ public interface DriverTask {
     /** Why the task was taken (for logs), e.g. "power state sync". */
     String purpose();
 
+    /** The node's loaded driver, so one interface can call another (a deploy powers the node through power()). */
+    Driver driver();
+
     /** Fenced update of the node's columns; fails under a shared lock or when the lock was lost. */
     Future<JsonObject> save(Map<String, Object> columns);
 }

@@ -44,7 +44,8 @@ class InventoryApiTest extends ApiTestBase {
                 new HardwareTypes(List.of("fake-hardware")),
                 anvil.registry(),
                 null,
-                anvil.conductor());
+                anvil.conductor(),
+                null);
         InventoryApi api = new InventoryApi(services, new NodeApi(services, new ConductorCache(anvil.registry())));
         Router router = Router.router(vertx);
         router.route().handler(ctx -> {

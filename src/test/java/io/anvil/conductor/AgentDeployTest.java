@@ -5,14 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.anvil.ipmi.codec.command.BootDevice;
-import io.anvil.sim.FleetOptions;
-import io.anvil.sim.PowerState;
-import io.anvil.sim.SimulatedBmc;
-import io.anvil.sim.SimulatedFleet;
 import io.anvil.sim.agent.AgentFleet;
 import io.anvil.sim.agent.AgentFleetOptions;
 import io.anvil.sim.agent.BmcAgents;
 import io.anvil.sim.agent.SimulatedAgent;
+import io.anvil.sim.bmc.FleetOptions;
+import io.anvil.sim.bmc.PowerState;
+import io.anvil.sim.bmc.SimulatedBmc;
+import io.anvil.sim.bmc.SimulatedFleet;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;

@@ -1,9 +1,9 @@
 package io.anvil.driver.agent;
 
-import io.anvil.conductor.Task;
 import io.anvil.driver.AgentReport;
 import io.anvil.driver.AsyncStepStatus;
 import io.anvil.driver.DeployInterface;
+import io.anvil.driver.DriverTask;
 import io.anvil.driver.StepOutcome;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
@@ -41,7 +41,7 @@ public final class DirectDeploy implements DeployInterface {
     }
 
     @Override
-    public Future<StepOutcome> deploy(Task task) {
+    public Future<StepOutcome> deploy(DriverTask task) {
         if (imageSource(task) == null) {
             return Future.failedFuture(new IllegalArgumentException("Node " + task.uuid()
                     + " is missing instance_info.image_source, which the direct deploy interface requires."));
@@ -64,7 +64,7 @@ public final class DirectDeploy implements DeployInterface {
     }
 
     @Override
-    public Future<AsyncStepStatus> heartbeat(Task task, AgentReport report) {
+    public Future<AsyncStepStatus> heartbeat(DriverTask task, AgentReport report) {
         JsonObject internal = task.node().getJsonObject("driver_internal_info");
         String url = report.callbackUrl() != null && !report.callbackUrl().isEmpty()
                 ? report.callbackUrl()
@@ -94,13 +94,13 @@ public final class DirectDeploy implements DeployInterface {
         });
     }
 
-    private static AsyncStepStatus failed(Task task, JsonObject command) {
+    private static AsyncStepStatus failed(DriverTask task, JsonObject command) {
         return AsyncStepStatus.failed("Agent returned error for deploy step {'step': 'write_image', 'interface':"
                 + " 'deploy'} on node " + task.uuid() + " : " + AgentClient.commandError(command) + ".");
     }
 
     @Override
-    public Future<StepOutcome> continueDeploy(Task task) {
+    public Future<StepOutcome> continueDeploy(DriverTask task) {
         return task.driver()
                 .management()
                 .setBootDevice(task, "disk", true)
@@ -110,27 +110,27 @@ public final class DirectDeploy implements DeployInterface {
     }
 
     @Override
-    public Future<Void> tearDown(Task task) {
+    public Future<Void> tearDown(DriverTask task) {
         return task.driver().power().setPowerState(task, "power off", POWER_TIMEOUT);
     }
 
     @Override
-    public Future<StepOutcome> clean(Task task, JsonArray steps) {
+    public Future<StepOutcome> clean(DriverTask task, JsonArray steps) {
         return Future.succeededFuture(StepOutcome.DONE); // agent cleaning: issue 11
     }
 
     @Override
-    public Future<StepOutcome> service(Task task, JsonArray steps) {
+    public Future<StepOutcome> service(DriverTask task, JsonArray steps) {
         return Future.succeededFuture(StepOutcome.DONE);
     }
 
     @Override
-    public Future<Void> takeOver(Task task) {
+    public Future<Void> takeOver(DriverTask task) {
         return Future.succeededFuture();
     }
 
     /** Ironic's agent.py image_info, for an HTTP(S) image_source (no Glance). */
-    static JsonObject prepareImageParams(Task task) {
+    static JsonObject prepareImageParams(DriverTask task) {
         JsonObject ii = task.node().getJsonObject("instance_info");
         String source = imageSource(task);
         JsonObject image = new JsonObject()
@@ -150,7 +150,7 @@ public final class DirectDeploy implements DeployInterface {
         return new JsonObject().put("image_info", image).put("configdrive", ii.getValue("configdrive"));
     }
 
-    private static String imageSource(Task task) {
+    private static String imageSource(DriverTask task) {
         JsonObject ii = task.node().getJsonObject("instance_info");
         return ii == null ? null : ii.getString("image_source");
     }

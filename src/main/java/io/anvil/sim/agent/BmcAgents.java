@@ -2,8 +2,8 @@ package io.anvil.sim.agent;
 
 import io.anvil.ipmi.codec.command.BootDevice;
 import io.anvil.ipmi.codec.command.BootFlags;
-import io.anvil.sim.PowerState;
-import io.anvil.sim.SimulatedBmc;
+import io.anvil.sim.bmc.PowerState;
+import io.anvil.sim.bmc.SimulatedBmc;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
