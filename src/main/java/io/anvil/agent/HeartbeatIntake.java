@@ -13,7 +13,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Ironic's heartbeat handling (ramdisk.py HeartbeatController.post, manager.heartbeat, HeartbeatMixin.heartbeat),
- * re-shaped so intake scales (DESIGN invariant 5, docs/agent.md): every check runs against the node as a batched read
+ * re-shaped so intake scales (docs/architecture.md#invariants invariant 5, docs/agent.md): every check runs against the node as a batched read
  * found it — no lock, no worker, no transaction — liveness goes to the {@link LivenessCoalescer}, and only a heartbeat
  * that brings work is handed on (through {@link Continuations}) to the conductor's patient lock. A heartbeat on a
  * locked node is therefore simply accepted (202): nothing of it is dropped.

@@ -21,7 +21,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Agent liveness, coalesced in memory per node and written in batches (DESIGN invariant 5, docs/agent.md): the last
+ * Agent liveness, coalesced in memory per node and written in batches (docs/architecture.md#invariants invariant 5, docs/agent.md): the last
  * heartbeat of each node wins, and every {@code agent.liveness_flush_interval} one {@code UPDATE ... FROM unnest(...)}
  * per {@code agent.liveness_batch_size} nodes writes {@code agent_url}, {@code agent_version},
  * {@code agent_last_heartbeat} (and the optional status fields) into driver_internal_info and, for a node in

@@ -17,7 +17,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /**
- * ironic.md §11 scenario 18: any conductor takes any node's heartbeat (they share PostgreSQL and Redis). A node in
+ * Ironic scenario 18 (docs/architecture.md#ironic-scenarios): any conductor takes any node's heartbeat (they share PostgreSQL and Redis). A node in
  * "wait call-back" whose agent talked to conductor A is finished by conductor B once A died: the agent's next
  * heartbeat (its load balancer now sends it to B) carries the continuation.
  */

@@ -13,7 +13,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * ironic.md §11 scenario 15 with short timeouts: a node in "wait call-back" whose agent keeps heartbeating (its
+ * Ironic scenario 15 (docs/architecture.md#ironic-scenarios) with short timeouts: a node in "wait call-back" whose agent keeps heartbeating (its
  * command still running) never times out, because each heartbeat's liveness resets the wait clock; once the agent
  * falls silent the node fails with Ironic's message.
  */
