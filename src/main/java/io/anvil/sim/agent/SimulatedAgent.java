@@ -114,6 +114,18 @@ public final class SimulatedAgent {
         fleet.context().runOnContext(v -> stopNow());
     }
 
+    /**
+     * The agent's heartbeats stop while the ramdisk keeps answering its command API (a hung heartbeat thread, or a
+     * network path to Anvil that broke one way): Anvil hears nothing more and the node's wait times out.
+     */
+    public void silence() {
+        fleet.context().runOnContext(v -> {
+            generation++; // heartbeat callbacks of this boot now do nothing
+            cancelHeartbeat();
+            fleet.log(this, "silenced");
+        });
+    }
+
     private void stopNow() {
         if (running) {
             fleet.log(this, "stopped");
