@@ -23,8 +23,10 @@ final class NodeRecords {
 
     /** Claims the row for {@code fence}; fails with LeaseLost when a newer holder already claimed it. */
     Future<JsonObject> claim(String uuid, String host, long fence) {
+        // the transaction pool, not the pipelined reads: an UPDATE may wait on a row lock, and every read pipelined
+        // behind it on the same connection (heartbeat validation, node views) would wait with it
         return store.database()
-                .reads()
+                .pool()
                 .preparedQuery(
                         "UPDATE nodes SET reservation = $2, lock_fence = $3 WHERE uuid = $1::uuid AND lock_fence < $3"
                                 + " RETURNING id")
@@ -64,7 +66,7 @@ final class NodeRecords {
     /** Clears the reservation if this fence still owns the row; a no-op otherwise. */
     Future<Void> unclaim(long id, long fence) {
         return store.database()
-                .reads()
+                .pool()
                 .preparedQuery("UPDATE nodes SET reservation = NULL WHERE id = $1 AND lock_fence = $2")
                 .execute(Tuple.of(id, fence))
                 .mapEmpty();
