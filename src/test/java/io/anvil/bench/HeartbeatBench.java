@@ -26,10 +26,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.function.BooleanSupplier;
 
 /**
  * {@code scripts/bench heartbeat [nodes] [seconds] [connections] [lanes] [flush-interval-s]} (docs/agent.md, docs/benchmarks.md): N nodes (default
@@ -218,8 +218,10 @@ public final class HeartbeatBench {
             long[] bins = new long[100_001]; // 10 µs each, up to 1 s (last bin: slower)
             AtomicLong count = new AtomicLong();
             AtomicLong errors = new AtomicLong();
-            AtomicBoolean stop = new AtomicBoolean();
             long start = System.nanoTime();
+            // the measurement window: each lane stops sending once it has passed (no sleeping thread)
+            long deadline = start + TimeUnit.SECONDS.toNanos(seconds);
+            BooleanSupplier stop = () -> !sweep && System.nanoTime() - deadline > 0;
             List<Future<Void>> all = new ArrayList<>();
             AtomicInteger swept = sweep ? new AtomicInteger() : null;
             if (sweep) {
@@ -229,10 +231,6 @@ public final class HeartbeatBench {
                 Promise<Void> done = Promise.promise();
                 all.add(done.future());
                 lane(stop, bins, count, errors, done, swept);
-            }
-            if (!sweep) {
-                Thread.sleep(TimeUnit.SECONDS.toMillis(seconds)); // the bench's main thread, not an event loop
-                stop.set(true);
             }
             get(Future.all(all));
             double elapsed = (System.nanoTime() - start) / 1e9;
@@ -255,13 +253,13 @@ public final class HeartbeatBench {
         }
 
         private void lane(
-                AtomicBoolean stop,
+                BooleanSupplier stop,
                 long[] bins,
                 AtomicLong count,
                 AtomicLong errors,
                 Promise<Void> done,
                 AtomicInteger swept) {
-            if (stop.get() || (swept != null && swept.get() >= uuids.length)) {
+            if (stop.getAsBoolean() || (swept != null && swept.get() >= uuids.length)) {
                 done.complete();
                 return;
             }
