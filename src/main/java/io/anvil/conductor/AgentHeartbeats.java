@@ -53,8 +53,11 @@ public final class AgentHeartbeats {
     }
 
     private Future<Void> work(Task task, DeployInterface deploy, AgentReport report) {
+        if (task.provisionState() == ProvisionState.RESCUEWAIT) {
+            return rescueWait(task, report);
+        }
         if (task.provisionState() != ProvisionState.DEPLOYWAIT) {
-            return Future.succeededFuture(); // clean/rescue/service waits: issue 11
+            return Future.succeededFuture(); // clean/service waits: issue 11
         }
         Future<AsyncStepStatus> status;
         try {
@@ -72,6 +75,59 @@ public final class AgentHeartbeats {
                 case FAILED -> failDeploy(task, s.error());
                 case SUCCEEDED -> resumeDeploy(task, deploy);
             };
+        });
+    }
+
+    /**
+     * "rescue wait": the rescue interface hands the password to the agent (Ironic's _finalize_rescue); done → resume,
+     * clean up the rescue boot, "rescue". A failure is Ironic's rescuing_error_handler: clean up, "rescue failed".
+     */
+    private Future<Void> rescueWait(Task task, AgentReport report) {
+        var rescue = task.driver().rescue();
+        if (rescue == null) {
+            return Future.succeededFuture();
+        }
+        Future<AsyncStepStatus> status;
+        try {
+            status = rescue.heartbeat(task, report);
+        } catch (RuntimeException e) {
+            status = Future.failedFuture(e);
+        }
+        return status.transform(ar -> {
+            if (ar.failed()) {
+                return failRescue(task, "Failed to finalize rescue: " + Provisioning.message(ar.cause()));
+            }
+            AsyncStepStatus s = ar.result();
+            return switch (s.kind()) {
+                case RUNNING -> Future.<Void>succeededFuture();
+                case FAILED -> failRescue(task, s.error());
+                case SUCCEEDED ->
+                    task.processEvent(ProvisionEvent.RESUME)
+                            .compose(v -> rescue.cleanUp(task))
+                            .compose(v -> task.processEvent(ProvisionEvent.DONE))
+                            .recover(e -> failRescue(task, "Failed to finish rescue: " + Provisioning.message(e)));
+            };
+        });
+    }
+
+    private Future<Void> failRescue(Task task, String error) {
+        if (!task.lease().isValid()) {
+            return Future.failedFuture(new ConductorErrors.LeaseLost(task.uuid()));
+        }
+        LOG.error("Rescue of node {} failed: {}", task.uuid(), error);
+        var rescue = task.driver().rescue();
+        Future<Void> cleaned = rescue == null ? Future.succeededFuture() : rescue.cleanUp(task);
+        return cleaned.transform(ar -> {
+            if (ar.failed()) {
+                LOG.warn(
+                        "Rescue clean-up of node {} failed: {}",
+                        task.uuid(),
+                        ar.cause().toString());
+            }
+            ProvisionState state = task.provisionState();
+            return state == ProvisionState.RESCUEWAIT || state == ProvisionState.RESCUING
+                    ? task.processEvent(ProvisionEvent.FAIL, Optional.empty(), false, error)
+                    : Future.<Void>succeededFuture();
         });
     }
 

@@ -60,7 +60,11 @@ public final class DirectDeploy implements DeployInterface {
 
     @Override
     public boolean continuesOnHeartbeat(String provisionState) {
-        return "wait call-back".equals(provisionState);
+        // the agent's heartbeats drive every wait whose work runs in the ramdisk; rescue goes to the rescue interface
+        return switch (provisionState) {
+            case "wait call-back", "clean wait", "service wait", "rescue wait" -> true;
+            default -> false;
+        };
     }
 
     @Override
