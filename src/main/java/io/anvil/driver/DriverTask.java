@@ -26,4 +26,7 @@ public interface DriverTask {
 
     /** Fenced update of the node's columns; fails under a shared lock or when the lock was lost. */
     Future<JsonObject> save(Map<String, Object> columns);
+
+    /** The node's ports (the agent is told its NICs, as Ironic passes them to get/execute steps). */
+    Future<java.util.List<JsonObject>> ports();
 }
