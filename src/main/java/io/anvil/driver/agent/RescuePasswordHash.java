@@ -78,6 +78,18 @@ public final class RescuePasswordHash {
                         || value.matches("\\$6\\$[./0-9A-Za-z]{1,16}\\$[./0-9A-Za-z]{86}"));
     }
 
+    /** Whether {@code cryptString} is the hash of {@code password} (what the rescue ramdisk's login checks). */
+    public static boolean matches(String password, String cryptString) {
+        if (!isCryptString(cryptString)) {
+            return false;
+        }
+        String[] parts = cryptString.split("\\$");
+        Algorithm algorithm = parts[1].equals("5") ? Algorithm.SHA256 : Algorithm.SHA512;
+        return MessageDigest.isEqual(
+                crypt(password, parts[2], algorithm).getBytes(StandardCharsets.UTF_8),
+                cryptString.getBytes(StandardCharsets.UTF_8));
+    }
+
     /** crypt(3) of {@code password} with {@code salt} (at most 16 characters are used), default rounds. */
     static String crypt(String password, String salt, Algorithm algorithm) {
         byte[] p = password.getBytes(StandardCharsets.UTF_8);

@@ -49,8 +49,11 @@ class RescuePasswordHashTest {
         // the salt it chose reproduces it
         String salt = a.split("\\$")[2];
         assertEquals(a, RescuePasswordHash.crypt("s3cret-rescue", salt, Algorithm.SHA256));
+        assertTrue(RescuePasswordHash.matches("s3cret-rescue", a));
+        assertFalse(RescuePasswordHash.matches("s3cret-rescuE", a));
         String c = RescuePasswordHash.hash("s3cret-rescue", Algorithm.SHA512);
         assertTrue(c.startsWith("$6$") && RescuePasswordHash.isCryptString(c), c);
+        assertTrue(RescuePasswordHash.matches("s3cret-rescue", c));
     }
 
     @Test
