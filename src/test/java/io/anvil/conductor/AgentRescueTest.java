@@ -20,9 +20,11 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -38,7 +40,7 @@ import org.junit.jupiter.api.Test;
  */
 class AgentRescueTest extends AgentTestSupport {
     private static final String PASSWORD = "Correct-Horse-Battery-7";
-    private static final int BMCS = 8;
+    private static final int BMCS = 10;
 
     private AgentFleet agents;
     private SimulatedFleet bmcs;
@@ -309,6 +311,117 @@ class AgentRescueTest extends AgentTestSupport {
             assertNull(internal(n.uuid()).getValue("agent_url"));
         } finally {
             await(dead.close());
+        }
+    }
+
+    /** A stand-in for the rescue ramdisk's command API: each POST gets the next canned answer (status, body). */
+    private HttpServer commandApi(List<JsonObject> requests, List<Object[]> answers) {
+        AtomicInteger next = new AtomicInteger();
+        return await(vertx.createHttpServer()
+                .requestHandler(req -> req.body().onSuccess(b -> {
+                    requests.add(new JsonObject()
+                            .put("method", req.method().name())
+                            .put("path", req.path())
+                            .put("agent_token", req.getParam("agent_token"))
+                            .put("body", b.length() == 0 ? null : b.toJsonObject()));
+                    Object[] a = answers.get(Math.min(next.getAndIncrement(), answers.size() - 1));
+                    req.response()
+                            .setStatusCode((Integer) a[0])
+                            .putHeader("Content-Type", "application/json")
+                            .end(((JsonObject) a[1]).encode());
+                }))
+                .listen(0, "127.0.0.1"));
+    }
+
+    /** Rescue with the simulated ramdisk muted: the test looks up and heartbeats for it; returns the token. */
+    private String rescueWaitingForAHandMadeAgent(SimNode n) {
+        muted.add(n.bmc().index());
+        assertEquals(202, rescue(n.uuid(), PASSWORD).status());
+        waitForState(n.uuid(), "rescue wait");
+        Resp lookup = lookup("addresses=" + n.agent().macs().get(0), "1.62");
+        assertEquals(200, lookup.status(), lookup::toString);
+        return lookup.json().getJsonObject("config").getString("agent_token");
+    }
+
+    @Test
+    void aBusyAgentIsAskedAgainOnItsNextHeartbeat() {
+        SimNode n = activeNode(true);
+        List<JsonObject> requests = new CopyOnWriteArrayList<>();
+        JsonObject succeeded = new JsonObject()
+                .put("id", "c1")
+                .put("command_name", "finalize_rescue")
+                .put("command_status", "SUCCEEDED")
+                .putNull("command_error")
+                .putNull("command_result");
+        HttpServer api = commandApi(
+                requests,
+                List.of(
+                        new Object[] {409, new JsonObject().put("faultstring", "Agent is busy.")},
+                        new Object[] {200, succeeded}));
+        try {
+            String token = rescueWaitingForAHandMadeAgent(n);
+            String url = "http://127.0.0.1:" + api.actualPort();
+            assertEquals(
+                    202, heartbeat(n.uuid(), "1.68", hb(url, token, "9.4.0")).status());
+            waitUntil("the second heartbeat's finalize_rescue succeeded", () -> {
+                if (requests.size() < 2) {
+                    // not asserted: one sent just before the rescue ended may find the node in "rescue" (409)
+                    heartbeat(n.uuid(), "1.68", hb(url, token, "9.4.0"));
+                }
+                return "rescue".equals(node(n.uuid()).get("provision_state"));
+            });
+            waitForState(n.uuid(), "rescue");
+            assertEquals(2, requests.size(), requests::toString);
+            for (JsonObject r : requests) {
+                assertEquals("POST", r.getString("method"));
+                assertEquals("/v1/commands/", r.getString("path"));
+                assertEquals(token, r.getString("agent_token"));
+                JsonObject body = r.getJsonObject("body");
+                assertEquals("rescue.finalize_rescue", body.getString("name"));
+                JsonObject params = body.getJsonObject("params");
+                assertEquals(Set.of("rescue_password", "hashed"), params.fieldNames());
+                assertEquals(true, params.getBoolean("hashed"));
+                assertTrue(RescuePasswordHash.matches(PASSWORD, params.getString("rescue_password")), r::encode);
+                assertFalse(r.encode().contains(PASSWORD));
+            }
+        } finally {
+            await(api.close());
+        }
+    }
+
+    @Test
+    void anErrorAnswerFailsTheRescueAndPowersTheNodeOff() {
+        SimNode n = activeNode(true);
+        List<JsonObject> requests = new CopyOnWriteArrayList<>();
+        HttpServer api = commandApi(requests, List.<Object[]>of(new Object[] {
+            400, new JsonObject().put("faultcode", "Client").put("faultstring", "Unknown command")
+        }));
+        try {
+            String token = rescueWaitingForAHandMadeAgent(n);
+            String url = "http://127.0.0.1:" + api.actualPort();
+            assertEquals(
+                    202, heartbeat(n.uuid(), "1.68", hb(url, token, "9.4.0")).status());
+            waitUntil("the agent's error failed the rescue", () -> {
+                if (requests.isEmpty()) {
+                    heartbeat(n.uuid(), "1.68", hb(url, token, "9.4.0"));
+                }
+                return "rescue failed".equals(node(n.uuid()).get("provision_state"));
+            });
+            waitForState(n.uuid(), "rescue failed");
+            String error = (String) node(n.uuid()).get("last_error");
+            assertTrue(
+                    error.startsWith("Node failed to perform rescue operation: Failed to rescue instance None for node "
+                            + n.uuid() + ": Agent at " + url),
+                    error);
+            assertTrue(error.endsWith("answered 400: Unknown command"), error);
+            assertFalse(error.contains(token), "the token never shows");
+            assertEquals(PowerState.OFF, n.bmc().power());
+            assertEquals("power off", node(n.uuid()).get("power_state"));
+            assertNull(internal(n.uuid()).getValue("agent_secret_token"));
+            JsonObject info = instanceInfo(n.uuid());
+            assertFalse(info.containsKey("rescue_password") || info.containsKey("hashed_rescue_password"));
+        } finally {
+            await(api.close());
         }
     }
 
