@@ -125,6 +125,16 @@ public final class Anvil {
                     agentClient = new io.anvil.driver.agent.AgentClient(
                             vertx, config.agent().commandTimeout());
                     drivers.registerDeploy("direct", new io.anvil.driver.agent.DirectDeploy(agentClient));
+                    drivers.registerRescue(
+                            "agent",
+                            new io.anvil.driver.agent.AgentRescue(
+                                    vertx,
+                                    agentClient,
+                                    drivers::bootFor,
+                                    io.anvil.driver.agent.RescuePasswordHash.Algorithm.fromSetting(
+                                            config.setting("conductor.rescue_password_hash_algorithm")
+                                                    .map(Object::toString)
+                                                    .orElse("sha256"))));
                     ResourceStore store = new ResourceStore(database);
                     Outbox outbox = new Outbox(config.conductor().hostname());
                     WorkerPool workers = new WorkerPool(
