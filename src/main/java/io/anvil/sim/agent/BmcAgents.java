@@ -11,9 +11,10 @@ import java.util.function.BiConsumer;
 
 /**
  * Binds one simulated agent to each simulated BMC, reading only the BMC's public state: whenever the BMC reports an
- * event, a new boot (its boot counter moved) stops the machine's agent and, when the BMC booted from PXE, starts it
- * again (the deploy ramdisk came up); a power-off stops it. Install {@link #listener} as the fleet's event listener
- * before the BMC fleet starts.
+ * event, a new boot (its boot counter moved) stops the machine's agent and, when the BMC booted from PXE, network-boots
+ * the machine ({@link SimulatedAgent#pxeBoot}: the iPXE script Anvil serves decides whether a ramdisk comes up); a
+ * power-off stops it. The agent can power the machine off or reboot it through the BMC ({@code standby.power_off},
+ * {@code run_image}). Install {@link #listener} as the fleet's event listener before the BMC fleet starts.
  */
 public final class BmcAgents {
     private final AgentFleet agents;
@@ -40,6 +41,27 @@ public final class BmcAgents {
         long boots = bmc.counters().boots();
         Long seen = bootsSeen.put(bmc.index(), boots);
         SimulatedAgent agent = agentOf(bmc.index());
+        agent.bindMachine(new SimulatedAgent.Machine() {
+            @Override
+            public void powerOff() {
+                bmc.power(PowerState.OFF);
+            }
+
+            @Override
+            public void reboot() {
+                bmc.power(PowerState.OFF).compose(v -> bmc.power(PowerState.ON));
+            }
+
+            @Override
+            public String bmcAddress() {
+                return bmc.host();
+            }
+
+            @Override
+            public boolean uefi() {
+                return bmc.bootEfi();
+            }
+        });
         if (bmc.power() == PowerState.OFF) {
             if (agent.running()) {
                 agent.stop();
@@ -53,7 +75,7 @@ public final class BmcAgents {
                     .map(d -> d == BootDevice.PXE)
                     .orElse(false);
             if (pxe) {
-                agent.boot();
+                agent.pxeBoot();
             } else {
                 agent.stop();
             }
