@@ -75,6 +75,7 @@ public final class SimulatedAgent implements AgentCommands.Agent {
 
     private volatile Machine machine;
     private volatile boolean running;
+    private volatile boolean heartbeating;
     private volatile boolean serving;
     private volatile boolean rescued;
     private volatile String nodeUuid;
@@ -188,6 +189,11 @@ public final class SimulatedAgent implements AgentCommands.Agent {
     /** iPXE script requests made by {@link #pxeBoot()}. */
     public long scriptFetches() {
         return scriptFetches.get();
+    }
+
+    /** Whether the heartbeat loop runs (from a successful lookup until stop, silence, rescue or lockdown). */
+    public boolean heartbeating() {
+        return heartbeating;
     }
 
     public long heartbeatsSent() {
@@ -454,6 +460,7 @@ public final class SimulatedAgent implements AgentCommands.Agent {
                     md5Enabled = md5;
                 }
                 log("looked up node " + nodeUuid);
+                heartbeating = true;
                 heartbeat(g);
                 return;
             }
@@ -510,7 +517,9 @@ public final class SimulatedAgent implements AgentCommands.Agent {
     }
 
     private void schedule(long g, long delayMs) {
-        cancelHeartbeat();
+        if (nextHeartbeatTimer >= 0) {
+            fleet.vertx().cancelTimer(nextHeartbeatTimer);
+        }
         nextHeartbeatTimer = fleet.vertx().setTimer(Math.max(1, delayMs), id -> heartbeat(g));
     }
 
@@ -524,6 +533,7 @@ public final class SimulatedAgent implements AgentCommands.Agent {
     }
 
     private void cancelHeartbeat() {
+        heartbeating = false;
         if (nextHeartbeatTimer >= 0) {
             fleet.vertx().cancelTimer(nextHeartbeatTimer);
             nextHeartbeatTimer = -1;
