@@ -210,11 +210,11 @@ final class AgentCommands {
         }
         String typeError = signatureError(parts[1], cmd, params);
         if (cmd.kind == Kind.SYNC) {
-            Result r = new Result(parts[1]);
             Future<Object> f = typeError != null
                     ? Future.failedFuture(new HardwareSteps.TypeError(typeError))
                     : invoke(cmd, params);
-            // sync commands complete at once
+            // sync commands complete at once; a failure is recorded under the full name, as IPA's execute_command
+            Result r = new Result(f.succeeded() ? parts[1] : fullName);
             if (f.succeeded()) {
                 r.status = "SUCCEEDED";
                 r.result = f.result() instanceof String s ? new JsonObject().put("result", s) : f.result();
