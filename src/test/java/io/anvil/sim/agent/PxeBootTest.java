@@ -136,4 +136,28 @@ class PxeBootTest extends SimAgentTestSupport {
                 IpxeScript.Action.RETRY,
                 IpxeScript.parse("<html>not a script</html>").action());
     }
+
+    @Test
+    void understandsTheScriptsAnvilRenders() {
+        for (int timeout : new int[] {0, 60}) {
+            IpxeScript ramdisk = IpxeScript.parse(io.anvil.driver.ipxe.IpxeScripts.ramdisk(
+                    "http://img/k",
+                    "http://img/r",
+                    "deploy_ramdisk",
+                    "nofb vga=normal ipa-api-url=http://10.0.0.1:6385 BOOTIF=52:54:00:00:00:07",
+                    timeout));
+            assertEquals(IpxeScript.Action.RAMDISK, ramdisk.action());
+            assertEquals("http://10.0.0.1:6385", ramdisk.param("ipa-api-url"));
+            assertEquals("52:54:00:00:00:07", ramdisk.param("BOOTIF"));
+            assertFalse(ramdisk.params().containsKey("http://img/k"), "the kernel URL is not a parameter");
+        }
+        assertEquals(
+                IpxeScript.Action.LOCAL_DISK,
+                IpxeScript.parse(io.anvil.driver.ipxe.IpxeScripts.localDisk("u", "active"))
+                        .action());
+        assertEquals(
+                IpxeScript.Action.RETRY,
+                IpxeScript.parse(io.anvil.driver.ipxe.IpxeScripts.retry("no images"))
+                        .action());
+    }
 }
