@@ -21,6 +21,7 @@ public final class BmcAgents {
     private final BiConsumer<SimulatedBmc, String> downstream;
     private final Map<Integer, SimulatedAgent> byBmc = new ConcurrentHashMap<>();
     private final Map<Integer, Long> bootsSeen = new ConcurrentHashMap<>();
+    private final Map<Integer, Boolean> bound = new ConcurrentHashMap<>();
 
     /** @param downstream the fleet's previous event listener (printing, …), or null */
     public BmcAgents(AgentFleet agents, BiConsumer<SimulatedBmc, String> downstream) {
@@ -41,6 +42,32 @@ public final class BmcAgents {
         long boots = bmc.counters().boots();
         Long seen = bootsSeen.put(bmc.index(), boots);
         SimulatedAgent agent = agentOf(bmc.index());
+        if (bound.putIfAbsent(bmc.index(), true) == null) {
+            bind(agent, bmc);
+        }
+        if (bmc.power() == PowerState.OFF) {
+
+            if (agent.running()) {
+                agent.stop();
+            }
+            return;
+        }
+        if (seen == null || boots != seen) {
+            boolean pxe = bmc.lastBoot()
+                    .filter(BootFlags::valid)
+                    .flatMap(BootFlags::device)
+                    .map(d -> d == BootDevice.PXE)
+                    .orElse(false);
+            if (pxe) {
+                agent.pxeBoot();
+            } else {
+                agent.stop();
+            }
+        }
+    }
+
+    /** What the agent can do to its machine: power it off or reboot it through the BMC. */
+    private static void bind(SimulatedAgent agent, SimulatedBmc bmc) {
         agent.bindMachine(new SimulatedAgent.Machine() {
             @Override
             public void powerOff() {
@@ -62,23 +89,5 @@ public final class BmcAgents {
                 return bmc.bootEfi();
             }
         });
-        if (bmc.power() == PowerState.OFF) {
-            if (agent.running()) {
-                agent.stop();
-            }
-            return;
-        }
-        if (seen == null || boots != seen) {
-            boolean pxe = bmc.lastBoot()
-                    .filter(BootFlags::valid)
-                    .flatMap(BootFlags::device)
-                    .map(d -> d == BootDevice.PXE)
-                    .orElse(false);
-            if (pxe) {
-                agent.pxeBoot();
-            } else {
-                agent.stop();
-            }
-        }
     }
 }
