@@ -188,11 +188,7 @@ public final class StepEngine {
                         : Future.succeededFuture())
                 .compose(v -> {
                     if (StepProgress.current(task.node(), type).isEmpty()) {
-                        // cleaning/servicing just booted the agent: plan with its steps and start
-                        JsonObject dii = dii(task);
-                        return Futures.attempt(() -> savePlan(task, type, dii, plan(task, type, dii, false)))
-                                .compose(x -> move(task, type, ProvisionEvent.RESUME))
-                                .compose(x -> runNext(task, type));
+                        return planOnFirstHeartbeat(task, type);
                     }
                     String awaited = dii(task).getString(AWAITED_COMMAND);
                     if (awaited == null) {
@@ -221,6 +217,26 @@ public final class StepEngine {
         }
         return task.save(Map.of("driver_internal_info", dii.put(AgentInternalInfo.URL, url)))
                 .mapEmpty();
+    }
+
+    /**
+     * Nothing planned yet: cleaning and servicing just booted the agent, so plan with its steps and start. A node
+     * found in "wait call-back" without a plan (written by an older conductor or by hand) has its agent up already:
+     * the plan starts after the core deploy step, which is what boots the agent.
+     */
+    private Future<Void> planOnFirstHeartbeat(Task task, StepType type) {
+        JsonObject dii = dii(task);
+        return Futures.attempt(() -> {
+            List<Step> plan = plan(task, type, dii, false);
+            Future<Void> saved = savePlan(task, type, dii, plan);
+            int core = type == StepType.DEPLOY ? indexOf(plan, Step.of("deploy", "deploy", 0)) : -1;
+            if (core < 0) {
+                return saved.compose(x -> move(task, type, ProvisionEvent.RESUME))
+                        .compose(x -> runNext(task, type));
+            }
+            return saved.compose(x -> saveUpdate(task, type, StepProgress.begin(task.node(), type, core)))
+                    .compose(x -> continueFromWait(task, type));
+        });
     }
 
     private Future<Void> afterAgentCommand(Task task, StepType type, AsyncStepStatus status) {

@@ -82,7 +82,11 @@ class AgentDeployTest extends AgentTestSupport {
         agent.stop();
         assertEquals(
                 List.of(
+                        // deploying → wait (agent booting) → deploying (its steps fetched, write_image started)
+                        // → wait (image writing) → deploying (written: the last steps) → active
                         "baremetal.node.provision_set.start",
+                        "baremetal.node.provision_set.success",
+                        "baremetal.node.provision_set.success",
                         "baremetal.node.provision_set.success",
                         "baremetal.node.provision_set.success",
                         "baremetal.node.provision_set.end"),
@@ -154,7 +158,11 @@ class AgentDeployTest extends AgentTestSupport {
         }
         assertEquals(
                 List.of(
+                        // deploying → wait (agent booting) → deploying (its steps fetched, write_image started)
+                        // → wait (image writing) → deploying (written: the last steps) → active
                         "baremetal.node.provision_set.start",
+                        "baremetal.node.provision_set.success",
+                        "baremetal.node.provision_set.success",
                         "baremetal.node.provision_set.success",
                         "baremetal.node.provision_set.success",
                         "baremetal.node.provision_set.end"),

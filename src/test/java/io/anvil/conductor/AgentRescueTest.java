@@ -122,7 +122,7 @@ class AgentRescueTest extends AgentTestSupport {
                 .put("boot_interface", "ipxe")
                 .put("deploy_interface", "direct")
                 .put("rescue_interface", "agent")
-                .put("instance_info", new JsonObject().put("image_source", "http://images.example/os.img"))
+                .put("instance_info", agents.instanceInfoFor("os.img"))
                 .put("driver_info", driverInfo);
         Resp created = http(HttpMethod.POST, "/v1/nodes", body);
         assertEquals(201, created.status(), created::toString);
@@ -180,12 +180,13 @@ class AgentRescueTest extends AgentTestSupport {
         assertTrue(received.startsWith("$5$") && RescuePasswordHash.isCryptString(received), received);
         assertNotEquals(PASSWORD, received);
         assertTrue(RescuePasswordHash.matches(PASSWORD, received), "the hash is of the password asked for");
-        assertFalse(n.agent().running(), "the agent stops its API and heartbeats after finalize_rescue");
+        waitUntil("the agent stops its API and heartbeats after finalize_rescue", () -> !n.agent()
+                .serving());
 
         JsonObject info = instanceInfo(n.uuid());
         assertFalse(info.containsKey("rescue_password"), info::encode);
         assertFalse(info.containsKey("hashed_rescue_password"), info::encode);
-        assertEquals("http://images.example/os.img", info.getString("image_source"), "the instance is kept");
+        assertEquals(agents.imageUrl("os.img"), info.getString("image_source"), "the instance is kept");
         assertNull(node(n.uuid()).get("last_error"));
         assertEquals("power on", node(n.uuid()).get("power_state"));
         assertEquals(PowerState.ON, n.bmc().power());

@@ -52,6 +52,11 @@ class AgentTimeoutTest extends AgentTestSupport {
             waitForState(n[0], "wait call-back");
             SimulatedAgent agent = agents.add(List.of(n[1]));
             agent.boot();
+            // the first heartbeat fetches the agent's steps and starts write_image: from then on the node waits
+            waitUntil(
+                    "write_image started",
+                    () -> "prepare_image".equals(internal(n[0]).getString(StepEngine.AWAITED_COMMAND))
+                            && "wait call-back".equals(node(n[0]).get("provision_state")));
             long start = System.nanoTime();
             // alive for three timeouts and more than a dozen heartbeats
             waitUntil(

@@ -155,7 +155,16 @@ class BaremetalCliRescueTest {
         String uuid = created.getString("uuid");
         assertEquals("agent", created.getString("rescue_interface"));
         run("port", "create", agent.macs().get(0), "--node", uuid, "-f", "json");
-        run("node", "set", "cli-rescue", "--instance-info", "image_source=http://images.example/os.img");
+        run(
+                "node",
+                "set",
+                "cli-rescue",
+                "--instance-info",
+                "image_source=" + agents.imageUrl("os.img"),
+                "--instance-info",
+                "image_os_hash_algo=sha256",
+                "--instance-info",
+                "image_os_hash_value=" + AgentFleet.sha256Of("os.img"));
         // a deployed instance (the deploy itself is AgentDeployTest's): active, running from its disk
         sql("UPDATE nodes SET provision_state = 'active', power_state = 'power on' WHERE uuid = ?::uuid", uuid);
         get(bmc.power(PowerState.ON));
@@ -183,7 +192,6 @@ class BaremetalCliRescueTest {
         assertEquals(BootDevice.DISK, bmc.bootDevice());
         assertTrue(bmc.bootPersistent());
         assertFalse(agent.running(), "the instance runs from its disk, no ramdisk");
-        assertEquals(
-                "http://images.example/os.img", n.getJsonObject("instance_info").getString("image_source"));
+        assertEquals(agents.imageUrl("os.img"), n.getJsonObject("instance_info").getString("image_source"));
     }
 }
