@@ -123,6 +123,10 @@ public final class Anvil {
                     agentClient = new io.anvil.driver.agent.AgentClient(
                             vertx, config.agent().commandTimeout());
                     drivers.registerDeploy("direct", new io.anvil.driver.agent.DirectDeploy(agentClient));
+                    drivers.registerInspect(
+                            "agent",
+                            new io.anvil.driver.inspect.AgentInspect(
+                                    drivers::bootFor, io.anvil.driver.inspect.InspectionSettings.from(config)));
                     ResourceStore store = new ResourceStore(database);
                     Outbox outbox = new Outbox(config.conductor().hostname());
                     WorkerPool workers = new WorkerPool(

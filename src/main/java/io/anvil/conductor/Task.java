@@ -94,6 +94,7 @@ public final class Task implements DriverTask {
         return ProvisionState.fromValue(node.getString("provision_state"));
     }
 
+    @Override
     public Future<List<JsonObject>> ports() {
         return children(Resources.PORT);
     }

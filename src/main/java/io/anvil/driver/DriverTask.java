@@ -2,6 +2,7 @@ package io.anvil.driver;
 
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -23,6 +24,9 @@ public interface DriverTask {
 
     /** The node's loaded driver, so one interface can call another (a deploy powers the node through power()). */
     Driver driver();
+
+    /** The node's ports as stored (uuid, address, pxe_enabled, ...). */
+    Future<List<JsonObject>> ports();
 
     /** Fenced update of the node's columns; fails under a shared lock or when the lock was lost. */
     Future<JsonObject> save(Map<String, Object> columns);

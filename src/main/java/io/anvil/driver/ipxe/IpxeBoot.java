@@ -32,6 +32,9 @@ public final class IpxeBoot implements BootInterface {
             "service wait",
             "service hold");
 
+    /** States in which the agent runs inspection and posts its inventory (Ironic's prepare_managed_inspection). */
+    static final Set<String> INSPECTION_STATES = Set.of("inspecting", "inspect wait");
+
     static final Set<String> RESCUE_RAMDISK_STATES = Set.of("rescuing", "rescue wait");
 
     /** An image reference must not be able to add iPXE commands or kernel arguments: one token, no expansions. */
@@ -128,7 +131,20 @@ public final class IpxeBoot implements BootInterface {
         }
         // the parameters go into the script verbatim: no line breaks (new iPXE commands), no ${} expansions
         params = params.replaceAll("[\\r\\n${}]", " ").trim();
-        return (params.isEmpty() ? "" : params + " ") + "ipa-api-url=" + anvilUrl + " BOOTIF=" + mac;
+        String agent = "ipa-api-url=" + anvilUrl + " BOOTIF=" + mac;
+        if (INSPECTION_STATES.contains(node.getString("provision_state"))) {
+            agent += " " + IpxeScripts.INSPECTION_CALLBACK_PARAM + "=" + inspectionCallbackUrl(anvilUrl);
+        }
+        return (params.isEmpty() ? "" : params + " ") + agent;
+    }
+
+    /**
+     * Where the agent posts its inventory (Ironic's inspect_utils.get_inspection_callback): the API's
+     * {@code /v1/continue_inspection}, whether or not the base URL already ends in {@code /v1}.
+     */
+    public static String inspectionCallbackUrl(String anvilUrl) {
+        String base = anvilUrl.replaceAll("/+$", "");
+        return (base.endsWith("/v1") ? base : base + "/v1") + "/continue_inspection";
     }
 
     /** The kernel and ramdisk of a mode, from driver_info or the configuration; 400 naming what is missing. */

@@ -5,6 +5,9 @@ package io.anvil.driver.ipxe;
  * {@code #!ipxe}; values come only from validated node fields and Anvil's own URL.
  */
 public final class IpxeScripts {
+    /** The kernel parameter that tells the agent to inspect and where to post (IPA's inspection_callback_url). */
+    public static final String INSPECTION_CALLBACK_PARAM = "ipa-inspection-callback-url";
+
     private IpxeScripts() {}
 
     /**
