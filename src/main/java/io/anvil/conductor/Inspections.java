@@ -155,7 +155,7 @@ public final class Inspections {
                 .preparedQuery("SELECT uuid FROM nodes WHERE provision_state = $1"
                         + " AND driver_internal_info -> '" + AgentInspect.LOOKUP_BMC_ADDRESSES + "' ?| $2::text[]"
                         + " ORDER BY id LIMIT 2")
-                .execute(Tuple.of(ProvisionState.INSPECTWAIT.value(), addresses.toArray(new String[0])))
+                .execute(Tuple.of(ProvisionState.INSPECTWAIT.value(), (Object) addresses.toArray(new String[0])))
                 .map(rows -> {
                     List<String> out = new ArrayList<>();
                     rows.forEach(r -> out.add(r.getUUID(0).toString()));
@@ -218,7 +218,8 @@ public final class Inspections {
             return Future.succeededFuture();
         }
         return tx.preparedQuery("DELETE FROM ports WHERE node_id = $1 AND uuid = ANY($2::uuid[])")
-                .execute(Tuple.of(nodeId, uuids.stream().map(UUID::fromString).toArray(UUID[]::new)))
+                .execute(Tuple.of(
+                        nodeId, (Object) uuids.stream().map(UUID::fromString).toArray(UUID[]::new)))
                 .mapEmpty();
     }
 
