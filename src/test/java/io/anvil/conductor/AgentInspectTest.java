@@ -70,7 +70,9 @@ class AgentInspectTest extends AgentTestSupport {
                                 .put("ipmi_address", bmc.host())
                                 .put("ipmi_port", bmc.port())
                                 .put("ipmi_username", "admin")
-                                .put("ipmi_password", "password"));
+                                .put("ipmi_password", "password")
+                                .put("deploy_kernel", "http://images.example/ipa.kernel")
+                                .put("deploy_ramdisk", "http://images.example/ipa.initramfs"));
         Resp created = http(HttpMethod.POST, "/v1/nodes", body);
         assertEquals(201, created.status(), created::toString);
         String uuid = created.json().getString("uuid");
@@ -202,6 +204,19 @@ class AgentInspectTest extends AgentTestSupport {
         assertNotNull(nodeApi(uuid).getString("inspection_started_at"));
         assertEquals(List.of(), ports(uuid));
 
+        // the machine's firmware knows no NIC of it: the chain loader's fallback boots the inspection ramdisk
+        String api = "http://127.0.0.1:" + anvil.apiPort();
+        String loader =
+                call(HttpMethod.GET, "/boot/boot.ipxe", null, null).body().toString();
+        assertTrue(loader.contains("chain --autofree " + api + "/boot/inspector.ipxe && exit 0"), loader);
+        Resp fallback = call(HttpMethod.GET, "/boot/inspector.ipxe", null, null);
+        assertEquals(200, fallback.status(), fallback::toString);
+        String script = fallback.body().toString();
+        assertTrue(
+                script.contains("kernel http://images.example/ipa.kernel nofb vga=normal ipa-api-url=" + api
+                        + " BOOTIF=${mac} ipa-inspection-callback-url=" + api + "/v1/continue_inspection"),
+                script);
+
         // the agent posts its data: found by its BMC address (the node has no port yet)
         String pxeMac = randomMac();
         String otherMac = randomMac();
@@ -253,6 +268,9 @@ class AgentInspectTest extends AgentTestSupport {
                         "baremetal.node.provision_set.success", // resume
                         "baremetal.node.provision_set.end"), // done
                 eventTypes(uuid, "baremetal.node.provision_set."));
+
+        Resp noFallback = call(HttpMethod.GET, "/boot/inspector.ipxe", null, null);
+        assertEquals(404, noFallback.status(), "no node waits for an unmanaged inspection any more");
 
         // posted twice (an agent retrying): the node is no longer waiting, nothing is duplicated
         Resp again = post(agentData(pxeMac, otherMac, bmc.host()));

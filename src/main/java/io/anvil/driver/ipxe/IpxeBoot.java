@@ -122,20 +122,45 @@ public final class IpxeBoot implements BootInterface {
                 kr[0], kr[1], mode + "_ramdisk", kernelParams(node, anvilUrl, mac), settings.ipxeTimeout());
     }
 
+    /**
+     * The fallback script of a machine Anvil knows by no NIC while {@code waiting} (a node in "inspect wait" whose
+     * boot Anvil does not manage: no port yet) waits for its inventory: the agent ramdisk of that node's images, told
+     * to inspect. iPXE fills in {@code BOOTIF} with the MAC it booted from, as in Ironic's documented inspector.ipxe,
+     * so the agent reports its PXE NIC. The agent is found by its BMC address when it posts.
+     */
+    public String inspectorScript(JsonObject waiting, String anvilUrl) {
+        String[] kr;
+        try {
+            kr = images(waiting, "deploy");
+        } catch (AnvilException e) {
+            return IpxeScripts.retry(waiting.getString("uuid") + ": " + e.getMessage());
+        }
+        String params = operatorParams(waiting);
+        String agent = "ipa-api-url=" + anvilUrl + " BOOTIF=${mac} " + IpxeScripts.INSPECTION_CALLBACK_PARAM + "="
+                + inspectionCallbackUrl(anvilUrl);
+        return IpxeScripts.ramdisk(
+                kr[0], kr[1], "deploy_ramdisk", (params.isEmpty() ? "" : params + " ") + agent, settings.ipxeTimeout());
+    }
+
     /** The kernel command line: the operator's parameters, then what the agent needs to find Anvil and its NIC. */
     String kernelParams(JsonObject node, String anvilUrl, String mac) {
+        String params = operatorParams(node);
+        String agent = "ipa-api-url=" + anvilUrl + " BOOTIF=" + mac;
+        if (INSPECTION_STATES.contains(node.getString("provision_state"))) {
+            agent += " " + IpxeScripts.INSPECTION_CALLBACK_PARAM + "=" + inspectionCallbackUrl(anvilUrl);
+        }
+        return (params.isEmpty() ? "" : params + " ") + agent;
+    }
+
+    /** The operator's kernel parameters (driver_info's, else the configured ones), safe to put in a script. */
+    private String operatorParams(JsonObject node) {
         JsonObject info = driverInfo(node);
         String params = settings.kernelAppendParams();
         if (info.getValue("kernel_append_params") instanceof String custom && !custom.isBlank()) {
             params = custom.replace("%default%", settings.kernelAppendParams());
         }
         // the parameters go into the script verbatim: no line breaks (new iPXE commands), no ${} expansions
-        params = params.replaceAll("[\\r\\n${}]", " ").trim();
-        String agent = "ipa-api-url=" + anvilUrl + " BOOTIF=" + mac;
-        if (INSPECTION_STATES.contains(node.getString("provision_state"))) {
-            agent += " " + IpxeScripts.INSPECTION_CALLBACK_PARAM + "=" + inspectionCallbackUrl(anvilUrl);
-        }
-        return (params.isEmpty() ? "" : params + " ") + agent;
+        return params.replaceAll("[\\r\\n${}]", " ").trim();
     }
 
     /**
