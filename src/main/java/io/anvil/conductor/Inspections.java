@@ -13,6 +13,7 @@ import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -178,7 +179,7 @@ public final class Inspections {
         }
         return result.recover(e -> Future.failedFuture(new ProcessingFailed(e)))
                 .compose(r -> apply(task, inventory, r))
-                .compose(v -> task.save(Map.of("inspection_finished_at", OffsetDateTime.now())))
+                .compose(v -> task.save(inspectionTimes(OffsetDateTime.now())))
                 .compose(v -> inspect.finishInspection(task).recover(e -> Future.failedFuture(new CleanUpFailed(e))))
                 .compose(v -> task.processEvent(ProvisionEvent.DONE))
                 .onSuccess(v -> LOG.info("Successfully finished inspection of node {}", task.uuid()))
@@ -280,9 +281,23 @@ public final class Inspections {
             }
             ProvisionState state = task.provisionState();
             return state == ProvisionState.INSPECTING || state == ProvisionState.INSPECTWAIT
-                    ? task.processEvent(ProvisionEvent.FAIL, Optional.empty(), false, error)
+                    ? task.save(inspectionTimes(null))
+                            .compose(v -> task.processEvent(ProvisionEvent.FAIL, Optional.empty(), false, error))
                     : Future.<Void>succeededFuture();
         });
+    }
+
+    /**
+     * Ironic's node update on leaving inspection (db/sqlalchemy/api.py update_node): done sets
+     * {@code inspection_finished_at} and clears {@code inspection_started_at}; a failure only clears the start.
+     */
+    private static Map<String, Object> inspectionTimes(OffsetDateTime finishedAt) {
+        Map<String, Object> cols = new HashMap<>();
+        cols.put("inspection_started_at", null);
+        if (finishedAt != null) {
+            cols.put("inspection_finished_at", finishedAt);
+        }
+        return cols;
     }
 
     private static AnvilException notFound() {

@@ -232,6 +232,7 @@ class AgentInspectTest extends AgentTestSupport {
         assertEquals(499, props.getInteger("local_gb"), "the 500 GiB root disk minus 1 GiB for partitioning");
         assertEquals("x86_64", props.getString("cpu_arch"));
         assertNotNull(node.getString("inspection_finished_at"));
+        assertNull(node.getString("inspection_started_at"), "Ironic clears the start when inspection finishes");
         assertNull(node.getString("last_error"));
 
         // exactly one port: the NIC that PXE-booted (add_ports = pxe), its MAC normalised
@@ -282,6 +283,7 @@ class AgentInspectTest extends AgentTestSupport {
         assertEquals(202, putProvision(uuid, "inspect").status());
         waitForState(uuid, "inspect wait");
         assertEquals(false, internal(uuid).getBoolean("inspector_manage_boot"), "boot interface fake: unmanaged");
+        assertNull(nodeApi(uuid).getString("inspection_finished_at"), "a new inspection has not finished");
         JsonObject bigger = agentData(pxeMac, otherMac, bmc.host());
         bigger.getJsonObject("inventory").getJsonObject("memory").put("physical_mb", 131072);
         assertEquals(202, post(bigger).status());

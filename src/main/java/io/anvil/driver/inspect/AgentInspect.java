@@ -10,6 +10,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -81,7 +82,11 @@ public final class AgentInspect implements InspectInterface {
                     managed ? "" : "un",
                     addresses);
             var power = task.driver().power();
-            return task.save(Map.of("driver_internal_info", info))
+            // a new inspection has not finished (Ironic clears inspection_finished_at on entering "inspecting")
+            Map<String, Object> cols = new HashMap<>();
+            cols.put("driver_internal_info", info);
+            cols.put("inspection_finished_at", null);
+            return task.save(cols)
                     .compose(v -> power.setPowerState(task, "power off", POWER_TIMEOUT))
                     .compose(v -> task.driver().management().setBootDevice(task, "pxe", false))
                     .compose(v -> power.setPowerState(task, "power on", POWER_TIMEOUT))
