@@ -385,6 +385,19 @@ class AgentInspectTest extends AgentTestSupport {
     }
 
     @Test
+    void anErrorTheRamdiskReportsFailsTheInspection() {
+        String[] n = fakeNodeInInspectWait();
+        JsonObject data = agentData(n[1], null, null).put("error", "collector logs failed: no journal");
+        assertEquals(202, post(data).status());
+        waitForState(n[0], "inspect failed");
+        assertEquals(
+                "Failed to finish inspection: failed to run inspection hooks: Failed to inspect hardware. Reason: "
+                        + "Ramdisk reported error: collector logs failed: no journal",
+                node(n[0]).get("last_error"));
+        assertEquals(0, inventoryRows(n[0]));
+    }
+
+    @Test
     void anAgentSendingAnyNegotiatedVersionIsServedAndAnExistingPortIsNotDuplicated() {
         String[] n = fakeNodeInInspectWait();
         // an agent that sends a version header (any version Anvil negotiates) is served too

@@ -98,6 +98,12 @@ public final class AgentInspect implements InspectInterface {
     @Override
     public Future<InventoryProcessing.Result> processInventory(
             DriverTask task, JsonObject inventory, JsonObject pluginData) {
+        // Ironic's ramdisk-error hook: an agent that failed to collect says so in "error" (IPA's AccumulatedFailures)
+        Object error = pluginData == null ? null : pluginData.getValue("error");
+        if (error != null && !(error instanceof String s && s.isEmpty()) && !Boolean.FALSE.equals(error)) {
+            return Future.failedFuture(
+                    new IllegalStateException("Failed to inspect hardware. Reason: Ramdisk reported error: " + error));
+        }
         return task.ports()
                 .map(ports -> InventoryProcessing.process(task.node(), inventory, pluginData, ports, settings));
     }
