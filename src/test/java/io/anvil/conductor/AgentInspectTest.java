@@ -385,6 +385,36 @@ class AgentInspectTest extends AgentTestSupport {
     }
 
     @Test
+    void twoPostsAtOnceProcessTheDataOnceAndTheOtherFindsNothingWaiting() {
+        SimulatedBmc bmc = bmc();
+        String uuid = inspectWaitingIpmiNode(bmc);
+        String pxeMac = randomMac();
+        JsonObject data = agentData(pxeMac, randomMac(), bmc.host());
+        List<io.vertx.core.Future<Integer>> posts = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            posts.add(client.request(new io.vertx.core.http.RequestOptions()
+                            .setMethod(HttpMethod.POST)
+                            .setURI("/v1/continue_inspection")
+                            .putHeader("Content-Type", "application/json"))
+                    .compose(req -> req.send(data.toBuffer())
+                            .compose(resp -> resp.body().map(b -> resp.statusCode()))));
+        }
+        List<Integer> statuses = new ArrayList<>();
+        posts.forEach(f -> statuses.add(await(f)));
+        statuses.sort(Integer::compare);
+        assertEquals(List.of(202, 404), statuses);
+        waitForState(uuid, "manageable");
+        assertEquals(1, ports(uuid).size());
+        assertEquals(pxeMac, ports(uuid).get(0).get("address"));
+        assertEquals(
+                List.of("baremetal.node.provision_set.end", "baremetal.node.provision_set.end"),
+                eventTypes(uuid, "baremetal.node.provision_set.").stream()
+                        .filter(e -> e.endsWith(".end"))
+                        .toList(),
+                "the manage and one inspection: the data was processed once");
+    }
+
+    @Test
     void anErrorTheRamdiskReportsFailsTheInspection() {
         String[] n = fakeNodeInInspectWait();
         JsonObject data = agentData(n[1], null, null).put("error", "collector logs failed: no journal");
