@@ -8,8 +8,10 @@ import io.anvil.cluster.NodeOwnership;
 import io.anvil.conductor.Conductor;
 import io.anvil.conductor.PowerActions;
 import io.anvil.conductor.Provisioning;
+import io.anvil.conductor.StepEngine;
 import io.anvil.conductor.TaskManager;
 import io.anvil.conductor.WorkerPool;
+import io.anvil.conductor.steps.StepSettings;
 import io.anvil.config.AnvilConfig;
 import io.anvil.driver.DriverFactory;
 import io.anvil.driver.HardwareTypes;
@@ -141,8 +143,9 @@ public final class Anvil {
                                     config.conductor().hostname())
                             .apiLockWait(AnvilConfig.Conductor.seconds(
                                     config.conductor().apiLockWait()));
+                    StepEngine stepEngine = new StepEngine(StepSettings.from(config));
                     conductor = new Conductor(
-                            tasks, new Provisioning(tasks, registry::conductorId), new PowerActions(tasks));
+                            tasks, new Provisioning(tasks, registry::conductorId, stepEngine), new PowerActions(tasks));
                     AnvilConfig.Conductor c = config.conductor();
                     ring = new ClusterRing(vertx, registry);
                     takeover = new Takeover(
@@ -156,7 +159,7 @@ public final class Anvil {
                             store,
                             tasks,
                             drivers,
-                            new io.anvil.conductor.AgentHeartbeats(tasks));
+                            new io.anvil.conductor.AgentHeartbeats(tasks, stepEngine));
                     agent.start();
                     ApiServices services =
                             new ApiServices(config, store, hardwareTypes, registry, outbox, conductor, agent);

@@ -3,14 +3,9 @@ package io.anvil.conductor;
 import io.anvil.driver.AgentReport;
 import io.anvil.driver.AsyncStepStatus;
 import io.anvil.driver.DeployInterface;
-import io.anvil.driver.StepOutcome;
-import io.anvil.driver.agent.AgentInternalInfo;
-import io.anvil.fsm.PowerState;
 import io.anvil.fsm.ProvisionEvent;
 import io.anvil.fsm.ProvisionState;
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonObject;
-import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,16 +17,18 @@ import org.slf4j.LoggerFactory;
  * retry on the next heartbeat"). The work runs on a worker slot outside the reserved share; with no free slot the
  * node simply stays in its wait state and the next heartbeat (or the timeout) recovers it.
  *
- * <p>Only "wait call-back" continues today (the {@code direct} deploy). Issue 11's step engine adds clean, rescue and
- * service waits here, and replaces {@link #resumeDeploy} by its deploy-step loop.
+ * <p>"wait call-back", "clean wait" and "service wait" go to the {@link StepEngine}; "rescue wait" to the rescue
+ * interface.
  */
 public final class AgentHeartbeats {
     private static final Logger LOG = LoggerFactory.getLogger(AgentHeartbeats.class);
 
     private final TaskManager tasks;
+    private final StepEngine steps;
 
-    public AgentHeartbeats(TaskManager tasks) {
+    public AgentHeartbeats(TaskManager tasks, StepEngine steps) {
         this.tasks = tasks;
+        this.steps = steps;
     }
 
     /**
@@ -56,26 +53,7 @@ public final class AgentHeartbeats {
         if (task.provisionState() == ProvisionState.RESCUEWAIT) {
             return rescueWait(task, report);
         }
-        if (task.provisionState() != ProvisionState.DEPLOYWAIT) {
-            return Future.succeededFuture(); // clean/service waits: issue 11
-        }
-        Future<AsyncStepStatus> status;
-        try {
-            status = deploy.heartbeat(task, report);
-        } catch (RuntimeException e) {
-            status = Future.failedFuture(e);
-        }
-        return status.transform(ar -> {
-            if (ar.failed()) {
-                return failDeploy(task, "Failed to process the next deploy step: " + Provisioning.message(ar.cause()));
-            }
-            AsyncStepStatus s = ar.result();
-            return switch (s.kind()) {
-                case RUNNING -> Future.<Void>succeededFuture();
-                case FAILED -> failDeploy(task, s.error());
-                case SUCCEEDED -> resumeDeploy(task, deploy);
-            };
-        });
+        return steps.heartbeat(task, report);
     }
 
     /**
@@ -129,56 +107,5 @@ public final class AgentHeartbeats {
                     ? task.processEvent(ProvisionEvent.FAIL, Optional.empty(), false, error)
                     : Future.<Void>succeededFuture();
         });
-    }
-
-    /** Ironic's _continue_steps → continue_node_deploy, in the same worker, under the same lock (no hand-off gap). */
-    private Future<Void> resumeDeploy(Task task, DeployInterface deploy) {
-        return task.processEvent(ProvisionEvent.RESUME)
-                .compose(v -> deploy.continueDeploy(task))
-                .compose(outcome -> outcome == StepOutcome.WAIT
-                        ? task.processEvent(ProvisionEvent.WAIT)
-                        : endOfDeploy(task).compose(v -> task.processEvent(ProvisionEvent.DONE)))
-                .recover(e -> failDeploy(task, "Failed to continue the deploy: " + Provisioning.message(e)));
-    }
-
-    /** Ironic's wipe_deploy_internal_info at the end of a deploy: the token and URL of this agent are void now. */
-    static Future<Void> endOfDeploy(Task task) {
-        JsonObject wiped = AgentInternalInfo.wipedTokenAndUrl(task.node().getJsonObject("driver_internal_info"));
-        return wiped == null
-                ? Future.succeededFuture()
-                : task.save(Map.of("driver_internal_info", wiped)).mapEmpty();
-    }
-
-    /**
-     * Ironic's deploy_utils.set_failed_state: fail with last_error, then power the node off (its agent's token goes
-     * with it); a failed power-off is logged, the node stays failed either way.
-     */
-    private Future<Void> failDeploy(Task task, String error) {
-        if (!task.lease().isValid()) {
-            return Future.failedFuture(new ConductorErrors.LeaseLost(task.uuid()));
-        }
-        LOG.error("Deploy of node {} failed: {}", task.uuid(), error);
-        ProvisionState state = task.provisionState();
-        if (state != ProvisionState.DEPLOYWAIT && state != ProvisionState.DEPLOYING) {
-            return Future.succeededFuture();
-        }
-        return task.processEvent(ProvisionEvent.FAIL, Optional.empty(), false, error)
-                .compose(v -> task.driver()
-                        .power()
-                        .setPowerState(task, PowerState.POWER_OFF.value(), PowerActions.DEFAULT_TIMEOUT))
-                .compose(v -> {
-                    JsonObject internal = task.node().getJsonObject("driver_internal_info");
-                    JsonObject wiped = AgentInternalInfo.wipedOnPowerOff(internal);
-                    return task.save(Map.of(
-                                    "power_state",
-                                    PowerState.POWER_OFF.value(),
-                                    "driver_internal_info",
-                                    wiped == null ? internal : wiped))
-                            .<Void>mapEmpty();
-                })
-                .recover(e -> {
-                    LOG.warn("Could not power off node {} after its deploy failed: {}", task.uuid(), e.toString());
-                    return Future.succeededFuture();
-                });
     }
 }

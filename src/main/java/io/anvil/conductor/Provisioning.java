@@ -4,6 +4,11 @@ import static io.anvil.fsm.ProvisionState.DEPLOYWAIT;
 import static io.anvil.fsm.ProvisionState.ENROLL;
 import static io.anvil.fsm.ProvisionState.MANAGEABLE;
 
+import io.anvil.conductor.steps.DriverSteps;
+import io.anvil.conductor.steps.StepSettings;
+import io.anvil.conductor.steps.StepType;
+import io.anvil.conductor.steps.StepValidationException;
+import io.anvil.conductor.steps.UserSteps;
 import io.anvil.driver.StepOutcome;
 import io.anvil.errors.AnvilException;
 import io.anvil.fsm.ApiVerb;
@@ -14,8 +19,11 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,16 +37,24 @@ public final class Provisioning {
     private static final Logger LOG = LoggerFactory.getLogger(Provisioning.class);
     private final TaskManager tasks;
     private final LongSupplier conductorId;
+    private final StepEngine steps;
+    private final ConcurrentActions limits;
 
     /** @param conductorId this conductor's {@code conductors.id} (negative while unregistered) */
-    public Provisioning(TaskManager tasks, LongSupplier conductorId) {
+    public Provisioning(TaskManager tasks, LongSupplier conductorId, StepEngine steps) {
         this.tasks = tasks;
         this.conductorId = conductorId;
+        this.steps = steps;
+        this.limits = new ConcurrentActions(tasks.database(), steps.settings());
     }
 
     /** Without a conductor registry (tests of single services): deploys record no conductor_affinity. */
     public Provisioning(TaskManager tasks) {
-        this(tasks, () -> -1);
+        this(tasks, () -> -1, new StepEngine(StepSettings.defaults()));
+    }
+
+    public StepEngine steps() {
+        return steps;
     }
 
     /** Completes when the new state is stored and the work has started (the API then answers 202). */
@@ -54,12 +70,38 @@ public final class Provisioning {
                         + state.value()
                         + "\"."));
             }
-            Future<Void> prepared = prepare(task, verb, body);
+            Future<Void> prepared = limits.check(verb)
+                    .compose(v -> checkDeploySteps(task, verb, body))
+                    .compose(v -> prepare(task, verb, body));
             return prepared.map(v -> {
                 schedule(task, verb, event, body);
                 return (Void) null;
             });
         });
+    }
+
+    /**
+     * The user's deploy_steps are checked against the driver's steps before anything changes (Ironic's do_node_deploy
+     * validates them before the state moves: 400). In-band steps are checked once the agent has reported its own.
+     */
+    private Future<Void> checkDeploySteps(Task task, ApiVerb verb, JsonObject body) {
+        if (!(body.getValue("deploy_steps") instanceof JsonArray user) || user.isEmpty()) {
+            return Future.succeededFuture();
+        }
+        try {
+            List<JsonObject> list = new ArrayList<>();
+            user.forEach(o -> list.add((JsonObject) o));
+            UserSteps.validate(
+                    StepType.DEPLOY,
+                    list,
+                    DriverSteps.collect(StepType.DEPLOY, StepEngine.interfaces(task.driver())),
+                    true,
+                    false,
+                    UserSteps.DEPLOY_ARGUMENT_PREFIX);
+            return Future.succeededFuture();
+        } catch (StepValidationException e) {
+            return Future.failedFuture(AnvilException.invalid(e.getMessage()));
+        }
     }
 
     /** Stores what the request carries (configdrive, rescue password) before the transition. */
@@ -82,7 +124,12 @@ public final class Provisioning {
         ProvisionState state = task.provisionState();
         switch (verb) {
             case ACTIVE, DEPLOY, REBUILD ->
-                task.processEvent(event, Optional.empty(), "", "do_node_deploy", this::deploy);
+                task.processEvent(
+                        event,
+                        Optional.empty(),
+                        "",
+                        "do_node_deploy",
+                        t -> deploy(t, body.getJsonArray("deploy_steps")));
             case DELETED, UNDEPLOY ->
                 task.processEvent(event, Optional.empty(), "", "do_node_tear_down", this::tearDown);
             case MANAGE -> {
@@ -96,15 +143,14 @@ public final class Provisioning {
                 }
             }
             case PROVIDE ->
-                task.processEvent(
-                        event, Optional.empty(), "", "do_node_clean", t -> clean(t, null, ProvisionEvent.DONE));
+                task.processEvent(event, Optional.empty(), "", "do_node_clean", t -> steps.startClean(t, null));
             case CLEAN ->
                 task.processEvent(
                         event,
                         Optional.of(MANAGEABLE),
                         "",
                         "do_node_clean",
-                        t -> clean(t, body.getJsonArray("clean_steps"), ProvisionEvent.MANAGE));
+                        t -> steps.startClean(t, body.getJsonArray("clean_steps")));
             case INSPECT -> task.processEvent(event, Optional.empty(), "", "inspect_hardware", this::inspect);
             case ADOPT -> task.processEvent(event, Optional.empty(), "", "do_node_adopt", this::adopt);
             case RESCUE -> task.processEvent(event, Optional.empty(), "", "do_node_rescue", this::rescue);
@@ -115,21 +161,38 @@ public final class Provisioning {
                         Optional.empty(),
                         "",
                         "do_node_service",
-                        t -> service(t, body.getJsonArray("service_steps")));
-            case ABORT, UNHOLD -> {
-                if (verb == ApiVerb.ABORT && state == ProvisionState.INSPECTWAIT) {
+                        t -> steps.startService(t, body.getJsonArray("service_steps")));
+            case ABORT -> {
+                if (state == ProvisionState.INSPECTWAIT) {
                     // Ironic's abort_inspection: "inspect failed" with its message, then the ramdisk's clean-up
                     task.spawnAfter(
                             "abort_inspection",
                             t -> t.processEvent(event, Optional.empty(), false, "Inspection was aborted by request."),
                             Provisioning::abortInspection);
-                    return;
+                } else if (stepsRunIn(state)) {
+                    // decided before the API answers: the node fails now, or its running step is marked abort_after
+                    AtomicReference<StepEngine.AbortDecision> decision = new AtomicReference<>();
+                    task.spawnAfter(
+                            "abort",
+                            t -> steps.abort(t).map(d -> {
+                                decision.set(d);
+                                return (Void) null;
+                            }),
+                            t -> decision.get() == StepEngine.AbortDecision.ABORTED
+                                    ? steps.abortTearDown(t)
+                                    : Future.succeededFuture());
+                } else {
+                    task.spawnAfter(
+                            verb.target(),
+                            t -> t.processEvent(event, Optional.empty(), false, null),
+                            t -> Future.succeededFuture());
                 }
+            }
+            case UNHOLD ->
                 task.spawnAfter(
                         verb.target(),
-                        t -> t.processEvent(event, Optional.empty(), verb == ApiVerb.ABORT && keepsTarget(state), null),
-                        t -> Future.succeededFuture());
-            }
+                        t -> t.processEvent(event, Optional.empty(), state == ProvisionState.CLEANHOLD, null),
+                        steps::afterUnhold);
             default -> throw AnvilException.invalid("Unsupported provision target " + verb.target());
         }
     }
@@ -146,9 +209,12 @@ public final class Provisioning {
         });
     }
 
-    /** Aborting cleaning keeps the target (manageable for manual cleaning), as Ironic's abort does. */
-    private static boolean keepsTarget(ProvisionState state) {
-        return state == ProvisionState.CLEANWAIT || state == ProvisionState.CLEANHOLD;
+    /** Wait and hold states whose abort the step engine handles (Ironic's abort of clean/deploy/service). */
+    private static boolean stepsRunIn(ProvisionState state) {
+        return switch (state) {
+            case CLEANWAIT, CLEANHOLD, DEPLOYWAIT, DEPLOYHOLD, SERVICEWAIT, SERVICEHOLD -> true;
+            default -> false;
+        };
     }
 
     /**
@@ -170,8 +236,7 @@ public final class Provisioning {
                             Optional.empty(),
                             null,
                             "continue_node_deploy",
-                            t -> finishStep(
-                                    t, Future.succeededFuture(StepOutcome.DONE), ProvisionEvent.DONE, "deploy"));
+                            t -> steps.continueResumed(t, StepType.DEPLOY));
                     return Future.succeededFuture();
                 });
     }
@@ -179,13 +244,13 @@ public final class Provisioning {
     // ---- workers ----
 
     /** Ironic's do_node_deploy: the deploying conductor becomes the node's affinity, so its own take-over skips it. */
-    private Future<Void> deploy(Task task) {
+    private Future<Void> deploy(Task task, JsonArray userSteps) {
         long me = conductorId.getAsLong();
         Future<Void> affinity = me < 0
                 ? Future.succeededFuture()
                 : task.save(Map.of("conductor_affinity", me)).mapEmpty();
-        return finishStep(
-                task, affinity.compose(v -> task.driver().deploy().deploy(task)), ProvisionEvent.DONE, "deploy");
+        return affinity.compose(v -> steps.startDeploy(task, userSteps))
+                .recover(e -> fail(task, "Failed to deploy: " + message(e)));
     }
 
     private Future<Void> tearDown(Task task) {
@@ -194,7 +259,7 @@ public final class Provisioning {
                 .tearDown(task)
                 .compose(v -> task.save(Map.of("instance_info", new JsonObject())))
                 .compose(v -> task.processEvent(ProvisionEvent.CLEAN))
-                .compose(v -> clean(task, null, ProvisionEvent.DONE))
+                .compose(v -> steps.startClean(task, null))
                 .recover(e -> fail(task, "Failed to tear down: " + message(e)));
     }
 
@@ -206,10 +271,6 @@ public final class Provisioning {
                 .compose(power -> task.save(Map.of("power_state", power)))
                 .compose(v -> task.processEvent(ProvisionEvent.DONE))
                 .recover(e -> fail(task, "Failed to verify node: " + message(e)));
-    }
-
-    private Future<Void> clean(Task task, JsonArray steps, ProvisionEvent end) {
-        return finishStep(task, task.driver().deploy().clean(task, steps), end, "clean");
     }
 
     private Future<Void> inspect(Task task) {
@@ -254,10 +315,6 @@ public final class Provisioning {
                 })
                 .compose(v -> task.processEvent(ProvisionEvent.DONE))
                 .recover(e -> fail(task, "Failed to unrescue: " + message(e)));
-    }
-
-    private Future<Void> service(Task task, JsonArray steps) {
-        return finishStep(task, task.driver().deploy().service(task, steps), ProvisionEvent.DONE, "service");
     }
 
     /** DONE → {@code end} event; WAIT → wait; failure → fail with last_error. */

@@ -271,6 +271,9 @@ public record AnvilConfig(
         // driver.inspect through setting(key)) ----
         d.put("conductor.clean_step_priority_override", List.of());
         d.put("conductor.max_conductor_wait_step_seconds", 30);
+        d.put("conductor.automated_clean", true);
+        d.put("conductor.max_concurrent_deploy", 250);
+        d.put("conductor.max_concurrent_clean", 50);
         d.put("conductor.deploy_kernel", "");
         d.put("conductor.deploy_ramdisk", "");
         d.put("conductor.rescue_kernel", "");

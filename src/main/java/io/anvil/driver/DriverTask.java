@@ -2,7 +2,6 @@ package io.anvil.driver;
 
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -25,9 +24,9 @@ public interface DriverTask {
     /** The node's loaded driver, so one interface can call another (a deploy powers the node through power()). */
     Driver driver();
 
-    /** The node's ports as stored (uuid, address, pxe_enabled, ...). */
-    Future<List<JsonObject>> ports();
-
     /** Fenced update of the node's columns; fails under a shared lock or when the lock was lost. */
     Future<JsonObject> save(Map<String, Object> columns);
+
+    /** The node's ports (the agent is told its NICs, as Ironic passes them to get/execute steps). */
+    Future<java.util.List<JsonObject>> ports();
 }

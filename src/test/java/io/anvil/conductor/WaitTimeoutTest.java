@@ -17,7 +17,6 @@ import io.anvil.periodic.SimPower;
 import io.anvil.periodic.WalkResult;
 import io.anvil.upkeep.WaitTimeouts;
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -55,16 +54,6 @@ class WaitTimeoutTest {
         @Override
         public Future<Void> tearDown(DriverTask task) {
             return fake.tearDown(task);
-        }
-
-        @Override
-        public Future<StepOutcome> clean(DriverTask task, JsonArray steps) {
-            return fake.clean(task, steps);
-        }
-
-        @Override
-        public Future<StepOutcome> service(DriverTask task, JsonArray steps) {
-            return fake.service(task, steps);
         }
 
         @Override

@@ -1,10 +1,12 @@
 package io.anvil.driver.agent;
 
+import io.anvil.driver.AgentCommandStarted;
 import io.anvil.driver.AgentReport;
 import io.anvil.driver.AsyncStepStatus;
 import io.anvil.driver.DeployInterface;
 import io.anvil.driver.DriverTask;
 import io.anvil.driver.StepOutcome;
+import io.anvil.driver.steps.DeployStep;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -14,18 +16,22 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Ironic's {@code direct} deploy interface, first piece (docs/agent.md): the agent writes the image.
+ * Ironic's {@code direct} deploy interface (ironic/drivers/modules/agent.py AgentDeploy, agent_base.py): the agent
+ * writes the image. Its deploy steps, run by the conductor's step engine in priority order (docs/steps.md):
  *
  * <ol>
- *   <li>{@link #deploy}: power off, boot device PXE (one-time), agent keys wiped, power on → "wait call-back".</li>
- *   <li>Each heartbeat in "wait call-back" ({@link #heartbeat}, under the node's lock): ask the agent for its command
- *       results; if it has not started {@code standby.prepare_image}, start it with the image from
- *       {@code instance_info}; RUNNING keeps waiting, FAILED fails the deploy, SUCCEEDED resumes it.</li>
- *   <li>{@link #continueDeploy}: boot device disk (persistent), reboot → active.</li>
+ *   <li>{@code deploy} (100): power off, boot device PXE, agent keys wiped, power on → "wait call-back" until the
+ *       agent heartbeats; the engine then fetches the agent's own deploy steps and re-plans.</li>
+ *   <li>{@code write_image} (80): {@code standby.prepare_image} with the image of {@code instance_info}; the agent
+ *       downloads it, verifies its checksum and writes it; heartbeats poll the command.</li>
+ *   <li>{@code prepare_instance_boot} (60): boot device disk, persistent.</li>
+ *   <li>{@code tear_down_agent} (40): power off through the BMC.</li>
+ *   <li>{@code switch_to_tenant_network} (30): nothing (Anvil manages no networks).</li>
+ *   <li>{@code boot_instance} (20): power on; the agent's token and URL are void.</li>
  * </ol>
  *
- * Issue 11's step engine replaces the fixed sequence by deploy steps gathered from the interfaces and the agent
- * ({@code get_deploy_steps}), cleaning, and the iPXE boot interface.
+ * Cleaning and servicing boot the same ramdisk ({@link #prepareCleaning}) and run the agent's in-band steps
+ * ({@code execute_clean_step}); their tear-down powers the node off (and, for servicing, boots the instance again).
  */
 public final class DirectDeploy implements DeployInterface {
     private static final Logger LOG = LoggerFactory.getLogger(DirectDeploy.class);
@@ -40,23 +46,97 @@ public final class DirectDeploy implements DeployInterface {
         this.agent = agent;
     }
 
+    // ---- deploy steps ----
+
     @Override
+    @DeployStep(priority = 100)
     public Future<StepOutcome> deploy(DriverTask task) {
         if (imageSource(task) == null) {
             return Future.failedFuture(new IllegalArgumentException("Node " + task.uuid()
                     + " is missing instance_info.image_source, which the direct deploy interface requires."));
         }
-        var power = task.driver().power();
-        JsonObject wiped = AgentInternalInfo.wipedOnPowerOff(task.node().getJsonObject("driver_internal_info"));
-        return power.setPowerState(task, "power off", POWER_TIMEOUT)
-                .compose(v -> task.driver().management().setBootDevice(task, "pxe", false))
-                .compose(v -> wiped == null
-                        ? Future.succeededFuture()
-                        : task.save(Map.of("driver_internal_info", wiped)).mapEmpty())
-                .compose(v -> power.setPowerState(task, "power on", POWER_TIMEOUT))
-                .compose(v -> task.save(Map.of("power_state", "power on")))
-                .map(StepOutcome.WAIT);
+        return bootRamdisk(task).map(StepOutcome.WAIT);
     }
+
+    @DeployStep(priority = 80)
+    public Future<Object> writeImage(DriverTask task) {
+        String url = agentUrl(task);
+        LOG.info("Node {}: asking the agent to write image {}", task.uuid(), imageSource(task));
+        return agent.runCommand(url, token(task), "standby." + PREPARE_IMAGE, prepareImageParams(task))
+                .compose(started -> "FAILED".equals(started.getString("command_status"))
+                        ? Future.failedFuture(
+                                new AgentClient.AgentCommandException(failedStep(task, "write_image", started)))
+                        : Future.succeededFuture(new AgentCommandStarted(PREPARE_IMAGE)));
+    }
+
+    @DeployStep(priority = 60)
+    public Future<Object> prepareInstanceBoot(DriverTask task) {
+        return task.driver().management().setBootDevice(task, "disk", true).map(v -> null);
+    }
+
+    @DeployStep(priority = 40)
+    public Future<Object> tearDownAgent(DriverTask task) {
+        return powerOff(task).map(v -> null);
+    }
+
+    @DeployStep(priority = 30)
+    public Future<Object> switchToTenantNetwork(DriverTask task) {
+        return Future.succeededFuture(); // the flat/noop network: nothing to switch
+    }
+
+    @DeployStep(priority = 20)
+    public Future<Object> bootInstance(DriverTask task) {
+        return task.driver()
+                .power()
+                .setPowerState(task, "power on", POWER_TIMEOUT)
+                .compose(v -> task.save(Map.of("power_state", "power on")))
+                .map(v -> null);
+    }
+
+    // ---- cleaning, servicing, tear-down ----
+
+    @Override
+    public Future<StepOutcome> prepareCleaning(DriverTask task) {
+        return bootRamdisk(task).map(StepOutcome.WAIT);
+    }
+
+    @Override
+    public Future<StepOutcome> prepareService(DriverTask task) {
+        return bootRamdisk(task).map(StepOutcome.WAIT);
+    }
+
+    @Override
+    public Future<Void> tearDownCleaning(DriverTask task) {
+        return powerOff(task);
+    }
+
+    /** Ironic's tear_down_service: the instance boots again from its disk. */
+    @Override
+    public Future<Void> tearDownService(DriverTask task) {
+        return powerOff(task)
+                .compose(v -> task.driver().management().setBootDevice(task, "disk", true))
+                .compose(v -> task.driver().power().setPowerState(task, "power on", POWER_TIMEOUT))
+                .compose(v -> task.save(Map.of("power_state", "power on")))
+                .mapEmpty();
+    }
+
+    /** Ironic's deploy_utils.set_failed_state after a failed deploy: the node is powered off. */
+    @Override
+    public Future<Void> cleanUp(DriverTask task) {
+        return powerOff(task);
+    }
+
+    @Override
+    public Future<Void> tearDown(DriverTask task) {
+        return powerOff(task);
+    }
+
+    @Override
+    public Future<Void> takeOver(DriverTask task) {
+        return Future.succeededFuture();
+    }
+
+    // ---- the agent ----
 
     @Override
     public boolean continuesOnHeartbeat(String provisionState) {
@@ -68,69 +148,130 @@ public final class DirectDeploy implements DeployInterface {
     }
 
     @Override
-    public Future<AsyncStepStatus> heartbeat(DriverTask task, AgentReport report) {
-        JsonObject internal = task.node().getJsonObject("driver_internal_info");
-        String url = report.callbackUrl() != null && !report.callbackUrl().isEmpty()
+    public boolean usesAgent() {
+        return true;
+    }
+
+    @Override
+    public Future<JsonObject> agentSteps(DriverTask task, String type) {
+        return task.ports()
+                .compose(ports -> agent.runCommand(
+                        agentUrl(task),
+                        token(task),
+                        type + ".get_" + type + "_steps",
+                        new JsonObject().put("node", agentView(task)).put("ports", new JsonArray(ports))))
+                .compose(result -> "SUCCEEDED".equals(result.getString("command_status"))
+                        ? Future.succeededFuture(
+                                result.getJsonObject("command_result") == null
+                                        ? new JsonObject()
+                                        : result.getJsonObject("command_result"))
+                        : Future.failedFuture(new AgentClient.AgentCommandException(
+                                "Agent failed to list its " + type + " steps: " + AgentClient.commandError(result))));
+    }
+
+    @Override
+    public Future<AgentCommandStarted> executeAgentStep(DriverTask task, String type, JsonObject step) {
+        String command = "execute_" + type + "_step";
+        JsonObject version =
+                task.node().getJsonObject("driver_internal_info").getJsonObject("hardware_manager_version");
+        return task.ports()
+                .compose(ports -> agent.runCommand(
+                        agentUrl(task),
+                        token(task),
+                        type + "." + command,
+                        new JsonObject()
+                                .put("step", step)
+                                .put("node", agentView(task))
+                                .put("ports", new JsonArray(ports))
+                                .put(type + "_version", version)))
+                .compose(started -> "FAILED".equals(started.getString("command_status"))
+                        ? Future.failedFuture(new AgentClient.AgentCommandException(
+                                failedStep(task, type, step.getString("step"), started)))
+                        : Future.succeededFuture(new AgentCommandStarted(command)));
+    }
+
+    @Override
+    public Future<AsyncStepStatus> agentCommandStatus(DriverTask task, AgentReport report, String command) {
+        String url = report != null
+                        && report.callbackUrl() != null
+                        && !report.callbackUrl().isEmpty()
                 ? report.callbackUrl()
-                : internal.getString(AgentInternalInfo.URL);
+                : agentUrl(task);
         if (url == null || url.isEmpty()) {
             return Future.succeededFuture(AsyncStepStatus.running());
         }
-        String token = internal.getString(AgentInternalInfo.TOKEN);
-        return agent.commandsStatus(url, token).compose(commands -> {
-            JsonObject last = lastNamed(commands, PREPARE_IMAGE);
+        return agent.commandsStatus(url, token(task)).map(commands -> {
+            JsonObject last = lastNamed(commands, command);
             if (last == null) {
-                if (!commands.isEmpty() && "RUNNING".equals(lastOf(commands).getString("command_status"))) {
-                    return Future.succeededFuture(AsyncStepStatus.running()); // busy with something else
-                }
-                LOG.info("Node {}: asking the agent to write image {}", task.uuid(), imageSource(task));
-                return agent.runCommand(url, token, "standby." + PREPARE_IMAGE, prepareImageParams(task))
-                        .map(started -> "FAILED".equals(started.getString("command_status"))
-                                ? failed(task, started)
-                                : AsyncStepStatus.running());
+                return AsyncStepStatus.running(); // not listed (yet): the wait timeout bounds a command that is lost
             }
-            return Future.succeededFuture(
-                    switch (String.valueOf(last.getString("command_status"))) {
-                        case "SUCCEEDED" -> AsyncStepStatus.succeeded();
-                        case "FAILED" -> failed(task, last);
-                        default -> AsyncStepStatus.running();
-                    });
+            return switch (String.valueOf(last.getString("command_status"))) {
+                case "SUCCEEDED" -> AsyncStepStatus.succeeded();
+                case "FAILED" -> AsyncStepStatus.failed(AgentClient.commandError(last));
+                default -> AsyncStepStatus.running();
+            };
         });
     }
 
-    private static AsyncStepStatus failed(DriverTask task, JsonObject command) {
-        return AsyncStepStatus.failed("Agent returned error for deploy step {'step': 'write_image', 'interface':"
-                + " 'deploy'} on node " + task.uuid() + " : " + AgentClient.commandError(command) + ".");
-    }
+    // ---- helpers ----
 
-    @Override
-    public Future<StepOutcome> continueDeploy(DriverTask task) {
-        return task.driver()
-                .management()
-                .setBootDevice(task, "disk", true)
-                .compose(v -> task.driver().power().reboot(task, false, POWER_TIMEOUT))
+    /** Ironic's prepare_ramdisk + reboot: power off, boot device PXE once, agent keys wiped, power on. */
+    private static Future<Void> bootRamdisk(DriverTask task) {
+        var power = task.driver().power();
+        JsonObject wiped = AgentInternalInfo.wipedOnPowerOff(task.node().getJsonObject("driver_internal_info"));
+        return power.setPowerState(task, "power off", POWER_TIMEOUT)
+                .compose(v -> task.driver().management().setBootDevice(task, "pxe", false))
+                .compose(v -> wiped == null
+                        ? Future.succeededFuture()
+                        : task.save(Map.of("driver_internal_info", wiped)).mapEmpty())
+                .compose(v -> power.setPowerState(task, "power on", POWER_TIMEOUT))
                 .compose(v -> task.save(Map.of("power_state", "power on")))
-                .map(StepOutcome.DONE);
+                .mapEmpty();
     }
 
-    @Override
-    public Future<Void> tearDown(DriverTask task) {
-        return task.driver().power().setPowerState(task, "power off", POWER_TIMEOUT);
+    /** Power off through the BMC; the agent (if any) is gone with its token and URL. */
+    private static Future<Void> powerOff(DriverTask task) {
+        return task.driver()
+                .power()
+                .setPowerState(task, "power off", POWER_TIMEOUT)
+                .compose(v -> {
+                    JsonObject internal = task.node().getJsonObject("driver_internal_info");
+                    JsonObject wiped = AgentInternalInfo.wipedOnPowerOff(internal);
+                    return task.save(Map.of(
+                            "power_state", "power off", "driver_internal_info", wiped == null ? internal : wiped));
+                })
+                .mapEmpty();
     }
 
-    @Override
-    public Future<StepOutcome> clean(DriverTask task, JsonArray steps) {
-        return Future.succeededFuture(StepOutcome.DONE); // agent cleaning: issue 11
+    private static String failedStep(DriverTask task, String stepName, JsonObject command) {
+        return failedStep(task, "deploy", stepName, command);
     }
 
-    @Override
-    public Future<StepOutcome> service(DriverTask task, JsonArray steps) {
-        return Future.succeededFuture(StepOutcome.DONE);
+    private static String failedStep(DriverTask task, String type, String stepName, JsonObject command) {
+        return "Agent returned error for " + type + " step {'step': '" + stepName + "', 'interface': 'deploy'} on node "
+                + task.uuid() + " : " + AgentClient.commandError(command) + ".";
     }
 
-    @Override
-    public Future<Void> takeOver(DriverTask task) {
-        return Future.succeededFuture();
+    /** What the agent is told about its node: no secrets (Ironic sends node.as_dict(secure=True)). */
+    private static JsonObject agentView(DriverTask task) {
+        JsonObject node = task.node();
+        JsonObject ii = node.getJsonObject("instance_info", new JsonObject()).copy();
+        ii.remove("configdrive");
+        ii.remove("rescue_password");
+        ii.remove("hashed_rescue_password");
+        return new JsonObject()
+                .put("uuid", task.uuid())
+                .put("name", node.getValue("name"))
+                .put("properties", node.getValue("properties"))
+                .put("instance_info", ii);
+    }
+
+    private static String agentUrl(DriverTask task) {
+        return task.node().getJsonObject("driver_internal_info").getString(AgentInternalInfo.URL);
+    }
+
+    private static String token(DriverTask task) {
+        return task.node().getJsonObject("driver_internal_info").getString(AgentInternalInfo.TOKEN);
     }
 
     /** Ironic's agent.py image_info, for an HTTP(S) image_source (no Glance). */
@@ -167,9 +308,5 @@ public final class DirectDeploy implements DeployInterface {
             }
         }
         return null;
-    }
-
-    private static JsonObject lastOf(JsonArray commands) {
-        return commands.getJsonObject(commands.size() - 1);
     }
 }

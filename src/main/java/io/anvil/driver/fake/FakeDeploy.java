@@ -3,16 +3,19 @@ package io.anvil.driver.fake;
 import io.anvil.driver.DeployInterface;
 import io.anvil.driver.DriverTask;
 import io.anvil.driver.StepOutcome;
+import io.anvil.driver.steps.CleanStep;
+import io.anvil.driver.steps.DeployStep;
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonArray;
 
 /**
- * Ironic's fake deploy: every step completes at once. {@code driver_info.fake_deploy_wait=true} makes deploy
- * return WAIT (the node rests in "wait call-back" until continued, as an agent would), and
- * {@code fake_deploy_fail} / {@code fake_clean_fail} make the step fail with that message.
+ * Ironic's fake deploy: every step completes at once. {@code driver_info.fake_deploy_wait=true} makes the deploy
+ * step return WAIT (the node rests in "wait call-back" until continued, as an agent would), and
+ * {@code fake_deploy_fail} / {@code fake_clean_fail} make deploying / cleaning fail with that message. Two
+ * out-of-band clean steps of priority 0 let manual cleaning be exercised without an agent.
  */
 public final class FakeDeploy implements DeployInterface {
     @Override
+    @DeployStep(priority = 100)
     public Future<StepOutcome> deploy(DriverTask task) {
         String fail = Fakes.failure(task, "fake_deploy_fail");
         if (fail != null) {
@@ -27,16 +30,21 @@ public final class FakeDeploy implements DeployInterface {
     }
 
     @Override
-    public Future<StepOutcome> clean(DriverTask task, JsonArray steps) {
+    public Future<StepOutcome> prepareCleaning(DriverTask task) {
         String fail = Fakes.failure(task, "fake_clean_fail");
         return fail != null
                 ? Future.failedFuture(new IllegalStateException(fail))
                 : Future.succeededFuture(StepOutcome.DONE);
     }
 
-    @Override
-    public Future<StepOutcome> service(DriverTask task, JsonArray steps) {
-        return Future.succeededFuture(StepOutcome.DONE);
+    @CleanStep(priority = 0, requiresRamdisk = false)
+    public Future<Object> eraseDevicesMetadata(DriverTask task) {
+        return Future.succeededFuture();
+    }
+
+    @CleanStep(priority = 0, requiresRamdisk = false, abortable = true)
+    public Future<Object> eraseDevices(DriverTask task) {
+        return Future.succeededFuture();
     }
 
     @Override
