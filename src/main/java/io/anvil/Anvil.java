@@ -129,6 +129,16 @@ public final class Anvil {
                             "agent",
                             new io.anvil.driver.inspect.AgentInspect(
                                     drivers::bootFor, io.anvil.driver.inspect.InspectionSettings.from(config)));
+                    drivers.registerRescue(
+                            "agent",
+                            new io.anvil.driver.agent.AgentRescue(
+                                    vertx,
+                                    agentClient,
+                                    drivers::bootFor,
+                                    io.anvil.driver.agent.RescuePasswordHash.Algorithm.fromSetting(
+                                            config.setting("conductor.rescue_password_hash_algorithm")
+                                                    .map(Object::toString)
+                                                    .orElse("sha256"))));
                     ResourceStore store = new ResourceStore(database);
                     Outbox outbox = new Outbox(config.conductor().hostname());
                     WorkerPool workers = new WorkerPool(

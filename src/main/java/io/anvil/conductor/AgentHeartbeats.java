@@ -3,9 +3,13 @@ package io.anvil.conductor;
 import io.anvil.driver.AgentReport;
 import io.anvil.driver.AsyncStepStatus;
 import io.anvil.driver.DeployInterface;
+import io.anvil.driver.agent.AgentInternalInfo;
+import io.anvil.fsm.PowerState;
 import io.anvil.fsm.ProvisionEvent;
 import io.anvil.fsm.ProvisionState;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -94,7 +98,22 @@ public final class AgentHeartbeats {
         }
         LOG.error("Rescue of node {} failed: {}", task.uuid(), error);
         var rescue = task.driver().rescue();
-        Future<Void> cleaned = rescue == null ? Future.succeededFuture() : rescue.cleanUp(task);
+        // Ironic's rescuing_error_handler powers the node off first: a ramdisk that did not finish rescue keeps
+        // serving its agent API; its token and URL go with it
+        Future<Void> cleaned = task.driver()
+                .power()
+                .setPowerState(task, PowerState.POWER_OFF.value(), PowerActions.DEFAULT_TIMEOUT)
+                .compose(v -> {
+                    JsonObject wiped =
+                            AgentInternalInfo.wipedOnPowerOff(task.node().getJsonObject("driver_internal_info"));
+                    Map<String, Object> cols = new java.util.HashMap<>();
+                    cols.put("power_state", PowerState.POWER_OFF.value());
+                    if (wiped != null) {
+                        cols.put("driver_internal_info", wiped);
+                    }
+                    return task.save(cols).<Void>mapEmpty();
+                })
+                .compose(v -> rescue == null ? Future.<Void>succeededFuture() : rescue.cleanUp(task));
         return cleaned.transform(ar -> {
             if (ar.failed()) {
                 LOG.warn(

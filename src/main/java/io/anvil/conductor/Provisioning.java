@@ -185,7 +185,7 @@ public final class Provisioning {
                     task.spawnAfter(
                             verb.target(),
                             t -> t.processEvent(event, Optional.empty(), false, null),
-                            t -> Future.succeededFuture());
+                            state == ProvisionState.RESCUEWAIT ? this::rescueAbort : t -> Future.succeededFuture());
                 }
             }
             case UNHOLD ->
@@ -311,10 +311,43 @@ public final class Provisioning {
                 .compose(v -> {
                     JsonObject info = task.node().getJsonObject("instance_info").copy();
                     info.remove("rescue_password");
+                    info.remove("hashed_rescue_password");
                     return task.save(Map.of("instance_info", info));
                 })
                 .compose(v -> task.processEvent(ProvisionEvent.DONE))
                 .recover(e -> fail(task, "Failed to unrescue: " + message(e)));
+    }
+
+    /**
+     * Ironic's _do_node_rescue_abort, after "rescue wait" → "rescue failed": the rescue interface cleans up (the
+     * rescue password goes) and the rescue agent's URL is forgotten; the node keeps its power. A failed clean-up puts
+     * the node in maintenance with fault "rescue abort failure".
+     */
+    private Future<Void> rescueAbort(Task task) {
+        var rescue = task.driver().rescue();
+        Future<Void> cleaned = rescue == null ? Future.succeededFuture() : rescue.cleanUp(task);
+        return cleaned.transform(ar -> {
+            Map<String, Object> cols = new java.util.HashMap<>();
+            JsonObject internal = task.node().getJsonObject("driver_internal_info");
+            if (internal != null && internal.containsKey("agent_url")) {
+                JsonObject copy = internal.copy();
+                copy.remove("agent_url");
+                cols.put("driver_internal_info", copy);
+            }
+            if (ar.failed()) {
+                String error = "Failed to clean up rescue after aborting the operation";
+                cols.put("maintenance", true);
+                cols.put("maintenance_reason", error);
+                cols.put("fault", "rescue abort failure");
+                cols.put("last_error", error);
+                org.slf4j.LoggerFactory.getLogger(Provisioning.class)
+                        .error(
+                                "Failed to clean up rescue for node {} after aborting it: {}",
+                                task.uuid(),
+                                message(ar.cause()));
+            }
+            return cols.isEmpty() ? Future.succeededFuture() : task.save(cols).mapEmpty();
+        });
     }
 
     /** DONE → {@code end} event; WAIT → wait; failure → fail with last_error. */

@@ -278,6 +278,7 @@ public record AnvilConfig(
         d.put("conductor.deploy_ramdisk", "");
         d.put("conductor.rescue_kernel", "");
         d.put("conductor.rescue_ramdisk", "");
+        d.put("conductor.rescue_password_hash_algorithm", "sha256");
         d.put("pxe.kernel_append_params", "nofb vga=normal");
         d.put("pxe.ipxe_timeout", 0);
         d.put("inspector.add_ports", "pxe");

@@ -40,7 +40,7 @@ public final class HardwareTypes {
                     "network", List.of("flat", "noop"),
                     "power", List.of("fake"),
                     "raid", List.of("fake", "no-raid"),
-                    "rescue", List.of("fake", "no-rescue"),
+                    "rescue", List.of("fake", "no-rescue", "agent"), // agent: the rescue ramdisk (docs/agent.md)
                     "storage", List.of("noop", "fake"),
                     "vendor", List.of("fake", "no-vendor")),
             Map.of());
@@ -57,7 +57,7 @@ public final class HardwareTypes {
                     "network", List.of("flat", "noop"),
                     "power", List.of("ipmitool"),
                     "raid", List.of("no-raid"),
-                    "rescue", List.of("no-rescue"),
+                    "rescue", List.of("no-rescue", "agent"), // agent: the rescue ramdisk (docs/agent.md)
                     "storage", List.of("noop"),
                     "vendor", List.of("no-vendor")),
             IPMI_PROPERTIES);

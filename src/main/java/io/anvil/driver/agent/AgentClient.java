@@ -77,7 +77,7 @@ public final class AgentClient {
     /** Connection errors and timeouts may quote the request URI, query (and so the token) included. */
     private static <T> Future<T> masked(Throwable e) {
         String text = String.valueOf(e.getMessage()).replaceAll("agent_token=[^&\\s]*", "agent_token=******");
-        return Future.failedFuture(new AgentCommandException("Failed to connect to the agent: " + text));
+        return Future.failedFuture(new AgentCommandException("Failed to connect to the agent: " + text, 0));
     }
 
     private static String commandsUrl(String callbackUrl) {
@@ -89,13 +89,15 @@ public final class AgentClient {
         if (r.statusCode() / 100 != 2) {
             String fault = faultString(r);
             return Future.failedFuture(new AgentCommandException(
-                    "Agent at " + url + " answered " + r.statusCode() + (fault == null ? "" : ": " + fault)));
+                    "Agent at " + url + " answered " + r.statusCode() + (fault == null ? "" : ": " + fault),
+                    r.statusCode()));
         }
         try {
             JsonObject b = r.bodyAsJsonObject();
             return Future.succeededFuture(b == null ? new JsonObject() : b);
         } catch (RuntimeException e) {
-            return Future.failedFuture(new AgentCommandException("Agent at " + url + " sent an invalid JSON body"));
+            return Future.failedFuture(
+                    new AgentCommandException("Agent at " + url + " sent an invalid JSON body", r.statusCode()));
         }
     }
 
@@ -110,8 +112,25 @@ public final class AgentClient {
 
     /** The agent could not be reached or refused the request (Ironic's AgentConnectionFailed / AgentAPIError). */
     public static final class AgentCommandException extends RuntimeException {
+        /** The agent's HTTP status, or 0 when it never answered (connection refused or reset, timeout). */
+        private final int status;
+
         public AgentCommandException(String message) {
+            this(message, 0);
+        }
+
+        public AgentCommandException(String message, int status) {
             super(message, null, false, false);
+            this.status = status;
+        }
+
+        public int status() {
+            return status;
+        }
+
+        /** No answer at all: the agent may be fine and the next heartbeat may reach it. */
+        public boolean unanswered() {
+            return status == 0;
         }
     }
 }

@@ -102,6 +102,8 @@ public final class SimulatedAgent {
     public void boot() {
         fleet.context().runOnContext(v -> {
             stopNow();
+            rescuePassword = null; // h-rescue: a new boot has no rescue password yet
+            rescuePasswordHashed = null;
             running = true;
             long g = ++generation;
             fleet.log(this, "booted");
@@ -281,6 +283,11 @@ public final class SimulatedAgent {
                 .putNull("command_error")
                 .putNull("command_result");
         commands.add(result);
+        // ---- BEGIN h-rescue: minimal rescue.finalize_rescue (to reconcile with the full IPA simulation) ----
+        if (name.equals("rescue.finalize_rescue")) {
+            return finalizeRescue(result, params);
+        }
+        // ---- END h-rescue ----
         if (!name.equals("standby.prepare_image")) {
             result.put("command_status", "FAILED").put("command_error", "Unknown command: " + name);
             return result.copy();
@@ -321,6 +328,49 @@ public final class SimulatedAgent {
         });
         return result.copy();
     }
+
+    // ---- BEGIN h-rescue: minimal rescue.finalize_rescue (to reconcile with the full IPA simulation) ----
+    private volatile String rescuePassword;
+    private volatile Boolean rescuePasswordHashed;
+    private volatile String finalizeRescueError;
+
+    /** The rescue_password of the last finalize_rescue this boot accepted (what IPA writes to its shadow file). */
+    public String rescuePassword() {
+        return rescuePassword;
+    }
+
+    /** The {@code hashed} flag that came with {@link #rescuePassword()}, or null. */
+    public Boolean rescuePasswordHashed() {
+        return rescuePasswordHashed;
+    }
+
+    /** Failure injection: the next finalize_rescue answers FAILED with {@code error} (null: succeed again). */
+    public void failFinalizeRescue(String error) {
+        this.finalizeRescueError = error;
+    }
+
+    /**
+     * ironic-python-agent's extensions/rescue.py: a synchronous command that writes the (hashed) password and then
+     * stops the agent's API and heartbeats, so the tenant's network never sees them; the answer is already made.
+     */
+    private JsonObject finalizeRescue(JsonObject result, JsonObject params) {
+        String error = finalizeRescueError;
+        if (error != null) {
+            result.put("command_status", "FAILED").put("command_error", error);
+            fleet.log(this, "finalize_rescue FAILED");
+            return result.copy();
+        }
+        rescuePassword =
+                params.getValue("rescue_password") == null ? null : String.valueOf(params.getValue("rescue_password"));
+        rescuePasswordHashed = Boolean.TRUE.equals(params.getValue("hashed"));
+        result.put("command_status", "SUCCEEDED");
+        fleet.log(this, "finalize_rescue SUCCEEDED: rescue mode, agent API and heartbeats stopped");
+        running = false;
+        generation++;
+        cancelHeartbeat();
+        return result.copy();
+    }
+    // ---- END h-rescue ----
 
     private boolean tokenValid(String presented) {
         if (token == null || presented == null) {
