@@ -102,8 +102,9 @@ public final class SimCommand implements Runnable {
 
         @Option(
                 names = "--anvil-url",
-                description = "also run a simulated ramdisk agent per BMC (docs/agent.md): it boots when its BMC boots"
-                        + " from PXE and looks up at this Anvil API by MAC 52:54:00:xx:xx:xx (the index of its BMC)")
+                description = "also run a simulated ramdisk agent per BMC (docs/agent.md): when its BMC boots from PXE"
+                        + " it fetches its iPXE script from this Anvil (/boot/<mac>.ipxe, MAC 52:54:00:xx:xx:xx from"
+                        + " the index of its BMC) and runs the ramdisk the script boots")
         String anvilUrl;
 
         @Option(
@@ -157,7 +158,9 @@ public final class SimCommand implements Runnable {
                         60);
                 options.eventListener(new io.anvil.sim.agent.BmcAgents(agents, options.eventListener())::listener);
                 System.out.println("anvil sim: ramdisk agents answer on " + agents.baseUrl()
-                        + "/agents/<i>; they look up at " + anvilUrl);
+                        + "/agents/<i>; a PXE boot asks " + anvilUrl + "/boot/<mac>.ipxe for its script");
+                SimFleetEnrolment.printImageHint(
+                        agents, io.anvil.sim.agent.AgentFleet.sha256Of(SimFleetEnrolment.EXAMPLE_IMAGE));
             }
             SimulatedFleet fleet;
             try {

@@ -31,36 +31,63 @@ final class SimFleetEnrolment {
                                     .basePort(basePort)
                                     .eventListener(binding::listener));
                 })
-                .compose(fleet -> enroll(vertx, apiPort, fleet).map(fleet))
-                .onSuccess(fleet -> System.out.println(
-                        "anvil: " + count + " simulated BMCs on 127.0.0.1:" + basePort + "-" + (basePort + count - 1)
-                                + " (admin/password), enrolled as ipmi nodes sim-0..sim-" + (count - 1)
-                                + " with ports 52:54:00:..; their ramdisk agents answer on "
-                                + agentFleet.result().baseUrl()));
+                .compose(fleet ->
+                        enroll(vertx, apiPort, fleet, agentFleet.result()).map(fleet))
+                .compose(fleet -> {
+                    io.anvil.sim.agent.AgentFleet agents = agentFleet.result();
+                    System.out.println("anvil: " + count + " simulated BMCs on 127.0.0.1:" + basePort + "-"
+                            + (basePort + count - 1) + " (admin/password), enrolled as ipmi nodes sim-0..sim-"
+                            + (count - 1) + " (boot interface ipxe) with ports 52:54:00:..; their ramdisk agents"
+                            + " answer on " + agents.baseUrl());
+                    // hashing the example image is CPU work: a worker's
+                    return vertx.executeBlocking(() -> io.anvil.sim.agent.AgentFleet.sha256Of(EXAMPLE_IMAGE), false)
+                            .map(sha -> {
+                                printImageHint(agents, sha);
+                                return fleet;
+                            });
+                });
     }
 
-    private static Future<Void> enroll(Vertx vertx, int apiPort, SimulatedFleet fleet) {
+    static final String EXAMPLE_IMAGE = "os-1m.img";
+
+    /** A working image for direct deploys: the agents' image server makes any name, sized by it. */
+    static void printImageHint(io.anvil.sim.agent.AgentFleet agents, String sha256) {
+        String name = EXAMPLE_IMAGE;
+        System.out.println("anvil: simulated images at " + agents.imageUrl("<name>") + " (size from the name, e.g. "
+                + name + " = 1 MiB; <name>.sha256 is its checksum file); to deploy one: baremetal node set <node>"
+                + " --deploy-interface direct --instance-info image_source=" + agents.imageUrl(name)
+                + " --instance-info image_os_hash_algo=sha256 --instance-info image_os_hash_value=" + sha256);
+    }
+
+    private static Future<Void> enroll(
+            Vertx vertx, int apiPort, SimulatedFleet fleet, io.anvil.sim.agent.AgentFleet agents) {
         HttpClient http = vertx.createHttpClient();
         Future<Void> chain = Future.succeededFuture();
         for (int i = 0; i < fleet.size(); i++) {
             int index = i;
             chain = chain.compose(
-                    v -> enrollOne(http, apiPort, index, fleet.bmc(index).port()));
+                    v -> enrollOne(http, apiPort, index, fleet.bmc(index).port(), agents));
         }
         return chain.eventually(http::close);
     }
 
-    private static Future<Void> enrollOne(HttpClient http, int apiPort, int i, int bmcPort) {
+    private static Future<Void> enrollOne(
+            HttpClient http, int apiPort, int i, int bmcPort, io.anvil.sim.agent.AgentFleet agents) {
         JsonObject node = new JsonObject()
                 .put("name", "sim-" + i)
                 .put("driver", "ipmi")
+                // the machine PXE-boots through Anvil's iPXE script; the "kernel" and "ramdisk" come from the
+                // agents' image server (the simulated firmware only reads the script's kernel parameters)
+                .put("boot_interface", "ipxe")
                 .put(
                         "driver_info",
                         new JsonObject()
                                 .put("ipmi_address", "127.0.0.1")
                                 .put("ipmi_port", bmcPort)
                                 .put("ipmi_username", "admin")
-                                .put("ipmi_password", "password"));
+                                .put("ipmi_password", "password")
+                                .put("deploy_kernel", agents.imageUrl("ipa.kernel"))
+                                .put("deploy_ramdisk", agents.imageUrl("ipa.initramfs")));
         return http.request(HttpMethod.GET, apiPort, "127.0.0.1", "/v1/nodes/sim-" + i)
                 .compose(req ->
                         req.putHeader("X-OpenStack-Ironic-API-Version", "1.78").send())

@@ -8,7 +8,6 @@ import io.anvil.sim.agent.AgentFleetOptions;
 import io.anvil.sim.agent.SimulatedAgent;
 import io.anvil.testsupport.AnvilCluster;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
 import java.sql.Connection;
 import java.time.Duration;
 import java.util.List;
@@ -34,12 +33,17 @@ class AgentConductorDeathTest {
             String uuid =
                     MultiConductorFixture.insertNode(jdbc, UUID.randomUUID().toString(), "wait call-back", "");
             String mac = AgentTestSupport.randomMac();
+            // started first: its image server serves the image the node deploys
+            AgentFleet agents = AnvilCluster.get(AgentFleet.start(
+                    vertx,
+                    AgentFleetOptions.defaults("http://127.0.0.1:" + a.port())
+                            .withMinHeartbeatInterval(Duration.ofMillis(100))
+                            .withPrepareImageTime(Duration.ofSeconds(2))
+                            .withMaxBackoff(Duration.ofSeconds(1))));
             MultiConductorFixture.exec(
                     jdbc,
                     "UPDATE nodes SET deploy_interface = 'direct', instance_info = ?::jsonb WHERE uuid = ?::uuid",
-                    new JsonObject()
-                            .put("image_source", "http://images.example/os.img")
-                            .encode(),
+                    agents.instanceInfoFor("os.img").encode(),
                     uuid);
             MultiConductorFixture.exec(
                     jdbc,
@@ -47,12 +51,6 @@ class AgentConductorDeathTest {
                             + " WHERE uuid = ?::uuid",
                     mac,
                     uuid);
-            AgentFleet agents = AnvilCluster.get(AgentFleet.start(
-                    vertx,
-                    AgentFleetOptions.defaults("http://127.0.0.1:" + a.port())
-                            .withMinHeartbeatInterval(Duration.ofMillis(100))
-                            .withPrepareImageTime(Duration.ofSeconds(2))
-                            .withMaxBackoff(Duration.ofSeconds(1))));
             try {
                 SimulatedAgent agent = agents.add(List.of(mac));
                 agent.boot();

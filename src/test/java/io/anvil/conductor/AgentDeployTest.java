@@ -58,19 +58,22 @@ class AgentDeployTest extends AgentTestSupport {
         }
     }
 
-    /** An available fake-hardware node with the direct deploy, an image and a port; returns {uuid, mac}. */
+    /**
+     * An available fake-hardware node with the direct deploy, an image of the agents' image server (with its
+     * SHA-256) and a port; returns {uuid, mac}.
+     */
     private String[] directNode(String image) {
         String[] n = nodeWithPort("available", null);
         sql(
                 "UPDATE nodes SET deploy_interface = 'direct', instance_info = ?::jsonb WHERE uuid = ?",
-                new JsonObject().put("image_source", image).encode(),
+                agents.instanceInfoFor(image).encode(),
                 n[0]);
         return n;
     }
 
     @Test
     void theAgentWritesTheImageAndTheNodeBecomesActive() {
-        String[] n = directNode("http://images.example/ubuntu.qcow2");
+        String[] n = directNode("ubuntu.qcow2");
         assertEquals(202, putProvision(n[0], "active").status());
         waitForState(n[0], "wait call-back");
         SimulatedAgent agent = agents.add(List.of(n[1]));
@@ -89,11 +92,14 @@ class AgentDeployTest extends AgentTestSupport {
         assertNull(info.getValue("agent_url"));
         assertEquals("power on", node(n[0]).get("power_state"));
         assertTrue(agent.heartbeatsAccepted() >= 2, "first heartbeat started the command, a later one saw it done");
+        assertEquals("ubuntu.qcow2", agent.disk().imageId(), "the agent downloaded and wrote the image");
+        assertEquals(
+                AgentFleet.sha256Of("ubuntu.qcow2"), agent.disk().contents().digest());
     }
 
     @Test
     void aFailedAgentCommandFailsTheDeployWithItsError() {
-        String[] n = directNode("http://images.example/fail.qcow2");
+        String[] n = directNode("missing-fail.qcow2"); // the image server answers 404
         assertEquals(202, putProvision(n[0], "active").status());
         waitForState(n[0], "wait call-back");
         SimulatedAgent agent = agents.add(List.of(n[1]));
@@ -101,7 +107,7 @@ class AgentDeployTest extends AgentTestSupport {
         waitForState(n[0], "deploy failed");
         agent.stop();
         String error = (String) node(n[0]).get("last_error");
-        assertTrue(error.contains("Download of image fail.qcow2 failed: simulated"), error);
+        assertTrue(error.contains("Download of image missing-fail.qcow2 failed: Received status code 404"), error);
         assertEquals("power off", node(n[0]).get("power_state"));
         assertNull(internal(n[0]).getValue("agent_secret_token"), "powered off: token wiped");
     }
@@ -124,7 +130,7 @@ class AgentDeployTest extends AgentTestSupport {
 
     @Test
     void theAgentsContinuationIsNeverStarvedByAConsoleTakingTheLockEvery100ms() {
-        String[] n = directNode("http://images.example/rhel.qcow2");
+        String[] n = directNode("rhel.qcow2");
         assertEquals(202, putProvision(n[0], "active").status());
         waitForState(n[0], "wait call-back");
         SimulatedAgent agent = agents.add(List.of(n[1]));
@@ -169,14 +175,18 @@ class AgentDeployTest extends AgentTestSupport {
                     .put("driver", "ipmi")
                     .put("name", "sim-direct")
                     .put("deploy_interface", "direct")
-                    .put("instance_info", new JsonObject().put("image_source", "http://images.example/os.img"))
+                    // the machine network-boots through Anvil's iPXE scripts (docs/boot.md)
+                    .put("boot_interface", "ipxe")
+                    .put("instance_info", agents.instanceInfoFor("os.img"))
                     .put(
                             "driver_info",
                             new JsonObject()
                                     .put("ipmi_address", "127.0.0.1")
                                     .put("ipmi_port", bmc.port())
                                     .put("ipmi_username", "admin")
-                                    .put("ipmi_password", "password"));
+                                    .put("ipmi_password", "password")
+                                    .put("deploy_kernel", agents.imageUrl("ipa.kernel"))
+                                    .put("deploy_ramdisk", agents.imageUrl("ipa.initramfs")));
             Resp created = http(HttpMethod.POST, "/v1/nodes", body);
             assertEquals(201, created.status(), created::toString);
             String uuid = created.json().getString("uuid");
@@ -194,6 +204,9 @@ class AgentDeployTest extends AgentTestSupport {
             assertTrue(bmc.bootPersistent());
             waitUntil("the ramdisk is gone after the reboot to disk", () -> !agent.running());
             assertTrue(agent.lookups() >= 1);
+            assertTrue(agent.scriptFetches() >= 1, "the PXE boot asked Anvil for its iPXE script");
+            assertEquals("http://127.0.0.1:" + anvil.apiPort(), agent.apiUrl(), "ipa-api-url of the script");
+            assertEquals("os.img", agent.disk().imageId(), "the disk it boots from holds the image");
         } finally {
             if (bmcs != null) {
                 await(bmcs.close());

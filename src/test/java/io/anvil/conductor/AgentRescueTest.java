@@ -175,8 +175,8 @@ class AgentRescueTest extends AgentTestSupport {
         waitForState(n.uuid(), "rescue");
         assertTrue(n.agent().lookups() > lookupsAfterDeploy, "the rescue ramdisk looked the node up");
 
-        String received = n.agent().rescuePassword();
-        assertEquals(Boolean.TRUE, n.agent().rescuePasswordHashed());
+        String received = n.agent().rescuePasswordHash();
+        assertTrue(n.agent().rescuePasswordSentHashed());
         assertTrue(received.startsWith("$5$") && RescuePasswordHash.isCryptString(received), received);
         assertNotEquals(PASSWORD, received);
         assertTrue(RescuePasswordHash.matches(PASSWORD, received), "the hash is of the password asked for");
@@ -264,7 +264,7 @@ class AgentRescueTest extends AgentTestSupport {
         // a failed rescue can be retried (rescue failed → rescue), this time the agent succeeds
         assertEquals(202, rescue(n.uuid(), PASSWORD).status());
         waitForState(n.uuid(), "rescue");
-        assertTrue(RescuePasswordHash.matches(PASSWORD, n.agent().rescuePassword()));
+        assertTrue(RescuePasswordHash.matches(PASSWORD, n.agent().rescuePasswordHash()));
     }
 
     @Test

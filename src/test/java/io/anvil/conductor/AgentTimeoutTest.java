@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.anvil.sim.agent.AgentFleet;
 import io.anvil.sim.agent.AgentFleetOptions;
 import io.anvil.sim.agent.SimulatedAgent;
-import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -47,9 +46,7 @@ class AgentTimeoutTest extends AgentTestSupport {
             String[] n = nodeWithPort("available", null);
             sql(
                     "UPDATE nodes SET deploy_interface = 'direct', instance_info = ?::jsonb WHERE uuid = ?",
-                    new JsonObject()
-                            .put("image_source", "http://images.example/big.img")
-                            .encode(),
+                    agents.instanceInfoFor("big.img").encode(),
                     n[0]);
             assertEquals(202, putProvision(n[0], "active").status());
             waitForState(n[0], "wait call-back");

@@ -127,7 +127,7 @@ public final class AgentRescue implements RescueInterface {
         }
         LOG.info("Node {}: handing the hashed rescue password to its rescue ramdisk", task.uuid());
         JsonObject params = new JsonObject().put(RESCUE_PASSWORD, hashed).put("hashed", true);
-        return agent.runCommand(url, internal.getString(AgentInternalInfo.TOKEN), FINALIZE_RESCUE, params)
+        return agent.runCommand(AgentClient.Agent.of(internal, url), FINALIZE_RESCUE, params)
                 .map(result -> "SUCCEEDED".equals(result.getString("command_status"))
                         ? AsyncStepStatus.succeeded()
                         : failed(

@@ -60,9 +60,8 @@ public final class DirectDeploy implements DeployInterface {
 
     @DeployStep(priority = 80)
     public Future<Object> writeImage(DriverTask task) {
-        String url = agentUrl(task);
         LOG.info("Node {}: asking the agent to write image {}", task.uuid(), imageSource(task));
-        return agent.runCommand(url, token(task), "standby." + PREPARE_IMAGE, prepareImageParams(task))
+        return agent.runCommand(agentOf(task, null), "standby." + PREPARE_IMAGE, prepareImageParams(task))
                 .compose(started -> "FAILED".equals(started.getString("command_status"))
                         ? Future.failedFuture(
                                 new AgentClient.AgentCommandException(failedStep(task, "write_image", started)))
@@ -156,8 +155,7 @@ public final class DirectDeploy implements DeployInterface {
     public Future<JsonObject> agentSteps(DriverTask task, String type) {
         return task.ports()
                 .compose(ports -> agent.runCommand(
-                        agentUrl(task),
-                        token(task),
+                        agentOf(task, null),
                         type + ".get_" + type + "_steps",
                         new JsonObject().put("node", agentView(task)).put("ports", new JsonArray(ports))))
                 .compose(result -> "SUCCEEDED".equals(result.getString("command_status"))
@@ -176,8 +174,7 @@ public final class DirectDeploy implements DeployInterface {
                 task.node().getJsonObject("driver_internal_info").getJsonObject("hardware_manager_version");
         return task.ports()
                 .compose(ports -> agent.runCommand(
-                        agentUrl(task),
-                        token(task),
+                        agentOf(task, null),
                         type + "." + command,
                         new JsonObject()
                                 .put("step", step)
@@ -192,15 +189,11 @@ public final class DirectDeploy implements DeployInterface {
 
     @Override
     public Future<AsyncStepStatus> agentCommandStatus(DriverTask task, AgentReport report, String command) {
-        String url = report != null
-                        && report.callbackUrl() != null
-                        && !report.callbackUrl().isEmpty()
-                ? report.callbackUrl()
-                : agentUrl(task);
-        if (url == null || url.isEmpty()) {
+        AgentClient.Agent target = agentOf(task, report == null ? null : report.callbackUrl());
+        if (target.url() == null || target.url().isEmpty()) {
             return Future.succeededFuture(AsyncStepStatus.running());
         }
-        return agent.commandsStatus(url, token(task)).map(commands -> {
+        return agent.commandsStatus(target).map(commands -> {
             JsonObject last = lastNamed(commands, command);
             if (last == null) {
                 return AsyncStepStatus.running(); // not listed (yet): the wait timeout bounds a command that is lost
@@ -266,12 +259,8 @@ public final class DirectDeploy implements DeployInterface {
                 .put("instance_info", ii);
     }
 
-    private static String agentUrl(DriverTask task) {
-        return task.node().getJsonObject("driver_internal_info").getString(AgentInternalInfo.URL);
-    }
-
-    private static String token(DriverTask task) {
-        return task.node().getJsonObject("driver_internal_info").getString(AgentInternalInfo.TOKEN);
+    private static AgentClient.Agent agentOf(DriverTask task, String url) {
+        return AgentClient.Agent.of(task.node().getJsonObject("driver_internal_info"), url);
     }
 
     /** Ironic's agent.py image_info, for an HTTP(S) image_source (no Glance). */

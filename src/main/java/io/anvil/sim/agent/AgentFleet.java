@@ -13,7 +13,8 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
-import java.net.URI;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -22,8 +23,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A fleet of simulated ramdisk agents (docs/agent.md) in one process, talking to Anvil over HTTP only: one shared HTTP
- * server answers every agent's command API, path-routed ({@code /agents/<index>/v1/commands/}), and one pooled HTTP
- * client carries their lookups and heartbeats. Everything runs on one Vert.x context.
+ * server answers every agent's command API, path-routed ({@code /agents/<index>/v1/commands/}), and serves the
+ * fleet's deterministic images ({@code /images/<name>}, {@link ImageServer}); one pooled HTTP client carries their
+ * iPXE script fetches, inspections, lookups and heartbeats, one WebClient their image downloads. Everything runs on
+ * one Vert.x context.
  *
  * <pre>{@code
  * AgentFleet fleet = AgentFleet.start(vertx, AgentFleetOptions.defaults("http://127.0.0.1:6385")).await…;
@@ -36,8 +39,10 @@ public final class AgentFleet {
     /** What the simulated agents report as agent_version. */
     public static final String VERSION = "10.0.0.anvil-sim";
 
-    /** A command-API answer. */
-    record Reply(int status, JsonObject body) {}
+    /** A command-API answer; {@link #DROP} closes the connection (nothing listens there). */
+    record Reply(int status, JsonObject body) {
+        static final Reply DROP = new Reply(0, null);
+    }
 
     /** An answer from Anvil. */
     public record Response(int status, String body) {
@@ -50,10 +55,11 @@ public final class AgentFleet {
     private final Context context;
     private final AgentFleetOptions options;
     private final HttpClient client;
+    private final WebClient web;
+    private final ImageServer images;
     private final Map<Integer, SimulatedAgent> agents = new ConcurrentHashMap<>();
     private final java.util.concurrent.atomic.AtomicInteger nextIndex = new java.util.concurrent.atomic.AtomicInteger();
-    private volatile String anvilHost;
-    private volatile int anvilPort;
+    private volatile String anvilUrl;
     private HttpServer server;
     private String baseUrl;
 
@@ -61,11 +67,19 @@ public final class AgentFleet {
         this.vertx = vertx;
         this.context = context;
         this.options = options;
-        URI anvil = URI.create(options.anvilUrl());
-        this.anvilHost = anvil.getHost();
-        this.anvilPort = anvil.getPort() > 0 ? anvil.getPort() : 80;
+        this.anvilUrl = trimSlash(options.anvilUrl());
         this.client = vertx.createHttpClient(
                 new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true), new PoolOptions().setHttp1MaxSize(32));
+        this.web = WebClient.create(
+                vertx,
+                new WebClientOptions()
+                        .setKeepAlive(true)
+                        .setTcpNoDelay(true)
+                        .setConnectTimeout((int) Math.min(
+                                Integer.MAX_VALUE,
+                                options.imageDownloadTimeout().toMillis()))
+                        .setUserAgent("python-requests/2.32.3 (anvil-sim ironic-python-agent)"));
+        this.images = new ImageServer(vertx);
     }
 
     /** Binds the shared command-API server; completes when it listens. */
@@ -93,9 +107,46 @@ public final class AgentFleet {
 
     /** Points every agent at another Anvil API (a load balancer moving them to a surviving conductor). */
     public void anvilUrl(String url) {
-        URI anvil = URI.create(url);
-        anvilPort = anvil.getPort() > 0 ? anvil.getPort() : 80;
-        anvilHost = anvil.getHost();
+        anvilUrl = trimSlash(url);
+    }
+
+    /** Anvil's API as the fleet knows it (agents booted without an iPXE script talk to it). */
+    public String anvilUrl() {
+        return anvilUrl;
+    }
+
+    private static String trimSlash(String url) {
+        return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+    }
+
+    // ---- images ----
+
+    /** The URL of deterministic image {@code name} on this fleet's server (see {@link ImageServer}). */
+    public String imageUrl(String name) {
+        return baseUrl + "/images/" + name;
+    }
+
+    /** The SHA-256 hex digest of image {@code name} (computed on the calling thread: not on an event loop). */
+    public static String sha256Of(String name) {
+        return ImageServer.digest(name, "SHA-256");
+    }
+
+    /** The MD5 hex digest of image {@code name} (computed on the calling thread). */
+    public static String md5Of(String name) {
+        return ImageServer.digest(name, "MD5");
+    }
+
+    /** The SHA-512 hex digest of image {@code name} (computed on the calling thread). */
+    public static String sha512Of(String name) {
+        return ImageServer.digest(name, "SHA-512");
+    }
+
+    /** {@code instance_info} fields that deploy image {@code name} with its SHA-256 checksum. */
+    public JsonObject instanceInfoFor(String name) {
+        return new JsonObject()
+                .put("image_source", imageUrl(name))
+                .put("image_os_hash_algo", "sha256")
+                .put("image_os_hash_value", sha256Of(name));
     }
 
     /** A new agent (not booted) for a machine with these MACs; its index routes its command API. */
@@ -131,6 +182,7 @@ public final class AgentFleet {
         Promise<Void> p = Promise.promise();
         context.runOnContext(v -> {
             agents.values().forEach(SimulatedAgent::stop);
+            web.close();
             Future.join(server == null ? Future.succeededFuture() : server.close(), client.close())
                     .<Void>mapEmpty()
                     .onComplete(p);
@@ -148,6 +200,10 @@ public final class AgentFleet {
         return context;
     }
 
+    WebClient web() {
+        return web;
+    }
+
     void timer(long ms, Runnable r) {
         vertx.setTimer(Math.max(1, ms), id -> context.runOnContext(v -> r.run()));
     }
@@ -156,15 +212,30 @@ public final class AgentFleet {
         LOG.debug("agent {} ({}): {}", a.index(), a.macs(), what);
     }
 
-    /** A request to Anvil with the microversion IPA sends; never fails for an HTTP error status. */
-    Future<Response> request(HttpMethod method, String uri, String version, JsonObject body) {
+    /** A request to Anvil at {@code base} with the microversion IPA sends; never fails for an HTTP error status. */
+    Future<Response> request(String base, HttpMethod method, String uri, String version, JsonObject body) {
         RequestOptions o = new RequestOptions()
                 .setMethod(method)
-                .setHost(anvilHost)
-                .setPort(anvilPort)
-                .setURI(uri)
-                .putHeader("X-OpenStack-Ironic-API-Version", version)
+                .setAbsoluteURI(trimSlash(base) + uri)
                 .setTimeout(30_000);
+        if (version != null) {
+            o.putHeader("X-OpenStack-Ironic-API-Version", version);
+        }
+        return send(o, body);
+    }
+
+    /** A POST of JSON to an absolute URL (inspection data), as IPA's requests session sends it. */
+    Future<Response> requestAbsolute(HttpMethod method, String url, JsonObject body) {
+        return send(
+                new RequestOptions()
+                        .setMethod(method)
+                        .setAbsoluteURI(url)
+                        .putHeader("Accept", "application/json")
+                        .setTimeout(30_000),
+                body);
+    }
+
+    private Future<Response> send(RequestOptions o, JsonObject body) {
         if (body != null) {
             o.putHeader("Content-Type", "application/json");
         }
@@ -175,6 +246,10 @@ public final class AgentFleet {
 
     private void route(HttpServerRequest req) {
         String path = req.path();
+        if (path.startsWith("/images/")) {
+            images.handle(req, path.substring("/images/".length()));
+            return;
+        }
         if (!path.startsWith("/agents/")) {
             reply(req, new Reply(404, new JsonObject().put("faultstring", "Not Found")));
             return;
@@ -192,15 +267,26 @@ public final class AgentFleet {
         }
         SimulatedAgent a = agent;
         String rest = slash < 0 ? "/" : path.substring(slash);
-        String token = req.getParam("agent_token");
+        Map<String, String> query = new java.util.HashMap<>();
+        req.params().forEach(e -> query.putIfAbsent(e.getKey(), e.getValue()));
         req.body()
-                .compose(b -> a.handle(req.method(), rest, token, b))
+                .compose(b -> a.handle(req.method(), rest, query, b))
                 .onComplete(ar -> reply(
                         req,
-                        ar.succeeded() ? ar.result() : new Reply(500, new JsonObject().put("faultstring", "error"))));
+                        ar.succeeded()
+                                ? ar.result()
+                                : new Reply(
+                                        500,
+                                        new JsonObject()
+                                                .put("faultcode", "Server")
+                                                .put("faultstring", String.valueOf(ar.cause())))));
     }
 
     private static void reply(HttpServerRequest req, Reply r) {
+        if (r == Reply.DROP) {
+            req.connection().close();
+            return;
+        }
         Buffer b = r.body().toBuffer();
         req.response()
                 .setStatusCode(r.status())

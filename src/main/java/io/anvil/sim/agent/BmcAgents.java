@@ -11,15 +11,17 @@ import java.util.function.BiConsumer;
 
 /**
  * Binds one simulated agent to each simulated BMC, reading only the BMC's public state: whenever the BMC reports an
- * event, a new boot (its boot counter moved) stops the machine's agent and, when the BMC booted from PXE, starts it
- * again (the deploy ramdisk came up); a power-off stops it. Install {@link #listener} as the fleet's event listener
- * before the BMC fleet starts.
+ * event, a new boot (its boot counter moved) stops the machine's agent and, when the BMC booted from PXE, network-boots
+ * the machine ({@link SimulatedAgent#pxeBoot}: the iPXE script Anvil serves decides whether a ramdisk comes up); a
+ * power-off stops it. The agent can power the machine off or reboot it through the BMC ({@code standby.power_off},
+ * {@code run_image}). Install {@link #listener} as the fleet's event listener before the BMC fleet starts.
  */
 public final class BmcAgents {
     private final AgentFleet agents;
     private final BiConsumer<SimulatedBmc, String> downstream;
     private final Map<Integer, SimulatedAgent> byBmc = new ConcurrentHashMap<>();
     private final Map<Integer, Long> bootsSeen = new ConcurrentHashMap<>();
+    private final Map<Integer, Boolean> bound = new ConcurrentHashMap<>();
 
     /** @param downstream the fleet's previous event listener (printing, …), or null */
     public BmcAgents(AgentFleet agents, BiConsumer<SimulatedBmc, String> downstream) {
@@ -40,7 +42,11 @@ public final class BmcAgents {
         long boots = bmc.counters().boots();
         Long seen = bootsSeen.put(bmc.index(), boots);
         SimulatedAgent agent = agentOf(bmc.index());
+        if (bound.putIfAbsent(bmc.index(), true) == null) {
+            bind(agent, bmc);
+        }
         if (bmc.power() == PowerState.OFF) {
+
             if (agent.running()) {
                 agent.stop();
             }
@@ -53,10 +59,35 @@ public final class BmcAgents {
                     .map(d -> d == BootDevice.PXE)
                     .orElse(false);
             if (pxe) {
-                agent.boot();
+                agent.pxeBoot();
             } else {
                 agent.stop();
             }
         }
+    }
+
+    /** What the agent can do to its machine: power it off or reboot it through the BMC. */
+    private static void bind(SimulatedAgent agent, SimulatedBmc bmc) {
+        agent.bindMachine(new SimulatedAgent.Machine() {
+            @Override
+            public void powerOff() {
+                bmc.power(PowerState.OFF);
+            }
+
+            @Override
+            public void reboot() {
+                bmc.power(PowerState.OFF).compose(v -> bmc.power(PowerState.ON));
+            }
+
+            @Override
+            public String bmcAddress() {
+                return bmc.host();
+            }
+
+            @Override
+            public boolean uefi() {
+                return bmc.bootEfi();
+            }
+        });
     }
 }

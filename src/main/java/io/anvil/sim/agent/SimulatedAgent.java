@@ -1,47 +1,95 @@
 package io.anvil.sim.agent;
 
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.util.ArrayList;
+import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.List;
-import java.util.UUID;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * One simulated ironic-python-agent, bound to a node's MAC addresses. {@link #boot()} starts what IPA does after
- * the ramdisk boots: look up (by MACs) until found, then heartbeat on IPA's jittered interval
- * ({@code heartbeat_timeout × U(0.3, 0.6)}), retrying errors with an exponential back-off with jitter and a 409
- * sooner ({@code min_heartbeat_interval × U(1, 2)}); a finished command forces a heartbeat. It answers IPA's command
- * API ({@code GET/POST {callback_url}/v1/commands/}, token checked) through the fleet's shared HTTP server.
- * {@link #stop()} is the machine powering off: every timer of this boot is void.
+ * One simulated ironic-python-agent, bound to a machine's MAC addresses and its {@link SimulatedDisk} (which outlives
+ * every boot). What it does once its ramdisk is up is what IPA does (agent.py run):
  *
- * <p>All state is confined to the fleet's Vert.x context.
+ * <ol>
+ *   <li>{@link #pxeBoot()}: the machine's firmware asks Anvil for its iPXE script ({@code GET
+ *       {anvilUrl}/boot/<mac>.ipxe}, each NIC in turn); a script that boots a kernel starts the agent with the
+ *       kernel's {@code ipa-api-url}, {@code ipa-inspection-callback-url} and {@code BOOTIF}; a local-disk script
+ *       boots no agent; a "try again" script asks again after {@code pxeRetryInterval}. {@link #boot()} starts the
+ *       agent without a script (virtual media, or tests), talking to the fleet's Anvil URL.
+ *   <li>With an inspection callback URL: POST IPA's inspection data (inventory, root_disk, boot_interface, …),
+ *       retrying connection errors, 5xx and 409 with IPA's back-off (inspector.py call_inspector).
+ *   <li>Look up by MACs (the node UUID inspection returned, if any) until found, then heartbeat on IPA's jittered
+ *       interval ({@code heartbeat_timeout × U(0.3, 0.6)}), errors retried with an exponential back-off with
+ *       jitter and a 409 sooner ({@code min_heartbeat_interval × U(1, 2)}); a finished command forces a heartbeat.
+ *   <li>Answer IPA's command API ({@link AgentCommands}) through the fleet's shared HTTP server until the machine
+ *       goes down, or {@code rescue.finalize_rescue} / {@code system.lockdown} stop the API and the heartbeats.
+ * </ol>
+ *
+ * {@link #stop()} is the machine powering off or rebooting: every timer of this boot is void, the command results
+ * are gone; the disk keeps what was written. All state is confined to the fleet's Vert.x context.
  */
-public final class SimulatedAgent {
+public final class SimulatedAgent implements AgentCommands.Agent {
     /** IPA's exponential back-off factor on lookup/heartbeat errors. */
     private static final double BACKOFF_FACTOR = 2.7;
+    /** IPA's inspection retries: 5 attempts, waits 1.5 × 2^n s clamped to [5, 30] s. */
+    private static final int INSPECTION_ATTEMPTS = 5;
+
+    private static final int JOURNAL_LINES = 1000;
+
+    /** What the agent can do to the machine it runs on (its BMC's chassis), bound by {@link BmcAgents}. */
+    public interface Machine {
+        void powerOff();
+
+        void reboot();
+
+        /** The BMC's IP address, reported in the inventory. */
+        String bmcAddress();
+
+        boolean uefi();
+    }
 
     private final AgentFleet fleet;
     private final int index;
     private final List<String> macs;
     private final String version;
+    private final SimulatedDisk disk;
+    private final AgentCommands commands;
+    private final ImageWriter images;
     private final AtomicLong heartbeatsSent = new AtomicLong();
     private final AtomicLong heartbeatsAccepted = new AtomicLong();
     private final AtomicLong lookups = new AtomicLong();
-    private final List<JsonObject> commands = new ArrayList<>();
+    private final AtomicLong inspections = new AtomicLong();
+    private final AtomicLong scriptFetches = new AtomicLong();
+    private final ArrayDeque<String> journal = new ArrayDeque<>();
 
     /** Bumped by every boot and stop: callbacks of an older boot see a different value and do nothing. */
+    private long boot;
+    /** Bumped by every boot, stop, silence and the end of the API: the heartbeat loop of an older value ends. */
     private long generation;
 
+    private volatile Machine machine;
     private volatile boolean running;
+    private volatile boolean heartbeating;
+    private volatile boolean serving;
+    private volatile boolean rescued;
     private volatile String nodeUuid;
+    private volatile String apiUrl;
+    private volatile String inspectionUrl;
+    private volatile String pxeMac;
+    private volatile JsonObject lastInspection;
+    private volatile int lastInspectionStatus;
+    private volatile String rescuePasswordHash;
     private String token;
+    private boolean md5Enabled = true;
+    private double startedAt;
+    private JsonObject partitionUuids;
+    private String cachedImageId;
     private double heartbeatTimeoutSeconds = 300;
     private long previousHeartbeatNanos;
     private long nextHeartbeatTimer = -1;
@@ -54,6 +102,9 @@ public final class SimulatedAgent {
         this.index = index;
         this.macs = List.copyOf(macs);
         this.version = version;
+        this.disk = new SimulatedDisk("/dev/sda", Inventory.rootDiskBytes(index));
+        this.commands = new AgentCommands(this);
+        this.images = new ImageWriter(fleet, fleet.web());
     }
 
     public int index() {
@@ -69,12 +120,98 @@ public final class SimulatedAgent {
         return fleet.baseUrl() + "/agents/" + index;
     }
 
+    /** Whether the ramdisk is up (the agent booted and its machine has not gone down since). */
     public boolean running() {
         return running;
     }
 
+    /** Whether the command API answers (false after finalize_rescue or lockdown, and while not running). */
+    public boolean serving() {
+        return serving;
+    }
+
+    /** Whether finalize_rescue ran in this boot: the machine is in rescue mode, the agent silent. */
+    public boolean rescued() {
+        return rescued;
+    }
+
+    private volatile boolean rescuePasswordSentHashed;
+    private volatile String finalizeRescueFailure;
+
+    /** Whether the last finalize_rescue carried a hash ({@code hashed: true}) rather than the clear password. */
+    public boolean rescuePasswordSentHashed() {
+        return rescuePasswordSentHashed;
+    }
+
+    /** Failure injection: the next finalize_rescue calls fail with {@code error} (null: succeed again). */
+    public void failFinalizeRescue(String error) {
+        finalizeRescueFailure = error;
+    }
+
+    @Override
+    public String finalizeRescueFailure() {
+        return finalizeRescueFailure;
+    }
+
+    /** The rescue password hash finalize_rescue stored (crypt format), or null. Never logged. */
+    public String rescuePasswordHash() {
+        return rescuePasswordHash;
+    }
+
     public String nodeUuid() {
         return nodeUuid;
+    }
+
+    /** The machine's root disk: what image it holds. */
+    @Override
+    public SimulatedDisk disk() {
+        return disk;
+    }
+
+    /** The Anvil API this boot talks to ({@code ipa-api-url} of its iPXE script), or null for the fleet's. */
+    public String apiUrl() {
+        return apiUrl;
+    }
+
+    /** The inspection callback URL of this boot's kernel parameters, or null. */
+    public String inspectionUrl() {
+        return inspectionUrl;
+    }
+
+    /** What this agent reports as its hardware (deterministic per index, see {@link Inventory}). */
+    @Override
+    public JsonObject inventory() {
+        Machine m = machine;
+        return Inventory.of(
+                index,
+                macs,
+                pxeMac != null ? pxeMac : macs.isEmpty() ? null : macs.get(0),
+                m == null ? null : m.bmcAddress(),
+                m != null && m.uefi());
+    }
+
+    /** The inspection data last posted, or null. */
+    public JsonObject lastInspection() {
+        return lastInspection;
+    }
+
+    /** HTTP status of the last inspection POST (0: none, or no connection). */
+    public int lastInspectionStatus() {
+        return lastInspectionStatus;
+    }
+
+    public long inspectionsSent() {
+        return inspections.get();
+    }
+
+    /** iPXE script requests made by {@link #pxeBoot()}. */
+    public long scriptFetches() {
+        return scriptFetches.get();
+    }
+
+    /** Whether the heartbeat loop runs (from a successful lookup until stop, silence, rescue or lockdown). */
+    public boolean heartbeating() {
+        return heartbeating;
     }
 
     public long heartbeatsSent() {
@@ -98,16 +235,37 @@ public final class SimulatedAgent {
         return lastError;
     }
 
-    /** The ramdisk booted: look up, then heartbeat. A running agent reboots (new lookup, no commands). */
+    /** The command results of this boot, oldest first, as the API lists them. */
+    public Future<List<JsonObject>> commandResults() {
+        Promise<List<JsonObject>> p = Promise.promise();
+        fleet.context().runOnContext(v -> p.complete(commands.results()));
+        return p.future();
+    }
+
+    /** Binds the machine the agent runs on (done by {@link BmcAgents}); without one, power_off just stops it. */
+    public void bindMachine(Machine m) {
+        this.machine = m;
+    }
+
+    /** The ramdisk booted without a script (virtual media, tests): look up at the fleet's Anvil, then heartbeat. */
     public void boot() {
         fleet.context().runOnContext(v -> {
+            startRamdisk(null, null, null);
+            lookup(boot, generation, null, 0);
+        });
+    }
+
+    /**
+     * The machine network-boots: ask Anvil for the iPXE script of each NIC in turn, and do what it says. If Anvil
+     * knows none of the NICs (404 for each), the firmware chain-loads its default, the agent ramdisk, talking to the
+     * fleet's Anvil URL (as {@link #boot()}); Anvil's lookup then finds the node by MAC or not at all.
+     */
+    public void pxeBoot() {
+        fleet.context().runOnContext(v -> {
             stopNow();
-            rescuePassword = null; // h-rescue: a new boot has no rescue password yet
-            rescuePasswordHashed = null;
-            running = true;
-            long g = ++generation;
-            fleet.log(this, "booted");
-            lookup(g, 0);
+            long b = boot;
+            log("PXE boot");
+            fetchScript(b, 0);
         });
     }
 
@@ -124,41 +282,203 @@ public final class SimulatedAgent {
         fleet.context().runOnContext(v -> {
             generation++; // heartbeat callbacks of this boot now do nothing
             cancelHeartbeat();
-            fleet.log(this, "silenced");
+            log("silenced");
         });
     }
 
     private void stopNow() {
         if (running) {
-            fleet.log(this, "stopped");
+            log("stopped");
         }
         running = false;
+        serving = false;
+        boot++;
         generation++;
         cancelHeartbeat();
         commands.clear();
         token = null;
     }
 
+    private void startRamdisk(String api, String inspection, String bootif) {
+        stopNow();
+        running = true;
+        serving = true;
+        rescued = false;
+        rescuePasswordHash = null;
+        apiUrl = api;
+        inspectionUrl = inspection;
+        pxeMac = bootif;
+        nodeUuid = null;
+        md5Enabled = true;
+        partitionUuids = null;
+        cachedImageId = null;
+        startedAt = System.currentTimeMillis() / 1000.0;
+        log("ramdisk up" + (api == null ? "" : ", ipa-api-url=" + api));
+    }
+
+    // ---- iPXE ----
+
+    private void fetchScript(long b, int nic) {
+        if (b != boot) {
+            return;
+        }
+        if (nic >= macs.size()) {
+            // no NIC known to Anvil: firmware chain-loads a default, the agent ramdisk with the configured URL
+            log("no iPXE script for any NIC; booting the default ramdisk");
+            startRamdisk(null, null, macs.isEmpty() ? null : macs.get(0));
+            lookup(boot, generation, null, 0);
+            return;
+        }
+        String mac = macs.get(nic);
+        scriptFetches.incrementAndGet();
+        fleet.request(fleet.anvilUrl(), HttpMethod.GET, "/boot/" + mac.replace(':', '-') + ".ipxe", null, null)
+                .onComplete(ar -> {
+                    if (b != boot) {
+                        return;
+                    }
+                    if (ar.failed() || ar.result().status() >= 500) {
+                        lastError = ar.failed()
+                                ? String.valueOf(ar.cause())
+                                : ar.result().body();
+                        fleet.timer(fleet.options().pxeRetryInterval().toMillis(), () -> fetchScript(b, 0));
+                        return;
+                    }
+                    if (ar.result().status() != 200) {
+                        fetchScript(b, nic + 1);
+                        return;
+                    }
+                    IpxeScript script = IpxeScript.parse(ar.result().body());
+                    switch (script.action()) {
+                        case RAMDISK -> {
+                            String api = firstUrl(script.param("ipa-api-url"));
+                            startRamdisk(
+                                    api, firstUrl(script.param("ipa-inspection-callback-url")), script.param("BOOTIF"));
+                            long b2 = boot;
+                            long g = generation;
+                            if (inspectionUrl != null) {
+                                // inspection first (the node may not know the MACs yet), then lookup if IPA has an
+                                // API URL; an inspection-only boot (no ipa-api-url) stops there, as IPA does
+                                inspect(b2, 0).onComplete(x -> {
+                                    if (apiUrl != null) {
+                                        lookup(b2, g, x.succeeded() ? x.result() : null, 0);
+                                    }
+                                });
+                            } else if (apiUrl != null) {
+                                lookup(b2, g, null, 0);
+                            } else {
+                                log("neither ipa-api-url nor ipa-inspection-callback-url in the kernel parameters");
+                            }
+                        }
+                        case LOCAL_DISK -> log("iPXE script boots the local disk; no agent");
+                        case RETRY -> {
+                            log("iPXE script says to try again later");
+                            fleet.timer(fleet.options().pxeRetryInterval().toMillis(), () -> fetchScript(b, 0));
+                        }
+                    }
+                });
+    }
+
+    /** The first of IPA's comma-separated URLs, or null. */
+    private static String firstUrl(String value) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        return value.split(",")[0].trim();
+    }
+
+    /** The base URL of Anvil's API for this boot. */
+    private String api() {
+        return apiUrl != null ? apiUrl : fleet.anvilUrl();
+    }
+
+    // ---- inspection (inspector.py) ----
+
+    /** IPA's inspection data (collectors "default" and "logs"). */
+    JsonObject inspectionData() {
+        JsonObject inventory = inventory();
+        JsonObject root = Inventory.rootDisk(inventory);
+        JsonObject data = new JsonObject().put("inventory", inventory);
+        if (root != null) {
+            data.put("root_disk", root);
+        }
+        data.put("boot_interface", inventory.getJsonObject("boot").getValue("pxe_interface"));
+        data.put(
+                "configuration",
+                new JsonObject()
+                        .put("collectors", new io.vertx.core.json.JsonArray(List.of("default", "logs")))
+                        .put(
+                                "managers",
+                                new io.vertx.core.json.JsonArray(List.of(new JsonObject()
+                                        .put("name", HardwareSteps.MANAGER_NAME)
+                                        .put("version", HardwareSteps.MANAGER_VERSION)))));
+        data.put("logs", LogArchive.gzipTarBase64(Map.of("journal", journal()), System.currentTimeMillis() / 1000));
+        data.putNull("error");
+        return data;
+    }
+
+    /** Completes with the node UUID the inspection answer named (or null); fails when it gave up. */
+    private Future<String> inspect(long b, int attempt) {
+        Promise<String> p = Promise.promise();
+        JsonObject data = inspectionData();
+        lastInspection = data;
+        inspections.incrementAndGet();
+        log("posting inspection data to " + inspectionUrl);
+        fleet.requestAbsolute(HttpMethod.POST, inspectionUrl, data).onComplete(ar -> {
+            if (b != boot) {
+                p.tryFail("rebooted");
+                return;
+            }
+            int status = ar.succeeded() ? ar.result().status() : 0;
+            lastInspectionStatus = status;
+            if (status == 200 || status == 202) {
+                String uuid = null;
+                try {
+                    uuid = ar.result().json().getString("uuid");
+                } catch (RuntimeException e) {
+                    // an answer without a JSON body names no node
+                }
+                log("inspection accepted (" + status + ")");
+                p.complete(uuid);
+                return;
+            }
+            boolean retry = status == 0 || status >= 500 || status == 409;
+            if (!retry || attempt + 1 >= INSPECTION_ATTEMPTS) {
+                lastError = ar.succeeded() ? ar.result().body() : String.valueOf(ar.cause());
+                log("inspection failed (" + status + "), proceeding with lookup");
+                p.fail("inspection failed: " + status);
+                return;
+            }
+            double wait = Math.min(30, Math.max(5, 1.5 * Math.pow(2, attempt))) * minSeconds() / 5;
+            fleet.timer(seconds(wait), () -> inspect(b, attempt + 1).onComplete(p));
+        });
+        return p.future();
+    }
+
     // ---- lookup ----
 
-    private void lookup(long g, int attempt) {
-        if (g != generation) {
+    private void lookup(long b, long g, String uuidHint, int attempt) {
+        if (b != boot || g != generation) {
             return;
         }
         lookups.incrementAndGet();
-        String uri = "/v1/lookup?addresses=" + String.join(",", macs);
-        fleet.request(HttpMethod.GET, uri, "1.62", null).onComplete(ar -> {
-            if (g != generation) {
+        String uri =
+                "/v1/lookup?addresses=" + String.join(",", macs) + (uuidHint == null ? "" : "&node_uuid=" + uuidHint);
+        fleet.request(api(), HttpMethod.GET, uri, "1.62", null).onComplete(ar -> {
+            if (b != boot || g != generation) {
                 return;
             }
             if (ar.succeeded() && ar.result().status() == 200) {
                 JsonObject body = ar.result().json();
                 nodeUuid = body.getJsonObject("node").getString("uuid");
-                JsonObject config = body.getJsonObject("config");
+                JsonObject config = body.getJsonObject("config", new JsonObject());
                 token = config.getString("agent_token");
                 Number timeout = config.getNumber("heartbeat_timeout");
                 heartbeatTimeoutSeconds = timeout == null ? 300 : timeout.doubleValue();
-                fleet.log(this, "looked up node " + nodeUuid);
+                if (config.getValue("agent_md5_checksum_enable") instanceof Boolean md5) {
+                    md5Enabled = md5;
+                }
+                log("looked up node " + nodeUuid);
+                heartbeating = true;
                 heartbeat(g);
                 return;
             }
@@ -167,7 +487,7 @@ public final class SimulatedAgent {
             double delay = status == 409
                     ? lockPause(attempt) // IPA's lookup_lock_pause: 5, 10, 30 s
                     : Math.min(maxBackoffSeconds(), minSeconds() * Math.pow(BACKOFF_FACTOR, attempt)) * jitter(1, 2);
-            fleet.timer(seconds(delay), () -> lookup(g, attempt + 1));
+            fleet.timer(seconds(delay), () -> lookup(b, g, uuidHint, attempt + 1));
         });
     }
 
@@ -189,7 +509,7 @@ public final class SimulatedAgent {
                 .put("callback_url", callbackUrl())
                 .put("agent_token", token)
                 .put("agent_version", version);
-        fleet.request(HttpMethod.POST, "/v1/heartbeat/" + nodeUuid, "1.68", body)
+        fleet.request(api(), HttpMethod.POST, "/v1/heartbeat/" + nodeUuid, "1.68", body)
                 .onComplete(ar -> {
                     if (g != generation) {
                         return;
@@ -215,7 +535,9 @@ public final class SimulatedAgent {
     }
 
     private void schedule(long g, long delayMs) {
-        cancelHeartbeat();
+        if (nextHeartbeatTimer >= 0) {
+            fleet.vertx().cancelTimer(nextHeartbeatTimer);
+        }
         nextHeartbeatTimer = fleet.vertx().setTimer(Math.max(1, delayMs), id -> heartbeat(g));
     }
 
@@ -229,159 +551,148 @@ public final class SimulatedAgent {
     }
 
     private void cancelHeartbeat() {
+        heartbeating = false;
         if (nextHeartbeatTimer >= 0) {
             fleet.vertx().cancelTimer(nextHeartbeatTimer);
             nextHeartbeatTimer = -1;
         }
     }
 
-    // ---- command API (IPA's api/app.py) ----
-
-    /** Answers a request routed here by the fleet's server: {@code rest} is the path after /agents/<index>. */
-    Future<AgentFleet.Reply> handle(HttpMethod method, String rest, String presentedToken, Buffer body) {
-        if (!running) {
-            return Future.succeededFuture(new AgentFleet.Reply(503, fault("The agent is not running.")));
-        }
-        if (rest.equals("/v1/status") || rest.equals("/status")) {
-            return Future.succeededFuture(new AgentFleet.Reply(
-                    200, new JsonObject().put("started_at", 0).put("version", version)));
-        }
-        if (!rest.equals("/v1/commands/") && !rest.equals("/v1/commands")) {
-            return Future.succeededFuture(new AgentFleet.Reply(404, fault("Not Found")));
-        }
-        if (!tokenValid(presentedToken)) {
-            return Future.succeededFuture(new AgentFleet.Reply(401, fault("Token invalid.")));
-        }
-        if (method == HttpMethod.GET) {
-            return Future.succeededFuture(new AgentFleet.Reply(
-                    200, new JsonObject().put("commands", new JsonArray(new ArrayList<>(commands)))));
-        }
-        JsonObject req;
-        try {
-            req = body == null ? null : body.toJsonObject();
-        } catch (RuntimeException e) {
-            req = null;
-        }
-        if (req == null || req.getString("name") == null || !(req.getValue("params") instanceof JsonObject)) {
-            return Future.succeededFuture(new AgentFleet.Reply(400, fault("Missing or invalid name or params")));
-        }
-        if (!commands.isEmpty()
-                && "RUNNING".equals(commands.get(commands.size() - 1).getString("command_status"))) {
-            return Future.succeededFuture(new AgentFleet.Reply(409, fault("Agent is busy.")));
-        }
-        return Future.succeededFuture(
-                new AgentFleet.Reply(200, execute(req.getString("name"), req.getJsonObject("params"))));
-    }
-
-    private JsonObject execute(String name, JsonObject params) {
-        String[] parts = name.split("\\.", 2);
-        String shortName = parts.length == 2 ? parts[1] : name;
-        JsonObject result = new JsonObject()
-                .put("id", UUID.randomUUID().toString())
-                .put("command_name", shortName)
-                .put("command_status", "RUNNING")
-                .putNull("command_error")
-                .putNull("command_result");
-        commands.add(result);
-        // ---- BEGIN h-rescue: minimal rescue.finalize_rescue (to reconcile with the full IPA simulation) ----
-        if (name.equals("rescue.finalize_rescue")) {
-            return finalizeRescue(result, params);
-        }
-        // ---- END h-rescue ----
-        if (!name.equals("standby.prepare_image")) {
-            result.put("command_status", "FAILED").put("command_error", "Unknown command: " + name);
-            return result.copy();
-        }
-        JsonObject image = params.getJsonObject("image_info", new JsonObject());
-        JsonArray urls = image.getJsonArray("urls", new JsonArray());
-        String url = urls.isEmpty() ? "" : String.valueOf(urls.getValue(0));
-        long g = generation;
-        fleet.log(this, "prepare_image " + url);
-        fleet.timer(fleet.options().prepareImageTime().toMillis(), () -> {
-            if (g != generation) {
-                return;
-            }
-            // failure injection for tests and demos: an image URL containing "fail" fails to write
-            if (url.contains("fail")) {
-                result.put("command_status", "FAILED")
-                        .put(
-                                "command_error",
-                                new JsonObject()
-                                        .put("type", "ImageDownloadError")
-                                        .put("code", 500)
-                                        .put("message", "Error downloading image")
-                                        .put(
-                                                "details",
-                                                "Download of image " + image.getString("id") + " failed: simulated"));
-            } else {
-                result.put("command_status", "SUCCEEDED")
-                        .put(
-                                "command_result",
-                                new JsonObject()
-                                        .put(
-                                                "result",
-                                                "prepare_image: image (" + image.getString("id")
-                                                        + ") written to device /dev/sda"));
-            }
-            fleet.log(this, "prepare_image " + result.getString("command_status"));
-            forceHeartbeat();
-        });
-        return result.copy();
-    }
-
-    // ---- BEGIN h-rescue: minimal rescue.finalize_rescue (to reconcile with the full IPA simulation) ----
-    private volatile String rescuePassword;
-    private volatile Boolean rescuePasswordHashed;
-    private volatile String finalizeRescueError;
-
-    /** The rescue_password of the last finalize_rescue this boot accepted (what IPA writes to its shadow file). */
-    public String rescuePassword() {
-        return rescuePassword;
-    }
-
-    /** The {@code hashed} flag that came with {@link #rescuePassword()}, or null. */
-    public Boolean rescuePasswordHashed() {
-        return rescuePasswordHashed;
-    }
-
-    /** Failure injection: the next finalize_rescue answers FAILED with {@code error} (null: succeed again). */
-    public void failFinalizeRescue(String error) {
-        this.finalizeRescueError = error;
-    }
-
-    /**
-     * ironic-python-agent's extensions/rescue.py: a synchronous command that writes the (hashed) password and then
-     * stops the agent's API and heartbeats, so the tenant's network never sees them; the answer is already made.
-     */
-    private JsonObject finalizeRescue(JsonObject result, JsonObject params) {
-        String error = finalizeRescueError;
-        if (error != null) {
-            result.put("command_status", "FAILED").put("command_error", error);
-            fleet.log(this, "finalize_rescue FAILED");
-            return result.copy();
-        }
-        rescuePassword =
-                params.getValue("rescue_password") == null ? null : String.valueOf(params.getValue("rescue_password"));
-        rescuePasswordHashed = Boolean.TRUE.equals(params.getValue("hashed"));
-        result.put("command_status", "SUCCEEDED");
-        fleet.log(this, "finalize_rescue SUCCEEDED: rescue mode, agent API and heartbeats stopped");
-        running = false;
+    /** The API stops (finalize_rescue, lockdown): heartbeats end with it; the machine stays up. */
+    private void stopServing(String why) {
+        serving = false;
         generation++;
         cancelHeartbeat();
-        return result.copy();
+        log(why + ": API and heartbeats stopped");
     }
-    // ---- END h-rescue ----
 
-    private boolean tokenValid(String presented) {
-        if (token == null || presented == null) {
-            return false;
+    // ---- command API ----
+
+    /** Answers a request routed here by the fleet's server: {@code rest} is the path after /agents/<index>. */
+    Future<AgentFleet.Reply> handle(HttpMethod method, String rest, Map<String, String> query, Buffer body) {
+        if (!running || !serving) {
+            return Future.succeededFuture(AgentFleet.Reply.DROP); // nothing listens: the connection is refused
         }
-        return MessageDigest.isEqual(
-                token.getBytes(StandardCharsets.UTF_8), presented.getBytes(StandardCharsets.UTF_8));
+        return commands.handle(method, rest, query, body);
     }
 
-    private static JsonObject fault(String message) {
-        return new JsonObject().put("faultcode", "Client").put("faultstring", message);
+    // ---- AgentCommands.Agent ----
+
+    @Override
+    public boolean tokenValid(String presented) {
+        return AgentCommands.sameToken(token, presented);
+    }
+
+    @Override
+    public boolean md5Enabled() {
+        return md5Enabled;
+    }
+
+    @Override
+    public double startedAt() {
+        return startedAt;
+    }
+
+    @Override
+    public String version() {
+        return version;
+    }
+
+    @Override
+    public void commandFinished() {
+        forceHeartbeat();
+    }
+
+    @Override
+    public void finalizeRescue(String passwordHash, boolean sentHashed) {
+        rescuePasswordHash = passwordHash;
+        rescuePasswordSentHashed = sentHashed;
+        rescued = true;
+        long b = boot;
+        // IPA answers finalize_rescue, then its serve loop notices serve_api = False and stops the API
+        fleet.timer(1, () -> {
+            if (b == boot) {
+                stopServing("rescue finalized");
+            }
+        });
+    }
+
+    @Override
+    public void lockdown() {
+        long b = boot;
+        fleet.timer(1, () -> {
+            if (b == boot) {
+                stopServing("locked down");
+            }
+        });
+    }
+
+    @Override
+    public void shutdown(boolean reboot) {
+        Machine m = machine;
+        log(reboot ? "rebooting" : "powering off");
+        if (m == null) {
+            stopNow();
+        } else if (reboot) {
+            m.reboot();
+        } else {
+            m.powerOff();
+        }
+    }
+
+    @Override
+    public String journal() {
+        synchronized (journal) {
+            return String.join("\n", journal) + "\n";
+        }
+    }
+
+    @Override
+    public JsonObject partitionUuids() {
+        return partitionUuids;
+    }
+
+    @Override
+    public Future<Void> pause() {
+        Promise<Void> p = Promise.promise();
+        fleet.timer(fleet.options().stepTime().toMillis(), () -> p.complete());
+        return p.future();
+    }
+
+    @Override
+    public Future<String> writeImage(JsonObject imageInfo, Object configdrive) {
+        try {
+            ImageWriter.validate(imageInfo, md5Enabled);
+        } catch (IpaError e) {
+            return Future.failedFuture(e);
+        }
+        long b = boot;
+        String id = String.valueOf(imageInfo.getValue("id"));
+        log("prepare_image " + id + " from " + imageInfo.getJsonArray("urls").getValue(0));
+        if (id.equals(cachedImageId) && disk.contents() != null) {
+            return Future.succeededFuture("image (" + id + ") written to device " + disk.device() + " root_uuid="
+                    + disk.contents().rootUuid());
+        }
+        return images.write(imageInfo, configdrive, md5Enabled, disk, () -> b == boot)
+                .onSuccess(text -> {
+                    cachedImageId = id;
+                    partitionUuids =
+                            new JsonObject().put("root uuid", disk.contents().rootUuid());
+                    log("prepare_image " + id + " done: " + disk);
+                })
+                .onFailure(e -> log("prepare_image " + id + " failed: " + e.getMessage()));
+    }
+
+    // ---- helpers ----
+
+    private void log(String what) {
+        fleet.log(this, what);
+        synchronized (journal) {
+            journal.addLast(Instant.now() + " ironic-python-agent[" + index + "]: " + what);
+            if (journal.size() > JOURNAL_LINES) {
+                journal.removeFirst();
+            }
+        }
     }
 
     private double minSeconds() {
