@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,6 +32,14 @@ import org.slf4j.LoggerFactory;
  */
 public final class Inspections {
     private static final Logger LOG = LoggerFactory.getLogger(Inspections.class);
+
+    /**
+     * States a node is looked up in: "inspect wait" (Ironic's only one) and "inspecting", because the inspect worker
+     * records "inspect wait" only after its last step, the power-on, and a machine that boots at once (a simulated
+     * one) may post before that. Its patient lock waits for the inspect worker; "inspect wait" is checked under it.
+     */
+    private static final Set<String> LOOKUP_STATES =
+            Set.of(ProvisionState.INSPECTWAIT.value(), ProvisionState.INSPECTING.value());
 
     private final TaskManager tasks;
     private final InventoryStore inventories;
@@ -78,7 +87,7 @@ public final class Inspections {
     private Future<String> lookup(List<String> macs, List<String> bmcAddresses) {
         Future<JsonObject> byMacs = macs.isEmpty() ? Future.succeededFuture(null) : nodeByMacs(macs);
         return byMacs.compose(known -> {
-            if (known != null && !ProvisionState.INSPECTWAIT.value().equals(known.getString("provision_state"))) {
+            if (known != null && !LOOKUP_STATES.contains(known.getString("provision_state"))) {
                 LOG.error(
                         "Node {} was found during inspection lookup with MAC addresses {}, but it is in provision "
                                 + "state {}",
@@ -149,14 +158,14 @@ public final class Inspections {
                 });
     }
 
-    /** Nodes in "inspect wait" whose cached lookup BMC addresses contain any of the reported ones. */
+    /** Nodes inspecting or in "inspect wait" whose cached lookup BMC addresses contain any of the reported ones. */
     private Future<List<String>> nodesByBmc(List<String> addresses) {
         return tasks.database()
                 .reads()
-                .preparedQuery("SELECT uuid FROM nodes WHERE provision_state = $1"
+                .preparedQuery("SELECT uuid FROM nodes WHERE provision_state = ANY($1::text[])"
                         + " AND driver_internal_info -> '" + AgentInspect.LOOKUP_BMC_ADDRESSES + "' ?| $2::text[]"
                         + " ORDER BY id LIMIT 2")
-                .execute(Tuple.of(ProvisionState.INSPECTWAIT.value(), (Object) addresses.toArray(new String[0])))
+                .execute(Tuple.of(LOOKUP_STATES.toArray(new String[0]), (Object) addresses.toArray(new String[0])))
                 .map(rows -> {
                     List<String> out = new ArrayList<>();
                     rows.forEach(r -> out.add(r.getUUID(0).toString()));

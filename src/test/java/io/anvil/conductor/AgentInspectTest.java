@@ -8,6 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.anvil.ipmi.codec.command.BootDevice;
 import io.anvil.ipmi.codec.command.BootFlags;
+import io.anvil.sim.agent.AgentFleet;
+import io.anvil.sim.agent.AgentFleetOptions;
+import io.anvil.sim.agent.BmcAgents;
+import io.anvil.sim.agent.Inventory;
+import io.anvil.sim.agent.SimulatedAgent;
 import io.anvil.sim.bmc.FleetOptions;
 import io.anvil.sim.bmc.PowerState;
 import io.anvil.sim.bmc.SimulatedBmc;
@@ -15,6 +20,7 @@ import io.anvil.sim.bmc.SimulatedFleet;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -499,6 +505,67 @@ class AgentInspectTest extends AgentTestSupport {
                 .body()
                 .toString();
         assertFalse(after.contains("ipa-inspection-callback-url"), after);
+    }
+
+    /**
+     * End to end with the simulated machine: the IPMI power-on with a one-time PXE boot network-boots it, its agent
+     * takes {@code ipa-inspection-callback-url} from the node's iPXE script and posts its inventory as IPA does.
+     */
+    @Test
+    void aSimulatedMachineBootsItsAgentThroughTheIpxeScriptAndItsInventoryIsProcessed() {
+        String api = "http://127.0.0.1:" + anvil.apiPort();
+        AgentFleet agents = await(AgentFleet.start(
+                vertx,
+                AgentFleetOptions.defaults(api)
+                        .withMinHeartbeatInterval(Duration.ofMillis(100))
+                        .withMaxBackoff(Duration.ofSeconds(1))));
+        try {
+            BmcAgents binding = new BmcAgents(agents, null);
+            SimulatedFleet fleet = await(SimulatedFleet.start(
+                    vertx,
+                    new FleetOptions()
+                            .count(1)
+                            .host("127.0.0." + NEXT_HOST.getAndIncrement())
+                            .basePort(0)
+                            .eventListener(binding::listener)));
+            fleets.add(fleet);
+            SimulatedBmc bmc = fleet.bmc(0);
+            SimulatedAgent agent = binding.agentOf(0);
+            String uuid = managedIpmiNode(bmc);
+            // managed boot: the boot interface serves the node's script to its port's MAC
+            sql(
+                    "UPDATE nodes SET boot_interface = 'ipxe', driver_info = driver_info || ?::jsonb WHERE uuid = ?",
+                    new JsonObject()
+                            .put("deploy_kernel", agents.imageUrl("ipa.kernel"))
+                            .put("deploy_ramdisk", agents.imageUrl("ipa.initramfs"))
+                            .encode(),
+                    uuid);
+            Resp port = http(
+                    HttpMethod.POST,
+                    "/v1/ports",
+                    new JsonObject().put("address", agent.macs().get(0)).put("node_uuid", uuid));
+            assertEquals(201, port.status(), port::toString);
+
+            assertEquals(202, putProvision(uuid, "inspect").status());
+            waitForState(uuid, "manageable");
+
+            assertEquals(api + "/v1/continue_inspection", agent.inspectionUrl(), "from the iPXE script");
+            assertEquals(202, agent.lastInspectionStatus());
+            JsonObject props = nodeApi(uuid).getJsonObject("properties");
+            int i = agent.index();
+            assertEquals(Inventory.cpuCount(i), props.getInteger("cpus"));
+            assertEquals(Inventory.memoryMb(i), props.getLong("memory_mb"));
+            assertEquals(Inventory.localGb(i), props.getLong("local_gb"));
+            assertEquals("x86_64", props.getString("cpu_arch"));
+            List<Map<String, Object>> ports = ports(uuid);
+            assertEquals(1, ports.size(), ports::toString);
+            assertEquals(true, ports.get(0).get("pxe_enabled"));
+            assertEquals(1, inventoryRows(uuid));
+            waitUntil(
+                    "the machine is off and its ramdisk gone", () -> bmc.power() == PowerState.OFF && !agent.running());
+        } finally {
+            await(agents.close());
+        }
     }
 
     @Test
