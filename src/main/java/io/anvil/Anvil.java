@@ -125,6 +125,10 @@ public final class Anvil {
                     agentClient = new io.anvil.driver.agent.AgentClient(
                             vertx, config.agent().commandTimeout());
                     drivers.registerDeploy("direct", new io.anvil.driver.agent.DirectDeploy(agentClient));
+                    drivers.registerInspect(
+                            "agent",
+                            new io.anvil.driver.inspect.AgentInspect(
+                                    drivers::bootFor, io.anvil.driver.inspect.InspectionSettings.from(config)));
                     drivers.registerRescue(
                             "agent",
                             new io.anvil.driver.agent.AgentRescue(

@@ -160,6 +160,7 @@ public final class ApiVerticle extends VerticleBase {
         AgentApi agentApi = new AgentApi(services, vertx.getOrCreateContext());
         r.get("/v1/lookup").handler(async(agentApi::lookup));
         r.post("/v1/heartbeat/:node_ident").handler(noContent(agentApi::heartbeat, 202));
+        r.post("/v1/continue_inspection").handler(async(new InspectionApi(services)::continueInspection));
 
         r.get("/v1/drivers").handler(sync(discovery::drivers));
         r.get("/v1/drivers/:driver").handler(sync(discovery::driver));

@@ -35,6 +35,10 @@ final class BootApi {
 
     /** GET /boot/{mac}.ipxe, the MAC as iPXE's ${mac:hexhyp} (aa-bb-...) or with colons. */
     void forMac(RoutingContext ctx) {
+        if (IpxeScripts.INSPECTOR_SCRIPT.equals(ctx.pathParam("file"))) {
+            inspector(ctx);
+            return;
+        }
         Matcher m = MAC_FILE.matcher(ctx.pathParam("file"));
         if (!m.matches()) {
             script(
@@ -51,6 +55,22 @@ final class BootApi {
                 script(ctx, 404, IpxeScripts.retry("no node has a port with MAC " + mac));
             } else {
                 script(ctx, 200, ipxe.scriptFor(ar.result(), mac, anvilUrl(ctx)));
+            }
+        });
+    }
+
+    /**
+     * GET /boot/inspector.ipxe, the chain loader's fallback for a machine Anvil knows by no NIC: the inspection
+     * ramdisk while some node waits in unmanaged inspection (docs/agent.md), else 404 and the loader asks again.
+     */
+    private void inspector(RoutingContext ctx) {
+        lookup.nodeInUnmanagedInspection().onComplete(ar -> {
+            if (ar.failed()) {
+                ctx.fail(ar.cause());
+            } else if (ar.result() == null) {
+                script(ctx, 404, IpxeScripts.retry("no node is waiting to be inspected"));
+            } else {
+                script(ctx, 200, ipxe.inspectorScript(ar.result(), anvilUrl(ctx)));
             }
         });
     }

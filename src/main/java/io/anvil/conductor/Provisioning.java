@@ -14,6 +14,7 @@ import io.anvil.errors.AnvilException;
 import io.anvil.fsm.ApiVerb;
 import io.anvil.fsm.ProvisionEvent;
 import io.anvil.fsm.ProvisionState;
+import io.anvil.util.Futures;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -24,6 +25,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Ironic's provisioning actions (do_node_deploy, do_node_tear_down, do_provisioning_action, inspect, clean,
@@ -31,6 +34,7 @@ import java.util.function.LongSupplier;
  * state change to its worker's start; workers end in done/wait or in the fail state with last_error set.
  */
 public final class Provisioning {
+    private static final Logger LOG = LoggerFactory.getLogger(Provisioning.class);
     private final TaskManager tasks;
     private final LongSupplier conductorId;
     private final StepEngine steps;
@@ -159,7 +163,13 @@ public final class Provisioning {
                         "do_node_service",
                         t -> steps.startService(t, body.getJsonArray("service_steps")));
             case ABORT -> {
-                if (stepsRunIn(state)) {
+                if (state == ProvisionState.INSPECTWAIT) {
+                    // Ironic's abort_inspection: "inspect failed" with its message, then the ramdisk's clean-up
+                    task.spawnAfter(
+                            "abort_inspection",
+                            t -> t.processEvent(event, Optional.empty(), false, "Inspection was aborted by request."),
+                            Provisioning::abortInspection);
+                } else if (stepsRunIn(state)) {
                     // decided before the API answers: the node fails now, or its running step is marked abort_after
                     AtomicReference<StepEngine.AbortDecision> decision = new AtomicReference<>();
                     task.spawnAfter(
@@ -185,6 +195,18 @@ public final class Provisioning {
                         steps::afterUnhold);
             default -> throw AnvilException.invalid("Unsupported provision target " + verb.target());
         }
+    }
+
+    /** The inspect interface's abort (power off, agent keys gone); a failure is logged, the node stays failed. */
+    static Future<Void> abortInspection(Task task) {
+        var inspect = task.driver().inspect();
+        if (inspect == null) {
+            return Future.succeededFuture();
+        }
+        return Futures.attempt(() -> inspect.abort(task)).recover(e -> {
+            LOG.warn("Clean-up of the aborted inspection of node {} failed: {}", task.uuid(), message(e));
+            return Future.succeededFuture();
+        });
     }
 
     /** Wait and hold states whose abort the step engine handles (Ironic's abort of clean/deploy/service). */

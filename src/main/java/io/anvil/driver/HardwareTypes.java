@@ -35,7 +35,7 @@ public final class HardwareTypes {
                     "boot", List.of("fake", "ipxe"),
                     "console", List.of("fake", "no-console"),
                     "deploy", List.of("fake", "direct"), // direct: the agent writes the image (docs/agent.md)
-                    "inspect", List.of("fake", "no-inspect"),
+                    "inspect", List.of("fake", "no-inspect", "agent"), // agent: in-band inspection (docs/agent.md)
                     "management", List.of("fake"),
                     "network", List.of("flat", "noop"),
                     "power", List.of("fake"),
@@ -52,7 +52,7 @@ public final class HardwareTypes {
                     "boot", List.of("fake", "ipxe"),
                     "console", List.of("no-console"),
                     "deploy", List.of("fake", "direct"), // direct: the agent writes the image (docs/agent.md)
-                    "inspect", List.of("no-inspect"),
+                    "inspect", List.of("no-inspect", "agent"), // agent: in-band inspection (docs/agent.md)
                     "management", List.of("ipmitool"),
                     "network", List.of("flat", "noop"),
                     "power", List.of("ipmitool"),

@@ -21,4 +21,20 @@ public final class BootLookup {
                 .map(rows ->
                         rows.size() == 0 ? null : RowJson.toJson(rows.iterator().next()));
     }
+
+    /**
+     * The node that waits longest in "inspect wait" with a boot Anvil does not manage (no port to serve a script
+     * for; the agent inspect interface records {@code inspector_manage_boot: false}), or null. "inspecting" counts
+     * too: the machine is powered on just before the node records "inspect wait".
+     */
+    public Future<JsonObject> nodeInUnmanagedInspection() {
+        return db.reads()
+                .preparedQuery(Resources.NODE.selectFrom()
+                        + " WHERE t.provision_state IN ('inspecting', 'inspect wait')"
+                        + " AND t.driver_internal_info -> 'inspector_manage_boot' = 'false'::jsonb"
+                        + " ORDER BY t.inspection_started_at, t.id LIMIT 1")
+                .execute()
+                .map(rows ->
+                        rows.size() == 0 ? null : RowJson.toJson(rows.iterator().next()));
+    }
 }

@@ -203,15 +203,37 @@ public final class WaitTimeouts {
                 });
     }
 
-    /** INSPECTWAIT → INSPECTFAIL, counted from inspection_started_at; nothing to clean up. */
+    /**
+     * INSPECTWAIT → INSPECTFAIL, counted from inspection_started_at; then Ironic's cleanup_inspectwait_timeout: the
+     * inspect interface's abort (the agent inspection powers the node off) and its last_error.
+     */
     public Future<WalkResult> checkInspectWaitTimeouts(NodeWalker<Task> nodes) {
         return failIfInState(
-                nodes,
-                ProvisionState.INSPECTWAIT,
-                settings.inspectWaitTimeout(),
-                "inspection_started_at",
-                task -> task.processEvent(
-                        ProvisionEvent.FAIL, Optional.empty(), false, "timeout reached while inspecting the node"));
+                nodes, ProvisionState.INSPECTWAIT, settings.inspectWaitTimeout(), "inspection_started_at", task -> {
+                    String msg = "Timeout reached while inspecting the node. Please check if the ramdisk responsible "
+                            + "for the inspection is running on the node.";
+                    task.processEvent(
+                            ProvisionEvent.FAIL,
+                            Optional.empty(),
+                            "timeout reached while inspecting the node",
+                            "cleanup_inspectwait_timeout",
+                            t -> abortInspection(t, msg));
+                    return Future.succeededFuture();
+                });
+    }
+
+    private static Future<Void> abortInspection(Task task, String msg) {
+        var inspect = task.driver() == null ? null : task.driver().inspect();
+        Future<Void> aborted = inspect == null ? Future.succeededFuture() : inspect.abort(task);
+        return aborted.transform(ar -> {
+            if (ar.failed()) {
+                LOG.warn(
+                        "Clean-up of the timed-out inspection of node {} failed: {}",
+                        task.uuid(),
+                        ar.cause().toString());
+            }
+            return task.save(Map.of("last_error", msg)).<Void>mapEmpty();
+        });
     }
 
     /** RESCUEWAIT → RESCUEFAIL, then power off and rescue clean-up. */

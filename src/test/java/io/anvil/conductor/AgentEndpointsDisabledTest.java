@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** {@code api.enable_ramdisk_endpoints: false}: lookup and heartbeat answer 403 (Ironic's HTTPForbidden), before any version check. */
+/** {@code api.enable_ramdisk_endpoints: false}: lookup, heartbeat and continue_inspection answer 403 (Ironic's HTTPForbidden), before any version check. */
 class AgentEndpointsDisabledTest extends AgentTestSupport {
     @Override
     protected Map<String, Object> extraConfig() {
@@ -27,5 +27,20 @@ class AgentEndpointsDisabledTest extends AgentTestSupport {
                 "Access was denied to the following resource: /v1/heartbeat/" + n[0],
                 hb.fault().getString("faultstring"));
         assertNull(internal(n[0]).getValue("agent_secret_token"));
+    }
+
+    @Test
+    void continueInspectionIsForbidden() {
+        String[] n = nodeWithPort("inspect wait", null);
+        Resp r = call(
+                io.vertx.core.http.HttpMethod.POST,
+                "/v1/continue_inspection",
+                null,
+                AgentInspectTest.agentData(n[1], null, null));
+        assertEquals(403, r.status(), r::toString);
+        assertEquals(
+                "Access was denied to the following resource: /v1/continue_inspection",
+                r.fault().getString("faultstring"));
+        assertEquals("inspect wait", node(n[0]).get("provision_state"));
     }
 }

@@ -292,8 +292,11 @@ class WaitTimeoutTest {
         h.sql("UPDATE nodes SET inspection_started_at = now() WHERE uuid = $1::uuid", updatedLongAgo);
         await(timeouts.checkInspectWaitTimeouts(h.iterator()));
         assertEquals("inspect failed", state(startedLongAgo));
+        // the clean-up worker (Ironic's cleanup_inspectwait_timeout) replaces the fail's message by its own
+        h.eventually("released", () -> h.row(startedLongAgo).getString("reservation") == null);
         assertEquals(
-                "timeout reached while inspecting the node",
+                "Timeout reached while inspecting the node. Please check if the ramdisk responsible for the "
+                        + "inspection is running on the node.",
                 h.row(startedLongAgo).getString("last_error"));
         assertEquals("inspect wait", state(updatedLongAgo), "a recent inspection start wins over an old update");
     }

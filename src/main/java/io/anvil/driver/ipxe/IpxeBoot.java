@@ -32,6 +32,9 @@ public final class IpxeBoot implements BootInterface {
             "service wait",
             "service hold");
 
+    /** States in which the agent runs inspection and posts its inventory (Ironic's prepare_managed_inspection). */
+    static final Set<String> INSPECTION_STATES = Set.of("inspecting", "inspect wait");
+
     static final Set<String> RESCUE_RAMDISK_STATES = Set.of("rescuing", "rescue wait");
 
     /** An image reference must not be able to add iPXE commands or kernel arguments: one token, no expansions. */
@@ -119,16 +122,54 @@ public final class IpxeBoot implements BootInterface {
                 kr[0], kr[1], mode + "_ramdisk", kernelParams(node, anvilUrl, mac), settings.ipxeTimeout());
     }
 
+    /**
+     * The fallback script of a machine Anvil knows by no NIC while {@code waiting} (a node in "inspect wait" whose
+     * boot Anvil does not manage: no port yet) waits for its inventory: the agent ramdisk of that node's images, told
+     * to inspect. iPXE fills in {@code BOOTIF} with the MAC it booted from, as in Ironic's documented inspector.ipxe,
+     * so the agent reports its PXE NIC. The agent is found by its BMC address when it posts.
+     */
+    public String inspectorScript(JsonObject waiting, String anvilUrl) {
+        String[] kr;
+        try {
+            kr = images(waiting, "deploy");
+        } catch (AnvilException e) {
+            return IpxeScripts.retry(waiting.getString("uuid") + ": " + e.getMessage());
+        }
+        String params = operatorParams(waiting);
+        String agent = "ipa-api-url=" + anvilUrl + " BOOTIF=${mac} " + IpxeScripts.INSPECTION_CALLBACK_PARAM + "="
+                + inspectionCallbackUrl(anvilUrl);
+        return IpxeScripts.ramdisk(
+                kr[0], kr[1], "deploy_ramdisk", (params.isEmpty() ? "" : params + " ") + agent, settings.ipxeTimeout());
+    }
+
     /** The kernel command line: the operator's parameters, then what the agent needs to find Anvil and its NIC. */
     String kernelParams(JsonObject node, String anvilUrl, String mac) {
+        String params = operatorParams(node);
+        String agent = "ipa-api-url=" + anvilUrl + " BOOTIF=" + mac;
+        if (INSPECTION_STATES.contains(node.getString("provision_state"))) {
+            agent += " " + IpxeScripts.INSPECTION_CALLBACK_PARAM + "=" + inspectionCallbackUrl(anvilUrl);
+        }
+        return (params.isEmpty() ? "" : params + " ") + agent;
+    }
+
+    /** The operator's kernel parameters (driver_info's, else the configured ones), safe to put in a script. */
+    private String operatorParams(JsonObject node) {
         JsonObject info = driverInfo(node);
         String params = settings.kernelAppendParams();
         if (info.getValue("kernel_append_params") instanceof String custom && !custom.isBlank()) {
             params = custom.replace("%default%", settings.kernelAppendParams());
         }
         // the parameters go into the script verbatim: no line breaks (new iPXE commands), no ${} expansions
-        params = params.replaceAll("[\\r\\n${}]", " ").trim();
-        return (params.isEmpty() ? "" : params + " ") + "ipa-api-url=" + anvilUrl + " BOOTIF=" + mac;
+        return params.replaceAll("[\\r\\n${}]", " ").trim();
+    }
+
+    /**
+     * Where the agent posts its inventory (Ironic's inspect_utils.get_inspection_callback): the API's
+     * {@code /v1/continue_inspection}, whether or not the base URL already ends in {@code /v1}.
+     */
+    public static String inspectionCallbackUrl(String anvilUrl) {
+        String base = anvilUrl.replaceAll("/+$", "");
+        return (base.endsWith("/v1") ? base : base + "/v1") + "/continue_inspection";
     }
 
     /** The kernel and ramdisk of a mode, from driver_info or the configuration; 400 naming what is missing. */

@@ -5,6 +5,16 @@ package io.anvil.driver.ipxe;
  * {@code #!ipxe}; values come only from validated node fields and Anvil's own URL.
  */
 public final class IpxeScripts {
+    /** The kernel parameter that tells the agent to inspect and where to post (IPA's inspection_callback_url). */
+    public static final String INSPECTION_CALLBACK_PARAM = "ipa-inspection-callback-url";
+
+    /**
+     * The script the chain loader falls back to when Anvil knows none of the machine's NICs (Ironic's
+     * {@code [pxe]ipxe_fallback_script}, conventionally inspector.ipxe): the inspection ramdisk while a node waits in
+     * unmanaged inspection, 404 otherwise.
+     */
+    public static final String INSPECTOR_SCRIPT = "inspector.ipxe";
+
     private IpxeScripts() {}
 
     /**
@@ -28,6 +38,8 @@ public final class IpxeScripts {
                 exit 0
 
                 :loop_done
+                # a machine Anvil knows by no NIC may be a node inspected by its BMC alone (docs/agent.md)
+                chain --autofree %1$s/%2$s && exit 0 ||
                 echo Anvil knows none of this machine's NICs; enroll a port with one of their MAC addresses.
                 echo Anvil: asking again in 30 seconds.
                 sleep 30
@@ -35,12 +47,13 @@ public final class IpxeScripts {
 
                 :old_rom
                 chain --autofree %1$s/${mac:hexhyp}.ipxe && exit 0 ||
+                chain --autofree %1$s/%2$s && exit 0 ||
                 echo Anvil does not know NIC ${mac}; enroll a port with this MAC address.
                 echo Anvil: asking again in 30 seconds.
                 sleep 30
                 goto old_rom
                 """
-                .formatted(bootUrl);
+                .formatted(bootUrl, INSPECTOR_SCRIPT);
     }
 
     /** Boots a ramdisk, retrying failed downloads with a growing pause, then powering off (Ironic's behaviour). */

@@ -35,14 +35,8 @@ class IpxeBootTest {
 
     @Test
     void ramdiskStatesBootTheAgentWithAnvilsUrlAndTheMac() {
-        for (String state : List.of(
-                "deploying",
-                "wait call-back",
-                "cleaning",
-                "clean wait",
-                "inspect wait",
-                "service wait",
-                "deploy hold")) {
+        for (String state :
+                List.of("deploying", "wait call-back", "cleaning", "clean wait", "service wait", "deploy hold")) {
             String s = boot.scriptFor(node(state), MAC, URL);
             assertTrue(s.startsWith("#!ipxe\n"), s);
             assertTrue(
@@ -52,6 +46,25 @@ class IpxeBootTest {
             assertTrue(s.contains("initrd --name deploy_ramdisk http://images/ipa.initramfs || goto retry"), s);
             assertFalse(s.contains("ipa-global-request-id"), s);
         }
+    }
+
+    @Test
+    void inspectionStatesTellTheAgentWhereToPostItsInventory() {
+        for (String state : List.of("inspecting", "inspect wait")) {
+            String s = boot.scriptFor(node(state), MAC, URL);
+            assertTrue(
+                    s.contains("kernel http://images/ipa.kernel nofb vga=normal ipa-api-url=" + URL + " BOOTIF=" + MAC
+                            + " ipa-inspection-callback-url=" + URL + "/v1/continue_inspection"
+                            + " initrd=deploy_ramdisk || goto retry"),
+                    s);
+        }
+        assertFalse(boot.scriptFor(node("clean wait"), MAC, URL).contains("ipa-inspection-callback-url"));
+        assertEquals(
+                "http://10.0.0.1:6385/v1/continue_inspection",
+                IpxeBoot.inspectionCallbackUrl("http://10.0.0.1:6385/v1/"));
+        assertEquals(
+                "https://anvil.example/baremetal/v1/continue_inspection",
+                IpxeBoot.inspectionCallbackUrl("https://anvil.example/baremetal"));
     }
 
     @Test
