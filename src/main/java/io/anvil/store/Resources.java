@@ -83,6 +83,7 @@ public final class Resources {
                 writable("automated_clean", BOOL, 47),
                 readOnly("clean_step", NULLABLE_OBJECT, 7),
                 readOnly("deploy_step", NULLABLE_OBJECT, 44),
+                readOnly("service_step", NULLABLE_OBJECT, 87),
                 readOnly("raid_config", OBJECT, 12),
                 readOnly("target_raid_config", OBJECT, 12),
                 readOnly("traits", ARRAY, 37),

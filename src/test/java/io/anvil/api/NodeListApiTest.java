@@ -37,9 +37,10 @@ class NodeListApiTest extends ApiTestBase {
 
     @Override
     protected void prepareDatabase() {
-        // nodes in conductor group rack1 need a live conductor there
+        // nodes in conductor group rack1 need a live conductor there; its keepalive is dated ahead so a slow,
+        // busy machine cannot let it go stale (10 s) before the fixture has created its nodes
         sql("INSERT INTO conductors (hostname, conductor_group, drivers, updated_at) VALUES "
-                + "('rack1-host', 'rack1', '[\"ipmi\", \"fake-hardware\"]', now())");
+                + "('rack1-host', 'rack1', '[\"ipmi\", \"fake-hardware\"]', now() + interval '1 hour')");
     }
 
     private static String name(int i) {

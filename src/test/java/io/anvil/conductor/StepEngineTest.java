@@ -5,10 +5,22 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.anvil.driver.AgentCommandStarted;
+import io.anvil.driver.AgentReport;
+import io.anvil.driver.AsyncStepStatus;
+import io.anvil.driver.DeployInterface;
+import io.anvil.driver.DriverTask;
+import io.anvil.driver.StepOutcome;
+import io.anvil.driver.steps.CleanStep;
+import io.anvil.driver.steps.DeployStep;
+import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -18,6 +30,76 @@ import org.junit.jupiter.api.Test;
  * engine is AgentStepsTest's.
  */
 class StepEngineTest extends AgentTestSupport {
+    /**
+     * A deploy interface whose clean steps start work "in the agent" and finish when the test says so, to drive the
+     * wait loop and abort_after without a ramdisk: a heartbeat asks {@link #agentCommandStatus}.
+     */
+    public static final class AsyncSteps implements DeployInterface {
+        final Set<String> finished = ConcurrentHashMap.newKeySet();
+        final Set<String> tornDown = ConcurrentHashMap.newKeySet();
+
+        @Override
+        @DeployStep(priority = 100)
+        public Future<StepOutcome> deploy(DriverTask task) {
+            return Future.succeededFuture(StepOutcome.DONE);
+        }
+
+        @CleanStep(priority = 0, requiresRamdisk = false)
+        public Future<Object> slowStep(DriverTask task) {
+            return Future.succeededFuture(new AgentCommandStarted("slow_step"));
+        }
+
+        @CleanStep(priority = 0, requiresRamdisk = false, abortable = true)
+        public Future<Object> slowAbortableStep(DriverTask task) {
+            return Future.succeededFuture(new AgentCommandStarted("slow_abortable_step"));
+        }
+
+        @Override
+        public boolean continuesOnHeartbeat(String provisionState) {
+            return "clean wait".equals(provisionState);
+        }
+
+        @Override
+        public Future<AsyncStepStatus> agentCommandStatus(DriverTask task, AgentReport report, String command) {
+            return Future.succeededFuture(
+                    finished.contains(task.uuid()) ? AsyncStepStatus.succeeded() : AsyncStepStatus.running());
+        }
+
+        @Override
+        public Future<Void> tearDownCleaning(DriverTask task) {
+            tornDown.add(task.uuid());
+            return Future.succeededFuture();
+        }
+
+        @Override
+        public Future<Void> tearDown(DriverTask task) {
+            return Future.succeededFuture();
+        }
+
+        @Override
+        public Future<Void> takeOver(DriverTask task) {
+            return Future.succeededFuture();
+        }
+    }
+
+    private final AsyncSteps async = new AsyncSteps();
+
+    @BeforeAll
+    void registerAsyncSteps() {
+        tasks().drivers().registerDeploy("async-test", async);
+    }
+
+    private String asyncNode() {
+        String uuid = createNode("manageable");
+        sql("UPDATE nodes SET deploy_interface = 'async-test' WHERE uuid = ?", uuid);
+        return uuid;
+    }
+
+    private void heartbeatOf(String uuid) {
+        await(new AgentHeartbeats(tasks(), provisioning().steps())
+                .continueAfterHeartbeat(uuid, new AgentReport("http://agent.invalid", "test", null, null, null)));
+    }
+
     @Override
     protected Map<String, Object> extraConfig() {
         return Map.of("conductor.max_concurrent_deploy", 2, "conductor.max_concurrent_clean", 3);
@@ -38,6 +120,85 @@ class StepEngineTest extends AgentTestSupport {
                                 + " driver_internal_info::text AS dii FROM nodes WHERE uuid = ?",
                         uuid)
                 .get(0);
+    }
+
+    @Test
+    void abortDuringANonAbortableStepWaitsForItThenFailsTheNode() {
+        String uuid = asyncNode();
+        assertEquals(
+                202,
+                clean(uuid, new JsonArray().add(step("deploy", "slow_step"))).status());
+        waitForState(uuid, "clean wait");
+        assertEquals("slow_step", internal(uuid).getString(StepEngine.AWAITED_COMMAND));
+        heartbeatOf(uuid); // the step still runs: nothing changes
+        assertEquals("clean wait", row(uuid).get("provision_state"));
+
+        assertEquals(202, putProvision(uuid, "abort").status());
+        // Ironic scenario 29: only abort_after is set, the node stays
+        assertEquals("clean wait", row(uuid).get("provision_state"));
+        assertEquals(true, new JsonObject((String) row(uuid).get("clean_step")).getBoolean("abort_after"));
+        assertFalse(async.tornDown.contains(uuid));
+
+        async.finished.add(uuid);
+        heartbeatOf(uuid);
+        waitForState(uuid, "clean failed");
+        Map<String, Object> r = row(uuid);
+        assertEquals(
+                "By request, the clean operation was aborted for node " + uuid
+                        + " after the completion of step \"deploy.slow_step\".",
+                r.get("last_error"));
+        assertEquals("manageable", r.get("target_provision_state"));
+        assertEquals(false, r.get("maintenance"));
+        assertNull(r.get("clean_step"));
+        assertTrue(async.tornDown.contains(uuid), "the abort clean-up ran");
+    }
+
+    @Test
+    void abortDuringAnAbortableStepFailsTheNodeAtOnce() {
+        String uuid = asyncNode();
+        assertEquals(
+                202,
+                clean(uuid, new JsonArray().add(step("deploy", "slow_abortable_step")))
+                        .status());
+        waitForState(uuid, "clean wait");
+        assertEquals(202, putProvision(uuid, "abort").status());
+        assertEquals("clean failed", row(uuid).get("provision_state"), "decided before the API answered");
+        waitUntil("torn down", () -> async.tornDown.contains(uuid));
+        waitUntil("steps forgotten", () -> row(uuid).get("clean_step") == null);
+        assertEquals(
+                "By request, the clean operation was aborted for node " + uuid + ".",
+                row(uuid).get("last_error"));
+    }
+
+    @Test
+    void aStepFinishedInTheAgentContinuesTheListOnTheNextHeartbeat() {
+        String uuid = asyncNode();
+        JsonArray steps = new JsonArray().add(step("deploy", "slow_step")).add(step("power", "power_off"));
+        assertEquals(202, clean(uuid, steps).status());
+        waitForState(uuid, "clean wait");
+        async.finished.add(uuid);
+        heartbeatOf(uuid);
+        waitForState(uuid, "manageable");
+        assertEquals("power off", row(uuid).get("power_state"), "the step after the agent's ran");
+        // every step was out-of-band, so no ramdisk was booted and none is torn down (cleaning_disable_ramdisk)
+        assertFalse(async.tornDown.contains(uuid));
+    }
+
+    @Test
+    void servicingRunsTheUsersStepsAndReturnsToActive() {
+        String uuid = createNode("active");
+        JsonObject body = new JsonObject()
+                .put("target", "service")
+                .put(
+                        "service_steps",
+                        new JsonArray().add(step("power", "power_off")).add(step("power", "power_on")));
+        // service is API 1.87, above the advertised 1.78: the conductor's own entry point
+        await(provisioning().provision(uuid, io.anvil.fsm.ApiVerb.SERVICE, body));
+        waitForState(uuid, "active");
+        Map<String, Object> r = row(uuid);
+        assertNull(r.get("last_error"));
+        assertEquals("power on", r.get("power_state"));
+        assertTrue(eventTypes(uuid, "baremetal.node.provision_set").size() >= 2, "servicing went through its states");
     }
 
     @Test
