@@ -106,6 +106,7 @@ final class AgentCommands {
 
     private final Agent agent;
     private final LinkedHashMap<String, Result> results = new LinkedHashMap<>();
+    private Result last;
 
     AgentCommands(Agent agent) {
         this.agent = agent;
@@ -121,6 +122,7 @@ final class AgentCommands {
     /** A new boot: IPA's results live in the ramdisk's memory. */
     void clear() {
         results.clear();
+        last = null;
     }
 
     // ---- HTTP ----
@@ -200,11 +202,8 @@ final class AgentCommands {
         if (parts.length != 2) {
             throw IpaError.invalidCommand("Command name must be of the form <extension>.<name>");
         }
-        if (!results.isEmpty()) {
-            Result last = new ArrayList<>(results.values()).get(results.size() - 1);
-            if (last.status.equals("RUNNING")) {
-                throw IpaError.busy(last.name);
-            }
+        if (last != null && last.status.equals("RUNNING")) {
+            throw IpaError.busy(last.name);
         }
         Map<String, Command> ext = EXTENSIONS.get(parts[0]);
         if (ext == null) {
@@ -225,28 +224,17 @@ final class AgentCommands {
                 r.status = "SUCCEEDED";
                 r.result = f.result() instanceof String s ? new JsonObject().put("result", s) : f.result();
             } else {
-                failSync(r, fullName, f.cause());
+                failSync(r, f.cause());
             }
             r.done.tryComplete();
             record(r);
             return r;
         }
+        // a validator's InvalidCommandParamsError propagates from here: the API answers 400, nothing is recorded
+        Future<Object> f = typeError != null
+                ? Future.failedFuture(new HardwareSteps.TypeError(typeError))
+                : invoke(cmd, agent, params);
         Result r = new Result(parts[1]);
-        Future<Object> f;
-        try {
-            f = typeError != null
-                    ? Future.failedFuture(new HardwareSteps.TypeError(typeError))
-                    : invoke(cmd, agent, params);
-        } catch (IpaError e) {
-            if (e.code == 400) {
-                throw e; // the validator's InvalidCommandParamsError: the API answers 400, nothing recorded
-            }
-            Result failed = new Result(fullName);
-            failSync(failed, fullName, e);
-            failed.done.tryComplete();
-            record(failed);
-            return failed;
-        }
         record(r);
         f.onComplete(ar -> {
             if (ar.succeeded()) {
@@ -268,7 +256,7 @@ final class AgentCommands {
     }
 
     /** A synchronous failure: IPA records a SyncCommandResult named with the full command name. */
-    private static void failSync(Result r, String fullName, Throwable cause) {
+    private static void failSync(Result r, Throwable cause) {
         r.status = "FAILED";
         if (cause instanceof HardwareSteps.TypeError t) {
             r.error = new JsonObject()
@@ -283,14 +271,15 @@ final class AgentCommands {
 
     private void record(Result r) {
         results.put(r.id, r);
+        last = r;
     }
 
     private static Future<Object> invoke(Command cmd, Agent agent, JsonObject params) {
         try {
             return cmd.body.apply(agent, params);
         } catch (IpaError e) {
-            if (cmd.kind == Kind.ASYNC && e.code == 400) {
-                throw e;
+            if (e.isInvalidContent()) {
+                throw e; // IPA's execute_command re-raises InvalidContentError to the caller
             }
             return Future.failedFuture(e);
         } catch (RuntimeException e) {
