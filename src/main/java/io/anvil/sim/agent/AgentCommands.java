@@ -44,8 +44,17 @@ final class AgentCommands {
         /** A command ended: IPA forces a heartbeat. */
         void commandFinished();
 
-        /** rescue.finalize_rescue: keep the password hash, then stop serving the API and heartbeating. */
-        void finalizeRescue(String passwordHash);
+        /**
+         * rescue.finalize_rescue: keep the password hash, then stop serving the API and heartbeating.
+         *
+         * @param sentHashed whether Anvil sent a hash ({@code hashed: true}) rather than the clear password
+         */
+        void finalizeRescue(String passwordHash, boolean sentHashed);
+
+        /** Failure injection for tests: the error the next finalize_rescue fails with, or null. */
+        default String finalizeRescueFailure() {
+            return null;
+        }
 
         /** system.lockdown: stop serving and heartbeating. */
         void lockdown();
@@ -368,9 +377,14 @@ final class AgentCommands {
                 List.of("rescue_password", "hashed"),
                 false,
                 (agent, p) -> {
+                    String failure = agent.finalizeRescueFailure();
+                    if (failure != null) {
+                        return Future.failedFuture(IpaError.commandExecution(failure));
+                    }
                     String password = String.valueOf(p.getValue("rescue_password", ""));
                     boolean hashed = Boolean.TRUE.equals(p.getValue("hashed"));
-                    agent.finalizeRescue(hashed ? password : Sha256Crypt.hash(password, Sha256Crypt.randomSalt()));
+                    agent.finalizeRescue(
+                            hashed ? password : Sha256Crypt.hash(password, Sha256Crypt.randomSalt()), hashed);
                     return Future.succeededFuture(null);
                 });
 

@@ -135,6 +135,24 @@ public final class SimulatedAgent implements AgentCommands.Agent {
         return rescued;
     }
 
+    private volatile boolean rescuePasswordSentHashed;
+    private volatile String finalizeRescueFailure;
+
+    /** Whether the last finalize_rescue carried a hash ({@code hashed: true}) rather than the clear password. */
+    public boolean rescuePasswordSentHashed() {
+        return rescuePasswordSentHashed;
+    }
+
+    /** Failure injection: the next finalize_rescue calls fail with {@code error} (null: succeed again). */
+    public void failFinalizeRescue(String error) {
+        finalizeRescueFailure = error;
+    }
+
+    @Override
+    public String finalizeRescueFailure() {
+        return finalizeRescueFailure;
+    }
+
     /** The rescue password hash finalize_rescue stored (crypt format), or null. Never logged. */
     public String rescuePasswordHash() {
         return rescuePasswordHash;
@@ -594,8 +612,9 @@ public final class SimulatedAgent implements AgentCommands.Agent {
     }
 
     @Override
-    public void finalizeRescue(String passwordHash) {
+    public void finalizeRescue(String passwordHash, boolean sentHashed) {
         rescuePasswordHash = passwordHash;
+        rescuePasswordSentHashed = sentHashed;
         rescued = true;
         long b = boot;
         // IPA answers finalize_rescue, then its serve loop notices serve_api = False and stops the API
