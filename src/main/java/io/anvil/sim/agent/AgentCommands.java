@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
@@ -80,7 +81,7 @@ final class AgentCommands {
             List<String> required,
             List<String> optional,
             boolean kwargs,
-            Function<JsonObject, Future<Object>> body) {}
+            BiFunction<Agent, JsonObject, Future<Object>> body) {}
 
     /** One command result (IPA's BaseCommandResult). */
     static final class Result {
@@ -105,13 +106,19 @@ final class AgentCommands {
         }
     }
 
+    /** IPA's extensions and their commands, shared by every agent (built once). */
+    private static final Map<String, Map<String, Command>> EXTENSIONS = new LinkedHashMap<>();
+
+    static {
+        register();
+    }
+
     private final Agent agent;
-    private final Map<String, Map<String, Command>> extensions = new LinkedHashMap<>();
     private final LinkedHashMap<String, Result> results = new LinkedHashMap<>();
+    private Result last;
 
     AgentCommands(Agent agent) {
         this.agent = agent;
-        register();
     }
 
     /** The results, oldest first (for tests). */
@@ -124,6 +131,7 @@ final class AgentCommands {
     /** A new boot: IPA's results live in the ramdisk's memory. */
     void clear() {
         results.clear();
+        last = null;
     }
 
     // ---- HTTP ----
@@ -203,13 +211,10 @@ final class AgentCommands {
         if (parts.length != 2) {
             throw IpaError.invalidCommand("Command name must be of the form <extension>.<name>");
         }
-        if (!results.isEmpty()) {
-            Result last = new ArrayList<>(results.values()).get(results.size() - 1);
-            if (last.status.equals("RUNNING")) {
-                throw IpaError.busy(last.name);
-            }
+        if (last != null && last.status.equals("RUNNING")) {
+            throw IpaError.busy(last.name);
         }
-        Map<String, Command> ext = extensions.get(parts[0]);
+        Map<String, Command> ext = EXTENSIONS.get(parts[0]);
         if (ext == null) {
             throw IpaError.notFound("Extension", parts[0]);
         }
@@ -221,33 +226,24 @@ final class AgentCommands {
         if (cmd.kind == Kind.SYNC) {
             Future<Object> f = typeError != null
                     ? Future.failedFuture(new HardwareSteps.TypeError(typeError))
-                    : invoke(cmd, params);
+                    : invoke(cmd, agent, params);
             // sync commands complete at once; a failure is recorded under the full name, as IPA's execute_command
             Result r = new Result(f.succeeded() ? parts[1] : fullName);
             if (f.succeeded()) {
                 r.status = "SUCCEEDED";
                 r.result = f.result() instanceof String s ? new JsonObject().put("result", s) : f.result();
             } else {
-                failSync(r, fullName, f.cause());
+                failSync(r, f.cause());
             }
             r.done.tryComplete();
             record(r);
             return r;
         }
+        // a validator's InvalidCommandParamsError propagates from here: the API answers 400, nothing is recorded
+        Future<Object> f = typeError != null
+                ? Future.failedFuture(new HardwareSteps.TypeError(typeError))
+                : invoke(cmd, agent, params);
         Result r = new Result(parts[1]);
-        Future<Object> f;
-        try {
-            f = typeError != null ? Future.failedFuture(new HardwareSteps.TypeError(typeError)) : invoke(cmd, params);
-        } catch (IpaError e) {
-            if (e.code == 400) {
-                throw e; // the validator's InvalidCommandParamsError: the API answers 400, nothing recorded
-            }
-            Result failed = new Result(fullName);
-            failSync(failed, fullName, e);
-            failed.done.tryComplete();
-            record(failed);
-            return failed;
-        }
         record(r);
         f.onComplete(ar -> {
             if (ar.succeeded()) {
@@ -269,7 +265,7 @@ final class AgentCommands {
     }
 
     /** A synchronous failure: IPA records a SyncCommandResult named with the full command name. */
-    private static void failSync(Result r, String fullName, Throwable cause) {
+    private static void failSync(Result r, Throwable cause) {
         r.status = "FAILED";
         if (cause instanceof HardwareSteps.TypeError t) {
             r.error = new JsonObject()
@@ -284,14 +280,15 @@ final class AgentCommands {
 
     private void record(Result r) {
         results.put(r.id, r);
+        last = r;
     }
 
-    private static Future<Object> invoke(Command cmd, JsonObject params) {
+    private static Future<Object> invoke(Command cmd, Agent agent, JsonObject params) {
         try {
-            return cmd.body.apply(params);
+            return cmd.body.apply(agent, params);
         } catch (IpaError e) {
-            if (cmd.kind == Kind.ASYNC && e.code == 400) {
-                throw e;
+            if (e.isInvalidContent()) {
+                throw e; // IPA's execute_command re-raises InvalidContentError to the caller
             }
             return Future.failedFuture(e);
         } catch (RuntimeException e) {
@@ -323,58 +320,73 @@ final class AgentCommands {
 
     // ---- the extensions ----
 
-    private void command(
+    private static void command(
             String ext,
             String name,
             Kind kind,
             List<String> required,
             List<String> optional,
             boolean kwargs,
-            Function<JsonObject, Future<Object>> body) {
-        extensions
+            BiFunction<Agent, JsonObject, Future<Object>> body) {
+        EXTENSIONS
                 .computeIfAbsent(ext, k -> new LinkedHashMap<>())
                 .put(name, new Command(kind, required, optional, kwargs, body));
     }
 
-    private void register() {
+    private static void register() {
         // clean, deploy, service: the same pair of commands each (extensions/clean.py, deploy.py, service.py)
         stepCommands("clean", HardwareSteps::cleanSteps, IpaError::cleaning);
         stepCommands("deploy", HardwareSteps::deploySteps, IpaError::deployment);
         stepCommands("service", HardwareSteps::serviceSteps, IpaError::servicing);
 
         // standby (extensions/standby.py)
-        command("standby", "prepare_image", Kind.ASYNC, List.of(), List.of("image_info", "configdrive"), false, p -> {
-            JsonObject info = p.getValue("image_info") instanceof JsonObject o ? o : null;
-            ImageWriter.validate(info, agent.md5Enabled()); // raised before the command starts: 400
-            return agent.writeImage(info, p.getValue("configdrive")).map(text -> (Object) text);
-        });
-        command("standby", "get_partition_uuids", Kind.SYNC, List.of(), List.of(), false, p -> {
+        command(
+                "standby",
+                "prepare_image",
+                Kind.ASYNC,
+                List.of(),
+                List.of("image_info", "configdrive"),
+                false,
+                (agent, p) -> {
+                    JsonObject info = p.getValue("image_info") instanceof JsonObject o ? o : null;
+                    ImageWriter.validate(info, agent.md5Enabled()); // raised before the command starts: 400
+                    return agent.writeImage(info, p.getValue("configdrive")).map(text -> (Object) text);
+                });
+        command("standby", "get_partition_uuids", Kind.SYNC, List.of(), List.of(), false, (agent, p) -> {
             JsonObject uuids = agent.partitionUuids();
             return Future.succeededFuture(uuids == null ? new JsonObject() : uuids.copy());
         });
-        command("standby", "sync", Kind.SYNC, List.of(), List.of(), false, p -> Future.succeededFuture(null));
-        command("standby", "power_off", Kind.ASYNC, List.of(), List.of(), false, p -> agent.pause()
+        command("standby", "sync", Kind.SYNC, List.of(), List.of(), false, (agent, p) -> Future.succeededFuture(null));
+        command("standby", "power_off", Kind.ASYNC, List.of(), List.of(), false, (agent, p) -> agent.pause()
                 .map(v -> {
                     agent.shutdown(false);
                     return null;
                 }));
-        command("standby", "run_image", Kind.ASYNC, List.of(), List.of(), false, p -> agent.pause()
+        command("standby", "run_image", Kind.ASYNC, List.of(), List.of(), false, (agent, p) -> agent.pause()
                 .map(v -> {
                     agent.shutdown(true);
                     return null;
                 }));
 
         // rescue (extensions/rescue.py): Ironic sends the hashed password
-        command("rescue", "finalize_rescue", Kind.SYNC, List.of(), List.of("rescue_password", "hashed"), false, p -> {
-            String failure = agent.finalizeRescueFailure();
-            if (failure != null) {
-                return Future.failedFuture(IpaError.commandExecution(failure));
-            }
-            String password = String.valueOf(p.getValue("rescue_password", ""));
-            boolean hashed = Boolean.TRUE.equals(p.getValue("hashed"));
-            agent.finalizeRescue(hashed ? password : Sha256Crypt.hash(password, Sha256Crypt.randomSalt()), hashed);
-            return Future.succeededFuture(null);
-        });
+        command(
+                "rescue",
+                "finalize_rescue",
+                Kind.SYNC,
+                List.of(),
+                List.of("rescue_password", "hashed"),
+                false,
+                (agent, p) -> {
+                    String failure = agent.finalizeRescueFailure();
+                    if (failure != null) {
+                        return Future.failedFuture(IpaError.commandExecution(failure));
+                    }
+                    String password = String.valueOf(p.getValue("rescue_password", ""));
+                    boolean hashed = Boolean.TRUE.equals(p.getValue("hashed"));
+                    agent.finalizeRescue(
+                            hashed ? password : Sha256Crypt.hash(password, Sha256Crypt.randomSalt()), hashed);
+                    return Future.succeededFuture(null);
+                });
 
         // log (extensions/log.py): Ironic collects the ramdisk's logs when a deploy fails ([agent]deploy_logs_collect)
         command(
@@ -384,14 +396,14 @@ final class AgentCommands {
                 List.of(),
                 List.of(),
                 false,
-                p -> Future.succeededFuture(new JsonObject()
+                (agent, p) -> Future.succeededFuture(new JsonObject()
                         .put(
                                 "system_logs",
                                 LogArchive.gzipTarBase64(
                                         Map.of("journal", agent.journal()), System.currentTimeMillis() / 1000))));
 
         // system (extensions/system.py)
-        command("system", "lockdown", Kind.SYNC, List.of(), List.of(), false, p -> {
+        command("system", "lockdown", Kind.SYNC, List.of(), List.of(), false, (agent, p) -> {
             agent.lockdown();
             return Future.succeededFuture(null);
         });
@@ -404,7 +416,7 @@ final class AgentCommands {
                 List.of("root_uuid"),
                 List.of("efi_system_part_uuid", "prep_boot_part_uuid", "target_boot_mode", "ignore_bootloader_failure"),
                 false,
-                p -> agent.pause().map(v -> null));
+                (agent, p) -> agent.pause().map(v -> null));
 
         // poll (extensions/poll.py)
         command(
@@ -414,14 +426,14 @@ final class AgentCommands {
                 List.of(),
                 List.of(),
                 false,
-                p -> Future.succeededFuture(agent.inventory().copy()));
-        extensions.computeIfAbsent("flow", k -> new LinkedHashMap<>());
+                (agent, p) -> Future.succeededFuture(agent.inventory().copy()));
+        EXTENSIONS.computeIfAbsent("flow", k -> new LinkedHashMap<>());
     }
 
-    private void stepCommands(
+    private static void stepCommands(
             String ext, java.util.function.Supplier<JsonArray> steps, Function<String, IpaError> wrap) {
         String version = ext + "_version";
-        command(ext, "get_" + ext + "_steps", Kind.SYNC, List.of("node", "ports"), List.of(), false, p -> {
+        command(ext, "get_" + ext + "_steps", Kind.SYNC, List.of("node", "ports"), List.of(), false, (agent, p) -> {
             JsonObject declared = new JsonObject().put(HardwareSteps.MANAGER_CLASS, steps.get());
             return Future.succeededFuture(new JsonObject()
                     .put(ext + "_steps", declared)
@@ -434,7 +446,7 @@ final class AgentCommands {
                 List.of("step", "node", "ports"),
                 List.of(version),
                 true,
-                p -> {
+                (agent, p) -> {
                     Object provided = p.getValue(version);
                     if (provided != null && !HardwareSteps.versions().equals(provided)) {
                         return Future.failedFuture(

@@ -31,7 +31,10 @@ import org.slf4j.LoggerFactory;
  * <pre>{@code
  * AgentFleet fleet = AgentFleet.start(vertx, AgentFleetOptions.defaults("http://127.0.0.1:6385")).await…;
  * SimulatedAgent a = fleet.add(List.of(AgentFleet.macFor(0)));
- * a.boot();   // lookup by MAC, then heartbeats; a.stop() when the machine powers off
+ * a.pxeBoot();  // iPXE script from Anvil, then (inspection,) lookup by MAC, heartbeats; a.boot() skips the script
+ * String image = fleet.imageUrl("os-1m.img");   // deployable, checksum AgentFleet.sha256Of("os-1m.img")
+ * a.disk().imageId();                           // what the agent wrote
+ * a.stop();     // the machine powers off; its disk stays
  * }</pre>
  */
 public final class AgentFleet {

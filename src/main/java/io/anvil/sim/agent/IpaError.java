@@ -21,6 +21,13 @@ final class IpaError extends RuntimeException {
         this.details = details;
     }
 
+    /** IPA's InvalidContentError family (bad command, bad parameters): raised to the API caller as a 400. */
+    boolean isInvalidContent() {
+        return type.equals("InvalidCommandError")
+                || type.equals("InvalidCommandParamsError")
+                || type.equals("InvalidContentError");
+    }
+
     JsonObject toJson() {
         return new JsonObject()
                 .put("type", type)

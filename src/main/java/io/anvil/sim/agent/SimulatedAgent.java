@@ -478,6 +478,14 @@ public final class SimulatedAgent implements AgentCommands.Agent {
                     md5Enabled = md5;
                 }
                 log("looked up node " + nodeUuid);
+                if ("******".equals(token)) {
+                    // IPA (agent.py process_lookup_data): the token went to an earlier agent and this one has none
+                    // on file, which is fatal: it stops its API and locks itself down without heartbeating
+                    token = null;
+                    lastError = "agent token already retrieved";
+                    stopServing("token already retrieved by another agent");
+                    return;
+                }
                 heartbeating = true;
                 heartbeat(g);
                 return;

@@ -205,4 +205,26 @@ class CommandApiTest extends SimAgentTestSupport {
         assertEquals("RUNNING", off.json().getString("command_status"));
         waitUntil("the machine is off", () -> !a.running());
     }
+
+    @Test
+    void aSecondAgentThatGetsAMaskedTokenLocksItselfDown() {
+        ironic.maskReissuedTokens = true;
+        try {
+            SimulatedAgent first = fleet.add(java.util.List.of(freshMac()));
+            String uuid = ironic.enroll(first.macs().get(0));
+            first.boot();
+            waitUntil("first agent heartbeating", () -> first.heartbeatsAccepted() >= 1);
+            SimulatedAgent second = fleet.add(first.macs());
+            second.boot();
+            waitUntil("second agent looked up", () -> uuid.equals(second.nodeUuid()));
+            waitUntil("second agent silent", () -> !second.serving());
+            assertFalse(second.heartbeating());
+            assertEquals(0, second.heartbeatsSent());
+            assertTrue(first.heartbeating());
+            first.stop();
+            second.stop();
+        } finally {
+            ironic.maskReissuedTokens = false;
+        }
+    }
 }

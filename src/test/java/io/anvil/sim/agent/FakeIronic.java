@@ -27,6 +27,10 @@ final class FakeIronic implements AutoCloseable {
     final List<String> lookups = new CopyOnWriteArrayList<>();
     final Map<String, Integer> heartbeats = new ConcurrentHashMap<>();
     volatile Boolean md5Enabled = false;
+    /** Nodes whose token was already handed out: later lookups get "******", as Anvil's do. */
+    final java.util.Set<String> tokenIssued = ConcurrentHashMap.newKeySet();
+
+    volatile boolean maskReissuedTokens;
     private final HttpServer server;
 
     FakeIronic(Vertx vertx) throws Exception {
@@ -65,7 +69,9 @@ final class FakeIronic implements AutoCloseable {
                 }
                 JsonObject config = new JsonObject()
                         .put("heartbeat_timeout", 1)
-                        .put("agent_token", tokenByNode.get(uuid))
+                        .put(
+                                "agent_token",
+                                maskReissuedTokens && !tokenIssued.add(uuid) ? "******" : tokenByNode.get(uuid))
                         .put("agent_token_required", true);
                 if (md5Enabled != null) {
                     config.put("agent_md5_checksum_enable", md5Enabled);

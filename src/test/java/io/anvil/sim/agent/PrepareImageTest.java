@@ -212,4 +212,14 @@ class PrepareImageTest extends SimAgentTestSupport {
         waitUntil("up again", () -> a.running() && a.nodeUuid() != null);
         assertEquals(name, a.disk().imageId());
     }
+
+    @Test
+    void aLargeImageStreamsThroughWithBackPressure() {
+        SimulatedAgent a = bootedAgent();
+        String name = "large-48m.raw";
+        JsonObject done = prepare(a, image(name).put("checksum", fleet.imageUrl(name) + ".sha256"));
+        assertEquals("SUCCEEDED", done.getString("command_status"), done.encode());
+        assertEquals(48L << 20, a.disk().contents().sizeBytes());
+        assertEquals(AgentFleet.sha256Of(name), a.disk().contents().digest());
+    }
 }

@@ -34,7 +34,10 @@ class RescueTest extends SimAgentTestSupport {
         assertTrue(a.rescued());
         assertFalse(a.heartbeating(), "the heartbeat loop ended with the API");
         // nothing listens any more: the connection is dropped
-        assertThrows(AssertionError.class, () -> last(a));
+        AssertionError refused = assertThrows(
+                AssertionError.class,
+                () -> send("GET", a.callbackUrl() + "/v1/commands/?agent_token=" + token(a), null));
+        assertTrue(refused.getCause() instanceof java.io.IOException, String.valueOf(refused.getCause()));
     }
 
     @Test
