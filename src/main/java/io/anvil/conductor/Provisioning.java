@@ -81,6 +81,33 @@ public final class Provisioning {
     }
 
     /**
+     * Ironic's do_node_deploy validation before anything changes (400): the deploy interface's needs (an image for
+     * {@code direct}) and, for an agent deploy, the boot interface's (ports, ramdisk images for {@code ipxe}).
+     */
+    private Future<Void> validateDeploy(Task task, ApiVerb verb) {
+        if (verb != ApiVerb.ACTIVE && verb != ApiVerb.DEPLOY && verb != ApiVerb.REBUILD) {
+            return Future.succeededFuture();
+        }
+        var deploy = task.driver().deploy();
+        var boot = tasks.drivers().bootFor(task.node());
+        return Futures.attempt(() -> {
+                    deploy.validate(task);
+                    if (boot == null || !deploy.usesAgent()) {
+                        return Future.<Void>succeededFuture();
+                    }
+                    return task.ports().map(ports -> {
+                        boot.validate(task.node(), ports);
+                        return (Void) null;
+                    });
+                })
+                .recover(e -> Future.failedFuture(
+                        e instanceof AnvilException a && a.status() == 400
+                                ? AnvilException.invalid("Failed to validate deploy or power info for node "
+                                        + task.uuid() + ". Error: " + a.getMessage())
+                                : e));
+    }
+
+    /**
      * The user's deploy_steps are checked against the driver's steps before anything changes (Ironic's do_node_deploy
      * validates them before the state moves: 400). In-band steps are checked once the agent has reported its own.
      */

@@ -13,6 +13,13 @@ public interface DeployInterface {
     /** Ironic's core deploy step ({@code deploy.deploy}, priority 100); implementations annotate it. */
     Future<StepOutcome> deploy(DriverTask task);
 
+    /**
+     * Ironic's deploy.validate before a deploy starts: what the deploy needs from the node is there (an image, ...).
+     *
+     * @throws io.anvil.errors.AnvilException 400 naming what is missing
+     */
+    default void validate(DriverTask task) {}
+
     /** Ironic's tear_down: the instance is going away (undeploy); cleaning follows. */
     Future<Void> tearDown(DriverTask task);
 

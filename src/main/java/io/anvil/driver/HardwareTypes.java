@@ -49,9 +49,9 @@ public final class HardwareTypes {
             "ipmi",
             ordered(
                     "bios", List.of("no-bios"),
-                    "boot", List.of("fake", "ipxe"),
+                    "boot", List.of("ipxe", "fake"), // Ironic's defaults for ipmi: ipxe boot, direct deploy
                     "console", List.of("no-console"),
-                    "deploy", List.of("fake", "direct"), // direct: the agent writes the image (docs/agent.md)
+                    "deploy", List.of("direct", "fake"), // direct: the agent writes the image (docs/agent.md)
                     "inspect", List.of("no-inspect", "agent"), // agent: in-band inspection (docs/agent.md)
                     "management", List.of("ipmitool"),
                     "network", List.of("flat", "noop"),

@@ -70,6 +70,9 @@ class AgentInspectTest extends AgentTestSupport {
         JsonObject body = new JsonObject()
                 .put("driver", "ipmi")
                 .put("inspect_interface", "agent")
+                // no network boot managed by Anvil (ipmi's default is ipxe): inspection stays unmanaged even once
+                // the node has ports, as the scenarios below expect
+                .put("boot_interface", "fake")
                 .put(
                         "driver_info",
                         new JsonObject()

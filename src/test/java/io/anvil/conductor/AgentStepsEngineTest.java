@@ -89,6 +89,15 @@ class AgentStepsEngineTest extends AgentTestSupport {
     }
 
     @Test
+    void aDirectDeployWithoutAnImageIsRefusedBeforeTheNodeMoves() {
+        String[] n = directNode("available", new JsonObject());
+        Resp r = putProvision(n[0], "active");
+        assertEquals(400, r.status(), r::toString);
+        assertTrue(r.toString().contains("Missing are: ['image_source']"), r::toString);
+        assertEquals("available", row(n[0]).get("provision_state"));
+    }
+
+    @Test
     void automatedCleaningRunsTheAgentsStepsInPriorityOrder() {
         String[] n = directNode("manageable", new JsonObject());
         assertEquals(202, putProvision(n[0], "provide").status());

@@ -7,6 +7,7 @@ import io.anvil.driver.DeployInterface;
 import io.anvil.driver.DriverTask;
 import io.anvil.driver.StepOutcome;
 import io.anvil.driver.steps.DeployStep;
+import io.anvil.errors.AnvilException;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -47,6 +48,16 @@ public final class DirectDeploy implements DeployInterface {
     }
 
     // ---- deploy steps ----
+
+    /** Ironic's AgentDeploy.validate for an HTTP(S) image: instance_info.image_source is required. */
+    @Override
+    public void validate(DriverTask task) {
+        String source = imageSource(task);
+        if (source == null || source.isBlank()) {
+            throw AnvilException.invalid("Cannot validate driver deploy. Some parameters were missing in node's"
+                    + " instance_info. Missing are: ['image_source']");
+        }
+    }
 
     @Override
     @DeployStep(priority = 100)
