@@ -71,6 +71,7 @@ public final class Provisioning {
                         + "\"."));
             }
             Future<Void> prepared = limits.check(verb)
+                    .compose(v -> validateDeploy(task, verb))
                     .compose(v -> checkDeploySteps(task, verb, body))
                     .compose(v -> prepare(task, verb, body));
             return prepared.map(v -> {
