@@ -47,7 +47,7 @@ public final class AgentRescue implements RescueInterface {
     static final String RESCUE_PASSWORD = "rescue_password";
     static final String HASHED_RESCUE_PASSWORD = "hashed_rescue_password";
 
-    private static final Duration POWER_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration POWER_TIMEOUT = AgentRamdisk.POWER_TIMEOUT;
 
     private final Vertx vertx;
     private final AgentClient agent;
@@ -74,17 +74,12 @@ public final class AgentRescue implements RescueInterface {
         } catch (RuntimeException e) {
             return forgetPasswords(task).transform(x -> Future.failedFuture(e));
         }
-        var power = task.driver().power();
         return vertx.executeBlocking(() -> RescuePasswordHash.hash(password, algorithm), false)
                 .compose(hashed -> {
                     JsonObject info = instanceInfo(task.node()).put(HASHED_RESCUE_PASSWORD, hashed);
                     return task.save(Map.of("instance_info", info));
                 })
-                .compose(v -> power.setPowerState(task, "power off", POWER_TIMEOUT))
-                .compose(v -> task.driver().management().setBootDevice(task, "pxe", false))
-                .compose(v -> saveInternal(task, AgentInternalInfo.wipedOnPowerOff(internal(task))))
-                .compose(v -> power.setPowerState(task, "power on", POWER_TIMEOUT))
-                .compose(v -> task.save(Map.of("power_state", "power on")))
+                .compose(v -> AgentRamdisk.boot(task))
                 .map(StepOutcome.WAIT)
                 // Ironic's _do_node_rescue handle_failure: a rescue that did not start keeps no password
                 .recover(e -> forgetPasswords(task).transform(x -> Future.failedFuture(e)));

@@ -11,7 +11,6 @@ import io.anvil.errors.AnvilException;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.time.Duration;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,8 +38,6 @@ public final class DirectDeploy implements DeployInterface {
     /** IPA reports the command without its extension prefix. */
     static final String PREPARE_IMAGE = "prepare_image";
 
-    private static final Duration POWER_TIMEOUT = Duration.ofSeconds(60);
-
     private final AgentClient agent;
 
     public DirectDeploy(AgentClient agent) {
@@ -66,7 +63,7 @@ public final class DirectDeploy implements DeployInterface {
             return Future.failedFuture(new IllegalArgumentException("Node " + task.uuid()
                     + " is missing instance_info.image_source, which the direct deploy interface requires."));
         }
-        return bootRamdisk(task).map(StepOutcome.WAIT);
+        return AgentRamdisk.boot(task).map(StepOutcome.WAIT);
     }
 
     @DeployStep(priority = 80)
@@ -86,7 +83,7 @@ public final class DirectDeploy implements DeployInterface {
 
     @DeployStep(priority = 40)
     public Future<Object> tearDownAgent(DriverTask task) {
-        return powerOff(task).map(v -> null);
+        return AgentRamdisk.powerOff(task).map(v -> null);
     }
 
     @DeployStep(priority = 30)
@@ -98,7 +95,7 @@ public final class DirectDeploy implements DeployInterface {
     public Future<Object> bootInstance(DriverTask task) {
         return task.driver()
                 .power()
-                .setPowerState(task, "power on", POWER_TIMEOUT)
+                .setPowerState(task, "power on", AgentRamdisk.POWER_TIMEOUT)
                 .compose(v -> task.save(Map.of("power_state", "power on")))
                 .map(v -> null);
     }
@@ -107,25 +104,25 @@ public final class DirectDeploy implements DeployInterface {
 
     @Override
     public Future<StepOutcome> prepareCleaning(DriverTask task) {
-        return bootRamdisk(task).map(StepOutcome.WAIT);
+        return AgentRamdisk.boot(task).map(StepOutcome.WAIT);
     }
 
     @Override
     public Future<StepOutcome> prepareService(DriverTask task) {
-        return bootRamdisk(task).map(StepOutcome.WAIT);
+        return AgentRamdisk.boot(task).map(StepOutcome.WAIT);
     }
 
     @Override
     public Future<Void> tearDownCleaning(DriverTask task) {
-        return powerOff(task);
+        return AgentRamdisk.powerOff(task);
     }
 
     /** Ironic's tear_down_service: the instance boots again from its disk. */
     @Override
     public Future<Void> tearDownService(DriverTask task) {
-        return powerOff(task)
+        return AgentRamdisk.powerOff(task)
                 .compose(v -> task.driver().management().setBootDevice(task, "disk", true))
-                .compose(v -> task.driver().power().setPowerState(task, "power on", POWER_TIMEOUT))
+                .compose(v -> task.driver().power().setPowerState(task, "power on", AgentRamdisk.POWER_TIMEOUT))
                 .compose(v -> task.save(Map.of("power_state", "power on")))
                 .mapEmpty();
     }
@@ -133,12 +130,12 @@ public final class DirectDeploy implements DeployInterface {
     /** Ironic's deploy_utils.set_failed_state after a failed deploy: the node is powered off. */
     @Override
     public Future<Void> cleanUp(DriverTask task) {
-        return powerOff(task);
+        return AgentRamdisk.powerOff(task);
     }
 
     @Override
     public Future<Void> tearDown(DriverTask task) {
-        return powerOff(task);
+        return AgentRamdisk.powerOff(task);
     }
 
     @Override
@@ -218,34 +215,6 @@ public final class DirectDeploy implements DeployInterface {
     }
 
     // ---- helpers ----
-
-    /** Ironic's prepare_ramdisk + reboot: power off, boot device PXE once, agent keys wiped, power on. */
-    private static Future<Void> bootRamdisk(DriverTask task) {
-        var power = task.driver().power();
-        JsonObject wiped = AgentInternalInfo.wipedOnPowerOff(task.node().getJsonObject("driver_internal_info"));
-        return power.setPowerState(task, "power off", POWER_TIMEOUT)
-                .compose(v -> task.driver().management().setBootDevice(task, "pxe", false))
-                .compose(v -> wiped == null
-                        ? Future.succeededFuture()
-                        : task.save(Map.of("driver_internal_info", wiped)).mapEmpty())
-                .compose(v -> power.setPowerState(task, "power on", POWER_TIMEOUT))
-                .compose(v -> task.save(Map.of("power_state", "power on")))
-                .mapEmpty();
-    }
-
-    /** Power off through the BMC; the agent (if any) is gone with its token and URL. */
-    private static Future<Void> powerOff(DriverTask task) {
-        return task.driver()
-                .power()
-                .setPowerState(task, "power off", POWER_TIMEOUT)
-                .compose(v -> {
-                    JsonObject internal = task.node().getJsonObject("driver_internal_info");
-                    JsonObject wiped = AgentInternalInfo.wipedOnPowerOff(internal);
-                    return task.save(Map.of(
-                            "power_state", "power off", "driver_internal_info", wiped == null ? internal : wiped));
-                })
-                .mapEmpty();
-    }
 
     private static String failedStep(DriverTask task, String stepName, JsonObject command) {
         return failedStep(task, "deploy", stepName, command);

@@ -5,11 +5,11 @@ import io.anvil.driver.DriverTask;
 import io.anvil.driver.InspectInterface;
 import io.anvil.driver.StepOutcome;
 import io.anvil.driver.agent.AgentInternalInfo;
+import io.anvil.driver.agent.AgentRamdisk;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -43,8 +43,6 @@ public final class AgentInspect implements InspectInterface {
     public static final String LOOKUP_BMC_ADDRESSES = "lookup_bmc_addresses";
     /** Ironic's _IRONIC_MANAGES_BOOT: whether the boot interface's script boots this node's ramdisk. */
     static final String MANAGES_BOOT = "inspector_manage_boot";
-
-    private static final Duration POWER_TIMEOUT = Duration.ofSeconds(60);
 
     private final Function<JsonObject, BootInterface> bootOf;
     private final InspectionSettings settings;
@@ -81,17 +79,11 @@ public final class AgentInspect implements InspectInterface {
                     task.uuid(),
                     managed ? "" : "un",
                     addresses);
-            var power = task.driver().power();
             // a new inspection has not finished (Ironic clears inspection_finished_at on entering "inspecting")
             Map<String, Object> cols = new HashMap<>();
             cols.put("driver_internal_info", info);
             cols.put("inspection_finished_at", null);
-            return task.save(cols)
-                    .compose(v -> power.setPowerState(task, "power off", POWER_TIMEOUT))
-                    .compose(v -> task.driver().management().setBootDevice(task, "pxe", false))
-                    .compose(v -> power.setPowerState(task, "power on", POWER_TIMEOUT))
-                    .compose(v -> task.save(Map.of("power_state", "power on")))
-                    .map(StepOutcome.WAIT);
+            return task.save(cols).compose(v -> AgentRamdisk.boot(task)).map(StepOutcome.WAIT);
         });
     }
 
@@ -123,18 +115,7 @@ public final class AgentInspect implements InspectInterface {
      * goes off and its agent's keys with it; Anvil has no fast track, so it always powers off.
      */
     private Future<Void> tearDown(DriverTask task) {
-        return task.driver()
-                .power()
-                .setPowerState(task, "power off", POWER_TIMEOUT)
-                .compose(v -> {
-                    JsonObject internal = internal(task.node());
-                    JsonObject wiped = AgentInternalInfo.wipedOnPowerOff(internal);
-                    JsonObject info = (wiped == null ? internal : wiped).copy();
-                    info.remove(MANAGES_BOOT);
-                    info.remove(LOOKUP_BMC_ADDRESSES);
-                    return task.save(Map.of("power_state", "power off", "driver_internal_info", info));
-                })
-                .mapEmpty();
+        return AgentRamdisk.powerOff(task, MANAGES_BOOT, LOOKUP_BMC_ADDRESSES);
     }
 
     /**
