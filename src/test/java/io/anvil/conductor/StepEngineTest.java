@@ -185,6 +185,25 @@ class StepEngineTest extends AgentTestSupport {
     }
 
     @Test
+    void abortInDeployWaitFailsTheDeployAndForgetsItsSteps() {
+        String uuid = createNode("available", new JsonObject().put("fake_deploy_wait", true));
+        assertEquals(202, putProvision(uuid, "active").status());
+        waitForState(uuid, "wait call-back");
+        assertEquals("deploy", new JsonObject((String) row(uuid).get("deploy_step")).getString("step"));
+        // abort in wait call-back is API 1.110, above the advertised 1.78: the conductor's own entry point
+        await(provision(uuid, io.anvil.fsm.ApiVerb.ABORT));
+        waitForState(uuid, "deploy failed");
+        waitUntil("steps forgotten", () -> row(uuid).get("deploy_step") == null);
+        Map<String, Object> r = row(uuid);
+        assertEquals("By request, the deploy operation was aborted for node " + uuid + ".", r.get("last_error"));
+        assertEquals("active", r.get("target_provision_state"));
+        // and the node can be deployed again
+        sql("UPDATE nodes SET driver_info = '{}'::jsonb WHERE uuid = ?", uuid);
+        assertEquals(202, putProvision(uuid, "active").status());
+        waitForState(uuid, "active");
+    }
+
+    @Test
     void servicingRunsTheUsersStepsAndReturnsToActive() {
         String uuid = createNode("active");
         JsonObject body = new JsonObject()
