@@ -7,7 +7,6 @@ import io.anvil.fsm.ProvisionState;
 import io.vertx.core.Future;
 import java.time.OffsetDateTime;
 import java.util.Set;
-import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -108,7 +107,7 @@ public final class HeartbeatIntake {
             return;
         }
         liveness.record(new LivenessCoalescer.Liveness(
-                UUID.fromString(node.uuid()),
+                node.id(),
                 node.token(),
                 url,
                 hb.agentVersion(),

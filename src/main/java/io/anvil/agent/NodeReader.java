@@ -1,6 +1,5 @@
 package io.anvil.agent;
 
-import io.anvil.store.SqlValues;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -20,7 +19,7 @@ import java.util.UUID;
  * tens of thousands of heartbeats a second.
  */
 final class NodeReader {
-    private static final String SQL = "SELECT uuid::text, name, provision_state, maintenance, deploy_interface,"
+    private static final String SQL = "SELECT uuid, name, provision_state, maintenance, deploy_interface,"
             + " driver_internal_info->>'agent_secret_token', driver_internal_info->>'agent_url'"
             + " FROM nodes WHERE uuid = ANY($1::uuid[]) OR name = ANY($2::text[])";
     private static final int MAX_BATCH = 1000;
@@ -42,7 +41,7 @@ final class NodeReader {
     /** The node by UUID or name, or null when absent. Call on this reader's event loop. */
     Future<NodeSnapshot> load(String ident) {
         Promise<NodeSnapshot> p = Promise.promise();
-        batch.add(new Pending(ident, SqlValues.uuidOrNull(ident), p));
+        batch.add(new Pending(ident, NodeIdents.uuidOrNull(ident), p));
         if (batch.size() == 1) {
             context.runOnContext(v -> flush());
         } else if (batch.size() >= MAX_BATCH) {
@@ -75,24 +74,27 @@ final class NodeReader {
                         mine.forEach(p -> p.promise().fail(ar.cause()));
                         return;
                     }
-                    Map<String, NodeSnapshot> byIdent = new HashMap<>();
+                    Map<UUID, NodeSnapshot> byUuid = new HashMap<>();
+                    Map<String, NodeSnapshot> byName = names.isEmpty() ? Map.of() : new HashMap<>();
                     for (Row r : ar.result()) {
+                        UUID id = r.getUUID(0);
                         NodeSnapshot n = new NodeSnapshot(
-                                r.getString(0),
+                                id,
+                                id.toString(),
                                 r.getString(1),
                                 r.getString(2),
                                 Boolean.TRUE.equals(r.getBoolean(3)),
                                 r.getString(4),
                                 r.getString(5),
                                 r.getString(6));
-                        byIdent.put(n.uuid(), n);
-                        if (n.name() != null) {
-                            byIdent.put(n.name(), n);
+                        byUuid.put(id, n);
+                        if (n.name() != null && !names.isEmpty()) {
+                            byName.put(n.name(), n);
                         }
                     }
                     for (Pending p : mine) {
                         UUID u = p.uuid();
-                        p.promise().complete(byIdent.get(u != null ? u.toString() : p.ident()));
+                        p.promise().complete(u != null ? byUuid.get(u) : byName.get(p.ident()));
                     }
                 });
     }
