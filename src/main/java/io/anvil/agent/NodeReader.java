@@ -21,9 +21,12 @@ import java.util.UUID;
  * docs/benchmarks.md). One reader per event loop, used only from it: no lock, no cache to go stale.
  */
 final class NodeReader {
-    private static final String SQL = "SELECT uuid, name, provision_state, maintenance, deploy_interface,"
-            + " driver_internal_info->>'agent_secret_token', driver_internal_info->>'agent_url'"
-            + " FROM nodes WHERE uuid = ANY($1::uuid[]) OR name = ANY($2::text[])";
+    private static final String COLUMNS = "SELECT uuid, name, provision_state, maintenance, deploy_interface,"
+            + " driver_internal_info->>'agent_secret_token', driver_internal_info->>'agent_url' FROM nodes";
+    /** Agents name their node by UUID: a plain index scan, without the bitmap OR the names need. */
+    private static final String BY_UUID = COLUMNS + " WHERE uuid = ANY($1::uuid[])";
+
+    private static final String BY_UUID_OR_NAME = COLUMNS + " WHERE uuid = ANY($1::uuid[]) OR name = ANY($2::text[])";
     private static final int MAX_BATCH = 1000;
     /** Reads out at once per event loop: two keep the pipelined connections busy while the next batch gathers. */
     static final int MAX_IN_FLIGHT = 2;
@@ -75,16 +78,19 @@ final class NodeReader {
             }
         }
         metrics.readBatches.increment();
-        db.preparedQuery(SQL)
-                .execute(Tuple.tuple().addValue(uuids.toArray(new UUID[0])).addValue(names.toArray(new String[0])))
-                .onComplete(ar -> {
-                    inFlight--;
-                    try {
-                        answer(mine, names, ar);
-                    } finally {
-                        flush(); // what gathered meanwhile
-                    }
-                });
+        // addValue, not Tuple.of: an array argument would be spread as varargs
+        Tuple args = Tuple.tuple().addValue(uuids.toArray(new UUID[0]));
+        Future<RowSet<Row>> read = names.isEmpty()
+                ? db.preparedQuery(BY_UUID).execute(args)
+                : db.preparedQuery(BY_UUID_OR_NAME).execute(args.addValue(names.toArray(new String[0])));
+        read.onComplete(ar -> {
+            inFlight--;
+            try {
+                answer(mine, names, ar);
+            } finally {
+                flush(); // what gathered meanwhile
+            }
+        });
     }
 
     private void answer(List<Pending> mine, List<String> names, io.vertx.core.AsyncResult<RowSet<Row>> ar) {
