@@ -16,7 +16,7 @@ import java.util.TreeMap;
 final class CpuMeter {
     private static final double TICKS = 100.0; // USER_HZ on Linux
     private final long self = ProcessHandle.current().pid();
-    private Map<String, Long> start;
+    private Map<Long, Sample> start;
     private long totalStart;
     private long idleStart;
     private long wallStart;
@@ -29,27 +29,36 @@ final class CpuMeter {
         wallStart = System.nanoTime();
     }
 
-    /** Cores used per group since {@link #start}: anvil, postgres, wrk, other, idle. */
+    /** Cores used per group since {@link #start}: anvil, postgres, wrk, processes, other, idle. */
     Map<String, Double> stop() throws IOException {
-        Map<String, Long> end = sample();
+        Map<Long, Sample> end = sample();
         long[] t = machine();
         double seconds = (System.nanoTime() - wallStart) / 1e9;
+        Map<String, Long> ticks = new HashMap<>();
+        for (Map.Entry<Long, Sample> e : end.entrySet()) {
+            Sample before = start.get(e.getKey());
+            // a pid seen at both ends: its ticks in the window; a new one: all of its ticks
+            long d = before != null && before.group().equals(e.getValue().group())
+                    ? e.getValue().ticks() - before.ticks()
+                    : e.getValue().ticks();
+            ticks.merge(e.getValue().group(), Math.max(0, d), Long::sum);
+        }
         Map<String, Double> cores = new TreeMap<>();
-        for (Map.Entry<String, Long> e : end.entrySet()) {
-            long d = Math.max(0, e.getValue() - start.getOrDefault(e.getKey(), 0L));
-            cores.put(e.getKey(), Math.round(d / TICKS / seconds * 100) / 100.0);
+        for (String group : new String[] {"anvil", "postgres", "wrk", "processes"}) {
+            cores.put(group, Math.round(ticks.getOrDefault(group, 0L) / TICKS / seconds * 100) / 100.0);
         }
         long busy = (t[0] - totalStart) - (t[1] - idleStart);
         double known = cores.values().stream().mapToDouble(Double::doubleValue).sum();
-        double machineBusy = busy / TICKS / seconds;
-        // kernel work outside any process (softirq of the loopback, kworkers) and processes that came and went
-        cores.put("other", Math.round(Math.max(0, machineBusy - known) * 100) / 100.0);
+        // kernel work outside any process (the loopback's softirqs, kworkers) and processes that ended in the window
+        cores.put("other", Math.round(Math.max(0, busy / TICKS / seconds - known) * 100) / 100.0);
         cores.put("idle", Math.round((t[1] - idleStart) / TICKS / seconds * 100) / 100.0);
         return cores;
     }
 
-    private Map<String, Long> sample() throws IOException {
-        Map<String, Long> ticks = new HashMap<>();
+    private record Sample(String group, long ticks) {}
+
+    private Map<Long, Sample> sample() throws IOException {
+        Map<Long, Sample> all = new HashMap<>();
         try (DirectoryStream<Path> procs = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
             for (Path p : procs) {
                 String stat;
@@ -61,14 +70,13 @@ final class CpuMeter {
                 int close = stat.lastIndexOf(')');
                 String comm = stat.substring(stat.indexOf('(') + 1, close);
                 String[] f = stat.substring(close + 2).split(" ");
-                long t = Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime + stime
-                String group = Long.parseLong(p.getFileName().toString()) == self
-                        ? "anvil"
-                        : comm.equals("postgres") || comm.equals("wrk") ? comm : "processes";
-                ticks.merge(group, t, Long::sum);
+                long pid = Long.parseLong(p.getFileName().toString());
+                String group =
+                        pid == self ? "anvil" : comm.equals("postgres") || comm.equals("wrk") ? comm : "processes";
+                all.put(pid, new Sample(group, Long.parseLong(f[11]) + Long.parseLong(f[12]))); // utime + stime
             }
         }
-        return ticks;
+        return all;
     }
 
     /** {all ticks, idle ticks} of the machine. */
