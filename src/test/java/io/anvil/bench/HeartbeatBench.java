@@ -178,9 +178,7 @@ public final class HeartbeatBench {
                     .map(a -> a + " ")
                     .collect(java.util.stream.Collectors.joining());
             String command = "scripts/bench heartbeat " + jvmOptions + nodes + " " + seconds + " " + connections + " "
-                    + lanes + " "
-                    + flush + (driver != null ? "" : " -Dbench.generator=vertx")
-                    + (driver != null && wrkThreads != 1 ? " -Dbench.wrk_threads=" + wrkThreads : "");
+                    + lanes + " " + flush;
             BenchTable table = new BenchTable(
                             "heartbeat",
                             "scenario",
