@@ -6,11 +6,10 @@ import io.vertx.core.Vertx;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -36,11 +35,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class LivenessCoalescer {
     private static final Logger LOG = LoggerFactory.getLogger(LivenessCoalescer.class);
-    /** Ironic's timeutils.utcnow().isoformat(): naive UTC, microseconds (omitted when zero). */
-    private static final DateTimeFormatter MICROS = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS");
-
-    private static final DateTimeFormatter SECONDS = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss");
-
     private static final String SQL = "UPDATE nodes AS n SET driver_internal_info = n.driver_internal_info"
             + " || jsonb_strip_nulls(jsonb_build_object('agent_url', u.url, 'agent_version', u.version,"
             + " 'agent_last_heartbeat', u.ts, 'agent_verify_ca', u.ca, 'agent_status', u.status,"
@@ -58,7 +52,7 @@ public final class LivenessCoalescer {
             String token,
             String url,
             String version,
-            OffsetDateTime at,
+            long atMicros,
             String verifyCa,
             String status,
             String statusMessage) {
@@ -100,11 +94,41 @@ public final class LivenessCoalescer {
         metrics.livenessRecorded.increment();
     }
 
-    /** Ironic's timestamp format of agent_last_heartbeat. */
-    static String isoformat(OffsetDateTime at) {
-        LocalDateTime t =
-                at.withOffsetSameInstant(ZoneOffset.UTC).toLocalDateTime().truncatedTo(ChronoUnit.MICROS);
-        return t.getNano() == 0 ? SECONDS.format(t) : MICROS.format(t);
+    /** Now, in microseconds since the epoch: what a heartbeat's liveness keeps until its flush (no objects). */
+    static long nowMicros() {
+        Instant now = Instant.now();
+        return now.getEpochSecond() * 1_000_000 + now.getNano() / 1000;
+    }
+
+    static OffsetDateTime at(long micros) {
+        return OffsetDateTime.ofInstant(
+                Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000), Math.floorMod(micros, 1_000_000) * 1000L),
+                ZoneOffset.UTC);
+    }
+
+    /** Ironic's timestamp format of agent_last_heartbeat (timeutils.utcnow().isoformat()): naive UTC. */
+    static String isoformat(long micros) {
+        LocalDateTime t = LocalDateTime.ofEpochSecond(Math.floorDiv(micros, 1_000_000), 0, ZoneOffset.UTC);
+        int fraction = (int) Math.floorMod(micros, 1_000_000);
+        StringBuilder sb = new StringBuilder(26);
+        digits(sb, t.getYear(), 4).append('-');
+        digits(sb, t.getMonthValue(), 2).append('-');
+        digits(sb, t.getDayOfMonth(), 2).append('T');
+        digits(sb, t.getHour(), 2).append(':');
+        digits(sb, t.getMinute(), 2).append(':');
+        digits(sb, t.getSecond(), 2);
+        if (fraction != 0) { // microseconds, omitted when zero
+            digits(sb.append('.'), fraction, 6);
+        }
+        return sb.toString();
+    }
+
+    private static StringBuilder digits(StringBuilder sb, int value, int width) {
+        String s = Integer.toString(value);
+        for (int i = s.length(); i < width; i++) {
+            sb.append('0');
+        }
+        return sb.append(s);
     }
 
     /** Nodes whose liveness waits for the next flush. */
@@ -179,8 +203,8 @@ public final class LivenessCoalescer {
             tokens[i] = l.token();
             urls[i] = l.url();
             versions[i] = l.version();
-            ats[i] = l.at();
-            stamps[i] = isoformat(l.at());
+            ats[i] = at(l.atMicros());
+            stamps[i] = isoformat(l.atMicros());
             cas[i] = l.verifyCa();
             statuses[i] = l.status();
             messages[i] = l.statusMessage();

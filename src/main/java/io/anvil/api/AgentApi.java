@@ -3,6 +3,7 @@ package io.anvil.api;
 import io.anvil.agent.AgentLookup;
 import io.anvil.agent.AgentService;
 import io.anvil.agent.HeartbeatRequest;
+import io.anvil.agent.NodeIdents;
 import io.anvil.errors.AnvilException;
 import io.anvil.store.SqlValues;
 import io.anvil.util.Secrets;
@@ -26,8 +27,7 @@ import org.slf4j.LoggerFactory;
 final class AgentApi {
     private static final Logger LOG = LoggerFactory.getLogger(AgentApi.class);
     private static final Pattern MAC = Pattern.compile("^([0-9a-f]{2}[:-]){5}[0-9a-f]{2}$");
-    private static final Set<String> HEARTBEAT_FIELDS = Set.of(
-            "callback_url", "agent_version", "agent_token", "agent_verify_ca", "agent_status", "agent_status_message");
+    private static final Set<String> HEARTBEAT_FIELDS = Set.copyOf(HeartbeatBodies.FIELDS);
 
     private final ApiServices services;
     private final AgentService agent;
@@ -109,22 +109,18 @@ final class AgentApi {
         gate(ctx);
         ApiVersion v = Requests.version(ctx);
         String ident = ctx.pathParam("node_ident");
-        JsonObject body = Requests.jsonObject(ctx);
-        List<String> unexpected = new ArrayList<>();
-        for (String k : body.fieldNames()) {
-            if (!HEARTBEAT_FIELDS.contains(k)) {
-                unexpected.add(k);
-            }
+        // the agent's own shape (a flat object of known string fields) is read in one streaming pass; anything else
+        // takes the general path below, which owns every error message
+        String[] fields = HeartbeatBodies.parse(ctx.body().buffer());
+        if (fields == null) {
+            fields = general(ctx);
         }
-        if (!unexpected.isEmpty()) {
-            throw AnvilException.invalid("Unexpected arguments: " + String.join(", ", unexpected));
-        }
-        String callbackUrl = string(body, "callback_url");
-        String agentVersion = string(body, "agent_version");
-        String agentToken = string(body, "agent_token");
-        String verifyCa = string(body, "agent_verify_ca");
-        String status = string(body, "agent_status");
-        String statusMessage = string(body, "agent_status_message");
+        String callbackUrl = fields[HeartbeatBodies.CALLBACK_URL];
+        String agentVersion = fields[HeartbeatBodies.AGENT_VERSION];
+        String agentToken = fields[HeartbeatBodies.AGENT_TOKEN];
+        String verifyCa = fields[HeartbeatBodies.AGENT_VERIFY_CA];
+        String status = fields[HeartbeatBodies.AGENT_STATUS];
+        String statusMessage = fields[HeartbeatBodies.AGENT_STATUS_MESSAGE];
         if (agentVersion != null && !agentVersion.isEmpty() && !v.atLeast(36)) {
             throw AnvilException.invalid("Field \"agent_version\" not recognised");
         }
@@ -138,9 +134,30 @@ final class AgentApi {
         if (callbackUrl == null) {
             throw AnvilException.invalid("Missing mandatory parameter: callback_url");
         }
-        NodeApi.checkIdent(ident, v);
+        if (NodeIdents.canonical(ident) == null) { // a canonical UUID is always a valid ident
+            NodeApi.checkIdent(ident, v);
+        }
         return front.heartbeat(
                 new HeartbeatRequest(ident, callbackUrl, agentVersion, agentToken, verifyCa, status, statusMessage));
+    }
+
+    /** The body through the general JSON path: Ironic's errors for non-objects, unknown fields and non-strings. */
+    private static String[] general(RoutingContext ctx) {
+        JsonObject body = Requests.jsonObject(ctx);
+        List<String> unexpected = new ArrayList<>();
+        for (String k : body.fieldNames()) {
+            if (!HEARTBEAT_FIELDS.contains(k)) {
+                unexpected.add(k);
+            }
+        }
+        if (!unexpected.isEmpty()) {
+            throw AnvilException.invalid("Unexpected arguments: " + String.join(", ", unexpected));
+        }
+        String[] fields = new String[HeartbeatBodies.FIELDS.size()];
+        for (int i = 0; i < fields.length; i++) {
+            fields[i] = string(body, HeartbeatBodies.FIELDS.get(i));
+        }
+        return fields;
     }
 
     /** Ironic's args.string: a string or null; anything else is the caller's error (without echoing secrets). */

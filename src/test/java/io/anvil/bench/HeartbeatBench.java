@@ -32,12 +32,19 @@ import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.BooleanSupplier;
 
 /**
- * {@code scripts/bench heartbeat [nodes] [seconds] [connections] [lanes] [flush-interval-s]} (docs/agent.md, docs/benchmarks.md): N nodes (default
- * 100,000) in "wait call-back" with an agent token, inserted with one INSERT ... SELECT; a Vert.x load generator in
- * this JVM (its own event loop) sends valid heartbeats round-robin over the nodes on C keep-alive connections (default
- * 128) for S seconds (default 20) after a 5 s warm-up, and reports heartbeats/s with p50/p99. Then it flushes the
- * liveness and checks in PostgreSQL that every node's agent_version is the last one sent to it and its
- * agent_last_heartbeat lies between that heartbeat's send and its answer. Writes target/bench/heartbeat.json.
+ * {@code scripts/bench heartbeat [nodes] [seconds] [connections] [lanes] [flush-interval-s]} (docs/agent.md,
+ * docs/benchmarks.md): N nodes (default 100,000) in "wait call-back" with an agent token, inserted with one INSERT ...
+ * SELECT (then ANALYZE, as autovacuum would have). The load comes from {@code wrk} when it is on the PATH (a separate
+ * process: Anvil's JVM then runs Anvil alone; {@code -Dbench.wrk_threads}, default 1), otherwise, or with
+ * {@code -Dbench.generator=vertx}, from a Vert.x client in this JVM ({@code lanes} requests in flight, pipelined
+ * when above {@code connections}). C keep-alive connections (default 128) send valid heartbeats round-robin over the
+ * nodes for S seconds (default 20) after a 5 s warm-up; the bench reports heartbeats/s with p50/p99 and where the
+ * machine's cores went (this JVM, PostgreSQL, wrk, other processes, the rest).
+ *
+ * <p>Then it checks in PostgreSQL: after a wrk run (which knows only counts) every node must hold the run's
+ * agent_version with an agent_last_heartbeat inside the run; then a last sweep sends every node one heartbeat with a
+ * unique agent_version from this JVM, and every node's stored agent_version must be the last one sent to it with its
+ * agent_last_heartbeat inside that request's round trip. Writes target/bench/heartbeat.json.
  */
 public final class HeartbeatBench {
     private static final int WARMUP_S = 5;
@@ -48,13 +55,22 @@ public final class HeartbeatBench {
         int connections = args.length > 2 ? Integer.parseInt(args[2]) : 128;
         int lanes = args.length > 3 ? Integer.parseInt(args[3]) : connections;
         double flush = args.length > 4 ? Double.parseDouble(args[4]) : 1.0;
+        String wrk = WrkHeartbeats.find();
+        String generator = System.getProperty("bench.generator", wrk != null ? "wrk" : "vertx");
+        int wrkThreads = Integer.getInteger("bench.wrk_threads", 1);
+        int apiInstances =
+                Integer.getInteger("bench.api_instances", Runtime.getRuntime().availableProcessors());
+        if (generator.equals("wrk") && wrk == null) {
+            System.err.println("-Dbench.generator=wrk needs wrk on the PATH (Debian: apt-get install wrk)");
+            System.exit(2);
+        }
         int cores = Runtime.getRuntime().availableProcessors();
         String load = Files.readString(Path.of("/proc/loadavg")).trim();
         System.out.printf(
-                "heartbeat bench: %d nodes, %d s, %d connections, %d cores, load average before: %s%n",
-                nodes, seconds, connections, cores, load);
+                "heartbeat bench: %d nodes, %d s, %d connections, %d cores, generator %s, load average before: %s%n",
+                nodes, seconds, connections, cores, generator, load);
         try (AnvilInstance anvil = AnvilInstance.start(Map.of(
-                "api.instances", cores,
+                "api.instances", apiInstances,
                 "database.pool_size", 8,
                 "database.pipelined_size", 4,
                 "agent.liveness_flush_interval", flush,
@@ -63,6 +79,7 @@ public final class HeartbeatBench {
             var db = anvil.database();
             String[] uuids = new String[nodes];
             String[] tokens = new String[nodes];
+            String[] urls = new String[nodes];
             long t0 = System.nanoTime();
             try (Connection c = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
                     Statement s = c.createStatement()) {
@@ -74,12 +91,17 @@ public final class HeartbeatBench {
                         + " jsonb_build_object('agent_secret_token', md5(random()::text) || md5(random()::text)),"
                         + " 'fake', 'fake', 'fake', 'fake', 'fake', 'fake', 'fake', 'fake', 'fake', 'fake', 'noop', 'noop'"
                         + " FROM generate_series(1, " + nodes + ")");
+                // a running Anvil has statistics on its nodes (autovacuum); a bulk insert seconds ago has none, and the
+                // planner would then hash-join the whole table for every liveness batch
+                s.execute("ANALYZE nodes");
                 try (ResultSet rs = s.executeQuery(
                         "SELECT uuid::text, driver_internal_info->>'agent_secret_token' FROM nodes ORDER BY id")) {
                     int i = 0;
                     while (rs.next()) {
                         uuids[i] = rs.getString(1);
-                        tokens[i++] = rs.getString(2);
+                        tokens[i] = rs.getString(2);
+                        urls[i] = callbackUrl(i);
+                        i++;
                     }
                 }
             }
@@ -96,59 +118,149 @@ public final class HeartbeatBench {
                             .setPipelining(lanes > connections)
                             .setPipeliningLimit(Math.max(1, (lanes + connections - 1) / connections)),
                     new PoolOptions().setHttp1MaxSize(connections).setMaxWaitQueueSize(-1));
-            Generator gen = new Generator(http, uuids, tokens);
-            gen.run(lanes, WARMUP_S, false);
+            Generator gen = new Generator(http, uuids, tokens, urls);
+            WrkHeartbeats driver = generator.equals("wrk")
+                    ? WrkHeartbeats.prepare(wrk, Path.of("target/bench"), anvil.endpoint(), uuids, tokens, urls)
+                    : null;
+            if (driver != null) {
+                driver.run(wrkThreads, connections, WARMUP_S, "wrk-warmup");
+            } else {
+                gen.run(lanes, WARMUP_S, false);
+            }
             AgentMetrics m = anvil.anvil().agent().metrics();
             long statements0 = m.flushStatements();
             long rows0 = m.rowsWritten();
             long batches0 = m.readBatches();
+            long accepted0 = m.accepted();
             var os = (com.sun.management.OperatingSystemMXBean)
                     java.lang.management.ManagementFactory.getOperatingSystemMXBean();
             long cpu0 = os.getProcessCpuTime();
-            Result r = gen.run(lanes, seconds, false);
-            // this JVM runs both Anvil and the load generator: an upper bound on Anvil's CPU per heartbeat
-            double cpuMicrosPerHeartbeat = (os.getProcessCpuTime() - cpu0) / 1000.0 / Math.max(1, r.count());
+            long runStart = System.currentTimeMillis();
+            Result r;
+            Map<String, Double> cpu;
+            int[] phase = null;
+            if (driver != null) {
+                WrkHeartbeats.Run w = driver.run(wrkThreads, connections, seconds, "wrk-run");
+                r = new Result(w.requests(), w.perSecond(), w.p50(), w.p99(), w.errors() + w.non2xx());
+                cpu = w.cpu();
+            } else {
+                CpuMeter meter = new CpuMeter();
+                meter.start();
+                r = gen.run(lanes, seconds, false);
+                cpu = meter.stop();
+            }
+            if (driver != null) {
+                // wrk exits at its deadline without reading the answers still in flight: let Anvil finish those
+                // (its counters stand still) before the run's window closes
+                long seen = -1;
+                while (seen != m.accepted() + m.rejected()) {
+                    seen = m.accepted() + m.rejected();
+                    Thread.sleep(300);
+                }
+            }
+            long runEnd = System.currentTimeMillis();
+            long accepted = m.accepted() - accepted0;
+            // with wrk the JVM is Anvil alone; with the Vert.x generator it is an upper bound (generator included)
+            double cpuMicrosPerHeartbeat = (os.getProcessCpuTime() - cpu0) / 1000.0 / Math.max(1, accepted);
+            if (driver != null) {
+                // wrk knows only counts: every node must now hold the run's version with a stamp inside the run
+                get(anvil.anvil().agent().flushLiveness());
+                phase = verifyPhase(db, "wrk-run", runStart, runEnd);
+            }
             // a last sweep gives every node a heartbeat whose value is known, so every node is checked below
             Result sweep = gen.run(lanes, 0, true);
             get(anvil.anvil().agent().flushLiveness());
             String loadAfter = Files.readString(Path.of("/proc/loadavg")).trim();
 
             int[] mismatches = verify(db, gen);
+            String jvmOptions = java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                    .filter(a -> a.startsWith("-XX:MaxGCPause") || a.startsWith("-Dbench."))
+                    .map(a -> a + " ")
+                    .collect(java.util.stream.Collectors.joining());
+            String command = "scripts/bench heartbeat " + jvmOptions + nodes + " " + seconds + " " + connections + " "
+                    + lanes + " " + flush;
             BenchTable table = new BenchTable(
-                            "heartbeat", "scenario", "heartbeats/s", "p50 ms", "p99 ms", "errors", "mismatches")
+                            "heartbeat",
+                            "scenario",
+                            "heartbeats/s",
+                            "p50 ms",
+                            "p99 ms",
+                            "errors",
+                            "run check",
+                            "sweep check")
                     .meta("nodes", nodes)
                     .meta("seconds", seconds)
+                    .meta("generator", generator)
                     .meta("connections", connections)
                     .meta("lanes", lanes)
+                    .meta("api_instances", apiInstances)
                     .meta("liveness_flush_interval_s", flush)
                     .meta("sweep_heartbeats_per_s", sweep.perSecond())
                     .meta("cores", cores)
                     .meta("load_before", load)
                     .meta("load_after", loadAfter)
+                    .meta("cpu_cores", new JsonObject(new java.util.LinkedHashMap<>(cpu)))
+                    .meta("accepted_by_anvil", accepted)
                     .meta("flush_statements", m.flushStatements() - statements0)
                     .meta("rows_written", m.rowsWritten() - rows0)
                     .meta("read_batches", m.readBatches() - batches0)
                     .meta("jvm_cpu_us_per_heartbeat", cpuMicrosPerHeartbeat)
-                    .meta(
-                            "command",
-                            "scripts/bench heartbeat " + nodes + " " + seconds + " " + connections + " " + lanes + " "
-                                    + flush);
+                    .meta("command", command);
             table.row(new JsonObject()
                     .put("scenario", "POST /v1/heartbeat/{uuid} (" + nodes + " nodes in wait call-back)")
                     .put("heartbeats/s", r.perSecond())
                     .put("p50 ms", r.p50())
                     .put("p99 ms", r.p99())
                     .put("errors", r.errors())
-                    .put("mismatches", mismatches[0] + " of " + mismatches[1] + " nodes checked"));
-            System.out.printf("CPU of this JVM (Anvil + generator): %.0f µs per heartbeat%n", cpuMicrosPerHeartbeat);
+                    .put(
+                            "run check",
+                            phase == null
+                                    ? "-"
+                                    : phase[0] + " of " + nodes + " nodes hold the run's last"
+                                            // round-robin: with fewer heartbeats than nodes, not every node got one
+                                            + (r.count() < nodes ? " (only " + r.count() + " sent)" : ""))
+                    .put("sweep check", mismatches[0] + " mismatches in " + mismatches[1] + " nodes"));
+            System.out.printf(
+                    "CPU of this JVM (%s): %.0f µs per heartbeat; cores: %s%n",
+                    driver != null ? "Anvil alone" : "Anvil + generator", cpuMicrosPerHeartbeat, cpu);
             System.out.printf(
                     "liveness: %d UPDATE statements wrote %d rows for %d heartbeats; %d batched reads%n",
-                    m.flushStatements() - statements0, m.rowsWritten() - rows0, r.count(), m.readBatches() - batches0);
+                    m.flushStatements() - statements0, m.rowsWritten() - rows0, accepted, m.readBatches() - batches0);
             table.finish();
             get(http.close());
             get(vertx.close());
         }
         System.exit(0);
+    }
+
+    /** The callback URL the bench's agent on node {@code i} reports (both generators). */
+    static String callbackUrl(int i) {
+        return "http://10.1." + (i >> 8 & 0xff) + "." + (i & 0xff) + ":9999";
+    }
+
+    /**
+     * {nodes that hold {@code version}, with an agent_last_heartbeat inside [from, to] ms}: what a generator that
+     * knows only counts can check. Every node was sent heartbeats of the run, so every node must pass.
+     */
+    private static int[] verifyPhase(io.anvil.store.DatabaseUrl db, String version, long from, long to)
+            throws Exception {
+        int ok = 0;
+        try (Connection c = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT driver_internal_info->>'agent_version',"
+                        + " driver_internal_info->>'agent_last_heartbeat' FROM nodes")) {
+            while (rs.next()) {
+                String stamp = rs.getString(2);
+                if (version.equals(rs.getString(1)) && stamp != null) {
+                    long at =
+                            LocalDateTime.parse(stamp).toInstant(ZoneOffset.UTC).toEpochMilli();
+                    if (at >= from - 1 && at <= to + 1) {
+                        ok++;
+                    }
+                }
+            }
+        }
+        return new int[] {ok};
     }
 
     /** {mismatches, nodes checked}: agent_version is the last sent, agent_last_heartbeat within its round trip. */
@@ -197,6 +309,7 @@ public final class HeartbeatBench {
     static final class Generator {
         final String[] uuids;
         final String[] tokens;
+        final String[] urls;
         final AtomicLongArray lastSeq;
         final AtomicLongArray lastSent;
         final AtomicLongArray lastDone;
@@ -204,10 +317,11 @@ public final class HeartbeatBench {
         private final AtomicInteger next = new AtomicInteger();
         private final AtomicLong seq = new AtomicLong();
 
-        Generator(HttpClient http, String[] uuids, String[] tokens) {
+        Generator(HttpClient http, String[] uuids, String[] tokens, String[] urls) {
             this.http = http;
             this.uuids = uuids;
             this.tokens = tokens;
+            this.urls = urls;
             this.lastSeq = new AtomicLongArray(uuids.length);
             this.lastSent = new AtomicLongArray(uuids.length);
             this.lastDone = new AtomicLongArray(uuids.length);
@@ -270,11 +384,9 @@ public final class HeartbeatBench {
             }
             long s = seq.incrementAndGet();
             Buffer body = Buffer.buffer(160)
-                    .appendString("{\"callback_url\":\"http://10.1.")
-                    .appendString(Integer.toString(i >> 8 & 0xff))
-                    .appendString(".")
-                    .appendString(Integer.toString(i & 0xff))
-                    .appendString(":9999\",\"agent_token\":\"")
+                    .appendString("{\"callback_url\":\"")
+                    .appendString(urls[i])
+                    .appendString("\",\"agent_token\":\"")
                     .appendString(tokens[i])
                     .appendString("\",\"agent_version\":\"hb-")
                     .appendString(Long.toString(s))

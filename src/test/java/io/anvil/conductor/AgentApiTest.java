@@ -267,6 +267,22 @@ class AgentApiTest extends AgentTestSupport {
     }
 
     @Test
+    void aHeartbeatNamesItsNodeByNameOrByAnySpellingOfItsUuid() {
+        String named = createNode("wait call-back");
+        sql("UPDATE nodes SET name = 'agent-node-1' WHERE uuid = ?", named);
+        setAgent(named, "tok-n", null);
+        String spelled = createNode("wait call-back");
+        setAgent(spelled, "tok-s", null);
+        assertEquals(
+                202, heartbeat("agent-node-1", "1.68", hb(URL, "tok-n", "1.0")).status());
+        String noDashes = spelled.replace("-", "").toUpperCase(java.util.Locale.ROOT);
+        assertEquals(202, heartbeat(noDashes, "1.68", hb(URL, "tok-s", "2.0")).status());
+        flushLiveness();
+        assertEquals("1.0", internal(named).getString("agent_version"));
+        assertEquals("2.0", internal(spelled).getString("agent_version"));
+    }
+
+    @Test
     void aHeartbeatStormCostsOneRowPerBatch() {
         String uuid = createNode("wait call-back");
         setAgent(uuid, "storm", null);

@@ -1,0 +1,91 @@
+package io.anvil.bench;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * CPU time per process group over a window, from /proc (Linux): this JVM ("anvil"), every process named
+ * {@code postgres}, {@code wrk}, and the machine total, so a benchmark can say where its cores went. Other processes
+ * (another helper's build, say) show up in "other", which tells whether a figure was taken on a quiet machine.
+ */
+final class CpuMeter {
+    private static final double TICKS = 100.0; // USER_HZ on Linux
+    private final long self = ProcessHandle.current().pid();
+    private Map<Long, Sample> start;
+    private long totalStart;
+    private long idleStart;
+    private long wallStart;
+
+    void start() throws IOException {
+        start = sample();
+        long[] t = machine();
+        totalStart = t[0];
+        idleStart = t[1];
+        wallStart = System.nanoTime();
+    }
+
+    /** Cores used per group since {@link #start}: anvil, postgres, wrk, processes, other, idle. */
+    Map<String, Double> stop() throws IOException {
+        Map<Long, Sample> end = sample();
+        long[] t = machine();
+        double seconds = (System.nanoTime() - wallStart) / 1e9;
+        Map<String, Long> ticks = new HashMap<>();
+        for (Map.Entry<Long, Sample> e : end.entrySet()) {
+            Sample before = start.get(e.getKey());
+            // a pid seen at both ends: its ticks in the window; a new one: all of its ticks
+            long d = before != null && before.group().equals(e.getValue().group())
+                    ? e.getValue().ticks() - before.ticks()
+                    : e.getValue().ticks();
+            ticks.merge(e.getValue().group(), Math.max(0, d), Long::sum);
+        }
+        Map<String, Double> cores = new TreeMap<>();
+        for (String group : new String[] {"anvil", "postgres", "wrk", "processes"}) {
+            cores.put(group, Math.round(ticks.getOrDefault(group, 0L) / TICKS / seconds * 100) / 100.0);
+        }
+        long busy = (t[0] - totalStart) - (t[1] - idleStart);
+        double known = cores.values().stream().mapToDouble(Double::doubleValue).sum();
+        // kernel work outside any process (the loopback's softirqs, kworkers) and processes that ended in the window
+        cores.put("other", Math.round(Math.max(0, busy / TICKS / seconds - known) * 100) / 100.0);
+        cores.put("idle", Math.round((t[1] - idleStart) / TICKS / seconds * 100) / 100.0);
+        return cores;
+    }
+
+    private record Sample(String group, long ticks) {}
+
+    private Map<Long, Sample> sample() throws IOException {
+        Map<Long, Sample> all = new HashMap<>();
+        try (DirectoryStream<Path> procs = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
+            for (Path p : procs) {
+                String stat;
+                try {
+                    stat = Files.readString(p.resolve("stat"));
+                } catch (IOException e) {
+                    continue; // exited meanwhile
+                }
+                int close = stat.lastIndexOf(')');
+                String comm = stat.substring(stat.indexOf('(') + 1, close);
+                String[] f = stat.substring(close + 2).split(" ");
+                long pid = Long.parseLong(p.getFileName().toString());
+                String group =
+                        pid == self ? "anvil" : comm.equals("postgres") || comm.equals("wrk") ? comm : "processes";
+                all.put(pid, new Sample(group, Long.parseLong(f[11]) + Long.parseLong(f[12]))); // utime + stime
+            }
+        }
+        return all;
+    }
+
+    /** {all ticks, idle ticks} of the machine. */
+    private static long[] machine() throws IOException {
+        String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+        long total = 0;
+        for (int i = 1; i < f.length; i++) {
+            total += Long.parseLong(f[i]);
+        }
+        return new long[] {total, Long.parseLong(f[4]) + Long.parseLong(f[5])};
+    }
+}
