@@ -72,7 +72,8 @@ final class SimFleetEnrolment {
     static void printImageHint(AgentFleet agents, String sha256) {
         String name = EXAMPLE_IMAGE;
         System.out.println("anvil: simulated images at " + agents.imageUrl("<name>") + " (size from the name, e.g. "
-                + name + " = 1 MiB; <name>.sha256 is its checksum file); to deploy one: baremetal node set <node>"
+                + name + " = 1 MiB; <name>.sha256 is its checksum file); to deploy one (again after an undeploy, which"
+                + " clears instance_info as Ironic does): baremetal node set <node>"
                 + " --deploy-interface direct --instance-info image_source=" + agents.imageUrl(name)
                 + " --instance-info image_os_hash_algo=sha256 --instance-info image_os_hash_value=" + sha256);
     }
