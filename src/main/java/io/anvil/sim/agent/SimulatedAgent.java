@@ -257,8 +257,10 @@ public final class SimulatedAgent implements AgentCommands.Agent {
 
     /**
      * The machine network-boots: ask Anvil for the iPXE script of each NIC in turn, and do what it says. If Anvil
-     * knows none of the NICs (404 for each), the firmware chain-loads its default, the agent ramdisk, talking to the
-     * fleet's Anvil URL (as {@link #boot()}); Anvil's lookup then finds the node by MAC or not at all.
+     * knows none of the NICs (404 for each), the chain loader's fallback, {@code /boot/inspector.ipxe}, boots the
+     * inspection ramdisk while a node waits in unmanaged inspection; else the firmware chain-loads its default, the
+     * agent ramdisk, talking to the fleet's Anvil URL (as {@link #boot()}); Anvil's lookup then finds the node by MAC
+     * or not at all.
      */
     public void pxeBoot() {
         fleet.context().runOnContext(v -> {
