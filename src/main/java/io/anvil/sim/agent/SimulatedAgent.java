@@ -257,8 +257,10 @@ public final class SimulatedAgent implements AgentCommands.Agent {
 
     /**
      * The machine network-boots: ask Anvil for the iPXE script of each NIC in turn, and do what it says. If Anvil
-     * knows none of the NICs (404 for each), the firmware chain-loads its default, the agent ramdisk, talking to the
-     * fleet's Anvil URL (as {@link #boot()}); Anvil's lookup then finds the node by MAC or not at all.
+     * knows none of the NICs (404 for each), the chain loader's fallback, {@code /boot/inspector.ipxe}, boots the
+     * inspection ramdisk while a node waits in unmanaged inspection; else the firmware chain-loads its default, the
+     * agent ramdisk, talking to the fleet's Anvil URL (as {@link #boot()}); Anvil's lookup then finds the node by MAC
+     * or not at all.
      */
     public void pxeBoot() {
         fleet.context().runOnContext(v -> {
@@ -323,10 +325,7 @@ public final class SimulatedAgent implements AgentCommands.Agent {
             return;
         }
         if (nic >= macs.size()) {
-            // no NIC known to Anvil: firmware chain-loads a default, the agent ramdisk with the configured URL
-            log("no iPXE script for any NIC; booting the default ramdisk");
-            startRamdisk(null, null, macs.isEmpty() ? null : macs.get(0));
-            lookup(boot, generation, null, 0);
+            fetchFallbackScript(b);
             return;
         }
         String mac = macs.get(nic);
@@ -347,35 +346,68 @@ public final class SimulatedAgent implements AgentCommands.Agent {
                         fetchScript(b, nic + 1);
                         return;
                     }
-                    IpxeScript script = IpxeScript.parse(ar.result().body());
-                    switch (script.action()) {
-                        case RAMDISK -> {
-                            String api = firstUrl(script.param("ipa-api-url"));
-                            startRamdisk(
-                                    api, firstUrl(script.param("ipa-inspection-callback-url")), script.param("BOOTIF"));
-                            long b2 = boot;
-                            long g = generation;
-                            if (inspectionUrl != null) {
-                                // inspection first (the node may not know the MACs yet), then lookup if IPA has an
-                                // API URL; an inspection-only boot (no ipa-api-url) stops there, as IPA does
-                                inspect(b2, 0).onComplete(x -> {
-                                    if (apiUrl != null) {
-                                        lookup(b2, g, x.succeeded() ? x.result() : null, 0);
-                                    }
-                                });
-                            } else if (apiUrl != null) {
-                                lookup(b2, g, null, 0);
-                            } else {
-                                log("neither ipa-api-url nor ipa-inspection-callback-url in the kernel parameters");
-                            }
-                        }
-                        case LOCAL_DISK -> log("iPXE script boots the local disk; no agent");
-                        case RETRY -> {
-                            log("iPXE script says to try again later");
-                            fleet.timer(fleet.options().pxeRetryInterval().toMillis(), () -> fetchScript(b, 0));
-                        }
-                    }
+                    follow(b, IpxeScript.parse(ar.result().body()), null);
                 });
+    }
+
+    /**
+     * No NIC known to Anvil: the chain loader tries Anvil's fallback script (docs/boot.md, {@code inspector.ipxe}: the
+     * inspection ramdisk while a node waits in unmanaged inspection, iPXE filling in {@code BOOTIF=${mac}} with the
+     * first NIC); when there is none, the firmware chain-loads its default, the agent ramdisk with the configured URL.
+     */
+    private void fetchFallbackScript(long b) {
+        String firstMac = macs.isEmpty() ? null : macs.get(0);
+        scriptFetches.incrementAndGet();
+        fleet.request(fleet.anvilUrl(), HttpMethod.GET, "/boot/inspector.ipxe", null, null)
+                .onComplete(ar -> {
+                    if (b != boot) {
+                        return;
+                    }
+                    IpxeScript script = ar.succeeded() && ar.result().status() == 200
+                            ? IpxeScript.parse(ar.result().body())
+                            : null;
+                    if (script != null && script.action() == IpxeScript.Action.RAMDISK) {
+                        follow(b, script, firstMac);
+                        return;
+                    }
+                    log("no iPXE script for any NIC; booting the default ramdisk");
+                    startRamdisk(null, null, firstMac);
+                    lookup(boot, generation, null, 0);
+                });
+    }
+
+    /** Does what a fetched script says; {@code mac} replaces iPXE's {@code ${mac}} in BOOTIF (null: none to fill). */
+    private void follow(long b, IpxeScript script, String mac) {
+        switch (script.action()) {
+            case RAMDISK -> {
+                String api = firstUrl(script.param("ipa-api-url"));
+                String bootif = script.param("BOOTIF");
+                if (mac != null && "${mac}".equals(bootif)) {
+                    bootif = mac;
+                }
+                startRamdisk(api, firstUrl(script.param("ipa-inspection-callback-url")), bootif);
+                long b2 = boot;
+                long g = generation;
+                if (inspectionUrl != null) {
+                    // inspection first (the node may not know the MACs yet), then lookup if IPA has an
+                    // API URL; an inspection-only boot (no ipa-api-url) stops there, as IPA does
+                    inspect(b2, 0).onComplete(x -> {
+                        if (apiUrl != null) {
+                            lookup(b2, g, x.succeeded() ? x.result() : null, 0);
+                        }
+                    });
+                } else if (apiUrl != null) {
+                    lookup(b2, g, null, 0);
+                } else {
+                    log("neither ipa-api-url nor ipa-inspection-callback-url in the kernel parameters");
+                }
+            }
+            case LOCAL_DISK -> log("iPXE script boots the local disk; no agent");
+            case RETRY -> {
+                log("iPXE script says to try again later");
+                fleet.timer(fleet.options().pxeRetryInterval().toMillis(), () -> fetchScript(b, 0));
+            }
+        }
     }
 
     /** The first of IPA's comma-separated URLs, or null. */
