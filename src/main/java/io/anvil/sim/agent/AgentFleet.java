@@ -59,6 +59,9 @@ public final class AgentFleet {
     private final ImageServer images;
     private final Map<Integer, SimulatedAgent> agents = new ConcurrentHashMap<>();
     private final java.util.concurrent.atomic.AtomicInteger nextIndex = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicLong commandsReceived =
+            new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong commandPolls = new java.util.concurrent.atomic.AtomicLong();
     private volatile String anvilUrl;
     private HttpServer server;
     private String baseUrl;
@@ -178,6 +181,16 @@ public final class AgentFleet {
         return options;
     }
 
+    /** Requests to run a command (POST .../v1/commands) that reached a serving agent, over the fleet's life. */
+    public long commandsReceived() {
+        return commandsReceived.get();
+    }
+
+    /** Requests for command results (GET .../v1/commands...) that reached a serving agent. */
+    public long commandPolls() {
+        return commandPolls.get();
+    }
+
     public Future<Void> close() {
         Promise<Void> p = Promise.promise();
         context.runOnContext(v -> {
@@ -267,6 +280,9 @@ public final class AgentFleet {
         }
         SimulatedAgent a = agent;
         String rest = slash < 0 ? "/" : path.substring(slash);
+        if (rest.startsWith("/v1/commands") && a.serving()) {
+            (req.method() == io.vertx.core.http.HttpMethod.POST ? commandsReceived : commandPolls).incrementAndGet();
+        }
         Map<String, String> query = new java.util.HashMap<>();
         req.params().forEach(e -> query.putIfAbsent(e.getKey(), e.getValue()));
         req.body()
