@@ -67,6 +67,8 @@ public final class DeployBench {
     private Child sim;
     private final AtomicLong retries503 = new AtomicLong();
     private final AtomicLong requests = new AtomicLong();
+    /** Round trips (µs) of the provision-state PUTs of the current phase, retries included as separate requests. */
+    private final List<Long> putMicros = java.util.Collections.synchronizedList(new ArrayList<>());
 
     record Settings(
             long stepMs,
@@ -85,8 +87,8 @@ public final class DeployBench {
             return new Settings(
                     Long.getLong("bench.stepMs", 500),
                     Long.getLong("bench.imageMs", 1000),
-                    System.getProperty("bench.image", "bench-os-8m.img"),
-                    Integer.getInteger("bench.heartbeatTimeout", 2),
+                    System.getProperty("bench.image", "bench-os-1m.img"),
+                    Integer.getInteger("bench.heartbeatTimeout", 30),
                     Long.getLong("bench.minHeartbeatMs", 200),
                     Integer.getInteger("bench.maxClean", 50),
                     Integer.getInteger("bench.maxDeploy", 250),
@@ -234,13 +236,18 @@ public final class DeployBench {
 
         // ---- measured: provide (automated cleaning), then deploy ----
         Sample start = sample();
+        putMicros.clear();
         forAll(i -> provision(i, "provide"));
+        String cleanPuts = putLatency("provide");
         List<String> cleanStuck = await("clean", Set.of("available"), start.nanos);
         Sample cleaned = sample();
         List<String> deployStuck = List.of();
         Sample deployed = cleaned;
+        String deployPuts = "";
         if (cleanStuck.isEmpty()) {
+            putMicros.clear();
             forAll(i -> provision(i, "active"));
+            deployPuts = putLatency("active");
             deployStuck = await("deploy", Set.of("active"), cleaned.nanos);
             deployed = sample();
         }
@@ -277,6 +284,8 @@ public final class DeployBench {
                 .meta("api_in_flight", s.inFlight)
                 .meta("retried_503", retries503.get())
                 .meta("api_requests", requests.get())
+                .meta("put_provide_latency", cleanPuts)
+                .meta("put_active_latency", deployPuts)
                 .meta("anvil_jvm", s.anvilOpts)
                 .meta("anvil_peak_rss_kb", peakRssKb)
                 .meta("sim_peak_rss_kb", simPeakRssKb)
@@ -297,6 +306,27 @@ public final class DeployBench {
                     cleanStuck.isEmpty() ? "deploy" : "clean", cleanStuck.isEmpty() ? deployStuck : cleanStuck);
         }
         return 0;
+    }
+
+    /** p50/p99/max of the phase's provision PUTs, printed when all of them were answered 202. */
+    private String putLatency(String what) {
+        List<Long> l;
+        synchronized (putMicros) {
+            l = new ArrayList<>(putMicros);
+        }
+        l.sort(null);
+        if (l.isEmpty()) {
+            return "";
+        }
+        String text = String.format(
+                "%d PUT %s: p50 %.1f ms, p99 %.1f ms, max %.1f ms",
+                l.size(),
+                what,
+                l.get(l.size() / 2) / 1000.0,
+                l.get(Math.min(l.size() - 1, (int) Math.ceil(l.size() * 0.99) - 1)) / 1000.0,
+                l.get(l.size() - 1) / 1000.0);
+        System.out.println("  " + text + " (all accepted)");
+        return text;
     }
 
     private String command() {
@@ -496,7 +526,9 @@ public final class DeployBench {
 
     /** PUT with 202 expected; a 503 is retried after 100 ms × 2^attempt (cap 3.2 s), jittered, as tooling does. */
     private Future<Void> retrying(String uri, JsonObject body, int attempt) {
+        long t0 = System.nanoTime();
         return call(HttpMethod.PUT, uri, body).compose(r -> {
+            putMicros.add((System.nanoTime() - t0) / 1000);
             if (r.status == 202) {
                 return Future.succeededFuture();
             }
