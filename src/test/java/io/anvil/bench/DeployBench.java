@@ -227,8 +227,7 @@ public final class DeployBench {
         forAll(i -> enrol(i, kernel, ramdisk, instanceInfo));
         System.out.printf("  enrolled %d nodes with ports in %.1f s%n", n, (System.nanoTime() - e0) / 1e9);
         long m0 = System.nanoTime();
-        forAll(i -> provision(i, "manage"));
-        List<String> stuck = await("manage", Set.of("manageable"), m0);
+        List<String> stuck = await("manage", Set.of("manageable"), m0, forAllAsync(i -> provision(i, "manage")));
         if (!stuck.isEmpty()) {
             return reportStuck("manage", stuck);
         }
@@ -237,18 +236,17 @@ public final class DeployBench {
         // ---- measured: provide (automated cleaning), then deploy ----
         Sample start = sample();
         putMicros.clear();
-        forAll(i -> provision(i, "provide"));
+        List<String> cleanStuck =
+                await("clean", Set.of("available"), start.nanos, forAllAsync(i -> provision(i, "provide")));
         String cleanPuts = putLatency("provide");
-        List<String> cleanStuck = await("clean", Set.of("available"), start.nanos);
         Sample cleaned = sample();
         List<String> deployStuck = List.of();
         Sample deployed = cleaned;
         String deployPuts = "";
         if (cleanStuck.isEmpty()) {
             putMicros.clear();
-            forAll(i -> provision(i, "active"));
+            deployStuck = await("deploy", Set.of("active"), cleaned.nanos, forAllAsync(i -> provision(i, "active")));
             deployPuts = putLatency("active");
-            deployStuck = await("deploy", Set.of("active"), cleaned.nanos);
             deployed = sample();
         }
         String loadAfter = loadavg();
@@ -390,7 +388,7 @@ public final class DeployBench {
     // ---- waiting, with progress ----
 
     /** Polls every node's provision_state until every node is in {@code done} or a fail state; returns the rest. */
-    private List<String> await(String phase, Set<String> done, long since) throws Exception {
+    private List<String> await(String phase, Set<String> done, long since, Future<Void> requests) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(s.timeoutS);
         long nextProgress = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
         while (true) {
@@ -408,18 +406,23 @@ public final class DeployBench {
                 }
             }
             long now = System.nanoTime();
-            boolean over = finished + failed >= n || now > deadline;
+            if (requests.failed()) {
+                throw new IllegalStateException(phase + ": " + requests.cause().getMessage(), requests.cause());
+            }
+            // the requests are still being retried (503) while every node is counted: not over yet
+            boolean over = (finished + failed >= n && requests.isComplete()) || now > deadline;
             if (now >= nextProgress || over) {
                 JsonObject st = sim.agentStats();
                 System.out.printf(
-                        "  [%s %5.1f s] %s | agents running %d, heartbeats %d, commands %d | anvil CPU %.1f s%n",
+                        "  [%s %5.1f s] %s | agents running %d, heartbeats %d, commands %d | anvil CPU %.1f s | 503s %d%n",
                         phase,
                         (now - since) / 1e9,
                         counts,
                         st.getLong("running", 0L),
                         st.getLong("heartbeats", 0L),
                         st.getLong("commands", 0L),
-                        anvil.cpuNs() / 1e9);
+                        anvil.cpuNs() / 1e9,
+                        retries503.get());
                 nextProgress = now + TimeUnit.SECONDS.toNanos(3);
             }
             if (over) {
@@ -469,6 +472,11 @@ public final class DeployBench {
 
     /** Runs {@code work} for every node index with at most {@code bench.inFlight} in flight; fails on the first error. */
     private void forAll(PerNode work) throws Exception {
+        forAllAsync(work).toCompletionStage().toCompletableFuture().get(s.timeoutS, TimeUnit.SECONDS);
+    }
+
+    /** As {@link #forAll}, without waiting: completes when every node's request was answered as expected. */
+    private Future<Void> forAllAsync(PerNode work) throws Exception {
         AtomicInteger next = new AtomicInteger();
         List<Future<Void>> lanes = new ArrayList<>();
         Promise<Void> started = Promise.promise();
@@ -479,7 +487,7 @@ public final class DeployBench {
             started.complete();
         });
         started.future().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-        Future.all(lanes).toCompletionStage().toCompletableFuture().get(s.timeoutS, TimeUnit.SECONDS);
+        return Future.all(lanes).mapEmpty();
     }
 
     private Future<Void> lane(AtomicInteger next, PerNode work) {
