@@ -20,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -47,8 +48,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code bench.heartbeatTimeout} (api.ramdisk_heartbeat_timeout, s; agents heartbeat every 0.3–0.6 × it),
  * {@code bench.minHeartbeatMs} (IPA's min_heartbeat_interval), {@code bench.maxClean} / {@code bench.maxDeploy}
  * (conductor.max_concurrent_clean / _deploy, Ironic's 50 / 250 by default), {@code bench.inFlight} (API requests in
- * flight), {@code bench.timeout} (s per phase), {@code bench.jfr=true} (a JFR recording of Anvil next to the JSON),
- * {@code bench.anvilOpts} (Anvil's JVM options), {@code bench.basePort} (UDP port of BMC 0).
+ * flight), {@code bench.connections} (their connections; default one each), {@code bench.timeout} (s per phase), {@code bench.jfr=true} (a JFR recording of Anvil next to the JSON),
+ * {@code bench.anvilOpts} (Anvil's JVM options), {@code bench.basePort} (UDP port of BMC 0), and
+ * {@code bench.anvil.<section>.<key>} any other Anvil setting (passed as its ANVIL_* variable).
  * Writes target/bench/deploy-N.json; Anvil's and the simulator's output go to target/bench/deploy-N-{anvil,sim}.log.
  */
 public final class DeployBench {
@@ -61,6 +63,7 @@ public final class DeployBench {
     private final Settings s;
     private Vertx vertx;
     private HttpClient http;
+    private HttpClient poller;
     private int apiPort;
     private final List<String> uuids = new ArrayList<>();
     private Child anvil;
@@ -79,6 +82,7 @@ public final class DeployBench {
             int maxClean,
             int maxDeploy,
             int inFlight,
+            int connections,
             int timeoutS,
             boolean jfr,
             String anvilOpts,
@@ -93,6 +97,7 @@ public final class DeployBench {
                     Integer.getInteger("bench.maxClean", 50),
                     Integer.getInteger("bench.maxDeploy", 250),
                     Integer.getInteger("bench.inFlight", 64),
+                    Integer.getInteger("bench.connections", Integer.getInteger("bench.inFlight", 64)),
                     Integer.getInteger("bench.timeout", 600),
                     Boolean.getBoolean("bench.jfr"),
                     System.getProperty("bench.anvilOpts", "-Xms256m -Xmx1g"),
@@ -127,7 +132,7 @@ public final class DeployBench {
                         + "  agents: api.ramdisk_heartbeat_timeout %d s (heartbeat every %.1f-%.1f s),"
                         + " min_heartbeat_interval %d ms%n"
                         + "  conductor.max_concurrent_clean %d, max_concurrent_deploy %d%s; %d API requests in"
-                        + " flight, 503 retried with back-off%n",
+                        + " flight on %d connections, 503 retried with back-off%n",
                 n,
                 cores,
                 loadBefore,
@@ -142,7 +147,8 @@ public final class DeployBench {
                 s.maxClean,
                 s.maxDeploy,
                 s.maxClean == 50 && s.maxDeploy == 250 ? " (Ironic's defaults)" : " (RAISED from Ironic's 50 / 250)",
-                s.inFlight);
+                s.inFlight,
+                s.connections);
         DatabaseUrl db = TestServices.freshDatabase();
         String redis = TestServices.redisUrl();
         apiPort = freePort();
@@ -198,20 +204,40 @@ public final class DeployBench {
         env.put("ANVIL_API_RAMDISK_HEARTBEAT_TIMEOUT", String.valueOf(s.heartbeatTimeout));
         env.put("ANVIL_CONDUCTOR_MAX_CONCURRENT_CLEAN", String.valueOf(s.maxClean));
         env.put("ANVIL_CONDUCTOR_MAX_CONCURRENT_DEPLOY", String.valueOf(s.maxDeploy));
+        // -Dbench.anvil.<section>.<key>=value sets any other Anvil setting (e.g. bench.anvil.database.pool_size=32)
+        System.getProperties().stringPropertyNames().stream()
+                .filter(k -> k.startsWith("bench.anvil."))
+                .sorted()
+                .forEach(k -> {
+                    String key = k.substring("bench.anvil.".length());
+                    env.put("ANVIL_" + key.replace('.', '_').toUpperCase(Locale.ROOT), System.getProperty(k));
+                    System.out.printf("  anvil setting %s = %s (set for this run)%n", key, System.getProperty(k));
+                });
         anvil = Child.start(
                 "anvil", anvilCmd, env, Path.of("target/bench/deploy-" + n + "-anvil.log"), "API listening");
         System.out.printf("  anvil pid %d: %s (database %s)%n", anvil.pid(), anvil.readyLine, db.database());
 
         vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
+        // Anvil's HTTP/1.1 server answers a connection's pipelined requests one after the other, so the connections
+        // bound how many requests it works on at once: bench.connections (default: one per request in flight)
+        int lanesPerConnection = Math.max(1, (s.inFlight + s.connections - 1) / s.connections);
         http = vertx.createHttpClient(
                 new HttpClientOptions()
                         .setDefaultHost("127.0.0.1")
                         .setDefaultPort(apiPort)
                         .setKeepAlive(true)
                         .setTcpNoDelay(true)
-                        .setPipelining(true)
-                        .setPipeliningLimit(8),
-                new PoolOptions().setHttp1MaxSize(Math.max(1, s.inFlight / 8)).setMaxWaitQueueSize(-1));
+                        .setPipelining(lanesPerConnection > 1)
+                        .setPipeliningLimit(lanesPerConnection),
+                new PoolOptions().setHttp1MaxSize(s.connections).setMaxWaitQueueSize(-1));
+        // the progress polls have their own connection: never queued behind the provisioning requests
+        poller = vertx.createHttpClient(
+                new HttpClientOptions()
+                        .setDefaultHost("127.0.0.1")
+                        .setDefaultPort(apiPort)
+                        .setKeepAlive(true)
+                        .setTcpNoDelay(true),
+                new PoolOptions().setHttp1MaxSize(1).setMaxWaitQueueSize(-1));
 
         // ---- set-up, not measured: enrol, manage ----
         long e0 = System.nanoTime();
@@ -280,6 +306,7 @@ public final class DeployBench {
                 .meta("max_concurrent_clean", s.maxClean)
                 .meta("max_concurrent_deploy", s.maxDeploy)
                 .meta("api_in_flight", s.inFlight)
+                .meta("api_connections", s.connections)
                 .meta("retried_503", retries503.get())
                 .meta("api_requests", requests.get())
                 .meta("put_provide_latency", cleanPuts)
@@ -445,7 +472,7 @@ public final class DeployBench {
         while (true) {
             String uri = "/v1/nodes?fields=uuid,provision_state,target_provision_state&limit=1000"
                     + (marker == null ? "" : "&marker=" + marker);
-            Resp r = call(HttpMethod.GET, uri, null)
+            Resp r = call(poller, HttpMethod.GET, uri, null)
                     .toCompletionStage()
                     .toCompletableFuture()
                     .get(60, TimeUnit.SECONDS);
@@ -563,6 +590,10 @@ public final class DeployBench {
     record Resp(int status, String body) {}
 
     private Future<Resp> call(HttpMethod method, String uri, JsonObject body) {
+        return call(http, method, uri, body);
+    }
+
+    private Future<Resp> call(HttpClient client, HttpMethod method, String uri, JsonObject body) {
         requests.incrementAndGet();
         RequestOptions o = new RequestOptions()
                 .setMethod(method)
@@ -572,7 +603,7 @@ public final class DeployBench {
         if (body != null) {
             o.putHeader("Content-Type", "application/json");
         }
-        return http.request(o)
+        return client.request(o)
                 .compose(req -> body == null ? req.send() : req.send(body.toBuffer()))
                 .compose(resp -> resp.body().map(b -> new Resp(resp.statusCode(), b.toString())));
     }
