@@ -184,8 +184,9 @@ public final class DeployBench {
                 String.valueOf(s.minHeartbeatMs),
                 "--stats-interval-ms",
                 "500"));
-        sim = Child.start(
-                "sim", simCmd, Map.of(), Path.of("target/bench/deploy-" + n + "-sim.log"), "listening on udp");
+        // -Dbench.simLogLevel=DEBUG: every agent's lookups, heartbeats and commands in the sim's log
+        Map<String, String> simEnv = Map.of("ANVIL_LOG_LEVEL", System.getProperty("bench.simLogLevel", "INFO"));
+        sim = Child.start("sim", simCmd, simEnv, Path.of("target/bench/deploy-" + n + "-sim.log"), "listening on udp");
         System.out.printf("  simulator pid %d: %s%n", sim.pid(), sim.readyLine);
 
         List<String> anvilCmd = new ArrayList<>();
