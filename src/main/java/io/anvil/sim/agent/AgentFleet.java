@@ -38,6 +38,8 @@ public final class AgentFleet {
     private static final Logger LOG = LoggerFactory.getLogger(AgentFleet.class);
     /** What the simulated agents report as agent_version. */
     public static final String VERSION = "10.0.0.anvil-sim";
+    /** Connections the fleet's agents share to Anvil (at most; opened as needed). */
+    static final int MAX_CONNECTIONS = 1024;
 
     /** A command-API answer; {@link #DROP} closes the connection (nothing listens there). */
     record Reply(int status, JsonObject body) {
@@ -71,8 +73,11 @@ public final class AgentFleet {
         this.context = context;
         this.options = options;
         this.anvilUrl = trimSlash(options.anvilUrl());
+        // every real agent has its own connections: a small shared pool would queue a thousand machines' script
+        // fetches, lookups and heartbeats behind each other and measure the pool, not Anvil
         this.client = vertx.createHttpClient(
-                new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true), new PoolOptions().setHttp1MaxSize(32));
+                new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true),
+                new PoolOptions().setHttp1MaxSize(MAX_CONNECTIONS));
         this.web = WebClient.create(
                 vertx,
                 new WebClientOptions()
