@@ -33,6 +33,19 @@ public final class HeartbeatIntake {
             ProvisionState.SERVICEWAIT.value(),
             ProvisionState.SERVICEHOLD.value());
 
+    /**
+     * States in which the conductor holds the node while it starts an agent command and then stores the wait state.
+     * A heartbeat the agent forces when that command finishes can arrive before the wait state is stored (a short
+     * step, a busy conductor); Ironic's heartbeat queues for the node's lock and then sees the wait state. So these
+     * also go to a continuation, which takes the node patiently and re-checks its state under the lock; otherwise
+     * the node would sit in its wait until the agent's next regular heartbeat (90-180 s with IPA's defaults).
+     */
+    static final Set<String> ABOUT_TO_WAIT = Set.of(
+            ProvisionState.DEPLOYING.value(),
+            ProvisionState.CLEANING.value(),
+            ProvisionState.SERVICING.value(),
+            ProvisionState.RESCUING.value());
+
     /** Ironic's AGENT_VALID_STATES (anaconda's one-way heartbeats). */
     static final Set<String> AGENT_VALID_STATES = Set.of("start", "end", "error");
 
@@ -117,7 +130,9 @@ public final class HeartbeatIntake {
             return;
         }
         DeployInterface deploy = drivers.deployImplementation(node.deployInterface());
-        if (deploy != null && deploy.continuesOnHeartbeat(node.provisionState())) {
+        if (deploy != null
+                && (deploy.continuesOnHeartbeat(node.provisionState())
+                        || (deploy.usesAgent() && ABOUT_TO_WAIT.contains(node.provisionState())))) {
             continuations.request(node.uuid(), hb.report());
         }
     }

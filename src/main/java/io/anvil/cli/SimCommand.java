@@ -108,6 +108,36 @@ public final class SimCommand implements Runnable {
         String anvilUrl;
 
         @Option(
+                names = "--agent-port",
+                defaultValue = "0",
+                description =
+                        "TCP port of the agents' command API and image server; 0 = ephemeral (default: ${DEFAULT-VALUE})")
+        int agentPort;
+
+        @Option(
+                names = "--agent-step-ms",
+                description = "how long each simulated clean/deploy step runs (default: the fleet's, 2000)")
+        Long agentStepMs;
+
+        @Option(
+                names = "--agent-image-ms",
+                description = "least time standby.prepare_image takes to write an image (default: the fleet's, 2000)")
+        Long agentImageMs;
+
+        @Option(
+                names = "--agent-min-heartbeat-ms",
+                description = "IPA's min_heartbeat_interval: forced and retried heartbeats wait at least this"
+                        + " (default: IPA's, 5000)")
+        Long agentMinHeartbeatMs;
+
+        @Option(
+                names = "--stats-interval-ms",
+                defaultValue = "0",
+                description = "print a line of agent totals (heartbeats, lookups, commands) this often; 0 = never"
+                        + " (default: ${DEFAULT-VALUE})")
+        long statsIntervalMs;
+
+        @Option(
                 names = {"-v", "--events"},
                 description = "print every power/boot/session event")
         boolean events;
@@ -152,10 +182,18 @@ public final class SimCommand implements Runnable {
             Vertx vertx = Vertx.vertx();
             io.anvil.sim.agent.AgentFleet agents = null;
             if (anvilUrl != null) {
-                agents = MainThread.waitFor(
-                        io.anvil.sim.agent.AgentFleet.start(
-                                vertx, io.anvil.sim.agent.AgentFleetOptions.defaults(anvilUrl)),
-                        60);
+                io.anvil.sim.agent.AgentFleetOptions agentOptions =
+                        io.anvil.sim.agent.AgentFleetOptions.defaults(anvilUrl).withPort(agentPort);
+                if (agentStepMs != null) {
+                    agentOptions = agentOptions.withStepTime(Duration.ofMillis(agentStepMs));
+                }
+                if (agentImageMs != null) {
+                    agentOptions = agentOptions.withPrepareImageTime(Duration.ofMillis(agentImageMs));
+                }
+                if (agentMinHeartbeatMs != null) {
+                    agentOptions = agentOptions.withMinHeartbeatInterval(Duration.ofMillis(agentMinHeartbeatMs));
+                }
+                agents = MainThread.waitFor(io.anvil.sim.agent.AgentFleet.start(vertx, agentOptions), 60);
                 options.eventListener(new io.anvil.sim.agent.BmcAgents(agents, options.eventListener())::listener);
                 System.out.println("anvil sim: ramdisk agents answer on " + agents.baseUrl()
                         + "/agents/<i>; a PXE boot asks " + anvilUrl + "/boot/<mac>.ipxe for its script");
@@ -189,6 +227,10 @@ public final class SimCommand implements Runnable {
             System.out.printf(
                     "anvil sim: try  ipmitool -I lanplus -C 17 -H %s -p %d -U %s -P '…' power status   (Ctrl-C stops)%n",
                     fleet.bmc(0).host(), fleet.bmc(0).port(), user);
+            if (agents != null && statsIntervalMs > 0) {
+                io.anvil.sim.agent.AgentFleet fleetOfAgents = agents;
+                vertx.setPeriodic(statsIntervalMs, id -> System.out.println(agentStats(fleetOfAgents)));
+            }
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 try {
@@ -204,6 +246,30 @@ public final class SimCommand implements Runnable {
                 // run until the shutdown hook has finished
             }
             return 0;
+        }
+
+        /** One line of agent totals, parsed by scripts/bench deploy (key=value pairs after "agent stats:"). */
+        static String agentStats(io.anvil.sim.agent.AgentFleet agents) {
+            long running = 0;
+            long sent = 0;
+            long accepted = 0;
+            long lookups = 0;
+            long scripts = 0;
+            for (int i = 0; i < agents.size(); i++) {
+                io.anvil.sim.agent.SimulatedAgent a = agents.agent(i);
+                if (a == null) {
+                    continue;
+                }
+                running += a.running() ? 1 : 0;
+                sent += a.heartbeatsSent();
+                accepted += a.heartbeatsAccepted();
+                lookups += a.lookups();
+                scripts += a.scriptFetches();
+            }
+            return "anvil sim: agent stats: t_ms=" + System.currentTimeMillis() + " agents=" + agents.size()
+                    + " running=" + running + " heartbeats=" + sent + " accepted=" + accepted + " lookups=" + lookups
+                    + " ipxe_scripts=" + scripts + " commands=" + agents.commandsReceived() + " command_polls="
+                    + agents.commandPolls();
         }
     }
 }

@@ -41,6 +41,8 @@ public final class AgentFleet {
     private static final Logger LOG = LoggerFactory.getLogger(AgentFleet.class);
     /** What the simulated agents report as agent_version. */
     public static final String VERSION = "10.0.0.anvil-sim";
+    /** Connections the fleet's agents share to Anvil (at most; opened as needed). */
+    static final int MAX_CONNECTIONS = 1024;
 
     /** A command-API answer; {@link #DROP} closes the connection (nothing listens there). */
     record Reply(int status, JsonObject body) {
@@ -62,6 +64,9 @@ public final class AgentFleet {
     private final ImageServer images;
     private final Map<Integer, SimulatedAgent> agents = new ConcurrentHashMap<>();
     private final java.util.concurrent.atomic.AtomicInteger nextIndex = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicLong commandsReceived =
+            new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong commandPolls = new java.util.concurrent.atomic.AtomicLong();
     private volatile String anvilUrl;
     private HttpServer server;
     private String baseUrl;
@@ -71,8 +76,11 @@ public final class AgentFleet {
         this.context = context;
         this.options = options;
         this.anvilUrl = trimSlash(options.anvilUrl());
+        // every real agent has its own connections: a small shared pool would queue a thousand machines' script
+        // fetches, lookups and heartbeats behind each other and measure the pool, not Anvil
         this.client = vertx.createHttpClient(
-                new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true), new PoolOptions().setHttp1MaxSize(32));
+                new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true),
+                new PoolOptions().setHttp1MaxSize(MAX_CONNECTIONS));
         this.web = WebClient.create(
                 vertx,
                 new WebClientOptions()
@@ -181,6 +189,16 @@ public final class AgentFleet {
         return options;
     }
 
+    /** Requests to run a command (POST .../v1/commands) that reached a serving agent, over the fleet's life. */
+    public long commandsReceived() {
+        return commandsReceived.get();
+    }
+
+    /** Requests for command results (GET .../v1/commands...) that reached a serving agent. */
+    public long commandPolls() {
+        return commandPolls.get();
+    }
+
     public Future<Void> close() {
         Promise<Void> p = Promise.promise();
         context.runOnContext(v -> {
@@ -270,6 +288,9 @@ public final class AgentFleet {
         }
         SimulatedAgent a = agent;
         String rest = slash < 0 ? "/" : path.substring(slash);
+        if (rest.startsWith("/v1/commands") && a.serving()) {
+            (req.method() == io.vertx.core.http.HttpMethod.POST ? commandsReceived : commandPolls).incrementAndGet();
+        }
         Map<String, String> query = new java.util.HashMap<>();
         req.params().forEach(e -> query.putIfAbsent(e.getKey(), e.getValue()));
         req.body()
