@@ -41,7 +41,7 @@ public final class AgentService {
                 settings.waitClockResolution(),
                 settings.livenessBatchSize(),
                 metrics);
-        this.continuations = new Continuations(conductor::continueAfterHeartbeat, metrics);
+        this.continuations = new Continuations(vertx, conductor::continueAfterHeartbeat, metrics);
         this.intake = new HeartbeatIntake(drivers, liveness, continuations, metrics);
         this.lookup = new AgentLookup(store, tasks, settings, metrics);
     }

@@ -1,8 +1,11 @@
 package io.anvil.agent;
 
+import io.anvil.conductor.ConductorErrors;
 import io.anvil.driver.AgentReport;
+import io.vertx.core.Vertx;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BiFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,11 +26,17 @@ final class Continuations {
         boolean done;
     }
 
+    /** Retries of a continuation that found no free conductor worker, 0.2 s × 2^n × U(1, 1.5) apart. */
+    static final int NO_WORKER_RETRIES = 6;
+
     private final Map<String, Entry> running = new ConcurrentHashMap<>();
     private final BiFunction<String, AgentReport, io.vertx.core.Future<Void>> conductor;
     private final AgentMetrics metrics;
+    private final Vertx vertx;
 
-    Continuations(BiFunction<String, AgentReport, io.vertx.core.Future<Void>> conductor, AgentMetrics metrics) {
+    Continuations(
+            Vertx vertx, BiFunction<String, AgentReport, io.vertx.core.Future<Void>> conductor, AgentMetrics metrics) {
+        this.vertx = vertx;
         this.conductor = conductor;
         this.metrics = metrics;
     }
@@ -58,6 +67,10 @@ final class Continuations {
     }
 
     private void start(String uuid, Entry entry, AgentReport report) {
+        start(uuid, entry, report, 0);
+    }
+
+    private void start(String uuid, Entry entry, AgentReport report, int noWorkerAttempt) {
         metrics.continuationsStarted.increment();
         io.vertx.core.Future<Void> f;
         try {
@@ -66,6 +79,24 @@ final class Continuations {
             f = io.vertx.core.Future.failedFuture(e);
         }
         f.onComplete(ar -> {
+            if (ar.failed()
+                    && ar.cause() instanceof ConductorErrors.NoFreeConductorWorker
+                    && noWorkerAttempt < NO_WORKER_RETRIES) {
+                // the agent was answered 202 already: the work is this node's to finish, so wait for a worker here
+                // (Ironic answers 503 and the agent retries in 5-10 s; a regular heartbeat may be minutes away)
+                long delay = (long) (200L
+                        * (1L << noWorkerAttempt)
+                        * ThreadLocalRandom.current().nextDouble(1, 1.5));
+                vertx.setTimer(delay, id -> {
+                    AgentReport newest;
+                    synchronized (entry) {
+                        newest = entry.next == null ? report : entry.next;
+                        entry.next = null;
+                    }
+                    start(uuid, entry, newest, noWorkerAttempt + 1);
+                });
+                return;
+            }
             if (ar.failed()) {
                 LOG.warn(
                         "Heartbeat continuation of node {} failed: {}",

@@ -3,6 +3,7 @@ package io.anvil.conductor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -35,5 +36,27 @@ class AgentHeartbeatBeforeWaitTest extends AgentTestSupport {
         String error = (String) node(uuid).get("last_error");
         assertTrue(error != null && error.contains("Failed to process the next clean step"), error);
         assertEquals(started + 1, anvil.agent().metrics().continuationsStarted());
+    }
+
+    @Test
+    void aContinuationThatFindsNoFreeWorkerIsRetriedWithoutAnotherHeartbeat() {
+        String uuid = createNode("clean wait", null);
+        sql("UPDATE nodes SET deploy_interface = 'direct', target_provision_state = 'available' WHERE uuid = ?", uuid);
+        String url = "http://127.0.0.1:9"; // acting on the heartbeat fails the cleaning: visible proof it ran
+        setAgent(uuid, TOKEN, url);
+        long started = anvil.agent().metrics().continuationsStarted();
+        List<WorkerPool.Slot> slots = occupyWorkers(false);
+        try {
+            Resp r = heartbeat(uuid, "1.68", hb(url, TOKEN, "10.0.0"));
+            assertEquals(202, r.status(), r::toString);
+            waitUntil(
+                    "a retry after no free worker",
+                    () -> anvil.agent().metrics().continuationsStarted() >= started + 2);
+            assertEquals("clean wait", node(uuid).get("provision_state"), "no worker, nothing done yet");
+        } finally {
+            releaseAll(slots);
+        }
+        // a worker is free again: the pending continuation runs on its own, no heartbeat needed
+        waitForState(uuid, "clean failed");
     }
 }
