@@ -43,6 +43,17 @@ class AnvilConfigurationTest {
     }
 
     @Test
+    void theWaitClockIsNeverCoarserThanATenthOfTheShortestWaitTimeout() {
+        assertEquals(
+                java.time.Duration.ofSeconds(60),
+                AnvilConfig.of(Map.of()).agent().waitClockResolution());
+        AnvilConfig shortRescue = AnvilConfig.of(Map.of("conductor.rescue_callback_timeout", 120));
+        assertEquals(java.time.Duration.ofSeconds(12), shortRescue.agent().waitClockResolution());
+        AnvilConfig off = AnvilConfig.of(Map.of("conductor.deploy_callback_timeout", 0));
+        assertEquals(java.time.Duration.ofSeconds(60), off.agent().waitClockResolution(), "0 disables a timeout");
+    }
+
+    @Test
     void fileThenEnvironmentOverrideDefaults(@TempDir Path dir) throws IOException {
         Path file = dir.resolve("anvil.yaml");
         Files.writeString(

@@ -147,6 +147,28 @@ public record AnvilConfig(
             int livenessBatchSize,
             Duration commandTimeout) {}
 
+    /**
+     * How often a heartbeat may move a waiting node's timeout clock: the setting, but never more than a tenth of the
+     * shortest wait timeout (a coarse clock must not let a heartbeating node time out).
+     */
+    private Duration waitClockResolution() {
+        Duration configured = seconds("agent.wait_clock_resolution");
+        for (String key : List.of(
+                "conductor.deploy_callback_timeout",
+                "conductor.clean_callback_timeout",
+                "conductor.service_callback_timeout",
+                "conductor.rescue_callback_timeout",
+                "conductor.inspect_wait_timeout")) {
+            Duration timeout = seconds(key);
+            if (!timeout.isZero()
+                    && !timeout.isNegative()
+                    && timeout.dividedBy(10).compareTo(configured) < 0) {
+                configured = timeout.dividedBy(10);
+            }
+        }
+        return configured;
+    }
+
     /** The agent API settings, typed. */
     public Agent agent() {
         return new Agent(
@@ -154,7 +176,7 @@ public record AnvilConfig(
                 bool("api.restrict_lookup"),
                 num(values, "api.ramdisk_heartbeat_timeout"),
                 seconds("agent.liveness_flush_interval"),
-                seconds("agent.wait_clock_resolution"),
+                waitClockResolution(),
                 num(values, "agent.liveness_batch_size"),
                 seconds("agent.command_timeout"));
     }
@@ -218,7 +240,7 @@ public record AnvilConfig(
         d.put("api.ramdisk_heartbeat_timeout", 300);
         d.put("agent.liveness_flush_interval", 1.0);
         d.put("agent.liveness_batch_size", 5000);
-        d.put("agent.wait_clock_resolution", 10.0);
+        d.put("agent.wait_clock_resolution", 60.0);
         d.put("agent.command_timeout", 60.0);
         // ---- end agent API
         d.put("database.url", "");

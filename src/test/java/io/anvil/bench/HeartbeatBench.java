@@ -69,13 +69,18 @@ public final class HeartbeatBench {
         System.out.printf(
                 "heartbeat bench: %d nodes, %d s, %d connections, %d cores, generator %s, load average before: %s%n",
                 nodes, seconds, connections, cores, generator, load);
-        try (AnvilInstance anvil = AnvilInstance.start(Map.of(
+        Map<String, Object> settings = new java.util.HashMap<>(Map.of(
                 "api.instances", apiInstances,
                 "database.pool_size", 8,
                 "database.pipelined_size", 4,
                 "agent.liveness_flush_interval", flush,
                 // the bench measures intake: no node may time out while it runs
-                "conductor.deploy_callback_timeout", 0))) {
+                "conductor.deploy_callback_timeout", 0));
+        // -Dbench.anvil.<section>.<key>=value sets any other Anvil setting (as scripts/bench deploy)
+        System.getProperties().stringPropertyNames().stream()
+                .filter(k -> k.startsWith("bench.anvil."))
+                .forEach(k -> settings.put(k.substring("bench.anvil.".length()), System.getProperty(k)));
+        try (AnvilInstance anvil = AnvilInstance.start(settings)) {
             var db = anvil.database();
             String[] uuids = new String[nodes];
             String[] tokens = new String[nodes];
