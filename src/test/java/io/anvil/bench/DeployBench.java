@@ -64,6 +64,7 @@ public final class DeployBench {
     private Vertx vertx;
     private HttpClient http;
     private HttpClient poller;
+    private io.vertx.core.Context context;
     private int apiPort;
     private final List<String> uuids = new ArrayList<>();
     private Child anvil;
@@ -231,6 +232,7 @@ public final class DeployBench {
                         .setPipelining(lanesPerConnection > 1)
                         .setPipeliningLimit(lanesPerConnection),
                 new PoolOptions().setHttp1MaxSize(s.connections).setMaxWaitQueueSize(-1));
+        context = vertx.getOrCreateContext();
         // the progress polls have their own connection: never queued behind the provisioning requests
         poller = vertx.createHttpClient(
                 new HttpClientOptions()
@@ -604,9 +606,15 @@ public final class DeployBench {
         if (body != null) {
             o.putHeader("Content-Type", "application/json");
         }
-        return client.request(o)
+        // the whole exchange runs on one Vert.x context: chained from the bench's own thread, a response that arrived
+        // before resp.body() was asked for would be gone, and the call would wait forever (seen: the progress poll
+        // hung 60 s in 2 of 8 runs)
+        io.vertx.core.Promise<Resp> done = io.vertx.core.Promise.promise();
+        context.runOnContext(v -> client.request(o)
                 .compose(req -> body == null ? req.send() : req.send(body.toBuffer()))
-                .compose(resp -> resp.body().map(b -> new Resp(resp.statusCode(), b.toString())));
+                .compose(resp -> resp.body().map(b -> new Resp(resp.statusCode(), b.toString())))
+                .onComplete(done));
+        return done.future();
     }
 
     // ---- processes ----
