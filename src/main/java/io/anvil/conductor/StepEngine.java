@@ -100,7 +100,7 @@ public final class StepEngine {
             LOG.info("Automated cleaning is disabled, node {} goes to available without it", task.uuid());
             return task.processEvent(ProvisionEvent.DONE);
         }
-        return startWithRamdisk(task, StepType.CLEAN, manualSteps)
+        return Futures.attempt(() -> startWithRamdisk(task, StepType.CLEAN, manualSteps))
                 .recover(e -> fail(
                         task,
                         StepType.CLEAN,
@@ -110,7 +110,7 @@ public final class StepEngine {
 
     /** Ironic's _do_node_service (node in "servicing"): the user's steps, with the agent when one needs it. */
     public Future<Void> startService(Task task, JsonArray steps) {
-        return startWithRamdisk(task, StepType.SERVICE, steps == null ? new JsonArray() : steps)
+        return Futures.attempt(() -> startWithRamdisk(task, StepType.SERVICE, steps == null ? new JsonArray() : steps))
                 .recover(e -> fail(
                         task,
                         StepType.SERVICE,
