@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.anvil.sim.agent.AgentFleet;
 import io.anvil.sim.bmc.SimulatedFleet;
 import io.anvil.testsupport.AnvilInstance;
+import io.anvil.testsupport.Conditions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -75,16 +76,22 @@ class SimFleetEnrolmentTest {
         return call("GET", "/v1/nodes/" + name, null);
     }
 
+    private JsonObject nodeUnchecked(String name) {
+        try {
+            return node(name);
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
     private void provision(String name, String target, String expected) throws Exception {
         call("PUT", "/v1/nodes/" + name + "/states/provision", new JsonObject().put("target", target));
-        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-        JsonObject n = node(name);
-        while (!expected.equals(n.getString("provision_state"))) {
-            assertTrue(System.nanoTime() < deadline, name + " never reached " + expected + ": " + n.encode());
-            Thread.sleep(200); // polling interval
-            n = node(name);
-        }
-        assertNull(n.getValue("last_error"), n::encode);
+        JsonObject[] n = {node(name)};
+        Conditions.await(simVertx, name + " in " + expected, Duration.ofSeconds(120), Duration.ofMillis(200), () -> {
+            n[0] = nodeUnchecked(name);
+            return expected.equals(n[0].getString("provision_state"));
+        });
+        assertNull(n[0].getValue("last_error"), n[0]::encode);
     }
 
     private SimulatedFleet startFleet(ByteArrayOutputStream printed) throws Exception {

@@ -19,7 +19,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
- * The ramdisk agent's endpoints (docs/agent.md): lookup and its one-time token (ironic.md §11 scenario 31), every
+ * The ramdisk agent's endpoints (docs/agent.md): lookup and its one-time token (docs/architecture.md#ironic-scenarios, scenario 31), every
  * validation of a heartbeat (scenario 12) with Ironic's error body and nothing changed, the liveness a valid heartbeat
  * records, the coalescing of a heartbeat storm, and a heartbeat on a locked node (scenario 13). Liveness is flushed
  * by hand here (the periodic flush is an hour apart), so each test knows exactly which writes happened.

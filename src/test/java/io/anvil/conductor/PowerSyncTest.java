@@ -266,10 +266,10 @@ class PowerSyncTest {
         long window = (long) (interval.toMillis() * 0.9);
         int[] buckets = new int[12];
         for (PowerSync.Slot slot : plan) {
-            long ms = slot.offset().toMillis();
-            assertTrue(ms >= 0 && ms < window, "offset outside [0, 0.9 T): " + ms);
+            long offsetMs = slot.offset().toMillis();
+            assertTrue(offsetMs >= 0 && offsetMs < window, "offset outside [0, 0.9 T): " + offsetMs);
             assertEquals(slot.offset(), PowerSync.offset(slot.node().uuid(), interval), "offsets are stable");
-            buckets[(int) (ms * 12 / window)]++;
+            buckets[(int) (offsetMs * 12 / window)]++;
         }
         for (int i = 0; i < buckets.length; i++) {
             assertTrue(

@@ -18,6 +18,7 @@ import io.anvil.sim.bmc.PowerState;
 import io.anvil.sim.bmc.SimulatedBmc;
 import io.anvil.sim.bmc.SimulatedFleet;
 import io.anvil.testsupport.AnvilInstance;
+import io.anvil.testsupport.Conditions;
 import io.anvil.testsupport.TestServices;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -177,12 +178,8 @@ class BaremetalCliLifecycleTest {
         return new JsonObject(run("node", "show", node, "-f", "json"));
     }
 
-    private static void waitUntil(String what, BooleanSupplier condition) throws Exception {
-        long deadline = System.nanoTime() + DEADLINE.toNanos();
-        while (!condition.getAsBoolean()) {
-            assertTrue(System.nanoTime() < deadline, "timed out waiting for " + what);
-            Thread.sleep(100); // polling interval
-        }
+    private static void waitUntil(String what, BooleanSupplier condition) {
+        Conditions.await(simVertx, what, DEADLINE, Duration.ofMillis(100), condition);
     }
 
     /** An ipmi node with its simulated BMC's credentials and the image server's deploy ramdisk; returns it as created. */

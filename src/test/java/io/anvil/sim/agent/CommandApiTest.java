@@ -208,10 +208,10 @@ class CommandApiTest extends SimAgentTestSupport {
 
     @Test
     void aSecondAgentThatGetsAMaskedTokenLocksItselfDown() {
-        ironic.maskReissuedTokens = true;
+        fakeIronic.maskReissuedTokens = true;
         try {
             SimulatedAgent first = fleet.add(java.util.List.of(freshMac()));
-            String uuid = ironic.enroll(first.macs().get(0));
+            String uuid = fakeIronic.enroll(first.macs().get(0));
             first.boot();
             waitUntil("first agent heartbeating", () -> first.heartbeatsAccepted() >= 1);
             SimulatedAgent second = fleet.add(first.macs());
@@ -224,7 +224,7 @@ class CommandApiTest extends SimAgentTestSupport {
             first.stop();
             second.stop();
         } finally {
-            ironic.maskReissuedTokens = false;
+            fakeIronic.maskReissuedTokens = false;
         }
     }
 }

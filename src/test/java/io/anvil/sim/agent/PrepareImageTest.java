@@ -73,14 +73,14 @@ class PrepareImageTest extends SimAgentTestSupport {
                         .startsWith("Invalid command parameters: Image checksum is not available"),
                 refused.body());
 
-        ironic.md5Enabled = true;
+        fakeIronic.md5Enabled = true;
         try {
             SimulatedAgent b = bootedAgent();
             JsonObject legacy = prepare(b, image("legacy-64k.img").put("checksum", AgentFleet.md5Of("legacy-64k.img")));
             assertEquals("SUCCEEDED", legacy.getString("command_status"), legacy.encode());
             assertEquals("md5", b.disk().contents().hashAlgorithm());
         } finally {
-            ironic.md5Enabled = false;
+            fakeIronic.md5Enabled = false;
         }
     }
 

@@ -28,22 +28,22 @@ class PxeBootTest extends SimAgentTestSupport {
     void theKernelParametersConfigureTheAgentAndInspectionRunsFirstWithRetries() {
         SimulatedAgent a = fleet.add(List.of(freshMac(), freshMac()));
         String mac = a.macs().get(1); // only the second NIC is known: the first script request is a 404
-        String uuid = ironic.enroll(mac);
-        ironic.scripts.put(
+        String uuid = fakeIronic.enroll(mac);
+        fakeIronic.scripts.put(
                 mac,
-                ramdiskScript("nofb vga=normal ipa-api-url=" + ironic.url() + " ipa-inspection-callback-url="
-                        + ironic.url() + "/v1/continue_inspection BOOTIF=" + mac));
-        ironic.inspectionAnswers.add(503);
-        ironic.inspectionAnswers.add(409);
-        int before = ironic.inspections.size();
+                ramdiskScript("nofb vga=normal ipa-api-url=" + fakeIronic.url() + " ipa-inspection-callback-url="
+                        + fakeIronic.url() + "/v1/continue_inspection BOOTIF=" + mac));
+        fakeIronic.inspectionAnswers.add(503);
+        fakeIronic.inspectionAnswers.add(409);
+        int before = fakeIronic.inspections.size();
         a.pxeBoot();
         waitUntil("looked up after inspection", () -> uuid.equals(a.nodeUuid()) && a.heartbeatsAccepted() >= 1);
         assertEquals(2, a.scriptFetches());
-        assertEquals(ironic.url(), a.apiUrl());
-        assertEquals(ironic.url() + "/v1/continue_inspection", a.inspectionUrl());
-        assertEquals(3, ironic.inspections.size() - before, "two retried errors, then accepted");
+        assertEquals(fakeIronic.url(), a.apiUrl());
+        assertEquals(fakeIronic.url() + "/v1/continue_inspection", a.inspectionUrl());
+        assertEquals(3, fakeIronic.inspections.size() - before, "two retried errors, then accepted");
         assertEquals(202, a.lastInspectionStatus());
-        JsonObject data = ironic.inspections.get(ironic.inspections.size() - 1);
+        JsonObject data = fakeIronic.inspections.get(fakeIronic.inspections.size() - 1);
         assertEquals(mac, data.getString("boot_interface"));
         assertEquals(mac, data.getJsonObject("inventory").getJsonObject("boot").getString("pxe_interface"));
         assertEquals("/dev/sda", data.getJsonObject("root_disk").getString("name"));
@@ -58,7 +58,9 @@ class PxeBootTest extends SimAgentTestSupport {
                         .getJsonObject(0)
                         .getString("name"));
         // the lookup named the node inspection returned
-        assertTrue(ironic.lookups.stream().anyMatch(q -> q.contains("node_uuid=" + uuid)), ironic.lookups.toString());
+        assertTrue(
+                fakeIronic.lookups.stream().anyMatch(q -> q.contains("node_uuid=" + uuid)),
+                fakeIronic.lookups.toString());
         a.stop();
     }
 
@@ -66,12 +68,12 @@ class PxeBootTest extends SimAgentTestSupport {
     void aClientErrorFromInspectionIsNotRetriedAndLookupProceeds() {
         SimulatedAgent a = fleet.add(List.of(freshMac()));
         String mac = a.macs().get(0);
-        String uuid = ironic.enroll(mac);
-        ironic.scripts.put(
+        String uuid = fakeIronic.enroll(mac);
+        fakeIronic.scripts.put(
                 mac,
-                ramdiskScript("ipa-api-url=" + ironic.url() + " ipa-inspection-callback-url=" + ironic.url()
+                ramdiskScript("ipa-api-url=" + fakeIronic.url() + " ipa-inspection-callback-url=" + fakeIronic.url()
                         + "/v1/continue_inspection BOOTIF=" + mac));
-        ironic.inspectionAnswers.add(400);
+        fakeIronic.inspectionAnswers.add(400);
         a.pxeBoot();
         waitUntil("looked up", () -> uuid.equals(a.nodeUuid()));
         assertEquals(1, a.inspectionsSent());
@@ -82,15 +84,15 @@ class PxeBootTest extends SimAgentTestSupport {
     @Test
     void aLocalDiskScriptBootsNoAgentAndNoScriptAtAllBootsTheDefaultRamdisk() {
         SimulatedAgent local = fleet.add(List.of(freshMac()));
-        ironic.enroll(local.macs().get(0));
-        ironic.scripts.put(
+        fakeIronic.enroll(local.macs().get(0));
+        fakeIronic.scripts.put(
                 local.macs().get(0),
                 "#!ipxe\necho Anvil: node x is active; booting from local disk.\nsanboot --no-describe --drive 0x80 || exit 0\n");
         local.pxeBoot();
         waitUntil("script fetched", () -> local.scriptFetches() == 1);
         // the decision is taken on the fleet's context right after the fetch; a later boot must see it stay down
         SimulatedAgent fallback = fleet.add(List.of(freshMac()));
-        String uuid = ironic.enroll(fallback.macs().get(0));
+        String uuid = fakeIronic.enroll(fallback.macs().get(0));
         fallback.pxeBoot();
         waitUntil("fallback agent looked up", () -> uuid.equals(fallback.nodeUuid()));
         assertNull(fallback.apiUrl(), "no script: the fleet's configured Anvil URL");
@@ -103,12 +105,12 @@ class PxeBootTest extends SimAgentTestSupport {
     void aRetryScriptIsAskedForAgain() {
         SimulatedAgent a = fleet.add(List.of(freshMac()));
         String mac = a.macs().get(0);
-        String uuid = ironic.enroll(mac);
-        ironic.scripts.put(mac, "#!ipxe\necho Anvil: missing deploy_kernel\nsleep 30\nexit 1\n");
+        String uuid = fakeIronic.enroll(mac);
+        fakeIronic.scripts.put(mac, "#!ipxe\necho Anvil: missing deploy_kernel\nsleep 30\nexit 1\n");
         a.pxeBoot();
         waitUntil("asked twice", () -> a.scriptFetches() >= 2);
         assertFalse(a.running());
-        ironic.scripts.put(mac, ramdiskScript("ipa-api-url=" + ironic.url() + " BOOTIF=" + mac));
+        fakeIronic.scripts.put(mac, ramdiskScript("ipa-api-url=" + fakeIronic.url() + " BOOTIF=" + mac));
         waitUntil("booted once the script boots a ramdisk", () -> uuid.equals(a.nodeUuid()));
         assertNull(a.inspectionUrl());
         a.stop();

@@ -1,8 +1,8 @@
 package io.anvil.sim.agent;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.fail;
 
+import io.anvil.testsupport.Conditions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -22,7 +22,7 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class SimAgentTestSupport {
     Vertx vertx;
-    FakeIronic ironic;
+    FakeIronic fakeIronic;
     AgentFleet fleet;
     final HttpClient http = HttpClient.newHttpClient();
 
@@ -46,8 +46,8 @@ abstract class SimAgentTestSupport {
     @BeforeAll
     void startFleet() throws Exception {
         vertx = Vertx.vertx();
-        ironic = new FakeIronic(vertx);
-        fleet = await(AgentFleet.start(vertx, options(ironic.url())));
+        fakeIronic = new FakeIronic(vertx);
+        fleet = await(AgentFleet.start(vertx, options(fakeIronic.url())));
     }
 
     @AfterAll
@@ -55,8 +55,8 @@ abstract class SimAgentTestSupport {
         if (fleet != null) {
             await(fleet.close());
         }
-        if (ironic != null) {
-            ironic.close();
+        if (fakeIronic != null) {
+            fakeIronic.close();
         }
         if (vertx != null) {
             await(vertx.close());
@@ -71,24 +71,14 @@ abstract class SimAgentTestSupport {
         }
     }
 
-    static void waitUntil(String what, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                fail("timed out waiting for " + what);
-            }
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                throw new AssertionError(e);
-            }
-        }
+    void waitUntil(String what, BooleanSupplier condition) {
+        Conditions.await(vertx, what, Duration.ofSeconds(30), Duration.ofMillis(10), condition);
     }
 
     /** A new agent with a fresh MAC, enrolled in the fake Ironic, booted and heartbeating. */
     SimulatedAgent bootedAgent() {
         SimulatedAgent a = fleet.add(List.of(freshMac()));
-        ironic.enroll(a.macs().get(0));
+        fakeIronic.enroll(a.macs().get(0));
         a.boot();
         waitUntil("agent heartbeating", () -> a.heartbeatsAccepted() >= 1 || a.lastHeartbeatStatus() == 202);
         return a;
@@ -102,7 +92,7 @@ abstract class SimAgentTestSupport {
     }
 
     String token(SimulatedAgent a) {
-        return ironic.tokenByNode.get(a.nodeUuid());
+        return fakeIronic.tokenByNode.get(a.nodeUuid());
     }
 
     Resp send(String method, String url, String body) {
