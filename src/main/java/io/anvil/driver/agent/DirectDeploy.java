@@ -71,8 +71,8 @@ public final class DirectDeploy implements DeployInterface {
         LOG.info("Node {}: asking the agent to write image {}", task.uuid(), imageSource(task));
         return agent.runCommand(agentOf(task, null), "standby." + PREPARE_IMAGE, prepareImageParams(task))
                 .compose(started -> "FAILED".equals(started.getString("command_status"))
-                        ? Future.failedFuture(
-                                new AgentClient.AgentCommandException(failedStep(task, "write_image", started)))
+                        ? Future.failedFuture(new AgentClient.AgentCommandException(
+                                failedStep(task, "deploy", "deploy", "write_image", started)))
                         : Future.succeededFuture(new AgentCommandStarted(PREPARE_IMAGE)));
     }
 
@@ -191,7 +191,7 @@ public final class DirectDeploy implements DeployInterface {
                                 .put(type + "_version", version)))
                 .compose(started -> "FAILED".equals(started.getString("command_status"))
                         ? Future.failedFuture(new AgentClient.AgentCommandException(
-                                failedStep(task, type, step.getString("step"), started)))
+                                failedStep(task, type, step.getString("interface"), step.getString("step"), started)))
                         : Future.succeededFuture(new AgentCommandStarted(command)));
     }
 
@@ -216,13 +216,10 @@ public final class DirectDeploy implements DeployInterface {
 
     // ---- helpers ----
 
-    private static String failedStep(DriverTask task, String stepName, JsonObject command) {
-        return failedStep(task, "deploy", stepName, command);
-    }
-
-    private static String failedStep(DriverTask task, String type, String stepName, JsonObject command) {
-        return "Agent returned error for " + type + " step {'step': '" + stepName + "', 'interface': 'deploy'} on node "
-                + task.uuid() + " : " + AgentClient.commandError(command) + ".";
+    /** The same words as the step engine's for a step the agent failed later (Ironic's message). */
+    private static String failedStep(DriverTask task, String type, String iface, String stepName, JsonObject command) {
+        return "Agent returned error for " + type + " step {'interface': '" + iface + "', 'step': '" + stepName
+                + "'} on node " + task.uuid() + " : " + AgentClient.commandError(command) + ".";
     }
 
     /** What the agent is told about its node: no secrets (Ironic sends node.as_dict(secure=True)). */
