@@ -1,8 +1,12 @@
 package io.anvil.api;
 
+import static io.anvil.api.Handlers.async;
+import static io.anvil.api.Handlers.encoded;
+import static io.anvil.api.Handlers.noContent;
+import static io.anvil.api.Handlers.sync;
+
 import io.anvil.api.ChildApi.Kind;
 import io.anvil.errors.AnvilException;
-import io.anvil.util.Futures;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpMethod;
@@ -12,7 +16,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
-import java.util.function.Function;
 
 /**
  * Serves Ironic's v1 REST API. Deployed once per event loop from a supplier (Hono style); every instance shares
@@ -160,6 +163,9 @@ public final class ApiVerticle extends VerticleBase {
         r.get("/v1/nodes/:node/volume").handler(async(ctx -> nodes.load(ctx.pathParam("node"))
                 .map(n -> volumeRoot(ctx, n.getString("uuid")))));
 
+        // Ironic's other resources: each API class mounts its own routes (one class per resource, see Handlers)
+        // (mount lines go here)
+
         // the ramdisk agent's endpoints (docs/agent.md)
         r.get("/v1/lookup").handler(async(agentApi::lookup));
         r.post("/v1/continue_inspection").handler(async(new InspectionApi(services)::continueInspection));
@@ -208,41 +214,5 @@ public final class ApiVerticle extends VerticleBase {
                 .putHeader(ApiVersion.HEADER, v.toString())
                 .putHeader(ApiVersion.GENERIC_HEADER, "baremetal " + v);
         ctx.next();
-    }
-
-    private static io.vertx.core.Handler<RoutingContext> sync(Function<RoutingContext, JsonObject> f) {
-        return async(ctx -> Future.succeededFuture(f.apply(ctx)));
-    }
-
-    private static io.vertx.core.Handler<RoutingContext> async(Function<RoutingContext, Future<JsonObject>> f) {
-        return respond(f, (ctx, json) -> ctx.response()
-                .putHeader("Content-Type", "application/json")
-                .end(json.toBuffer()));
-    }
-
-    private static io.vertx.core.Handler<RoutingContext> encoded(
-            Function<RoutingContext, Future<io.vertx.core.buffer.Buffer>> f) {
-        return respond(f, (ctx, body) -> ctx.response()
-                .putHeader("Content-Type", "application/json")
-                .end(body));
-    }
-
-    private static io.vertx.core.Handler<RoutingContext> noContent(
-            Function<RoutingContext, Future<Void>> f, int status) {
-        return respond(f, (ctx, v) -> ctx.response().setStatusCode(status).end());
-    }
-
-    /** Runs a handler returning a Future; a thrown or failed result goes to the one failure handler. */
-    private static <T> io.vertx.core.Handler<RoutingContext> respond(
-            Function<RoutingContext, Future<T>> f, java.util.function.BiConsumer<RoutingContext, T> ok) {
-        return ctx -> {
-            Futures.attempt(() -> f.apply(ctx)).onComplete(ar -> {
-                if (ar.failed()) {
-                    ctx.fail(ar.cause());
-                } else {
-                    ok.accept(ctx, ar.result());
-                }
-            });
-        };
     }
 }
