@@ -164,6 +164,7 @@ public final class ApiVerticle extends VerticleBase {
                 .map(n -> volumeRoot(ctx, n.getString("uuid")))));
 
         // Ironic's other resources: each API class mounts its own routes (one class per resource, see Handlers)
+        new ConsoleApi(services, nodes).mount(r);
         // (mount lines go here)
 
         // the ramdisk agent's endpoints (docs/agent.md)
