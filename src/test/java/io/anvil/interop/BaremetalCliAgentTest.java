@@ -5,20 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.anvil.testsupport.AnvilInstance;
+import io.anvil.testsupport.BaremetalCli;
 import io.anvil.testsupport.TestServices;
 import io.vertx.core.json.JsonObject;
-import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -31,12 +27,13 @@ import org.junit.jupiter.api.Test;
  */
 class BaremetalCliAgentTest {
     private static AnvilInstance anvil;
-    private static String cli;
+    private static BaremetalCli cli;
 
     @BeforeAll
     static void start() throws Exception {
-        cli = TestServices.requireTool("baremetal");
+        TestServices.requireTool("baremetal");
         anvil = AnvilInstance.start(Map.of("agent.liveness_flush_interval", 0.05));
+        cli = BaremetalCli.at(anvil.endpoint());
     }
 
     @AfterAll
@@ -44,23 +41,6 @@ class BaremetalCliAgentTest {
         if (anvil != null) {
             anvil.close();
         }
-    }
-
-    private static String run(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(cli, "--os-auth-type", "none", "--os-endpoint", anvil.endpoint()));
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).start();
-        String out = read(p.getInputStream());
-        String err = read(p.getErrorStream());
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "baremetal timed out: " + cmd);
-        assertEquals(0, p.exitValue(), "baremetal failed: " + err + out);
-        return out;
-    }
-
-    private static String read(InputStream in) throws Exception {
-        ByteArrayOutputStream b = new ByteArrayOutputStream();
-        in.transferTo(b);
-        return b.toString(StandardCharsets.UTF_8);
     }
 
     private static HttpResponse<String> http(String method, String path, String version, String body) throws Exception {
@@ -76,10 +56,10 @@ class BaremetalCliAgentTest {
 
     @Test
     void nodeShowHasTheAgentsLivenessAndNeverItsToken() throws Exception {
-        JsonObject node =
-                new JsonObject(run("node", "create", "--driver", "fake-hardware", "--name", "agent-cli", "-f", "json"));
+        JsonObject node = new JsonObject(
+                cli.run("node", "create", "--driver", "fake-hardware", "--name", "agent-cli", "-f", "json"));
         String uuid = node.getString("uuid");
-        run("port", "create", "52:54:02:00:00:01", "--node", uuid, "-f", "json");
+        cli.run("port", "create", "52:54:02:00:00:01", "--node", uuid, "-f", "json");
         var db = anvil.database();
         try (Connection c = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
                 PreparedStatement ps = c.prepareStatement(
@@ -101,7 +81,7 @@ class BaremetalCliAgentTest {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         String out = "";
         while (System.nanoTime() < deadline) {
-            out = run("node", "show", uuid, "-f", "json");
+            out = cli.run("node", "show", uuid, "-f", "json");
             shown = new JsonObject(out).getJsonObject("driver_internal_info");
             if (shown.getValue("agent_last_heartbeat") != null) {
                 break;
@@ -112,7 +92,7 @@ class BaremetalCliAgentTest {
         assertTrue(shown.getString("agent_last_heartbeat").startsWith("20"), shown.encode());
         assertEquals("******", shown.getString("agent_secret_token"));
         assertFalse(out.contains(token), "the token never leaves");
-        String fields = run("node", "show", uuid, "--fields", "driver_internal_info", "-f", "json");
+        String fields = cli.run("node", "show", uuid, "--fields", "driver_internal_info", "-f", "json");
         assertFalse(fields.contains(token));
     }
 }

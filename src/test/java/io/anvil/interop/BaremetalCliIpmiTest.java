@@ -10,17 +10,12 @@ import io.anvil.sim.bmc.PowerState;
 import io.anvil.sim.bmc.SimulatedBmc;
 import io.anvil.sim.bmc.SimulatedFleet;
 import io.anvil.testsupport.AnvilInstance;
+import io.anvil.testsupport.BaremetalCli;
 import io.anvil.testsupport.TestServices;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
@@ -36,12 +31,13 @@ class BaremetalCliIpmiTest {
     private static AnvilInstance anvil;
     private static Vertx simVertx;
     private static SimulatedFleet fleet;
-    private static String cli;
+    private static BaremetalCli cli;
 
     @BeforeAll
     static void start() throws Exception {
-        cli = TestServices.requireTool("baremetal");
+        TestServices.requireTool("baremetal");
         anvil = AnvilInstance.start(Map.of());
+        cli = BaremetalCli.at(anvil.endpoint());
         simVertx = Vertx.vertx();
         fleet = get(SimulatedFleet.start(
                 simVertx, new FleetOptions().count(1).host("127.0.0.1").basePort(0)));
@@ -64,39 +60,10 @@ class BaremetalCliIpmiTest {
         return f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
 
-    private static Result run(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(cli, "--os-auth-type", "none", "--os-endpoint", anvil.endpoint()));
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).start();
-        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
-        String out = read(p.getInputStream());
-        assertTrue(p.waitFor(90, TimeUnit.SECONDS), "baremetal timed out: " + cmd);
-        Result r = new Result(p.exitValue(), out, err.get(10, TimeUnit.SECONDS));
-        assertFalse(
-                (r.out + r.err).contains("\"password\"") || (r.out + r.err).contains("=password"),
-                "password leaked: " + r);
+    private static BaremetalCli.Result run(String... args) {
+        BaremetalCli.Result r = cli.call(args);
+        assertFalse(r.both().contains("\"password\"") || r.both().contains("=password"), "password leaked: " + r);
         return r;
-    }
-
-    private static String read(InputStream in) {
-        try {
-            ByteArrayOutputStream b = new ByteArrayOutputStream();
-            in.transferTo(b);
-            return b.toString(StandardCharsets.UTF_8);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
-
-    private record Result(int exit, String out, String err) {
-        Result ok() {
-            assertEquals(0, exit, "baremetal failed: " + err + out);
-            return this;
-        }
-
-        JsonObject json() {
-            return new JsonObject(ok().out);
-        }
     }
 
     /** Polls {@code baremetal node show} until {@code done} holds (the CLI's power commands return on 202). */
@@ -137,8 +104,9 @@ class BaremetalCliIpmiTest {
         assertEquals("******", created.getJsonObject("driver_info").getString("ipmi_password"));
 
         // manage --wait: verify reads the real power state (off)
-        Result managed = run("node", "manage", "cli-ipmi", "--wait", "60").ok();
-        assertTrue(managed.err.isEmpty() || !managed.err.contains("ERROR"), managed.err);
+        BaremetalCli.Result managed =
+                run("node", "manage", "cli-ipmi", "--wait", "60").ok();
+        assertTrue(managed.err().isEmpty() || !managed.err().contains("ERROR"), managed.err());
         JsonObject n = run("node", "show", "cli-ipmi", "-f", "json").json();
         assertEquals("manageable", n.getString("provision_state"));
         assertEquals("power off", n.getString("power_state"));
@@ -167,9 +135,9 @@ class BaremetalCliIpmiTest {
                 run("node", "boot", "device", "show", "cli-ipmi", "-f", "json").json();
         assertEquals("pxe", shown.getString("boot_device"));
         assertEquals(true, shown.getBoolean("persistent"));
-        Result supported = run("node", "boot", "device", "show", "cli-ipmi", "--supported", "-f", "json")
+        BaremetalCli.Result supported = run("node", "boot", "device", "show", "cli-ipmi", "--supported", "-f", "json")
                 .ok();
-        assertTrue(supported.out.contains("pxe") && supported.out.contains("disk"), supported.out);
+        assertTrue(supported.out().contains("pxe") && supported.out().contains("disk"), supported.out());
 
         run("node", "power", "off", "cli-ipmi").ok();
         get(bmc.whenPower(PowerState.OFF));

@@ -18,23 +18,18 @@ import io.anvil.sim.bmc.PowerState;
 import io.anvil.sim.bmc.SimulatedBmc;
 import io.anvil.sim.bmc.SimulatedFleet;
 import io.anvil.testsupport.AnvilInstance;
+import io.anvil.testsupport.BaremetalCli;
 import io.anvil.testsupport.Conditions;
 import io.anvil.testsupport.TestServices;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -67,16 +62,17 @@ class BaremetalCliLifecycleTest {
     private static BmcAgents binding;
     private static BmcAgents slowBinding;
     private static SimulatedFleet fleet;
-    private static String cli;
+    private static BaremetalCli cli;
     private static String sha256;
     /** Every agent command result seen, by BMC index and command id: a reboot or power-off forgets them. */
     private static final Map<Integer, Map<String, JsonObject>> history = new ConcurrentHashMap<>();
 
     @BeforeAll
     static void start() throws Exception {
-        cli = TestServices.requireTool("baremetal");
+        TestServices.requireTool("baremetal");
         sha256 = AgentFleet.sha256Of(IMAGE);
         anvil = AnvilInstance.start(Map.of("api.ramdisk_heartbeat_timeout", 1, "agent.liveness_flush_interval", 0.1));
+        cli = BaremetalCli.at(anvil.endpoint());
         simVertx = Vertx.vertx();
         agents = get(AgentFleet.start(simVertx, options(Duration.ofMillis(200))));
         slowAgents = get(AgentFleet.start(simVertx, options(Duration.ofHours(1))));
@@ -145,37 +141,8 @@ class BaremetalCliLifecycleTest {
 
     // ---- the CLI ----
 
-    private record Result(int exit, String out, String err) {}
-
-    private static Result call(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(cli, "--os-auth-type", "none", "--os-endpoint", anvil.endpoint()));
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).start();
-        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
-        String out = read(p.getInputStream());
-        assertTrue(p.waitFor(150, TimeUnit.SECONDS), "baremetal timed out: " + cmd);
-        Result r = new Result(p.exitValue(), out, err.get(10, TimeUnit.SECONDS));
-        return r;
-    }
-
-    private static String run(String... args) throws Exception {
-        Result r = call(args);
-        assertEquals(0, r.exit, () -> "baremetal " + String.join(" ", args) + " failed: " + r.err + r.out);
-        return r.out;
-    }
-
-    private static String read(InputStream in) {
-        try {
-            ByteArrayOutputStream b = new ByteArrayOutputStream();
-            in.transferTo(b);
-            return b.toString(StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
     private static JsonObject show(String node) throws Exception {
-        return new JsonObject(run("node", "show", node, "-f", "json"));
+        return new JsonObject(cli.run("node", "show", node, "-f", "json"));
     }
 
     private static void waitUntil(String what, BooleanSupplier condition) {
@@ -207,12 +174,12 @@ class BaremetalCliLifecycleTest {
                 "deploy_ramdisk=" + images.imageUrl("ipa.initramfs")));
         args.addAll(List.of(extra));
         args.addAll(List.of("-f", "json"));
-        return new JsonObject(run(args.toArray(String[]::new)));
+        return new JsonObject(cli.run(args.toArray(String[]::new)));
     }
 
     /** Ports are created by inspection for the lifecycle node; the others get theirs by hand. */
     private static void addPort(String node, int bmcIndex) throws Exception {
-        run("port", "create", AgentFleet.macFor(bmcIndex), "--node", node, "-f", "json");
+        cli.run("port", "create", AgentFleet.macFor(bmcIndex), "--node", node, "-f", "json");
     }
 
     /** The steps the agent of BMC {@code index} finished through execute_clean_step, in order. */
@@ -244,7 +211,7 @@ class BaremetalCliLifecycleTest {
     }
 
     private static void setImage(String node, String checksum) throws Exception {
-        run(
+        cli.run(
                 "node",
                 "set",
                 node,
@@ -272,14 +239,14 @@ class BaremetalCliLifecycleTest {
         assertEquals("direct", created.getString("deploy_interface"), "ipmi's default deploy interface");
         assertEquals("agent", created.getString("inspect_interface"));
 
-        run("node", "manage", "cli-lifecycle", "--wait", "60");
+        cli.run("node", "manage", "cli-lifecycle", "--wait", "60");
         JsonObject n = show("cli-lifecycle");
         assertEquals("manageable", n.getString("provision_state"));
         assertEquals("power off", n.getString("power_state"), "manage read the BMC's power state");
 
         // inspection: no port yet, so the machine is known by no NIC and boots the fallback inspection ramdisk
-        assertEquals(0, new JsonArray(run("port", "list", "--node", uuid, "-f", "json")).size());
-        run("node", "inspect", "cli-lifecycle", "--wait", "60");
+        assertEquals(0, new JsonArray(cli.run("port", "list", "--node", uuid, "-f", "json")).size());
+        cli.run("node", "inspect", "cli-lifecycle", "--wait", "60");
         n = show("cli-lifecycle");
         assertEquals("manageable", n.getString("provision_state"));
         assertNull(n.getValue("last_error"));
@@ -289,7 +256,7 @@ class BaremetalCliLifecycleTest {
         assertNotNull(props.getValue("local_gb"), props.encode());
         assertNotNull(props.getValue("cpu_arch"), props.encode());
         assertTrue(Integer.parseInt(String.valueOf(props.getValue("cpus"))) > 0, props.encode());
-        JsonArray ports = new JsonArray(run("port", "list", "--node", uuid, "-f", "json"));
+        JsonArray ports = new JsonArray(cli.run("port", "list", "--node", uuid, "-f", "json"));
         assertEquals(1, ports.size(), ports.encode());
         assertEquals(mac, ports.getJsonObject(0).getString("Address").toLowerCase());
         assertEquals("power off", n.getString("power_state"), "inspection ends powered off");
@@ -297,7 +264,7 @@ class BaremetalCliLifecycleTest {
         // manual cleaning: exactly the requested step, back to manageable
         forget(LIFECYCLE);
         int metadataErasures = disk.metadataErasures();
-        run(
+        cli.run(
                 "node",
                 "clean",
                 "cli-lifecycle",
@@ -316,7 +283,7 @@ class BaremetalCliLifecycleTest {
         forget(LIFECYCLE);
         metadataErasures = disk.metadataErasures();
         int erasures = disk.erasures();
-        run("node", "provide", "cli-lifecycle", "--wait", "60");
+        cli.run("node", "provide", "cli-lifecycle", "--wait", "60");
         n = show("cli-lifecycle");
         assertEquals("available", n.getString("provision_state"));
         assertNull(n.getValue("last_error"));
@@ -331,7 +298,7 @@ class BaremetalCliLifecycleTest {
 
         // deploy: the agent writes the image (checksum verified), the BMC boots the disk
         setImage("cli-lifecycle", sha256);
-        run("node", "deploy", "cli-lifecycle", "--wait", "60");
+        cli.run("node", "deploy", "cli-lifecycle", "--wait", "60");
         n = show("cli-lifecycle");
         assertEquals("active", n.getString("provision_state"));
         assertNull(n.getValue("last_error"));
@@ -350,7 +317,7 @@ class BaremetalCliLifecycleTest {
 
         // undeploy: automated cleaning again, then available
         forget(LIFECYCLE);
-        run("node", "undeploy", "cli-lifecycle", "--wait", "60");
+        cli.run("node", "undeploy", "cli-lifecycle", "--wait", "60");
         n = show("cli-lifecycle");
         assertEquals("available", n.getString("provision_state"));
         assertNull(n.getValue("last_error"));
@@ -363,15 +330,15 @@ class BaremetalCliLifecycleTest {
     void aWrongChecksumFailsTheDeployInWriteImage() throws Exception {
         create("cli-bad-checksum", BAD_CHECKSUM);
         addPort("cli-bad-checksum", BAD_CHECKSUM);
-        run("node", "manage", "cli-bad-checksum", "--wait", "60");
-        run("node", "provide", "cli-bad-checksum", "--wait", "60");
+        cli.run("node", "manage", "cli-bad-checksum", "--wait", "60");
+        cli.run("node", "provide", "cli-bad-checksum", "--wait", "60");
         assertEquals("available", show("cli-bad-checksum").getString("provision_state"));
 
         String wrong = AgentFleet.sha256Of("other-1m.img");
         assertNotEquals(sha256, wrong);
         setImage("cli-bad-checksum", wrong);
-        Result r = call("node", "deploy", "cli-bad-checksum", "--wait", "60");
-        assertNotEquals(0, r.exit, () -> "the deploy failed, so does the CLI: " + r);
+        BaremetalCli.Result r = cli.call("node", "deploy", "cli-bad-checksum", "--wait", "60");
+        assertNotEquals(0, r.exit(), () -> "the deploy failed, so does the CLI: " + r);
         JsonObject n = show("cli-bad-checksum");
         assertEquals("deploy failed", n.getString("provision_state"));
         String error = n.getString("last_error");
@@ -387,9 +354,9 @@ class BaremetalCliLifecycleTest {
         String uuid = created.getString("uuid");
         addPort("cli-abort", ABORT);
         SimulatedAgent agent = slowBinding.agentOf(ABORT);
-        run("node", "manage", "cli-abort", "--wait", "60");
+        cli.run("node", "manage", "cli-abort", "--wait", "60");
 
-        run("node", "provide", "cli-abort");
+        cli.run("node", "provide", "cli-abort");
         waitUntil("erase_devices_metadata running in the agent, the node in clean wait", () -> {
             try {
                 JsonObject n = show("cli-abort");
@@ -405,7 +372,7 @@ class BaremetalCliLifecycleTest {
             }
         });
 
-        run("node", "abort", "cli-abort");
+        cli.run("node", "abort", "cli-abort");
         waitUntil("clean failed", () -> {
             try {
                 return "clean failed".equals(show("cli-abort").getString("provision_state"));

@@ -6,16 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.anvil.testsupport.AnvilInstance;
+import io.anvil.testsupport.BaremetalCli;
 import io.anvil.testsupport.TestServices;
 import io.vertx.core.Promise;
 import io.vertx.core.json.JsonObject;
-import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -28,12 +23,13 @@ import org.junit.jupiter.api.Test;
  */
 class BaremetalCliProvisionTest {
     private static AnvilInstance anvil;
-    private static String cli;
+    private static BaremetalCli cli;
 
     @BeforeAll
     static void start() throws Exception {
-        cli = TestServices.requireTool("baremetal");
+        TestServices.requireTool("baremetal");
         anvil = AnvilInstance.start(Map.of());
+        cli = BaremetalCli.at(anvil.endpoint());
     }
 
     @AfterAll
@@ -43,39 +39,8 @@ class BaremetalCliProvisionTest {
         }
     }
 
-    private record Result(int exit, String out, String err) {
-        Result ok() {
-            assertEquals(0, exit, () -> "baremetal failed: " + err + out);
-            return this;
-        }
-
-        JsonObject json() {
-            return new JsonObject(ok().out);
-        }
-    }
-
-    private static Result run(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(cli, "--os-auth-type", "none", "--os-endpoint", anvil.endpoint()));
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).start();
-        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
-        String out = read(p.getInputStream());
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "baremetal timed out: " + cmd);
-        return new Result(p.exitValue(), out, err.get(10, TimeUnit.SECONDS));
-    }
-
-    private static String read(InputStream in) {
-        try {
-            ByteArrayOutputStream b = new ByteArrayOutputStream();
-            in.transferTo(b);
-            return b.toString(StandardCharsets.UTF_8);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
-
     private static JsonObject show(String node) throws Exception {
-        return run("node", "show", node, "-f", "json").json();
+        return cli.call("node", "show", node, "-f", "json").json();
     }
 
     /** Polls {@code node show} until {@code field} equals {@code value}; pauses on a Vert.x timer, never sleeps. */
@@ -95,32 +60,32 @@ class BaremetalCliProvisionTest {
 
     @Test
     void provisioningLifeCycleThroughTheCli() throws Exception {
-        JsonObject created = run("node", "create", "--driver", "fake-hardware", "--name", "life", "-f", "json")
+        JsonObject created = cli.call("node", "create", "--driver", "fake-hardware", "--name", "life", "-f", "json")
                 .json();
         String uuid = created.getString("uuid");
         assertEquals("enroll", created.getString("provision_state"));
 
-        run("node", "manage", "life", "--wait", "60").ok();
+        cli.call("node", "manage", "life", "--wait", "60").ok();
         JsonObject n = show("life");
         assertEquals("manageable", n.getString("provision_state"));
         assertNull(n.getValue("target_provision_state"));
         assertEquals("power off", n.getString("power_state"), "verification records the power state");
 
-        run("node", "provide", "life", "--wait", "60").ok();
+        cli.call("node", "provide", "life", "--wait", "60").ok();
         assertEquals("available", show("life").getString("provision_state"));
 
-        run("node", "deploy", "life", "--wait", "60").ok();
+        cli.call("node", "deploy", "life", "--wait", "60").ok();
         n = show(uuid);
         assertEquals("active", n.getString("provision_state"));
         assertNull(n.getValue("target_provision_state"));
         assertNull(n.getValue("last_error"));
         assertNull(n.getValue("reservation"), "the lock is released once the deploy is done");
 
-        run("node", "undeploy", "life", "--wait", "60").ok();
+        cli.call("node", "undeploy", "life", "--wait", "60").ok();
         assertEquals("available", show("life").getString("provision_state"));
 
         // the states endpoint, as the CLI reads it
-        JsonObject states = run(
+        JsonObject states = cli.call(
                         "node", "show", "life", "-f", "json", "-c", "provision_state", "-c", "target_provision_state")
                 .json();
         assertEquals("available", states.getString("provision_state"));
@@ -128,53 +93,53 @@ class BaremetalCliProvisionTest {
 
     @Test
     void powerAndBootDeviceThroughTheCli() throws Exception {
-        run("node", "create", "--driver", "fake-hardware", "--name", "pw", "-f", "json")
+        cli.call("node", "create", "--driver", "fake-hardware", "--name", "pw", "-f", "json")
                 .ok();
-        run("node", "power", "on", "pw").ok();
+        cli.call("node", "power", "on", "pw").ok();
         JsonObject n = waitFor("pw", "power_state", "power on");
         assertNull(n.getValue("target_power_state"));
-        run("node", "power", "off", "pw").ok();
+        cli.call("node", "power", "off", "pw").ok();
         n = waitFor("pw", "power_state", "power off");
         assertNull(n.getValue("target_power_state"));
-        run("node", "reboot", "pw").ok();
+        cli.call("node", "reboot", "pw").ok();
         waitFor("pw", "power_state", "power on");
 
-        run("node", "boot", "device", "set", "pw", "pxe", "--persistent").ok();
+        cli.call("node", "boot", "device", "set", "pw", "pxe", "--persistent").ok();
         JsonObject boot =
-                run("node", "boot", "device", "show", "pw", "-f", "json").json();
+                cli.call("node", "boot", "device", "show", "pw", "-f", "json").json();
         assertEquals("pxe", boot.getString("boot_device"));
         assertEquals(true, boot.getBoolean("persistent"));
-        run("node", "boot", "device", "set", "pw", "disk").ok();
-        boot = run("node", "boot", "device", "show", "pw", "-f", "json").json();
+        cli.call("node", "boot", "device", "set", "pw", "disk").ok();
+        boot = cli.call("node", "boot", "device", "show", "pw", "-f", "json").json();
         assertEquals("disk", boot.getString("boot_device"));
         assertEquals(false, boot.getBoolean("persistent"));
-        JsonObject supported = run("node", "boot", "device", "show", "pw", "--supported", "-f", "json")
+        JsonObject supported = cli.call("node", "boot", "device", "show", "pw", "--supported", "-f", "json")
                 .json();
         assertTrue(String.valueOf(supported.getValue("supported_boot_devices")).contains("pxe"), supported.encode());
 
-        Result bad = run("node", "boot", "device", "set", "pw", "floppy");
-        assertNotEquals(0, bad.exit);
+        BaremetalCli.Result bad = cli.call("node", "boot", "device", "set", "pw", "floppy");
+        assertNotEquals(0, bad.exit());
     }
 
     @Test
     void inspectAndManualCleaningThroughTheCli() throws Exception {
-        run("node", "create", "--driver", "fake-hardware", "--name", "ic", "-f", "json")
+        cli.call("node", "create", "--driver", "fake-hardware", "--name", "ic", "-f", "json")
                 .ok();
-        run("node", "manage", "ic", "--wait", "60").ok();
+        cli.call("node", "manage", "ic", "--wait", "60").ok();
 
-        run("node", "inspect", "ic", "--wait", "60").ok();
+        cli.call("node", "inspect", "ic", "--wait", "60").ok();
         JsonObject n = show("ic");
         assertEquals("manageable", n.getString("provision_state"));
         assertNull(n.getValue("last_error"));
         assertTrue(n.getString("inspection_finished_at") != null, n.encode());
 
         // Ironic refuses an empty step list ('"clean_steps" is required'), and so does Anvil
-        Result empty = run("node", "clean", "ic", "--clean-steps", "[]");
-        assertNotEquals(0, empty.exit);
-        assertTrue(empty.err.contains("clean_steps"), empty.err);
+        BaremetalCli.Result empty = cli.call("node", "clean", "ic", "--clean-steps", "[]");
+        assertNotEquals(0, empty.exit());
+        assertTrue(empty.err().contains("clean_steps"), empty.err());
         assertEquals("manageable", show("ic").getString("provision_state"));
 
-        run(
+        cli.call(
                         "node",
                         "clean",
                         "ic",
@@ -188,10 +153,11 @@ class BaremetalCliProvisionTest {
         assertNull(n.getValue("target_provision_state"));
 
         // a failing deploy through the CLI: --wait reports the failure and the node shows why
-        run("node", "set", "ic", "--driver-info", "fake_deploy_fail=no disk").ok();
-        run("node", "provide", "ic", "--wait", "60").ok();
-        Result failed = run("node", "deploy", "ic", "--wait", "60");
-        assertNotEquals(0, failed.exit);
+        cli.call("node", "set", "ic", "--driver-info", "fake_deploy_fail=no disk")
+                .ok();
+        cli.call("node", "provide", "ic", "--wait", "60").ok();
+        BaremetalCli.Result failed = cli.call("node", "deploy", "ic", "--wait", "60");
+        assertNotEquals(0, failed.exit());
         n = show("ic");
         assertEquals("deploy failed", n.getString("provision_state"));
         assertTrue(n.getString("last_error").contains("no disk"), n.encode());

@@ -16,21 +16,16 @@ import io.anvil.sim.bmc.PowerState;
 import io.anvil.sim.bmc.SimulatedBmc;
 import io.anvil.sim.bmc.SimulatedFleet;
 import io.anvil.testsupport.AnvilInstance;
+import io.anvil.testsupport.BaremetalCli;
 import io.anvil.testsupport.TestServices;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -51,12 +46,13 @@ class BaremetalCliRescueTest {
     private static AgentFleet agents;
     private static BmcAgents binding;
     private static SimulatedFleet fleet;
-    private static String cli;
+    private static BaremetalCli cli;
 
     @BeforeAll
     static void start() throws Exception {
-        cli = TestServices.requireTool("baremetal");
+        TestServices.requireTool("baremetal");
         anvil = AnvilInstance.start(Map.of("api.ramdisk_heartbeat_timeout", 1, "agent.liveness_flush_interval", 0.1));
+        cli = BaremetalCli.at(anvil.endpoint());
         simVertx = Vertx.vertx();
         agents = get(AgentFleet.start(
                 simVertx,
@@ -89,27 +85,10 @@ class BaremetalCliRescueTest {
         return f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
 
-    private static String run(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(cli, "--os-auth-type", "none", "--os-endpoint", anvil.endpoint()));
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).start();
-        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
-        String out = read(p.getInputStream());
-        assertTrue(p.waitFor(150, TimeUnit.SECONDS), "baremetal timed out: " + cmd);
-        String errors = err.get(10, TimeUnit.SECONDS);
-        assertEquals(0, p.exitValue(), "baremetal failed: " + errors + out);
-        assertFalse((out + errors).contains(PASSWORD), "the rescue password leaked: " + out + errors);
-        return out;
-    }
-
-    private static String read(InputStream in) {
-        try {
-            ByteArrayOutputStream b = new ByteArrayOutputStream();
-            in.transferTo(b);
-            return b.toString(StandardCharsets.UTF_8);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+    private static String run(String... args) {
+        BaremetalCli.Result r = cli.call(args).ok();
+        assertFalse(r.both().contains(PASSWORD), "the rescue password leaked: " + r.both());
+        return r.out();
     }
 
     private static void sql(String statement, String uuid) throws Exception {
