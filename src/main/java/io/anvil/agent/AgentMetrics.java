@@ -16,6 +16,46 @@ public final class AgentMetrics {
     final LongAdder lookups = new LongAdder();
     final LongAdder tokensIssued = new LongAdder();
 
+    /** Binds every counter as a series read when scraped (docs/operations.md#heartbeats). */
+    public void bindTo(io.anvil.metrics.AnvilMetrics m) {
+        m.counter(
+                "anvil.agent.heartbeats", "Agent heartbeats by result", accepted, LongAdder::sum, "result", "accepted");
+        m.counter(
+                "anvil.agent.heartbeats", "Agent heartbeats by result", rejected, LongAdder::sum, "result", "rejected");
+        m.counter(
+                "anvil.agent.heartbeat.read.batches",
+                "Batched node reads that validated heartbeats",
+                readBatches,
+                LongAdder::sum);
+        m.counter(
+                "anvil.agent.liveness.recorded",
+                "Heartbeats whose liveness entered the coalescer",
+                livenessRecorded,
+                LongAdder::sum);
+        m.counter(
+                "anvil.agent.liveness.flushes",
+                "UPDATE statements that wrote coalesced liveness",
+                flushStatements,
+                LongAdder::sum);
+        m.counter("anvil.agent.liveness.rows", "Node rows written by liveness flushes", rowsWritten, LongAdder::sum);
+        m.counter(
+                "anvil.agent.continuations",
+                "Heartbeat continuations handed to the conductor",
+                continuationsStarted,
+                LongAdder::sum,
+                "kind",
+                "started");
+        m.counter(
+                "anvil.agent.continuations",
+                "Heartbeats that joined a continuation already pending for their node",
+                continuationsCoalesced,
+                LongAdder::sum,
+                "kind",
+                "coalesced");
+        m.counter("anvil.agent.lookups", "Agent lookups answered", lookups, LongAdder::sum);
+        m.counter("anvil.agent.tokens.issued", "Agent tokens issued", tokensIssued, LongAdder::sum);
+    }
+
     /** Heartbeats answered 202. */
     public long accepted() {
         return accepted.sum();

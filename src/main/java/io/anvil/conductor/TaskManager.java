@@ -107,6 +107,7 @@ public final class TaskManager {
      */
     public <T> Future<T> withTask(String ident, TaskOptions options, Function<Task, Future<T>> work) {
         return acquire(ident, options).compose(task -> {
+            io.anvil.logging.LogContext.node(task.uuid()); // the request's log lines name the node by UUID from here
             Future<T> result = Futures.attempt(() -> work.apply(task));
             return result.transform(ar -> {
                 if (ar.failed() || task.pendingSpawn() == null) {

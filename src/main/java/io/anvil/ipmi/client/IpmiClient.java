@@ -84,6 +84,14 @@ public interface IpmiClient {
     ClientStats stats();
 
     /**
+     * Reports every operation's outcome and duration to {@code metrics} from now on, and binds the client's counters,
+     * sessions open and each BMC's circuit state as series read when scraped (docs/operations.md#ipmi). Returns this.
+     */
+    default IpmiClient withMetrics(io.anvil.metrics.AnvilMetrics metrics) {
+        return this;
+    }
+
+    /**
      * Stops accepting work, fails queued operations ({@link ClientClosedException}), waits for running ones
      * and sends Close Session on every open session — all bounded by
      * {@link IpmiClientOptions#getCloseTimeout()} — then closes the sockets. Undeploys the verticle when the
