@@ -18,11 +18,14 @@ import io.anvil.driver.HardwareTypes;
 import io.anvil.driver.ipmi.IpmiManagement;
 import io.anvil.driver.ipmi.IpmiPower;
 import io.anvil.events.Outbox;
+import io.anvil.health.Readiness;
 import io.anvil.ipmi.client.IpmiClient;
 import io.anvil.ipmi.client.IpmiClientOptions;
 import io.anvil.ipmi.client.RetryPolicy;
 import io.anvil.lock.LockOptions;
 import io.anvil.lock.NodeLockService;
+import io.anvil.metrics.AnvilMetrics;
+import io.anvil.metrics.MicrometerMetrics;
 import io.anvil.store.Database;
 import io.anvil.store.DatabaseUrl;
 import io.anvil.store.Migrations;
@@ -65,8 +68,8 @@ public final class Anvil {
     private Future<StuckStates.Result> stuckStates = Future.succeededFuture();
     private final List<ApiVerticle> apiInstances = new CopyOnWriteArrayList<>();
     private volatile boolean ready;
-    private final io.anvil.metrics.AnvilMetrics metrics;
-    private final io.anvil.health.Readiness readiness;
+    private final AnvilMetrics metrics;
+    private final Readiness readiness;
     // ---- agent API (issue 10; docs/agent.md)
     private io.anvil.agent.AgentService agent;
     private io.anvil.driver.agent.AgentClient agentClient;
@@ -74,11 +77,9 @@ public final class Anvil {
     private Anvil(Vertx vertx, AnvilConfig config) {
         this.vertx = vertx;
         this.config = config;
-        this.metrics = config.metricsEnabled()
-                ? new io.anvil.metrics.MicrometerMetrics()
-                : io.anvil.metrics.AnvilMetrics.noop();
+        this.metrics = config.metricsEnabled() ? new MicrometerMetrics() : AnvilMetrics.noop();
         // ready once every deployment succeeded and while PostgreSQL and Redis answer (docs/operations.md#health)
-        this.readiness = new io.anvil.health.Readiness(() -> ready, READINESS_PROBE_TIMEOUT)
+        this.readiness = new Readiness(() -> ready, READINESS_PROBE_TIMEOUT)
                 .probe("postgresql", () -> database == null ? null : database.ping())
                 .probe("redis", () -> locks == null ? null : locks.ping());
     }
@@ -278,12 +279,12 @@ public final class Anvil {
     }
 
     /** What this conductor measures ({@code GET /metrics}); a no-op when metrics.enabled is false. */
-    public io.anvil.metrics.AnvilMetrics metrics() {
+    public AnvilMetrics metrics() {
         return metrics;
     }
 
     /** The checks behind {@code GET /health/ready}. */
-    public io.anvil.health.Readiness readiness() {
+    public Readiness readiness() {
         return readiness;
     }
 
@@ -354,7 +355,7 @@ public final class Anvil {
                 .compose(v -> locks == null ? Future.succeededFuture() : locks.close())
                 .compose(v -> database == null ? Future.succeededFuture() : database.close())
                 .onComplete(ar -> {
-                    if (metrics instanceof io.anvil.metrics.MicrometerMetrics m) {
+                    if (metrics instanceof MicrometerMetrics m) {
                         m.close();
                     }
                 })

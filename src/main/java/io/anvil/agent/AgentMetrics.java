@@ -1,5 +1,6 @@
 package io.anvil.agent;
 
+import io.anvil.metrics.AnvilMetrics;
 import java.util.concurrent.atomic.LongAdder;
 
 /** Counters of the agent intake, for metrics and for tests that assert how much a heartbeat storm cost. */
@@ -17,7 +18,7 @@ public final class AgentMetrics {
     final LongAdder tokensIssued = new LongAdder();
 
     /** Binds every counter as a series read when scraped (docs/operations.md#heartbeats). */
-    public void bindTo(io.anvil.metrics.AnvilMetrics m) {
+    public void bindTo(AnvilMetrics m) {
         m.counter(
                 "anvil.agent.heartbeats", "Agent heartbeats by result", accepted, LongAdder::sum, "result", "accepted");
         m.counter(
@@ -40,14 +41,14 @@ public final class AgentMetrics {
         m.counter("anvil.agent.liveness.rows", "Node rows written by liveness flushes", rowsWritten, LongAdder::sum);
         m.counter(
                 "anvil.agent.continuations",
-                "Heartbeat continuations handed to the conductor",
+                "Heartbeat continuations: started, or coalesced into one already pending for the node",
                 continuationsStarted,
                 LongAdder::sum,
                 "kind",
                 "started");
         m.counter(
                 "anvil.agent.continuations",
-                "Heartbeats that joined a continuation already pending for their node",
+                "Heartbeat continuations: started, or coalesced into one already pending for the node",
                 continuationsCoalesced,
                 LongAdder::sum,
                 "kind",

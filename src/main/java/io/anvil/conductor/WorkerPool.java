@@ -1,5 +1,6 @@
 package io.anvil.conductor;
 
+import io.anvil.metrics.AnvilMetrics;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -70,7 +71,7 @@ public final class WorkerPool {
     }
 
     /** Binds the pool's figures as series read when scraped (docs/operations.md#worker-pool). */
-    public void bindTo(io.anvil.metrics.AnvilMetrics m) {
+    public void bindTo(AnvilMetrics m) {
         m.gauge("anvil.workers.busy", "Conductor worker slots in use", inNormal, AtomicInteger::get, "share", "normal");
         m.gauge(
                 "anvil.workers.busy",

@@ -1,5 +1,6 @@
 package io.anvil.lock;
 
+import io.anvil.metrics.AnvilMetrics;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** Counters of one lock service, for metrics and tests. */
@@ -17,7 +18,7 @@ public final class LockStats {
     final AtomicLong dataLosses = new AtomicLong();
 
     /** Binds every counter as a series read when scraped (docs/operations.md#locks). */
-    public void bindTo(io.anvil.metrics.AnvilMetrics m) {
+    public void bindTo(AnvilMetrics m) {
         m.counter("anvil.lock.grants", "Node locks granted", grants, AtomicLong::get);
         m.counter("anvil.lock.refusals", "Try-once refusals and bounded waits that ran out", refusals, AtomicLong::get);
         m.counter("anvil.lock.polls", "Acquire attempts made by queued waiters", polls, AtomicLong::get);

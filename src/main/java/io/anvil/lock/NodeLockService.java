@@ -1,5 +1,6 @@
 package io.anvil.lock;
 
+import io.anvil.metrics.AnvilMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 
@@ -32,7 +33,7 @@ public interface NodeLockService {
     }
 
     /** Reports to {@code metrics} from now on (docs/operations.md#locks); returns this. */
-    default NodeLockService withMetrics(io.anvil.metrics.AnvilMetrics metrics) {
+    default NodeLockService withMetrics(AnvilMetrics metrics) {
         return this;
     }
 

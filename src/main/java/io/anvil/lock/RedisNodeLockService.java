@@ -272,7 +272,7 @@ public final class RedisNodeLockService implements NodeLockService {
                 scheduleRepoll(w, quarantine + 1 + ThreadLocalRandom.current().nextLong(10));
                 return;
             }
-            if (!w.queueSeen) {
+            if (!w.queueSeen && r.get(1) != null) {
                 w.queueSeen = true;
                 metrics.queueLength(r.get(1).toInteger() + 1); // its rank: everyone ahead of it, plus itself
             }

@@ -1,5 +1,7 @@
 package io.anvil.periodic;
 
+import io.anvil.metrics.AnvilMetrics;
+import io.anvil.metrics.PeriodicMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -47,8 +49,7 @@ public final class PeriodicScheduler {
         private final AtomicLong failures = new AtomicLong();
         private volatile boolean running;
         private volatile long timer = -1;
-        private io.anvil.metrics.PeriodicMetrics.Task meters =
-                io.anvil.metrics.AnvilMetrics.noop().periodics().task("");
+        private PeriodicMetrics.Task meters = AnvilMetrics.noop().periodics().task("");
 
         TaskInfo(
                 String name,
@@ -107,8 +108,7 @@ public final class PeriodicScheduler {
     private final int maxParallel;
     private final Duration stopGrace;
     private NodeWalker<?> nodes;
-    private io.anvil.metrics.PeriodicMetrics metrics =
-            io.anvil.metrics.AnvilMetrics.noop().periodics();
+    private PeriodicMetrics metrics = AnvilMetrics.noop().periodics();
     private final Set<Class<?>> classes = new LinkedHashSet<>();
     private final Map<String, TaskInfo> tasks = new LinkedHashMap<>();
     private final List<String> disabled = new ArrayList<>();
@@ -139,7 +139,7 @@ public final class PeriodicScheduler {
     }
 
     /** Reports each run's duration, failure and overrun (docs/operations.md#periodic-tasks); call before start. */
-    public PeriodicScheduler withMetrics(io.anvil.metrics.PeriodicMetrics metrics) {
+    public PeriodicScheduler withMetrics(PeriodicMetrics metrics) {
         this.metrics = metrics;
         return this;
     }
