@@ -2,26 +2,21 @@ package io.anvil.logging;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.PatternLayout;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.Appender;
-import ch.qos.logback.core.ConsoleAppender;
-import ch.qos.logback.core.LayoutBase;
+import ch.qos.logback.core.OutputStreamAppender;
 import ch.qos.logback.core.encoder.LayoutWrappingEncoder;
 import java.util.Locale;
 import org.slf4j.LoggerFactory;
 
 /**
- * Switches the console log between the two formats of src/main/resources/logback.xml: {@code text} (one readable line)
- * and {@code json} (one JSON object per line, {@link JsonLayout}). logback.xml picks the format at start from
- * {@code ANVIL_LOGGING_FORMAT} (environment or system property); {@link #apply} switches to the one configured in
+ * The console log's format (docs/operations.md#logs): {@code text} or {@code json}. logback.xml starts in the format
+ * {@code ANVIL_LOGGING_FORMAT} names (environment or system property); {@link #apply} switches to the configured
  * {@code logging.format} once the configuration is loaded.
  */
 public final class LogFormat {
     public static final String TEXT = "text";
     public static final String JSON = "json";
-    /** The text format's pattern, as in logback.xml. */
-    static final String TEXT_PATTERN = "%d{HH:mm:ss.SSS} %-5level [%thread] %logger{24} - %anvilContext%msg%n";
 
     private LogFormat() {}
 
@@ -34,41 +29,23 @@ public final class LogFormat {
         return v;
     }
 
-    /** Makes the root logger write to the console in {@code format} (text or json) only. */
-    public static void apply(String format) {
+    /**
+     * Sets the format of the console appender of logback.xml; returns false when there is none (another logging
+     * configuration, such as the tests', decides on its own).
+     */
+    public static boolean apply(String format) {
         String wanted = parse(format);
         if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) {
-            return; // another SLF4J binding: its own configuration decides
+            return false;
         }
-        Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
-        if (root.getAppender(wanted) != null) {
-            return;
+        Appender<ILoggingEvent> console =
+                context.getLogger(Logger.ROOT_LOGGER_NAME).getAppender("console");
+        if (console instanceof OutputStreamAppender<ILoggingEvent> out
+                && out.getEncoder() instanceof LayoutWrappingEncoder<ILoggingEvent> encoder
+                && encoder.getLayout() instanceof ConsoleLayout layout) {
+            layout.setFormat(wanted);
+            return true;
         }
-        LayoutBase<ILoggingEvent> layout;
-        if (wanted.equals(JSON)) {
-            layout = new JsonLayout();
-        } else {
-            PatternLayout p = new PatternLayout();
-            p.getInstanceConverterMap().put("anvilContext", ContextConverter::new);
-            p.setPattern(TEXT_PATTERN);
-            layout = p;
-        }
-        layout.setContext(context);
-        layout.start();
-        LayoutWrappingEncoder<ILoggingEvent> encoder = new LayoutWrappingEncoder<>();
-        encoder.setContext(context);
-        encoder.setLayout(layout);
-        encoder.start();
-        ConsoleAppender<ILoggingEvent> appender = new ConsoleAppender<>();
-        appender.setContext(context);
-        appender.setName(wanted);
-        appender.setEncoder(encoder);
-        appender.start();
-        root.addAppender(appender);
-        Appender<ILoggingEvent> old = root.getAppender(wanted.equals(JSON) ? TEXT : JSON);
-        if (old != null) {
-            root.detachAppender(old);
-            old.stop();
-        }
+        return false;
     }
 }

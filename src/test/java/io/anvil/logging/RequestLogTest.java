@@ -243,6 +243,49 @@ class RequestLogTest {
     }
 
     @Test
+    void logFormatSwitchesTheConsoleAppenderBetweenTextAndJson() {
+        LoggerContext lc = (LoggerContext) LoggerFactory.getILoggerFactory();
+        ConsoleLayout layout = new ConsoleLayout();
+        layout.setContext(lc);
+        layout.setFormat("text");
+        layout.start();
+        LayoutWrappingEncoder<ILoggingEvent> encoder = new LayoutWrappingEncoder<>();
+        encoder.setContext(lc);
+        encoder.setLayout(layout);
+        encoder.start();
+        ByteArrayOutputStream console = new ByteArrayOutputStream();
+        OutputStreamAppender<ILoggingEvent> a = new OutputStreamAppender<>();
+        a.setName("console"); // as logback.xml names it
+        a.setContext(lc);
+        a.setEncoder(encoder);
+        a.setOutputStream(console);
+        a.start();
+        Logger root = lc.getLogger(Logger.ROOT_LOGGER_NAME);
+        root.addAppender(a);
+        try {
+            org.slf4j.Logger log = LoggerFactory.getLogger("io.anvil.test");
+            log.warn("as text");
+            assertTrue(LogFormat.apply("json"));
+            log.warn("as json");
+            assertTrue(LogFormat.apply("text"));
+            log.warn("as text again");
+            // only this test's lines: the running conductor may log meanwhile
+            String[] lines = console.toString(StandardCharsets.UTF_8)
+                    .lines()
+                    .filter(l -> l.contains("as text") || l.contains("as json"))
+                    .toArray(String[]::new);
+            assertEquals(3, lines.length, console::toString);
+            assertTrue(
+                    lines[0].matches("\\d\\d:\\d\\d:\\d\\d\\.\\d{3} WARN  \\[.*] io.anvil.test - as text"), lines[0]);
+            assertEquals("as json", new JsonObject(lines[1]).getString("message"));
+            assertTrue(lines[2].endsWith(" - as text again"), lines[2]);
+        } finally {
+            root.detachAppender(a);
+            a.stop();
+        }
+    }
+
+    @Test
     void theFormatIsTextOrJson() {
         assertEquals("json", LogFormat.parse(" JSON "));
         assertEquals("text", LogFormat.parse("text"));
