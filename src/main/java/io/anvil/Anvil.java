@@ -18,11 +18,14 @@ import io.anvil.driver.HardwareTypes;
 import io.anvil.driver.ipmi.IpmiManagement;
 import io.anvil.driver.ipmi.IpmiPower;
 import io.anvil.events.Outbox;
+import io.anvil.health.Readiness;
 import io.anvil.ipmi.client.IpmiClient;
 import io.anvil.ipmi.client.IpmiClientOptions;
 import io.anvil.ipmi.client.RetryPolicy;
 import io.anvil.lock.LockOptions;
 import io.anvil.lock.NodeLockService;
+import io.anvil.metrics.AnvilMetrics;
+import io.anvil.metrics.MicrometerMetrics;
 import io.anvil.store.Database;
 import io.anvil.store.DatabaseUrl;
 import io.anvil.store.Migrations;
@@ -65,6 +68,8 @@ public final class Anvil {
     private Future<StuckStates.Result> stuckStates = Future.succeededFuture();
     private final List<ApiVerticle> apiInstances = new CopyOnWriteArrayList<>();
     private volatile boolean ready;
+    private final AnvilMetrics metrics;
+    private final Readiness readiness;
     // ---- agent API (issue 10; docs/agent.md)
     private io.anvil.agent.AgentService agent;
     private io.anvil.driver.agent.AgentClient agentClient;
@@ -72,7 +77,15 @@ public final class Anvil {
     private Anvil(Vertx vertx, AnvilConfig config) {
         this.vertx = vertx;
         this.config = config;
+        this.metrics = config.metricsEnabled() ? new MicrometerMetrics() : AnvilMetrics.noop();
+        // ready once every deployment succeeded and while PostgreSQL and Redis answer (docs/operations.md#health)
+        this.readiness = new Readiness(() -> ready, READINESS_PROBE_TIMEOUT)
+                .probe("postgresql", () -> database == null ? null : database.ping())
+                .probe("redis", () -> locks == null ? null : locks.ping());
     }
+
+    /** How long /health/ready waits for PostgreSQL's and Redis' answers before calling them not ready. */
+    static final Duration READINESS_PROBE_TIMEOUT = Duration.ofSeconds(2);
 
     /** Starts a conductor on {@code vertx}; database and Redis URLs must be resolved (not embedded) by now. */
     public static Future<Anvil> start(Vertx vertx, AnvilConfig config) {
@@ -108,11 +121,11 @@ public final class Anvil {
                 })
                 .compose(v -> hardwareTypes.get("ipmi").isPresent()
                         ? IpmiClient.create(vertx, ipmiClientOptions(config.ipmi()))
-                                .map(c -> ipmi = c)
+                                .map(c -> ipmi = c.withMetrics(metrics))
                         : Future.succeededFuture())
                 .compose(v -> NodeLockService.create(vertx, config.redis().url(), lockOptions(config.conductor())))
                 .compose(lockService -> {
-                    locks = lockService;
+                    locks = lockService.withMetrics(metrics);
                     DriverFactory drivers = new DriverFactory(hardwareTypes);
                     drivers.registerBoot(
                             "ipxe", new io.anvil.driver.ipxe.IpxeBoot(io.anvil.driver.ipxe.IpxeSettings.from(config)));
@@ -144,6 +157,7 @@ public final class Anvil {
                     WorkerPool workers = new WorkerPool(
                             config.conductor().workersPoolSize(),
                             config.conductor().reservedWorkersPoolPercentage());
+                    workers.bindTo(metrics);
                     TaskManager tasks = new TaskManager(
                                     locks,
                                     store,
@@ -170,6 +184,7 @@ public final class Anvil {
                             tasks,
                             drivers,
                             new io.anvil.conductor.AgentHeartbeats(tasks, stepEngine));
+                    agent.metrics().bindTo(metrics);
                     agent.start();
                     ApiServices services =
                             new ApiServices(config, store, hardwareTypes, registry, outbox, conductor, agent);
@@ -179,7 +194,7 @@ public final class Anvil {
                                 .correct();
                         return vertx.deployVerticle(
                                 () -> {
-                                    ApiVerticle verticle = new ApiVerticle(services);
+                                    ApiVerticle verticle = new ApiVerticle(services, metrics, readiness);
                                     apiInstances.add(verticle);
                                     return verticle;
                                 },
@@ -191,6 +206,7 @@ public final class Anvil {
                     apiDeployment = id;
                     try {
                         periodics = ConductorPeriodics.create(vertx, config, conductor, ring);
+                        periodics.scheduler().withMetrics(metrics.periodics());
                     } catch (RuntimeException e) {
                         return Future.failedFuture(e);
                     }
@@ -262,6 +278,16 @@ public final class Anvil {
         return ready;
     }
 
+    /** What this conductor measures ({@code GET /metrics}); a no-op when metrics.enabled is false. */
+    public AnvilMetrics metrics() {
+        return metrics;
+    }
+
+    /** The checks behind {@code GET /health/ready}. */
+    public Readiness readiness() {
+        return readiness;
+    }
+
     public AnvilConfig config() {
         return config;
     }
@@ -328,6 +354,11 @@ public final class Anvil {
                         vertx.deploymentIDs().stream().map(vertx::undeploy).toList()))
                 .compose(v -> locks == null ? Future.succeededFuture() : locks.close())
                 .compose(v -> database == null ? Future.succeededFuture() : database.close())
+                .onComplete(ar -> {
+                    if (metrics instanceof MicrometerMetrics m) {
+                        m.close();
+                    }
+                })
                 .recover(e -> {
                     LOG.warn("stop: {}", e.toString());
                     return Future.succeededFuture();

@@ -1,5 +1,6 @@
 package io.anvil.agent;
 
+import io.anvil.metrics.AnvilMetrics;
 import java.util.concurrent.atomic.LongAdder;
 
 /** Counters of the agent intake, for metrics and for tests that assert how much a heartbeat storm cost. */
@@ -15,6 +16,46 @@ public final class AgentMetrics {
     final LongAdder continuationsCoalesced = new LongAdder();
     final LongAdder lookups = new LongAdder();
     final LongAdder tokensIssued = new LongAdder();
+
+    /** Binds every counter as a series read when scraped (docs/operations.md#heartbeats). */
+    public void bindTo(AnvilMetrics m) {
+        m.counter(
+                "anvil.agent.heartbeats", "Agent heartbeats by result", accepted, LongAdder::sum, "result", "accepted");
+        m.counter(
+                "anvil.agent.heartbeats", "Agent heartbeats by result", rejected, LongAdder::sum, "result", "rejected");
+        m.counter(
+                "anvil.agent.heartbeat.read.batches",
+                "Batched node reads that validated heartbeats",
+                readBatches,
+                LongAdder::sum);
+        m.counter(
+                "anvil.agent.liveness.recorded",
+                "Heartbeats whose liveness entered the coalescer",
+                livenessRecorded,
+                LongAdder::sum);
+        m.counter(
+                "anvil.agent.liveness.flushes",
+                "UPDATE statements that wrote coalesced liveness",
+                flushStatements,
+                LongAdder::sum);
+        m.counter("anvil.agent.liveness.rows", "Node rows written by liveness flushes", rowsWritten, LongAdder::sum);
+        m.counter(
+                "anvil.agent.continuations",
+                "Heartbeat continuations: started, or coalesced into one already pending for the node",
+                continuationsStarted,
+                LongAdder::sum,
+                "kind",
+                "started");
+        m.counter(
+                "anvil.agent.continuations",
+                "Heartbeat continuations: started, or coalesced into one already pending for the node",
+                continuationsCoalesced,
+                LongAdder::sum,
+                "kind",
+                "coalesced");
+        m.counter("anvil.agent.lookups", "Agent lookups answered", lookups, LongAdder::sum);
+        m.counter("anvil.agent.tokens.issued", "Agent tokens issued", tokensIssued, LongAdder::sum);
+    }
 
     /** Heartbeats answered 202. */
     public long accepted() {

@@ -7,6 +7,9 @@ import static io.anvil.api.Handlers.sync;
 
 import io.anvil.api.ChildApi.Kind;
 import io.anvil.errors.AnvilException;
+import io.anvil.health.Readiness;
+import io.anvil.logging.LogContext;
+import io.anvil.metrics.AnvilMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpMethod;
@@ -16,6 +19,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.time.Duration;
 
 /**
  * Serves Ironic's v1 REST API. Deployed once per event loop from a supplier (Hono style); every instance shares
@@ -23,11 +27,20 @@ import io.vertx.ext.web.handler.BodyHandler;
  */
 public final class ApiVerticle extends VerticleBase {
     private final ApiServices services;
+    private final AnvilMetrics metrics;
+    private final Readiness readiness;
     private HttpServer server;
     private ConductorCache conductorCache;
 
+    /** Without metrics, and ready whenever it serves (for tests that mount the API alone). */
     public ApiVerticle(ApiServices services) {
+        this(services, AnvilMetrics.noop(), new Readiness(() -> true, Duration.ofSeconds(2)));
+    }
+
+    public ApiVerticle(ApiServices services, AnvilMetrics metrics, Readiness readiness) {
         this.services = services;
+        this.metrics = metrics;
+        this.readiness = readiness;
     }
 
     @Override
@@ -61,6 +74,9 @@ public final class ApiVerticle extends VerticleBase {
         ApiErrors errors = new ApiErrors();
 
         Router r = Router.router(vertx);
+        // request id, log fields and HTTP metrics first, so every answer (errors included) carries and counts them
+        RequestTracking tracking = new RequestTracking(metrics.http());
+        r.route().handler(tracking);
         r.route().handler(ApiVerticle::negotiateVersion);
         // bodies only where a method carries one: GETs (the hot path) skip the buffering handler entirely
         BodyHandler bodies =
@@ -98,6 +114,7 @@ public final class ApiVerticle extends VerticleBase {
             String ident = ctx.pathParam("param0");
             if (!"detail".equals(ident) || ctx.pathParam("param1") != null) {
                 NodeApi.checkIdent(ident, Requests.version(ctx));
+                LogContext.node(ident);
             }
             ctx.next();
         });
@@ -183,6 +200,10 @@ public final class ApiVerticle extends VerticleBase {
         r.get("/boot/:file").handler(boot::forMac);
         InventoryApi inventory = new InventoryApi(services, nodes);
         r.get("/v1/nodes/:node/inventory").handler(async(inventory::show));
+
+        // the operator's view: /metrics, /health/live, /health/ready (docs/operations.md)
+        new OpsApi(vertx, metrics, readiness).mount(r);
+        tracking.bind(r);
         return r;
     }
 

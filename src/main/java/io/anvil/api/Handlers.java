@@ -43,12 +43,15 @@ final class Handlers {
     /** Runs a handler returning a Future; a thrown or failed result goes to the one failure handler. */
     static <T> Handler<RoutingContext> respond(
             Function<RoutingContext, Future<T>> f, BiConsumer<RoutingContext, T> ok) {
-        return ctx -> Futures.attempt(() -> f.apply(ctx)).onComplete(ar -> {
-            if (ar.failed()) {
-                ctx.fail(ar.cause());
-            } else {
-                ok.accept(ctx, ar.result());
-            }
-        });
+        return ctx -> {
+            RequestTracking.routed(ctx);
+            Futures.attempt(() -> f.apply(ctx)).onComplete(ar -> {
+                if (ar.failed()) {
+                    ctx.fail(ar.cause());
+                } else {
+                    ok.accept(ctx, ar.result());
+                }
+            });
+        };
     }
 }

@@ -47,6 +47,9 @@ public final class ServeCommand implements Callable<Integer> {
         AnvilConfig config;
         try {
             config = AnvilConfig.load(file, System.getenv());
+            // logback.xml started in the format ANVIL_LOGGING_FORMAT names; logging.format of the file decides now
+            io.anvil.logging.LogFormat.apply(config.loggingFormat());
+            config.metricsEnabled();
         } catch (AnvilConfig.ConfigException e) {
             System.err.println("anvil: configuration error: " + e.getMessage());
             return 2;

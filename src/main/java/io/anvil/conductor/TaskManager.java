@@ -6,6 +6,7 @@ import io.anvil.fsm.ProvisionStateMachine;
 import io.anvil.lock.LockLease;
 import io.anvil.lock.LockMode;
 import io.anvil.lock.NodeLockService;
+import io.anvil.logging.LogContext;
 import io.anvil.store.Database;
 import io.anvil.store.ResourceStore;
 import io.anvil.store.Resources;
@@ -107,6 +108,7 @@ public final class TaskManager {
      */
     public <T> Future<T> withTask(String ident, TaskOptions options, Function<Task, Future<T>> work) {
         return acquire(ident, options).compose(task -> {
+            LogContext.node(task.uuid()); // the request's log lines name the node by UUID from here
             Future<T> result = Futures.attempt(() -> work.apply(task));
             return result.transform(ar -> {
                 if (ar.failed() || task.pendingSpawn() == null) {

@@ -1,5 +1,6 @@
 package io.anvil.conductor;
 
+import io.anvil.metrics.AnvilMetrics;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -14,6 +15,7 @@ public final class WorkerPool {
     private final int reserved;
     private final AtomicInteger inNormal = new AtomicInteger();
     private final AtomicInteger inReserved = new AtomicInteger();
+    private final java.util.concurrent.atomic.LongAdder refused = new java.util.concurrent.atomic.LongAdder();
 
     public WorkerPool(int size, int reservedPercentage) {
         if (size < 1 || reservedPercentage < 0 || reservedPercentage >= 100) {
@@ -52,6 +54,7 @@ public final class WorkerPool {
         if (allowReserved && take(inReserved, reserved)) {
             return Optional.of(new Slot(inReserved));
         }
+        refused.increment();
         return Optional.empty();
     }
 
@@ -65,6 +68,25 @@ public final class WorkerPool {
                 return true;
             }
         }
+    }
+
+    /** Binds the pool's figures as series read when scraped (docs/operations.md#worker-pool). */
+    public void bindTo(AnvilMetrics m) {
+        m.gauge("anvil.workers.busy", "Conductor worker slots in use", inNormal, AtomicInteger::get, "share", "normal");
+        m.gauge(
+                "anvil.workers.busy",
+                "Conductor worker slots in use",
+                inReserved,
+                AtomicInteger::get,
+                "share",
+                "reserved");
+        m.gauge("anvil.workers.size", "Conductor worker slots", this, p -> p.normal, "share", "normal");
+        m.gauge("anvil.workers.size", "Conductor worker slots", this, p -> p.reserved, "share", "reserved");
+        m.counter(
+                "anvil.workers.refused",
+                "Work refused because no worker slot was free (the caller got 503 or retries later)",
+                refused,
+                java.util.concurrent.atomic.LongAdder::sum);
     }
 
     public int busy() {

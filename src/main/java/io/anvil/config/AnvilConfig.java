@@ -199,6 +199,20 @@ public record AnvilConfig(
                 seconds("conductor.service_callback_timeout"));
     }
 
+    /** metrics.enabled: serve GET /metrics (false: measure nothing, /metrics answers 404). */
+    public boolean metricsEnabled() {
+        return bool("metrics.enabled");
+    }
+
+    /** logging.format: {@code text} or {@code json} (io.anvil.logging.LogFormat). */
+    public String loggingFormat() {
+        try {
+            return io.anvil.logging.LogFormat.parse(String.valueOf(values.get("logging.format")));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage());
+        }
+    }
+
     /** Any setting by its flat key ({@code conductor.sync_power_state_interval}); periodic annotations name these. */
     public Optional<Object> setting(String key) {
         return Optional.ofNullable(values.get(key));
@@ -243,6 +257,9 @@ public record AnvilConfig(
         d.put("agent.wait_clock_resolution", 60.0);
         d.put("agent.command_timeout", 60.0);
         // ---- end agent API
+        // ---- the operator's view (docs/operations.md)
+        d.put("metrics.enabled", true);
+        d.put("logging.format", "text");
         d.put("database.url", "");
         d.put("database.pool_size", 8);
         d.put("database.pipelined_size", 4);

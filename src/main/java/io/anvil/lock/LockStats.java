@@ -1,5 +1,6 @@
 package io.anvil.lock;
 
+import io.anvil.metrics.AnvilMetrics;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** Counters of one lock service, for metrics and tests. */
@@ -15,6 +16,28 @@ public final class LockStats {
     final AtomicLong subscriptions = new AtomicLong();
     final AtomicLong commandErrors = new AtomicLong();
     final AtomicLong dataLosses = new AtomicLong();
+
+    /** Binds every counter as a series read when scraped (docs/operations.md#locks). */
+    public void bindTo(AnvilMetrics m) {
+        m.counter("anvil.lock.grants", "Node locks granted", grants, AtomicLong::get);
+        m.counter("anvil.lock.refusals", "Try-once refusals and bounded waits that ran out", refusals, AtomicLong::get);
+        m.counter("anvil.lock.polls", "Acquire attempts made by queued waiters", polls, AtomicLong::get);
+        m.counter(
+                "anvil.lock.wakeups", "Wake-up messages received (a release woke a waiter)", wakeups, AtomicLong::get);
+        m.counter("anvil.lock.renewals", "Lease renewals sent by the watchdog", renewals, AtomicLong::get);
+        m.counter("anvil.lock.renew.errors", "Lease renewals that failed", renewErrors, AtomicLong::get);
+        m.counter(
+                "anvil.lock.leases.lost",
+                "Leases lost before release (Redis no longer held them or renewals failed past the deadline)",
+                leasesLost,
+                AtomicLong::get);
+        m.counter("anvil.lock.command.errors", "Redis lock commands that failed", commandErrors, AtomicLong::get);
+        m.counter(
+                "anvil.lock.data.losses",
+                "Times Redis was found to have lost the lock data (each opens a quarantine)",
+                dataLosses,
+                AtomicLong::get);
+    }
 
     public long grants() {
         return grants.get();

@@ -1,5 +1,6 @@
 package io.anvil.lock;
 
+import io.anvil.metrics.AnvilMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 
@@ -25,6 +26,16 @@ public interface NodeLockService {
 
     /** {@code host:pid:random}, unique per process incarnation; owner ids are {@code <clientId>/<localId>}. */
     String clientId();
+
+    /** Succeeds when Redis answers a PING on the lock service's own connection (the readiness probe). */
+    default Future<Void> ping() {
+        return Future.succeededFuture();
+    }
+
+    /** Reports to {@code metrics} from now on (docs/operations.md#locks); returns this. */
+    default NodeLockService withMetrics(AnvilMetrics metrics) {
+        return this;
+    }
 
     /** Leaves every queue, releases every held lease, closes the connections. */
     Future<Void> close();

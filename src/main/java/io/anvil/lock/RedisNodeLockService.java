@@ -1,6 +1,8 @@
 package io.anvil.lock;
 
 import io.anvil.lock.LockScripts.Script;
+import io.anvil.metrics.AnvilMetrics;
+import io.anvil.metrics.LockMetrics;
 import io.anvil.util.Futures;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -52,6 +54,7 @@ public final class RedisNodeLockService implements NodeLockService {
     private final String waiterTtl;
     private final String pruneLimit;
     private final String wakeLimit;
+    private volatile LockMetrics metrics = AnvilMetrics.noop().locks();
     private long seq;
     private boolean closed;
     private boolean rebooting;
@@ -115,6 +118,20 @@ public final class RedisNodeLockService implements NodeLockService {
 
     public LockStats stats() {
         return stats;
+    }
+
+    /**
+     * Reports waits, hand-offs and queue lengths to {@code m}, and binds {@link LockStats} and the number of queued
+     * acquires as series read when scraped (docs/operations.md#locks).
+     */
+    @Override
+    public NodeLockService withMetrics(AnvilMetrics m) {
+        metrics = m.locks();
+        stats.bindTo(m);
+        // read from the scraping thread: a stale size is fine for a gauge, and HashMap.size() cannot throw
+        m.gauge("anvil.lock.waiters", "Queued lock acquires of this conductor waiting now", waiters, Map::size);
+        m.gauge("anvil.lock.held", "Node locks this conductor holds now", leases, Set::size);
+        return this;
     }
 
     Vertx vertx() {
@@ -181,6 +198,7 @@ public final class RedisNodeLockService implements NodeLockService {
                 return Future.failedFuture(NodeLockedException.quarantined(nodeUuid, Duration.ofMillis(quarantine)));
             }
             int queued = r.get(7).toInteger();
+            metrics.queueLength(queued);
             return Future.failedFuture(lockedFromHolder(nodeUuid, r, 3, queued, queued));
         });
     }
@@ -240,6 +258,11 @@ public final class RedisNodeLockService implements NodeLockService {
             Response r = ar.result();
             if (r.get(0).toInteger() == 1) {
                 finish(w);
+                long now = System.nanoTime();
+                metrics.waited(true, now - w.queuedAt);
+                if (w.wokenAt != 0) {
+                    metrics.handedOff(now - w.wokenAt);
+                }
                 w.promise.complete(
                         grant(w.nodeUuid, w.keys, w.owner, w.request, r.get(1).toLong(), sent));
                 return;
@@ -249,10 +272,15 @@ public final class RedisNodeLockService implements NodeLockService {
                 scheduleRepoll(w, quarantine + 1 + ThreadLocalRandom.current().nextLong(10));
                 return;
             }
+            if (!w.queueSeen && r.get(1) != null) {
+                w.queueSeen = true;
+                metrics.queueLength(r.get(1).toInteger() + 1); // its rank: everyone ahead of it, plus itself
+            }
             if (w.again) {
                 poll(w);
                 return;
             }
+            w.wokenAt = 0; // that wake-up handed the node to someone else: the hand-off is timed from the next one
             long hint = r.get(2).toLong();
             long repoll = options.repoll().toMillis();
             ThreadLocalRandom rnd = ThreadLocalRandom.current();
@@ -295,6 +323,7 @@ public final class RedisNodeLockService implements NodeLockService {
         }
         finish(w);
         stats.refusals.incrementAndGet();
+        metrics.waited(false, System.nanoTime() - w.queuedAt);
         leave(w, RELEASE_ATTEMPTS).onComplete(ar -> {
             if (ar.succeeded()) {
                 Response r = ar.result();
@@ -331,6 +360,7 @@ public final class RedisNodeLockService implements NodeLockService {
         for (int i = 1; i < parts.length; i++) {
             Waiter w = waiters.get(parts[i]);
             if (w != null) {
+                w.wokenAt = System.nanoTime();
                 poll(w);
             }
         }
@@ -379,6 +409,13 @@ public final class RedisNodeLockService implements NodeLockService {
     public Future<LockInfo> inspect(String nodeUuid) {
         return onContext(() -> scripts.run(Script.INSPECT, LockKeys.of(nodeUuid), Integer.toString(INSPECT_LIMIT))
                 .map(r -> LockInfoParser.parse(nodeUuid, r)));
+    }
+
+    @Override
+    public Future<Void> ping() {
+        return onContext(() -> closed
+                ? Future.failedFuture("lock service closed")
+                : cmd.send(Request.cmd(Command.PING)).mapEmpty());
     }
 
     // ---------------------------------------------------------------- lifecycle

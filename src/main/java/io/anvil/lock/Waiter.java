@@ -20,6 +20,12 @@ final class Waiter {
     long repollTimer = -1;
     long deadlineTimer = -1;
     int failures;
+    /** When it queued, for the wait time. */
+    final long queuedAt = System.nanoTime();
+    /** When the last wake-up (a release) reached it, 0 if none is pending: the hand-off is timed from it. */
+    long wokenAt;
+    /** Its first poll's queue position was reported. */
+    boolean queueSeen;
 
     Waiter(String nodeUuid, List<String> keys, String owner, LockRequest request) {
         this.nodeUuid = nodeUuid;

@@ -1,5 +1,7 @@
 package io.anvil.periodic;
 
+import io.anvil.metrics.AnvilMetrics;
+import io.anvil.metrics.PeriodicMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -47,6 +49,7 @@ public final class PeriodicScheduler {
         private final AtomicLong failures = new AtomicLong();
         private volatile boolean running;
         private volatile long timer = -1;
+        private PeriodicMetrics.Task meters = AnvilMetrics.noop().periodics().task("");
 
         TaskInfo(
                 String name,
@@ -105,6 +108,7 @@ public final class PeriodicScheduler {
     private final int maxParallel;
     private final Duration stopGrace;
     private NodeWalker<?> nodes;
+    private PeriodicMetrics metrics = AnvilMetrics.noop().periodics();
     private final Set<Class<?>> classes = new LinkedHashSet<>();
     private final Map<String, TaskInfo> tasks = new LinkedHashMap<>();
     private final List<String> disabled = new ArrayList<>();
@@ -132,6 +136,12 @@ public final class PeriodicScheduler {
         this.settings = settings;
         this.maxParallel = maxParallel;
         this.stopGrace = stopGrace;
+    }
+
+    /** Reports each run's duration, failure and overrun (docs/operations.md#periodic-tasks); call before start. */
+    public PeriodicScheduler withMetrics(PeriodicMetrics metrics) {
+        this.metrics = metrics;
+        return this;
     }
 
     /** The walker handed to tasks through {@link PeriodicContext#nodes(Class)}. */
@@ -209,6 +219,7 @@ public final class PeriodicScheduler {
             LOG.info("{} periodic tasks share {} parallel slots", tasks.size(), maxParallel);
         }
         for (TaskInfo t : tasks.values()) {
+            t.meters = metrics.task(t.name);
             arm(t, t.spacing);
             LOG.info("periodic task {} every {} ms{}", t.name, t.spacing.toMillis(), t.parallel ? "" : " (serial)");
         }
@@ -266,6 +277,7 @@ public final class PeriodicScheduler {
     private void finished(TaskInfo t, long startNanos, Throwable failure) {
         Duration took = Duration.ofNanos(System.nanoTime() - startNanos);
         t.runs.incrementAndGet();
+        t.meters.ran(took.toNanos(), failure != null, took.compareTo(t.spacing) > 0);
         if (failure != null) {
             t.failures.incrementAndGet();
             LOG.error("periodic task {} failed: {}", t.name, failure.toString());

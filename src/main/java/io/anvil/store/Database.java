@@ -59,6 +59,11 @@ public final class Database {
         return pool.withTransaction(work);
     }
 
+    /** Succeeds when PostgreSQL answers {@code SELECT 1} (the readiness probe). */
+    public Future<Void> ping() {
+        return reads().query("SELECT 1").execute().mapEmpty();
+    }
+
     public DatabaseUrl url() {
         return url;
     }

@@ -65,7 +65,8 @@ public final class ApiBench {
           wrk.headers["Content-Type"] = "application/json"
           wrk.headers["X-OpenStack-Ironic-API-Version"] = "1.78"
           """);
-            BenchTable table = new BenchTable("api", "scenario", "req/s", "p50 ms", "p99 ms", "errors")
+            BenchTable table = new BenchTable(
+                            "api", "scenario", "req/s", "p50 ms", "p99 ms", "server CPU µs/req", "errors")
                     .meta("nodes", nodes)
                     .meta("seconds", seconds)
                     .meta("cores", cores)
@@ -189,10 +190,19 @@ public final class ApiBench {
     private static final Pattern NON2XX = Pattern.compile("Non-2xx or 3xx responses: (\\d+)");
     private static final Pattern SOCKET_ERR = Pattern.compile("Socket errors: (.*)");
 
+    private static final Pattern REQUESTS = Pattern.compile("(\\d+) requests in");
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean)
+                        java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
+    }
+
     private static JsonObject wrk(String wrk, List<String> args, String scenario) throws Exception {
         List<String> cmd = new ArrayList<>();
         cmd.add(wrk);
         cmd.addAll(args);
+        long cpu0 = processCpuNanos();
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         StringBuilder out = new StringBuilder();
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
@@ -202,6 +212,7 @@ public final class ApiBench {
             }
         }
         p.waitFor();
+        long cpu = processCpuNanos() - cpu0;
         String o = out.toString();
         JsonObject row = new JsonObject().put("scenario", scenario);
         Matcher m = REQS.matcher(o);
@@ -219,6 +230,10 @@ public final class ApiBench {
         }
         Matcher e = NON2XX.matcher(o);
         Matcher se = SOCKET_ERR.matcher(o);
+        // CPU this JVM (the server; wrk is another process) spent per request: steadier than req/s on a shared machine
+        Matcher n = REQUESTS.matcher(o);
+        long requests = n.find() ? Long.parseLong(n.group(1)) : 0;
+        row.put("server CPU µs/req", requests == 0 ? 0.0 : Math.round(cpu / 100.0 / requests) / 10.0);
         row.put("errors", (e.find() ? e.group(1) + " non-2xx" : "0") + (se.find() ? "; socket " + se.group(1) : ""));
         if (!scenario.equals("warm-up")) {
             row.put("raw", o);

@@ -8,6 +8,7 @@ import io.anvil.ipmi.codec.command.GetDeviceId;
 import io.anvil.ipmi.codec.command.GetSelInfo;
 import io.anvil.ipmi.codec.command.GetSensorReading;
 import io.anvil.ipmi.codec.lan.IpmiResponse;
+import io.anvil.metrics.AnvilMetrics;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.ThreadingModel;
@@ -82,6 +83,14 @@ public interface IpmiClient {
 
     /** Counters, cheap, from any thread. */
     ClientStats stats();
+
+    /**
+     * Reports every operation's outcome and duration to {@code metrics} from now on, and binds the client's counters,
+     * sessions open and each BMC's circuit state as series read when scraped (docs/operations.md#ipmi). Returns this.
+     */
+    default IpmiClient withMetrics(AnvilMetrics metrics) {
+        return this;
+    }
 
     /**
      * Stops accepting work, fails queued operations ({@link ClientClosedException}), waits for running ones

@@ -21,6 +21,7 @@ final class Counters {
     final AtomicLong unmatched = new AtomicLong();
     final AtomicLong keepalives = new AtomicLong();
     final AtomicLong circuitRejections = new AtomicLong();
+    final AtomicLong circuitOpens = new AtomicLong();
     final AtomicLong sendFailures = new AtomicLong();
 
     void malformed(IpmiDecodeException e) {

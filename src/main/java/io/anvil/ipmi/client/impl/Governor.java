@@ -148,7 +148,9 @@ final class Governor {
             if (ar.succeeded() || !countsAsFailure(ar.cause())) {
                 breaker.onSuccess();
             } else {
-                breaker.onFailure(end);
+                if (breaker.onFailure(end)) {
+                    counters.circuitOpens.incrementAndGet();
+                }
             }
             if (ar.failed()) {
                 failed++;
@@ -202,6 +204,15 @@ final class Governor {
             drained.complete();
         }
         return drained.future();
+    }
+
+    /** The breaker's state for a gauge: 0 closed, 1 open, 2 half-open (probing). Any thread. */
+    double circuitState() {
+        return switch (breaker.state()) {
+            case CLOSED -> 0;
+            case OPEN -> 1;
+            case HALF_OPEN -> 2;
+        };
     }
 
     boolean idle() {

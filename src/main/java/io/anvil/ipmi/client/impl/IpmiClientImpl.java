@@ -1,11 +1,20 @@
 package io.anvil.ipmi.client.impl;
 
+import io.anvil.ipmi.client.BadCredentialsException;
 import io.anvil.ipmi.client.BmcTarget;
+import io.anvil.ipmi.client.BootDeviceMismatchException;
+import io.anvil.ipmi.client.CircuitOpenException;
 import io.anvil.ipmi.client.ClientClosedException;
 import io.anvil.ipmi.client.ClientStats;
+import io.anvil.ipmi.client.CompletionCodeException;
+import io.anvil.ipmi.client.InsufficientPrivilegeException;
 import io.anvil.ipmi.client.IpmiClient;
 import io.anvil.ipmi.client.IpmiClientOptions;
+import io.anvil.ipmi.client.IpmiProtocolException;
+import io.anvil.ipmi.client.IpmiTimeoutException;
+import io.anvil.ipmi.client.SessionLimitException;
 import io.anvil.ipmi.client.SessionSetupException;
+import io.anvil.ipmi.client.UnknownUserException;
 import io.anvil.ipmi.codec.command.BootDevice;
 import io.anvil.ipmi.codec.command.BootFlags;
 import io.anvil.ipmi.codec.command.ChassisControl;
@@ -15,6 +24,7 @@ import io.anvil.ipmi.codec.command.GetDeviceId;
 import io.anvil.ipmi.codec.command.GetSelInfo;
 import io.anvil.ipmi.codec.command.GetSensorReading;
 import io.anvil.ipmi.codec.lan.IpmiResponse;
+import io.anvil.metrics.AnvilMetrics;
 import io.anvil.util.Futures;
 import io.netty.util.NetUtil;
 import io.vertx.core.Context;
@@ -32,6 +42,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -56,6 +67,7 @@ public final class IpmiClientImpl implements IpmiClient {
 
     private final Map<InetSocketAddress, BmcEndpoint> endpoints = new ConcurrentHashMap<>();
     private final Map<String, Future<InetSocketAddress>> resolved = new HashMap<>();
+    private volatile AnvilMetrics metrics = AnvilMetrics.noop();
     private long housekeeping = -1;
     private volatile boolean closing;
     private Future<Void> shutdown;
@@ -223,9 +235,15 @@ public final class IpmiClientImpl implements IpmiClient {
         Objects.requireNonNull(target, "target");
         Context caller = Vertx.currentContext();
         Promise<T> result = Promise.promise();
+        long submitted = System.nanoTime();
         context.runOnContext(v -> {
             Future<T> f = Futures.attempt(() -> onContext(target, label, operation));
             f.onComplete(ar -> {
+                metrics.ipmi()
+                        .operation(
+                                metricLabel(label),
+                                ar.succeeded() ? "ok" : outcome(ar.cause()),
+                                System.nanoTime() - submitted);
                 if (caller == null || caller == context) {
                     result.handle(ar);
                 } else {
@@ -246,6 +264,121 @@ public final class IpmiClientImpl implements IpmiClient {
         });
     }
 
+    @Override
+    public IpmiClient withMetrics(AnvilMetrics m) {
+        m.gauge(
+                "anvil.ipmi.sessions.open",
+                "IPMI sessions established and not yet closed",
+                counters,
+                c -> (double) c.sessionsOpened.get() - c.sessionsClosed.get());
+        m.counter(
+                "anvil.ipmi.sessions.opened",
+                "IPMI session handshakes that completed",
+                counters.sessionsOpened,
+                AtomicLong::get);
+        m.counter(
+                "anvil.ipmi.handshake.restarts",
+                "Whole session handshakes started over after a transient failure",
+                counters.handshakeRestarts,
+                AtomicLong::get);
+        m.counter(
+                "anvil.ipmi.retransmits",
+                "Datagrams sent again because the previous try got no answer in time (retries)",
+                counters.retransmits,
+                AtomicLong::get);
+        m.counter(
+                "anvil.ipmi.timeouts",
+                "Requests that failed after all their tries",
+                counters.timeouts,
+                AtomicLong::get);
+        m.gauge(
+                "anvil.ipmi.requests.pending",
+                "IPMI requests waiting for an answer now",
+                counters.pending,
+                AtomicLong::get);
+        m.counter(
+                "anvil.ipmi.datagrams.sent",
+                "Datagrams sent, retransmissions included",
+                counters.datagramsSent,
+                AtomicLong::get);
+        m.counter("anvil.ipmi.datagrams.received", "Datagrams received", counters.datagramsReceived, AtomicLong::get);
+        m.counter(
+                "anvil.ipmi.datagrams.dropped",
+                "Datagrams dropped: malformed (codec or session-layer check failed)",
+                counters.codec,
+                c -> c.malformed(),
+                "reason",
+                "malformed");
+        m.counter(
+                "anvil.ipmi.datagrams.dropped",
+                "Datagrams dropped: malformed (codec or session-layer check failed)",
+                counters.unmatched,
+                AtomicLong::get,
+                "reason",
+                "unmatched");
+        m.counter(
+                "anvil.ipmi.circuit.rejections",
+                "Operations failed fast because their BMC's circuit was open",
+                counters.circuitRejections,
+                AtomicLong::get);
+        m.counter(
+                "anvil.ipmi.circuit.opened",
+                "Times a BMC's circuit breaker opened after repeated failures",
+                counters.circuitOpens,
+                AtomicLong::get);
+        metrics = m;
+        endpoints.values().forEach(this::bindCircuit);
+        return this;
+    }
+
+    /** One series per BMC: the circuit breaker's state (0 closed, 1 open, 2 half-open). */
+    private void bindCircuit(BmcEndpoint ep) {
+        metrics.gauge(
+                "anvil.ipmi.circuit.state",
+                "Circuit breaker state per BMC: 0 closed, 1 open (failing fast), 2 half-open (one probe running)",
+                ep.governor,
+                Governor::circuitState,
+                "bmc",
+                ep.name);
+    }
+
+    /** The operation as a series label: the command, plus the action or device where there are a few fixed ones. */
+    static String metricLabel(String label) {
+        if (label.startsWith("chassisControl ") || label.startsWith("setBootDevice ")) {
+            return label.replace(' ', '_');
+        }
+        int space = label.indexOf(' ');
+        return space < 0 ? label : label.substring(0, space);
+    }
+
+    /** A failure as a fixed outcome name (never the message: it may name hosts, and must stay a small set). */
+    static String outcome(Throwable t) {
+        if (t instanceof IpmiTimeoutException) {
+            return "timeout";
+        } else if (t instanceof CircuitOpenException) {
+            return "circuit_open";
+        } else if (t instanceof BadCredentialsException) {
+            return "bad_credentials";
+        } else if (t instanceof UnknownUserException) {
+            return "unknown_user";
+        } else if (t instanceof InsufficientPrivilegeException) {
+            return "insufficient_privilege";
+        } else if (t instanceof SessionLimitException) {
+            return "session_limit";
+        } else if (t instanceof SessionSetupException) {
+            return "session_setup";
+        } else if (t instanceof CompletionCodeException) {
+            return "completion_code";
+        } else if (t instanceof BootDeviceMismatchException) {
+            return "boot_device_mismatch";
+        } else if (t instanceof ClientClosedException) {
+            return "closed";
+        } else if (t instanceof IpmiProtocolException) {
+            return "protocol";
+        }
+        return "error";
+    }
+
     private BmcEndpoint newEndpoint(InetSocketAddress address, String name) {
         Governor governor = new Governor(
                 vertx,
@@ -256,7 +389,11 @@ public final class IpmiClientImpl implements IpmiClient {
                         options.getCircuitFailureThreshold(),
                         options.getCircuitCooldown().toNanos()),
                 counters);
-        return new BmcEndpoint(this, address, name, governor);
+        BmcEndpoint ep = new BmcEndpoint(this, address, name, governor);
+        if (metrics.enabled()) {
+            bindCircuit(ep);
+        }
+        return ep;
     }
 
     /** IP literals directly; names once, on a worker thread of Vert.x's pool (DNS may block). */
