@@ -64,7 +64,7 @@ public final class BiosSettingsStore {
         List<String> names = settings.stream().map(s -> s.getString("name")).toList();
         return db.inTransaction(tx -> tx.preparedQuery(
                                 "DELETE FROM bios_settings WHERE node_id = $1 AND NOT (name = ANY($2))")
-                        .execute(Tuple.of(nodeId, names.toArray(String[]::new)))
+                        .execute(Tuple.tuple().addLong(nodeId).addArrayOfString(names.toArray(String[]::new)))
                         .compose(x -> {
                             if (settings.isEmpty()) {
                                 return Future.succeededFuture();
