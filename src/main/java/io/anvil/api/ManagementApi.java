@@ -103,8 +103,10 @@ final class ManagementApi {
         r.get("/v1/nodes/:node/vendor_passthru/methods")
                 .handler(async(ctx -> actions.vendorMethods(ctx.pathParam("node"))));
         r.route("/v1/nodes/:node/vendor_passthru").handler(passthru(this::nodePassthru));
+        r.route("/v1/nodes/:node/vendor_passthru/:method").handler(passthru(this::nodePassthru));
         r.get("/v1/drivers/:driver/vendor_passthru/methods").handler(async(this::driverMethods));
         r.route("/v1/drivers/:driver/vendor_passthru").handler(passthru(this::driverPassthru));
+        r.route("/v1/drivers/:driver/vendor_passthru/:method").handler(passthru(this::driverPassthru));
         r.get("/v1/drivers/:driver/raid/logical_disk_properties").handler(async(this::logicalDiskProperties));
     }
 
@@ -378,13 +380,15 @@ final class ManagementApi {
     }
 
     /**
-     * Ironic's vendor_passthru helper: {@code ?method=} is required ("Method not specified"); the body, if any, is
+     * Ironic's vendor_passthru helper: {@code .../vendor_passthru/<method>} or {@code ?method=} is required ("Method not specified"); the body, if any, is
      * the method's arguments; 202 without a body for an asynchronous method, else 200 with its JSON return value.
      */
     private io.vertx.core.Handler<RoutingContext> passthru(PassthruCall call) {
         return respond(
                 ctx -> {
-                    String method = Requests.query(ctx, "method");
+                    // the method is the path's last segment (what python-ironicclient sends) or ?method=
+                    String method =
+                            ctx.pathParam("method") != null ? ctx.pathParam("method") : Requests.query(ctx, "method");
                     if (method == null || method.isEmpty()) {
                         throw AnvilException.invalid("Method not specified");
                     }

@@ -258,7 +258,7 @@ class ManagementApiTest extends ApiTestBase {
                 methods.getJsonObject("third_method_sync"));
         assertEquals(4, methods.size(), methods.encode());
 
-        Resp sync = post(path + "?method=third_method_sync", new JsonObject().put("bar", "meow"))
+        Resp sync = post(path + "/third_method_sync", new JsonObject().put("bar", "meow"))
                 .v(LATEST)
                 .expect(200);
         assertEquals("true", sync.body().toString());
