@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -60,9 +61,9 @@ public final class BiosSettingsStore {
      * the node has exactly {@code settings} ({"name": ..., "value": ...} each, values as strings), in one transaction.
      * A setting whose value did not change keeps its updated_at.
      */
-    public Future<Void> replaceAll(long nodeId, List<JsonObject> settings) {
+    public Future<Void> replaceAll(long nodeId, long fence, List<JsonObject> settings) {
         List<String> names = settings.stream().map(s -> s.getString("name")).toList();
-        return db.inTransaction(tx -> tx.preparedQuery(
+        return db.inTransaction(tx -> fenced(tx, nodeId, fence).compose(ok -> tx.preparedQuery(
                                 "DELETE FROM bios_settings WHERE node_id = $1 AND NOT (name = ANY($2))")
                         .execute(Tuple.tuple().addLong(nodeId).addArrayOfString(names.toArray(String[]::new)))
                         .compose(x -> {
@@ -79,16 +80,33 @@ public final class BiosSettingsStore {
                                             + " EXCLUDED.value")
                                     .executeBatch(batch)
                                     .mapEmpty();
-                        }))
+                        })))
                 .mapEmpty();
     }
 
     /** Ironic's fake factory_reset: every setting is gone. */
-    public Future<Void> deleteAll(long nodeId) {
-        return db.pool()
-                .preparedQuery("DELETE FROM bios_settings WHERE node_id = $1")
-                .execute(Tuple.of(nodeId))
-                .mapEmpty();
+    public Future<Void> deleteAll(long nodeId, long fence) {
+        return db.inTransaction(tx -> fenced(tx, nodeId, fence)
+                .compose(ok -> tx.preparedQuery("DELETE FROM bios_settings WHERE node_id = $1")
+                        .execute(Tuple.of(nodeId)))
+                .mapEmpty());
+    }
+
+    /**
+     * Holds the node's row for this transaction if the lock's fencing token is still the node's (docs/locks.md);
+     * else fails with 409 and nothing is written.
+     */
+    private static Future<Void> fenced(SqlConnection tx, long nodeId, long fence) {
+        return tx.preparedQuery("SELECT 1 FROM nodes WHERE id = $1 AND lock_fence = $2 FOR UPDATE")
+                .execute(Tuple.of(nodeId, fence))
+                .compose(
+                        rows -> rows.size() == 1
+                                ? Future.succeededFuture()
+                                : Future.failedFuture(
+                                        new io.anvil.errors.AnvilException(
+                                                409,
+                                                "The node's lock was lost (fencing token " + fence
+                                                        + " is no longer current); its BIOS settings were not written. Please retry.")));
     }
 
     private static JsonObject json(Row r) {

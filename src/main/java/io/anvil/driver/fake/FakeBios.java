@@ -36,14 +36,14 @@ public final class FakeBios implements BiosInterface {
                         required = true)
             })
     public Future<Object> applyConfiguration(DriverTask task, JsonObject args) {
-        return settings.replaceAll(task.node().getLong("id"), parse(args.getValue("settings")))
+        return settings.replaceAll(task.node().getLong("id"), task.fence(), parse(args.getValue("settings")))
                 .map(x -> null);
     }
 
     /** Every stored setting is removed, as Ironic's fake factory_reset does. */
     @CleanStep(priority = 0, requiresRamdisk = false)
     public Future<Object> factoryReset(DriverTask task) {
-        return settings.deleteAll(task.node().getLong("id")).map(x -> null);
+        return settings.deleteAll(task.node().getLong("id"), task.fence()).map(x -> null);
     }
 
     /** Nothing to read from fake hardware: the stored settings are the truth. */
