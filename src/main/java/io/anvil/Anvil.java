@@ -126,13 +126,17 @@ public final class Anvil {
                 .compose(v -> NodeLockService.create(vertx, config.redis().url(), lockOptions(config.conductor())))
                 .compose(lockService -> {
                     locks = lockService.withMetrics(metrics);
-                    DriverFactory drivers = new DriverFactory(hardwareTypes);
+                    DriverFactory drivers = new DriverFactory(hardwareTypes)
+                            .registerBios(
+                                    "fake",
+                                    new io.anvil.driver.fake.FakeBios(new io.anvil.store.BiosSettingsStore(database)));
                     drivers.registerBoot(
                             "ipxe", new io.anvil.driver.ipxe.IpxeBoot(io.anvil.driver.ipxe.IpxeSettings.from(config)));
                     if (ipmi != null) {
                         boolean disableBootTimeout = config.ipmi().disableBootTimeout();
                         drivers.registerPower("ipmitool", new IpmiPower(vertx, ipmi, disableBootTimeout))
-                                .registerManagement("ipmitool", new IpmiManagement(ipmi, disableBootTimeout));
+                                .registerManagement("ipmitool", new IpmiManagement(ipmi, disableBootTimeout))
+                                .registerVendor("ipmitool", new io.anvil.driver.ipmi.IpmiVendor(ipmi));
                     }
                     // agent API (issue 10): the direct deploy talks to ramdisk agents through one web client
                     agentClient = new io.anvil.driver.agent.AgentClient(

@@ -183,6 +183,7 @@ public final class ApiVerticle extends VerticleBase {
         // Ironic's other resources: each API class mounts its own routes (one class per resource, see Handlers)
         new ConsoleApi(services, nodes).mount(r);
         // (mount lines go here)
+        new ManagementApi(services, nodes).mount(r);
 
         // the ramdisk agent's endpoints (docs/agent.md)
         r.get("/v1/lookup").handler(async(agentApi::lookup));

@@ -630,6 +630,15 @@ public final class StepEngine {
         if (driver.rescue() != null) {
             m.put("rescue", driver.rescue());
         }
+        if (driver.bios() != null) {
+            m.put("bios", driver.bios());
+        }
+        if (driver.raid() != null) {
+            m.put("raid", driver.raid());
+        }
+        if (driver.vendor() != null) {
+            m.put("vendor", driver.vendor());
+        }
         return m;
     }
 

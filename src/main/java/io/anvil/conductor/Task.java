@@ -86,6 +86,7 @@ public final class Task implements DriverTask {
         return purpose;
     }
 
+    @Override
     public long fence() {
         return lease.fence();
     }

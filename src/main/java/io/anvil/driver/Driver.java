@@ -2,7 +2,7 @@ package io.anvil.driver;
 
 /**
  * The interfaces loaded for one node (Ironic's task.driver). An interface a node has disabled
- * ({@code no-inspect}, {@code no-rescue}) is null; callers answer "not supported".
+ * ({@code no-inspect}, {@code no-rescue}, {@code no-bios}, {@code no-raid}, {@code no-vendor}) is null; callers answer "not supported".
  */
 public record Driver(
         HardwareType type,
@@ -10,4 +10,7 @@ public record Driver(
         ManagementInterface management,
         DeployInterface deploy,
         InspectInterface inspect,
-        RescueInterface rescue) {}
+        RescueInterface rescue,
+        BiosInterface bios,
+        RaidInterface raid,
+        VendorInterface vendor) {}

@@ -4,7 +4,9 @@ import io.anvil.driver.fake.FakeDeploy;
 import io.anvil.driver.fake.FakeInspect;
 import io.anvil.driver.fake.FakeManagement;
 import io.anvil.driver.fake.FakePower;
+import io.anvil.driver.fake.FakeRaid;
 import io.anvil.driver.fake.FakeRescue;
+import io.anvil.driver.fake.FakeVendor;
 import io.anvil.errors.DriverNotFound;
 import io.anvil.errors.InterfaceNotFound;
 import io.vertx.core.json.JsonObject;
@@ -24,6 +26,9 @@ public final class DriverFactory {
     private final Map<String, DeployInterface> deploy = new HashMap<>();
     private final Map<String, InspectInterface> inspect = new HashMap<>();
     private final Map<String, RescueInterface> rescue = new HashMap<>();
+    private final Map<String, BiosInterface> bios = new HashMap<>();
+    private final Map<String, RaidInterface> raid = new HashMap<>();
+    private final Map<String, VendorInterface> vendor = new HashMap<>();
     // boot interfaces are registered beside the others but not yet part of Driver: the step engine adds them there
     private final Map<String, BootInterface> boot = new HashMap<>();
 
@@ -34,6 +39,29 @@ public final class DriverFactory {
         deploy.put("fake", new FakeDeploy());
         inspect.put("fake", new FakeInspect());
         rescue.put("fake", new FakeRescue());
+        raid.put("fake", new FakeRaid());
+        vendor.put("fake", new FakeVendor());
+    }
+
+    /** The fake BIOS interface needs the settings store, so the composition root registers it. */
+    public DriverFactory registerBios(String name, BiosInterface impl) {
+        bios.put(name, impl);
+        return this;
+    }
+
+    public DriverFactory registerVendor(String name, VendorInterface impl) {
+        vendor.put(name, impl);
+        return this;
+    }
+
+    /** The raid implementation registered as {@code name}, or null (a {@code no-raid} or unknown name). */
+    public RaidInterface raidImplementation(String name) {
+        return name == null ? null : raid.get(name);
+    }
+
+    /** The vendor implementation registered as {@code name}, or null. */
+    public VendorInterface vendorImplementation(String name) {
+        return name == null ? null : vendor.get(name);
     }
 
     public DriverFactory registerPower(String name, PowerInterface impl) {
@@ -84,6 +112,9 @@ public final class DriverFactory {
         collect("inspect", inspect, out);
         collect("rescue", rescue, out);
         collect("boot", boot, out);
+        collect("bios", bios, out);
+        collect("raid", raid, out);
+        collect("vendor", vendor, out);
         return List.copyOf(out.values());
     }
 
@@ -109,7 +140,10 @@ public final class DriverFactory {
                 required("management", node, management),
                 required("deploy", node, deploy),
                 optional("inspect", node, inspect),
-                optional("rescue", node, rescue));
+                optional("rescue", node, rescue),
+                optional("bios", node, bios),
+                optional("raid", node, raid),
+                optional("vendor", node, vendor));
     }
 
     private static <T> T required(String iface, JsonObject node, Map<String, T> impls) {

@@ -24,6 +24,12 @@ public interface DriverTask {
     /** The node's loaded driver, so one interface can call another (a deploy powers the node through power()). */
     Driver driver();
 
+    /**
+     * The lock's fencing token (docs/locks.md): a driver that writes rows beside the node's (its BIOS settings) checks
+     * it in the same transaction, so a holder whose lease ran out writes nothing.
+     */
+    long fence();
+
     /** Fenced update of the node's columns; fails under a shared lock or when the lock was lost. */
     Future<JsonObject> save(Map<String, Object> columns);
 

@@ -59,7 +59,7 @@ public final class HardwareTypes {
                     "raid", List.of("no-raid"),
                     "rescue", List.of("no-rescue", "agent"), // agent: the rescue ramdisk (docs/agent.md)
                     "storage", List.of("noop"),
-                    "vendor", List.of("no-vendor")),
+                    "vendor", List.of("ipmitool", "no-vendor")), // Ironic's: send_raw, bmc_reset (docs/ipmi.md)
             IPMI_PROPERTIES);
 
     private static final Map<String, HardwareType> KNOWN = Map.of(FAKE.name(), FAKE, IPMI.name(), IPMI);

@@ -6,6 +6,9 @@ import io.vertx.core.json.JsonObject;
 
 /** Ironic's inspect interface. */
 public interface InspectInterface {
+    /** Ironic's inspect.validate (GET /v1/nodes/{id}/validate). @throws io.anvil.errors.AnvilException 400 */
+    default void validate(DriverTask task) {}
+
     /** Ironic's inspect_hardware: DONE when finished at once (out-of-band), WAIT for the ramdisk's data. */
     Future<StepOutcome> inspect(DriverTask task);
 

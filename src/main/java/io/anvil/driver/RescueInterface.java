@@ -4,6 +4,9 @@ import io.vertx.core.Future;
 
 /** Ironic's rescue interface. */
 public interface RescueInterface {
+    /** Ironic's rescue.validate (GET /v1/nodes/{id}/validate). @throws io.anvil.errors.AnvilException 400 */
+    default void validate(DriverTask task) {}
+
     Future<StepOutcome> rescue(DriverTask task);
 
     Future<Void> unrescue(DriverTask task);

@@ -74,7 +74,8 @@ public final class PeriodicHarness implements AutoCloseable {
         DatabaseUrl url = TestServices.freshDatabase();
         Database db = Database.connect(vertx, url, 8, 4);
         NodeLockService locks = await(NodeLockService.create(vertx, TestServices.redisUrl(), LockOptions.defaults()));
-        DriverFactory drivers = new DriverFactory(new HardwareTypes(hardwareTypes));
+        DriverFactory drivers = new DriverFactory(new HardwareTypes(hardwareTypes))
+                .registerBios("fake", new io.anvil.driver.fake.FakeBios(new io.anvil.store.BiosSettingsStore(db)));
         return new PeriodicHarness(
                 vertx, url, db, locks, drivers, new WorkerPool(workersPoolSize, 5), "periodic-test-" + url.database());
     }

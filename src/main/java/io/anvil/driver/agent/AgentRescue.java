@@ -86,6 +86,21 @@ public final class AgentRescue implements RescueInterface {
     }
 
     /**
+     * Ironic's AgentRescue.validate for GET /v1/nodes/{id}/validate: the rescue ramdisk is known; the password is
+     * checked only while the node is rescuing (it is given with the rescue request).
+     */
+    @Override
+    public void validate(DriverTask task) {
+        BootInterface boot = bootOf.apply(task.node());
+        if (boot != null) {
+            boot.validateRescue(task.node());
+        }
+        if ("rescuing".equals(task.node().getString("provision_state"))) {
+            validate(task.node());
+        }
+    }
+
+    /**
      * Ironic's AgentRescue.validate (the rescue ramdisk is known, the password is a non-empty string); returns the
      * password.
      */

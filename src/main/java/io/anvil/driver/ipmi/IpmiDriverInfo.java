@@ -52,6 +52,9 @@ public final class IpmiDriverInfo {
                         + " (17 is tried first, then 3, when it is not set).");
             }
         }
+        if (suite != null && "1.5".equals(version)) {
+            throw AnvilException.invalid("Cipher suites cannot be used with IPMI 1.5");
+        }
         disableBootTimeout(info, true);
         forceBootDevice(info);
         byte[] kg = null;

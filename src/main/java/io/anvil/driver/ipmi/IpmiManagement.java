@@ -5,6 +5,7 @@ import io.anvil.driver.ManagementInterface;
 import io.anvil.ipmi.client.IpmiClient;
 import io.anvil.ipmi.codec.command.BootDevice;
 import io.anvil.ipmi.codec.command.BootFlags;
+import io.anvil.ipmi.codec.command.ChassisControl;
 import io.anvil.util.Futures;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -83,6 +84,16 @@ public final class IpmiManagement implements ManagementInterface {
                         disableBootTimeout(task.node(), disableBootTimeoutDefault))
                 .compose(flags -> task.save(Map.of("driver_internal_info", internal)))
                 .mapEmpty();
+    }
+
+    /**
+     * Ironic's ipmitool inject_nmi ({@code ipmitool power diag}): Chassis Control "pulse diagnostic interrupt" (IPMI
+     * v2.0 §28.3, data byte 05h). A BMC that refuses (a powered-off chassis answers D5h) fails it, as ipmitool does.
+     */
+    @Override
+    public Future<Void> injectNmi(DriverTask task) {
+        var bmc = IpmiDriverInfo.parse(task.uuid(), task.node().getJsonObject("driver_info"));
+        return IpmiFailure.wrap("power diag", client.chassisControl(bmc, ChassisControl.Action.DIAGNOSTIC_INTERRUPT));
     }
 
     static boolean disableBootTimeout(JsonObject node, boolean dflt) {

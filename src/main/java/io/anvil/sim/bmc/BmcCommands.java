@@ -37,6 +37,7 @@ final class BmcCommands {
             case NetFn.APP ->
                 switch (cmd) {
                     case 0x01, 0x08, 0x37 -> Privilege.USER; // Get Device ID, Get Device GUID, Get System GUID
+                    case 0x02, 0x03 -> Privilege.ADMINISTRATOR; // Cold Reset, Warm Reset (IPMI v2.0 §20.2, §20.3)
                     default -> null;
                 };
             case NetFn.CHASSIS ->
@@ -57,6 +58,7 @@ final class BmcCommands {
                 case NetFn.APP ->
                     switch (req.command()) {
                         case 0x01 -> deviceId(bmc, req);
+                        case 0x02, 0x03 -> bmcReset(bmc, req);
                         default -> req.respond(0x00, bmc.guid()); // Get Device GUID / Get System GUID
                     };
                 case NetFn.CHASSIS ->
@@ -80,6 +82,16 @@ final class BmcCommands {
         } catch (IpmiDecodeException e) {
             return req.respond(e.reason() == IpmiDecodeException.Reason.TRUNCATED ? 0xC7 : 0xCC, NONE);
         }
+    }
+
+    /**
+     * Cold (02h) or Warm (03h) Reset: answered, counted and logged. The simulated controller keeps its sessions and
+     * state (a real one reboots its firmware; the host's power is untouched either way, IPMI v2.0 §20.2).
+     */
+    private static IpmiResponse bmcReset(SimulatedBmc bmc, IpmiRequest req) {
+        bmc.counters.bmcResets++;
+        bmc.event(req.command() == 0x02 ? "BMC cold reset" : "BMC warm reset");
+        return req.respond(0x00, NONE);
     }
 
     private static IpmiResponse deviceId(SimulatedBmc bmc, IpmiRequest req) {

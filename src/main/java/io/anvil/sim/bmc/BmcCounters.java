@@ -25,6 +25,8 @@ package io.anvil.sim.bmc;
  * @param powerOffs        on → off transitions
  * @param boots            system boots: power-ons plus hard resets
  * @param internalErrors   unexpected exceptions while handling a datagram (should stay 0)
+ * @param diagnosticInterrupts Chassis Control "pulse diagnostic interrupt" (NMI) requests accepted
+ * @param bmcResets        Application Cold Reset and Warm Reset requests accepted
  */
 public record BmcCounters(
         long received,
@@ -44,4 +46,6 @@ public record BmcCounters(
         long powerOns,
         long powerOffs,
         long boots,
-        long internalErrors) {}
+        long internalErrors,
+        long diagnosticInterrupts,
+        long bmcResets) {}

@@ -30,6 +30,8 @@ final class LiveCounters {
     volatile long powerOffs;
     volatile long boots;
     volatile long internalErrors;
+    volatile long diagnosticInterrupts;
+    volatile long bmcResets;
 
     /** Lazy: an idle BMC holds no list. Loop only. */
     private List<Waiter> waiters;
@@ -55,7 +57,9 @@ final class LiveCounters {
                 powerOns,
                 powerOffs,
                 boots,
-                internalErrors);
+                internalErrors,
+                diagnosticInterrupts,
+                bmcResets);
     }
 
     /** Completes {@code promise} now when the condition holds, else once it does. Loop only. */

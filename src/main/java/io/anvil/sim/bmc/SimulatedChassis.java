@@ -136,6 +136,7 @@ final class SimulatedChassis {
                     return 0xD5;
                 }
                 bmc.event("diagnostic interrupt (NMI)");
+                bmc.counters.diagnosticInterrupts++;
             }
             case SOFT_SHUTDOWN -> {
                 if (!on) {

@@ -295,7 +295,7 @@ public final class SimulatedFleet {
 
     /** Sum of every BMC's counters. */
     public BmcCounters totals() {
-        long[] t = new long[18];
+        long[] t = new long[20];
         for (SimulatedBmc b : bmcs) {
             BmcCounters c = b.counters();
             long[] v = {
@@ -316,7 +316,9 @@ public final class SimulatedFleet {
                 c.powerOns(),
                 c.powerOffs(),
                 c.boots(),
-                c.internalErrors()
+                c.internalErrors(),
+                c.diagnosticInterrupts(),
+                c.bmcResets()
             };
             for (int i = 0; i < t.length; i++) {
                 t[i] += v[i];
@@ -324,7 +326,7 @@ public final class SimulatedFleet {
         }
         return new BmcCounters(
                 t[0], t[1], t[2], t[3], t[4], t[5], t[6], t[7], t[8], t[9], t[10], t[11], t[12], t[13], t[14], t[15],
-                t[16], t[17]);
+                t[16], t[17], t[18], t[19]);
     }
 
     /** Time from {@link #start} to the last socket bound. */

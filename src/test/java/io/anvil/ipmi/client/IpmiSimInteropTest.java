@@ -117,6 +117,26 @@ class IpmiSimInteropTest {
         return r.data()[2] & 0x3F;
     }
 
+    /**
+     * What the vendor passthru's send_raw sends (docs/ipmi.md#raw-commands): a raw Get Device ID answered by OpenIPMI
+     * exactly as the typed command decodes it, and an unknown command's completion code answered, not raised.
+     */
+    @Test
+    void rawRequestsRoundTripThroughIpmiSim(Vertx vertx) throws Exception {
+        IpmiClient client = Await.result(IpmiClient.create(vertx, new IpmiClientOptions()));
+        try {
+            BmcTarget bmc = sim.admin().withCipherSuite(3);
+            IpmiResponse raw = Await.result(client.raw(bmc, 0x06, 0x01, new byte[0]));
+            assertEquals(0x00, raw.completionCode(), raw.completionCodeDescription());
+            assertEquals(Await.result(client.getDeviceId(bmc)), GetDeviceId.Response.decode(raw.data()));
+            IpmiResponse unknown = Await.result(client.raw(bmc, 0x06, 0x7F, new byte[0]));
+            assertTrue(unknown.completionCode() != 0x00, "an unknown command is refused with a completion code");
+            assertEquals(1, client.stats().sessionsOpened(), "raw requests reuse the node's session");
+        } finally {
+            Await.result(client.close());
+        }
+    }
+
     @Test
     void closeOnShutdownFreesTheBmcSession(Vertx vertx) {
         BmcTarget bmc = sim.admin().withCipherSuite(3);

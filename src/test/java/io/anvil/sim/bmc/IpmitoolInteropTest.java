@@ -30,7 +30,7 @@ class IpmitoolInteropTest {
     static void start() {
         ipmitool = TestServices.requireTool("ipmitool");
         vertx = Vertx.vertx();
-        fleet = await(SimulatedFleet.start(vertx, new FleetOptions().count(4)));
+        fleet = await(SimulatedFleet.start(vertx, new FleetOptions().count(5)));
     }
 
     @AfterAll
@@ -119,6 +119,27 @@ class IpmitoolInteropTest {
         assertTrue(out.contains("Device ID                 : 32"), out);
         assertTrue(out.contains("IPMI Version              : 2.0"), out);
         assertTrue(out.contains("Firmware Revision         : 1.00"), out);
+    }
+
+    /**
+     * The commands Ironic's ipmitool driver sends for inject_nmi ({@code power diag}), send_raw ({@code raw}) and
+     * bmc_reset ({@code mc reset}): what Anvil's IPMI client sends for the same API calls.
+     */
+    @Test
+    void lanplusDiagRawAndMcReset() {
+        SimulatedBmc bmc = fleet.bmc(4);
+        await(bmc.power(PowerState.ON));
+        long nmis = bmc.counters().diagnosticInterrupts();
+        assertTrue(lanplus(bmc, 17, "chassis", "power", "diag").output().contains("Chassis Power Control: Diag"));
+        assertEquals(nmis + 1, bmc.counters().diagnosticInterrupts());
+        assertEquals(PowerState.ON, bmc.power(), "an NMI leaves the power alone");
+        String raw = lanplus(bmc, 17, "raw", "0x06", "0x01").output();
+        assertTrue(raw.trim().startsWith("20 01 01 00 02 85"), raw);
+        long resets = bmc.counters().bmcResets();
+        assertTrue(lanplus(bmc, 17, "mc", "reset", "warm").output().contains("Sent warm reset command to MC"));
+        assertTrue(lanplus(bmc, 3, "mc", "reset", "cold").output().contains("Sent cold reset command to MC"));
+        assertEquals(resets + 2, bmc.counters().bmcResets());
+        lanplus(bmc, 17, "power", "off");
     }
 
     @Test
