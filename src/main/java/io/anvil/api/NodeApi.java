@@ -487,13 +487,24 @@ final class NodeApi {
                 checkPatchable(JsonPatch.pointer(op.from()).get(0), op, v);
             }
         }
+        Requests.allowOnly(ctx, Set.of("reset_interfaces"));
+        Boolean reset = Requests.boolQuery(ctx, "reset_interfaces");
+        if (reset != null && !v.atLeast(45)) {
+            throw AnvilException.notAcceptable("Request not acceptable. The minimal required API version should be "
+                    + "1.45 to use reset_interfaces.");
+        }
+        if (reset != null && !touched(ops).contains("driver")) {
+            throw AnvilException.invalid(
+                    "The reset_interfaces parameter can only be used when changing the node's driver.");
+        }
+        boolean resetInterfaces = Boolean.TRUE.equals(reset);
         String ident = ctx.pathParam("node");
         // under the node's fair lock (a bounded wait), against the row as it is now: no update is lost
         return tasks().withTask(ident, tasks().apiWrite("updating node"), task -> {
                     JsonObject old = task.node();
                     checkUpdatable(old, ops, v);
                     JsonObject patched = JsonPatch.apply(old, ops);
-                    Map<String, Object> changes = updates.changes(old, patched, touched(ops));
+                    Map<String, Object> changes = updates.changes(old, patched, touched(ops), resetInterfaces);
                     if (old.getValue("chassis_uuid") != null
                             && changes.containsKey("chassis_uuid")
                             && changes.get("chassis_uuid") == null

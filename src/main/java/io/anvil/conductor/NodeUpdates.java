@@ -116,6 +116,16 @@ public final class NodeUpdates {
      * @param touched the top-level fields the patch operations named
      */
     public Map<String, Object> changes(JsonObject old, JsonObject patched, Set<String> touched) {
+        return changes(old, patched, touched, false);
+    }
+
+    /**
+     * As {@link #changes(JsonObject, JsonObject, Set)}; with {@code resetInterfaces} (Ironic's reset_interfaces,
+     * only with a new driver) every interface the patch does not name goes back to the new hardware type's default.
+     * Without it a new driver keeps the node's interfaces, and one the new type does not support is a 400.
+     */
+    public Map<String, Object> changes(
+            JsonObject old, JsonObject patched, Set<String> touched, boolean resetInterfaces) {
         Map<String, Object> cols = new LinkedHashMap<>();
         for (String field : touched) {
             FieldSpec f = Resources.NODE.field(field);
@@ -147,7 +157,7 @@ public final class NodeUpdates {
                         + ") states or in maintenance mode. Current state is '" + state.value() + "'.");
             }
             String impl = (String) (cols.containsKey(key) ? cols.get(key) : old.getString(key));
-            if (impl == null || (driverChanged && !touched.contains(key) && !type.supports(iface, impl))) {
+            if (impl == null || (driverChanged && resetInterfaces && !touched.contains(key))) {
                 cols.put(key, type.defaultFor(iface));
             } else if (!type.supports(iface, impl)) {
                 throw incompatible(iface, impl, type);
