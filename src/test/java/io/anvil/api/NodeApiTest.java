@@ -640,7 +640,8 @@ class NodeApiTest extends ApiTestBase {
         assertNull(v11.getValue("target_provision_state"));
         assertFalse(v11.getBoolean("console_enabled"));
         assertNotNull(v11.getString("provision_updated_at"));
-        JsonObject latest = get("/v1/nodes/states-node/states").v(LATEST).expect(200).json();
+        JsonObject latest =
+                get("/v1/nodes/states-node/states").v(LATEST).expect(200).json();
         assertTrue(
                 latest.fieldNames()
                         .containsAll(Set.of("raid_config", "target_raid_config", "boot_mode", "secure_boot")),
