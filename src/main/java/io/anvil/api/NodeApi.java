@@ -445,8 +445,12 @@ final class NodeApi {
         Map<String, Object> cols = new LinkedHashMap<>();
         for (String key : body.fieldNames()) {
             FieldSpec f = DEF.field(key);
-            if (f != null && f.creatable() && !v.atLeast(f.minVersion()) && body.getValue(key) != null) {
-                // Ironic's reject_fields_in_newer_versions: a real field, only not at this microversion
+            if (f != null && f.creatable() && !v.atLeast(f.minVersion())) {
+                Object value = body.getValue(key);
+                if (value == null || (key.equals("conductor_group") && "".equals(value))) {
+                    continue; // Ironic's reject_fields_in_newer_versions lets an empty value through
+                }
+                // a real field, only not at this microversion
                 throw AnvilException.notAcceptable("Request not acceptable. The minimal required API version "
                         + "should be 1." + f.minVersion() + " to set '" + key + "'.");
             }
