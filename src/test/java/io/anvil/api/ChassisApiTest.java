@@ -77,6 +77,11 @@ class ChassisApiTest extends ApiTestBase {
     }
 
     @Test
+    void theV1RootLinksTheChassis() {
+        assertLinks(get("/v1").v(LATEST).expect(200).json().getJsonArray("chassis"), "chassis");
+    }
+
+    @Test
     void createRejectsBadInput() {
         long before = count("chassis");
         assertError(
