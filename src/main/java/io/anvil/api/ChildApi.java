@@ -420,7 +420,8 @@ final class ChildApi {
                 }
                 return Future.succeededFuture();
             }
-            if (!changed.contains("node_uuid")) {
+            // a patch naming the same node (by name, say) is no move
+            if (!changed.contains("node_uuid") || nodeUuid.equals(old.getString("node_uuid"))) {
                 return Future.succeededFuture();
             }
             if (!connectivityState) {
