@@ -184,6 +184,8 @@ public final class ApiVerticle extends VerticleBase {
         new ConsoleApi(services, nodes).mount(r);
         // (mount lines go here)
         new ManagementApi(services, nodes).mount(r);
+        new ChassisApi(services, nodes).mount(r);
+        new TraitsApi(services, nodes).mount(r);
 
         // the ramdisk agent's endpoints (docs/agent.md)
         r.get("/v1/lookup").handler(async(agentApi::lookup));

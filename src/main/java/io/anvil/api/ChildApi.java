@@ -191,7 +191,10 @@ final class ChildApi {
         List<String> unknown = new ArrayList<>();
         for (String key : body.fieldNames()) {
             FieldSpec f = kind.def.field(key);
-            if (f == null || !f.creatable() || !v.atLeast(f.minVersion())) {
+            if (f != null && f.creatable() && !v.atLeast(f.minVersion())) {
+                throw newerField(key, f);
+            }
+            if (f == null || !f.creatable()) {
                 unknown.add(key);
             }
         }
@@ -249,8 +252,16 @@ final class ChildApi {
                     ? List.of(op.field())
                     : List.of(op.field(), JsonPatch.pointer(op.from()).get(0))) {
                 FieldSpec f = kind.def.field(field);
-                if (f == null || !v.atLeast(f.minVersion())) {
+                if (f == null) {
                     throw AnvilException.invalid("Unknown attribute '" + field + "' in patch path " + op.path() + ".");
+                }
+                if (!v.atLeast(f.minVersion())) {
+                    throw newerField(field, f);
+                }
+                if (kind == Kind.PORTGROUP
+                        && op.op().equals("remove")
+                        && op.path().equals("/mode")) {
+                    throw AnvilException.invalid("'mode' is a mandatory attribute and can not be removed");
                 }
                 if (!f.patchable()) {
                     throw AnvilException.invalid("'/" + field + "' is an internal attribute and can not be updated");
@@ -291,7 +302,15 @@ final class ChildApi {
                                             changed.add(f);
                                         }
                                     }
+                                    if (kind == Kind.PORT
+                                            && changed.contains("physical_network")
+                                            && "".equals(patched.getValue("physical_network"))) {
+                                        return Future.failedFuture(AnvilException.invalid(
+                                                "A non-empty value is required when setting physical_network"));
+                                    }
                                     return columns(tx, kind, patched, changed, old)
+                                            .compose(cols -> checkNodeState(tx, kind, old, cols, changed, v)
+                                                    .map(cols))
                                             .compose(cols -> store.update(tx, kind.def, old.getLong("id"), cols));
                                 }))))
                 .map(r -> subLinks(
@@ -328,10 +347,10 @@ final class ChildApi {
                                                                                     .next()
                                                                                     .getLong(0)
                                                                             > 0
-                                                                    ? Future.failedFuture(
-                                                                            AnvilException.conflict(
-                                                                                    "Portgroup " + old.getString("uuid")
-                                                                                            + " is not empty; remove its ports first."))
+                                                                    ? Future.failedFuture(AnvilException.invalid(
+                                                                            "Cannot complete the requested action because portgroup "
+                                                                                    + old.getString("uuid")
+                                                                                    + " contains ports."))
                                                                     : Future.succeededFuture());
                                                 }
                                                 return Future.succeededFuture();
@@ -339,6 +358,86 @@ final class ChildApi {
                                             .compose(x -> store.delete(tx, kind.def, old.getLong("id")))
                                             .<Void>mapEmpty();
                                 }))));
+    }
+
+    /** Ironic's NotAcceptable for a field the requested microversion does not have yet. */
+    private static AnvilException newerField(String field, FieldSpec f) {
+        return AnvilException.notAcceptable("Request not acceptable. The minimal required API version should be 1."
+                + f.minVersion() + " to use '" + field + "'.");
+    }
+
+    /** Where a port's connectivity or a portgroup's node may change without maintenance (update_port/portgroup). */
+    private static final List<String> CONNECTIVITY_STATES =
+            List.of("enroll", "inspecting", "inspect wait", "manageable");
+
+    /**
+     * The node-state rules of Ironic's port and portgroup updates ({@code PortsController.patch},
+     * {@code PortgroupsController.patch}, {@code ConductorManager.update_port / update_portgroup}), checked under the
+     * node lock against the node the resource ends up on: nothing changes while it is inspecting (from 1.39); a port's
+     * MAC stays while the node is active or has an instance, and its connectivity (portgroup, pxe_enabled,
+     * local_link_connection, physical_network) and a portgroup's node change only in the states above, unless the
+     * node is in maintenance; a portgroup moves to another node only without ports (PortgroupNotEmpty, a 400).
+     */
+    private Future<Void> checkNodeState(
+            SqlClient tx, Kind kind, JsonObject old, Map<String, Object> cols, Set<String> changed, ApiVersion v) {
+        if (kind != Kind.PORT && kind != Kind.PORTGROUP) {
+            return Future.succeededFuture();
+        }
+        String select = "SELECT uuid, provision_state, maintenance, instance_uuid FROM nodes WHERE ";
+        Future<io.vertx.sqlclient.RowSet<io.vertx.sqlclient.Row>> read = cols.get("node_id") != null
+                ? tx.preparedQuery(select + "id = $1").execute(Tuple.of(cols.get("node_id")))
+                : tx.preparedQuery(select + "uuid = $1").execute(Tuple.of(UUID.fromString(old.getString("node_uuid"))));
+        return read.compose(rs -> {
+            var node = rs.iterator().next();
+            String nodeUuid = node.getUUID(0).toString();
+            String state = node.getString(1);
+            boolean maintenance = Boolean.TRUE.equals(node.getBoolean(2));
+            String uuid = old.getString("uuid");
+            if (state.equals("inspecting") && v.atLeast(39)) {
+                return Future.failedFuture(AnvilException.conflict("Cannot update " + kind.def.singular() + " \""
+                        + uuid + "\" " + (kind == Kind.PORT ? "on" : "on node") + " \"" + nodeUuid
+                        + "\" while it is in state \"inspecting\"."));
+            }
+            boolean connectivityState = CONNECTIVITY_STATES.contains(state) || maintenance;
+            if (kind == Kind.PORT) {
+                if (changed.contains("address")
+                        && (state.equals("active") || node.getValue(3) != null)
+                        && !maintenance) {
+                    return Future.failedFuture(AnvilException.conflict("Cannot update hardware address for "
+                            + "port " + uuid + " as node " + nodeUuid + " is active or has instance UUID "
+                            + "assigned"));
+                }
+                boolean connectivity = changed.contains("portgroup_uuid")
+                        || changed.contains("pxe_enabled")
+                        || changed.contains("local_link_connection")
+                        || changed.contains("physical_network");
+                if (connectivity && !connectivityState) {
+                    return Future.failedFuture(AnvilException.conflict("Port " + uuid + " can not have any "
+                            + "connectivity attributes (portgroup_id, pxe_enabled, local_link_connection, "
+                            + "physical_network) updated unless node " + nodeUuid + " is in a "
+                            + String.join(", ", CONNECTIVITY_STATES) + " state or in maintenance mode. The "
+                            + "current state is " + state + "."));
+                }
+                return Future.succeededFuture();
+            }
+            // a patch naming the same node (by name, say) is no move
+            if (!changed.contains("node_uuid") || nodeUuid.equals(old.getString("node_uuid"))) {
+                return Future.succeededFuture();
+            }
+            if (!connectivityState) {
+                return Future.failedFuture(AnvilException.conflict("Portgroup " + uuid + " can not be "
+                        + "associated to node " + nodeUuid + " unless the node is in a "
+                        + String.join(", ", CONNECTIVITY_STATES) + " state or in maintenance mode. Current "
+                        + "state is '" + state + "'."));
+            }
+            return tx.preparedQuery("SELECT count(*) FROM ports WHERE portgroup_id = $1")
+                    .execute(Tuple.of(old.getLong("id")))
+                    .compose(c -> c.iterator().next().getLong(0) > 0
+                            ? Future.failedFuture(AnvilException.invalid("Portgroup " + uuid + " can not be "
+                                    + "associated with node " + nodeUuid + " because there are ports "
+                                    + "associated with this portgroup."))
+                            : Future.succeededFuture());
+        });
     }
 
     /** The node a patch moves {@code found} to (as given: UUID or name), or null when it names none. */

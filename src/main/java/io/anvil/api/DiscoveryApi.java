@@ -63,7 +63,7 @@ final class DiscoveryApi {
                                 .add(new JsonObject()
                                         .put("base", "application/json")
                                         .put("type", "application/vnd.openstack.ironic.v1+json")));
-        for (String r : List.of("nodes", "ports", "portgroups", "drivers", "volume", "conductors")) {
+        for (String r : List.of("chassis", "nodes", "ports", "portgroups", "drivers", "volume", "conductors")) {
             out.put(r, Links.of(base, r));
         }
         out.put("version", version(base));

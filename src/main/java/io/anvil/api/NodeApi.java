@@ -75,6 +75,59 @@ final class NodeApi {
             61,
             "lessee",
             65);
+    /** Ironic's PATCH_ALLOWED_FIELDS (ironic/api/controllers/v1/node.py), in its order (the 400 lists them). */
+    private static final List<String> PATCH_ALLOWED_FIELDS = List.of(
+            "automated_clean",
+            "bios_interface",
+            "boot_interface",
+            "chassis_uuid",
+            "conductor_group",
+            "console_interface",
+            "deploy_interface",
+            "description",
+            "disable_power_off",
+            "driver",
+            "driver_info",
+            "extra",
+            "inspect_interface",
+            "instance_info",
+            "instance_name",
+            "instance_uuid",
+            "lessee",
+            "maintenance",
+            "management_interface",
+            "name",
+            "network_data",
+            "network_interface",
+            "owner",
+            "power_interface",
+            "properties",
+            "protected",
+            "protected_reason",
+            "raid_interface",
+            "rescue_interface",
+            "resource_class",
+            "retired",
+            "retired_reason",
+            "shard",
+            "storage_interface",
+            "vendor_interface",
+            "parent_node",
+            "firmware_interface");
+    /** Ironic's UPDATE_ALLOWED_STATES (ironic/common/states.py): transitional states a node may be updated in. */
+    private static final Set<ProvisionState> UPDATE_ALLOWED_STATES = java.util.EnumSet.of(
+            ProvisionState.DEPLOYFAIL,
+            ProvisionState.INSPECTING,
+            ProvisionState.INSPECTFAIL,
+            ProvisionState.INSPECTWAIT,
+            ProvisionState.CLEANFAIL,
+            ProvisionState.ERROR,
+            ProvisionState.VERIFYING,
+            ProvisionState.ADOPTFAIL,
+            ProvisionState.RESCUEFAIL,
+            ProvisionState.UNRESCUEFAIL,
+            ProvisionState.SERVICEHOLD,
+            ProvisionState.SERVICEFAIL);
     /** Ironic's faults.VALID_FAULTS. */
     private static final List<String> VALID_FAULTS =
             List.of("power failure", "clean failure", "rescue abort failure", "service failure");
@@ -132,7 +185,9 @@ final class NodeApi {
         }
         String base = base(ctx);
         String conductorFilter = Requests.query(ctx, "conductor");
-        return Collections.page(ctx, store, DEF, q, services.config().api().maxLimit())
+        return chassisExists(ctx)
+                .compose(x -> Collections.page(
+                        ctx, store, DEF, q, services.config().api().maxLimit()))
                 .compose(limit -> collect(q, conductorFilter, limit, new ArrayList<>())
                         .compose(rows -> {
                             String next = Collections.nextUrl(ctx, base, rows, limit);
@@ -258,7 +313,7 @@ final class NodeApi {
                             "%" + desc.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"));
         }
         for (String u : List.of("instance_uuid", "chassis_uuid")) {
-            String val = Requests.query(ctx, u);
+            String val = u.equals("chassis_uuid") ? chassisFilter(ctx) : Requests.query(ctx, u);
             if (val != null) {
                 UUID id = SqlValues.uuidOrNull(val);
                 if (id == null) {
@@ -268,6 +323,23 @@ final class NodeApi {
             }
         }
         return q;
+    }
+
+    /** The chassis the list is scoped to: the one of /v1/chassis/{uuid}/nodes, else the chassis_uuid filter. */
+    private static String chassisFilter(RoutingContext ctx) {
+        String scope = ctx.get(ChassisApi.SCOPE_KEY);
+        return scope != null ? scope : Requests.query(ctx, "chassis_uuid");
+    }
+
+    /** Ironic's node list resolves its chassis_uuid filter to a chassis: an unknown one is 404, not an empty list. */
+    private Future<Void> chassisExists(RoutingContext ctx) {
+        String chassis = ctx.get(ChassisApi.SCOPE_KEY) != null ? null : Requests.query(ctx, "chassis_uuid");
+        if (chassis == null || SqlValues.uuidOrNull(chassis) == null) {
+            return Future.succeededFuture();
+        }
+        return store.find(Resources.CHASSIS, chassis)
+                .compose(row ->
+                        row == null ? Future.failedFuture(ChassisApi.notFound(chassis)) : Future.succeededFuture());
     }
 
     private static void eq(RoutingContext ctx, ListQuery q, String column) {
@@ -373,6 +445,15 @@ final class NodeApi {
         Map<String, Object> cols = new LinkedHashMap<>();
         for (String key : body.fieldNames()) {
             FieldSpec f = DEF.field(key);
+            if (f != null && f.creatable() && !v.atLeast(f.minVersion())) {
+                Object value = body.getValue(key);
+                if (value == null || (key.equals("conductor_group") && "".equals(value))) {
+                    continue; // Ironic's reject_fields_in_newer_versions lets an empty value through
+                }
+                // a real field, only not at this microversion
+                throw AnvilException.notAcceptable("Request not acceptable. The minimal required API version "
+                        + "should be 1." + f.minVersion() + " to set '" + key + "'.");
+            }
             if (f == null || !f.creatable() || !v.atLeast(f.minVersion())) {
                 unknown.add(key);
                 continue;
@@ -410,12 +491,32 @@ final class NodeApi {
                 checkPatchable(JsonPatch.pointer(op.from()).get(0), op, v);
             }
         }
+        Requests.allowOnly(ctx, Set.of("reset_interfaces"));
+        Boolean reset = Requests.boolQuery(ctx, "reset_interfaces");
+        if (reset != null && !v.atLeast(45)) {
+            throw AnvilException.notAcceptable("Request not acceptable. The minimal required API version should be "
+                    + "1.45 to use reset_interfaces.");
+        }
+        if (reset != null && !touched(ops).contains("driver")) {
+            throw AnvilException.invalid(
+                    "The reset_interfaces parameter can only be used when changing the node's driver.");
+        }
+        boolean resetInterfaces = Boolean.TRUE.equals(reset);
         String ident = ctx.pathParam("node");
         // under the node's fair lock (a bounded wait), against the row as it is now: no update is lost
         return tasks().withTask(ident, tasks().apiWrite("updating node"), task -> {
                     JsonObject old = task.node();
+                    checkUpdatable(old, ops, v);
                     JsonObject patched = JsonPatch.apply(old, ops);
-                    Map<String, Object> changes = updates.changes(old, patched, touched(ops));
+                    Map<String, Object> changes = updates.changes(old, patched, touched(ops), resetInterfaces);
+                    if (old.getValue("chassis_uuid") != null
+                            && changes.containsKey("chassis_uuid")
+                            && changes.get("chassis_uuid") == null
+                            && !v.atLeast(25)) {
+                        // NodesController._update_changed_fields: a node leaves its chassis from 1.25 on
+                        throw AnvilException.notAcceptable("Request not acceptable. The minimal required API "
+                                + "version should be 1.25 to remove chassis_uuid.");
+                    }
                     return task.saveWithEvent(changes, "baremetal.node.update.end", "info", null);
                 })
                 .map(row -> {
@@ -424,18 +525,46 @@ final class NodeApi {
                 });
     }
 
+    /**
+     * Ironic's NodesController._validate_patch: only PATCH_ALLOWED_FIELDS (400 naming them), and a field newer than
+     * the requested microversion is 406 (reject_patch_in_newer_versions). The fields Ironic added after Anvil's
+     * maximum microversion are therefore always 406 here.
+     */
     private void checkPatchable(String field, JsonPatch.Op op, ApiVersion v) {
+        if (!PATCH_ALLOWED_FIELDS.contains(field)) {
+            throw AnvilException.invalid("Cannot patch " + op.path() + ". Only the following can be updated: "
+                    + String.join(", ", PATCH_ALLOWED_FIELDS));
+        }
         FieldSpec f = DEF.field(field);
         if (f == null || !v.atLeast(f.minVersion())) {
-            throw AnvilException.invalid("Unknown attribute '" + field + "' in patch path " + op.path() + ".");
+            throw AnvilException.notAcceptable("Request not acceptable. The field '" + field + "' cannot be "
+                    + "updated at API version " + v + ".");
         }
-        if (!f.patchable()) {
-            throw AnvilException.invalid("'/" + field + "' is an internal attribute and can not be updated");
-        }
-        if (op.op().equals("remove")
-                && op.path().equals("/" + field)
-                && (field.equals("driver") || field.equals("uuid"))) {
+        if (op.op().equals("remove") && op.path().equals("/" + field) && field.equals("driver")) {
             throw AnvilException.invalid("'/" + field + "' is a mandatory attribute and can not be removed");
+        }
+    }
+
+    /**
+     * NodesController.patch's state checks, against the node as it is under its lock: no update while a state
+     * transition is in progress (outside UPDATE_ALLOWED_STATES), except removing instance_uuid in maintenance, and
+     * none while inspecting from 1.39 (when inspect wait exists).
+     */
+    private static void checkUpdatable(JsonObject node, List<JsonPatch.Op> ops, ApiVersion v) {
+        ProvisionState state = ProvisionState.fromValue(node.getString("provision_state"));
+        boolean onlyRemovesInstance = ops.size() == 1
+                && ops.get(0).op().equals("remove")
+                && ops.get(0).path().equals("/instance_uuid");
+        if (Boolean.TRUE.equals(node.getBoolean("maintenance")) && onlyRemovesInstance) {
+            return;
+        }
+        if (node.getValue("target_provision_state") != null && !UPDATE_ALLOWED_STATES.contains(state)) {
+            throw AnvilException.conflict(
+                    "Node " + node.getString("uuid") + " can not be updated while a state transition is in progress.");
+        }
+        if (state == ProvisionState.INSPECTING && v.atLeast(39)) {
+            throw AnvilException.conflict("Cannot update node \"" + node.getString("uuid")
+                    + "\" while it is in state \"" + state.value() + "\".");
         }
     }
 

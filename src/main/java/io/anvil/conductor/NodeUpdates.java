@@ -32,6 +32,13 @@ public final class NodeUpdates {
     /** Ironic's {@code utils.is_valid_logical_name}: RFC 3986 unreserved characters. */
     private static final Pattern NAME = Pattern.compile("^[A-Za-z0-9\\-._~]+$");
 
+    /**
+     * Names that are a path of the nodes controller, not a node (Ironic's get_nodes_controller_reserved_names: its
+     * sub-controllers, then its custom actions).
+     */
+    private static final List<String> RESERVED_NAMES =
+            List.of("maintenance", "management", "states", "vendor_passthru", "detail", "validate");
+
     private static final Pattern GROUP = Pattern.compile("^[A-Za-z0-9_\\-.]*$");
 
     /**
@@ -109,6 +116,16 @@ public final class NodeUpdates {
      * @param touched the top-level fields the patch operations named
      */
     public Map<String, Object> changes(JsonObject old, JsonObject patched, Set<String> touched) {
+        return changes(old, patched, touched, false);
+    }
+
+    /**
+     * As {@link #changes(JsonObject, JsonObject, Set)}; with {@code resetInterfaces} (Ironic's reset_interfaces,
+     * only with a new driver) every interface the patch does not name goes back to the new hardware type's default.
+     * Without it a new driver keeps the node's interfaces, and one the new type does not support is a 400.
+     */
+    public Map<String, Object> changes(
+            JsonObject old, JsonObject patched, Set<String> touched, boolean resetInterfaces) {
         Map<String, Object> cols = new LinkedHashMap<>();
         for (String field : touched) {
             FieldSpec f = Resources.NODE.field(field);
@@ -133,15 +150,14 @@ public final class NodeUpdates {
         }
         for (String iface : Resources.INTERFACES) {
             String key = iface + "_interface";
-            if (cols.containsKey(key) || driverChanged) {
-                if (!INTERFACE_UPDATE_STATES.contains(state) && !maintenance) {
-                    throw AnvilException.conflict("Node " + old.getString("uuid") + " can not have "
-                            + (driverChanged ? "driver" : key) + " updated unless it is in one of allowed ("
-                            + values(INTERFACE_UPDATE_STATES, ", ") + ") states or in maintenance mode.");
-                }
+            // only an interface named by the patch is state-checked: a new driver alone is not (update_node)
+            if (cols.containsKey(key) && !INTERFACE_UPDATE_STATES.contains(state) && !maintenance) {
+                throw AnvilException.conflict("Node " + old.getString("uuid") + " can not have " + key
+                        + " updated unless it is in one of allowed (" + values(INTERFACE_UPDATE_STATES, ", ")
+                        + ") states or in maintenance mode. Current state is '" + state.value() + "'.");
             }
             String impl = (String) (cols.containsKey(key) ? cols.get(key) : old.getString(key));
-            if (impl == null || (driverChanged && !touched.contains(key) && !type.supports(iface, impl))) {
+            if (impl == null || (driverChanged && resetInterfaces && !touched.contains(key))) {
                 cols.put(key, type.defaultFor(iface));
             } else if (!type.supports(iface, impl)) {
                 throw incompatible(iface, impl, type);
@@ -156,24 +172,44 @@ public final class NodeUpdates {
             throw AnvilException.conflict("Node " + old.getString("uuid") + " is associated with instance "
                     + old.getString("instance_uuid") + ".");
         }
-        if (Boolean.TRUE.equals(cols.get("protected")) && state != ProvisionState.ACTIVE) {
-            throw AnvilException.invalid("Node " + old.getString("uuid") + " can only be made protected in provision "
-                    + "state 'active', not '" + state.value() + "'.");
+        // ConductorManager._check_update_protected: active or rescue only (InvalidState, 409)
+        if (Boolean.TRUE.equals(cols.get("protected"))
+                && state != ProvisionState.ACTIVE
+                && state != ProvisionState.RESCUE) {
+            throw AnvilException.conflict("Node " + old.getString("uuid") + " can only be made protected in provision "
+                    + "states 'active' or 'rescue', the current state is '" + state.value() + "'");
         }
         boolean protectedAfter = Boolean.TRUE.equals(
                 cols.containsKey("protected") ? cols.get("protected") : old.getBoolean("protected"));
         if (cols.get("protected_reason") != null && !protectedAfter) {
-            throw AnvilException.invalid(
-                    "Cannot set protected_reason on node " + old.getString("uuid") + " without protected=True.");
+            throw AnvilException.invalid("The protected_reason field can only be set when protected is True");
         }
         if (cols.containsKey("protected") && !protectedAfter) {
             cols.put("protected_reason", null);
+        }
+        // ConductorManager._check_update_retired: never while available (InvalidState, 409)
+        if (Boolean.TRUE.equals(cols.get("retired")) && state == ProvisionState.AVAILABLE) {
+            throw AnvilException.conflict("Node " + old.getString("uuid") + " can not have 'retired' set in provision "
+                    + "state 'available', the current state is '" + state.value() + "'");
+        }
+        boolean retiredAfter =
+                Boolean.TRUE.equals(cols.containsKey("retired") ? cols.get("retired") : old.getBoolean("retired"));
+        if (cols.get("retired_reason") != null && !retiredAfter) {
+            throw AnvilException.invalid("The retired_reason field can only be set when retired is True");
+        }
+        // ConductorManager.update_node: Nova keeps the resource class of a node it has scheduled on
+        if (cols.containsKey("resource_class")
+                && old.getValue("resource_class") != null
+                && !INTERFACE_UPDATE_STATES.contains(state)) {
+            throw AnvilException.conflict("Node " + old.getString("uuid") + " can not have resource_class updated "
+                    + "unless it is in one of allowed (" + values(INTERFACE_UPDATE_STATES, ", ") + ") states. "
+                    + "Current state is '" + state.value() + "'.");
         }
         if (Boolean.FALSE.equals(cols.get("maintenance"))) {
             cols.put("maintenance_reason", null);
             cols.put("fault", null);
         }
-        if (cols.containsKey("retired") && !Boolean.TRUE.equals(cols.get("retired"))) {
+        if (cols.containsKey("retired") && !retiredAfter) {
             cols.put("retired_reason", null);
         }
         return cols;
@@ -237,6 +273,10 @@ public final class NodeUpdates {
         if (name != null && (!isLogicalName(name) || SqlValues.uuidOrNull(name) != null)) {
             throw AnvilException.invalid("Expected a logical name but received " + name
                     + ". A name may contain only letters, digits and -._~ and must not look like a UUID.");
+        }
+        if (name != null && RESERVED_NAMES.contains(name)) {
+            throw AnvilException.invalid("The word \"" + name + "\" is reserved and can not be used as a node name. "
+                    + "Reserved words are: " + String.join(", ", RESERVED_NAMES) + ".");
         }
     }
 

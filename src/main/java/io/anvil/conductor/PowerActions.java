@@ -75,7 +75,7 @@ public final class PowerActions {
         boolean skippable =
                 target == PowerState.POWER_ON || target == PowerState.POWER_OFF || target == PowerState.SOFT_POWER_OFF;
         Future<Boolean> alreadyThere = skippable
-                ? power.getPowerState(task).map(actual -> actual.equals(reached.value()))
+                ? power.getPowerState(task).map(actual -> reached.value().equals(actual))
                 : Future.succeededFuture(false);
         return wipeAgentOnPowerOff(task, target)
                 .compose(w -> alreadyThere)

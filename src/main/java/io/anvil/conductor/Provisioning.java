@@ -296,7 +296,7 @@ public final class Provisioning {
                 .power()
                 .validate(task)
                 .compose(v -> task.driver().power().getPowerState(task))
-                .compose(power -> task.save(Map.of("power_state", power)))
+                .compose(power -> task.save(java.util.Collections.singletonMap("power_state", power)))
                 .compose(v -> task.processEvent(ProvisionEvent.DONE))
                 .recover(e -> fail(task, "Failed to verify node: " + message(e)));
     }

@@ -171,6 +171,7 @@ public final class ResourceStore {
     public Future<Boolean> delete(SqlClient client, ResourceDef def, long id) {
         return client.preparedQuery("DELETE FROM " + def.table() + " WHERE id = $1")
                 .execute(Tuple.of(id))
+                .recover(e -> Future.failedFuture(Conflicts.translate(def, e, Map.of())))
                 .map(rows -> rows.rowCount() == 1);
     }
 
@@ -182,6 +183,16 @@ public final class ResourceStore {
             if (e instanceof PgException pg && "23502".equals(pg.getSqlState())) {
                 return AnvilException.invalid("Invalid value for field '" + pg.getColumn() + "' of " + def.singular()
                         + ": it must not be null.");
+            }
+            if (e instanceof PgException pg
+                    && "23503".equals(pg.getSqlState())
+                    && "nodes_chassis_uuid_fkey".equals(pg.getConstraint())) {
+                // a node naming a chassis that is not there (400, as Ironic's node API answers ChassisNotFound), or
+                // a chassis deleted while a node still names it (Ironic's ChassisNotEmpty)
+                return def.table().equals("chassis")
+                        ? AnvilException.invalid("Cannot complete the requested action because chassis "
+                                + columns.getOrDefault("uuid", "") + " contains nodes.")
+                        : AnvilException.invalid("Chassis " + columns.get("chassis_uuid") + " could not be found.");
             }
             if (!(e instanceof PgException pg) || !"23505".equals(pg.getSqlState())) {
                 return e;

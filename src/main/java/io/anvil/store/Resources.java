@@ -133,6 +133,22 @@ public final class Resources {
                         "inspection_finished_at"));
     }
 
+    /** Ironic's chassis: a description and extra for a group of nodes (nodes.chassis_uuid refers to it). */
+    public static final ResourceDef CHASSIS = new ResourceDef(
+            "chassis",
+            "chassis",
+            "chassis",
+            List.of(
+                    createOnly("uuid", UUID, 1),
+                    writable("description", STRING, 1, 255),
+                    writable("extra", OBJECT, 1),
+                    readOnly("created_at", TIMESTAMP, 1),
+                    readOnly("updated_at", TIMESTAMP, 1)),
+            List.of("uuid", "description"),
+            "SELECT t.* FROM chassis t",
+            false,
+            Set.of("id", "uuid", "description", "created_at", "updated_at"));
+
     public static final ResourceDef PORTGROUP = new ResourceDef(
             "portgroup",
             "portgroups",

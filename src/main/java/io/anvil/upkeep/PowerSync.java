@@ -214,7 +214,7 @@ public final class PowerSync {
                 return readFailed(task, count, ar.cause());
             }
             String actual = ar.result();
-            if (actual.equals(task.node().getString("power_state"))) {
+            if (java.util.Objects.equals(actual, task.node().getString("power_state"))) {
                 failures.remove(uuid);
                 return Future.succeededFuture(Visit.CONTINUE);
             }
@@ -222,10 +222,13 @@ public final class PowerSync {
         });
     }
 
-    /** get_power_state, with ERROR treated as a failure (Ironic's PowerStateFailure). */
+    /**
+     * get_power_state, with ERROR treated as a failure (Ironic's PowerStateFailure). Null (a fake node no power
+     * action has touched) is a state like any other: it matches a null record (do_sync_power_state).
+     */
     private static Future<String> readPowerState(Task task) {
         return Futures.attempt(() -> task.driver().power().getPowerState(task))
-                .compose(s -> s == null || PowerState.ERROR.value().equals(s)
+                .compose(s -> PowerState.ERROR.value().equals(s)
                         ? Future.failedFuture(new IllegalStateException(
                                 "Power driver returned ERROR state while trying to sync " + "power state."))
                         : Future.succeededFuture(s));
@@ -254,7 +257,7 @@ public final class PowerSync {
     private Future<Visit> mismatch(Task task, String actual, int count) {
         JsonObject node = task.node();
         String recorded = node.getString("power_state");
-        if (actual.equals(recorded)) {
+        if (java.util.Objects.equals(actual, recorded)) {
             failures.remove(task.uuid());
             return Future.succeededFuture(Visit.CONTINUE);
         }
@@ -300,7 +303,7 @@ public final class PowerSync {
                 recorded,
                 actual);
         return task.saveWithEvent(
-                        Map.of("power_state", actual),
+                        java.util.Collections.singletonMap("power_state", actual),
                         CORRECTED_EVENT,
                         "info",
                         new JsonObject().put("from_power", recorded))
@@ -388,7 +391,7 @@ public final class PowerSync {
                 cols.put("fault", null);
                 LOG.info("Node {} is recovered from power failure with actual power state '{}'.", task.uuid(), actual);
                 failures.remove(task.uuid());
-                Future<JsonObject> saved = actual.equals(old)
+                Future<JsonObject> saved = java.util.Objects.equals(actual, old)
                         ? task.save(cols)
                         : task.saveWithEvent(cols, CORRECTED_EVENT, "info", new JsonObject().put("from_power", old));
                 return saved.map(Visit.CONTINUE);

@@ -268,8 +268,20 @@ class NodeApiTest extends ApiTestBase {
     @Test
     void patchRenameAndDriverChangeResetsInterfaces() {
         String uuid = createNode("patch-rename").getString("uuid");
+        assertError(
+                patch("/v1/nodes/patch-rename?reset_interfaces=true", patchOps(op("replace", "/name", "x")))
+                        .v(LATEST)
+                        .send(),
+                400,
+                "The reset_interfaces parameter can only be used when changing the node's driver.");
+        assertError(
+                patch("/v1/nodes/patch-rename?reset_interfaces=true", patchOps(op("replace", "/driver", "ipmi")))
+                        .v("1.44")
+                        .send(),
+                406,
+                null);
         JsonObject p = patch(
-                        "/v1/nodes/patch-rename",
+                        "/v1/nodes/patch-rename?reset_interfaces=true",
                         patchOps(op("replace", "/name", "patch-renamed"), op("replace", "/driver", "ipmi")))
                 .v(LATEST)
                 .expect(200)
@@ -294,13 +306,13 @@ class NodeApiTest extends ApiTestBase {
                         .v(LATEST)
                         .send(),
                 400,
-                "'/provision_state' is an internal attribute and can not be updated");
+                "Cannot patch /provision_state. Only the following can be updated: automated_clean,");
         assertError(
                 patch("/v1/nodes/" + uuid, patchOps(op("replace", "/power_state", "power on")))
                         .v(LATEST)
                         .send(),
                 400,
-                "internal attribute");
+                "Cannot patch /power_state.");
         assertError(
                 patch(
                                 "/v1/nodes/" + uuid,
@@ -355,12 +367,12 @@ class NodeApiTest extends ApiTestBase {
                 400,
                 "list");
         assertError(patch("/v1/nodes/" + uuid, patchOps()).v(LATEST).send(), 400, "empty");
-        // a field newer than the requested version does not exist yet
+        // a field newer than the requested version: 406 (Ironic's reject_patch_in_newer_versions)
         assertError(
                 patch("/v1/nodes/" + uuid, patchOps(op("replace", "/owner", "alice")))
                         .v("1.49")
                         .send(),
-                400,
+                406,
                 "owner");
         assertError(
                 patch("/v1/nodes/" + UUID.randomUUID(), patchOps(op("add", "/extra/a", 1)))
@@ -420,12 +432,15 @@ class NodeApiTest extends ApiTestBase {
                         .send(),
                 409,
                 "can not have network_interface updated unless it is in one of allowed");
+        // a new driver alone is not state-checked (ConductorManager.update_node), but keeps the interfaces: the
+        // fake power interface is not ipmi's, so without reset_interfaces it is refused
         assertError(
                 patch("/v1/nodes/" + uuid, patchOps(op("replace", "/driver", "ipmi")))
                         .v(LATEST)
                         .send(),
-                409,
-                "driver");
+                400,
+                "interface implementation 'fake' is not supported by hardware type ipmi");
+        assertEquals("fake-hardware", scalar("SELECT driver FROM nodes WHERE uuid = ?", uuid));
         assertEquals("noop", scalar("SELECT network_interface FROM nodes WHERE uuid = ?", uuid));
         // other fields may still change in active
         patch("/v1/nodes/" + uuid, patchOps(op("add", "/extra/note", "fine")))
@@ -470,8 +485,21 @@ class NodeApiTest extends ApiTestBase {
                 patch("/v1/nodes/" + uuid, patchOps(op("replace", "/protected", true)))
                         .v(LATEST)
                         .send(),
+                409,
+                "can only be made protected in provision states 'active' or 'rescue', the current state is 'enroll'");
+        assertError(
+                patch("/v1/nodes/" + uuid, patchOps(op("replace", "/protected_reason", "why")))
+                        .v(LATEST)
+                        .send(),
                 400,
-                "can only be made protected in provision state 'active'");
+                "The protected_reason field can only be set when protected is True");
+        sql("UPDATE nodes SET provision_state = 'rescue' WHERE uuid = ?", uuid);
+        patch("/v1/nodes/" + uuid, patchOps(op("replace", "/protected", true)))
+                .v(LATEST)
+                .expect(200);
+        patch("/v1/nodes/" + uuid, patchOps(op("replace", "/protected", false)))
+                .v(LATEST)
+                .expect(200);
         sql("UPDATE nodes SET provision_state = 'active' WHERE uuid = ?", uuid);
         JsonObject p = patch(
                         "/v1/nodes/" + uuid,
@@ -593,7 +621,7 @@ class NodeApiTest extends ApiTestBase {
 
     @Test
     void statesShowsProvisionAndPowerStateByVersion() {
-        String uuid = createNode("states").getString("uuid");
+        String uuid = createNode("states-node").getString("uuid");
         sql("UPDATE nodes SET power_state = 'power off', last_error = 'boom' WHERE uuid = ?", uuid);
         JsonObject v11 = get("/v1/nodes/" + uuid + "/states").expect(200).json();
         assertEquals(
@@ -612,7 +640,8 @@ class NodeApiTest extends ApiTestBase {
         assertNull(v11.getValue("target_provision_state"));
         assertFalse(v11.getBoolean("console_enabled"));
         assertNotNull(v11.getString("provision_updated_at"));
-        JsonObject latest = get("/v1/nodes/states/states").v(LATEST).expect(200).json();
+        JsonObject latest =
+                get("/v1/nodes/states-node/states").v(LATEST).expect(200).json();
         assertTrue(
                 latest.fieldNames()
                         .containsAll(Set.of("raid_config", "target_raid_config", "boot_mode", "secure_boot")),

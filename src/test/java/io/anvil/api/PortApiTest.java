@@ -496,7 +496,7 @@ class PortApiTest extends ApiTestBase {
                 patch("/v1/ports/" + uuid, patchOps(op("replace", "/physical_network", "x")))
                         .v("1.33")
                         .send(),
-                400,
+                406,
                 "physical_network");
         assertEquals(before, counts());
         assertEquals(
@@ -573,7 +573,7 @@ class PortApiTest extends ApiTestBase {
                                         .put("portgroup_uuid", pgA))
                         .v("1.23")
                         .send(),
-                400,
+                406,
                 "portgroup_uuid");
     }
 

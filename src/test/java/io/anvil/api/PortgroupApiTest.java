@@ -168,7 +168,7 @@ class PortgroupApiTest extends ApiTestBase {
                 post("/v1/portgroups", new JsonObject().put("node_uuid", nodeB).put("mode", "802.3ad"))
                         .v("1.25")
                         .send(),
-                400,
+                406,
                 "mode");
         assertError(
                 post(
@@ -340,7 +340,7 @@ class PortgroupApiTest extends ApiTestBase {
                 .expect(201)
                 .json()
                 .getString("uuid");
-        assertError(delete("/v1/portgroups/pg-delete").v(LATEST).send(), 409, "is not empty");
+        assertError(delete("/v1/portgroups/pg-delete").v(LATEST).send(), 400, "contains ports.");
         assertEquals(1L, scalar("SELECT count(*) FROM portgroups WHERE uuid = ?", pg));
         patch("/v1/ports/" + port, patchOps(remove("/portgroup_uuid")))
                 .v(LATEST)

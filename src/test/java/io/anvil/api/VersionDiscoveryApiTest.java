@@ -192,14 +192,14 @@ class VersionDiscoveryApiTest extends ApiTestBase {
         assertEquals("fake", v49.getString("power_interface"));
         assertTrue(v49.containsKey("portgroups") && v49.containsKey("volume"));
         assertNoKey(v49, "lessee");
-        // a node cannot be named below 1.5: the field does not exist yet
+        // a node cannot be named below 1.5: the field does not exist yet (406, reject_fields_in_newer_versions)
         assertError(
                 post(
                                 "/v1/nodes",
                                 new JsonObject().put("driver", "fake-hardware").put("name", "x"))
                         .v("1.4")
                         .send(),
-                400,
+                406,
                 "name");
         // nor read with fields= below 1.8
         assertError(get("/v1/nodes?fields=uuid").v("1.7").send(), 406, "1.8");

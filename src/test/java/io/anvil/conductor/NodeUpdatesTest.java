@@ -94,8 +94,8 @@ class NodeUpdatesTest {
                 AnvilException.class,
                 () -> updates.changes(available, available.copy().put("protected", true), Set.of("protected")));
         assertEquals(
-                "Node " + available.getString("uuid") + " can only be made protected in provision state"
-                        + " 'active', not 'available'.",
+                "Node " + available.getString("uuid") + " can only be made protected in provision states"
+                        + " 'active' or 'rescue', the current state is 'available'",
                 e.getMessage());
 
         JsonObject inMaintenance = available.copy().put("maintenance", true).put("fault", "power failure");
@@ -135,5 +135,61 @@ class NodeUpdatesTest {
         assertFalse((Boolean) off.get("maintenance"));
         assertTrue(off.containsKey("fault"));
         assertNull(off.get("maintenance_reason"));
+    }
+
+    @Test
+    void retiredCannotBeSetWhileAvailableAndItsReasonNeedsIt() {
+        JsonObject available = node(ProvisionState.AVAILABLE).put("retired", false);
+        AnvilException e = assertThrows(
+                AnvilException.class,
+                () -> updates.changes(available, available.copy().put("retired", true), Set.of("retired")));
+        assertEquals(409, e.status());
+        assertEquals(
+                "Node " + available.getString("uuid") + " can not have 'retired' set in provision state 'available',"
+                        + " the current state is 'available'",
+                e.getMessage());
+        JsonObject manageable = node(ProvisionState.MANAGEABLE).put("retired", false);
+        AnvilException reason = assertThrows(
+                AnvilException.class,
+                () -> updates.changes(
+                        manageable, manageable.copy().put("retired_reason", "old"), Set.of("retired_reason")));
+        assertEquals(400, reason.status());
+        assertEquals("The retired_reason field can only be set when retired is True", reason.getMessage());
+        Map<String, Object> ok = updates.changes(
+                manageable,
+                manageable.copy().put("retired", true).put("retired_reason", "old"),
+                Set.of("retired", "retired_reason"));
+        assertEquals(Map.of("retired", true, "retired_reason", "old"), ok);
+        JsonObject retired = manageable.copy().put("retired", true).put("retired_reason", "old");
+        Map<String, Object> back = updates.changes(retired, retired.copy().put("retired", false), Set.of("retired"));
+        assertTrue(back.containsKey("retired_reason"));
+        assertNull(back.get("retired_reason"));
+    }
+
+    @Test
+    void resourceClassIsFixedOutsideTheUpdateStatesOnceSet() {
+        JsonObject active = node(ProvisionState.ACTIVE).put("resource_class", "gold");
+        AnvilException e = assertThrows(
+                AnvilException.class,
+                () -> updates.changes(active, active.copy().put("resource_class", "silver"), Set.of("resource_class")));
+        assertEquals(409, e.status());
+        assertTrue(e.getMessage().contains("can not have resource_class updated"), e.getMessage());
+        // the first resource class of an active node may still be set (Ironic checks only a set one)
+        JsonObject unset = node(ProvisionState.ACTIVE);
+        assertEquals(
+                Map.of("resource_class", "gold"),
+                updates.changes(unset, unset.copy().put("resource_class", "gold"), Set.of("resource_class")));
+    }
+
+    @Test
+    void aNewDriverKeepsTheInterfacesUnlessReset() {
+        JsonObject active = node(ProvisionState.ACTIVE);
+        JsonObject toIpmi = active.copy().put("driver", "ipmi");
+        AnvilException e =
+                assertThrows(AnvilException.class, () -> updates.changes(active, toIpmi, Set.of("driver"), false));
+        assertEquals(400, e.status());
+        Map<String, Object> reset = updates.changes(active, toIpmi, Set.of("driver"), true);
+        assertEquals("ipmi", reset.get("driver"));
+        assertEquals("ipmitool", reset.get("power_interface"));
     }
 }

@@ -69,7 +69,9 @@ class BaremetalCliProvisionTest {
         JsonObject n = show("life");
         assertEquals("manageable", n.getString("provision_state"));
         assertNull(n.getValue("target_provision_state"));
-        assertEquals("power off", n.getString("power_state"), "verification records the power state");
+        // verification reads the power state through the fake power interface, which reports what is recorded:
+        // nothing yet, as Ironic's fake driver (docs/api.md, PATCH rules: power_state)
+        assertNull(n.getValue("power_state"), "a fake node has no power state until a power action");
 
         cli.call("node", "provide", "life", "--wait", "60").ok();
         assertEquals("available", show("life").getString("provision_state"));

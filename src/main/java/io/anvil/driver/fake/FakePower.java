@@ -6,7 +6,7 @@ import io.vertx.core.Future;
 import java.time.Duration;
 
 /**
- * Ironic's fake power: the "hardware" is the node's recorded power_state. {@code driver_info.fake_power_fail}
+ * Ironic's fake power: the "hardware" is the node's recorded power_state (null until a power action). {@code driver_info.fake_power_fail}
  * (a message) makes every call fail, to exercise error paths without hardware.
  */
 public final class FakePower implements PowerInterface {
@@ -21,8 +21,8 @@ public final class FakePower implements PowerInterface {
         if (fail != null) {
             return Future.failedFuture(new IllegalStateException(fail));
         }
-        String s = task.node().getString("power_state");
-        return Future.succeededFuture(s == null ? "power off" : s);
+        // as Ironic's fake power: what is recorded, nothing (null) for a node no power action has touched yet
+        return Future.succeededFuture(task.node().getString("power_state"));
     }
 
     @Override
