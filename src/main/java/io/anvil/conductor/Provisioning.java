@@ -286,6 +286,8 @@ public final class Provisioning {
                 .deploy()
                 .tearDown(task)
                 .compose(v -> task.save(Map.of("instance_info", new JsonObject())))
+                // Ironic's do_node_tear_down destroys the node's allocation, freeing its instance_uuid
+                .compose(v -> new Allocations(tasks).releaseForNode(task))
                 .compose(v -> task.processEvent(ProvisionEvent.CLEAN))
                 .compose(v -> steps.startClean(task, null))
                 .recover(e -> fail(task, "Failed to tear down: " + message(e)));
