@@ -165,6 +165,9 @@ public final class ApiVerticle extends VerticleBase {
 
         // Ironic's other resources: each API class mounts its own routes (one class per resource, see Handlers)
         // (mount lines go here)
+        new VifApi(services).mount(r);
+        new AllocationApi(services).mount(r);
+        new DeployTemplateApi(services).mount(r);
 
         // the ramdisk agent's endpoints (docs/agent.md)
         r.get("/v1/lookup").handler(async(agentApi::lookup));
