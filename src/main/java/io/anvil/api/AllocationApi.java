@@ -326,7 +326,7 @@ final class AllocationApi {
         return store.database()
                 .reads()
                 .preparedQuery("SELECT uuid, name FROM nodes WHERE uuid = ANY($1) OR name = ANY($2)")
-                .execute(Tuple.of(uuids.toArray(new UUID[0]), names.toArray(new String[0])))
+                .execute(Tuple.tuple().addValue(uuids.toArray(new UUID[0])).addValue(names.toArray(new String[0])))
                 .compose(rows -> {
                     Map<String, String> mapping = new HashMap<>();
                     rows.forEach(r -> {
