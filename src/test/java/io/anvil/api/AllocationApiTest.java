@@ -222,14 +222,7 @@ class AllocationApiTest extends ApiTestBase {
                         .send(),
                 400,
                 "Node no-such-node could not be found.");
-        assertError(
-                post(
-                                "/v1/allocations",
-                                new JsonObject().put("resource_class", "x").put("name", "alloc-dup"))
-                        .v(LATEST)
-                        .send(),
-                201,
-                null);
+        create(new JsonObject().put("resource_class", "x").put("name", "alloc-dup"));
         assertError(
                 post(
                                 "/v1/allocations",
