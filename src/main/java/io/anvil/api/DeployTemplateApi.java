@@ -285,12 +285,11 @@ final class DeployTemplateApi {
             if (!seen.add(id)) {
                 duplicates.add(id);
             }
-            Object p = s.getValue("priority");
             stored.add(new JsonObject()
                     .put("interface", s.getString("interface"))
                     .put("step", s.getString("step"))
                     .put("args", s.getJsonObject("args"))
-                    .put("priority", p instanceof String ps ? Integer.parseInt(ps) : ((Number) p).intValue()));
+                    .put("priority", priority(s.getValue("priority"))));
         }
         if (!duplicates.isEmpty()) {
             throw AnvilException.invalid("Deploy template invalid: Duplicate deploy steps. A template cannot have "
@@ -303,5 +302,18 @@ final class DeployTemplateApi {
         cols.put("steps", stored);
         cols.put("extra", extra == null ? new JsonObject() : extra);
         return cols;
+    }
+
+    /** A checked priority (an integer or a string of digits) as the integer Ironic's step table stores. */
+    private static int priority(Object p) {
+        try {
+            long value = p instanceof String ps ? Long.parseLong(ps) : ((Number) p).longValue();
+            if (value <= Integer.MAX_VALUE) {
+                return (int) value;
+            }
+        } catch (NumberFormatException e) {
+            // too many digits for a long: refused below like any other out-of-range priority
+        }
+        throw AnvilException.invalid("Schema error for template: priority " + p + " is out of range");
     }
 }
