@@ -100,6 +100,11 @@ public final class Task implements DriverTask {
     }
 
     @Override
+    public io.anvil.driver.NetworkInterface network() {
+        return manager.drivers().networkFor(node);
+    }
+
+    @Override
     public Future<List<JsonObject>> portgroups() {
         return children(Resources.PORTGROUP);
     }

@@ -38,4 +38,7 @@ public interface DriverTask {
      * fenced like {@link #save}: nothing is written once the node's lock was lost.
      */
     Future<Void> savePortLike(String uuid, boolean portgroup, JsonObject internalInfo, JsonObject extra);
+
+    /** The node's network interface ({@code flat} or {@code noop}). */
+    NetworkInterface network();
 }
