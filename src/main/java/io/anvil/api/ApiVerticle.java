@@ -186,6 +186,9 @@ public final class ApiVerticle extends VerticleBase {
         new ManagementApi(services, nodes).mount(r);
         new ChassisApi(services, nodes).mount(r);
         new TraitsApi(services, nodes).mount(r);
+        new VifApi(services).mount(r);
+        new AllocationApi(services).mount(r);
+        new DeployTemplateApi(services).mount(r);
 
         // the ramdisk agent's endpoints (docs/agent.md)
         r.get("/v1/lookup").handler(async(agentApi::lookup));

@@ -113,6 +113,36 @@ public final class Provisioning {
      * validates them before the state moves: 400). In-band steps are checked once the agent has reported its own.
      */
     private Future<Void> checkDeploySteps(Task task, ApiVerb verb, JsonObject body) {
+        if (verb != ApiVerb.ACTIVE && verb != ApiVerb.DEPLOY && verb != ApiVerb.REBUILD) {
+            return Future.succeededFuture();
+        }
+        return checkDeployTemplates(task).compose(v -> checkUserDeploySteps(task, body));
+    }
+
+    /**
+     * Ironic's do_node_deploy checks instance_info.traits and the steps of the deploy templates they name before the
+     * state moves (400); in-band steps are checked once the agent has reported its own.
+     */
+    private Future<Void> checkDeployTemplates(Task task) {
+        return Futures.attempt(() -> {
+                    DeployTemplates.checkInstanceTraits(task.node());
+                    return DeployTemplates.matching(task);
+                })
+                .map(templates -> {
+                    DeployTemplates.validated(
+                            templates,
+                            DriverSteps.collect(StepType.DEPLOY, StepEngine.interfaces(task.driver())),
+                            true);
+                    return (Void) null;
+                })
+                .recover(e -> Future.failedFuture(
+                        e instanceof AnvilException a && a.status() == 400
+                                ? AnvilException.invalid("Failed to validate deploy or power info for node "
+                                        + task.uuid() + ": " + a.getMessage())
+                                : e));
+    }
+
+    private Future<Void> checkUserDeploySteps(Task task, JsonObject body) {
         if (!(body.getValue("deploy_steps") instanceof JsonArray user) || user.isEmpty()) {
             return Future.succeededFuture();
         }
@@ -286,6 +316,8 @@ public final class Provisioning {
                 .deploy()
                 .tearDown(task)
                 .compose(v -> task.save(Map.of("instance_info", new JsonObject())))
+                // Ironic's do_node_tear_down destroys the node's allocation, freeing its instance_uuid
+                .compose(v -> new Allocations(tasks).releaseForNode(task))
                 .compose(v -> task.processEvent(ProvisionEvent.CLEAN))
                 .compose(v -> steps.startClean(task, null))
                 .recover(e -> fail(task, "Failed to tear down: " + message(e)));

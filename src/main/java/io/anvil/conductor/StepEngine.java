@@ -78,10 +78,17 @@ public final class StepEngine {
      * user's {@code deploy_steps} (in-band ones are checked once the agent reported them) and runs them.
      */
     public Future<Void> startDeploy(Task task, JsonArray userSteps) {
-        return Futures.attempt(() -> {
+        return Futures.attempt(() -> DeployTemplates.matching(task))
+                .compose(templates -> {
                     JsonObject dii = dii(task);
                     if (userSteps != null && !userSteps.isEmpty()) {
                         dii.put(userKey(StepType.DEPLOY), userSteps.copy());
+                    }
+                    // the templates are read once, here: a re-plan and a take-over use the same ones
+                    if (templates == null) {
+                        dii.remove(DeployTemplates.KEY);
+                    } else {
+                        dii.put(DeployTemplates.KEY, templates);
                     }
                     List<Step> plan = plan(task, StepType.DEPLOY, dii, true);
                     return savePlan(task, StepType.DEPLOY, dii, plan);
@@ -576,8 +583,11 @@ public final class StepEngine {
             case DEPLOY ->
                 StepPlanner.deploy(
                         offered,
-                        UserSteps.validate(
-                                type, userSteps, offered, skipMissing, false, UserSteps.DEPLOY_ARGUMENT_PREFIX));
+                        DeployTemplates.withUserSteps(
+                                UserSteps.validate(
+                                        type, userSteps, offered, skipMissing, false, UserSteps.DEPLOY_ARGUMENT_PREFIX),
+                                DeployTemplates.validated(
+                                        dii.getJsonObject(DeployTemplates.KEY), offered, skipMissing)));
         };
     }
 
@@ -599,6 +609,9 @@ public final class StepEngine {
         JsonObject dii = done.driverInternalInfo();
         dii.remove(AWAITED_COMMAND);
         dii.remove(userKey(type));
+        if (type == StepType.DEPLOY) {
+            dii.remove(DeployTemplates.KEY);
+        }
         dii.remove(disableRamdiskKey(StepType.CLEAN));
         dii.remove(disableRamdiskKey(StepType.SERVICE));
         JsonObject wiped = AgentInternalInfo.wipedTokenAndUrl(dii);

@@ -100,8 +100,41 @@ public final class Task implements DriverTask {
         return children(Resources.PORT);
     }
 
+    @Override
+    public io.anvil.driver.NetworkInterface network() {
+        return manager.drivers().networkFor(node);
+    }
+
+    @Override
     public Future<List<JsonObject>> portgroups() {
         return children(Resources.PORTGROUP);
+    }
+
+    @Override
+    public Future<Void> savePortLike(String uuid, boolean portgroup, JsonObject internalInfo, JsonObject extra) {
+        requireExclusive("Saving a " + (portgroup ? "portgroup" : "port"));
+        // the port belongs to this node and the node's fence is still ours, or nothing is written
+        String sql = "UPDATE " + (portgroup ? "portgroups" : "ports")
+                + " p SET internal_info = $1, extra = $2, updated_at = now() FROM nodes n"
+                + " WHERE p.uuid = $3 AND n.id = p.node_id AND n.id = $4 AND n.lock_fence = $5";
+        return manager.database()
+                .pool()
+                .preparedQuery(sql)
+                .execute(io.vertx.sqlclient.Tuple.of(
+                        internalInfo, extra, java.util.UUID.fromString(uuid), node.getLong("id"), lease.fence()))
+                .compose(rows -> rows.rowCount() == 1
+                        ? Future.<Void>succeededFuture()
+                        : Future.failedFuture(new ConductorErrors.LeaseLost(uuid())));
+    }
+
+    /** The node as just written by a statement of its own (the fence was checked there). */
+    void refresh(JsonObject row) {
+        node = row;
+    }
+
+    /** The task's manager, for conductor work that reads or writes other resources under this task. */
+    TaskManager manager() {
+        return manager;
     }
 
     public Future<List<JsonObject>> volumeConnectors() {

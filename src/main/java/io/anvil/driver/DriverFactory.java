@@ -7,6 +7,8 @@ import io.anvil.driver.fake.FakePower;
 import io.anvil.driver.fake.FakeRaid;
 import io.anvil.driver.fake.FakeRescue;
 import io.anvil.driver.fake.FakeVendor;
+import io.anvil.driver.network.FlatNetwork;
+import io.anvil.driver.network.NoopNetwork;
 import io.anvil.errors.DriverNotFound;
 import io.anvil.errors.InterfaceNotFound;
 import io.vertx.core.json.JsonObject;
@@ -31,6 +33,8 @@ public final class DriverFactory {
     private final Map<String, VendorInterface> vendor = new HashMap<>();
     // boot interfaces are registered beside the others but not yet part of Driver: the step engine adds them there
     private final Map<String, BootInterface> boot = new HashMap<>();
+    // network interfaces likewise stay outside Driver: only the VIF routes and switch_to_tenant_network use them
+    private final Map<String, NetworkInterface> network = new HashMap<>();
 
     public DriverFactory(HardwareTypes types) {
         this.types = types;
@@ -41,6 +45,8 @@ public final class DriverFactory {
         rescue.put("fake", new FakeRescue());
         raid.put("fake", new FakeRaid());
         vendor.put("fake", new FakeVendor());
+        network.put("flat", new FlatNetwork());
+        network.put("noop", new NoopNetwork());
     }
 
     /** The fake BIOS interface needs the settings store, so the composition root registers it. */
@@ -97,6 +103,16 @@ public final class DriverFactory {
     /** The node's boot interface, or null for {@code fake} and unknown names (nothing to boot over the network). */
     public BootInterface bootFor(JsonObject node) {
         return boot.get(node.getString("boot_interface"));
+    }
+
+    /**
+     * The node's network interface ({@code flat} or {@code noop}); InterfaceNotFound (400) for a name no implementation
+     * is registered under, and DriverNotFound for a hardware type that is not enabled.
+     */
+    public NetworkInterface networkFor(JsonObject node) {
+        String driver = node.getString("driver");
+        types.get(driver).orElseThrow(() -> new DriverNotFound(driver));
+        return required("network", node, network);
     }
 
     /**

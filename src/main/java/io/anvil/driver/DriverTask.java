@@ -35,4 +35,16 @@ public interface DriverTask {
 
     /** The node's ports (the agent is told its NICs, as Ironic passes them to get/execute steps). */
     Future<java.util.List<JsonObject>> ports();
+
+    /** The node's portgroups, by creation (the network interface chooses among them). */
+    Future<java.util.List<JsonObject>> portgroups();
+
+    /**
+     * Stores a port's or portgroup's {@code internal_info} and {@code extra} (the network interface recording a VIF),
+     * fenced like {@link #save}: nothing is written once the node's lock was lost.
+     */
+    Future<Void> savePortLike(String uuid, boolean portgroup, JsonObject internalInfo, JsonObject extra);
+
+    /** The node's network interface ({@code flat} or {@code noop}). */
+    NetworkInterface network();
 }

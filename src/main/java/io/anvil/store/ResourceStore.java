@@ -203,11 +203,12 @@ public final class ResourceStore {
             Object address = columns.get("address");
             String msg;
             if (constraint.endsWith("_name_key")) {
-                msg = "A " + def.singular() + " with name " + name + " already exists.";
+                msg = article(def.singular()) + " " + def.singular() + " with name " + name + " already exists.";
             } else if (constraint.endsWith("_uuid_key") && !constraint.contains("instance")) {
-                msg = "A " + def.singular() + " with UUID " + uuid + " already exists.";
+                msg = article(def.singular()) + " " + def.singular() + " with UUID " + uuid + " already exists.";
             } else if (constraint.endsWith("_address_key")) {
-                msg = "A " + def.singular() + " with MAC address " + address + " already exists.";
+                msg = article(def.singular()) + " " + def.singular() + " with MAC address " + address
+                        + " already exists.";
             } else if (constraint.contains("instance_uuid")) {
                 msg = "Instance " + columns.get("instance_uuid") + " is already associated with a node, it cannot be "
                         + "associated with this other node.";
@@ -218,9 +219,15 @@ public final class ResourceStore {
                 msg = "A volume target with boot index '" + columns.get("boot_index")
                         + "' for the same node already exists.";
             } else {
-                msg = "A " + def.singular() + " with the same unique attributes already exists (" + constraint + ").";
+                msg = article(def.singular()) + " " + def.singular()
+                        + " with the same unique attributes already exists (" + constraint + ").";
             }
             return AnvilException.conflict(msg);
+        }
+
+        /** "An allocation", "A node": Ironic's messages read as English. */
+        private static String article(String noun) {
+            return "aeiou".indexOf(noun.charAt(0)) >= 0 ? "An" : "A";
         }
     }
 }

@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
  *       downloads it, verifies its checksum and writes it; heartbeats poll the command.</li>
  *   <li>{@code prepare_instance_boot} (60): boot device disk, persistent.</li>
  *   <li>{@code tear_down_agent} (40): power off through the BMC.</li>
- *   <li>{@code switch_to_tenant_network} (30): nothing (Anvil manages no networks).</li>
+ *   <li>{@code switch_to_tenant_network} (30): the node's network interface's configure_tenant_networks (nothing
+ *       to do for {@code flat} and {@code noop}: Anvil talks to no network service).</li>
  *   <li>{@code boot_instance} (20): power on; the agent's token and URL are void.</li>
  * </ol>
  *
@@ -88,7 +89,8 @@ public final class DirectDeploy implements DeployInterface {
 
     @DeployStep(priority = 30)
     public Future<Object> switchToTenantNetwork(DriverTask task) {
-        return Future.succeededFuture(); // the flat/noop network: nothing to switch
+        // Ironic's configure_tenant_networks; flat and noop have nothing to bind without a network service
+        return task.network().configureTenantNetworks(task).map(v -> null);
     }
 
     @DeployStep(priority = 20)
