@@ -36,7 +36,7 @@ class ArchitectureTest {
             List.of("conductor"),
             List.of("driver", "events", "cluster", "lock", "store", "fsm", "periodic"),
             List.of("ipmi"),
-            List.of("config", "errors", "util"));
+            List.of("config", "errors", "util", "secrets"));
 
     private static final Path MAIN = Path.of("src/main/java/io/anvil");
     private static final Pattern REFERENCE = Pattern.compile("\\bio\\.anvil\\.([A-Za-z_][A-Za-z0-9_]*)");
