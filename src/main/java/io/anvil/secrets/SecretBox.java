@@ -231,6 +231,15 @@ public final class SecretBox {
      * decrypted and sealed again; null when nothing needed it (all already under the active key, or no key).
      */
     public JsonObject reseal(JsonObject doc, String column, String owner) {
+        return reseal(doc, column, owner, null);
+    }
+
+    /**
+     * Like {@link #reseal(JsonObject, String, String)}; a value that cannot be decrypted goes to {@code dropped} and
+     * leaves the document (the remedy when its key is lost for good), or, with {@code dropped} null, fails.
+     */
+    public JsonObject reseal(
+            JsonObject doc, String column, String owner, java.util.function.Consumer<Unreadable> dropped) {
         if (doc == null || keys.isEmpty()) {
             return null;
         }
@@ -241,10 +250,21 @@ public final class SecretBox {
                 return v;
             }
             changed[0] = true;
-            return seal(open(v, column + "." + k + " of " + owner));
+            try {
+                return seal(open(v, column + "." + k + " of " + owner));
+            } catch (Unreadable e) {
+                if (dropped == null) {
+                    throw e;
+                }
+                dropped.accept(e);
+                return DROP;
+            }
         });
         return changed[0] ? out : null;
     }
+
+    /** What a visit returns to leave the key out of the copy. */
+    private static final Object DROP = new Object();
 
     /** Adds the secret values of {@code doc} to {@code counts}: by key id, or "plaintext". */
     public static void count(JsonObject doc, Map<String, Integer> counts) {
@@ -301,9 +321,10 @@ public final class SecretBox {
             JsonObject out = new JsonObject();
             for (Map.Entry<String, Object> e : o) {
                 Object value = e.getValue();
-                out.put(
-                        e.getKey(),
-                        isSecretValue(e.getKey(), value) ? visit.apply(e.getKey(), value) : walk(value, visit));
+                Object copy = isSecretValue(e.getKey(), value) ? visit.apply(e.getKey(), value) : walk(value, visit);
+                if (copy != DROP) {
+                    out.put(e.getKey(), copy);
+                }
             }
             return out;
         }
