@@ -51,6 +51,9 @@ public final class SecretsCommand implements Runnable {
         @Spec
         CommandLine.Model.CommandSpec spec;
 
+        /** The environment the configuration reads ANVIL_* overrides from (a test gives its own). */
+        Map<String, String> env = System.getenv();
+
         abstract int run(SecretRotation rotation, SecretBox box, PrintWriter out) throws Exception;
 
         @Override
@@ -59,13 +62,11 @@ public final class SecretsCommand implements Runnable {
             PrintWriter err = spec.commandLine().getErr();
             Path file = configFile != null
                     ? configFile
-                    : System.getenv("ANVIL_CONFIG") != null
-                            ? Path.of(System.getenv("ANVIL_CONFIG"))
-                            : Path.of("conf/anvil.yaml");
+                    : env.get("ANVIL_CONFIG") != null ? Path.of(env.get("ANVIL_CONFIG")) : Path.of("conf/anvil.yaml");
             AnvilConfig config;
             SecretBox box;
             try {
-                config = AnvilConfig.load(file, System.getenv());
+                config = AnvilConfig.load(file, env);
                 if (config.database().embedded()
                         && !SecretsConfig.hasKey(config)
                         && !SecretsConfig.allowPlaintext(config)) {
