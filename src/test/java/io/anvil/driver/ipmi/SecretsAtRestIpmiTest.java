@@ -207,7 +207,8 @@ class SecretsAtRestIpmiTest extends AbstractIpmiApiTest {
                                 .put("path", "/driver_info/ipmi_password")
                                 .put("value", "anvil:enc:v1:test:" + BMC_PASSWORD)));
         assertTrue(refused.fault().contains("reserved for secrets Anvil encrypted"), refused::toString);
-        req(
+        // a JSON-patch test of a secret compares with what the API shows: the right password is no oracle, nor echoed
+        Resp tested = req(
                 400,
                 HttpMethod.PATCH,
                 "/v1/nodes/" + uuid,
@@ -215,7 +216,17 @@ class SecretsAtRestIpmiTest extends AbstractIpmiApiTest {
                         .add(new JsonObject()
                                 .put("op", "test")
                                 .put("path", "/driver_info/ipmi_password")
-                                .put("value", BMC_PASSWORD)));
+                                .put("value", OTHER_PASSWORD)));
+        assertEquals("Patch test failed: /driver_info/ipmi_password is not ******.", tested.fault());
+        req(
+                200,
+                HttpMethod.PATCH,
+                "/v1/nodes/" + uuid,
+                new JsonArray()
+                        .add(new JsonObject()
+                                .put("op", "test")
+                                .put("path", "/driver_info/ipmi_password")
+                                .put("value", "******")));
         req(
                 400,
                 HttpMethod.POST,
@@ -227,11 +238,7 @@ class SecretsAtRestIpmiTest extends AbstractIpmiApiTest {
         req(200, HttpMethod.GET, "/v1/nodes/secret-at-rest", null);
         req(200, HttpMethod.GET, "/v1/nodes", null);
         req(200, HttpMethod.GET, "/v1/nodes/detail", null);
-        req(
-                200,
-                HttpMethod.GET,
-                "/v1/nodes?detail=true&fields=uuid,driver_info,instance_info,driver_internal_info",
-                null);
+        req(200, HttpMethod.GET, "/v1/nodes?fields=uuid,driver_info,instance_info,driver_internal_info", null);
         req(200, HttpMethod.GET, "/v1/nodes/" + uuid + "/history", null);
         req(200, HttpMethod.GET, "/v1/nodes/" + failing + "/history", null);
         req(200, HttpMethod.GET, "/v1/nodes/" + failing, null);
