@@ -379,7 +379,9 @@ final class NodeApi {
                 continue;
             }
             cols.put(key, SqlValues.toSql("node", f, body.getValue(key)));
-            SecretBox.refuseSealedInput(key, cols.get(key));
+            if (SecretBox.NODE_COLUMNS.contains(key)) {
+                SecretBox.refuseSealedInput(key, cols.get(key));
+            }
         }
         if (!unknown.isEmpty()) {
             throw AnvilException.invalid(
@@ -408,7 +410,9 @@ final class NodeApi {
         List<JsonPatch.Op> ops = JsonPatch.parse(Requests.json(ctx));
         for (JsonPatch.Op op : ops) {
             checkPatchable(op.field(), op, v);
-            SecretBox.refuseSealedInput(op.path(), op.value());
+            if (SecretBox.NODE_COLUMNS.contains(op.field())) {
+                SecretBox.refuseSealedInput(op.path(), op.value());
+            }
             if (op.from() != null) {
                 checkPatchable(JsonPatch.pointer(op.from()).get(0), op, v);
             }
