@@ -26,6 +26,8 @@ import io.anvil.lock.LockOptions;
 import io.anvil.lock.NodeLockService;
 import io.anvil.metrics.AnvilMetrics;
 import io.anvil.metrics.MicrometerMetrics;
+import io.anvil.secrets.SecretBox;
+import io.anvil.secrets.SecretsConfig;
 import io.anvil.store.Database;
 import io.anvil.store.DatabaseUrl;
 import io.anvil.store.Migrations;
@@ -53,6 +55,7 @@ public final class Anvil {
     private final Vertx vertx;
     private final AnvilConfig config;
     private Database database;
+    private SecretBox secrets;
     private ConductorRegistry registry;
     private NodeLockService locks;
     private IpmiClient ipmi;
@@ -96,7 +99,9 @@ public final class Anvil {
     private Future<Void> boot() {
         DatabaseUrl url = DatabaseUrl.parse(config.database().url());
         HardwareTypes hardwareTypes = new HardwareTypes(config.conductor().enabledHardwareTypes());
-        return vertx.executeBlocking(() -> Migrations.migrate(url))
+        // the secrets key first: without a usable one nothing starts (docs/security.md#secrets-at-rest)
+        return vertx.executeBlocking(() -> secrets = SecretsConfig.load(config))
+                .compose(box -> vertx.executeBlocking(() -> Migrations.migrate(url)))
                 .compose(applied -> {
                     if (applied > 0) {
                         LOG.info("Applied {} schema migration(s) to {}", applied, url);
@@ -156,7 +161,7 @@ public final class Anvil {
                                             config.setting("conductor.rescue_password_hash_algorithm")
                                                     .map(Object::toString)
                                                     .orElse("sha256"))));
-                    ResourceStore store = new ResourceStore(database);
+                    ResourceStore store = new ResourceStore(database, secrets);
                     Outbox outbox = new Outbox(config.conductor().hostname());
                     WorkerPool workers = new WorkerPool(
                             config.conductor().workersPoolSize(),
@@ -311,6 +316,11 @@ public final class Anvil {
 
     public Database database() {
         return database;
+    }
+
+    /** How this conductor seals and opens node secrets (null until started). */
+    public SecretBox secrets() {
+        return secrets;
     }
 
     /** The periodic tasks (null until started). */

@@ -36,7 +36,7 @@ class ArchitectureTest {
             List.of("conductor"),
             List.of("driver", "events", "cluster", "lock", "store", "fsm", "periodic", "health"),
             List.of("ipmi"),
-            List.of("config", "errors", "util", "metrics", "logging"));
+            List.of("config", "errors", "util", "metrics", "logging", "secrets"));
 
     private static final Path MAIN = Path.of("src/main/java/io/anvil");
     private static final Pattern REFERENCE = Pattern.compile("\\bio\\.anvil\\.([A-Za-z_][A-Za-z0-9_]*)");

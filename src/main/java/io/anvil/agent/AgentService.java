@@ -42,7 +42,7 @@ public final class AgentService {
                 settings.livenessBatchSize(),
                 metrics);
         this.continuations = new Continuations(vertx, conductor::continueAfterHeartbeat, metrics);
-        this.intake = new HeartbeatIntake(drivers, liveness, continuations, metrics);
+        this.intake = new HeartbeatIntake(drivers, liveness, continuations, metrics, new StoredTokens(store.secrets()));
         this.lookup = new AgentLookup(store, tasks, settings, metrics);
     }
 

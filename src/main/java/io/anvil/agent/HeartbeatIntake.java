@@ -53,9 +53,15 @@ public final class HeartbeatIntake {
     private final LivenessCoalescer liveness;
     private final Continuations continuations;
     private final AgentMetrics metrics;
+    private final StoredTokens tokens;
 
     HeartbeatIntake(
-            DriverFactory drivers, LivenessCoalescer liveness, Continuations continuations, AgentMetrics metrics) {
+            DriverFactory drivers,
+            LivenessCoalescer liveness,
+            Continuations continuations,
+            AgentMetrics metrics,
+            StoredTokens tokens) {
+        this.tokens = tokens;
         this.drivers = drivers;
         this.liveness = liveness;
         this.continuations = continuations;
@@ -105,7 +111,7 @@ public final class HeartbeatIntake {
             throw AnvilException.invalid(
                     "Agent did not transmit a version, and a version is required. Please update the agent being used.");
         }
-        if (!AgentTokens.valid(node.token(), hb.agentToken())) {
+        if (!tokens.matches(node.uuid(), node.token(), hb.agentToken())) {
             LOG.error("Invalid or missing agent_token received for node {}", hb.nodeIdent());
             throw AnvilException.invalid("Invalid or missing agent token received.");
         }

@@ -46,7 +46,10 @@ public final class LivenessCoalescer {
             + " $8::text[], $9::text[]) AS u(uuid, token, url, version, at, ts, ca, status, msg)"
             + " WHERE n.uuid = u.uuid AND n.driver_internal_info->>'agent_secret_token' = u.token";
 
-    /** One node's latest liveness; the token is kept only to condition the write. */
+    /**
+     * One node's latest liveness; the token, as stored (encrypted at rest, docs/security.md), is kept only to condition
+     * the write: a re-issued token is a different stored value.
+     */
     record Liveness(
             UUID uuid,
             String token,

@@ -1,6 +1,7 @@
 package io.anvil.api;
 
 import io.anvil.errors.AnvilException;
+import io.anvil.util.Secrets;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -85,8 +86,15 @@ public final class JsonPatch {
                     add(result, pointer(op.path()), copyOf(get(result, pointer(op.from()), op.from())), op.path());
                 case "test" -> {
                     Object v = get(result, pointer(op.path()), op.path());
+                    // a secret is tested against what the API shows of it (******): neither an oracle for guesses
+                    // nor echoed in the error (docs/security.md)
+                    boolean secret = pointer(op.path()).stream().anyMatch(Secrets::isSecretKey);
+                    if (secret && v != null) {
+                        v = Secrets.MASK;
+                    }
                     if (!Objects.equals(normalise(v), normalise(op.value()))) {
-                        throw AnvilException.invalid("Patch test failed: " + op.path() + " is not " + op.value() + ".");
+                        throw AnvilException.invalid("Patch test failed: " + op.path() + " is not "
+                                + (secret ? Secrets.MASK : op.value()) + ".");
                     }
                 }
                 default -> throw new IllegalStateException(op.op());

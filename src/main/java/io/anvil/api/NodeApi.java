@@ -4,6 +4,7 @@ import io.anvil.conductor.NodeUpdates;
 import io.anvil.conductor.TaskManager;
 import io.anvil.errors.AnvilException;
 import io.anvil.fsm.ProvisionState;
+import io.anvil.secrets.SecretBox;
 import io.anvil.store.FieldSpec;
 import io.anvil.store.ListQuery;
 import io.anvil.store.ResourceDef;
@@ -459,6 +460,9 @@ final class NodeApi {
                 continue;
             }
             cols.put(key, SqlValues.toSql("node", f, body.getValue(key)));
+            if (SecretBox.NODE_COLUMNS.contains(key)) {
+                SecretBox.refuseSealedInput(key, cols.get(key));
+            }
         }
         if (!unknown.isEmpty()) {
             throw AnvilException.invalid(
@@ -487,6 +491,9 @@ final class NodeApi {
         List<JsonPatch.Op> ops = JsonPatch.parse(Requests.json(ctx));
         for (JsonPatch.Op op : ops) {
             checkPatchable(op.field(), op, v);
+            if (SecretBox.NODE_COLUMNS.contains(op.field())) {
+                SecretBox.refuseSealedInput(op.path(), op.value());
+            }
             if (op.from() != null) {
                 checkPatchable(JsonPatch.pointer(op.from()).get(0), op, v);
             }

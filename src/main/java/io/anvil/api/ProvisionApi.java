@@ -12,6 +12,7 @@ import io.anvil.fsm.ProvisionState;
 import io.anvil.fsm.ProvisionStateMachine;
 import io.anvil.lock.LockInfo;
 import io.anvil.lock.NodeLockService;
+import io.anvil.secrets.SecretBox;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -100,6 +101,7 @@ final class ProvisionApi {
                     list(body, "clean_steps"),
                     list(body, "service_steps"),
                     body.getValue("rescue_password") instanceof String s ? s : null);
+            SecretBox.refuseSealedInput("rescue_password", params.rescuePassword());
             var problem = verb.checkParameters(params);
             if (problem.isPresent()) {
                 return Future.failedFuture(AnvilException.invalid(problem.get()));

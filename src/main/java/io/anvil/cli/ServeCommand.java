@@ -2,6 +2,8 @@ package io.anvil.cli;
 
 import io.anvil.Anvil;
 import io.anvil.config.AnvilConfig;
+import io.anvil.secrets.SecretKeys;
+import io.anvil.secrets.SecretsConfig;
 import io.anvil.store.DatabaseUrl;
 import io.anvil.store.EmbeddedServices;
 import io.vertx.core.Vertx;
@@ -56,6 +58,31 @@ public final class ServeCommand implements Callable<Integer> {
         }
         if (port != null) {
             config = config.withApiPort(port);
+        }
+        if (config.database().embedded() && !SecretsConfig.hasKey(config) && !SecretsConfig.allowPlaintext(config)) {
+            // the embedded default keeps its secrets key beside its database (docs/security.md#secrets-at-rest)
+            try {
+                SecretsConfig.Embedded key = SecretsConfig.embeddedKey(
+                        config, Path.of(config.embedded().dataDir()));
+                config = key.config();
+                Path shown = key.file().toAbsolutePath().normalize();
+                System.out.println(
+                        key.created()
+                                ? "anvil: created a new secrets key in " + shown
+                                        + " (mode 0600): it encrypts BMC passwords"
+                                        + " and agent tokens in the database; back it up with ./var, without it they cannot"
+                                        + " be read (docs/security.md)"
+                                : "anvil: secrets key " + shown);
+            } catch (java.io.IOException e) {
+                System.err.println("anvil: cannot create the secrets key: " + e.getMessage());
+                return 2;
+            }
+        }
+        try {
+            SecretsConfig.load(config);
+        } catch (SecretKeys.InvalidKeys e) {
+            System.err.println("anvil: configuration error: " + e.getMessage());
+            return 2;
         }
         EmbeddedServices embedded = null;
         if (config.database().embedded() || config.redis().embedded()) {

@@ -46,12 +46,15 @@ final class NodeRecords {
                 });
     }
 
-    /** A fenced update inside {@code tx}; LeaseLost (and nothing written) if the fence moved on. */
+    /**
+     * A fenced update inside {@code tx}; LeaseLost (and nothing written) if the fence moved on. The store seals the
+     * secret values written; the row returned has them decrypted again, as the task's node.
+     */
     Future<JsonObject> save(SqlClient tx, long id, String uuid, long fence, Map<String, Object> columns) {
         return store.updateGuarded(tx, Resources.NODE, id, columns, "lock_fence", fence)
                 .compose(row -> row == null
                         ? Future.failedFuture(new ConductorErrors.LeaseLost(uuid))
-                        : Future.succeededFuture(row));
+                        : Future.succeededFuture(store.secrets().openNode(row)));
     }
 
     /** A fenced delete; LeaseLost (and nothing deleted) if the fence moved on. */

@@ -87,9 +87,24 @@ public final class TaskManager {
                             .compose(r -> r == null
                                     ? Future.failedFuture(new ConductorErrors.NodeNotFound(uuid))
                                     : Future.succeededFuture(r));
-            return node.transform(ar -> ar.succeeded()
-                    ? Future.succeededFuture(new Grant(lease, ar.result()))
-                    : lease.release().transform(x -> Future.failedFuture(ar.cause())));
+            return node.transform(ar -> {
+                if (ar.failed()) {
+                    return lease.release().transform(x -> Future.failedFuture(ar.cause()));
+                }
+                // the boundary where the stored row becomes the node drivers use: its secrets decrypted
+                // (docs/security.md#secrets-at-rest); a secret that cannot be read fails the task, never garbage
+                JsonObject opened;
+                try {
+                    opened = store.secrets().openNode(ar.result());
+                } catch (RuntimeException e) {
+                    LOG.error("Node {}: {}", uuid, e.getMessage());
+                    Future<Void> unclaim = lease.mode() == LockMode.EXCLUSIVE
+                            ? records.unclaim(ar.result().getLong("id"), lease.fence())
+                            : Future.succeededFuture();
+                    return unclaim.transform(x -> lease.release()).transform(x -> Future.failedFuture(e));
+                }
+                return Future.succeededFuture(new Grant(lease, opened));
+            });
         });
     }
 

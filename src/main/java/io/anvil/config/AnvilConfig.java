@@ -324,6 +324,11 @@ public record AnvilConfig(
         d.put("inspector.keep_ports", "all");
         d.put("inspector.update_pxe_enabled", true);
         d.put("inspector.disk_partitioning_spacing", true);
+        // ---- secrets at rest (docs/security.md#secrets-at-rest)
+        d.put("secrets.key_file", "");
+        d.put("secrets.key", "");
+        d.put("secrets.active_key_id", "");
+        d.put("secrets.allow_plaintext", false);
         return d;
     }
 
@@ -632,6 +637,16 @@ public record AnvilConfig(
                 embedded,
                 conductor,
                 values);
+    }
+
+    /** This configuration with one setting changed (by its flat key, which must exist). */
+    public AnvilConfig withSetting(String key, Object value) {
+        if (!values.containsKey(key)) {
+            throw new ConfigException("unknown configuration key " + key);
+        }
+        Map<String, Object> v = new LinkedHashMap<>(values);
+        v.put(key, value);
+        return new AnvilConfig(api, database, redis, embedded, conductor, java.util.Collections.unmodifiableMap(v));
     }
 
     /** A configuration error a user can fix; the message says what and where. */

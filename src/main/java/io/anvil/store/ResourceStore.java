@@ -1,6 +1,7 @@
 package io.anvil.store;
 
 import io.anvil.errors.AnvilException;
+import io.anvil.secrets.SecretBox;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgException;
@@ -9,6 +10,7 @@ import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.StringJoiner;
@@ -17,16 +19,42 @@ import java.util.UUID;
 /**
  * Generic reads and writes of the resources described by {@link ResourceDef}. Values handed in are keyed by
  * column and already SQL-typed (see {@link SqlValues}). Unique violations become Ironic's 409 messages.
+ *
+ * <p>Node writes seal the secret values of driver_info, instance_info and driver_internal_info
+ * ({@link SecretBox}, docs/security.md#secrets-at-rest); reads return rows as stored, sealed: the API masks those
+ * fields anyway, and the conductor opens the row where it becomes a task's node.
  */
 public final class ResourceStore {
     private final Database db;
+    private final SecretBox secrets;
 
+    /** A store that writes secrets as given (tests of the store itself). */
     public ResourceStore(Database db) {
+        this(db, SecretBox.plaintext());
+    }
+
+    public ResourceStore(Database db, SecretBox secrets) {
         this.db = db;
+        this.secrets = secrets;
     }
 
     public Database database() {
         return db;
+    }
+
+    /** How node secrets are sealed on write and opened by the conductor. */
+    public SecretBox secrets() {
+        return secrets;
+    }
+
+    /** The columns to write: for a node, a copy with its secret values sealed. */
+    private Map<String, Object> sealed(ResourceDef def, Map<String, Object> columns) {
+        if (def != Resources.NODE || !secrets.encrypts()) {
+            return columns;
+        }
+        Map<String, Object> out = new LinkedHashMap<>(columns);
+        secrets.sealColumns(out);
+        return out;
     }
 
     /** By UUID, or by name for named resources; null when absent. */
@@ -114,7 +142,8 @@ public final class ResourceStore {
     }
 
     /** Inserts and returns the stored resource as the API reads it. */
-    public Future<JsonObject> insert(SqlClient client, ResourceDef def, Map<String, Object> columns) {
+    public Future<JsonObject> insert(SqlClient client, ResourceDef def, Map<String, Object> given) {
+        Map<String, Object> columns = sealed(def, given);
         StringJoiner names = new StringJoiner(", ");
         StringJoiner marks = new StringJoiner(", ");
         List<Object> params = new ArrayList<>();
@@ -146,9 +175,10 @@ public final class ResourceStore {
             SqlClient client,
             ResourceDef def,
             long id,
-            Map<String, Object> columns,
+            Map<String, Object> given,
             String guardColumn,
             Object guardValue) {
+        Map<String, Object> columns = sealed(def, given);
         StringJoiner sets = new StringJoiner(", ");
         List<Object> params = new ArrayList<>();
         columns.forEach((k, v) -> {

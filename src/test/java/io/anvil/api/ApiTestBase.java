@@ -319,6 +319,18 @@ abstract class ApiTestBase {
         return col.get(0);
     }
 
+    /**
+     * A secret value as the query reads it from the database: it must be encrypted at rest (docs/security.md), and is
+     * returned decrypted with this conductor's key.
+     */
+    Object storedSecret(String query, Object... params) {
+        Object stored = scalar(query, params);
+        if (!(stored instanceof String s) || !s.startsWith("anvil:enc:v1:")) {
+            throw new AssertionError("not encrypted at rest: " + query + " read " + stored);
+        }
+        return anvil.secrets().open(stored, query);
+    }
+
     long count(String table) {
         return ((Number) scalar("SELECT count(*) FROM " + table)).longValue();
     }

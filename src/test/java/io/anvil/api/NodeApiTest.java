@@ -222,7 +222,7 @@ class NodeApiTest extends ApiTestBase {
         assertEquals("rack 4, slot 2", p1.getString("description"));
         assertNotNull(p1.getString("updated_at"));
         assertLinks(p1.getJsonArray("links"), "nodes/" + uuid);
-        assertEquals("hunter2", scalar("SELECT driver_info->>'ipmi_password' FROM nodes WHERE uuid = ?", uuid));
+        assertEquals("hunter2", storedSecret("SELECT driver_info->>'ipmi_password' FROM nodes WHERE uuid = ?", uuid));
 
         JsonObject p2 = patch(
                         "/v1/nodes/patch-nested",

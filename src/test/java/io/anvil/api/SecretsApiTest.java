@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Secrets never leave (docs/architecture.md#invariants, invariant 8): passwords, keys, tokens and config drives are
  * {@code ******} in every response and in every notification payload written to the events outbox, while the row keeps
- * the real value.
+ * the real value, encrypted (docs/security.md#secrets-at-rest; SecretsAtRestTest covers the rest).
  */
 class SecretsApiTest extends ApiTestBase {
     private static final List<String> SECRETS = List.of(
@@ -103,10 +103,12 @@ class SecretsApiTest extends ApiTestBase {
                 .v(LATEST)
                 .expect(200)
                 .json());
-        // the row keeps the real values: the conductor needs them
-        assertEquals("hunter2-pw", scalar("SELECT driver_info->>'ipmi_password' FROM nodes WHERE uuid = ?", uuid));
+        // the row keeps the real values, encrypted (docs/security.md): the conductor needs them
         assertEquals(
-                "CONFIGDRIVE-BLOB", scalar("SELECT instance_info->>'configdrive' FROM nodes WHERE uuid = ?", uuid));
+                "hunter2-pw", storedSecret("SELECT driver_info->>'ipmi_password' FROM nodes WHERE uuid = ?", uuid));
+        assertEquals(
+                "CONFIGDRIVE-BLOB",
+                storedSecret("SELECT instance_info->>'configdrive' FROM nodes WHERE uuid = ?", uuid));
     }
 
     @Test
@@ -120,7 +122,7 @@ class SecretsApiTest extends ApiTestBase {
                 .json();
         assertMasked(patched);
         assertEquals("******", patched.getJsonObject("driver_info").getString("bmc_password"));
-        assertEquals("bmc-pw-2", scalar("SELECT driver_info->>'bmc_password' FROM nodes WHERE uuid = ?", uuid));
+        assertEquals("bmc-pw-2", storedSecret("SELECT driver_info->>'bmc_password' FROM nodes WHERE uuid = ?", uuid));
     }
 
     @Test

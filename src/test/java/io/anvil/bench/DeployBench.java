@@ -203,6 +203,9 @@ public final class DeployBench {
         env.put("ANVIL_REDIS_URL", redis);
         env.put("ANVIL_API_HOST", "127.0.0.1");
         env.put("ANVIL_CONDUCTOR_HOSTNAME", "bench-" + db.database());
+        env.put(
+                "ANVIL_SECRETS_KEY",
+                TestServices.SECRETS_KEY); // its own database: a key is required (docs/security.md)
         env.put("ANVIL_API_RAMDISK_HEARTBEAT_TIMEOUT", String.valueOf(s.heartbeatTimeout));
         env.put("ANVIL_CONDUCTOR_MAX_CONCURRENT_CLEAN", String.valueOf(s.maxClean));
         env.put("ANVIL_CONDUCTOR_MAX_CONCURRENT_DEPLOY", String.valueOf(s.maxDeploy));

@@ -149,7 +149,9 @@ class AgentRescueTest extends AgentTestSupport {
     }
 
     private JsonObject instanceInfo(String uuid) {
-        return new JsonObject((String) node(uuid).get("instance_info"));
+        // as stored, its secrets (the rescue passwords, encrypted at rest) decrypted with the conductor's key
+        return anvil.secrets()
+                .openAll(new JsonObject((String) node(uuid).get("instance_info")), "instance_info", "node " + uuid);
     }
 
     /** GET /v1/nodes/{uuid} and the detailed list, as a client sees them. */

@@ -58,17 +58,25 @@ abstract class AgentTestSupport extends ConductorTestBase {
         return "52:54:01:" + h.substring(0, 2) + ":" + h.substring(2, 4) + ":" + h.substring(4, 6);
     }
 
+    /** The node's driver_internal_info as stored, its secrets (the agent token) decrypted with the conductor's key. */
     JsonObject internal(String uuid) {
-        return new JsonObject((String) node(uuid).get("driver_internal_info"));
+        return anvil.secrets()
+                .openAll(
+                        new JsonObject((String) node(uuid).get("driver_internal_info")),
+                        "driver_internal_info",
+                        "node " + uuid);
     }
 
-    /** Sets the agent token (and optionally the agent URL) in SQL, as a lookup would have. */
+    /** Sets the agent token (and optionally the agent URL) in SQL, encrypted as a lookup would have stored it. */
     void setAgent(String uuid, String token, String url) {
         JsonObject info = internal(uuid).put("agent_secret_token", token);
         if (url != null) {
             info.put("agent_url", url);
         }
-        sql("UPDATE nodes SET driver_internal_info = ?::jsonb WHERE uuid = ?", info.encode(), uuid);
+        sql(
+                "UPDATE nodes SET driver_internal_info = ?::jsonb WHERE uuid = ?",
+                anvil.secrets().sealAll(info).encode(),
+                uuid);
     }
 
     void flushLiveness() {

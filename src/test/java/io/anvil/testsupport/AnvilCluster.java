@@ -102,6 +102,7 @@ public final class AnvilCluster implements AutoCloseable {
         cfg.put("database.pipelined_size", 2);
         cfg.put("redis.url", TestServices.redisUrl());
         cfg.put("conductor.hostname", hostname);
+        cfg.put("secrets.key", TestServices.SECRETS_KEY);
         cfg.putAll(overrides);
         Vertx vertx = Vertx.vertx(
                 new VertxOptions().setEventLoopPoolSize(1).setBlockedThreadCheckInterval(TimeUnit.HOURS.toMillis(1)));

@@ -34,6 +34,7 @@ public final class AnvilInstance implements AutoCloseable {
         cfg.put("database.url", TestServices.urlOf(db));
         cfg.put("redis.url", TestServices.redisUrl());
         cfg.put("conductor.hostname", hostname);
+        cfg.put("secrets.key", TestServices.SECRETS_KEY);
         return cfg;
     }
 

@@ -37,6 +37,12 @@ public final class TestServices {
         redisUrl = needRedis ? embedded.redisUrl() : redis;
     }
 
+    /**
+     * The secrets key every test conductor encrypts with (secrets.key; docs/security.md): one for all, so the
+     * conductors of a cluster read each other's rows. A test key, never used anywhere else.
+     */
+    public static final String SECRETS_KEY = "test:75TZi18oEGLbLuP2Txplvj9fMHpa4e1O6ncCWsfnhe8=";
+
     /** The Redis URL tests share; keep keys unique per test (node UUIDs are). */
     public static String redisUrl() {
         init();
