@@ -9,18 +9,13 @@ import io.anvil.sim.bmc.PowerState;
 import io.anvil.sim.bmc.SimulatedBmc;
 import io.anvil.sim.bmc.SimulatedFleet;
 import io.anvil.testsupport.AnvilInstance;
+import io.anvil.testsupport.BaremetalCli;
 import io.anvil.testsupport.TestServices;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
@@ -37,12 +32,13 @@ class BaremetalCliManagementTest {
     private static AnvilInstance anvil;
     private static Vertx simVertx;
     private static SimulatedFleet fleet;
-    private static String cli;
+    private static BaremetalCli cli;
 
     @BeforeAll
     static void start() throws Exception {
-        cli = TestServices.requireTool("baremetal");
+        TestServices.requireTool("baremetal");
         anvil = AnvilInstance.start(Map.of());
+        cli = BaremetalCli.at(anvil.endpoint());
         simVertx = Vertx.vertx();
         fleet = get(SimulatedFleet.start(
                 simVertx, new FleetOptions().count(1).host("127.0.0.1").basePort(0)));
@@ -65,41 +61,10 @@ class BaremetalCliManagementTest {
         return f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
 
-    private static Result run(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(cli, "--os-auth-type", "none", "--os-endpoint", anvil.endpoint()));
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).start();
-        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
-        String out = read(p.getInputStream());
-        assertTrue(p.waitFor(90, TimeUnit.SECONDS), "baremetal timed out: " + cmd);
-        Result r = new Result(p.exitValue(), out, err.get(10, TimeUnit.SECONDS));
-        assertFalse((r.out + r.err).contains("=password"), "password leaked: " + r);
+    private static BaremetalCli.Result run(String... args) {
+        BaremetalCli.Result r = cli.call(args);
+        assertFalse(r.both().contains("=password"), "password leaked: " + r);
         return r;
-    }
-
-    private static String read(InputStream in) {
-        try {
-            ByteArrayOutputStream b = new ByteArrayOutputStream();
-            in.transferTo(b);
-            return b.toString(StandardCharsets.UTF_8);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
-
-    private record Result(int exit, String out, String err) {
-        Result ok() {
-            assertEquals(0, exit, "baremetal failed: " + err + out);
-            return this;
-        }
-
-        JsonObject json() {
-            return new JsonObject(ok().out);
-        }
-
-        JsonArray jsonList() {
-            return new JsonArray(ok().out);
-        }
     }
 
     /** Polls {@code baremetal node show} until {@code done} holds (each CLI run is the polling interval). */
@@ -148,7 +113,8 @@ class BaremetalCliManagementTest {
         run("node", "set", "cli-mgmt", "--target-raid-config", target).ok();
         JsonObject n = run("node", "show", "cli-mgmt", "-f", "json").json();
         assertEquals(new JsonObject(target), n.getJsonObject("target_raid_config"));
-        Result bad = run("node", "set", "cli-mgmt", "--target-raid-config", "{\"logical_disks\": [{\"size_gb\": 5}]}");
+        BaremetalCli.Result bad =
+                run("node", "set", "cli-mgmt", "--target-raid-config", "{\"logical_disks\": [{\"size_gb\": 5}]}");
         assertEquals(1, bad.exit(), bad.toString());
         assertTrue(bad.err().contains("'raid_level' is a required property"), bad.err());
 
@@ -201,7 +167,7 @@ class BaremetalCliManagementTest {
         JsonArray methods =
                 run("node", "passthru", "list", "cli-nmi", "-f", "json").jsonList();
         assertTrue(methods.encode().contains("send_raw") && methods.encode().contains("bmc_reset"), methods.encode());
-        Result raw = run("node", "passthru", "call", "cli-nmi", "send_raw", "--arg", "raw_bytes=0x06 0x01")
+        BaremetalCli.Result raw = run("node", "passthru", "call", "cli-nmi", "send_raw", "--arg", "raw_bytes=0x06 0x01")
                 .ok();
         assertTrue(raw.out().contains("'completion_code': '0x00'"), raw.out());
         assertTrue(raw.out().contains("0x20 0x01 0x01 0x00 0x02 0x85"), raw.out());

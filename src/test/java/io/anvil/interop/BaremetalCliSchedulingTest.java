@@ -5,16 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.anvil.testsupport.AnvilInstance;
+import io.anvil.testsupport.BaremetalCli;
 import io.anvil.testsupport.TestServices;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -25,12 +20,13 @@ import org.junit.jupiter.api.Test;
  */
 class BaremetalCliSchedulingTest {
     private static AnvilInstance anvil;
-    private static String cli;
+    private static BaremetalCli cli;
 
     @BeforeAll
     static void start() throws Exception {
-        cli = TestServices.requireTool("baremetal");
+        TestServices.requireTool("baremetal");
         anvil = AnvilInstance.start(Map.of());
+        cli = BaremetalCli.at(anvil.endpoint());
     }
 
     @AfterAll
@@ -40,35 +36,8 @@ class BaremetalCliSchedulingTest {
         }
     }
 
-    private static Result run(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(cli, "--os-auth-type", "none", "--os-endpoint", anvil.endpoint()));
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).start();
-        String out = read(p.getInputStream());
-        String err = read(p.getErrorStream());
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "baremetal timed out: " + cmd);
-        return new Result(p.exitValue(), out, err);
-    }
-
-    private static String read(InputStream in) throws Exception {
-        ByteArrayOutputStream b = new ByteArrayOutputStream();
-        in.transferTo(b);
-        return b.toString(StandardCharsets.UTF_8);
-    }
-
-    private record Result(int exit, String out, String err) {
-        Result ok() {
-            assertEquals(0, exit, "baremetal failed: " + err + out);
-            return this;
-        }
-
-        JsonObject json() {
-            return new JsonObject(ok().out);
-        }
-
-        JsonArray jsonList() {
-            return new JsonArray(ok().out);
-        }
+    private static BaremetalCli.Result run(String... args) {
+        return cli.call(args);
     }
 
     /** A fake-hardware node brought to available through the CLI (manage, provide), of resource class {@code rc}. */
@@ -88,6 +57,8 @@ class BaremetalCliSchedulingTest {
                 .getString("uuid");
         run("node", "manage", name, "--wait", "60").ok();
         run("node", "provide", name, "--wait", "60").ok();
+        // Ironic allocates only nodes whose power state is known (allocations.py: with_power_state)
+        run("node", "power", "on", name, "--power-timeout", "60").ok();
         return uuid;
     }
 
@@ -106,9 +77,9 @@ class BaremetalCliSchedulingTest {
         JsonObject shown = run("port", "show", port, "-f", "json").json();
         assertEquals("vif-one", shown.getJsonObject("internal_info").getString("tenant_vif_port_id"));
 
-        Result full = run("node", "vif", "attach", "cli-vif", "vif-two");
-        assertNotEquals(0, full.exit);
-        assertTrue(full.err.contains("not enough free physical ports"), full.err);
+        BaremetalCli.Result full = run("node", "vif", "attach", "cli-vif", "vif-two");
+        assertNotEquals(0, full.exit());
+        assertTrue(full.err().contains("not enough free physical ports"), full.err());
 
         run("node", "vif", "detach", "cli-vif", "vif-one").ok();
         assertEquals(
@@ -159,11 +130,12 @@ class BaremetalCliSchedulingTest {
                 run("allocation", "show", "cli-alloc-2", "-f", "json").json();
         assertEquals("r7", shown.getJsonObject("extra").getString("rack"));
 
-        Result failed = run("allocation", "create", "--resource-class", "rc-none", "--wait", "60", "-f", "json");
-        assertNotEquals(0, failed.exit, "--wait reports the failed allocation");
+        BaremetalCli.Result failed =
+                run("allocation", "create", "--resource-class", "rc-none", "--wait", "60", "-f", "json");
+        assertNotEquals(0, failed.exit(), "--wait reports the failed allocation");
         assertTrue(
-                (failed.err + failed.out).contains("no available nodes match the resource class rc-none"),
-                failed.err + failed.out);
+                (failed.err() + failed.out()).contains("no available nodes match the resource class rc-none"),
+                failed.err() + failed.out());
 
         run("allocation", "delete", "cli-alloc-2").ok();
         n = run("node", "show", node, "-f", "json").json();
@@ -189,9 +161,9 @@ class BaremetalCliSchedulingTest {
         assertEquals(t.getString("uuid"), shown.getString("uuid"));
         assertEquals("v", shown.getJsonObject("extra").getString("k"));
 
-        Result bad = run("deploy", "template", "create", "not_a_trait", "--steps", steps);
-        assertNotEquals(0, bad.exit);
-        assertTrue(bad.err.contains("is not valid under any of the given schemas"), bad.err);
+        BaremetalCli.Result bad = run("deploy", "template", "create", "not_a_trait", "--steps", steps);
+        assertNotEquals(0, bad.exit());
+        assertTrue(bad.err().contains("is not valid under any of the given schemas"), bad.err());
 
         run("deploy", "template", "delete", "CUSTOM_CLI_2").ok();
         assertEquals(

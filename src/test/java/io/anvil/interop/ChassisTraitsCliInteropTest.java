@@ -7,21 +7,16 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.anvil.testsupport.AnvilInstance;
+import io.anvil.testsupport.BaremetalCli;
 import io.anvil.testsupport.TestServices;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -33,12 +28,13 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ChassisTraitsCliInteropTest {
     private static AnvilInstance anvil;
-    private static String cli;
+    private static BaremetalCli cli;
 
     @BeforeAll
     static void start() throws Exception {
-        cli = TestServices.requireTool("baremetal");
+        TestServices.requireTool("baremetal");
         anvil = AnvilInstance.start(Map.of());
+        cli = BaremetalCli.at(anvil.endpoint());
     }
 
     @AfterAll
@@ -48,46 +44,8 @@ class ChassisTraitsCliInteropTest {
         }
     }
 
-    private static Result run(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(cli, "--os-auth-type", "none", "--os-endpoint", anvil.endpoint()));
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).start();
-        // both streams drained at once, so a chatty one cannot block the other
-        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
-        String out = read(p.getInputStream());
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "baremetal timed out: " + cmd);
-        return new Result(p.exitValue(), out, err.get(60, TimeUnit.SECONDS));
-    }
-
-    private static String read(InputStream in) {
-        try {
-            ByteArrayOutputStream b = new ByteArrayOutputStream();
-            in.transferTo(b);
-            return b.toString(StandardCharsets.UTF_8);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
-
-    private record Result(int exit, String out, String err) {
-        Result ok() {
-            assertEquals(0, exit, "baremetal failed: " + err + out);
-            return this;
-        }
-
-        Result failed(String fragment) {
-            assertNotEquals(0, exit, "baremetal should have failed: " + out);
-            assertTrue(err.contains(fragment), () -> "stderr should contain \"" + fragment + "\": " + err);
-            return this;
-        }
-
-        JsonObject json() {
-            return new JsonObject(ok().out);
-        }
-
-        JsonArray jsonList() {
-            return new JsonArray(ok().out);
-        }
+    private static BaremetalCli.Result run(String... args) {
+        return cli.call(args);
     }
 
     private static Set<String> column(JsonArray rows, String key) {
@@ -159,8 +117,8 @@ class ChassisTraitsCliInteropTest {
         assertEquals(
                 0, run("node", "trait", "list", node, "-f", "json").jsonList().size());
         // the traits API is 1.37: an older microversion does not have it
-        Result old = run("--os-baremetal-api-version", "1.36", "node", "trait", "list", node);
-        assertNotEquals(0, old.exit);
+        BaremetalCli.Result old = run("--os-baremetal-api-version", "1.36", "node", "trait", "list", node);
+        assertNotEquals(0, old.exit());
         run("node", "delete", node).ok();
     }
 

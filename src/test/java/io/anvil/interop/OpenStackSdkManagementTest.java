@@ -1,7 +1,6 @@
 package io.anvil.interop;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.anvil.sim.bmc.FleetOptions;
@@ -9,7 +8,7 @@ import io.anvil.sim.bmc.PowerState;
 import io.anvil.sim.bmc.SimulatedBmc;
 import io.anvil.sim.bmc.SimulatedFleet;
 import io.anvil.testsupport.AnvilInstance;
-import io.anvil.testsupport.TestServices;
+import io.anvil.testsupport.OpenStackSdk;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -17,17 +16,9 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
-import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -35,18 +26,18 @@ import org.junit.jupiter.api.Test;
  * openstacksdk's baremetal proxy (python3-openstacksdk) against Anvil through a clouds.yaml with {@code auth_type:
  * none}: validate_node, set_node_boot_mode, set_node_secure_boot, list/call_node_vendor_passthru (send_raw reaching
  * the simulated BMC), and inject_nmi_to_node / list_node_bios_settings when the installed SDK has them. The script is
- * src/test/resources/sdk/baremetal_management.py. Skipped where the SDK is missing, failed when CI=true.
+ * src/test/resources/interop/baremetal_management.py. Skipped where the SDK is missing, failed when CI=true.
  */
 class OpenStackSdkManagementTest {
     private static AnvilInstance anvil;
     private static Vertx vertx;
     private static SimulatedFleet fleet;
-    private static String python;
+    private static OpenStackSdk sdk;
 
     @BeforeAll
     static void start() throws Exception {
-        python = pythonWithSdk();
         anvil = AnvilInstance.start(Map.of());
+        sdk = OpenStackSdk.at(anvil.endpoint());
         vertx = Vertx.vertx();
         fleet = get(SimulatedFleet.start(
                 vertx, new FleetOptions().count(1).host("127.0.0.1").basePort(0)));
@@ -65,39 +56,8 @@ class OpenStackSdkManagementTest {
         }
     }
 
-    /** The first python3 on PATH (or the system one) that imports openstack; skip or, under CI=true, fail. */
-    private static String pythonWithSdk() throws Exception {
-        String onPath = TestServices.requireTool("python3");
-        for (String candidate : List.of(onPath, "/usr/bin/python3")) {
-            if (new java.io.File(candidate).canExecute()) {
-                Process p = new ProcessBuilder(candidate, "-c", "import openstack")
-                        .redirectErrorStream(true)
-                        .start();
-                read(p.getInputStream());
-                if (p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0) {
-                    return candidate;
-                }
-            }
-        }
-        if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-            throw new AssertionError("openstacksdk (python3-openstacksdk) is required when CI=true");
-        }
-        Assumptions.abort("openstacksdk is not installed (apt-get install python3-openstacksdk); skipping");
-        return null;
-    }
-
     private static <T> T get(Future<T> f) throws Exception {
         return f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-    }
-
-    private static String read(InputStream in) {
-        try {
-            ByteArrayOutputStream b = new ByteArrayOutputStream();
-            in.transferTo(b);
-            return b.toString(StandardCharsets.UTF_8);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
     }
 
     private JsonObject createNode(JsonObject body) throws Exception {
@@ -132,26 +92,7 @@ class OpenStackSdkManagementTest {
                                 .put("ipmi_password", "password")));
         get(bmc.power(PowerState.ON));
 
-        Path dir = Files.createTempDirectory("anvil-sdk");
-        Path clouds = dir.resolve("clouds.yaml");
-        Files.writeString(
-                clouds,
-                "clouds:\n  anvil:\n    auth_type: none\n    auth:\n      endpoint: " + anvil.endpoint() + "\n"
-                        + "    baremetal_endpoint_override: " + anvil.endpoint() + "\n");
-        Path script = dir.resolve("baremetal_management.py");
-        try (InputStream in = getClass().getResourceAsStream("/sdk/baremetal_management.py")) {
-            Files.write(script, in.readAllBytes());
-        }
-        ProcessBuilder pb = new ProcessBuilder(python, script.toString(), "sdk-fake", "sdk-ipmi");
-        pb.environment().put("OS_CLIENT_CONFIG_FILE", clouds.toString());
-        Process p = pb.start();
-        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
-        String out = read(p.getInputStream());
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the SDK script timed out");
-        String stderr = err.get(10, TimeUnit.SECONDS);
-        assertEquals(0, p.exitValue(), "SDK script failed: " + stderr + out);
-        assertFalse((out + stderr).contains("\"password\""), "password leaked");
-        JsonObject r = new JsonObject(out.strip().lines().reduce((a, b) -> b).orElse("{}"));
+        JsonObject r = sdk.run("baremetal_management.py", "\"password\"", "sdk-fake", "sdk-ipmi");
 
         JsonObject v = r.getJsonObject("validate_fake");
         assertEquals(11, v.size(), v.encode());

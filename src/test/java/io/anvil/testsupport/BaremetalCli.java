@@ -1,6 +1,7 @@
 package io.anvil.testsupport;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.json.JsonArray;
@@ -42,6 +43,13 @@ public final class BaremetalCli {
         /** Asserts a zero exit, with the command and both streams in the failure message. */
         public Result ok() {
             assertEquals(0, exit, () -> "baremetal " + String.join(" ", command) + " failed: " + err + out);
+            return this;
+        }
+
+        /** Asserts a non-zero exit whose standard error says {@code fragment}. */
+        public Result failed(String fragment) {
+            assertNotEquals(0, exit, () -> "baremetal " + String.join(" ", command) + " should have failed: " + out);
+            assertTrue(err.contains(fragment), () -> "stderr should contain \"" + fragment + "\": " + err);
             return this;
         }
 

@@ -48,6 +48,8 @@ def main():
     node = bm.create_node(driver="fake-hardware", name="sdk-alloc-node", resource_class="rc-sdk")
     bm.set_node_provision_state(node, "manage", wait=True, timeout=60)
     bm.set_node_provision_state(node, "provide", wait=True, timeout=60)
+    # Ironic allocates only nodes whose power state is known (allocations.py: with_power_state)
+    bm.set_node_power_state(node, "power on", wait=True, timeout=60)
     allocation = bm.create_allocation(resource_class="rc-sdk", name="sdk-alloc")
     allocation = bm.wait_for_allocation(allocation, timeout=60)
     check(allocation.state == "active", "allocation state %s" % allocation.state)
