@@ -214,16 +214,16 @@ public final class Allocations {
             LOG.debug("Node {} no longer suits allocation {}, skipping", task.uuid(), allocation.getString("uuid"));
             return Future.succeededFuture(false);
         }
-        return record(task, allocation, true).map(row -> row != null);
+        return record(task, allocation, false).map(row -> row != null);
     }
 
     /**
      * One transaction: the node (fenced, and only while it has no allocation and no instance, unless
      * {@code backfill} finds the allocation's own UUID there) and the allocation ({@code active}, while it still
-     * exists and is not done). Null when the node was taken meanwhile; fails with {@link Gone} when the allocation
-     * was deleted.
+     * exists and is not done), with the create notification for a backfill (a background allocation had its own when
+     * it was stored). Null when the node was taken meanwhile; fails with {@link Gone} when the allocation was deleted.
      */
-    private Future<JsonObject> record(Task task, JsonObject allocation, boolean emitNothing) {
+    private Future<JsonObject> record(Task task, JsonObject allocation, boolean withCreateEvent) {
         UUID allocationUuid = UUID.fromString(allocation.getString("uuid"));
         long nodeId = task.node().getLong("id");
         JsonArray traits = allocation.getJsonArray("traits", new JsonArray());
@@ -247,10 +247,10 @@ public final class Allocations {
                                             tx,
                                             SchedulingResources.ALLOCATION,
                                             a.iterator().next().getLong(0)))
-                            .compose(row -> emitNothing
-                                    ? Future.succeededFuture(row)
-                                    : event(tx, "baremetal.allocation.create.end", "info", row)
-                                            .map(row));
+                            .compose(row -> withCreateEvent
+                                    ? event(tx, "baremetal.allocation.create.end", "info", row)
+                                            .map(row)
+                                    : Future.succeededFuture(row));
                 }));
     }
 
@@ -320,7 +320,7 @@ public final class Allocations {
                                 + " is associated with instance "
                                 + (other == null ? node.getString("allocation_uuid") : other) + "."));
                     }
-                    return record(task, allocation, false)
+                    return record(task, allocation, true)
                             .compose(row -> row == null
                                     ? Future.failedFuture(new ConductorErrors.LeaseLost(task.uuid()))
                                     : Future.succeededFuture(row));

@@ -31,7 +31,7 @@ public final class Vifs {
         return tasks.withTask(
                         nodeIdent,
                         tasks.apiWrite("attach vif"),
-                        task -> Futures.recordFailure(
+                        task -> History.recordFailure(
                                 task,
                                 network(task).vifAttach(task, vifInfo),
                                 "Failed to attach VIF " + vif + " to node " + nodeIdent + ". Error: "))
@@ -42,7 +42,7 @@ public final class Vifs {
         return tasks.withTask(
                         nodeIdent,
                         tasks.apiWrite("detach vif"),
-                        task -> Futures.recordFailure(
+                        task -> History.recordFailure(
                                 task,
                                 network(task).vifDetach(task, vif),
                                 "Failed to detach VIF " + vif + " from node " + nodeIdent + ", Error: "))
@@ -54,8 +54,8 @@ public final class Vifs {
     }
 
     /** Ironic's node_history_record(error=True) on a failed VIF change; the original error is what the caller gets. */
-    private static final class Futures {
-        private Futures() {}
+    private static final class History {
+        private History() {}
 
         static Future<Void> recordFailure(Task task, Future<Void> work, String prefix) {
             return work.recover(e -> task.manager()
