@@ -63,6 +63,25 @@ class EventFeedClusterTest {
                                 .sorted()
                                 .toList(),
                         "events made on both conductors");
+                // a conductor that stops tells its subscribers where to resume (on another conductor)
+                long lastSeen = onB.seqs().get(onB.seqs().size() - 1);
+                b.stop();
+                JsonObject closing = onB.awaitControl("closing");
+                onB.awaitClosed();
+                assertEquals((short) 1001, onB.closeStatus());
+                assertEquals("conductor shutting down", closing.getString("reason"));
+                assertEquals(lastSeen, closing.getLong("resume_from"));
+                FeedTestClient moved =
+                        FeedTestClient.connect(vertx, a.port(), "since=" + closing.getLong("resume_from"));
+                post(
+                        http,
+                        a.port(),
+                        "/v1/nodes",
+                        new JsonObject().put("driver", "fake-hardware").put("name", "after"));
+                JsonObject next = moved.awaitEvents(1, e -> true, "the next event, on the other conductor")
+                        .get(0);
+                assertEquals("after", next.getString("node_name"), "nothing missed or repeated: " + moved.events());
+                moved.close();
                 onA.close();
                 onB.close();
             } finally {
