@@ -13,8 +13,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /** A WebSocket subscriber of GET /v1/events for tests: keeps every event and control message it receives. */
-final class FeedTestClient implements AutoCloseable {
-    static final Duration WAIT = Duration.ofSeconds(30);
+public final class FeedTestClient implements AutoCloseable {
+    public static final Duration WAIT = Duration.ofSeconds(30);
 
     private final Vertx vertx;
     private final WebSocketClient client;
@@ -37,7 +37,7 @@ final class FeedTestClient implements AutoCloseable {
     }
 
     /** Connects to {@code port} with the query string {@code query} (may be empty), waiting for the upgrade. */
-    static FeedTestClient connect(Vertx vertx, int port, String query) {
+    public static FeedTestClient connect(Vertx vertx, int port, String query) {
         WebSocketClient client = vertx.createWebSocketClient();
         WebSocket ws = get(client.connect(new WebSocketConnectOptions()
                 .setHost("127.0.0.1")
@@ -67,7 +67,7 @@ final class FeedTestClient implements AutoCloseable {
         throw new AssertionError("the upgrade was accepted");
     }
 
-    synchronized List<JsonObject> events() {
+    public synchronized List<JsonObject> events() {
         return List.copyOf(events);
     }
 
@@ -75,7 +75,7 @@ final class FeedTestClient implements AutoCloseable {
         return List.copyOf(controls);
     }
 
-    List<Long> seqs() {
+    public List<Long> seqs() {
         return events().stream().map(e -> e.getLong("seq")).toList();
     }
 
@@ -88,7 +88,7 @@ final class FeedTestClient implements AutoCloseable {
     }
 
     /** Waits until {@code n} events matching {@code which} arrived; returns them. */
-    List<JsonObject> awaitEvents(int n, Predicate<JsonObject> which, String what) {
+    public List<JsonObject> awaitEvents(int n, Predicate<JsonObject> which, String what) {
         io.anvil.testsupport.Conditions.await(
                 vertx,
                 what,
@@ -98,7 +98,7 @@ final class FeedTestClient implements AutoCloseable {
         return events().stream().filter(which).toList();
     }
 
-    JsonObject awaitControl(String kind) {
+    public JsonObject awaitControl(String kind) {
         io.anvil.testsupport.Conditions.await(
                 vertx, "a '" + kind + "' control message", WAIT, Duration.ofMillis(20), () -> controls().stream()
                         .anyMatch(c -> kind.equals(c.getString("control"))));
