@@ -69,9 +69,9 @@ final class EventsApi {
         }
         String client =
                 req.remoteAddress() == null ? "unknown" : req.remoteAddress().host();
-        String refused = feed.hub().tryOpen(client);
+        AnvilException refused = feed.hub().tryOpen(client);
         if (refused != null) {
-            ctx.fail(new AnvilException(429, refused));
+            ctx.fail(refused);
             return;
         }
         if (webSocket) {

@@ -1,5 +1,6 @@
 package io.anvil.events;
 
+import io.anvil.errors.AnvilException;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -81,17 +82,20 @@ public final class FeedHub {
     }
 
     /**
-     * Counts a new connection from {@code client}; null when allowed, else why not (the caller answers 429). Every
-     * allowed connection must be {@link #release}d exactly once.
+     * Counts a new connection from {@code client}; null when allowed, else the error to answer (429 over a limit,
+     * 503 while shutting down). Every allowed connection must be {@link #release}d exactly once.
      */
-    public String tryOpen(String client) {
+    public AnvilException tryOpen(String client) {
         if (closed) {
-            return "The event feed of this conductor is shutting down. Please reconnect to another conductor.";
+            return AnvilException.unavailable(
+                    "The event feed of this conductor is shutting down. Please reconnect to another conductor.");
         }
         if (open.incrementAndGet() > settings.maxConnections()) {
             open.decrementAndGet();
-            return "Too many event feed connections on this conductor (feed.max_connections = "
-                    + settings.maxConnections() + "). Please retry later or connect to another conductor.";
+            return new AnvilException(
+                    429,
+                    "Too many event feed connections on this conductor (feed.max_connections = "
+                            + settings.maxConnections() + "). Please retry later or connect to another conductor.");
         }
         boolean[] allowed = {true};
         openByClient.compute(client, (k, n) -> {
@@ -104,8 +108,10 @@ public final class FeedHub {
         });
         if (!allowed[0]) {
             open.decrementAndGet();
-            return "Too many event feed connections from " + client + " (feed.max_connections_per_client = "
-                    + settings.maxConnectionsPerClient() + "). Close some before opening more.";
+            return new AnvilException(
+                    429,
+                    "Too many event feed connections from " + client + " (feed.max_connections_per_client = "
+                            + settings.maxConnectionsPerClient() + "). Close some before opening more.");
         }
         return null;
     }
@@ -127,6 +133,7 @@ public final class FeedHub {
         for (SubscriberGroup g : byContext.values()) {
             Promise<Void> p = Promise.promise();
             g.context().runOnContext(v -> {
+                g.stopTimers();
                 g.closeAll(1001, reason);
                 p.complete();
             });
