@@ -189,6 +189,7 @@ public final class ApiVerticle extends VerticleBase {
         new VifApi(services).mount(r);
         new AllocationApi(services).mount(r);
         new DeployTemplateApi(services).mount(r);
+        io.anvil.events.EventFeed.of(vertx).ifPresent(feed -> new EventsApi(feed).mount(r));
 
         // the ramdisk agent's endpoints (docs/agent.md)
         r.get("/v1/lookup").handler(async(agentApi::lookup));

@@ -1,0 +1,97 @@
+package io.anvil.conductor;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.anvil.events.FeedTestClient;
+import io.anvil.sim.agent.AgentFleet;
+import io.anvil.sim.agent.AgentFleetOptions;
+import io.anvil.sim.agent.SimulatedAgent;
+import io.anvil.testsupport.Conditions;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The event feed (docs/events.md) over a real {@code direct} deploy with a simulated ramdisk agent: a WebSocket
+ * subscriber sees every event of the node that the outbox stored — the heartbeat-driven transitions and each deploy
+ * step's start — once and in seq order, while the agent's plain liveness heartbeats add none.
+ */
+class AgentDeployFeedTest extends AgentTestSupport {
+    private AgentFleet agents;
+
+    @Override
+    protected Map<String, Object> extraConfig() {
+        return Map.of("api.ramdisk_heartbeat_timeout", 1, "agent.liveness_flush_interval", 0.1);
+    }
+
+    @BeforeAll
+    void startAgents() {
+        agents = await(AgentFleet.start(
+                vertx,
+                AgentFleetOptions.defaults("http://127.0.0.1:" + anvil.apiPort())
+                        .withMinHeartbeatInterval(Duration.ofMillis(100))
+                        .withPrepareImageTime(Duration.ofMillis(500))
+                        .withMaxBackoff(Duration.ofSeconds(1))));
+    }
+
+    @AfterAll
+    void stopAgents() {
+        if (agents != null) {
+            await(agents.close());
+        }
+    }
+
+    @Test
+    void aDirectDeployShowsEveryTransitionAndStepOnceInOrder() {
+        String[] n = nodeWithPort("available", null);
+        sql(
+                "UPDATE nodes SET deploy_interface = 'direct', instance_info = ?::jsonb WHERE uuid = ?",
+                agents.instanceInfoFor("ubuntu.qcow2").encode(),
+                n[0]);
+        // resume after the node's set-up events: the subscriber gets exactly the deploy's
+        long before = events(n[0]).stream()
+                .mapToLong(e -> ((Number) e.get("seq")).longValue())
+                .max()
+                .orElse(0);
+        FeedTestClient feed = FeedTestClient.connect(vertx, anvil.apiPort(), "node=" + n[0] + "&since=" + before);
+        assertEquals(202, putProvision(n[0], "active").status());
+        waitForState(n[0], "wait call-back");
+        SimulatedAgent agent = agents.add(List.of(n[1]));
+        agent.boot();
+        waitForState(n[0], "active");
+        List<Long> stored = events(n[0]).stream()
+                .map(e -> ((Number) e.get("seq")).longValue())
+                .filter(seq -> seq > before)
+                .toList();
+        Conditions.await(
+                vertx,
+                "the subscriber has every stored event of the node",
+                FeedTestClient.WAIT,
+                Duration.ofMillis(20),
+                () -> feed.seqs().containsAll(stored));
+        long heartbeats = agent.heartbeatsAccepted();
+        agent.stop();
+        assertEquals(stored, feed.seqs(), "once each, in seq order, nothing else");
+        List<String> types =
+                feed.events().stream().map(e -> e.getString("event_type")).toList();
+        assertEquals("baremetal.node.provision_set.start", types.get(0), types::toString);
+        assertEquals("baremetal.node.provision_set.end", types.get(types.size() - 1), types::toString);
+        assertTrue(types.contains("baremetal.node.deploy_step.start"), types::toString);
+        assertTrue(types.contains("baremetal.node.deploy_steps.end"), types::toString);
+        assertTrue(heartbeats >= 2, "the agent heartbeated: " + heartbeats);
+        assertTrue(
+                types.stream()
+                        .allMatch(t -> t.startsWith("baremetal.node.provision_set.")
+                                || t.startsWith("baremetal.node.deploy_step")),
+                "heartbeats add no event of their own, only the changes they cause: " + types);
+        JsonObject last = feed.events().get(types.size() - 1);
+        assertEquals("active", last.getJsonObject("payload").getString("provision_state"));
+        assertEquals("deploying", last.getJsonObject("payload").getString("previous_provision_state"));
+        feed.close();
+    }
+}
