@@ -68,6 +68,8 @@ public final class Anvil {
     // ---- agent API (issue 10; docs/agent.md)
     private io.anvil.agent.AgentService agent;
     private io.anvil.driver.agent.AgentClient agentClient;
+    // ---- event feed (issue 12; docs/events.md)
+    private io.anvil.events.EventFeed feed;
 
     private Anvil(Vertx vertx, AnvilConfig config) {
         this.vertx = vertx;
@@ -106,6 +108,10 @@ public final class Anvil {
                             AnvilConfig.Conductor.seconds(c.hashRingResetInterval()));
                     return registry.register();
                 })
+                // the feed's reader starts before anything writes events, so the first horizon is known early
+                .compose(
+                        v -> io.anvil.events.EventFeed.start(vertx, database, io.anvil.events.FeedSettings.from(config))
+                                .map(f -> feed = f))
                 .compose(v -> hardwareTypes.get("ipmi").isPresent()
                         ? IpmiClient.create(vertx, ipmiClientOptions(config.ipmi()))
                                 .map(c -> ipmi = c)
@@ -140,7 +146,7 @@ public final class Anvil {
                                                     .map(Object::toString)
                                                     .orElse("sha256"))));
                     ResourceStore store = new ResourceStore(database);
-                    Outbox outbox = new Outbox(config.conductor().hostname());
+                    Outbox outbox = new Outbox(config.conductor().hostname()).onCommit(feed::committed);
                     WorkerPool workers = new WorkerPool(
                             config.conductor().workersPoolSize(),
                             config.conductor().reservedWorkersPoolPercentage());
@@ -191,6 +197,7 @@ public final class Anvil {
                     apiDeployment = id;
                     try {
                         periodics = ConductorPeriodics.create(vertx, config, conductor, ring);
+                        periodics.scheduler().register(feed.retention());
                     } catch (RuntimeException e) {
                         return Future.failedFuture(e);
                     }
@@ -283,6 +290,11 @@ public final class Anvil {
         return database;
     }
 
+    /** The live event feed (null until started). */
+    public io.anvil.events.EventFeed feed() {
+        return feed;
+    }
+
     /** The periodic tasks (null until started). */
     public ConductorPeriodics periodics() {
         return periodics;
@@ -319,6 +331,8 @@ public final class Anvil {
                     }
                     return registry == null ? Future.succeededFuture() : registry.unregister();
                 })
+                // feed subscribers get a "closing" message with where to resume before the API goes away
+                .compose(v -> feed == null ? Future.succeededFuture() : feed.stop())
                 .compose(v -> apiDeployment == null ? Future.succeededFuture() : vertx.undeploy(apiDeployment))
                 // no heartbeat arrives any more: write the liveness still coalesced in memory
                 .compose(v -> agent == null ? Future.succeededFuture() : agent.stop())

@@ -165,6 +165,7 @@ public final class ApiVerticle extends VerticleBase {
 
         // Ironic's other resources: each API class mounts its own routes (one class per resource, see Handlers)
         // (mount lines go here)
+        io.anvil.events.EventFeed.of(vertx).ifPresent(feed -> new EventsApi(feed).mount(r));
 
         // the ramdisk agent's endpoints (docs/agent.md)
         r.get("/v1/lookup").handler(async(agentApi::lookup));

@@ -307,6 +307,22 @@ public record AnvilConfig(
         d.put("inspector.keep_ports", "all");
         d.put("inspector.update_pxe_enabled", true);
         d.put("inspector.disk_partitioning_spacing", true);
+        // ---- event feed and retention (issue 12; docs/events.md), read through setting(key) by events.FeedSettings
+        d.put("feed.subscriber_buffer", 1000);
+        d.put("feed.keepalive", 15.0);
+        d.put("feed.idle_timeout", 60.0);
+        d.put("feed.max_connections_per_client", 100);
+        d.put("feed.max_connections", 20000);
+        d.put("feed.poll_interval", 1.0);
+        d.put("feed.batch_size", 1000);
+        d.put("feed.retention_age", 604800.0);
+        d.put("feed.retention_max_events", 1000000);
+        d.put("feed.retention_interval", 60.0);
+        d.put("conductor.node_history_max_entries", 300);
+        d.put("conductor.node_history_cleanup_interval", 86400.0);
+        d.put("conductor.node_history_max_age", 0.0);
+        d.put("conductor.node_history_cleanup_batch_count", 1000);
+        d.put("conductor.node_history_minimum_days", 0);
         return d;
     }
 

@@ -3,6 +3,8 @@ package io.anvil.events;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Transaction;
 import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,10 +24,30 @@ public final class Outbox {
 
     private final String publisher;
     private final String conductor;
+    private volatile Runnable onCommit;
 
     public Outbox(String conductorHostname) {
         this.publisher = "anvil-conductor." + conductorHostname;
         this.conductor = conductorHostname;
+    }
+
+    /**
+     * Runs {@code hook} (on any thread) after each transaction that wrote events commits: the event feed's wake-up
+     * (docs/events.md). The rows themselves stay the feed's source of truth.
+     */
+    public Outbox onCommit(Runnable hook) {
+        this.onCommit = hook;
+        return this;
+    }
+
+    private void afterCommit(SqlClient tx) {
+        Runnable hook = onCommit;
+        if (hook != null && tx instanceof SqlConnection c) {
+            Transaction t = c.transaction();
+            if (t != null) {
+                t.completion().onSuccess(v -> hook.run());
+            }
+        }
     }
 
     /** One notification row (see {@link #write}). */
@@ -50,6 +72,7 @@ public final class Outbox {
                 history.add(Tuple.of(UUID.randomUUID(), node, conductor, historyType, lastError));
             }
         }
+        afterCommit(tx);
         Future<Void> written = tx.preparedQuery(INSERT).executeBatch(rows).mapEmpty();
         return history.isEmpty()
                 ? written
@@ -63,6 +86,7 @@ public final class Outbox {
      */
     public Future<Void> write(SqlClient tx, String eventType, String nodeUuid, String priority, JsonObject payload) {
         UUID node = nodeUuid == null ? null : UUID.fromString(nodeUuid);
+        afterCommit(tx);
         Future<Void> event = tx.preparedQuery(INSERT)
                 .execute(Tuple.of(eventType, node, priority, publisher, payload))
                 .mapEmpty();

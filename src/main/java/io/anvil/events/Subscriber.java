@@ -1,0 +1,271 @@
+package io.anvil.events;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayDeque;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One feed connection (docs/events.md#backpressure). Starts by replaying stored events after its {@code since} up to
+ * where its group's live stream begins, keeping the live events that arrive meanwhile, then goes live: no gap and
+ * no duplicate at the seam. A sink that cannot take more queues up to {@code feed.subscriber_buffer} events; past
+ * that the subscriber is closed with the seq to resume from, and nobody else waits for it. Runs on its own context.
+ */
+public final class Subscriber {
+    private static final Logger LOG = LoggerFactory.getLogger(Subscriber.class);
+
+    private enum State {
+        STARTING,
+        REPLAYING,
+        LIVE,
+        CLOSED
+    }
+
+    private final FeedSink sink;
+    private final EventStore store;
+    private final FeedSettings settings;
+    private final String client;
+    private final Runnable onClosed;
+    private final ArrayDeque<FeedEvent> queue = new ArrayDeque<>();
+    private SubscriberGroup group;
+    private FeedFilter filter;
+    private State state = State.STARTING;
+    /** Everything up to here was sent or filtered out: where a resume continues. */
+    private long position;
+    /** The seq the live stream starts after; a replay covers up to it. */
+    private long liveFrom;
+
+    private long lastHeard = System.nanoTime();
+
+    Subscriber(
+            FeedSink sink,
+            EventStore store,
+            FeedSettings settings,
+            FeedFilter filter,
+            String client,
+            Runnable onClosed) {
+        this.sink = sink;
+        this.store = store;
+        this.settings = settings;
+        this.filter = filter;
+        this.client = client;
+        this.onClosed = onClosed;
+        sink.drainHandler(this::drain);
+    }
+
+    String client() {
+        return client;
+    }
+
+    /**
+     * Joins {@code g}: live events after {@code g.delivered()}; {@code since} (null: live only) replays stored events
+     * first.
+     */
+    void start(SubscriberGroup g, Long since) {
+        if (state == State.CLOSED) {
+            return;
+        }
+        group = g;
+        liveFrom = g.add(this);
+        if (since == null || since >= liveFrom) {
+            position = since == null ? liveFrom : since;
+            state = State.LIVE;
+            return;
+        }
+        position = since;
+        state = State.REPLAYING;
+        replayPage();
+    }
+
+    /** The client said something (any frame): it is alive. */
+    public void heard() {
+        lastHeard = System.nanoTime();
+    }
+
+    /** A subscribe message: the new filters apply to every event not yet queued. */
+    public void filter(FeedFilter f) {
+        filter = f;
+    }
+
+    public FeedFilter filter() {
+        return filter;
+    }
+
+    public long position() {
+        return position;
+    }
+
+    public boolean closed() {
+        return state == State.CLOSED;
+    }
+
+    /** A live batch (seq order, all above the group's previous delivery). */
+    void offer(List<FeedEvent> batch) {
+        for (FeedEvent e : batch) {
+            if (state == State.CLOSED) {
+                return;
+            }
+            if (state == State.REPLAYING || state == State.STARTING) {
+                // the replay reads the database up to liveFrom; what comes after waits here, in order
+                queue.add(e);
+                if (queue.size() > settings.subscriberBuffer()) {
+                    closeTooSlow();
+                }
+                continue;
+            }
+            accept(e);
+        }
+    }
+
+    private void accept(FeedEvent e) {
+        if (e.seq() <= position) {
+            return; // already sent (the replay reached past it)
+        }
+        if (!filter.matches(e)) {
+            if (queue.isEmpty()) {
+                position = e.seq();
+            }
+            return;
+        }
+        if (queue.isEmpty() && !sink.writeQueueFull()) {
+            sink.send(e);
+            position = e.seq();
+            return;
+        }
+        queue.add(e);
+        if (queue.size() > settings.subscriberBuffer()) {
+            closeTooSlow();
+        }
+    }
+
+    private void drain() {
+        if (state == State.REPLAYING) {
+            replayPage();
+            return;
+        }
+        if (state != State.LIVE) {
+            return;
+        }
+        while (!queue.isEmpty() && !sink.writeQueueFull()) {
+            FeedEvent e = queue.poll();
+            if (e.seq() <= position) {
+                continue;
+            }
+            if (filter.matches(e)) {
+                sink.send(e);
+            }
+            position = e.seq();
+        }
+        if (!queue.isEmpty()) {
+            sink.drainHandler(this::drain);
+        }
+    }
+
+    /** Sends one page of stored events, then the next once the sink has room, then goes live. */
+    private void replayPage() {
+        if (state != State.REPLAYING) {
+            return;
+        }
+        int limit = settings.batchSize();
+        long from = position;
+        Future<List<FeedEvent>> page = store.read(from, liveFrom, filter, limit);
+        page.onComplete(ar -> {
+            if (state != State.REPLAYING) {
+                return;
+            }
+            if (ar.failed()) {
+                LOG.warn(
+                        "event feed: replay for {} after {} failed: {}",
+                        client,
+                        from,
+                        ar.cause().toString());
+                close(1011, "replay failed: " + ar.cause().getMessage());
+                return;
+            }
+            List<FeedEvent> events = ar.result();
+            for (FeedEvent e : events) {
+                sink.send(e);
+                position = e.seq();
+            }
+            if (events.size() < limit) {
+                position = Math.max(position, liveFrom);
+                state = State.LIVE;
+                drainQueued();
+            } else if (sink.writeQueueFull()) {
+                sink.drainHandler(this::drain);
+            } else {
+                replayPage();
+            }
+        });
+    }
+
+    /** After the replay: the live events that waited, through the same path as new ones. */
+    private void drainQueued() {
+        ArrayDeque<FeedEvent> waiting = new ArrayDeque<>(queue);
+        queue.clear();
+        for (FeedEvent e : waiting) {
+            if (state != State.LIVE) {
+                return;
+            }
+            accept(e);
+        }
+    }
+
+    /** Group timer: a keep-alive, or the end of a client that stopped answering. */
+    void keepAlive(long now) {
+        if (state == State.CLOSED) {
+            return;
+        }
+        long idle = settings.idleTimeout().toNanos();
+        if (sink.hearsClient() && idle > 0 && now - lastHeard > idle) {
+            close(
+                    1008,
+                    "idle: no frame from the client in "
+                            + settings.idleTimeout().toSeconds() + " s");
+            return;
+        }
+        sink.ping();
+    }
+
+    private void closeTooSlow() {
+        close(1008, "subscriber too slow: buffer of " + settings.subscriberBuffer() + " events full");
+    }
+
+    /** Tells the client why and where to resume, then closes (1008 policy/lag, 1001 shutdown, 1011 error). */
+    public void close(int code, String reason) {
+        if (state == State.CLOSED) {
+            return;
+        }
+        state = State.CLOSED;
+        queue.clear();
+        try {
+            sink.control(new JsonObject()
+                    .put("control", "closing")
+                    .put("reason", reason)
+                    .put("resume_from", position));
+            sink.close(code);
+        } catch (RuntimeException e) {
+            LOG.debug("event feed: closing {}: {}", client, e.toString());
+        }
+        detach();
+    }
+
+    /** The connection ended on the client's side. */
+    public void gone() {
+        if (state == State.CLOSED) {
+            return;
+        }
+        state = State.CLOSED;
+        queue.clear();
+        detach();
+    }
+
+    private void detach() {
+        if (group != null) {
+            group.remove(this);
+        }
+        onClosed.run();
+    }
+}
