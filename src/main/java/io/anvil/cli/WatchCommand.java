@@ -34,8 +34,10 @@ import picocli.CommandLine.Option;
  * blocks the loop: past {@value #HIGH_WATER} queued events the follower stops reading and the server's own
  * backpressure takes over (it may close the feed with a resume point, which the follower follows).
  *
- * <p>Exit status: 0 after Ctrl-C (or SIGTERM); 2 when the server refuses the filters (400) or the URL is bad; 3 when
- * the resume point is older than the server's retention (410), unless {@code --resync}; 1 otherwise.
+ * <p>Ctrl-C (SIGINT, or SIGTERM) closes the WebSocket and prints what was received before the JVM ends (status 130 /
+ * 143, the signal's). Otherwise it runs until the server refuses it: status 2 when the server refuses the filters
+ * (400) or the URL is bad, 3 when the resume point is older than the server's retention or ahead of its feed (410),
+ * unless {@code --resync}; 1 for any other refusal.
  */
 @Command(
         name = "watch",
@@ -48,8 +50,8 @@ import picocli.CommandLine.Option;
             "  anvil watch --node n1,n2 --type 'baremetal.node.provision_set.*' --level warning,error",
             "  anvil watch --json --since 1234 | jq .payload.provision_state",
             "",
-            "Exit status: 0 stopped by Ctrl-C; 2 bad filters or URL; 3 resume point older than the server's"
-                    + " retention (see --resync); 1 any other failure."
+            "Runs until Ctrl-C. Exit status otherwise: 2 bad filters or URL; 3 resume point no longer held by the"
+                    + " server (410; see --resync); 1 any other refusal."
         })
 public final class WatchCommand implements java.util.concurrent.Callable<Integer> {
     static final int HIGH_WATER = 10_000;

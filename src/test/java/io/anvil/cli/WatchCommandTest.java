@@ -200,6 +200,31 @@ class WatchCommandTest {
         assertEquals(WatchCommand.EXIT_REFUSED, url.process.exitValue());
     }
 
+    @Test
+    void aResumePointTheFeedDoesNotHoldEndsWithStatus3OrWithResyncContinuesLive() throws Exception {
+        // 410 Gone: a since the feed cannot replay (here: ahead of its last event, as after a database restore)
+        Watcher gone = watch("--url", anvil.endpoint(), "--since", "999999999");
+        assertTrue(gone.process.waitFor(60, TimeUnit.SECONDS), "a refused resume must end anvil watch");
+        assertEquals(WatchCommand.EXIT_TOO_OLD, gone.process.exitValue(), String.join("\n", gone.errors));
+        gone.awaitErrors("the advice to resync", e -> e.stream().anyMatch(l -> l.contains("GET /v1/nodes")));
+
+        String name = "watch-" + shortId();
+        String uuid = enrol(name);
+        Watcher resync = watch("--url", anvil.endpoint(), "--since", "999999999", "--resync", "--node", name);
+        resync.awaitNotice("MISSED");
+        resync.awaitNotice("following");
+        // live from here: a change made after the subscription is printed (retried until one lands after it)
+        Conditions.await(vertx, "a live change printed after the resync", WAIT, Duration.ofMillis(500), () -> {
+            try {
+                patchExtra(uuid, "tick", shortId());
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+            return resync.lines.stream().anyMatch(l -> l.contains("baremetal.node.update.end"));
+        });
+        assertTrue(resync.process.isAlive(), "with --resync anvil watch keeps running");
+    }
+
     // ---- the watcher process ----
 
     private Watcher watch(String... args) throws Exception {
