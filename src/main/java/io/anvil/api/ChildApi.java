@@ -218,7 +218,8 @@ final class ChildApi {
         }
         return underNodeLock(nodeIdent, "creating " + kind.def.singular(), () -> store.database()
                         .inTransaction(tx -> columns(tx, kind, doc, doc.fieldNames(), null)
-                                .compose(cols -> store.insert(tx, kind.def, cols))))
+                                .compose(cols -> store.insert(tx, kind.def, cols))
+                                .compose(row -> event(tx, kind, "create", row))))
                 .recover(e -> Future.failedFuture(
                         e instanceof io.anvil.conductor.ConductorErrors.NodeNotFound
                                 ? AnvilException.invalid(e.getMessage())
@@ -292,7 +293,8 @@ final class ChildApi {
                                         }
                                     }
                                     return columns(tx, kind, patched, changed, old)
-                                            .compose(cols -> store.update(tx, kind.def, old.getLong("id"), cols));
+                                            .compose(cols -> store.update(tx, kind.def, old.getLong("id"), cols))
+                                            .compose(row -> event(tx, kind, "update", row));
                                 }))))
                 .map(r -> subLinks(
                         kind,
@@ -337,8 +339,28 @@ final class ChildApi {
                                                 return Future.succeededFuture();
                                             })
                                             .compose(x -> store.delete(tx, kind.def, old.getLong("id")))
+                                            .compose(x -> event(tx, kind, "delete", old))
                                             .<Void>mapEmpty();
                                 }))));
+    }
+
+    /**
+     * Ironic's {@code baremetal.port.<action>.end} / {@code baremetal.portgroup.<action>.end} notification, in the
+     * transaction of the change (the event feed shows it, docs/events.md); the payload is the row as written (as it was,
+     * for a delete), bookkeeping ids dropped and secrets masked. Volume connectors and targets emit none.
+     */
+    private Future<JsonObject> event(io.vertx.sqlclient.SqlClient tx, Kind kind, String action, JsonObject row) {
+        if (kind != Kind.PORT && kind != Kind.PORTGROUP) {
+            return Future.succeededFuture(row);
+        }
+        JsonObject payload = io.anvil.util.Secrets.mask(row);
+        payload.remove("id");
+        payload.remove("node_id");
+        payload.remove("portgroup_id");
+        String type = "baremetal." + (kind == Kind.PORT ? "port" : "portgroup") + "." + action + ".end";
+        return services.outbox()
+                .write(tx, type, row.getString("node_uuid"), "info", payload)
+                .map(row);
     }
 
     /** The node a patch moves {@code found} to (as given: UUID or name), or null when it names none. */

@@ -51,9 +51,14 @@ final class EventsApi {
                     single(ctx, "conductor_group"),
                     single(ctx, "owner"));
             String lastEventId = sse ? req.getHeader("Last-Event-ID") : null;
-            since = lastEventId != null && !lastEventId.isBlank()
-                    ? seq("Last-Event-ID", lastEventId)
-                    : single(ctx, "since") == null ? null : seq("since", single(ctx, "since"));
+            String sinceParam = single(ctx, "since");
+            if (lastEventId != null && !lastEventId.isBlank()) {
+                since = seq("Last-Event-ID", lastEventId);
+            } else if (sinceParam != null) {
+                since = seq("since", sinceParam);
+            } else {
+                since = null;
+            }
         } catch (AnvilException e) {
             ctx.fail(e);
             return;

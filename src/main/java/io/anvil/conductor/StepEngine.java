@@ -234,7 +234,8 @@ public final class StepEngine {
                 return saved.compose(x -> move(task, type, ProvisionEvent.RESUME))
                         .compose(x -> runNext(task, type));
             }
-            return saved.compose(x -> saveUpdate(task, type, StepProgress.begin(task.node(), type, core)))
+            return saved.compose(x ->
+                            saveStepStart(task, type, StepProgress.begin(task.node(), type, core), core, plan.size()))
                     .compose(x -> continueFromWait(task, type));
         });
     }
@@ -364,7 +365,7 @@ public final class StepEngine {
     /** The worker half of an abort that moved the node: tear down and forget the steps. */
     public Future<Void> abortTearDown(Task task) {
         StepType type = typeOf(task.provisionState());
-        return tearDown(task, type).compose(v -> saveFinished(task, type, Map.of()));
+        return tearDown(task, type).compose(v -> saveFinished(task, type, Map.of(), null));
     }
 
     // ---- the loop ----
@@ -388,7 +389,13 @@ public final class StepEngine {
                 step.id(),
                 index + 1,
                 StepProgress.planned(view, type).size());
-        return saveUpdate(task, type, begin).compose(v -> runStep(task, type, step));
+        return saveStepStart(
+                        task,
+                        type,
+                        begin,
+                        index,
+                        StepProgress.planned(view, type).size())
+                .compose(v -> runStep(task, type, step));
     }
 
     private Future<Void> runStep(Task task, StepType type, Step step) {
@@ -489,11 +496,14 @@ public final class StepEngine {
                     case DEPLOY -> Future.succeededFuture();
                 };
         LOG.info("Node {}: all {} steps done", task.uuid(), type.value());
-        return tornDown.compose(v -> saveFinished(task, type, Map.of())).compose(v -> {
-            boolean manualClean = type == StepType.CLEAN
-                    && ProvisionState.MANAGEABLE.value().equals(task.node().getString("target_provision_state"));
-            return task.processEvent(manualClean ? ProvisionEvent.MANAGE : ProvisionEvent.DONE);
-        });
+        return tornDown.compose(v -> saveFinished(task, type, Map.of(), stepsEndEvent(type)))
+                .compose(v -> {
+                    boolean manualClean = type == StepType.CLEAN
+                            && ProvisionState.MANAGEABLE
+                                    .value()
+                                    .equals(task.node().getString("target_provision_state"));
+                    return task.processEvent(manualClean ? ProvisionEvent.MANAGE : ProvisionEvent.DONE);
+                });
     }
 
     // ---- errors ----
@@ -526,7 +536,7 @@ public final class StepEngine {
                                 task.uuid(),
                                 ar.cause().toString());
                     }
-                    return saveFinished(task, type, extra);
+                    return saveFinished(task, type, extra, null);
                 })
                 .compose(v -> {
                     ProvisionState state = task.provisionState();
@@ -593,8 +603,32 @@ public final class StepEngine {
         return task.save(cols).mapEmpty();
     }
 
-    /** The step list ended: field null, plan and flags gone, the agent's token and URL void (Ironic's wipe_*). */
-    private static Future<Void> saveFinished(Task task, StepType type, Map<String, Object> extra) {
+    /**
+     * A step starts: the node's step field and position, with the event the feed shows for it
+     * ({@code baremetal.node.clean_step.start}, {@code deploy_step.start}, {@code service_step.start}; the payload
+     * carries the node, whose step field names the step, and the step's place in the plan). Anvil's own event type:
+     * Ironic has no per-step notification (docs/events.md#event-types).
+     */
+    private static Future<Void> saveStepStart(
+            Task task, StepType type, StepProgress.Update update, int index, int count) {
+        Map<String, Object> cols = new HashMap<>();
+        cols.put("driver_internal_info", update.driverInternalInfo());
+        cols.put(type.nodeField(), update.stepField());
+        JsonObject extra = new JsonObject().put("step_index", index).put("step_count", count);
+        return task.saveWithEvent(cols, "baremetal.node." + type.value() + "_step.start", "info", extra)
+                .mapEmpty();
+    }
+
+    /** The event of a step list that ran to its end, e.g. {@code baremetal.node.clean_steps.end}. */
+    private static String stepsEndEvent(StepType type) {
+        return "baremetal.node." + type.value() + "_steps.end";
+    }
+
+    /**
+     * The step list ended: field null, plan and flags gone, the agent's token and URL void (Ironic's wipe_*); with
+     * {@code eventType} (may be null) written in the same transaction.
+     */
+    private static Future<Void> saveFinished(Task task, StepType type, Map<String, Object> extra, String eventType) {
         StepProgress.Update done = StepProgress.finish(task.node(), type);
         JsonObject dii = done.driverInternalInfo();
         dii.remove(AWAITED_COMMAND);
@@ -605,7 +639,9 @@ public final class StepEngine {
         Map<String, Object> cols = new LinkedHashMap<>(extra);
         cols.put("driver_internal_info", wiped == null ? dii : wiped);
         cols.put(type.nodeField(), null);
-        return task.save(cols).mapEmpty();
+        return eventType == null
+                ? task.save(cols).mapEmpty()
+                : task.saveWithEvent(cols, eventType, "info", null).mapEmpty();
     }
 
     // ---- small helpers ----

@@ -162,6 +162,7 @@ public final class Task implements DriverTask {
     public Future<JsonObject> saveWithEvent(
             Map<String, Object> columns, String eventType, String priority, JsonObject extra) {
         requireExclusive("Saving the node");
+        JsonObject before = node;
         return manager.database()
                 .inTransaction(tx -> manager.records()
                         .save(tx, node.getLong("id"), uuid(), lease.fence(), columns)
@@ -171,7 +172,10 @@ public final class Task implements DriverTask {
                                         eventType,
                                         uuid(),
                                         priority,
-                                        NodePayloads.node(row).mergeIn(extra == null ? new JsonObject() : extra))
+                                        withContext(
+                                                NodePayloads.node(row)
+                                                        .mergeIn(extra == null ? new JsonObject() : extra),
+                                                before))
                                 .map(row)))
                 .onSuccess(row -> node = row);
     }
@@ -182,21 +186,40 @@ public final class Task implements DriverTask {
      */
     public Future<JsonObject> saveWithEvents(Map<String, Object> columns, String beforeEventType, String eventType) {
         requireExclusive("Saving the node");
-        JsonObject before = NodePayloads.node(node);
+        JsonObject old = node;
+        JsonObject before = withContext(NodePayloads.node(node), old);
         return manager.database()
                 .inTransaction(tx -> manager.outbox()
                         .write(tx, beforeEventType, uuid(), "info", before)
                         .compose(x -> manager.records().save(tx, node.getLong("id"), uuid(), lease.fence(), columns))
                         .compose(row -> manager.outbox()
-                                .write(tx, eventType, uuid(), "info", NodePayloads.node(row))
+                                .write(tx, eventType, uuid(), "info", withContext(NodePayloads.node(row), old))
                                 .map(row)))
                 .onSuccess(row -> node = row);
+    }
+
+    /**
+     * What the event feed shows beside the node (docs/events.md#event-objects): the provision and power states
+     * before this change (unless the caller said) and the lock holder, this conductor, which holds the node
+     * exclusively while it writes the event.
+     */
+    private JsonObject withContext(JsonObject payload, JsonObject before) {
+        if (!payload.containsKey("previous_provision_state")) {
+            payload.put("previous_provision_state", before.getString("provision_state"));
+        }
+        if (!payload.containsKey("previous_power_state")) {
+            payload.put("previous_power_state", before.getString("power_state"));
+        }
+        if (payload.getValue("reservation") == null) {
+            payload.put("reservation", manager.host());
+        }
+        return payload;
     }
 
     /** Deletes the node (fenced) and writes its delete notification in the same transaction. */
     public Future<Void> destroy(String eventType) {
         requireExclusive("Deleting the node");
-        JsonObject before = NodePayloads.node(node);
+        JsonObject before = withContext(NodePayloads.node(node), node);
         return manager.database().inTransaction(tx -> manager.records()
                 .delete(tx, node.getLong("id"), uuid(), lease.fence())
                 .compose(x -> manager.outbox().write(tx, eventType, uuid(), "info", before)));

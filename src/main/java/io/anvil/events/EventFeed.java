@@ -70,6 +70,10 @@ public final class EventFeed implements Shareable {
         return hub;
     }
 
+    public FeedReader reader() {
+        return reader;
+    }
+
     public EventRetention retention() {
         return retention;
     }

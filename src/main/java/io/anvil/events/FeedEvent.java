@@ -80,9 +80,9 @@ public final class FeedEvent {
         return nodeUuid;
     }
 
-    /** The node's name as the event's payload carries it (null for events without a node payload). */
+    /** The node's name as a node event's payload carries it (null for other events: a port's name is its own). */
     public String nodeName() {
-        return payload.getString("name");
+        return eventType.startsWith("baremetal.node.") ? payload.getString("name") : null;
     }
 
     public String owner() {

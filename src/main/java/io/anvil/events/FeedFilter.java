@@ -124,9 +124,9 @@ public final class FeedFilter {
             int i = p.size();
             sql.append(" AND (node_uuid::text = ANY($")
                     .append(i)
-                    .append(") OR payload->>'name' = ANY($")
+                    .append(") OR (event_type LIKE 'baremetal.node.%' AND payload->>'name' = ANY($")
                     .append(i)
-                    .append("))");
+                    .append(")))");
         }
         if (!types.isEmpty()) {
             p.addArrayOfString(types.stream().map(FeedFilter::likeOf).toArray(String[]::new));

@@ -35,6 +35,7 @@ public final class FeedReader extends VerticleBase {
     private long fallbackTimer = -1;
     private boolean stopped;
     private long failures;
+    private volatile long reads;
 
     public FeedReader(EventStore store, FeedHub hub, FeedSettings settings) {
         this.store = store;
@@ -80,6 +81,11 @@ public final class FeedReader extends VerticleBase {
         return cursor;
     }
 
+    /** Reads completed so far (a read that starts after a commit has seen it). */
+    public long reads() {
+        return reads;
+    }
+
     private void read() {
         if (stopped) {
             return;
@@ -105,6 +111,7 @@ public final class FeedReader extends VerticleBase {
                 .compose(this::readUpTo)
                 .onComplete(ar -> {
                     reading = false;
+                    reads++;
                     if (ar.failed()) {
                         if (failures++ % 100 == 0) {
                             LOG.warn(

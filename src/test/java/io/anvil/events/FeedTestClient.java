@@ -1,0 +1,138 @@
+package io.anvil.events;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/** A WebSocket subscriber of GET /v1/events for tests: keeps every event and control message it receives. */
+final class FeedTestClient implements AutoCloseable {
+    static final Duration WAIT = Duration.ofSeconds(30);
+
+    private final Vertx vertx;
+    private final WebSocketClient client;
+    private final WebSocket ws;
+    private final List<JsonObject> events = new ArrayList<>();
+    private final List<JsonObject> controls = new ArrayList<>();
+    private volatile Short closeStatus;
+
+    private FeedTestClient(Vertx vertx, WebSocketClient client, WebSocket ws) {
+        this.vertx = vertx;
+        this.client = client;
+        this.ws = ws;
+        ws.textMessageHandler(text -> {
+            JsonObject o = new JsonObject(text);
+            synchronized (this) {
+                (o.containsKey("control") ? controls : events).add(o);
+            }
+        });
+        ws.closeHandler(v -> closeStatus = ws.closeStatusCode() == null ? (short) 1006 : ws.closeStatusCode());
+    }
+
+    /** Connects to {@code port} with the query string {@code query} (may be empty), waiting for the upgrade. */
+    static FeedTestClient connect(Vertx vertx, int port, String query) {
+        WebSocketClient client = vertx.createWebSocketClient();
+        WebSocket ws = get(client.connect(new WebSocketConnectOptions()
+                .setHost("127.0.0.1")
+                .setPort(port)
+                .setURI("/v1/events" + (query.isEmpty() ? "" : "?" + query))));
+        return new FeedTestClient(vertx, client, ws);
+    }
+
+    /** The upgrade's failure (e.g. 429 or 410 answered before the upgrade). */
+    static Throwable refused(Vertx vertx, int port, String query) {
+        WebSocketClient client = vertx.createWebSocketClient();
+        try {
+            client.connect(new WebSocketConnectOptions()
+                            .setHost("127.0.0.1")
+                            .setPort(port)
+                            .setURI("/v1/events" + (query.isEmpty() ? "" : "?" + query)))
+                    .toCompletionStage()
+                    .toCompletableFuture()
+                    .get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            return e.getCause();
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        } finally {
+            client.close();
+        }
+        throw new AssertionError("the upgrade was accepted");
+    }
+
+    synchronized List<JsonObject> events() {
+        return List.copyOf(events);
+    }
+
+    synchronized List<JsonObject> controls() {
+        return List.copyOf(controls);
+    }
+
+    List<Long> seqs() {
+        return events().stream().map(e -> e.getLong("seq")).toList();
+    }
+
+    Short closeStatus() {
+        return closeStatus;
+    }
+
+    void send(JsonObject message) {
+        get(ws.writeTextMessage(message.encode()));
+    }
+
+    /** Waits until {@code n} events matching {@code which} arrived; returns them. */
+    List<JsonObject> awaitEvents(int n, Predicate<JsonObject> which, String what) {
+        io.anvil.testsupport.Conditions.await(
+                vertx,
+                what,
+                WAIT,
+                Duration.ofMillis(20),
+                () -> events().stream().filter(which).count() >= n);
+        return events().stream().filter(which).toList();
+    }
+
+    JsonObject awaitControl(String kind) {
+        io.anvil.testsupport.Conditions.await(
+                vertx, "a '" + kind + "' control message", WAIT, Duration.ofMillis(20), () -> controls().stream()
+                        .anyMatch(c -> kind.equals(c.getString("control"))));
+        return controls().stream()
+                .filter(c -> kind.equals(c.getString("control")))
+                .reduce((a, b) -> b)
+                .orElseThrow();
+    }
+
+    void awaitClosed() {
+        io.anvil.testsupport.Conditions.await(
+                vertx, "the server closing the WebSocket", WAIT, Duration.ofMillis(20), () -> closeStatus != null);
+    }
+
+    /** Stops reading from the socket (TCP backpressure builds up on the server). */
+    void stall() {
+        ws.pause();
+    }
+
+    @Override
+    public void close() {
+        if (closeStatus == null) {
+            ws.close();
+        }
+        client.close();
+    }
+
+    static <T> T get(Future<T> f) {
+        try {
+            return f.toCompletionStage().toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new AssertionError("failed: " + e.getCause(), e.getCause());
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+}
