@@ -108,7 +108,14 @@ class WatchCommandTest {
                 .orElseThrow();
         assertTrue(powered.contains("power off -> power on") || powered.contains(" power on"), powered);
         // the printed events are the feed's, one line each, in its order
-        assertEquals(feedSeqs(uuid, from), seqsOf(w.lines));
+        List<Long> expected = feedSeqs(uuid, from);
+        Conditions.await(
+                vertx,
+                "every event of the node printed",
+                WAIT,
+                Duration.ofMillis(50),
+                () -> seqsOf(w.lines).size() >= expected.size());
+        assertEquals(expected, seqsOf(w.lines));
 
         // Ctrl-C: SIGINT runs the shutdown hook, which closes the WebSocket and lets the output flush
         new ProcessBuilder("kill", "-INT", Long.toString(w.process.pid()))
@@ -353,11 +360,21 @@ class WatchCommandTest {
                 200);
     }
 
-    /** The seq of the node's latest stored event (its create.end right after enrolment). */
+    /**
+     * The seq of the node's latest event in the feed (its create.end right after enrolment), once the feed has it: the
+     * feed hands out an event when no earlier transaction can still commit, a moment after its own commit.
+     */
     private long lastSeq(String uuid) throws Exception {
-        List<Long> seqs = feedSeqs(uuid, 0);
-        assertFalse(seqs.isEmpty(), "the feed has no event of " + uuid);
-        return seqs.get(seqs.size() - 1);
+        List<List<Long>> seqs = new ArrayList<>();
+        Conditions.await(vertx, "the feed lists an event of " + uuid, WAIT, Duration.ofMillis(50), () -> {
+            try {
+                seqs.add(0, feedSeqs(uuid, 0));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+            return !seqs.get(0).isEmpty();
+        });
+        return seqs.get(0).get(seqs.get(0).size() - 1);
     }
 
     /** The node's events as the feed's JSON page lists them (the stored truth), by seq. */
