@@ -266,10 +266,7 @@ public final class FeedBench {
                     .meta("api_errors", requestErrors.get())
                     .meta("anvil_cpu_s_total", totalCpu)
                     .meta("anvil_peak_rss_kb", anvil.peakRssKb())
-                    .meta(
-                            "command",
-                            "scripts/bench feed -Dbench.subscribers=" + subscribers + " -Dbench.rate=" + rate
-                                    + " -Dbench.seconds=" + seconds);
+                    .meta("command", command());
             table.row(new JsonObject()
                     .put("subscribers", subscribers + (firehose > 0 ? " + " + firehose + " unfiltered" : ""))
                     .put("events/s made", (double) requestedInWindow / window)
@@ -576,6 +573,16 @@ public final class FeedBench {
     }
 
     // ---- small helpers ----
+
+    /** This run's command line: scripts/bench feed with the -Dbench.* settings it was given. */
+    private static String command() {
+        StringBuilder sb = new StringBuilder("scripts/bench feed");
+        System.getProperties().stringPropertyNames().stream()
+                .filter(k -> k.startsWith("bench."))
+                .sorted()
+                .forEach(k -> sb.append(" -D").append(k).append('=').append(System.getProperty(k)));
+        return sb.toString();
+    }
 
     private static void record(AtomicLongArray h, AtomicLong max, long us) {
         long v = Math.max(0, us);
