@@ -56,7 +56,8 @@ class WatchCommandTest {
 
     @BeforeAll
     void start() throws Exception {
-        anvil = AnvilInstance.start(Map.of());
+        // pings every second and an idle cut after three: an idle watcher must answer pings to stay connected
+        anvil = AnvilInstance.start(Map.of("feed.keepalive", 1.0, "feed.idle_timeout", 3.0));
         vertx = Vertx.vertx();
         relay = Relay.start(vertx, anvil.port());
     }
@@ -193,6 +194,27 @@ class WatchCommandTest {
                 Duration.ofMillis(50),
                 () -> seqsOf(w.lines).size() >= expected.size());
         assertEquals(expected, seqsOf(w.lines), "each event printed exactly once, in order:\n" + w.lines);
+    }
+
+    @Test
+    void anIdleWatcherStaysConnectedByAnsweringTheServersPings() throws Exception {
+        String name = "watch-" + shortId();
+        String uuid = enrol(name);
+        Watcher w = watch("--url", anvil.endpoint(), "--node", name, "--since", Long.toString(lastSeq(uuid)));
+        w.awaitNotice("following");
+        long quietUntil = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        Conditions.await(
+                vertx,
+                "5 s without events (past the 3 s idle cut)",
+                WAIT,
+                Duration.ofMillis(200),
+                () -> System.nanoTime() > quietUntil);
+        patchExtra(uuid, "after", "quiet");
+        w.awaitLines("the change after the quiet time", lines -> lines.stream()
+                .anyMatch(l -> l.contains("baremetal.node.update.end")));
+        assertFalse(
+                w.errors.stream().anyMatch(l -> l.contains("closing") || l.contains("reconnect")),
+                "the server cut the idle watcher: " + w.errors);
     }
 
     @Test
