@@ -21,8 +21,9 @@ import java.util.concurrent.ThreadLocalRandom;
  * exactly once, in the feed's order, across disconnects: it remembers the sequence number of the last event it
  * handed over and reconnects with {@code since=<that seq>}, with exponential back-off (and jitter, so a restarted
  * conductor is not hit by all its watchers at once). An event at or below that number (a replay overlapping what
- * was already seen) is dropped. On the server's {@code closing} frame it reconnects at once, from its own last
- * sequence number or, before it has seen any event, from the frame's {@code resume_from}.
+ * was already seen) is dropped. A control frame's {@code resume_from} (the server's {@code closing} before it cuts a
+ * lagging subscriber) moves that resume point forward past events the filters skipped, and after {@code closing} it
+ * reconnects at once.
  *
  * <p>A resume the server no longer holds (410 Gone: older than its retention) ends the follower with
  * {@link Refused}, unless {@code resyncWhenTooOld}: then it tells the listener and starts again live. A request the
@@ -86,6 +87,8 @@ public final class FeedFollower {
         }
     }
 
+    private static final long PING_INTERVAL_MS = 15_000;
+
     private final Vertx vertx;
     private final Context context;
     private final Options options;
@@ -94,8 +97,9 @@ public final class FeedFollower {
     private final Promise<Void> done = Promise.promise();
 
     // all below only touched on `context`
+    /** The resume point: the last event handed over, or a later resume_from of the server's. */
     private volatile Long lastSeq;
-    private Long pendingResume;
+
     private WebSocket socket;
     private boolean stopped;
     private boolean paused;
@@ -162,7 +166,7 @@ public final class FeedFollower {
         });
     }
 
-    /** The sequence number of the last event handed over (null before the first, when started live). */
+    /** The resume point: the last event handed over or a later resume_from (null before either, started live). */
     public Long lastSeq() {
         return lastSeq;
     }
@@ -185,7 +189,7 @@ public final class FeedFollower {
         URI u = options.url();
         boolean ssl = "https".equals(u.getScheme()) || "wss".equals(u.getScheme());
         int port = u.getPort() > 0 ? u.getPort() : ssl ? 443 : 80;
-        Long since = lastSeq != null ? lastSeq : pendingResume;
+        Long since = lastSeq;
         WebSocketConnectOptions connect = new WebSocketConnectOptions()
                 .setHost(u.getHost())
                 .setPort(port)
@@ -206,7 +210,6 @@ public final class FeedFollower {
             socket = ws;
             attempt = 0;
             connections++;
-            pendingResume = null;
             listener.notice(
                     connections == 1
                             ? "following " + u.getHost() + ":" + port + (since == null ? " (live)" : " from #" + since)
@@ -217,6 +220,9 @@ public final class FeedFollower {
             if (paused) {
                 ws.pause();
             }
+            // an application-level ping now and then: the server answers it, and a server that puts its resume_from
+            // in the pong keeps this watcher's resume point current even while its filters match nothing
+            ping(ws);
         });
     }
 
@@ -229,13 +235,15 @@ public final class FeedFollower {
             return;
         }
         if (msg.containsKey("control")) {
+            // resume_from: every event up to it was sent on this connection (so it arrived before this frame) or
+            // filtered out; resuming there is exact, and it moves the resume point of a watcher whose filters
+            // matched nothing yet (the server sends it with "closing"; with "pong" too when it offers it)
+            if (msg.getValue("resume_from") instanceof Number n && (lastSeq == null || n.longValue() > lastSeq)) {
+                lastSeq = n.longValue();
+            }
             if ("closing".equals(msg.getString("control"))) {
-                Object from = msg.getValue("resume_from");
-                if (lastSeq == null && from instanceof Number n) {
-                    pendingResume = n.longValue();
-                }
-                listener.notice("the server is closing the feed (" + msg.getString("reason", "no reason given")
-                        + "); resuming after #" + (lastSeq != null ? lastSeq : from));
+                listener.notice("the server is closing the feed (" + msg.getString("reason", "no reason given") + "); "
+                        + (lastSeq == null ? "reconnecting live" : "resuming after #" + lastSeq));
                 attempt = 0;
             }
             return;
@@ -250,6 +258,14 @@ public final class FeedFollower {
             lastSeq = s;
         }
         listener.event(msg);
+    }
+
+    private void ping(WebSocket ws) {
+        if (socket != ws) {
+            return;
+        }
+        ws.writeTextMessage("{\"ping\":1}");
+        vertx.setTimer(PING_INTERVAL_MS, id -> ping(ws));
     }
 
     private void onClosed(WebSocket ws) {
@@ -279,7 +295,6 @@ public final class FeedFollower {
                     listener.notice("the feed no longer holds the events after #" + since + " (" + message
                             + "); events up to now are MISSED: resync from GET /v1/nodes; continuing live");
                     lastSeq = null;
-                    pendingResume = null;
                     connect();
                     return;
                 }
