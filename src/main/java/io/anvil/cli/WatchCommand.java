@@ -143,8 +143,7 @@ public final class WatchCommand implements java.util.concurrent.Callable<Integer
             System.err.println("anvil watch: --since must be a sequence number (0 or more)");
             return EXIT_REFUSED;
         }
-        FeedFilters filters = new FeedFilters(nodes, types, levels, conductorGroup, owner);
-        FeedFollower.Options options = FeedFollower.Options.of(endpoint, filters, since)
+        FeedFollower.Options options = FeedFollower.Options.of(endpoint, filters(), since)
                 .withResync(resync)
                 .withIdleTimeout(Duration.ofSeconds(Math.max(1, idleTimeout)))
                 .withBackoff(Duration.ofMillis(250), Duration.ofSeconds(Math.max(1, maxBackoff)));
@@ -242,6 +241,11 @@ public final class WatchCommand implements java.util.concurrent.Callable<Integer
             return r.status() == 400 ? EXIT_REFUSED : 1;
         }
         return 1;
+    }
+
+    /** The feed filters the options name. */
+    FeedFilters filters() {
+        return new FeedFilters(nodes, types, levels, conductorGroup, owner);
     }
 
     /** The API endpoint: http(s):// or ws(s)://, host required; an optional path prefix is kept. */
