@@ -118,6 +118,10 @@ final class FeedTestClient implements AutoCloseable {
         ws.pause();
     }
 
+    void resumeReading() {
+        ws.resume();
+    }
+
     @Override
     public void close() {
         if (closeStatus == null) {
