@@ -148,6 +148,7 @@ public final class WatchCommand implements java.util.concurrent.Callable<Integer
                 .withIdleTimeout(Duration.ofSeconds(Math.max(1, idleTimeout)))
                 .withBackoff(Duration.ofMillis(250), Duration.ofSeconds(Math.max(1, maxBackoff)));
 
+        logToStderr();
         BlockingQueue<Object> queue = new LinkedBlockingQueue<>();
         AtomicBoolean paused = new AtomicBoolean();
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1));
@@ -241,6 +242,31 @@ public final class WatchCommand implements java.util.concurrent.Callable<Integer
             return r.status() == 400 ? EXIT_REFUSED : 1;
         }
         return 1;
+    }
+
+    /**
+     * Stdout carries the events only (a `--json` consumer parses every line), so the few log lines Vert.x or Netty
+     * may write (warnings and up) go to stderr.
+     */
+    private static void logToStderr() {
+        if (!(org.slf4j.LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext ctx)) {
+            return;
+        }
+        ch.qos.logback.classic.encoder.PatternLayoutEncoder encoder =
+                new ch.qos.logback.classic.encoder.PatternLayoutEncoder();
+        encoder.setContext(ctx);
+        encoder.setPattern("anvil watch: %level %logger{24} - %msg%n");
+        encoder.start();
+        ch.qos.logback.core.ConsoleAppender<ch.qos.logback.classic.spi.ILoggingEvent> stderr =
+                new ch.qos.logback.core.ConsoleAppender<>();
+        stderr.setContext(ctx);
+        stderr.setTarget("System.err");
+        stderr.setEncoder(encoder);
+        stderr.start();
+        ch.qos.logback.classic.Logger root = ctx.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        root.detachAndStopAllAppenders();
+        root.addAppender(stderr);
+        root.setLevel(ch.qos.logback.classic.Level.WARN);
     }
 
     /** The feed filters the options name. */
