@@ -127,6 +127,9 @@ public final class WatchCommand implements java.util.concurrent.Callable<Integer
             description = "longest wait between reconnection attempts (default: ${DEFAULT-VALUE})")
     int maxBackoff;
 
+    /** A queue item: one event, parsed and as the server's text. */
+    private record Received(JsonObject event, String text) {}
+
     /** A queue item that ends the printing loop: the follower's end, with its failure if any. */
     private record End(Throwable failure) {}
 
@@ -155,8 +158,8 @@ public final class WatchCommand implements java.util.concurrent.Callable<Integer
         FeedFollower[] self = new FeedFollower[1];
         FeedFollower follower = new FeedFollower(vertx, options, new FeedFollower.Listener() {
             @Override
-            public void event(JsonObject event) {
-                queue.add(event);
+            public void event(JsonObject event, String text) {
+                queue.add(new Received(event, text));
                 if (queue.size() > HIGH_WATER && paused.compareAndSet(false, true)) {
                     self[0].pause();
                 }
@@ -202,8 +205,8 @@ public final class WatchCommand implements java.util.concurrent.Callable<Integer
                     end = e;
                     break;
                 }
-                if (item instanceof JsonObject event) {
-                    out.println(json ? event.encode() : EventLine.format(event));
+                if (item instanceof Received r) {
+                    out.println(json ? r.text() : EventLine.format(r.event()));
                 } else {
                     out.flush();
                     System.err.println("anvil watch: " + item);

@@ -38,8 +38,8 @@ public final class FeedFollower {
 
     /** Receives what the follower sees; called on the follower's context. */
     public interface Listener {
-        /** One event object as the server sent it. */
-        void event(JsonObject event);
+        /** One event: parsed, and the frame's text exactly as the server sent it. */
+        void event(JsonObject event, String text);
 
         /** A human-readable note about the connection (connected, lost, reconnecting, resynchronised). */
         void notice(String message);
@@ -257,7 +257,7 @@ public final class FeedFollower {
             }
             lastSeq = s;
         }
-        listener.event(msg);
+        listener.event(msg, text);
     }
 
     private void ping(WebSocket ws) {
