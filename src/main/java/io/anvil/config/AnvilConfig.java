@@ -350,9 +350,11 @@ public record AnvilConfig(
 
     /**
      * {@code ANVIL_*} variables that are read but name no setting: the file to load, the JVM options of scripts/run
-     * and the log level of logback.xml. Any other {@code ANVIL_*} variable must name a setting.
+     * and the log level of logback.xml, and the endpoint {@code anvil watch} follows (a shell that exports it for the
+     * client may start the server too). Any other {@code ANVIL_*} variable must name a setting.
      */
-    public static final Set<String> OTHER_VARIABLES = Set.of("ANVIL_CONFIG", "ANVIL_JAVA_OPTS", "ANVIL_LOG_LEVEL");
+    public static final Set<String> OTHER_VARIABLES =
+            Set.of("ANVIL_CONFIG", "ANVIL_JAVA_OPTS", "ANVIL_LOG_LEVEL", "ANVIL_URL");
 
     /** The environment variable that overrides a setting: {@code conductor.lock_lease -> ANVIL_CONDUCTOR_LOCK_LEASE}. */
     public static String variableOf(String key) {
