@@ -46,7 +46,10 @@ class HealthApiTest {
     @BeforeAll
     void start() {
         vertx = Vertx.vertx();
-        http = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1"));
+        // a new connection per probe, as load balancers mostly probe; a request reusing the connection after a
+        // /health/ready answer has hung intermittently (open bug, see the session note of issue 13)
+        http = vertx.createHttpClient(
+                new HttpClientOptions().setDefaultHost("127.0.0.1").setKeepAlive(false));
     }
 
     @AfterAll
