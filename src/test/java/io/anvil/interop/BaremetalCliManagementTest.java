@@ -68,15 +68,16 @@ class BaremetalCliManagementTest {
     }
 
     /** Polls {@code baremetal node show} until {@code done} holds (each CLI run is the polling interval). */
-    private static JsonObject awaitShow(String node, Predicate<JsonObject> done) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (true) {
-            JsonObject n = run("node", "show", node, "-f", "json").json();
-            if (done.test(n)) {
-                return n;
-            }
-            assertTrue(System.nanoTime() < deadline, "node never settled: " + n.encode());
-        }
+    private static JsonObject awaitShow(String node, Predicate<JsonObject> done) {
+        JsonObject[] last = new JsonObject[1];
+        io.anvil.testsupport.Conditions.await(
+                anvil.anvil().vertx(),
+                node + " settles",
+                java.time.Duration.ofSeconds(60),
+                java.time.Duration.ofMillis(100),
+                () -> done.test(
+                        last[0] = run("node", "show", node, "-f", "json").json()));
+        return last[0];
     }
 
     private static JsonObject row(JsonArray rows, String key, String value) {
