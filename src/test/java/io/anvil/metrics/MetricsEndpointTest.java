@@ -25,7 +25,6 @@ import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -89,11 +88,7 @@ class MetricsEndpointTest {
     }
 
     static <T> T await(Future<T> f) {
-        try {
-            return f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            throw new AssertionError(e);
-        }
+        return io.anvil.testsupport.Conditions.result(f, java.time.Duration.ofSeconds(30));
     }
 
     private void sql(String statement, Object... args) throws Exception {

@@ -2,6 +2,8 @@ package io.anvil.testsupport;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
 import java.time.Duration;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -14,6 +16,38 @@ import java.util.function.BooleanSupplier;
  */
 public final class Conditions {
     private Conditions() {}
+
+    /**
+     * The result of {@code f}, waited for on the calling thread. On a timeout every thread's stack goes to stderr
+     * before the test fails: a hang on a busy CI machine is then explained by the log instead of guessed at.
+     */
+    public static <T> T result(Future<T> f, Duration timeout) {
+        try {
+            return f.toCompletionStage().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            dumpThreads("timed out after " + timeout.toMillis() + " ms waiting for a future");
+            throw new AssertionError(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        } catch (ExecutionException e) {
+            throw new AssertionError(e.getCause());
+        }
+    }
+
+    /** Prints every live thread's stack to stderr under {@code why}. */
+    public static void dumpThreads(String why) {
+        StringBuilder b = new StringBuilder("---- thread dump: ").append(why).append('\n');
+        for (ThreadInfo t : ManagementFactory.getThreadMXBean().dumpAllThreads(true, true)) {
+            b.append(t.toString().replace("\n\t...\n", "\n"));
+            StackTraceElement[] st = t.getStackTrace();
+            // ThreadInfo.toString shows 8 frames: the rest matters for a hang
+            for (int i = 8; i < st.length; i++) {
+                b.append("\tat ").append(st[i]).append('\n');
+            }
+        }
+        System.err.println(b.append("---- end of thread dump"));
+    }
 
     public static void await(Vertx timers, String what, Duration timeout, Duration every, BooleanSupplier condition) {
         long deadline = System.nanoTime() + timeout.toNanos();
