@@ -50,6 +50,9 @@ abstract class ApiTestBase {
     protected Vertx vertx;
     protected Anvil anvil;
     protected HttpClient client;
+    /** Every request is issued from this one context (see OnContext). */
+    protected io.anvil.testsupport.OnContext calls;
+
     protected DatabaseUrl db;
     protected String base;
 
@@ -74,6 +77,7 @@ abstract class ApiTestBase {
                 .setDefaultHost("127.0.0.1")
                 .setDefaultPort(anvil.apiPort())
                 .setKeepAlive(true));
+        calls = io.anvil.testsupport.OnContext.of(vertx);
         base = "http://127.0.0.1:" + anvil.apiPort();
     }
 
@@ -177,8 +181,8 @@ abstract class ApiTestBase {
         Future<Resp> sendAsync() {
             RequestOptions opts = new RequestOptions().setMethod(method).setURI(path);
             headers.forEach(opts::putHeader);
-            return client.request(opts).compose(req -> (body == null ? req.send() : req.send(body))
-                    .compose(resp -> resp.body().map(b -> new Resp(resp.statusCode(), resp.headers(), b))));
+            return calls.call(() -> client.request(opts).compose(req -> (body == null ? req.send() : req.send(body))
+                    .compose(resp -> resp.body().map(b -> new Resp(resp.statusCode(), resp.headers(), b)))));
         }
 
         /** Sends and asserts the status, with the body in the failure message. */

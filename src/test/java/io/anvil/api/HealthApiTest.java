@@ -14,6 +14,7 @@ import io.anvil.store.DatabaseUrl;
 import io.anvil.store.EmbeddedServices;
 import io.anvil.testsupport.AnvilInstance;
 import io.anvil.testsupport.Conditions;
+import io.anvil.testsupport.OnContext;
 import io.anvil.testsupport.TestServices;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -42,14 +43,14 @@ import org.junit.jupiter.api.TestInstance;
 class HealthApiTest {
     private Vertx vertx;
     private HttpClient http;
+    /** Every request is issued from this one context (see OnContext). */
+    private OnContext calls;
 
     @BeforeAll
     void start() {
         vertx = Vertx.vertx();
-        // a new connection per probe, as load balancers mostly probe; a request reusing the connection after a
-        // /health/ready answer has hung intermittently (open bug, see the session note of issue 13)
-        http = vertx.createHttpClient(
-                new HttpClientOptions().setDefaultHost("127.0.0.1").setKeepAlive(false));
+        http = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1"));
+        calls = OnContext.of(vertx);
     }
 
     @AfterAll
@@ -68,9 +69,9 @@ class HealthApiTest {
     }
 
     private Resp get(int port, String path) {
-        return await(http.request(HttpMethod.GET, port, "127.0.0.1", path)
+        return await(calls.call(() -> http.request(HttpMethod.GET, port, "127.0.0.1", path)
                 .compose(req -> req.send())
-                .compose(r -> r.body().map(b -> new Resp(r.statusCode(), r.getHeader("Content-Type"), b.toString()))));
+                .compose(r -> r.body().map(b -> new Resp(r.statusCode(), r.getHeader("Content-Type"), b.toString())))));
     }
 
     private static <T> T await(Future<T> f) {

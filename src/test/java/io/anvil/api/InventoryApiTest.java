@@ -66,10 +66,11 @@ class InventoryApiTest extends ApiTestBase {
                 await(vertx.createHttpServer().requestHandler(router).listen(0));
         try {
             var http = vertx.createHttpClient();
-            java.util.function.Function<String, Resp> fetch = path ->
-                    await(http.request(io.vertx.core.http.HttpMethod.GET, server.actualPort(), "127.0.0.1", path)
+            var calls = io.anvil.testsupport.OnContext.of(vertx);
+            java.util.function.Function<String, Resp> fetch = path -> await(calls.call(
+                    () -> http.request(io.vertx.core.http.HttpMethod.GET, server.actualPort(), "127.0.0.1", path)
                             .compose(req -> req.send())
-                            .compose(resp -> resp.body().map(b -> new Resp(resp.statusCode(), resp.headers(), b))));
+                            .compose(resp -> resp.body().map(b -> new Resp(resp.statusCode(), resp.headers(), b)))));
 
             Resp missing = fetch.apply("/v1/nodes/" + uuid + "/inventory");
             assertEquals(404, missing.status());

@@ -401,12 +401,12 @@ class AgentInspectTest extends AgentTestSupport {
         JsonObject data = agentData(pxeMac, randomMac(), bmc.host());
         List<io.vertx.core.Future<Integer>> posts = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
-            posts.add(client.request(new io.vertx.core.http.RequestOptions()
+            posts.add(calls.call(() -> client.request(new io.vertx.core.http.RequestOptions()
                             .setMethod(HttpMethod.POST)
                             .setURI("/v1/continue_inspection")
                             .putHeader("Content-Type", "application/json"))
                     .compose(req -> req.send(data.toBuffer())
-                            .compose(resp -> resp.body().map(b -> resp.statusCode()))));
+                            .compose(resp -> resp.body().map(b -> resp.statusCode())))));
         }
         List<Integer> statuses = new ArrayList<>();
         posts.forEach(f -> statuses.add(await(f)));

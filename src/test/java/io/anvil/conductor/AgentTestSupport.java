@@ -24,13 +24,13 @@ abstract class AgentTestSupport extends ConductorTestBase {
         // resp.body() is asked for inside the request's own callback, on the event loop, before the response can
         // end: chained from this (test) thread instead, a slow thread attaches it after the body went by, and the
         // future never completes (seen under stress --cpu 2)
-        return await(client.request(opts).compose(req -> (body == null
+        return await(calls.call(() -> client.request(opts).compose(req -> (body == null
                         ? req.send()
                         : req.send(
                                 body instanceof JsonObject o
                                         ? o.toBuffer()
                                         : io.vertx.core.json.Json.encodeToBuffer(body)))
-                .compose(resp -> resp.body().map(b -> new Resp(resp.statusCode(), b)))));
+                .compose(resp -> resp.body().map(b -> new Resp(resp.statusCode(), b))))));
     }
 
     Resp heartbeat(String ident, String version, Object body) {

@@ -56,6 +56,9 @@ abstract class ConductorTestBase {
     protected Vertx vertx;
     protected Anvil anvil;
     protected HttpClient client;
+    /** Every request is issued from this one context (see OnContext). */
+    protected io.anvil.testsupport.OnContext calls;
+
     protected DatabaseUrl db;
     private Connection jdbc;
 
@@ -76,6 +79,7 @@ abstract class ConductorTestBase {
                 .setDefaultHost("127.0.0.1")
                 .setDefaultPort(anvil.apiPort())
                 .setKeepAlive(true));
+        calls = io.anvil.testsupport.OnContext.of(vertx);
     }
 
     @AfterAll
@@ -293,8 +297,9 @@ abstract class ConductorTestBase {
         if (body != null) {
             opts.putHeader("Content-Type", "application/json");
         }
-        return await(client.request(opts).compose(req -> (body == null ? req.send() : req.send(body.toBuffer()))
-                .compose(resp -> resp.body().map(b -> new Resp(resp.statusCode(), b)))));
+        return await(calls.call(
+                () -> client.request(opts).compose(req -> (body == null ? req.send() : req.send(body.toBuffer()))
+                        .compose(resp -> resp.body().map(b -> new Resp(resp.statusCode(), b))))));
     }
 
     Resp putProvision(String uuid, JsonObject body) {

@@ -32,6 +32,8 @@ abstract class FeedTestBase {
     protected AnvilInstance anvil;
     protected Vertx vertx;
     protected HttpClient http;
+    /** Every request is issued from this one context (see OnContext). */
+    protected io.anvil.testsupport.OnContext calls;
 
     /** Settings of this class's conductor on top of the test defaults. */
     protected Map<String, Object> config() {
@@ -49,6 +51,7 @@ abstract class FeedTestBase {
                 .setDefaultHost("127.0.0.1")
                 .setDefaultPort(anvil.port())
                 .setKeepAlive(true));
+        calls = io.anvil.testsupport.OnContext.of(vertx);
     }
 
     @AfterAll
@@ -73,8 +76,8 @@ abstract class FeedTestBase {
     }
 
     Resp call(HttpMethod method, String path, Object body, Map<String, String> headers) {
-        return FeedTestClient.get(
-                http.request(new RequestOptions().setMethod(method).setURI(path))
+        return FeedTestClient.get(calls.call(
+                () -> http.request(new RequestOptions().setMethod(method).setURI(path))
                         .compose(req -> {
                             req.putHeader("X-OpenStack-Ironic-API-Version", "latest");
                             headers.forEach(req::putHeader);
@@ -84,7 +87,7 @@ abstract class FeedTestBase {
                             req.putHeader("Content-Type", "application/json");
                             return req.send(Buffer.buffer(body.toString()));
                         })
-                        .compose(res -> res.body().map(b -> new Resp(res.statusCode(), res.headers(), b))));
+                        .compose(res -> res.body().map(b -> new Resp(res.statusCode(), res.headers(), b)))));
     }
 
     Resp get(String path) {

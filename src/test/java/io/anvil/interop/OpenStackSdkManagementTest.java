@@ -63,13 +63,13 @@ class OpenStackSdkManagementTest {
     private JsonObject createNode(JsonObject body) throws Exception {
         HttpClient http = vertx.createHttpClient();
         try {
-            Buffer b = get(http.request(new RequestOptions()
+            Buffer b = get(io.anvil.testsupport.OnContext.of(vertx).call(() -> http.request(new RequestOptions()
                             .setMethod(HttpMethod.POST)
                             .setAbsoluteURI(anvil.endpoint() + "/v1/nodes")
                             .putHeader("Content-Type", "application/json")
                             .putHeader("X-OpenStack-Ironic-API-Version", "latest"))
                     .compose(req -> req.send(body.toBuffer()))
-                    .compose(resp -> resp.body()));
+                    .compose(resp -> resp.body())));
             return new JsonObject(b);
         } finally {
             get(http.close());

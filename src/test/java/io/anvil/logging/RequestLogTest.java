@@ -14,6 +14,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.OutputStreamAppender;
 import ch.qos.logback.core.encoder.LayoutWrappingEncoder;
 import io.anvil.testsupport.AnvilInstance;
+import io.anvil.testsupport.OnContext;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
@@ -53,6 +54,9 @@ class RequestLogTest {
     private AnvilInstance anvil;
     private Vertx vertx;
     private HttpClient http;
+    /** Every request is issued from this one context (see OnContext). */
+    private OnContext calls;
+
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
     private OutputStreamAppender<ILoggingEvent> appender;
     private Level errorsLevel;
@@ -65,6 +69,7 @@ class RequestLogTest {
         http = vertx.createHttpClient(
                 new HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(anvil.port()),
                 new PoolOptions().setHttp1MaxSize(50));
+        calls = OnContext.of(vertx);
     }
 
     @AfterAll
@@ -126,8 +131,8 @@ class RequestLogTest {
     private Future<Resp> send(String path, Map<String, String> headers) {
         RequestOptions o = new RequestOptions().setMethod(HttpMethod.GET).setURI(path);
         headers.forEach(o::putHeader);
-        return http.request(o).compose(req -> req.send()).compose(r -> r.body()
-                .map(b -> new Resp(r.statusCode(), r.headers())));
+        return calls.call(() -> http.request(o).compose(req -> req.send()).compose(r -> r.body()
+                .map(b -> new Resp(r.statusCode(), r.headers()))));
     }
 
     private static <T> T await(Future<T> f) {

@@ -10,6 +10,7 @@ import io.anvil.sim.bmc.SimulatedBmc;
 import io.anvil.sim.bmc.SimulatedFleet;
 import io.anvil.testsupport.AnvilInstance;
 import io.anvil.testsupport.Conditions;
+import io.anvil.testsupport.OnContext;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
@@ -40,6 +41,9 @@ class MetricsEndpointTest {
     private AnvilInstance anvil;
     private Vertx vertx;
     private HttpClient http;
+    /** Every request is issued from this one context (see OnContext). */
+    private OnContext calls;
+
     private SimulatedFleet fleet;
 
     @BeforeAll
@@ -49,6 +53,7 @@ class MetricsEndpointTest {
         vertx = anvil.anvil().vertx();
         http = vertx.createHttpClient(
                 new HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(anvil.port()));
+        calls = OnContext.of(vertx);
         fleet = await(SimulatedFleet.start(
                 vertx, new FleetOptions().count(1).host("127.0.0.1").basePort(0)));
     }
@@ -75,9 +80,9 @@ class MetricsEndpointTest {
         if (body != null) {
             o.putHeader("Content-Type", "application/json");
         }
-        return await(http.request(o)
+        return await(calls.call(() -> http.request(o)
                 .compose(req -> body == null ? req.send() : req.send(Buffer.buffer(body.toString())))
-                .compose(r -> r.body().map(b -> new Resp(r.statusCode(), r.headers(), b))));
+                .compose(r -> r.body().map(b -> new Resp(r.statusCode(), r.headers(), b)))));
     }
 
     private PrometheusText scrape() {

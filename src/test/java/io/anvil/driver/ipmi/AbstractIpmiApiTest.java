@@ -52,6 +52,9 @@ abstract class AbstractIpmiApiTest {
     protected Vertx vertx;
     protected Anvil anvil;
     protected HttpClient http;
+    /** Every request is issued from this one context (see OnContext). */
+    protected io.anvil.testsupport.OnContext calls;
+
     protected DatabaseUrl db;
     private final List<SimulatedFleet> fleets = new ArrayList<>();
     private Connection jdbc;
@@ -67,6 +70,7 @@ abstract class AbstractIpmiApiTest {
                 .setDefaultHost("127.0.0.1")
                 .setDefaultPort(anvil.apiPort())
                 .setKeepAlive(true));
+        calls = io.anvil.testsupport.OnContext.of(vertx);
     }
 
     @AfterAll
@@ -137,8 +141,9 @@ abstract class AbstractIpmiApiTest {
         if (body != null) {
             opts.putHeader("Content-Type", "application/json");
         }
-        return http.request(opts).compose(req -> (body == null ? req.send() : req.send(Buffer.buffer(body.toString())))
-                .compose(resp -> resp.body().map(b -> new Resp(resp.statusCode(), b))));
+        return calls.call(() -> http.request(opts)
+                .compose(req -> (body == null ? req.send() : req.send(Buffer.buffer(body.toString())))
+                        .compose(resp -> resp.body().map(b -> new Resp(resp.statusCode(), b)))));
     }
 
     Resp call(HttpMethod method, String path, Object body) {
