@@ -56,8 +56,9 @@ class WatchCommandTest {
 
     @BeforeAll
     void start() throws Exception {
-        // pings every second and an idle cut after three: an idle watcher must answer pings to stay connected
-        anvil = AnvilInstance.start(Map.of("feed.keepalive", 1.0, "feed.idle_timeout", 3.0));
+        // pings every second and an idle cut after six: an idle watcher must answer pings to stay connected (six, not
+        // three: a watcher JVM starting on a busy machine can stall its event loop for seconds)
+        anvil = AnvilInstance.start(Map.of("feed.keepalive", 1.0, "feed.idle_timeout", 6.0));
         vertx = Vertx.vertx();
         relay = Relay.start(vertx, anvil.port());
     }
@@ -202,10 +203,10 @@ class WatchCommandTest {
         String uuid = enrol(name);
         Watcher w = watch("--url", anvil.endpoint(), "--node", name, "--since", Long.toString(lastSeq(uuid)));
         w.awaitNotice("following");
-        long quietUntil = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        long quietUntil = System.nanoTime() + Duration.ofSeconds(8).toNanos();
         Conditions.await(
                 vertx,
-                "5 s without events (past the 3 s idle cut)",
+                "8 s without events (past the 6 s idle cut)",
                 WAIT,
                 Duration.ofMillis(200),
                 () -> System.nanoTime() > quietUntil);

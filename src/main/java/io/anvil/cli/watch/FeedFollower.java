@@ -102,6 +102,9 @@ public final class FeedFollower {
 
     private WebSocket socket;
     private boolean stopped;
+    /** How long {@link #stop()} waits for the close handshake before it ends the follower anyway. */
+    private static final long STOP_GRACE_MS = 2_000;
+
     private boolean paused;
     private long attempt;
     private long timer = -1;
@@ -141,7 +144,12 @@ public final class FeedFollower {
             WebSocket ws = socket;
             socket = null;
             Future<Void> closed = ws == null ? Future.succeededFuture() : ws.close((short) 1000, "watch stopped");
-            closed.eventually(() -> client.close()).onComplete(ar -> done.tryComplete());
+            // a polite close waits for the server's close frame; a busy or gone server must not hold up Ctrl-C
+            long guard = vertx.setTimer(STOP_GRACE_MS, id -> done.tryComplete());
+            closed.eventually(() -> client.close()).onComplete(ar -> {
+                vertx.cancelTimer(guard);
+                done.tryComplete();
+            });
         });
         return done.future();
     }
