@@ -3,9 +3,9 @@ package io.anvil.api;
 import static io.anvil.api.Handlers.async;
 import static io.anvil.api.Handlers.noContent;
 
+import io.anvil.auth.Visibility;
 import io.anvil.conductor.Allocations;
 import io.anvil.conductor.NodeUpdates;
-import io.anvil.auth.Visibility;
 import io.anvil.errors.AnvilException;
 import io.anvil.store.FieldSpec;
 import io.anvil.store.ListQuery;

@@ -1,7 +1,7 @@
 package io.anvil.api;
 
-import io.anvil.conductor.ChildUpdates;
 import io.anvil.auth.Visibility;
+import io.anvil.conductor.ChildUpdates;
 import io.anvil.errors.AnvilException;
 import io.anvil.store.FieldSpec;
 import io.anvil.store.FieldType;

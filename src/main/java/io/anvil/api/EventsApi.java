@@ -48,11 +48,11 @@ final class EventsApi {
         String project = Caller.of(ctx).visibleProject();
         try {
             filter = FeedFilter.of(
-                    ctx.queryParam("node"),
-                    ctx.queryParam("type"),
-                    ctx.queryParam("level"),
-                    single(ctx, "conductor_group"),
-                    single(ctx, "owner"))
+                            ctx.queryParam("node"),
+                            ctx.queryParam("type"),
+                            ctx.queryParam("level"),
+                            single(ctx, "conductor_group"),
+                            single(ctx, "owner"))
                     .restrictedTo(project);
             String lastEventId = sse ? req.getHeader("Last-Event-ID") : null;
             String sinceParam = single(ctx, "since");

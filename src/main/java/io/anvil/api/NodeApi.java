@@ -1,8 +1,8 @@
 package io.anvil.api;
 
+import io.anvil.auth.Visibility;
 import io.anvil.conductor.NodeUpdates;
 import io.anvil.conductor.TaskManager;
-import io.anvil.auth.Visibility;
 import io.anvil.errors.AnvilException;
 import io.anvil.fsm.ProvisionState;
 import io.anvil.secrets.SecretBox;

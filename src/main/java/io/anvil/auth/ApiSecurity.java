@@ -58,8 +58,9 @@ public record ApiSecurity(
                     case "noauth" -> Strategy.NOAUTH;
                     case "http_basic" -> Strategy.HTTP_BASIC;
                     case "jwt" -> Strategy.JWT;
-                    default -> throw new ConfigException("'api.auth_strategy' must be noauth, http_basic or jwt, got '"
-                            + strategyName + "'");
+                    default ->
+                        throw new ConfigException(
+                                "'api.auth_strategy' must be noauth, http_basic or jwt, got '" + strategyName + "'");
                 };
         String metrics = text(config, "api.metrics_access").toLowerCase(Locale.ROOT);
         boolean metricsOpen =
@@ -67,8 +68,9 @@ public record ApiSecurity(
                     case "" -> strategy == Strategy.NOAUTH;
                     case "open" -> true;
                     case "admin" -> false;
-                    default -> throw new ConfigException(
-                            "'api.metrics_access' must be open or admin (or empty), got '" + metrics + "'");
+                    default ->
+                        throw new ConfigException(
+                                "'api.metrics_access' must be open or admin (or empty), got '" + metrics + "'");
                 };
         List<String> roles = new ArrayList<>();
         Object r = config.setting("api.http_basic_roles").orElse(List.of());
@@ -139,7 +141,8 @@ public record ApiSecurity(
     public HttpServerOptions apply(HttpServerOptions options) {
         if (tls()) {
             options.setSsl(true)
-                    .setKeyCertOptions(new PemKeyCertOptions().setCertPath(tlsCertFile).setKeyPath(tlsKeyFile));
+                    .setKeyCertOptions(
+                            new PemKeyCertOptions().setCertPath(tlsCertFile).setKeyPath(tlsKeyFile));
         }
         return options;
     }
@@ -150,13 +153,14 @@ public record ApiSecurity(
                 switch (strategy) {
                     case NOAUTH -> "noauth: NO authentication, every caller is an admin";
                     case HTTP_BASIC -> "http_basic: users from " + userFile;
-                    case JWT -> "jwt: bearer tokens checked against "
-                            + (!jwt.secret.isEmpty()
-                                    ? "an HMAC secret"
-                                    : !jwt.publicKeyFile.isEmpty() ? jwt.publicKeyFile : "the JWKS " + jwt.jwks);
+                    case JWT ->
+                        "jwt: bearer tokens checked against "
+                                + (!jwt.secret.isEmpty()
+                                        ? "an HMAC secret"
+                                        : !jwt.publicKeyFile.isEmpty() ? jwt.publicKeyFile : "the JWKS " + jwt.jwks);
                 };
-        return "API authentication " + mode + "; listening on " + (tls() ? "https" : "http") + "://" + host + ":"
-                + port + (metricsOpen ? "; /metrics open" : "; /metrics for admins");
+        return "API authentication " + mode + "; listening on " + (tls() ? "https" : "http") + "://" + host + ":" + port
+                + (metricsOpen ? "; /metrics open" : "; /metrics for admins");
     }
 
     static boolean loopback(String host) {

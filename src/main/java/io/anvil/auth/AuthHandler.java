@@ -95,13 +95,13 @@ public final class AuthHandler implements Handler<RoutingContext> {
         HttpServerRequest req = ctx.request();
         Rule rule = policy.match(req.method(), req.path());
         Access access = rule == null ? Access.ADMIN : rule.access();
-        if (access == Access.OPEN || (access == Access.METRICS && authenticator.settings().metricsOpen())) {
+        if (access == Access.OPEN
+                || (access == Access.METRICS && authenticator.settings().metricsOpen())) {
             ctx.next();
             return;
         }
-        boolean hasBody = req.method() == HttpMethod.POST
-                || req.method() == HttpMethod.PUT
-                || req.method() == HttpMethod.PATCH;
+        boolean hasBody =
+                req.method() == HttpMethod.POST || req.method() == HttpMethod.PUT || req.method() == HttpMethod.PATCH;
         if (hasBody && !req.isEnded()) {
             // no byte of the body may be lost while we check: the body handler resumes it
             req.pause();
@@ -215,9 +215,8 @@ public final class AuthHandler implements Handler<RoutingContext> {
             boolean sees = caller.sees(t.owner(), t.lessee())
                     || (t.allocationOwner() != null && t.allocationOwner().equals(caller.visibleProject()));
             if (!sees) {
-                return Future.failedFuture(AnvilException.notFound(
-                        kind.substring(0, 1).toUpperCase(Locale.ROOT) + kind.substring(1) + " " + ident
-                                + " could not be found."));
+                return Future.failedFuture(AnvilException.notFound(kind.substring(0, 1)
+                                .toUpperCase(Locale.ROOT) + kind.substring(1) + " " + ident + " could not be found."));
             }
             return allow(permits(access, caller, t), what);
         });

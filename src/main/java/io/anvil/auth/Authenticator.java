@@ -144,18 +144,19 @@ public final class Authenticator implements Shareable {
             return Future.succeededFuture(hit);
         }
         String presented = token;
-        return vertx.executeBlocking(() -> {
-                    try {
-                        return jwt.verify(presented);
-                    } catch (Exception e) {
-                        LOG.info("Refused bearer token: {}", e.getMessage());
-                        throw unauthorized("Invalid or expired token");
-                    }
-                }, false)
+        return vertx.executeBlocking(
+                        () -> {
+                            try {
+                                return jwt.verify(presented);
+                            } catch (Exception e) {
+                                LOG.info("Refused bearer token: {}", e.getMessage());
+                                throw unauthorized("Invalid or expired token");
+                            }
+                        },
+                        false)
                 .map(v -> {
                     if (v.caller() == null) {
-                        throw new AnvilException(
-                                403, "The token carries none of the roles admin, member or reader.");
+                        throw new AnvilException(403, "The token carries none of the roles admin, member or reader.");
                     }
                     long left = v.expires() == null
                             ? Long.MAX_VALUE
@@ -175,7 +176,8 @@ public final class Authenticator implements Shareable {
         for (String entry : entries) {
             int eq = entry.indexOf('=');
             String user = eq < 0 ? "" : entry.substring(0, eq).strip();
-            String[] roleProject = eq < 0 ? new String[0] : entry.substring(eq + 1).strip().split(":", 2);
+            String[] roleProject =
+                    eq < 0 ? new String[0] : entry.substring(eq + 1).strip().split(":", 2);
             Caller.Role role = roleProject.length == 0 ? null : Caller.Role.strongest(List.of(roleProject[0]));
             if (user.isEmpty() || role == null) {
                 throw new ConfigException("api.http_basic_roles entry '" + entry

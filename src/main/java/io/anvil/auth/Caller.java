@@ -25,12 +25,13 @@ public record Caller(String name, Role role, String project) {
         static Role strongest(Collection<String> names) {
             Role best = null;
             for (String n : names) {
-                Role r = switch (n.trim().toLowerCase(Locale.ROOT)) {
-                    case "admin" -> ADMIN;
-                    case "member" -> MEMBER;
-                    case "reader" -> READER;
-                    default -> null;
-                };
+                Role r =
+                        switch (n.trim().toLowerCase(Locale.ROOT)) {
+                            case "admin" -> ADMIN;
+                            case "member" -> MEMBER;
+                            case "reader" -> READER;
+                            default -> null;
+                        };
                 if (r != null && (best == null || r.ordinal() > best.ordinal())) {
                     best = r;
                 }

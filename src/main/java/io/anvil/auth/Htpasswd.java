@@ -25,7 +25,8 @@ final class Htpasswd {
         this.hashes = hashes;
         byte[] salt = new byte[16];
         new SecureRandom().nextBytes(salt);
-        String cost = hashes.isEmpty() ? "10" : hashes.values().iterator().next().substring(4, 6);
+        String cost =
+                hashes.isEmpty() ? "10" : hashes.values().iterator().next().substring(4, 6);
         this.decoy = OpenBSDBCrypt.generate("2y", "decoy".toCharArray(), salt, Integer.parseInt(cost));
     }
 

@@ -62,7 +62,8 @@ final class JwtVerifier {
             source = new ImmutableSecret<>(secret);
             algorithms.addAll(JWSAlgorithm.Family.HMAC_SHA);
         } else {
-            source = settings.publicKeyFile().isEmpty() ? jwks(settings.jwks()) : pem(Path.of(settings.publicKeyFile()));
+            source =
+                    settings.publicKeyFile().isEmpty() ? jwks(settings.jwks()) : pem(Path.of(settings.publicKeyFile()));
             algorithms.addAll(JWSAlgorithm.Family.RSA);
             algorithms.addAll(JWSAlgorithm.Family.EC);
         }
@@ -136,7 +137,8 @@ final class JwtVerifier {
                         .getPublicKey();
             } else if (text.contains("BEGIN PUBLIC KEY")) {
                 String b64 = text.replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
-                X509EncodedKeySpec spec = new X509EncodedKeySpec(Base64.getDecoder().decode(b64));
+                X509EncodedKeySpec spec =
+                        new X509EncodedKeySpec(Base64.getDecoder().decode(b64));
                 PublicKey k;
                 try {
                     k = KeyFactory.getInstance("RSA").generatePublic(spec);

@@ -2,7 +2,6 @@ package io.anvil.auth;
 
 import io.anvil.store.ResourceDef;
 import io.anvil.store.Resources;
-import io.anvil.store.SchedulingResources;
 import io.vertx.core.http.HttpMethod;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,7 +48,8 @@ public final class Policy {
     /** One rule: methods (empty: any), a path pattern ({@code :name} one segment, a trailing {@code /**} any rest). */
     public record Rule(Set<HttpMethod> methods, String path, Pattern regex, Access access, ResourceDef child) {
         boolean matches(HttpMethod m, String p) {
-            return (methods.isEmpty() || methods.contains(m)) && regex.matcher(p).matches();
+            return (methods.isEmpty() || methods.contains(m))
+                    && regex.matcher(p).matches();
         }
 
         /** The value of the path parameter {@code name} in {@code path} (which this rule matches). */

@@ -28,7 +28,8 @@ final class Targets {
     }
 
     Future<Target> node(String ident) {
-        return one("SELECT owner, lessee, NULL FROM " + Resources.NODE.table() + " n WHERE ", "n", Resources.NODE, ident);
+        return one(
+                "SELECT owner, lessee, NULL FROM " + Resources.NODE.table() + " n WHERE ", "n", Resources.NODE, ident);
     }
 
     Future<Target> child(ResourceDef def, String ident) {
