@@ -1,15 +1,11 @@
 package io.anvil.auth;
 
 import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.jwk.Curve;
-import com.nimbusds.jose.jwk.ECKey;
-import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
-import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
-import com.nimbusds.jose.jwk.source.ImmutableSecret;
 import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
+import com.nimbusds.jose.proc.JWSKeySelector;
 import com.nimbusds.jose.proc.JWSVerificationKeySelector;
 import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jwt.JWTClaimsSet;
@@ -21,6 +17,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.Key;
 import java.security.KeyFactory;
 import java.security.PublicKey;
 import java.security.cert.CertificateFactory;
@@ -35,6 +32,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Verifies bearer tokens the way an OIDC provider issues them: a signed JWT (HMAC with the configured secret, or
@@ -52,22 +50,21 @@ final class JwtVerifier {
 
     JwtVerifier(ApiSecurity.Jwt settings) {
         this.settings = settings;
-        JWKSource<SecurityContext> source;
-        Set<JWSAlgorithm> algorithms = new HashSet<>();
         if (!settings.secret().isEmpty()) {
             byte[] secret = settings.secret().getBytes(StandardCharsets.UTF_8);
             if (secret.length < 32) {
                 throw new ConfigException("api.jwt_secret must be at least 32 bytes (256 bits) for HMAC-SHA256");
             }
-            source = new ImmutableSecret<>(secret);
-            algorithms.addAll(JWSAlgorithm.Family.HMAC_SHA);
-        } else {
-            source =
-                    settings.publicKeyFile().isEmpty() ? jwks(settings.jwks()) : pem(Path.of(settings.publicKeyFile()));
-            algorithms.addAll(JWSAlgorithm.Family.RSA);
+            processor.setJWSKeySelector(only(JWSAlgorithm.Family.HMAC_SHA, new SecretKeySpec(secret, "HmacSHA256")));
+        } else if (!settings.publicKeyFile().isEmpty()) {
+            Set<JWSAlgorithm> algorithms = new HashSet<>(JWSAlgorithm.Family.RSA);
             algorithms.addAll(JWSAlgorithm.Family.EC);
+            processor.setJWSKeySelector(only(algorithms, pem(Path.of(settings.publicKeyFile()))));
+        } else {
+            Set<JWSAlgorithm> algorithms = new HashSet<>(JWSAlgorithm.Family.RSA);
+            algorithms.addAll(JWSAlgorithm.Family.EC);
+            processor.setJWSKeySelector(new JWSVerificationKeySelector<>(algorithms, jwks(settings.jwks())));
         }
-        processor.setJWSKeySelector(new JWSVerificationKeySelector<>(algorithms, source));
         JWTClaimsSet exact = settings.issuer().isEmpty()
                 ? null
                 : new JWTClaimsSet.Builder().issuer(settings.issuer()).build();
@@ -114,6 +111,11 @@ final class JwtVerifier {
         return out;
     }
 
+    /** The one configured key, whatever {@code kid} a token names, for the algorithms it can verify. */
+    private static JWSKeySelector<SecurityContext> only(Set<JWSAlgorithm> algorithms, Key key) {
+        return (header, context) -> algorithms.contains(header.getAlgorithm()) ? List.of(key) : List.of();
+    }
+
     private static JWKSource<SecurityContext> jwks(String where) {
         try {
             if (where.startsWith("https://") || where.startsWith("http://")) {
@@ -127,7 +129,7 @@ final class JwtVerifier {
     }
 
     /** A PEM public key ({@code PUBLIC KEY}) or certificate ({@code CERTIFICATE}), RSA or EC. */
-    private static JWKSource<SecurityContext> pem(Path file) {
+    private static Key pem(Path file) {
         try {
             String text = Files.readString(file, StandardCharsets.US_ASCII);
             PublicKey key;
@@ -149,11 +151,10 @@ final class JwtVerifier {
             } else {
                 throw new IllegalArgumentException("expected a PEM PUBLIC KEY or CERTIFICATE");
             }
-            JWK jwk = key instanceof RSAPublicKey rsa
-                    ? new RSAKey.Builder(rsa).build()
-                    : new ECKey.Builder(Curve.forECParameterSpec(((ECPublicKey) key).getParams()), (ECPublicKey) key)
-                            .build();
-            return new ImmutableJWKSet<>(new JWKSet(jwk));
+            if (!(key instanceof RSAPublicKey) && !(key instanceof ECPublicKey)) {
+                throw new IllegalArgumentException("expected an RSA or EC key, got " + key.getAlgorithm());
+            }
+            return key;
         } catch (Exception e) {
             throw new ConfigException("cannot read api.jwt_public_key_file " + file + ": " + e.getMessage());
         }
