@@ -222,8 +222,15 @@ public final class Anvil {
                 })
                 .compose(id -> {
                     apiDeployment = id;
-                    io.anvil.auth.Authenticator.of(vertx)
-                            .ifPresent(a -> LOG.info(a.settings().describe(apiPort())));
+                    io.anvil.auth.Authenticator.of(vertx).ifPresent(a -> {
+                        LOG.info(a.settings().describe(apiPort()));
+                        if (a.settings().noauthInPublic()) {
+                            LOG.warn(
+                                    "API without authentication on {}, not a loopback address"
+                                            + " (api.allow_noauth_on_public_address): anyone who reaches it is an admin",
+                                    a.settings().host());
+                        }
+                    });
                     try {
                         periodics = ConductorPeriodics.create(vertx, config, conductor, ring);
                         periodics.scheduler().withMetrics(metrics.periodics());

@@ -104,7 +104,7 @@ public record ApiSecurity(
 
     /** The start-up rules a misconfiguration breaks; each message says what to set. */
     private void check() {
-        if (strategy == Strategy.NOAUTH && !loopback(host) && !allowNoauthOnPublicAddress) {
+        if (noauthInPublic() && !allowNoauthOnPublicAddress) {
             throw new ConfigException("api.auth_strategy is noauth (no authentication) but api.host is " + host
                     + ", not a loopback address: anyone who reaches it could power off the fleet. Set"
                     + " api.auth_strategy to http_basic or jwt (docs/security.md#authentication), bind to 127.0.0.1,"
@@ -131,6 +131,11 @@ public record ApiSecurity(
         if (cacheSize < 1) {
             throw new ConfigException("'api.auth_cache_size' must be at least 1, got " + cacheSize);
         }
+    }
+
+    /** noauth on an address others can reach (allowed by api.allow_noauth_on_public_address): worth a warning. */
+    public boolean noauthInPublic() {
+        return strategy == Strategy.NOAUTH && !loopback(host);
     }
 
     public boolean tls() {
