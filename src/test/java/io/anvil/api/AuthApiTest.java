@@ -261,6 +261,18 @@ class AuthApiTest extends ApiTestBase {
     }
 
     @Test
+    void aRefusedBodyLeavesTheConnectionUsable() {
+        JsonObject body = new JsonObject()
+                .put("driver", "fake-hardware")
+                .put("extra", new JsonObject().put("pad", "x".repeat(200_000)));
+        for (int i = 0; i < 3; i++) {
+            assertError(post("/v1/nodes", body).v(LATEST).send(), 401, "Authorization required");
+            assertError(as("rita", post("/v1/nodes", body)).send(), 403, "Access was denied");
+            as("root", get("/v1/nodes/" + nodeA)).expect(200);
+        }
+    }
+
+    @Test
     void theAgentsEndpointsAndDiscoveryNeedNoApiCredentials() {
         get("/").v(LATEST).expect(200);
         get("/v1").v(LATEST).expect(200);
