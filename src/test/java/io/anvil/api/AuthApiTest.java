@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.anvil.auth.AuthHandler;
 import io.anvil.auth.Policy;
+import io.anvil.events.FeedTestClient;
 import io.anvil.testsupport.Conditions;
 import io.anvil.testsupport.TestCredentials;
 import io.vertx.core.http.HttpMethod;
@@ -258,6 +259,31 @@ class AuthApiTest extends ApiTestBase {
         assertFalse(bobs.contains(nodeA), "bob received node A's events: " + bobs);
         assertTrue(alices.contains(nodeA), alices.toString());
         assertFalse(alices.contains(nodeB), "alice received node B's events: " + alices);
+    }
+
+    @Test
+    void aMembersLiveFeedCarriesOnlyItsProjectsEventsEvenAfterResubscribing() {
+        try (FeedTestClient bob =
+                FeedTestClient.connect(vertx, anvil.apiPort(), "", Map.of("Authorization", basic("bob", PASSWORD)))) {
+            // asking for node A by name changes nothing: the project's restriction stays
+            bob.send(new JsonObject()
+                    .put(
+                            "subscribe",
+                            new JsonObject()
+                                    .put("node", new JsonArray().add(nodeA).add(nodeB))));
+            bob.awaitControl("subscribed");
+            as("root", put("/v1/nodes/" + nodeA + "/maintenance", new JsonObject().put("reason", "live-a")))
+                    .expect(202);
+            as("root", delete("/v1/nodes/" + nodeA + "/maintenance")).expect(202);
+            as("root", put("/v1/nodes/" + nodeB + "/maintenance", new JsonObject().put("reason", "live-b")))
+                    .expect(202);
+            bob.awaitEvents(1, e -> nodeB.equals(e.getString("node_uuid")), "node B's maintenance event");
+            assertTrue(
+                    bob.events().stream().noneMatch(e -> nodeA.equals(e.getString("node_uuid"))),
+                    "bob received node A's events: " + bob.events());
+        }
+        Throwable refused = FeedTestClient.refused(vertx, anvil.apiPort(), "");
+        assertTrue(String.valueOf(refused).contains("401"), String.valueOf(refused));
     }
 
     @Test
