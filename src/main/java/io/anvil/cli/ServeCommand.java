@@ -80,7 +80,9 @@ public final class ServeCommand implements Callable<Integer> {
         }
         try {
             SecretsConfig.load(config);
-        } catch (SecretKeys.InvalidKeys e) {
+            // authentication and the address it allows (docs/security.md#authentication), before anything starts
+            io.anvil.auth.ApiSecurity.from(config);
+        } catch (SecretKeys.InvalidKeys | AnvilConfig.ConfigException e) {
             System.err.println("anvil: configuration error: " + e.getMessage());
             return 2;
         }
