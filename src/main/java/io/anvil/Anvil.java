@@ -103,6 +103,9 @@ public final class Anvil {
         HardwareTypes hardwareTypes = new HardwareTypes(config.conductor().enabledHardwareTypes());
         // the secrets key first: without a usable one nothing starts (docs/security.md#secrets-at-rest)
         return vertx.executeBlocking(() -> secrets = SecretsConfig.load(config))
+                // who may call the API (docs/security.md#authentication): a bad user file or key stops the start here
+                .compose(box -> vertx.executeBlocking(
+                        () -> io.anvil.auth.Authenticator.install(vertx, io.anvil.auth.ApiSecurity.from(config))))
                 .compose(box -> vertx.executeBlocking(() -> Migrations.migrate(url)))
                 .compose(applied -> {
                     if (applied > 0) {
@@ -219,6 +222,15 @@ public final class Anvil {
                 })
                 .compose(id -> {
                     apiDeployment = id;
+                    io.anvil.auth.Authenticator.of(vertx).ifPresent(a -> {
+                        LOG.info(a.settings().describe(apiPort()));
+                        if (a.settings().noauthInPublic()) {
+                            LOG.warn(
+                                    "API without authentication on {}, not a loopback address"
+                                            + " (api.allow_noauth_on_public_address): anyone who reaches it is an admin",
+                                    a.settings().host());
+                        }
+                    });
                     try {
                         periodics = ConductorPeriodics.create(vertx, config, conductor, ring);
                         periodics.scheduler().withMetrics(metrics.periodics());
@@ -283,6 +295,11 @@ public final class Anvil {
     /** The start-up correction of stuck states (completes once every node it found was handled). */
     public Future<StuckStates.Result> stuckStates() {
         return stuckStates;
+    }
+
+    /** The routes the API serves (one API verticle's router; all are alike). */
+    public List<io.vertx.ext.web.Route> apiRoutes() {
+        return apiInstances.get(0).routes();
     }
 
     /** The port the API listens on (resolves port 0). */

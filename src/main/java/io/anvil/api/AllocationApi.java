@@ -3,6 +3,7 @@ package io.anvil.api;
 import static io.anvil.api.Handlers.async;
 import static io.anvil.api.Handlers.noContent;
 
+import io.anvil.auth.Visibility;
 import io.anvil.conductor.Allocations;
 import io.anvil.conductor.NodeUpdates;
 import io.anvil.errors.AnvilException;
@@ -124,6 +125,7 @@ final class AllocationApi {
             throw AnvilException.invalid("The sort_key value " + sortKey + " is an invalid field for sorting");
         }
         ListQuery q = new ListQuery();
+        Visibility.allocations(ctx, q);
         for (String column : List.of("resource_class", "state", "owner")) {
             String value = Requests.query(ctx, column);
             if (value != null) {

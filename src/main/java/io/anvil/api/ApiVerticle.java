@@ -6,6 +6,8 @@ import static io.anvil.api.Handlers.noContent;
 import static io.anvil.api.Handlers.sync;
 
 import io.anvil.api.ChildApi.Kind;
+import io.anvil.auth.AuthHandler;
+import io.anvil.auth.Authenticator;
 import io.anvil.errors.AnvilException;
 import io.anvil.health.Readiness;
 import io.anvil.logging.LogContext;
@@ -31,6 +33,7 @@ public final class ApiVerticle extends VerticleBase {
     private final Readiness readiness;
     private HttpServer server;
     private ConductorCache conductorCache;
+    private Router router;
 
     /** Without metrics, and ready whenever it serves (for tests that mount the API alone). */
     public ApiVerticle(ApiServices services) {
@@ -47,11 +50,14 @@ public final class ApiVerticle extends VerticleBase {
     public Future<?> start() {
         conductorCache = new ConductorCache(services.conductors());
         Router router = router();
-        server = vertx.createHttpServer(new HttpServerOptions()
+        HttpServerOptions options = new HttpServerOptions()
                 .setHost(services.config().api().host())
                 .setPort(services.config().api().port())
                 .setCompressionSupported(false)
-                .setTcpNoDelay(true));
+                .setTcpNoDelay(true);
+        // TLS with the configured certificate (docs/security.md#tls)
+        Authenticator.of(vertx).ifPresent(a -> a.settings().apply(options));
+        server = vertx.createHttpServer(options);
         return conductorCache.start(vertx).compose(v -> server.requestHandler(router)
                 .listen());
     }
@@ -59,6 +65,11 @@ public final class ApiVerticle extends VerticleBase {
     /** The port actually bound (useful with port 0 in tests). */
     public int actualPort() {
         return server.actualPort();
+    }
+
+    /** The routes this API serves (each access rule is checked against them: io.anvil.auth.Policy). */
+    public java.util.List<io.vertx.ext.web.Route> routes() {
+        return router.getRoutes();
     }
 
     @Override
@@ -78,6 +89,9 @@ public final class ApiVerticle extends VerticleBase {
         RequestTracking tracking = new RequestTracking(metrics.http());
         r.route().handler(tracking);
         r.route().handler(ApiVerticle::negotiateVersion);
+        // who calls, and may they (docs/security.md#roles): before any body is read and before every route
+        AuthHandler auth = AuthHandler.create(vertx, services.store().database());
+        r.route().handler(auth);
         // bodies only where a method carries one: GETs (the hot path) skip the buffering handler entirely
         BodyHandler bodies =
                 BodyHandler.create(false).setBodyLimit(services.config().api().maxBodyBytes());
@@ -89,6 +103,7 @@ public final class ApiVerticle extends VerticleBase {
                 ctx.next();
             }
         });
+        r.route().handler(auth::checkBody);
         r.route().failureHandler(errors);
         // a draining conductor (graceful stop) starts no new work: writes get 503 and clients retry on a peer
         r.route().handler(ctx -> {
@@ -211,6 +226,8 @@ public final class ApiVerticle extends VerticleBase {
         // the operator's view: /metrics, /health/live, /health/ready (docs/operations.md)
         new OpsApi(vertx, metrics, readiness).mount(r);
         tracking.bind(r);
+        auth.bind(r);
+        this.router = r;
         return r;
     }
 

@@ -1,5 +1,6 @@
 package io.anvil.api;
 
+import io.anvil.auth.Visibility;
 import io.anvil.conductor.ChildUpdates;
 import io.anvil.errors.AnvilException;
 import io.anvil.store.FieldSpec;
@@ -109,6 +110,7 @@ final class ChildApi {
         List<String> names = fields != null ? List.copyOf(fields) : detail ? visible : kind.def.defaultListFields();
         String base = Links.base(ctx, services.config().api().publicUrl());
         ListQuery q = new ListQuery();
+        Visibility.children(ctx, q);
         String nodeFilter = nodeIdent != null
                 ? nodeIdent
                 : Requests.query(ctx, "node") != null ? Requests.query(ctx, "node") : Requests.query(ctx, "node_uuid");

@@ -1,5 +1,6 @@
 package io.anvil.api;
 
+import io.anvil.auth.Caller;
 import io.anvil.errors.AnvilException;
 import io.anvil.events.EventFeed;
 import io.anvil.events.FeedEvent;
@@ -43,13 +44,16 @@ final class EventsApi {
         boolean sse = !webSocket && accepts(req.getHeader(HttpHeaders.ACCEPT), "text/event-stream");
         FeedFilter filter;
         Long since;
+        // a project's member or reader receives the events of its own nodes only (docs/security.md#roles)
+        String project = Caller.of(ctx).visibleProject();
         try {
             filter = FeedFilter.of(
-                    ctx.queryParam("node"),
-                    ctx.queryParam("type"),
-                    ctx.queryParam("level"),
-                    single(ctx, "conductor_group"),
-                    single(ctx, "owner"));
+                            ctx.queryParam("node"),
+                            ctx.queryParam("type"),
+                            ctx.queryParam("level"),
+                            single(ctx, "conductor_group"),
+                            single(ctx, "owner"))
+                    .restrictedTo(project);
             String lastEventId = sse ? req.getHeader("Last-Event-ID") : null;
             String sinceParam = single(ctx, "since");
             if (lastEventId != null && !lastEventId.isBlank()) {
@@ -85,7 +89,7 @@ final class EventsApi {
                 ctx.fail(ar.cause());
             } else if (webSocket) {
                 req.toWebSocket()
-                        .onSuccess(ws -> webSocket(ws, filter, since, client))
+                        .onSuccess(ws -> webSocket(ws, filter, since, client, project))
                         .onFailure(e -> {
                             feed.hub().release(client);
                             if (!ctx.response().ended()) {
@@ -98,14 +102,14 @@ final class EventsApi {
         });
     }
 
-    private void webSocket(ServerWebSocket ws, FeedFilter filter, Long since, String client) {
+    private void webSocket(ServerWebSocket ws, FeedFilter filter, Long since, String client, String project) {
         Subscriber s = feed.subscribe(new WebSocketSink(ws), filter, since, client);
         ws.closeHandler(v -> s.gone());
         ws.exceptionHandler(e -> s.gone());
         ws.pongHandler(b -> s.heard());
         ws.textMessageHandler(text -> {
             s.heard();
-            ws.writeTextMessage(answer(s, text).encode());
+            ws.writeTextMessage(answer(s, text, project).encode());
         });
         ws.binaryMessageHandler(b -> {
             s.heard();
@@ -115,7 +119,7 @@ final class EventsApi {
     }
 
     /** The answer to a client frame: subscribe (new filters) or ping. */
-    private static JsonObject answer(Subscriber s, String text) {
+    private static JsonObject answer(Subscriber s, String text, String project) {
         JsonObject msg;
         try {
             msg = new JsonObject(text);
@@ -128,7 +132,7 @@ final class EventsApi {
             }
             try {
                 FeedFilter f = FeedFilter.of(filters);
-                s.filter(f);
+                s.filter(f.restrictedTo(project));
                 return new JsonObject().put("control", "subscribed").put("filters", f.toJson());
             } catch (AnvilException e) {
                 return error(e.getMessage());

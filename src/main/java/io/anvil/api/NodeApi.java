@@ -1,5 +1,6 @@
 package io.anvil.api;
 
+import io.anvil.auth.Visibility;
 import io.anvil.conductor.NodeUpdates;
 import io.anvil.conductor.TaskManager;
 import io.anvil.errors.AnvilException;
@@ -304,9 +305,9 @@ final class NodeApi {
         }
         String project = Requests.query(ctx, "project");
         if (project != null) {
-            String p = q.param(project);
-            q.where("(t.owner = " + p + " OR t.lessee = " + p + ")");
+            q.where(Visibility.ownedOrLeased(q.param(project), "t."));
         }
+        Visibility.nodes(ctx, q);
         String desc = Requests.query(ctx, "description_contains");
         if (desc != null) {
             q.where("t.description ILIKE "

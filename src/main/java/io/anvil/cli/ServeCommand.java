@@ -80,7 +80,9 @@ public final class ServeCommand implements Callable<Integer> {
         }
         try {
             SecretsConfig.load(config);
-        } catch (SecretKeys.InvalidKeys e) {
+            // authentication and the address it allows (docs/security.md#authentication), before anything starts
+            io.anvil.auth.ApiSecurity.from(config);
+        } catch (SecretKeys.InvalidKeys | AnvilConfig.ConfigException e) {
             System.err.println("anvil: configuration error: " + e.getMessage());
             return 2;
         }
@@ -155,12 +157,21 @@ public final class ServeCommand implements Callable<Integer> {
         String host = config.api().host().equals("0.0.0.0")
                 ? "127.0.0.1"
                 : config.api().host();
+        io.anvil.auth.ApiSecurity security = io.anvil.auth.ApiSecurity.from(config);
+        String url = (security.tls() ? "https://" : "http://") + host + ":" + anvil.apiPort();
+        String auth =
+                switch (security.strategy()) {
+                    case NOAUTH -> "--os-auth-type none";
+                    case HTTP_BASIC -> "--os-auth-type http_basic --os-username USER --os-password PASSWORD";
+                    case JWT -> "--os-auth-type admin_token --os-token TOKEN";
+                };
         System.out.println("anvil: conductor " + config.conductor().hostname() + " ready; database "
                 + DatabaseUrl.parse(config.database().url()) + ", redis "
                 + DatabaseUrl.redact(config.redis().url()));
-        System.out.println("anvil: Ironic v1 API listening on http://" + host + ":" + anvil.apiPort()
-                + "  (try: baremetal --os-auth-type none --os-endpoint http://" + host + ":" + anvil.apiPort()
-                + " driver list)");
+        System.out.println("anvil: Ironic v1 API listening on " + url + " ("
+                + security.strategy().configName()
+                + ")  (try: baremetal " + auth + " --os-endpoint " + url
+                + (security.tls() ? " --os-cacert CA_FILE" : "") + " driver list)");
         System.out.println("anvil: press Ctrl-C to stop");
         while (!stopped.await(1, java.util.concurrent.TimeUnit.HOURS)) {
             // serve until the shutdown hook has finished

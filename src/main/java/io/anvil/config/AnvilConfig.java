@@ -242,12 +242,31 @@ public record AnvilConfig(
     /** The defaults, as documented in conf/anvil.yaml. */
     static Map<String, Object> defaults() {
         Map<String, Object> d = new LinkedHashMap<>();
-        d.put("api.host", "0.0.0.0");
+        // empty: 127.0.0.1 with api.auth_strategy noauth, 0.0.0.0 otherwise (io.anvil.auth.ApiSecurity)
+        d.put("api.host", "");
         d.put("api.port", 6385);
         d.put("api.instances", 0);
         d.put("api.max_body_bytes", 1048576);
         d.put("api.max_limit", 1000);
         d.put("api.public_url", "");
+        // ---- authentication, roles and TLS of the API (docs/security.md#authentication; io.anvil.auth)
+        d.put("api.auth_strategy", "noauth");
+        d.put("api.allow_noauth_on_public_address", false);
+        d.put("api.http_basic_auth_user_file", "");
+        d.put("api.http_basic_roles", List.of());
+        d.put("api.jwt_secret", "");
+        d.put("api.jwt_public_key_file", "");
+        d.put("api.jwt_jwks", "");
+        d.put("api.jwt_issuer", "");
+        d.put("api.jwt_audience", "");
+        d.put("api.jwt_roles_claim", "roles");
+        d.put("api.jwt_project_claim", "project_id");
+        d.put("api.jwt_leeway", 60.0);
+        d.put("api.auth_cache_ttl", 60.0);
+        d.put("api.auth_cache_size", 10000);
+        d.put("api.metrics_access", "");
+        d.put("api.tls_cert_file", "");
+        d.put("api.tls_key_file", "");
         // ---- agent API (issue 10): Ironic's [api] ramdisk options and the heartbeat intake
         d.put("api.enable_ramdisk_endpoints", true);
         d.put("api.restrict_lookup", true);
@@ -579,7 +598,7 @@ public record AnvilConfig(
     private static AnvilConfig fromMap(Map<String, Object> v) {
         return new AnvilConfig(
                 new Api(
-                        str(v, "api.host"),
+                        apiHost(v),
                         num(v, "api.port"),
                         num(v, "api.instances"),
                         num(v, "api.max_body_bytes"),
@@ -603,6 +622,15 @@ public record AnvilConfig(
                         dbl(v, "conductor.graceful_shutdown_timeout"),
                         dbl(v, "conductor.lock_lease")),
                 java.util.Collections.unmodifiableMap(new LinkedHashMap<>(v)));
+    }
+
+    /** api.host as configured; empty means loopback with noauth (safe by default) and every address otherwise. */
+    private static String apiHost(Map<String, Object> v) {
+        String host = str(v, "api.host").trim();
+        if (!host.isEmpty()) {
+            return host;
+        }
+        return "noauth".equals(str(v, "api.auth_strategy").trim()) ? "127.0.0.1" : "0.0.0.0";
     }
 
     private static String str(Map<String, Object> v, String k) {

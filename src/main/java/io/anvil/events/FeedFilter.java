@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
  * with OR. Checked in memory for live events and as SQL for replays and pages, with the same meaning.
  */
 public final class FeedFilter {
-    public static final FeedFilter ALL = new FeedFilter(Set.of(), List.of(), Set.of(), null, null);
+    public static final FeedFilter ALL = new FeedFilter(Set.of(), List.of(), Set.of(), null, null, null);
 
     private static final Set<String> LEVELS = Set.of("debug", "info", "warning", "error", "critical");
     private static final Pattern TYPE_PATTERN = Pattern.compile("[A-Za-z0-9_.*-]{1,128}");
@@ -30,14 +30,31 @@ public final class FeedFilter {
     private final Set<String> levels;
     private final String conductorGroup;
     private final String owner;
+    /** The caller's project (docs/security.md#roles): only events of nodes it owns or leases; null = every node. */
+    private final String project;
 
-    private FeedFilter(Set<String> nodes, List<String> types, Set<String> levels, String conductorGroup, String owner) {
+    private FeedFilter(
+            Set<String> nodes,
+            List<String> types,
+            Set<String> levels,
+            String conductorGroup,
+            String owner,
+            String project) {
         this.nodes = nodes;
         this.types = types;
         this.typeRegexes = types.stream().map(FeedFilter::regexOf).toList();
         this.levels = levels;
         this.conductorGroup = conductorGroup;
         this.owner = owner;
+        this.project = project;
+    }
+
+    /**
+     * These filters limited to the events of nodes {@code project} owns or leases (as their payload says); null
+     * leaves them as they are. Not shown in {@link #toJson}: a subscriber cannot lift it.
+     */
+    public FeedFilter restrictedTo(String project) {
+        return project == null ? this : new FeedFilter(nodes, types, levels, conductorGroup, owner, project);
     }
 
     /**
@@ -74,7 +91,8 @@ public final class FeedFilter {
                 List.copyOf(types),
                 Set.copyOf(levels),
                 blankToNull(conductorGroup),
-                blankToNull(owner));
+                blankToNull(owner),
+                null);
     }
 
     /**
@@ -113,6 +131,11 @@ public final class FeedFilter {
         if (conductorGroup != null && !conductorGroup.equals(e.conductorGroup())) {
             return false;
         }
+        if (project != null
+                && !project.equals(e.owner())
+                && !project.equals(e.payload().getString("lessee"))) {
+            return false;
+        }
         return owner == null || owner.equals(e.owner());
     }
 
@@ -143,6 +166,14 @@ public final class FeedFilter {
         if (owner != null) {
             p.addString(owner);
             sql.append(" AND payload->>'owner' = $").append(p.size());
+        }
+        if (project != null) {
+            p.addString(project);
+            sql.append(" AND (payload->>'owner' = $")
+                    .append(p.size())
+                    .append(" OR payload->>'lessee' = $")
+                    .append(p.size())
+                    .append(")");
         }
         return sql.toString();
     }

@@ -25,7 +25,8 @@ import java.util.regex.Pattern;
 /**
  * {@code scripts/bench api [nodes] [seconds]}: enrolls N nodes (default 10,000) through the API, then measures
  * GET node, list 1000 nodes (plain and detail) and create node with wrk (a separate process, so the load
- * generator is not the bottleneck inside our JVM). Prints a table and writes target/bench/api.json.
+ * generator is not the bottleneck inside our JVM), without authentication and then with http_basic
+ * ({@code -Dbench.auth=noauth|http_basic|both}). Prints a table and writes target/bench/api.json.
  */
 public final class ApiBench {
     private static final String VERSION = "X-OpenStack-Ironic-API-Version: 1.78";
@@ -33,30 +34,70 @@ public final class ApiBench {
     public static void main(String[] args) throws Exception {
         int nodes = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
         int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 15;
+        // -Dbench.auth=noauth|http_basic|both (default both): the same scenarios without and with authentication
+        String auth = System.getProperty("bench.auth", "both");
         String wrk = findWrk();
         int cores = Runtime.getRuntime().availableProcessors();
         System.out.printf(
-                "api bench: %d nodes, %d s per scenario, %d cores, server %d API verticles%n",
-                nodes, seconds, cores, cores);
-        try (AnvilInstance anvil = AnvilInstance.start(
-                Map.of("api.instances", cores, "database.pool_size", 8, "database.pipelined_size", 4))) {
-            List<String> uuids = enroll(anvil.port(), nodes);
+                "api bench: %d nodes, %d s per scenario, %d cores, server %d API verticles, auth %s%n",
+                nodes, seconds, cores, cores, auth);
+        BenchTable table = new BenchTable(
+                        "api", "auth", "scenario", "req/s", "p50 ms", "p99 ms", "server CPU µs/req", "errors")
+                .meta("nodes", nodes)
+                .meta("seconds", seconds)
+                .meta("cores", cores)
+                .meta("command", "scripts/bench api " + nodes + " " + seconds + " -Dbench.auth=" + auth);
+        for (String mode : auth.equals("both") ? List.of("noauth", "http_basic") : List.of(auth)) {
+            run(mode, nodes, seconds, wrk, cores, table);
+        }
+        table.finish();
+        System.exit(0);
+    }
+
+    /**
+     * One Anvil in {@code mode}: noauth, or http_basic with one bcrypt user (cost 10, htpasswd -B's default) whose
+     * header every request carries, so all but the first check of it come from the verified-credential cache.
+     */
+    private static void run(String mode, int nodes, int seconds, String wrk, int cores, BenchTable table)
+            throws Exception {
+        Map<String, Object> cfg = new java.util.HashMap<>(
+                Map.of("api.instances", cores, "database.pool_size", 8, "database.pipelined_size", 4));
+        String authorization = null;
+        if (mode.equals("http_basic")) {
+            Path users = Files.createTempDirectory("anvil-bench").resolve("htpasswd");
+            byte[] salt = new byte[16];
+            new java.security.SecureRandom().nextBytes(salt);
+            Files.writeString(
+                    users,
+                    "bench:"
+                            + org.bouncycastle.crypto.generators.OpenBSDBCrypt.generate(
+                                    "2y", "bench-pw".toCharArray(), salt, 10)
+                            + "\n");
+            cfg.put("api.auth_strategy", "http_basic");
+            cfg.put("api.http_basic_auth_user_file", users.toString());
+            authorization = io.anvil.testsupport.TestCredentials.basic("bench", "bench-pw");
+        } else if (!mode.equals("noauth")) {
+            throw new IllegalArgumentException("bench.auth: noauth, http_basic or both, got " + mode);
+        }
+        try (AnvilInstance anvil = AnvilInstance.start(cfg)) {
+            List<String> uuids = enroll(anvil.port(), nodes, authorization);
             Path dir = Path.of("target/bench");
             Files.createDirectories(dir);
             Path paths = dir.resolve("node-paths.txt");
             Files.write(paths, uuids.stream().map(u -> "/v1/nodes/" + u).toList());
-            Path getLua = dir.resolve("get-node.lua");
+            String luaAuth = authorization == null ? "" : ", [\"Authorization\"] = \"" + authorization + "\"";
+            Path getLua = dir.resolve("get-node-" + mode + ".lua");
             Files.writeString(
                     getLua,
                     """
           local paths = {}
           for line in io.lines("%s") do paths[#paths + 1] = line end
           request = function()
-            return wrk.format("GET", paths[math.random(#paths)], {["X-OpenStack-Ironic-API-Version"] = "1.78"})
+            return wrk.format("GET", paths[math.random(#paths)], {["X-OpenStack-Ironic-API-Version"] = "1.78"%s})
           end
           """
-                            .formatted(paths.toAbsolutePath()));
-            Path createLua = dir.resolve("create-node.lua");
+                            .formatted(paths.toAbsolutePath(), luaAuth));
+            Path createLua = dir.resolve("create-node-" + mode + ".lua");
             Files.writeString(
                     createLua,
                     """
@@ -64,56 +105,47 @@ public final class ApiBench {
           wrk.body = '{"driver": "fake-hardware", "driver_info": {"ipmi_password": "x"}, "properties": {"cpus": 8}}'
           wrk.headers["Content-Type"] = "application/json"
           wrk.headers["X-OpenStack-Ironic-API-Version"] = "1.78"
-          """);
-            BenchTable table = new BenchTable(
-                            "api", "scenario", "req/s", "p50 ms", "p99 ms", "server CPU µs/req", "errors")
-                    .meta("nodes", nodes)
-                    .meta("seconds", seconds)
-                    .meta("cores", cores)
-                    .meta("command", "scripts/bench api " + nodes + " " + seconds);
+          """
+                            + (authorization == null
+                                    ? ""
+                                    : "wrk.headers[\"Authorization\"] = \"" + authorization + "\"\n"));
+            List<String> headers = new ArrayList<>(List.of("-H", VERSION));
+            if (authorization != null) {
+                headers.addAll(List.of("-H", "Authorization: " + authorization));
+            }
             String base = anvil.endpoint();
             // warm-up: JIT and prepared statements
             wrk(wrk, List.of("-t1", "-c16", "-d5s", "-s", getLua.toString(), base), "warm-up");
             table.row(wrk(
-                    wrk,
-                    List.of("-t2", "-c64", "-d" + seconds + "s", "--latency", "-s", getLua.toString(), base),
-                    "GET /v1/nodes/{uuid}"));
+                            wrk,
+                            List.of("-t2", "-c64", "-d" + seconds + "s", "--latency", "-s", getLua.toString(), base),
+                            "GET /v1/nodes/{uuid}")
+                    .put("auth", mode));
+            List<String> list = new ArrayList<>(List.of("-t1", "-c8", "-d" + seconds + "s", "--latency"));
+            list.addAll(headers);
+            table.row(wrk(wrk, concat(list, base + "/v1/nodes?limit=1000"), "GET /v1/nodes?limit=1000")
+                    .put("auth", mode));
+            table.row(wrk(wrk, concat(list, base + "/v1/nodes/detail?limit=1000"), "GET /v1/nodes/detail?limit=1000")
+                    .put("auth", mode));
             table.row(wrk(
-                    wrk,
-                    List.of(
-                            "-t1",
-                            "-c8",
-                            "-d" + seconds + "s",
-                            "--latency",
-                            "-H",
-                            VERSION,
-                            base + "/v1/nodes?limit=1000"),
-                    "GET /v1/nodes?limit=1000"));
-            table.row(wrk(
-                    wrk,
-                    List.of(
-                            "-t1",
-                            "-c8",
-                            "-d" + seconds + "s",
-                            "--latency",
-                            "-H",
-                            VERSION,
-                            base + "/v1/nodes/detail?limit=1000"),
-                    "GET /v1/nodes/detail?limit=1000"));
-            table.row(wrk(
-                    wrk,
-                    List.of(
-                            "-t2",
-                            "-c32",
-                            "-d" + seconds + "s",
-                            "--latency",
-                            "-s",
-                            createLua.toString(),
-                            base + "/v1/nodes"),
-                    "POST /v1/nodes"));
-            table.finish();
+                            wrk,
+                            List.of(
+                                    "-t2",
+                                    "-c32",
+                                    "-d" + seconds + "s",
+                                    "--latency",
+                                    "-s",
+                                    createLua.toString(),
+                                    base + "/v1/nodes"),
+                            "POST /v1/nodes")
+                    .put("auth", mode));
         }
-        System.exit(0);
+    }
+
+    private static List<String> concat(List<String> args, String last) {
+        List<String> out = new ArrayList<>(args);
+        out.add(last);
+        return out;
     }
 
     private static String findWrk() {
@@ -128,7 +160,7 @@ public final class ApiBench {
     }
 
     /** Enrolls {@code n} nodes through the API, 64 requests in flight, with progress every 2,000. */
-    private static List<String> enroll(int port, int n) throws Exception {
+    private static List<String> enroll(int port, int n, String authorization) throws Exception {
         Vertx vertx = Vertx.vertx();
         HttpClient http = vertx.createHttpClient(
                 new HttpClientOptions()
@@ -141,7 +173,7 @@ public final class ApiBench {
         long t0 = System.nanoTime();
         List<Future<Void>> lanes = new ArrayList<>();
         for (int i = 0; i < 64; i++) {
-            lanes.add(lane(http, next, n, uuids, t0));
+            lanes.add(lane(http, next, n, uuids, t0, authorization));
         }
         Future.all(lanes).toCompletionStage().toCompletableFuture().get(10, TimeUnit.MINUTES);
         double s = (System.nanoTime() - t0) / 1e9;
@@ -151,7 +183,8 @@ public final class ApiBench {
         return uuids;
     }
 
-    private static Future<Void> lane(HttpClient http, AtomicInteger next, int n, List<String> uuids, long t0) {
+    private static Future<Void> lane(
+            HttpClient http, AtomicInteger next, int n, List<String> uuids, long t0, String authorization) {
         int i = next.getAndIncrement();
         if (i >= n) {
             return Future.succeededFuture();
@@ -166,9 +199,14 @@ public final class ApiBench {
                                 .put("ipmi_password", "secret"))
                 .put("properties", new JsonObject().put("cpus", 16).put("memory_mb", 65536));
         return http.request(HttpMethod.POST, "/v1/nodes")
-                .compose(req -> req.putHeader("Content-Type", "application/json")
-                        .putHeader("X-OpenStack-Ironic-API-Version", "1.78")
-                        .send(body.toBuffer()))
+                .compose(req -> {
+                    if (authorization != null) {
+                        req.putHeader("Authorization", authorization);
+                    }
+                    return req.putHeader("Content-Type", "application/json")
+                            .putHeader("X-OpenStack-Ironic-API-Version", "1.78")
+                            .send(body.toBuffer());
+                })
                 .compose(resp -> resp.body().map(b -> {
                     if (resp.statusCode() != 201) {
                         throw new IllegalStateException("enroll failed: " + resp.statusCode() + " " + b);
@@ -180,7 +218,7 @@ public final class ApiBench {
                     if ((i + 1) % 2000 == 0) {
                         System.out.printf("  enrolled %d/%d (%.1f s)%n", i + 1, n, (System.nanoTime() - t0) / 1e9);
                     }
-                    return lane(http, next, n, uuids, t0);
+                    return lane(http, next, n, uuids, t0, authorization);
                 });
     }
 

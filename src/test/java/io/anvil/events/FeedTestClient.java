@@ -38,16 +38,23 @@ public final class FeedTestClient implements AutoCloseable {
 
     /** Connects to {@code port} with the query string {@code query} (may be empty), waiting for the upgrade. */
     public static FeedTestClient connect(Vertx vertx, int port, String query) {
+        return connect(vertx, port, query, java.util.Map.of());
+    }
+
+    /** The same with request headers (e.g. {@code Authorization}). */
+    public static FeedTestClient connect(Vertx vertx, int port, String query, java.util.Map<String, String> headers) {
         WebSocketClient client = vertx.createWebSocketClient();
-        WebSocket ws = get(client.connect(new WebSocketConnectOptions()
+        WebSocketConnectOptions options = new WebSocketConnectOptions()
                 .setHost("127.0.0.1")
                 .setPort(port)
-                .setURI("/v1/events" + (query.isEmpty() ? "" : "?" + query))));
+                .setURI("/v1/events" + (query.isEmpty() ? "" : "?" + query));
+        headers.forEach(options::addHeader);
+        WebSocket ws = get(client.connect(options));
         return new FeedTestClient(vertx, client, ws);
     }
 
     /** The upgrade's failure (e.g. 429 or 410 answered before the upgrade). */
-    static Throwable refused(Vertx vertx, int port, String query) {
+    public static Throwable refused(Vertx vertx, int port, String query) {
         WebSocketClient client = vertx.createWebSocketClient();
         try {
             client.connect(new WebSocketConnectOptions()
@@ -83,7 +90,7 @@ public final class FeedTestClient implements AutoCloseable {
         return closeStatus;
     }
 
-    void send(JsonObject message) {
+    public void send(JsonObject message) {
         get(ws.writeTextMessage(message.encode()));
     }
 

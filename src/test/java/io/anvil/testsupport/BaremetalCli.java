@@ -27,15 +27,25 @@ public final class BaremetalCli {
 
     private final String executable;
     private final String endpoint;
+    private final List<String> auth;
 
-    private BaremetalCli(String executable, String endpoint) {
+    private BaremetalCli(String executable, String endpoint, List<String> auth) {
         this.executable = executable;
         this.endpoint = endpoint;
+        this.auth = auth;
     }
 
     /** The CLI talking to the Anvil API at {@code endpoint} (e.g. {@code http://127.0.0.1:6385}). */
     public static BaremetalCli at(String endpoint) {
-        return new BaremetalCli(TestServices.requireTool("baremetal"), endpoint);
+        return at(endpoint, "--os-auth-type", "none");
+    }
+
+    /**
+     * The CLI with its own authentication options (e.g. {@code --os-auth-type http_basic --os-username U
+     * --os-password P}, {@code --os-cacert FILE}).
+     */
+    public static BaremetalCli at(String endpoint, String... authOptions) {
+        return new BaremetalCli(TestServices.requireTool("baremetal"), endpoint, List.of(authOptions));
     }
 
     /** One finished CLI call. */
@@ -71,7 +81,9 @@ public final class BaremetalCli {
 
     /** Runs {@code baremetal ARGS} and returns how it ended, whatever the exit status. */
     public Result call(String... args) {
-        List<String> cmd = new ArrayList<>(List.of(executable, "--os-auth-type", "none", "--os-endpoint", endpoint));
+        List<String> cmd = new ArrayList<>(List.of(executable));
+        cmd.addAll(auth);
+        cmd.addAll(List.of("--os-endpoint", endpoint));
         cmd.addAll(List.of(args));
         try {
             Process p = new ProcessBuilder(cmd).start();
