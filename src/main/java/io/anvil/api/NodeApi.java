@@ -1,5 +1,6 @@
 package io.anvil.api;
 
+import io.anvil.conductor.Allocations;
 import io.anvil.conductor.NodeUpdates;
 import io.anvil.conductor.TaskManager;
 import io.anvil.errors.AnvilException;
@@ -523,6 +524,13 @@ final class NodeApi {
                         // NodesController._update_changed_fields: a node leaves its chassis from 1.25 on
                         throw AnvilException.notAcceptable("Request not acceptable. The minimal required API "
                                 + "version should be 1.25 to remove chassis_uuid.");
+                    }
+                    String allocation = old.getString("allocation_uuid");
+                    if (allocation != null && changes.containsKey("allocation_uuid")) {
+                        // the instance went: so does its allocation, in the same transaction
+                        return task.saveWithEvent(
+                                changes, "baremetal.node.update.end", "info", null, tx -> new Allocations(tasks())
+                                        .deleteInTx(tx, allocation));
                     }
                     return task.saveWithEvent(changes, "baremetal.node.update.end", "info", null);
                 })

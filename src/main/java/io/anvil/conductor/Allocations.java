@@ -51,8 +51,15 @@ public final class Allocations {
     /** Ironic's AllocationFailed: its message is what last_error keeps. */
     static final class AllocationFailed extends AnvilException {
         AllocationFailed(String uuid, String error) {
-            // Ironic's AllocationFailed has no HTTP code of its own: a failed backfill answers 500, as there
-            super(500, "Failed to process allocation " + uuid + ": " + error + ".");
+            this(500, uuid, error);
+        }
+
+        /**
+         * With the status a backfill answers: Ironic's AllocationFailed has no code of its own (500 there), but a
+         * node that does not match the request is the request's fault (docs/api.md#allocations).
+         */
+        AllocationFailed(int status, String uuid, String error) {
+            super(status, "Failed to process allocation " + uuid + ": " + error + ".");
         }
     }
 
@@ -289,7 +296,8 @@ public final class Allocations {
         return tasks.withTask(nodeUuid, tasks.apiWrite("allocation backfilling"), task -> {
                     JsonObject node = task.node();
                     List<String> errors = new ArrayList<>();
-                    if (!ProvisionState.ACTIVE.value().equals(node.getString("provision_state"))) {
+                    boolean notActive = !ProvisionState.ACTIVE.value().equals(node.getString("provision_state"));
+                    if (notActive) {
                         errors.add("Node must be in the \"active\" state, but the current state is \""
                                 + node.getString("provision_state") + "\"");
                     }
@@ -309,7 +317,9 @@ public final class Allocations {
                                 + candidates.encode());
                     }
                     if (!errors.isEmpty()) {
+                        // a node in the wrong state is a conflict with it; any other mismatch, a bad request
                         return Future.failedFuture(new AllocationFailed(
+                                notActive ? 409 : 400,
                                 uuid,
                                 "Cannot backfill an allocation for node " + task.uuid() + ": "
                                         + String.join("; ", errors)));
@@ -392,6 +402,15 @@ public final class Allocations {
                         : tx.preparedQuery("DELETE FROM allocations WHERE uuid = $1")
                                 .execute(Tuple.of(UUID.fromString(allocation.getString("uuid")))))
                 .compose(rows -> event(tx, "baremetal.allocation.delete.end", "info", allocation));
+    }
+
+    /** Deletes an allocation with its delete notification inside {@code tx}; nothing if it is already gone. */
+    public Future<Void> deleteInTx(SqlClient tx, String allocationUuid) {
+        return store.findForUpdate(tx, SchedulingResources.ALLOCATION, allocationUuid)
+                .compose(row -> row == null
+                        ? Future.<Void>succeededFuture()
+                        : store.delete(tx, SchedulingResources.ALLOCATION, row.getLong("id"))
+                                .compose(x -> event(tx, "baremetal.allocation.delete.end", "info", row)));
     }
 
     /** Ironic's do_node_tear_down end: the node's allocation goes (no-op without one). */
