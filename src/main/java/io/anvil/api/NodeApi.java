@@ -460,6 +460,9 @@ final class NodeApi {
                 unknown.add(key);
                 continue;
             }
+            if (key.equals("network_data")) {
+                NetworkData.validate(body.getValue(key));
+            }
             cols.put(key, SqlValues.toSql("node", f, body.getValue(key)));
             if (SecretBox.NODE_COLUMNS.contains(key)) {
                 SecretBox.refuseSealedInput(key, cols.get(key));
@@ -497,6 +500,11 @@ final class NodeApi {
             }
             if (op.from() != null) {
                 checkPatchable(JsonPatch.pointer(op.from()).get(0), op, v);
+            }
+            if (op.path().equals("/network_data")
+                    && (op.op().equals("add") || op.op().equals("replace"))) {
+                // validate_network_data: the whole value, as Ironic checks it (not a value set below it)
+                NetworkData.validate(op.value());
             }
         }
         Requests.allowOnly(ctx, Set.of("reset_interfaces"));
