@@ -584,23 +584,38 @@ final class ChildApi {
     }
 
     /**
-     * Ironic's {@code baremetal.port.<action>.end} / {@code baremetal.portgroup.<action>.end} notification, in the
-     * transaction of the change (the event feed shows it, docs/events.md); the payload is the row as written (as it was,
-     * for a delete), bookkeeping ids dropped and secrets masked. Volume connectors and targets emit none.
+     * Ironic's {@code baremetal.<port|portgroup|volumeconnector|volumetarget>.<action>.end} notification, in the
+     * transaction of the change (the event feed shows it, docs/events.md); the payload is the row as written (as it
+     * was, for a delete), bookkeeping ids dropped and secrets masked, plus the node's {@code node_name}, {@code owner}
+     * and {@code conductor_group} so that feed filters on the node match its children's events too.
      */
     private Future<JsonObject> event(io.vertx.sqlclient.SqlClient tx, Kind kind, String action, JsonObject row) {
-        if (kind != Kind.PORT && kind != Kind.PORTGROUP) {
-            return Future.succeededFuture(row);
-        }
         JsonObject payload = io.anvil.util.Secrets.mask(row);
         payload.remove("id");
         payload.remove("node_id");
         payload.remove("portgroup_id");
-        String type = "baremetal." + (kind == Kind.PORT ? "port" : "portgroup") + "." + action + ".end";
-        return services.outbox()
-                .write(tx, type, row.getString("node_uuid"), "info", payload)
+        String nodeUuid = row.getString("node_uuid");
+        String type = "baremetal." + EVENT_OBJECTS.get(kind) + "." + action + ".end";
+        return tx.preparedQuery("SELECT name, owner, conductor_group FROM nodes WHERE uuid = $1")
+                .execute(Tuple.of(UUID.fromString(nodeUuid)))
+                .compose(rows -> {
+                    if (rows.size() > 0) {
+                        var node = rows.iterator().next();
+                        payload.put("node_name", node.getString(0))
+                                .put("owner", node.getString(1))
+                                .put("conductor_group", node.getString(2));
+                    }
+                    return services.outbox().write(tx, type, nodeUuid, "info", payload);
+                })
                 .map(row);
     }
+
+    /** The object names of Ironic's notifications (ironic/api/controllers/v1/notification_utils.py). */
+    private static final Map<Kind, String> EVENT_OBJECTS = Map.of(
+            Kind.PORT, "port",
+            Kind.PORTGROUP, "portgroup",
+            Kind.VOLUME_CONNECTOR, "volumeconnector",
+            Kind.VOLUME_TARGET, "volumetarget");
 
     /** The node a patch moves {@code found} to (as given: UUID or name), or null when it names none. */
     private static String newNode(JsonObject found, List<JsonPatch.Op> ops) {

@@ -126,6 +126,8 @@ public final class FeedFilter {
                     .append(i)
                     .append(") OR (event_type LIKE 'baremetal.node.%' AND payload->>'name' = ANY($")
                     .append(i)
+                    .append(")) OR (event_type NOT LIKE 'baremetal.node.%' AND payload->>'node_name' = ANY($")
+                    .append(i)
                     .append(")))");
         }
         if (!types.isEmpty()) {

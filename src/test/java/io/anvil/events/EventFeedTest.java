@@ -211,6 +211,83 @@ class EventFeedTest extends FeedTestBase {
     }
 
     @Test
+    void childEventsCarryTheirNodeAndMatchItsFilters() {
+        FeedTestClient byName = subscribe("node=child-a&type=baremetal.port*,baremetal.volume*");
+        FeedTestClient byOwner = subscribe("owner=proj-child&type=baremetal.port*,baremetal.volume*");
+        String a = createNode("child-a", new JsonObject().put("owner", "proj-child"));
+        String other = createNode("child-b", null);
+        String pg = expect(201, HttpMethod.POST, "/v1/portgroups", new JsonObject().put("node_uuid", a))
+                .json()
+                .getString("uuid");
+        expect(
+                201,
+                HttpMethod.POST,
+                "/v1/ports",
+                new JsonObject()
+                        .put("node_uuid", a)
+                        .put("address", "52:54:00:0d:00:01")
+                        .put("portgroup_uuid", pg));
+        expect(
+                201,
+                HttpMethod.POST,
+                "/v1/ports",
+                new JsonObject().put("node_uuid", other).put("address", "52:54:00:0d:00:02"));
+        String connector = expect(
+                        201,
+                        HttpMethod.POST,
+                        "/v1/volume/connectors",
+                        new JsonObject()
+                                .put("node_uuid", a)
+                                .put("type", "iqn")
+                                .put("connector_id", "iqn.2026-12.io.anvil:child-a"))
+                .json()
+                .getString("uuid");
+        expect(
+                200,
+                HttpMethod.PATCH,
+                "/v1/volume/connectors/" + connector,
+                new JsonArray()
+                        .add(new JsonObject()
+                                .put("op", "add")
+                                .put("path", "/extra/k")
+                                .put("value", "v")));
+        expect(204, HttpMethod.DELETE, "/v1/volume/connectors/" + connector, null);
+        String target = expect(
+                        201,
+                        HttpMethod.POST,
+                        "/v1/volume/targets",
+                        new JsonObject()
+                                .put("node_uuid", a)
+                                .put("volume_type", "iscsi")
+                                .put("volume_id", "vol-child")
+                                .put("boot_index", 0))
+                .json()
+                .getString("uuid");
+        expect(204, HttpMethod.DELETE, "/v1/volume/targets/" + target, null);
+
+        List<String> expected = List.of(
+                "baremetal.portgroup.create.end",
+                "baremetal.port.create.end",
+                "baremetal.volumeconnector.create.end",
+                "baremetal.volumeconnector.update.end",
+                "baremetal.volumeconnector.delete.end",
+                "baremetal.volumetarget.create.end",
+                "baremetal.volumetarget.delete.end");
+        for (FeedTestClient c : List.of(byName, byOwner)) {
+            List<JsonObject> got = c.awaitEvents(expected.size(), e -> true, "child-a's children's events");
+            assertEquals(expected, types(got));
+            for (JsonObject e : got) {
+                assertEquals(a, e.getString("node_uuid"), e::encode);
+                assertEquals("child-a", e.getString("node_name"), e::encode);
+                assertEquals("proj-child", e.getJsonObject("payload").getString("owner"), e::encode);
+            }
+            c.close();
+        }
+        // the JSON page applies the same filter in SQL
+        assertEquals(expected, types(stored("node=child-a&type=baremetal.port*,baremetal.volume*", e -> true)));
+    }
+
+    @Test
     void filtersSelectByNodeNameWildcardTypeLevelOwnerAndConductorGroup() throws Exception {
         FeedTestClient byName = subscribe("node=filter-a");
         FeedTestClient byType = subscribe("type=baremetal.node.power_*");
