@@ -129,13 +129,17 @@ final class EventsApi {
             try {
                 FeedFilter f = FeedFilter.of(filters);
                 s.filter(f);
-                return new JsonObject().put("control", "subscribed").put("filters", f.toJson());
+                return new JsonObject()
+                        .put("control", "subscribed")
+                        .put("filters", f.toJson())
+                        .put("resume_from", s.position());
             } catch (AnvilException e) {
                 return error(e.getMessage());
             }
         }
         if (msg.containsKey("ping")) {
-            return new JsonObject().put("control", "pong");
+            // where a client that got no event yet (a live start, quiet filters) resumes without loss
+            return new JsonObject().put("control", "pong").put("resume_from", s.position());
         }
         return error("unknown message: expected {\"subscribe\": {...}} or {\"ping\": 1}");
     }

@@ -344,10 +344,26 @@ class EventFeedTest extends FeedTestBase {
     @Test
     void aLiveSubscribeMessageReplacesTheFilters() {
         FeedTestClient c = subscribe("type=baremetal.node.create.end&node=sub-x");
+        // a live start that has seen nothing yet learns where it stands from the pong
+        FeedTestClient quiet = subscribe("type=baremetal.node.create.end&node=sub-z");
         String x = createNode("sub-x", null);
-        c.awaitEvents(1, e -> true, "the create of sub-x");
+        long created = c.awaitEvents(1, e -> true, "the create of sub-x").get(0).getLong("seq");
         c.send(new JsonObject().put("ping", 1));
-        c.awaitControl("pong");
+        assertTrue(c.awaitControl("pong").getLong("resume_from") >= created, "the pong names where to resume");
+        Conditions.await(
+                vertx, "the quiet subscriber passed sub-x's create", FeedTestClient.WAIT, Duration.ofMillis(20), () -> {
+                    quiet.send(new JsonObject().put("ping", 1));
+                    return quiet.awaitControl("pong").getLong("resume_from") >= created;
+                });
+        quiet.close();
+        String z = createNode("sub-z", null);
+        FeedTestClient resumed = subscribe("type=baremetal.node.create.end&node=sub-z&since=" + created);
+        assertEquals(
+                z,
+                resumed.awaitEvents(1, e -> true, "sub-z's create after the resume")
+                        .get(0)
+                        .getString("node_uuid"));
+        resumed.close();
         c.send(new JsonObject().put("subscribe", new JsonObject().put("level", new JsonArray().add("loud"))));
         assertTrue(c.awaitControl("error").getString("message").contains("loud"));
         c.send(new JsonObject()
@@ -355,6 +371,7 @@ class EventFeedTest extends FeedTestBase {
                         "subscribe",
                         new JsonObject().put("type", new JsonArray().add("baremetal.node.maintenance_set.*"))));
         JsonObject subscribed = c.awaitControl("subscribed");
+        assertTrue(subscribed.getLong("resume_from") >= created, subscribed::encode);
         assertEquals(
                 List.of("baremetal.node.maintenance_set.*"),
                 subscribed.getJsonObject("filters").getJsonArray("type").getList());
