@@ -127,9 +127,9 @@ public final class Anvil {
                     return registry.register();
                 })
                 // the feed's reader starts before anything writes events, so the first horizon is known early
-                .compose(
-                        v -> io.anvil.events.EventFeed.start(vertx, database, io.anvil.events.FeedSettings.from(config))
-                                .map(f -> feed = f))
+                .compose(v -> io.anvil.events.EventFeed.start(
+                                vertx, database, io.anvil.events.FeedSettings.from(config), metrics.feed())
+                        .map(f -> feed = f))
                 .compose(v -> hardwareTypes.get("ipmi").isPresent()
                         ? IpmiClient.create(vertx, ipmiClientOptions(config.ipmi()))
                                 .map(c -> ipmi = c.withMetrics(metrics))

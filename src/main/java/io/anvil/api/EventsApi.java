@@ -202,6 +202,11 @@ final class EventsApi {
         public boolean hearsClient() {
             return true;
         }
+
+        @Override
+        public String transport() {
+            return "websocket";
+        }
     }
 
     private static final class SseSink implements FeedSink {
@@ -246,6 +251,11 @@ final class EventsApi {
         @Override
         public boolean hearsClient() {
             return false;
+        }
+
+        @Override
+        public String transport() {
+            return "sse";
         }
     }
 

@@ -1,5 +1,6 @@
 package io.anvil.events;
 
+import io.anvil.metrics.FeedMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayDeque;
@@ -28,6 +29,7 @@ public final class Subscriber {
     private final FeedSettings settings;
     private final String client;
     private final Runnable onClosed;
+    private final FeedMetrics.Transport metrics;
     private final ArrayDeque<FeedEvent> queue = new ArrayDeque<>();
     private SubscriberGroup group;
     private FeedFilter filter;
@@ -45,14 +47,22 @@ public final class Subscriber {
             FeedSettings settings,
             FeedFilter filter,
             String client,
+            FeedMetrics.Transport metrics,
             Runnable onClosed) {
         this.sink = sink;
+        this.metrics = metrics;
         this.store = store;
         this.settings = settings;
         this.filter = filter;
         this.client = client;
         this.onClosed = onClosed;
         sink.drainHandler(this::drain);
+        metrics.opened();
+    }
+
+    private void send(FeedEvent e) {
+        sink.send(e);
+        metrics.sent();
     }
 
     String client() {
@@ -130,7 +140,7 @@ public final class Subscriber {
             return;
         }
         if (queue.isEmpty() && !sink.writeQueueFull()) {
-            sink.send(e);
+            send(e);
             position = e.seq();
             return;
         }
@@ -154,7 +164,7 @@ public final class Subscriber {
                 continue;
             }
             if (filter.matches(e)) {
-                sink.send(e);
+                send(e);
             }
             position = e.seq();
         }
@@ -186,7 +196,7 @@ public final class Subscriber {
             }
             List<FeedEvent> events = ar.result();
             for (FeedEvent e : events) {
-                sink.send(e);
+                send(e);
                 position = e.seq();
             }
             if (events.size() < limit) {
@@ -230,6 +240,9 @@ public final class Subscriber {
     }
 
     private void closeTooSlow() {
+        if (state != State.CLOSED) {
+            metrics.cutOff(queue.size());
+        }
         close(1008, "subscriber too slow: buffer of " + settings.subscriberBuffer() + " events full");
     }
 
@@ -263,6 +276,7 @@ public final class Subscriber {
     }
 
     private void detach() {
+        metrics.closed();
         if (group != null) {
             group.remove(this);
         }
