@@ -192,6 +192,10 @@ public final class Anvil {
                     drain = new Drain(
                             vertx, registry, tasks, AnvilConfig.Conductor.seconds(c.gracefulShutdownTimeout()));
                     takeover.start();
+                    // allocations this conductor left allocating before a restart (Ironic's _resume_allocations)
+                    new io.anvil.upkeep.OrphanAllocations(
+                                    conductor.allocations(), AnvilConfig.Conductor.seconds(c.heartbeatTimeout()))
+                            .resumeAtStart();
                     agent = new io.anvil.agent.AgentService(
                             vertx,
                             config.agent(),

@@ -42,10 +42,18 @@ public final class Allocations {
 
     private final TaskManager tasks;
     private final ResourceStore store;
+    private final java.util.function.LongSupplier conductorId;
 
+    /** Without a conductor registry: allocations record no conductor_affinity. */
     public Allocations(TaskManager tasks) {
+        this(tasks, () -> -1);
+    }
+
+    /** @param conductorId this conductor's {@code conductors.id} (negative while unregistered) */
+    public Allocations(TaskManager tasks, java.util.function.LongSupplier conductorId) {
         this.tasks = tasks;
         this.store = tasks.store();
+        this.conductorId = conductorId;
     }
 
     /** Ironic's AllocationFailed: its message is what last_error keeps. */
@@ -75,9 +83,15 @@ public final class Allocations {
      * processes it in the background; the answer is the allocation as stored. With {@code backfillNode} (an
      * {@code active} node's UUID, API 1.58) the node is checked and recorded at once instead.
      *
-     * @param columns validated columns: uuid, name, resource_class, traits, candidate_nodes (UUIDs), extra, owner
+     * @param given validated columns: uuid, name, resource_class, traits, candidate_nodes (UUIDs), extra, owner
      */
-    public Future<JsonObject> create(Map<String, Object> columns, String backfillNode) {
+    public Future<JsonObject> create(Map<String, Object> given, String backfillNode) {
+        Map<String, Object> columns = new java.util.LinkedHashMap<>(given);
+        long me = conductorId.getAsLong();
+        if (me >= 0) {
+            // Ironic's create_allocation: the conductor that processes it; a restart or a take-over resumes it
+            columns.put("conductor_affinity", me);
+        }
         if (backfillNode == null) {
             return store.database()
                     .inTransaction(tx -> store.insert(tx, SchedulingResources.ALLOCATION, columns)
@@ -90,6 +104,50 @@ public final class Allocations {
         return store.database()
                 .inTransaction(tx -> store.insert(tx, SchedulingResources.ALLOCATION, columns))
                 .compose(row -> backfill(row, backfillNode));
+    }
+
+    // ---- resuming (Ironic's _resume_allocations and _check_orphan_allocations) ----
+
+    /**
+     * Takes over the allocations left {@code allocating} by a conductor that is gone — not alive (offline, or silent
+     * longer than {@code heartbeatTimeout}) or, with {@code atStart}, this very conductor before its restart (and
+     * those that name no conductor) — and processes them again: each ends {@code active} or {@code error} with its
+     * reason, as a new one would. The take-over is one conditional update, so two conductors never both resume one.
+     *
+     * @return how many were taken over
+     */
+    public Future<Integer> resumeUnfinished(boolean atStart, java.time.Duration heartbeatTimeout) {
+        long me = conductorId.getAsLong();
+        if (me < 0) {
+            return Future.succeededFuture(0);
+        }
+        return store.database()
+                .pool()
+                .preparedQuery("UPDATE allocations SET conductor_affinity = $1, updated_at = now()"
+                        + " WHERE state = 'allocating' AND ((conductor_affinity IS NULL OR conductor_affinity = $1)"
+                        + " AND $2 OR conductor_affinity IN (SELECT id FROM conductors WHERE id <> $1 AND NOT (online"
+                        + " AND updated_at > now() - make_interval(secs => $3)))) RETURNING id")
+                .execute(Tuple.of(me, atStart, (double) heartbeatTimeout.toMillis() / 1000.0))
+                .compose(rows -> {
+                    List<Long> ids = new ArrayList<>();
+                    rows.forEach(r -> ids.add(r.getLong(0)));
+                    if (ids.isEmpty()) {
+                        return Future.succeededFuture(0);
+                    }
+                    for (long id : ids) {
+                        // read from the primary: the take-over just wrote these rows
+                        store.findById(store.database().pool(), SchedulingResources.ALLOCATION, id)
+                                .compose(allocation -> {
+                                    if (allocation == null) {
+                                        return Future.succeededFuture();
+                                    }
+                                    LOG.info("Resuming unfinished allocation {}", allocation.getString("uuid"));
+                                    return process(allocation);
+                                })
+                                .onFailure(e -> LOG.error("Resuming allocation {} failed unexpectedly", id, e));
+                    }
+                    return Future.succeededFuture(ids.size());
+                });
     }
 
     // ---- processing (do_allocate) ----

@@ -97,6 +97,11 @@ public final class FeedFilter {
                 string(subscribe, "owner"));
     }
 
+    /** The node uuids and names asked for; empty: every node (and events of no node). */
+    Set<String> nodes() {
+        return nodes;
+    }
+
     public boolean matches(FeedEvent e) {
         if (!nodes.isEmpty()
                 && !(e.nodeUuid() != null && nodes.contains(e.nodeUuid()))

@@ -97,13 +97,23 @@ public final class Subscriber {
     /** A subscribe message: the new filters apply to every event not yet queued. */
     public void filter(FeedFilter f) {
         filter = f;
+        if (group != null && state != State.CLOSED) {
+            group.refiltered(this);
+        }
     }
 
     public FeedFilter filter() {
         return filter;
     }
 
+    /**
+     * Where a resume continues: every event up to it was sent or did not pass the filters. A live subscriber with
+     * nothing queued has seen (or, by the group's node index, not been offered) everything the group delivered.
+     */
     public long position() {
+        if (state == State.LIVE && queue.isEmpty() && group != null) {
+            return Math.max(position, group.delivered());
+        }
         return position;
     }
 
@@ -251,13 +261,14 @@ public final class Subscriber {
         if (state == State.CLOSED) {
             return;
         }
+        long resumeFrom = position();
         state = State.CLOSED;
         queue.clear();
         try {
             sink.control(new JsonObject()
                     .put("control", "closing")
                     .put("reason", reason)
-                    .put("resume_from", position));
+                    .put("resume_from", resumeFrom));
             sink.close(code);
         } catch (RuntimeException e) {
             LOG.debug("event feed: closing {}: {}", client, e.toString());
