@@ -173,26 +173,9 @@ final class NetworkData {
         };
     }
 
-    /** Python's repr of the JSON value, as jsonschema's messages show it. */
+    /** Python's repr of a JSON value, as jsonschema's messages show it. */
     static String repr(Object value) {
-        if (value == null) {
-            return "None";
-        }
-        if (value instanceof Boolean b) {
-            return b ? "True" : "False";
-        }
-        if (value instanceof String s) {
-            return "'" + s.replace("\\", "\\\\").replace("'", "\\'") + "'";
-        }
-        if (value instanceof JsonArray a) {
-            return a.stream().map(NetworkData::repr).collect(Collectors.joining(", ", "[", "]"));
-        }
-        if (value instanceof JsonObject o) {
-            return o.fieldNames().stream()
-                    .map(k -> repr(k) + ": " + repr(o.getValue(k)))
-                    .collect(Collectors.joining(", ", "{", "}"));
-        }
-        return value.toString();
+        return io.anvil.util.PythonRepr.of(value);
     }
 
     private static JsonObject load() {
