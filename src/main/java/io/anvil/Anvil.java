@@ -130,9 +130,9 @@ public final class Anvil {
                     return registry.register();
                 })
                 // the feed's reader starts before anything writes events, so the first horizon is known early
-                .compose(
-                        v -> io.anvil.events.EventFeed.start(vertx, database, io.anvil.events.FeedSettings.from(config))
-                                .map(f -> feed = f))
+                .compose(v -> io.anvil.events.EventFeed.start(
+                                vertx, database, io.anvil.events.FeedSettings.from(config), metrics.feed())
+                        .map(f -> feed = f))
                 .compose(v -> hardwareTypes.get("ipmi").isPresent()
                         ? IpmiClient.create(vertx, ipmiClientOptions(config.ipmi()))
                                 .map(c -> ipmi = c.withMetrics(metrics))
@@ -195,6 +195,10 @@ public final class Anvil {
                     drain = new Drain(
                             vertx, registry, tasks, AnvilConfig.Conductor.seconds(c.gracefulShutdownTimeout()));
                     takeover.start();
+                    // allocations this conductor left allocating before a restart (Ironic's _resume_allocations)
+                    new io.anvil.upkeep.OrphanAllocations(
+                                    conductor.allocations(), AnvilConfig.Conductor.seconds(c.heartbeatTimeout()))
+                            .resumeAtStart();
                     agent = new io.anvil.agent.AgentService(
                             vertx,
                             config.agent(),

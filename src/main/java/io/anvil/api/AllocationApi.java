@@ -51,7 +51,7 @@ final class AllocationApi {
     AllocationApi(ApiServices services) {
         this.services = services;
         this.store = services.store();
-        this.allocations = new Allocations(services.conductor().tasks());
+        this.allocations = services.conductor().allocations();
     }
 
     void mount(Router r) {

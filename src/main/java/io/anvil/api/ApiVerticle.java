@@ -127,7 +127,8 @@ public final class ApiVerticle extends VerticleBase {
         // string that is neither a UUID nor a valid logical name is 400 rather than 404
         r.routeWithRegex("^/v1/nodes/([^/]+)(/.*)?$").handler(ctx -> {
             String ident = ctx.pathParam("param0");
-            if (!"detail".equals(ident) || ctx.pathParam("param1") != null) {
+            boolean collectionWord = "detail".equals(ident) || "validate".equals(ident);
+            if (!collectionWord || ctx.pathParam("param1") != null) {
                 NodeApi.checkIdent(ident, Requests.version(ctx));
                 LogContext.node(ident);
             }
@@ -153,6 +154,8 @@ public final class ApiVerticle extends VerticleBase {
         r.get("/v1/nodes").handler(encoded(ctx -> nodes.list(ctx, false)));
         r.post("/v1/nodes").handler(async(nodes::create));
         r.get("/v1/nodes/detail").handler(encoded(ctx -> nodes.list(ctx, true)));
+        ManagementApi management = new ManagementApi(services, nodes);
+        r.get("/v1/nodes/validate").handler(async(management::validateByQuery)); // before :node takes the word
         r.get("/v1/nodes/:node").handler(encoded(nodes::showEncoded));
         r.patch("/v1/nodes/:node").handler(async(nodes::patch));
         r.delete("/v1/nodes/:node").handler(noContent(nodes::delete, 204));
@@ -198,7 +201,7 @@ public final class ApiVerticle extends VerticleBase {
         // Ironic's other resources: each API class mounts its own routes (one class per resource, see Handlers)
         new ConsoleApi(services, nodes).mount(r);
         // (mount lines go here)
-        new ManagementApi(services, nodes).mount(r);
+        management.mount(r);
         new ChassisApi(services, nodes).mount(r);
         new TraitsApi(services, nodes).mount(r);
         new VifApi(services).mount(r);

@@ -223,6 +223,8 @@ final class ChildApi {
         }
         return underNodeLock(nodeIdent, "creating " + kind.def.singular(), () -> store.database()
                         .inTransaction(tx -> columns(tx, kind, doc, doc.fieldNames(), null)
+                                .compose(cols -> checkMembership(tx, kind, doc, null, doc.fieldNames())
+                                        .map(cols))
                                 .compose(cols -> store.insert(tx, kind.def, cols))
                                 .compose(row -> event(tx, kind, "create", row))))
                 .recover(e -> Future.failedFuture(
@@ -313,6 +315,8 @@ final class ChildApi {
                                     }
                                     return columns(tx, kind, patched, changed, old)
                                             .compose(cols -> checkNodeState(tx, kind, old, cols, changed, v)
+                                                    .map(cols))
+                                            .compose(cols -> checkMembership(tx, kind, patched, old, changed)
                                                     .map(cols))
                                             .compose(cols -> store.update(tx, kind.def, old.getLong("id"), cols))
                                             .compose(row -> event(tx, kind, "update", row));
@@ -446,23 +450,174 @@ final class ChildApi {
     }
 
     /**
-     * Ironic's {@code baremetal.port.<action>.end} / {@code baremetal.portgroup.<action>.end} notification, in the
-     * transaction of the change (the event feed shows it, docs/events.md); the payload is the row as written (as it was,
-     * for a delete), bookkeeping ids dropped and secrets masked. Volume connectors and targets emit none.
+     * Ironic's portgroup membership rules, under the node lock:
+     *
+     * <ul>
+     *   <li>a port joining a portgroup, or changing its physical_network inside one, must be on the physical network
+     *       of the other members (validate_port_physnet: 409; members already inconsistent, 409
+     *       PortgroupPhysnetInconsistent);
+     *   <li>a port created with {@code pxe_enabled: true} in a portgroup without standalone ports: 409 (the port
+     *       controller's post);
+     *   <li>with the {@code flat} network interface (Ironic's NeutronVIFPortIDMixin; {@code noop} checks nothing): an
+     *       updated member port of such a portgroup may not be PXE-enabled or carry a VIF, and a portgroup with such
+     *       member ports may not stop supporting standalone ports (port_changed / portgroup_changed: 409).
+     * </ul>
+     */
+    private Future<Void> checkMembership(SqlClient tx, Kind kind, JsonObject doc, JsonObject old, Set<String> changed) {
+        if (kind == Kind.PORTGROUP) {
+            if (old == null
+                    || !changed.contains("standalone_ports_supported")
+                    || !Boolean.FALSE.equals(doc.getValue("standalone_ports_supported"))) {
+                return Future.succeededFuture();
+            }
+            String pg = old.getString("uuid");
+            return tx.preparedQuery("SELECT n.network_interface, p.uuid, p.pxe_enabled, p.internal_info, p.extra"
+                            + " FROM portgroups g JOIN nodes n ON n.id = g.node_id"
+                            + " LEFT JOIN ports p ON p.portgroup_id = g.id WHERE g.uuid = $1 ORDER BY p.id")
+                    .execute(Tuple.of(UUID.fromString(pg)))
+                    .compose(rows -> {
+                        for (var row : rows) {
+                            if (!"flat".equals(row.getString(0)) || row.getValue(1) == null) {
+                                break;
+                            }
+                            List<String> reason = new ArrayList<>();
+                            if (Boolean.TRUE.equals(row.getBoolean(2))) {
+                                reason.add("'pxe_enabled' is set to True");
+                            }
+                            String vif = vifOf(row.getJsonObject(3), row.getJsonObject(4));
+                            if (vif != null) {
+                                reason.add("VIF " + vif + " is attached to this port");
+                            }
+                            if (!reason.isEmpty()) {
+                                return Future.failedFuture(AnvilException.conflict("standalone_ports_supported can "
+                                        + "not be set to False, because the port group " + pg + " contains port with "
+                                        + String.join(", ", reason)));
+                            }
+                        }
+                        return Future.succeededFuture();
+                    });
+        }
+        if (kind != Kind.PORT || !(doc.getValue("portgroup_uuid") instanceof String pg)) {
+            return Future.succeededFuture();
+        }
+        String port = doc.getString("uuid");
+        return tx.preparedQuery("SELECT g.id, g.uuid, g.standalone_ports_supported, n.network_interface"
+                        + " FROM portgroups g JOIN nodes n ON n.id = g.node_id WHERE g.uuid = $1")
+                .execute(Tuple.of(UUID.fromString(pg)))
+                .compose(rows -> {
+                    var group = rows.iterator().next();
+                    String groupUuid = group.getUUID(1).toString();
+                    boolean standalone = !Boolean.FALSE.equals(group.getBoolean(2));
+                    Future<Void> physnet = Future.succeededFuture();
+                    if (old == null || changed.contains("portgroup_uuid") || changed.contains("physical_network")) {
+                        physnet = tx.preparedQuery("SELECT DISTINCT physical_network FROM ports"
+                                        + " WHERE portgroup_id = $1 AND uuid <> $2")
+                                .execute(Tuple.of(group.getLong(0), UUID.fromString(port)))
+                                .compose(nets -> samePhysnet(groupUuid, doc.getString("physical_network"), nets));
+                    }
+                    if (standalone) {
+                        return physnet;
+                    }
+                    if (old == null) {
+                        // the port controller's post: only a pxe_enabled the request sets
+                        return Boolean.TRUE.equals(doc.getValue("pxe_enabled"))
+                                ? Future.failedFuture(AnvilException.conflict("Port group " + groupUuid + " doesn't "
+                                        + "support standalone ports. This port cannot be created as a member of that "
+                                        + "portgroup as the port's 'pxe_enabled' field was set to True."))
+                                : physnet;
+                    }
+                    String vif = vifOf(doc.getJsonObject("internal_info"), doc.getJsonObject("extra"));
+                    boolean relevant =
+                            changed.contains("pxe_enabled") || changed.contains("portgroup_uuid") || vif != null;
+                    if (!"flat".equals(group.getString(3)) || !relevant) {
+                        return physnet;
+                    }
+                    List<String> reason = new ArrayList<>();
+                    if (!Boolean.FALSE.equals(doc.getValue("pxe_enabled"))) {
+                        reason.add("'pxe_enabled' was set to True");
+                    }
+                    if (vif != null) {
+                        reason.add("VIF " + vif + " is attached to the port");
+                    }
+                    // Ironic's message, its double space included
+                    return reason.isEmpty()
+                            ? physnet
+                            : physnet.compose(x -> Future.failedFuture(AnvilException.conflict("Port group "
+                                    + groupUuid + " doesn't support standalone ports. This port " + port
+                                    + " cannot be  a member of that port group because of: "
+                                    + String.join(", ", reason))));
+                });
+    }
+
+    /** validate_port_physnet against the other members' physical networks (SQL NULL = Python's None). */
+    private static Future<Void> samePhysnet(
+            String portgroup, String portPhysnet, io.vertx.sqlclient.RowSet<io.vertx.sqlclient.Row> nets) {
+        List<String> physnets = new ArrayList<>();
+        nets.forEach(r -> physnets.add(r.getString(0)));
+        if (physnets.isEmpty()) {
+            return Future.succeededFuture();
+        }
+        if (physnets.size() > 1) {
+            return Future.failedFuture(AnvilException.conflict("Port group " + portgroup + " has member ports with "
+                    + "inconsistent physical networks ("
+                    + String.join(", ", physnets.stream().map(ChildApi::py).toList())
+                    + "). All ports in a port group must have the same physical network."));
+        }
+        String groupPhysnet = physnets.get(0);
+        if (Objects.equals(groupPhysnet, portPhysnet)) {
+            return Future.succeededFuture();
+        }
+        return Future.failedFuture(AnvilException.conflict("Port with physical network " + py(portPhysnet)
+                + " cannot become a member of port group " + portgroup + " which has ports in physical network "
+                + py(groupPhysnet) + "."));
+    }
+
+    private static String py(String value) {
+        return value == null ? "None" : value;
+    }
+
+    /** The VIF a port carries: internal_info.tenant_vif_port_id, else the legacy extra.vif_port_id (Ironic's order). */
+    private static String vifOf(JsonObject internalInfo, JsonObject extra) {
+        if (internalInfo != null
+                && internalInfo.getValue(io.anvil.driver.NetworkInterface.TENANT_VIF_KEY) instanceof String vif) {
+            return vif;
+        }
+        return extra != null && extra.getValue("vif_port_id") instanceof String vif ? vif : null;
+    }
+
+    /**
+     * Ironic's {@code baremetal.<port|portgroup|volumeconnector|volumetarget>.<action>.end} notification, in the
+     * transaction of the change (the event feed shows it, docs/events.md); the payload is the row as written (as it
+     * was, for a delete), bookkeeping ids dropped and secrets masked, plus the node's {@code node_name}, {@code owner}
+     * and {@code conductor_group} so that feed filters on the node match its children's events too.
      */
     private Future<JsonObject> event(io.vertx.sqlclient.SqlClient tx, Kind kind, String action, JsonObject row) {
-        if (kind != Kind.PORT && kind != Kind.PORTGROUP) {
-            return Future.succeededFuture(row);
-        }
         JsonObject payload = io.anvil.util.Secrets.mask(row);
         payload.remove("id");
         payload.remove("node_id");
         payload.remove("portgroup_id");
-        String type = "baremetal." + (kind == Kind.PORT ? "port" : "portgroup") + "." + action + ".end";
-        return services.outbox()
-                .write(tx, type, row.getString("node_uuid"), "info", payload)
+        String nodeUuid = row.getString("node_uuid");
+        String type = "baremetal." + EVENT_OBJECTS.get(kind) + "." + action + ".end";
+        return tx.preparedQuery("SELECT name, owner, conductor_group FROM nodes WHERE uuid = $1")
+                .execute(Tuple.of(UUID.fromString(nodeUuid)))
+                .compose(rows -> {
+                    if (rows.size() > 0) {
+                        var node = rows.iterator().next();
+                        payload.put("node_name", node.getString(0))
+                                .put("owner", node.getString(1))
+                                .put("conductor_group", node.getString(2));
+                    }
+                    return services.outbox().write(tx, type, nodeUuid, "info", payload);
+                })
                 .map(row);
     }
+
+    /** The object names of Ironic's notifications (ironic/api/controllers/v1/notification_utils.py). */
+    private static final Map<Kind, String> EVENT_OBJECTS = Map.of(
+            Kind.PORT, "port",
+            Kind.PORTGROUP, "portgroup",
+            Kind.VOLUME_CONNECTOR, "volumeconnector",
+            Kind.VOLUME_TARGET, "volumetarget");
 
     /** The node a patch moves {@code found} to (as given: UUID or name), or null when it names none. */
     private static String newNode(JsonObject found, List<JsonPatch.Op> ops) {

@@ -133,13 +133,17 @@ final class EventsApi {
             try {
                 FeedFilter f = FeedFilter.of(filters);
                 s.filter(f.restrictedTo(project));
-                return new JsonObject().put("control", "subscribed").put("filters", f.toJson());
+                return new JsonObject()
+                        .put("control", "subscribed")
+                        .put("filters", f.toJson())
+                        .put("resume_from", s.position());
             } catch (AnvilException e) {
                 return error(e.getMessage());
             }
         }
         if (msg.containsKey("ping")) {
-            return new JsonObject().put("control", "pong");
+            // where a client that got no event yet (a live start, quiet filters) resumes without loss
+            return new JsonObject().put("control", "pong").put("resume_from", s.position());
         }
         return error("unknown message: expected {\"subscribe\": {...}} or {\"ping\": 1}");
     }
@@ -202,6 +206,11 @@ final class EventsApi {
         public boolean hearsClient() {
             return true;
         }
+
+        @Override
+        public String transport() {
+            return "websocket";
+        }
     }
 
     private static final class SseSink implements FeedSink {
@@ -246,6 +255,11 @@ final class EventsApi {
         @Override
         public boolean hearsClient() {
             return false;
+        }
+
+        @Override
+        public String transport() {
+            return "sse";
         }
     }
 

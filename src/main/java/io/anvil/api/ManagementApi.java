@@ -5,10 +5,12 @@ import static io.anvil.api.Handlers.noContent;
 import static io.anvil.api.Handlers.respond;
 
 import io.anvil.conductor.ManagementActions;
+import io.anvil.conductor.NodeUpdates;
 import io.anvil.driver.HardwareType;
 import io.anvil.driver.raid.RaidConfig;
 import io.anvil.errors.AnvilException;
 import io.anvil.store.BiosSettingsStore;
+import io.anvil.store.SqlValues;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -87,6 +89,33 @@ final class ManagementApi {
         this.nodes = nodes;
         this.actions = new ManagementActions(services.conductor().tasks());
         this.bios = new BiosSettingsStore(services.store().database());
+    }
+
+    /**
+     * Ironic's old form, {@code GET /v1/nodes/validate?node=<ident>} (or the deprecated {@code node_uuid}):
+     * NodesController.validate. Mounted before {@code /v1/nodes/:node}, which would take "validate" for a name.
+     */
+    Future<JsonObject> validateByQuery(RoutingContext ctx) {
+        Requests.allowOnly(ctx, Set.of("node", "node_uuid"));
+        String node = Requests.query(ctx, "node");
+        String nodeUuid = Requests.query(ctx, "node_uuid");
+        if (nodeUuid != null && SqlValues.uuidOrNull(nodeUuid) == null) {
+            throw AnvilException.invalid("Expected UUID for node_uuid: " + nodeUuid);
+        }
+        if (node != null && SqlValues.uuidOrNull(node) == null) {
+            if (!Requests.version(ctx).atLeast(5)) {
+                // a name needs 1.5 (allow_node_logical_names): Ironic's bare NotAcceptable
+                throw AnvilException.notAcceptable("Request not acceptable.");
+            }
+            if (!NodeUpdates.isLogicalName(node)) {
+                throw AnvilException.invalid("Expected UUID or name for node: " + node);
+            }
+        }
+        String ident = nodeUuid != null ? nodeUuid : node;
+        if (ident == null) {
+            throw AnvilException.invalid("Missing argument: \"node\"");
+        }
+        return actions.validateInterfaces(ident);
     }
 
     void mount(Router r) {

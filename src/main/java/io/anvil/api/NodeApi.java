@@ -1,6 +1,7 @@
 package io.anvil.api;
 
 import io.anvil.auth.Visibility;
+import io.anvil.conductor.Allocations;
 import io.anvil.conductor.NodeUpdates;
 import io.anvil.conductor.TaskManager;
 import io.anvil.errors.AnvilException;
@@ -460,6 +461,9 @@ final class NodeApi {
                 unknown.add(key);
                 continue;
             }
+            if (key.equals("network_data")) {
+                NetworkData.validate(body.getValue(key));
+            }
             cols.put(key, SqlValues.toSql("node", f, body.getValue(key)));
             if (SecretBox.NODE_COLUMNS.contains(key)) {
                 SecretBox.refuseSealedInput(key, cols.get(key));
@@ -498,6 +502,11 @@ final class NodeApi {
             if (op.from() != null) {
                 checkPatchable(JsonPatch.pointer(op.from()).get(0), op, v);
             }
+            if (op.path().equals("/network_data")
+                    && (op.op().equals("add") || op.op().equals("replace"))) {
+                // validate_network_data: the whole value, as Ironic checks it (not a value set below it)
+                NetworkData.validate(op.value());
+            }
         }
         Requests.allowOnly(ctx, Set.of("reset_interfaces"));
         Boolean reset = Requests.boolQuery(ctx, "reset_interfaces");
@@ -524,6 +533,13 @@ final class NodeApi {
                         // NodesController._update_changed_fields: a node leaves its chassis from 1.25 on
                         throw AnvilException.notAcceptable("Request not acceptable. The minimal required API "
                                 + "version should be 1.25 to remove chassis_uuid.");
+                    }
+                    String allocation = old.getString("allocation_uuid");
+                    if (allocation != null && changes.containsKey("allocation_uuid")) {
+                        // the instance went: so does its allocation, in the same transaction
+                        return task.saveWithEvent(
+                                changes, "baremetal.node.update.end", "info", null, tx -> new Allocations(tasks())
+                                        .deleteInTx(tx, allocation));
                     }
                     return task.saveWithEvent(changes, "baremetal.node.update.end", "info", null);
                 })

@@ -42,17 +42,32 @@ public final class Allocations {
 
     private final TaskManager tasks;
     private final ResourceStore store;
+    private final java.util.function.LongSupplier conductorId;
 
+    /** Without a conductor registry: allocations record no conductor_affinity. */
     public Allocations(TaskManager tasks) {
+        this(tasks, () -> -1);
+    }
+
+    /** @param conductorId this conductor's {@code conductors.id} (negative while unregistered) */
+    public Allocations(TaskManager tasks, java.util.function.LongSupplier conductorId) {
         this.tasks = tasks;
         this.store = tasks.store();
+        this.conductorId = conductorId;
     }
 
     /** Ironic's AllocationFailed: its message is what last_error keeps. */
     static final class AllocationFailed extends AnvilException {
         AllocationFailed(String uuid, String error) {
-            // Ironic's AllocationFailed has no HTTP code of its own: a failed backfill answers 500, as there
-            super(500, "Failed to process allocation " + uuid + ": " + error + ".");
+            this(500, uuid, error);
+        }
+
+        /**
+         * With the status a backfill answers: Ironic's AllocationFailed has no code of its own (500 there), but a
+         * node that does not match the request is the request's fault (docs/api.md#allocations).
+         */
+        AllocationFailed(int status, String uuid, String error) {
+            super(status, "Failed to process allocation " + uuid + ": " + error + ".");
         }
     }
 
@@ -68,9 +83,15 @@ public final class Allocations {
      * processes it in the background; the answer is the allocation as stored. With {@code backfillNode} (an
      * {@code active} node's UUID, API 1.58) the node is checked and recorded at once instead.
      *
-     * @param columns validated columns: uuid, name, resource_class, traits, candidate_nodes (UUIDs), extra, owner
+     * @param given validated columns: uuid, name, resource_class, traits, candidate_nodes (UUIDs), extra, owner
      */
-    public Future<JsonObject> create(Map<String, Object> columns, String backfillNode) {
+    public Future<JsonObject> create(Map<String, Object> given, String backfillNode) {
+        Map<String, Object> columns = new java.util.LinkedHashMap<>(given);
+        long me = conductorId.getAsLong();
+        if (me >= 0) {
+            // Ironic's create_allocation: the conductor that processes it; a restart or a take-over resumes it
+            columns.put("conductor_affinity", me);
+        }
         if (backfillNode == null) {
             return store.database()
                     .inTransaction(tx -> store.insert(tx, SchedulingResources.ALLOCATION, columns)
@@ -83,6 +104,50 @@ public final class Allocations {
         return store.database()
                 .inTransaction(tx -> store.insert(tx, SchedulingResources.ALLOCATION, columns))
                 .compose(row -> backfill(row, backfillNode));
+    }
+
+    // ---- resuming (Ironic's _resume_allocations and _check_orphan_allocations) ----
+
+    /**
+     * Takes over the allocations left {@code allocating} by a conductor that is gone — not alive (offline, or silent
+     * longer than {@code heartbeatTimeout}) or, with {@code atStart}, this very conductor before its restart (and
+     * those that name no conductor) — and processes them again: each ends {@code active} or {@code error} with its
+     * reason, as a new one would. The take-over is one conditional update, so two conductors never both resume one.
+     *
+     * @return how many were taken over
+     */
+    public Future<Integer> resumeUnfinished(boolean atStart, java.time.Duration heartbeatTimeout) {
+        long me = conductorId.getAsLong();
+        if (me < 0) {
+            return Future.succeededFuture(0);
+        }
+        return store.database()
+                .pool()
+                .preparedQuery("UPDATE allocations SET conductor_affinity = $1, updated_at = now()"
+                        + " WHERE state = 'allocating' AND ((conductor_affinity IS NULL OR conductor_affinity = $1)"
+                        + " AND $2 OR conductor_affinity IN (SELECT id FROM conductors WHERE id <> $1 AND NOT (online"
+                        + " AND updated_at > now() - make_interval(secs => $3)))) RETURNING id")
+                .execute(Tuple.of(me, atStart, (double) heartbeatTimeout.toMillis() / 1000.0))
+                .compose(rows -> {
+                    List<Long> ids = new ArrayList<>();
+                    rows.forEach(r -> ids.add(r.getLong(0)));
+                    if (ids.isEmpty()) {
+                        return Future.succeededFuture(0);
+                    }
+                    for (long id : ids) {
+                        // read from the primary: the take-over just wrote these rows
+                        store.findById(store.database().pool(), SchedulingResources.ALLOCATION, id)
+                                .compose(allocation -> {
+                                    if (allocation == null) {
+                                        return Future.succeededFuture();
+                                    }
+                                    LOG.info("Resuming unfinished allocation {}", allocation.getString("uuid"));
+                                    return process(allocation);
+                                })
+                                .onFailure(e -> LOG.error("Resuming allocation {} failed unexpectedly", id, e));
+                    }
+                    return Future.succeededFuture(ids.size());
+                });
     }
 
     // ---- processing (do_allocate) ----
@@ -289,7 +354,8 @@ public final class Allocations {
         return tasks.withTask(nodeUuid, tasks.apiWrite("allocation backfilling"), task -> {
                     JsonObject node = task.node();
                     List<String> errors = new ArrayList<>();
-                    if (!ProvisionState.ACTIVE.value().equals(node.getString("provision_state"))) {
+                    boolean notActive = !ProvisionState.ACTIVE.value().equals(node.getString("provision_state"));
+                    if (notActive) {
                         errors.add("Node must be in the \"active\" state, but the current state is \""
                                 + node.getString("provision_state") + "\"");
                     }
@@ -309,7 +375,9 @@ public final class Allocations {
                                 + candidates.encode());
                     }
                     if (!errors.isEmpty()) {
+                        // a node in the wrong state is a conflict with it; any other mismatch, a bad request
                         return Future.failedFuture(new AllocationFailed(
+                                notActive ? 409 : 400,
                                 uuid,
                                 "Cannot backfill an allocation for node " + task.uuid() + ": "
                                         + String.join("; ", errors)));
@@ -392,6 +460,15 @@ public final class Allocations {
                         : tx.preparedQuery("DELETE FROM allocations WHERE uuid = $1")
                                 .execute(Tuple.of(UUID.fromString(allocation.getString("uuid")))))
                 .compose(rows -> event(tx, "baremetal.allocation.delete.end", "info", allocation));
+    }
+
+    /** Deletes an allocation with its delete notification inside {@code tx}; nothing if it is already gone. */
+    public Future<Void> deleteInTx(SqlClient tx, String allocationUuid) {
+        return store.findForUpdate(tx, SchedulingResources.ALLOCATION, allocationUuid)
+                .compose(row -> row == null
+                        ? Future.<Void>succeededFuture()
+                        : store.delete(tx, SchedulingResources.ALLOCATION, row.getLong("id"))
+                                .compose(x -> event(tx, "baremetal.allocation.delete.end", "info", row)));
     }
 
     /** Ironic's do_node_tear_down end: the node's allocation goes (no-op without one). */

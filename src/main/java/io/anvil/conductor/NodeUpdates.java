@@ -172,6 +172,19 @@ public final class NodeUpdates {
             throw AnvilException.conflict("Node " + old.getString("uuid") + " is associated with instance "
                     + old.getString("instance_uuid") + ".");
         }
+        // ConductorManager.update_node: clearing the instance of a node with an allocation deletes the allocation
+        // (the caller does, in the update's transaction), only in maintenance or where the resource class may change
+        if (cols.containsKey("instance_uuid")
+                && cols.get("instance_uuid") == null
+                && old.getValue("allocation_uuid") != null) {
+            if (!Boolean.TRUE.equals(old.getBoolean("maintenance")) && !INTERFACE_UPDATE_STATES.contains(state)) {
+                throw AnvilException.conflict("Node " + old.getString("uuid") + " with an allocation can not have "
+                        + "instance_uuid removed unless it is in one of allowed ("
+                        + values(INTERFACE_UPDATE_STATES, ", ") + ") states or in maintenance mode. Current state "
+                        + "is '" + state.value() + "'.");
+            }
+            cols.put("allocation_uuid", null);
+        }
         // ConductorManager._check_update_protected: active or rescue only (InvalidState, 409)
         if (Boolean.TRUE.equals(cols.get("protected"))
                 && state != ProvisionState.ACTIVE

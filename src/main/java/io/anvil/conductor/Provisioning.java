@@ -57,6 +57,11 @@ public final class Provisioning {
         return steps;
     }
 
+    /** This conductor's {@code conductors.id} (negative while unregistered). */
+    public LongSupplier conductorId() {
+        return conductorId;
+    }
+
     /** Completes when the new state is stored and the work has started (the API then answers 202). */
     public Future<Void> provision(String ident, ApiVerb verb, JsonObject body) {
         return tasks.withTask(ident, TaskOptions.exclusive("provision action " + verb.target()), task -> {

@@ -195,11 +195,22 @@ public final class Task implements DriverTask {
     /** Fenced update plus its notification row, in one transaction. */
     public Future<JsonObject> saveWithEvent(
             Map<String, Object> columns, String eventType, String priority, JsonObject extra) {
+        return saveWithEvent(columns, eventType, priority, extra, tx -> Future.succeededFuture());
+    }
+
+    /** Like {@link #saveWithEvent}, with {@code alongside} (other rows the change implies) first in the same transaction. */
+    public Future<JsonObject> saveWithEvent(
+            Map<String, Object> columns,
+            String eventType,
+            String priority,
+            JsonObject extra,
+            java.util.function.Function<io.vertx.sqlclient.SqlClient, Future<Void>> alongside) {
         requireExclusive("Saving the node");
         JsonObject before = node;
         return manager.database()
-                .inTransaction(tx -> manager.records()
-                        .save(tx, node.getLong("id"), uuid(), lease.fence(), columns)
+                .inTransaction(tx -> alongside
+                        .apply(tx)
+                        .compose(x -> manager.records().save(tx, node.getLong("id"), uuid(), lease.fence(), columns))
                         .compose(row -> manager.outbox()
                                 .write(
                                         tx,

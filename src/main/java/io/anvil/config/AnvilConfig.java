@@ -299,6 +299,7 @@ public record AnvilConfig(
         d.put("conductor.force_power_state_during_sync", true);
         d.put("conductor.power_failure_recovery_interval", 300);
         d.put("conductor.check_provision_state_interval", 60);
+        d.put("conductor.check_allocations_interval", 60);
         d.put("conductor.check_rescue_state_interval", 60);
         d.put("conductor.deploy_callback_timeout", 1800);
         d.put("conductor.clean_callback_timeout", 1800);

@@ -1,6 +1,7 @@
 package io.anvil.events;
 
 import io.anvil.errors.AnvilException;
+import io.anvil.metrics.FeedMetrics;
 import io.anvil.store.Database;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -27,10 +28,15 @@ public final class EventFeed implements Shareable {
     private final FeedReader reader;
     private final FeedWakeup wakeup;
     private final EventRetention retention;
+    private final FeedMetrics metrics;
     private String readerDeployment;
 
-    private EventFeed(Vertx vertx, Database db, FeedSettings settings) {
+    private EventFeed(Vertx vertx, Database db, FeedSettings settings, FeedMetrics metrics) {
         this.vertx = vertx;
+        this.metrics = metrics;
+        // both series exist from the start, at zero
+        metrics.transport("websocket");
+        metrics.transport("sse");
         this.settings = settings;
         this.store = new EventStore(db.reads());
         this.hub = new FeedHub(vertx, settings);
@@ -41,7 +47,12 @@ public final class EventFeed implements Shareable {
 
     /** Starts the reader and the LISTEN, and registers the feed for the API verticles of {@code vertx}. */
     public static Future<EventFeed> start(Vertx vertx, Database db, FeedSettings settings) {
-        EventFeed feed = new EventFeed(vertx, db, settings);
+        return start(vertx, db, settings, io.anvil.metrics.AnvilMetrics.noop().feed());
+    }
+
+    /** Like {@link #start(Vertx, Database, FeedSettings)}, reporting subscribers and deliveries to {@code metrics}. */
+    public static Future<EventFeed> start(Vertx vertx, Database db, FeedSettings settings, FeedMetrics metrics) {
+        EventFeed feed = new EventFeed(vertx, db, settings, metrics);
         return vertx.deployVerticle(feed.reader)
                 .compose(id -> {
                     feed.readerDeployment = id;
@@ -134,7 +145,8 @@ public final class EventFeed implements Shareable {
      */
     public Subscriber subscribe(FeedSink sink, FeedFilter filter, Long since, String client) {
         Context ctx = vertx.getOrCreateContext();
-        Subscriber s = new Subscriber(sink, store, settings, filter, client, () -> hub.release(client));
+        Subscriber s = new Subscriber(
+                sink, store, settings, filter, client, metrics.transport(sink.transport()), () -> hub.release(client));
         reader.ready()
                 .compose(v -> hub.group(ctx))
                 .onComplete(ar -> ctx.runOnContext(x -> {

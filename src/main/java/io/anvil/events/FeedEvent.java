@@ -80,9 +80,12 @@ public final class FeedEvent {
         return nodeUuid;
     }
 
-    /** The node's name as a node event's payload carries it (null for other events: a port's name is its own). */
+    /**
+     * The node's name: a node event's payload {@code name}; a port's, portgroup's or volume connector's/target's
+     * {@code node_name} (its own {@code name} is not the node's); null otherwise.
+     */
     public String nodeName() {
-        return eventType.startsWith("baremetal.node.") ? payload.getString("name") : null;
+        return eventType.startsWith("baremetal.node.") ? payload.getString("name") : payload.getString("node_name");
     }
 
     public String owner() {

@@ -115,6 +115,11 @@ public final class FeedFilter {
                 string(subscribe, "owner"));
     }
 
+    /** The node uuids and names asked for; empty: every node (and events of no node). */
+    Set<String> nodes() {
+        return nodes;
+    }
+
     public boolean matches(FeedEvent e) {
         if (!nodes.isEmpty()
                 && !(e.nodeUuid() != null && nodes.contains(e.nodeUuid()))
@@ -148,6 +153,8 @@ public final class FeedFilter {
             sql.append(" AND (node_uuid::text = ANY($")
                     .append(i)
                     .append(") OR (event_type LIKE 'baremetal.node.%' AND payload->>'name' = ANY($")
+                    .append(i)
+                    .append(")) OR (event_type NOT LIKE 'baremetal.node.%' AND payload->>'node_name' = ANY($")
                     .append(i)
                     .append(")))");
         }

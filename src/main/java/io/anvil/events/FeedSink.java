@@ -24,4 +24,7 @@ public interface FeedSink {
 
     /** True when the client answers keep-alives (WebSocket pongs), so silence means it is gone. */
     boolean hearsClient();
+
+    /** The transport's name in the feed's metrics: {@code websocket} or {@code sse}. */
+    String transport();
 }

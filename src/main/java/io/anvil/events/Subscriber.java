@@ -1,5 +1,6 @@
 package io.anvil.events;
 
+import io.anvil.metrics.FeedMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayDeque;
@@ -28,6 +29,7 @@ public final class Subscriber {
     private final FeedSettings settings;
     private final String client;
     private final Runnable onClosed;
+    private final FeedMetrics.Transport metrics;
     private final ArrayDeque<FeedEvent> queue = new ArrayDeque<>();
     private SubscriberGroup group;
     private FeedFilter filter;
@@ -45,14 +47,22 @@ public final class Subscriber {
             FeedSettings settings,
             FeedFilter filter,
             String client,
+            FeedMetrics.Transport metrics,
             Runnable onClosed) {
         this.sink = sink;
+        this.metrics = metrics;
         this.store = store;
         this.settings = settings;
         this.filter = filter;
         this.client = client;
         this.onClosed = onClosed;
         sink.drainHandler(this::drain);
+        metrics.opened();
+    }
+
+    private void send(FeedEvent e) {
+        sink.send(e);
+        metrics.sent();
     }
 
     String client() {
@@ -87,13 +97,23 @@ public final class Subscriber {
     /** A subscribe message: the new filters apply to every event not yet queued. */
     public void filter(FeedFilter f) {
         filter = f;
+        if (group != null && state != State.CLOSED) {
+            group.refiltered(this);
+        }
     }
 
     public FeedFilter filter() {
         return filter;
     }
 
+    /**
+     * Where a resume continues: every event up to it was sent or did not pass the filters. A live subscriber with
+     * nothing queued has seen (or, by the group's node index, not been offered) everything the group delivered.
+     */
     public long position() {
+        if (state == State.LIVE && queue.isEmpty() && group != null) {
+            return Math.max(position, group.delivered());
+        }
         return position;
     }
 
@@ -130,7 +150,7 @@ public final class Subscriber {
             return;
         }
         if (queue.isEmpty() && !sink.writeQueueFull()) {
-            sink.send(e);
+            send(e);
             position = e.seq();
             return;
         }
@@ -154,7 +174,7 @@ public final class Subscriber {
                 continue;
             }
             if (filter.matches(e)) {
-                sink.send(e);
+                send(e);
             }
             position = e.seq();
         }
@@ -186,7 +206,7 @@ public final class Subscriber {
             }
             List<FeedEvent> events = ar.result();
             for (FeedEvent e : events) {
-                sink.send(e);
+                send(e);
                 position = e.seq();
             }
             if (events.size() < limit) {
@@ -230,6 +250,9 @@ public final class Subscriber {
     }
 
     private void closeTooSlow() {
+        if (state != State.CLOSED) {
+            metrics.cutOff(queue.size());
+        }
         close(1008, "subscriber too slow: buffer of " + settings.subscriberBuffer() + " events full");
     }
 
@@ -238,13 +261,14 @@ public final class Subscriber {
         if (state == State.CLOSED) {
             return;
         }
+        long resumeFrom = position();
         state = State.CLOSED;
         queue.clear();
         try {
             sink.control(new JsonObject()
                     .put("control", "closing")
                     .put("reason", reason)
-                    .put("resume_from", position));
+                    .put("resume_from", resumeFrom));
             sink.close(code);
         } catch (RuntimeException e) {
             LOG.debug("event feed: closing {}: {}", client, e.toString());
@@ -263,6 +287,7 @@ public final class Subscriber {
     }
 
     private void detach() {
+        metrics.closed();
         if (group != null) {
             group.remove(this);
         }

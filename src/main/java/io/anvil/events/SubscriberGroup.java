@@ -4,13 +4,22 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
  * The subscribers living on one event loop. Everything here runs on that loop's context: batches arrive in seq
  * order, and one timer per loop (not per subscriber) sends the keep-alives and closes idle clients.
+ *
+ * <p>Subscribers that filter by node are indexed by the uuids and names they name: an event is offered only to the
+ * subscribers without a node filter and to those indexed under its node's uuid or name, so a fleet of per-node
+ * watchers costs each event a few lookups instead of a visit to every subscriber. Each subscriber still gets its
+ * events in seq order, in one call per batch; the others would have filtered the event out anyway (their
+ * {@link Subscriber#position()} accounts for what they were not offered).
  */
 final class SubscriberGroup {
     private final Vertx vertx;
@@ -18,6 +27,13 @@ final class SubscriberGroup {
     private final FeedSettings settings;
     private final Future<SubscriberGroup> registered;
     private final Set<Subscriber> subscribers = new LinkedHashSet<>();
+    /** Subscribers without a node filter: offered every event. */
+    private final Set<Subscriber> unfiltered = new LinkedHashSet<>();
+    /** Node uuid or name → the subscribers whose filter names it. */
+    private final Map<String, Set<Subscriber>> byNode = new HashMap<>();
+    /** The keys each node-filtered subscriber is indexed under (its filter may change later). */
+    private final Map<Subscriber, Set<String>> indexedUnder = new HashMap<>();
+
     private volatile long delivered = -1;
     private long timer = -1;
 
@@ -52,19 +68,91 @@ final class SubscriberGroup {
 
     void deliver(List<FeedEvent> batch) {
         delivered = batch.get(batch.size() - 1).seq();
-        for (Subscriber s : List.copyOf(subscribers)) {
+        // copies: a subscriber may close (and leave the group) while it is offered events
+        for (Subscriber s : List.copyOf(unfiltered)) {
             s.offer(batch);
+        }
+        if (byNode.isEmpty()) {
+            return;
+        }
+        Map<Subscriber, List<FeedEvent>> picked = new LinkedHashMap<>();
+        for (FeedEvent e : batch) {
+            pick(picked, byNode.get(e.nodeUuid()), e);
+            pick(picked, byNode.get(e.nodeName()), e);
+        }
+        picked.forEach(Subscriber::offer);
+    }
+
+    /** Adds {@code e} to the sub-batch of each of {@code interested}, once (a filter may name a node twice). */
+    private static void pick(Map<Subscriber, List<FeedEvent>> picked, Set<Subscriber> interested, FeedEvent e) {
+        if (interested == null) {
+            return;
+        }
+        for (Subscriber s : interested) {
+            List<FeedEvent> events = picked.computeIfAbsent(s, k -> new ArrayList<>());
+            if (events.isEmpty() || events.get(events.size() - 1) != e) {
+                events.add(e);
+            }
         }
     }
 
     /** Adds {@code s}; returns the seq its live events start after (replay covers up to it). */
     long add(Subscriber s) {
         subscribers.add(s);
+        index(s);
         return delivered;
     }
 
     void remove(Subscriber s) {
         subscribers.remove(s);
+        unindex(s);
+    }
+
+    /** {@code s} has new filters: re-indexed before the next batch (same context, so none is in flight). */
+    void refiltered(Subscriber s) {
+        if (subscribers.contains(s)) {
+            unindex(s);
+            index(s);
+        }
+    }
+
+    private void index(Subscriber s) {
+        Set<String> nodes = s.filter().nodes();
+        if (nodes.isEmpty()) {
+            unfiltered.add(s);
+            return;
+        }
+        Set<String> keys = Set.copyOf(nodes);
+        indexedUnder.put(s, keys);
+        for (String key : keys) {
+            byNode.computeIfAbsent(key, k -> new LinkedHashSet<>()).add(s);
+        }
+    }
+
+    private void unindex(Subscriber s) {
+        unfiltered.remove(s);
+        Set<String> keys = indexedUnder.remove(s);
+        if (keys == null) {
+            return;
+        }
+        for (String key : keys) {
+            Set<Subscriber> set = byNode.get(key);
+            if (set != null && set.remove(s) && set.isEmpty()) {
+                byNode.remove(key);
+            }
+        }
+    }
+
+    /** How many subscribers {@code e} would be offered to (tests of the index). */
+    int audience(FeedEvent e) {
+        Set<Subscriber> out = new java.util.HashSet<>(unfiltered);
+        for (String key : java.util.Arrays.asList(e.nodeUuid(), e.nodeName())) {
+            Set<Subscriber> set = key == null ? null : byNode.get(key);
+            if (set != null) {
+                out.addAll(set);
+            }
+        }
+        return out.size();
     }
 
     void closeAll(int code, String reason) {

@@ -2,9 +2,11 @@ package io.anvil.metrics;
 
 /**
  * The event feed (WebSocket and SSE subscribers). The feed registers itself: one {@link #transport} per kind of
- * connection, then {@code opened()}/{@code closed()} per subscriber and {@code sent()}/{@code dropped()} per event.
- * Series: {@code anvil_feed_subscribers{transport}}, {@code anvil_feed_events_sent_total{transport}},
- * {@code anvil_feed_events_dropped_total{transport}} (docs/operations.md).
+ * connection ({@code websocket}, {@code sse}), then {@code opened()}/{@code closed()} per subscriber, {@code sent()}
+ * per event delivered and {@code cutOff(dropped)} when a subscriber too slow to keep up is closed. Series:
+ * {@code anvil_feed_subscribers{transport}}, {@code anvil_feed_events_sent_total{transport}},
+ * {@code anvil_feed_events_dropped_total{transport}}, {@code anvil_feed_cutoffs_total{transport}}
+ * (docs/operations.md).
  */
 public interface FeedMetrics {
 
@@ -17,7 +19,10 @@ public interface FeedMetrics {
 
         void sent();
 
-        /** An event not delivered to a subscriber (a slow consumer's buffer was full). */
-        void dropped();
+        /**
+         * A subscriber whose buffer was full was closed; {@code dropped} events it had buffered (and the one that did
+         * not fit) were not delivered to it — it resumes from where it was cut off.
+         */
+        void cutOff(int dropped);
     }
 }

@@ -258,6 +258,7 @@ public final class MicrometerMetrics
         private final AtomicInteger open = new AtomicInteger();
         private final Counter sent;
         private final Counter dropped;
+        private final Counter cutOffs;
 
         Transport(String name) {
             Gauge.builder("anvil.feed.subscribers", open, AtomicInteger::get)
@@ -270,6 +271,10 @@ public final class MicrometerMetrics
                     .register(registry);
             dropped = Counter.builder("anvil.feed.events.dropped")
                     .description("Events not delivered to a subscriber whose buffer was full")
+                    .tag("transport", name)
+                    .register(registry);
+            cutOffs = Counter.builder("anvil.feed.cutoffs")
+                    .description("Subscribers closed because they could not keep up")
                     .tag("transport", name)
                     .register(registry);
         }
@@ -290,8 +295,9 @@ public final class MicrometerMetrics
         }
 
         @Override
-        public void dropped() {
-            dropped.increment();
+        public void cutOff(int events) {
+            cutOffs.increment();
+            dropped.increment(events);
         }
     }
 }

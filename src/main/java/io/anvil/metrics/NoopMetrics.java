@@ -101,5 +101,5 @@ final class NoopMetrics
     public void sent() {}
 
     @Override
-    public void dropped() {}
+    public void cutOff(int dropped) {}
 }

@@ -43,9 +43,13 @@ public record ConductorPeriodics(
                         p.rescueCallbackTimeout(),
                         p.serviceCallbackTimeout(),
                         p.maxWorkers()));
+        OrphanAllocations orphans = new OrphanAllocations(
+                conductor.allocations(),
+                AnvilConfig.Conductor.seconds(config.conductor().heartbeatTimeout()));
         scheduler
                 .register(powerSync)
                 .register(timeouts)
+                .register(orphans)
                 .registerAll(tasks.drivers().enabledImplementations());
         return new ConductorPeriodics(scheduler, nodes, powerSync, timeouts);
     }

@@ -256,18 +256,71 @@ class AllocationApiTest extends ApiTestBase {
                 "Cannot remove allocation " + instance + " for node " + active
                         + ", because the node is active (and maintenance mode is off)");
 
+        // nor may an active node lose its instance to a PATCH while it has an allocation (update_node)
+        assertError(
+                patch("/v1/nodes/" + active, patchOps(op("remove", "/instance_uuid", null)))
+                        .v(LATEST)
+                        .send(),
+                409,
+                "Node " + active + " with an allocation can not have instance_uuid removed unless it is in one of "
+                        + "allowed (enroll, inspecting, inspect wait, manageable, available) states or in "
+                        + "maintenance mode. Current state is 'active'.");
+        assertEquals(instance, node(active).getString("allocation_uuid"));
+
         String available = availableNode("alloc-backfill-no", "rc-b");
         Resp refused = post(
                         "/v1/allocations",
                         new JsonObject().put("node", available).put("name", "alloc-bf-bad"))
                 .v(LATEST)
                 .send();
-        String msg = assertError(refused, 500, "Cannot backfill an allocation for node " + available);
+        // a node in the wrong state is a conflict (Ironic answers 500: docs/api.md#allocations)
+        String msg = assertError(refused, 409, "Cannot backfill an allocation for node " + available);
         assertTrue(msg.contains("Node must be in the \"active\" state, but the current state is \"available\""), msg);
         JsonObject failed =
                 get("/v1/allocations/alloc-bf-bad").v(LATEST).expect(200).json();
         assertEquals("error", failed.getString("state"));
+        assertTrue(failed.getString("last_error").contains("Cannot backfill an allocation"), failed.encode());
         assertNull(node(available).getValue("allocation_uuid"));
+
+        // an active node that does not match the request is a bad request
+        String other = createNode("alloc-backfill-rc").getString("uuid");
+        sql(
+                "UPDATE nodes SET provision_state = 'active', power_state = 'power on', resource_class = 'rc-b'"
+                        + " WHERE uuid = ?::uuid",
+                other);
+        msg = assertError(
+                post(
+                                "/v1/allocations",
+                                new JsonObject()
+                                        .put("node", other)
+                                        .put("resource_class", "rc-z")
+                                        .put("name", "alloc-bf-rc"))
+                        .v(LATEST)
+                        .send(),
+                400,
+                "Failed to process allocation ");
+        assertTrue(msg.contains("Resource class rc-b does not match the requested resource class rc-z"), msg);
+        assertNull(node(other).getValue("allocation_uuid"));
+    }
+
+    @Test
+    void clearingTheInstanceByPatchDeletesTheAllocation() {
+        String n = availableNode("alloc-clear", "rc-clear");
+        String uuid = settled(create(new JsonObject().put("resource_class", "rc-clear"))
+                        .getString("uuid"))
+                .getString("uuid");
+        assertEquals(uuid, node(n).getString("instance_uuid"));
+        long deleted = events("baremetal.allocation.delete.end");
+
+        JsonObject patched = patch("/v1/nodes/" + n, patchOps(op("remove", "/instance_uuid", null)))
+                .v(LATEST)
+                .expect(200)
+                .json();
+        assertNull(patched.getValue("instance_uuid"));
+        assertNull(patched.getValue("allocation_uuid"));
+        assertEquals(deleted + 1, events("baremetal.allocation.delete.end"));
+        assertError(
+                get("/v1/allocations/" + uuid).v(LATEST).send(), 404, "Allocation " + uuid + " could not be found.");
     }
 
     @Test

@@ -43,6 +43,7 @@ class IronicRoutesTest extends ApiTestBase {
             r("DELETE", "/v1/nodes/{spare}", 1),
             // node management and states
             r("GET", "/v1/nodes/{node}/validate", 1),
+            r("GET", "/v1/nodes/validate?node={node}", 1),
             r("PUT", "/v1/nodes/{node}/maintenance", 1),
             r("DELETE", "/v1/nodes/{node}/maintenance", 1),
             r("PUT", "/v1/nodes/{node}/management/boot_device", 1),

@@ -79,6 +79,27 @@ class ManagementApiTest extends ApiTestBase {
         assertEquals(
                 v, get("/v1/nodes/validate-fake/validate").v(LATEST).expect(200).json());
         assertError(get("/v1/nodes/nope-nope/validate").v(LATEST).send(), 404, "nope-nope could not be found");
+
+        // Ironic's old form, GET /v1/nodes/validate?node=<ident> (and the deprecated node_uuid)
+        assertEquals(
+                v,
+                get("/v1/nodes/validate?node=validate-fake")
+                        .v(LATEST)
+                        .expect(200)
+                        .json());
+        assertEquals(
+                v, get("/v1/nodes/validate?node=" + uuid).v("1.1").expect(200).json());
+        assertEquals(
+                v,
+                get("/v1/nodes/validate?node_uuid=" + uuid).v("1.1").expect(200).json());
+        assertError(get("/v1/nodes/validate?node=validate-fake").v("1.4").send(), 406, null);
+        assertError(
+                get("/v1/nodes/validate?node_uuid=validate-fake").v(LATEST).send(),
+                400,
+                "Expected UUID for node_uuid: validate-fake");
+        assertError(get("/v1/nodes/validate?node=nope-nope").v(LATEST).send(), 404, "nope-nope could not be found");
+        assertError(get("/v1/nodes/validate").v(LATEST).send(), 400, "Missing argument: \"node\"");
+        assertError(get("/v1/nodes/validate?node=x&bogus=1").v(LATEST).send(), 400, null);
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.anvil.events;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.anvil.metrics.PrometheusText;
 import io.anvil.testsupport.Conditions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.UpgradeRejectedException;
@@ -75,11 +76,30 @@ class EventFeedLimitsTest extends FeedTestBase {
         return anvil.anvil().feed().hub().openConnections();
     }
 
+    private PrometheusText metrics() {
+        Resp r = get("/metrics");
+        assertEquals(200, r.status(), () -> r.body().toString());
+        return PrometheusText.parse(r.body().toString());
+    }
+
+    private static double ws(PrometheusText m, String series) {
+        return m.value(series, "transport", "websocket");
+    }
+
     @Test
     void aStalledSubscriberIsCutOffWithWhereToResumeWhileAnotherKeepsReceiving() throws Exception {
         String node = createNode("stall-1", null);
+        PrometheusText start = metrics();
+        double subscribersBefore = ws(start, "anvil_feed_subscribers");
         FeedTestClient stalled = subscribe("node=" + node);
         FeedTestClient healthy = subscribe("node=" + node);
+        Conditions.await(
+                vertx,
+                "the two subscribers counted",
+                FeedTestClient.WAIT,
+                Duration.ofMillis(20),
+                () -> ws(metrics(), "anvil_feed_subscribers") == subscribersBefore + 2);
+        PrometheusText m0 = metrics();
         int before = open();
         stalled.stall();
         int n = 300;
@@ -92,6 +112,16 @@ class EventFeedLimitsTest extends FeedTestBase {
                 () -> open() == before - 1);
         healthy.awaitEvents(n, e -> e.getJsonObject("payload").containsKey("i"), "the whole burst, to the healthy one");
         assertEquals(upTo(n), indexes(healthy.events()));
+        // the feed's metrics: one cut-off with what it had buffered dropped, the burst delivered, one subscriber less
+        PrometheusText m1 = metrics();
+        assertEquals(1, ws(m1, "anvil_feed_cutoffs_total") - ws(m0, "anvil_feed_cutoffs_total"));
+        assertTrue(
+                ws(m1, "anvil_feed_events_dropped_total") - ws(m0, "anvil_feed_events_dropped_total") > BUFFER,
+                "the stalled subscriber's full buffer was dropped");
+        assertTrue(
+                ws(m1, "anvil_feed_events_sent_total") - ws(m0, "anvil_feed_events_sent_total") >= n,
+                "the healthy subscriber's burst was counted");
+        assertEquals(subscribersBefore + 1, ws(m1, "anvil_feed_subscribers"));
         stalled.resumeReading();
         JsonObject closing = stalled.awaitControl("closing");
         stalled.awaitClosed();

@@ -211,6 +211,83 @@ class EventFeedTest extends FeedTestBase {
     }
 
     @Test
+    void childEventsCarryTheirNodeAndMatchItsFilters() {
+        FeedTestClient byName = subscribe("node=child-a&type=baremetal.port*,baremetal.volume*");
+        FeedTestClient byOwner = subscribe("owner=proj-child&type=baremetal.port*,baremetal.volume*");
+        String a = createNode("child-a", new JsonObject().put("owner", "proj-child"));
+        String other = createNode("child-b", null);
+        String pg = expect(201, HttpMethod.POST, "/v1/portgroups", new JsonObject().put("node_uuid", a))
+                .json()
+                .getString("uuid");
+        expect(
+                201,
+                HttpMethod.POST,
+                "/v1/ports",
+                new JsonObject()
+                        .put("node_uuid", a)
+                        .put("address", "52:54:00:0d:00:01")
+                        .put("portgroup_uuid", pg));
+        expect(
+                201,
+                HttpMethod.POST,
+                "/v1/ports",
+                new JsonObject().put("node_uuid", other).put("address", "52:54:00:0d:00:02"));
+        String connector = expect(
+                        201,
+                        HttpMethod.POST,
+                        "/v1/volume/connectors",
+                        new JsonObject()
+                                .put("node_uuid", a)
+                                .put("type", "iqn")
+                                .put("connector_id", "iqn.2026-12.io.anvil:child-a"))
+                .json()
+                .getString("uuid");
+        expect(
+                200,
+                HttpMethod.PATCH,
+                "/v1/volume/connectors/" + connector,
+                new JsonArray()
+                        .add(new JsonObject()
+                                .put("op", "add")
+                                .put("path", "/extra/k")
+                                .put("value", "v")));
+        expect(204, HttpMethod.DELETE, "/v1/volume/connectors/" + connector, null);
+        String target = expect(
+                        201,
+                        HttpMethod.POST,
+                        "/v1/volume/targets",
+                        new JsonObject()
+                                .put("node_uuid", a)
+                                .put("volume_type", "iscsi")
+                                .put("volume_id", "vol-child")
+                                .put("boot_index", 0))
+                .json()
+                .getString("uuid");
+        expect(204, HttpMethod.DELETE, "/v1/volume/targets/" + target, null);
+
+        List<String> expected = List.of(
+                "baremetal.portgroup.create.end",
+                "baremetal.port.create.end",
+                "baremetal.volumeconnector.create.end",
+                "baremetal.volumeconnector.update.end",
+                "baremetal.volumeconnector.delete.end",
+                "baremetal.volumetarget.create.end",
+                "baremetal.volumetarget.delete.end");
+        for (FeedTestClient c : List.of(byName, byOwner)) {
+            List<JsonObject> got = c.awaitEvents(expected.size(), e -> true, "child-a's children's events");
+            assertEquals(expected, types(got));
+            for (JsonObject e : got) {
+                assertEquals(a, e.getString("node_uuid"), e::encode);
+                assertEquals("child-a", e.getString("node_name"), e::encode);
+                assertEquals("proj-child", e.getJsonObject("payload").getString("owner"), e::encode);
+            }
+            c.close();
+        }
+        // the JSON page applies the same filter in SQL
+        assertEquals(expected, types(stored("node=child-a&type=baremetal.port*,baremetal.volume*", e -> true)));
+    }
+
+    @Test
     void filtersSelectByNodeNameWildcardTypeLevelOwnerAndConductorGroup() throws Exception {
         FeedTestClient byName = subscribe("node=filter-a");
         FeedTestClient byType = subscribe("type=baremetal.node.power_*");
@@ -267,10 +344,26 @@ class EventFeedTest extends FeedTestBase {
     @Test
     void aLiveSubscribeMessageReplacesTheFilters() {
         FeedTestClient c = subscribe("type=baremetal.node.create.end&node=sub-x");
+        // a live start that has seen nothing yet learns where it stands from the pong
+        FeedTestClient quiet = subscribe("type=baremetal.node.create.end&node=sub-z");
         String x = createNode("sub-x", null);
-        c.awaitEvents(1, e -> true, "the create of sub-x");
+        long created = c.awaitEvents(1, e -> true, "the create of sub-x").get(0).getLong("seq");
         c.send(new JsonObject().put("ping", 1));
-        c.awaitControl("pong");
+        assertTrue(c.awaitControl("pong").getLong("resume_from") >= created, "the pong names where to resume");
+        Conditions.await(
+                vertx, "the quiet subscriber passed sub-x's create", FeedTestClient.WAIT, Duration.ofMillis(20), () -> {
+                    quiet.send(new JsonObject().put("ping", 1));
+                    return quiet.awaitControl("pong").getLong("resume_from") >= created;
+                });
+        quiet.close();
+        String z = createNode("sub-z", null);
+        FeedTestClient resumed = subscribe("type=baremetal.node.create.end&node=sub-z&since=" + created);
+        assertEquals(
+                z,
+                resumed.awaitEvents(1, e -> true, "sub-z's create after the resume")
+                        .get(0)
+                        .getString("node_uuid"));
+        resumed.close();
         c.send(new JsonObject().put("subscribe", new JsonObject().put("level", new JsonArray().add("loud"))));
         assertTrue(c.awaitControl("error").getString("message").contains("loud"));
         c.send(new JsonObject()
@@ -278,6 +371,7 @@ class EventFeedTest extends FeedTestBase {
                         "subscribe",
                         new JsonObject().put("type", new JsonArray().add("baremetal.node.maintenance_set.*"))));
         JsonObject subscribed = c.awaitControl("subscribed");
+        assertTrue(subscribed.getLong("resume_from") >= created, subscribed::encode);
         assertEquals(
                 List.of("baremetal.node.maintenance_set.*"),
                 subscribed.getJsonObject("filters").getJsonArray("type").getList());

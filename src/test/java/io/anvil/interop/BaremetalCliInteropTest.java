@@ -103,6 +103,21 @@ class BaremetalCliInteropTest {
         assertEquals(false, shown.getBoolean("maintenance"));
         assertEquals(null, shown.getValue("maintenance_reason"));
 
+        // network_data (1.66): a valid document is stored, an invalid one refused in Ironic's words
+        String networkData = "{\"links\": [{\"id\": \"eth0\", \"type\": \"phy\","
+                + " \"ethernet_mac_address\": \"52:54:00:12:34:56\"}], \"networks\": [], \"services\": []}";
+        cli.call("node", "set", "cli-node", "--network-data", networkData).ok();
+        shown = cli.call("node", "show", "cli-node", "-f", "json", "-c", "network_data")
+                .json();
+        assertEquals(
+                "eth0",
+                shown.getJsonObject("network_data")
+                        .getJsonArray("links")
+                        .getJsonObject(0)
+                        .getString("id"));
+        cli.call("node", "set", "cli-node", "--network-data", "{\"links\": []}")
+                .failed("Invalid network_data: 'networks' is a required property");
+
         BaremetalCli.Result missing = cli.call("node", "show", "no-such-node");
         assertNotEquals(0, missing.exit());
         assertTrue(missing.err().contains("could not be found"), missing.err());

@@ -13,7 +13,7 @@ import java.util.regex.Pattern;
  * {@code # TYPE} or other {@code #} text) or a sample {@code name{label="value",...} value [timestamp]}. Anything else
  * fails the parse, naming the line.
  */
-final class PrometheusText {
+public final class PrometheusText {
     private static final Pattern SAMPLE = Pattern.compile(
             "([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{(.*)})? (-?[0-9.]+(?:[eE][+-]?[0-9]+)?|NaN|\\+Inf|-Inf)( -?[0-9]+)?");
     private static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\[\\\\\"n])*)\"");
@@ -32,7 +32,7 @@ final class PrometheusText {
         this.samples = samples;
     }
 
-    static PrometheusText parse(String text) {
+    public static PrometheusText parse(String text) {
         List<Sample> out = new ArrayList<>();
         String[] lines = text.split("\n", -1);
         for (int i = 0; i < lines.length; i++) {
@@ -90,7 +90,7 @@ final class PrometheusText {
     }
 
     /** The sum of the samples of {@code name} whose labels include every pair of {@code labels}; fails if none. */
-    double value(String name, String... labels) {
+    public double value(String name, String... labels) {
         List<Sample> match = samples(name, s -> {
             for (int i = 0; i < labels.length; i += 2) {
                 if (!labels[i + 1].equals(s.label(labels[i]))) {

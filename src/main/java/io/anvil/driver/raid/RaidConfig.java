@@ -219,25 +219,8 @@ public final class RaidConfig {
     }
 
     /** Python's repr of a JSON value, as jsonschema's messages show it. */
-    static String repr(Object v) {
-        if (v == null) {
-            return "None";
-        }
-        if (v instanceof Boolean b) {
-            return b ? "True" : "False";
-        }
-        if (v instanceof String s) {
-            return "'" + s.replace("\\", "\\\\").replace("'", "\\'") + "'";
-        }
-        if (v instanceof JsonArray a) {
-            return a.stream().map(RaidConfig::repr).collect(Collectors.joining(", ", "[", "]"));
-        }
-        if (v instanceof JsonObject o) {
-            return o.getMap().keySet().stream()
-                    .map(k -> repr(k) + ": " + repr(o.getValue(k)))
-                    .collect(Collectors.joining(", ", "{", "}"));
-        }
-        return String.valueOf(v);
+    static String repr(Object value) {
+        return io.anvil.util.PythonRepr.of(value);
     }
 
     /**

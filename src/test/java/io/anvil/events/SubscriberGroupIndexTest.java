@@ -1,0 +1,189 @@
+package io.anvil.events;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.anvil.metrics.AnvilMetrics;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * SubscriberGroup's per-node index (docs/events.md#backpressure-and-limits): an event is offered only to the
+ * subscribers without a node filter and to those naming its node (by uuid or name), each gets exactly what its
+ * filters pass, in seq order, and a new subscribe message re-indexes. In memory: the delivery path of one event
+ * loop, with sinks that record what they were sent.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class SubscriberGroupIndexTest {
+    private static final String N1 = "11111111-1111-1111-1111-111111111111";
+    private static final String N2 = "22222222-2222-2222-2222-222222222222";
+    private static final String N3 = "33333333-3333-3333-3333-333333333333";
+    private static final FeedSettings SETTINGS = new FeedSettings(
+            100,
+            Duration.ofSeconds(30),
+            Duration.ZERO,
+            10,
+            100,
+            Duration.ofSeconds(1),
+            100,
+            Duration.ZERO,
+            0,
+            0,
+            Duration.ZERO,
+            1,
+            0);
+
+    private Vertx vertx;
+    private long seq;
+
+    @BeforeAll
+    void vertx() {
+        vertx = Vertx.vertx();
+    }
+
+    @AfterAll
+    void close() {
+        io.anvil.testsupport.Conditions.result(vertx.close(), Duration.ofSeconds(30));
+    }
+
+    /** A sink that takes everything at once and records the seqs. */
+    static final class Recording implements FeedSink {
+        final List<Long> seqs = new ArrayList<>();
+
+        @Override
+        public void send(FeedEvent event) {
+            seqs.add(event.seq());
+        }
+
+        @Override
+        public void control(JsonObject message) {}
+
+        @Override
+        public boolean writeQueueFull() {
+            return false;
+        }
+
+        @Override
+        public void drainHandler(Runnable onDrain) {}
+
+        @Override
+        public void ping() {}
+
+        @Override
+        public void close(int code) {}
+
+        @Override
+        public boolean hearsClient() {
+            return false;
+        }
+
+        @Override
+        public String transport() {
+            return "websocket";
+        }
+    }
+
+    private SubscriberGroup group() {
+        SubscriberGroup g = new SubscriberGroup(vertx, vertx.getOrCreateContext(), SETTINGS, Future.succeededFuture());
+        g.startFrom(0);
+        return g;
+    }
+
+    private Subscriber join(SubscriberGroup g, Recording sink, FeedFilter filter) {
+        Subscriber s = new Subscriber(
+                sink, null, SETTINGS, filter, "test", AnvilMetrics.noop().feed().transport("websocket"), () -> {});
+        s.start(g, null);
+        return s;
+    }
+
+    private static FeedFilter nodes(String... nodes) {
+        return FeedFilter.of(List.of(nodes), null, null, null, null);
+    }
+
+    /** A node event (its payload names the node) or, with a null node, an event of no node. */
+    private FeedEvent event(String type, String node, String name) {
+        return new FeedEvent(
+                ++seq,
+                type,
+                "info",
+                node,
+                "c1",
+                OffsetDateTime.now(),
+                name == null
+                        ? new JsonObject()
+                        : new JsonObject().put("name", name).put("node_name", name));
+    }
+
+    @Test
+    void eachSubscriberGetsWhatItsFiltersPassInOrderAndOnlyTheInterestedAreOffered() {
+        SubscriberGroup g = group();
+        Recording all = new Recording();
+        Recording byUuid = new Recording();
+        Recording byName = new Recording();
+        Recording byBoth = new Recording();
+        Recording byUuidAndType = new Recording();
+        join(g, all, nodes());
+        join(g, byUuid, nodes(N1));
+        join(g, byName, nodes("node-two"));
+        join(g, byBoth, nodes(N1, "node-one", "node-two"));
+        join(g, byUuidAndType, FeedFilter.of(List.of(N3), List.of("baremetal.port.*"), null, null, null));
+
+        FeedEvent e1 = event("baremetal.node.update.end", N1, "node-one");
+        FeedEvent e2 = event("baremetal.node.update.end", N2, "node-two");
+        FeedEvent e3 = event("baremetal.port.create.end", N3, "node-three");
+        FeedEvent e4 = event("baremetal.node.update.end", N3, "node-three");
+        FeedEvent e5 = event("baremetal.allocation.create.end", null, null);
+        FeedEvent e6 = event("baremetal.port.update.end", N1, "node-one");
+        g.deliver(List.of(e1, e2, e3, e4, e5));
+        g.deliver(List.of(e6));
+
+        assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 6L), all.seqs);
+        assertEquals(List.of(1L, 6L), byUuid.seqs);
+        assertEquals(List.of(2L), byName.seqs);
+        assertEquals(List.of(1L, 2L, 6L), byBoth.seqs, "once each, though the filter names node one twice");
+        assertEquals(List.of(3L), byUuidAndType.seqs);
+
+        // the index: the unfiltered subscriber plus those naming the node
+        assertEquals(3, g.audience(e1));
+        assertEquals(3, g.audience(e2));
+        assertEquals(2, g.audience(e4));
+        assertEquals(1, g.audience(e5));
+    }
+
+    @Test
+    void aNewSubscribeMessageReindexesAndALeavingSubscriberIsForgotten() {
+        SubscriberGroup g = group();
+        Recording sink = new Recording();
+        Subscriber s = join(g, sink, nodes(N1));
+        Recording other = new Recording();
+        Subscriber gone = join(g, other, nodes(N2));
+        g.deliver(List.of(event("baremetal.node.update.end", N1, "a"), event("baremetal.node.update.end", N2, "b")));
+        long before = seq;
+        assertEquals(before, s.position(), "a live subscriber with nothing queued is at the group's delivery");
+
+        s.filter(nodes(N2));
+        gone.gone();
+        FeedEvent forN1 = event("baremetal.node.update.end", N1, "a");
+        FeedEvent forN2 = event("baremetal.node.update.end", N2, "b");
+        assertEquals(0, g.audience(forN1));
+        assertEquals(1, g.audience(forN2));
+        g.deliver(List.of(forN1, forN2));
+        assertEquals(List.of(before - 1, seq), sink.seqs);
+        assertEquals(List.of(before), other.seqs);
+
+        s.filter(nodes());
+        FeedEvent any = event("baremetal.node.update.end", N3, "c");
+        assertEquals(1, g.audience(any));
+        g.deliver(List.of(any));
+        assertEquals(List.of(before - 1, seq - 1, seq), sink.seqs);
+        assertEquals(1, g.size());
+    }
+}
