@@ -157,7 +157,7 @@ public final class ServeCommand implements Callable<Integer> {
                 : config.api().host();
         System.out.println("anvil: conductor " + config.conductor().hostname() + " ready; database "
                 + DatabaseUrl.parse(config.database().url()) + ", redis "
-                + DatabaseUrl.redact(config.redis().url()));
+                + io.anvil.Anvil.redisTopology(config.redis()).describe());
         System.out.println("anvil: Ironic v1 API listening on http://" + host + ":" + anvil.apiPort()
                 + "  (try: baremetal --os-auth-type none --os-endpoint http://" + host + ":" + anvil.apiPort()
                 + " driver list)");
