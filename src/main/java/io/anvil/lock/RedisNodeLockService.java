@@ -60,6 +60,7 @@ public final class RedisNodeLockService implements NodeLockService {
     private long seq;
     private boolean closed;
     private boolean rebooting;
+    private long lastLossLogged;
 
     private RedisNodeLockService(Vertx vertx, Context ctx, RedisTopology topology, LockOptions options) {
         this.vertx = vertx;
@@ -257,6 +258,8 @@ public final class RedisNodeLockService implements NodeLockService {
             if (w.done) {
                 return; // gave up meanwhile; leave() runs after this call and drops any grant it made
             }
+            w.lastError = ar.failed() ? ar.cause() : null;
+            w.quarantineLeft = -1;
             if (ar.failed()) {
                 w.failures++;
                 stats.commandErrors.incrementAndGet();
@@ -278,6 +281,7 @@ public final class RedisNodeLockService implements NodeLockService {
             }
             long quarantine = quarantineLeft(r);
             if (quarantine >= 0) {
+                w.quarantineLeft = quarantine;
                 scheduleRepoll(w, quarantine + 1 + ThreadLocalRandom.current().nextLong(10));
                 return;
             }
@@ -333,6 +337,17 @@ public final class RedisNodeLockService implements NodeLockService {
         finish(w);
         stats.refusals.incrementAndGet();
         metrics.waited(false, System.nanoTime() - w.queuedAt);
+        if (w.lastError != null) {
+            // Redis did not answer the last poll: say so (503), not "locked"
+            leave(w, 1);
+            w.promise.tryFail(new LockServiceUnavailableException(w.nodeUuid, w.lastError));
+            return;
+        }
+        if (w.quarantineLeft >= 0) {
+            leave(w, RELEASE_ATTEMPTS);
+            w.promise.tryFail(NodeLockedException.quarantined(w.nodeUuid, Duration.ofMillis(w.quarantineLeft)));
+            return;
+        }
         leave(w, RELEASE_ATTEMPTS).onComplete(ar -> {
             if (ar.succeeded()) {
                 Response r = ar.result();
@@ -340,7 +355,7 @@ public final class RedisNodeLockService implements NodeLockService {
                 int len = r.get(5).toInteger();
                 w.promise.tryFail(lockedFromHolder(w.nodeUuid, r, 1, rank < 0 ? len : rank, len));
             } else {
-                w.promise.tryFail(new NodeLockedException(w.nodeUuid, null, "", "", Duration.ZERO, -1, -1));
+                w.promise.tryFail(new LockServiceUnavailableException(w.nodeUuid, ar.cause()));
             }
         });
     }
@@ -534,15 +549,15 @@ public final class RedisNodeLockService implements NodeLockService {
     /**
      * Makes sure every slot has its marker, written under the current replication id; completes with the longest
      * quarantine left. On one server (standalone, Sentinel) one MGET settles the usual case (all current); otherwise
-     * (some missing or stale, or a Cluster, whose slots live on several masters) the boot script runs on every slot, a
-     * chunk at a time.
+     * the boot script runs on every slot, a chunk at a time. A Cluster is left to the acquires (below).
      */
     private Future<Long> bootSlots() {
-        // chunks keep the event loop responsive and the connection's queue short (a cluster connection routes
-        // each call on the loop)
+        // chunks keep the event loop responsive and the connection's queue short
         int chunk = Math.min(BOOT_CHUNK, Math.max(8, options.maxInFlight() / 2));
         if (topology.mode() == RedisTopology.Mode.CLUSTER) {
-            return bootChunk(0, chunk, 0L);
+            // 16384 routed script calls take seconds through a cluster connection: in a Cluster each slot is checked
+            // by its own first acquire instead, which opens that slot's quarantine if its marker is missing or stale
+            return Future.succeededFuture(0L);
         }
         Request markers = Request.cmd(Command.MGET);
         for (int slot = 0; slot < LockSlots.SLOTS; slot++) {
@@ -595,10 +610,15 @@ public final class RedisNodeLockService implements NodeLockService {
         }
         rebooting = true;
         stats.dataLosses.incrementAndGet();
-        LOG.warn(
-                "Redis lost the lock service's data or failed over: no node lock is granted for {} ms, until every"
-                        + " lease granted before has expired",
-                lease);
+        long now = System.nanoTime();
+        // in a Cluster each slot finds out at its first acquire: one line per lease, not one per slot
+        if (now - lastLossLogged > options.lease().toNanos() || lastLossLogged == 0) {
+            lastLossLogged = now;
+            LOG.warn(
+                    "Redis lost the lock service's data or failed over: no node lock is granted for {} ms, until"
+                            + " every lease granted before has expired",
+                    lease);
+        }
         bootSlots().onComplete(ar -> {
             rebooting = false;
             if (ar.failed()) {

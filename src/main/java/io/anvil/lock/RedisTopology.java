@@ -1,11 +1,13 @@
 package io.anvil.lock;
 
 import io.vertx.core.Vertx;
+import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisClientType;
 import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.RedisReplicas;
 import io.vertx.redis.client.RedisRole;
+import io.vertx.redis.client.impl.RedisClusterConnection;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -71,6 +73,8 @@ public record RedisTopology(
         }
         if (mode == Mode.CLUSTER) {
             o.setUseReplicas(RedisReplicas.NEVER);
+            // SCRIPT LOAD (and FLUSH) has no key: sent to every master, so every one caches the lock scripts
+            RedisClusterConnection.addReducer(Command.SCRIPT, replies -> replies.get(0));
         }
         return Redis.createClient(vertx, o);
     }

@@ -179,6 +179,26 @@ public final class RedisServers implements AutoCloseable {
     /** Waits until {@code key}'s primary is a live server other than {@code killed}, and it accepts writes. */
     public int awaitFailover(int killed, String key) {
         int[] now = {-1};
+        try {
+            awaitTakeOver(killed, key, now);
+        } catch (AssertionError e) {
+            StringBuilder b = new StringBuilder(e.getMessage());
+            if (sentinelPorts.isEmpty()) {
+                b.append("; cluster nodes:\n").append(cli(alive(), "cluster", "nodes"));
+            }
+            for (int p : processes.keySet()) {
+                String log = log(p);
+                b.append("\n--- log of ")
+                        .append(p)
+                        .append(":\n")
+                        .append(log.substring(Math.max(0, log.length() - 1500)));
+            }
+            throw new AssertionError(b.toString(), e);
+        }
+        return now[0];
+    }
+
+    private void awaitTakeOver(int killed, String key, int[] now) {
         await("a replica took over from the killed primary " + killed, () -> {
             try {
                 int p = primaryFor(key);
@@ -188,7 +208,6 @@ public final class RedisServers implements AutoCloseable {
                 return false;
             }
         });
-        return now[0];
     }
 
     /** Runs redis-cli against one port and returns what it printed. */
@@ -254,17 +273,33 @@ public final class RedisServers implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        await("redis on port " + port + " answers PING", () -> cli(port, "ping").contains("PONG"));
+        try {
+            await("redis on port " + port + " answers PING", () -> cli(port, "ping")
+                    .contains("PONG"));
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "; its log: " + log(port), e);
+        }
+    }
+
+    private String log(int port) {
+        try {
+            return Files.readString(dir.resolve("redis-" + port + ".log"));
+        } catch (IOException e) {
+            return e.toString();
+        }
     }
 
     private void await(String what, java.util.function.BooleanSupplier condition) {
         Conditions.await(timers, what, Duration.ofSeconds(45), Duration.ofMillis(100), condition);
     }
 
-    /** Free ports from a random high base; for a Cluster, port + 10000 (its bus port) must be free as well. */
+    /**
+     * Free ports from a random base below the kernel's ephemeral range (so no outgoing connection takes one meanwhile);
+     * for a Cluster, port + 10000 (its bus port) must be free as well.
+     */
     private static List<Integer> freePorts(int n, boolean withBus) {
         List<Integer> out = new ArrayList<>();
-        int p = 20000 + ThreadLocalRandom.current().nextInt(20000);
+        int p = 20000 + ThreadLocalRandom.current().nextInt(2500);
         while (out.size() < n) {
             p++;
             if (free(p) && (!withBus || free(p + 10000))) {
