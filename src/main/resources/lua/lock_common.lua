@@ -7,7 +7,8 @@
 --       5 qe waiter liveness   ZSET waiter -> heartbeat expiry (server ms)
 --       6 n  counter for tickets and fences, re-seeded from server time when missing
 --       7 m  metadata          HASH waiter/shared owner -> "mode|since|purpose"
---       8 b  the slot's boot marker (no TTL; its absence means the slot's data was lost, or never existed)
+--       8 b  the slot's boot marker (no TTL): the replication id it was written under; missing or another id means
+--            the slot's data was lost (or never existed) or Redis failed over
 --       9 qt the slot's quarantine (PX = lease): no grants while it exists
 local X, S, Q, QX, QE, N, M = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7]
 local B, QT = KEYS[8], KEYS[9]
@@ -128,14 +129,25 @@ local function holder(now)
   return {'', '', '', 0}
 end
 
--- antirez's "delayed restart", done logically per slot: a missing marker means every lease of the slot may have
--- been lost with it, so grants wait until any lease granted before has run out. Returns the quarantine's PTTL
--- (<= 0: none) and whether this call found the marker missing.
+-- The replication history this server serves: a fail-over promotes a replica, which starts a new replication id; a
+-- restart without persistence starts one too.
+local function replid()
+  return string.match(redis.call('INFO', 'replication'), 'master_replid:(%w+)') or '?'
+end
+
+-- antirez's "delayed restart", done logically per slot: a marker missing, or written under another replication id
+-- (a fail-over to a replica that may lag), means leases of the slot may have been lost, so grants wait until any
+-- lease granted before has run out. Returns the quarantine's PTTL (<= 0: none) and whether this call found the
+-- marker missing or stale.
 local function quarantine(now, quarantine_ms)
   local fresh = false
-  if redis.call('EXISTS', B) == 0 then
-    redis.call('SET', B, fmt(now))
-    redis.call('SET', QT, '1', 'PX', quarantine_ms, 'NX')
+  local id = replid()
+  local b = redis.call('GET', B)
+  if b and string.match(b, '^%d+$') then
+    redis.call('SET', B, id) -- a marker from before replication ids were recorded: adopted, nothing was lost
+  elseif b ~= id then
+    redis.call('SET', B, id)
+    redis.call('SET', QT, fmt(now), 'PX', quarantine_ms, 'NX')
     fresh = true
   end
   return redis.call('PTTL', QT), fresh

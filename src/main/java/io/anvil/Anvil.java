@@ -24,6 +24,7 @@ import io.anvil.ipmi.client.IpmiClientOptions;
 import io.anvil.ipmi.client.RetryPolicy;
 import io.anvil.lock.LockOptions;
 import io.anvil.lock.NodeLockService;
+import io.anvil.lock.RedisTopology;
 import io.anvil.metrics.AnvilMetrics;
 import io.anvil.metrics.MicrometerMetrics;
 import io.anvil.secrets.SecretBox;
@@ -137,7 +138,8 @@ public final class Anvil {
                         ? IpmiClient.create(vertx, ipmiClientOptions(config.ipmi()))
                                 .map(c -> ipmi = c.withMetrics(metrics))
                         : Future.succeededFuture())
-                .compose(v -> NodeLockService.create(vertx, config.redis().url(), lockOptions(config.conductor())))
+                .compose(v ->
+                        NodeLockService.create(vertx, redisTopology(config.redis()), lockOptions(config.conductor())))
                 .compose(lockService -> {
                     locks = lockService.withMetrics(metrics);
                     DriverFactory drivers = new DriverFactory(hardwareTypes)
@@ -249,6 +251,14 @@ public final class Anvil {
     }
 
     /** Lease from conductor.lock_lease (seconds), renewed every third of it, with a safety margin of 1/15 (0.67 s of 10 s). */
+    /** The [redis] section as a topology; a bad value fails start-up with the option's name. */
+    public static RedisTopology redisTopology(AnvilConfig.Redis r) {
+        RedisTopology.Mode mode = RedisTopology.Mode.parse(r.mode());
+        List<String> endpoints = mode == RedisTopology.Mode.STANDALONE ? List.of(r.standaloneUrl()) : r.endpoints();
+        return new RedisTopology(
+                mode, endpoints, r.masterName(), r.waitReplicas(), AnvilConfig.Conductor.seconds(r.waitTimeout()));
+    }
+
     static LockOptions lockOptions(AnvilConfig.Conductor c) {
         Duration lease = AnvilConfig.Conductor.seconds(c.lockLease());
         return LockOptions.defaults()

@@ -40,6 +40,10 @@ public final class ApiErrors implements Handler<RoutingContext> {
         } else if (failure instanceof DecodeException) {
             status = 400;
             message = "Invalid JSON in the request body.";
+        } else if (io.anvil.store.DatabaseErrors.unavailable(failure)) {
+            status = 503;
+            message = "The database is not reachable right now ("
+                    + Secrets.maskText(String.valueOf(failure.getMessage())) + "); please retry.";
         } else if (failure == null) {
             status = ctx.statusCode() > 0 ? ctx.statusCode() : 500;
             message = defaultMessage(status);

@@ -167,7 +167,7 @@ public final class ServeCommand implements Callable<Integer> {
                 };
         System.out.println("anvil: conductor " + config.conductor().hostname() + " ready; database "
                 + DatabaseUrl.parse(config.database().url()) + ", redis "
-                + DatabaseUrl.redact(config.redis().url()));
+                + io.anvil.Anvil.redisTopology(config.redis()).describe());
         System.out.println("anvil: Ironic v1 API listening on " + url + " ("
                 + security.strategy().configName()
                 + ")  (try: baremetal " + auth + " --os-endpoint " + url

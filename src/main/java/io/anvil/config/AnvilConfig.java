@@ -46,9 +46,25 @@ public record AnvilConfig(
         }
     }
 
-    public record Redis(String url) {
+    /**
+     * Where Redis is (docs/scale-out.md#redis): {@code mode} standalone (at {@code url}, or the first endpoint),
+     * sentinel ({@code endpoints} are the sentinels, {@code masterName} the monitored group) or cluster
+     * ({@code endpoints} are seed nodes); {@code waitReplicas} replicas must acknowledge each grant within
+     * {@code waitTimeout} seconds (0: no WAIT).
+     */
+    public record Redis(
+            String url, String mode, List<String> endpoints, String masterName, int waitReplicas, double waitTimeout) {
+        public Redis {
+            endpoints = List.copyOf(endpoints);
+        }
+
         public boolean embedded() {
-            return url == null || url.isBlank();
+            return "standalone".equalsIgnoreCase(mode.trim()) && url.isBlank() && endpoints.isEmpty();
+        }
+
+        /** The URL a standalone Redis is reached at. */
+        public String standaloneUrl() {
+            return url.isBlank() && !endpoints.isEmpty() ? endpoints.get(0) : url;
         }
     }
 
@@ -283,6 +299,11 @@ public record AnvilConfig(
         d.put("database.pool_size", 8);
         d.put("database.pipelined_size", 4);
         d.put("redis.url", "");
+        d.put("redis.mode", "standalone");
+        d.put("redis.endpoints", List.of());
+        d.put("redis.master_name", "");
+        d.put("redis.wait_replicas", 0);
+        d.put("redis.wait_timeout", 0.1);
         d.put("embedded.data_dir", "./var");
         d.put("conductor.hostname", "");
         d.put("conductor.group", "");
@@ -606,7 +627,13 @@ public record AnvilConfig(
                         num(v, "api.max_limit"),
                         str(v, "api.public_url")),
                 new Database(str(v, "database.url"), num(v, "database.pool_size"), num(v, "database.pipelined_size")),
-                new Redis(str(v, "redis.url")),
+                new Redis(
+                        str(v, "redis.url"),
+                        str(v, "redis.mode"),
+                        List.copyOf((List<String>) v.get("redis.endpoints")),
+                        str(v, "redis.master_name"),
+                        num(v, "redis.wait_replicas"),
+                        dbl(v, "redis.wait_timeout")),
                 new Embedded(str(v, "embedded.data_dir")),
                 new Conductor(
                         hostname(str(v, "conductor.hostname")),
@@ -680,7 +707,8 @@ public record AnvilConfig(
         return new AnvilConfig(
                 api,
                 new Database(databaseUrl, database.poolSize, database.pipelinedSize),
-                new Redis(redisUrl),
+                new Redis(
+                        redisUrl, redis.mode, redis.endpoints, redis.masterName, redis.waitReplicas, redis.waitTimeout),
                 embedded,
                 conductor,
                 values);

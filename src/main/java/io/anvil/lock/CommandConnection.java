@@ -6,6 +6,7 @@ import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
+import java.util.List;
 
 /**
  * One long-lived, pipelined connection for lock commands, kept out of the shared pool: a pooled {@code send()}
@@ -26,10 +27,27 @@ final class CommandConnection {
 
     Future<Response> send(Request request) {
         RedisConnection c = conn;
-        if (c != null) {
-            return c.send(request);
+        Future<Response> f = c != null ? c.send(request) : connect().compose(cc -> cc.send(request));
+        return f.onFailure(this::dropIfDemoted);
+    }
+
+    /** Sends the requests back to back on one server (in a Cluster: the master of their keys' slot). */
+    Future<List<Response>> batch(List<Request> requests) {
+        RedisConnection c = conn;
+        Future<List<Response>> f = c != null ? c.batch(requests) : connect().compose(cc -> cc.batch(requests));
+        return f.onFailure(this::dropIfDemoted);
+    }
+
+    /**
+     * A server that answers READONLY is no longer the primary (a Sentinel fail-over turned it into a replica without
+     * closing its clients): drop the connection, so the next command asks the sentinels for the new primary.
+     */
+    private void dropIfDemoted(Throwable err) {
+        String m = err.getMessage();
+        RedisConnection c = conn;
+        if (c != null && m != null && (m.startsWith("READONLY") || m.startsWith("MASTERDOWN"))) {
+            drop(c);
         }
-        return connect().compose(cc -> cc.send(request));
     }
 
     Future<RedisConnection> connect() {

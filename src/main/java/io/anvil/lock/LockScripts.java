@@ -22,8 +22,9 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * The Lua scripts in {@code src/main/resources/lua}, each prefixed with {@code lock_common.lua}. Called with EVALSHA;
- * on NOSCRIPT (Redis restarted or flushed its script cache) the script is loaded once — concurrent callers share the
- * load — and the call retried once. Confined to one context.
+ * on NOSCRIPT (Redis restarted, failed over or flushed its script cache) the script is loaded once — concurrent
+ * callers share the load — and the call retried once; in a Cluster the retry is an EVAL, which reaches the node
+ * holding the keys and caches the script there. Confined to one context.
  */
 final class LockScripts {
 
@@ -48,6 +49,9 @@ final class LockScripts {
     private final CommandConnection cmd;
     private final long timeoutNanos;
     private final LockStats stats;
+    private final int waitReplicas;
+    private final long waitTimeoutMs;
+    private final boolean cluster;
     private final Map<Script, Future<Void>> loading = new EnumMap<>(Script.class);
     /** Calls in send order; one timeout for all, so deadlines are monotonic and one sweep replaces a timer per call. */
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
@@ -56,11 +60,25 @@ final class LockScripts {
 
     private record Pending(long deadline, Promise<Response> promise) {}
 
-    LockScripts(Vertx vertx, CommandConnection cmd, long timeoutMs, LockStats stats) {
+    /**
+     * @param waitReplicas an acquire's grant is confirmed only once this many replicas acknowledged it (0: not at
+     *     all); it then fails like a lost reply, and the idempotent retry or leave follows
+     */
+    LockScripts(
+            Vertx vertx,
+            CommandConnection cmd,
+            long timeoutMs,
+            LockStats stats,
+            int waitReplicas,
+            long waitTimeoutMs,
+            boolean cluster) {
+        this.cluster = cluster;
         this.vertx = vertx;
         this.cmd = cmd;
-        this.timeoutNanos = TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        this.timeoutNanos = TimeUnit.MILLISECONDS.toNanos(timeoutMs + (waitReplicas > 0 ? waitTimeoutMs : 0));
         this.stats = stats;
+        this.waitReplicas = waitReplicas;
+        this.waitTimeoutMs = waitTimeoutMs;
         this.sweeper = vertx.setPeriodic(Math.max(10, timeoutMs / 10), id -> sweep());
     }
 
@@ -87,12 +105,18 @@ final class LockScripts {
     Future<Response> run(Script script, List<String> keys, Object... args) {
         Promise<Response> promise = Promise.promise();
         pending.addLast(new Pending(System.nanoTime() + timeoutNanos, promise));
-        cmd.send(request(Command.EVALSHA, script.sha, keys, args))
+        send(script, keys, args, false)
                 .recover(err -> {
                     if (!isNoScript(err)) {
                         return Future.failedFuture(err);
                     }
-                    return load(script).compose(v -> cmd.send(request(Command.EVALSHA, script.sha, keys, args)));
+                    if (!cluster) {
+                        return load(script).compose(v -> send(script, keys, args, false));
+                    }
+                    // in a Cluster SCRIPT LOAD reaches one node only; EVAL goes where the keys live and caches the
+                    // script there for the next EVALSHA
+                    stats.scriptLoads.incrementAndGet();
+                    return send(script, keys, args, true);
                 })
                 .onComplete(ar -> {
                     if (ar.succeeded()) {
@@ -102,6 +126,27 @@ final class LockScripts {
                     }
                 });
         return promise.future();
+    }
+
+    private Future<Response> send(Script script, List<String> keys, Object[] args, boolean eval) {
+        Request call = eval
+                ? request(Command.EVAL, script.body, keys, args)
+                : request(Command.EVALSHA, script.sha, keys, args);
+        if (script != Script.ACQUIRE || waitReplicas == 0) {
+            return cmd.send(call);
+        }
+        // WAIT on the same connection right behind the script: in a Cluster the batch goes to the slot's master
+        Request wait = Request.cmd(Command.WAIT).arg(waitReplicas).arg(waitTimeoutMs);
+        return cmd.batch(List.of(call, wait)).compose(rs -> {
+            Response r = rs.get(0);
+            long acked = rs.get(1).toLong();
+            if (r.get(0).toInteger() == 1 && acked < waitReplicas) {
+                stats.unacknowledgedGrants.incrementAndGet();
+                return Future.failedFuture(new IllegalStateException("grant acknowledged by " + acked + " of "
+                        + waitReplicas + " replicas within " + waitTimeoutMs + " ms"));
+            }
+            return Future.succeededFuture(r);
+        });
     }
 
     private Future<Void> load(Script script) {

@@ -16,6 +16,7 @@ public final class LockStats {
     final AtomicLong subscriptions = new AtomicLong();
     final AtomicLong commandErrors = new AtomicLong();
     final AtomicLong dataLosses = new AtomicLong();
+    final AtomicLong unacknowledgedGrants = new AtomicLong();
 
     /** Binds every counter as a series read when scraped (docs/operations.md#locks). */
     public void bindTo(AnvilMetrics m) {
@@ -34,8 +35,13 @@ public final class LockStats {
         m.counter("anvil.lock.command.errors", "Redis lock commands that failed", commandErrors, AtomicLong::get);
         m.counter(
                 "anvil.lock.data.losses",
-                "Times Redis was found to have lost the lock data (each opens a quarantine)",
+                "Times Redis was found to have lost the lock data or failed over (each opens a quarantine)",
                 dataLosses,
+                AtomicLong::get);
+        m.counter(
+                "anvil.lock.grants.unacknowledged",
+                "Grants not acknowledged by redis.wait_replicas replicas in time (retried or left)",
+                unacknowledgedGrants,
                 AtomicLong::get);
     }
 
@@ -85,9 +91,14 @@ public final class LockStats {
         return commandErrors.get();
     }
 
-    /** Times an acquire found Redis had lost the lock service's data (each opens a quarantine). */
+    /** Times an acquire found Redis had lost the lock service's data or failed over (each opens a quarantine). */
     public long dataLosses() {
         return dataLosses.get();
+    }
+
+    /** Grants that redis.wait_replicas replicas did not acknowledge in time. */
+    public long unacknowledgedGrants() {
+        return unacknowledgedGrants.get();
     }
 
     @Override
@@ -96,6 +107,6 @@ public final class LockStats {
                 + ", renewals=" + renewals + ", renewErrors=" + renewErrors + ", leasesLost=" + leasesLost
                 + ", scriptLoads=" + scriptLoads + ", subscriptions=" + subscriptions + ", commandErrors="
                 + commandErrors
-                + ", dataLosses=" + dataLosses + "}";
+                + ", dataLosses=" + dataLosses + ", unacknowledgedGrants=" + unacknowledgedGrants + "}";
     }
 }

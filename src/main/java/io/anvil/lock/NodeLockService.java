@@ -15,6 +15,11 @@ public interface NodeLockService {
         return RedisNodeLockService.create(vertx, redisUrl, options).map(s -> s);
     }
 
+    /** On a standalone Redis, a Sentinel group or a Cluster (docs/scale-out.md#redis). */
+    static Future<NodeLockService> create(Vertx vertx, RedisTopology topology, LockOptions options) {
+        return RedisNodeLockService.create(vertx, topology, options).map(s -> s);
+    }
+
     /**
      * Acquires the node. Fails with {@link NodeLockedException} when a try-once or bounded request is not granted; a
      * patient request completes only when granted (or the service closes).

@@ -57,8 +57,8 @@ public final class NodeLockedException extends RuntimeException {
         return new NodeLockedException(
                 nodeUuid,
                 "Node " + nodeUuid + " cannot be locked for another " + left.toMillis()
-                        + " ms: Redis lost the lock service's data, and no lock is granted until every lease granted before has"
-                        + " expired; please retry.");
+                        + " ms: Redis lost the lock service's data or failed over, and no lock is granted until every lease"
+                        + " granted before has expired; please retry.");
     }
 
     private static String message(

@@ -11,7 +11,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.time.Duration;
@@ -39,11 +38,14 @@ public final class RedisNodeLockService implements NodeLockService {
     /** acquire.lua's status for "the slot is in quarantine after a data loss". */
     private static final int QUARANTINED = 2;
 
+    private static final int BOOT_CHUNK = 256;
+
     private final Vertx vertx;
     private final Context ctx;
     private final LockOptions options;
     private final String clientId;
     private final Redis client;
+    private final RedisTopology topology;
     private final CommandConnection cmd;
     private final WakeSubscriber subscriber;
     private final LockScripts scripts;
@@ -58,24 +60,27 @@ public final class RedisNodeLockService implements NodeLockService {
     private long seq;
     private boolean closed;
     private boolean rebooting;
+    private long lastLossLogged;
 
-    private RedisNodeLockService(Vertx vertx, Context ctx, String redisUrl, LockOptions options) {
+    private RedisNodeLockService(Vertx vertx, Context ctx, RedisTopology topology, LockOptions options) {
         this.vertx = vertx;
         this.ctx = ctx;
         this.options = options;
+        this.topology = topology;
         this.clientId = ClientIds.generate();
-        this.client = Redis.createClient(
-                vertx,
-                new RedisOptions()
-                        .setConnectionString(redisUrl)
-                        .setMaxWaitingHandlers(options.maxInFlight())
-                        .setMaxPoolSize(4)
-                        .setMaxPoolWaiting(16));
+        this.client = topology.commandClient(vertx, options.maxInFlight());
         this.cmd = new CommandConnection(client, "lk-cmd-" + clientId);
-        this.scripts = new LockScripts(vertx, cmd, options.commandTimeout().toMillis(), stats);
+        this.scripts = new LockScripts(
+                vertx,
+                cmd,
+                options.commandTimeout().toMillis(),
+                stats,
+                topology.waitReplicas(),
+                topology.waitTimeout().toMillis(),
+                topology.mode() == RedisTopology.Mode.CLUSTER);
         this.subscriber = new WakeSubscriber(
                 vertx,
-                client,
+                attempt -> topology.subscriberClient(vertx, attempt),
                 LockKeys.channel(clientId),
                 "lk-sub-" + clientId,
                 this::onWake,
@@ -87,15 +92,20 @@ public final class RedisNodeLockService implements NodeLockService {
         this.wakeLimit = Integer.toString(options.wakeLimit());
     }
 
-    /** Connects, subscribes and loads the scripts; the service lives on the caller's event loop, or a new one. */
+    /** On one standalone Redis. */
     public static Future<RedisNodeLockService> create(Vertx vertx, String redisUrl, LockOptions options) {
+        return create(vertx, RedisTopology.standalone(redisUrl), options);
+    }
+
+    /** Connects, subscribes and loads the scripts; the service lives on the caller's event loop, or a new one. */
+    public static Future<RedisNodeLockService> create(Vertx vertx, RedisTopology topology, LockOptions options) {
         Context current = Vertx.currentContext();
         Context ctx = current != null && current.isEventLoopContext()
                 ? current
                 : ((VertxInternal) vertx).createEventLoopContext();
         Promise<RedisNodeLockService> promise = Promise.promise();
         ctx.runOnContext(v -> {
-            RedisNodeLockService s = new RedisNodeLockService(vertx, ctx, redisUrl, options);
+            RedisNodeLockService s = new RedisNodeLockService(vertx, ctx, topology, options);
             s.cmd.connect()
                     .compose(c -> s.scripts.loadAll())
                     .compose(x -> s.awaitQuarantine())
@@ -248,6 +258,8 @@ public final class RedisNodeLockService implements NodeLockService {
             if (w.done) {
                 return; // gave up meanwhile; leave() runs after this call and drops any grant it made
             }
+            w.lastError = ar.failed() ? ar.cause() : null;
+            w.quarantineLeft = -1;
             if (ar.failed()) {
                 w.failures++;
                 stats.commandErrors.incrementAndGet();
@@ -269,6 +281,7 @@ public final class RedisNodeLockService implements NodeLockService {
             }
             long quarantine = quarantineLeft(r);
             if (quarantine >= 0) {
+                w.quarantineLeft = quarantine;
                 scheduleRepoll(w, quarantine + 1 + ThreadLocalRandom.current().nextLong(10));
                 return;
             }
@@ -324,6 +337,17 @@ public final class RedisNodeLockService implements NodeLockService {
         finish(w);
         stats.refusals.incrementAndGet();
         metrics.waited(false, System.nanoTime() - w.queuedAt);
+        if (w.lastError != null) {
+            // Redis did not answer the last poll: say so (503), not "locked"
+            leave(w, 1);
+            w.promise.tryFail(new LockServiceUnavailableException(w.nodeUuid, w.lastError));
+            return;
+        }
+        if (w.quarantineLeft >= 0) {
+            leave(w, RELEASE_ATTEMPTS);
+            w.promise.tryFail(NodeLockedException.quarantined(w.nodeUuid, Duration.ofMillis(w.quarantineLeft)));
+            return;
+        }
         leave(w, RELEASE_ATTEMPTS).onComplete(ar -> {
             if (ar.succeeded()) {
                 Response r = ar.result();
@@ -331,7 +355,7 @@ public final class RedisNodeLockService implements NodeLockService {
                 int len = r.get(5).toInteger();
                 w.promise.tryFail(lockedFromHolder(w.nodeUuid, r, 1, rank < 0 ? len : rank, len));
             } else {
-                w.promise.tryFail(new NodeLockedException(w.nodeUuid, null, "", "", Duration.ZERO, -1, -1));
+                w.promise.tryFail(new LockServiceUnavailableException(w.nodeUuid, ar.cause()));
             }
         });
     }
@@ -523,20 +547,40 @@ public final class RedisNodeLockService implements NodeLockService {
     }
 
     /**
-     * Makes sure every slot has its marker; completes with the longest quarantine left. One multi-key EXISTS settles
-     * the usual case (all present) on a standalone Redis; otherwise (some missing, or a Cluster refusing a cross-slot
-     * command) the boot script runs on every slot, a chunk at a time.
+     * Makes sure every slot has its marker, written under the current replication id; completes with the longest
+     * quarantine left. On one server (standalone, Sentinel) one MGET settles the usual case (all current); otherwise
+     * the boot script runs on every slot, a chunk at a time. A Cluster is left to the acquires (below).
      */
     private Future<Long> bootSlots() {
-        Request exists = Request.cmd(Command.EXISTS);
-        for (int slot = 0; slot < LockSlots.SLOTS; slot++) {
-            exists.arg(LockKeys.boot(slot));
+        // chunks keep the event loop responsive and the connection's queue short
+        int chunk = Math.min(BOOT_CHUNK, Math.max(8, options.maxInFlight() / 2));
+        if (topology.mode() == RedisTopology.Mode.CLUSTER) {
+            // 16384 routed script calls take seconds through a cluster connection: in a Cluster each slot is checked
+            // by its own first acquire instead, which opens that slot's quarantine if its marker is missing or stale
+            return Future.succeededFuture(0L);
         }
-        int chunk = Math.max(8, options.maxInFlight() / 2);
-        return cmd.send(exists)
-                .map(r -> r.toInteger() == LockSlots.SLOTS)
+        Request markers = Request.cmd(Command.MGET);
+        for (int slot = 0; slot < LockSlots.SLOTS; slot++) {
+            markers.arg(LockKeys.boot(slot));
+        }
+        return cmd.batch(List.of(Request.cmd(Command.INFO).arg("replication"), markers))
+                .map(rs -> allCurrent(rs.get(0).toString(), rs.get(1)))
                 .otherwise(false)
                 .compose(all -> all ? Future.succeededFuture(0L) : bootChunk(0, chunk, 0L));
+    }
+
+    private static boolean allCurrent(String info, Response markers) {
+        java.util.regex.Matcher m =
+                java.util.regex.Pattern.compile("master_replid:(\\w+)").matcher(info);
+        if (!m.find()) {
+            return false;
+        }
+        for (Response marker : markers) {
+            if (marker == null || !m.group(1).equals(marker.toString())) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private Future<Long> bootChunk(int from, int chunk, long longest) {
@@ -557,7 +601,7 @@ public final class RedisNodeLockService implements NodeLockService {
     }
 
     /**
-     * An acquire found its slot's marker missing while running: Redis lost its data. Every other slot is marked now, so
+     * An acquire found its slot's marker missing or stale while running: Redis lost its data or failed over. Every other slot is marked now, so
      * all quarantines start together instead of at each slot's first use.
      */
     private void onDataLoss() {
@@ -566,10 +610,15 @@ public final class RedisNodeLockService implements NodeLockService {
         }
         rebooting = true;
         stats.dataLosses.incrementAndGet();
-        LOG.warn(
-                "Redis lost the lock service's data: no node lock is granted for {} ms, until every lease granted"
-                        + " before has expired",
-                lease);
+        long now = System.nanoTime();
+        // in a Cluster each slot finds out at its first acquire: one line per lease, not one per slot
+        if (now - lastLossLogged > options.lease().toNanos() || lastLossLogged == 0) {
+            lastLossLogged = now;
+            LOG.warn(
+                    "Redis lost the lock service's data or failed over: no node lock is granted for {} ms, until"
+                            + " every lease granted before has expired",
+                    lease);
+        }
         bootSlots().onComplete(ar -> {
             rebooting = false;
             if (ar.failed()) {

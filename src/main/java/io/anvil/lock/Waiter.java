@@ -20,6 +20,10 @@ final class Waiter {
     long repollTimer = -1;
     long deadlineTimer = -1;
     int failures;
+    /** The last poll's answer when it was not a queue position: the Redis error, or the quarantine left (ms). */
+    Throwable lastError;
+
+    long quarantineLeft = -1;
     /** When it queued, for the wait time. */
     final long queuedAt = System.nanoTime();
     /** When the last wake-up (a release) reached it, 0 if none is pending: the hand-off is timed from it. */

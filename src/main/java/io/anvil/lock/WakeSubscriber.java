@@ -9,13 +9,16 @@ import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import io.vertx.redis.client.ResponseType;
 import java.util.function.Consumer;
+import java.util.function.IntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The process' wake-up channel {@code lk:ev:<clientId>} on its own connection. Vert.x does not resubscribe after a
  * drop, so this does it with backoff, and calls {@code onSubscribed} after every (re)subscription so every waiter
- * re-polls at once (messages published while unsubscribed are lost). Confined to one context.
+ * re-polls at once (messages published while unsubscribed are lost). Each attempt uses a client of its own
+ * ({@link RedisTopology#subscriberClient}), so a Sentinel fail-over or a dead Cluster node is routed around on the next
+ * attempt. Confined to one context.
  */
 final class WakeSubscriber {
     private static final Logger LOG = LoggerFactory.getLogger(WakeSubscriber.class);
@@ -23,27 +26,29 @@ final class WakeSubscriber {
     private static final long MAX_BACKOFF_MS = 2000;
 
     private final Vertx vertx;
-    private final Redis client;
+    private final IntFunction<Redis> clients;
     private final String channel;
     private final String name;
     private final Consumer<String> onMessage;
     private final Runnable onSubscribed;
     private final LockStats stats;
     private RedisConnection conn;
+    private Redis client;
+    private int attempts;
     private long backoffMs = MIN_BACKOFF_MS;
     private long retryTimer = -1;
     private boolean closed;
 
     WakeSubscriber(
             Vertx vertx,
-            Redis client,
+            IntFunction<Redis> clients,
             String channel,
             String name,
             Consumer<String> onMessage,
             Runnable onSubscribed,
             LockStats stats) {
         this.vertx = vertx;
-        this.client = client;
+        this.clients = clients;
         this.channel = channel;
         this.name = name;
         this.onMessage = onMessage;
@@ -55,26 +60,29 @@ final class WakeSubscriber {
         if (closed) {
             return Future.failedFuture(new IllegalStateException("subscriber closed"));
         }
-        return client.connect()
+        Redis r = clients.apply(attempts++);
+        client = r;
+        return r.connect()
                 .compose(c -> {
                     c.handler(this::handle);
                     c.exceptionHandler(e -> drop(c, e));
                     c.endHandler(v -> drop(c, null));
                     return c.send(Request.cmd(Command.CLIENT).arg("SETNAME").arg(name))
-                            .compose(r -> c.send(Request.cmd(Command.SUBSCRIBE).arg(channel)))
-                            .map(r -> c)
+                            .compose(x -> c.send(Request.cmd(Command.SUBSCRIBE).arg(channel)))
+                            .map(x -> c)
                             .onFailure(e -> c.close());
                 })
                 .compose(c -> {
                     if (closed) {
-                        return c.close();
+                        return c.close().eventually(() -> r.close());
                     }
                     conn = c;
                     backoffMs = MIN_BACKOFF_MS;
                     stats.subscriptions.incrementAndGet();
                     onSubscribed.run();
-                    return Future.succeededFuture();
-                });
+                    return Future.<Void>succeededFuture();
+                })
+                .onFailure(e -> r.close());
     }
 
     private void handle(Response msg) {
@@ -91,7 +99,8 @@ final class WakeSubscriber {
             return;
         }
         conn = null;
-        c.close();
+        Redis r = client;
+        c.close().eventually(() -> r.close());
         if (!closed) {
             LOG.warn(
                     "lock wake-up subscription {} dropped ({}); resubscribing",
@@ -121,6 +130,8 @@ final class WakeSubscriber {
         }
         RedisConnection c = conn;
         conn = null;
-        return c == null ? Future.succeededFuture() : c.close();
+        Redis r = client;
+        Future<Void> closing = c == null ? Future.succeededFuture() : c.close();
+        return closing.eventually(() -> r == null ? Future.succeededFuture() : r.close());
     }
 }

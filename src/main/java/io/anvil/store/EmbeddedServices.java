@@ -35,6 +35,11 @@ public final class EmbeddedServices implements AutoCloseable {
      * file ({@code redis/}) so a restart loses nothing; {@code null} means throw-away temporary directories.
      */
     public static EmbeddedServices start(Path dataDir, boolean withPostgres, boolean withRedis) {
+        return start(dataDir, withPostgres, withRedis, 0);
+    }
+
+    /** As above, with PostgreSQL on {@code postgresPort} (0: a free one), so a restart keeps its address. */
+    public static EmbeddedServices start(Path dataDir, boolean withPostgres, boolean withRedis, int postgresPort) {
         String platform = platform(System.getProperty("os.name"), System.getProperty("os.arch"));
         if (withPostgres && !POSTGRES_PLATFORMS.contains(platform)) {
             throw new Unavailable(
@@ -53,7 +58,7 @@ public final class EmbeddedServices implements AutoCloseable {
                 pg = EmbeddedPostgres.builder()
                         .setDataDirectory(pgDir)
                         .setCleanDataDirectory(dataDir == null)
-                        .setPort(freePort())
+                        .setPort(postgresPort > 0 ? postgresPort : freePort())
                         .setServerConfig("max_connections", "200")
                         .setServerConfig("fsync", dataDir == null ? "off" : "on")
                         // with a data dir (anvil serve) the owner stops PostgreSQL after Anvil has drained and left the
