@@ -8,6 +8,7 @@ import static io.anvil.api.Handlers.sync;
 import io.anvil.api.ChildApi.Kind;
 import io.anvil.errors.AnvilException;
 import io.anvil.health.Readiness;
+import io.anvil.limits.RequestLimits;
 import io.anvil.logging.LogContext;
 import io.anvil.metrics.AnvilMetrics;
 import io.vertx.core.Future;
@@ -64,6 +65,7 @@ public final class ApiVerticle extends VerticleBase {
     @Override
     public Future<?> stop() {
         conductorCache.stop(vertx);
+        RequestLimits.release(vertx, services);
         return server == null ? Future.succeededFuture() : server.close();
     }
 
@@ -78,6 +80,9 @@ public final class ApiVerticle extends VerticleBase {
         RequestTracking tracking = new RequestTracking(metrics.http());
         r.route().handler(tracking);
         r.route().handler(ApiVerticle::negotiateVersion);
+        // per-client rate limits before any body is buffered; JSON depth right after it is (docs/api.md#limits)
+        RequestLimits limits = RequestLimits.of(vertx, services, services.config(), metrics);
+        r.route().handler(limits::rateLimit);
         // bodies only where a method carries one: GETs (the hot path) skip the buffering handler entirely
         BodyHandler bodies =
                 BodyHandler.create(false).setBodyLimit(services.config().api().maxBodyBytes());
@@ -89,6 +94,7 @@ public final class ApiVerticle extends VerticleBase {
                 ctx.next();
             }
         });
+        r.route().handler(limits::jsonDepth);
         r.route().failureHandler(errors);
         // a draining conductor (graceful stop) starts no new work: writes get 503 and clients retry on a peer
         r.route().handler(ctx -> {
