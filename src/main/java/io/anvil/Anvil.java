@@ -290,6 +290,11 @@ public final class Anvil {
         return apiInstances.get(0).actualPort();
     }
 
+    /** The API's routes as mounted (for tests that check documentation against them). */
+    public List<io.vertx.ext.web.Route> apiRoutes() {
+        return apiInstances.get(0).routes();
+    }
+
     public boolean ready() {
         return ready;
     }

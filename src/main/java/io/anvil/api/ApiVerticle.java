@@ -31,6 +31,7 @@ public final class ApiVerticle extends VerticleBase {
     private final AnvilMetrics metrics;
     private final Readiness readiness;
     private HttpServer server;
+    private Router router;
     private ConductorCache conductorCache;
 
     /** Without metrics, and ready whenever it serves (for tests that mount the API alone). */
@@ -47,7 +48,7 @@ public final class ApiVerticle extends VerticleBase {
     @Override
     public Future<?> start() {
         conductorCache = new ConductorCache(services.conductors());
-        Router router = router();
+        router = router();
         server = vertx.createHttpServer(new HttpServerOptions()
                 .setHost(services.config().api().host())
                 .setPort(services.config().api().port())
@@ -60,6 +61,11 @@ public final class ApiVerticle extends VerticleBase {
     /** The port actually bound (useful with port 0 in tests). */
     public int actualPort() {
         return server.actualPort();
+    }
+
+    /** The routes mounted (the OpenAPI document's test checks them against the document). */
+    public java.util.List<io.vertx.ext.web.Route> routes() {
+        return router.getRoutes();
     }
 
     @Override
@@ -189,6 +195,7 @@ public final class ApiVerticle extends VerticleBase {
         // Ironic's other resources: each API class mounts its own routes (one class per resource, see Handlers)
         new ConsoleApi(services, nodes).mount(r);
         // (mount lines go here)
+        new OpenApiApi().mount(r);
         new ManagementApi(services, nodes).mount(r);
         new ChassisApi(services, nodes).mount(r);
         new TraitsApi(services, nodes).mount(r);
