@@ -85,6 +85,7 @@ public final class ApiVerticle extends VerticleBase {
         // request id, log fields and HTTP metrics first, so every answer (errors included) carries and counts them
         RequestTracking tracking = new RequestTracking(metrics.http());
         r.route().handler(tracking);
+        r.route().handler(Requests::wellFormed);
         r.route().handler(ApiVerticle::negotiateVersion);
         // per-client rate limits before any body is buffered; JSON depth right after it is (docs/api.md#limits)
         RequestLimits limits = RequestLimits.of(vertx, services, services.config(), metrics);

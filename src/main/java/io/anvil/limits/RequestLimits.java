@@ -101,13 +101,17 @@ public final class RequestLimits implements Shareable {
     /** Route handler, mounted after the body is read and before any API handler decodes it. */
     public void jsonDepth(RoutingContext ctx) {
         Buffer body = ctx.body() == null ? null : ctx.body().buffer();
-        if (body != null && body.length() > 0 && !JsonDepth.within(body, maxJsonDepth)) {
-            refusedDepth.incrementAndGet();
-            ctx.fail(AnvilException.invalid("The request body is nested deeper than " + maxJsonDepth
-                    + " levels of arrays and objects (api.max_json_depth)."));
-            return;
+        JsonScan.Verdict verdict =
+                body == null || body.length() == 0 ? JsonScan.Verdict.OK : JsonScan.scan(body, maxJsonDepth);
+        switch (verdict) {
+            case TOO_DEEP -> {
+                refusedDepth.incrementAndGet();
+                ctx.fail(AnvilException.invalid("The request body is nested deeper than " + maxJsonDepth
+                        + " levels of arrays and objects (api.max_json_depth)."));
+            }
+            case NUL -> ctx.fail(AnvilException.invalid("The request body contains a NUL character (\\u0000)."));
+            default -> ctx.next();
         }
-        ctx.next();
     }
 
     private static String client(RoutingContext ctx) {

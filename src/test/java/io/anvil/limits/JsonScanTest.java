@@ -9,9 +9,9 @@ import io.vertx.core.buffer.Buffer;
 import org.junit.jupiter.api.Test;
 
 /** The byte scan of JSON nesting, and the token buckets of the rate limits (with a made-up clock). */
-class JsonDepthTest {
+class JsonScanTest {
     private static boolean within(String json, int max) {
-        return JsonDepth.within(Buffer.buffer(json), max);
+        return JsonScan.within(Buffer.buffer(json), max);
     }
 
     @Test
@@ -27,6 +27,15 @@ class JsonDepthTest {
         assertFalse(within("[".repeat(100_000), 32));
         // siblings do not add up
         assertTrue(within("[[1],[2],[3],[4]]", 2));
+    }
+
+    @Test
+    void findsNulEscapesInStringsOnly() {
+        assertEquals(JsonScan.Verdict.NUL, JsonScan.scan(Buffer.buffer("{\"a\": \"x\\u0000y\"}"), 32));
+        assertEquals(JsonScan.Verdict.OK, JsonScan.scan(Buffer.buffer("{\"a\": \"x\\\\u0000y\"}"), 32));
+        assertEquals(
+                JsonScan.Verdict.OK,
+                JsonScan.scan(Buffer.buffer("{\"a\": \"\\u00001\"}".replace("00001", "0041")), 32));
     }
 
     @Test
