@@ -64,6 +64,15 @@ public final class RequestLimits implements Shareable {
                 "reason",
                 "heartbeat_rate_limit");
         metrics.counter("anvil.api.refused", help, created.refusedDepth, AtomicLong::get, "reason", "json_depth");
+        // the event feed's stream limits (docs/events.md) are kept by its hub
+        io.anvil.events.EventFeed.of(vertx)
+                .ifPresent(feed -> metrics.counter(
+                        "anvil.api.refused",
+                        help,
+                        feed.hub(),
+                        h -> h.refusedConnections(),
+                        "reason",
+                        "feed_connections"));
         return created;
     }
 

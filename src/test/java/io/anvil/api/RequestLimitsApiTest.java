@@ -50,5 +50,7 @@ class RequestLimitsApiTest extends ApiTestBase {
         String metrics = get("/metrics").expect(200).body().toString();
         assertTrue(metrics.contains("anvil_api_refused_total{reason=\"rate_limit\"} 1.0"), metrics);
         assertTrue(metrics.contains("anvil_api_refused_total{reason=\"heartbeat_rate_limit\"} 1.0"), metrics);
+        assertTrue(metrics.contains("anvil_api_refused_total{reason=\"json_depth\"} 0.0"), metrics);
+        assertTrue(metrics.contains("anvil_api_refused_total{reason=\"feed_connections\"} 0.0"), metrics);
     }
 }
