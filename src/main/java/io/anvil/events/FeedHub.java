@@ -24,7 +24,6 @@ public final class FeedHub {
     private final List<SubscriberGroup> groups = new ArrayList<>();
 
     private final AtomicInteger open = new AtomicInteger();
-
     private final java.util.concurrent.atomic.AtomicLong refused = new java.util.concurrent.atomic.AtomicLong();
     private final Map<String, Integer> openByClient = new ConcurrentHashMap<>();
     private volatile Context readerContext;
