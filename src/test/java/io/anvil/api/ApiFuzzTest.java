@@ -542,11 +542,9 @@ class ApiFuzzTest extends ApiTestBase {
     private Buffer wrongTypes(OpenApiDocument.Op op, Random random) {
         JsonObject props = schemaProperties(op);
         JsonObject out = new JsonObject();
-        List<Object> wrong = List.of(
-                12345, -1, 1.5e300, true, new JsonArray().add(1), new JsonObject().put("x", 1), "%00", "", "a\u0000b");
         for (String field : props.fieldNames()) {
             if (random.nextBoolean() || out.isEmpty()) {
-                out.put(field, wrong.get(random.nextInt(wrong.size())));
+                out.put(field, wrongFor(props.getJsonObject(field), random));
             }
         }
         if (out.isEmpty()) {
@@ -563,6 +561,36 @@ class ApiFuzzTest extends ApiTestBase {
                         .add(new JsonObject().put("op", "remove").put("path", "/no_such_field"))
                         .encode())
                 : out.toBuffer();
+    }
+
+    private static final List<Object> WRONG = List.of(
+            12345, -1, 1.5e300, true, new JsonArray().add(1), new JsonObject().put("x", 1), "%00", "", "a\u0000b");
+
+    /** A value whose JSON type the field's schema does not allow (a NUL string when the schema allows anything). */
+    private static Object wrongFor(JsonObject schema, Random random) {
+        String types = schema == null || schema.getValue("type") == null ? "" : String.valueOf(schema.getValue("type"));
+        if (types.isEmpty()) {
+            return "a\u0000b";
+        }
+        List<Object> candidates =
+                WRONG.stream().filter(v -> !types.contains(jsonType(v))).toList();
+        return candidates.get(random.nextInt(candidates.size()));
+    }
+
+    private static String jsonType(Object v) {
+        if (v instanceof Integer) {
+            return "integer";
+        }
+        if (v instanceof Double) {
+            return "number";
+        }
+        if (v instanceof Boolean) {
+            return "boolean";
+        }
+        if (v instanceof JsonArray) {
+            return "array";
+        }
+        return v instanceof JsonObject ? "object" : "string";
     }
 
     private static Object hugeValue(Random random) {
