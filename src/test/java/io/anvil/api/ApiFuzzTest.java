@@ -280,8 +280,10 @@ class ApiFuzzTest extends ApiTestBase {
         } else {
             req.v(random.nextInt(5) == 0 ? "1." + (1 + random.nextInt(78)) : LATEST);
         }
+        String bodyText = "";
         if (hasBody) {
             Buffer body = badBody ? badBody(op, random) : validLookingBody(op);
+            bodyText = " " + abbreviate(body.toString(StandardCharsets.ISO_8859_1));
             req.body(body);
             if (badBody) {
                 what.add("body");
@@ -290,18 +292,7 @@ class ApiFuzzTest extends ApiTestBase {
                 }
             }
         }
-        return new Fuzzed(op, path, req, String.join("+", what) + (hasBody ? " " + abbreviate(bodyText(req)) : ""));
-    }
-
-    private static String bodyText(Req req) {
-        try {
-            java.lang.reflect.Field f = Req.class.getDeclaredField("body");
-            f.setAccessible(true);
-            Buffer b = (Buffer) f.get(req);
-            return b == null ? "" : b.toString(StandardCharsets.ISO_8859_1);
-        } catch (ReflectiveOperationException e) {
-            return "?";
-        }
+        return new Fuzzed(op, path, req, String.join("+", what) + bodyText);
     }
 
     /** What is wrong with the answer, or null. */
