@@ -311,7 +311,7 @@ public final class Anvil {
         return stuckStates;
     }
 
-    /** The routes the API serves (one API verticle's router; all are alike). */
+    /** The routes the API serves (one API verticle's router; all are alike): access rules and docs are checked on them. */
     public List<io.vertx.ext.web.Route> apiRoutes() {
         return apiInstances.get(0).routes();
     }

@@ -10,6 +10,7 @@ import io.anvil.auth.AuthHandler;
 import io.anvil.auth.Authenticator;
 import io.anvil.errors.AnvilException;
 import io.anvil.health.Readiness;
+import io.anvil.limits.RequestLimits;
 import io.anvil.logging.LogContext;
 import io.anvil.metrics.AnvilMetrics;
 import io.vertx.core.Future;
@@ -32,8 +33,8 @@ public final class ApiVerticle extends VerticleBase {
     private final AnvilMetrics metrics;
     private final Readiness readiness;
     private HttpServer server;
-    private ConductorCache conductorCache;
     private Router router;
+    private ConductorCache conductorCache;
 
     /** Without metrics, and ready whenever it serves (for tests that mount the API alone). */
     public ApiVerticle(ApiServices services) {
@@ -49,7 +50,7 @@ public final class ApiVerticle extends VerticleBase {
     @Override
     public Future<?> start() {
         conductorCache = new ConductorCache(services.conductors());
-        Router router = router();
+        router = router();
         HttpServerOptions options = new HttpServerOptions()
                 .setHost(services.config().api().host())
                 .setPort(services.config().api().port())
@@ -67,7 +68,7 @@ public final class ApiVerticle extends VerticleBase {
         return server.actualPort();
     }
 
-    /** The routes this API serves (each access rule is checked against them: io.anvil.auth.Policy). */
+    /** The routes mounted: each access rule (io.anvil.auth.Policy) and the OpenAPI document are checked against them. */
     public java.util.List<io.vertx.ext.web.Route> routes() {
         return router.getRoutes();
     }
@@ -75,6 +76,7 @@ public final class ApiVerticle extends VerticleBase {
     @Override
     public Future<?> stop() {
         conductorCache.stop(vertx);
+        RequestLimits.release(vertx, services);
         return server == null ? Future.succeededFuture() : server.close();
     }
 
@@ -88,8 +90,13 @@ public final class ApiVerticle extends VerticleBase {
         // request id, log fields and HTTP metrics first, so every answer (errors included) carries and counts them
         RequestTracking tracking = new RequestTracking(metrics.http());
         r.route().handler(tracking);
+        r.route().handler(Requests::wellFormed);
         r.route().handler(ApiVerticle::negotiateVersion);
-        // who calls, and may they (docs/security.md#roles): before any body is read and before every route
+        // per-client rate limits before any body is buffered; JSON depth right after it is (docs/api.md#limits)
+        RequestLimits limits = RequestLimits.of(vertx, services, services.config(), metrics);
+        r.route().handler(limits::rateLimit);
+        // who calls, and may they (docs/security.md#roles): after the address rate limit (it spares bcrypt), before
+        // any body is read and before every route
         AuthHandler auth = AuthHandler.create(vertx, services.store().database());
         r.route().handler(auth);
         // bodies only where a method carries one: GETs (the hot path) skip the buffering handler entirely
@@ -103,6 +110,7 @@ public final class ApiVerticle extends VerticleBase {
                 ctx.next();
             }
         });
+        r.route().handler(limits::jsonDepth);
         r.route().handler(auth::checkBody);
         r.route().failureHandler(errors);
         // a draining conductor (graceful stop) starts no new work: writes get 503 and clients retry on a peer
@@ -201,6 +209,7 @@ public final class ApiVerticle extends VerticleBase {
         // Ironic's other resources: each API class mounts its own routes (one class per resource, see Handlers)
         new ConsoleApi(services, nodes).mount(r);
         // (mount lines go here)
+        new OpenApiApi().mount(r);
         management.mount(r);
         new ChassisApi(services, nodes).mount(r);
         new TraitsApi(services, nodes).mount(r);
@@ -230,7 +239,6 @@ public final class ApiVerticle extends VerticleBase {
         new OpsApi(vertx, metrics, readiness).mount(r);
         tracking.bind(r);
         auth.bind(r);
-        this.router = r;
         return r;
     }
 

@@ -611,6 +611,12 @@ final class NodeApi {
         String reason = null;
         if (on && ctx.body().buffer() != null && ctx.body().buffer().length() > 0) {
             JsonObject body = Requests.jsonObject(ctx);
+            // Ironic's put(node_ident, reason=None): any other argument is refused
+            for (String field : body.fieldNames()) {
+                if (!field.equals("reason")) {
+                    throw AnvilException.invalid("Unknown argument: \"" + field + "\"");
+                }
+            }
             Object r = body.getValue("reason");
             if (r != null && !(r instanceof String)) {
                 throw AnvilException.invalid("The maintenance reason must be a string.");

@@ -43,6 +43,47 @@ final class Requests {
         return o;
     }
 
+    /**
+     * Route handler, first on every request: a query string with a broken %-escape (which would otherwise fail inside
+     * the router's matching, without Ironic's error body) or a NUL character anywhere in the URI (PostgreSQL cannot
+     * store or compare one) is 400.
+     */
+    static void wellFormed(RoutingContext ctx) {
+        String uri = ctx.request().uri();
+        if (uri != null && uri.contains("%00")) {
+            ctx.fail(AnvilException.invalid("The request URI contains a NUL character (%00)."));
+            return;
+        }
+        if (!escapesWellFormed(ctx.request().path())) {
+            ctx.fail(AnvilException.invalid("The request path has a malformed %-escape."));
+            return;
+        }
+        if (ctx.request().query() != null) {
+            try {
+                ctx.request().params();
+            } catch (IllegalArgumentException e) {
+                ctx.fail(AnvilException.invalid("The query string is malformed: " + e.getMessage()));
+                return;
+            }
+        }
+        ctx.next();
+    }
+
+    /** Every '%' is followed by two hex digits (the router's path decoding fails otherwise). */
+    private static boolean escapesWellFormed(String path) {
+        if (path == null) {
+            return true;
+        }
+        for (int i = path.indexOf('%'); i >= 0; i = path.indexOf('%', i + 1)) {
+            if (i + 2 >= path.length()
+                    || Character.digit(path.charAt(i + 1), 16) < 0
+                    || Character.digit(path.charAt(i + 2), 16) < 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     static String query(RoutingContext ctx, String name) {
         List<String> all = ctx.queryParam(name);
         return all.isEmpty() ? null : all.get(all.size() - 1);

@@ -75,7 +75,8 @@ public final class NodeUpdates {
 
     /** Ironic's {@code is_valid_logical_name}: true for a name a node may have (and an identifier may use). */
     public static boolean isLogicalName(String name) {
-        return NAME.matcher(name).matches();
+        // Ironic's utils.is_valid_logical_name: RFC 3986 unreserved characters, at most 255 of them
+        return name.length() <= 255 && NAME.matcher(name).matches();
     }
 
     /**

@@ -215,6 +215,29 @@ public record AnvilConfig(
                 seconds("conductor.service_callback_timeout"));
     }
 
+    /** A token bucket per client: {@code requestsPerSecond} refill, at most {@code burst} at once; rate 0 = off. */
+    public record RateLimit(double requestsPerSecond, int burst) {
+        public boolean enabled() {
+            return requestsPerSecond > 0;
+        }
+    }
+
+    /** api.max_json_depth: the deepest nesting of arrays and objects a request body may have (400 beyond). */
+    public int maxJsonDepth() {
+        return num(values, "api.max_json_depth");
+    }
+
+    /** api.rate_limit.* (every API request but heartbeats) or api.rate_limit.heartbeats.* ({@code /v1/heartbeat/}). */
+    public RateLimit rateLimit(boolean heartbeats) {
+        String prefix = heartbeats ? "api.rate_limit.heartbeats." : "api.rate_limit.";
+        return new RateLimit(dbl(values, prefix + "requests_per_second"), Math.max(1, num(values, prefix + "burst")));
+    }
+
+    /** api.rate_limit.max_clients: clients tracked at once per limit (idle ones are forgotten first). */
+    public int rateLimitMaxClients() {
+        return num(values, "api.rate_limit.max_clients");
+    }
+
     /** metrics.enabled: serve GET /metrics (false: measure nothing, /metrics answers 404). */
     public boolean metricsEnabled() {
         return bool("metrics.enabled");
@@ -283,6 +306,14 @@ public record AnvilConfig(
         d.put("api.metrics_access", "");
         d.put("api.tls_cert_file", "");
         d.put("api.tls_key_file", "");
+        // ---- request limits (docs/api.md#limits): JSON nesting and per-client rate limits; 0 = off
+        d.put("api.max_json_depth", 32);
+        d.put("api.rate_limit.requests_per_second", 0.0);
+        d.put("api.rate_limit.burst", 100);
+        d.put("api.rate_limit.heartbeats.requests_per_second", 0.0);
+        d.put("api.rate_limit.heartbeats.burst", 10);
+        d.put("api.rate_limit.max_clients", 10000);
+        // ---- end request limits
         // ---- agent API (issue 10): Ironic's [api] ramdisk options and the heartbeat intake
         d.put("api.enable_ramdisk_endpoints", true);
         d.put("api.restrict_lookup", true);

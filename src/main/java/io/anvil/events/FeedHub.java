@@ -24,6 +24,7 @@ public final class FeedHub {
     private final List<SubscriberGroup> groups = new ArrayList<>();
 
     private final AtomicInteger open = new AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicLong refused = new java.util.concurrent.atomic.AtomicLong();
     private final Map<String, Integer> openByClient = new ConcurrentHashMap<>();
     private volatile Context readerContext;
     private volatile long horizon = -1;
@@ -92,6 +93,7 @@ public final class FeedHub {
         }
         if (open.incrementAndGet() > settings.maxConnections()) {
             open.decrementAndGet();
+            refused.incrementAndGet();
             return new AnvilException(
                     429,
                     "Too many event feed connections on this conductor (feed.max_connections = "
@@ -108,6 +110,7 @@ public final class FeedHub {
         });
         if (!allowed[0]) {
             open.decrementAndGet();
+            refused.incrementAndGet();
             return new AnvilException(
                     429,
                     "Too many event feed connections from " + client + " (feed.max_connections_per_client = "
@@ -119,6 +122,11 @@ public final class FeedHub {
     public void release(String client) {
         open.decrementAndGet();
         openByClient.computeIfPresent(client, (k, n) -> n <= 1 ? null : n - 1);
+    }
+
+    /** Connections refused by a limit (429), for anvil_api_refused_total{reason="feed_connections"}. */
+    public long refusedConnections() {
+        return refused.get();
     }
 
     /** Open connections (for tests and metrics). */
