@@ -105,7 +105,7 @@ final class CommandDispatcher {
                                     .encode());
                 }
                 case DeactivatePayload.COMMAND:
-                    return req.respond(bmc.console().deactivate(DeactivatePayload.Request.decode(req.data())), NONE);
+                    return req.respond(bmc.console().deactivate(s, DeactivatePayload.Request.decode(req.data())), NONE);
                 default: {
                     GetPayloadActivationStatus.Request q = GetPayloadActivationStatus.Request.decode(req.data());
                     boolean sol = q.payloadType() == PayloadType.SOL;

@@ -72,7 +72,7 @@ final class SimulatedConsole {
     }
 
     /** Deactivate Payload (§24.2): from the owner or, with the privilege the dispatcher checked, any session. */
-    int deactivate(DeactivatePayload.Request req) {
+    int deactivate(SimSession by, DeactivatePayload.Request req) {
         if (req.payloadType() != PayloadType.SOL || req.instance() != INSTANCE) {
             return 0x81;
         }
@@ -80,6 +80,10 @@ final class SimulatedConsole {
             return DeactivatePayload.ALREADY_DEACTIVATED;
         }
         bmc.event(String.format("SOL deactivated (session %08x)", owner.id));
+        if (by != owner) {
+            // another console took the payload: tell the previous one (§15.9 status "SOL deactivating")
+            send(new SolPacket(0, 0, 0, SolPacket.DEACTIVATING, null));
+        }
         stop();
         return 0x00;
     }
