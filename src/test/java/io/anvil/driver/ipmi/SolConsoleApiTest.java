@@ -123,6 +123,60 @@ class SolConsoleApiTest extends AbstractIpmiApiTest {
         assertTrue(anvil.consoles().get(uuid).isEmpty());
     }
 
+    /** {@code anvil console NODE} with a pipe for stdin (no raw mode): keystrokes echo, "~." detaches with 0. */
+    @Test
+    void anvilConsoleCommandAttachesAndDetaches() throws Exception {
+        SimulatedBmc bmc = fleet.bmc(1);
+        String uuid = solNode(bmc);
+        console(uuid, true);
+        Conditions.await(vertx, "console held", T, Duration.ofMillis(20), () -> anvil.consoles()
+                .get(uuid)
+                .map(c -> c.connected())
+                .orElse(false));
+        Process p = new ProcessBuilder(
+                        java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java")
+                                .toString(),
+                        "-Xmx128m",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        "io.anvil.cli.AnvilCommand",
+                        "console",
+                        "--url",
+                        "http://127.0.0.1:" + anvil.apiPort(),
+                        uuid)
+                .start();
+        StringBuffer out = new StringBuffer();
+        Thread reader = new Thread(() -> {
+            byte[] buf = new byte[1024];
+            try (var in = p.getInputStream()) {
+                for (int n; (n = in.read(buf)) > 0; ) {
+                    out.append(new String(buf, 0, n, java.nio.charset.StandardCharsets.UTF_8));
+                }
+            } catch (java.io.IOException e) {
+                out.append("<" + e + ">");
+            }
+        });
+        reader.setDaemon(true);
+        reader.start();
+        try (var stdin = p.getOutputStream()) {
+            Conditions.await(vertx, "anvil console attached", T, Duration.ofMillis(20), () -> anvil.consoles()
+                    .get(uuid)
+                    .map(c -> c.viewers() == 1)
+                    .orElse(false));
+            stdin.write("hello cli\r".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            stdin.flush();
+            Conditions.await(vertx, "echo on stdout", T, Duration.ofMillis(20), () -> out.toString()
+                    .contains("hello cli\r\n"));
+            stdin.write("~.".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            stdin.flush();
+            assertTrue(p.waitFor(T.toSeconds(), java.util.concurrent.TimeUnit.SECONDS), out::toString);
+        } finally {
+            p.destroyForcibly();
+        }
+        assertEquals(0, p.exitValue(), out::toString);
+        console(uuid, false);
+    }
+
     @Test
     void streamNeedsAnEnabledSolConsole() {
         String uuid = solNode(fleet.bmc(1));
