@@ -88,6 +88,7 @@ public final class ConsoleBench {
         env.put("ANVIL_REDIS_URL", TestServices.redisUrl());
         env.put("ANVIL_API_HOST", "127.0.0.1");
         env.put("ANVIL_CONDUCTOR_HOSTNAME", "bench-" + db.database());
+        env.put("ANVIL_SECRETS_KEY", TestServices.SECRETS_KEY); // its own database: a key is required
         vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
         SimulatedFleet fleet = await(
                 SimulatedFleet.start(
