@@ -137,12 +137,14 @@ public final class ConsoleBench {
             viewers.forEach(v -> v.start(vertx));
             sleepOnTimer(warmup * 1000L);
             long cpu0 = anvil.cpuNs();
+            long retransmits0 = fleet.totals().solRetransmits();
             long w0 = System.nanoTime();
             measuring = true;
             sleepOnTimer(seconds * 1000L);
             measuring = false;
             double window = (System.nanoTime() - w0) / 1e9;
             double cpu = (anvil.cpuNs() - cpu0) / 1e9;
+            long retransmits = fleet.totals().solRetransmits() - retransmits0;
             viewers.forEach(Viewer::stop);
             long[] lat;
             synchronized (latenciesUs) {
@@ -157,6 +159,7 @@ public final class ConsoleBench {
                             "echo_p99_ms",
                             "echo_max_ms",
                             "lost",
+                            "bmc_sol_retransmits",
                             "anvil_cores",
                             "anvil_cpu_ms_per_console_s")
                     .meta("load_before", load)
@@ -169,6 +172,7 @@ public final class ConsoleBench {
                     .put("echo_p99_ms", pct(lat, 0.99) / 1000.0)
                     .put("echo_max_ms", lat.length == 0 ? 0 : lat[lat.length - 1] / 1000.0)
                     .put("lost", lost.get())
+                    .put("bmc_sol_retransmits", retransmits)
                     .put("anvil_cores", Math.round(anvilCores * 100) / 100.0)
                     .put("anvil_cpu_ms_per_console_s", Math.round(anvilCores * 1000.0 / consoles * 1000) / 1000.0));
             table.finish();
