@@ -14,17 +14,4 @@ public record ApiServices(
         io.anvil.events.Outbox outbox,
         io.anvil.conductor.Conductor conductor,
         io.anvil.agent.AgentService agent,
-        io.anvil.conductor.Consoles consoles) {
-
-    /** Without serial consoles (tests that need none). */
-    public ApiServices(
-            AnvilConfig config,
-            ResourceStore store,
-            HardwareTypes hardwareTypes,
-            ConductorRegistry conductors,
-            io.anvil.events.Outbox outbox,
-            io.anvil.conductor.Conductor conductor,
-            io.anvil.agent.AgentService agent) {
-        this(config, store, hardwareTypes, conductors, outbox, conductor, agent, null);
-    }
-}
+        io.anvil.conductor.Consoles consoles) {}
