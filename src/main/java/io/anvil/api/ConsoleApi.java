@@ -96,7 +96,7 @@ final class ConsoleApi {
                         }
                         String uuid = node.getString("uuid");
                         if (target != null) {
-                            consoles.start(uuid, target);
+                            consoles.enabled(node, target);
                         } else if (!enabled) {
                             consoles.stop(uuid, "console disabled");
                         }

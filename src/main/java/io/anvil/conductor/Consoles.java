@@ -179,6 +179,18 @@ public final class Consoles {
         return Optional.ofNullable(consoles.get(uuid));
     }
 
+    /**
+     * After {@code PUT …/states/console {"enabled": true}}: opens SOL at once when this conductor owns the node;
+     * otherwise the owner's next reconcile opens it.
+     */
+    public Future<Void> enabled(io.vertx.core.json.JsonObject node, BmcTarget target) {
+        String uuid = node.getString("uuid");
+        if (!ownership.ownedHere(uuid, node.getString("driver"), node.getString("conductor_group"))) {
+            return Future.succeededFuture();
+        }
+        return start(uuid, target);
+    }
+
     /** Opens the node's SOL session unless it is open already. {@code target} comes from the task's opened node. */
     public Future<Void> start(String uuid, BmcTarget target) {
         if (ipmi == null) {
