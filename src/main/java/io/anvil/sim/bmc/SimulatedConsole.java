@@ -3,6 +3,7 @@ package io.anvil.sim.bmc;
 import io.anvil.ipmi.codec.PayloadType;
 import io.anvil.ipmi.codec.command.ActivatePayload;
 import io.anvil.ipmi.codec.command.DeactivatePayload;
+import io.anvil.ipmi.codec.sol.SolInbound;
 import io.anvil.ipmi.codec.sol.SolPacket;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.ByteArrayOutputStream;
@@ -36,8 +37,7 @@ final class SimulatedConsole {
     private int tries;
     private ScheduledFuture<?> retry;
     private int lastOutSequence;
-    private int lastInSequence;
-    private int lastInLength;
+    private final SolInbound inbound = new SolInbound();
     private boolean overrun;
 
     SimulatedConsole(SimulatedBmc bmc) {
@@ -64,8 +64,7 @@ final class SimulatedConsole {
             return ActivatePayload.ALREADY_ACTIVE;
         }
         owner = s;
-        lastInSequence = 0;
-        lastInLength = 0;
+        inbound.reset();
         bmc.counters.solActivations++;
         bmc.event(String.format("SOL activated by session %08x", s.id));
         return 0x00;
@@ -137,18 +136,10 @@ final class SimulatedConsole {
     }
 
     private void receive(SolPacket p) {
-        byte[] data = p.data();
-        int fresh = data.length;
-        if (p.sequence() == lastInSequence) {
-            // a retransmit (our ACK was lost), possibly with more characters: only the new ones count
-            fresh = Math.max(0, data.length - lastInLength);
-        }
-        lastInSequence = p.sequence();
-        lastInLength = data.length;
-        send(SolPacket.ack(p.sequence(), data.length));
-        if (fresh > 0) {
-            byte[] input = Arrays.copyOfRange(data, data.length - fresh, data.length);
-            bmc.counters.solCharsIn += fresh;
+        byte[] input = inbound.fresh(p);
+        send(SolInbound.ackFor(p));
+        if (input.length > 0) {
+            bmc.counters.solCharsIn += input.length;
             print(echo(input));
         }
     }

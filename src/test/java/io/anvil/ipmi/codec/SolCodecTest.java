@@ -81,6 +81,19 @@ class SolCodecTest {
     }
 
     @Test
+    void inboundRetransmitsDeliverOnlyNewCharacters() {
+        io.anvil.ipmi.codec.sol.SolInbound in = new io.anvil.ipmi.codec.sol.SolInbound();
+        assertEquals("ab", new String(in.fresh(SolPacket.data(1, "ab".getBytes()))));
+        assertEquals("", new String(in.fresh(SolPacket.data(1, "ab".getBytes()))), "a plain retransmit");
+        assertEquals("c", new String(in.fresh(SolPacket.data(1, "abc".getBytes()))), "a retransmit with more");
+        assertEquals("d", new String(in.fresh(SolPacket.data(2, "d".getBytes()))));
+        assertEquals(
+                "00020100",
+                Hex.of(io.anvil.ipmi.codec.sol.SolInbound.ackFor(SolPacket.data(2, "d".getBytes()))
+                        .encode()));
+    }
+
+    @Test
     void solPacketSealedInSuite3SessionThroughTheDatagramCodec() throws Exception {
         SessionKeys keys = CryptoVectorsTest.suite3Exchange().deriveKeys(CryptoVectorsTest.PW);
         RmcpPlusSession console = new RmcpPlusSession(

@@ -9,6 +9,7 @@ import io.anvil.ipmi.codec.IpmiDecodeException;
 import io.anvil.ipmi.codec.PayloadType;
 import io.anvil.ipmi.codec.command.ActivatePayload;
 import io.anvil.ipmi.codec.command.DeactivatePayload;
+import io.anvil.ipmi.codec.sol.SolInbound;
 import io.anvil.ipmi.codec.sol.SolPacket;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -54,8 +55,7 @@ final class SolChannel implements SolSession {
     private long retryTimer = -1;
     private long keepaliveTimer = -1;
     private boolean breakPending;
-    private int lastInSequence;
-    private int lastInLength;
+    private final SolInbound inbound = new SolInbound();
     private boolean closing;
 
     private final AtomicLong charsSent = new AtomicLong();
@@ -273,16 +273,10 @@ final class SolChannel implements SolSession {
     }
 
     private void receive(SolPacket p) {
-        byte[] data = p.data();
-        int fresh = data.length;
-        if (p.sequence() == lastInSequence) {
-            fresh = Math.max(0, data.length - lastInLength);
-        }
-        lastInSequence = p.sequence();
-        lastInLength = data.length;
-        send(SolPacket.ack(p.sequence(), Math.min(255, data.length)));
+        byte[] chars = inbound.fresh(p);
+        send(SolInbound.ackFor(p));
+        int fresh = chars.length;
         if (fresh > 0) {
-            byte[] chars = Arrays.copyOfRange(data, data.length - fresh, data.length);
             charsReceived.addAndGet(fresh);
             if (caller == null || caller == client.context) {
                 output.handle(chars);
