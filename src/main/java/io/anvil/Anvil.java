@@ -60,6 +60,7 @@ public final class Anvil {
     private ConductorRegistry registry;
     private NodeLockService locks;
     private IpmiClient ipmi;
+    private io.anvil.conductor.Consoles consoles;
     private String apiDeployment;
     /** Idempotent stop: the first call's future, returned to every later caller. */
     private Future<Void> stopped;
@@ -210,8 +211,14 @@ public final class Anvil {
                             new io.anvil.conductor.AgentHeartbeats(tasks, stepEngine));
                     agent.metrics().bindTo(metrics);
                     agent.start();
+                    consoles = new io.anvil.conductor.Consoles(
+                            vertx,
+                            ipmi,
+                            store,
+                            ring,
+                            ((Number) config.setting("console.buffer_bytes").orElse(8192)).intValue());
                     ApiServices services =
-                            new ApiServices(config, store, hardwareTypes, registry, outbox, conductor, agent);
+                            new ApiServices(config, store, hardwareTypes, registry, outbox, conductor, agent, consoles);
                     return ring.start().compose(v -> {
                         // fenced and under the node locks, so it runs while the API already serves
                         stuckStates = new StuckStates(tasks, ring, AnvilConfig.Conductor.seconds(c.lockLease() + 2))
@@ -245,6 +252,10 @@ public final class Anvil {
                         return Future.failedFuture(e);
                     }
                     periodics.start();
+                    // this conductor's consoles: open now (start, take-over) and kept in line with the ring
+                    consoles.startReconciling(Math.round(Double.parseDouble(String.valueOf(
+                                    config.setting("console.reconcile_interval").orElse(10)))
+                            * 1000));
                     ready = true;
                     return Future.<Void>succeededFuture();
                 });
@@ -347,6 +358,11 @@ public final class Anvil {
         return conductor;
     }
 
+    /** The serial consoles this conductor holds (null until started). */
+    public io.anvil.conductor.Consoles consoles() {
+        return consoles;
+    }
+
     /** The ramdisk agent API's services: lookup, heartbeat intake, liveness, continuations (null until started). */
     public io.anvil.agent.AgentService agent() {
         return agent;
@@ -408,6 +424,7 @@ public final class Anvil {
                 // no heartbeat arrives any more: write the liveness still coalesced in memory
                 .compose(v -> agent == null ? Future.succeededFuture() : agent.stop())
                 .compose(v -> agentClient == null ? Future.succeededFuture() : agentClient.close())
+                .compose(v -> consoles == null ? Future.succeededFuture() : consoles.close())
                 .compose(v -> ipmi == null ? Future.succeededFuture() : ipmi.close())
                 .compose(v -> Future.join(
                         vertx.deploymentIDs().stream().map(vertx::undeploy).toList()))

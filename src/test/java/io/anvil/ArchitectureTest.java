@@ -32,7 +32,7 @@ class ArchitectureTest {
     static final List<List<String>> LEVELS = List.of(
             List.of(ROOT, "cli"),
             List.of("api", "sim"),
-            List.of("agent", "upkeep", "auth"),
+            List.of("agent", "upkeep", "auth", "limits"),
             List.of("conductor"),
             List.of("driver", "events", "cluster", "lock", "store", "fsm", "periodic", "health"),
             List.of("ipmi"),

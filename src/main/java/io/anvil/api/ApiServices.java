@@ -13,4 +13,5 @@ public record ApiServices(
         ConductorRegistry conductors,
         io.anvil.events.Outbox outbox,
         io.anvil.conductor.Conductor conductor,
-        io.anvil.agent.AgentService agent) {}
+        io.anvil.agent.AgentService agent,
+        io.anvil.conductor.Consoles consoles) {}

@@ -3,9 +3,12 @@ package io.anvil.api;
 import static io.anvil.api.Handlers.async;
 import static io.anvil.api.Handlers.noContent;
 
+import io.anvil.conductor.Consoles;
 import io.anvil.conductor.TaskManager;
 import io.anvil.config.Booleans;
+import io.anvil.driver.ipmi.IpmiDriverInfo;
 import io.anvil.errors.AnvilException;
+import io.anvil.ipmi.client.BmcTarget;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -30,16 +33,29 @@ final class ConsoleApi {
     void mount(Router r) {
         r.get("/v1/nodes/:node/states/console").handler(async(this::show));
         r.put("/v1/nodes/:node/states/console").handler(noContent(this::set, 202));
+        r.get("/v1/nodes/:node/console").handler(ctx -> new ConsoleStream(services, nodes).handle(ctx));
     }
 
-    /** {console_enabled, console_info}: info is null while disabled (Ironic's NodeConsoleNotEnabled path). */
+    /**
+     * {console_enabled, console_info}: info is null while disabled (Ironic's NodeConsoleNotEnabled path). Anvil's
+     * {@code ipmi-sol} console describes itself as Ironic's socat console does ({@code type} + {@code url}), with
+     * the WebSocket stream as the URL (docs/console.md).
+     */
     Future<JsonObject> show(RoutingContext ctx) {
         return nodes.load(ctx.pathParam("node")).map(node -> {
             if (!Boolean.TRUE.equals(node.getBoolean("console_enabled"))) {
                 return new JsonObject().put("console_enabled", false).putNull("console_info");
             }
             requireConsole(node);
-            return new JsonObject().put("console_enabled", true).put("console_info", new JsonObject());
+            JsonObject info = new JsonObject();
+            if (Consoles.INTERFACE.equals(node.getString("console_interface"))) {
+                String base = Links.base(ctx, services.config().api().publicUrl());
+                info.put("type", "websocket")
+                        .put(
+                                "url",
+                                base.replaceFirst("^http", "ws") + "/v1/nodes/" + node.getString("uuid") + "/console");
+            }
+            return new JsonObject().put("console_enabled", true).put("console_info", info);
         });
     }
 
@@ -59,11 +75,33 @@ final class ConsoleApi {
                 return Future.succeededFuture();
             }
             TaskManager tasks = services.conductor().tasks();
-            return tasks.withTask(ident, tasks.apiWrite("setting console mode"), task -> task.saveWithEvents(
-                            Map.of("console_enabled", enabled),
-                            "baremetal.node.console_set.start",
-                            "baremetal.node.console_set.end")
-                    .mapEmpty());
+            // the lock covers the state change only; the SOL session opens or closes after it is released
+            return tasks.withTask(ident, tasks.apiWrite("setting console mode"), task -> {
+                        BmcTarget target =
+                                enabled && Consoles.INTERFACE.equals(task.node().getString("console_interface"))
+                                        ? IpmiDriverInfo.parse(
+                                                task.node().getString("uuid"),
+                                                task.node().getJsonObject("driver_info"))
+                                        : null;
+                        return task.saveWithEvents(
+                                        Map.of("console_enabled", enabled),
+                                        "baremetal.node.console_set.start",
+                                        "baremetal.node.console_set.end")
+                                .map(v -> target);
+                    })
+                    .onSuccess(target -> {
+                        Consoles consoles = services.consoles();
+                        if (consoles == null) {
+                            return;
+                        }
+                        String uuid = node.getString("uuid");
+                        if (target != null) {
+                            consoles.enabled(node, target);
+                        } else if (!enabled) {
+                            consoles.stop(uuid, "console disabled");
+                        }
+                    })
+                    .mapEmpty();
         });
     }
 

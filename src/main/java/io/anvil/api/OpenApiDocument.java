@@ -56,6 +56,15 @@ public final class OpenApiDocument {
             op("GET", "/v1/nodes/{node}/validate", "nodes", "Validate a node's interfaces", 1, null, 200, "Object"),
             op(
                     "GET",
+                    "/v1/nodes/{node}/console",
+                    "nodes",
+                    "The node's serial console as a WebSocket (upgrade; docs/console.md)",
+                    1,
+                    null,
+                    101,
+                    null),
+            op(
+                    "GET",
                     "/v1/nodes/validate",
                     "nodes",
                     "Validate a node's interfaces, the node named by ?node= (or the deprecated ?node_uuid=)",

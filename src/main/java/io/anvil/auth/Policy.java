@@ -85,6 +85,7 @@ public final class Policy {
         add(Set.of(HttpMethod.DELETE), "/v1/nodes/:node", Access.NODE_ADMIN);
         add(ANY, "/v1/nodes/:node/vendor_passthru/**", Access.NODE_ADMIN);
         add(GET, "/v1/nodes/:node/states/console", Access.NODE_ACT); // its answer holds console credentials
+        add(GET, "/v1/nodes/:node/console", Access.NODE_ACT); // the stream: a viewer may type into the machine
         add(Set.of(HttpMethod.PUT), "/v1/nodes/:node/management/boot_device", Access.NODE_SYSTEM_MEMBER);
         add(Set.of(HttpMethod.PUT), "/v1/nodes/:node/management/inject_nmi", Access.NODE_SYSTEM_MEMBER);
         add(Set.of(HttpMethod.PUT, HttpMethod.DELETE), "/v1/nodes/:node/traits/**", Access.NODE_SYSTEM_MEMBER);

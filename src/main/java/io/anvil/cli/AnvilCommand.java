@@ -9,7 +9,13 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "anvil 0.1.0",
         description = "A reactive bare-metal conductor speaking OpenStack Ironic's v1 API.",
-        subcommands = {ServeCommand.class, SimCommand.class, SecretsCommand.class, WatchCommand.class})
+        subcommands = {
+            ServeCommand.class,
+            SimCommand.class,
+            SecretsCommand.class,
+            WatchCommand.class,
+            ConsoleCommand.class
+        })
 public final class AnvilCommand implements Runnable {
 
     @Override

@@ -135,7 +135,15 @@ public final class ManagementActions {
                 d.rescue().validate(task);
                 yield Future.<Void>succeededFuture();
             }
-            default -> impl != null && PASSIVE.contains(impl) ? Future.succeededFuture() : unsupported(task, iface);
+            default -> {
+                if (Consoles.INTERFACE.equals(impl)) {
+                    // the SOL console needs what the ipmi power interface needs (docs/console.md)
+                    io.anvil.driver.ipmi.IpmiDriverInfo.parse(
+                            task.node().getString("uuid"), task.node().getJsonObject("driver_info"));
+                    yield Future.<Void>succeededFuture();
+                }
+                yield impl != null && PASSIVE.contains(impl) ? Future.succeededFuture() : unsupported(task, iface);
+            }
         });
     }
 

@@ -390,6 +390,10 @@ public record AnvilConfig(
         d.put("conductor.rescue_kernel", "");
         d.put("conductor.rescue_ramdisk", "");
         d.put("conductor.rescue_password_hash_algorithm", "sha256");
+        // ---- serial consoles (docs/console.md)
+        d.put("console.buffer_bytes", 8192);
+        d.put("console.idle_timeout", 600);
+        d.put("console.reconcile_interval", 10);
         d.put("pxe.kernel_append_params", "nofb vga=normal");
         d.put("pxe.ipxe_timeout", 0);
         d.put("inspector.add_ports", "pxe");

@@ -50,7 +50,7 @@ public final class HardwareTypes {
             ordered(
                     "bios", List.of("no-bios"),
                     "boot", List.of("ipxe", "fake"), // Ironic's defaults for ipmi: ipxe boot, direct deploy
-                    "console", List.of("no-console"),
+                    "console", List.of("no-console", "ipmi-sol"), // ipmi-sol: Anvil's SOL console (docs/console.md)
                     "deploy", List.of("direct", "fake"), // direct: the agent writes the image (docs/agent.md)
                     "inspect", List.of("no-inspect", "agent"), // agent: in-band inspection (docs/agent.md)
                     "management", List.of("ipmitool"),

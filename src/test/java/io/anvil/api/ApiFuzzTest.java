@@ -475,13 +475,14 @@ class ApiFuzzTest extends ApiTestBase {
                         .put("zzz_unknown_" + random.nextInt(1000), hugeValue(random))
                         .toBuffer();
             case 6 -> {
+                // a huge value alone is no defect where Ironic takes any size (a maintenance reason is a Text
+                // column): the unknown field beside it is the defect, the huge value must still not break anything
                 JsonObject o = validLookingObject(op);
-                if (o.isEmpty()) {
-                    o.put("unknown_field", 1);
-                } else {
+                if (!o.isEmpty()) {
                     String field = o.fieldNames().iterator().next();
                     o.put(field, hugeValue(random));
                 }
+                o.put("unknown_field", 1);
                 yield o.toBuffer();
             }
             case 7 ->

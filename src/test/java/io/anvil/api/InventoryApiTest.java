@@ -45,6 +45,7 @@ class InventoryApiTest extends ApiTestBase {
                 anvil.registry(),
                 null,
                 anvil.conductor(),
+                null,
                 null);
         InventoryApi api = new InventoryApi(services, new NodeApi(services, new ConductorCache(anvil.registry())));
         Router router = Router.router(vertx);

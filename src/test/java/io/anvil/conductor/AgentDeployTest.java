@@ -179,32 +179,7 @@ class AgentDeployTest extends AgentTestSupport {
                     new FleetOptions().count(1).host("127.0.0.1").basePort(0).eventListener(binding::listener)));
             SimulatedBmc bmc = bmcs.bmc(0);
             SimulatedAgent agent = binding.agentOf(0);
-            JsonObject body = new JsonObject()
-                    .put("driver", "ipmi")
-                    .put("name", "sim-direct")
-                    .put("deploy_interface", "direct")
-                    // the machine network-boots through Anvil's iPXE scripts (docs/boot.md)
-                    .put("boot_interface", "ipxe")
-                    .put("instance_info", agents.instanceInfoFor("os.img"))
-                    .put(
-                            "driver_info",
-                            new JsonObject()
-                                    .put("ipmi_address", "127.0.0.1")
-                                    .put("ipmi_port", bmc.port())
-                                    .put("ipmi_username", "admin")
-                                    .put("ipmi_password", "password")
-                                    .put("deploy_kernel", agents.imageUrl("ipa.kernel"))
-                                    .put("deploy_ramdisk", agents.imageUrl("ipa.initramfs")));
-            Resp created = http(HttpMethod.POST, "/v1/nodes", body);
-            assertEquals(201, created.status(), created::toString);
-            String uuid = created.json().getString("uuid");
-            Resp port = http(
-                    HttpMethod.POST,
-                    "/v1/ports",
-                    new JsonObject().put("address", agent.macs().get(0)).put("node_uuid", uuid));
-            assertEquals(201, port.status(), port::toString);
-            sql("UPDATE nodes SET provision_state = 'available' WHERE uuid = ?", uuid);
-
+            String uuid = simDirectNode(bmc, agent, "sim-direct", "no-console");
             assertEquals(202, putProvision(uuid, "active").status());
             waitForState(uuid, "active");
             assertEquals(PowerState.ON, bmc.power());
@@ -216,6 +191,89 @@ class AgentDeployTest extends AgentTestSupport {
             assertEquals("http://127.0.0.1:" + anvil.apiPort(), agent.apiUrl(), "ipa-api-url of the script");
             assertEquals("os.img", agent.disk().imageId(), "the disk it boots from holds the image");
         } finally {
+            if (bmcs != null) {
+                await(bmcs.close());
+            }
+        }
+    }
+
+    /** An available ipmi node with the direct deploy on {@code bmc}, network-booting {@code agent}; returns its uuid. */
+    private String simDirectNode(SimulatedBmc bmc, SimulatedAgent agent, String name, String consoleInterface) {
+        JsonObject body = new JsonObject()
+                .put("driver", "ipmi")
+                .put("name", name)
+                .put("deploy_interface", "direct")
+                .put("console_interface", consoleInterface)
+                // the machine network-boots through Anvil's iPXE scripts (docs/boot.md)
+                .put("boot_interface", "ipxe")
+                .put("instance_info", agents.instanceInfoFor("os.img"))
+                .put(
+                        "driver_info",
+                        new JsonObject()
+                                .put("ipmi_address", "127.0.0.1")
+                                .put("ipmi_port", bmc.port())
+                                .put("ipmi_username", "admin")
+                                .put("ipmi_password", "password")
+                                .put("deploy_kernel", agents.imageUrl("ipa.kernel"))
+                                .put("deploy_ramdisk", agents.imageUrl("ipa.initramfs")));
+        Resp created = http(HttpMethod.POST, "/v1/nodes", body);
+        assertEquals(201, created.status(), created::toString);
+        String uuid = created.json().getString("uuid");
+        Resp port = http(
+                HttpMethod.POST,
+                "/v1/ports",
+                new JsonObject().put("address", agent.macs().get(0)).put("node_uuid", uuid));
+        assertEquals(201, port.status(), port::toString);
+        sql("UPDATE nodes SET provision_state = 'available' WHERE uuid = ?", uuid);
+        return uuid;
+    }
+
+    /**
+     * The issue's proof (docs/console.md): a full deploy over IPMI completes while the node's SOL console is open and
+     * streaming to a viewer who types; the viewer sees the firmware's boot log and the agent's progress.
+     */
+    @Test
+    void aDeployCompletesWhileItsConsoleStreams() {
+        SimulatedFleet bmcs = null;
+        BmcAgents binding = new BmcAgents(agents, null);
+        io.vertx.core.http.WebSocketClient wsClient = vertx.createWebSocketClient();
+        try {
+            bmcs = await(SimulatedFleet.start(
+                    vertx,
+                    new FleetOptions().count(2).host("127.0.0.1").basePort(0).eventListener(binding::listener)));
+            // BMC 1: its agent's MAC differs from the other IPMI test's (BMC 0)
+            SimulatedBmc bmc = bmcs.bmc(1);
+            SimulatedAgent agent = binding.agentOf(1);
+            String uuid = simDirectNode(bmc, agent, "sim-console", "ipmi-sol");
+            Resp enabled = http(
+                    HttpMethod.PUT, "/v1/nodes/" + uuid + "/states/console", new JsonObject().put("enabled", true));
+            assertEquals(202, enabled.status(), enabled::toString);
+            waitUntil("SOL active", bmc::solActive);
+            waitUntil(
+                    "console held",
+                    () -> anvil.consoles().get(uuid).map(c -> c.connected()).orElse(false));
+            StringBuffer screen = new StringBuffer();
+            io.vertx.core.http.WebSocket ws = await(wsClient.connect(new io.vertx.core.http.WebSocketConnectOptions()
+                    .setHost("127.0.0.1")
+                    .setPort(anvil.apiPort())
+                    .setURI("/v1/nodes/" + uuid + "/console")));
+            ws.binaryMessageHandler(b -> screen.append(b.toString()));
+
+            assertEquals(202, putProvision(uuid, "active").status());
+            waitUntil("the agent's progress on the console", () -> screen.toString()
+                    .contains("ironic-python-agent: "));
+            await(ws.writeBinaryMessage(io.vertx.core.buffer.Buffer.buffer("uptime\r")));
+            waitUntil("echo while deploying", () -> screen.toString().contains("uptime\r\n"));
+            waitForState(uuid, "active");
+            String text = screen.toString();
+            assertTrue(text.contains("Anvil simulated firmware, BMC 1"), text);
+            assertTrue(text.contains("Booting from PXE"), text);
+            assertTrue(text.contains("reboot: Power down"), "the reboot to disk shows: " + text);
+            assertTrue(bmc.solActive(), "the console stayed open through the deploy's power actions");
+            assertEquals(1, bmc.counters().solActivations());
+            ws.close();
+        } finally {
+            wsClient.close();
             if (bmcs != null) {
                 await(bmcs.close());
             }

@@ -40,7 +40,7 @@ class BaremetalCliIpmiTest {
         cli = BaremetalCli.at(anvil.endpoint());
         simVertx = Vertx.vertx();
         fleet = get(SimulatedFleet.start(
-                simVertx, new FleetOptions().count(1).host("127.0.0.1").basePort(0)));
+                simVertx, new FleetOptions().count(2).host("127.0.0.1").basePort(0)));
     }
 
     @AfterAll
@@ -77,6 +77,46 @@ class BaremetalCliIpmiTest {
             assertTrue(System.nanoTime() < deadline, "node never settled: " + n.encode());
             // each CLI run takes ~1 s on this machine: that is the polling interval, no sleep needed
         }
+    }
+
+    /** {@code baremetal node console enable/show/disable} on an ipmi-sol node (docs/console.md). */
+    @Test
+    void solConsoleThroughTheCli() throws Exception {
+        SimulatedBmc bmc = fleet.bmc(1);
+        run(
+                        "node",
+                        "create",
+                        "--driver",
+                        "ipmi",
+                        "--name",
+                        "cli-sol",
+                        "--console-interface",
+                        "ipmi-sol",
+                        "--driver-info",
+                        "ipmi_address=127.0.0.1",
+                        "--driver-info",
+                        "ipmi_port=" + bmc.port(),
+                        "--driver-info",
+                        "ipmi_username=admin",
+                        "--driver-info",
+                        "ipmi_password=password")
+                .ok();
+        JsonObject off = run("node", "console", "show", "cli-sol", "-f", "json").json();
+        assertEquals(false, off.getBoolean("console_enabled"));
+        run("node", "console", "enable", "cli-sol").ok();
+        get(bmc.when(c -> c.solActivations() >= 1));
+        assertTrue(bmc.solActive());
+        JsonObject on = run("node", "console", "show", "cli-sol", "-f", "json").json();
+        assertEquals(true, on.getBoolean("console_enabled"), on::encode);
+        JsonObject info = on.getJsonObject("console_info");
+        assertEquals("websocket", info.getString("type"), on::encode);
+        assertTrue(info.getString("url").endsWith("/console"), on::encode);
+        run("node", "console", "disable", "cli-sol").ok();
+        get(bmc.when(c -> c.sessionsClosed() >= 1));
+        assertFalse(bmc.solActive());
+        assertEquals(
+                false,
+                run("node", "console", "show", "cli-sol", "-f", "json").json().getBoolean("console_enabled"));
     }
 
     @Test

@@ -81,6 +81,16 @@ public interface IpmiClient {
      */
     Future<IpmiResponse> raw(BmcTarget bmc, int netFn, int command, byte[] data);
 
+    /**
+     * Activates the SOL payload (IPMI v2.0 §24.1) in a session of its own (payload packets bypass the governor; the
+     * activation and its keep-alives go through it). When the payload is already active — left behind by a console
+     * that vanished, e.g. a conductor that died — it is deactivated (§24.2) and activated again. {@code output}
+     * receives the host's characters on the caller's context.
+     */
+    default Future<SolSession> activateSol(BmcTarget bmc, io.vertx.core.Handler<byte[]> output) {
+        return Future.failedFuture(new UnsupportedOperationException("Serial-over-LAN"));
+    }
+
     /** Counters, cheap, from any thread. */
     ClientStats stats();
 

@@ -88,6 +88,13 @@ public final class BmcAgents {
             public boolean uefi() {
                 return bmc.bootEfi();
             }
+
+            @Override
+            public void console(String line) {
+                if (bmc.solActive()) {
+                    bmc.consolePrint(line + "\r\n");
+                }
+            }
         });
     }
 }

@@ -52,6 +52,9 @@ public final class SimulatedAgent implements AgentCommands.Agent {
         String bmcAddress();
 
         boolean uefi();
+
+        /** Writes a line to the machine's serial console (read over SOL); nothing by default. */
+        default void console(String line) {}
     }
 
     private final AgentFleet fleet;
@@ -727,6 +730,10 @@ public final class SimulatedAgent implements AgentCommands.Agent {
 
     private void log(String what) {
         fleet.log(this, what);
+        Machine m = machine;
+        if (m != null) {
+            m.console("ironic-python-agent: " + what);
+        }
         synchronized (journal) {
             journal.addLast(Instant.now() + " ironic-python-agent[" + index + "]: " + what);
             if (journal.size() > JOURNAL_LINES) {

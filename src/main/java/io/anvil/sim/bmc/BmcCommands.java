@@ -38,6 +38,9 @@ final class BmcCommands {
                 switch (cmd) {
                     case 0x01, 0x08, 0x37 -> Privilege.USER; // Get Device ID, Get Device GUID, Get System GUID
                     case 0x02, 0x03 -> Privilege.ADMINISTRATOR; // Cold Reset, Warm Reset (IPMI v2.0 §20.2, §20.3)
+                    // Activate/Deactivate Payload, Get Payload Activation Status (IPMI v2.0 §24.1, §24.2, §24.4):
+                    // SOL's default payload privilege is USER (§26.2, SOL configuration parameter 2)
+                    case 0x48, 0x49, 0x4A -> Privilege.USER;
                     default -> null;
                 };
             case NetFn.CHASSIS ->

@@ -27,6 +27,11 @@ package io.anvil.sim.bmc;
  * @param internalErrors   unexpected exceptions while handling a datagram (should stay 0)
  * @param diagnosticInterrupts Chassis Control "pulse diagnostic interrupt" (NMI) requests accepted
  * @param bmcResets        Application Cold Reset and Warm Reset requests accepted
+ * @param solActivations   SOL payload activations accepted (IPMI v2.0 §24.1)
+ * @param solCharsIn       characters the console sent over SOL and the BMC accepted (retransmits not counted twice)
+ * @param solCharsOut      characters of console output the console acknowledged
+ * @param solBreaks        SOL packets asking for a serial break (IPMI v2.0 §15.9)
+ * @param solRetransmits   SOL output packets sent again because no acknowledgement came in time
  */
 public record BmcCounters(
         long received,
@@ -48,4 +53,9 @@ public record BmcCounters(
         long boots,
         long internalErrors,
         long diagnosticInterrupts,
-        long bmcResets) {}
+        long bmcResets,
+        long solActivations,
+        long solCharsIn,
+        long solCharsOut,
+        long solBreaks,
+        long solRetransmits) {}

@@ -1,8 +1,12 @@
 package io.anvil.sim.bmc;
 
 import io.anvil.ipmi.codec.IpmiDecodeException;
+import io.anvil.ipmi.codec.PayloadType;
 import io.anvil.ipmi.codec.Privilege;
+import io.anvil.ipmi.codec.command.ActivatePayload;
 import io.anvil.ipmi.codec.command.CloseSession;
+import io.anvil.ipmi.codec.command.DeactivatePayload;
+import io.anvil.ipmi.codec.command.GetPayloadActivationStatus;
 import io.anvil.ipmi.codec.command.SetSessionPrivilegeLevel;
 import io.anvil.ipmi.codec.lan.IpmiRequest;
 import io.anvil.ipmi.codec.lan.IpmiResponse;
@@ -72,7 +76,48 @@ final class CommandDispatcher {
         if (forced != 0) {
             return req.respond(forced, NONE);
         }
+        if (netFn == NetFn.APP && cmd >= ActivatePayload.COMMAND && cmd <= GetPayloadActivationStatus.COMMAND) {
+            return payloadCommand(bmc, s, req);
+        }
         return BmcCommands.execute(bmc, req);
+    }
+
+    /**
+     * Activate Payload, Deactivate Payload and Get Payload Activation Status (IPMI v2.0 §24.1, §24.2, §24.4) for
+     * the SOL payload; only RMCP+ sessions carry payloads other than IPMI messages.
+     */
+    private static IpmiResponse payloadCommand(SimulatedBmc bmc, SimSession s, IpmiRequest req) {
+        try {
+            switch (req.command()) {
+                case ActivatePayload.COMMAND: {
+                    if (!s.rmcpPlus) {
+                        return req.respond(0xD5, NONE); // not supported in this session's protocol
+                    }
+                    int cc = bmc.console().activate(s, ActivatePayload.Request.decode(req.data()));
+                    if (cc != 0) {
+                        return req.respond(cc, NONE);
+                    }
+                    int port = ((InetSocketAddress) bmc.channel().localAddress()).getPort();
+                    return req.respond(
+                            0x00,
+                            new ActivatePayload.Response(
+                                            SimulatedConsole.MAX_PAYLOAD, SimulatedConsole.MAX_PAYLOAD, port)
+                                    .encode());
+                }
+                case DeactivatePayload.COMMAND:
+                    return req.respond(bmc.console().deactivate(s, DeactivatePayload.Request.decode(req.data())), NONE);
+                default: {
+                    GetPayloadActivationStatus.Request q = GetPayloadActivationStatus.Request.decode(req.data());
+                    boolean sol = q.payloadType() == PayloadType.SOL;
+                    return req.respond(
+                            0x00,
+                            new GetPayloadActivationStatus.Response(sol ? 1 : 0, sol && bmc.solActive() ? 1 : 0)
+                                    .encode());
+                }
+            }
+        } catch (IpmiDecodeException e) {
+            return req.respond(0xC7, NONE); // request data length invalid
+        }
     }
 
     /** Set Session Privilege Level (IPMI v2.0 §22.18): up to the session's and the user's limit. */

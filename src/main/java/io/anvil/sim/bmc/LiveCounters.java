@@ -32,6 +32,11 @@ final class LiveCounters {
     volatile long internalErrors;
     volatile long diagnosticInterrupts;
     volatile long bmcResets;
+    volatile long solActivations;
+    volatile long solCharsIn;
+    volatile long solCharsOut;
+    volatile long solBreaks;
+    volatile long solRetransmits;
 
     /** Lazy: an idle BMC holds no list. Loop only. */
     private List<Waiter> waiters;
@@ -59,7 +64,12 @@ final class LiveCounters {
                 boots,
                 internalErrors,
                 diagnosticInterrupts,
-                bmcResets);
+                bmcResets,
+                solActivations,
+                solCharsIn,
+                solCharsOut,
+                solBreaks,
+                solRetransmits);
     }
 
     /** Completes {@code promise} now when the condition holds, else once it does. Loop only. */

@@ -20,6 +20,7 @@ import io.anvil.ipmi.codec.rmcpplus.Rakp3;
 import io.anvil.ipmi.codec.rmcpplus.Rakp4;
 import io.anvil.ipmi.codec.rmcpplus.RmcpPlusStatus;
 import io.anvil.ipmi.codec.session.RmcpPlusSession;
+import io.anvil.ipmi.codec.sol.SolPacket;
 import java.net.InetSocketAddress;
 
 /**
@@ -71,6 +72,13 @@ final class RmcpPlusHandshake {
         SimSession s = bmc.sessions.get(p.sessionId());
         if (s == null || !s.rmcpPlus || !s.active() || bmc.sessions.expired(s, System.nanoTime())) {
             bmc.counters.rejected++;
+            return;
+        }
+        if (type == PayloadType.SOL) {
+            // Serial-over-LAN data and acknowledgements (IPMI v2.0 §15.9), only for the session that activated it
+            SolPacket sol = SolPacket.decode(s.plus.open(p));
+            s.lastActivityNanos = System.nanoTime();
+            bmc.console().onPacket(s, sol);
             return;
         }
         IpmiMessage message = s.plus.openMessage(p);

@@ -64,6 +64,7 @@ final class SessionTable {
 
     void remove(SimSession s) {
         if (sessions != null && sessions.remove(s.id) != null) {
+            bmc.sessionGone(s);
             if (s.active()) {
                 activeCount--;
             }
@@ -76,6 +77,9 @@ final class SessionTable {
 
     /** Drops every session and handshake (as a BMC reset would). */
     void clear() {
+        if (sessions != null) {
+            sessions.values().forEach(bmc::sessionGone);
+        }
         sessions = null;
         activeCount = 0;
         publish();

@@ -52,6 +52,8 @@ public final class SimulatedBmc {
     final SimulatedChassis chassis;
     final SessionTable sessions = new SessionTable(this);
     final LiveCounters counters = new LiveCounters();
+    /** The host's serial port as SOL sees it; created on first use (an idle BMC holds none). Loop only. */
+    private volatile SimulatedConsole console;
 
     SimulatedBmc(SimulatedFleet fleet, int index, InetSocketAddress requestedAddress) {
         this.fleet = fleet;
@@ -59,6 +61,20 @@ public final class SimulatedBmc {
         this.requestedAddress = requestedAddress;
         this.chassis = new SimulatedChassis(this, fleet.opts().initialPower());
         this.faults = fleet.opts().faults();
+    }
+
+    SimulatedConsole console() {
+        if (console == null) {
+            console = new SimulatedConsole(this);
+        }
+        return console;
+    }
+
+    /** A session ended: an SOL payload it had active ends with it. Loop only. */
+    void sessionGone(SimSession s) {
+        if (console != null) {
+            console.sessionGone(s);
+        }
     }
 
     void bound(Channel ch) {
@@ -214,6 +230,19 @@ public final class SimulatedBmc {
         Promise<BmcCounters> promise = Promise.promise();
         execute(() -> counters.whenever(condition, promise), promise);
         return promise.future();
+    }
+
+    /**
+     * Writes {@code text} to the host's serial port: it reaches the console of the session that has SOL active
+     * (IPMI v2.0 §15), and is lost when none has. Callable from any thread.
+     */
+    public Future<Void> consolePrint(String text) {
+        return onLoop(() -> console().print(text));
+    }
+
+    /** Whether a session has the SOL payload active now. */
+    public boolean solActive() {
+        return console != null && console.active();
     }
 
     /** Drops every session and handshake (as a BMC reset would). */

@@ -199,6 +199,9 @@ final class SimulatedChassis {
         }
         power = PowerState.OFF;
         bmc.counters.powerOffs++;
+        if (bmc.solActive()) {
+            bmc.console().print("reboot: Power down\r\n");
+        }
         bmc.event("power off (" + reason + ")");
         notifyPower();
     }
@@ -220,6 +223,20 @@ final class SimulatedChassis {
         } else {
             bmc.event("boot (" + reason + ") from the default device");
         }
+        bootLog(flags);
+    }
+
+    /** What the host's firmware prints on its serial port at each boot: read over SOL (IPMI v2.0 §15). */
+    private void bootLog(BootFlags flags) {
+        if (!bmc.solActive()) {
+            return; // nobody listens: skip building the text
+        }
+        String device = flags.valid() ? flags.device().map(Enum::name).orElse("default") : "default";
+        bmc.console()
+                .print("\r\nAnvil simulated firmware, BMC " + bmc.index() + "\r\n"
+                        + "CPU0: 8 cores, memory 16384 MB OK\r\n"
+                        + "Boot mode: " + (flags.efi() ? "UEFI" : "legacy BIOS") + "\r\n"
+                        + "Booting from " + device + "...\r\n");
     }
 
     private void notifyPower() {

@@ -295,7 +295,7 @@ public final class SimulatedFleet {
 
     /** Sum of every BMC's counters. */
     public BmcCounters totals() {
-        long[] t = new long[20];
+        long[] t = new long[25];
         for (SimulatedBmc b : bmcs) {
             BmcCounters c = b.counters();
             long[] v = {
@@ -318,7 +318,12 @@ public final class SimulatedFleet {
                 c.boots(),
                 c.internalErrors(),
                 c.diagnosticInterrupts(),
-                c.bmcResets()
+                c.bmcResets(),
+                c.solActivations(),
+                c.solCharsIn(),
+                c.solCharsOut(),
+                c.solBreaks(),
+                c.solRetransmits()
             };
             for (int i = 0; i < t.length; i++) {
                 t[i] += v[i];
@@ -326,7 +331,7 @@ public final class SimulatedFleet {
         }
         return new BmcCounters(
                 t[0], t[1], t[2], t[3], t[4], t[5], t[6], t[7], t[8], t[9], t[10], t[11], t[12], t[13], t[14], t[15],
-                t[16], t[17], t[18], t[19]);
+                t[16], t[17], t[18], t[19], t[20], t[21], t[22], t[23], t[24]);
     }
 
     /** Time from {@link #start} to the last socket bound. */

@@ -68,6 +68,11 @@ final class IpmiSim implements AutoCloseable {
     }
 
     static IpmiSim start() throws Exception {
+        return start("");
+    }
+
+    /** With {@code extra} lines appended to lan.conf (inside MC 0x20's section), e.g. a {@code sol} device. */
+    static IpmiSim start(String extra) throws Exception {
         String exe = TestServices.requireTool("ipmi_sim");
         Path dir = Files.createTempDirectory("anvil-ipmisim-");
         Path chassis = Files.createDirectories(dir.resolve("chassis"));
@@ -77,10 +82,11 @@ final class IpmiSim implements AutoCloseable {
         Files.setPosixFilePermissions(hook, PosixFilePermissions.fromString("rwxr-xr-x"));
         int port = freeUdpPort();
         String conf = resource("lan.conf.tmpl")
-                .replace("@NAME@", "anvil-test-" + port)
-                .replace("@PORT@", Integer.toString(port))
-                .replace("@CTL@", hook.toString())
-                .replace("@STATE@", dir.toString());
+                        .replace("@NAME@", "anvil-test-" + port)
+                        .replace("@PORT@", Integer.toString(port))
+                        .replace("@CTL@", hook.toString())
+                        .replace("@STATE@", dir.toString())
+                + extra;
         Path lanConf = dir.resolve("lan.conf");
         Files.writeString(lanConf, conf);
         Path emu = dir.resolve("sim.emu");

@@ -191,6 +191,11 @@ final class BmcEndpoint {
         v15ById.remove(sessionId, s);
     }
 
+    /** Sends a datagram that expects no matched answer (SOL packets: their acknowledgements are payloads too). */
+    void sendDatagram(RmcpMessage message) {
+        send(message);
+    }
+
     private void send(RmcpMessage message) {
         client.transport.send(address, message);
     }

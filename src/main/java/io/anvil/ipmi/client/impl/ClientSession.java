@@ -208,7 +208,11 @@ abstract class ClientSession {
         }
         unregister();
         endpoint.forget(this);
+        onFinished();
     }
+
+    /** The session is gone (closed, dropped or failed to open). */
+    protected void onFinished() {}
 
     // ---- pre-session helpers shared by both protocols -----------------------------------------------
 

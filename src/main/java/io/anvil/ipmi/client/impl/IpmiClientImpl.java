@@ -12,8 +12,10 @@ import io.anvil.ipmi.client.IpmiClient;
 import io.anvil.ipmi.client.IpmiClientOptions;
 import io.anvil.ipmi.client.IpmiProtocolException;
 import io.anvil.ipmi.client.IpmiTimeoutException;
+import io.anvil.ipmi.client.ProtocolVersion;
 import io.anvil.ipmi.client.SessionLimitException;
 import io.anvil.ipmi.client.SessionSetupException;
+import io.anvil.ipmi.client.SolSession;
 import io.anvil.ipmi.client.UnknownUserException;
 import io.anvil.ipmi.codec.command.BootDevice;
 import io.anvil.ipmi.codec.command.BootFlags;
@@ -29,6 +31,7 @@ import io.anvil.util.Futures;
 import io.netty.util.NetUtil;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.net.InetAddress;
@@ -66,6 +69,9 @@ public final class IpmiClientImpl implements IpmiClient {
     final SecureRandom random = new SecureRandom();
 
     private final Map<InetSocketAddress, BmcEndpoint> endpoints = new ConcurrentHashMap<>();
+    /** Activated SOL payloads, closed at shutdown. Worker context only. */
+    private final java.util.Set<SolChannel> sols = new java.util.HashSet<>();
+
     private final Map<String, Future<InetSocketAddress>> resolved = new HashMap<>();
     private volatile AnvilMetrics metrics = AnvilMetrics.noop();
     private long housekeeping = -1;
@@ -183,6 +189,39 @@ public final class IpmiClientImpl implements IpmiClient {
                 bmc,
                 String.format("raw %02x/%02x", netFn, command),
                 s -> s.command(request, String.format("raw netFn 0x%02x cmd 0x%02x", netFn, command)));
+    }
+
+    @Override
+    public Future<SolSession> activateSol(BmcTarget target, Handler<byte[]> output) {
+        Objects.requireNonNull(target, "target");
+        if (target.version() != ProtocolVersion.V2_0) {
+            return Future.failedFuture(new SessionSetupException(
+                    target.address(), "Serial-over-LAN needs an IPMI v2.0 (RMCP+) session", -1, null));
+        }
+        Context caller = Vertx.currentContext();
+        Promise<SolSession> result = Promise.promise();
+        context.runOnContext(v -> {
+            Future<SolSession> f = closing
+                    ? Future.failedFuture(new ClientClosedException(target.address()))
+                    : resolve(target).compose(address -> {
+                        BmcEndpoint ep = endpoints.computeIfAbsent(address, a -> newEndpoint(a, target.address()));
+                        SolChannel channel = new SolChannel(this, ep, target, caller, output);
+                        sols.add(channel);
+                        return ep.governor.submit("activateSol", channel::activate);
+                    });
+            f.onComplete(ar -> {
+                if (caller == null || caller == context) {
+                    result.handle(ar);
+                } else {
+                    caller.runOnContext(x -> result.handle(ar));
+                }
+            });
+        });
+        return result.future();
+    }
+
+    void forgetSol(SolChannel channel) {
+        sols.remove(channel);
     }
 
     @Override
@@ -476,6 +515,9 @@ public final class IpmiClientImpl implements IpmiClient {
             vertx.cancelTimer(housekeeping);
         }
         List<Future<Void>> work = new ArrayList<>();
+        for (SolChannel sol : new ArrayList<>(sols)) {
+            work.add(sol.close());
+        }
         for (BmcEndpoint ep : endpoints.values()) {
             work.add(ep.governor.close().compose(v -> {
                 List<Future<Void>> closes = new ArrayList<>();

@@ -71,6 +71,10 @@ final class RmcpPlusSessionMachine extends ClientSession {
 
     private int consoleSessionId;
     private RmcpPlusSession session;
+    /** Receives verified, decrypted SOL payloads (IPMI v2.0 §15.9) when this session carries one. */
+    java.util.function.Consumer<byte[]> solHandler;
+    /** Told when the session ends. */
+    Runnable onEnd;
 
     /** The suite is not acceptable to this BMC: try the next one. */
     private static final class SuiteRejected extends RuntimeException {
@@ -293,7 +297,34 @@ final class RmcpPlusSessionMachine extends ClientSession {
             endpoint.client.counters.unmatched.incrementAndGet();
             return;
         }
+        if (packet.payloadType() == PayloadType.SOL) {
+            if (solHandler == null) {
+                endpoint.client.counters.unmatched.incrementAndGet();
+                return;
+            }
+            byte[] plaintext;
+            try {
+                plaintext = session.open(packet);
+            } catch (io.anvil.ipmi.codec.IpmiDecodeException e) {
+                endpoint.client.counters.malformed(e);
+                return;
+            }
+            solHandler.accept(plaintext);
+            return;
+        }
         deliver(() -> session.openMessage(packet));
+    }
+
+    /** Seals a payload other than an IPMI message (SOL) with the session's integrity and confidentiality. */
+    RmcpMessage sealPayload(int payloadType, byte[] plaintext) {
+        return session.seal(payloadType, plaintext);
+    }
+
+    @Override
+    protected void onFinished() {
+        if (onEnd != null) {
+            onEnd.run();
+        }
     }
 
     @Override

@@ -1,0 +1,106 @@
+package io.anvil.driver.ipmi;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
+
+/** A viewer of {@code GET /v1/nodes/{id}/console} for tests: keeps the screen and the control messages. */
+final class ConsoleTestClient implements AutoCloseable {
+    private final WebSocketClient client;
+    private final WebSocket ws;
+    private final StringBuilder screen = new StringBuilder();
+    private final List<JsonObject> controls = new ArrayList<>();
+    private final List<Runnable> waiters = new ArrayList<>();
+    private final Promise<Void> closed = Promise.promise();
+
+    private ConsoleTestClient(WebSocketClient client, WebSocket ws) {
+        this.client = client;
+        this.ws = ws;
+        ws.binaryMessageHandler(b -> changed(() -> screen.append(b.toString(StandardCharsets.UTF_8))));
+        ws.textMessageHandler(t -> changed(() -> controls.add(new JsonObject(t))));
+        ws.closeHandler(v -> {
+            closed.tryComplete();
+            changed(() -> {});
+        });
+    }
+
+    static Future<ConsoleTestClient> connect(Vertx vertx, int port, String uuid) {
+        WebSocketClient client = vertx.createWebSocketClient();
+        return client.connect(new WebSocketConnectOptions()
+                        .setHost("127.0.0.1")
+                        .setPort(port)
+                        .setURI("/v1/nodes/" + uuid + "/console"))
+                .map(ws -> new ConsoleTestClient(client, ws));
+    }
+
+    private void changed(Runnable update) {
+        List<Runnable> toRun;
+        synchronized (this) {
+            update.run();
+            toRun = List.copyOf(waiters);
+        }
+        toRun.forEach(Runnable::run);
+    }
+
+    /** Completes once the screen text satisfies {@code condition}. */
+    Future<String> screen(Predicate<String> condition) {
+        return until(() -> condition.test(screen.toString()) ? screen.toString() : null);
+    }
+
+    /** Completes with the first control message of that kind. */
+    Future<JsonObject> control(String kind) {
+        return until(() -> controls.stream()
+                .filter(c -> kind.equals(c.getString("control")))
+                .findFirst()
+                .orElse(null));
+    }
+
+    private <T> Future<T> until(java.util.function.Supplier<T> probe) {
+        Promise<T> p = Promise.promise();
+        Runnable check = () -> {
+            T v;
+            synchronized (this) {
+                v = probe.get();
+            }
+            if (v != null) {
+                p.tryComplete(v);
+            }
+        };
+        synchronized (this) {
+            waiters.add(check);
+        }
+        check.run();
+        return p.future().onComplete(ar -> {
+            synchronized (this) {
+                waiters.remove(check);
+            }
+        });
+    }
+
+    synchronized String text() {
+        return screen.toString();
+    }
+
+    Future<Void> type(String s) {
+        return ws.writeBinaryMessage(Buffer.buffer(s.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    Future<Void> closed() {
+        return closed.future();
+    }
+
+    @Override
+    public void close() {
+        ws.close();
+        client.close();
+    }
+}
