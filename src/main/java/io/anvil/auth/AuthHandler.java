@@ -102,8 +102,11 @@ public final class AuthHandler implements Handler<RoutingContext> {
         }
         boolean hasBody =
                 req.method() == HttpMethod.POST || req.method() == HttpMethod.PUT || req.method() == HttpMethod.PATCH;
-        if (hasBody && !req.isEnded()) {
-            // no byte of the body may be lost while we check: the body handler resumes it
+        // a WebSocket upgrade (the event feed, a console) must still be unread when its handler upgrades it
+        boolean upgrade = "websocket".equalsIgnoreCase(req.getHeader("Upgrade"));
+        boolean paused = (hasBody || upgrade) && !req.isEnded();
+        if (paused) {
+            // no byte of the body may be lost while we check: the body handler (or the upgrade) takes it over
             req.pause();
         }
         authenticator
@@ -117,7 +120,7 @@ public final class AuthHandler implements Handler<RoutingContext> {
                         ctx.next();
                         return;
                     }
-                    if (hasBody && !req.isEnded()) {
+                    if (paused && !req.isEnded()) {
                         req.resume(); // the refused body is read and dropped, so the connection can be reused
                     }
                     if (ar.cause() instanceof AnvilException e && e.status() == 401) {

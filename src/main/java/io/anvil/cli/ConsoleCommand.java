@@ -1,5 +1,6 @@
 package io.anvil.cli;
 
+import io.anvil.cli.watch.ApiAccess;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
@@ -17,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -36,6 +38,9 @@ public final class ConsoleCommand implements java.util.concurrent.Callable<Integ
     @Parameters(index = "0", paramLabel = "NODE", description = "node uuid or name")
     String node;
 
+    @Mixin
+    ApiAccessOptions apiAccess = new ApiAccessOptions();
+
     @Option(names = "--url", description = "Anvil's API endpoint (default: $ANVIL_URL, else http://127.0.0.1:6385)")
     String url;
 
@@ -53,16 +58,18 @@ public final class ConsoleCommand implements java.util.concurrent.Callable<Integ
         }
         PrintStream out = System.out;
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1));
-        WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxFrameSize(1 << 20));
+        ApiAccess access = apiAccess.access();
+        WebSocketClient client =
+                vertx.createWebSocketClient(access.applyTo(new WebSocketClientOptions().setMaxFrameSize(1 << 20)));
         CompletableFuture<Integer> done = new CompletableFuture<>();
         boolean ssl = "https".equals(endpoint.getScheme()) || "wss".equals(endpoint.getScheme());
         WebSocket ws;
         try {
-            ws = client.connect(new WebSocketConnectOptions()
+            ws = client.connect(access.applyTo(new WebSocketConnectOptions()
                             .setHost(endpoint.getHost())
                             .setPort(endpoint.getPort() > 0 ? endpoint.getPort() : ssl ? 443 : 80)
                             .setSsl(ssl)
-                            .setURI(endpoint.getRawPath().replaceAll("/$", "") + "/v1/nodes/" + node + "/console"))
+                            .setURI(endpoint.getRawPath().replaceAll("/$", "") + "/v1/nodes/" + node + "/console")))
                     .toCompletionStage()
                     .toCompletableFuture()
                     .get(30, TimeUnit.SECONDS);

@@ -22,6 +22,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -58,6 +59,9 @@ public final class WatchCommand implements java.util.concurrent.Callable<Integer
     static final int LOW_WATER = 1_000;
     static final int EXIT_REFUSED = 2;
     static final int EXIT_TOO_OLD = 3;
+
+    @Mixin
+    ApiAccessOptions apiAccess = new ApiAccessOptions();
 
     @Option(names = "--url", description = "Anvil's API endpoint (default: $ANVIL_URL, else http://127.0.0.1:6385)")
     String url;
@@ -149,7 +153,8 @@ public final class WatchCommand implements java.util.concurrent.Callable<Integer
         FeedFollower.Options options = FeedFollower.Options.of(endpoint, filters(), since)
                 .withResync(resync)
                 .withIdleTimeout(Duration.ofSeconds(Math.max(1, idleTimeout)))
-                .withBackoff(Duration.ofMillis(250), Duration.ofSeconds(Math.max(1, maxBackoff)));
+                .withBackoff(Duration.ofMillis(250), Duration.ofSeconds(Math.max(1, maxBackoff)))
+                .withAccess(apiAccess.access());
 
         logToStderr();
         BlockingQueue<Object> queue = new LinkedBlockingQueue<>();

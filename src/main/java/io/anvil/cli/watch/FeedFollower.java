@@ -53,23 +53,36 @@ public final class FeedFollower {
             boolean resyncWhenTooOld,
             Duration minBackoff,
             Duration maxBackoff,
-            Duration idleTimeout) {
+            Duration idleTimeout,
+            ApiAccess access) {
 
         public static Options of(URI url, FeedFilters filters, Long since) {
             return new Options(
-                    url, filters, since, false, Duration.ofMillis(250), Duration.ofSeconds(15), Duration.ofSeconds(60));
+                    url,
+                    filters,
+                    since,
+                    false,
+                    Duration.ofMillis(250),
+                    Duration.ofSeconds(15),
+                    Duration.ofSeconds(60),
+                    ApiAccess.none());
         }
 
         public Options withResync(boolean resync) {
-            return new Options(url, filters, since, resync, minBackoff, maxBackoff, idleTimeout);
+            return new Options(url, filters, since, resync, minBackoff, maxBackoff, idleTimeout, access);
         }
 
         public Options withBackoff(Duration min, Duration max) {
-            return new Options(url, filters, since, resyncWhenTooOld, min, max, idleTimeout);
+            return new Options(url, filters, since, resyncWhenTooOld, min, max, idleTimeout, access);
         }
 
         public Options withIdleTimeout(Duration idle) {
-            return new Options(url, filters, since, resyncWhenTooOld, minBackoff, maxBackoff, idle);
+            return new Options(url, filters, since, resyncWhenTooOld, minBackoff, maxBackoff, idle, access);
+        }
+
+        /** Credentials and the CA to trust (docs/security.md#authentication). */
+        public Options withAccess(ApiAccess credentials) {
+            return new Options(url, filters, since, resyncWhenTooOld, minBackoff, maxBackoff, idleTimeout, credentials);
         }
     }
 
@@ -119,7 +132,8 @@ public final class FeedFollower {
         String scheme =
                 options.url().getScheme() == null ? "http" : options.url().getScheme();
         boolean ssl = scheme.equals("https") || scheme.equals("wss");
-        this.client = vertx.createWebSocketClient(new WebSocketClientOptions()
+        this.client = vertx.createWebSocketClient(options.access()
+                .applyTo(new WebSocketClientOptions())
                 .setSsl(ssl)
                 .setIdleTimeout((int) Math.max(1, options.idleTimeout().toSeconds()))
                 .setTcpNoDelay(true)
@@ -205,6 +219,7 @@ public final class FeedFollower {
                 .setURI(options.filters().uri(u.getRawPath(), since))
                 .setConnectTimeout(10_000)
                 .setTimeout(30_000);
+        options.access().applyTo(connect);
         client.connect(connect).onComplete(ar -> {
             if (ar.failed()) {
                 refusedOrRetry(ar.cause(), since);
