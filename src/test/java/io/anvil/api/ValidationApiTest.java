@@ -324,7 +324,10 @@ class ValidationApiTest extends ApiTestBase {
                 404,
                 "not-a-uuid");
         assertError(delete("/v1/volume/connectors/xyz").v(LATEST).send(), 404, "xyz");
-        assertError(get("/v1/nodes/" + "a".repeat(300)).v(LATEST).send(), 404, null);
+        // Ironic's get_rpc_node: a name is at most 255 characters (utils.is_valid_logical_name), so a longer one is
+        // InvalidUuidOrName (400), not a missing node
+        assertError(get("/v1/nodes/" + "a".repeat(255)).v(LATEST).send(), 404, null);
+        assertError(get("/v1/nodes/" + "a".repeat(300)).v(LATEST).send(), 400, "Expected a logical name or UUID");
     }
 
     @Test
