@@ -257,8 +257,32 @@ class WatchCommandTest {
 
     // ---- the watcher process ----
 
+    /**
+     * A command started in the background by a non-interactive shell (`nohup scripts/test &`, some CI runners)
+     * inherits SIGINT ignored, and a JVM keeps an ignored SIGINT ignored: Ctrl-C could then never be tested. The
+     * watcher is exec'd through python3 (there wherever the interop tests run) after SIGINT is reset to its default.
+     */
+    private static final List<String> SIGINT_RESET = findPython3()
+            .map(py -> List.of(
+                    py,
+                    "-c",
+                    "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL);"
+                            + " os.execv(sys.argv[1], sys.argv[1:])"))
+            .orElse(List.of());
+
+    private static java.util.Optional<String> findPython3() {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+            Path p = Path.of(dir, "python3");
+            if (java.nio.file.Files.isExecutable(p)) {
+                return java.util.Optional.of(p.toString());
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
     private Watcher watch(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(
+        List<String> cmd = new ArrayList<>(SIGINT_RESET);
+        cmd.addAll(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx128m",
                 "-cp",

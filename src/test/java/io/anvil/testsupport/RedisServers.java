@@ -144,7 +144,7 @@ public final class RedisServers implements AutoCloseable {
             throw new IllegalStateException("no sentinel names a primary");
         }
         int slot = Integer.parseInt(
-                cli(dataPorts.get(0), "cluster", "keyslot", key).trim());
+                cli(alive(), "cluster", "keyslot", key).trim()); // the first server may be the one killed
         for (String line : cli(alive(), "cluster", "nodes").split("\n")) {
             String[] f = line.trim().split(" ");
             if (f.length < 9 || !f[2].contains("master") || f[2].contains("fail")) {
