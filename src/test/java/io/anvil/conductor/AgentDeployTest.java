@@ -138,18 +138,21 @@ class AgentDeployTest extends AgentTestSupport {
         assertEquals(202, putProvision(n[0], "active").status());
         waitForState(n[0], "wait call-back");
         SimulatedAgent agent = agents.add(List.of(n[1]));
-        // the console is taking the node over and over before the agent even boots, so its lookup, heartbeats and
-        // every continuation of the deploy (prepare_image runs 1 s) contend with it; counted by grants, not by time
+        agent.boot();
+        // the agent looked up and its first heartbeat started prepare_image (it runs 1 s); from here on every
+        // continuation of the deploy contends with the console (a first heartbeat is try-once, as Ironic's, and is
+        // not what this test is about)
+        waitUntil(
+                "agent heartbeating",
+                () -> agent.heartbeatsAccepted() >= 1 && internal(n[0]).getString("agent_url") != null);
         AtomicBoolean stop = new AtomicBoolean();
         AtomicInteger grants = new AtomicInteger();
         Future<Void> loop = onLoop(() -> console(n[0], stop, grants));
         try {
-            waitUntil("the console taking the node", () -> grants.get() >= 3);
-            int atBoot = grants.get();
-            agent.boot();
             waitForState(n[0], "active");
             int atActive = grants.get();
-            assertTrue(atActive > atBoot, "the console kept taking the node during the deploy: " + atActive);
+            // counted, not timed: on a busy machine the console gets fewer turns, but it had the node during the deploy
+            assertTrue(atActive >= 1, "the console was taking the node during the deploy: " + atActive);
             waitUntil("console keeps going after the deploy", () -> grants.get() >= atActive + 5);
         } finally {
             stop.set(true);
