@@ -96,12 +96,25 @@ public final class FeedTestClient implements AutoCloseable {
 
     /** Waits until {@code n} events matching {@code which} arrived; returns them. */
     public List<JsonObject> awaitEvents(int n, Predicate<JsonObject> which, String what) {
-        io.anvil.testsupport.Conditions.await(
-                vertx,
-                what,
-                WAIT,
-                Duration.ofMillis(20),
-                () -> events().stream().filter(which).count() >= n);
+        try {
+            io.anvil.testsupport.Conditions.await(
+                    vertx,
+                    what,
+                    WAIT,
+                    Duration.ofMillis(20),
+                    () -> events().stream().filter(which).count() >= n);
+        } catch (AssertionError e) {
+            // what arrived says whether events were lost, late or never sent
+            List<JsonObject> got = events().stream().filter(which).toList();
+            throw new AssertionError(
+                    e.getMessage() + "; got " + got.size() + " of " + n + ", seqs "
+                            + (got.isEmpty()
+                                    ? "none"
+                                    : got.get(0).getLong("seq") + ".."
+                                            + got.get(got.size() - 1).getLong("seq"))
+                            + ", controls " + controls(),
+                    e);
+        }
         return events().stream().filter(which).toList();
     }
 
