@@ -37,8 +37,11 @@ final class EventSourceClient implements AutoCloseable {
 
     EventSourceClient(Vertx vertx, int port, String uri) {
         this.vertx = vertx;
-        this.http = vertx.createHttpClient(
-                new HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port));
+        // a fixed receive buffer: a stalled stream fills within a known number of events (no kernel autotuning)
+        this.http = vertx.createHttpClient(new HttpClientOptions()
+                .setDefaultHost("127.0.0.1")
+                .setDefaultPort(port)
+                .setReceiveBufferSize(128 * 1024));
         this.uri = uri;
         connect();
     }

@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
@@ -43,7 +44,26 @@ public final class FeedTestClient implements AutoCloseable {
 
     /** The same with request headers (e.g. {@code Authorization}). */
     public static FeedTestClient connect(Vertx vertx, int port, String query, java.util.Map<String, String> headers) {
-        WebSocketClient client = vertx.createWebSocketClient();
+        return connect(vertx, new WebSocketClientOptions(), port, query, headers);
+    }
+
+    /**
+     * A subscriber whose socket holds at most {@code bytes} unread: a fixed SO_RCVBUF turns off the kernel's
+     * autotuning, which on loopback may grow a paused reader's buffer to tens of MiB (net.ipv4.tcp_rmem), so that
+     * when it stops reading the server's side fills within a known number of events.
+     */
+    static FeedTestClient connectWithReceiveBuffer(Vertx vertx, int port, String query, int bytes) {
+        return connect(
+                vertx, new WebSocketClientOptions().setReceiveBufferSize(bytes), port, query, java.util.Map.of());
+    }
+
+    private static FeedTestClient connect(
+            Vertx vertx,
+            WebSocketClientOptions clientOptions,
+            int port,
+            String query,
+            java.util.Map<String, String> headers) {
+        WebSocketClient client = vertx.createWebSocketClient(clientOptions);
         WebSocketConnectOptions options = new WebSocketConnectOptions()
                 .setHost("127.0.0.1")
                 .setPort(port)
