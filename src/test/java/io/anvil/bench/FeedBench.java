@@ -148,6 +148,7 @@ public final class FeedBench {
         env.put("ANVIL_REDIS_URL", TestServices.redisUrl());
         env.put("ANVIL_API_HOST", "127.0.0.1");
         env.put("ANVIL_CONDUCTOR_HOSTNAME", "bench-" + db.database());
+        env.put("ANVIL_SECRETS_KEY", TestServices.SECRETS_KEY); // its own database: a key is required
         // every subscriber comes from 127.0.0.1: the per-client limit must let them all in
         env.put("ANVIL_FEED_MAX_CONNECTIONS_PER_CLIENT", String.valueOf(subscribers + firehose + 100));
         env.put("ANVIL_FEED_MAX_CONNECTIONS", String.valueOf(subscribers + firehose + 100));
