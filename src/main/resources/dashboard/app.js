@@ -81,6 +81,9 @@ function fetchQueues() {
 
 function onEvent(ev) {
   state.events++;
+  // how far behind the change the page is (same clock when browser and Anvil share a machine: the bench)
+  const at = Date.parse(ev.time);
+  if (!Number.isNaN(at)) state.lagMs = Date.now() - at;
   if (loading) {
     pending.push(ev);
     return;
