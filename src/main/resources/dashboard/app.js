@@ -130,7 +130,12 @@ function route() {
 }
 
 function wireFilters() {
-  $('search').addEventListener('input', (e) => { fleet.filter.text = e.target.value; renderFleet(); });
+  $('search').addEventListener('input', (e) => {
+    const t0 = performance.now();
+    fleet.filter.text = e.target.value;
+    renderFleet();
+    state.filterMs = performance.now() - t0; // the keystroke's own script time (the bench reports it)
+  });
   $('filter-state').addEventListener('change', (e) => { fleet.filter.state = e.target.value; renderFleet(); });
   $('filter-power').addEventListener('change', (e) => { fleet.filter.power = e.target.value; renderFleet(); });
   $('filter-problems').addEventListener('change', (e) => { fleet.filter.problems = e.target.checked; renderFleet(); });

@@ -26,7 +26,7 @@ export class Fleet {
     }
     const dii = n.driver_internal_info;
     if (dii && dii.agent_last_heartbeat) r.heartbeat = dii.agent_last_heartbeat;
-    r.key = (r.name || '') + ' ' + r.uuid;
+    r.key = ((r.name || '') + ' ' + r.uuid).toLowerCase();
     return r;
   }
 
@@ -75,7 +75,7 @@ export class Fleet {
       if (f.state && st !== f.state) continue;
       if (f.power && (f.power === 'none' ? r.power_state != null : r.power_state !== f.power)) continue;
       if (f.problems && !r.maintenance && !r.fault && !r.last_error) continue;
-      if (text && !r.key.toLowerCase().includes(text)) continue;
+      if (text && !r.key.includes(text)) continue;
       out.push(r);
     }
     this.counts = counts;
