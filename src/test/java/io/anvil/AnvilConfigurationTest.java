@@ -38,6 +38,23 @@ class AnvilConfigurationTest {
         assertEquals(defaults, inFile);
     }
 
+    /** docs/configuration.md is the reference of every key: one the file lists and the page does not fails here. */
+    @Test
+    void theConfigurationReferenceNamesEveryKey() throws IOException {
+        String page = Files.readString(Path.of("docs/configuration.md"));
+        java.util.List<String> missing = new java.util.ArrayList<>();
+        try (Reader r = Files.newBufferedReader(Path.of("conf/anvil.yaml"))) {
+            Map<String, Map<String, Object>> doc = new Yaml().load(r);
+            doc.forEach((section, keys) -> keys.keySet().forEach(k -> {
+                String key = section + "." + k;
+                if (!page.contains("`" + key + "`") || !page.contains("`" + AnvilConfig.variableOf(key) + "`")) {
+                    missing.add(key);
+                }
+            }));
+        }
+        assertEquals(java.util.List.of(), missing, "keys of conf/anvil.yaml missing from docs/configuration.md");
+    }
+
     private static Object normalise(Object v) {
         return v instanceof Number n ? n.doubleValue() : v == null ? "" : v;
     }

@@ -55,7 +55,10 @@ public final class ApiVerticle extends VerticleBase {
                 .setHost(services.config().api().host())
                 .setPort(services.config().api().port())
                 .setCompressionSupported(false)
-                .setTcpNoDelay(true);
+                .setTcpNoDelay(true)
+                // a browser's WebSocket carries its credential as a second subprotocol; this one is selected
+                // (docs/dashboard.md#authentication)
+                .setWebSocketSubProtocols(java.util.List.of(Authenticator.WEBSOCKET_PROTOCOL));
         // TLS with the configured certificate (docs/security.md#tls)
         Authenticator.of(vertx).ifPresent(a -> a.settings().apply(options));
         server = vertx.createHttpServer(options);
@@ -155,6 +158,9 @@ public final class ApiVerticle extends VerticleBase {
                     .putHeader("Content-Type", "text/plain")
                     .end(draining ? "DRAINING" : "OK");
         });
+        // browsers asking for HTML get the dashboard; every other client Ironic's root document (docs/dashboard.md)
+        DashboardApi dashboard = new DashboardApi(vertx);
+        dashboard.mount(r);
         r.get("/").handler(sync(discovery::root));
         r.get("/v1").handler(sync(discovery::v1));
         r.get("/v1/").handler(sync(discovery::v1));
@@ -209,6 +215,7 @@ public final class ApiVerticle extends VerticleBase {
         // Ironic's other resources: each API class mounts its own routes (one class per resource, see Handlers)
         new ConsoleApi(services, nodes).mount(r);
         // (mount lines go here)
+        new WhoAmIApi(vertx).mount(r);
         new OpenApiApi().mount(r);
         management.mount(r);
         new ChassisApi(services, nodes).mount(r);

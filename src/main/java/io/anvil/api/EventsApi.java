@@ -184,7 +184,8 @@ final class EventsApi {
 
         @Override
         public boolean writeQueueFull() {
-            return ws.writeQueueFull();
+            // a socket the client just closed throws here; its close handler is about to remove the subscriber
+            return ws.isClosed() || ws.writeQueueFull();
         }
 
         @Override

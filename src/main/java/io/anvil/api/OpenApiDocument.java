@@ -36,6 +36,15 @@ public final class OpenApiDocument {
             op("GET", "/v1/openapi.json", "discovery", "This document", 1, null, 200, "Object"),
             op(
                     "GET",
+                    "/v1/auth/whoami",
+                    "discovery",
+                    "Anvil: the caller's user, role, project and the API's authentication mode",
+                    1,
+                    null,
+                    200,
+                    "Object"),
+            op(
+                    "GET",
                     "/healthcheck",
                     "operations",
                     "oslo.middleware's healthcheck (OK or DRAINING)",

@@ -77,9 +77,44 @@ public final class Authenticator implements Shareable {
     Future<Caller> authenticate(HttpServerRequest req) {
         return switch (settings.strategy()) {
             case NOAUTH -> Future.succeededFuture(Caller.NOAUTH);
-            case HTTP_BASIC -> basic(req.getHeader("Authorization"));
+            case HTTP_BASIC -> basic(authorization(req));
             case JWT -> bearer(req);
         };
+    }
+
+    /** The subprotocol a browser's WebSocket asks for beside its credential; the server selects it (ApiVerticle). */
+    public static final String WEBSOCKET_PROTOCOL = "anvil.v1";
+    /** The prefix of the subprotocol entry that carries a browser WebSocket's {@code Authorization} value. */
+    public static final String WEBSOCKET_CREDENTIAL = "anvil.auth.";
+
+    /**
+     * The request's {@code Authorization} header; for a WebSocket upgrade without one, the value a browser carried
+     * in {@code Sec-WebSocket-Protocol} as {@code anvil.auth.<base64url of the header value>} (browsers cannot set
+     * headers on a WebSocket, docs/dashboard.md#authentication). Only upgrades read it: a plain request must
+     * use the header, so the subprotocol cannot become a second, unnoticed way to log in.
+     */
+    static String authorization(HttpServerRequest req) {
+        String header = req.getHeader("Authorization");
+        if (header != null || !"websocket".equalsIgnoreCase(req.getHeader("Upgrade"))) {
+            return header;
+        }
+        String protocols = req.getHeader("Sec-WebSocket-Protocol");
+        if (protocols == null) {
+            return null;
+        }
+        for (String p : protocols.split(",")) {
+            String entry = p.strip();
+            if (entry.startsWith(WEBSOCKET_CREDENTIAL)) {
+                try {
+                    return new String(
+                            Base64.getUrlDecoder().decode(entry.substring(WEBSOCKET_CREDENTIAL.length())),
+                            StandardCharsets.UTF_8);
+                } catch (IllegalArgumentException e) {
+                    return ""; // malformed: refused as a malformed header would be
+                }
+            }
+        }
+        return null;
     }
 
     /** The {@code WWW-Authenticate} challenge a 401 carries in this mode. */
@@ -125,7 +160,7 @@ public final class Authenticator implements Shareable {
 
     private Future<Caller> bearer(HttpServerRequest req) {
         String token = null;
-        String authorization = req.getHeader("Authorization");
+        String authorization = authorization(req);
         if (authorization != null) {
             String[] parts = authorization.strip().split("\\s+", 2);
             if (parts.length != 2 || !parts[0].equalsIgnoreCase("bearer")) {

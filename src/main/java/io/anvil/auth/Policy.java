@@ -76,6 +76,8 @@ public final class Policy {
         add(GET, "/v1/lookup", Access.OPEN);
         add(Set.of(HttpMethod.POST), "/v1/continue_inspection", Access.OPEN);
         add(GET, "/v1/openapi.json", Access.OPEN); // the API's description: no secret in it
+        add(GET, "/dashboard/:file", Access.OPEN); // the dashboard's static files; its data come through the API
+        add(GET, "/v1/auth/whoami", Access.AUTHENTICATED); // who the credentials name (docs/dashboard.md)
         add(GET, "/metrics", Access.METRICS);
 
         // nodes

@@ -39,8 +39,18 @@ public final class ServeCommand implements Callable<Integer> {
             description = "UDP port of simulated BMC 0; BMC i listens on base+i (default: ${DEFAULT-VALUE})")
     int simBasePort;
 
+    @Option(
+            names = "--demo",
+            defaultValue = "0",
+            description = "the guided first run: N simulated BMCs (as --sim-bmcs N) whose nodes are then managed,"
+                    + " inspected, cleaned and half of them deployed, to watch on the dashboard (default: off)")
+    int demo;
+
     @Override
     public Integer call() throws Exception {
+        if (demo > 0) {
+            simBmcs = Math.max(simBmcs, demo);
+        }
         Path file = configFile != null
                 ? configFile
                 : System.getenv("ANVIL_CONFIG") != null
@@ -129,7 +139,18 @@ public final class ServeCommand implements Callable<Integer> {
                 System.err.println("anvil: could not start the simulated fleet: " + rootMessage(e));
             }
         }
+        DemoDriver tour = null;
+        if (demo > 0 && fleet != null) {
+            try {
+                tour = MainThread.waitFor(DemoDriver.start(vertx, anvil.apiPort(), DemoDriver.DEFAULT_PARALLEL), 60);
+                tour.finished()
+                        .onSuccess(v -> System.out.println("anvil: demo finished: every sim node has had its tour"));
+            } catch (Exception e) {
+                System.err.println("anvil: could not start the demo: " + rootMessage(e));
+            }
+        }
         io.anvil.sim.bmc.SimulatedFleet simulated = fleet;
+        DemoDriver touring = tour;
         CountDownLatch stopped = new CountDownLatch(1);
         EmbeddedServices toClose = embedded;
         Runtime.getRuntime()
@@ -137,6 +158,9 @@ public final class ServeCommand implements Callable<Integer> {
                         () -> {
                             System.out.println("anvil: stopping...");
                             try {
+                                if (touring != null) {
+                                    MainThread.waitFor(touring.close(), 10);
+                                }
                                 if (simulated != null) {
                                     MainThread.waitFor(simulated.close(), 30);
                                 }
@@ -172,6 +196,10 @@ public final class ServeCommand implements Callable<Integer> {
                 + security.strategy().configName()
                 + ")  (try: baremetal " + auth + " --os-endpoint " + url
                 + (security.tls() ? " --os-cacert CA_FILE" : "") + " driver list)");
+        System.out.println("anvil: dashboard: open " + url + "/ in a browser (docs/dashboard.md)"
+                + (demo > 0
+                        ? ": the demo is driving " + demo + " simulated nodes through inspect, clean and deploy"
+                        : ""));
         System.out.println("anvil: press Ctrl-C to stop");
         while (!stopped.await(1, java.util.concurrent.TimeUnit.HOURS)) {
             // serve until the shutdown hook has finished

@@ -3,6 +3,7 @@ package io.anvil.api;
 import static io.anvil.testsupport.TestCredentials.basic;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.anvil.auth.AuthHandler;
@@ -284,6 +285,81 @@ class AuthApiTest extends ApiTestBase {
         }
         Throwable refused = FeedTestClient.refused(vertx, anvil.apiPort(), "");
         assertTrue(String.valueOf(refused).contains("401"), String.valueOf(refused));
+    }
+
+    /** A browser's WebSocket credential: {@code anvil.auth.<base64url of the Authorization value>} (docs/dashboard.md). */
+    private static String protocolCredential(String authorization) {
+        return io.anvil.auth.Authenticator.WEBSOCKET_CREDENTIAL
+                + java.util.Base64.getUrlEncoder()
+                        .withoutPadding()
+                        .encodeToString(authorization.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void aBrowsersFeedCarriesItsCredentialAsASubprotocol() {
+        try (FeedTestClient sam = FeedTestClient.connectWithProtocols(
+                vertx, anvil.apiPort(), "", List.of("anvil.v1", protocolCredential(basic("sam", PASSWORD))))) {
+            assertEquals(
+                    "anvil.v1", sam.subProtocol(), "the server selects the plain subprotocol, never the credential");
+            as("root", put("/v1/nodes/" + nodeB + "/maintenance", new JsonObject().put("reason", "seen-by-sam")))
+                    .expect(202);
+            sam.awaitEvents(1, e -> nodeB.equals(e.getString("node_uuid")), "node B's maintenance event");
+            as("root", delete("/v1/nodes/" + nodeB + "/maintenance")).expect(202);
+        }
+        // a project's member through the subprotocol is still held to its project's nodes
+        try (FeedTestClient bob = FeedTestClient.connectWithProtocols(
+                vertx, anvil.apiPort(), "", List.of("anvil.v1", protocolCredential(basic("bob", PASSWORD))))) {
+            as("root", put("/v1/nodes/" + nodeA + "/maintenance", new JsonObject().put("reason", "a")))
+                    .expect(202);
+            as("root", put("/v1/nodes/" + nodeB + "/maintenance", new JsonObject().put("reason", "b")))
+                    .expect(202);
+            bob.awaitEvents(1, e -> nodeB.equals(e.getString("node_uuid")), "node B's maintenance event");
+            assertTrue(bob.events().stream().noneMatch(e -> nodeA.equals(e.getString("node_uuid"))));
+            as("root", delete("/v1/nodes/" + nodeA + "/maintenance")).expect(202);
+            as("root", delete("/v1/nodes/" + nodeB + "/maintenance")).expect(202);
+        }
+        // a wrong password in the subprotocol is refused before the upgrade, as in the header
+        io.vertx.core.http.WebSocketClient client = vertx.createWebSocketClient();
+        try {
+            Throwable refused = assertThrows(java.util.concurrent.ExecutionException.class, () -> client.connect(
+                            new io.vertx.core.http.WebSocketConnectOptions()
+                                    .setHost("127.0.0.1")
+                                    .setPort(anvil.apiPort())
+                                    .setURI("/v1/events")
+                                    .setSubProtocols(List.of("anvil.v1", protocolCredential(basic("sam", "wrong")))))
+                    .toCompletionStage()
+                    .toCompletableFuture()
+                    .get(30, java.util.concurrent.TimeUnit.SECONDS));
+            assertTrue(String.valueOf(refused.getCause()).contains("401"), String.valueOf(refused.getCause()));
+        } finally {
+            client.close();
+        }
+        // a plain request cannot log in through the subprotocol header: only an upgrade reads it
+        assertError(
+                get("/v1/nodes")
+                        .header("Sec-WebSocket-Protocol", "anvil.v1, " + protocolCredential(basic("root", PASSWORD)))
+                        .v(LATEST)
+                        .send(),
+                401,
+                "Authorization required");
+    }
+
+    @Test
+    void whoAmISaysTheCallersRoleAndProject() {
+        JsonObject sam = as("sam", get("/v1/auth/whoami")).expect(200).json();
+        assertEquals("sam", sam.getString("user"));
+        assertEquals("reader", sam.getString("role"));
+        assertEquals("http_basic", sam.getString("auth_strategy"));
+        JsonObject alice = as("alice", get("/v1/auth/whoami")).expect(200).json();
+        assertEquals("member", alice.getString("role"));
+        assertEquals("proj-a", alice.getString("project"));
+        assertEquals(false, alice.getBoolean("system_member"));
+        JsonObject root = as("root", get("/v1/auth/whoami")).expect(200).json();
+        assertEquals("admin", root.getString("role"));
+        assertError(get("/v1/auth/whoami").v(LATEST).send(), 401, "Authorization required");
+        // the page itself is open: it asks for credentials once loaded
+        assertEquals(200, get("/").header("Accept", "text/html").send().status());
+        assertEquals(200, get("/dashboard/app.js").send().status());
     }
 
     @Test

@@ -22,17 +22,18 @@ import org.junit.jupiter.api.Test;
  */
 class OpenApiDocumentTest extends ApiTestBase {
     /** Any method ("*") or one method, and the path with its parameters as {}; not part of the documented API. */
-    private static final Map<String, String> UNDOCUMENTED = Map.of(
-            "GET /boot/boot.ipxe", "iPXE script for booting machines, not the REST API (docs/boot.md)",
-            "GET /boot/{}", "iPXE script for booting machines, not the REST API (docs/boot.md)",
-            "GET /v1/chassis/{}/detail", "always 404, as Ironic answers it",
-            "* /v1/chassis/nodes", "always 400 (no chassis id), as Ironic answers it",
-            "POST /v1/chassis/{}/nodes", "always 400 (a chassis' nodes are read-only), as Ironic",
-            "PATCH /v1/chassis/{}/nodes", "always 400 (a chassis' nodes are read-only), as Ironic",
-            "DELETE /v1/chassis/{}/nodes", "always 400 (a chassis' nodes are read-only), as Ironic",
-            "* /v1/chassis/{}/nodes/{}", "always 400 (a chassis' nodes are read-only), as Ironic",
-            "* /v1/nodes/{}/allocation", "the 405 answer to other methods, as Ironic",
-            "* /v1/nodes/{}/allocation/", "the 405 answer to sub-paths, as Ironic");
+    private static final Map<String, String> UNDOCUMENTED = Map.ofEntries(
+            Map.entry("GET /dashboard/{}", "the dashboard's static files, not the REST API (docs/dashboard.md)"),
+            Map.entry("GET /boot/boot.ipxe", "iPXE script for booting machines, not the REST API (docs/boot.md)"),
+            Map.entry("GET /boot/{}", "iPXE script for booting machines, not the REST API (docs/boot.md)"),
+            Map.entry("GET /v1/chassis/{}/detail", "always 404, as Ironic answers it"),
+            Map.entry("* /v1/chassis/nodes", "always 400 (no chassis id), as Ironic answers it"),
+            Map.entry("POST /v1/chassis/{}/nodes", "always 400 (a chassis' nodes are read-only), as Ironic"),
+            Map.entry("PATCH /v1/chassis/{}/nodes", "always 400 (a chassis' nodes are read-only), as Ironic"),
+            Map.entry("DELETE /v1/chassis/{}/nodes", "always 400 (a chassis' nodes are read-only), as Ironic"),
+            Map.entry("* /v1/chassis/{}/nodes/{}", "always 400 (a chassis' nodes are read-only), as Ironic"),
+            Map.entry("* /v1/nodes/{}/allocation", "the 405 answer to other methods, as Ironic"),
+            Map.entry("* /v1/nodes/{}/allocation/", "the 405 answer to sub-paths, as Ironic"));
 
     @Test
     void isAValidOpenApi31Document() {

@@ -47,6 +47,22 @@ public final class FeedTestClient implements AutoCloseable {
         return connect(vertx, new WebSocketClientOptions(), port, query, headers);
     }
 
+    /** The same with WebSocket subprotocols, as a browser offers them (the dashboard's credential, docs/dashboard.md). */
+    public static FeedTestClient connectWithProtocols(Vertx vertx, int port, String query, List<String> protocols) {
+        WebSocketClient client = vertx.createWebSocketClient();
+        WebSocketConnectOptions options = new WebSocketConnectOptions()
+                .setHost("127.0.0.1")
+                .setPort(port)
+                .setURI("/v1/events" + (query.isEmpty() ? "" : "?" + query))
+                .setSubProtocols(protocols);
+        return new FeedTestClient(vertx, client, get(client.connect(options)));
+    }
+
+    /** The subprotocol the server selected (null: none). */
+    public String subProtocol() {
+        return ws.subProtocol();
+    }
+
     /**
      * A subscriber whose socket holds at most {@code bytes} unread: a fixed SO_RCVBUF turns off the kernel's
      * autotuning, which on loopback may grow a paused reader's buffer to tens of MiB (net.ipv4.tcp_rmem), so that
