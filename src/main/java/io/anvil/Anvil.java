@@ -216,6 +216,7 @@ public final class Anvil {
                             ipmi,
                             store,
                             ring,
+                            tasks,
                             ((Number) config.setting("console.buffer_bytes").orElse(8192)).intValue());
                     ApiServices services =
                             new ApiServices(config, store, hardwareTypes, registry, outbox, conductor, agent, consoles);
@@ -252,6 +253,10 @@ public final class Anvil {
                         return Future.failedFuture(e);
                     }
                     periodics.start();
+                    // how peers reach this API: a viewer of a console held here may arrive through them
+                    registry.advertise(advertisedApiUrl())
+                            .onFailure(
+                                    e -> LOG.warn("could not record this conductor's API address: {}", e.getMessage()));
                     // this conductor's consoles: open now (start, take-over) and kept in line with the ring
                     consoles.startReconciling(Math.round(Double.parseDouble(String.valueOf(
                                     config.setting("console.reconcile_interval").orElse(10)))
@@ -259,6 +264,31 @@ public final class Anvil {
                     ready = true;
                     return Future.<Void>succeededFuture();
                 });
+    }
+
+    /**
+     * {@code conductor.api_url}, or this API's scheme, address and bound port; a wildcard address (every interface)
+     * is replaced by {@code conductor.hostname}, the name peers know this conductor by.
+     */
+    private String advertisedApiUrl() {
+        String configured = config.setting("conductor.api_url")
+                .map(String::valueOf)
+                .orElse("")
+                .trim();
+        if (!configured.isEmpty()) {
+            return configured.replaceAll("/+$", "");
+        }
+        boolean tls = io.anvil.auth.Authenticator.of(vertx)
+                .map(a -> a.settings().tls())
+                .orElse(false);
+        String host = config.api().host();
+        if (host.isEmpty() || host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]")) {
+            host = config.conductor().hostname();
+        }
+        if (host.contains(":") && !host.startsWith("[")) {
+            host = "[" + host + "]";
+        }
+        return (tls ? "https://" : "http://") + host + ":" + apiPort();
     }
 
     /** Lease from conductor.lock_lease (seconds), renewed every third of it, with a safety margin of 1/15 (0.67 s of 10 s). */

@@ -3,6 +3,7 @@ package io.anvil.api;
 import static io.anvil.api.Handlers.async;
 import static io.anvil.api.Handlers.noContent;
 
+import io.anvil.auth.Caller;
 import io.anvil.auth.Visibility;
 import io.anvil.conductor.Allocations;
 import io.anvil.conductor.NodeUpdates;
@@ -237,11 +238,23 @@ final class AllocationApi {
         if (uuid != null && SqlValues.uuidOrNull(uuid) == null) {
             throw AnvilException.invalid("Expected a UUID for uuid but received " + uuid + ".");
         }
+        // a project member's allocation is its project's, and takes only nodes the project owns or leases (Ironic's
+        // allocation API without baremetal:allocation:create_restricted; docs/security.md#roles)
+        String project = Caller.of(ctx).allocationProject();
+        String owner = body.getString("owner");
+        if (project != null && owner != null && !owner.equals(project)) {
+            throw new AnvilException(
+                    403,
+                    "Cannot create allocation with an owner Project ID value " + owner + " not matching the requester"
+                            + " Project ID " + project + ". Policy baremetal:allocation:create_restricted is required"
+                            + " for this capability.");
+        }
+        String allocationOwner = project != null ? project : owner;
         String nodeIdent = body.getString("node");
         Future<JsonObject> node = nodeIdent == null
                 ? Future.succeededFuture(null)
                 : store.find(Resources.NODE, nodeIdent)
-                        .compose(n -> n == null
+                        .compose(n -> n == null || !mayTake(project, n)
                                 ? Future.failedFuture(
                                         AnvilException.invalid("Node " + nodeIdent + " could not be found."))
                                 : Future.succeededFuture(n));
@@ -259,7 +272,7 @@ final class AllocationApi {
                                     ? n.getString("instance_uuid")
                                     : UUID.randomUUID().toString();
                     String finalRc = resourceClass;
-                    return candidateUuids(candidates).compose(resolved -> {
+                    return candidateUuids(candidates, project).compose(resolved -> {
                         Map<String, Object> cols = new LinkedHashMap<>();
                         cols.put("uuid", UUID.fromString(id));
                         cols.put("name", name);
@@ -267,7 +280,7 @@ final class AllocationApi {
                         cols.put("traits", traits);
                         cols.put("candidate_nodes", resolved);
                         cols.put("extra", body.getJsonObject("extra", new JsonObject()));
-                        cols.put("owner", body.getString("owner"));
+                        cols.put("owner", allocationOwner);
                         cols.put(
                                 "conductor_affinity",
                                 services.conductors().conductorId() < 0
@@ -301,8 +314,16 @@ final class AllocationApi {
         return list;
     }
 
-    /** Ironic's check_node_list: names and UUIDs to UUIDs, in the order given; 400 naming every missing one. */
-    private Future<JsonArray> candidateUuids(JsonArray idents) {
+    /** A project-scoped creator may name only nodes its project owns or leases (others are concealed: 400). */
+    private static boolean mayTake(String project, JsonObject node) {
+        return project == null || project.equals(node.getString("owner")) || project.equals(node.getString("lessee"));
+    }
+
+    /**
+     * Ironic's check_node_list: names and UUIDs to UUIDs, in the order given; 400 naming every missing one. With a
+     * {@code project}, nodes it neither owns nor leases count as missing (Ironic's {@code project} filter).
+     */
+    private Future<JsonArray> candidateUuids(JsonArray idents, String project) {
         if (idents.isEmpty()) {
             return Future.succeededFuture(new JsonArray());
         }
@@ -327,8 +348,12 @@ final class AllocationApi {
         }
         return store.database()
                 .reads()
-                .preparedQuery("SELECT uuid, name FROM nodes WHERE uuid = ANY($1) OR name = ANY($2)")
-                .execute(Tuple.tuple().addValue(uuids.toArray(new UUID[0])).addValue(names.toArray(new String[0])))
+                .preparedQuery("SELECT uuid, name FROM nodes WHERE (uuid = ANY($1) OR name = ANY($2))"
+                        + " AND ($3::text IS NULL OR owner = $3 OR lessee = $3)")
+                .execute(Tuple.tuple()
+                        .addValue(uuids.toArray(new UUID[0]))
+                        .addValue(names.toArray(new String[0]))
+                        .addValue(project))
                 .compose(rows -> {
                     Map<String, String> mapping = new HashMap<>();
                     rows.forEach(r -> {

@@ -24,6 +24,7 @@ import java.util.Map;
 final class ConsoleApi {
     private final ApiServices services;
     private final NodeApi nodes;
+    private ConsoleRelay relay; // one WebSocket client per API verticle, made at its first relay
 
     ConsoleApi(ApiServices services, NodeApi nodes) {
         this.services = services;
@@ -33,7 +34,15 @@ final class ConsoleApi {
     void mount(Router r) {
         r.get("/v1/nodes/:node/states/console").handler(async(this::show));
         r.put("/v1/nodes/:node/states/console").handler(noContent(this::set, 202));
-        r.get("/v1/nodes/:node/console").handler(ctx -> new ConsoleStream(services, nodes).handle(ctx));
+        r.get("/v1/nodes/:node/console")
+                .handler(ctx -> new ConsoleStream(services, nodes, relay(ctx.vertx())).handle(ctx));
+    }
+
+    private ConsoleRelay relay(io.vertx.core.Vertx vertx) {
+        if (relay == null && services.conductors() != null) {
+            relay = new ConsoleRelay(vertx, services.conductors().hostname());
+        }
+        return relay;
     }
 
     /**

@@ -20,15 +20,17 @@ final class ConsoleStream implements Consoles.Viewer {
 
     private final ApiServices services;
     private final NodeApi nodes;
+    private final ConsoleRelay relay;
     private ServerWebSocket ws;
     private Consoles.NodeConsole console;
     private long idleTimer = -1;
     private long idleMillis;
     private io.vertx.core.Vertx vertx;
 
-    ConsoleStream(ApiServices services, NodeApi nodes) {
+    ConsoleStream(ApiServices services, NodeApi nodes, ConsoleRelay relay) {
         this.services = services;
         this.nodes = nodes;
+        this.relay = relay;
     }
 
     void handle(RoutingContext ctx) {
@@ -59,10 +61,7 @@ final class ConsoleStream implements Consoles.Viewer {
             Consoles.NodeConsole held =
                     consoles == null ? null : consoles.get(uuid).orElse(null);
             if (held == null) {
-                ctx.fail(new AnvilException(
-                        503,
-                        "The console of node " + uuid + " is not connected on this conductor (it is starting, "
-                                + "failed, or another conductor owns the node); try again shortly."));
+                relayOrRefuse(ctx, node);
                 return;
             }
             vertx = ctx.vertx();
@@ -77,6 +76,37 @@ final class ConsoleStream implements Consoles.Viewer {
                 }
             });
         });
+    }
+
+    /**
+     * The console is not held here: when another alive conductor owns the node, the viewer is relayed to it; a
+     * relayed request is never relayed again (the two conductors' rings may briefly disagree).
+     */
+    private void relayOrRefuse(RoutingContext ctx, JsonObject node) {
+        String uuid = node.getString("uuid");
+        String here = services.conductors().hostname();
+        AnvilException notHere = new AnvilException(
+                503,
+                "The console of node " + uuid + " is not connected on this conductor (it is starting, failed, or"
+                        + " moving between conductors); try again shortly.");
+        if (ctx.request().getHeader(ConsoleRelay.HEADER) != null || relay == null) {
+            ctx.fail(notHere);
+            return;
+        }
+        services.conductors()
+                .rings()
+                .map(rings -> rings.owner(uuid, node.getString("driver"), node.getString("conductor_group")))
+                .compose(owner -> owner == null || owner.equalsIgnoreCase(here)
+                        ? io.vertx.core.Future.succeededFuture((String[]) null)
+                        : services.conductors().apiUrlOf(owner).map(url -> url.map(u -> new String[] {owner, u})
+                                .orElse(null)))
+                .onComplete(ar -> {
+                    if (ar.failed() || ar.result() == null) {
+                        ctx.fail(notHere);
+                    } else {
+                        relay.relay(ctx, uuid, ar.result()[0], ar.result()[1]);
+                    }
+                });
     }
 
     private void attach(ServerWebSocket socket, Consoles.NodeConsole held, String uuid) {
@@ -109,10 +139,9 @@ final class ConsoleStream implements Consoles.Viewer {
             vertx.cancelTimer(idleTimer);
         }
         idleTimer = vertx.setTimer(idleMillis, id -> {
-            control(new JsonObject()
-                    .put("control", "idle_timeout")
-                    .put("message", "no input for " + idleMillis / 1000.0 + " s: disconnected"));
-            ws.close((short) 1000, "idle timeout");
+            String why = "no input for " + idleMillis / 1000.0 + " s";
+            control(new JsonObject().put("control", "idle_timeout").put("message", why + ": disconnected"));
+            ws.close((short) 1000, "idle timeout: " + why);
         });
     }
 

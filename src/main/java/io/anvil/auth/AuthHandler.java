@@ -184,6 +184,8 @@ public final class AuthHandler implements Handler<RoutingContext> {
                 return Future.succeededFuture();
             case SYSTEM_MEMBER:
                 return allow(caller.systemMember(), what);
+            case ALLOCATION_CREATE:
+                return allow(caller.createsAllocations(), what);
             case ADMIN:
             case METRICS:
                 return allow(caller.admin(), what);
@@ -202,7 +204,7 @@ public final class AuthHandler implements Handler<RoutingContext> {
             ident = rule.param(path, "id");
             kind = rule.child().singular();
             target = targets.child(rule.child(), ident);
-        } else if (access == Access.ALLOCATION_READ || access == Access.ALLOCATION_SYSTEM_MEMBER) {
+        } else if (access == Access.ALLOCATION_READ || access == Access.ALLOCATION_MEMBER) {
             ident = rule.param(path, "id");
             kind = SchedulingResources.ALLOCATION.singular();
             target = targets.allocation(ident);
@@ -232,6 +234,7 @@ public final class AuthHandler implements Handler<RoutingContext> {
             case NODE_OWNER_READ -> caller.readsAsOwner(t.owner());
             case NODE_ACT -> caller.actsOn(t.owner());
             case NODE_ADMIN -> caller.admin();
+            case ALLOCATION_MEMBER -> caller.actsOnAllocation(t.allocationOwner());
             default -> caller.systemMember();
         };
     }

@@ -80,6 +80,27 @@ public record Caller(String name, Role role, String project) {
         return role == Role.ADMIN || (role == Role.MEMBER && project == null);
     }
 
+    /**
+     * May create allocations (Ironic's ALLOCATION_CREATOR: system member or any member); a project member's are owned
+     * by its project ({@link #allocationProject()}).
+     */
+    public boolean createsAllocations() {
+        return role == Role.ADMIN || role == Role.MEMBER;
+    }
+
+    /**
+     * The project an allocation this caller creates must belong to, and whose owned or leased nodes alone it may take
+     * (Ironic without {@code baremetal:allocation:create_restricted}); null for an admin or a system member.
+     */
+    public String allocationProject() {
+        return systemMember() ? null : project;
+    }
+
+    /** May change or delete an allocation owned by {@code owner} (Ironic's ALLOCATION_MEMBER). */
+    public boolean actsOnAllocation(String owner) {
+        return systemMember() || (role == Role.MEMBER && project != null && project.equals(owner));
+    }
+
     public boolean admin() {
         return role == Role.ADMIN;
     }

@@ -42,7 +42,13 @@ public final class Policy {
         CHILD_SYSTEM_MEMBER,
         /** An allocation the caller's project owns, or whose node it may see, else 404. */
         ALLOCATION_READ,
-        ALLOCATION_SYSTEM_MEMBER
+        /**
+         * Creating an allocation (Ironic's ALLOCATION_CREATOR): system members, and project members, whose allocation
+         * is then owned by their project and may only take nodes it owns or leases (checked by the allocation API).
+         */
+        ALLOCATION_CREATE,
+        /** Visible, and changed by system members or the members of the project that owns the allocation. */
+        ALLOCATION_MEMBER
     }
 
     /** One rule: methods (empty: any), a path pattern ({@code :name} one segment, a trailing {@code /**} any rest). */
@@ -107,8 +113,8 @@ public final class Policy {
         // allocations: their owner, or their node
         add(GET, "/v1/allocations", Access.AUTHENTICATED);
         add(GET, "/v1/allocations/:id", Access.ALLOCATION_READ);
-        add(Set.of(HttpMethod.POST), "/v1/allocations", Access.SYSTEM_MEMBER);
-        add(Set.of(HttpMethod.PATCH, HttpMethod.DELETE), "/v1/allocations/:id", Access.ALLOCATION_SYSTEM_MEMBER);
+        add(Set.of(HttpMethod.POST), "/v1/allocations", Access.ALLOCATION_CREATE);
+        add(Set.of(HttpMethod.PATCH, HttpMethod.DELETE), "/v1/allocations/:id", Access.ALLOCATION_MEMBER);
 
         // the event feed, filtered to the caller's nodes
         add(GET, "/v1/events", Access.AUTHENTICATED);

@@ -58,6 +58,7 @@ public final class ConductorRegistry {
     private final int partitions;
     private final Duration ringRefresh;
     private volatile boolean draining;
+    private volatile String apiUrl;
     private volatile long conductorId = -1;
     private long timer = -1;
     private boolean touching;
@@ -146,10 +147,12 @@ public final class ConductorRegistry {
     /** Registers (or re-registers after a restart) online and starts the keepalive. */
     public Future<Void> register() {
         return db.reads()
-                .preparedQuery("INSERT INTO conductors (hostname, conductor_group, online, drivers, updated_at)"
-                        + " VALUES ($1, $2, TRUE, $3, now()) ON CONFLICT (hostname) DO UPDATE SET conductor_group = $2,"
-                        + " online = TRUE, drivers = $3, updated_at = now() RETURNING id")
-                .execute(Tuple.of(hostname, group, new JsonArray(drivers)))
+                .preparedQuery(
+                        "INSERT INTO conductors (hostname, conductor_group, online, drivers, updated_at, api_url)"
+                                + " VALUES ($1, $2, TRUE, $3, now(), $4) ON CONFLICT (hostname) DO UPDATE SET"
+                                + " conductor_group = $2, online = TRUE, drivers = $3, updated_at = now(), api_url = $4"
+                                + " RETURNING id")
+                .execute(Tuple.of(hostname, group, new JsonArray(drivers), apiUrl))
                 .onSuccess(rows -> {
                     conductorId = rows.iterator().next().getLong(0);
                     draining = false;
@@ -158,6 +161,29 @@ public final class ConductorRegistry {
                     }
                 })
                 .mapEmpty();
+    }
+
+    /**
+     * Records where other conductors reach this conductor's API once it listens (a restart clears the old address at
+     * {@link #register()}, so a peer never relays to a port nobody listens on any more).
+     */
+    public Future<Void> advertise(String url) {
+        apiUrl = url;
+        return db.reads()
+                .preparedQuery("UPDATE conductors SET api_url = $2 WHERE hostname = $1")
+                .execute(Tuple.of(hostname, url))
+                .mapEmpty();
+    }
+
+    /** The API address an alive conductor advertised (empty when it is not alive or has not advertised one). */
+    public Future<java.util.Optional<String>> apiUrlOf(String host) {
+        return db.reads()
+                .preparedQuery("SELECT api_url FROM conductors WHERE hostname = $1 AND online"
+                        + " AND updated_at > now() - make_interval(secs => $2)")
+                .execute(Tuple.of(host, heartbeatTimeout.toMillis() / 1000.0))
+                .map(rows -> rows.size() == 0
+                        ? java.util.Optional.<String>empty()
+                        : java.util.Optional.ofNullable(rows.iterator().next().getString("api_url")));
     }
 
     private void keepalive() {

@@ -53,15 +53,31 @@ public final class Consoles {
     private final IpmiClient ipmi;
     private final ResourceStore store;
     private final NodeOwnership ownership;
+    private final TaskManager tasks;
     private final int bufferBytes;
     private final Map<String, NodeConsole> consoles = new ConcurrentHashMap<>();
     private long reconcileTimer = -1;
 
-    public Consoles(Vertx vertx, IpmiClient ipmi, ResourceStore store, NodeOwnership ownership, int bufferBytes) {
+    /** Why a console is being opened: it decides how a failure is recorded (Ironic's two code paths). */
+    public enum Origin {
+        /** {@code PUT …/states/console {"enabled": true}} (Ironic's {@code _set_console_mode}). */
+        ENABLE,
+        /** This conductor's start or a take-over (Ironic's {@code _start_consoles} at conductor start). */
+        RESTORE
+    }
+
+    public Consoles(
+            Vertx vertx,
+            IpmiClient ipmi,
+            ResourceStore store,
+            NodeOwnership ownership,
+            TaskManager tasks,
+            int bufferBytes) {
         this.vertx = vertx;
         this.ipmi = ipmi;
         this.store = store;
         this.ownership = ownership;
+        this.tasks = tasks;
         this.bufferBytes = Math.max(256, bufferBytes);
     }
 
@@ -188,11 +204,16 @@ public final class Consoles {
         if (!ownership.ownedHere(uuid, node.getString("driver"), node.getString("conductor_group"))) {
             return Future.succeededFuture();
         }
-        return start(uuid, target);
+        return start(uuid, target, Origin.ENABLE);
     }
 
-    /** Opens the node's SOL session unless it is open already. {@code target} comes from the task's opened node. */
-    public Future<Void> start(String uuid, BmcTarget target) {
+    /**
+     * Opens the node's SOL session unless it is open already. {@code target} comes from the task's opened node. When
+     * the BMC refuses or cannot be reached, the failure is recorded as Ironic records it: {@code console_enabled}
+     * turns false and {@code last_error} (and the node's history) say why, with a {@code console_set.error} or
+     * {@code console_restore.error} notification.
+     */
+    public Future<Void> start(String uuid, BmcTarget target, Origin origin) {
         if (ipmi == null) {
             return Future.failedFuture(new IllegalStateException("the ipmi hardware type is not enabled"));
         }
@@ -218,10 +239,57 @@ public final class Consoles {
                     });
                 })
                 .onFailure(err -> {
+                    boolean stoppedMeanwhile = console.closed; // disabled while activating: nothing failed
                     consoles.remove(uuid, console);
                     console.end("console failed: " + err.getMessage());
+                    if (!stoppedMeanwhile) {
+                        recordFailure(uuid, origin, err);
+                    }
                 })
                 .mapEmpty();
+    }
+
+    /**
+     * Ironic's failure paths: {@code _set_console_mode} records "Error enabling the console on node …" in the history
+     * (which sets {@code last_error}) and emits {@code console_set.error}; {@code _start_consoles} turns
+     * {@code console_enabled} back to false and emits {@code console_restore.error}. Anvil's enable is recorded before
+     * SOL opens (the lock covers only the state change), so both paths turn {@code console_enabled} false here, under
+     * a short exclusive lock, unless the console was disabled meanwhile.
+     */
+    private void recordFailure(String uuid, Origin origin, Throwable err) {
+        String reason = err.getMessage() == null ? err.toString() : err.getMessage();
+        String message = origin == Origin.ENABLE
+                ? "Error enabling the console on node " + uuid + ". Reason: " + reason
+                : "Failed to start console of node " + uuid + " while starting the conductor, so changing the"
+                        + " console_enabled status to False, error: " + reason;
+        String eventType =
+                origin == Origin.ENABLE ? "baremetal.node.console_set.error" : "baremetal.node.console_restore.error";
+        String historyType = origin == Origin.ENABLE ? "console" : "startup failure";
+        LOG.error(message);
+        if (tasks == null) {
+            return;
+        }
+        tasks.withTask(uuid, tasks.apiWrite("recording a console failure"), task -> {
+                    if (!Boolean.TRUE.equals(task.node().getBoolean("console_enabled"))) {
+                        return Future.<Void>succeededFuture();
+                    }
+                    Map<String, Object> columns = new java.util.HashMap<>();
+                    columns.put("console_enabled", false);
+                    columns.put("last_error", message);
+                    return task.saveWithEvent(columns, eventType, "error", null, tx -> tx.preparedQuery(
+                                            "INSERT INTO node_history (uuid, node_id, conductor,"
+                                                    + " event_type, severity, event) VALUES ($1, $2, $3, $4, 'ERROR',"
+                                                    + " $5)")
+                                    .execute(io.vertx.sqlclient.Tuple.of(
+                                            java.util.UUID.randomUUID(),
+                                            task.node().getLong("id"),
+                                            tasks.host(),
+                                            historyType,
+                                            message))
+                                    .<Void>mapEmpty())
+                            .<Void>mapEmpty();
+                })
+                .onFailure(e -> LOG.warn("could not record the console failure of node {}: {}", uuid, e.getMessage()));
     }
 
     /** Closes the node's SOL session (Deactivate Payload, Close Session); viewers are told and disconnected. */
@@ -277,7 +345,8 @@ public final class Consoles {
                                                     uuid,
                                                     store.secrets()
                                                             .openNode(row)
-                                                            .getJsonObject("driver_info"))))
+                                                            .getJsonObject("driver_info")),
+                                            Origin.RESTORE))
                                     .onFailure(err -> LOG.warn("console of node {}: {}", uuid, err.getMessage())));
                         }
                     }

@@ -338,6 +338,7 @@ public record AnvilConfig(
         d.put("embedded.data_dir", "./var");
         d.put("conductor.hostname", "");
         d.put("conductor.group", "");
+        d.put("conductor.api_url", "");
         d.put("conductor.workers_pool_size", 300);
         d.put("conductor.reserved_workers_pool_percentage", 5);
         d.put("conductor.enabled_hardware_types", List.of("fake-hardware", "ipmi"));

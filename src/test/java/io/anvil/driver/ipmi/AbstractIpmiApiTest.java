@@ -63,14 +63,20 @@ abstract class AbstractIpmiApiTest {
     void startAnvil(Vertx vertx) {
         this.vertx = vertx;
         db = TestServices.freshDatabase();
-        Map<String, Object> cfg = io.anvil.testsupport.AnvilInstance.testConfig(
-                db, "anvil-test-" + getClass().getSimpleName().toLowerCase());
+        Map<String, Object> cfg = new java.util.HashMap<>(io.anvil.testsupport.AnvilInstance.testConfig(
+                db, "anvil-test-" + getClass().getSimpleName().toLowerCase()));
+        cfg.putAll(configOverrides());
         anvil = await(Anvil.start(vertx, AnvilConfig.of(cfg)));
         http = vertx.createHttpClient(new HttpClientOptions()
                 .setDefaultHost("127.0.0.1")
                 .setDefaultPort(anvil.apiPort())
                 .setKeepAlive(true));
         calls = io.anvil.testsupport.OnContext.of(vertx);
+    }
+
+    /** Settings this class runs its Anvil with, on top of the test defaults. */
+    protected Map<String, Object> configOverrides() {
+        return Map.of();
     }
 
     @AfterAll

@@ -10,6 +10,7 @@ import io.anvil.sim.bmc.PowerState;
 import io.anvil.sim.bmc.SimulatedBmc;
 import io.anvil.sim.bmc.SimulatedFleet;
 import io.anvil.testsupport.Conditions;
+import io.anvil.testsupport.ConsoleTestClient;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -29,7 +30,7 @@ class SolConsoleApiTest extends AbstractIpmiApiTest {
 
     @BeforeAll
     void fleet() {
-        fleet = fleet(new FleetOptions().count(2));
+        fleet = fleet(new FleetOptions().count(4));
     }
 
     private String solNode(SimulatedBmc bmc) {
@@ -175,6 +176,63 @@ class SolConsoleApiTest extends AbstractIpmiApiTest {
         }
         assertEquals(0, p.exitValue(), out::toString);
         console(uuid, false);
+    }
+
+    /**
+     * Enabling fails on the BMC (Activate Payload refused; the session itself refused): as Ironic's
+     * {@code _set_console_mode}, {@code console_enabled} ends false, {@code last_error} and the history say why, and a
+     * {@code console_set.error} notification is written.
+     */
+    @Test
+    void aRefusedActivationTurnsTheConsoleOffWithLastError() {
+        SimulatedBmc refusing = fleet.bmc(2);
+        refusing.faults(io.anvil.sim.bmc.BmcFaults.NONE.withCompletionCode(0x81)); // "payload type disabled"
+        assertEnableFails(solNode(refusing), "Activate Payload");
+        refusing.faults(io.anvil.sim.bmc.BmcFaults.NONE);
+
+        SimulatedBmc unreachable = fleet.bmc(3);
+        unreachable.faults(io.anvil.sim.bmc.BmcFaults.NONE.withOpenSessionStatus(0x01)); // no session resources
+        String uuid = solNode(unreachable);
+        assertEnableFails(uuid, "");
+        // once the BMC answers again, enabling works and clears nothing it should not
+        unreachable.faults(io.anvil.sim.bmc.BmcFaults.NONE);
+        console(uuid, true);
+        Conditions.await(vertx, "console held", T, Duration.ofMillis(20), () -> anvil.consoles()
+                .get(uuid)
+                .map(c -> c.connected())
+                .orElse(false));
+        console(uuid, false);
+    }
+
+    private void assertEnableFails(String uuid, String reasonContains) {
+        console(uuid, true);
+        Conditions.await(
+                vertx,
+                "console_enabled back to false",
+                T,
+                Duration.ofMillis(50),
+                () -> Boolean.FALSE.equals(node(uuid).getBoolean("console_enabled")));
+        JsonObject n = node(uuid);
+        String lastError = n.getString("last_error");
+        assertTrue(
+                lastError != null
+                        && lastError.startsWith("Error enabling the console on node " + uuid + ". Reason: ")
+                        && lastError.contains(reasonContains),
+                n::encode);
+        assertTrue(anvil.consoles().get(uuid).isEmpty());
+        JsonObject state = expect(200, HttpMethod.GET, "/v1/nodes/" + uuid + "/states/console", null)
+                .json();
+        assertEquals(false, state.getBoolean("console_enabled"), state::encode);
+        Event error = events(uuid).stream()
+                .filter(e -> e.type().equals("baremetal.node.console_set.error"))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no console_set.error event: " + events(uuid)));
+        assertEquals("error", error.priority());
+        assertEquals(false, error.payload().getBoolean("console_enabled"), error.payload()::encode);
+        JsonArray history = expect(200, HttpMethod.GET, "/v1/nodes/" + uuid + "/history", null)
+                .json()
+                .getJsonArray("history");
+        assertTrue(history.encode().contains("Error enabling the console"), history::encode);
     }
 
     @Test

@@ -1,4 +1,4 @@
-package io.anvil.driver.ipmi;
+package io.anvil.testsupport;
 
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.function.Predicate;
 
 /** A viewer of {@code GET /v1/nodes/{id}/console} for tests: keeps the screen and the control messages. */
-final class ConsoleTestClient implements AutoCloseable {
+public final class ConsoleTestClient implements AutoCloseable {
     private final WebSocketClient client;
     private final WebSocket ws;
     private final StringBuilder screen = new StringBuilder();
@@ -33,13 +33,22 @@ final class ConsoleTestClient implements AutoCloseable {
         });
     }
 
-    static Future<ConsoleTestClient> connect(Vertx vertx, int port, String uuid) {
+    public static Future<ConsoleTestClient> connect(Vertx vertx, int port, String uuid) {
+        return connect(vertx, port, uuid, java.util.Map.of());
+    }
+
+    /** With extra request headers (credentials, a relay marker). */
+    public static Future<ConsoleTestClient> connect(
+            Vertx vertx, int port, String uuid, java.util.Map<String, String> headers) {
         WebSocketClient client = vertx.createWebSocketClient();
-        return client.connect(new WebSocketConnectOptions()
-                        .setHost("127.0.0.1")
-                        .setPort(port)
-                        .setURI("/v1/nodes/" + uuid + "/console"))
-                .map(ws -> new ConsoleTestClient(client, ws));
+        WebSocketConnectOptions options = new WebSocketConnectOptions()
+                .setHost("127.0.0.1")
+                .setPort(port)
+                .setURI("/v1/nodes/" + uuid + "/console");
+        headers.forEach(options::addHeader);
+        return client.connect(options)
+                .map(ws -> new ConsoleTestClient(client, ws))
+                .onFailure(e -> client.close());
     }
 
     private void changed(Runnable update) {
@@ -52,12 +61,12 @@ final class ConsoleTestClient implements AutoCloseable {
     }
 
     /** Completes once the screen text satisfies {@code condition}. */
-    Future<String> screen(Predicate<String> condition) {
+    public Future<String> screen(Predicate<String> condition) {
         return until(() -> condition.test(screen.toString()) ? screen.toString() : null);
     }
 
     /** Completes with the first control message of that kind. */
-    Future<JsonObject> control(String kind) {
+    public Future<JsonObject> control(String kind) {
         return until(() -> controls.stream()
                 .filter(c -> kind.equals(c.getString("control")))
                 .findFirst()
@@ -86,15 +95,32 @@ final class ConsoleTestClient implements AutoCloseable {
         });
     }
 
-    synchronized String text() {
+    /** The close frame's status code (null until closed). */
+    public Short closeStatus() {
+        return ws.closeStatusCode();
+    }
+
+    public String closeReason() {
+        return ws.closeReason();
+    }
+
+    public boolean isClosed() {
+        return closed.future().isComplete();
+    }
+
+    public synchronized List<JsonObject> controls() {
+        return List.copyOf(controls);
+    }
+
+    public synchronized String text() {
         return screen.toString();
     }
 
-    Future<Void> type(String s) {
+    public Future<Void> type(String s) {
         return ws.writeBinaryMessage(Buffer.buffer(s.getBytes(StandardCharsets.UTF_8)));
     }
 
-    Future<Void> closed() {
+    public Future<Void> closed() {
         return closed.future();
     }
 

@@ -1,0 +1,170 @@
+package io.anvil.conductor;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.anvil.sim.bmc.FleetOptions;
+import io.anvil.sim.bmc.SimulatedBmc;
+import io.anvil.sim.bmc.SimulatedFleet;
+import io.anvil.testsupport.AnvilCluster;
+import io.anvil.testsupport.ConsoleTestClient;
+import io.anvil.testsupport.OnContext;
+import io.anvil.testsupport.TestCredentials;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.http.UpgradeRejectedException;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A viewer that reaches the conductor which does not hold a node's console is relayed to the one that does
+ * (docs/console.md#ownership-and-take-over): it sees the same bytes as a viewer on the owner, its keystrokes make it
+ * the console's one writer, and the relay neither skips authentication nor lets a client in through its marker header.
+ */
+class ConsoleRelayTest {
+    private static final String ADMIN = TestCredentials.basic("admin", "admin-pass");
+    private static final String OUTSIDER = TestCredentials.basic("outsider", "outsider-pass");
+
+    @Test
+    void aViewerOnTheOtherConductorIsRelayedToTheOwner() throws Exception {
+        Path dir = Files.createTempDirectory("anvil-relay");
+        Path users = TestCredentials.htpasswd(dir, Map.of("admin", "admin-pass", "outsider", "outsider-pass"));
+        Vertx simVertx = Vertx.vertx();
+        SimulatedFleet fleet = AnvilCluster.get(SimulatedFleet.start(
+                simVertx, new FleetOptions().count(1).host("127.0.0.1").basePort(0)));
+        try (AnvilCluster cluster = AnvilCluster.start(
+                Map.of(
+                        "console.reconcile_interval",
+                        0.2,
+                        "api.auth_strategy",
+                        "http_basic",
+                        "api.http_basic_auth_user_file",
+                        users.toString(),
+                        "api.http_basic_roles",
+                        List.of("outsider=member:elsewhere")),
+                "relay-a",
+                "relay-b")) {
+            SimulatedBmc bmc = fleet.bmc(0);
+            AnvilCluster.Member a = cluster.member("relay-a");
+            OnContext on = OnContext.of(a.vertx());
+            HttpClient http = a.vertx().createHttpClient();
+            JsonObject created = call(
+                    on,
+                    http,
+                    a.port(),
+                    HttpMethod.POST,
+                    "/v1/nodes",
+                    new JsonObject()
+                            .put("driver", "ipmi")
+                            .put("console_interface", "ipmi-sol")
+                            .put(
+                                    "driver_info",
+                                    new JsonObject()
+                                            .put("ipmi_address", "127.0.0.1")
+                                            .put("ipmi_port", bmc.port())
+                                            .put("ipmi_username", "admin")
+                                            .put("ipmi_password", "password")));
+            String uuid = created.getString("uuid");
+            call(
+                    on,
+                    http,
+                    a.port(),
+                    HttpMethod.PUT,
+                    "/v1/nodes/" + uuid + "/states/console",
+                    new JsonObject().put("enabled", true));
+            cluster.await("one conductor holds the console", () -> holder(cluster, uuid) != null && bmc.solActive());
+            AnvilCluster.Member owner = holder(cluster, uuid);
+            AnvilCluster.Member other = cluster.running().stream()
+                    .filter(m -> m != owner)
+                    .findFirst()
+                    .orElseThrow();
+            Consoles.NodeConsole console = owner.anvil().consoles().get(uuid).orElseThrow();
+            assertTrue(other.anvil().consoles().get(uuid).isEmpty(), "only the owner holds SOL");
+            Vertx client = other.vertx();
+            OnContext viewers = OnContext.of(client);
+
+            try (ConsoleTestClient onOwner = AnvilCluster.get(viewers.call(() ->
+                            ConsoleTestClient.connect(client, owner.port(), uuid, Map.of("Authorization", ADMIN))));
+                    ConsoleTestClient relayed = AnvilCluster.get(viewers.call(() ->
+                            ConsoleTestClient.connect(client, other.port(), uuid, Map.of("Authorization", ADMIN))))) {
+                AnvilCluster.get(relayed.control("attached"));
+                cluster.await("the owner counts the relayed viewer", () -> console.viewers() == 2);
+
+                // the relayed viewer types first: it is the console's one writer
+                AnvilCluster.get(relayed.type("through the relay\r"));
+                AnvilCluster.get(relayed.screen(s -> s.contains("through the relay\r\n")));
+                AnvilCluster.get(onOwner.screen(s -> s.contains("through the relay\r\n")));
+                assertEquals(onOwner.text(), relayed.text(), "a relayed reader sees the owner's bytes");
+
+                AnvilCluster.get(onOwner.type("typed on the owner\r"));
+                JsonObject refused = AnvilCluster.get(onOwner.control("input_refused"));
+                assertTrue(refused.getString("message").contains("another viewer is typing"), refused::encode);
+                assertFalse(relayed.text().contains("typed on the owner"), "refused input never reached the host");
+
+                // and the other way round: the owner's reader takes the keyboard once the relayed writer leaves
+                relayed.close();
+                cluster.await("the relay's upstream viewer left the owner", () -> console.viewers() == 1);
+                AnvilCluster.get(onOwner.type("owner again\r"));
+                AnvilCluster.get(onOwner.screen(s -> s.contains("owner again\r\n")));
+            }
+
+            // the relay authorizes as the API does: no credential, a project that may not see the node
+            assertEquals(401, refusal(client, other.port(), uuid, Map.of()));
+            assertEquals(404, refusal(client, other.port(), uuid, Map.of("Authorization", OUTSIDER)));
+            // its marker header is no back door: the owner still wants credentials, the other conductor never relays
+            assertEquals(401, refusal(client, owner.port(), uuid, Map.of("X-Anvil-Console-Relay", other.hostname())));
+            assertEquals(
+                    503,
+                    refusal(
+                            client,
+                            other.port(),
+                            uuid,
+                            Map.of("Authorization", ADMIN, "X-Anvil-Console-Relay", "a-client")));
+            on.call(() -> http.close());
+        } finally {
+            AnvilCluster.get(fleet.close());
+            AnvilCluster.get(simVertx.close());
+        }
+    }
+
+    private static AnvilCluster.Member holder(AnvilCluster cluster, String uuid) {
+        return cluster.running().stream()
+                .filter(m ->
+                        m.anvil().consoles().get(uuid).map(c -> c.connected()).orElse(false))
+                .findFirst()
+                .orElse(null);
+    }
+
+    private static int refusal(Vertx vertx, int port, String uuid, Map<String, String> headers) {
+        Throwable e = AnvilCluster.failure(
+                OnContext.of(vertx).call(() -> ConsoleTestClient.connect(vertx, port, uuid, headers)));
+        assertTrue(e instanceof UpgradeRejectedException, () -> "expected a refused upgrade: " + e);
+        return ((UpgradeRejectedException) e).getStatus();
+    }
+
+    private static JsonObject call(
+            OnContext on, HttpClient http, int port, HttpMethod method, String path, JsonObject body) {
+        return AnvilCluster.get(on.call(() -> http.request(new RequestOptions()
+                        .setHost("127.0.0.1")
+                        .setPort(port)
+                        .setMethod(method)
+                        .setURI(path)
+                        .putHeader("Authorization", ADMIN)
+                        .putHeader("X-OpenStack-Ironic-API-Version", "latest")
+                        .putHeader("Content-Type", "application/json"))
+                .compose(req -> req.send(Buffer.buffer(body.encode())))
+                .compose(resp -> resp.body().map(b -> {
+                    assertTrue(
+                            resp.statusCode() < 300, () -> method + " " + path + " -> " + resp.statusCode() + " " + b);
+                    return b.length() == 0 ? new JsonObject() : new JsonObject(b);
+                }))));
+    }
+}
