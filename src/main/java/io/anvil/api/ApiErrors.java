@@ -53,6 +53,9 @@ public final class ApiErrors implements Handler<RoutingContext> {
         }
         if (status == 500) {
             LOG.error("{} {} failed: {}", ctx.request().method(), ctx.request().path(), message, failure);
+        } else if (failure instanceof io.anvil.store.DatabaseAvailability.Away) {
+            // refused at once while PostgreSQL is away: DatabaseAvailability logged the outage once
+            LOG.debug("{} {} -> {} {}", ctx.request().method(), ctx.request().path(), status, message);
         } else if (status > 500) {
             // 503 is load or a stopping conductor, not a bug: no stack trace
             LOG.warn("{} {} -> {} {}", ctx.request().method(), ctx.request().path(), status, message);

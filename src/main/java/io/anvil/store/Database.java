@@ -16,12 +16,16 @@ import java.util.function.Function;
 public final class Database {
     private final Pool pool;
     private final SqlClient pipelined;
+    private final SqlClient guardedReads;
+    private final DatabaseAvailability availability;
     private final DatabaseUrl url;
 
-    private Database(DatabaseUrl url, Pool pool, SqlClient pipelined) {
+    private Database(Vertx vertx, DatabaseUrl url, Pool pool, SqlClient pipelined) {
         this.url = url;
         this.pool = pool;
         this.pipelined = pipelined;
+        this.availability = new DatabaseAvailability(vertx, url.connectOptions());
+        this.guardedReads = new GuardedSqlClient(pipelined, availability);
     }
 
     public static Database connect(Vertx vertx, DatabaseUrl url, int poolSize, int pipelinedSize) {
@@ -43,25 +47,45 @@ public final class Database {
                 .connectingTo(url.connectOptions())
                 .using(vertx)
                 .build();
-        return new Database(url, pool, pipelined);
+        return new Database(vertx, url, pool, pipelined);
     }
 
     public Pool pool() {
         return pool;
     }
 
-    /** For single statements; pipelined, no transaction. */
+    /**
+     * For single statements; pipelined, no transaction. Fails at once while PostgreSQL is away
+     * ({@link DatabaseAvailability}); a read-only statement whose connection was lost runs once more.
+     */
     public SqlClient reads() {
-        return pipelined;
+        return guardedReads;
     }
 
+    /**
+     * Runs {@code work} in a transaction. Fails at once while PostgreSQL is away; a transaction cut by a lost
+     * connection is rolled back by PostgreSQL and never retried here (its commit may have happened before the
+     * connection dropped; the caller, told 503, retries if it wants).
+     */
     public <T> Future<T> inTransaction(Function<SqlConnection, Future<T>> work) {
-        return pool.withTransaction(work);
+        return availability.guard(() -> pool.withTransaction(work));
     }
 
-    /** Succeeds when PostgreSQL answers {@code SELECT 1} (the readiness probe). */
+    /** The reconnection gate: whether PostgreSQL is away. */
+    public DatabaseAvailability availability() {
+        return availability;
+    }
+
+    /**
+     * Succeeds when PostgreSQL answers {@code SELECT 1} (the readiness probe). Bypasses the gate, so readiness always
+     * asks PostgreSQL itself; a success opens the gate at once.
+     */
     public Future<Void> ping() {
-        return reads().query("SELECT 1").execute().mapEmpty();
+        return pipelined
+                .query("SELECT 1")
+                .execute()
+                .onSuccess(r -> availability.reached())
+                .mapEmpty();
     }
 
     public DatabaseUrl url() {
