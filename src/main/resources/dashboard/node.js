@@ -86,35 +86,43 @@ export class NodePage {
     ol.scrollTop = ol.scrollHeight;
     if (ev.event_type.startsWith('baremetal.node.') && ev.event_type !== 'baremetal.node.delete.end' && this.node) {
       for (const k of Object.keys(p)) if (k in this.node) this.node[k] = p[k];
+      // the payload's holder held the lock while writing; a change that ended with no target left has let go
+      if (!ev.event_type.endsWith('.start') && !p.target_provision_state && !p.target_power_state) {
+        this.node.reservation = null;
+      }
       this.renderNode();
+      const uuid = this.uuid;
+      api(`/v1/nodes/${uuid}/lock`).then((l) => {
+        if (this.uuid === uuid) { this.lock = l; this.renderNode(); }
+      }).catch(() => {});
     }
   }
 
   renderNode() {
     const n = this.node;
     this.$('node-title').textContent = n.name ? `${n.name}` : n.uuid;
+    // the list is built once per node and its values updated in place (screen readers and tests keep their place)
     const dl = this.$('node-fields');
-    dl.replaceChildren();
+    if (dl.dataset.uuid !== n.uuid) {
+      dl.dataset.uuid = n.uuid;
+      dl.replaceChildren();
+      for (const k of [...SHOWN, 'lock']) {
+        const dt = document.createElement('dt');
+        dt.textContent = k;
+        const dd = document.createElement('dd');
+        dd.dataset.field = k;
+        dl.append(dt, dd);
+      }
+    }
     const lockText = this.lock
       ? `${this.lock.exclusive ? this.lock.exclusive.owner + ' (' + this.lock.exclusive.purpose + ')' : 'free'},`
         + ` ${this.lock.queue_length} waiting`
-      : null;
-    for (const k of SHOWN) {
-      if (!(k in n)) continue;
-      const dt = document.createElement('dt');
-      dt.textContent = k;
-      const dd = document.createElement('dd');
-      const v = n[k];
-      dd.textContent = v === null ? '—' : typeof v === 'object' ? JSON.stringify(v) : String(v);
-      dd.dataset.field = k;
-      dl.append(dt, dd);
-    }
-    if (lockText) {
-      const dt = document.createElement('dt');
-      dt.textContent = 'lock';
-      const dd = document.createElement('dd');
-      dd.textContent = lockText;
-      dl.append(dt, dd);
+      : '—';
+    for (const dd of dl.querySelectorAll('dd')) {
+      const k = dd.dataset.field;
+      const v = k === 'lock' ? lockText : n[k];
+      const text = v === null || v === undefined ? '—' : typeof v === 'object' ? JSON.stringify(v) : String(v);
+      if (dd.textContent !== text) dd.textContent = text;
     }
     // the buttons are made once per node and only enabled or disabled afterwards, so one stays the same element
     const box = this.$('node-actions');
@@ -189,6 +197,7 @@ export class NodePage {
 
   close() {
     this.$('node-actions').dataset.uuid = '';
+    this.$('node-fields').dataset.uuid = '';
     if (this.console) this.console.close(1000);
     this.console = null;
     this.lock = null;

@@ -70,7 +70,10 @@ class DashboardBrowserTest {
     }
 
     private static WebDriverWait waiting(WebDriver d) {
-        return new WebDriverWait(d, Duration.ofSeconds(30), Duration.ofMillis(20));
+        // an element re-rendered between finding and reading it is looked up again at the next poll
+        WebDriverWait wait = new WebDriverWait(d, Duration.ofSeconds(30), Duration.ofMillis(20));
+        wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class);
+        return wait;
     }
 
     private static void logIn(WebDriver d, String user, String password) {
