@@ -40,7 +40,10 @@ final class ConsoleApi {
 
     private ConsoleRelay relay(io.vertx.core.Vertx vertx) {
         if (relay == null && services.conductors() != null) {
-            relay = new ConsoleRelay(vertx, services.conductors().hostname());
+            relay = new ConsoleRelay(
+                    vertx,
+                    services.conductors().hostname(),
+                    ((Number) services.config().setting("console.buffer_bytes").orElse(8192)).intValue());
         }
         return relay;
     }

@@ -37,9 +37,14 @@ final class ConsoleRelay {
     private final WebSocketClient client;
     private final String self;
 
-    ConsoleRelay(Vertx vertx, String self) {
+    ConsoleRelay(Vertx vertx, String self, int bufferBytes) {
         this.self = self;
-        WebSocketClientOptions options = new WebSocketClientOptions().setConnectTimeout(5_000);
+        // the owner's first frame is its whole ring buffer (console.buffer_bytes), larger than the default 64 KiB limit
+        int frame = Math.max(65_536, bufferBytes + 1024);
+        WebSocketClientOptions options = new WebSocketClientOptions()
+                .setConnectTimeout(5_000)
+                .setMaxFrameSize(frame)
+                .setMaxMessageSize(Math.max(frame, 262_144));
         // with TLS, peers present this cluster's API certificate: trust exactly it (no public CA is involved)
         Authenticator.of(vertx)
                 .map(Authenticator::settings)

@@ -4,11 +4,8 @@ import static io.anvil.testsupport.TestCredentials.basic;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.anvil.testsupport.Conditions;
-import io.anvil.testsupport.TestCredentials;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -27,25 +24,10 @@ class AllocationAuthApiTest extends ApiTestBase {
 
     @Override
     protected Map<String, Object> extraConfig() {
-        try {
-            Path dir = Files.createTempDirectory("anvil-alloc-auth");
-            Map<String, String> users = new java.util.LinkedHashMap<>();
-            for (String u : List.of("root", "alice", "bob", "rita", "lena")) {
-                users.put(u, PASSWORD);
-            }
-            return Map.of(
-                    "api.auth_strategy", "http_basic",
-                    "api.http_basic_auth_user_file",
-                            TestCredentials.htpasswd(dir, users).toString(),
-                    "api.http_basic_roles",
-                            List.of(
-                                    "alice=member:proj-a",
-                                    "bob=member:proj-b",
-                                    "rita=reader:proj-a",
-                                    "lena=member:proj-l"));
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        return httpBasic(
+                PASSWORD,
+                List.of("root", "alice", "bob", "rita", "lena"),
+                List.of("alice=member:proj-a", "bob=member:proj-b", "rita=reader:proj-a", "lena=member:proj-l"));
     }
 
     private Req as(String user, Req r) {
@@ -79,6 +61,10 @@ class AllocationAuthApiTest extends ApiTestBase {
                     return !"allocating".equals(last[0].getString("state"));
                 });
         return last[0];
+    }
+
+    private Resp allocate(String user, JsonObject body) {
+        return as(user, post("/v1/allocations", body)).send();
     }
 
     private static Set<String> uuids(JsonObject list) {
@@ -147,28 +133,16 @@ class AllocationAuthApiTest extends ApiTestBase {
         String leased = availableNode("alloc-deny-leased", "rc-lease", "proj-b", "proj-l");
 
         // no candidate of another project, by UUID or by name: concealed as not found (400, Ironic's check_node_list)
-        assertError(
-                as(
-                                "alice",
-                                post(
-                                        "/v1/allocations",
-                                        new JsonObject()
-                                                .put("resource_class", "rc-deny")
-                                                .put("candidate_nodes", new JsonArray().add(nodeB))))
-                        .send(),
-                400,
-                "Nodes cannot be found: " + nodeB);
-        assertError(
-                as(
-                                "alice",
-                                post(
-                                        "/v1/allocations",
-                                        new JsonObject()
-                                                .put("resource_class", "rc-deny")
-                                                .put("candidate_nodes", new JsonArray().add("alloc-deny-b"))))
-                        .send(),
-                400,
-                "Nodes cannot be found: alloc-deny-b");
+        for (String ident : List.of(nodeB, "alloc-deny-b")) {
+            assertError(
+                    allocate(
+                            "alice",
+                            new JsonObject()
+                                    .put("resource_class", "rc-deny")
+                                    .put("candidate_nodes", new JsonArray().add(ident))),
+                    400,
+                    "Nodes cannot be found: " + ident);
+        }
         // no backfill onto it either
         assertError(
                 as("alice", post("/v1/allocations", new JsonObject().put("node", nodeB)))

@@ -56,6 +56,28 @@ abstract class ApiTestBase {
     protected DatabaseUrl db;
     protected String base;
 
+    /**
+     * {@code http_basic} with a generated htpasswd file: every user in {@code users} has {@code password};
+     * {@code roles} as {@code api.http_basic_roles} ("user=role[:project]"; unlisted users are admins).
+     */
+    protected static Map<String, Object> httpBasic(String password, List<String> users, List<String> roles) {
+        try {
+            java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("anvil-auth");
+            Map<String, String> passwords = new java.util.LinkedHashMap<>();
+            users.forEach(u -> passwords.put(u, password));
+            return Map.of(
+                    "api.auth_strategy",
+                    "http_basic",
+                    "api.http_basic_auth_user_file",
+                    io.anvil.testsupport.TestCredentials.htpasswd(dir, passwords)
+                            .toString(),
+                    "api.http_basic_roles",
+                    roles);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     /** Extra configuration for this class's Anvil (flat keys as in conf/anvil.yaml). */
     protected Map<String, Object> extraConfig() {
         return Map.of();

@@ -10,13 +10,10 @@ import io.anvil.auth.AuthHandler;
 import io.anvil.auth.Policy;
 import io.anvil.events.FeedTestClient;
 import io.anvil.testsupport.Conditions;
-import io.anvil.testsupport.TestCredentials;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Route;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -37,26 +34,15 @@ class AuthApiTest extends ApiTestBase {
 
     @Override
     protected Map<String, Object> extraConfig() {
-        try {
-            Path dir = Files.createTempDirectory("anvil-auth");
-            Map<String, String> users = new java.util.LinkedHashMap<>();
-            for (String u : List.of("root", "alice", "bob", "rita", "lena", "sam")) {
-                users.put(u, PASSWORD);
-            }
-            Path file = TestCredentials.htpasswd(dir, users);
-            return Map.of(
-                    "api.auth_strategy", "http_basic",
-                    "api.http_basic_auth_user_file", file.toString(),
-                    "api.http_basic_roles",
-                            List.of(
-                                    "alice=member:proj-a",
-                                    "bob=member:proj-b",
-                                    "rita=reader:proj-a",
-                                    "lena=member:proj-l",
-                                    "sam=reader"));
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        return httpBasic(
+                PASSWORD,
+                List.of("root", "alice", "bob", "rita", "lena", "sam"),
+                List.of(
+                        "alice=member:proj-a",
+                        "bob=member:proj-b",
+                        "rita=reader:proj-a",
+                        "lena=member:proj-l",
+                        "sam=reader"));
     }
 
     private Req as(String user, Req r) {

@@ -467,7 +467,7 @@ public final class DeployBench {
                 });
                 return rest;
             }
-            Thread.sleep(250);
+            BenchWait.pause(250);
         }
     }
 

@@ -157,11 +157,7 @@ public final class HeartbeatBench {
             if (driver != null) {
                 // wrk exits at its deadline without reading the answers still in flight: let Anvil finish those
                 // (its counters stand still) before the run's window closes
-                long seen = -1;
-                while (seen != m.accepted() + m.rejected()) {
-                    seen = m.accepted() + m.rejected();
-                    Thread.sleep(300);
-                }
+                BenchWait.untilSteady(() -> m.accepted() + m.rejected(), 300);
             }
             long runEnd = System.currentTimeMillis();
             long accepted = m.accepted() - accepted0;

@@ -127,9 +127,9 @@ final class WrkHeartbeats {
             try {
                 long t0 = System.nanoTime();
                 long window = Math.max(1, seconds - 2) * 1_000_000_000L;
-                Thread.sleep(Math.min(1000, seconds * 250L));
+                BenchWait.pause(Math.min(1000, seconds * 250L));
                 meter.start();
-                Thread.sleep(Math.max(100, (window - (System.nanoTime() - t0) + 1_000_000_000L) / 1_000_000));
+                BenchWait.pause(Math.max(100, (window - (System.nanoTime() - t0) + 1_000_000_000L) / 1_000_000));
                 cpu.complete(meter.stop());
             } catch (Exception e) {
                 cpu.completeExceptionally(e);

@@ -5,14 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.anvil.events.FeedTestClient;
 import io.anvil.sim.agent.AgentFleet;
-import io.anvil.sim.agent.AgentFleetOptions;
 import io.anvil.sim.agent.SimulatedAgent;
 import io.anvil.testsupport.Conditions;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -26,33 +24,17 @@ class AgentDeployFeedTest extends AgentTestSupport {
 
     @Override
     protected Map<String, Object> extraConfig() {
-        return Map.of("api.ramdisk_heartbeat_timeout", 1, "agent.liveness_flush_interval", 0.1);
+        return FAST_AGENTS;
     }
 
     @BeforeAll
     void startAgents() {
-        agents = await(AgentFleet.start(
-                vertx,
-                AgentFleetOptions.defaults("http://127.0.0.1:" + anvil.apiPort())
-                        .withMinHeartbeatInterval(Duration.ofMillis(100))
-                        .withPrepareImageTime(Duration.ofMillis(500))
-                        .withMaxBackoff(Duration.ofSeconds(1))));
-    }
-
-    @AfterAll
-    void stopAgents() {
-        if (agents != null) {
-            await(agents.close());
-        }
+        agents = startAgents(agentOptions(Duration.ofMillis(500)));
     }
 
     @Test
     void aDirectDeployShowsEveryTransitionAndStepOnceInOrder() {
-        String[] n = nodeWithPort("available", null);
-        sql(
-                "UPDATE nodes SET deploy_interface = 'direct', instance_info = ?::jsonb WHERE uuid = ?",
-                agents.instanceInfoFor("ubuntu.qcow2").encode(),
-                n[0]);
+        String[] n = directNode("available", agents.instanceInfoFor("ubuntu.qcow2"));
         // resume after the node's set-up events: the subscriber gets exactly the deploy's
         long before = events(n[0]).stream()
                 .mapToLong(e -> ((Number) e.get("seq")).longValue())

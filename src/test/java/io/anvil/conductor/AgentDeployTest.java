@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.anvil.ipmi.codec.command.BootDevice;
 import io.anvil.sim.agent.AgentFleet;
-import io.anvil.sim.agent.AgentFleetOptions;
 import io.anvil.sim.agent.BmcAgents;
 import io.anvil.sim.agent.SimulatedAgent;
 import io.anvil.sim.bmc.FleetOptions;
@@ -21,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -37,38 +35,17 @@ class AgentDeployTest extends AgentTestSupport {
 
     @Override
     protected Map<String, Object> extraConfig() {
-        // agents heartbeat every 0.3-0.6 s; liveness is written every 100 ms
-        return Map.of("api.ramdisk_heartbeat_timeout", 1, "agent.liveness_flush_interval", 0.1);
+        return FAST_AGENTS;
     }
 
     @BeforeAll
     void startAgents() {
-        agents = await(AgentFleet.start(
-                vertx,
-                AgentFleetOptions.defaults("http://127.0.0.1:" + anvil.apiPort())
-                        .withMinHeartbeatInterval(Duration.ofMillis(100))
-                        .withPrepareImageTime(Duration.ofMillis(1000))
-                        .withMaxBackoff(Duration.ofSeconds(1))));
+        agents = startAgents(agentOptions(Duration.ofMillis(1000)));
     }
 
-    @AfterAll
-    void stopAgents() {
-        if (agents != null) {
-            await(agents.close());
-        }
-    }
-
-    /**
-     * An available fake-hardware node with the direct deploy, an image of the agents' image server (with its
-     * SHA-256) and a port; returns {uuid, mac}.
-     */
+    /** An available direct-deploy node whose image (with its SHA-256) the agents' image server has; {uuid, mac}. */
     private String[] directNode(String image) {
-        String[] n = nodeWithPort("available", null);
-        sql(
-                "UPDATE nodes SET deploy_interface = 'direct', instance_info = ?::jsonb WHERE uuid = ?",
-                agents.instanceInfoFor(image).encode(),
-                n[0]);
-        return n;
+        return directNode("available", agents.instanceInfoFor(image));
     }
 
     @Test

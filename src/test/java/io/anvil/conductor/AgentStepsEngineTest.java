@@ -14,7 +14,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -29,38 +28,18 @@ class AgentStepsEngineTest extends AgentTestSupport {
 
     @Override
     protected Map<String, Object> extraConfig() {
-        return Map.of("api.ramdisk_heartbeat_timeout", 1, "agent.liveness_flush_interval", 0.1);
+        return FAST_AGENTS;
     }
 
     @BeforeAll
     void startAgents() {
-        agents = await(AgentFleet.start(vertx, options(Duration.ofMillis(200))));
+        agents = startAgents(options(Duration.ofMillis(200)));
     }
 
     private AgentFleetOptions options(Duration stepTime) {
-        return AgentFleetOptions.defaults("http://127.0.0.1:" + anvil.apiPort())
-                .withMinHeartbeatInterval(Duration.ofMillis(100))
-                .withPrepareImageTime(Duration.ofMillis(200))
+        return agentOptions(Duration.ofMillis(200))
                 .withStepTime(stepTime)
-                .withImageDownloadRetries(1, Duration.ofMillis(100)) // IPA retries a checksum mismatch too
-                .withMaxBackoff(Duration.ofSeconds(1));
-    }
-
-    @AfterAll
-    void stopAgents() {
-        if (agents != null) {
-            await(agents.close());
-        }
-    }
-
-    /** A fake-hardware node with the direct deploy and a port, in {@code state}; returns {uuid, mac}. */
-    private String[] directNode(String state, JsonObject instanceInfo) {
-        String[] n = nodeWithPort(state, null);
-        sql(
-                "UPDATE nodes SET deploy_interface = 'direct', instance_info = ?::jsonb WHERE uuid = ?",
-                instanceInfo.encode(),
-                n[0]);
-        return n;
+                .withImageDownloadRetries(1, Duration.ofMillis(100)); // IPA retries a checksum mismatch too
     }
 
     private Map<String, Object> row(String uuid) {

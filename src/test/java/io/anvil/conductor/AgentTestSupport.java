@@ -2,16 +2,63 @@ package io.anvil.conductor;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.anvil.sim.agent.AgentFleet;
+import io.anvil.sim.agent.AgentFleetOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
 
 /**
  * Shared helpers of the agent API tests (docs/agent.md): requests with an explicit microversion, nodes with a port
  * and an agent token, and the node's driver_internal_info as stored.
  */
 abstract class AgentTestSupport extends ConductorTestBase {
+    /** Agents heartbeat every 0.3-0.6 s (Ironic's 0.3-0.6 × the timeout told at lookup); liveness written every 100 ms. */
+    static final Map<String, Object> FAST_AGENTS =
+            Map.of("api.ramdisk_heartbeat_timeout", 1, "agent.liveness_flush_interval", 0.1);
+
+    private final List<AgentFleet> agentFleets = new ArrayList<>();
+
+    /**
+     * Simulated agents reporting to this Anvil: heartbeats at least 100 ms apart, a back-off of at most 1 s, and
+     * {@code prepareImageTime} to write an image; refine with {@code options}.
+     */
+    AgentFleetOptions agentOptions(Duration prepareImageTime) {
+        return AgentFleetOptions.defaults("http://127.0.0.1:" + anvil.apiPort())
+                .withMinHeartbeatInterval(Duration.ofMillis(100))
+                .withPrepareImageTime(prepareImageTime)
+                .withMaxBackoff(Duration.ofSeconds(1));
+    }
+
+    /** Starts an agent fleet, closed after the class (before Anvil stops). */
+    AgentFleet startAgents(AgentFleetOptions options) {
+        AgentFleet fleet = await(AgentFleet.start(vertx, options));
+        agentFleets.add(fleet);
+        return fleet;
+    }
+
+    @AfterAll
+    void stopAgentFleets() {
+        for (AgentFleet f : agentFleets) {
+            await(f.close());
+        }
+    }
+
+    /** A fake-hardware node with the direct deploy and a port, in {@code state}; returns {uuid, mac}. */
+    String[] directNode(String state, JsonObject instanceInfo) {
+        String[] n = nodeWithPort(state, null);
+        sql(
+                "UPDATE nodes SET deploy_interface = 'direct', instance_info = ?::jsonb WHERE uuid = ?",
+                instanceInfo.encode(),
+                n[0]);
+        return n;
+    }
 
     Resp call(HttpMethod method, String path, String version, Object body) {
         RequestOptions opts = new RequestOptions().setMethod(method).setURI(path);

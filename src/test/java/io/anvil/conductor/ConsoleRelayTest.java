@@ -12,10 +12,6 @@ import io.anvil.testsupport.ConsoleTestClient;
 import io.anvil.testsupport.OnContext;
 import io.anvil.testsupport.TestCredentials;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.RequestOptions;
 import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
@@ -53,35 +49,12 @@ class ConsoleRelayTest {
                 "relay-a",
                 "relay-b")) {
             SimulatedBmc bmc = fleet.bmc(0);
-            AnvilCluster.Member a = cluster.member("relay-a");
-            OnContext on = OnContext.of(a.vertx());
-            HttpClient http = a.vertx().createHttpClient();
-            JsonObject created = call(
-                    on,
-                    http,
-                    a.port(),
-                    HttpMethod.POST,
-                    "/v1/nodes",
-                    new JsonObject()
-                            .put("driver", "ipmi")
-                            .put("console_interface", "ipmi-sol")
-                            .put(
-                                    "driver_info",
-                                    new JsonObject()
-                                            .put("ipmi_address", "127.0.0.1")
-                                            .put("ipmi_port", bmc.port())
-                                            .put("ipmi_username", "admin")
-                                            .put("ipmi_password", "password")));
-            String uuid = created.getString("uuid");
-            call(
-                    on,
-                    http,
-                    a.port(),
-                    HttpMethod.PUT,
-                    "/v1/nodes/" + uuid + "/states/console",
-                    new JsonObject().put("enabled", true));
-            cluster.await("one conductor holds the console", () -> holder(cluster, uuid) != null && bmc.solActive());
-            AnvilCluster.Member owner = holder(cluster, uuid);
+            String uuid =
+                    ClusterConsoles.enabledSolNode(cluster.member("relay-a"), bmc, Map.of("Authorization", ADMIN));
+            cluster.await(
+                    "one conductor holds the console",
+                    () -> ClusterConsoles.holder(cluster, uuid) != null && bmc.solActive());
+            AnvilCluster.Member owner = ClusterConsoles.holder(cluster, uuid);
             AnvilCluster.Member other = cluster.running().stream()
                     .filter(m -> m != owner)
                     .findFirst()
@@ -128,19 +101,10 @@ class ConsoleRelayTest {
                             other.port(),
                             uuid,
                             Map.of("Authorization", ADMIN, "X-Anvil-Console-Relay", "a-client")));
-            on.call(() -> http.close());
         } finally {
             AnvilCluster.get(fleet.close());
             AnvilCluster.get(simVertx.close());
         }
-    }
-
-    private static AnvilCluster.Member holder(AnvilCluster cluster, String uuid) {
-        return cluster.running().stream()
-                .filter(m ->
-                        m.anvil().consoles().get(uuid).map(c -> c.connected()).orElse(false))
-                .findFirst()
-                .orElse(null);
     }
 
     private static int refusal(Vertx vertx, int port, String uuid, Map<String, String> headers) {
@@ -148,23 +112,5 @@ class ConsoleRelayTest {
                 OnContext.of(vertx).call(() -> ConsoleTestClient.connect(vertx, port, uuid, headers)));
         assertTrue(e instanceof UpgradeRejectedException, () -> "expected a refused upgrade: " + e);
         return ((UpgradeRejectedException) e).getStatus();
-    }
-
-    private static JsonObject call(
-            OnContext on, HttpClient http, int port, HttpMethod method, String path, JsonObject body) {
-        return AnvilCluster.get(on.call(() -> http.request(new RequestOptions()
-                        .setHost("127.0.0.1")
-                        .setPort(port)
-                        .setMethod(method)
-                        .setURI(path)
-                        .putHeader("Authorization", ADMIN)
-                        .putHeader("X-OpenStack-Ironic-API-Version", "latest")
-                        .putHeader("Content-Type", "application/json"))
-                .compose(req -> req.send(Buffer.buffer(body.encode())))
-                .compose(resp -> resp.body().map(b -> {
-                    assertTrue(
-                            resp.statusCode() < 300, () -> method + " " + path + " -> " + resp.statusCode() + " " + b);
-                    return b.length() == 0 ? new JsonObject() : new JsonObject(b);
-                }))));
     }
 }

@@ -8,11 +8,6 @@ import io.anvil.sim.bmc.SimulatedBmc;
 import io.anvil.sim.bmc.SimulatedFleet;
 import io.anvil.testsupport.AnvilCluster;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.RequestOptions;
-import io.vertx.core.json.JsonObject;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -31,45 +26,16 @@ class ConsoleTakeoverTest {
         try (AnvilCluster cluster =
                 AnvilCluster.start(Map.of("console.reconcile_interval", 0.2), "console-a", "console-b")) {
             SimulatedBmc bmc = fleet.bmc(0);
-            AnvilCluster.Member a = cluster.member("console-a");
-            HttpClient http = a.vertx().createHttpClient();
-            JsonObject created = call(
-                    http,
-                    a.port(),
-                    HttpMethod.POST,
-                    "/v1/nodes",
-                    new JsonObject()
-                            .put("driver", "ipmi")
-                            .put("console_interface", "ipmi-sol")
-                            .put(
-                                    "driver_info",
-                                    new JsonObject()
-                                            .put("ipmi_address", "127.0.0.1")
-                                            .put("ipmi_port", bmc.port())
-                                            .put("ipmi_username", "admin")
-                                            .put("ipmi_password", "password")));
-            String uuid = created.getString("uuid");
-            call(
-                    http,
-                    a.port(),
-                    HttpMethod.PUT,
-                    "/v1/nodes/" + uuid + "/states/console",
-                    new JsonObject().put("enabled", true));
-            cluster.await("one conductor holds the console", () -> holders(cluster, uuid) == 1 && bmc.solActive());
-            AnvilCluster.Member owner = cluster.running().stream()
-                    .filter(m -> m.anvil()
-                            .consoles()
-                            .get(uuid)
-                            .map(c -> c.connected())
-                            .orElse(false))
-                    .findFirst()
-                    .orElseThrow();
+            String uuid = ClusterConsoles.enabledSolNode(cluster.member("console-a"), bmc, Map.of());
+            cluster.await(
+                    "one conductor holds the console",
+                    () -> ClusterConsoles.holders(cluster, uuid) == 1 && bmc.solActive());
+            AnvilCluster.Member owner = ClusterConsoles.holder(cluster, uuid);
             AnvilCluster.Member survivor = cluster.running().stream()
                     .filter(m -> m != owner)
                     .findFirst()
                     .orElseThrow();
             long activations = bmc.counters().solActivations();
-            http.close();
             owner.kill();
             cluster.await(
                     "the survivor re-activated SOL",
@@ -85,28 +51,5 @@ class ConsoleTakeoverTest {
             AnvilCluster.get(fleet.close());
             AnvilCluster.get(simVertx.close());
         }
-    }
-
-    private static long holders(AnvilCluster cluster, String uuid) {
-        return cluster.running().stream()
-                .filter(m ->
-                        m.anvil().consoles().get(uuid).map(c -> c.connected()).orElse(false))
-                .count();
-    }
-
-    private static JsonObject call(HttpClient http, int port, HttpMethod method, String path, JsonObject body) {
-        return AnvilCluster.get(http.request(new RequestOptions()
-                        .setHost("127.0.0.1")
-                        .setPort(port)
-                        .setMethod(method)
-                        .setURI(path)
-                        .putHeader("X-OpenStack-Ironic-API-Version", "latest")
-                        .putHeader("Content-Type", "application/json"))
-                .compose(req -> req.send(Buffer.buffer(body.encode())))
-                .compose(resp -> resp.body().map(b -> {
-                    assertTrue(
-                            resp.statusCode() < 300, () -> method + " " + path + " -> " + resp.statusCode() + " " + b);
-                    return b.length() == 0 ? new JsonObject() : new JsonObject(b);
-                })));
     }
 }

@@ -4,9 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.anvil.testsupport.AnvilInstance;
 import io.anvil.testsupport.BaremetalCli;
-import io.anvil.testsupport.TestServices;
+import io.anvil.testsupport.CliHarness;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -15,8 +14,8 @@ import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
+import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -26,25 +25,25 @@ import org.junit.jupiter.api.Test;
  * agent_last_heartbeat, agent_version) and never the agent token (docs/agent.md).
  */
 class BaremetalCliAgentTest {
-    private static AnvilInstance anvil;
+    private static CliHarness harness;
     private static BaremetalCli cli;
 
     @BeforeAll
     static void start() throws Exception {
-        TestServices.requireTool("baremetal");
-        anvil = AnvilInstance.start(Map.of("agent.liveness_flush_interval", 0.05));
-        cli = BaremetalCli.at(anvil.endpoint());
+        harness = CliHarness.start(Map.of("agent.liveness_flush_interval", 0.05));
+        cli = harness.cli();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (anvil != null) {
-            anvil.close();
+        if (harness != null) {
+            harness.close();
         }
     }
 
     private static HttpResponse<String> http(String method, String path, String version, String body) throws Exception {
-        HttpRequest.Builder r = HttpRequest.newBuilder(URI.create(anvil.endpoint() + path))
+        HttpRequest.Builder r = HttpRequest.newBuilder(
+                        URI.create(harness.anvil().endpoint() + path))
                 .header("X-OpenStack-Ironic-API-Version", version);
         if (body != null) {
             r.header("Content-Type", "application/json");
@@ -60,7 +59,7 @@ class BaremetalCliAgentTest {
                 cli.run("node", "create", "--driver", "fake-hardware", "--name", "agent-cli", "-f", "json"));
         String uuid = node.getString("uuid");
         cli.run("port", "create", "52:54:02:00:00:01", "--node", uuid, "-f", "json");
-        var db = anvil.database();
+        var db = harness.anvil().database();
         try (Connection c = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
                 PreparedStatement ps = c.prepareStatement(
                         "UPDATE nodes SET provision_state = 'wait call-back' WHERE uuid = ?::uuid")) {
@@ -77,16 +76,12 @@ class BaremetalCliAgentTest {
                 .encode();
         assertEquals(202, http("POST", "/v1/heartbeat/" + uuid, "1.68", hb).statusCode());
 
-        JsonObject shown = null;
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        String out = "";
-        while (System.nanoTime() < deadline) {
-            out = cli.run("node", "show", uuid, "-f", "json");
-            shown = new JsonObject(out).getJsonObject("driver_internal_info");
-            if (shown.getValue("agent_last_heartbeat") != null) {
-                break;
-            }
-        }
+        JsonObject settled = harness.awaitShow(
+                uuid,
+                Duration.ofSeconds(30),
+                n -> n.getJsonObject("driver_internal_info").getValue("agent_last_heartbeat") != null);
+        JsonObject shown = settled.getJsonObject("driver_internal_info");
+        String out = settled.encode();
         assertEquals("http://192.0.2.10:9999", shown.getString("agent_url"));
         assertEquals("9.4.0", shown.getString("agent_version"));
         assertTrue(shown.getString("agent_last_heartbeat").startsWith("20"), shown.encode());

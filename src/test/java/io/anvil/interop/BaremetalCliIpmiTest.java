@@ -1,5 +1,6 @@
 package io.anvil.interop;
 
+import static io.anvil.testsupport.CliHarness.get;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,14 +10,11 @@ import io.anvil.sim.bmc.FleetOptions;
 import io.anvil.sim.bmc.PowerState;
 import io.anvil.sim.bmc.SimulatedBmc;
 import io.anvil.sim.bmc.SimulatedFleet;
-import io.anvil.testsupport.AnvilInstance;
 import io.anvil.testsupport.BaremetalCli;
-import io.anvil.testsupport.TestServices;
-import io.vertx.core.Future;
-import io.vertx.core.Vertx;
+import io.anvil.testsupport.CliHarness;
 import io.vertx.core.json.JsonObject;
+import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -28,55 +26,33 @@ import org.junit.jupiter.api.Test;
  * Skipped where the CLI is missing, failed when CI=true.
  */
 class BaremetalCliIpmiTest {
-    private static AnvilInstance anvil;
-    private static Vertx simVertx;
+    private static CliHarness harness;
     private static SimulatedFleet fleet;
     private static BaremetalCli cli;
 
     @BeforeAll
     static void start() throws Exception {
-        TestServices.requireTool("baremetal");
-        anvil = AnvilInstance.start(Map.of());
-        cli = BaremetalCli.at(anvil.endpoint());
-        simVertx = Vertx.vertx();
-        fleet = get(SimulatedFleet.start(
-                simVertx, new FleetOptions().count(2).host("127.0.0.1").basePort(0)));
+        harness = CliHarness.start(Map.of());
+        cli = harness.cli();
+        harness.checkEveryOutput(r -> assertFalse(
+                r.both().contains("\"password\"") || r.both().contains("=password"), "password leaked: " + r));
+        fleet = harness.bmcs(new FleetOptions().count(2));
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (anvil != null) {
-            anvil.close();
+        if (harness != null) {
+            harness.close();
         }
-        if (fleet != null) {
-            get(fleet.close());
-        }
-        if (simVertx != null) {
-            get(simVertx.close());
-        }
-    }
-
-    private static <T> T get(Future<T> f) throws Exception {
-        return f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
 
     private static BaremetalCli.Result run(String... args) {
-        BaremetalCli.Result r = cli.call(args);
-        assertFalse(r.both().contains("\"password\"") || r.both().contains("=password"), "password leaked: " + r);
-        return r;
+        return harness.run(args);
     }
 
-    /** Polls {@code baremetal node show} until {@code done} holds (the CLI's power commands return on 202). */
-    private static JsonObject awaitShow(String node, Predicate<JsonObject> done) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (true) {
-            JsonObject n = run("node", "show", node, "-f", "json").json();
-            if (done.test(n)) {
-                return n;
-            }
-            assertTrue(System.nanoTime() < deadline, "node never settled: " + n.encode());
-            // each CLI run takes ~1 s on this machine: that is the polling interval, no sleep needed
-        }
+    /** Waits until {@code baremetal node show} satisfies {@code done} (the CLI's power commands return on 202). */
+    private static JsonObject awaitShow(String node, Predicate<JsonObject> done) {
+        return harness.awaitShow(node, Duration.ofSeconds(30), done);
     }
 
     /** {@code baremetal node console enable/show/disable} on an ipmi-sol node (docs/console.md). */

@@ -1,5 +1,6 @@
 package io.anvil.interop;
 
+import static io.anvil.testsupport.CliHarness.get;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -17,12 +18,10 @@ import io.anvil.sim.bmc.FleetOptions;
 import io.anvil.sim.bmc.PowerState;
 import io.anvil.sim.bmc.SimulatedBmc;
 import io.anvil.sim.bmc.SimulatedFleet;
-import io.anvil.testsupport.AnvilInstance;
 import io.anvil.testsupport.BaremetalCli;
+import io.anvil.testsupport.CliHarness;
 import io.anvil.testsupport.Conditions;
-import io.anvil.testsupport.TestServices;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
@@ -55,8 +54,7 @@ class BaremetalCliLifecycleTest {
     private static final int BAD_CHECKSUM = 1;
     private static final int ABORT = 2;
 
-    private static AnvilInstance anvil;
-    private static Vertx simVertx;
+    private static CliHarness harness;
     private static AgentFleet agents;
     private static AgentFleet slowAgents;
     private static BmcAgents binding;
@@ -69,26 +67,18 @@ class BaremetalCliLifecycleTest {
 
     @BeforeAll
     static void start() throws Exception {
-        TestServices.requireTool("baremetal");
         sha256 = AgentFleet.sha256Of(IMAGE);
-        anvil = AnvilInstance.start(Map.of("api.ramdisk_heartbeat_timeout", 1, "agent.liveness_flush_interval", 0.1));
-        cli = BaremetalCli.at(anvil.endpoint());
-        simVertx = Vertx.vertx();
-        agents = get(AgentFleet.start(simVertx, options(Duration.ofMillis(200))));
-        slowAgents = get(AgentFleet.start(simVertx, options(Duration.ofHours(1))));
+        harness = CliHarness.start(Map.of("api.ramdisk_heartbeat_timeout", 1, "agent.liveness_flush_interval", 0.1));
+        cli = harness.cli();
+        agents = harness.agents(options(Duration.ofMillis(200)));
+        slowAgents = harness.agents(options(Duration.ofHours(1)));
         binding = new BmcAgents(agents, null);
         slowBinding = new BmcAgents(slowAgents, null);
-        fleet = get(SimulatedFleet.start(
-                simVertx,
-                new FleetOptions()
-                        .count(3)
-                        .host("127.0.0.1")
-                        .basePort(0)
-                        .eventListener(BaremetalCliLifecycleTest::onBmcEvent)));
+        fleet = harness.bmcs(new FleetOptions().count(3).eventListener(BaremetalCliLifecycleTest::onBmcEvent));
     }
 
     private static AgentFleetOptions options(Duration stepTime) {
-        return AgentFleetOptions.defaults(anvil.endpoint())
+        return AgentFleetOptions.defaults(harness.anvil().endpoint())
                 .withMinHeartbeatInterval(Duration.ofMillis(100))
                 .withPrepareImageTime(Duration.ofMillis(200))
                 .withStepTime(stepTime)
@@ -119,24 +109,9 @@ class BaremetalCliLifecycleTest {
 
     @AfterAll
     static void stop() throws Exception {
-        if (anvil != null) {
-            anvil.close();
+        if (harness != null) {
+            harness.close();
         }
-        if (fleet != null) {
-            get(fleet.close());
-        }
-        for (AgentFleet f : new AgentFleet[] {agents, slowAgents}) {
-            if (f != null) {
-                get(f.close());
-            }
-        }
-        if (simVertx != null) {
-            get(simVertx.close());
-        }
-    }
-
-    private static <T> T get(Future<T> f) throws Exception {
-        return f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
 
     // ---- the CLI ----
@@ -146,7 +121,7 @@ class BaremetalCliLifecycleTest {
     }
 
     private static void waitUntil(String what, BooleanSupplier condition) {
-        Conditions.await(simVertx, what, DEADLINE, Duration.ofMillis(100), condition);
+        Conditions.await(harness.simVertx(), what, DEADLINE, Duration.ofMillis(100), condition);
     }
 
     /** An ipmi node with its simulated BMC's credentials and the image server's deploy ramdisk; returns it as created. */

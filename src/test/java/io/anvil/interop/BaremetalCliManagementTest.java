@@ -1,5 +1,6 @@
 package io.anvil.interop;
 
+import static io.anvil.testsupport.CliHarness.get;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,15 +9,11 @@ import io.anvil.sim.bmc.FleetOptions;
 import io.anvil.sim.bmc.PowerState;
 import io.anvil.sim.bmc.SimulatedBmc;
 import io.anvil.sim.bmc.SimulatedFleet;
-import io.anvil.testsupport.AnvilInstance;
 import io.anvil.testsupport.BaremetalCli;
-import io.anvil.testsupport.TestServices;
-import io.vertx.core.Future;
-import io.vertx.core.Vertx;
+import io.anvil.testsupport.CliHarness;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -29,55 +26,32 @@ import org.junit.jupiter.api.Test;
  * call/list. Skipped where the CLI is missing, failed when CI=true.
  */
 class BaremetalCliManagementTest {
-    private static AnvilInstance anvil;
-    private static Vertx simVertx;
+    private static CliHarness harness;
     private static SimulatedFleet fleet;
     private static BaremetalCli cli;
 
     @BeforeAll
     static void start() throws Exception {
-        TestServices.requireTool("baremetal");
-        anvil = AnvilInstance.start(Map.of());
-        cli = BaremetalCli.at(anvil.endpoint());
-        simVertx = Vertx.vertx();
-        fleet = get(SimulatedFleet.start(
-                simVertx, new FleetOptions().count(1).host("127.0.0.1").basePort(0)));
+        harness = CliHarness.start(Map.of());
+        cli = harness.cli();
+        harness.checkEveryOutput(r -> assertFalse(r.both().contains("=password"), "password leaked: " + r));
+        fleet = harness.bmcs(new FleetOptions().count(1));
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (anvil != null) {
-            anvil.close();
+        if (harness != null) {
+            harness.close();
         }
-        if (fleet != null) {
-            get(fleet.close());
-        }
-        if (simVertx != null) {
-            get(simVertx.close());
-        }
-    }
-
-    private static <T> T get(Future<T> f) throws Exception {
-        return f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
 
     private static BaremetalCli.Result run(String... args) {
-        BaremetalCli.Result r = cli.call(args);
-        assertFalse(r.both().contains("=password"), "password leaked: " + r);
-        return r;
+        return harness.run(args);
     }
 
-    /** Polls {@code baremetal node show} until {@code done} holds (each CLI run is the polling interval). */
+    /** Waits until {@code baremetal node show} satisfies {@code done}. */
     private static JsonObject awaitShow(String node, Predicate<JsonObject> done) {
-        JsonObject[] last = new JsonObject[1];
-        io.anvil.testsupport.Conditions.await(
-                anvil.anvil().vertx(),
-                node + " settles",
-                java.time.Duration.ofSeconds(60),
-                java.time.Duration.ofMillis(100),
-                () -> done.test(
-                        last[0] = run("node", "show", node, "-f", "json").json()));
-        return last[0];
+        return harness.awaitShow(node, java.time.Duration.ofSeconds(60), done);
     }
 
     private static JsonObject row(JsonArray rows, String key, String value) {

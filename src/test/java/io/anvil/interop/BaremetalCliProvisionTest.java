@@ -5,13 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.anvil.testsupport.AnvilInstance;
 import io.anvil.testsupport.BaremetalCli;
-import io.anvil.testsupport.TestServices;
-import io.vertx.core.Promise;
+import io.anvil.testsupport.CliHarness;
 import io.vertx.core.json.JsonObject;
+import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -22,20 +20,19 @@ import org.junit.jupiter.api.Test;
  * inspect and manual cleaning. Skipped where the CLI is missing, failed when CI=true.
  */
 class BaremetalCliProvisionTest {
-    private static AnvilInstance anvil;
+    private static CliHarness harness;
     private static BaremetalCli cli;
 
     @BeforeAll
     static void start() throws Exception {
-        TestServices.requireTool("baremetal");
-        anvil = AnvilInstance.start(Map.of());
-        cli = BaremetalCli.at(anvil.endpoint());
+        harness = CliHarness.start(Map.of());
+        cli = harness.cli();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (anvil != null) {
-            anvil.close();
+        if (harness != null) {
+            harness.close();
         }
     }
 
@@ -43,19 +40,9 @@ class BaremetalCliProvisionTest {
         return cli.call("node", "show", node, "-f", "json").json();
     }
 
-    /** Polls {@code node show} until {@code field} equals {@code value}; pauses on a Vert.x timer, never sleeps. */
-    private static JsonObject waitFor(String node, String field, String value) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (true) {
-            JsonObject n = show(node);
-            if (value.equals(n.getString(field))) {
-                return n;
-            }
-            assertTrue(System.nanoTime() < deadline, node + " " + field + " stayed " + n.getString(field));
-            Promise<Void> p = Promise.promise();
-            anvil.anvil().vertx().setTimer(100, id -> p.complete());
-            p.future().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
-        }
+    /** Waits until {@code node show}'s {@code field} equals {@code value}. */
+    private static JsonObject waitFor(String node, String field, String value) {
+        return harness.awaitShow(node, Duration.ofSeconds(30), n -> value.equals(n.getString(field)));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.anvil.interop;
 
+import static io.anvil.testsupport.CliHarness.get;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -15,18 +16,14 @@ import io.anvil.sim.bmc.FleetOptions;
 import io.anvil.sim.bmc.PowerState;
 import io.anvil.sim.bmc.SimulatedBmc;
 import io.anvil.sim.bmc.SimulatedFleet;
-import io.anvil.testsupport.AnvilInstance;
 import io.anvil.testsupport.BaremetalCli;
-import io.anvil.testsupport.TestServices;
-import io.vertx.core.Future;
-import io.vertx.core.Vertx;
+import io.anvil.testsupport.CliHarness;
 import io.vertx.core.json.JsonObject;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -41,8 +38,7 @@ import org.junit.jupiter.api.Test;
 class BaremetalCliRescueTest {
     private static final String PASSWORD = "Cli-Rescue-Pa55";
 
-    private static AnvilInstance anvil;
-    private static Vertx simVertx;
+    private static CliHarness harness;
     private static AgentFleet agents;
     private static BmcAgents binding;
     private static SimulatedFleet fleet;
@@ -50,39 +46,20 @@ class BaremetalCliRescueTest {
 
     @BeforeAll
     static void start() throws Exception {
-        TestServices.requireTool("baremetal");
-        anvil = AnvilInstance.start(Map.of("api.ramdisk_heartbeat_timeout", 1, "agent.liveness_flush_interval", 0.1));
-        cli = BaremetalCli.at(anvil.endpoint());
-        simVertx = Vertx.vertx();
-        agents = get(AgentFleet.start(
-                simVertx,
-                AgentFleetOptions.defaults(anvil.endpoint())
-                        .withMinHeartbeatInterval(Duration.ofMillis(100))
-                        .withMaxBackoff(Duration.ofSeconds(1))));
+        harness = CliHarness.start(Map.of("api.ramdisk_heartbeat_timeout", 1, "agent.liveness_flush_interval", 0.1));
+        cli = harness.cli();
+        agents = harness.agents(AgentFleetOptions.defaults(harness.anvil().endpoint())
+                .withMinHeartbeatInterval(Duration.ofMillis(100))
+                .withMaxBackoff(Duration.ofSeconds(1)));
         binding = new BmcAgents(agents, null);
-        fleet = get(SimulatedFleet.start(
-                simVertx,
-                new FleetOptions().count(1).host("127.0.0.1").basePort(0).eventListener(binding::listener)));
+        fleet = harness.bmcs(new FleetOptions().count(1).eventListener(binding::listener));
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (anvil != null) {
-            anvil.close();
+        if (harness != null) {
+            harness.close();
         }
-        if (fleet != null) {
-            get(fleet.close());
-        }
-        if (agents != null) {
-            get(agents.close());
-        }
-        if (simVertx != null) {
-            get(simVertx.close());
-        }
-    }
-
-    private static <T> T get(Future<T> f) throws Exception {
-        return f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
 
     private static String run(String... args) {
@@ -92,7 +69,7 @@ class BaremetalCliRescueTest {
     }
 
     private static void sql(String statement, String uuid) throws Exception {
-        var db = anvil.database();
+        var db = harness.anvil().database();
         try (Connection c = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
                 PreparedStatement ps = c.prepareStatement(statement)) {
             ps.setString(1, uuid);

@@ -6,9 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.anvil.testsupport.AnvilInstance;
 import io.anvil.testsupport.BaremetalCli;
-import io.anvil.testsupport.TestServices;
+import io.anvil.testsupport.CliHarness;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
@@ -27,20 +26,19 @@ import org.junit.jupiter.api.io.TempDir;
  * which negotiates Anvil's maximum microversion). Skipped where the CLI is missing, failed when CI=true.
  */
 class ChassisTraitsCliInteropTest {
-    private static AnvilInstance anvil;
+    private static CliHarness harness;
     private static BaremetalCli cli;
 
     @BeforeAll
     static void start() throws Exception {
-        TestServices.requireTool("baremetal");
-        anvil = AnvilInstance.start(Map.of());
-        cli = BaremetalCli.at(anvil.endpoint());
+        harness = CliHarness.start(Map.of());
+        cli = harness.cli();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (anvil != null) {
-            anvil.close();
+        if (harness != null) {
+            harness.close();
         }
     }
 

@@ -362,16 +362,14 @@ class NodeLockFairnessTest {
                     n, LockRequest.exclusive("continue deploy").patient());
             List<Integer> ranks = new ArrayList<>();
             // sample its rank until it heads the queue (crashed waiters pruned after waiterTtl, churners behind it);
-            // the deadline only guards against a hang
-            long end = System.nanoTime() + T.toNanos();
-            while (System.nanoTime() < end && (ranks.size() <= 10 || ranks.get(ranks.size() - 1) != 0)) {
-                LockInfo info = await(holderSvc.inspect(n));
-                info.queue().stream()
-                        .filter(w -> w.purpose().equals("continue deploy"))
-                        .findFirst()
-                        .ifPresent(w -> ranks.add(w.position()));
-                await(delay(vertx, 50));
-            }
+            io.anvil.testsupport.Conditions.await(
+                    vertx, "the patient waiter heads the queue", T, java.time.Duration.ofMillis(50), () -> {
+                        await(holderSvc.inspect(n)).queue().stream()
+                                .filter(w -> w.purpose().equals("continue deploy"))
+                                .findFirst()
+                                .ifPresent(w -> ranks.add(w.position()));
+                        return ranks.size() > 10 && ranks.get(ranks.size() - 1) == 0;
+                    });
             for (int i = 1; i < ranks.size(); i++) {
                 assertTrue(ranks.get(i) <= ranks.get(i - 1), "rank only decreases: " + ranks);
             }

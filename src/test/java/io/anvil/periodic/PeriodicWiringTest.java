@@ -1,7 +1,6 @@
 package io.anvil.periodic;
 
 import static io.anvil.periodic.PeriodicHarness.await;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.anvil.testsupport.AnvilInstance;
@@ -27,21 +26,17 @@ class PeriodicWiringTest {
                                     + "provision_updated_at, power_state, power_interface, management_interface, deploy_interface) "
                                     + "VALUES ($1::uuid, 'fake-hardware', 'wait call-back', 'active', now(), 'power on', 'fake', 'fake', 'fake')")
                     .execute(Tuple.of(uuid)));
-            long deadline = System.nanoTime() + 20_000_000_000L;
-            String state = null;
-            while (System.nanoTime() < deadline) {
-                state = await(db.preparedQuery("SELECT provision_state FROM nodes WHERE uuid = $1::uuid")
-                                .execute(Tuple.of(uuid)))
-                        .iterator()
-                        .next()
-                        .getString(0);
-                if ("deploy failed".equals(state)) {
-                    break;
-                }
-                await(io.vertx.core.Future.<Void>future(
-                        p -> anvil.anvil().vertx().setTimer(50, id -> p.complete())));
-            }
-            assertEquals("deploy failed", state);
+            io.anvil.testsupport.Conditions.await(
+                    anvil.anvil().vertx(),
+                    "the deploy timeout check fails the node",
+                    java.time.Duration.ofSeconds(20),
+                    java.time.Duration.ofMillis(50),
+                    () -> "deploy failed"
+                            .equals(await(db.preparedQuery("SELECT provision_state FROM nodes WHERE uuid = $1::uuid")
+                                            .execute(Tuple.of(uuid)))
+                                    .iterator()
+                                    .next()
+                                    .getString(0)));
             assertTrue(periodics.scheduler().task("sync_power_states").runs() > 0, "the power sync ran too");
             await(anvil.anvil().stop());
             assertTrue(periodics.scheduler().stopping());

@@ -74,6 +74,26 @@ abstract class AbstractIpmiApiTest {
         calls = io.anvil.testsupport.OnContext.of(vertx);
     }
 
+    /** An ipmi node on {@code bmc} switched to the {@code ipmi-sol} console interface (docs/console.md). */
+    String solNode(SimulatedBmc bmc) {
+        String uuid = createIpmiNode(driverInfo(bmc));
+        expect(
+                200,
+                HttpMethod.PATCH,
+                "/v1/nodes/" + uuid,
+                new io.vertx.core.json.JsonArray()
+                        .add(new JsonObject()
+                                .put("op", "replace")
+                                .put("path", "/console_interface")
+                                .put("value", "ipmi-sol")));
+        return uuid;
+    }
+
+    /** {@code PUT …/states/console} (202). */
+    void console(String uuid, boolean enabled) {
+        expect(202, HttpMethod.PUT, "/v1/nodes/" + uuid + "/states/console", new JsonObject().put("enabled", enabled));
+    }
+
     /** Settings this class runs its Anvil with, on top of the test defaults. */
     protected Map<String, Object> configOverrides() {
         return Map.of();

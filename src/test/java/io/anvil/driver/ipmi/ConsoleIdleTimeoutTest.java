@@ -9,8 +9,6 @@ import io.anvil.sim.bmc.SimulatedBmc;
 import io.anvil.sim.bmc.SimulatedFleet;
 import io.anvil.testsupport.Conditions;
 import io.anvil.testsupport.ConsoleTestClient;
-import io.vertx.core.http.HttpMethod;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.Map;
@@ -33,17 +31,8 @@ class ConsoleIdleTimeoutTest extends AbstractIpmiApiTest {
     void anIdleViewerIsClosedAnActiveOneIsNot() {
         SimulatedFleet fleet = fleet(new FleetOptions().count(1));
         SimulatedBmc bmc = fleet.bmc(0);
-        String uuid = createIpmiNode(driverInfo(bmc));
-        expect(
-                200,
-                HttpMethod.PATCH,
-                "/v1/nodes/" + uuid,
-                new JsonArray()
-                        .add(new JsonObject()
-                                .put("op", "replace")
-                                .put("path", "/console_interface")
-                                .put("value", "ipmi-sol")));
-        expect(202, HttpMethod.PUT, "/v1/nodes/" + uuid + "/states/console", new JsonObject().put("enabled", true));
+        String uuid = solNode(bmc);
+        console(uuid, true);
         Conditions.await(vertx, "console held", T, Duration.ofMillis(20), () -> anvil.consoles()
                 .get(uuid)
                 .map(c -> c.connected())

@@ -33,24 +33,6 @@ class SolConsoleApiTest extends AbstractIpmiApiTest {
         fleet = fleet(new FleetOptions().count(4));
     }
 
-    private String solNode(SimulatedBmc bmc) {
-        String uuid = createIpmiNode(driverInfo(bmc));
-        expect(
-                200,
-                HttpMethod.PATCH,
-                "/v1/nodes/" + uuid,
-                new JsonArray()
-                        .add(new JsonObject()
-                                .put("op", "replace")
-                                .put("path", "/console_interface")
-                                .put("value", "ipmi-sol")));
-        return uuid;
-    }
-
-    private void console(String uuid, boolean enabled) {
-        expect(202, HttpMethod.PUT, "/v1/nodes/" + uuid + "/states/console", new JsonObject().put("enabled", enabled));
-    }
-
     @Test
     void readersWriterBufferAndDisable() {
         SimulatedBmc bmc = fleet.bmc(0);

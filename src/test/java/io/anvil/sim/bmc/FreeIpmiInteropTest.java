@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.anvil.testsupport.TestServices;
-import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,22 +20,17 @@ import org.junit.jupiter.params.provider.ValueSource;
 class FreeIpmiInteropTest {
 
     private static final Duration T = Duration.ofSeconds(60);
-    private static Vertx vertx;
-    private static SimulatedFleet fleet;
+    private static SimTestSupport.SimFleet fleet;
 
     @BeforeAll
     static void start() {
-        vertx = Vertx.vertx();
-        fleet = await(SimulatedFleet.start(vertx, new FleetOptions().count(5)));
+        fleet = SimTestSupport.SimFleet.start(5);
     }
 
     @AfterAll
     static void stop() {
         if (fleet != null) {
-            await(fleet.close());
-        }
-        if (vertx != null) {
-            await(vertx.close());
+            fleet.close();
         }
     }
 

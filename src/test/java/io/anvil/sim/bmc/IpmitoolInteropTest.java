@@ -10,7 +10,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.anvil.ipmi.codec.command.BootDevice;
 import io.anvil.testsupport.TestServices;
-import io.vertx.core.Vertx;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -22,24 +21,19 @@ import org.junit.jupiter.params.provider.ValueSource;
 class IpmitoolInteropTest {
 
     private static final Duration T = Duration.ofSeconds(30);
-    private static Vertx vertx;
-    private static SimulatedFleet fleet;
+    private static SimTestSupport.SimFleet fleet;
     private static String ipmitool;
 
     @BeforeAll
     static void start() {
         ipmitool = TestServices.requireTool("ipmitool");
-        vertx = Vertx.vertx();
-        fleet = await(SimulatedFleet.start(vertx, new FleetOptions().count(5)));
+        fleet = SimTestSupport.SimFleet.start(5);
     }
 
     @AfterAll
     static void stop() {
         if (fleet != null) {
-            await(fleet.close());
-        }
-        if (vertx != null) {
-            await(vertx.close());
+            fleet.close();
         }
     }
 

@@ -15,6 +15,36 @@ final class SimTestSupport {
 
     private SimTestSupport() {}
 
+    /** Simulated BMCs on their own Vert.x: what an interop class starts before all its tests and closes after. */
+    static final class SimFleet implements AutoCloseable {
+        private final io.vertx.core.Vertx vertx;
+        private final SimulatedFleet fleet;
+
+        private SimFleet(io.vertx.core.Vertx vertx, SimulatedFleet fleet) {
+            this.vertx = vertx;
+            this.fleet = fleet;
+        }
+
+        static SimFleet start(int count) {
+            io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+            return new SimFleet(vertx, await(SimulatedFleet.start(vertx, new FleetOptions().count(count))));
+        }
+
+        SimulatedBmc bmc(int index) {
+            return fleet.bmc(index);
+        }
+
+        List<SimulatedBmc> bmcs() {
+            return fleet.bmcs();
+        }
+
+        @Override
+        public void close() {
+            await(fleet.close());
+            await(vertx.close());
+        }
+    }
+
     record ProcResult(int exit, String output, List<String> command) {
         @Override
         public String toString() {

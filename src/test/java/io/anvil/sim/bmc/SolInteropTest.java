@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.anvil.testsupport.TestServices;
-import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -31,24 +30,19 @@ import org.junit.jupiter.params.provider.ValueSource;
 class SolInteropTest {
 
     private static final Duration T = Duration.ofSeconds(30);
-    private static Vertx vertx;
-    private static SimulatedFleet fleet;
+    private static SimTestSupport.SimFleet fleet;
     private static String ipmitool;
 
     @BeforeAll
     static void start() {
         ipmitool = TestServices.requireTool("ipmitool");
-        vertx = Vertx.vertx();
-        fleet = await(SimulatedFleet.start(vertx, new FleetOptions().count(2)));
+        fleet = SimTestSupport.SimFleet.start(2);
     }
 
     @AfterAll
     static void stop() {
         if (fleet != null) {
-            await(fleet.close());
-        }
-        if (vertx != null) {
-            await(vertx.close());
+            fleet.close();
         }
     }
 
