@@ -70,13 +70,6 @@ final class DemoDriver {
     private final Queue<Tour> waiting = new ArrayDeque<>();
     private final Promise<Void> finished = Promise.promise();
     private final List<JsonObject> early = new ArrayList<>();
-    /**
-     * Inspections run one at a time: every simulated BMC is 127.0.0.1, and an agent's inspection lookup matches the
-     * BMC address of every node waiting in inspection, so two at once would conflict (docs/dashboard.md).
-     */
-    private final Queue<Tour> inspectQueue = new ArrayDeque<>();
-
-    private Tour inspecting;
     private int running;
     private boolean listed;
     private WebSocket feed;
@@ -199,21 +192,7 @@ final class DemoDriver {
 
     /** The node is stable: ask its next step from the state it is in, or let it go. */
     private void next(Tour t) {
-        if (inspecting == t) {
-            inspecting = null; // its inspection ended (or was refused): the next one may start
-            Tour queued = inspectQueue.poll();
-            if (queued != null) {
-                next(queued);
-            }
-        }
         Step step = stepFor(t);
-        if (step == Step.INSPECT) {
-            if (inspecting != null) {
-                inspectQueue.add(t); // keeps its place on the tour; starts when the running inspection ends
-                return;
-            }
-            inspecting = t;
-        }
         if (step == Step.DONE) {
             t.asked = Step.DONE;
             running--;
@@ -226,13 +205,6 @@ final class DemoDriver {
         call(HttpMethod.PUT, "/v1/nodes/" + t.uuid + "/states/provision", new JsonObject().put("target", step.target))
                 .onFailure(e -> {
                     // refused (another client moved it, or it is busy): this node's tour ends here
-                    if (inspecting == t) {
-                        inspecting = null;
-                        Tour queued = inspectQueue.poll();
-                        if (queued != null) {
-                            next(queued);
-                        }
-                    }
                     t.asked = Step.DONE;
                     running--;
                     fill();

@@ -98,7 +98,7 @@ public final class Inspections {
             }
             String knownUuid = known == null ? null : known.getString("uuid");
             Future<List<String>> byBmc =
-                    bmcAddresses.isEmpty() ? Future.succeededFuture(List.of()) : nodesByBmc(bmcAddresses);
+                    bmcAddresses.isEmpty() ? Future.succeededFuture(List.of()) : nodesByBmc(bmcAddresses, knownUuid);
             return byBmc.compose(candidates -> {
                 // a node found by its MACs must also be one of the nodes its BMC address names (or none is named):
                 // anything else is a sign of ports or BMC addresses enrolled on the wrong node
@@ -158,14 +158,22 @@ public final class Inspections {
                 });
     }
 
-    /** Nodes inspecting or in "inspect wait" whose cached lookup BMC addresses contain any of the reported ones. */
-    private Future<List<String>> nodesByBmc(List<String> addresses) {
+    /**
+     * Nodes inspecting or in "inspect wait" whose cached lookup BMC addresses contain any of the reported ones: at most
+     * two, {@code known} (the node found by its MACs, may be null) first when it is one of them — several nodes may
+     * share a BMC host (a Redfish service, simulated BMCs on one address), and the check is only whether the known
+     * node is among them, as Ironic's _lookup_by_bmc.
+     */
+    private Future<List<String>> nodesByBmc(List<String> addresses, String known) {
         return tasks.database()
                 .reads()
                 .preparedQuery("SELECT uuid FROM nodes WHERE provision_state = ANY($1::text[])"
                         + " AND driver_internal_info -> '" + AgentInspect.LOOKUP_BMC_ADDRESSES + "' ?| $2::text[]"
-                        + " ORDER BY id LIMIT 2")
-                .execute(Tuple.of(LOOKUP_STATES.toArray(new String[0]), (Object) addresses.toArray(new String[0])))
+                        + " ORDER BY uuid = $3::uuid DESC NULLS LAST, id LIMIT 2")
+                .execute(Tuple.of(
+                        LOOKUP_STATES.toArray(new String[0]),
+                        (Object) addresses.toArray(new String[0]),
+                        known == null ? null : UUID.fromString(known)))
                 .map(rows -> {
                     List<String> out = new ArrayList<>();
                     rows.forEach(r -> out.add(r.getUUID(0).toString()));

@@ -303,6 +303,49 @@ class AgentInspectTest extends AgentTestSupport {
     }
 
     @Test
+    void nodesSharingABmcHostAreEachFoundByTheirMacsWhileAllInspect() {
+        // three BMCs on one host, as a Redfish service or the simulated fleet on one address: the BMC address
+        // names all three, each node's MAC names one, and that one must win for every node (Ironic's lookup_node)
+        SimulatedFleet fleet = await(SimulatedFleet.start(
+                vertx,
+                new FleetOptions()
+                        .count(3)
+                        .host("127.0.0." + NEXT_HOST.getAndIncrement())
+                        .basePort(0)));
+        fleets.add(fleet);
+        List<String> uuids = new ArrayList<>();
+        List<String> macs = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            String uuid = managedIpmiNode(fleet.bmc(i));
+            String mac = randomMac();
+            Resp port = http(
+                    HttpMethod.POST,
+                    "/v1/ports",
+                    new JsonObject().put("node_uuid", uuid).put("address", mac));
+            assertEquals(201, port.status(), port::toString);
+            assertEquals(202, putProvision(uuid, "inspect").status());
+            uuids.add(uuid);
+            macs.add(mac);
+        }
+        uuids.forEach(u -> waitForState(u, "inspect wait"));
+        String host = fleet.bmc(0).host();
+        // the last enrolled first: it is not among the first two by id that the BMC address names
+        for (int i = 2; i >= 0; i--) {
+            Resp r = post(agentData(macs.get(i), null, host));
+            assertEquals(202, r.status(), r::toString);
+            assertEquals(new JsonObject().put("uuid", uuids.get(i)), r.json());
+        }
+        uuids.forEach(u -> waitForState(u, "manageable"));
+        // a MAC of none of them with the shared address: several candidates and no MAC match is still refused
+        assertEquals(202, putProvision(uuids.get(0), "inspect").status());
+        assertEquals(202, putProvision(uuids.get(1), "inspect").status());
+        waitForState(uuids.get(0), "inspect wait");
+        waitForState(uuids.get(1), "inspect wait");
+        Resp ambiguous = post(agentData(randomMac(), null, host));
+        assertEquals(404, ambiguous.status(), ambiguous::toString);
+    }
+
+    @Test
     void aLookupThatFindsNoWaitingNodeIs404AndChangesNothing() {
         // unknown MACs and an unknown BMC address
         Resp unknown = post(agentData(randomMac(), randomMac(), "192.0.2.250"));
