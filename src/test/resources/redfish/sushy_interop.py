@@ -101,6 +101,23 @@ def main():
         disks=sorted(system.simple_storage.disks_sizes_bytes),
         drives=[d.capacity_bytes for s in system.storage.get_members() for d in s.drives])
 
+    # RAID: a mirror over both drives through the volume collection, then deleted (Ironic's redfish RAID)
+    storage = system.storage.get_members()[0]
+    drives = [d.path for d in storage.drives]
+    volume = storage.volumes.create({"Name": "root", "RAIDType": "RAID1",
+                                     "Links": {"Drives": [{"@odata.id": d} for d in drives]}})
+    check("volume_created", volume.raid_type.value == "RAID1", capacity=volume.capacity_bytes,
+          raid=volume.raid_type.value)
+    volume.delete()
+    storage.volumes.refresh()
+    check("volume_deleted", len(storage.volumes.get_members()) == 0)
+
+    # secure boot: enabled now, in effect from the next boot
+    secure = system.secure_boot
+    secure.set_enabled(True)
+    secure.refresh()
+    check("secure_boot_enabled", secure.enabled is True, current=secure.current_boot.value)
+
     if a.firmware:
         updates = conn.get_update_service()
         monitor = updates.simple_update(a.firmware)

@@ -173,6 +173,9 @@ class SushyRedfishSimInteropTest {
         assertEquals(new JsonArray().add(AgentFleet.macFor(index)), inventory.getJsonArray("macs"));
         assertTrue(inventory.getJsonArray("drives").contains(Inventory.rootDiskBytes(index)), inventory::encode);
         assertNotNull(steps.get("firmware"));
+        assertEquals(0, bmc.volumeCount(), "sushy created and deleted a RAID1 volume");
+        assertNotNull(steps.get("volume_deleted"));
+        assertTrue(bmc.secureBootEnable(), "sushy enabled secure boot");
     }
 
     @Test
