@@ -536,7 +536,6 @@ public final class SimulatedRedfishBmc {
             }
             default -> throw RedfishError.actionValueNotInList("ResetType", type, "ComputerSystem.Reset");
         }
-        systemVersion++;
     }
 
     private void powerOn() {
@@ -552,6 +551,7 @@ public final class SimulatedRedfishBmc {
             return;
         }
         power = Power.PoweringOn;
+        systemVersion++;
         powerTimer = fleet.vertx().setTimer(delay.toMillis(), id -> {
             powerTimer = -1;
             power = Power.On;
@@ -570,13 +570,16 @@ public final class SimulatedRedfishBmc {
         if (delay.isZero()) {
             power = Power.Off;
             secureBootCurrent = false;
+            systemVersion++;
             event("power Off");
             return;
         }
         power = Power.PoweringOff;
+        systemVersion++;
         powerTimer = fleet.vertx().setTimer(delay.toMillis(), id -> {
             powerTimer = -1;
             power = Power.Off;
+            secureBootCurrent = false;
             systemVersion++;
             event("power Off");
         });
