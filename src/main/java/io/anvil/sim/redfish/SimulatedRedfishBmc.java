@@ -57,6 +57,7 @@ public final class SimulatedRedfishBmc {
         final String user;
         final Instant created;
         long lastUsedNanos;
+        int uses;
 
         Session(String id, String token, String user) {
             this.id = id;
@@ -410,12 +411,14 @@ public final class SimulatedRedfishBmc {
             return null;
         }
         long now = System.nanoTime();
-        if (now - s.lastUsedNanos > sessionTtl().toNanos()) {
+        int maxUses = faults().sessionMaxUses();
+        if (now - s.lastUsedNanos > sessionTtl().toNanos() || (maxUses > 0 && s.uses >= maxUses)) {
             sessions.remove(token);
             event("session " + s.id + " expired");
             return null;
         }
         s.lastUsedNanos = now;
+        s.uses++;
         return s;
     }
 
@@ -533,7 +536,6 @@ public final class SimulatedRedfishBmc {
             }
             default -> throw RedfishError.actionValueNotInList("ResetType", type, "ComputerSystem.Reset");
         }
-        systemVersion++;
     }
 
     private void powerOn() {
@@ -549,6 +551,7 @@ public final class SimulatedRedfishBmc {
             return;
         }
         power = Power.PoweringOn;
+        systemVersion++;
         powerTimer = fleet.vertx().setTimer(delay.toMillis(), id -> {
             powerTimer = -1;
             power = Power.On;
@@ -567,13 +570,16 @@ public final class SimulatedRedfishBmc {
         if (delay.isZero()) {
             power = Power.Off;
             secureBootCurrent = false;
+            systemVersion++;
             event("power Off");
             return;
         }
         power = Power.PoweringOff;
+        systemVersion++;
         powerTimer = fleet.vertx().setTimer(delay.toMillis(), id -> {
             powerTimer = -1;
             power = Power.Off;
+            secureBootCurrent = false;
             systemVersion++;
             event("power Off");
         });

@@ -151,9 +151,13 @@ class RedfishFleetTest {
                         .status());
         assertEquals("Off", c.get(bmc.systemPath()).json().getString("PowerState"));
         assertEquals(204, c.post(reset, new JsonObject().put("ResetType", "On")).status());
+        String etag = c.get(bmc.systemPath()).header("ETag");
+        assertEquals(204, c.post(reset, new JsonObject().put("ResetType", "On")).status());
+        assertEquals(etag, c.get(bmc.systemPath()).header("ETag"), "On when on changes nothing, not even the ETag");
         assertEquals(
                 204,
                 c.post(reset, new JsonObject().put("ResetType", "ForceOff")).status());
+        assertNotEquals(etag, c.get(bmc.systemPath()).header("ETag"));
         assertEquals(SimulatedRedfishBmc.Power.Off, bmc.power());
 
         RedfishClient.Resp bad = c.post(reset, new JsonObject().put("ResetType", "Explode"));
