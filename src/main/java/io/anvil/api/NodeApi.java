@@ -143,7 +143,7 @@ final class NodeApi {
     NodeApi(ApiServices services, ConductorCache conductors) {
         this.services = services;
         this.store = services.store();
-        this.views = new NodeViews(conductors);
+        this.views = new NodeViews(conductors, services.config().renderedCacheEntries());
         this.updates = new NodeUpdates(
                 services.hardwareTypes(), (uuid, driver, group) -> conductors.ownerOf(uuid, driver, group) != null);
     }

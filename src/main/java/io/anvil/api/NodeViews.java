@@ -15,10 +15,11 @@ import java.util.List;
 final class NodeViews {
 
     private final ConductorCache conductors;
-    private final RenderedCache rendered = new RenderedCache();
+    private final RenderedCache rendered;
 
-    NodeViews(ConductorCache conductors) {
+    NodeViews(ConductorCache conductors, int renderedCacheEntries) {
         this.conductors = conductors;
+        this.rendered = new RenderedCache(renderedCacheEntries);
     }
 
     /** The node fields a client sees at {@code v}: stored ones by microversion, plus {@code conductor} from 1.49. */

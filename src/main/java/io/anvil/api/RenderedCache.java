@@ -11,12 +11,22 @@ import java.util.Map;
  * verticle (one event loop), hence a plain map; bounded, and entries expire so xid wrap-around cannot alias.
  */
 final class RenderedCache {
-    private static final int MAX_ENTRIES = 10_000;
     private static final long TTL_NANOS = 60_000_000_000L;
+
+    private final int maxEntries;
 
     private record Entry(long rowVersion, long bornAt, Buffer body) {}
 
     private final Map<String, Entry> entries = new HashMap<>();
+
+    /** At most {@code maxEntries} answers (api.rendered_cache_entries); 0 keeps none. */
+    RenderedCache(int maxEntries) {
+        this.maxEntries = Math.max(0, maxEntries);
+    }
+
+    int size() {
+        return entries.size();
+    }
 
     Buffer get(String key, long rowVersion) {
         Entry e = entries.get(key);
@@ -31,7 +41,11 @@ final class RenderedCache {
     }
 
     void put(String key, long rowVersion, Buffer body) {
-        if (entries.size() >= MAX_ENTRIES) {
+        if (maxEntries == 0) {
+            return;
+        }
+        if (entries.size() >= maxEntries && !entries.containsKey(key)) {
+            // full: start over rather than track recency (a miss costs one render; the hot set refills at once)
             entries.clear();
         }
         entries.put(key, new Entry(rowVersion, System.nanoTime(), body));

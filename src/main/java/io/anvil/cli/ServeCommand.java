@@ -46,6 +46,14 @@ public final class ServeCommand implements Callable<Integer> {
                     + " inspected, cleaned and half of them deployed, to watch on the dashboard (default: off)")
     int demo;
 
+    @Option(
+            names = "--conductors",
+            defaultValue = "1",
+            description =
+                    "run N conductor processes on this machine sharing one PostgreSQL and Redis (the embedded ones"
+                            + " when none is configured); ports base..base+N-1, hostnames NAME-1..NAME-N (default: 1)")
+    int conductors;
+
     @Override
     public Integer call() throws Exception {
         if (demo > 0) {
@@ -96,7 +104,15 @@ public final class ServeCommand implements Callable<Integer> {
             System.err.println("anvil: configuration error: " + e.getMessage());
             return 2;
         }
+        if (conductors < 1) {
+            System.err.println("anvil: --conductors must be at least 1");
+            return 2;
+        }
         EmbeddedServices embedded = null;
+        java.util.Map<String, String> shared = new java.util.HashMap<>();
+        if (conductors > 1 && !SecretsConfig.text(config, "secrets.key_file").isEmpty()) {
+            shared.put("ANVIL_SECRETS_KEY_FILE", SecretsConfig.text(config, "secrets.key_file"));
+        }
         if (config.database().embedded() || config.redis().embedded()) {
             Path dataDir = Path.of(config.embedded().dataDir());
             System.out.println("anvil: starting embedded "
@@ -111,6 +127,13 @@ public final class ServeCommand implements Callable<Integer> {
                 System.err.println("anvil: " + e.getMessage());
                 return 2;
             }
+            // the children of --conductors share these embedded servers instead of starting their own
+            if (config.database().embedded()) {
+                shared.put("ANVIL_DATABASE_URL", embedded.databaseUrl());
+            }
+            if (config.redis().embedded()) {
+                shared.put("ANVIL_REDIS_URL", embedded.redisUrl());
+            }
             config = config.withStores(
                     config.database().embedded()
                             ? embedded.databaseUrl()
@@ -118,6 +141,24 @@ public final class ServeCommand implements Callable<Integer> {
                     config.redis().embedded()
                             ? embedded.redisUrl()
                             : config.redis().url());
+        }
+        if (conductors > 1) {
+            if (simBmcs > 0) {
+                System.err.println("anvil: --sim-bmcs is for one conductor; start the fleet with 'anvil sim bmc'");
+            }
+            EmbeddedServices toStop = embedded;
+            ConductorGroup group = new ConductorGroup(
+                    conductors,
+                    config.conductor().hostname(),
+                    config.api().port(),
+                    shared,
+                    configFile != null ? java.util.List.of("--config", configFile.toString()) : java.util.List.of(),
+                    System.out);
+            return group.run(() -> {
+                if (toStop != null) {
+                    toStop.close();
+                }
+            });
         }
         Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
         Anvil anvil;

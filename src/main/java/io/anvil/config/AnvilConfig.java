@@ -222,6 +222,14 @@ public record AnvilConfig(
         }
     }
 
+    /**
+     * api.rendered_cache_entries: encoded GET-node answers kept per API verticle instance (docs/scale-out.md#memory);
+     * 0 turns the cache off.
+     */
+    public int renderedCacheEntries() {
+        return num(values, "api.rendered_cache_entries");
+    }
+
     /** api.max_json_depth: the deepest nesting of arrays and objects a request body may have (400 beyond). */
     public int maxJsonDepth() {
         return num(values, "api.max_json_depth");
@@ -308,6 +316,7 @@ public record AnvilConfig(
         d.put("api.tls_key_file", "");
         // ---- request limits (docs/api.md#limits): JSON nesting and per-client rate limits; 0 = off
         d.put("api.max_json_depth", 32);
+        d.put("api.rendered_cache_entries", 10_000);
         d.put("api.rate_limit.requests_per_second", 0.0);
         d.put("api.rate_limit.burst", 100);
         d.put("api.rate_limit.heartbeats.requests_per_second", 0.0);

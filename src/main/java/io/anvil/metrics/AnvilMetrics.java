@@ -34,6 +34,9 @@ public interface AnvilMetrics {
      */
     <T> void gauge(String name, String help, T source, ToDoubleFunction<T> value, String... tags);
 
+    /** Unregisters the gauge of {@code name} and {@code tags} (its source is gone); nothing when there is none. */
+    default void removeGauge(String name, String... tags) {}
+
     /** A monotonic count kept by {@code source} (an AtomicLong of a stats class), read when scraped. */
     <T> void counter(String name, String help, T source, ToDoubleFunction<T> value, String... tags);
 

@@ -120,6 +120,14 @@ public final class MicrometerMetrics
     }
 
     @Override
+    public void removeGauge(String name, String... tags) {
+        Gauge g = registry.find(name).tags(tags).gauge();
+        if (g != null) {
+            registry.remove(g);
+        }
+    }
+
+    @Override
     public <T> void counter(String name, String help, T source, ToDoubleFunction<T> value, String... tags) {
         FunctionCounter.builder(name, source, value)
                 .description(help)

@@ -22,7 +22,7 @@ public final class SecretsConfig {
 
     private SecretsConfig() {}
 
-    static String text(AnvilConfig config, String key) {
+    public static String text(AnvilConfig config, String key) {
         return config.setting(key).map(Object::toString).orElse("").strip();
     }
 

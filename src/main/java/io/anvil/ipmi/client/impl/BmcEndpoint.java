@@ -107,6 +107,19 @@ final class BmcEndpoint {
         return new ArrayList<>(sessions.values());
     }
 
+    /**
+     * Nothing here is in use or worth keeping: no session (idle ones were closed after session_idle_close), nothing
+     * pending or queued, and a closed circuit (an open one remembers a failing BMC). Such an endpoint can be dropped
+     * and made again on the next call, so a conductor keeps state only for the BMCs it talks to.
+     */
+    boolean unused() {
+        return sessions.isEmpty()
+                && commands.isEmpty()
+                && setups.isEmpty()
+                && governor.idle()
+                && governor.circuitState() == 0;
+    }
+
     int nextTag() {
         tag = (tag + 1) & 0x3F;
         return tag;

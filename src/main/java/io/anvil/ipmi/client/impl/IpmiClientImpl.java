@@ -498,6 +498,15 @@ public final class IpmiClientImpl implements IpmiClient {
                 }
             }
         }
+        // BMCs no longer talked to (nodes deleted, moved to another conductor by the ring): their endpoints go too, so
+        // the client's memory follows the BMCs in use, not every BMC ever contacted (docs/scale-out.md#memory)
+        endpoints.values().removeIf(ep -> {
+            if (!ep.unused() || sols.stream().anyMatch(c -> c.endpoint() == ep)) {
+                return false;
+            }
+            metrics.removeGauge("anvil.ipmi.circuit.state", "bmc", ep.name);
+            return true;
+        });
     }
 
     // ---- shutdown -------------------------------------------------------------------------------------

@@ -62,6 +62,10 @@ final class SolChannel implements SolSession {
     private final AtomicLong charsReceived = new AtomicLong();
     private final AtomicLong retransmits = new AtomicLong();
 
+    BmcEndpoint endpoint() {
+        return endpoint;
+    }
+
     SolChannel(IpmiClientImpl client, BmcEndpoint endpoint, BmcTarget target, Context caller, Handler<byte[]> output) {
         this.client = client;
         this.endpoint = endpoint;
