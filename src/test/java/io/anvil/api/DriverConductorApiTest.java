@@ -37,7 +37,7 @@ class DriverConductorApiTest extends ApiTestBase {
     void listDrivers() {
         JsonObject body = get("/v1/drivers").expect(200).json();
         Map<String, JsonObject> drivers = byName(body.getJsonArray("drivers"));
-        assertEquals(Set.of("fake-hardware", "ipmi"), drivers.keySet());
+        assertEquals(Set.of("fake-hardware", "ipmi", "redfish"), drivers.keySet());
         JsonObject ipmi = drivers.get("ipmi");
         assertEquals(
                 Set.of(ME, "rack9-host"), Set.copyOf(ipmi.getJsonArray("hosts").getList()));
@@ -150,7 +150,7 @@ class DriverConductorApiTest extends ApiTestBase {
         assertEquals(ME, me.getString("hostname"));
         assertTrue(me.getBoolean("alive"));
         assertEquals(
-                Set.of("fake-hardware", "ipmi"),
+                Set.of("fake-hardware", "ipmi", "redfish"),
                 Set.copyOf(me.getJsonArray("drivers").getList()));
         assertNotNull(me.getString("created_at"));
         assertNotNull(me.getString("updated_at"));
