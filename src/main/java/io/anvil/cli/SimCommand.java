@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
         name = "sim",
         mixinStandardHelpOptions = true,
         description = "Run simulators (BMC fleets).",
-        subcommands = {SimCommand.Bmc.class})
+        subcommands = {SimCommand.Bmc.class, SimRedfishCommand.class})
 public final class SimCommand implements Runnable {
 
     @Override

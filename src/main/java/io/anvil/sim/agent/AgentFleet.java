@@ -162,10 +162,22 @@ public final class AgentFleet {
 
     /** A new agent (not booted) for a machine with these MACs; its index routes its command API. */
     public SimulatedAgent add(List<String> macs) {
-        int index = nextIndex.getAndIncrement();
-        SimulatedAgent a = new SimulatedAgent(this, index, macs, VERSION);
-        agents.put(index, a);
-        return a;
+        while (true) {
+            int index = nextIndex.getAndIncrement();
+            SimulatedAgent a = new SimulatedAgent(this, index, macs, VERSION);
+            if (agents.putIfAbsent(index, a) == null) {
+                return a;
+            }
+        }
+    }
+
+    /**
+     * The agent of machine {@code index}, made on first use with these MACs: a simulator that numbers its machines
+     * (the Redfish BMCs) gets agents with the same numbers, so their inventories ({@link Inventory}) agree with what
+     * the BMC reports.
+     */
+    public SimulatedAgent agentAt(int index, List<String> macs) {
+        return agents.computeIfAbsent(index, i -> new SimulatedAgent(this, i, macs, VERSION));
     }
 
     /** Agent {@code index} (as returned by {@link #add}), or null. */

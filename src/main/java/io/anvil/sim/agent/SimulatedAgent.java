@@ -383,27 +383,11 @@ public final class SimulatedAgent implements AgentCommands.Agent {
     private void follow(long b, IpxeScript script, String mac) {
         switch (script.action()) {
             case RAMDISK -> {
-                String api = firstUrl(script.param("ipa-api-url"));
                 String bootif = script.param("BOOTIF");
                 if (mac != null && "${mac}".equals(bootif)) {
                     bootif = mac;
                 }
-                startRamdisk(api, firstUrl(script.param("ipa-inspection-callback-url")), bootif);
-                long b2 = boot;
-                long g = generation;
-                if (inspectionUrl != null) {
-                    // inspection first (the node may not know the MACs yet), then lookup if IPA has an
-                    // API URL; an inspection-only boot (no ipa-api-url) stops there, as IPA does
-                    inspect(b2, 0).onComplete(x -> {
-                        if (apiUrl != null) {
-                            lookup(b2, g, x.succeeded() ? x.result() : null, 0);
-                        }
-                    });
-                } else if (apiUrl != null) {
-                    lookup(b2, g, null, 0);
-                } else {
-                    log("neither ipa-api-url nor ipa-inspection-callback-url in the kernel parameters");
-                }
+                runRamdisk(script.params(), bootif);
             }
             case LOCAL_DISK -> log("iPXE script boots the local disk; no agent");
             case RETRY -> {
@@ -411,6 +395,45 @@ public final class SimulatedAgent implements AgentCommands.Agent {
                 fleet.timer(fleet.options().pxeRetryInterval().toMillis(), () -> fetchScript(b, 0));
             }
         }
+    }
+
+    /**
+     * Starts the ramdisk with these kernel parameters: inspection first when {@code ipa-inspection-callback-url} is
+     * set (the node may not know the MACs yet), then lookup and heartbeats when {@code ipa-api-url} is; an
+     * inspection-only boot (no ipa-api-url) stops there, as IPA does.
+     */
+    private void runRamdisk(Map<String, String> params, String bootif) {
+        startRamdisk(firstUrl(params.get("ipa-api-url")), firstUrl(params.get("ipa-inspection-callback-url")), bootif);
+        long b2 = boot;
+        long g = generation;
+        if (inspectionUrl != null) {
+            inspect(b2, 0).onComplete(x -> {
+                if (apiUrl != null) {
+                    lookup(b2, g, x.succeeded() ? x.result() : null, 0);
+                }
+            });
+        } else if (apiUrl != null) {
+            lookup(b2, g, null, 0);
+        } else {
+            log("neither ipa-api-url nor ipa-inspection-callback-url in the kernel parameters");
+        }
+    }
+
+    /**
+     * The machine boots a ramdisk from virtual media whose kernel command line is {@code params} (docs/redfish.md,
+     * "Virtual-media boot": the simulator reads them from the image URL's query). Without {@code ipa-api-url} nor
+     * {@code ipa-inspection-callback-url} the agent talks to the fleet's Anvil URL, as {@link #boot()}.
+     */
+    public void mediaBoot(Map<String, String> params) {
+        fleet.context().runOnContext(v -> {
+            log("virtual media boot " + params.keySet());
+            if (params.get("ipa-api-url") == null && params.get("ipa-inspection-callback-url") == null) {
+                startRamdisk(null, null, params.get("BOOTIF"));
+                lookup(boot, generation, null, 0);
+                return;
+            }
+            runRamdisk(params, params.get("BOOTIF"));
+        });
     }
 
     /** The first of IPA's comma-separated URLs, or null. */
