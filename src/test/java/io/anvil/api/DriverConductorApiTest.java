@@ -55,7 +55,7 @@ class DriverConductorApiTest extends ApiTestBase {
                         .getJsonArray("drivers")
                         .size());
         assertEquals(
-                2,
+                3,
                 get("/v1/drivers?type=dynamic")
                         .expect(200)
                         .json()
@@ -108,10 +108,10 @@ class DriverConductorApiTest extends ApiTestBase {
     @Test
     void unknownDriverIs404() {
         assertError(
-                get("/v1/drivers/redfish").send(),
+                get("/v1/drivers/idrac").send(),
                 404,
-                "Could not find the following driver(s) or hardware type(s): redfish.");
-        assertError(get("/v1/drivers/redfish/properties").send(), 404, "redfish");
+                "Could not find the following driver(s) or hardware type(s): idrac.");
+        assertError(get("/v1/drivers/idrac/properties").send(), 404, "idrac");
     }
 
     @Test
