@@ -339,7 +339,8 @@ public final class Anvil {
                     .setRequestTimeout(seconds(config, "redfish.request_timeout"))
                     .setConnectTimeout(seconds(config, "redfish.connect_timeout"))
                     .setTaskPollInterval(seconds(config, "redfish.task_poll_interval"))
-                    .setTaskTimeout(seconds(config, "redfish.task_timeout"));
+                    .setTaskTimeout(seconds(config, "redfish.task_timeout"))
+                    .setIdleConnectionTimeout(seconds(config, "redfish.idle_connection_timeout"));
         } catch (IllegalArgumentException e) {
             throw new AnvilConfig.ConfigException("redfish: " + e.getMessage());
         }

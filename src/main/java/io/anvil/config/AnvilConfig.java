@@ -398,6 +398,7 @@ public record AnvilConfig(
         d.put("redfish.connect_timeout", 10.0);
         d.put("redfish.task_poll_interval", 1.0);
         d.put("redfish.task_timeout", 1800.0);
+        d.put("redfish.idle_connection_timeout", 30.0);
         d.put("redfish.auth_type", "auto");
         d.put("redfish.deploy_iso", "");
         d.put("redfish.rescue_iso", "");

@@ -540,6 +540,8 @@ public final class RedfishClient {
         return clients.computeIfAbsent(key, k -> {
             WebClientOptions o = new WebClientOptions()
                     .setKeepAlive(true)
+                    .setKeepAliveTimeout(
+                            (int) Math.max(1, options.idleConnectionTimeout().toSeconds()))
                     .setConnectTimeout((int) options.connectTimeout().toMillis())
                     .setUserAgent("anvil-redfish")
                     .setFollowRedirects(false);

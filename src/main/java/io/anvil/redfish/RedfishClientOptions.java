@@ -14,6 +14,17 @@ public final class RedfishClientOptions {
     private Duration connectTimeout = Duration.ofSeconds(10);
     private Duration taskPollInterval = Duration.ofSeconds(1);
     private Duration taskTimeout = Duration.ofMinutes(30);
+    private Duration idleConnectionTimeout = Duration.ofSeconds(30);
+
+    public Duration idleConnectionTimeout() {
+        return idleConnectionTimeout;
+    }
+
+    /** A kept-alive connection to a BMC unused this long is closed (BMCs have few connection slots). */
+    public RedfishClientOptions setIdleConnectionTimeout(Duration d) {
+        this.idleConnectionTimeout = positive(d, "idle_connection_timeout");
+        return this;
+    }
 
     public int maxInFlightPerBmc() {
         return maxInFlightPerBmc;
