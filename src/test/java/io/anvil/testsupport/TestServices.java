@@ -90,4 +90,36 @@ public final class TestServices {
         Assumptions.abort(msg);
         return null;
     }
+
+    /**
+     * A Python 3 interpreter that can import {@code module} (Debian's {@code /usr/bin/python3} first: apt installs
+     * python3-sushy and friends there, while a pyenv {@code python3} on PATH would not see them). Skips the calling
+     * test when there is none, or fails it when {@code CI=true}, as {@link #requireTool}.
+     */
+    public static String requirePythonModule(String module, String debianPackage) {
+        for (String python : new String[] {"/usr/bin/python3", "python3"}) {
+            try {
+                Process p = new ProcessBuilder(python, "-c", "import " + module)
+                        .redirectErrorStream(true)
+                        .start();
+                p.getInputStream().readAllBytes();
+                if (p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS) && p.exitValue() == 0) {
+                    return python;
+                }
+                p.destroyForcibly();
+            } catch (java.io.IOException e) {
+                // no such interpreter: try the next
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+        if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+            throw new AssertionError("Python module " + module + " (apt-get install " + debianPackage
+                    + ") is required when CI=true but cannot be imported");
+        }
+        Assumptions.abort("Python module " + module + " is not installed (apt-get install " + debianPackage
+                + ", see .ci/run); skipping");
+        return null;
+    }
 }

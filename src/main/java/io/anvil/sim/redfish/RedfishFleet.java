@@ -5,7 +5,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
@@ -13,7 +12,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
-import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.KeyCertOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -54,6 +53,7 @@ public final class RedfishFleet {
     private volatile RedfishFaults faults = RedfishFaults.NONE;
     private volatile long startupNanos;
     private RedfishTls tls;
+    private SharedKeyManager keyManager;
     private Path caFile;
     private HttpClient fetcher;
     private String deploymentId;
@@ -91,6 +91,7 @@ public final class RedfishFleet {
         try {
             if (options.certFile() != null) {
                 tls = new RedfishTls(null, Files.readString(options.certFile()), Files.readString(options.keyFile()));
+                keyManager = SharedKeyManager.of(tls.certPem(), tls.keyPem());
                 return;
             }
             List<String> ips = new ArrayList<>(List.of("127.0.0.1"));
@@ -104,6 +105,7 @@ public final class RedfishFleet {
                 names.add(0, host);
             }
             tls = RedfishTls.generate(ips, names, 30);
+            keyManager = SharedKeyManager.of(tls.certPem(), tls.keyPem());
             caFile = Files.createTempFile("anvil-sim-redfish-ca-", ".pem");
             caFile.toFile().deleteOnExit();
             Files.writeString(caFile, tls.caPem());
@@ -139,9 +141,11 @@ public final class RedfishFleet {
 
     /** One verticle instance: the servers of BMCs {@code slot}, {@code slot + loops}, … on its context. */
     private final class Servers extends VerticleBase {
+        private static final int BATCH = 50;
         private final int slot;
         private final int loops;
         private final List<HttpServer> servers = new ArrayList<>();
+        private HttpServerOptions serverOptions;
 
         Servers(int slot, int loops) {
             this.slot = slot;
@@ -156,14 +160,21 @@ public final class RedfishFleet {
                     .setIdleTimeout(300)
                     .setCompressionSupported(false);
             if (tls != null) {
-                serverOptions
-                        .setSsl(true)
-                        .setKeyCertOptions(new PemKeyCertOptions()
-                                .setCertValue(Buffer.buffer(tls.certPem()))
-                                .setKeyValue(Buffer.buffer(tls.keyPem())));
+                serverOptions.setSsl(true).setKeyCertOptions(KeyCertOptions.wrap(keyManager));
             }
-            List<Future<?>> bound = new ArrayList<>();
-            for (int i = slot; i < options.count(); i += loops) {
+            this.serverOptions = serverOptions;
+            Promise<Void> all = Promise.promise();
+            bindFrom(slot, new ArrayList<>(), all);
+            return all.future();
+        }
+
+        /**
+         * Binds the next {@link #BATCH} of this instance's BMCs, then yields the event loop before the next batch:
+         * creating thousands of servers in one go would block it for seconds.
+         */
+        private void bindFrom(int first, List<Future<?>> bound, Promise<Void> all) {
+            int i = first;
+            for (int n = 0; n < BATCH && i < options.count(); n++, i += loops) {
                 SimulatedRedfishBmc bmc = new SimulatedRedfishBmc(RedfishFleet.this, i, systemIdOf(i), context);
                 bmcs.set(i, bmc);
                 HttpServer server =
@@ -173,7 +184,12 @@ public final class RedfishFleet {
                 bound.add(
                         server.listen(port, options.host()).onSuccess(s -> bmc.bound(options.host(), s.actualPort())));
             }
-            return Future.all(bound);
+            if (i < options.count()) {
+                int next = i;
+                context.runOnContext(v -> bindFrom(next, bound, all));
+            } else {
+                Future.all(bound).<Void>mapEmpty().onComplete(all);
+            }
         }
 
         @Override

@@ -958,8 +958,9 @@ final class RedfishHandler {
         if (t == null) {
             throw RedfishError.notFound(path);
         }
-        if (s.get(1).equals("TaskMonitors") && !t.done()) {
-            // a task monitor answers 202 while the operation runs (DSP0266 "Asynchronous operations")
+        if (!t.done()) {
+            // a task monitor answers 202 while the operation runs (DSP0266 "Asynchronous operations"); the task's
+            // own URI does too, as on many BMCs: sushy follows the body's @odata.id rather than Location
             return new Reply(202, RedfishResources.task(t))
                     .header("Location", RedfishResources.taskMonitorPath(t))
                     .header("Retry-After", "1");

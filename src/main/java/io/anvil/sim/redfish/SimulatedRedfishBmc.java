@@ -57,6 +57,7 @@ public final class SimulatedRedfishBmc {
         final String user;
         final Instant created;
         long lastUsedNanos;
+        int uses;
 
         Session(String id, String token, String user) {
             this.id = id;
@@ -410,12 +411,14 @@ public final class SimulatedRedfishBmc {
             return null;
         }
         long now = System.nanoTime();
-        if (now - s.lastUsedNanos > sessionTtl().toNanos()) {
+        int maxUses = faults().sessionMaxUses();
+        if (now - s.lastUsedNanos > sessionTtl().toNanos() || (maxUses > 0 && s.uses >= maxUses)) {
             sessions.remove(token);
             event("session " + s.id + " expired");
             return null;
         }
         s.lastUsedNanos = now;
+        s.uses++;
         return s;
     }
 
