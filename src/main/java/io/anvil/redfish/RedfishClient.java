@@ -447,8 +447,16 @@ public final class RedfishClient {
     }
 
     private RedfishException connectionFailure(RedfishTarget t, Throwable e) {
+        // a handshake that timed out or lost its connection is the network's fault (retried); a certificate the
+        // trust store refuses, or one for another host name, is not
         for (Throwable c = e; c != null; c = c.getCause()) {
-            if (c instanceof SSLException || c instanceof java.security.cert.CertificateException) {
+            String m = String.valueOf(c.getMessage());
+            if (c instanceof java.security.cert.CertificateException
+                    || c instanceof SSLException
+                            && (m.contains("PKIX")
+                                    || m.contains("certificate")
+                                    || m.contains("subject alternative")
+                                    || m.contains("No name matching"))) {
                 return new RedfishException.CertificateError(t.bmc(), String.valueOf(rootMessage(e)), e);
             }
         }
