@@ -60,6 +60,7 @@ public final class Anvil {
     private ConductorRegistry registry;
     private NodeLockService locks;
     private IpmiClient ipmi;
+    private io.anvil.redfish.RedfishClient redfish;
     private io.anvil.conductor.Consoles consoles;
     private String apiDeployment;
     /** Idempotent stop: the first call's future, returned to every later caller. */
@@ -154,6 +155,9 @@ public final class Anvil {
                         drivers.registerPower("ipmitool", new IpmiPower(vertx, ipmi, disableBootTimeout))
                                 .registerManagement("ipmitool", new IpmiManagement(ipmi, disableBootTimeout))
                                 .registerVendor("ipmitool", new io.anvil.driver.ipmi.IpmiVendor(ipmi));
+                    }
+                    if (hardwareTypes.get("redfish").isPresent()) {
+                        registerRedfish(drivers);
                     }
                     // agent API (issue 10): the direct deploy talks to ramdisk agents through one web client
                     agentClient = new io.anvil.driver.agent.AgentClient(
@@ -309,6 +313,85 @@ public final class Anvil {
                         lease.dividedBy(15).isZero() ? Duration.ofMillis(1) : lease.dividedBy(15));
     }
 
+    /** The redfish hardware type's interfaces over one Redfish client (docs/redfish.md). */
+    private void registerRedfish(DriverFactory drivers) {
+        redfish = new io.anvil.redfish.RedfishClient(vertx, redfishClientOptions(config));
+        io.anvil.redfish.RedfishTarget.AuthType auth;
+        String authSetting = String.valueOf(config.setting("redfish.auth_type").orElse("auto"));
+        try {
+            auth = io.anvil.redfish.RedfishTarget.AuthType.valueOf(
+                    authSetting.trim().toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new AnvilConfig.ConfigException(
+                    "redfish.auth_type must be basic, session or auto, got '" + authSetting + "'");
+        }
+        var nodes = new io.anvil.driver.redfish.RedfishNodes(vertx, redfish, auth);
+        drivers.registerPower("redfish", new io.anvil.driver.redfish.RedfishPower(nodes))
+                .registerManagement("redfish", new io.anvil.driver.redfish.RedfishManagement(nodes))
+                .registerInspect("redfish", new io.anvil.driver.redfish.RedfishInspect(nodes))
+                .registerBios(
+                        "redfish",
+                        new io.anvil.driver.redfish.RedfishBios(nodes, new io.anvil.store.BiosSettingsStore(database)))
+                .registerBoot(
+                        "redfish-virtual-media",
+                        new io.anvil.driver.redfish.RedfishVirtualMediaBoot(
+                                nodes,
+                                String.valueOf(
+                                        config.setting("redfish.deploy_iso").orElse("")),
+                                String.valueOf(
+                                        config.setting("redfish.rescue_iso").orElse("")),
+                                this::agentApiUrl));
+        drivers.registerRaid("redfish", new io.anvil.driver.redfish.RedfishRaid(nodes));
+    }
+
+    /** Where an agent booted from virtual media reaches the API: api.public_url, else this conductor's address. */
+    private String agentApiUrl() {
+        String pub = config.api().publicUrl();
+        if (pub != null && !pub.isBlank()) {
+            return pub.endsWith("/") ? pub.substring(0, pub.length() - 1) : pub;
+        }
+        String host = config.api().host();
+        if (host == null || host.isBlank() || host.equals("0.0.0.0") || host.equals("::")) {
+            host = "127.0.0.1";
+        }
+        return "http://" + host + ":" + apiPort();
+    }
+
+    /** The [redfish] section as client options; a bad value fails start-up with the option's name. */
+    static io.anvil.redfish.RedfishClientOptions redfishClientOptions(AnvilConfig config) {
+        try {
+            return new io.anvil.redfish.RedfishClientOptions()
+                    .setMaxInFlightPerBmc(
+                            number(config, "redfish.max_in_flight_per_bmc").intValue())
+                    .setConnectionAttempts(
+                            number(config, "redfish.connection_attempts").intValue())
+                    .setConnectionRetryInterval(seconds(config, "redfish.connection_retry_interval"))
+                    .setRequestTimeout(seconds(config, "redfish.request_timeout"))
+                    .setConnectTimeout(seconds(config, "redfish.connect_timeout"))
+                    .setTaskPollInterval(seconds(config, "redfish.task_poll_interval"))
+                    .setTaskTimeout(seconds(config, "redfish.task_timeout"))
+                    .setIdleConnectionTimeout(seconds(config, "redfish.idle_connection_timeout"));
+        } catch (IllegalArgumentException e) {
+            throw new AnvilConfig.ConfigException("redfish: " + e.getMessage());
+        }
+    }
+
+    private static Number number(AnvilConfig config, String key) {
+        Object v = config.setting(key).orElseThrow();
+        if (v instanceof Number n) {
+            return n;
+        }
+        try {
+            return Double.parseDouble(String.valueOf(v).trim());
+        } catch (NumberFormatException e) {
+            throw new AnvilConfig.ConfigException("'" + key + "' must be a number, got '" + v + "'");
+        }
+    }
+
+    private static Duration seconds(AnvilConfig config, String key) {
+        return Duration.ofNanos(Math.round(number(config, key).doubleValue() * 1_000_000_000d));
+    }
+
     /** The [ipmi] section as client options; a bad value fails start-up with the option's name. */
     static IpmiClientOptions ipmiClientOptions(AnvilConfig.Ipmi c) {
         try {
@@ -456,6 +539,7 @@ public final class Anvil {
                 .compose(v -> agentClient == null ? Future.succeededFuture() : agentClient.close())
                 .compose(v -> consoles == null ? Future.succeededFuture() : consoles.close())
                 .compose(v -> ipmi == null ? Future.succeededFuture() : ipmi.close())
+                .compose(v -> redfish == null ? Future.succeededFuture() : redfish.close())
                 .compose(v -> Future.join(
                         vertx.deploymentIDs().stream().map(vertx::undeploy).toList()))
                 .compose(v -> locks == null ? Future.succeededFuture() : locks.close())

@@ -35,7 +35,7 @@ class ArchitectureTest {
             List.of("agent", "upkeep", "auth", "limits"),
             List.of("conductor"),
             List.of("driver", "events", "cluster", "lock", "store", "fsm", "periodic", "health"),
-            List.of("ipmi"),
+            List.of("ipmi", "redfish"),
             List.of("config", "errors", "util", "metrics", "logging", "secrets"));
 
     private static final Path MAIN = Path.of("src/main/java/io/anvil");

@@ -54,6 +54,19 @@ public final class ServeCommand implements Callable<Integer> {
                             + " when none is configured); ports base..base+N-1, hostnames NAME-1..NAME-N (default: 1)")
     int conductors;
 
+    @Option(
+            names = "--sim-redfish",
+            defaultValue = "0",
+            description = "also run N simulated Redfish BMCs (HTTPS) on 127.0.0.1 and enroll a redfish node rf-<i> for"
+                    + " each (default: none)")
+    int simRedfish;
+
+    @Option(
+            names = "--sim-redfish-base-port",
+            defaultValue = "18443",
+            description = "TCP port of simulated Redfish BMC 0; BMC i listens on base+i (default: ${DEFAULT-VALUE})")
+    int simRedfishBasePort;
+
     @Override
     public Integer call() throws Exception {
         if (demo > 0) {
@@ -190,6 +203,22 @@ public final class ServeCommand implements Callable<Integer> {
                 System.err.println("anvil: could not start the demo: " + rootMessage(e));
             }
         }
+        io.anvil.sim.redfish.RedfishFleet redfishFleet = null;
+        if (simRedfish > 0) {
+            try {
+                redfishFleet = MainThread.waitFor(
+                        SimRedfishEnrolment.start(
+                                vertx,
+                                anvil.apiPort(),
+                                simRedfish,
+                                simRedfishBasePort,
+                                Path.of(config.embedded().dataDir(), "sim-redfish-ca.pem")),
+                        300);
+            } catch (Exception e) {
+                System.err.println("anvil: could not start the simulated Redfish fleet: " + rootMessage(e));
+            }
+        }
+        io.anvil.sim.redfish.RedfishFleet simulatedRedfish = redfishFleet;
         io.anvil.sim.bmc.SimulatedFleet simulated = fleet;
         DemoDriver touring = tour;
         CountDownLatch stopped = new CountDownLatch(1);
@@ -204,6 +233,9 @@ public final class ServeCommand implements Callable<Integer> {
                                 }
                                 if (simulated != null) {
                                     MainThread.waitFor(simulated.close(), 30);
+                                }
+                                if (simulatedRedfish != null) {
+                                    MainThread.waitFor(simulatedRedfish.close(), 30);
                                 }
                                 // two steps from this plain thread: a close composed on an event loop would complete on
                                 // a dead loop

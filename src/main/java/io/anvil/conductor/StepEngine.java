@@ -138,8 +138,10 @@ public final class StepEngine {
                     .compose(v -> type == StepType.CLEAN ? deploy.prepareCleaning(task) : deploy.prepareService(task));
         } else {
             dii.put(disableRamdiskKey(type), true);
+            // Ironic's disable_ramdisk: an agent deploy interface is not asked to boot its ramdisk (its tear-down is
+            // skipped likewise); one without an agent still prepares (the fake deploy's is a no-op)
             prepared = task.save(Map.of("driver_internal_info", dii))
-                    .compose(v -> type == StepType.CLEAN
+                    .compose(v -> type == StepType.CLEAN && !deploy.usesAgent()
                             ? deploy.prepareCleaning(task)
                             : Future.succeededFuture(StepOutcome.DONE));
         }

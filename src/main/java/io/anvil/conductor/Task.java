@@ -127,6 +127,25 @@ public final class Task implements DriverTask {
                         : Future.failedFuture(new ConductorErrors.LeaseLost(uuid())));
     }
 
+    @Override
+    public Future<List<String>> createPorts(List<String> macs, boolean pxeEnabled) {
+        requireExclusive("Creating ports");
+        // one statement: only while this node's fence is still ours; an address that has a port is skipped
+        String sql = "INSERT INTO ports (uuid, address, node_id, pxe_enabled, extra)"
+                + " SELECT gen_random_uuid(), m, n.id, $3, '{}'::jsonb FROM nodes n, unnest($1::text[]) AS m"
+                + " WHERE n.id = $2 AND n.lock_fence = $4 ON CONFLICT (address) DO NOTHING RETURNING address";
+        return manager.database()
+                .pool()
+                .preparedQuery(sql)
+                .execute(io.vertx.sqlclient.Tuple.of(
+                        (Object) macs.toArray(new String[0]), node.getLong("id"), pxeEnabled, lease.fence()))
+                .map(rows -> {
+                    List<String> out = new java.util.ArrayList<>();
+                    rows.forEach(r -> out.add(r.getString(0)));
+                    return out;
+                });
+    }
+
     /** The node as just written by a statement of its own (the fence was checked there). */
     void refresh(JsonObject row) {
         node = row;

@@ -350,7 +350,7 @@ public record AnvilConfig(
         d.put("conductor.api_url", "");
         d.put("conductor.workers_pool_size", 300);
         d.put("conductor.reserved_workers_pool_percentage", 5);
-        d.put("conductor.enabled_hardware_types", List.of("fake-hardware", "ipmi"));
+        d.put("conductor.enabled_hardware_types", List.of("fake-hardware", "ipmi", "redfish"));
         d.put("conductor.heartbeat_interval", 2.0);
         d.put("conductor.heartbeat_timeout", 10.0);
         d.put("conductor.api_lock_wait", 3.0);
@@ -400,6 +400,18 @@ public record AnvilConfig(
         d.put("conductor.rescue_kernel", "");
         d.put("conductor.rescue_ramdisk", "");
         d.put("conductor.rescue_password_hash_algorithm", "sha256");
+        // ---- the Redfish client and the redfish hardware type (docs/redfish.md), read through setting(key)
+        d.put("redfish.max_in_flight_per_bmc", 2);
+        d.put("redfish.connection_attempts", 5);
+        d.put("redfish.connection_retry_interval", 1.0);
+        d.put("redfish.request_timeout", 60.0);
+        d.put("redfish.connect_timeout", 10.0);
+        d.put("redfish.task_poll_interval", 1.0);
+        d.put("redfish.task_timeout", 1800.0);
+        d.put("redfish.idle_connection_timeout", 30.0);
+        d.put("redfish.auth_type", "auto");
+        d.put("redfish.deploy_iso", "");
+        d.put("redfish.rescue_iso", "");
         // ---- serial consoles (docs/console.md)
         d.put("console.buffer_bytes", 8192);
         d.put("console.idle_timeout", 600);

@@ -21,4 +21,18 @@ public interface BootInterface {
 
     /** Ironic's boot.validate_rescue: the rescue ramdisk is known. */
     void validateRescue(JsonObject node);
+
+    /**
+     * Ironic's prepare_ramdisk, the part that concerns the BMC: make the next boot start the agent ramdisk. Network
+     * boot (ipxe) sets a one-time PXE boot; the script is rendered when the firmware asks for it. Virtual media
+     * inserts the ISO and sets a one-time boot from it.
+     */
+    default io.vertx.core.Future<Void> prepareRamdisk(io.anvil.driver.DriverTask task) {
+        return task.driver().management().setBootDevice(task, "pxe", false);
+    }
+
+    /** Ironic's clean_up_ramdisk after the ramdisk's work (the node is off): nothing for a network boot. */
+    default io.vertx.core.Future<Void> cleanUpRamdisk(io.anvil.driver.DriverTask task) {
+        return io.vertx.core.Future.succeededFuture();
+    }
 }

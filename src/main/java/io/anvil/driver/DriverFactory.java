@@ -55,6 +55,11 @@ public final class DriverFactory {
         return this;
     }
 
+    public DriverFactory registerRaid(String name, RaidInterface impl) {
+        raid.put(name, impl);
+        return this;
+    }
+
     public DriverFactory registerVendor(String name, VendorInterface impl) {
         vendor.put(name, impl);
         return this;
@@ -159,7 +164,8 @@ public final class DriverFactory {
                 optional("rescue", node, rescue),
                 optional("bios", node, bios),
                 optional("raid", node, raid),
-                optional("vendor", node, vendor));
+                optional("vendor", node, vendor),
+                boot.get(node.getString("boot_interface")));
     }
 
     private static <T> T required(String iface, JsonObject node, Map<String, T> impls) {

@@ -47,4 +47,14 @@ public interface DriverTask {
 
     /** The node's network interface ({@code flat} or {@code noop}). */
     NetworkInterface network();
+
+    /**
+     * Creates ports for MAC addresses this node's hardware reported out-of-band (Ironic's create_ports_if_not_exist
+     * after a redfish inspection), fenced like {@link #save}; a MAC that already has a port is skipped.
+     *
+     * @return the MACs that got a new port
+     */
+    default Future<java.util.List<String>> createPorts(java.util.List<String> macs, boolean pxeEnabled) {
+        return Future.failedFuture(new UnsupportedOperationException("this task cannot create ports"));
+    }
 }

@@ -62,7 +62,37 @@ public final class HardwareTypes {
                     "vendor", List.of("ipmitool", "no-vendor")), // Ironic's: send_raw, bmc_reset (docs/ipmi.md)
             IPMI_PROPERTIES);
 
-    private static final Map<String, HardwareType> KNOWN = Map.of(FAKE.name(), FAKE, IPMI.name(), IPMI);
+    /**
+     * Ironic's redfish hardware type over Anvil's own Redfish client (docs/redfish.md). Ironic's defaults: ipxe boot
+     * (redfish-virtual-media for agent ISOs without DHCP/PXE), redfish management, power, inspect, bios and raid.
+     */
+    private static final HardwareType REDFISH = new HardwareType(
+            "redfish",
+            ordered(
+                    "bios", List.of("no-bios", "redfish"),
+                    "boot", List.of("ipxe", "redfish-virtual-media", "fake"),
+                    "console", List.of("no-console"),
+                    "deploy", List.of("direct", "fake"),
+                    "inspect", List.of("redfish", "agent", "no-inspect"),
+                    "management", List.of("redfish"),
+                    "network", List.of("flat", "noop"),
+                    "power", List.of("redfish"),
+                    "raid", List.of("no-raid", "redfish"),
+                    "rescue", List.of("no-rescue", "agent"),
+                    "storage", List.of("noop"),
+                    "vendor", List.of("no-vendor")),
+            redfishProperties());
+
+    private static Map<String, String> redfishProperties() {
+        Map<String, String> p = new LinkedHashMap<>(io.anvil.driver.redfish.RedfishDriverInfo.PROPERTIES);
+        p.put("deploy_kernel", "Kernel image of the deploy ramdisk (ipxe boot). Optional.");
+        p.put("deploy_ramdisk", "Initramfs of the deploy ramdisk (ipxe boot). Optional.");
+        p.put("deploy_iso", "Bootable ISO of the agent (redfish-virtual-media boot). Optional.");
+        return java.util.Collections.unmodifiableMap(p);
+    }
+
+    private static final Map<String, HardwareType> KNOWN =
+            Map.of(FAKE.name(), FAKE, IPMI.name(), IPMI, REDFISH.name(), REDFISH);
 
     private final Map<String, HardwareType> enabled = new LinkedHashMap<>();
 

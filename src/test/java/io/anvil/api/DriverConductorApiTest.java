@@ -37,7 +37,7 @@ class DriverConductorApiTest extends ApiTestBase {
     void listDrivers() {
         JsonObject body = get("/v1/drivers").expect(200).json();
         Map<String, JsonObject> drivers = byName(body.getJsonArray("drivers"));
-        assertEquals(Set.of("fake-hardware", "ipmi"), drivers.keySet());
+        assertEquals(Set.of("fake-hardware", "ipmi", "redfish"), drivers.keySet());
         JsonObject ipmi = drivers.get("ipmi");
         assertEquals(
                 Set.of(ME, "rack9-host"), Set.copyOf(ipmi.getJsonArray("hosts").getList()));
@@ -55,7 +55,7 @@ class DriverConductorApiTest extends ApiTestBase {
                         .getJsonArray("drivers")
                         .size());
         assertEquals(
-                2,
+                3,
                 get("/v1/drivers?type=dynamic")
                         .expect(200)
                         .json()
@@ -108,10 +108,10 @@ class DriverConductorApiTest extends ApiTestBase {
     @Test
     void unknownDriverIs404() {
         assertError(
-                get("/v1/drivers/redfish").send(),
+                get("/v1/drivers/idrac").send(),
                 404,
-                "Could not find the following driver(s) or hardware type(s): redfish.");
-        assertError(get("/v1/drivers/redfish/properties").send(), 404, "redfish");
+                "Could not find the following driver(s) or hardware type(s): idrac.");
+        assertError(get("/v1/drivers/idrac/properties").send(), 404, "idrac");
     }
 
     @Test
@@ -150,7 +150,7 @@ class DriverConductorApiTest extends ApiTestBase {
         assertEquals(ME, me.getString("hostname"));
         assertTrue(me.getBoolean("alive"));
         assertEquals(
-                Set.of("fake-hardware", "ipmi"),
+                Set.of("fake-hardware", "ipmi", "redfish"),
                 Set.copyOf(me.getJsonArray("drivers").getList()));
         assertNotNull(me.getString("created_at"));
         assertNotNull(me.getString("updated_at"));

@@ -119,11 +119,11 @@ class NodeApiTest extends ApiTestBase {
                 400,
                 "power interface implementation 'fake'");
         assertError(
-                post("/v1/nodes", new JsonObject().put("driver", "redfish"))
+                post("/v1/nodes", new JsonObject().put("driver", "idrac"))
                         .v(LATEST)
                         .send(),
                 400,
-                "No valid host was found. Reason: No conductor service registered which supports driver redfish");
+                "No valid host was found. Reason: No conductor service registered which supports driver idrac");
         assertError(
                 post("/v1/nodes", new JsonObject().put("name", "no-driver"))
                         .v(LATEST)

@@ -9,7 +9,8 @@ import java.util.Map;
 /**
  * Booting a node into the agent ramdisk and out of it, the same for the direct deploy, cleaning, inspection and
  * rescue (Ironic's prepare_ramdisk + reboot, and the power-off that ends a ramdisk's work). The boot interface serves
- * the right script by the node's state (docs/boot.md), so a PXE boot is all it takes.
+ * the right script by the node's state (docs/boot.md), so a PXE boot is all it takes; virtual media (redfish) inserts
+ * the agent's ISO instead ({@link io.anvil.driver.BootInterface#prepareRamdisk}).
  */
 public final class AgentRamdisk {
     /** How long one power action through the BMC may take. */
@@ -21,7 +22,9 @@ public final class AgentRamdisk {
     public static Future<Void> boot(DriverTask task) {
         var power = task.driver().power();
         return power.setPowerState(task, "power off", POWER_TIMEOUT)
-                .compose(v -> task.driver().management().setBootDevice(task, "pxe", false))
+                .compose(v -> task.driver().boot() == null
+                        ? task.driver().management().setBootDevice(task, "pxe", false)
+                        : task.driver().boot().prepareRamdisk(task))
                 .compose(v -> {
                     JsonObject wiped =
                             AgentInternalInfo.wipedOnPowerOff(task.node().getJsonObject("driver_internal_info"));
@@ -42,6 +45,9 @@ public final class AgentRamdisk {
         return task.driver()
                 .power()
                 .setPowerState(task, "power off", POWER_TIMEOUT)
+                .compose(v -> task.driver().boot() == null
+                        ? Future.<Void>succeededFuture()
+                        : task.driver().boot().cleanUpRamdisk(task))
                 .compose(v -> {
                     JsonObject internal = task.node().getJsonObject("driver_internal_info");
                     JsonObject wiped = AgentInternalInfo.wipedOnPowerOff(internal);

@@ -1,0 +1,112 @@
+package io.anvil.driver.redfish;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.anvil.sim.agent.AgentFleet;
+import io.anvil.sim.agent.AgentFleetOptions;
+import io.anvil.sim.redfish.RedfishAgents;
+import io.anvil.sim.redfish.RedfishFleet;
+import io.anvil.sim.redfish.RedfishFleetOptions;
+import io.anvil.sim.redfish.SimulatedRedfishBmc;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A virtual-media deploy of a simulated node: the redfish-virtual-media boot inserts the agent's ISO (its URL
+ * carrying ipa-api-url and BOOTIF, docs/redfish.md#virtual-media-boot) and boots once from Cd; the simulated agent
+ * cleans (automated cleaning) and writes the image; the node ends active, booting from its disk, the CD ejected.
+ */
+class RedfishVirtualMediaDeployTest extends AbstractRedfishApiTest {
+    private AgentFleet agents;
+    private RedfishFleet fleet;
+    private final List<String> bootEvents = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    @BeforeAll
+    void fleets() {
+        agents = await(AgentFleet.start(
+                vertx,
+                AgentFleetOptions.defaults("http://127.0.0.1:" + anvil.apiPort())
+                        .withMinHeartbeatInterval(Duration.ofMillis(100))
+                        .withPrepareImageTime(Duration.ofMillis(200))
+                        .withStepTime(Duration.ofMillis(50))
+                        .withImageDownloadRetries(1, Duration.ofMillis(100))
+                        .withMaxBackoff(Duration.ofSeconds(1))));
+        RedfishAgents binding = new RedfishAgents(agents, (bmc, what) -> {
+            if (what.startsWith("boot ")) {
+                bootEvents.add(what);
+            }
+        });
+        fleet = fleet(new RedfishFleetOptions().count(1).eventListener(binding::listener));
+    }
+
+    @AfterAll
+    void stopAgents() {
+        if (agents != null) {
+            await(agents.close().recover(e -> io.vertx.core.Future.succeededFuture()));
+        }
+    }
+
+    @Test
+    void aVirtualMediaDeployReachesActive() throws Exception {
+        SimulatedRedfishBmc bmc = fleet.bmc(0);
+        String sha = AgentFleet.sha256Of("os-1m.img");
+        String uuid = createRedfishNode(
+                driverInfo(fleet, bmc).put("deploy_iso", agents.imageUrl("ipa.iso")),
+                new JsonObject()
+                        .put("boot_interface", "redfish-virtual-media")
+                        .put("deploy_interface", "direct")
+                        .put(
+                                "instance_info",
+                                new JsonObject()
+                                        .put("image_source", agents.imageUrl("os-1m.img"))
+                                        .put("image_os_hash_algo", "sha256")
+                                        .put("image_os_hash_value", sha)));
+        expect(
+                201,
+                HttpMethod.POST,
+                "/v1/ports",
+                new JsonObject().put("address", AgentFleet.macFor(0)).put("node_uuid", uuid));
+        JsonObject v = expect(200, HttpMethod.GET, "/v1/nodes/" + uuid + "/validate", null)
+                .json();
+        assertTrue(v.getJsonObject("boot").getBoolean("result"), v.encode());
+
+        assertEquals(202, provision(uuid, "manage").status());
+        awaitNode(uuid, n -> "manageable".equals(n.getString("provision_state")), 30_000);
+        assertEquals(202, provision(uuid, "provide").status());
+        JsonObject n = awaitNode(
+                uuid,
+                x -> "available".equals(x.getString("provision_state"))
+                        || "clean failed".equals(x.getString("provision_state")),
+                120_000);
+        assertEquals("available", n.getString("provision_state"), n.encode());
+        assertEquals(202, provision(uuid, "active").status());
+        n = awaitNode(
+                uuid,
+                x -> "active".equals(x.getString("provision_state"))
+                        || "deploy failed".equals(x.getString("provision_state")),
+                120_000);
+        assertEquals("active", n.getString("provision_state"), n.encode());
+        assertNull(n.getValue("last_error"));
+        assertEquals("power on", n.getString("power_state"));
+
+        List<String> cdBoots = new ArrayList<>();
+        bootEvents.forEach(e -> {
+            if (e.startsWith("boot Cd ")) {
+                cdBoots.add(e);
+            }
+        });
+        assertTrue(cdBoots.size() >= 2, "cleaning and deploy booted the ISO: " + bootEvents);
+        assertTrue(cdBoots.get(0).contains("ipa-api-url=http%3A%2F%2F127.0.0.1%3A" + anvil.apiPort()), cdBoots.get(0));
+        assertTrue(cdBoots.get(0).contains("BOOTIF=" + AgentFleet.macFor(0).replace(":", "%3A")), cdBoots.get(0));
+        assertTrue(bootEvents.get(bootEvents.size() - 1).startsWith("boot Hdd"), bootEvents.toString());
+        assertNull(bmc.mediaImage("Cd"), "the CD was ejected");
+    }
+}
