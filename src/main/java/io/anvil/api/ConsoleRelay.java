@@ -28,11 +28,7 @@ final class ConsoleRelay {
 
     /** What the owner needs to authenticate the viewer and answer in the same microversion. */
     private static final List<String> FORWARDED = List.of(
-            "Authorization",
-            "X-Auth-Token",
-            "X-OpenStack-Ironic-API-Version",
-            "OpenStack-API-Version",
-            "X-Openstack-Request-Id");
+            "X-Auth-Token", "X-OpenStack-Ironic-API-Version", "OpenStack-API-Version", "X-Openstack-Request-Id");
 
     private final WebSocketClient client;
     private final String self;
@@ -70,6 +66,11 @@ final class ConsoleRelay {
             if (value != null) {
                 options.addHeader(name, value);
             }
+        }
+        // the header, or what a browser carried in Sec-WebSocket-Protocol (it cannot set headers): a header upstream
+        String authorization = Authenticator.authorization(req);
+        if (authorization != null) {
+            options.addHeader("Authorization", authorization);
         }
         options.addHeader(HEADER, self);
         client.connect(options).onComplete(ar -> {

@@ -93,7 +93,7 @@ public final class Authenticator implements Shareable {
      * headers on a WebSocket, docs/dashboard.md#authentication). Only upgrades read it: a plain request must
      * use the header, so the subprotocol cannot become a second, unnoticed way to log in.
      */
-    static String authorization(HttpServerRequest req) {
+    public static String authorization(HttpServerRequest req) {
         String header = req.getHeader("Authorization");
         if (header != null || !"websocket".equalsIgnoreCase(req.getHeader("Upgrade"))) {
             return header;

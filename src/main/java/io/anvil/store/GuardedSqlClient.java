@@ -88,7 +88,7 @@ final class GuardedSqlClient implements SqlClient {
                 return Future.failedFuture(e);
             }
             // a moment later, once the pool has dropped the dead connection instead of handing it out again
-            return gate.later(RETRY_DELAYS_MS[retries]).compose(v -> attempt(true, work, retries + 1));
+            return gate.later(RETRY_DELAYS_MS[retries]).compose(v -> attempt(retryable, work, retries + 1));
         });
     }
 
