@@ -89,6 +89,17 @@ class ConsoleRelayTest {
                 AnvilCluster.get(onOwner.screen(s -> s.contains("owner again\r\n")));
             }
 
+            // a browser's viewer (its credential in a subprotocol, no header) is relayed with that credential
+            String browserCredential = "anvil.auth."
+                    + java.util.Base64.getUrlEncoder()
+                            .withoutPadding()
+                            .encodeToString(ADMIN.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            try (ConsoleTestClient browser = AnvilCluster.get(viewers.call(() -> ConsoleTestClient.connectWithProtocols(
+                    client, other.port(), uuid, java.util.List.of("anvil.v1", browserCredential))))) {
+                AnvilCluster.get(browser.control("attached"));
+                cluster.await("the owner counts the browser's relayed viewer", () -> console.viewers() == 1);
+            }
+
             // the relay authorizes as the API does: no credential, a project that may not see the node
             assertEquals(401, refusal(client, other.port(), uuid, Map.of()));
             assertEquals(404, refusal(client, other.port(), uuid, Map.of("Authorization", OUTSIDER)));

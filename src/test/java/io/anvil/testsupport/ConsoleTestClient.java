@@ -51,6 +51,20 @@ public final class ConsoleTestClient implements AutoCloseable {
                 .onFailure(e -> client.close());
     }
 
+    /** As a browser connects: no headers, the credential carried as a WebSocket subprotocol (docs/dashboard.md). */
+    public static Future<ConsoleTestClient> connectWithProtocols(
+            Vertx vertx, int port, String uuid, java.util.List<String> protocols) {
+        WebSocketClient client = vertx.createWebSocketClient();
+        WebSocketConnectOptions options = new WebSocketConnectOptions()
+                .setHost("127.0.0.1")
+                .setPort(port)
+                .setURI("/v1/nodes/" + uuid + "/console")
+                .setSubProtocols(protocols);
+        return client.connect(options)
+                .map(ws -> new ConsoleTestClient(client, ws))
+                .onFailure(e -> client.close());
+    }
+
     private void changed(Runnable update) {
         List<Runnable> toRun;
         synchronized (this) {
