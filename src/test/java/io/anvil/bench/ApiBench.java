@@ -148,7 +148,7 @@ public final class ApiBench {
         return out;
     }
 
-    private static String findWrk() {
+    static String findWrk() {
         for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin").split(":")) {
             if (Files.isExecutable(Path.of(dir, "wrk"))) {
                 return Path.of(dir, "wrk").toString();
@@ -236,7 +236,7 @@ public final class ApiBench {
                 .getProcessCpuTime();
     }
 
-    private static JsonObject wrk(String wrk, List<String> args, String scenario) throws Exception {
+    static JsonObject wrk(String wrk, List<String> args, String scenario) throws Exception {
         List<String> cmd = new ArrayList<>();
         cmd.add(wrk);
         cmd.addAll(args);
