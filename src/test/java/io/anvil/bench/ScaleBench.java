@@ -274,7 +274,7 @@ public final class ScaleBench {
     private static JsonObject watch(DeployBench.Child c, int n, int port, long t0) throws Exception {
         String base = "http://127.0.0.1:" + port;
         while (status(base + "/v1") != 200) {
-            Thread.sleep(100);
+            BenchWait.pause(100);
         }
         double apiUp = (System.nanoTime() - t0) / 1e9;
         System.out.printf("  conductor-%d (pid %d, port %d): API answers after %.1f s%n", n, c.pid(), port, apiUp);
@@ -302,7 +302,7 @@ public final class ScaleBench {
                         .put("VmHWM MiB", rss[1] / 1024)
                         .put("heap MiB", (double) Math.round(heap));
             }
-            Thread.sleep(250);
+            BenchWait.pause(250);
         }
     }
 

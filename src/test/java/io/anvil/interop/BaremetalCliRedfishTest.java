@@ -66,14 +66,19 @@ class BaremetalCliRedfishTest {
 
     /** Polls {@code baremetal node show} until {@code done} holds (each CLI run takes about a second). */
     private static JsonObject awaitShow(String node, Predicate<JsonObject> done) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (true) {
-            JsonObject n = run("node", "show", node, "-f", "json").json();
-            if (done.test(n)) {
-                return n;
-            }
-            assertTrue(System.nanoTime() < deadline, "node never settled: " + n.encode());
+        JsonObject[] last = new JsonObject[1];
+        try {
+            io.anvil.testsupport.Conditions.await(
+                    anvil.anvil().vertx(),
+                    node + " settles",
+                    java.time.Duration.ofSeconds(30),
+                    java.time.Duration.ofMillis(100),
+                    () -> done.test(
+                            last[0] = run("node", "show", node, "-f", "json").json()));
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "; last seen: " + (last[0] == null ? null : last[0].encode()), e);
         }
+        return last[0];
     }
 
     @Test
