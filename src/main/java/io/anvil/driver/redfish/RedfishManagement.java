@@ -237,61 +237,43 @@ public final class RedfishManagement implements ManagementInterface {
         String thermal = RedfishClient.odataId(chassis.getValue("Thermal"));
         if (thermal != null) {
             reads.add(nodes.client().getJson(t, thermal).map(th -> {
-                for (Object o : th.getJsonArray("Temperatures", new JsonArray())) {
-                    if (o instanceof JsonObject s) {
-                        out.getJsonObject("Temperature")
-                                .put(
-                                        sensorId(s),
-                                        new JsonObject()
-                                                .put("identity", s.getString("Name"))
-                                                .put("reading_celsius", s.getValue("ReadingCelsius"))
-                                                .put("health", health(s)));
-                    }
-                }
-                for (Object o : th.getJsonArray("Fans", new JsonArray())) {
-                    if (o instanceof JsonObject s) {
-                        out.getJsonObject("Fan")
-                                .put(
-                                        sensorId(s),
-                                        new JsonObject()
-                                                .put("identity", s.getString("Name"))
-                                                .put("reading", s.getValue("Reading"))
-                                                .put("reading_units", s.getString("ReadingUnits"))
-                                                .put("health", health(s)));
-                    }
-                }
+                addSensors(th, "Temperatures", out.getJsonObject("Temperature"), s -> new JsonObject()
+                        .put("reading_celsius", s.getValue("ReadingCelsius")));
+                addSensors(th, "Fans", out.getJsonObject("Fan"), s -> new JsonObject()
+                        .put("reading", s.getValue("Reading"))
+                        .put("reading_units", s.getString("ReadingUnits")));
                 return null;
             }));
         }
         String power = RedfishClient.odataId(chassis.getValue("Power"));
         if (power != null) {
             reads.add(nodes.client().getJson(t, power).map(pw -> {
-                for (Object o : pw.getJsonArray("PowerControl", new JsonArray())) {
-                    if (o instanceof JsonObject s) {
-                        out.getJsonObject("Power")
-                                .put(
-                                        sensorId(s),
-                                        new JsonObject()
-                                                .put("identity", s.getString("Name"))
-                                                .put("power_consumed_watts", s.getValue("PowerConsumedWatts"))
-                                                .put("health", health(s)));
-                    }
-                }
-                for (Object o : pw.getJsonArray("PowerSupplies", new JsonArray())) {
-                    if (o instanceof JsonObject s) {
-                        out.getJsonObject("Power")
-                                .put(
-                                        sensorId(s),
-                                        new JsonObject()
-                                                .put("identity", s.getString("Name"))
-                                                .put("last_power_output_watts", s.getValue("LastPowerOutputWatts"))
-                                                .put("health", health(s)));
-                    }
-                }
+                addSensors(pw, "PowerControl", out.getJsonObject("Power"), s -> new JsonObject()
+                        .put("power_consumed_watts", s.getValue("PowerConsumedWatts")));
+                addSensors(pw, "PowerSupplies", out.getJsonObject("Power"), s -> new JsonObject()
+                        .put("last_power_output_watts", s.getValue("LastPowerOutputWatts")));
                 return null;
             }));
         }
         return Future.all(reads).mapEmpty();
+    }
+
+    /**
+     * Each sensor of {@code resource}'s {@code member} array into {@code group}: its identity, the readings
+     * {@code readings} picks, and its health (Ironic's sensor data layout).
+     */
+    private static void addSensors(
+            JsonObject resource,
+            String member,
+            JsonObject group,
+            java.util.function.Function<JsonObject, JsonObject> readings) {
+        for (Object o : resource.getJsonArray(member, new JsonArray())) {
+            if (o instanceof JsonObject s) {
+                JsonObject sensor = new JsonObject().put("identity", s.getString("Name"));
+                sensor.mergeIn(readings.apply(s));
+                group.put(sensorId(s), sensor.put("health", health(s)));
+            }
+        }
     }
 
     private static String sensorId(JsonObject s) {
