@@ -5,6 +5,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.internal.ContextInternal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -57,9 +58,13 @@ public final class FeedHub {
 
     /**
      * The group of the calling event loop, registered with the reader so that its first batch is the one after
-     * {@link SubscriberGroup#delivered()}; completes on {@code context}.
+     * {@link SubscriberGroup#delivered()}; completes on that loop's context.
+     *
+     * <p>Keyed by the event loop's own context, not {@code context}: Vert.x gives every HTTP request a duplicated
+     * context, and a group per request would cost every batch one task per subscriber instead of one per loop.
      */
-    Future<SubscriberGroup> group(Context context) {
+    Future<SubscriberGroup> group(Context requestContext) {
+        Context context = ((ContextInternal) requestContext).unwrap();
         SubscriberGroup existing = byContext.get(context);
         if (existing != null) {
             return existing.registered();
