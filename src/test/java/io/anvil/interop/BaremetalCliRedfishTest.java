@@ -7,14 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.anvil.sim.redfish.RedfishFleet;
 import io.anvil.sim.redfish.RedfishFleetOptions;
 import io.anvil.sim.redfish.SimulatedRedfishBmc;
-import io.anvil.testsupport.AnvilInstance;
 import io.anvil.testsupport.BaremetalCli;
-import io.anvil.testsupport.TestServices;
-import io.vertx.core.Future;
-import io.vertx.core.Vertx;
+import io.anvil.testsupport.CliHarness;
 import io.vertx.core.json.JsonObject;
+import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -26,59 +23,31 @@ import org.junit.jupiter.api.Test;
  * --wait (out-of-band: properties and a port). Skipped where the CLI is missing, failed when CI=true.
  */
 class BaremetalCliRedfishTest {
-    private static AnvilInstance anvil;
-    private static Vertx simVertx;
+    private static CliHarness harness;
     private static RedfishFleet fleet;
-    private static BaremetalCli cli;
 
     @BeforeAll
     static void start() throws Exception {
-        TestServices.requireTool("baremetal");
-        anvil = AnvilInstance.start(Map.of());
-        cli = BaremetalCli.at(anvil.endpoint());
-        simVertx = Vertx.vertx();
-        fleet = get(RedfishFleet.start(
-                simVertx, new RedfishFleetOptions().count(1).host("127.0.0.1").basePort(0)));
+        harness = CliHarness.start(Map.of());
+        harness.checkEveryOutput(r -> assertFalse(
+                r.both().contains("\"password\"") || r.both().contains("=password"), "password leaked: " + r));
+        fleet = harness.redfishBmcs(new RedfishFleetOptions().count(1));
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (anvil != null) {
-            anvil.close();
+        if (harness != null) {
+            harness.close();
         }
-        if (fleet != null) {
-            get(fleet.close());
-        }
-        if (simVertx != null) {
-            get(simVertx.close());
-        }
-    }
-
-    private static <T> T get(Future<T> f) throws Exception {
-        return f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
 
     private static BaremetalCli.Result run(String... args) {
-        BaremetalCli.Result r = cli.call(args);
-        assertFalse(r.both().contains("\"password\"") || r.both().contains("=password"), "password leaked: " + r);
-        return r;
+        return harness.run(args);
     }
 
     /** Polls {@code baremetal node show} until {@code done} holds (each CLI run takes about a second). */
     private static JsonObject awaitShow(String node, Predicate<JsonObject> done) {
-        JsonObject[] last = new JsonObject[1];
-        try {
-            io.anvil.testsupport.Conditions.await(
-                    anvil.anvil().vertx(),
-                    node + " settles",
-                    java.time.Duration.ofSeconds(30),
-                    java.time.Duration.ofMillis(100),
-                    () -> done.test(
-                            last[0] = run("node", "show", node, "-f", "json").json()));
-        } catch (AssertionError e) {
-            throw new AssertionError(e.getMessage() + "; last seen: " + (last[0] == null ? null : last[0].encode()), e);
-        }
-        return last[0];
+        return harness.awaitShow(node, Duration.ofSeconds(30), done);
     }
 
     @Test

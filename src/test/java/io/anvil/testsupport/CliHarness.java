@@ -4,6 +4,8 @@ import io.anvil.sim.agent.AgentFleet;
 import io.anvil.sim.agent.AgentFleetOptions;
 import io.anvil.sim.bmc.FleetOptions;
 import io.anvil.sim.bmc.SimulatedFleet;
+import io.anvil.sim.redfish.RedfishFleet;
+import io.anvil.sim.redfish.RedfishFleetOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -72,6 +74,14 @@ public final class CliHarness implements AutoCloseable {
     public SimulatedFleet bmcs(FleetOptions options) {
         SimulatedFleet fleet =
                 get(SimulatedFleet.start(simVertx(), options.host("127.0.0.1").basePort(0)));
+        simulators.add(() -> get(fleet.close()));
+        return fleet;
+    }
+
+    /** Simulated Redfish BMCs on 127.0.0.1 and ephemeral ports (HTTPS, their CA in {@code caFile()}), closed with the harness. */
+    public RedfishFleet redfishBmcs(RedfishFleetOptions options) {
+        RedfishFleet fleet =
+                get(RedfishFleet.start(simVertx(), options.host("127.0.0.1").basePort(0)));
         simulators.add(() -> get(fleet.close()));
         return fleet;
     }
