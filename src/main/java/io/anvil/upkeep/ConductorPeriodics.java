@@ -66,6 +66,7 @@ public record ConductorPeriodics(
         scheduler
                 .register(powerSync)
                 .register(sensors)
+                .register(new RebootedSteps(conductor.provisioning().steps(), p.maxWorkers()))
                 .register(timeouts)
                 .register(orphans)
                 .registerAll(tasks.drivers().enabledImplementations());
