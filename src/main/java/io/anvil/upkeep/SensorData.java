@@ -160,22 +160,16 @@ public final class SensorData {
                 }
             }
             case "Power" -> {
-                add(
-                        out,
-                        "anvil.sensor.power.watts",
-                        "Power readings: supply output, chassis consumption",
-                        id,
-                        name,
-                        s,
-                        "last_power_output_watts");
-                add(
-                        out,
-                        "anvil.sensor.power.watts",
-                        "Power readings: supply output, chassis consumption",
-                        id,
-                        name,
-                        s,
-                        "power_consumed_watts");
+                for (String field : List.of("last_power_output_watts", "power_consumed_watts")) {
+                    add(
+                            out,
+                            "anvil.sensor.power.watts",
+                            "Power readings: supply output, chassis consumption",
+                            id,
+                            name,
+                            s,
+                            field);
+                }
             }
             case "Drive" -> {
                 Double health = health(s.getString("health"));

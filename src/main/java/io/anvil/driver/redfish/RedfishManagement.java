@@ -261,85 +261,90 @@ public final class RedfishManagement implements ManagementInterface {
         List<Future<Void>> reads = new ArrayList<>();
         String thermal = RedfishClient.odataId(chassis.getValue("Thermal"));
         if (thermal != null) {
+            java.util.function.Function<JsonObject, String> key = s -> s.getString("MemberId") + "@" + chassisId;
             reads.add(nodes.client().getJson(t, thermal).map(th -> {
-                for (JsonObject s : members(th, "Temperatures")) {
-                    out.getJsonObject("Temperature")
-                            .put(
-                                    s.getString("MemberId") + "@" + chassisId,
-                                    sensor(
-                                            s,
-                                            "MemberId",
-                                            "identity",
-                                            "MaxReadingRangeTemp",
-                                            "max_reading_range_temp",
-                                            "MinReadingRangeTemp",
-                                            "min_reading_range_temp",
-                                            "ReadingCelsius",
-                                            "reading_celsius",
-                                            "PhysicalContext",
-                                            "physical_context",
-                                            "SensorNumber",
-                                            "sensor_number"));
-                }
-                for (JsonObject s : members(th, "Fans")) {
-                    out.getJsonObject("Fan")
-                            .put(
-                                    s.getString("MemberId") + "@" + chassisId,
-                                    sensor(
-                                            s,
-                                            "MemberId",
-                                            "identity",
-                                            "MaxReadingRange",
-                                            "max_reading_range",
-                                            "MinReadingRange",
-                                            "min_reading_range",
-                                            "Reading",
-                                            "reading",
-                                            "ReadingUnits",
-                                            "reading_units",
-                                            "SerialNumber",
-                                            "serial_number",
-                                            "PhysicalContext",
-                                            "physical_context"));
-                }
+                collect(
+                        th,
+                        "Temperatures",
+                        out.getJsonObject("Temperature"),
+                        key,
+                        "MemberId",
+                        "identity",
+                        "MaxReadingRangeTemp",
+                        "max_reading_range_temp",
+                        "MinReadingRangeTemp",
+                        "min_reading_range_temp",
+                        "ReadingCelsius",
+                        "reading_celsius",
+                        "PhysicalContext",
+                        "physical_context",
+                        "SensorNumber",
+                        "sensor_number");
+                collect(
+                        th,
+                        "Fans",
+                        out.getJsonObject("Fan"),
+                        key,
+                        "MemberId",
+                        "identity",
+                        "MaxReadingRange",
+                        "max_reading_range",
+                        "MinReadingRange",
+                        "min_reading_range",
+                        "Reading",
+                        "reading",
+                        "ReadingUnits",
+                        "reading_units",
+                        "SerialNumber",
+                        "serial_number",
+                        "PhysicalContext",
+                        "physical_context");
                 return null;
             }));
         }
         String power = RedfishClient.odataId(chassis.getValue("Power"));
         if (power != null) {
             reads.add(nodes.client().getJson(t, power).map(pw -> {
-                String powerId = pw.getString("Id", "Power");
-                for (JsonObject s : members(pw, "PowerSupplies")) {
-                    out.getJsonObject("Power")
-                            .put(
-                                    s.getString("MemberId") + ":" + powerId + "@" + chassisId,
-                                    sensor(
-                                            s,
-                                            "PowerCapacityWatts",
-                                            "power_capacity_watts",
-                                            "LineInputVoltage",
-                                            "line_input_voltage",
-                                            "LastPowerOutputWatts",
-                                            "last_power_output_watts",
-                                            "SerialNumber",
-                                            "serial_number"));
-                }
+                String at = ":" + pw.getString("Id", "Power") + "@" + chassisId;
+                collect(
+                        pw,
+                        "PowerSupplies",
+                        out.getJsonObject("Power"),
+                        s -> s.getString("MemberId") + at,
+                        "PowerCapacityWatts",
+                        "power_capacity_watts",
+                        "LineInputVoltage",
+                        "line_input_voltage",
+                        "LastPowerOutputWatts",
+                        "last_power_output_watts",
+                        "SerialNumber",
+                        "serial_number");
                 // Anvil's addition: the chassis' consumption (Ironic reports the supplies only)
-                for (JsonObject s : members(pw, "PowerControl")) {
-                    out.getJsonObject("Power")
-                            .put(
-                                    "PowerControl" + s.getString("MemberId") + ":" + powerId + "@" + chassisId,
-                                    sensor(
-                                            s,
-                                            "PowerConsumedWatts",
-                                            "power_consumed_watts",
-                                            "PowerCapacityWatts",
-                                            "power_capacity_watts"));
-                }
+                collect(
+                        pw,
+                        "PowerControl",
+                        out.getJsonObject("Power"),
+                        s -> "PowerControl" + s.getString("MemberId") + at,
+                        "PowerConsumedWatts",
+                        "power_consumed_watts",
+                        "PowerCapacityWatts",
+                        "power_capacity_watts");
                 return null;
             }));
         }
         return Future.all(reads).mapEmpty();
+    }
+
+    /** Each sensor of {@code resource}'s {@code member} array into {@code group}, under its id {@code key}. */
+    private static void collect(
+            JsonObject resource,
+            String member,
+            JsonObject group,
+            java.util.function.Function<JsonObject, String> key,
+            String... fields) {
+        for (JsonObject s : members(resource, member)) {
+            group.put(key.apply(s), sensor(s, fields));
+        }
     }
 
     /**

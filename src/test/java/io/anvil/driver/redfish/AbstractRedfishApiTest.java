@@ -51,6 +51,15 @@ abstract class AbstractRedfishApiTest extends DriverApiTestBase {
         return info;
     }
 
+    /** The redfish BIOS interface's apply_configuration step setting {@code name} to {@code value}. */
+    static JsonObject biosStep(String name, String value) {
+        JsonObject setting = new JsonObject().put("name", name).put("value", value);
+        return new JsonObject()
+                .put("interface", "bios")
+                .put("step", "apply_configuration")
+                .put("args", new JsonObject().put("settings", new io.vertx.core.json.JsonArray().add(setting)));
+    }
+
     /** Creates an enroll-state redfish node; returns its UUID. */
     String createRedfishNode(JsonObject driverInfo) {
         return createRedfishNode(driverInfo, new JsonObject());

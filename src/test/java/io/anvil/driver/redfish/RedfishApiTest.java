@@ -86,21 +86,6 @@ class RedfishApiTest extends AbstractRedfishApiTest {
         assertEquals(202, r.status(), r.toString());
     }
 
-    private static JsonObject biosStep(String name, String value) {
-        return new JsonObject()
-                .put("interface", "bios")
-                .put("step", "apply_configuration")
-                .put(
-                        "args",
-                        new JsonObject()
-                                .put(
-                                        "settings",
-                                        new JsonArray()
-                                                .add(new JsonObject()
-                                                        .put("name", name)
-                                                        .put("value", value))));
-    }
-
     @Test
     void powerOnOffAndRebootReachTheBmc() {
         SimulatedRedfishBmc bmc = bmc();
@@ -227,40 +212,14 @@ class RedfishApiTest extends AbstractRedfishApiTest {
         SimulatedRedfishBmc bmc = bmc();
         String uuid = createRedfishNode(driverInfo(fleet, bmc), new JsonObject().put("bios_interface", "redfish"));
         manageable(uuid);
-        JsonObject n = clean(
-                uuid,
-                new JsonObject()
-                        .put("interface", "bios")
-                        .put("step", "apply_configuration")
-                        .put(
-                                "args",
-                                new JsonObject()
-                                        .put(
-                                                "settings",
-                                                new JsonArray()
-                                                        .add(new JsonObject()
-                                                                .put("name", "ProcHyperthreading")
-                                                                .put("value", "Disabled")))));
+        JsonObject n = clean(uuid, biosStep("ProcHyperthreading", "Disabled"));
         assertEquals("manageable", n.getString("provision_state"), n.encode());
         assertEquals("Disabled", bmc.biosAttribute("ProcHyperthreading"));
         JsonObject setting = expect(200, HttpMethod.GET, "/v1/nodes/" + uuid + "/bios/ProcHyperthreading", null)
                 .json();
         assertEquals("Disabled", setting.getJsonObject("ProcHyperthreading").getString("value"), setting.encode());
 
-        n = clean(
-                uuid,
-                new JsonObject()
-                        .put("interface", "bios")
-                        .put("step", "apply_configuration")
-                        .put(
-                                "args",
-                                new JsonObject()
-                                        .put(
-                                                "settings",
-                                                new JsonArray()
-                                                        .add(new JsonObject()
-                                                                .put("name", "NoSuchKnob")
-                                                                .put("value", "1")))));
+        n = clean(uuid, biosStep("NoSuchKnob", "1"));
         assertEquals("clean failed", n.getString("provision_state"));
         assertTrue(n.getString("last_error").contains("NoSuchKnob"), n.encode());
     }

@@ -78,18 +78,7 @@ class RedfishVirtualMediaDeployTest extends AbstractRedfishApiTest {
         awaitNode(uuid, n -> "manageable".equals(n.getString("provision_state")), 30_000);
         long boots = bmc.boots();
         JsonArray steps = new JsonArray()
-                .add(new JsonObject()
-                        .put("interface", "bios")
-                        .put("step", "apply_configuration")
-                        .put(
-                                "args",
-                                new JsonObject()
-                                        .put(
-                                                "settings",
-                                                new JsonArray()
-                                                        .add(new JsonObject()
-                                                                .put("name", "SriovGlobalEnable")
-                                                                .put("value", "Enabled")))))
+                .add(biosStep("SriovGlobalEnable", "Enabled"))
                 .add(new JsonObject().put("interface", "deploy").put("step", "erase_devices_metadata"));
         expect(
                 202,
