@@ -268,6 +268,31 @@ class RedfishApiTest extends AbstractRedfishApiTest {
         assertEquals(before, bmc.resets());
     }
 
+    /** factory_reset: Bios.ResetBios, the reboot in clean wait, and the defaults read back as the node's settings. */
+    @Test
+    void aFactoryResetRebootsAndReadsTheDefaultsBack() {
+        SimulatedRedfishBmc bmc = bmc();
+        String uuid = createRedfishNode(driverInfo(fleet, bmc), new JsonObject().put("bios_interface", "redfish"));
+        manageable(uuid);
+        assertEquals(
+                "manageable",
+                clean(uuid, biosStep("PowerProfile", "PowerSaver")).getString("provision_state"));
+        assertEquals("PowerSaver", bmc.biosAttribute("PowerProfile"));
+        long resets = bmc.resets();
+        JsonObject n = clean(uuid, new JsonObject().put("interface", "bios").put("step", "factory_reset"));
+        assertEquals("manageable", n.getString("provision_state"), n.encode());
+        assertEquals("MaxPerf", bmc.biosAttribute("PowerProfile"));
+        assertTrue(bmc.resets() > resets, "the firmware reset the settings at a reboot");
+        JsonObject setting = expect(200, HttpMethod.GET, "/v1/nodes/" + uuid + "/bios/PowerProfile", null)
+                .json();
+        assertEquals("MaxPerf", setting.getJsonObject("PowerProfile").getString("value"), setting.encode());
+        List<String> states = events(uuid).stream()
+                .filter(e -> e.type().startsWith("baremetal.node.provision_set."))
+                .map(e -> e.payload().getString("provision_state"))
+                .toList();
+        assertTrue(states.contains("clean wait"), "the reboot was waited for in clean wait: " + states);
+    }
+
     /** A value the firmware does not take at boot fails the step after the reboot, naming the setting. */
     @Test
     void aSettingTheBmcRefusesToApplyFailsTheStepNamingIt() {
