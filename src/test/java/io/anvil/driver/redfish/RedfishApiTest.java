@@ -14,6 +14,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -291,6 +292,40 @@ class RedfishApiTest extends AbstractRedfishApiTest {
                 .map(e -> e.payload().getString("provision_state"))
                 .toList();
         assertTrue(states.contains("clean wait"), "the reboot was waited for in clean wait: " + states);
+    }
+
+    /** As a deploy step (no agent: the fake deploy), the BIOS reboot is waited for in "wait call-back". */
+    @Test
+    void aBiosDeployStepWaitsInWaitCallBackThenTheDeployGoesOn() {
+        SimulatedRedfishBmc bmc = bmc();
+        String uuid = createRedfishNode(
+                driverInfo(fleet, bmc),
+                new JsonObject()
+                        .put("bios_interface", "redfish")
+                        .put("deploy_interface", "fake")
+                        .put("boot_interface", "fake")
+                        .put("automated_clean", false));
+        manageable(uuid);
+        assertEquals(202, provision(uuid, "provide").status());
+        awaitProvision(uuid, "available", 30_000);
+        await(bmc.holdBoots(true));
+        expect(
+                202,
+                HttpMethod.PUT,
+                "/v1/nodes/" + uuid + "/states/provision",
+                new JsonObject()
+                        .put("target", "active")
+                        .put(
+                                "deploy_steps",
+                                new JsonArray()
+                                        .add(biosStep("NicBoot1", "Disabled").put("priority", 90))));
+        JsonObject n = awaitProvision(uuid, "wait call-back", 30_000);
+        assertEquals("apply_configuration", n.getJsonObject("deploy_step").getString("step"), n.encode());
+        assertTrue(n.getJsonObject("driver_internal_info").getBoolean("deployment_polling"), n.encode());
+        await(bmc.holdBoots(false));
+        n = awaitNode(uuid, x -> Set.of("active", "deploy failed").contains(x.getString("provision_state")), 30_000);
+        assertEquals("active", n.getString("provision_state"), n.encode());
+        assertEquals("Disabled", bmc.biosAttribute("NicBoot1"));
     }
 
     /** A value the firmware does not take at boot fails the step after the reboot, naming the setting. */
