@@ -188,6 +188,12 @@ public abstract class DriverApiTestBase {
         return n;
     }
 
+    /** Polls the node until its provision state is one of {@code states}; fails after {@code timeoutMs}. */
+    protected JsonObject awaitProvisionIn(String uuid, long timeoutMs, String... states) {
+        List<String> wanted = List.of(states);
+        return awaitNode(uuid, n -> wanted.contains(n.getString("provision_state")), timeoutMs);
+    }
+
     /** Waits until no power action is in progress (target_power_state cleared). */
     protected JsonObject awaitPowerSettled(String uuid, long timeoutMs) {
         return awaitNode(uuid, n -> n.getValue("target_power_state") == null, timeoutMs);

@@ -14,7 +14,6 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
-import java.util.Set;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -68,11 +67,7 @@ class RedfishApiTest extends AbstractRedfishApiTest {
 
     private JsonObject clean(String uuid, JsonObject step) {
         startClean(uuid, step);
-        return awaitNode(
-                uuid,
-                n -> "manageable".equals(n.getString("provision_state"))
-                        || "clean failed".equals(n.getString("provision_state")),
-                30_000);
+        return awaitProvisionIn(uuid, 30_000, "manageable", "clean failed");
     }
 
     /** Manual cleaning with one out-of-band step and no ramdisk (202). */
@@ -323,7 +318,7 @@ class RedfishApiTest extends AbstractRedfishApiTest {
         assertEquals("apply_configuration", n.getJsonObject("deploy_step").getString("step"), n.encode());
         assertTrue(n.getJsonObject("driver_internal_info").getBoolean("deployment_polling"), n.encode());
         await(bmc.holdBoots(false));
-        n = awaitNode(uuid, x -> Set.of("active", "deploy failed").contains(x.getString("provision_state")), 30_000);
+        n = awaitProvisionIn(uuid, 30_000, "active", "deploy failed");
         assertEquals("active", n.getString("provision_state"), n.encode());
         assertEquals("Disabled", bmc.biosAttribute("NicBoot1"));
     }

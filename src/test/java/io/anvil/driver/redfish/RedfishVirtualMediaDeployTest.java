@@ -85,11 +85,7 @@ class RedfishVirtualMediaDeployTest extends AbstractRedfishApiTest {
                 HttpMethod.PUT,
                 "/v1/nodes/" + uuid + "/states/provision",
                 new JsonObject().put("target", "clean").put("clean_steps", steps));
-        JsonObject n = awaitNode(
-                uuid,
-                x -> "manageable".equals(x.getString("provision_state"))
-                        || "clean failed".equals(x.getString("provision_state")),
-                120_000);
+        JsonObject n = awaitProvisionIn(uuid, 120_000, "manageable", "clean failed");
         assertEquals("manageable", n.getString("provision_state"), n.encode());
         assertNull(n.getValue("last_error"));
         assertEquals("Enabled", bmc.biosAttribute("SriovGlobalEnable"));
@@ -136,18 +132,10 @@ class RedfishVirtualMediaDeployTest extends AbstractRedfishApiTest {
         assertEquals(202, provision(uuid, "manage").status());
         awaitNode(uuid, n -> "manageable".equals(n.getString("provision_state")), 30_000);
         assertEquals(202, provision(uuid, "provide").status());
-        JsonObject n = awaitNode(
-                uuid,
-                x -> "available".equals(x.getString("provision_state"))
-                        || "clean failed".equals(x.getString("provision_state")),
-                120_000);
+        JsonObject n = awaitProvisionIn(uuid, 120_000, "available", "clean failed");
         assertEquals("available", n.getString("provision_state"), n.encode());
         assertEquals(202, provision(uuid, "active").status());
-        n = awaitNode(
-                uuid,
-                x -> "active".equals(x.getString("provision_state"))
-                        || "deploy failed".equals(x.getString("provision_state")),
-                120_000);
+        n = awaitProvisionIn(uuid, 120_000, "active", "deploy failed");
         assertEquals("active", n.getString("provision_state"), n.encode());
         assertNull(n.getValue("last_error"));
         assertEquals("power on", n.getString("power_state"));
