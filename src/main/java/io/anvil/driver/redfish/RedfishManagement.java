@@ -15,6 +15,9 @@ import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Ironic's redfish management interface ({@code ironic/drivers/modules/redfish/management.py}): the boot source
@@ -23,7 +26,7 @@ import java.util.Map;
  * resources, and firmware updates through UpdateService.SimpleUpdate as the {@code update_firmware} clean step.
  */
 public final class RedfishManagement implements ManagementInterface {
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RedfishManagement.class);
+    private static final Logger LOG = LoggerFactory.getLogger(RedfishManagement.class);
     static final Map<String, String> DEVICES = Map.of("pxe", "Pxe", "disk", "Hdd", "cdrom", "Cd", "bios", "BiosSetup");
     private static final Map<String, String> LED_TO_IRONIC = Map.of("Lit", "ON", "Off", "OFF", "Blinking", "BLINKING");
     private static final Map<String, String> IRONIC_TO_LED = Map.of("ON", "Lit", "OFF", "Off", "BLINKING", "Blinking");
@@ -261,7 +264,7 @@ public final class RedfishManagement implements ManagementInterface {
         List<Future<Void>> reads = new ArrayList<>();
         String thermal = RedfishClient.odataId(chassis.getValue("Thermal"));
         if (thermal != null) {
-            java.util.function.Function<JsonObject, String> key = s -> s.getString("MemberId") + "@" + chassisId;
+            Function<JsonObject, String> key = s -> s.getString("MemberId") + "@" + chassisId;
             reads.add(nodes.client().getJson(t, thermal).map(th -> {
                 collect(
                         th,
@@ -337,11 +340,7 @@ public final class RedfishManagement implements ManagementInterface {
 
     /** Each sensor of {@code resource}'s {@code member} array into {@code group}, under its id {@code key}. */
     private static void collect(
-            JsonObject resource,
-            String member,
-            JsonObject group,
-            java.util.function.Function<JsonObject, String> key,
-            String... fields) {
+            JsonObject resource, String member, JsonObject group, Function<JsonObject, String> key, String... fields) {
         for (JsonObject s : members(resource, member)) {
             group.put(key.apply(s), sensor(s, fields));
         }
@@ -386,8 +385,7 @@ public final class RedfishManagement implements ManagementInterface {
     }
 
     /** Reads a collection's members and hands each to {@code each}. */
-    private Future<Void> eachMember(
-            RedfishTarget t, String collection, java.util.function.Function<JsonObject, Future<Void>> each) {
+    private Future<Void> eachMember(RedfishTarget t, String collection, Function<JsonObject, Future<Void>> each) {
         return nodes.client().getJson(t, collection).compose(c -> {
             List<Future<Void>> reads = new ArrayList<>();
             for (JsonObject m : members(c, "Members")) {
