@@ -250,7 +250,7 @@ public final class Anvil {
                         }
                     });
                     try {
-                        periodics = ConductorPeriodics.create(vertx, config, conductor, ring);
+                        periodics = ConductorPeriodics.create(vertx, config, conductor, ring, metrics);
                         periodics.scheduler().withMetrics(metrics.periodics());
                         periodics.scheduler().register(feed.retention());
                     } catch (RuntimeException e) {

@@ -14,6 +14,7 @@ import io.anvil.driver.AgentReport;
 import io.anvil.driver.AsyncStepStatus;
 import io.anvil.driver.DeployInterface;
 import io.anvil.driver.Driver;
+import io.anvil.driver.RebootPoll;
 import io.anvil.driver.StepOutcome;
 import io.anvil.driver.agent.AgentInternalInfo;
 import io.anvil.fsm.PowerState;
@@ -437,7 +438,61 @@ public final class StepEngine {
         if (outcome == StepOutcome.WAIT) {
             return move(task, type, ProvisionEvent.WAIT);
         }
+        if (outcome == StepOutcome.REBOOT_TO_FINISH) {
+            return rebootToFinish(task, type);
+        }
         return stepDone(task, type);
+    }
+
+    /**
+     * Ironic's reboot_to_finish_step after set_async_step_flags(reboot=True, skip_current_step=False,
+     * polling=disable_ramdisk): the step runs again once the node is back. With the agent ramdisk in use the node
+     * boots into it again (its token and URL go with the old boot) and the agent's first heartbeat resumes; without,
+     * the step's interface is polled ({@link #pollRebootedStep}).
+     */
+    private Future<Void> rebootToFinish(Task task, StepType type) {
+        boolean polling = !task.driver().deploy().usesAgent()
+                || Boolean.TRUE.equals(dii(task).getValue(disableRamdiskKey(type)));
+        JsonObject flagged =
+                StepProgress.setFlags(task.node(), type, true, false, polling).driverInternalInfo();
+        JsonObject wiped = polling ? null : AgentInternalInfo.wipedOnPowerOff(flagged);
+        var boot = task.driver().boot();
+        return task.save(Map.of("driver_internal_info", wiped == null ? flagged : wiped))
+                .compose(v -> polling || boot == null ? Future.<Void>succeededFuture() : boot.prepareRamdisk(task))
+                .compose(v -> task.driver().power().reboot(task, false, POWER_TIMEOUT))
+                .compose(v -> task.save(Map.of("power_state", PowerState.POWER_ON.value())))
+                .compose(v -> move(task, type, ProvisionEvent.WAIT));
+    }
+
+    /**
+     * Called under the node's exclusive lock by the {@code poll_rebooted_steps} periodic for a node waiting after
+     * {@link StepOutcome#REBOOT_TO_FINISH} without a ramdisk: when the step's interface says the reboot is over, the
+     * step runs again in a worker (spawned once this task's work ends) to verify and go on. Nothing happens for a
+     * node that is not waiting that way.
+     */
+    public Future<Void> pollRebootedStep(Task task) {
+        StepType type = waitType(task.provisionState());
+        if (type == null || !StepProgress.polling(task.node(), type)) {
+            return Future.succeededFuture();
+        }
+        Optional<Step> current = StepProgress.current(task.node(), type);
+        Object iface =
+                current.map(s -> interfaces(task.driver()).get(s.iface())).orElse(null);
+        if (!(iface instanceof RebootPoll poll)) {
+            return Future.succeededFuture();
+        }
+        return Futures.attempt(() -> poll.rebootFinished(task)).map(finished -> {
+            if (finished) {
+                LOG.info(
+                        "Node {}: the reboot of {} step {} is over, running it again",
+                        task.uuid(),
+                        type.value(),
+                        current.get().id());
+                task.spawnAfter("continue " + type.value() + " after reboot", null, t -> continueFromWait(t, type)
+                        .recover(e -> fail(t, type, Provisioning.message(e), true)));
+            }
+            return null;
+        });
     }
 
     /** The current step ended: an abort that waited for it fails the node now; otherwise run the next one. */

@@ -215,6 +215,26 @@ public record AnvilConfig(
                 seconds("conductor.service_callback_timeout"));
     }
 
+    /**
+     * Ironic's [sensor_data] options ({@code ironic/conf/sensor_data.py}) for the send_sensor_data periodic, whose
+     * spacing and switch are {@code sensor_data.interval} and {@code sensor_data.send_sensor_data}.
+     */
+    public record SensorData(
+            int workers, List<String> dataTypes, boolean enableForUndeployedNodes, boolean enableForNodes) {}
+
+    public SensorData sensorData() {
+        int workers = num(values, "sensor_data.workers");
+        if (workers < 1) {
+            throw new ConfigException("'sensor_data.workers' must be at least 1, got " + workers);
+        }
+        Object types = values.get("sensor_data.data_types");
+        return new SensorData(
+                workers,
+                types instanceof List<?> l ? l.stream().map(String::valueOf).toList() : List.of(String.valueOf(types)),
+                bool("sensor_data.enable_for_undeployed_nodes"),
+                bool("sensor_data.enable_for_nodes"));
+    }
+
     /** A token bucket per client: {@code requestsPerSecond} refill, at most {@code burst} at once; rate 0 = off. */
     public record RateLimit(double requestsPerSecond, int burst) {
         public boolean enabled() {
@@ -412,6 +432,14 @@ public record AnvilConfig(
         d.put("redfish.auth_type", "auto");
         d.put("redfish.deploy_iso", "");
         d.put("redfish.rescue_iso", "");
+        d.put("redfish.firmware_update_status_interval", 60.0);
+        // ---- Ironic's send_sensor_data periodic, exported as gauges (docs/operations.md#sensor-data)
+        d.put("sensor_data.send_sensor_data", false);
+        d.put("sensor_data.interval", 600.0);
+        d.put("sensor_data.workers", 4);
+        d.put("sensor_data.data_types", List.of("ALL"));
+        d.put("sensor_data.enable_for_undeployed_nodes", false);
+        d.put("sensor_data.enable_for_nodes", true);
         // ---- serial consoles (docs/console.md)
         d.put("console.buffer_bytes", 8192);
         d.put("console.idle_timeout", 600);

@@ -52,6 +52,14 @@ public interface ManagementInterface {
         return unsupported(task, "set_indicator_state");
     }
 
+    /**
+     * Ironic's get_sensors_data: {sensor type: {sensor id: {reading fields, "health", "state"}}}, types such as
+     * "Temperature", "Fan", "Power", "Drive" (read by the send_sensor_data periodic; docs/operations.md#sensor-data).
+     */
+    default Future<JsonObject> getSensorsData(DriverTask task) {
+        return unsupported(task, "get_sensors_data");
+    }
+
     private static <T> Future<T> unsupported(DriverTask task, String extension) {
         return Future.failedFuture(new UnsupportedDriverExtension(task.node().getString("driver"), extension));
     }

@@ -4,6 +4,8 @@ import io.anvil.cluster.NodeOwnership;
 import io.anvil.conductor.Conductor;
 import io.anvil.conductor.TaskManager;
 import io.anvil.config.AnvilConfig;
+import io.anvil.metrics.AnvilMetrics;
+import io.anvil.metrics.SensorGauges;
 import io.anvil.periodic.PeriodicScheduler;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -15,12 +17,22 @@ import java.time.Duration;
  * a driver adds periodic work without touching the conductor). Start after the API is up; stop first on shutdown.
  */
 public record ConductorPeriodics(
-        PeriodicScheduler scheduler, NodeIterator nodes, PowerSync powerSync, WaitTimeouts waitTimeouts) {
+        PeriodicScheduler scheduler,
+        NodeIterator nodes,
+        PowerSync powerSync,
+        WaitTimeouts waitTimeouts,
+        SensorData sensorData) {
     /** How long a stop waits for running periodic tasks. */
     public static final Duration STOP_GRACE = Duration.ofSeconds(15);
 
     public static ConductorPeriodics create(
             Vertx vertx, AnvilConfig config, Conductor conductor, NodeOwnership ownership) {
+        return create(vertx, config, conductor, ownership, AnvilMetrics.noop());
+    }
+
+    /** As above, with the sensor readings of send_sensor_data exported as gauges on {@code metrics}. */
+    public static ConductorPeriodics create(
+            Vertx vertx, AnvilConfig config, Conductor conductor, NodeOwnership ownership, AnvilMetrics metrics) {
         AnvilConfig.Periodics p = config.periodics();
         PeriodicScheduler scheduler = new PeriodicScheduler(vertx, config::setting, p.maxWorkers(), STOP_GRACE);
         TaskManager tasks = conductor.tasks();
@@ -46,12 +58,19 @@ public record ConductorPeriodics(
         OrphanAllocations orphans = new OrphanAllocations(
                 conductor.allocations(),
                 AnvilConfig.Conductor.seconds(config.conductor().heartbeatTimeout()));
+        AnvilConfig.SensorData sd = config.sensorData();
+        SensorData sensors = new SensorData(
+                new SensorData.Settings(
+                        sd.workers(), sd.dataTypes(), sd.enableForUndeployedNodes(), sd.enableForNodes()),
+                new SensorGauges(metrics));
         scheduler
                 .register(powerSync)
+                .register(sensors)
+                .register(new RebootedSteps(conductor.provisioning().steps(), p.maxWorkers()))
                 .register(timeouts)
                 .register(orphans)
                 .registerAll(tasks.drivers().enabledImplementations());
-        return new ConductorPeriodics(scheduler, nodes, powerSync, timeouts);
+        return new ConductorPeriodics(scheduler, nodes, powerSync, timeouts, sensors);
     }
 
     public void start() {

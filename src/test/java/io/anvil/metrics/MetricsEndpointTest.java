@@ -251,6 +251,16 @@ class MetricsEndpointTest {
         assertEquals(0, m.value("anvil_periodic_failures_total", "task", "sync_power_states"));
     }
 
+    /** Ironic's default: sensor data is not collected unless sensor_data.send_sensor_data is set. */
+    @Test
+    void sensorDataIsOffByDefault() {
+        assertTrue(
+                anvil.anvil().periodics().scheduler().disabled().contains("send_sensor_data"),
+                () -> "disabled: " + anvil.anvil().periodics().scheduler().disabled());
+        assertFalse(anvil.anvil().periodics().scheduler().tasks().containsKey("send_sensor_data"));
+        assertFalse(call(HttpMethod.GET, "/metrics", null).body().toString().contains("anvil_sensor_"));
+    }
+
     @Test
     void theExpositionIsPrometheusTextLineByLine() {
         call(HttpMethod.GET, "/v1/nodes", null);

@@ -15,6 +15,9 @@ import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Ironic's redfish management interface ({@code ironic/drivers/modules/redfish/management.py}): the boot source
@@ -23,6 +26,7 @@ import java.util.Map;
  * resources, and firmware updates through UpdateService.SimpleUpdate as the {@code update_firmware} clean step.
  */
 public final class RedfishManagement implements ManagementInterface {
+    private static final Logger LOG = LoggerFactory.getLogger(RedfishManagement.class);
     static final Map<String, String> DEVICES = Map.of("pxe", "Pxe", "disk", "Hdd", "cdrom", "Cd", "bios", "BiosSetup");
     private static final Map<String, String> LED_TO_IRONIC = Map.of("Lit", "ON", "Off", "OFF", "Blinking", "BLINKING");
     private static final Map<String, String> IRONIC_TO_LED = Map.of("ON", "Lit", "OFF", "Off", "BLINKING", "Blinking");
@@ -209,80 +213,224 @@ public final class RedfishManagement implements ManagementInterface {
     // ---- sensors ----
 
     /**
-     * Ironic's get_sensors_data for redfish: temperatures and fans from each chassis' Thermal, power supplies from
-     * its Power resource, as {type: {sensor id: {identity, reading, unit, health}}}.
+     * Ironic's get_sensors_data for redfish: temperatures and fans from each chassis' Thermal, power supplies (and
+     * the chassis' power control) from its Power resource, drives from the system's SimpleStorage (else Storage), as
+     * {type: {sensor id: {fields, "state", "health"}}} with Ironic's ids and field names, plus Ironic's "Extra"
+     * (manufacturer, model, UUID). A part that cannot be read is left out, as Ironic does.
      */
+    @Override
     public Future<JsonObject> getSensorsData(DriverTask task) {
         RedfishTarget t = nodes.target(task);
         return nodes.client().system(t).compose(r -> {
-            JsonArray chassis =
-                    r.body().getJsonObject("Links", new JsonObject()).getJsonArray("Chassis", new JsonArray());
+            JsonObject system = r.body();
             JsonObject out = new JsonObject()
                     .put("Temperature", new JsonObject())
                     .put("Fan", new JsonObject())
-                    .put("Power", new JsonObject());
+                    .put("Power", new JsonObject())
+                    .put("Drive", new JsonObject())
+                    .put(
+                            "Extra",
+                            new JsonObject()
+                                    .put("Manufacturer", system.getString("Manufacturer"))
+                                    .put("Model", system.getString("Model"))
+                                    .put("UUID", system.getString("UUID")));
             List<Future<Void>> reads = new ArrayList<>();
+            JsonArray chassis =
+                    system.getJsonObject("Links", new JsonObject()).getJsonArray("Chassis", new JsonArray());
             for (Object c : chassis) {
                 String path = RedfishClient.odataId(c);
                 if (path != null) {
-                    reads.add(nodes.client().getJson(t, path).compose(ch -> readChassisSensors(t, ch, out)));
+                    reads.add(partly(
+                            task,
+                            "chassis " + path,
+                            nodes.client().getJson(t, path).compose(ch -> readChassisSensors(t, ch, out))));
                 }
             }
+            reads.add(partly(task, "drives", readDrives(t, system, out.getJsonObject("Drive"))));
             return Future.all(reads).map(out);
         });
     }
 
+    /** A part of the sensor data that failed is logged and left out (Ironic logs it at debug level). */
+    private static Future<Void> partly(DriverTask task, String what, Future<Void> read) {
+        return read.recover(e -> {
+            LOG.debug("Failed reading {} sensor data of node {}: {}", what, task.uuid(), e.toString());
+            return Future.succeededFuture();
+        });
+    }
+
     private Future<Void> readChassisSensors(RedfishTarget t, JsonObject chassis, JsonObject out) {
+        String chassisId = chassis.getString("Id", "");
         List<Future<Void>> reads = new ArrayList<>();
         String thermal = RedfishClient.odataId(chassis.getValue("Thermal"));
         if (thermal != null) {
+            Function<JsonObject, String> key = s -> s.getString("MemberId") + "@" + chassisId;
             reads.add(nodes.client().getJson(t, thermal).map(th -> {
-                addSensors(th, "Temperatures", out.getJsonObject("Temperature"), s -> new JsonObject()
-                        .put("reading_celsius", s.getValue("ReadingCelsius")));
-                addSensors(th, "Fans", out.getJsonObject("Fan"), s -> new JsonObject()
-                        .put("reading", s.getValue("Reading"))
-                        .put("reading_units", s.getString("ReadingUnits")));
+                collect(
+                        th,
+                        "Temperatures",
+                        out.getJsonObject("Temperature"),
+                        key,
+                        "MemberId",
+                        "identity",
+                        "MaxReadingRangeTemp",
+                        "max_reading_range_temp",
+                        "MinReadingRangeTemp",
+                        "min_reading_range_temp",
+                        "ReadingCelsius",
+                        "reading_celsius",
+                        "PhysicalContext",
+                        "physical_context",
+                        "SensorNumber",
+                        "sensor_number");
+                collect(
+                        th,
+                        "Fans",
+                        out.getJsonObject("Fan"),
+                        key,
+                        "MemberId",
+                        "identity",
+                        "MaxReadingRange",
+                        "max_reading_range",
+                        "MinReadingRange",
+                        "min_reading_range",
+                        "Reading",
+                        "reading",
+                        "ReadingUnits",
+                        "reading_units",
+                        "SerialNumber",
+                        "serial_number",
+                        "PhysicalContext",
+                        "physical_context");
                 return null;
             }));
         }
         String power = RedfishClient.odataId(chassis.getValue("Power"));
         if (power != null) {
             reads.add(nodes.client().getJson(t, power).map(pw -> {
-                addSensors(pw, "PowerControl", out.getJsonObject("Power"), s -> new JsonObject()
-                        .put("power_consumed_watts", s.getValue("PowerConsumedWatts")));
-                addSensors(pw, "PowerSupplies", out.getJsonObject("Power"), s -> new JsonObject()
-                        .put("last_power_output_watts", s.getValue("LastPowerOutputWatts")));
+                String at = ":" + pw.getString("Id", "Power") + "@" + chassisId;
+                collect(
+                        pw,
+                        "PowerSupplies",
+                        out.getJsonObject("Power"),
+                        s -> s.getString("MemberId") + at,
+                        "PowerCapacityWatts",
+                        "power_capacity_watts",
+                        "LineInputVoltage",
+                        "line_input_voltage",
+                        "LastPowerOutputWatts",
+                        "last_power_output_watts",
+                        "SerialNumber",
+                        "serial_number");
+                // Anvil's addition: the chassis' consumption (Ironic reports the supplies only)
+                collect(
+                        pw,
+                        "PowerControl",
+                        out.getJsonObject("Power"),
+                        s -> "PowerControl" + s.getString("MemberId") + at,
+                        "PowerConsumedWatts",
+                        "power_consumed_watts",
+                        "PowerCapacityWatts",
+                        "power_capacity_watts");
                 return null;
             }));
         }
         return Future.all(reads).mapEmpty();
     }
 
-    /**
-     * Each sensor of {@code resource}'s {@code member} array into {@code group}: its identity, the readings
-     * {@code readings} picks, and its health (Ironic's sensor data layout).
-     */
-    private static void addSensors(
-            JsonObject resource,
-            String member,
-            JsonObject group,
-            java.util.function.Function<JsonObject, JsonObject> readings) {
-        for (Object o : resource.getJsonArray(member, new JsonArray())) {
-            if (o instanceof JsonObject s) {
-                JsonObject sensor = new JsonObject().put("identity", s.getString("Name"));
-                sensor.mergeIn(readings.apply(s));
-                group.put(sensorId(s), sensor.put("health", health(s)));
-            }
+    /** Each sensor of {@code resource}'s {@code member} array into {@code group}, under its id {@code key}. */
+    private static void collect(
+            JsonObject resource, String member, JsonObject group, Function<JsonObject, String> key, String... fields) {
+        for (JsonObject s : members(resource, member)) {
+            group.put(key.apply(s), sensor(s, fields));
         }
     }
 
-    private static String sensorId(JsonObject s) {
-        String id = s.getString("MemberId", s.getString("Name", "0"));
-        return id + "@" + s.getString("@odata.id", "").replaceAll("#.*", "");
+    /**
+     * Ironic's drive sensors: SimpleStorage's devices with a capacity (one read per controller), else Storage's
+     * drives (one read per drive), each as {@code <name>:<controller id>@<system id>}.
+     */
+    private Future<Void> readDrives(RedfishTarget t, JsonObject system, JsonObject drives) {
+        String systemId = system.getString("Id", "");
+        String simple = RedfishClient.odataId(system.getValue("SimpleStorage"));
+        if (simple != null) {
+            return eachMember(t, simple, controller -> {
+                for (JsonObject d : members(controller, "Devices")) {
+                    if (d.getValue("CapacityBytes") instanceof Number) {
+                        Map.Entry<String, JsonObject> e = drive(d, controller, systemId);
+                        drives.put(e.getKey(), e.getValue());
+                    }
+                }
+                return Future.succeededFuture();
+            });
+        }
+        String storage = RedfishClient.odataId(system.getValue("Storage"));
+        if (storage == null) {
+            return Future.succeededFuture();
+        }
+        return eachMember(t, storage, controller -> {
+            List<Future<Void>> reads = new ArrayList<>();
+            for (Object ref : controller.getJsonArray("Drives", new JsonArray())) {
+                String path = RedfishClient.odataId(ref);
+                if (path != null) {
+                    reads.add(nodes.client().getJson(t, path).map(d -> {
+                        Map.Entry<String, JsonObject> e = drive(d, controller, systemId);
+                        drives.put(e.getKey(), e.getValue());
+                        return null;
+                    }));
+                }
+            }
+            return Future.all(reads).mapEmpty();
+        });
     }
 
-    private static String health(JsonObject s) {
-        return s.getJsonObject("Status", new JsonObject()).getString("Health");
+    /** Reads a collection's members and hands each to {@code each}. */
+    private Future<Void> eachMember(RedfishTarget t, String collection, Function<JsonObject, Future<Void>> each) {
+        return nodes.client().getJson(t, collection).compose(c -> {
+            List<Future<Void>> reads = new ArrayList<>();
+            for (JsonObject m : members(c, "Members")) {
+                String path = RedfishClient.odataId(m);
+                if (path != null) {
+                    reads.add(nodes.client().getJson(t, path).compose(each));
+                }
+            }
+            return Future.all(reads).mapEmpty();
+        });
+    }
+
+    private static Map.Entry<String, JsonObject> drive(JsonObject d, JsonObject controller, String systemId) {
+        JsonObject sensor = sensor(d, "Name", "name", "Model", "model", "CapacityBytes", "capacity_bytes");
+        // some BMCs (HPE) report a drive's health without its state: a drive that reports health is enabled
+        if (sensor.getValue("state") == null && sensor.getValue("health") != null) {
+            sensor.put("state", "Enabled");
+        }
+        return Map.entry(d.getString("Name") + ":" + controller.getString("Id") + "@" + systemId, sensor);
+    }
+
+    private static List<JsonObject> members(JsonObject resource, String member) {
+        List<JsonObject> out = new ArrayList<>();
+        for (Object o : resource.getJsonArray(member, new JsonArray())) {
+            if (o instanceof JsonObject s) {
+                out.add(s);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Ironic's _sensor2dict: the Redfish fields present on the sensor, under Ironic's names ({@code fields} are
+     * Redfish name, Ironic name pairs), plus the sensor's name and its Status' state and health.
+     */
+    private static JsonObject sensor(JsonObject s, String... fields) {
+        JsonObject out = new JsonObject();
+        for (int i = 0; i < fields.length; i += 2) {
+            if (s.containsKey(fields[i])) {
+                out.put(fields[i + 1], s.getValue(fields[i]));
+            }
+        }
+        out.put("name", s.getString("Name"));
+        JsonObject status = s.getJsonObject("Status", new JsonObject());
+        return out.put("state", status.getString("State")).put("health", status.getString("Health"));
     }
 
     // ---- firmware ----

@@ -144,6 +144,7 @@ final class RedfishResources {
                 .put("IndicatorLED", bmc.indicatorLed())
                 .put("LocationIndicatorActive", !"Off".equals(bmc.indicatorLed()))
                 .put("PowerState", bmc.power().name())
+                .put("BootProgress", new JsonObject().put("LastState", bmc.bootProgress()))
                 .put("BiosVersion", bmc.biosVersion())
                 .put("Boot", boot)
                 .put(

@@ -11,6 +11,8 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 /**
@@ -144,6 +146,15 @@ public final class SimulatedRedfishBmc {
     private volatile Map<String, Object> biosPending;
 
     private Instant biosAppliedAt;
+    /** BIOS attributes whose pending values the firmware drops at boot instead of applying them. */
+    private final Set<String> biosRefused = ConcurrentHashMap.newKeySet();
+    /** True: a boot stops in POST until released (a slow firmware); the boot held, if any. */
+    private boolean holdBoots;
+
+    private Runnable heldBoot;
+    /** ComputerSystem.BootProgress.LastState: None when off, SystemHardwareInitializationComplete in POST. */
+    private volatile String bootProgress = "None";
+
     private Media[] media;
     private Map<String, Session> sessions;
     private int nextSession = 1;
@@ -339,6 +350,33 @@ public final class SimulatedRedfishBmc {
             }
             return null;
         });
+    }
+
+    /**
+     * While held, a boot stops in POST (BootProgress SystemHardwareInitializationComplete): pending BIOS settings
+     * are not applied yet and nothing boots. Releasing finishes a held boot (the firmware applies the settings and
+     * boots; BootProgress OSBootStarted).
+     */
+    public Future<Void> holdBoots(boolean hold) {
+        return onContext(() -> {
+            holdBoots = hold;
+            Runnable held = heldBoot;
+            heldBoot = null;
+            if (!hold && held != null) {
+                held.run();
+            }
+            return null;
+        });
+    }
+
+    /** The firmware refuses {@code attribute}: its pending value is dropped at the next boot, the current one kept. */
+    public void refuseBiosSetting(String attribute) {
+        biosRefused.add(attribute);
+    }
+
+    /** ComputerSystem.BootProgress.LastState now. */
+    public String bootProgress() {
+        return bootProgress;
     }
 
     /** Every session ends, as when the BMC reboots: clients must log in again. */
@@ -570,6 +608,8 @@ public final class SimulatedRedfishBmc {
         if (delay.isZero()) {
             power = Power.Off;
             secureBootCurrent = false;
+            bootProgress = "None";
+            heldBoot = null;
             systemVersion++;
             event("power Off");
             return;
@@ -580,6 +620,8 @@ public final class SimulatedRedfishBmc {
             powerTimer = -1;
             power = Power.Off;
             secureBootCurrent = false;
+            bootProgress = "None";
+            heldBoot = null;
             systemVersion++;
             event("power Off");
         });
@@ -597,6 +639,14 @@ public final class SimulatedRedfishBmc {
      * override's target (a one-time override is then cleared to Disabled) or, without one, the local disk.
      */
     private void boot() {
+        if (holdBoots) {
+            bootProgress = "SystemHardwareInitializationComplete";
+            systemVersion++;
+            event("boot held in POST");
+            heldBoot = this::boot;
+            return;
+        }
+        bootProgress = "OSBootStarted";
         applyPendingBios();
         secureBootCurrent = secureBootEnable && "UEFI".equals(bootMode);
         String source = "Hdd";
@@ -728,7 +778,9 @@ public final class SimulatedRedfishBmc {
             return;
         }
         for (Map.Entry<String, Object> e : pending.entrySet()) {
-            setBiosNow(e.getKey(), e.getValue());
+            if (!biosRefused.contains(e.getKey())) {
+                setBiosNow(e.getKey(), e.getValue());
+            }
         }
         Object mode = biosAttribute("BootMode");
         bootMode = "Bios".equals(mode) ? "Legacy" : "UEFI";

@@ -27,6 +27,12 @@ class RedfishApiTest extends AbstractRedfishApiTest {
     private int nextBmc;
     private HttpServer images;
 
+    /** BIOS steps that rebooted a node without a ramdisk are checked often (Ironic's default: every 60 s). */
+    @Override
+    protected java.util.Map<String, Object> extraConfig() {
+        return java.util.Map.of("redfish.firmware_update_status_interval", 0.1);
+    }
+
     @BeforeAll
     void fleet() {
         fleet = fleet(new RedfishFleetOptions().count(24));
@@ -60,6 +66,12 @@ class RedfishApiTest extends AbstractRedfishApiTest {
     }
 
     private JsonObject clean(String uuid, JsonObject step) {
+        startClean(uuid, step);
+        return awaitProvisionIn(uuid, 30_000, "manageable", "clean failed");
+    }
+
+    /** Manual cleaning with one out-of-band step and no ramdisk (202). */
+    private void startClean(String uuid, JsonObject step) {
         Resp r = call(
                 HttpMethod.PUT,
                 "/v1/nodes/" + uuid + "/states/provision",
@@ -68,11 +80,6 @@ class RedfishApiTest extends AbstractRedfishApiTest {
                         .put("disable_ramdisk", true)
                         .put("clean_steps", new JsonArray().add(step)));
         assertEquals(202, r.status(), r.toString());
-        return awaitNode(
-                uuid,
-                n -> "manageable".equals(n.getString("provision_state"))
-                        || "clean failed".equals(n.getString("provision_state")),
-                30_000);
     }
 
     @Test
@@ -201,42 +208,143 @@ class RedfishApiTest extends AbstractRedfishApiTest {
         SimulatedRedfishBmc bmc = bmc();
         String uuid = createRedfishNode(driverInfo(fleet, bmc), new JsonObject().put("bios_interface", "redfish"));
         manageable(uuid);
-        JsonObject n = clean(
-                uuid,
-                new JsonObject()
-                        .put("interface", "bios")
-                        .put("step", "apply_configuration")
-                        .put(
-                                "args",
-                                new JsonObject()
-                                        .put(
-                                                "settings",
-                                                new JsonArray()
-                                                        .add(new JsonObject()
-                                                                .put("name", "ProcHyperthreading")
-                                                                .put("value", "Disabled")))));
+        JsonObject n = clean(uuid, biosStep("ProcHyperthreading", "Disabled"));
         assertEquals("manageable", n.getString("provision_state"), n.encode());
         assertEquals("Disabled", bmc.biosAttribute("ProcHyperthreading"));
         JsonObject setting = expect(200, HttpMethod.GET, "/v1/nodes/" + uuid + "/bios/ProcHyperthreading", null)
                 .json();
         assertEquals("Disabled", setting.getJsonObject("ProcHyperthreading").getString("value"), setting.encode());
 
-        n = clean(
-                uuid,
-                new JsonObject()
-                        .put("interface", "bios")
-                        .put("step", "apply_configuration")
-                        .put(
-                                "args",
-                                new JsonObject()
-                                        .put(
-                                                "settings",
-                                                new JsonArray()
-                                                        .add(new JsonObject()
-                                                                .put("name", "NoSuchKnob")
-                                                                .put("value", "1")))));
+        n = clean(uuid, biosStep("NoSuchKnob", "1"));
         assertEquals("clean failed", n.getString("provision_state"));
         assertTrue(n.getString("last_error").contains("NoSuchKnob"), n.encode());
+    }
+
+    /**
+     * Ironic's asynchronous BIOS step: the settings are made pending, the node reboots and waits in "clean wait"
+     * while the BMC's firmware is still in POST; once the machine booted, the step runs again, verifies, and cleaning
+     * ends with the settings applied.
+     */
+    @Test
+    void aBiosStepWaitsInCleanWaitWhileTheBmcRebootsThenFinishesApplied() {
+        SimulatedRedfishBmc bmc = bmc();
+        String uuid = createRedfishNode(driverInfo(fleet, bmc), new JsonObject().put("bios_interface", "redfish"));
+        manageable(uuid);
+        await(bmc.holdBoots(true));
+        long resets = bmc.resets();
+        startClean(uuid, biosStep("ProcTurboMode", "Disabled"));
+        JsonObject n = awaitProvision(uuid, "clean wait", 30_000);
+        assertEquals("apply_configuration", n.getJsonObject("clean_step").getString("step"), n.encode());
+        assertTrue(bmc.resets() > resets, "the node was rebooted");
+        assertEquals("SystemHardwareInitializationComplete", bmc.bootProgress());
+        // the periodic checks the BMC again and again; the node keeps waiting while the firmware is in POST
+        long requests = bmc.requests();
+        awaitNode(uuid, x -> bmc.requests() >= requests + 6, 30_000);
+        n = node(uuid);
+        assertEquals("clean wait", n.getString("provision_state"), n.encode());
+        assertEquals("Disabled", bmc.biosPending().get("ProcTurboMode"));
+        assertEquals("Enabled", bmc.biosAttribute("ProcTurboMode"));
+
+        await(bmc.holdBoots(false));
+        n = awaitNode(uuid, x -> !x.getString("provision_state").contains("clean"), 30_000);
+        assertEquals("manageable", n.getString("provision_state"), n.encode());
+        assertNull(n.getValue("last_error"));
+        assertEquals("Disabled", bmc.biosAttribute("ProcTurboMode"));
+        assertFalse(n.getJsonObject("driver_internal_info").containsKey("redfish_bios_state"), n.encode());
+        JsonObject setting = expect(200, HttpMethod.GET, "/v1/nodes/" + uuid + "/bios/ProcTurboMode", null)
+                .json();
+        assertEquals("Disabled", setting.getJsonObject("ProcTurboMode").getString("value"), setting.encode());
+        List<String> types = events(uuid).stream().map(Event::type).toList();
+        assertTrue(types.contains("baremetal.node.clean_steps.end"), types.toString());
+
+        // asked again, the settings already in place cost no reboot
+        long before = bmc.resets();
+        n = clean(uuid, biosStep("ProcTurboMode", "Disabled"));
+        assertEquals("manageable", n.getString("provision_state"), n.encode());
+        assertEquals(before, bmc.resets());
+    }
+
+    /** factory_reset: Bios.ResetBios, the reboot in clean wait, and the defaults read back as the node's settings. */
+    @Test
+    void aFactoryResetRebootsAndReadsTheDefaultsBack() {
+        SimulatedRedfishBmc bmc = bmc();
+        String uuid = createRedfishNode(driverInfo(fleet, bmc), new JsonObject().put("bios_interface", "redfish"));
+        manageable(uuid);
+        assertEquals(
+                "manageable",
+                clean(uuid, biosStep("PowerProfile", "PowerSaver")).getString("provision_state"));
+        assertEquals("PowerSaver", bmc.biosAttribute("PowerProfile"));
+        long resets = bmc.resets();
+        JsonObject n = clean(uuid, new JsonObject().put("interface", "bios").put("step", "factory_reset"));
+        assertEquals("manageable", n.getString("provision_state"), n.encode());
+        assertEquals("MaxPerf", bmc.biosAttribute("PowerProfile"));
+        assertTrue(bmc.resets() > resets, "the firmware reset the settings at a reboot");
+        JsonObject setting = expect(200, HttpMethod.GET, "/v1/nodes/" + uuid + "/bios/PowerProfile", null)
+                .json();
+        assertEquals("MaxPerf", setting.getJsonObject("PowerProfile").getString("value"), setting.encode());
+        List<String> states = events(uuid).stream()
+                .filter(e -> e.type().startsWith("baremetal.node.provision_set."))
+                .map(e -> e.payload().getString("provision_state"))
+                .toList();
+        assertTrue(states.contains("clean wait"), "the reboot was waited for in clean wait: " + states);
+    }
+
+    /** As a deploy step (no agent: the fake deploy), the BIOS reboot is waited for in "wait call-back". */
+    @Test
+    void aBiosDeployStepWaitsInWaitCallBackThenTheDeployGoesOn() {
+        SimulatedRedfishBmc bmc = bmc();
+        String uuid = createRedfishNode(
+                driverInfo(fleet, bmc),
+                new JsonObject()
+                        .put("bios_interface", "redfish")
+                        .put("deploy_interface", "fake")
+                        .put("boot_interface", "fake")
+                        .put("automated_clean", false));
+        manageable(uuid);
+        assertEquals(202, provision(uuid, "provide").status());
+        awaitProvision(uuid, "available", 30_000);
+        await(bmc.holdBoots(true));
+        expect(
+                202,
+                HttpMethod.PUT,
+                "/v1/nodes/" + uuid + "/states/provision",
+                new JsonObject()
+                        .put("target", "active")
+                        .put(
+                                "deploy_steps",
+                                new JsonArray()
+                                        .add(biosStep("NicBoot1", "Disabled").put("priority", 90))));
+        JsonObject n = awaitProvision(uuid, "wait call-back", 30_000);
+        assertEquals("apply_configuration", n.getJsonObject("deploy_step").getString("step"), n.encode());
+        assertTrue(n.getJsonObject("driver_internal_info").getBoolean("deployment_polling"), n.encode());
+        await(bmc.holdBoots(false));
+        n = awaitProvisionIn(uuid, 30_000, "active", "deploy failed");
+        assertEquals("active", n.getString("provision_state"), n.encode());
+        assertEquals("Disabled", bmc.biosAttribute("NicBoot1"));
+    }
+
+    /** A value the firmware does not take at boot fails the step after the reboot, naming the setting. */
+    @Test
+    void aSettingTheBmcRefusesToApplyFailsTheStepNamingIt() {
+        SimulatedRedfishBmc bmc = bmc();
+        String uuid = createRedfishNode(driverInfo(fleet, bmc), new JsonObject().put("bios_interface", "redfish"));
+        manageable(uuid);
+        bmc.refuseBiosSetting("ProcVirtualization");
+        JsonObject n = clean(uuid, biosStep("ProcVirtualization", "Disabled"));
+        assertEquals("clean failed", n.getString("provision_state"), n.encode());
+        String err = n.getString("last_error");
+        assertTrue(
+                err.contains("Redfish BIOS apply_configuration step failed")
+                        && err.contains("'ProcVirtualization': 'Disabled'")
+                        && err.contains("not updated")
+                        && err.contains("'ProcVirtualization': 'Enabled'"),
+                err);
+        assertEquals("Enabled", bmc.biosAttribute("ProcVirtualization"));
+        assertTrue(bmc.biosPending().isEmpty(), "the firmware dropped the pending value");
+        assertFalse(n.getJsonObject("driver_internal_info").containsKey("redfish_bios_state"), n.encode());
+        JsonObject setting = expect(200, HttpMethod.GET, "/v1/nodes/" + uuid + "/bios/ProcVirtualization", null)
+                .json();
+        assertEquals("Enabled", setting.getJsonObject("ProcVirtualization").getString("value"), setting.encode());
     }
 
     @Test

@@ -11,6 +11,7 @@ import io.anvil.sim.redfish.RedfishFleet;
 import io.anvil.sim.redfish.RedfishFleetOptions;
 import io.anvil.sim.redfish.SimulatedRedfishBmc;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -40,11 +41,11 @@ class RedfishVirtualMediaDeployTest extends AbstractRedfishApiTest {
                         .withImageDownloadRetries(1, Duration.ofMillis(100))
                         .withMaxBackoff(Duration.ofSeconds(1))));
         RedfishAgents binding = new RedfishAgents(agents, (bmc, what) -> {
-            if (what.startsWith("boot ")) {
+            if (what.startsWith("boot ") && bmc.index() == 0) { // the deploy test's machine
                 bootEvents.add(what);
             }
         });
-        fleet = fleet(new RedfishFleetOptions().count(1).eventListener(binding::listener));
+        fleet = fleet(new RedfishFleetOptions().count(2).eventListener(binding::listener));
     }
 
     @AfterAll
@@ -52,6 +53,56 @@ class RedfishVirtualMediaDeployTest extends AbstractRedfishApiTest {
         if (agents != null) {
             await(agents.close().recover(e -> io.vertx.core.Future.succeededFuture()));
         }
+    }
+
+    /**
+     * A manual clean with the agent ramdisk: the BIOS step (out-of-band) reboots the node back into the agent (the ISO
+     * inserted again), the node waits in "clean wait", and the agent's next heartbeat runs the step again to verify
+     * before the in-band step runs (docs/redfish.md#bios).
+     */
+    @Test
+    void aBiosStepRebootsIntoTheAgentAndTheHeartbeatFinishesIt() {
+        SimulatedRedfishBmc bmc = fleet.bmc(1);
+        String uuid = createRedfishNode(
+                driverInfo(fleet, bmc).put("deploy_iso", agents.imageUrl("ipa.iso")),
+                new JsonObject()
+                        .put("boot_interface", "redfish-virtual-media")
+                        .put("deploy_interface", "direct")
+                        .put("bios_interface", "redfish"));
+        expect(
+                201,
+                HttpMethod.POST,
+                "/v1/ports",
+                new JsonObject().put("address", AgentFleet.macFor(1)).put("node_uuid", uuid));
+        assertEquals(202, provision(uuid, "manage").status());
+        awaitNode(uuid, n -> "manageable".equals(n.getString("provision_state")), 30_000);
+        long boots = bmc.boots();
+        JsonArray steps = new JsonArray()
+                .add(biosStep("SriovGlobalEnable", "Enabled"))
+                .add(new JsonObject().put("interface", "deploy").put("step", "erase_devices_metadata"));
+        expect(
+                202,
+                HttpMethod.PUT,
+                "/v1/nodes/" + uuid + "/states/provision",
+                new JsonObject().put("target", "clean").put("clean_steps", steps));
+        JsonObject n = awaitProvisionIn(uuid, 120_000, "manageable", "clean failed");
+        assertEquals("manageable", n.getString("provision_state"), n.encode());
+        assertNull(n.getValue("last_error"));
+        assertEquals("Enabled", bmc.biosAttribute("SriovGlobalEnable"));
+        assertTrue(bmc.boots() >= boots + 2, "booted into the agent, then again for the BIOS");
+        List<String> started = new ArrayList<>();
+        events(uuid).forEach(e -> {
+            if (e.type().equals("baremetal.node.clean_step.start")) {
+                started.add(e.payload().getJsonObject("clean_step").getString("step"));
+            }
+        });
+        assertEquals(
+                List.of("apply_configuration", "apply_configuration", "erase_devices_metadata"),
+                started,
+                "the BIOS step ran again after the reboot, then the agent's step");
+        JsonObject setting = expect(200, HttpMethod.GET, "/v1/nodes/" + uuid + "/bios/SriovGlobalEnable", null)
+                .json();
+        assertEquals("Enabled", setting.getJsonObject("SriovGlobalEnable").getString("value"));
     }
 
     @Test
@@ -81,18 +132,10 @@ class RedfishVirtualMediaDeployTest extends AbstractRedfishApiTest {
         assertEquals(202, provision(uuid, "manage").status());
         awaitNode(uuid, n -> "manageable".equals(n.getString("provision_state")), 30_000);
         assertEquals(202, provision(uuid, "provide").status());
-        JsonObject n = awaitNode(
-                uuid,
-                x -> "available".equals(x.getString("provision_state"))
-                        || "clean failed".equals(x.getString("provision_state")),
-                120_000);
+        JsonObject n = awaitProvisionIn(uuid, 120_000, "available", "clean failed");
         assertEquals("available", n.getString("provision_state"), n.encode());
         assertEquals(202, provision(uuid, "active").status());
-        n = awaitNode(
-                uuid,
-                x -> "active".equals(x.getString("provision_state"))
-                        || "deploy failed".equals(x.getString("provision_state")),
-                120_000);
+        n = awaitProvisionIn(uuid, 120_000, "active", "deploy failed");
         assertEquals("active", n.getString("provision_state"), n.encode());
         assertNull(n.getValue("last_error"));
         assertEquals("power on", n.getString("power_state"));
