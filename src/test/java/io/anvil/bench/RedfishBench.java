@@ -30,10 +30,12 @@ import java.util.stream.IntStream;
  * simulator's CA, in one table.
  *
  * <p>The simulator ({@code anvil sim redfish}) runs in child JVMs, so this JVM's CPU time is the client's alone and
- * the simulator's is read from /proc. Each child serves at most {@code -Dbench.simShard} BMCs (default 5,000): a BMC
- * costs the simulator a listening socket and a kept connection, and 10,000 of each do not fit under a 20,000-file
- * limit. The children share one CA and certificate (made here). Both sides are warmed up on 200 BMCs of each child
- * first (JIT).
+ * the simulator's is read from /proc. Each child serves at most {@code -Dbench.simShard} BMCs (default 5,000) on its
+ * own loopback address (127.0.0.1, 127.0.0.2, …), ports basePort…: a BMC costs the simulator a listening socket and
+ * a kept connection, and 10,000 of each do not fit under a 20,000-file limit; the default ports 26000-30999 stay
+ * below Linux's ephemeral range (32768-60999) that the client's connections use. The children share one CA and
+ * certificate (made here, valid for those addresses). Both sides are warmed up on 200 BMCs of each child first
+ * (JIT).
  *
  * <p>Anvil's rows: its Redfish client, session authentication, redfish_system_id given (as an operator sets it, so
  * there is no Systems discovery), at most {@code window} BMCs in flight, started from one event-loop context as the
@@ -62,7 +64,7 @@ public final class RedfishBench {
         List<Integer> counts = args.length > 0
                 ? Arrays.stream(args[0].split(",")).map(Integer::parseInt).toList()
                 : List.of(1_000, 10_000);
-        int basePort = args.length > 1 ? Integer.parseInt(args[1]) : 21_000;
+        int basePort = args.length > 1 ? Integer.parseInt(args[1]) : 26_000;
         int window = args.length > 2 ? Integer.parseInt(args[2]) : 256;
         int cores = Runtime.getRuntime().availableProcessors();
         String tls = RedfishClient.openSsl() ? "BoringSSL (netty-tcnative)" : "JDK SSLEngine";
@@ -139,7 +141,7 @@ public final class RedfishBench {
     // ------------------------------------------------------------------ Anvil's client
 
     static RedfishTarget target(Fleet fleet, int i) {
-        return RedfishTarget.of("https://127.0.0.1:" + (fleet.basePort + i), "admin", "password")
+        return RedfishTarget.of(fleet.url(i), "admin", "password")
                 .withVerifyCa(fleet.caFile.toString())
                 .withAuthType(RedfishTarget.AuthType.SESSION)
                 .withSystemId("/redfish/v1/Systems/1");
@@ -269,7 +271,7 @@ public final class RedfishBench {
         Path targets = dir.resolve("targets.txt");
         StringBuilder lines = new StringBuilder();
         for (int i = 0; i < n; i++) {
-            lines.append("https://127.0.0.1:").append(fleet.basePort + i).append(" /redfish/v1/Systems/1\n");
+            lines.append(fleet.url(i)).append(" /redfish/v1/Systems/1\n");
         }
         Files.writeString(targets, lines);
         Path script = dir.resolve("sushy_sweep.py");
@@ -369,7 +371,9 @@ public final class RedfishBench {
 
     /** One CA and server certificate for every simulator process: {ca, cert chain, key} files. */
     private static Path[] certificates() throws IOException {
-        RedfishTls tls = RedfishTls.generate(List.of("127.0.0.1"), List.of("localhost"), 2);
+        List<String> addresses =
+                IntStream.rangeClosed(1, 16).mapToObj(Fleet::address).toList();
+        RedfishTls tls = RedfishTls.generate(addresses, List.of("localhost"), 2);
         Path dir = Path.of("target/bench").toAbsolutePath();
         Files.createDirectories(dir);
         Path ca = Files.writeString(dir.resolve("redfish-sim-ca.pem"), tls.caPem());
@@ -380,7 +384,10 @@ public final class RedfishBench {
 
     // ------------------------------------------------------------------ the simulator's child processes
 
-    /** BMCs 0…count-1 on ports basePort…, served by ⌈count / shard⌉ {@code anvil sim redfish} processes. */
+    /**
+     * BMCs 0…count-1, served by ⌈count / shard⌉ {@code anvil sim redfish} processes: process k on 127.0.0.(k+1), ports
+     * basePort….
+     */
     static final class Fleet implements AutoCloseable {
         final int count;
         final int basePort;
@@ -405,8 +412,10 @@ public final class RedfishBench {
                             "redfish",
                             "--count",
                             String.valueOf(Math.min(SHARD, count - first)),
+                            "--host",
+                            address(first / SHARD + 1),
                             "--base-port",
-                            String.valueOf(basePort + first),
+                            String.valueOf(basePort),
                             "--system-ids",
                             "ONE",
                             "--cert",
@@ -421,6 +430,15 @@ public final class RedfishBench {
                 throw e;
             }
             return new Fleet(count, basePort, certs[0], processes);
+        }
+
+        static String address(int k) {
+            return "127.0.0." + k;
+        }
+
+        /** BMC {@code i}'s base URL. */
+        String url(int i) {
+            return "https://" + address(i / SHARD + 1) + ":" + (basePort + i % SHARD);
         }
 
         List<Long> pids() {
