@@ -452,7 +452,7 @@ public final class RedfishClient {
         Buffer b = r.body();
         if (b != null && b.length() > 0) {
             try {
-                if (b.toString().trim().startsWith("{")) {
+                if (firstNonBlank(b) == '{') {
                     json = b.toJsonObject();
                 }
             } catch (RuntimeException e) {
@@ -464,6 +464,17 @@ public final class RedfishClient {
             etag = json.getString("@odata.etag");
         }
         return new RedfishResponse(r.statusCode(), json, etag, r.getHeader("Location"), r.getHeader("X-Auth-Token"));
+    }
+
+    /** The body's first byte that is not white space (0: none), without decoding the whole body to a String. */
+    private static byte firstNonBlank(Buffer b) {
+        for (int i = 0; i < b.length(); i++) {
+            byte c = b.getByte(i);
+            if (c != ' ' && c != '\t' && c != '\r' && c != '\n') {
+                return c;
+            }
+        }
+        return 0;
     }
 
     /** The BMC's own words: error.message and each @Message.ExtendedInfo Message. */
