@@ -31,9 +31,10 @@ import java.util.stream.IntStream;
  *
  * <p>The simulator ({@code anvil sim redfish}) runs in child JVMs, so this JVM's CPU time is the client's alone and
  * the simulator's is read from /proc. Each child serves at most {@code -Dbench.simShard} BMCs (default 5,000) on its
- * own loopback address (127.0.0.1, 127.0.0.2, …), ports basePort…: a BMC costs the simulator a listening socket and
- * a kept connection, and 10,000 of each do not fit under a 20,000-file limit; the default ports 26000-30999 stay
- * below Linux's ephemeral range (32768-60999) that the client's connections use. The children share one CA and
+ * own loopback address (127.0.1.1, 127.0.1.2, …, not 127.0.0.1 where other programs take ports), ports basePort…:
+ * a BMC costs the simulator a listening socket and a kept connection, and 10,000 of each do not fit under a
+ * 20,000-file limit; the default ports 26000-30999 stay below Linux's ephemeral range (32768-60999) that the
+ * client's connections use. The children share one CA and
  * certificate (made here, valid for those addresses). Both sides are warmed up first (JIT, {@link #warmUp}).
  *
  * <p>Anvil's rows: its Redfish client, session authentication, redfish_system_id given (as an operator sets it, so
@@ -418,7 +419,7 @@ public final class RedfishBench {
     // ------------------------------------------------------------------ the simulator's child processes
 
     /**
-     * BMCs 0…count-1, served by ⌈count / shard⌉ {@code anvil sim redfish} processes: process k on 127.0.0.(k+1), ports
+     * BMCs 0…count-1, served by ⌈count / shard⌉ {@code anvil sim redfish} processes: process k on 127.0.1.(k+1), ports
      * basePort….
      */
     static final class Fleet implements AutoCloseable {
@@ -466,7 +467,7 @@ public final class RedfishBench {
         }
 
         static String address(int k) {
-            return "127.0.0." + k;
+            return "127.0.1." + k;
         }
 
         /** BMC {@code i}'s base URL. */
