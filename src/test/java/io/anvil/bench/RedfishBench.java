@@ -480,7 +480,8 @@ public final class RedfishBench {
         }
 
         String describe() {
-            return processes.size() + " x anvil sim redfish (at most " + SHARD + " BMCs each), pids " + pids();
+            return processes.size() + " x anvil sim redfish (at most " + SHARD + " BMCs each) on " + address(1)
+                    + (processes.size() > 1 ? "…" + address(processes.size()) : "") + ", pids " + pids();
         }
 
         long cpuNs() throws IOException {
