@@ -210,6 +210,7 @@ public final class RedfishBench {
         int[] all = IntStream.range(0, fleet.count).toArray();
         List<JsonObject> rows = new ArrayList<>();
         for (String kind : List.of("cold: new connection + session", "warm: connection + session reused")) {
+            System.out.printf("  measuring: %d BMCs, Anvil %s%n", fleet.count, kind);
             String load = loadavg();
             long cpu0 = CpuMeter.jvmCpuNs();
             long sim0 = fleet.cpuNs();
