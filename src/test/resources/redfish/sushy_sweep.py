@@ -4,7 +4,8 @@ Run by io.anvil.bench.RedfishBench (scripts/bench redfish). Reads "address syste
 round "cold": per BMC a new sushy.Sushy (service root, a session login), get_system, power_state; round "warm":
 the same cached Sushy/System objects (as Ironic's SessionCache keeps them) refreshed, one GET each. sushy asks
 for "Connection: close", so every request is a new TCP (and TLS) connection, as in Ironic. Prints one JSON line
-per round: {"round", "bmcs", "threads", "seconds", "rate", "errors", "states"}.
+per round: {"round", "bmcs", "threads", "seconds", "rate", "p50_ms", "p99_ms", "cpu_s", "errors", "states"}
+(cpu_s: this process's CPU time over the round, all threads).
 """
 import argparse
 import collections
@@ -44,19 +45,33 @@ def main():
         system.refresh()
         return system.power_state.value
 
+    def timed(fn, target):
+        start = time.monotonic()
+        try:
+            return fn(target)
+        finally:
+            latencies.append(time.monotonic() - start)
+
     for name, fn in (("cold", cold), ("warm", warm)):
         states = collections.Counter()
         errors = []
+        latencies = []
+        cpu = time.process_time()
         start = time.monotonic()
         with concurrent.futures.ThreadPoolExecutor(max_workers=a.threads) as pool:
-            for f in [pool.submit(fn, t) for t in targets]:
+            for f in [pool.submit(timed, fn, t) for t in targets]:
                 try:
                     states[f.result()] += 1
                 except Exception as e:  # counted and reported, the sweep goes on
                     errors.append(repr(e)[:200])
         seconds = time.monotonic() - start
+        cpu = time.process_time() - cpu
+        latencies.sort()
         print(json.dumps({"round": name, "bmcs": len(targets), "threads": a.threads,
                           "seconds": round(seconds, 3), "rate": round(len(targets) / seconds, 1),
+                          "p50_ms": round(latencies[len(latencies) // 2] * 1000, 1),
+                          "p99_ms": round(latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000, 1),
+                          "cpu_s": round(cpu, 2),
                           "errors": len(errors), "first_error": errors[0] if errors else None,
                           "states": dict(states)}), flush=True)
 

@@ -6,8 +6,12 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
+import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.internal.PromiseInternal;
+import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.OpenSSLEngineOptions;
 import io.vertx.core.net.PemTrustOptions;
 import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
@@ -26,6 +30,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
@@ -33,7 +38,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Anvil's non-blocking Redfish client (docs/redfish.md#client). One Vert.x web client per certificate policy (the
- * JVM's trust store, none, or a CA bundle) serves every BMC; TLS runs in Vert.x's SSL engine on the event loop.
+ * JVM's trust store, none, or a CA bundle) serves every BMC. Each BMC has a home event loop (its address's hash over
+ * all of Vert.x's event loops): its connections, TLS and JSON decoding run there, so a sweep over thousands of BMCs
+ * uses every core whichever context it is started from; results come back on the caller's context. TLS runs in
+ * BoringSSL (netty-tcnative) when it is on the class path, in the JDK's SSLEngine otherwise.
  *
  * <ul>
  *   <li><b>Authentication</b> (redfish_auth_type, as Ironic's): {@code session} logs in through the service root's
@@ -66,6 +74,8 @@ public final class RedfishClient {
     private final AtomicLong requests = new AtomicLong();
     private final AtomicLong retries = new AtomicLong();
     private final AtomicLong logins = new AtomicLong();
+    /** One context per event loop; a BMC's exchanges run on {@code homes[hash(bmc) % homes.length]}. */
+    private final ContextInternal[] homes;
 
     /** How one request authenticates: a header name and value, or none. */
     private record Auth(String header, String value, String sessionUri) {
@@ -75,6 +85,18 @@ public final class RedfishClient {
     public RedfishClient(Vertx vertx, RedfishClientOptions options) {
         this.vertx = vertx;
         this.options = options;
+        VertxInternal internal = (VertxInternal) vertx;
+        List<ContextInternal> loops = new ArrayList<>();
+        internal.nettyEventLoopGroup()
+                .forEach(loop -> loops.add(internal.contextBuilder()
+                        .withEventLoop((io.netty.channel.EventLoop) loop)
+                        .build()));
+        this.homes = loops.toArray(ContextInternal[]::new);
+    }
+
+    /** Whether TLS runs in BoringSSL (netty-tcnative) rather than the JDK's SSLEngine. */
+    public static boolean openSsl() {
+        return OpenSSLEngineOptions.isAvailable();
     }
 
     public RedfishClientOptions options() {
@@ -318,7 +340,27 @@ public final class RedfishClient {
     private Future<RedfishResponse> exchange(
             RedfishTarget t, HttpMethod method, String path, JsonObject body, String ifMatch, Auth auth) {
         Governor g = governors.computeIfAbsent(t.bmc(), k -> new Governor(options.maxInFlightPerBmc()));
-        return webClient(t).compose(client -> g.submit(() -> attempt(client, t, method, path, body, ifMatch, auth, 1)));
+        ContextInternal home = homes[Math.floorMod(t.bmc().hashCode(), homes.length)];
+        return webClient(t)
+                .compose(client ->
+                        g.submit(() -> onHome(home, () -> attempt(client, t, method, path, body, ifMatch, auth, 1))));
+    }
+
+    /** Runs {@code work} on the BMC's home event loop; the result is delivered on the caller's context. */
+    private <T> Future<T> onHome(ContextInternal home, Supplier<Future<T>> work) {
+        ContextInternal caller = (ContextInternal) vertx.getOrCreateContext();
+        if (caller == home) {
+            return work.get();
+        }
+        PromiseInternal<T> result = caller.promise();
+        home.runOnContext(v -> {
+            try {
+                work.get().onComplete(result);
+            } catch (RuntimeException e) {
+                result.fail(e);
+            }
+        });
+        return result.future();
     }
 
     private Future<RedfishResponse> attempt(
@@ -410,7 +452,7 @@ public final class RedfishClient {
         Buffer b = r.body();
         if (b != null && b.length() > 0) {
             try {
-                if (b.toString().trim().startsWith("{")) {
+                if (firstNonBlank(b) == '{') {
                     json = b.toJsonObject();
                 }
             } catch (RuntimeException e) {
@@ -422,6 +464,17 @@ public final class RedfishClient {
             etag = json.getString("@odata.etag");
         }
         return new RedfishResponse(r.statusCode(), json, etag, r.getHeader("Location"), r.getHeader("X-Auth-Token"));
+    }
+
+    /** The body's first byte that is not white space (0: none), without decoding the whole body to a String. */
+    private static byte firstNonBlank(Buffer b) {
+        for (int i = 0; i < b.length(); i++) {
+            byte c = b.getByte(i);
+            if (c != ' ' && c != '\t' && c != '\r' && c != '\n') {
+                return c;
+            }
+        }
+        return 0;
     }
 
     /** The BMC's own words: error.message and each @Message.ExtendedInfo Message. */
@@ -553,6 +606,9 @@ public final class RedfishClient {
                     .setConnectTimeout((int) options.connectTimeout().toMillis())
                     .setUserAgent("anvil-redfish")
                     .setFollowRedirects(false);
+            if (openSsl()) {
+                o.setSslEngineOptions(new OpenSSLEngineOptions());
+            }
             // one connection per request the governor lets through, per BMC
             PoolOptions pool = new PoolOptions().setHttp1MaxSize(options.maxInFlightPerBmc());
             if ("false".equals(k)) {

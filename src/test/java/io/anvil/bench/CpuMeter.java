@@ -1,6 +1,7 @@
 package io.anvil.bench;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +16,7 @@ import java.util.TreeMap;
  */
 final class CpuMeter {
     private static final double TICKS = 100.0; // USER_HZ on Linux
+    private static final long TICK_NS = 10_000_000L;
     private final long self = ProcessHandle.current().pid();
     private Map<Long, Sample> start;
     private long totalStart;
@@ -77,6 +79,31 @@ final class CpuMeter {
             }
         }
         return all;
+    }
+
+    /** This JVM's CPU time (all threads, user + system). */
+    static long jvmCpuNs() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
+    }
+
+    /** A running process's CPU time (user + system), from /proc/PID/stat. */
+    static long processCpuNs(long pid) throws IOException {
+        long[] t = procTimes(String.valueOf(pid));
+        return (t[0] + t[1]) * TICK_NS;
+    }
+
+    /** CPU time of this JVM's terminated, reaped children (cutime + cstime): tools run one process after another. */
+    static long reapedChildrenCpuNs() throws IOException {
+        long[] t = procTimes("self");
+        return (t[2] + t[3]) * TICK_NS;
+    }
+
+    /** /proc/PID/stat fields 14-17 (utime, stime, cutime, cstime), in ticks. */
+    private static long[] procTimes(String pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return new long[] {Long.parseLong(f[11]), Long.parseLong(f[12]), Long.parseLong(f[13]), Long.parseLong(f[14])};
     }
 
     /** {all ticks, idle ticks} of the machine. */

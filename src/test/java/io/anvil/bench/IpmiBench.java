@@ -13,7 +13,6 @@ import io.vertx.core.json.JsonObject;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,7 +20,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -48,7 +46,6 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class IpmiBench {
     private static final String USER = "admin";
     private static final String PASSWORD = "password";
-    private static final long TICK_NS = 10_000_000L; // CLK_TCK = 100
 
     public static void main(String[] args) throws Exception {
         List<Integer> counts = args.length > 0
@@ -137,10 +134,10 @@ public final class IpmiBench {
         Vertx vertx = Vertx.vertx();
         IpmiClient client = get(IpmiClient.create(vertx, new IpmiClientOptions()), 60);
         for (String kind : List.of("new sessions", "sessions reused")) {
-            long cpu0 = jvmCpuNs();
+            long cpu0 = CpuMeter.jvmCpuNs();
             long sim0 = sim.cpuNs();
             SweepResult r = sweep(vertx, client, sim, sim.count, window);
-            long cpu = jvmCpuNs() - cpu0;
+            long cpu = CpuMeter.jvmCpuNs() - cpu0;
             long simCpu = sim.cpuNs() - sim0;
             ClientStats s = client.stats();
             JsonObject row = new JsonObject()
@@ -241,7 +238,7 @@ public final class IpmiBench {
      * {@code batch}, one process after the other, each with a short hostrange ({@code 127.0.0.1:[20000-24999]}).
      */
     private static void ipmipower(BenchTable table, Sim sim, int fanout, int batch) throws Exception {
-        long child0 = childCpuNs();
+        long child0 = CpuMeter.reapedChildrenCpuNs();
         long sim0 = sim.cpuNs();
         long t0 = System.nanoTime();
         int ok = 0;
@@ -287,7 +284,7 @@ public final class IpmiBench {
             exits.add(p.exitValue());
         }
         double wall = (System.nanoTime() - t0) / 1e9;
-        long cpu = childCpuNs() - child0;
+        long cpu = CpuMeter.reapedChildrenCpuNs() - child0;
         long simCpu = sim.cpuNs() - sim0;
         row(
                 table,
@@ -323,7 +320,7 @@ public final class IpmiBench {
         AtomicLong firstErr = new AtomicLong(-1);
         String[] firstErrorText = new String[1];
         CountDownLatch all = new CountDownLatch(sample);
-        long child0 = childCpuNs();
+        long child0 = CpuMeter.reapedChildrenCpuNs();
         long sim0 = sim.cpuNs();
         long t0 = System.nanoTime();
         // spread the sample over the whole fleet
@@ -372,7 +369,7 @@ public final class IpmiBench {
         all.await(30, TimeUnit.MINUTES);
         pool.shutdown();
         double wall = (System.nanoTime() - t0) / 1e9;
-        long cpu = childCpuNs() - child0;
+        long cpu = CpuMeter.reapedChildrenCpuNs() - child0;
         long simCpu = sim.cpuNs() - sim0;
         SweepResult r = new SweepResult((long) (wall * 1e9), lat, errors.get(), firstErrorText[0]);
         double rate = (sample - errors.get()) / wall;
@@ -424,26 +421,6 @@ public final class IpmiBench {
         table.row(values);
     }
 
-    // ------------------------------------------------------------------ CPU accounting
-
-    static long jvmCpuNs() {
-        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
-                .getProcessCpuTime();
-    }
-
-    /** /proc/PID/stat fields 14-17 (utime, stime, cutime, cstime), in ticks. */
-    private static long[] procTimes(String pid) throws IOException {
-        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        return new long[] {Long.parseLong(f[11]), Long.parseLong(f[12]), Long.parseLong(f[13]), Long.parseLong(f[14])};
-    }
-
-    /** CPU of this JVM's terminated (reaped) children: ipmipower and ipmitool processes. */
-    private static long childCpuNs() throws IOException {
-        long[] t = procTimes("self");
-        return (t[2] + t[3]) * TICK_NS;
-    }
-
     private static String version(String tool, String flag) {
         try {
             Process p = new ProcessBuilder(tool, flag).redirectErrorStream(true).start();
@@ -461,62 +438,33 @@ public final class IpmiBench {
 
     // ------------------------------------------------------------------ the simulator child process
 
+    /** {@code anvil sim bmc} over ports basePort … basePort+count-1, in a child JVM. */
     static final class Sim implements AutoCloseable {
         final int count;
         final int basePort;
-        final Process process;
         final String banner;
-        private List<String> outputRef;
-        private boolean stopped;
+        private final SimProcess process;
 
-        private Sim(int count, int basePort, Process process, String banner) {
+        private Sim(int count, int basePort, SimProcess process) {
             this.count = count;
             this.basePort = basePort;
             this.process = process;
-            this.banner = banner;
+            this.banner = process.banner;
         }
 
         static Sim start(int count, int basePort) throws Exception {
-            String cp = "target/classes:"
-                    + Files.readString(Path.of("target/classpath.txt")).trim();
-            List<String> cmd = List.of(
-                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xmx1g",
-                    "-cp",
-                    cp,
-                    "io.anvil.cli.AnvilCommand",
-                    "sim",
-                    "bmc",
-                    "--count",
-                    String.valueOf(count),
-                    "--base-port",
-                    String.valueOf(basePort));
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-            BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-            CompletableFuture<String> ready = new CompletableFuture<>();
-            List<String> early = java.util.Collections.synchronizedList(new ArrayList<>());
-            Thread reader = new Thread(
-                    () -> {
-                        try {
-                            String line;
-                            while ((line = r.readLine()) != null) {
-                                early.add(line);
-                                if (line.contains("listening on udp")) {
-                                    ready.complete(line);
-                                }
-                            }
-                        } catch (IOException e) {
-                            // process ended
-                        }
-                        ready.completeExceptionally(new IllegalStateException("simulator exited: " + early));
-                    },
-                    "sim-output");
-            reader.setDaemon(true);
-            reader.start();
-            String banner = ready.get(180, TimeUnit.SECONDS);
-            Sim sim = new Sim(count, basePort, p, banner);
-            sim.outputRef = early;
-            return sim;
+            return new Sim(
+                    count,
+                    basePort,
+                    SimProcess.start(
+                            "1g",
+                            "listening on udp",
+                            "sim",
+                            "bmc",
+                            "--count",
+                            String.valueOf(count),
+                            "--base-port",
+                            String.valueOf(basePort)));
         }
 
         long pid() {
@@ -524,27 +472,15 @@ public final class IpmiBench {
         }
 
         long cpuNs() throws IOException {
-            long[] t = procTimes(String.valueOf(process.pid()));
-            return (t[0] + t[1]) * TICK_NS;
+            return process.cpuNs();
         }
 
-        /** SIGTERM; the simulator prints its counters in its shutdown hook. */
+        /** SIGTERM; the simulator's counters line, printed in its shutdown hook. */
         String stop() throws Exception {
-            if (stopped) {
-                return "";
-            }
-            stopped = true;
-            process.destroy();
-            if (!process.waitFor(60, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-            }
-            process.waitFor(10, TimeUnit.SECONDS);
-            synchronized (outputRef) {
-                return outputRef.stream()
-                        .filter(l -> l.contains("totals"))
-                        .findFirst()
-                        .orElse("");
-            }
+            return process.stop().stream()
+                    .filter(l -> l.contains("totals"))
+                    .findFirst()
+                    .orElse("");
         }
 
         @Override

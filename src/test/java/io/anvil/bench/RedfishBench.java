@@ -3,6 +3,7 @@ package io.anvil.bench;
 import io.anvil.redfish.RedfishClient;
 import io.anvil.redfish.RedfishClientOptions;
 import io.anvil.redfish.RedfishTarget;
+import io.anvil.sim.redfish.RedfishTls;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -12,7 +13,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,64 +20,71 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
 
 /**
  * {@code scripts/bench redfish [counts] [basePort] [window]}: a power-state sweep (GET of each BMC's ComputerSystem,
- * {@code PowerState}) over N simulated Redfish BMCs over HTTPS (default 1,000 and 10,000), the simulator in a child
- * JVM ({@code anvil sim redfish}) so the CPU of each side is measured apart.
+ * {@code PowerState}) over N simulated Redfish BMCs over HTTPS (default 1,000 and 10,000), verified against the
+ * simulator's CA, in one table.
  *
- * <p>Anvil's part ({@link #anvilSweeps}): Anvil's Redfish client, verifying against the simulator's CA, session
- * authentication, redfish_system_id given (as an operator sets it, so there is no Systems discovery):
+ * <p>The simulator ({@code anvil sim redfish}) runs in child JVMs, so this JVM's CPU time is the client's alone and
+ * the simulator's is read from /proc. Each child serves at most {@code -Dbench.simShard} BMCs (default 5,000) on its
+ * own loopback address (127.0.1.1, 127.0.1.2, …, not 127.0.0.1 where other programs take ports), ports basePort…:
+ * a BMC costs the simulator a listening socket and a kept connection, and 10,000 of each do not fit under a
+ * 20,000-file limit; the default ports 26000-30999 stay below Linux's ephemeral range (32768-60999) that the
+ * client's connections use. The children share one CA and
+ * certificate (made here, valid for those addresses). Both sides are warmed up first (JIT, {@link #warmUp}).
+ *
+ * <p>Anvil's rows: its Redfish client, session authentication, redfish_system_id given (as an operator sets it, so
+ * there is no Systems discovery), at most {@code window} BMCs in flight, started from one event-loop context as the
+ * power sync starts them:
  * <ol>
- *   <li>fresh client: per BMC a TLS handshake, the service root, a session login, the system GET;</li>
- *   <li>the same client again: sessions reused (one GET per BMC; a connection idle longer than
- *       {@code -Dbench.idle} seconds, default 30, is made again with a new TLS handshake).</li>
+ *   <li>cold: a new client, so per BMC a TLS handshake, the service root, a session login and the GET;</li>
+ *   <li>warm: the same client again: one GET per BMC over the kept connection and session
+ *       ({@code -Dbench.idle} seconds of idle_connection_timeout, default 120, keep them).</li>
  * </ol>
- * In the same run, over the first count's simulator: Debian's python3-sushy (the library Ironic's {@code redfish}
- * driver uses) with {@code -Dbench.sushyThreads} Python threads (default 32) over {@code -Dbench.sushyBmcs} BMCs
- * (default 1,000; {@code src/test/resources/redfish/sushy_sweep.py}): a cold round (a new {@code sushy.Sushy} per
- * BMC: service root, session login, system) and a warm one (the cached objects refreshed: one GET each), as Ironic
- * drives sushy. Without python3-sushy its row says so. The simulator's start time and heap per BMC are
- * {@code scripts/bench redfishSim}. Prints a table and writes target/bench/redfish.json.
+ * sushy's rows, over the first count's first {@code -Dbench.sushyBmcs} BMCs (default 1,000; 0 skips them): Debian's
+ * python3-sushy (the library Ironic's {@code redfish} driver uses) with {@code -Dbench.sushyThreads} Python threads
+ * (default 32; {@code src/test/resources/redfish/sushy_sweep.py}), a cold round (a new {@code sushy.Sushy} per BMC:
+ * service root, session login, system) and a warm one (the cached objects refreshed: one GET each, as Ironic's
+ * session cache keeps them; sushy closes each connection, so each is a new TLS handshake). Without python3-sushy its
+ * row says so. Prints the table and writes target/bench/redfish.json. The simulator's start time and heap per BMC
+ * are {@code scripts/bench redfishSim}.
  */
 public final class RedfishBench {
-    private static final long TICK_NS = 10_000_000L; // CLK_TCK = 100
-    /**
-     * {@code -Dbench.idle=S}: the client's idle_connection_timeout. Long enough, the second sweep reuses each BMC's TLS
-     * connection; at 10,000 BMCs the simulator's file limit (10,000 listeners + 10,000 connections) needs it short.
-     */
-    private static final long IDLE_S = Long.getLong("bench.idle", 30);
-
+    private static final long IDLE_S = Long.getLong("bench.idle", 120);
     private static final int SUSHY_BMCS = Integer.getInteger("bench.sushyBmcs", 1_000);
     private static final int SUSHY_THREADS = Integer.getInteger("bench.sushyThreads", 32);
+    private static final int SHARD = Integer.getInteger("bench.simShard", 5_000);
+    private static final int WARM_UP = 500;
+    private static final int WARM_UP_ROUNDS = 3;
 
     public static void main(String[] args) throws Exception {
         List<Integer> counts = args.length > 0
                 ? Arrays.stream(args[0].split(",")).map(Integer::parseInt).toList()
                 : List.of(1_000, 10_000);
-        int basePort = args.length > 1 ? Integer.parseInt(args[1]) : 21_000;
+        int basePort = args.length > 1 ? Integer.parseInt(args[1]) : 26_000;
         int window = args.length > 2 ? Integer.parseInt(args[2]) : 256;
-        String load = Files.readString(Path.of("/proc/loadavg")).trim();
         int cores = Runtime.getRuntime().availableProcessors();
+        String tls = RedfishClient.openSsl() ? "BoringSSL (netty-tcnative)" : "JDK SSLEngine";
         System.out.printf(
-                "redfish bench: BMCs %s, base port %d, Anvil window %d, %d cores, loadavg %s%n",
-                counts, basePort, window, cores, load);
+                "redfish bench: BMCs %s, base port %d, Anvil window %d, %d cores, TLS %s, loadavg %s%n",
+                counts, basePort, window, cores, tls, loadavg());
         BenchTable table = new BenchTable(
                         "redfish",
                         "BMCs",
                         "client",
-                        "ops",
                         "errors",
                         "wall s",
-                        "ops/s",
+                        "BMCs/s",
                         "p50 ms",
                         "p99 ms",
                         "requests",
                         "client CPU s",
-                        "sim CPU s")
+                        "sim CPU s",
+                        "load avg")
                 .meta(
                         "command",
                         "scripts/bench redfish "
@@ -85,73 +92,153 @@ public final class RedfishBench {
                                         ",",
                                         counts.stream().map(String::valueOf).toList()) + " " + basePort + " " + window)
                 .meta("cores", cores)
-                .meta("loadavg_start", load)
+                .meta("loadavg_start", loadavg())
+                .meta("tls_engine", tls)
                 .meta("operation", "GET ComputerSystem (PowerState) over HTTPS, verified against the simulator's CA")
-                .meta("sim", "anvil sim redfish in a child JVM (-Xmx2g), --system-ids ONE")
+                .meta("sim", "anvil sim redfish in child JVMs (-Xmx1g), at most " + SHARD + " BMCs each")
                 .meta("anvil_window", window)
                 .meta("idle_connection_timeout_s", IDLE_S);
+        Path[] certs = certificates();
         JsonArray sims = new JsonArray();
+        JsonObject anvilCold1k = null;
+        JsonObject anvilWarm1k = null;
+        List<JsonObject> sushy = List.of();
+        List<JsonObject> last = List.of();
         for (int n : counts) {
-            try (Sim sim = Sim.start(n, basePort)) {
-                System.out.printf("%n== %d BMCs: simulator pid %d up%n", n, sim.process.pid());
-                anvilSweeps(table, sim, window);
-                if (n == counts.get(0)) {
-                    sushySweeps(table, sim, Math.min(SUSHY_BMCS, n), SUSHY_THREADS);
+            try (Fleet fleet = Fleet.start(n, basePort, certs)) {
+                System.out.printf("%n== %d BMCs: simulator pids %s up%n", n, fleet.pids());
+                warmUp(fleet, window);
+                List<JsonObject> rows = anvilSweeps(table, fleet, window);
+                last = rows;
+                if (n == counts.get(0) && SUSHY_BMCS > 0) {
+                    anvilCold1k = rows.get(0);
+                    anvilWarm1k = rows.get(1);
+                    sushy = sushySweeps(table, fleet, Math.min(SUSHY_BMCS, n), SUSHY_THREADS);
                 }
-                sims.add(new JsonObject().put("bmcs", n).put("sim_output_tail", sim.stop()));
+                sims.add(new JsonObject().put("bmcs", n).put("processes", fleet.describe()));
             }
         }
-        String loadEnd = Files.readString(Path.of("/proc/loadavg")).trim();
-        table.meta("loadavg_end", loadEnd).meta("simulators", sims);
+        table.meta("loadavg_end", loadavg()).meta("simulators", sims);
+        List<String> verdict = verdict(table, anvilCold1k, anvilWarm1k, sushy, last);
         table.finish();
+        verdict.forEach(System.out::println);
         System.exit(0);
+    }
+
+    /**
+     * Anvil's rate and CPU per BMC (client + simulator) over sushy's, round for round, and whether the largest
+     * count's sweeps make the aim of 10,000 BMCs in under 10 s.
+     */
+    private static List<String> verdict(
+            BenchTable table,
+            JsonObject anvilCold,
+            JsonObject anvilWarm,
+            List<JsonObject> sushy,
+            List<JsonObject> last) {
+        List<String> out = new ArrayList<>();
+        if (anvilCold != null && sushy.size() == 2) {
+            for (int k = 0; k < 2; k++) {
+                JsonObject a = k == 0 ? anvilCold : anvilWarm;
+                JsonObject py = sushy.get(k);
+                String round = k == 0 ? "cold" : "warm";
+                double rate = a.getDouble("BMCs/s") / py.getDouble("BMCs/s");
+                double cpu = cpuPerBmc(py) / cpuPerBmc(a);
+                table.meta("anvil_over_sushy_rate_" + round, round2(rate))
+                        .meta("anvil_over_sushy_cpu_" + round, round2(cpu));
+                out.add(String.format(
+                        "Anvil over sushy, %s, %d BMCs: %.1fx the rate, %.1fx less CPU per BMC (client + simulator:"
+                                + " %.2f vs %.2f ms) (aim: >= 10x the rate)",
+                        round, a.getInteger("BMCs"), rate, cpu, cpuPerBmc(a), cpuPerBmc(py)));
+            }
+        }
+        for (JsonObject a : last) {
+            double perTenThousand = a.getDouble("wall s") * 10_000 / a.getInteger("BMCs");
+            out.add(String.format(
+                    "%s, %d BMCs: %.2f s (aim: 10,000 in < 10 s: %s)",
+                    a.getString("client"),
+                    a.getInteger("BMCs"),
+                    a.getDouble("wall s"),
+                    a.getInteger("BMCs") < 10_000 ? "not tried" : perTenThousand < 10 ? "met" : "not met"));
+        }
+        return out;
+    }
+
+    private static double cpuPerBmc(JsonObject row) {
+        return (row.getDouble("client CPU s") + row.getDouble("sim CPU s")) * 1000 / row.getInteger("BMCs");
     }
 
     // ------------------------------------------------------------------ Anvil's client
 
-    static RedfishTarget target(Sim sim, int i) {
-        return RedfishTarget.of("https://127.0.0.1:" + (sim.basePort + i), "admin", "password")
-                .withVerifyCa(sim.caFile.toString())
+    static RedfishTarget target(Fleet fleet, int i) {
+        return RedfishTarget.of(fleet.url(i), "admin", "password")
+                .withVerifyCa(fleet.caFile.toString())
                 .withAuthType(RedfishTarget.AuthType.SESSION)
                 .withSystemId("/redfish/v1/Systems/1");
     }
 
-    /** Anvil's sweeps: a fresh client (handshake + login per BMC), then the same client (sessions reused). */
-    static void anvilSweeps(BenchTable table, Sim sim, int window) throws Exception {
-        Vertx vertx = Vertx.vertx();
-        RedfishClient client = new RedfishClient(
+    private static RedfishClient client(Vertx vertx) {
+        return new RedfishClient(
                 vertx,
                 new RedfishClientOptions()
-                        .setIdleConnectionTimeout(Duration.ofSeconds(1))
+                        .setIdleConnectionTimeout(Duration.ofSeconds(IDLE_S))
                         .setConnectionAttempts(3)
                         .setConnectionRetryInterval(Duration.ofMillis(200)));
-        for (String kind : List.of("new sessions", "sessions reused")) {
-            long cpu0 = jvmCpuNs();
-            long sim0 = sim.cpuNs();
+    }
+
+    /**
+     * Both JVMs' JIT, not recorded: {@link #WARM_UP_ROUNDS} new clients, each a cold and a warm sweep over the first
+     * {@link #WARM_UP} BMCs of each simulator process. With less, a third of the client's CPU in the cold sweep went
+     * to the C1/C2 compilers (perf).
+     */
+    static void warmUp(Fleet fleet, int window) throws Exception {
+        Vertx vertx = Vertx.vertx();
+        int[] bmcs =
+                IntStream.range(0, fleet.count).filter(i -> i % SHARD < WARM_UP).toArray();
+        for (int round = 0; round < WARM_UP_ROUNDS; round++) {
+            RedfishClient client = client(vertx);
+            sweep(vertx, client, fleet, window, bmcs);
+            sweep(vertx, client, fleet, window, bmcs);
+            get(client.close(), 60);
+        }
+        get(vertx.close(), 60);
+    }
+
+    /** Anvil's sweeps over every BMC: a new client (handshake + login per BMC), then the same client again. */
+    static List<JsonObject> anvilSweeps(BenchTable table, Fleet fleet, int window) throws Exception {
+        Vertx vertx = Vertx.vertx();
+        RedfishClient client = client(vertx);
+        int[] all = IntStream.range(0, fleet.count).toArray();
+        List<JsonObject> rows = new ArrayList<>();
+        for (String kind : List.of("cold: new connection + session", "warm: connection + session reused")) {
+            System.out.printf("  measuring: %d BMCs, Anvil %s%n", fleet.count, kind);
+            String load = loadavg();
+            long cpu0 = CpuMeter.jvmCpuNs();
+            long sim0 = fleet.cpuNs();
             long req0 = client.requests();
-            Sweep r = sweep(vertx, client, sim, window, sim.count);
-            long cpu = jvmCpuNs() - cpu0;
-            long simCpu = sim.cpuNs() - sim0;
+            Sweep r = sweep(vertx, client, fleet, window, all);
+            long cpu = CpuMeter.jvmCpuNs() - cpu0;
+            long simCpu = fleet.cpuNs() - sim0;
             JsonObject row = new JsonObject()
-                    .put("BMCs", sim.count)
-                    .put("client", "anvil (" + kind + ")")
-                    .put("ops", sim.count)
+                    .put("BMCs", fleet.count)
+                    .put("client", "Anvil " + kind)
                     .put("errors", r.errors)
-                    .put("wall s", String.format("%.2f", r.wallNs / 1e9))
-                    .put("ops/s", String.format("%.0f", sim.count / (r.wallNs / 1e9)))
-                    .put("p50 ms", String.format("%.1f", r.percentile(0.50)))
-                    .put("p99 ms", String.format("%.1f", r.percentile(0.99)))
+                    .put("wall s", round2(r.wallNs / 1e9))
+                    .put("BMCs/s", (double) Math.round(fleet.count / (r.wallNs / 1e9)))
+                    .put("p50 ms", round2(r.percentile(0.50)))
+                    .put("p99 ms", round2(r.percentile(0.99)))
                     .put("requests", client.requests() - req0)
-                    .put("client CPU s", String.format("%.2f", cpu / 1e9))
-                    .put("sim CPU s", String.format("%.2f", simCpu / 1e9));
+                    .put("client CPU s", round2(cpu / 1e9))
+                    .put("sim CPU s", round2(simCpu / 1e9))
+                    .put("load avg", load);
             if (r.firstError != null) {
                 row.put("first_error", r.firstError);
             }
             table.row(row);
-            System.out.println("  " + row.encode());
+            rows.add(row);
         }
         get(client.close(), 60);
         get(vertx.close(), 60);
+        return rows;
     }
 
     record Sweep(long wallNs, int errors, long[] latenciesNs, String firstError) {
@@ -162,8 +249,9 @@ public final class RedfishBench {
         }
     }
 
-    /** Every BMC once, at most {@code window} in flight, from one event-loop context (as a power sync runs). */
-    static Sweep sweep(Vertx vertx, RedfishClient client, Sim sim, int window, int count) throws Exception {
+    /** Every BMC of {@code bmcs} once, at most {@code window} in flight, from one event-loop context. */
+    static Sweep sweep(Vertx vertx, RedfishClient client, Fleet fleet, int window, int[] bmcs) throws Exception {
+        int count = bmcs.length;
         long[] lat = new long[count];
         AtomicInteger errors = new AtomicInteger();
         String[] firstError = {null};
@@ -174,13 +262,13 @@ public final class RedfishBench {
             AtomicInteger finished = new AtomicInteger();
             Runnable[] launch = new Runnable[1];
             launch[0] = () -> {
-                int i = next.getAndIncrement();
-                if (i >= count) {
+                int k = next.getAndIncrement();
+                if (k >= count) {
                     return;
                 }
                 long s = System.nanoTime();
-                client.system(target(sim, i)).onComplete(ar -> {
-                    lat[i] = System.nanoTime() - s;
+                client.system(target(fleet, bmcs[k])).onComplete(ar -> {
+                    lat[k] = System.nanoTime() - s;
                     if (ar.failed() || ar.result().body().getString("PowerState") == null) {
                         if (errors.incrementAndGet() == 1) {
                             firstError[0] = ar.failed()
@@ -205,22 +293,20 @@ public final class RedfishBench {
 
     // ------------------------------------------------------------------ sushy, as Ironic drives it
 
-    /** The sushy sweep over BMCs 0…n-1 of {@code sim} with {@code threads} Python threads: a row per round. */
-    static void sushySweeps(BenchTable table, Sim sim, int n, int threads) throws Exception {
+    /** The sushy sweep over BMCs 0…n-1 with {@code threads} Python threads: a row per round (cold, warm). */
+    static List<JsonObject> sushySweeps(BenchTable table, Fleet fleet, int n, int threads) throws Exception {
         String python = pythonWithSushy();
         if (python == null) {
-            JsonObject row = new JsonObject()
+            table.row(new JsonObject()
                     .put("BMCs", n)
-                    .put("client", "sushy: python3-sushy not installed (apt-get install python3-sushy)");
-            table.row(row);
-            System.out.println("  " + row.encode());
-            return;
+                    .put("client", "sushy: python3-sushy not installed (apt-get install python3-sushy)"));
+            return List.of();
         }
         Path dir = Files.createTempDirectory("redfish-bench");
         Path targets = dir.resolve("targets.txt");
         StringBuilder lines = new StringBuilder();
         for (int i = 0; i < n; i++) {
-            lines.append("https://127.0.0.1:").append(sim.basePort + i).append(" /redfish/v1/Systems/1\n");
+            lines.append(fleet.url(i)).append(" /redfish/v1/Systems/1\n");
         }
         Files.writeString(targets, lines);
         Path script = dir.resolve("sushy_sweep.py");
@@ -233,42 +319,55 @@ public final class RedfishBench {
                         "--targets",
                         targets.toString(),
                         "--ca",
-                        sim.caFile.toString(),
+                        fleet.caFile.toString(),
                         "--threads",
                         Integer.toString(threads))
                 .redirectErrorStream(true);
         // requests lets these override verify= (psf/requests#3829)
         pb.environment().remove("REQUESTS_CA_BUNDLE");
         pb.environment().remove("CURL_CA_BUNDLE");
-        long cpu0 = sim.cpuNs();
+        String load = loadavg();
+        long sim0 = fleet.cpuNs();
         Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        List<JsonObject> rows = new ArrayList<>();
+        StringBuilder other = new StringBuilder();
+        try (BufferedReader out =
+                new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = out.readLine()) != null) {
+                if (!line.startsWith("{")) {
+                    other.append(line).append('\n');
+                    continue;
+                }
+                // a round's line is printed as it ends: the simulator's CPU since the previous one is that round's
+                long sim1 = fleet.cpuNs();
+                JsonObject r = new JsonObject(line);
+                JsonObject row = new JsonObject()
+                        .put("BMCs", r.getInteger("bmcs"))
+                        .put("client", "sushy " + r.getString("round") + " (" + r.getInteger("threads") + " threads)")
+                        .put("errors", r.getInteger("errors"))
+                        .put("wall s", round2(r.getDouble("seconds")))
+                        .put("BMCs/s", (double) Math.round(r.getDouble("rate")))
+                        .put("p50 ms", r.getDouble("p50_ms"))
+                        .put("p99 ms", r.getDouble("p99_ms"))
+                        .put("requests", "")
+                        .put("client CPU s", r.getDouble("cpu_s"))
+                        .put("sim CPU s", round2((sim1 - sim0) / 1e9))
+                        .put("load avg", load);
+                if (r.getString("first_error") != null) {
+                    row.put("first_error", r.getString("first_error"));
+                }
+                table.row(row);
+                rows.add(row);
+                sim0 = sim1;
+                load = loadavg();
+            }
+        }
         p.waitFor(30, TimeUnit.MINUTES);
-        long simCpu = sim.cpuNs() - cpu0;
-        boolean any = false;
-        for (String line : out.split("\n")) {
-            if (!line.startsWith("{")) {
-                continue;
-            }
-            any = true;
-            JsonObject r = new JsonObject(line);
-            JsonObject row = new JsonObject()
-                    .put("BMCs", r.getInteger("bmcs"))
-                    .put("client", "sushy " + r.getString("round") + " (" + r.getInteger("threads") + " threads)")
-                    .put("ops", r.getInteger("bmcs"))
-                    .put("errors", r.getInteger("errors"))
-                    .put("wall s", String.format("%.2f", r.getDouble("seconds")))
-                    .put("ops/s", String.format("%.0f", r.getDouble("rate")));
-            if (r.getString("first_error") != null) {
-                row.put("first_error", r.getString("first_error"));
-            }
-            table.row(row);
-            System.out.println("  " + row.encode());
+        if (rows.isEmpty()) {
+            throw new IllegalStateException("the sushy sweep printed no result:\n" + other);
         }
-        System.out.printf("  sushy rounds: simulator CPU %.2f s in all%n", simCpu / 1e9);
-        if (!any) {
-            throw new IllegalStateException("the sushy sweep printed no result:\n" + out);
-        }
+        return rows;
     }
 
     private static String pythonWithSushy() throws IOException, InterruptedException {
@@ -289,110 +388,116 @@ public final class RedfishBench {
         return null;
     }
 
-    // ------------------------------------------------------------------ CPU accounting
+    // ------------------------------------------------------------------ helpers
 
-    static long jvmCpuNs() {
-        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
-                .getProcessCpuTime();
+    /** The 1-, 5- and 15-minute load averages. */
+    private static String loadavg() throws IOException {
+        String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
+        return f[0] + " " + f[1] + " " + f[2];
     }
 
-    private static long[] procTimes(String pid) throws IOException {
-        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        return new long[] {Long.parseLong(f[11]), Long.parseLong(f[12])};
+    private static double round2(double v) {
+        return Math.round(v * 100) / 100.0;
     }
 
     static <T> T get(Future<T> f, long seconds) throws Exception {
         return f.toCompletionStage().toCompletableFuture().get(seconds, TimeUnit.SECONDS);
     }
 
-    // ------------------------------------------------------------------ the simulator child process
+    /** One CA and server certificate for every simulator process: {ca, cert chain, key} files. */
+    private static Path[] certificates() throws IOException {
+        List<String> addresses =
+                IntStream.rangeClosed(1, 16).mapToObj(Fleet::address).toList();
+        RedfishTls tls = RedfishTls.generate(addresses, List.of("localhost"), 2);
+        Path dir = Path.of("target/bench").toAbsolutePath();
+        Files.createDirectories(dir);
+        Path ca = Files.writeString(dir.resolve("redfish-sim-ca.pem"), tls.caPem());
+        Path cert = Files.writeString(dir.resolve("redfish-sim-cert.pem"), tls.certPem());
+        Path key = Files.writeString(dir.resolve("redfish-sim-key.pem"), tls.keyPem());
+        return new Path[] {ca, cert, key};
+    }
 
-    static final class Sim implements AutoCloseable {
+    // ------------------------------------------------------------------ the simulator's child processes
+
+    /**
+     * BMCs 0…count-1, served by ⌈count / shard⌉ {@code anvil sim redfish} processes: process k on 127.0.1.(k+1), ports
+     * basePort….
+     */
+    static final class Fleet implements AutoCloseable {
         final int count;
         final int basePort;
         final Path caFile;
-        final Process process;
-        final List<String> output;
-        private boolean stopped;
+        private final List<SimProcess> processes;
 
-        private Sim(int count, int basePort, Path caFile, Process process, List<String> output) {
+        private Fleet(int count, int basePort, Path caFile, List<SimProcess> processes) {
             this.count = count;
             this.basePort = basePort;
             this.caFile = caFile;
-            this.process = process;
-            this.output = output;
+            this.processes = processes;
         }
 
-        static Sim start(int count, int basePort) throws Exception {
-            String cp = "target/classes:"
-                    + Files.readString(Path.of("target/classpath.txt")).trim();
-            Path ca = Path.of("target/bench/redfish-sim-ca.pem").toAbsolutePath();
-            Files.createDirectories(ca.getParent());
-            List<String> cmd = List.of(
-                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xmx2g",
-                    "-cp",
-                    cp,
-                    "io.anvil.cli.AnvilCommand",
-                    "sim",
-                    "redfish",
-                    "--count",
-                    String.valueOf(count),
-                    "--base-port",
-                    String.valueOf(basePort),
-                    "--system-ids",
-                    "ONE",
-                    "--ca-out",
-                    ca.toString());
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-            BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-            CompletableFuture<String> ready = new CompletableFuture<>();
-            List<String> lines = java.util.Collections.synchronizedList(new ArrayList<>());
-            Thread reader = new Thread(
-                    () -> {
-                        try {
-                            String line;
-                            while ((line = r.readLine()) != null) {
-                                lines.add(line);
-                                if (line.contains("try  curl")) {
-                                    ready.complete(line);
-                                }
-                            }
-                        } catch (IOException e) {
-                            // ended
-                        }
-                        ready.completeExceptionally(new IllegalStateException("simulator exited: " + lines));
-                    },
-                    "sim-output");
-            reader.setDaemon(true);
-            reader.start();
-            ready.get(300, TimeUnit.SECONDS);
-            return new Sim(count, basePort, ca, p, lines);
+        static Fleet start(int count, int basePort, Path[] certs) throws Exception {
+            List<SimProcess> processes = new ArrayList<>();
+            try {
+                for (int first = 0; first < count; first += SHARD) {
+                    processes.add(SimProcess.start(
+                            "1g",
+                            "try  curl",
+                            "sim",
+                            "redfish",
+                            "--count",
+                            String.valueOf(Math.min(SHARD, count - first)),
+                            "--host",
+                            address(first / SHARD + 1),
+                            "--base-port",
+                            String.valueOf(basePort),
+                            "--system-ids",
+                            "ONE",
+                            "--cert",
+                            certs[1].toString(),
+                            "--key",
+                            certs[2].toString()));
+                }
+            } catch (Exception e) {
+                for (SimProcess p : processes) {
+                    p.close();
+                }
+                throw e;
+            }
+            return new Fleet(count, basePort, certs[0], processes);
+        }
+
+        static String address(int k) {
+            return "127.0.1." + k;
+        }
+
+        /** BMC {@code i}'s base URL. */
+        String url(int i) {
+            return "https://" + address(i / SHARD + 1) + ":" + (basePort + i % SHARD);
+        }
+
+        List<Long> pids() {
+            return processes.stream().map(SimProcess::pid).toList();
+        }
+
+        String describe() {
+            return processes.size() + " x anvil sim redfish (at most " + SHARD + " BMCs each) on " + address(1)
+                    + (processes.size() > 1 ? "…" + address(processes.size()) : "") + ", pids " + pids();
         }
 
         long cpuNs() throws IOException {
-            long[] t = procTimes(String.valueOf(process.pid()));
-            return (t[0] + t[1]) * TICK_NS;
-        }
-
-        String stop() throws Exception {
-            if (stopped) {
-                return "";
+            long sum = 0;
+            for (SimProcess p : processes) {
+                sum += p.cpuNs();
             }
-            stopped = true;
-            process.destroy();
-            if (!process.waitFor(60, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-            }
-            synchronized (output) {
-                return String.join(" | ", output.subList(Math.max(0, output.size() - 2), output.size()));
-            }
+            return sum;
         }
 
         @Override
         public void close() throws Exception {
-            stop();
+            for (SimProcess p : processes) {
+                p.close();
+            }
         }
     }
 }

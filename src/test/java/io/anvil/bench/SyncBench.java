@@ -277,7 +277,7 @@ public final class SyncBench {
                     anvil.anvil().conductor().power(),
                     new PowerSync.Settings(Duration.ofMillis(1), 256, 3, true));
             for (int pass = 1; pass <= 2; pass++) {
-                long cpu0 = IpmiBench.jvmCpuNs();
+                long cpu0 = CpuMeter.jvmCpuNs();
                 long sim0 = sim.cpuNs();
                 long t0 = System.nanoTime();
                 CountDownLatch done = new CountDownLatch(1);
@@ -294,7 +294,7 @@ public final class SyncBench {
                     throw new IllegalStateException("power-sync pass did not finish");
                 }
                 double wallS = (System.nanoTime() - t0) / 1e9;
-                double cpuS = (IpmiBench.jvmCpuNs() - cpu0) / 1e9;
+                double cpuS = (CpuMeter.jvmCpuNs() - cpu0) / 1e9;
                 double simS = (sim.cpuNs() - sim0) / 1e9;
                 String what = pass == 1 ? "first pass (new BMC sessions)" : "second pass (sessions reused)";
                 table.row(row("power sync", what + ": wall", wallS, "s", String.valueOf(result.get())));

@@ -275,6 +275,27 @@ class RedfishClientTest {
     }
 
     @Test
+    void resultsComeBackOnTheCallersContextWhicheverEventLoopServesTheBmc() throws Exception {
+        // BMCs are spread over all event loops; a caller's handlers must still run on the caller's own context
+        List<RedfishTarget> bmcs = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            bmcs.add(httpTarget(listen(new HttpServerOptions(), this::service)));
+        }
+        List<Boolean> onCaller = get(ctx.call(() -> {
+            io.vertx.core.Context caller = Vertx.currentContext();
+            List<Future<Boolean>> all = new ArrayList<>();
+            for (RedfishTarget t : bmcs) {
+                all.add(client.system(t)
+                        .map(r -> Vertx.currentContext() == caller
+                                && "On".equals(r.body().getString("PowerState"))));
+            }
+            return Future.all(all).map(cf -> cf.<Boolean>list());
+        }));
+        assertEquals(8, onCaller.size());
+        assertFalse(onCaller.contains(false), "every result on the caller's context: " + onCaller);
+    }
+
+    @Test
     void basicAuthAndAutoWithoutSessionService() throws Exception {
         sessions = false;
         int port = listen(new HttpServerOptions(), this::service);

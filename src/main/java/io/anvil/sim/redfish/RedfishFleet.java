@@ -54,6 +54,9 @@ public final class RedfishFleet {
     private volatile long startupNanos;
     private RedfishTls tls;
     private SharedKeyManager keyManager;
+    /** One SSL context for all the fleet's servers. */
+    private final SharedSslEngine sslEngine = new SharedSslEngine();
+
     private Path caFile;
     private HttpClient fetcher;
     private String deploymentId;
@@ -160,7 +163,10 @@ public final class RedfishFleet {
                     .setIdleTimeout(300)
                     .setCompressionSupported(false);
             if (tls != null) {
-                serverOptions.setSsl(true).setKeyCertOptions(KeyCertOptions.wrap(keyManager));
+                serverOptions
+                        .setSsl(true)
+                        .setKeyCertOptions(KeyCertOptions.wrap(keyManager))
+                        .setSslEngineOptions(sslEngine);
             }
             this.serverOptions = serverOptions;
             Promise<Void> all = Promise.promise();
