@@ -70,6 +70,6 @@ class DatabaseRestartTest {
 
     /** One request on a new connection each time (a stopped database must not leave a client stuck). */
     private static HttpResponse<String> call(int port, String method, String path, String body) {
-        return AnvilOnOwnPostgres.call(HttpClient.newHttpClient(), port, method, path, body);
+        return io.anvil.testsupport.PlainHttp.call(HttpClient.newHttpClient(), port, method, path, body);
     }
 }

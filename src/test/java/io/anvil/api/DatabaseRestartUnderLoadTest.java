@@ -236,7 +236,7 @@ class DatabaseRestartUnderLoadTest {
     }
 
     private static HttpResponse<String> call(HttpClient client, int port, String method, String path, String body) {
-        return AnvilOnOwnPostgres.call(client, port, method, path, body);
+        return io.anvil.testsupport.PlainHttp.call(client, port, method, path, body);
     }
 
     private static <T> T get(Future<T> f) {
