@@ -17,10 +17,16 @@ public final class PlainHttp {
 
     /** {@code method path} on {@code 127.0.0.1:port} at the latest microversion, {@code body} as JSON (or none). */
     public static HttpResponse<String> call(HttpClient client, int port, String method, String path, String body) {
+        return call(client, port, "latest", method, path, body);
+    }
+
+    /** As above, at microversion {@code version}. */
+    public static HttpResponse<String> call(
+            HttpClient client, int port, String version, String method, String path, String body) {
         try {
             HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                     .timeout(Duration.ofSeconds(30))
-                    .header("X-OpenStack-Ironic-API-Version", "latest")
+                    .header("X-OpenStack-Ironic-API-Version", version)
                     .header("Content-Type", "application/json")
                     .method(
                             method,
