@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
  */
 class AgentHeartbeatEventTest extends AgentTestSupport {
     private static final long INTERVAL_MICROS = 500_000;
-    private static final String TYPE = "baremetal.node.heartbeat";
+    private static final String TYPE = io.anvil.agent.LivenessCoalescer.HEARTBEAT_EVENT;
     private static final String OTHER_URL = "http://10.0.0.6:9999";
 
     @Override
