@@ -53,7 +53,7 @@ public final class LivenessCoalescer {
             + " WHERE n.uuid = u.uuid AND n.driver_internal_info->>'agent_secret_token' = u.token";
 
     /** The flush without heartbeat events ({@code agent.heartbeat_event_interval} 0). */
-    static final String SQL = SET + FROM;
+    private static final String SQL = SET + FROM;
 
     /**
      * The flush with heartbeat events, still one statement (one transaction, one round trip): the same UPDATE also
@@ -62,7 +62,7 @@ public final class LivenessCoalescer {
      * concurrent flush of the same node on another conductor waits for the row and re-checks it, so a node gets at
      * most one event per interval across the cluster. The agent URL's user info, if any, is masked.
      */
-    static final String SQL_WITH_EVENTS = "WITH w AS (" + SET
+    private static final String SQL_WITH_EVENTS = "WITH w AS (" + SET
             + ", heartbeat_event_at = CASE WHEN n.heartbeat_event_at IS NULL"
             + " OR n.heartbeat_event_at <= u.at - make_interval(secs => $11::float8)"
             + " THEN u.at ELSE n.heartbeat_event_at END"
@@ -131,8 +131,6 @@ public final class LivenessCoalescer {
      * hook does, docs/events.md#across-conductors).
      */
     public record HeartbeatEvents(Duration interval, String publisher, Runnable committed) {
-        public static final HeartbeatEvents NONE = new HeartbeatEvents(Duration.ZERO, "", () -> {});
-
         boolean enabled() {
             return !interval.isZero() && !interval.isNegative();
         }
