@@ -2,7 +2,7 @@
 // event feed (no polling). Hash routes: #/ the fleet, #/node/<uuid or name> one node.
 import { api, AuthRequired, authorization, basic, setAuthorization } from './api.js';
 import { Feed } from './feed.js';
-import { Fleet, LIST_FIELDS } from './fleet.js';
+import { Fleet, HEARTBEAT_EVENT, LIST_FIELDS } from './fleet.js';
 import { VirtualTable } from './table.js';
 import { NodePage } from './node.js';
 
@@ -90,7 +90,8 @@ function onEvent(ev) {
   }
   if (fleet.apply(ev)) {
     const q = queues.get(ev.node_uuid);
-    if (q) q.at = 0;
+    // a heartbeat says nothing about the node's lock
+    if (q && ev.event_type !== HEARTBEAT_EVENT) q.at = 0;
     schedule();
   }
   if (nodePage) nodePage.event(ev);

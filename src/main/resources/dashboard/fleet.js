@@ -7,6 +7,17 @@ export const LIST_FIELDS = ['uuid', 'name', 'provision_state', 'target_provision
   'target_power_state', 'maintenance', 'fault', 'reservation', 'last_error', 'driver_internal_info', 'owner',
   'console_enabled', 'provision_updated_at'];
 
+/**
+ * The liveness flush's event (docs/events.md#event-types): at most one per node per agent.heartbeat_event_interval,
+ * its payload the node's identity and the agent's last heartbeat, not the whole node.
+ */
+export const HEARTBEAT_EVENT = 'baremetal.node.heartbeat';
+
+/** Whether heartbeat time `at` (Ironic's naive-UTC isoformat, so ordered as text) is newer than `known`. */
+export function newerHeartbeat(at, known) {
+  return !!at && (!known || at > known);
+}
+
 export class Fleet {
   constructor() {
     this.nodes = new Map();
@@ -47,6 +58,13 @@ export class Fleet {
       return true;
     }
     const p = ev.payload || {};
+    if (t === HEARTBEAT_EVENT) {
+      // only the heartbeat column; a list read after the event may already hold a newer one
+      const r = this.nodes.get(ev.node_uuid);
+      if (!r || !newerHeartbeat(p.agent_last_heartbeat, r.heartbeat)) return false;
+      r.heartbeat = p.agent_last_heartbeat;
+      return true;
+    }
     const old = this.nodes.get(ev.node_uuid);
     if (!old) this.order = true;
     const r = Fleet.record({ ...p, uuid: ev.node_uuid, node_name: ev.node_name }, old);

@@ -1,12 +1,16 @@
 // One node's page (#/node/<uuid>): its fields and ports, its recent events (stored page, then live from the feed
 // the fleet view already follows), its history, its console when enabled, and the actions its state allows.
 import { api, webSocketProtocols, webSocketUrl } from './api.js';
+import { HEARTBEAT_EVENT, newerHeartbeat } from './fleet.js';
 import { ACTIONS, mayAct } from './states.js';
 
 const SHOWN = ['uuid', 'name', 'provision_state', 'target_provision_state', 'power_state', 'target_power_state',
   'maintenance', 'maintenance_reason', 'fault', 'reservation', 'last_error', 'driver', 'conductor', 'conductor_group',
   'owner', 'lessee', 'resource_class', 'provision_updated_at', 'inspection_finished_at', 'console_enabled',
-  'deploy_interface', 'boot_interface', 'properties', 'instance_info', 'driver_info'];
+  'deploy_interface', 'boot_interface', 'properties', 'instance_info', 'driver_info', 'agent_last_heartbeat',
+  'agent_version'];
+/** Shown from driver_internal_info, then kept live by the heartbeat events. */
+const AGENT_FIELDS = ['agent_last_heartbeat', 'agent_version'];
 const MAX_EVENTS = 200;
 
 export class NodePage {
@@ -35,6 +39,8 @@ export class NodePage {
       this.$('node-message').textContent = e.message;
       return;
     }
+    const dii = node.driver_internal_info || {};
+    for (const k of AGENT_FIELDS) node[k] = dii[k] != null ? dii[k] : null;
     this.node = node;
     this.uuid = node.uuid;
     this.renderNode();
@@ -84,6 +90,14 @@ export class NodePage {
     ol.appendChild(li);
     while (ol.children.length > MAX_EVENTS) ol.firstChild.remove();
     ol.scrollTop = ol.scrollHeight;
+    if (ev.event_type === HEARTBEAT_EVENT) {
+      // the agent's liveness only, not the node: no other field, no lock change
+      if (this.node && newerHeartbeat(p.agent_last_heartbeat, this.node.agent_last_heartbeat)) {
+        for (const k of AGENT_FIELDS) this.node[k] = p[k] != null ? p[k] : null;
+        this.renderNode();
+      }
+      return;
+    }
     if (ev.event_type.startsWith('baremetal.node.') && ev.event_type !== 'baremetal.node.delete.end' && this.node) {
       for (const k of Object.keys(p)) if (k in this.node) this.node[k] = p[k];
       // the payload's holder held the lock while writing; a change that ended with no target left has let go

@@ -212,7 +212,10 @@ public final class Anvil {
                             store,
                             tasks,
                             drivers,
-                            new io.anvil.conductor.AgentHeartbeats(tasks, stepEngine));
+                            new io.anvil.conductor.AgentHeartbeats(tasks, stepEngine),
+                            // the dashboard's live last-heartbeat column (docs/dashboard.md)
+                            new io.anvil.agent.LivenessCoalescer.HeartbeatEvents(
+                                    config.agent().heartbeatEventInterval(), outbox.publisher(), feed::committed));
                     agent.metrics().bindTo(metrics);
                     agent.start();
                     consoles = new io.anvil.conductor.Consoles(

@@ -12,6 +12,7 @@ public final class AgentMetrics {
     final LongAdder flushStatements = new LongAdder();
     final LongAdder rowsWritten = new LongAdder();
     final LongAdder rowsSkipped = new LongAdder();
+    final LongAdder heartbeatEvents = new LongAdder();
     final LongAdder continuationsStarted = new LongAdder();
     final LongAdder continuationsCoalesced = new LongAdder();
     final LongAdder lookups = new LongAdder();
@@ -39,6 +40,11 @@ public final class AgentMetrics {
                 flushStatements,
                 LongAdder::sum);
         m.counter("anvil.agent.liveness.rows", "Node rows written by liveness flushes", rowsWritten, LongAdder::sum);
+        m.counter(
+                "anvil.agent.heartbeat.events",
+                "baremetal.node.heartbeat events written by liveness flushes",
+                heartbeatEvents,
+                LongAdder::sum);
         m.counter(
                 "anvil.agent.continuations",
                 "Heartbeat continuations: started, or coalesced into one already pending for the node",
@@ -90,6 +96,11 @@ public final class AgentMetrics {
     /** Liveness entries not written: the node is gone or its token changed (a wiped or re-issued token wins). */
     public long rowsSkipped() {
         return rowsSkipped.sum();
+    }
+
+    /** {@code baremetal.node.heartbeat} events the flushes wrote (at most one per node per interval). */
+    public long heartbeatEvents() {
+        return heartbeatEvents.sum();
     }
 
     /** Continuations handed to the conductor. */

@@ -29,7 +29,8 @@ public final class AgentService {
             ResourceStore store,
             TaskManager tasks,
             DriverFactory drivers,
-            AgentHeartbeats conductor) {
+            AgentHeartbeats conductor,
+            LivenessCoalescer.HeartbeatEvents heartbeatEvents) {
         this.settings = settings;
         this.store = store;
         this.liveness = new LivenessCoalescer(
@@ -40,7 +41,8 @@ public final class AgentService {
                 settings.livenessFlushInterval(),
                 settings.waitClockResolution(),
                 settings.livenessBatchSize(),
-                metrics);
+                metrics,
+                heartbeatEvents);
         this.continuations = new Continuations(vertx, conductor::continueAfterHeartbeat, metrics);
         this.intake = new HeartbeatIntake(drivers, liveness, continuations, metrics, new StoredTokens(store.secrets()));
         this.lookup = new AgentLookup(store, tasks, settings, metrics);

@@ -1,8 +1,10 @@
 package io.anvil.agent;
 
+import io.anvil.util.Secrets;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
@@ -35,16 +37,45 @@ import org.slf4j.LoggerFactory;
  */
 public final class LivenessCoalescer {
     private static final Logger LOG = LoggerFactory.getLogger(LivenessCoalescer.class);
-    private static final String SQL = "UPDATE nodes AS n SET driver_internal_info = n.driver_internal_info"
+
+    /** Anvil's own event type (Ironic has none): a node's agent is alive, at most once per interval (docs/events.md). */
+    public static final String HEARTBEAT_EVENT = "baremetal.node.heartbeat";
+
+    private static final String SET = "UPDATE nodes AS n SET driver_internal_info = n.driver_internal_info"
             + " || jsonb_strip_nulls(jsonb_build_object('agent_url', u.url, 'agent_version', u.version,"
             + " 'agent_last_heartbeat', u.ts, 'agent_verify_ca', u.ca, 'agent_status', u.status,"
             + " 'agent_status_message', u.msg)),"
             + " provision_updated_at = CASE WHEN n.provision_state IN ('wait call-back', 'clean wait', 'service wait')"
             + " AND (n.provision_updated_at IS NULL OR n.provision_updated_at < u.at - make_interval(secs => $10::float8))"
-            + " THEN u.at ELSE n.provision_updated_at END, updated_at = now()"
-            + " FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::text[], $7::text[],"
-            + " $8::text[], $9::text[]) AS u(uuid, token, url, version, at, ts, ca, status, msg)"
+            + " THEN u.at ELSE n.provision_updated_at END, updated_at = now()";
+    private static final String FROM = " FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::timestamptz[],"
+            + " $6::text[], $7::text[], $8::text[], $9::text[]) AS u(uuid, token, url, version, at, ts, ca, status, msg)"
             + " WHERE n.uuid = u.uuid AND n.driver_internal_info->>'agent_secret_token' = u.token";
+
+    /** The flush without heartbeat events ({@code agent.heartbeat_event_interval} 0). */
+    private static final String SQL = SET + FROM;
+
+    /**
+     * The flush with heartbeat events, still one statement (one transaction, one round trip): the same UPDATE also
+     * moves {@code heartbeat_event_at} of the nodes whose last event is at least $11 seconds older than this
+     * heartbeat, and the outbox rows of exactly those nodes are inserted from its RETURNING (docs/events.md). A
+     * concurrent flush of the same node on another conductor waits for the row and re-checks it, so a node gets at
+     * most one event per interval across the cluster. The agent URL's user info, if any, is masked.
+     */
+    private static final String SQL_WITH_EVENTS = "WITH w AS (" + SET
+            + ", heartbeat_event_at = CASE WHEN n.heartbeat_event_at IS NULL"
+            + " OR n.heartbeat_event_at <= u.at - make_interval(secs => $11::float8)"
+            + " THEN u.at ELSE n.heartbeat_event_at END"
+            + FROM
+            + " RETURNING n.uuid, n.name, n.owner, n.lessee, n.conductor_group, u.ts, u.version, u.url,"
+            + " n.heartbeat_event_at = u.at AS due),"
+            + " e AS (INSERT INTO events (event_type, node_uuid, priority, publisher, payload)"
+            + " SELECT '" + HEARTBEAT_EVENT + "', w.uuid, 'info', $12, jsonb_build_object('uuid', w.uuid,"
+            + " 'name', w.name, 'owner', w.owner, 'lessee', w.lessee, 'conductor_group', w.conductor_group,"
+            + " 'agent_last_heartbeat', w.ts, 'agent_version', w.version,"
+            + " 'agent_url', regexp_replace(w.url, '//[^/@]*@', '//" + Secrets.MASK + "@'))"
+            + " FROM w WHERE w.due RETURNING 1)"
+            + " SELECT (SELECT count(*) FROM w) AS written, (SELECT count(*) FROM e) AS emitted";
 
     /**
      * One node's latest liveness; the token, as stored (encrypted at rest, docs/security.md), is kept only to condition
@@ -71,6 +102,7 @@ public final class LivenessCoalescer {
     private final Duration clockResolution;
     private final int batchSize;
     private final AgentMetrics metrics;
+    private final HeartbeatEvents events;
     private final Map<UUID, Liveness> pending = new ConcurrentHashMap<>();
     private long timer = -1;
     private boolean flushing;
@@ -82,13 +114,26 @@ public final class LivenessCoalescer {
             Duration interval,
             Duration clockResolution,
             int batchSize,
-            AgentMetrics metrics) {
+            AgentMetrics metrics,
+            HeartbeatEvents events) {
         this.vertx = vertx;
         this.db = db;
         this.interval = interval;
         this.clockResolution = clockResolution;
         this.batchSize = Math.max(1, batchSize);
         this.metrics = metrics;
+        this.events = events;
+    }
+
+    /**
+     * The flush's heartbeat events: at most one per node per {@code interval} (zero: none), written as
+     * {@code publisher}; {@code committed} wakes the event feed after a flush that wrote some (as the outbox's commit
+     * hook does, docs/events.md#across-conductors).
+     */
+    public record HeartbeatEvents(Duration interval, String publisher, Runnable committed) {
+        boolean enabled() {
+            return !interval.isZero() && !interval.isNegative();
+        }
     }
 
     /** Any thread. The newest heartbeat of a node replaces the older one not yet written. */
@@ -213,22 +258,46 @@ public final class LivenessCoalescer {
             messages[i] = l.statusMessage();
         }
         metrics.flushStatements.increment();
-        db.preparedQuery(SQL)
-                .execute(Tuple.wrap(new Object[] {
-                    uuids, tokens, urls, versions, ats, stamps, cas, statuses, messages, clockResolution.toNanos() / 1e9
-                }))
-                .onComplete(ar -> {
-                    if (ar.succeeded()) {
-                        metrics.rowsWritten.add(ar.result().rowCount());
-                        metrics.rowsSkipped.add(n - ar.result().rowCount());
-                    } else {
-                        // liveness only: the agents' next heartbeats carry it again
-                        LOG.warn(
-                                "Could not write the liveness of {} agent(s): {}",
-                                n,
-                                ar.cause().toString());
+        double clock = clockResolution.toNanos() / 1e9;
+        boolean withEvents = events.enabled();
+        Tuple params = withEvents
+                ? Tuple.wrap(new Object[] {
+                    uuids,
+                    tokens,
+                    urls,
+                    versions,
+                    ats,
+                    stamps,
+                    cas,
+                    statuses,
+                    messages,
+                    clock,
+                    events.interval().toNanos() / 1e9,
+                    events.publisher()
+                })
+                : Tuple.wrap(new Object[] {uuids, tokens, urls, versions, ats, stamps, cas, statuses, messages, clock});
+        db.preparedQuery(withEvents ? SQL_WITH_EVENTS : SQL).execute(params).onComplete(ar -> {
+            if (ar.succeeded()) {
+                long written = ar.result().rowCount();
+                if (withEvents) {
+                    Row counts = ar.result().iterator().next();
+                    written = counts.getLong("written");
+                    long emitted = counts.getLong("emitted");
+                    if (emitted > 0) {
+                        metrics.heartbeatEvents.add(emitted);
+                        events.committed().run();
                     }
-                    writeNext(done, budget - n);
-                });
+                }
+                metrics.rowsWritten.add(written);
+                metrics.rowsSkipped.add(n - written);
+            } else {
+                // liveness only: the agents' next heartbeats carry it again
+                LOG.warn(
+                        "Could not write the liveness of {} agent(s): {}",
+                        n,
+                        ar.cause().toString());
+            }
+            writeNext(done, budget - n);
+        });
     }
 }

@@ -10,10 +10,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code anvil sim}: simulators for interop tests and benchmarks. */
@@ -36,8 +35,8 @@ public final class SimCommand implements Runnable {
             description = "Run N simulated IPMI BMCs (RMCP+ suites 1/2/3/17, IPMI v1.5) until Ctrl-C.")
     static final class Bmc implements Callable<Integer> {
 
-        @Option(names = "--count", defaultValue = "1", description = "number of BMCs (default: ${DEFAULT-VALUE})")
-        int count;
+        @Mixin
+        SimFleetOptions common = new SimFleetOptions();
 
         @Option(
                 names = "--host",
@@ -97,22 +96,12 @@ public final class SimCommand implements Runnable {
                         + " Ironic's ipmi_hex_kg_key); default none")
         String bmcKey;
 
-        @Option(names = "--threads", description = "event-loop threads (default: min(2, cores))")
-        Integer threads;
-
         @Option(
                 names = "--anvil-url",
                 description = "also run a simulated ramdisk agent per BMC (docs/agent.md): when its BMC boots from PXE"
                         + " it fetches its iPXE script from this Anvil (/boot/<mac>.ipxe, MAC 52:54:00:xx:xx:xx from"
                         + " the index of its BMC) and runs the ramdisk the script boots")
         String anvilUrl;
-
-        @Option(
-                names = "--agent-port",
-                defaultValue = "0",
-                description =
-                        "TCP port of the agents' command API and image server; 0 = ephemeral (default: ${DEFAULT-VALUE})")
-        int agentPort;
 
         @Option(
                 names = "--agent-step-ms",
@@ -137,11 +126,6 @@ public final class SimCommand implements Runnable {
                         + " (default: ${DEFAULT-VALUE})")
         long statsIntervalMs;
 
-        @Option(
-                names = {"-v", "--events"},
-                description = "print every power/boot/session event")
-        boolean events;
-
         @Override
         public Integer call() throws Exception {
             List<SimUser> users = new ArrayList<>();
@@ -152,7 +136,7 @@ public final class SimCommand implements Runnable {
                 }
             }
             FleetOptions options = new FleetOptions()
-                    .count(count)
+                    .count(common.count)
                     .host(host)
                     .basePort(basePort)
                     .addressMode(addresses ? FleetOptions.AddressMode.ADDRESSES : FleetOptions.AddressMode.PORTS)
@@ -164,8 +148,8 @@ public final class SimCommand implements Runnable {
             if (suites != null) {
                 options.cipherSuites(new TreeSet<>(suites));
             }
-            if (threads != null) {
-                options.eventLoopThreads(threads);
+            if (common.threads != null) {
+                options.eventLoopThreads(common.threads);
             }
             if (bmcKey != null) {
                 try {
@@ -175,7 +159,7 @@ public final class SimCommand implements Runnable {
                     return 2;
                 }
             }
-            if (events) {
+            if (common.events) {
                 options.eventListener((bmc, what) ->
                         System.out.println("bmc " + bmc.index() + " (" + bmc.hostAndPort() + "): " + what));
             }
@@ -183,7 +167,7 @@ public final class SimCommand implements Runnable {
             io.anvil.sim.agent.AgentFleet agents = null;
             if (anvilUrl != null) {
                 io.anvil.sim.agent.AgentFleetOptions agentOptions =
-                        io.anvil.sim.agent.AgentFleetOptions.defaults(anvilUrl).withPort(agentPort);
+                        io.anvil.sim.agent.AgentFleetOptions.defaults(anvilUrl).withPort(common.agentPort);
                 if (agentStepMs != null) {
                     agentOptions = agentOptions.withStepTime(Duration.ofMillis(agentStepMs));
                 }
@@ -200,18 +184,11 @@ public final class SimCommand implements Runnable {
                 SimFleetEnrolment.printImageHint(
                         agents, io.anvil.sim.agent.AgentFleet.sha256Of(SimFleetEnrolment.EXAMPLE_IMAGE));
             }
-            SimulatedFleet fleet;
-            try {
-                fleet = MainThread.waitFor(SimulatedFleet.start(vertx, options), 120);
-            } catch (Exception e) {
-                System.err.println("anvil sim: failed to start: "
-                        + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()));
-                vertx.close();
+            SimulatedFleet fleet = SimForeground.start("anvil sim", vertx, SimulatedFleet.start(vertx, options), 120);
+            if (fleet == null) {
                 return 1;
             }
-            Runtime rt = Runtime.getRuntime();
-            System.gc();
-            long heapMb = (rt.totalMemory() - rt.freeMemory()) >> 20;
+            long heapMb = SimForeground.heapUsedMb();
             System.out.printf(
                     "anvil sim: %d BMC%s listening on udp %s (started in %d ms, heap used %d MiB, pid %d)%n",
                     fleet.size(),
@@ -231,20 +208,10 @@ public final class SimCommand implements Runnable {
                 io.anvil.sim.agent.AgentFleet fleetOfAgents = agents;
                 vertx.setPeriodic(statsIntervalMs, id -> System.out.println(agentStats(fleetOfAgents)));
             }
-            CountDownLatch stopped = new CountDownLatch(1);
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                try {
-                    MainThread.waitFor(fleet.close(), 30);
-                    MainThread.waitFor(vertx.close(), 30);
-                } catch (Exception e) {
-                    System.err.println("anvil sim: unclean stop: " + e);
-                }
-                System.out.println("anvil sim: stopped; totals " + fleet.totals());
-                stopped.countDown();
-            }));
-            while (!stopped.await(1, TimeUnit.HOURS)) {
-                // run until the shutdown hook has finished
-            }
+            SimForeground.runUntilStopped(
+                    "anvil sim",
+                    List.of(new SimForeground.Closing(fleet::close, 30), new SimForeground.Closing(vertx::close, 30)),
+                    () -> "anvil sim: stopped; totals " + fleet.totals());
             return 0;
         }
 

@@ -11,10 +11,11 @@ import io.vertx.core.VertxOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code anvil sim redfish}: a fleet of simulated Redfish BMCs in the foreground until Ctrl-C (docs/redfish.md). */
@@ -24,8 +25,8 @@ import picocli.CommandLine.Option;
         description = "Run N simulated Redfish BMCs (HTTPS with a CA made at start, or plain HTTP) until Ctrl-C.")
 final class SimRedfishCommand implements Callable<Integer> {
 
-    @Option(names = "--count", defaultValue = "1", description = "number of BMCs (default: ${DEFAULT-VALUE})")
-    int count;
+    @Mixin
+    SimFleetOptions common = new SimFleetOptions();
 
     @Option(names = "--host", defaultValue = "127.0.0.1", description = "listen address (default: ${DEFAULT-VALUE})")
     String host;
@@ -86,9 +87,6 @@ final class SimRedfishCommand implements Callable<Integer> {
             description = "time a firmware update task takes once its image was fetched (default: ${DEFAULT-VALUE})")
     long taskMs;
 
-    @Option(names = "--threads", description = "event-loop threads (default: min(2, cores))")
-    Integer threads;
-
     @Option(
             names = "--anvil-url",
             description = "also run a simulated ramdisk agent per BMC: a boot from virtual media starts it with the"
@@ -96,22 +94,11 @@ final class SimRedfishCommand implements Callable<Integer> {
                     + " its iPXE script from this Anvil")
     String anvilUrl;
 
-    @Option(
-            names = "--agent-port",
-            defaultValue = "0",
-            description = "TCP port of the agents' command API; 0 = ephemeral (default: ${DEFAULT-VALUE})")
-    int agentPort;
-
-    @Option(
-            names = {"-v", "--events"},
-            description = "print every power/boot/media/session event")
-    boolean events;
-
     @Override
     public Integer call() throws Exception {
-        int loops = threads != null ? threads : Math.min(2, Runtime.getRuntime().availableProcessors());
+        int loops = common.eventLoops();
         RedfishFleetOptions options = new RedfishFleetOptions()
-                .count(count)
+                .count(common.count)
                 .host(host)
                 .basePort(basePort)
                 .tls(tls)
@@ -129,7 +116,7 @@ final class SimRedfishCommand implements Callable<Integer> {
             }
             options.certificate(cert, key);
         }
-        if (events) {
+        if (common.events) {
             options.eventListener((bmc, what) ->
                     System.out.println("redfish bmc " + bmc.index() + " (" + bmc.address() + "): " + what));
         }
@@ -137,25 +124,18 @@ final class SimRedfishCommand implements Callable<Integer> {
         AgentFleet agents = null;
         if (anvilUrl != null) {
             agents = MainThread.waitFor(
-                    AgentFleet.start(vertx, AgentFleetOptions.defaults(anvilUrl).withPort(agentPort)), 60);
+                    AgentFleet.start(vertx, AgentFleetOptions.defaults(anvilUrl).withPort(common.agentPort)), 60);
             options.eventListener(new RedfishAgents(agents, options.eventListener())::listener);
             System.out.println("anvil sim redfish: ramdisk agents answer on " + agents.baseUrl() + "/agents/<i>");
         }
-        RedfishFleet fleet;
-        try {
-            fleet = MainThread.waitFor(RedfishFleet.start(vertx, options), 600);
-        } catch (Exception e) {
-            System.err.println("anvil sim redfish: failed to start: "
-                    + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()));
-            vertx.close();
+        RedfishFleet fleet = SimForeground.start("anvil sim redfish", vertx, RedfishFleet.start(vertx, options), 600);
+        if (fleet == null) {
             return 1;
         }
         if (caOut != null && fleet.caPem() != null) {
             Files.writeString(caOut, fleet.caPem());
         }
-        Runtime rt = Runtime.getRuntime();
-        System.gc();
-        long heapMb = (rt.totalMemory() - rt.freeMemory()) >> 20;
+        long heapMb = SimForeground.heapUsedMb();
         SimulatedRedfishBmc first = fleet.bmc(0);
         System.out.printf(
                 "anvil sim redfish: %d BMC%s on %s (started in %d ms, heap used %d MiB, pid %d)%n",
@@ -181,24 +161,16 @@ final class SimRedfishCommand implements Callable<Integer> {
         System.out.printf(
                 "anvil sim redfish: try  curl -s%s -u %s:… %s/redfish/v1/Systems   (Ctrl-C stops)%n",
                 fleet.tls() ? " --cacert " + (caOut != null ? caOut : fleet.caFile()) : "", user, first.address());
-        AgentFleet agentFleet = agents;
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-                MainThread.waitFor(fleet.close(), 60);
-                if (agentFleet != null) {
-                    MainThread.waitFor(agentFleet.close(), 30);
-                }
-                MainThread.waitFor(vertx.close(), 30);
-            } catch (Exception e) {
-                System.err.println("anvil sim redfish: unclean stop: " + e);
-            }
-            System.out.println("anvil sim redfish: stopped; " + fleet.totalRequests() + " requests answered");
-            stopped.countDown();
-        }));
-        while (!stopped.await(1, TimeUnit.HOURS)) {
-            // run until the shutdown hook has finished
+        List<SimForeground.Closing> closings = new ArrayList<>();
+        closings.add(new SimForeground.Closing(fleet::close, 60));
+        if (agents != null) {
+            closings.add(new SimForeground.Closing(agents::close, 30));
         }
+        closings.add(new SimForeground.Closing(vertx::close, 30));
+        SimForeground.runUntilStopped(
+                "anvil sim redfish",
+                closings,
+                () -> "anvil sim redfish: stopped; " + fleet.totalRequests() + " requests answered");
         return 0;
     }
 }

@@ -161,7 +161,8 @@ public record AnvilConfig(
             Duration livenessFlushInterval,
             Duration waitClockResolution,
             int livenessBatchSize,
-            Duration commandTimeout) {}
+            Duration commandTimeout,
+            Duration heartbeatEventInterval) {}
 
     /**
      * How often a heartbeat may move a waiting node's timeout clock: the setting, but never more than a tenth of the
@@ -194,7 +195,8 @@ public record AnvilConfig(
                 seconds("agent.liveness_flush_interval"),
                 waitClockResolution(),
                 num(values, "agent.liveness_batch_size"),
-                seconds("agent.command_timeout"));
+                seconds("agent.command_timeout"),
+                seconds("agent.heartbeat_event_interval"));
     }
 
     /** The periodic-task settings, typed. */
@@ -351,6 +353,7 @@ public record AnvilConfig(
         d.put("agent.liveness_batch_size", 5000);
         d.put("agent.wait_clock_resolution", 60.0);
         d.put("agent.command_timeout", 60.0);
+        d.put("agent.heartbeat_event_interval", 60.0);
         // ---- end agent API
         // ---- the operator's view (docs/operations.md)
         d.put("metrics.enabled", true);

@@ -12,6 +12,7 @@ public final class NodePayloads {
         p.remove("id");
         p.remove("lock_fence");
         p.remove("row_version");
+        p.remove("heartbeat_event_at");
         p.remove("driver_internal_info");
         for (String k : new String[] {"driver_info", "instance_info", "properties", "extra"}) {
             if (p.getValue(k) instanceof JsonObject o) {

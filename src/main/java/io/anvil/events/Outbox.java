@@ -31,6 +31,11 @@ public final class Outbox {
         this.conductor = conductorHostname;
     }
 
+    /** The publisher its rows carry: {@code anvil-conductor.<hostname>} (Ironic's publisher_id). */
+    public String publisher() {
+        return publisher;
+    }
+
     /**
      * Runs {@code hook} (on any thread) after each transaction that wrote events commits: the event feed's wake-up
      * (docs/events.md). The rows themselves stay the feed's source of truth.

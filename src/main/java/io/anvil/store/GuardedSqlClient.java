@@ -11,6 +11,8 @@ import io.vertx.sqlclient.SqlResult;
 import io.vertx.sqlclient.Tuple;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.stream.Collector;
@@ -42,8 +44,33 @@ final class GuardedSqlClient implements SqlClient {
         this.gate = gate;
     }
 
-    /** SELECT (or a WITH that only selects) and nothing that locks or changes rows. */
+    /**
+     * How many statements' {@link #readOnly} answers are kept. The statements are mostly constants, so the same few
+     * hundred strings come back; beyond this bound (statements built per request) the answer is computed each time.
+     */
+    static final int CLASSIFIED_LIMIT = 4096;
+
+    private static final Map<String, Boolean> CLASSIFIED = new ConcurrentHashMap<>();
+
+    /** SELECT (or a WITH that only selects) and nothing that locks or changes rows; classified once per statement. */
     static boolean readOnly(String sql) {
+        Boolean known = CLASSIFIED.get(sql);
+        if (known != null) {
+            return known;
+        }
+        boolean answer = classify(sql);
+        if (CLASSIFIED.size() < CLASSIFIED_LIMIT) {
+            CLASSIFIED.put(sql, answer);
+        }
+        return answer;
+    }
+
+    /** Statements whose {@link #readOnly} answer is kept (tests). */
+    static int classified() {
+        return CLASSIFIED.size();
+    }
+
+    private static boolean classify(String sql) {
         String s = sql.stripLeading().toUpperCase(Locale.ROOT);
         if (!(s.startsWith("SELECT") || s.startsWith("WITH"))) {
             return false;

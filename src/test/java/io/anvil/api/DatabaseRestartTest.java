@@ -3,22 +3,10 @@ package io.anvil.api;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.anvil.Anvil;
-import io.anvil.config.AnvilConfig;
-import io.anvil.store.DatabaseUrl;
-import io.anvil.store.EmbeddedServices;
-import io.anvil.testsupport.AnvilInstance;
 import io.anvil.testsupport.Conditions;
-import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -34,25 +22,17 @@ class DatabaseRestartTest {
 
     @Test
     void theApiAnswers503WhileThePostgresqlIsAwayAndRecoversByItself() throws Exception {
-        Path dir = Files.createTempDirectory(Path.of("target"), "pg-restart-");
-        Vertx vertx = Vertx.vertx();
-        EmbeddedServices pg = EmbeddedServices.start(dir, true, false);
-        EmbeddedServices[] restarted = {null};
-        DatabaseUrl url = DatabaseUrl.parse(pg.databaseUrl());
-        Map<String, Object> cfg = AnvilInstance.testConfig(url, "pg-restart");
-        cfg.put("database.url", pg.databaseUrl());
-        Anvil anvil = get(Anvil.start(vertx, AnvilConfig.of(cfg)));
-        try {
-            int port = anvil.apiPort();
+        try (AnvilOnOwnPostgres pg = AnvilOnOwnPostgres.start("pg-restart", Map.of())) {
+            int port = pg.port();
             String uuid = new JsonObject(
                             call(port, "POST", "/v1/nodes", "{\"driver\":\"fake-hardware\",\"name\":\"a\"}")
                                     .body())
                     .getString("uuid");
             assertEquals(200, call(port, "GET", "/v1/nodes/" + uuid, null).statusCode());
 
-            pg.close(); // zonky stops it with a fast shutdown: every client connection is closed
+            pg.stopPostgres();
             Conditions.await(
-                    vertx,
+                    pg.vertx,
                     "a GET answers 503 while PostgreSQL is away",
                     Duration.ofSeconds(30),
                     Duration.ofMillis(100),
@@ -67,9 +47,9 @@ class DatabaseRestartTest {
             assertEquals(503, ready.statusCode());
             assertTrue(ready.body().contains("postgresql"), ready.body());
 
-            restarted[0] = EmbeddedServices.start(dir, true, false, url.port());
+            pg.startPostgres();
             Conditions.await(
-                    vertx,
+                    pg.vertx,
                     "/health/ready once PostgreSQL is back",
                     Duration.ofSeconds(60),
                     Duration.ofMillis(200),
@@ -85,43 +65,11 @@ class DatabaseRestartTest {
             JsonObject list =
                     new JsonObject(call(port, "GET", "/v1/nodes", null).body());
             assertEquals(2, list.getJsonArray("nodes").size(), "each node written once: " + list.encode());
-        } finally {
-            get(anvil.stop().recover(e -> Future.succeededFuture()));
-            if (restarted[0] != null) {
-                restarted[0].close();
-            }
-            pg.close();
-            get(vertx.close());
-            try (var files = Files.walk(dir)) {
-                files.sorted(java.util.Comparator.reverseOrder())
-                        .forEach(f -> f.toFile().delete());
-            }
         }
     }
 
     /** One request on a new connection each time (a stopped database must not leave a client stuck). */
     private static HttpResponse<String> call(int port, String method, String path, String body) {
-        HttpClient client = HttpClient.newHttpClient();
-        try {
-            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                    .timeout(Duration.ofSeconds(30))
-                    .header("X-OpenStack-Ironic-API-Version", "latest")
-                    .header("Content-Type", "application/json")
-                    .method(
-                            method,
-                            body == null
-                                    ? HttpRequest.BodyPublishers.noBody()
-                                    : HttpRequest.BodyPublishers.ofString(body));
-            return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static <T> T get(Future<T> f) {
-        return Conditions.result(f, Duration.ofSeconds(90));
+        return io.anvil.testsupport.PlainHttp.call(HttpClient.newHttpClient(), port, method, path, body);
     }
 }

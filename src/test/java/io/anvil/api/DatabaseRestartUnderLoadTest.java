@@ -3,12 +3,8 @@ package io.anvil.api;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.anvil.Anvil;
-import io.anvil.config.AnvilConfig;
 import io.anvil.events.FeedTestClient;
 import io.anvil.store.DatabaseUrl;
-import io.anvil.store.EmbeddedServices;
-import io.anvil.testsupport.AnvilInstance;
 import io.anvil.testsupport.Conditions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -18,13 +14,8 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
-import java.io.IOException;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -55,21 +46,22 @@ class DatabaseRestartUnderLoadTest {
 
     @Test
     void aRestartUnderLoadLosesNoEventAndHalfWritesNothing() throws Exception {
-        Path dir = Files.createTempDirectory(Path.of("target"), "pg-restart-load-");
-        Vertx vertx = Vertx.vertx();
-        EmbeddedServices pg = EmbeddedServices.start(dir, true, false);
-        EmbeddedServices[] restarted = {null};
-        DatabaseUrl url = DatabaseUrl.parse(pg.databaseUrl());
-        Map<String, Object> cfg = AnvilInstance.testConfig(url, "pg-restart-load");
-        cfg.put("database.url", pg.databaseUrl());
-        cfg.put("conductor.sync_power_state_interval", 1); // a power-sync pass every second, through the outage
-        Anvil anvil = get(Anvil.start(vertx, AnvilConfig.of(cfg)));
+        try (AnvilOnOwnPostgres pg = AnvilOnOwnPostgres.start(
+                // a power-sync pass every second, through the outage
+                "pg-restart-load", Map.of("conductor.sync_power_state_interval", 1))) {
+            underLoad(pg);
+        }
+    }
+
+    private void underLoad(AnvilOnOwnPostgres pg) throws Exception {
+        Vertx vertx = pg.vertx;
+        DatabaseUrl url = pg.url;
         ExecutorService threads = Executors.newFixedThreadPool(WRITERS + 1);
         AtomicBoolean stop = new AtomicBoolean();
         List<FeedTestClient> subscribers = new ArrayList<>();
         Pool sql = null;
         try {
-            int port = anvil.apiPort();
+            int port = pg.port();
             HttpClient http = HttpClient.newBuilder()
                     .connectTimeout(Duration.ofSeconds(10))
                     .build();
@@ -152,7 +144,7 @@ class DatabaseRestartUnderLoadTest {
                 failFast(writers);
                 return succeeded.get() >= 30;
             });
-            pg.close(); // fast shutdown: sessions end, open transactions roll back
+            pg.stopPostgres(); // fast shutdown: sessions end, open transactions roll back
             Conditions.await(vertx, "readiness says not ready", Duration.ofSeconds(30), Duration.ofMillis(20), () -> {
                 failFast(writers);
                 return readiness.contains(503);
@@ -163,7 +155,7 @@ class DatabaseRestartUnderLoadTest {
                     Duration.ofSeconds(30),
                     Duration.ofMillis(20),
                     () -> statuses.containsKey(503));
-            restarted[0] = EmbeddedServices.start(dir, true, false, url.port());
+            pg.startPostgres();
             int before = succeeded.get();
             Conditions.await(vertx, "writes after the restart", Duration.ofSeconds(90), Duration.ofMillis(50), () -> {
                 failFast(writers);
@@ -220,16 +212,6 @@ class DatabaseRestartUnderLoadTest {
             if (sql != null) {
                 get(sql.close().recover(e -> Future.succeededFuture()));
             }
-            get(anvil.stop().recover(e -> Future.succeededFuture()));
-            if (restarted[0] != null) {
-                restarted[0].close();
-            }
-            pg.close();
-            get(vertx.close());
-            try (var files = Files.walk(dir)) {
-                files.sorted(java.util.Comparator.reverseOrder())
-                        .forEach(f -> f.toFile().delete());
-            }
         }
     }
 
@@ -254,26 +236,10 @@ class DatabaseRestartUnderLoadTest {
     }
 
     private static HttpResponse<String> call(HttpClient client, int port, String method, String path, String body) {
-        try {
-            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                    .timeout(Duration.ofSeconds(30))
-                    .header("X-OpenStack-Ironic-API-Version", "latest")
-                    .header("Content-Type", "application/json")
-                    .method(
-                            method,
-                            body == null
-                                    ? HttpRequest.BodyPublishers.noBody()
-                                    : HttpRequest.BodyPublishers.ofString(body));
-            return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return io.anvil.testsupport.PlainHttp.call(client, port, method, path, body);
     }
 
     private static <T> T get(Future<T> f) {
-        return Conditions.result(f, Duration.ofSeconds(90));
+        return AnvilOnOwnPostgres.get(f);
     }
 }

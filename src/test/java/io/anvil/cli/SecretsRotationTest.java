@@ -20,9 +20,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -99,15 +97,8 @@ class SecretsRotationTest {
     }
 
     private HttpResponse<String> send(Anvil anvil, String method, String path, JsonObject body) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + anvil.apiPort() + path))
-                .header("X-OpenStack-Ironic-API-Version", "latest")
-                .header("Content-Type", "application/json")
-                .method(
-                        method,
-                        body == null
-                                ? HttpRequest.BodyPublishers.noBody()
-                                : HttpRequest.BodyPublishers.ofString(body.encode()));
-        HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = io.anvil.testsupport.PlainHttp.call(
+                http, anvil.apiPort(), method, path, body == null ? null : body.encode());
         assertFalse(r.body().contains(PASSWORD), r::body);
         return r;
     }

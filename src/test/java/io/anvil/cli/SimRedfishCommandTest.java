@@ -25,7 +25,7 @@ class SimRedfishCommandTest {
     void defaults() {
         SimRedfishCommand c = parse();
         assertTrue(c.tls);
-        assertEquals(1, c.count);
+        assertEquals(1, c.common.count);
         assertEquals(8443, c.basePort);
         assertEquals("admin", c.user);
         assertEquals("password", c.password);
@@ -45,7 +45,7 @@ class SimRedfishCommandTest {
                 "--anvil-url",
                 "http://127.0.0.1:6385");
         assertFalse(c.tls);
-        assertEquals(1000, c.count);
+        assertEquals(1000, c.common.count);
         assertEquals(0, c.basePort);
         assertEquals(RedfishFleetOptions.SystemIds.ONE, c.systemIds);
         assertEquals("http://127.0.0.1:6385", c.anvilUrl);

@@ -22,14 +22,16 @@ import org.junit.jupiter.api.Test;
  * The ramdisk agent's endpoints (docs/agent.md): lookup and its one-time token (docs/architecture.md#ironic-scenarios, scenario 31), every
  * validation of a heartbeat (scenario 12) with Ironic's error body and nothing changed, the liveness a valid heartbeat
  * records, the coalescing of a heartbeat storm, and a heartbeat on a locked node (scenario 13). Liveness is flushed
- * by hand here (the periodic flush is an hour apart), so each test knows exactly which writes happened.
+ * by hand here (the periodic flush is an hour apart), so each test knows exactly which writes happened. Heartbeat
+ * events are off here ({@code agent.heartbeat_event_interval: 0}, the flush's plain UPDATE); AgentHeartbeatEventTest
+ * has them on.
  */
 class AgentApiTest extends AgentTestSupport {
     private static final String URL = "http://10.0.0.5:9999";
 
     @Override
     protected Map<String, Object> extraConfig() {
-        return Map.of("agent.liveness_flush_interval", 3600.0);
+        return Map.of("agent.liveness_flush_interval", 3600.0, "agent.heartbeat_event_interval", 0);
     }
 
     private AgentMetrics metrics() {
@@ -264,6 +266,22 @@ class AgentApiTest extends AgentTestSupport {
         assertEquals(202, heartbeat(active, "1.68", hb(URL, "tok-2", "9.11.0")).status());
         flushLiveness();
         assertNull(internal(active).getValue("agent_last_heartbeat"));
+    }
+
+    @Test
+    void withHeartbeatEventsOffAHeartbeatMakesNoEvent() {
+        String uuid = createNode("wait call-back");
+        setAgent(uuid, "tok-quiet", null);
+        long emitted = metrics().heartbeatEvents();
+        for (int i = 0; i < 2; i++) {
+            assertEquals(
+                    202,
+                    heartbeat(uuid, "1.68", hb(URL, "tok-quiet", "9.11." + i)).status());
+            flushLiveness();
+        }
+        assertEquals("9.11.1", internal(uuid).getString("agent_version"), "the liveness is written");
+        assertEquals(List.of(), eventTypes(uuid, "baremetal.node.heartbeat"));
+        assertEquals(emitted, metrics().heartbeatEvents());
     }
 
     @Test

@@ -17,9 +17,12 @@ import org.junit.jupiter.api.Test;
 /**
  * The event feed (docs/events.md) over a real {@code direct} deploy with a simulated ramdisk agent: a WebSocket
  * subscriber sees every event of the node that the outbox stored — the heartbeat-driven transitions and each deploy
- * step's start — once and in seq order, while the agent's plain liveness heartbeats add none.
+ * step's start — once and in seq order, while the agent's plain liveness heartbeats add only the liveness flush's
+ * heartbeat events (at most one per node per agent.heartbeat_event_interval).
  */
 class AgentDeployFeedTest extends AgentTestSupport {
+    private static final String HEARTBEAT_EVENT = io.anvil.agent.LivenessCoalescer.HEARTBEAT_EVENT;
+
     private AgentFleet agents;
 
     @Override
@@ -59,8 +62,18 @@ class AgentDeployFeedTest extends AgentTestSupport {
         long heartbeats = agent.heartbeatsAccepted();
         agent.stop();
         assertEquals(stored, feed.seqs(), "once each, in seq order, nothing else");
-        List<String> types =
+        // the liveness flush's heartbeat events (docs/events.md#event-types) aside, the changes the heartbeats caused
+        List<String> all =
                 feed.events().stream().map(e -> e.getString("event_type")).toList();
+        long heartbeatEvents = all.stream().filter(HEARTBEAT_EVENT::equals).count();
+        assertTrue(
+                heartbeatEvents >= 1 && heartbeatEvents < heartbeats,
+                "one heartbeat event per interval, not one per heartbeat: " + heartbeatEvents + " for " + heartbeats);
+        List<JsonObject> changes = feed.events().stream()
+                .filter(e -> !HEARTBEAT_EVENT.equals(e.getString("event_type")))
+                .toList();
+        List<String> types =
+                changes.stream().map(e -> e.getString("event_type")).toList();
         assertEquals("baremetal.node.provision_set.start", types.get(0), types::toString);
         assertEquals("baremetal.node.provision_set.end", types.get(types.size() - 1), types::toString);
         assertTrue(types.contains("baremetal.node.deploy_step.start"), types::toString);
@@ -70,8 +83,8 @@ class AgentDeployFeedTest extends AgentTestSupport {
                 types.stream()
                         .allMatch(t -> t.startsWith("baremetal.node.provision_set.")
                                 || t.startsWith("baremetal.node.deploy_step")),
-                "heartbeats add no event of their own, only the changes they cause: " + types);
-        JsonObject last = feed.events().get(types.size() - 1);
+                "heartbeats add no other event of their own, only the changes they cause: " + types);
+        JsonObject last = changes.get(changes.size() - 1);
         assertEquals("active", last.getJsonObject("payload").getString("provision_state"));
         assertEquals("deploying", last.getJsonObject("payload").getString("previous_provision_state"));
         feed.close();

@@ -15,9 +15,7 @@ import io.anvil.testsupport.AnvilCluster.Member;
 import io.anvil.upkeep.Recovery;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.util.List;
@@ -136,21 +134,6 @@ class MultiConductorDrainTest {
     }
 
     private static HttpResponse<String> send(Member m, String method, String path, String body) {
-        try {
-            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + m.port() + path))
-                    .header("X-OpenStack-Ironic-API-Version", "1.78")
-                    .header("Content-Type", "application/json")
-                    .method(
-                            method,
-                            body == null
-                                    ? HttpRequest.BodyPublishers.noBody()
-                                    : HttpRequest.BodyPublishers.ofString(body));
-            return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
+        return io.anvil.testsupport.PlainHttp.call(HTTP, m.port(), "1.78", method, path, body);
     }
 }

@@ -59,6 +59,21 @@ class DatabaseAvailabilityTest {
     }
 
     @Test
+    void eachStatementIsClassifiedOnceAndTheKeptAnswersAreBounded() {
+        // asked again (a kept answer), the answers are the same
+        for (int round = 0; round < 2; round++) {
+            assertTrue(GuardedSqlClient.readOnly("SELECT * FROM nodes WHERE uuid = $1"));
+            assertFalse(GuardedSqlClient.readOnly("UPDATE conductors SET updated_at = now()"));
+        }
+        // statements built per request: past the bound they are classified each time, and none is kept
+        for (int i = 0; i < GuardedSqlClient.CLASSIFIED_LIMIT + 100; i++) {
+            assertTrue(GuardedSqlClient.readOnly("SELECT seq FROM events WHERE seq > " + i));
+            assertFalse(GuardedSqlClient.readOnly("DELETE FROM events WHERE seq < " + i));
+        }
+        assertTrue(GuardedSqlClient.classified() <= GuardedSqlClient.CLASSIFIED_LIMIT);
+    }
+
+    @Test
     void aReadWhoseSessionIsTerminatedRunsOnceMoreOnANewConnection() throws Exception {
         Database db = Database.connect(vertx, url, 2, 1);
         try {

@@ -17,8 +17,9 @@ import java.util.Objects;
  * time in UTC to the millisecond, the sequence number (what {@code --since} takes), the level, the node's name (its
  * uuid when it has none), Ironic's event type, then what changed: the provision state as {@code previous -> new} when
  * the payload names a different previous state (with the target while one is set), the power state likewise,
- * maintenance and fault when set, and {@code last_error} when present. States hold spaces ("power on", "clean
- * wait"), hence the spaced arrow.
+ * maintenance and fault when set, and {@code last_error} when present; a heartbeat event (docs/events.md#event-types)
+ * shows the agent's version and last heartbeat. States hold spaces ("power on", "clean wait"), hence the spaced
+ * arrow.
  */
 public final class EventLine {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'");
@@ -66,6 +67,14 @@ public final class EventLine {
             String lastError = payload.getString("last_error");
             if (lastError != null && !lastError.isEmpty()) {
                 sb.append("  last_error: ").append(oneLine(lastError));
+            }
+            String heartbeat = payload.getString("agent_last_heartbeat");
+            if (heartbeat != null) {
+                String version = payload.getString("agent_version");
+                sb.append("  agent ")
+                        .append(version == null ? "" : version + " ")
+                        .append("heartbeat ")
+                        .append(heartbeat);
             }
         }
         return sb.toString();

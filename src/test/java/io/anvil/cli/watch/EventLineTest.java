@@ -36,6 +36,20 @@ class EventLineTest {
     }
 
     @Test
+    void aHeartbeatEventShowsTheAgentsVersionAndLastHeartbeat() {
+        JsonObject p = new JsonObject()
+                .put("uuid", "6d0b7c31-0bd4-4b1f-9d53-0c1b2c9a6e2f")
+                .put("name", "n1")
+                .put("agent_last_heartbeat", "2026-12-05T22:59:59.500000")
+                .put("agent_version", "9.11.0")
+                .put("agent_url", "http://10.0.0.5:9999");
+        assertEquals(
+                "2026-12-05T23:00:00.123Z #9 INFO  n1 baremetal.node.heartbeat  agent 9.11.0 heartbeat"
+                        + " 2026-12-05T22:59:59.500000",
+                EventLine.format(event(9, "baremetal.node.heartbeat", "info", "n1", p)));
+    }
+
+    @Test
     void aNodeWithoutANameIsShownByUuidAndATargetStateIsShown() {
         JsonObject p = new JsonObject()
                 .put("provision_state", "deploying")
