@@ -329,6 +329,15 @@ public final class FeedBench {
                     cappedTicks.get(),
                     measuredTicks.get(),
                     percentile(driverLagHistogram, 0.99) / 1000.0);
+            if (percentile(connectionWaitHistogram, 0.50) > percentile(serverHistogram, 0.50)) {
+                // Little's law: at most bench.connections requests are at Anvil, so the rate made is capped at
+                // connections / (time at Anvil) whatever Anvil could take
+                System.out.printf(
+                        "  NOTE: requests waited longer for a bench connection than at Anvil: the bench's %d connections"
+                                + " cap the rate made near %.0f requests/s; raise -Dbench.connections to load Anvil"
+                                + " harder%n",
+                        connections, connections / Math.max(1e-3, percentile(serverHistogram, 0.50) / 1e6));
+            }
             if (requestErrors.get() > 0) {
                 System.out.printf("  %d API requests failed (see above)%n", requestErrors.get());
             }
