@@ -676,7 +676,9 @@ public final class FeedBench {
             }
         }
         Map<Subscriber, List<Long>> missing = new java.util.LinkedHashMap<>();
-        for (Subscriber s : losing) {
+        List<Subscriber> unfilteredFirst = new ArrayList<>(losing);
+        unfilteredFirst.sort(java.util.Comparator.comparing(s -> s.node != null));
+        for (Subscriber s : unfilteredFirst) {
             List<Long> want = s.node == null ? all : perNode.getOrDefault(s.node, List.of());
             java.util.Set<Long> got = s.receivedSet();
             List<Long> lacks = new ArrayList<>();
@@ -693,6 +695,11 @@ public final class FeedBench {
                         + " waiting %d s more to see whether they are late or lost%n",
                 losing.size(), drainSeconds, firehoseLosing, losing.size() - firehoseLosing, lateWaitSeconds);
         waitUntil(System.nanoTime() + lateWaitSeconds * 1_000_000_000L);
+        // every seq some subscriber still lacks, as ranges: a range lost by all its subscribers points at the reader
+        java.util.TreeSet<Long> never = new java.util.TreeSet<>();
+        missing.forEach(
+                (s, lacks) -> lacks.stream().filter(seq -> s.arrivalOf(seq) < 0).forEach(never::add));
+        System.out.printf("  seqs never delivered to some subscriber: %s%n", ranges(never));
         int shown = 0;
         for (Map.Entry<Subscriber, List<Long>> m : missing.entrySet()) {
             if (shown++ == 10) {
@@ -724,6 +731,29 @@ public final class FeedBench {
                         s.around(seq));
             }
         }
+    }
+
+    /** {@code 3-5, 9, 12-13}: the first 20 runs of consecutive seqs. */
+    private static String ranges(java.util.SortedSet<Long> seqs) {
+        StringBuilder sb = new StringBuilder();
+        int runs = 0;
+        Long from = null;
+        Long to = null;
+        for (long seq : seqs) {
+            if (to != null && seq == to + 1) {
+                to = seq;
+                continue;
+            }
+            if (from != null && runs++ < 20) {
+                sb.append(sb.length() == 0 ? "" : ", ").append(from).append(from.equals(to) ? "" : "-" + to);
+            }
+            from = seq;
+            to = seq;
+        }
+        if (from != null && runs++ < 20) {
+            sb.append(sb.length() == 0 ? "" : ", ").append(from).append(from.equals(to) ? "" : "-" + to);
+        }
+        return sb.length() == 0 ? "none (all arrived late)" : sb + (runs > 20 ? ", ..." : "");
     }
 
     private long totalFrames() {
