@@ -258,10 +258,21 @@ public final class Subscriber {
 
     /** Tells the client why and where to resume, then closes (1008 policy/lag, 1001 shutdown, 1011 error). */
     public void close(int code, String reason) {
+        closeAt(position(), code, reason);
+    }
+
+    /**
+     * Offering a batch failed part-way (the group has already counted the batch as delivered, so {@link #position()}
+     * would skip its unsent rest): closes 1011, resuming after the last event actually sent or passed.
+     */
+    void failed(RuntimeException e) {
+        closeAt(position, 1011, "delivery failed: " + e.getMessage());
+    }
+
+    private void closeAt(long resumeFrom, int code, String reason) {
         if (state == State.CLOSED) {
             return;
         }
-        long resumeFrom = position();
         state = State.CLOSED;
         queue.clear();
         try {

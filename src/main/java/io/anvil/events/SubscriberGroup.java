@@ -10,6 +10,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The subscribers living on one event loop. Everything here runs on that loop's context: batches arrive in seq
@@ -22,6 +24,7 @@ import java.util.Set;
  * {@link Subscriber#position()} accounts for what they were not offered).
  */
 final class SubscriberGroup {
+    private static final Logger LOG = LoggerFactory.getLogger(SubscriberGroup.class);
     private final Vertx vertx;
     private final Context context;
     private final FeedSettings settings;
@@ -70,7 +73,7 @@ final class SubscriberGroup {
         delivered = batch.get(batch.size() - 1).seq();
         // copies: a subscriber may close (and leave the group) while it is offered events
         for (Subscriber s : List.copyOf(unfiltered)) {
-            s.offer(batch);
+            offer(s, batch);
         }
         if (byNode.isEmpty()) {
             return;
@@ -80,7 +83,20 @@ final class SubscriberGroup {
             pick(picked, byNode.get(e.nodeUuid()), e);
             pick(picked, byNode.get(e.nodeName()), e);
         }
-        picked.forEach(Subscriber::offer);
+        picked.forEach(SubscriberGroup::offer);
+    }
+
+    /**
+     * One subscriber's failure (say its socket throws) must not cost the subscribers after it in this loop their
+     * batch: it is closed with where to resume, and the others are served.
+     */
+    private static void offer(Subscriber s, List<FeedEvent> events) {
+        try {
+            s.offer(events);
+        } catch (RuntimeException e) {
+            LOG.warn("event feed: delivering to {} failed, closing it: {}", s.client(), e.toString());
+            s.failed(e);
+        }
     }
 
     /** Adds {@code e} to the sub-batch of each of {@code interested}, once (a filter may name a node twice). */

@@ -58,11 +58,19 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * {@code closing} frame) reconnects from its last sequence number, as {@code anvil watch} does; the reconnections are
  * counted.
  *
+ * <p>The bench is also a client with limits of its own, so it says where API requests waited: for one of its
+ * {@code bench.connections} (HTTP/1.1, one request per connection at a time: the rest queue in this JVM), at Anvil
+ * (sent to response), whether {@code bench.inFlight} capped the schedule, and how late its own pacing timer fired. "API
+ * p99" in the table is the sum of the first two. When events are missing after the drain, it names the losing
+ * subscribers, their first missing seqs, and whether those arrived within {@code bench.lateWait} more seconds (late)
+ * or not (lost).
+ *
  * <p>Settings ({@code -Dbench.*}): {@code subscribers} (10000), {@code firehose} (1), {@code nodes} (= subscribers),
  * {@code rate} (5000 events/s), {@code seconds} (30), {@code warmup} (5), {@code op} (maintenance | patch),
  * {@code inFlight} (512 API requests), {@code connections} (64 API connections), {@code clientLoops} (event loops of
  * the subscribers, default the core count), {@code connectInFlight} (WebSocket handshakes at once, 256),
- * {@code drain} (s to wait for the last events, 30), {@code anvilOpts} (Anvil's JVM options), and
+ * {@code drain} (s to wait for the last events, 30), {@code lateWait} (when events are missing after the drain: s more to
+ * wait before telling late ones from lost ones, 30), {@code anvilOpts} (Anvil's JVM options), and
  * {@code bench.anvil.<section>.<key>} any Anvil setting (passed as its ANVIL_* variable). The feed's per-client
  * connection limit is raised to fit the subscribers (they all come from 127.0.0.1).
  *
@@ -87,6 +95,7 @@ public final class FeedBench {
             Integer.getInteger("bench.clientLoops", Runtime.getRuntime().availableProcessors());
     private final int connectInFlight = Integer.getInteger("bench.connectInFlight", 256);
     private final int drainSeconds = Integer.getInteger("bench.drain", 30);
+    private final int lateWaitSeconds = Integer.getInteger("bench.lateWait", 30);
     private final String anvilOpts = System.getProperty("bench.anvilOpts", "-Xms512m -Xmx2g -XX:MaxGCPauseMillis=20");
 
     private Vertx vertx;
@@ -105,6 +114,17 @@ public final class FeedBench {
     private final AtomicLong requestsDone = new AtomicLong();
     private final AtomicLong eventsRequested = new AtomicLong();
     private final AtomicLongArray requestHistogram = new AtomicLongArray(BUCKETS);
+    /** Of each API request: the wait for one of the bench's bench.connections (this JVM's queue, not Anvil's). */
+    private final AtomicLongArray connectionWaitHistogram = new AtomicLongArray(BUCKETS);
+    /** Of each API request: from sending it on a connection to the end of its response (Anvil's time). */
+    private final AtomicLongArray serverHistogram = new AtomicLongArray(BUCKETS);
+    /** How late the driver's 10 ms pacing timer fires: this JVM's own event-loop lag. */
+    private final AtomicLongArray driverLagHistogram = new AtomicLongArray(BUCKETS);
+
+    /** Pacing ticks (measured window) on which bench.inFlight requests were already out: the schedule slipped. */
+    private final AtomicLong cappedTicks = new AtomicLong();
+
+    private final AtomicLong measuredTicks = new AtomicLong();
 
     public static void main(String[] args) throws Exception {
         int code;
@@ -222,18 +242,27 @@ public final class FeedBench {
             long expectedTotal =
                     expected.values().stream().mapToLong(Long::longValue).sum();
             long d0 = System.nanoTime();
-            while (System.nanoTime() - d0 < drainSeconds * 1_000_000_000L && !allReceived(expected, expectedTotal)) {
+            while (System.nanoTime() - d0 < drainSeconds * 1_000_000_000L
+                    && !allReceived(expected, expectedTotal, s1)) {
                 waitUntil(System.nanoTime() + 100_000_000L);
             }
+            long drainEnd = System.nanoTime();
             long lost = 0;
             long dups = 0;
             long delivered = 0;
+            List<Subscriber> losing = new ArrayList<>();
             for (Subscriber s : subs) {
                 long want = s.node == null ? expectedTotal : expected.getOrDefault(s.node, 0L);
                 long got = s.inRange(s1);
                 lost += Math.max(0, want - got);
                 dups += s.duplicates.get() + Math.max(0, got - want);
                 delivered += got;
+                if (got < want) {
+                    losing.add(s);
+                }
+            }
+            if (!losing.isEmpty()) {
+                explainLoss(db, s0, s1, losing, drainEnd);
             }
             double totalCpu = (anvil.cpuNs() - cpu0) / 1e9;
             BenchTable table = new BenchTable(
@@ -267,6 +296,10 @@ public final class FeedBench {
                     .meta("api_errors", requestErrors.get())
                     .meta("anvil_cpu_s_total", totalCpu)
                     .meta("anvil_peak_rss_kb", anvil.peakRssKb())
+                    .meta("api_connection_wait_p99_ms", percentile(connectionWaitHistogram, 0.99) / 1000.0)
+                    .meta("api_at_anvil_p99_ms", percentile(serverHistogram, 0.99) / 1000.0)
+                    .meta("bench_timer_lag_p99_ms", percentile(driverLagHistogram, 0.99) / 1000.0)
+                    .meta("pacing_ticks_capped_by_inflight", cappedTicks.get())
                     .meta("command", command());
             table.row(new JsonObject()
                     .put("subscribers", subscribers + (firehose > 0 ? " + " + firehose + " unfiltered" : ""))
@@ -281,6 +314,30 @@ public final class FeedBench {
                     .put("reconnects", reconnects.get())
                     .put("anvil CPU %", 100.0 * anvilCpu / window));
             table.finish();
+            // where API requests wait: this JVM's connection queue, or Anvil (see the class comment)
+            System.out.printf(
+                    "  API requests (measured window): waiting for one of the bench's %d connections p50 %.1f ms,"
+                            + " p99 %.1f ms; at Anvil (sent to response) p50 %.1f ms, p99 %.1f ms; bench.inFlight (%d)"
+                            + " reached on %d of %d pacing ticks; the bench's 10 ms pacing timer late by"
+                            + " p99 %.1f ms%n",
+                    connections,
+                    percentile(connectionWaitHistogram, 0.50) / 1000.0,
+                    percentile(connectionWaitHistogram, 0.99) / 1000.0,
+                    percentile(serverHistogram, 0.50) / 1000.0,
+                    percentile(serverHistogram, 0.99) / 1000.0,
+                    inFlight,
+                    cappedTicks.get(),
+                    measuredTicks.get(),
+                    percentile(driverLagHistogram, 0.99) / 1000.0);
+            if (percentile(connectionWaitHistogram, 0.50) > percentile(serverHistogram, 0.50)) {
+                // Little's law: at most bench.connections requests are at Anvil, so the rate made is capped at
+                // connections / (time at Anvil) whatever Anvil could take
+                System.out.printf(
+                        "  NOTE: requests waited longer for a bench connection than at Anvil: the bench's %d connections"
+                                + " cap the rate made near %.0f requests/s; raise -Dbench.connections to load Anvil"
+                                + " harder%n",
+                        connections, connections / Math.max(1e-3, percentile(serverHistogram, 0.50) / 1e6));
+            }
             if (requestErrors.get() > 0) {
                 System.out.printf("  %d API requests failed (see above)%n", requestErrors.get());
             }
@@ -302,14 +359,25 @@ public final class FeedBench {
         AtomicInteger outstanding = new AtomicInteger();
         long[] issued = {0};
         int[] visits = new int[nodes];
+        long[] lastTick = {start};
         vertx.setPeriodic(10, id -> {
             long now = System.nanoTime();
+            if (measuring) {
+                record(driverLagHistogram, null, Math.max(0, (now - lastTick[0]) / 1000 - 10_000));
+            }
+            lastTick[0] = now;
             if (now - start >= durationNs) {
                 vertx.cancelTimer(id);
                 finish(outstanding, done);
                 return;
             }
             long owed = (long) ((now - start) / 1e9 * rate / eventsPerRequest) - issued[0];
+            if (measuring) {
+                measuredTicks.incrementAndGet();
+                if (owed > 0 && outstanding.get() >= inFlight) {
+                    cappedTicks.incrementAndGet(); // bench.inFlight reached: the schedule slips, the rate made drops
+                }
+            }
             while (owed-- > 0 && outstanding.get() < inFlight) {
                 int node = (int) (issued[0] % nodes);
                 issued[0]++;
@@ -355,13 +423,21 @@ public final class FeedBench {
             path = "/v1/nodes/" + uuid + "/maintenance";
             body = set ? "{\"reason\":\"feed bench\"}" : null;
         }
+        long asked = System.nanoTime();
         return http.request(method, path).compose(req -> {
+            long sent = System.nanoTime();
+            if (measuring) {
+                record(connectionWaitHistogram, null, (sent - asked) / 1000);
+            }
             req.putHeader("X-OpenStack-Ironic-API-Version", "1.78");
             if (body != null) {
                 req.putHeader("Content-Type", "application/json");
             }
             return (body == null ? req.send() : req.send(body))
                     .compose(resp -> resp.body().map(b -> {
+                        if (measuring) {
+                            record(serverHistogram, null, (System.nanoTime() - sent) / 1000);
+                        }
                         if (resp.statusCode() >= 300) {
                             throw new IllegalStateException(method + " " + path + ": " + resp.statusCode() + " " + b);
                         }
@@ -431,8 +507,13 @@ public final class FeedBench {
         volatile long lastSeq;
         final AtomicLong frames = new AtomicLong();
         final AtomicLong duplicates = new AtomicLong();
-        /** The seqs received, in order (each once). */
+        final AtomicInteger connects = new AtomicInteger();
+        /** The seqs received, in order (each once), and when (nanoTime). */
         private long[] seqs = new long[16];
+
+        private long[] arrivals = new long[16];
+        /** Frames whose seq was not above the last one: seq and the last seq before it (first few). */
+        private final List<String> stale = new ArrayList<>();
 
         private int count;
         private volatile boolean done;
@@ -475,6 +556,7 @@ public final class FeedBench {
                             }
                             return;
                         }
+                        connects.incrementAndGet();
                         WebSocket socket = ar.result();
                         socket.textMessageHandler(this::onText);
                         socket.closeHandler(v -> {
@@ -500,13 +582,20 @@ public final class FeedBench {
             frames.incrementAndGet();
             if (seq <= lastSeq) {
                 duplicates.incrementAndGet();
+                synchronized (this) {
+                    if (stale.size() < 5) {
+                        stale.add(seq + " after " + lastSeq);
+                    }
+                }
                 return;
             }
             lastSeq = seq;
             synchronized (this) {
                 if (count == seqs.length) {
                     seqs = java.util.Arrays.copyOf(seqs, count * 2);
+                    arrivals = java.util.Arrays.copyOf(arrivals, count * 2);
                 }
+                arrivals[count] = System.nanoTime();
                 seqs[count++] = seq;
             }
             if (measuring) {
@@ -517,6 +606,37 @@ public final class FeedBench {
                     record(histogram, maxLatencyUs, nowUs - micros(at));
                 }
             }
+        }
+
+        synchronized java.util.Set<Long> receivedSet() {
+            java.util.Set<Long> out = new java.util.HashSet<>();
+            for (int i = 0; i < count; i++) {
+                out.add(seqs[i]);
+            }
+            return out;
+        }
+
+        /** When {@code seq} arrived (nanoTime), -1 if it did not. */
+        synchronized long arrivalOf(long seq) {
+            for (int i = 0; i < count; i++) {
+                if (seqs[i] == seq) {
+                    return arrivals[i];
+                }
+            }
+            return -1;
+        }
+
+        /** The seqs received just before and after {@code seq}. */
+        synchronized String around(long seq) {
+            int i = 0;
+            while (i < count && seqs[i] < seq) {
+                i++;
+            }
+            return (i > 0 ? String.valueOf(seqs[i - 1]) : "-") + " then " + (i < count ? String.valueOf(seqs[i]) : "-");
+        }
+
+        synchronized String stale() {
+            return stale.isEmpty() ? "none" : stale.toString();
         }
 
         /** Distinct events received with seq ≤ bound (seqs arrive in increasing order). */
@@ -531,6 +651,111 @@ public final class FeedBench {
         }
     }
 
+    /**
+     * When events are missing after the drain: per losing subscriber (first few), which seqs it lacks (first few,
+     * with their type, node and transaction time), what it received around them, and — after a further
+     * {@code bench.lateWait} seconds — whether they arrived late (after the drain) or never.
+     */
+    private void explainLoss(DatabaseUrl db, long s0, long s1, List<Subscriber> losing, long drainEnd)
+            throws Exception {
+        Map<Long, String> described = new HashMap<>();
+        Map<String, List<Long>> perNode = new HashMap<>();
+        List<Long> all = new ArrayList<>();
+        try (Connection c = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT seq, node_uuid::text, event_type, created_at, xmin::text"
+                        + " FROM events WHERE seq > " + s0 + " AND seq <= " + s1 + " ORDER BY seq")) {
+            while (rs.next()) {
+                long seq = rs.getLong(1);
+                all.add(seq);
+                perNode.computeIfAbsent(rs.getString(2), k -> new ArrayList<>()).add(seq);
+                described.put(
+                        seq,
+                        rs.getString(3) + " node " + rs.getString(2) + " at " + rs.getString(4) + " xmin "
+                                + rs.getString(5));
+            }
+        }
+        Map<Subscriber, List<Long>> missing = new java.util.LinkedHashMap<>();
+        List<Subscriber> unfilteredFirst = new ArrayList<>(losing);
+        unfilteredFirst.sort(java.util.Comparator.comparing(s -> s.node != null));
+        for (Subscriber s : unfilteredFirst) {
+            List<Long> want = s.node == null ? all : perNode.getOrDefault(s.node, List.of());
+            java.util.Set<Long> got = s.receivedSet();
+            List<Long> lacks = new ArrayList<>();
+            for (long seq : want) {
+                if (!got.contains(seq)) {
+                    lacks.add(seq);
+                }
+            }
+            missing.put(s, lacks);
+        }
+        long firehoseLosing = losing.stream().filter(s -> s.node == null).count();
+        System.out.printf(
+                "  LOSS: %d subscribers lack events after the %d s drain (%d unfiltered, %d node-filtered);"
+                        + " waiting %d s more to see whether they are late or lost%n",
+                losing.size(), drainSeconds, firehoseLosing, losing.size() - firehoseLosing, lateWaitSeconds);
+        waitUntil(System.nanoTime() + lateWaitSeconds * 1_000_000_000L);
+        // every seq some subscriber still lacks, as ranges: a range lost by all its subscribers points at the reader
+        java.util.TreeSet<Long> never = new java.util.TreeSet<>();
+        missing.forEach(
+                (s, lacks) -> lacks.stream().filter(seq -> s.arrivalOf(seq) < 0).forEach(never::add));
+        System.out.printf("  seqs never delivered to some subscriber: %s%n", ranges(never));
+        int shown = 0;
+        for (Map.Entry<Subscriber, List<Long>> m : missing.entrySet()) {
+            if (shown++ == 10) {
+                System.out.printf("  ... and %d more losing subscribers%n", missing.size() - 10);
+                break;
+            }
+            Subscriber s = m.getKey();
+            List<Long> lacks = m.getValue();
+            System.out.printf(
+                    "  subscriber %d (%s): %d missing after the drain, received %d, last seq %d, reconnects seen"
+                            + " %d, out-of-order/duplicate frames %s%n",
+                    s.index,
+                    s.node == null ? "unfiltered" : "node " + s.node,
+                    lacks.size(),
+                    s.inRange(Long.MAX_VALUE),
+                    s.lastSeq,
+                    s.connects.get() - 1,
+                    s.stale());
+            for (int i = 0; i < Math.min(5, lacks.size()); i++) {
+                long seq = lacks.get(i);
+                long arrived = s.arrivalOf(seq);
+                System.out.printf(
+                        "    seq %d (%s): %s; received around it: %s%n",
+                        seq,
+                        described.get(seq),
+                        arrived < 0
+                                ? "never arrived (" + lateWaitSeconds + " s after the drain)"
+                                : String.format("arrived %.1f s after the drain", (arrived - drainEnd) / 1e9),
+                        s.around(seq));
+            }
+        }
+    }
+
+    /** {@code 3-5, 9, 12-13}: the first 20 runs of consecutive seqs. */
+    private static String ranges(java.util.SortedSet<Long> seqs) {
+        StringBuilder sb = new StringBuilder();
+        int runs = 0;
+        Long from = null;
+        Long to = null;
+        for (long seq : seqs) {
+            if (to != null && seq == to + 1) {
+                to = seq;
+                continue;
+            }
+            if (from != null && runs++ < 20) {
+                sb.append(sb.length() == 0 ? "" : ", ").append(from).append(from.equals(to) ? "" : "-" + to);
+            }
+            from = seq;
+            to = seq;
+        }
+        if (from != null && runs++ < 20) {
+            sb.append(sb.length() == 0 ? "" : ", ").append(from).append(from.equals(to) ? "" : "-" + to);
+        }
+        return sb.length() == 0 ? "none (all arrived late)" : sb + (runs > 20 ? ", ..." : "");
+    }
+
     private long totalFrames() {
         long n = 0;
         for (Subscriber s : subs) {
@@ -539,10 +764,11 @@ public final class FeedBench {
         return n;
     }
 
-    private boolean allReceived(Map<String, Long> expected, long total) {
+    /** Whether every subscriber holds its events in (S0, S1] (later events must not make up for missing ones). */
+    private boolean allReceived(Map<String, Long> expected, long total, long s1) {
         for (Subscriber s : subs) {
             long want = s.node == null ? total : expected.getOrDefault(s.node, 0L);
-            if (s.inRange(Long.MAX_VALUE) < want) {
+            if (s.inRange(s1) < want) {
                 return false;
             }
         }

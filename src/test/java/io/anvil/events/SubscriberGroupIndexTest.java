@@ -55,7 +55,7 @@ class SubscriberGroupIndexTest {
     }
 
     /** A sink that takes everything at once and records the seqs. */
-    static final class Recording implements FeedSink {
+    static class Recording implements FeedSink {
         final List<Long> seqs = new ArrayList<>();
 
         @Override
@@ -88,6 +88,30 @@ class SubscriberGroupIndexTest {
         @Override
         public String transport() {
             return "websocket";
+        }
+    }
+
+    /** A socket that fails on its second event, as a WebSocket that broke under the server can. */
+    static final class Breaking extends Recording {
+        final List<JsonObject> controls = new ArrayList<>();
+        Integer closedWith;
+
+        @Override
+        public void send(FeedEvent event) {
+            if (seqs.size() == 1) {
+                throw new IllegalStateException("WebSocket is closed");
+            }
+            super.send(event);
+        }
+
+        @Override
+        public void control(JsonObject message) {
+            controls.add(message);
+        }
+
+        @Override
+        public void close(int code) {
+            closedWith = code;
         }
     }
 
@@ -185,5 +209,37 @@ class SubscriberGroupIndexTest {
         g.deliver(List.of(any));
         assertEquals(List.of(before - 1, seq - 1, seq), sink.seqs);
         assertEquals(1, g.size());
+    }
+
+    @Test
+    void aSubscriberWhoseSocketFailsIsClosedWithWhereToResumeAndTheOthersOfItsLoopStillGetTheBatch() {
+        SubscriberGroup g = group();
+        Recording before = new Recording();
+        Breaking breaking = new Breaking();
+        Recording after = new Recording();
+        Recording watcher = new Recording();
+        join(g, before, nodes());
+        join(g, breaking, nodes());
+        join(g, after, nodes());
+        join(g, watcher, nodes(N1));
+        long s1 = seq + 1;
+        List<Long> all = List.of(s1, s1 + 1, s1 + 2, s1 + 3);
+
+        g.deliver(List.of(
+                event("baremetal.node.update.end", N1, "a"),
+                event("baremetal.node.update.end", N1, "a"),
+                event("baremetal.node.update.end", N1, "a")));
+        g.deliver(List.of(event("baremetal.node.update.end", N1, "a")));
+
+        assertEquals(all, before.seqs);
+        assertEquals(all, after.seqs, "served after the one that failed, in the same batch");
+        assertEquals(all, watcher.seqs);
+        assertEquals(List.of(s1), breaking.seqs);
+        assertEquals(1011, breaking.closedWith);
+        JsonObject closing = breaking.controls.get(0);
+        assertEquals("closing", closing.getString("control"));
+        assertEquals(
+                s1, closing.getLong("resume_from"), "resumes after the last event it was sent, not the batch's end");
+        assertEquals(3, g.size(), "the failed subscriber left its group");
     }
 }
