@@ -54,6 +54,8 @@ public final class PowerSync {
     public static final String CORRECTED_EVENT = "baremetal.node.power_state_corrected.success";
     /** Offsets fall in the first 90% of the interval, leaving headroom so a run ends within its spacing. */
     static final double SPREAD = 0.9;
+    /** Checks one timer tick starts at most (a first run at a short interval may find thousands due at once). */
+    static final int BATCH = 500;
 
     /** The settings, as conductor.* keys of the same names. */
     public record Settings(Duration interval, int workers, int maxRetries, boolean force) {}
@@ -67,8 +69,8 @@ public final class PowerSync {
     private final AsyncLimiter limiter;
     private final Map<String, Integer> failures = new ConcurrentHashMap<>();
     private volatile List<Slot> lastPlan = List.of();
-    /** Cancels the checks of each run in progress not yet started (on shutdown). */
-    private final java.util.Set<Runnable> runs = ConcurrentHashMap.newKeySet();
+    /** The runs in progress, whose checks not yet started a shutdown cancels. */
+    private final java.util.Set<Run> runs = ConcurrentHashMap.newKeySet();
 
     private final java.util.Set<Future<Void>> watched = ConcurrentHashMap.newKeySet();
 
@@ -143,54 +145,71 @@ public final class PowerSync {
         return nodes.owned(syncFilter()).compose(list -> {
             List<Slot> plan = plan(list, settings.interval());
             lastPlan = List.copyOf(plan);
-            List<Future<NodeWalker.Outcome>> checks = new ArrayList<>(plan.size());
-            List<Long> timers = new ArrayList<>();
-            List<Promise<NodeWalker.Outcome>> pending = new ArrayList<>();
-            for (Slot slot : plan) {
-                Promise<NodeWalker.Outcome> p = Promise.promise();
-                pending.add(p);
-                checks.add(p.future());
-                long delay = Math.max(1, slot.offset().toMillis());
-                synchronized (timers) {
-                    timers.add(vertx.setTimer(delay, id -> {
-                        if (nodes.stopping()) {
-                            p.tryComplete(null);
-                            return;
-                        }
-                        limiter.run(() -> nodes.visit(slot.node(), Walk.shared("power state sync"), this::check))
-                                .onComplete(
-                                        ar -> p.tryComplete(ar.succeeded() ? ar.result() : NodeWalker.Outcome.FAILED));
-                    }));
-                }
-            }
-            Runnable cancel = () -> {
-                synchronized (timers) {
-                    timers.forEach(vertx::cancelTimer);
-                }
-                pending.forEach(p -> p.tryComplete(null));
-            };
-            runs.add(cancel);
+            Run run = new Run(nodes, plan);
+            runs.add(run);
             if (watched.add(stopSignal)) {
-                stopSignal.onComplete(x -> runs.forEach(Runnable::run));
+                stopSignal.onComplete(x -> runs.forEach(Run::cancel));
             }
-            return Future.join(checks).transform(x -> {
-                runs.remove(cancel);
-                return Future.succeededFuture(report(checks));
-            });
+            run.tick();
+            return run.done.future().onComplete(x -> runs.remove(run));
         });
     }
 
-    private static WalkResult report(List<Future<NodeWalker.Outcome>> checks) {
-        int visited = 0;
-        int locked = 0;
-        int gone = 0;
-        int failed = 0;
-        int cancelled = 0;
-        for (Future<NodeWalker.Outcome> f : checks) {
-            NodeWalker.Outcome o = f.result();
-            if (o == null) {
-                cancelled++;
-            } else {
+    /**
+     * One run's checks, started by a single chained timer that wakes at the next due offset (a timer per node
+     * would put tens of thousands of timers on the event loop at once); one tick starts at most {@link #BATCH}.
+     */
+    private final class Run {
+        private final NodeWalker<Task> nodes;
+        private final List<Slot> plan;
+        private final long t0 = System.nanoTime();
+        private final Promise<WalkResult> done = Promise.promise();
+        private int next;
+        private int inFlight;
+        private long timer = -1;
+        private int visited;
+        private int locked;
+        private int gone;
+        private int failed;
+        private int cancelled;
+
+        Run(NodeWalker<Task> nodes, List<Slot> plan) {
+            this.nodes = nodes;
+            this.plan = plan;
+        }
+
+        void tick() {
+            List<Slot> due = new ArrayList<>();
+            synchronized (this) {
+                timer = -1;
+                if (nodes.stopping()) {
+                    cancelRest();
+                } else {
+                    long elapsed = System.nanoTime() - t0;
+                    while (next < plan.size()
+                            && due.size() < BATCH
+                            && plan.get(next).offset().toNanos() <= elapsed) {
+                        due.add(plan.get(next++));
+                    }
+                    inFlight += due.size();
+                    if (next < plan.size()) {
+                        long wait = due.size() == BATCH
+                                ? 1
+                                : (plan.get(next).offset().toNanos() - elapsed) / 1_000_000;
+                        timer = vertx.setTimer(Math.max(1, wait), id -> tick());
+                    }
+                }
+            }
+            for (Slot slot : due) {
+                limiter.run(() -> nodes.visit(slot.node(), Walk.shared("power state sync"), PowerSync.this::check))
+                        .onComplete(ar -> ended(ar.succeeded() ? ar.result() : NodeWalker.Outcome.FAILED));
+            }
+            finishIfDone();
+        }
+
+        private void ended(NodeWalker.Outcome o) {
+            synchronized (this) {
+                inFlight--;
                 switch (o) {
                     case CONTINUE, STOP -> visited++;
                     case LOCKED -> locked++;
@@ -198,8 +217,36 @@ public final class PowerSync {
                     default -> failed++;
                 }
             }
+            finishIfDone();
         }
-        return new WalkResult(checks.size(), visited, locked, gone, 0, failed, cancelled > 0);
+
+        /** On shutdown: the checks not yet started never start. */
+        void cancel() {
+            synchronized (this) {
+                if (timer >= 0) {
+                    vertx.cancelTimer(timer);
+                    timer = -1;
+                }
+                cancelRest();
+            }
+            finishIfDone();
+        }
+
+        private synchronized void cancelRest() {
+            cancelled += plan.size() - next;
+            next = plan.size();
+        }
+
+        private void finishIfDone() {
+            WalkResult r;
+            synchronized (this) {
+                if (next < plan.size() || inFlight > 0) {
+                    return;
+                }
+                r = new WalkResult(plan.size(), visited, locked, gone, 0, failed, cancelled > 0);
+            }
+            done.tryComplete(r);
+        }
     }
 
     /** do_sync_power_state for one node under its shared task. */
