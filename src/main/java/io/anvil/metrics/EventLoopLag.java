@@ -18,11 +18,13 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class EventLoopLag implements AutoCloseable {
     /** Probe period: the probe's own cost stays negligible, lags shorter than this are not seen. */
     static final long PERIOD_MS = 20;
-    /** A turn at least this long counts as a stall. */
+    /** A turn at least this long counts as a stall; the longer thresholds count separately. */
     static final long STALL_MS = 100;
 
+    static final long[] THRESHOLDS_MS = {STALL_MS, 500, 2000};
+
     private final AtomicLong maxNanos = new AtomicLong();
-    private final AtomicLong stalls = new AtomicLong();
+    private final AtomicLong[] over = {new AtomicLong(), new AtomicLong(), new AtomicLong()};
     private final List<ScheduledFuture<?>> probes = new ArrayList<>();
 
     private EventLoopLag() {}
@@ -47,11 +49,16 @@ public final class EventLoopLag implements AutoCloseable {
                 "the longest an event loop ran its probe late since start: about its longest turn",
                 lag,
                 l -> l.maxNanos.get() / 1e9);
-        metrics.counter(
-                "anvil.event_loop.stalls",
-                "probes run at least 100 ms late: event-loop turns of 100 ms or more",
-                lag,
-                l -> l.stalls.get());
+        for (int i = 0; i < THRESHOLDS_MS.length; i++) {
+            int k = i;
+            metrics.counter(
+                    "anvil.event_loop.stalls",
+                    "probes run at least `over` seconds late: event-loop turns at least that long",
+                    lag,
+                    l -> l.over[k].get(),
+                    "over",
+                    Double.toString(THRESHOLDS_MS[i] / 1000.0));
+        }
         return lag;
     }
 
@@ -60,8 +67,10 @@ public final class EventLoopLag implements AutoCloseable {
             return;
         }
         maxNanos.accumulateAndGet(lateNanos, Math::max);
-        if (lateNanos >= TimeUnit.MILLISECONDS.toNanos(STALL_MS)) {
-            stalls.incrementAndGet();
+        for (int i = 0; i < THRESHOLDS_MS.length; i++) {
+            if (lateNanos >= TimeUnit.MILLISECONDS.toNanos(THRESHOLDS_MS[i])) {
+                over[i].incrementAndGet();
+            }
         }
     }
 
@@ -72,7 +81,12 @@ public final class EventLoopLag implements AutoCloseable {
 
     /** Probes run at least {@link #STALL_MS} late. */
     public long stalls() {
-        return stalls.get();
+        return over[0].get();
+    }
+
+    /** Probes run at least 0.1, 0.5 and 2 s late ({@link #THRESHOLDS_MS}). */
+    public long[] stallCounts() {
+        return new long[] {over[0].get(), over[1].get(), over[2].get()};
     }
 
     @Override

@@ -156,6 +156,16 @@ public final class PowerSync {
     }
 
     /**
+     * After the ring changed (a conductor died or left): every run in progress lists the nodes this conductor owns
+     * now and checks at once, through the same cap, those not in its plan — a dead peer's nodes are checked again
+     * within one listing and their share of checks, not only from the next run on (docs/scale-out.md#take-over).
+     * Nodes already in a plan keep their offset.
+     */
+    public void ownershipChanged() {
+        runs.forEach(Run::adopt);
+    }
+
+    /**
      * One run's checks, started by a single chained timer that wakes at the next due offset (a timer per node
      * would put tens of thousands of timers on the event loop at once); one tick starts at most {@link #BATCH}.
      */
@@ -172,10 +182,57 @@ public final class PowerSync {
         private int gone;
         private int failed;
         private int cancelled;
+        private int listed;
+
+        /** uuids of the plan and of nodes adopted since, made at the first adoption. */
+        private java.util.Set<String> known;
 
         Run(NodeWalker<Task> nodes, List<Slot> plan) {
             this.nodes = nodes;
             this.plan = plan;
+            this.listed = plan.size();
+        }
+
+        /** Lists the owned candidates again and starts the checks of those this run did not plan. */
+        void adopt() {
+            synchronized (this) {
+                if (next >= plan.size() && inFlight == 0) {
+                    return; // over, or being cancelled
+                }
+                inFlight++; // the listing itself keeps the run open
+            }
+            nodes.owned(syncFilter()).onComplete(ar -> {
+                List<NodeRef> gained = new ArrayList<>();
+                synchronized (this) {
+                    if (ar.succeeded() && cancelled == 0) {
+                        if (known == null) {
+                            known = new java.util.HashSet<>(plan.size() * 2);
+                            plan.forEach(slot -> known.add(slot.node().uuid()));
+                        }
+                        for (NodeRef n : ar.result()) {
+                            if (known.add(n.uuid())) {
+                                gained.add(n);
+                            }
+                        }
+                    }
+                    inFlight += gained.size();
+                    listed += gained.size();
+                }
+                if (!gained.isEmpty()) {
+                    LOG.info(
+                            "power sync: {} nodes newly owned here (hash ring changed), checking them now",
+                            gained.size());
+                }
+                for (NodeRef n : gained) {
+                    start(n);
+                }
+                ended(null);
+            });
+        }
+
+        private void start(NodeRef node) {
+            limiter.run(() -> nodes.visit(node, Walk.shared("power state sync"), PowerSync.this::check))
+                    .onComplete(ar -> ended(ar.succeeded() ? ar.result() : NodeWalker.Outcome.FAILED));
         }
 
         void tick() {
@@ -201,20 +258,22 @@ public final class PowerSync {
                 }
             }
             for (Slot slot : due) {
-                limiter.run(() -> nodes.visit(slot.node(), Walk.shared("power state sync"), PowerSync.this::check))
-                        .onComplete(ar -> ended(ar.succeeded() ? ar.result() : NodeWalker.Outcome.FAILED));
+                start(slot.node());
             }
             finishIfDone();
         }
 
+        /** A check ended with {@code o} (null: an adoption's listing ended). */
         private void ended(NodeWalker.Outcome o) {
             synchronized (this) {
                 inFlight--;
-                switch (o) {
-                    case CONTINUE, STOP -> visited++;
-                    case LOCKED -> locked++;
-                    case GONE -> gone++;
-                    default -> failed++;
+                if (o != null) {
+                    switch (o) {
+                        case CONTINUE, STOP -> visited++;
+                        case LOCKED -> locked++;
+                        case GONE -> gone++;
+                        default -> failed++;
+                    }
                 }
             }
             finishIfDone();
@@ -243,7 +302,7 @@ public final class PowerSync {
                 if (next < plan.size() || inFlight > 0) {
                     return;
                 }
-                r = new WalkResult(plan.size(), visited, locked, gone, 0, failed, cancelled > 0);
+                r = new WalkResult(listed, visited, locked, gone, 0, failed, cancelled > 0);
             }
             done.tryComplete(r);
         }
