@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * How late each Vert.x event loop runs a task it was asked to run at a fixed rate: a loop held by one long turn
  * (a blocking call, a large result processed at once) runs its probe late by about that turn's length. Vert.x's
  * blocked-thread checker only warns past {@code maxEventLoopExecuteTime} (2 s); this series shows the turns below
- * that too (docs/operations.md#metrics, docs/scale-out.md#memory).
+ * that too (docs/operations.md#metrics, docs/scale-out.md#the-event-loop).
  */
 public final class EventLoopLag implements AutoCloseable {
     /** Probe period: the probe's own cost stays negligible, lags shorter than this are not seen. */

@@ -76,7 +76,7 @@ public final class NodeIterator implements NodeWalker<Task> {
 
     /**
      * The pages after {@code afterId}: each answer is decoded and filtered in its own event-loop turn, so listing
-     * 100,000 nodes never holds the loop for long (docs/scale-out.md#memory-and-the-event-loop).
+     * 100,000 nodes never holds the loop for long (docs/scale-out.md#the-event-loop).
      */
     private Future<List<NodeRef>> page(NodeFilter filter, long afterId, List<NodeRef> out) {
         return db.reads()

@@ -204,6 +204,8 @@ public final class ScaleBench {
                                         List.of(
                                                 java,
                                                 "-Xmx" + xmx,
+                                                // GC pauses stop every loop too: their log tells them from long turns
+                                                "-Xlog:gc:file=target/bench/scale-conductor-" + n + "-gc.log",
                                                 "-cp",
                                                 cp,
                                                 "io.anvil.cli.AnvilCommand",
