@@ -165,10 +165,6 @@ public final class ScaleBench {
             } else {
                 redisEnv.add("ANVIL_REDIS_URL=" + TestServices.redisUrl());
             }
-            String cp = "target/classes:"
-                    + Files.readString(Path.of("target/classpath.txt")).trim();
-            String java =
-                    Path.of(System.getProperty("java.home"), "bin", "java").toString();
 
             // ---- simulators
             long ts = System.nanoTime();
@@ -176,7 +172,7 @@ public final class ScaleBench {
             for (int k = 0; k * perSim < nodes; k++) {
                 int count = Math.min(perSim, nodes - k * perSim);
                 int index = k;
-                simStarts.add(CompletableFuture.supplyAsync(() -> Sim.start(index, count, java, simXmx, cp), pool));
+                simStarts.add(CompletableFuture.supplyAsync(() -> Sim.start(index, count, simXmx), pool));
             }
             for (CompletableFuture<Sim> f : simStarts) {
                 sims.add(f.get(10, TimeUnit.MINUTES));
@@ -201,14 +197,10 @@ public final class ScaleBench {
                                 int port = DeployBench.freePort();
                                 DeployBench.Child c = DeployBench.Child.start(
                                         "conductor-" + n,
-                                        List.of(
-                                                java,
-                                                "-Xmx" + xmx,
+                                        DeployBench.anvilCommand(
+                                                xmx,
                                                 // GC pauses stop every loop too: their log tells them from long turns
-                                                "-Xlog:gc:file=target/bench/scale-conductor-" + n + "-gc.log",
-                                                "-cp",
-                                                cp,
-                                                "io.anvil.cli.AnvilCommand",
+                                                List.of("-Xlog:gc:file=target/bench/scale-conductor-" + n + "-gc.log"),
                                                 "serve",
                                                 "--port",
                                                 String.valueOf(port)),
@@ -715,14 +707,11 @@ public final class ScaleBench {
             return "127.0.1." + (k + 1);
         }
 
-        static Sim start(int k, int count, String java, String xmx, String cp) {
+        static Sim start(int k, int count, String xmx) {
             try {
-                List<String> cmd = List.of(
-                        java,
-                        "-Xmx" + xmx,
-                        "-cp",
-                        cp,
-                        "io.anvil.cli.AnvilCommand",
+                List<String> cmd = DeployBench.anvilCommand(
+                        xmx,
+                        List.of(),
                         "sim",
                         "bmc",
                         "--count",
@@ -856,11 +845,6 @@ public final class ScaleBench {
     }
 
     private static JsonObject row(String section, String name, double value, String unit, String note) {
-        return new JsonObject()
-                .put("section", section)
-                .put("case", name)
-                .put("value", value)
-                .put("unit", unit)
-                .put("note", note);
+        return BenchTable.measure(section, name, value, unit, note);
     }
 }
