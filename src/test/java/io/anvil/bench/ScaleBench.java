@@ -82,6 +82,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * (1g, each conductor), {@code bench.simXmx} (768m), {@code bench.bmcsPerSim} (14000), {@code bench.syncInterval}
  * (seconds; default: the shipped 60), {@code bench.enroll} (api|sql), {@code bench.inFlight} (64),
  * {@code bench.redis} (cluster|standalone), {@code bench.seconds} (wrk, 10), {@code bench.takeover} (true),
+ * {@code bench.secondPass} (true: also each conductor's next run, warm and with its sessions kept open),
  * {@code bench.keep=true} keeps the database, and {@code bench.anvil.<section>.<key>} any other conductor setting.
  * A quick check: {@code scripts/bench scale -Dbench.nodes=10000 -Dbench.syncInterval=20}. Prints a table with the
  * load average (the machine may be shared) and writes target/bench/scale.json.
@@ -305,11 +306,34 @@ public final class ScaleBench {
                     sims.stream().mapToLong(s -> s.opened.get()).sum() - opened0,
                     "sessions",
                     "one per node expected (new sessions)"));
+            // the next run of each: every JVM warmed up, sessions kept open (ipmi.session_idle_close > the interval)
+            if (Boolean.parseBoolean(System.getProperty("bench.secondPass", "true"))) {
+                List<CompletableFuture<JsonObject>> seconds2 = new ArrayList<>();
+                for (Conductor c : cs) {
+                    JsonObject b = c.sample();
+                    long at = System.nanoTime();
+                    seconds2.add(CompletableFuture.supplyAsync(() -> c.awaitPass(b, at), pool));
+                }
+                for (int i = 0; i < cs.size(); i++) {
+                    JsonObject p = seconds2.get(i).get(4L * syncInterval + 300, TimeUnit.SECONDS);
+                    table.row(row(
+                            "power sync",
+                            cs.get(i).name + ": second pass run (warm, sessions kept)",
+                            p.getDouble("run"),
+                            "s",
+                            String.format(
+                                    "%d getChassisStatus ok, %d sessions opened, %d failed; stalls %s",
+                                    p.getLong("checks"),
+                                    p.getLong("sessions"),
+                                    p.getLong("failed"),
+                                    p.getString("stalls"))));
+                }
+            }
             long[] idle = control.stallCounts();
             control.close();
             table.row(row(
                     "event loop",
-                    "control: the bench's idle event loop, same window",
+                    "control: the bench's idle event loop, over the passes",
                     idle[0],
                     "turns",
                     String.format(
