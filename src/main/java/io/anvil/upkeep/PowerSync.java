@@ -202,6 +202,11 @@ public final class PowerSync {
                 inFlight++; // the listing itself keeps the run open
             }
             nodes.owned(syncFilter()).onComplete(ar -> {
+                if (ar.failed()) {
+                    LOG.warn(
+                            "power sync: could not list the nodes owned after a ring change: {}",
+                            ar.cause().toString());
+                }
                 List<NodeRef> gained = new ArrayList<>();
                 synchronized (this) {
                     if (ar.succeeded() && cancelled == 0) {

@@ -82,7 +82,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * (1g, each conductor), {@code bench.simXmx} (768m), {@code bench.bmcsPerSim} (14000), {@code bench.syncInterval}
  * (seconds; default: the shipped 60), {@code bench.enroll} (api|sql), {@code bench.inFlight} (64),
  * {@code bench.redis} (cluster|standalone), {@code bench.seconds} (wrk, 10), {@code bench.takeover} (true),
- * {@code bench.secondPass} (true: also each conductor's next run, warm and with its sessions kept open),
+ * {@code bench.secondPass} (true: also the run of each conductor that ends next after the first passes, warm),
  * {@code bench.keep=true} keeps the database, and {@code bench.anvil.<section>.<key>} any other conductor setting.
  * A quick check: {@code scripts/bench scale -Dbench.nodes=10000 -Dbench.syncInterval=20}. Prints a table with the
  * load average (the machine may be shared) and writes target/bench/scale.json.
@@ -318,7 +318,7 @@ public final class ScaleBench {
                     JsonObject p = seconds2.get(i).get(4L * syncInterval + 300, TimeUnit.SECONDS);
                     table.row(row(
                             "power sync",
-                            cs.get(i).name + ": second pass run (warm, sessions kept)",
+                            cs.get(i).name + ": a later pass run (warm)",
                             p.getDouble("run"),
                             "s",
                             String.format(
