@@ -56,6 +56,8 @@ public final class PowerSync {
     static final double SPREAD = 0.9;
     /** Checks one timer tick starts at most (a first run at a short interval may find thousands due at once). */
     static final int BATCH = 500;
+    /** Seconds a node gained from a dead peer and found locked is retried (its lease is conductor.lock_lease, 10 s). */
+    static final int GAINED_LOCKED_RETRIES = 30;
 
     /** The settings, as conductor.* keys of the same names. */
     public record Settings(Duration interval, int workers, int maxRetries, boolean force) {}
@@ -229,10 +231,30 @@ public final class PowerSync {
                             gained.size());
                 }
                 for (NodeRef n : gained) {
-                    start(n);
+                    startGained(n, GAINED_LOCKED_RETRIES);
                 }
                 ended(null);
             });
+        }
+
+        /**
+         * A gained node found locked is most likely held by the dead peer until its lease runs out: it is tried again
+         * every second (up to {@code tries} times) instead of waiting for the next run.
+         */
+        private void startGained(NodeRef node, int tries) {
+            limiter.run(() -> nodes.visit(node, Walk.shared("power state sync"), PowerSync.this::check))
+                    .onComplete(ar -> {
+                        NodeWalker.Outcome o = ar.succeeded() ? ar.result() : NodeWalker.Outcome.FAILED;
+                        boolean again;
+                        synchronized (this) {
+                            again = o == NodeWalker.Outcome.LOCKED && tries > 0 && cancelled == 0 && !nodes.stopping();
+                        }
+                        if (again) {
+                            vertx.setTimer(1000, id -> startGained(node, tries - 1));
+                        } else {
+                            ended(o);
+                        }
+                    });
         }
 
         private void start(NodeRef node) {
