@@ -81,6 +81,7 @@ public final class Anvil {
     private io.anvil.driver.agent.AgentClient agentClient;
     // ---- event feed (issue 12; docs/events.md)
     private io.anvil.events.EventFeed feed;
+    private io.anvil.metrics.EventLoopLag loopLag;
 
     private Anvil(Vertx vertx, AnvilConfig config) {
         this.vertx = vertx;
@@ -98,6 +99,9 @@ public final class Anvil {
     /** Starts a conductor on {@code vertx}; database and Redis URLs must be resolved (not embedded) by now. */
     public static Future<Anvil> start(Vertx vertx, AnvilConfig config) {
         Anvil anvil = new Anvil(vertx, config);
+        if (anvil.metrics.enabled()) {
+            anvil.loopLag = io.anvil.metrics.EventLoopLag.start(vertx, anvil.metrics);
+        }
         return anvil.boot().map(anvil);
     }
 
@@ -548,6 +552,9 @@ public final class Anvil {
                 .compose(v -> locks == null ? Future.succeededFuture() : locks.close())
                 .compose(v -> database == null ? Future.succeededFuture() : database.close())
                 .onComplete(ar -> {
+                    if (loopLag != null) {
+                        loopLag.close();
+                    }
                     if (metrics instanceof MicrometerMetrics m) {
                         m.close();
                     }

@@ -141,6 +141,35 @@ public final class NodeFilter {
         return Tuple.from(params);
     }
 
+    /**
+     * True when the rows come in id order, so that {@link #pageSql} can list them a page at a time (keyset paging);
+     * a walker lists other orders in one query.
+     */
+    public boolean pageable() {
+        return orderBy.equals("id ASC");
+    }
+
+    /**
+     * One page of {@link #sql()}: the next {@code limit} rows with an id above {@code $(params + 1)} (see
+     * {@link #pageParams}). Listing page by page bounds what one query's answer costs the event loop.
+     */
+    public String pageSql(int limit) {
+        if (!pageable()) {
+            throw new IllegalStateException("only a filter in id order can be paged: " + orderBy);
+        }
+        List<String> all = new ArrayList<>(clauses);
+        all.add("(id > $" + (params.size() + 1) + ")");
+        return "SELECT " + String.join(", ", columns) + " FROM nodes WHERE " + String.join(" AND ", all)
+                + " ORDER BY id ASC LIMIT " + limit;
+    }
+
+    /** The values of {@link #pageSql}'s placeholders for the page after {@code afterId}. */
+    public Tuple pageParams(long afterId) {
+        List<Object> all = new ArrayList<>(params);
+        all.add(afterId);
+        return Tuple.from(all);
+    }
+
     private static String ident(String column) {
         if (!IDENT.matcher(column).matches()) {
             throw new IllegalArgumentException("not a column name: " + column);

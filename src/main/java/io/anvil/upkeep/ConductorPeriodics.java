@@ -1,5 +1,7 @@
 package io.anvil.upkeep;
 
+import io.anvil.cluster.ClusterRing;
+import io.anvil.cluster.HashRings;
 import io.anvil.cluster.NodeOwnership;
 import io.anvil.conductor.Conductor;
 import io.anvil.conductor.TaskManager;
@@ -63,6 +65,17 @@ public record ConductorPeriodics(
                 new SensorData.Settings(
                         sd.workers(), sd.dataTypes(), sd.enableForUndeployedNodes(), sd.enableForNodes()),
                 new SensorGauges(metrics));
+        if (ownership instanceof ClusterRing ring) {
+            // a peer died or left: its nodes are checked now, not from the next sync run on
+            HashRings[] last = {null};
+            ring.onRefresh(rings -> {
+                boolean changed = last[0] != null && !rings.sameMembership(last[0]);
+                last[0] = rings;
+                if (changed) {
+                    powerSync.ownershipChanged();
+                }
+            });
+        }
         scheduler
                 .register(powerSync)
                 .register(sensors)

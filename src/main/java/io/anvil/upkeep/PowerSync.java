@@ -54,6 +54,10 @@ public final class PowerSync {
     public static final String CORRECTED_EVENT = "baremetal.node.power_state_corrected.success";
     /** Offsets fall in the first 90% of the interval, leaving headroom so a run ends within its spacing. */
     static final double SPREAD = 0.9;
+    /** Checks one timer tick starts at most (a first run at a short interval may find thousands due at once). */
+    static final int BATCH = 500;
+    /** Seconds a node gained from a dead peer and found locked is retried (its lease is conductor.lock_lease, 10 s). */
+    static final int GAINED_LOCKED_RETRIES = 30;
 
     /** The settings, as conductor.* keys of the same names. */
     public record Settings(Duration interval, int workers, int maxRetries, boolean force) {}
@@ -67,8 +71,8 @@ public final class PowerSync {
     private final AsyncLimiter limiter;
     private final Map<String, Integer> failures = new ConcurrentHashMap<>();
     private volatile List<Slot> lastPlan = List.of();
-    /** Cancels the checks of each run in progress not yet started (on shutdown). */
-    private final java.util.Set<Runnable> runs = ConcurrentHashMap.newKeySet();
+    /** The runs in progress, whose checks not yet started a shutdown cancels. */
+    private final java.util.Set<Run> runs = ConcurrentHashMap.newKeySet();
 
     private final java.util.Set<Future<Void>> watched = ConcurrentHashMap.newKeySet();
 
@@ -143,63 +147,192 @@ public final class PowerSync {
         return nodes.owned(syncFilter()).compose(list -> {
             List<Slot> plan = plan(list, settings.interval());
             lastPlan = List.copyOf(plan);
-            List<Future<NodeWalker.Outcome>> checks = new ArrayList<>(plan.size());
-            List<Long> timers = new ArrayList<>();
-            List<Promise<NodeWalker.Outcome>> pending = new ArrayList<>();
-            for (Slot slot : plan) {
-                Promise<NodeWalker.Outcome> p = Promise.promise();
-                pending.add(p);
-                checks.add(p.future());
-                long delay = Math.max(1, slot.offset().toMillis());
-                synchronized (timers) {
-                    timers.add(vertx.setTimer(delay, id -> {
-                        if (nodes.stopping()) {
-                            p.tryComplete(null);
-                            return;
-                        }
-                        limiter.run(() -> nodes.visit(slot.node(), Walk.shared("power state sync"), this::check))
-                                .onComplete(
-                                        ar -> p.tryComplete(ar.succeeded() ? ar.result() : NodeWalker.Outcome.FAILED));
-                    }));
-                }
-            }
-            Runnable cancel = () -> {
-                synchronized (timers) {
-                    timers.forEach(vertx::cancelTimer);
-                }
-                pending.forEach(p -> p.tryComplete(null));
-            };
-            runs.add(cancel);
+            Run run = new Run(nodes, plan);
+            runs.add(run);
             if (watched.add(stopSignal)) {
-                stopSignal.onComplete(x -> runs.forEach(Runnable::run));
+                stopSignal.onComplete(x -> runs.forEach(Run::cancel));
             }
-            return Future.join(checks).transform(x -> {
-                runs.remove(cancel);
-                return Future.succeededFuture(report(checks));
-            });
+            run.tick();
+            return run.done.future().onComplete(x -> runs.remove(run));
         });
     }
 
-    private static WalkResult report(List<Future<NodeWalker.Outcome>> checks) {
-        int visited = 0;
-        int locked = 0;
-        int gone = 0;
-        int failed = 0;
-        int cancelled = 0;
-        for (Future<NodeWalker.Outcome> f : checks) {
-            NodeWalker.Outcome o = f.result();
-            if (o == null) {
-                cancelled++;
-            } else {
-                switch (o) {
-                    case CONTINUE, STOP -> visited++;
-                    case LOCKED -> locked++;
-                    case GONE -> gone++;
-                    default -> failed++;
+    /**
+     * After the ring changed (a conductor died or left): every run in progress lists the nodes this conductor owns
+     * now and checks at once, through the same cap, those not in its plan — a dead peer's nodes are checked again
+     * within one listing and their share of checks, not only from the next run on (docs/scale-out.md#take-over).
+     * Nodes already in a plan keep their offset.
+     */
+    public void ownershipChanged() {
+        runs.forEach(Run::adopt);
+    }
+
+    /**
+     * One run's checks, started by a single chained timer that wakes at the next due offset (a timer per node
+     * would put tens of thousands of timers on the event loop at once); one tick starts at most {@link #BATCH}.
+     */
+    private final class Run {
+        private final NodeWalker<Task> nodes;
+        private final List<Slot> plan;
+        private final long t0 = System.nanoTime();
+        private final Promise<WalkResult> done = Promise.promise();
+        private int next;
+        private int inFlight;
+        private long timer = -1;
+        private int visited;
+        private int locked;
+        private int gone;
+        private int failed;
+        private int cancelled;
+        private int listed;
+
+        /** uuids of the plan and of nodes adopted since, made at the first adoption. */
+        private java.util.Set<String> known;
+
+        Run(NodeWalker<Task> nodes, List<Slot> plan) {
+            this.nodes = nodes;
+            this.plan = plan;
+            this.listed = plan.size();
+        }
+
+        /** Lists the owned candidates again and starts the checks of those this run did not plan. */
+        void adopt() {
+            synchronized (this) {
+                if (next >= plan.size() && inFlight == 0) {
+                    return; // over, or being cancelled
+                }
+                inFlight++; // the listing itself keeps the run open
+            }
+            nodes.owned(syncFilter()).onComplete(ar -> {
+                if (ar.failed()) {
+                    LOG.warn(
+                            "power sync: could not list the nodes owned after a ring change: {}",
+                            ar.cause().toString());
+                }
+                List<NodeRef> gained = new ArrayList<>();
+                synchronized (this) {
+                    if (ar.succeeded() && cancelled == 0) {
+                        if (known == null) {
+                            known = new java.util.HashSet<>(plan.size() * 2);
+                            plan.forEach(slot -> known.add(slot.node().uuid()));
+                        }
+                        for (NodeRef n : ar.result()) {
+                            if (known.add(n.uuid())) {
+                                gained.add(n);
+                            }
+                        }
+                    }
+                    inFlight += gained.size();
+                    listed += gained.size();
+                }
+                if (!gained.isEmpty()) {
+                    LOG.info(
+                            "power sync: {} nodes newly owned here (hash ring changed), checking them now",
+                            gained.size());
+                }
+                for (NodeRef n : gained) {
+                    startGained(n, GAINED_LOCKED_RETRIES);
+                }
+                ended(null);
+            });
+        }
+
+        /**
+         * A gained node found locked is most likely held by the dead peer until its lease runs out: it is tried again
+         * every second (up to {@code tries} times) instead of waiting for the next run.
+         */
+        private void startGained(NodeRef node, int tries) {
+            limiter.run(() -> nodes.visit(node, Walk.shared("power state sync"), PowerSync.this::check))
+                    .onComplete(ar -> {
+                        NodeWalker.Outcome o = ar.succeeded() ? ar.result() : NodeWalker.Outcome.FAILED;
+                        boolean again;
+                        synchronized (this) {
+                            again = o == NodeWalker.Outcome.LOCKED && tries > 0 && cancelled == 0 && !nodes.stopping();
+                        }
+                        if (again) {
+                            vertx.setTimer(1000, id -> startGained(node, tries - 1));
+                        } else {
+                            ended(o);
+                        }
+                    });
+        }
+
+        private void start(NodeRef node) {
+            limiter.run(() -> nodes.visit(node, Walk.shared("power state sync"), PowerSync.this::check))
+                    .onComplete(ar -> ended(ar.succeeded() ? ar.result() : NodeWalker.Outcome.FAILED));
+        }
+
+        void tick() {
+            List<Slot> due = new ArrayList<>();
+            synchronized (this) {
+                timer = -1;
+                if (nodes.stopping()) {
+                    cancelRest();
+                } else {
+                    long elapsed = System.nanoTime() - t0;
+                    while (next < plan.size()
+                            && due.size() < BATCH
+                            && plan.get(next).offset().toNanos() <= elapsed) {
+                        due.add(plan.get(next++));
+                    }
+                    inFlight += due.size();
+                    if (next < plan.size()) {
+                        long wait = due.size() == BATCH
+                                ? 1
+                                : (plan.get(next).offset().toNanos() - elapsed) / 1_000_000;
+                        timer = vertx.setTimer(Math.max(1, wait), id -> tick());
+                    }
                 }
             }
+            for (Slot slot : due) {
+                start(slot.node());
+            }
+            finishIfDone();
         }
-        return new WalkResult(checks.size(), visited, locked, gone, 0, failed, cancelled > 0);
+
+        /** A check ended with {@code o} (null: an adoption's listing ended). */
+        private void ended(NodeWalker.Outcome o) {
+            synchronized (this) {
+                inFlight--;
+                if (o != null) {
+                    switch (o) {
+                        case CONTINUE, STOP -> visited++;
+                        case LOCKED -> locked++;
+                        case GONE -> gone++;
+                        default -> failed++;
+                    }
+                }
+            }
+            finishIfDone();
+        }
+
+        /** On shutdown: the checks not yet started never start. */
+        void cancel() {
+            synchronized (this) {
+                if (timer >= 0) {
+                    vertx.cancelTimer(timer);
+                    timer = -1;
+                }
+                cancelRest();
+            }
+            finishIfDone();
+        }
+
+        private synchronized void cancelRest() {
+            cancelled += plan.size() - next;
+            next = plan.size();
+        }
+
+        private void finishIfDone() {
+            WalkResult r;
+            synchronized (this) {
+                if (next < plan.size() || inFlight > 0) {
+                    return;
+                }
+                r = new WalkResult(listed, visited, locked, gone, 0, failed, cancelled > 0);
+            }
+            done.tryComplete(r);
+        }
     }
 
     /** do_sync_power_state for one node under its shared task. */

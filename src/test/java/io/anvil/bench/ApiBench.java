@@ -1,13 +1,6 @@
 package io.anvil.bench;
 
 import io.anvil.testsupport.AnvilInstance;
-import io.vertx.core.Future;
-import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.PoolOptions;
 import io.vertx.core.json.JsonObject;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -17,8 +10,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -80,7 +71,15 @@ public final class ApiBench {
             throw new IllegalArgumentException("bench.auth: noauth, http_basic or both, got " + mode);
         }
         try (AnvilInstance anvil = AnvilInstance.start(cfg)) {
-            List<String> uuids = enroll(anvil.port(), nodes, authorization);
+            List<String> uuids = ApiEnroll.enroll(List.of(anvil.port()), nodes, 64, authorization, i -> new JsonObject()
+                    .put("driver", "fake-hardware")
+                    .put("name", "bench-" + i)
+                    .put(
+                            "driver_info",
+                            new JsonObject()
+                                    .put("ipmi_address", "10.1." + (i / 250) + "." + (i % 250))
+                                    .put("ipmi_password", "secret"))
+                    .put("properties", new JsonObject().put("cpus", 16).put("memory_mb", 65536)));
             Path dir = Path.of("target/bench");
             Files.createDirectories(dir);
             Path paths = dir.resolve("node-paths.txt");
@@ -157,69 +156,6 @@ public final class ApiBench {
         System.err.println("api bench needs wrk (Debian: apt-get install wrk)");
         System.exit(2);
         return null;
-    }
-
-    /** Enrolls {@code n} nodes through the API, 64 requests in flight, with progress every 2,000. */
-    private static List<String> enroll(int port, int n, String authorization) throws Exception {
-        Vertx vertx = Vertx.vertx();
-        HttpClient http = vertx.createHttpClient(
-                new HttpClientOptions()
-                        .setDefaultPort(port)
-                        .setDefaultHost("127.0.0.1")
-                        .setKeepAlive(true),
-                new PoolOptions().setHttp1MaxSize(64));
-        List<String> uuids = java.util.Collections.synchronizedList(new ArrayList<>(n));
-        AtomicInteger next = new AtomicInteger();
-        long t0 = System.nanoTime();
-        List<Future<Void>> lanes = new ArrayList<>();
-        for (int i = 0; i < 64; i++) {
-            lanes.add(lane(http, next, n, uuids, t0, authorization));
-        }
-        Future.all(lanes).toCompletionStage().toCompletableFuture().get(10, TimeUnit.MINUTES);
-        double s = (System.nanoTime() - t0) / 1e9;
-        System.out.printf("enrolled %d nodes in %.1f s (%.0f nodes/s)%n", n, s, n / s);
-        http.close().toCompletionStage().toCompletableFuture().get();
-        vertx.close().toCompletionStage().toCompletableFuture().get();
-        return uuids;
-    }
-
-    private static Future<Void> lane(
-            HttpClient http, AtomicInteger next, int n, List<String> uuids, long t0, String authorization) {
-        int i = next.getAndIncrement();
-        if (i >= n) {
-            return Future.succeededFuture();
-        }
-        JsonObject body = new JsonObject()
-                .put("driver", "fake-hardware")
-                .put("name", "bench-" + i)
-                .put(
-                        "driver_info",
-                        new JsonObject()
-                                .put("ipmi_address", "10.1." + (i / 250) + "." + (i % 250))
-                                .put("ipmi_password", "secret"))
-                .put("properties", new JsonObject().put("cpus", 16).put("memory_mb", 65536));
-        return http.request(HttpMethod.POST, "/v1/nodes")
-                .compose(req -> {
-                    if (authorization != null) {
-                        req.putHeader("Authorization", authorization);
-                    }
-                    return req.putHeader("Content-Type", "application/json")
-                            .putHeader("X-OpenStack-Ironic-API-Version", "1.78")
-                            .send(body.toBuffer());
-                })
-                .compose(resp -> resp.body().map(b -> {
-                    if (resp.statusCode() != 201) {
-                        throw new IllegalStateException("enroll failed: " + resp.statusCode() + " " + b);
-                    }
-                    return b;
-                }))
-                .compose((Buffer b) -> {
-                    uuids.add(b.toJsonObject().getString("uuid"));
-                    if ((i + 1) % 2000 == 0) {
-                        System.out.printf("  enrolled %d/%d (%.1f s)%n", i + 1, n, (System.nanoTime() - t0) / 1e9);
-                    }
-                    return lane(http, next, n, uuids, t0, authorization);
-                });
     }
 
     private static final Pattern REQS = Pattern.compile("Requests/sec:\\s+([\\d.]+)");

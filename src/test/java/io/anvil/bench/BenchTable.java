@@ -21,6 +21,16 @@ final class BenchTable {
         this.columns = List.of(columns);
     }
 
+    /** A row of a section/case/value/unit/note table (the benches that report mixed measurements). */
+    static JsonObject measure(String section, String name, double value, String unit, String note) {
+        return new JsonObject()
+                .put("section", section)
+                .put("case", name)
+                .put("value", value)
+                .put("unit", unit)
+                .put("note", note);
+    }
+
     BenchTable meta(String key, Object value) {
         meta.put(key, value);
         return this;

@@ -630,6 +630,21 @@ public final class DeployBench {
         }
     }
 
+    /** {@code java -Xmx<xmx> [jvmOptions] -cp target/classes:… io.anvil.cli.AnvilCommand args…}: an Anvil process. */
+    static List<String> anvilCommand(String xmx, List<String> jvmOptions, String... args) throws java.io.IOException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("-Xmx" + xmx);
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of(
+                "-cp",
+                "target/classes:"
+                        + Files.readString(Path.of("target/classpath.txt")).trim(),
+                "io.anvil.cli.AnvilCommand"));
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+
     static int freePort() throws Exception {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();

@@ -1,9 +1,20 @@
 package io.anvil.bench;
 
+import io.anvil.cluster.HashRing;
+import io.anvil.lock.LockLease;
+import io.anvil.lock.LockOptions;
+import io.anvil.lock.LockRequest;
+import io.anvil.lock.NodeLockService;
+import io.anvil.lock.RedisTopology;
+import io.anvil.metrics.EventLoopLag;
 import io.anvil.store.DatabaseUrl;
-import io.anvil.testsupport.AnvilInstance;
+import io.anvil.testsupport.RedisServers;
 import io.anvil.testsupport.TestServices;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -12,10 +23,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.ResultSet;
+import java.sql.PreparedStatement;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -24,158 +36,345 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
- * {@code scripts/bench scale}: {@code bench.nodes} nodes (default 100,000) on {@code bench.conductors} conductor
- * processes (default 3), one database and one Redis — the sizing target of docs/scale-out.md.
+ * {@code scripts/bench scale}: the sizing target of docs/scale-out.md — {@code bench.nodes} (100,000) simulated
+ * {@code ipmi} nodes, {@code bench.conductors} (3) conductor processes on one PostgreSQL and one Redis Cluster.
  *
- * <p>The nodes are written by bulk SQL, not through the API (100,000 POSTs would take minutes and measure the
- * create path, which {@code scripts/bench api} already does): a short-lived conductor on a fresh database runs the
- * migrations and creates one fake-hardware node through {@code POST /v1/nodes}; that row is the template every other
- * row copies (every column and default as the API writes them), with its own uuid and name. Every node is then set
- * {@code available} with power state {@code power off}: as if moved manage → provide without automated cleaning, and
- * outside the power sync's excluded states (enroll is one of them), so each conductor's first sync checks every node
- * it owns; fake power reports the recorded state, so the checks find no mismatch — the sync's own cost is measured,
- * no BMC's.
- *
- * <p>Then the conductors start at once, each {@code anvil serve} in its own JVM ({@code -Xmx} from {@code bench.xmx})
- * with its own hostname and API port. Per conductor: seconds from launch until {@code GET /v1} answers, and until
- * its first power sync has completed ({@code anvil_periodic_duration_seconds_count{task="sync_power_states"}} ≥ 1 in
- * {@code /metrics}, with that run's duration); VmRSS and VmHWM from /proc and the heap in use
- * ({@code jvm_memory_used_bytes{area="heap"}}) right after that first sync; then wrk's p50/p99 of
- * {@code GET /v1/nodes/{uuid}} (random uuids of the fleet) and {@code GET /v1/nodes?limit=1000} against it.
+ * <ol>
+ *   <li><b>Redis</b>: a real Cluster started from {@code redis-server} (3 masters, each with a replica;
+ *       {@code testsupport.RedisServers}); the conductors run with {@code redis.mode: cluster}.
+ *       {@code -Dbench.redis=standalone} uses the test Redis instead.</li>
+ *   <li><b>BMCs</b>: {@code anvil sim bmc} processes of at most {@code bench.bmcsPerSim} (14,000) BMCs each — one
+ *       UDP socket per BMC, under the 20,000 file-descriptor limit of a process here — simulator k on loopback
+ *       address 127.0.1.(k+1), BMC j on port 20000+j. Each runs with {@code -v}: the bench reads every "session
+ *       opened" line, with the time it read it, to see which BMC a conductor talked to when.</li>
+ *   <li><b>Enroll</b>: with {@code bench.enroll=api} (the default) {@code POST /v1/nodes} with {@code driver: ipmi}
+ *       and the BMC's {@code driver_info}, {@code bench.inFlight} (64) requests at once, spread over the
+ *       conductors' APIs; with {@code bench.enroll=sql} one batched INSERT per 1,000 nodes (what the table says ran).
+ *       Then one UPDATE moves every node to {@code manageable} with power {@code power off} (what the simulators
+ *       report), as if verified: {@code enroll} is among the power sync's excluded states, and a verify per node
+ *       would be a power-state read before the one measured.</li>
+ *   <li><b>Power-sync pass</b> at the shipped defaults ({@code sync_power_state_interval} 60 s,
+ *       {@code sync_power_state_workers}) unless {@code bench.syncInterval} / {@code bench.anvil.*} say otherwise:
+ *       per conductor, its first {@code sync_power_states} run that read power states (new IPMI sessions: no
+ *       conductor talked to a BMC before) — the run's duration ({@code anvil_periodic_duration_seconds}), the
+ *       {@code getChassisStatus} reads and sessions it made; across the three, the longest run and the time from
+ *       the nodes becoming eligible until every conductor's run ended, and the "session opened" count the
+ *       simulators saw. Also each conductor's longest event-loop turn ({@code anvil_event_loop_lag_max_seconds})
+ *       and turns of 100 ms or more ({@code anvil_event_loop_stalls_total}) since its start.</li>
+ *   <li><b>Memory</b>: VmRSS and VmHWM of each conductor (and of each simulator) after the pass, and the heap in
+ *       use.</li>
+ *   <li><b>API</b>: wrk's p50/p99 of {@code GET /v1/nodes/{uuid}} (random nodes) and {@code GET
+ *       /v1/nodes?limit=1000} against each conductor, {@code bench.seconds} (10) each.</li>
+ *   <li><b>Take-over</b>: {@code kill -9} of the last conductor. Its nodes are those the hash ring of the three
+ *       hostnames gives it (Ironic's ring, {@code cluster.HashRing}, 2^5 points each, as the conductors compute
+ *       it). <i>Take-over time</i>: from the kill until every one of those nodes' BMCs has seen a new IPMI session
+ *       opened by a survivor (the session a power-state check opens: the dead conductor's sessions died with it,
+ *       the survivors had none with those BMCs). Reported with its parts: when a survivor's {@code GET
+ *       /v1/conductors} first shows the dead one not alive (heartbeat_timeout), and when the first, half and all
+ *       of its nodes were checked. Waits at most three sync intervals plus 2 minutes.</li>
+ * </ol>
  *
  * <p>Settings ({@code -Dname=value}): {@code bench.nodes} (100000), {@code bench.conductors} (3), {@code bench.xmx}
- * (1g), {@code bench.syncInterval} ({@code conductor.sync_power_state_interval}, seconds, 20), {@code bench.seconds}
- * (wrk duration per scenario, 10), {@code bench.keep=true} keeps the database (dropped otherwise), and
- * {@code bench.anvil.<section>.<key>} any other Anvil setting of the conductors. Prints a table, the load average
- * (the machine may be shared), and writes target/bench/scale.json.
+ * (1g, each conductor), {@code bench.simXmx} (768m), {@code bench.bmcsPerSim} (14000), {@code bench.syncInterval}
+ * (seconds; default: the shipped 60), {@code bench.enroll} (api|sql), {@code bench.inFlight} (64),
+ * {@code bench.redis} (cluster|standalone), {@code bench.seconds} (wrk, 10), {@code bench.takeover} (true),
+ * {@code bench.secondPass} (true: also the run of each conductor that ends next after the first passes, warm),
+ * {@code bench.keep=true} keeps the database, and {@code bench.anvil.<section>.<key>} any other conductor setting.
+ * A quick check: {@code scripts/bench scale -Dbench.nodes=10000 -Dbench.syncInterval=20}. Prints a table with the
+ * load average (the machine may be shared) and writes target/bench/scale.json.
  */
 public final class ScaleBench {
     private static final String VERSION = "X-OpenStack-Ironic-API-Version: 1.78";
     private static final HttpClient HTTP =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    static final int SIM_BASE_PORT = 20000;
+    private static final String CHASSIS_OK = "operation=\"getChassisStatus\",outcome=\"ok\"";
 
-    public static void main(String[] args) throws Exception {
+    private ScaleBench() {}
+
+    public static void main(String[] args) {
+        try {
+            run();
+            System.exit(0);
+        } catch (Throwable e) {
+            e.printStackTrace();
+            System.exit(1); // Vert.x threads would keep a failed bench alive
+        }
+    }
+
+    private static void run() throws Exception {
         int nodes = Integer.getInteger("bench.nodes", 100_000);
         int conductors = Integer.getInteger("bench.conductors", 3);
         String xmx = System.getProperty("bench.xmx", "1g");
-        int syncInterval = Integer.getInteger("bench.syncInterval", 20);
+        String simXmx = System.getProperty("bench.simXmx", "768m");
+        int perSim = Integer.getInteger("bench.bmcsPerSim", 14_000);
+        String interval = System.getProperty("bench.syncInterval");
+        int syncInterval = interval == null ? 60 : Integer.parseInt(interval);
+        String enroll = System.getProperty("bench.enroll", "api");
+        int inFlight = Integer.getInteger("bench.inFlight", 64);
+        String redisMode = System.getProperty("bench.redis", "cluster");
         int seconds = Integer.getInteger("bench.seconds", 10);
         String wrk = ApiBench.findWrk();
         Files.createDirectories(Path.of("target/bench"));
         String load0 = loadAverage();
         System.out.printf(
-                "scale bench: %d nodes, %d conductors (-Xmx%s each), sync interval %d s, %d cores, load average %s%n",
-                nodes, conductors, xmx, syncInterval, Runtime.getRuntime().availableProcessors(), load0);
-
-        DatabaseUrl db = seed(nodes);
-        List<DeployBench.Child> children = new ArrayList<>();
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> children.forEach(c -> c.process.destroyForcibly())));
-        BenchTable table = new BenchTable(
-                        "scale",
-                        "conductor",
-                        "API up s",
-                        "first sync done s",
-                        "first sync run s",
-                        "VmRSS MiB",
-                        "VmHWM MiB",
-                        "heap MiB",
-                        "GET node p50 ms",
-                        "GET node p99 ms",
-                        "list 1000 p50 ms",
-                        "list 1000 p99 ms")
+                "scale bench: %d ipmi nodes, %d conductors (-Xmx%s each), redis %s, enroll %s, sync interval %d s,"
+                        + " %d cores, load average %s%n",
+                nodes,
+                conductors,
+                xmx,
+                redisMode,
+                enroll,
+                syncInterval,
+                Runtime.getRuntime().availableProcessors(),
+                load0);
+        BenchTable table = new BenchTable("scale", "section", "case", "value", "unit", "note")
                 .meta("nodes", nodes)
                 .meta("conductors", conductors)
                 .meta("xmx", xmx)
+                .meta("redis", redisMode)
+                .meta("enroll", enroll)
                 .meta("sync_power_state_interval", syncInterval)
                 .meta("cores", Runtime.getRuntime().availableProcessors())
                 .meta("load_average_start", load0)
                 .meta(
                         "command",
                         "scripts/bench scale -Dbench.nodes=" + nodes + " -Dbench.conductors=" + conductors
-                                + " -Dbench.xmx=" + xmx);
+                                + " -Dbench.enroll=" + enroll + " -Dbench.redis=" + redisMode
+                                + (interval == null ? "" : " -Dbench.syncInterval=" + interval));
+        Vertx timers = Vertx.vertx();
+        List<Sim> sims = new ArrayList<>();
+        List<DeployBench.Child> children = new ArrayList<>();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            children.forEach(c -> c.process.destroyForcibly());
+            sims.forEach(s -> s.process.destroyForcibly());
+        }));
         ExecutorService pool = Executors.newCachedThreadPool();
+        DatabaseUrl db = TestServices.freshDatabase();
+        RedisServers cluster = null;
         try {
-            Path paths = Path.of("target/bench/scale-node-paths.txt");
-            Files.write(
-                    paths,
-                    sampleUuids(db, 10_000).stream().map(u -> "/v1/nodes/" + u).toList());
-            Path getLua = Path.of("target/bench/scale-get-node.lua");
-            Files.writeString(
-                    getLua,
-                    """
-          local paths = {}
-          for line in io.lines("%s") do paths[#paths + 1] = line end
-          request = function()
-            return wrk.format("GET", paths[math.random(#paths)], {["X-OpenStack-Ironic-API-Version"] = "1.78"})
-          end
-          """
-                            .formatted(paths.toAbsolutePath()));
+            List<String> redisEnv = new ArrayList<>();
+            if (redisMode.equals("cluster")) {
+                cluster = RedisServers.cluster(timers);
+                redisEnv.add("ANVIL_REDIS_MODE=cluster");
+                redisEnv.add("ANVIL_REDIS_ENDPOINTS=" + String.join(",", cluster.endpoints()));
+                System.out.println("redis cluster: " + cluster.endpoints());
+            } else {
+                redisEnv.add("ANVIL_REDIS_URL=" + TestServices.redisUrl());
+            }
 
-            String cp = "target/classes:"
-                    + Files.readString(Path.of("target/classpath.txt")).trim();
-            String java =
-                    Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            // ---- simulators
+            long ts = System.nanoTime();
+            List<CompletableFuture<Sim>> simStarts = new ArrayList<>();
+            for (int k = 0; k * perSim < nodes; k++) {
+                int count = Math.min(perSim, nodes - k * perSim);
+                int index = k;
+                simStarts.add(CompletableFuture.supplyAsync(() -> Sim.start(index, count, simXmx), pool));
+            }
+            for (CompletableFuture<Sim> f : simStarts) {
+                sims.add(f.get(10, TimeUnit.MINUTES));
+            }
+            table.row(row(
+                    "setup",
+                    "simulators up",
+                    (System.nanoTime() - ts) / 1e9,
+                    "s",
+                    sims.size() + " `anvil sim bmc` processes of up to " + perSim + " BMCs"));
+
+            // ---- conductors
             long t0 = System.nanoTime();
-            List<CompletableFuture<JsonObject>> started = new ArrayList<>();
+            List<Conductor> cs = new ArrayList<>();
+            List<CompletableFuture<Conductor>> started = new ArrayList<>();
             for (int i = 1; i <= conductors; i++) {
                 int n = i;
-                int port = DeployBench.freePort();
-                Map<String, String> env = new TreeMap<>();
-                env.put("ANVIL_DATABASE_URL", TestServices.urlOf(db));
-                env.put("ANVIL_REDIS_URL", TestServices.redisUrl());
-                env.put("ANVIL_API_HOST", "127.0.0.1");
-                env.put("ANVIL_CONDUCTOR_HOSTNAME", "scale-" + n + "-" + db.database());
-                env.put("ANVIL_SECRETS_KEY", TestServices.SECRETS_KEY); // its own database: a key is required
-                env.put("ANVIL_CONDUCTOR_SYNC_POWER_STATE_INTERVAL", String.valueOf(syncInterval));
-                System.getProperties().stringPropertyNames().stream()
-                        .filter(k -> k.startsWith("bench.anvil."))
-                        .forEach(k -> env.put(
-                                "ANVIL_"
-                                        + k.substring("bench.anvil.".length())
-                                                .replace('.', '_')
-                                                .toUpperCase(Locale.ROOT),
-                                System.getProperty(k)));
-                List<String> cmd = List.of(
-                        java,
-                        "-Xmx" + xmx,
-                        "-cp",
-                        cp,
-                        "io.anvil.cli.AnvilCommand",
-                        "serve",
-                        "--port",
-                        String.valueOf(port));
+                Map<String, String> env = conductorEnv(db, "scale-" + n, syncInterval, redisEnv);
                 started.add(CompletableFuture.supplyAsync(
                         () -> {
                             try {
+                                int port = DeployBench.freePort();
                                 DeployBench.Child c = DeployBench.Child.start(
                                         "conductor-" + n,
-                                        cmd,
+                                        DeployBench.anvilCommand(
+                                                xmx,
+                                                // GC pauses stop every loop too: their log tells them from long turns
+                                                List.of("-Xlog:gc:file=target/bench/scale-conductor-" + n + "-gc.log"),
+                                                "serve",
+                                                "--port",
+                                                String.valueOf(port)),
                                         env,
                                         Path.of("target/bench/scale-conductor-" + n + ".log"),
                                         "API listening");
                                 synchronized (children) {
                                     children.add(c);
                                 }
-                                return watch(c, n, port, t0);
+                                String base = "http://127.0.0.1:" + port;
+                                while (status(base + "/v1") != 200) {
+                                    BenchWait.pause(100);
+                                }
+                                return new Conductor("scale-" + n, c, base, (System.nanoTime() - t0) / 1e9);
                             } catch (Exception e) {
                                 throw new IllegalStateException(e);
                             }
                         },
                         pool));
             }
-            List<JsonObject> rows = new ArrayList<>();
-            for (CompletableFuture<JsonObject> f : started) {
-                rows.add(f.get(15, TimeUnit.MINUTES));
+            for (CompletableFuture<Conductor> f : started) {
+                Conductor c = f.get(10, TimeUnit.MINUTES);
+                cs.add(c);
+                table.row(row("setup", c.name + ": API up", c.apiUp, "s", "from the launch of the three"));
             }
-            // latency last, once every conductor has made its first sync, one conductor at a time
-            for (JsonObject row : rows) {
-                String base = "http://127.0.0.1:" + row.getInteger("port");
-                ApiBench.wrk(wrk, List.of("-t1", "-c8", "-d3s", "-s", getLua.toString(), base), "warm-up");
+
+            // ---- enroll
+            long te = System.nanoTime();
+            List<String> uuids = enroll.equals("sql")
+                    ? enrollSql(db, nodes, perSim)
+                    : ApiEnroll.enroll(
+                            cs.stream().map(c -> c.port()).toList(), nodes, inFlight, null, i -> nodeBody(i, perSim));
+            double enrollS = (System.nanoTime() - te) / 1e9;
+            table.row(row(
+                    "enroll",
+                    enroll.equals("sql") ? "bulk SQL INSERT" : "POST /v1/nodes (driver ipmi)",
+                    enrollS,
+                    "s",
+                    String.format(
+                            "%.0f nodes/s%s",
+                            nodes / enrollS,
+                            enroll.equals("sql") ? "" : ", " + inFlight + " in flight over " + conductors + " APIs")));
+
+            if (cluster != null) {
+                warmLockSlots(timers, cluster.endpoints(), uuids, table);
+            }
+
+            // ---- the first power-sync pass
+            EventLoopLag control = EventLoopLag.start(timers, io.anvil.metrics.AnvilMetrics.noop());
+            List<JsonObject> before = new ArrayList<>();
+            for (Conductor c : cs) {
+                before.add(c.sample());
+            }
+            long opened0 = sims.stream().mapToLong(s -> s.opened.get()).sum();
+            long tEligible = System.nanoTime();
+            sql(db, "UPDATE nodes SET provision_state = 'manageable', power_state = 'power off'");
+            List<CompletableFuture<JsonObject>> passes = new ArrayList<>();
+            for (int i = 0; i < cs.size(); i++) {
+                Conductor c = cs.get(i);
+                JsonObject b = before.get(i);
+                passes.add(CompletableFuture.supplyAsync(() -> c.awaitPass(b, tEligible), pool));
+            }
+            double longest = 0;
+            double allDone = 0;
+            long checks = 0;
+            for (int i = 0; i < cs.size(); i++) {
+                JsonObject p = passes.get(i).get(4L * syncInterval + 300, TimeUnit.SECONDS);
+                Conductor c = cs.get(i);
+                longest = Math.max(longest, p.getDouble("run"));
+                allDone = Math.max(allDone, p.getDouble("ended"));
+                checks += p.getLong("checks");
+                table.row(row(
+                        "power sync",
+                        c.name + ": first pass run",
+                        p.getDouble("run"),
+                        "s",
+                        String.format(
+                                "%d getChassisStatus ok, %d sessions opened, %d failed",
+                                p.getLong("checks"), p.getLong("sessions"), p.getLong("failed"))));
+                table.row(row(
+                        "event loop",
+                        c.name + ": turns ≥ 0.1 s during the pass",
+                        Double.parseDouble(p.getString("stalls").split(" ")[0]),
+                        "turns",
+                        p.getString("stalls")));
+            }
+            table.row(row(
+                    "power sync",
+                    "across the three: longest run",
+                    longest,
+                    "s",
+                    String.format("aim < 60 s; %d checks in all for %d nodes", checks, nodes)));
+            table.row(row(
+                    "power sync",
+                    "across the three: eligible → every run ended",
+                    allDone,
+                    "s",
+                    "includes waiting for each conductor's next run to start (≤ one interval)"));
+            table.row(row(
+                    "power sync",
+                    "sessions the simulators saw opened",
+                    sims.stream().mapToLong(s -> s.opened.get()).sum() - opened0,
+                    "sessions",
+                    "one per node expected (new sessions)"));
+            // the next run of each: every JVM warmed up, sessions kept open (ipmi.session_idle_close > the interval)
+            if (Boolean.parseBoolean(System.getProperty("bench.secondPass", "true"))) {
+                List<CompletableFuture<JsonObject>> seconds2 = new ArrayList<>();
+                for (Conductor c : cs) {
+                    JsonObject b = c.sample();
+                    long at = System.nanoTime();
+                    seconds2.add(CompletableFuture.supplyAsync(() -> c.awaitPass(b, at), pool));
+                }
+                for (int i = 0; i < cs.size(); i++) {
+                    JsonObject p = seconds2.get(i).get(4L * syncInterval + 300, TimeUnit.SECONDS);
+                    table.row(row(
+                            "power sync",
+                            cs.get(i).name + ": a later pass run (warm)",
+                            p.getDouble("run"),
+                            "s",
+                            String.format(
+                                    "%d getChassisStatus ok, %d sessions opened, %d failed; stalls %s",
+                                    p.getLong("checks"),
+                                    p.getLong("sessions"),
+                                    p.getLong("failed"),
+                                    p.getString("stalls"))));
+                }
+            }
+            long[] idle = control.stallCounts();
+            control.close();
+            table.row(row(
+                    "event loop",
+                    "control: the bench's idle event loop, over the passes",
+                    idle[0],
+                    "turns",
+                    String.format(
+                            "%d ≥ 0.1 s, %d ≥ 0.5 s, %d ≥ 2 s, longest %.0f ms: the machine's CPU shortage alone",
+                            idle[0], idle[1], idle[2], control.maxMillis())));
+            for (Conductor c : cs) {
+                JsonObject m = c.sample();
+                table.row(row(
+                        "event loop",
+                        c.name + ": longest turn since start",
+                        m.getDouble("lagMaxMs"),
+                        "ms",
+                        String.format("start-up included; %d turns ≥ 0.1 s since start", m.getLong("stalls"))));
+            }
+
+            // ---- memory
+            for (Conductor c : cs) {
+                long[] rss = rss(c.child.pid());
+                JsonObject m = c.sample();
+                table.row(row(
+                        "memory",
+                        c.name + ": VmRSS",
+                        rss[0] / 1024.0,
+                        "MiB",
+                        String.format(
+                                "VmHWM %d MiB, heap in use %.0f MiB; aim < 1024",
+                                rss[1] / 1024, m.getDouble("heapMiB"))));
+            }
+            long simRss = 0;
+            for (Sim s : sims) {
+                simRss = Math.max(simRss, rss(s.process.pid())[0]);
+            }
+            table.row(row("memory", "largest simulator: VmRSS", simRss / 1024.0, "MiB", "-Xmx" + simXmx));
+
+            // ---- API latency, one conductor at a time
+            Path getLua = getNodeScript(uuids);
+            for (Conductor c : cs) {
+                ApiBench.wrk(wrk, List.of("-t1", "-c8", "-d3s", "-s", getLua.toString(), c.base), "warm-up");
                 JsonObject get = ApiBench.wrk(
                         wrk,
-                        List.of("-t1", "-c16", "-d" + seconds + "s", "--latency", "-s", getLua.toString(), base),
+                        List.of("-t1", "-c16", "-d" + seconds + "s", "--latency", "-s", getLua.toString(), c.base),
                         "GET /v1/nodes/{uuid}");
                 JsonObject list = ApiBench.wrk(
                         wrk,
@@ -186,18 +385,31 @@ public final class ScaleBench {
                                 "--latency",
                                 "-H",
                                 VERSION,
-                                base + "/v1/nodes?limit=1000"),
+                                c.base + "/v1/nodes?limit=1000"),
                         "GET /v1/nodes?limit=1000");
-                row.put("GET node p50 ms", get.getDouble("p50 ms"))
-                        .put("GET node p99 ms", get.getDouble("p99 ms"))
-                        .put("GET node req/s", get.getDouble("req/s"))
-                        .put("GET node errors", get.getString("errors"))
-                        .put("list 1000 p50 ms", list.getDouble("p50 ms"))
-                        .put("list 1000 p99 ms", list.getDouble("p99 ms"))
-                        .put("list 1000 req/s", list.getDouble("req/s"))
-                        .put("list 1000 errors", list.getString("errors"));
-                table.row(row);
+                table.row(row(
+                        "api",
+                        c.name + ": GET node p50",
+                        get.getDouble("p50 ms"),
+                        "ms",
+                        String.format(
+                                "p99 %.1f ms, %.0f req/s, errors %s",
+                                get.getDouble("p99 ms"), get.getDouble("req/s"), get.getString("errors"))));
+                table.row(row(
+                        "api",
+                        c.name + ": list 1000 p50",
+                        list.getDouble("p50 ms"),
+                        "ms",
+                        String.format(
+                                "p99 %.1f ms, %.0f req/s, errors %s",
+                                list.getDouble("p99 ms"), list.getDouble("req/s"), list.getString("errors"))));
             }
+
+            // ---- take-over
+            if (Boolean.parseBoolean(System.getProperty("bench.takeover", "true")) && cs.size() > 1) {
+                takeOver(table, cs, sims, uuids, perSim, syncInterval);
+            }
+
             String load1 = loadAverage();
             table.meta("load_average_end", load1);
             boolean shared = Double.parseDouble(load0.split(" ")[0]) > 2 || Double.parseDouble(load1.split(" ")[0]) > 2;
@@ -207,110 +419,388 @@ public final class ScaleBench {
             table.finish();
         } finally {
             children.forEach(DeployBench.Child::stop);
+            sims.forEach(s -> s.process.destroy());
             pool.shutdownNow();
+            if (cluster != null) {
+                cluster.close();
+            }
             if (!Boolean.getBoolean("bench.keep")) {
                 drop(db);
             } else {
                 System.out.println("kept database " + db.database());
             }
+            timers.close();
         }
-        System.exit(0);
     }
 
-    /**
-     * A fresh database with {@code n} fake-hardware nodes: a conductor runs the migrations and creates the template
-     * node through the API, then one INSERT … SELECT copies it (see the class comment).
-     */
-    private static DatabaseUrl seed(int n) throws Exception {
-        long t0 = System.nanoTime();
-        DatabaseUrl db;
-        String template;
-        try (AnvilInstance seed = AnvilInstance.start(Map.of())) {
-            db = seed.database();
-            HttpResponse<String> r = HTTP.send(
-                    HttpRequest.newBuilder(URI.create(seed.endpoint() + "/v1/nodes"))
-                            .header("Content-Type", "application/json")
-                            .header("X-OpenStack-Ironic-API-Version", "1.78")
-                            .POST(HttpRequest.BodyPublishers.ofString(
-                                    "{\"driver\": \"fake-hardware\", \"name\": \"scale-0\","
-                                            + " \"properties\": {\"cpus\": 16, \"memory_mb\": 65536}}"))
-                            .build(),
-                    HttpResponse.BodyHandlers.ofString());
-            if (r.statusCode() != 201) {
-                throw new IllegalStateException("template node: " + r.statusCode() + " " + r.body());
+    /** The measured part of the take-over; see the class comment for the definition. */
+    private static void takeOver(
+            BenchTable table, List<Conductor> cs, List<Sim> sims, List<String> uuids, int perSim, int syncInterval)
+            throws Exception {
+        Conductor victim = cs.get(cs.size() - 1);
+        HashRing ring = new HashRing(cs.stream().map(c -> c.name).toList(), HashRing.DEFAULT_PARTITIONS);
+        List<Integer> orphans = new ArrayList<>();
+        for (int i = 0; i < uuids.size(); i++) {
+            if (victim.name.equals(ring.owner(uuids.get(i)))) {
+                orphans.add(i);
             }
-            template = new JsonObject(r.body()).getString("uuid");
         }
-        try (Connection c = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
-                Statement s = c.createStatement()) {
-            // the seed conductor is gone: no row of it may sit in the hash ring while the measured ones start
-            s.execute("DELETE FROM conductors");
-            List<String> copied = new ArrayList<>();
-            try (ResultSet rs = s.executeQuery("SELECT column_name FROM information_schema.columns"
-                    + " WHERE table_name = 'nodes' AND table_schema = current_schema() ORDER BY ordinal_position")) {
-                while (rs.next()) {
-                    String col = rs.getString(1);
-                    if (!List.of("id", "uuid", "name", "provision_state", "power_state", "provision_updated_at")
-                            .contains(col)) {
-                        copied.add(col);
-                    }
-                }
+        String survivor = cs.get(0).base;
+        long kill = System.nanoTime();
+        sims.forEach(s -> s.since = kill);
+        victim.child.process.destroyForcibly(); // SIGKILL
+        System.out.printf("killed %s (pid %d), owner of %d nodes%n", victim.name, victim.child.pid(), orphans.size());
+        double detected = -1;
+        long deadline = kill + TimeUnit.SECONDS.toNanos(3L * syncInterval + 120);
+        long[] checkedAt = new long[orphans.size()];
+        int checked = 0;
+        while (System.nanoTime() < deadline) {
+            if (detected < 0 && !alive(survivor, victim.name)) {
+                detected = (System.nanoTime() - kill) / 1e9;
+                System.out.printf("  %s seen dead by %s after %.1f s%n", victim.name, cs.get(0).name, detected);
             }
-            String cols = String.join(", ", copied);
-            s.execute("UPDATE nodes SET provision_state = 'available', power_state = 'power off',"
-                    + " provision_updated_at = now() WHERE uuid = '" + template + "'");
-            s.execute("INSERT INTO nodes (uuid, name, provision_state, power_state, provision_updated_at, " + cols
-                    + ") SELECT md5('scale-' || g || clock_timestamp())::uuid, 'scale-' || g, 'available',"
-                    + " 'power off', now(), " + cols + " FROM nodes t, generate_series(1, " + (n - 1) + ") g"
-                    + " WHERE t.uuid = '" + template + "'");
-            s.execute("VACUUM ANALYZE nodes");
-        }
-        System.out.printf(
-                "seeded %d nodes in database %s in %.1f s%n", n, db.database(), (System.nanoTime() - t0) / 1e9);
-        return db;
-    }
-
-    /** Polls a started conductor until its API answers and its first power sync has completed. */
-    private static JsonObject watch(DeployBench.Child c, int n, int port, long t0) throws Exception {
-        String base = "http://127.0.0.1:" + port;
-        while (status(base + "/v1") != 200) {
-            BenchWait.pause(100);
-        }
-        double apiUp = (System.nanoTime() - t0) / 1e9;
-        System.out.printf("  conductor-%d (pid %d, port %d): API answers after %.1f s%n", n, c.pid(), port, apiUp);
-        while (true) {
-            String metrics = get(base + "/metrics");
-            double count = series(metrics, "anvil_periodic_duration_seconds_count", "task=\"sync_power_states\"");
-            if (count >= 1) {
-                double synced = (System.nanoTime() - t0) / 1e9;
-                double run =
-                        series(metrics, "anvil_periodic_duration_seconds_sum", "task=\"sync_power_states\"") / count;
-                long[] rss = rss(c.pid());
-                double heap = series(metrics, "jvm_memory_used_bytes", "area=\"heap\"") / (1024 * 1024);
-                System.out.printf(
-                        "  conductor-%d: first power sync done after %.1f s (run %.1f s), VmRSS %d MiB, VmHWM %d"
-                                + " MiB, heap %.0f MiB%n",
-                        n, synced, run, rss[0] / 1024, rss[1] / 1024, heap);
-                return new JsonObject()
-                        .put("conductor", "conductor-" + n)
-                        .put("pid", c.pid())
-                        .put("port", port)
-                        .put("API up s", apiUp)
-                        .put("first sync done s", synced)
-                        .put("first sync run s", run)
-                        .put("VmRSS MiB", rss[0] / 1024)
-                        .put("VmHWM MiB", rss[1] / 1024)
-                        .put("heap MiB", (double) Math.round(heap));
+            checked = 0;
+            for (int o = 0; o < orphans.size(); o++) {
+                int i = orphans.get(o);
+                long at = sims.get(i / perSim).openedAt.get(i % perSim);
+                checkedAt[o] = at;
+                checked += at > kill ? 1 : 0;
+            }
+            if (checked == orphans.size() && detected >= 0) {
+                break;
             }
             BenchWait.pause(250);
         }
+        long[] sorted = Arrays.stream(checkedAt).filter(t -> t > kill).sorted().toArray();
+        java.util.function.IntFunction<Double> at = k -> (sorted[k] - kill) / 1e9;
+        table.row(row(
+                "take-over",
+                victim.name + " seen dead by a survivor",
+                detected,
+                "s",
+                "GET /v1/conductors alive=false (conductor.heartbeat_timeout)"));
+        if (sorted.length > 0) {
+            table.row(row("take-over", "first of its nodes checked by a survivor", at.apply(0), "s", ""));
+            table.row(row("take-over", "half of its nodes checked", at.apply((orphans.size() - 1) / 2), "s", ""));
+        }
+        table.row(row(
+                "take-over",
+                "take-over time: all of its nodes checked by a survivor",
+                checked == orphans.size() ? at.apply(sorted.length - 1) : -1,
+                "s",
+                String.format(
+                        "%d of %d nodes checked%s; aim < 15 s",
+                        checked, orphans.size(), checked == orphans.size() ? "" : " before the bench gave up")));
     }
 
-    /** The sum of every sample of {@code name} whose labels contain {@code label} (0 when none). */
+    private static boolean alive(String base, String hostname) {
+        try {
+            JsonArray list = new JsonObject(get(base + "/v1/conductors?detail=true")).getJsonArray("conductors");
+            for (int i = 0; i < list.size(); i++) {
+                JsonObject c = list.getJsonObject(i);
+                if (hostname.equals(c.getString("hostname"))) {
+                    return c.getBoolean("alive", true);
+                }
+            }
+            return false;
+        } catch (Exception e) {
+            return true;
+        }
+    }
+
+    private static Map<String, String> conductorEnv(
+            DatabaseUrl db, String hostname, int syncInterval, List<String> redisEnv) {
+        Map<String, String> env = new TreeMap<>();
+        env.put("ANVIL_DATABASE_URL", TestServices.urlOf(db));
+        redisEnv.forEach(kv -> env.put(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1)));
+        env.put("ANVIL_API_HOST", "127.0.0.1");
+        env.put("ANVIL_CONDUCTOR_HOSTNAME", hostname);
+        env.put("ANVIL_SECRETS_KEY", TestServices.SECRETS_KEY); // its own database: a key is required
+        env.put("ANVIL_CONDUCTOR_SYNC_POWER_STATE_INTERVAL", String.valueOf(syncInterval));
+        System.getProperties().stringPropertyNames().stream()
+                .filter(k -> k.startsWith("bench.anvil."))
+                .forEach(k -> env.put(
+                        "ANVIL_"
+                                + k.substring("bench.anvil.".length())
+                                        .replace('.', '_')
+                                        .toUpperCase(Locale.ROOT),
+                        System.getProperty(k)));
+        return env;
+    }
+
+    /** Node i's BMC: simulator i / perSim, BMC i mod perSim there. */
+    static JsonObject driverInfo(int i, int perSim) {
+        return new JsonObject()
+                .put("ipmi_address", Sim.host(i / perSim))
+                .put("ipmi_port", SIM_BASE_PORT + i % perSim)
+                .put("ipmi_username", "admin")
+                .put("ipmi_password", "password");
+    }
+
+    private static JsonObject nodeBody(int i, int perSim) {
+        return new JsonObject()
+                .put("driver", "ipmi")
+                .put("name", "scale-" + i)
+                .put("driver_info", driverInfo(i, perSim))
+                .put("properties", new JsonObject().put("cpus", 16).put("memory_mb", 65536));
+    }
+
+    /** The {@code bench.enroll=sql} path: batched INSERTs of ipmi nodes in {@code enroll}. */
+    private static List<String> enrollSql(DatabaseUrl db, int n, int perSim) throws Exception {
+        List<String> uuids = new ArrayList<>(n);
+        try (Connection c = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
+                PreparedStatement ps = c.prepareStatement("INSERT INTO nodes (uuid, name, driver, provision_state,"
+                        + " driver_info, power_interface, management_interface, deploy_interface, boot_interface)"
+                        + " VALUES (?::uuid, ?, 'ipmi', 'enroll', ?::jsonb, 'ipmitool', 'ipmitool', 'fake', 'fake')")) {
+            c.setAutoCommit(false);
+            for (int i = 0; i < n; i++) {
+                String uuid = java.util.UUID.randomUUID().toString();
+                uuids.add(uuid);
+                ps.setString(1, uuid);
+                ps.setString(2, "scale-" + i);
+                ps.setString(3, driverInfo(i, perSim).encode());
+                ps.addBatch();
+                if (i % 1000 == 999 || i == n - 1) {
+                    ps.executeBatch();
+                    c.commit();
+                }
+            }
+        }
+        return uuids;
+    }
+
+    private static Path getNodeScript(List<String> uuids) throws Exception {
+        Path paths = Path.of("target/bench/scale-node-paths.txt");
+        List<String> sample = new ArrayList<>(uuids);
+        java.util.Collections.shuffle(sample, new java.util.Random(7));
+        Files.write(
+                paths,
+                sample.subList(0, Math.min(10_000, sample.size())).stream()
+                        .map(u -> "/v1/nodes/" + u)
+                        .toList());
+        Path getLua = Path.of("target/bench/scale-get-node.lua");
+        Files.writeString(
+                getLua,
+                """
+          local paths = {}
+          for line in io.lines("%s") do paths[#paths + 1] = line end
+          request = function()
+            return wrk.format("GET", paths[math.random(#paths)], {["X-OpenStack-Ironic-API-Version"] = "1.78"})
+          end
+          """
+                        .formatted(paths.toAbsolutePath()));
+        return getLua;
+    }
+
+    /** One conductor process and its API. */
+    private record Conductor(String name, DeployBench.Child child, String base, double apiUp) {
+        int port() {
+            return Integer.parseInt(base.substring(base.lastIndexOf(':') + 1));
+        }
+
+        /** The series the bench follows, from /metrics now. */
+        JsonObject sample() {
+            try {
+                String m = get(base + "/metrics");
+                return new JsonObject()
+                        .put("at", System.nanoTime())
+                        .put("runs", (long)
+                                series(m, "anvil_periodic_duration_seconds_count", "task=\"sync_power_states\""))
+                        .put("runSum", series(m, "anvil_periodic_duration_seconds_sum", "task=\"sync_power_states\""))
+                        .put("checks", (long) series(m, "anvil_ipmi_operations_seconds_count", CHASSIS_OK))
+                        .put("sessions", (long) series(m, "anvil_ipmi_sessions_opened_total", ""))
+                        .put(
+                                "failed",
+                                (long) series(
+                                                m,
+                                                "anvil_ipmi_operations_seconds_count",
+                                                "operation=\"getChassisStatus\"")
+                                        - (long) series(m, "anvil_ipmi_operations_seconds_count", CHASSIS_OK))
+                        .put("lagMaxMs", series(m, "anvil_event_loop_lag_max_seconds", "") * 1000)
+                        .put("stalls", (long) series(m, "anvil_event_loop_stalls_total", "over=\"0.1\""))
+                        .put("stalls500", (long) series(m, "anvil_event_loop_stalls_total", "over=\"0.5\""))
+                        .put("stalls2000", (long) series(m, "anvil_event_loop_stalls_total", "over=\"2.0\""))
+                        .put("heapMiB", series(m, "jvm_memory_used_bytes", "area=\"heap\"") / (1024 * 1024));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        /**
+         * Waits for the first sync run that completes after {@code before} with power-state reads made since: that
+         * run is the pass over every node this conductor owns (runs before the nodes became eligible found none).
+         */
+        JsonObject awaitPass(JsonObject before, long eligibleAt) {
+            try {
+                JsonObject last = before;
+                while (true) {
+                    // /metrics has one circuit gauge per BMC talked to: a scrape of ~40,000 series is work of its own
+                    BenchWait.pause(2000);
+                    JsonObject now = sample();
+                    if (now.getLong("runs") > last.getLong("runs")
+                            && now.getLong("checks") > before.getLong("checks")) {
+                        double run = (now.getDouble("runSum") - last.getDouble("runSum"))
+                                / (now.getLong("runs") - last.getLong("runs"));
+                        double ended = (System.nanoTime() - eligibleAt) / 1e9;
+                        System.out.printf(
+                                "  %s: pass done, run %.1f s, %.1f s after the nodes became eligible%n",
+                                name, run, ended);
+                        return new JsonObject()
+                                .put("run", run)
+                                .put("ended", ended)
+                                .put("checks", now.getLong("checks") - before.getLong("checks"))
+                                .put("sessions", now.getLong("sessions") - before.getLong("sessions"))
+                                .put("failed", now.getLong("failed") - before.getLong("failed"))
+                                .put("stalls", stallDelta(before, now));
+                    }
+                    last = now;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    private static String stallDelta(JsonObject before, JsonObject now) {
+        return String.format(
+                "%d ≥ 0.1 s, %d ≥ 0.5 s, %d ≥ 2 s",
+                now.getLong("stalls") - before.getLong("stalls"),
+                now.getLong("stalls500") - before.getLong("stalls500"),
+                now.getLong("stalls2000") - before.getLong("stalls2000"));
+    }
+
+    /**
+     * A fresh Cluster quarantines each lock slot at its first acquire for one lease (docs/locks.md#quarantine-after-data-loss):
+     * a first power-sync pass would find most nodes "locked". Every node's slot is used once here (try-once, released
+     * at once), then the bench waits out one lease, so the pass measures checks, not the quarantine.
+     */
+    private static void warmLockSlots(Vertx vertx, List<String> endpoints, List<String> uuids, BenchTable table)
+            throws Exception {
+        Duration lease = Duration.ofSeconds(10); // conductor.lock_lease
+        NodeLockService locks = NodeLockService.create(
+                        vertx,
+                        new RedisTopology(RedisTopology.Mode.CLUSTER, endpoints, "", 0, Duration.ZERO),
+                        LockOptions.defaults().withLease(lease, lease.dividedBy(3), lease.dividedBy(15)))
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get(60, TimeUnit.SECONDS);
+        long t0 = System.nanoTime();
+        java.util.concurrent.Semaphore inFlight = new java.util.concurrent.Semaphore(256);
+        AtomicLong quarantined = new AtomicLong();
+        for (String uuid : uuids) {
+            inFlight.acquire();
+            locks.acquire(
+                            uuid,
+                            LockRequest.exclusive("scale bench: first use of the slot")
+                                    .tryOnce())
+                    .compose(LockLease::release)
+                    .onComplete(ar -> {
+                        if (ar.failed()) {
+                            quarantined.incrementAndGet();
+                        }
+                        inFlight.release();
+                    });
+        }
+        inFlight.acquire(256);
+        BenchWait.pause(lease.toMillis() + 1000);
+        locks.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        table.row(row(
+                "setup",
+                "lock slots used once (fresh Cluster)",
+                (System.nanoTime() - t0) / 1e9,
+                "s",
+                quarantined.get() + " first acquires refused (quarantine), then one lease waited out"));
+    }
+
+    /**
+     * One {@code anvil sim bmc} process; its output is read line by line, the time of each "session … opened" kept
+     * per BMC (once {@link #since} is set, only the first after it).
+     */
+    private static final class Sim {
+        final Process process;
+        final AtomicLongArray openedAt;
+        final AtomicLong opened = new AtomicLong();
+        volatile long since = Long.MAX_VALUE;
+
+        private Sim(Process process, int count) {
+            this.process = process;
+            this.openedAt = new AtomicLongArray(count);
+        }
+
+        static String host(int k) {
+            return "127.0.1." + (k + 1);
+        }
+
+        static Sim start(int k, int count, String xmx) {
+            try {
+                List<String> cmd = DeployBench.anvilCommand(
+                        xmx,
+                        List.of(),
+                        "sim",
+                        "bmc",
+                        "--count",
+                        String.valueOf(count),
+                        "--host",
+                        host(k),
+                        "--base-port",
+                        String.valueOf(SIM_BASE_PORT),
+                        "-v");
+                ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+                pb.environment().keySet().removeIf(key -> key.startsWith("ANVIL_"));
+                Process p = pb.start();
+                Sim sim = new Sim(p, count);
+                CompletableFuture<Void> up = new CompletableFuture<>();
+                Path log = Path.of("target/bench/scale-sim-" + k + ".log");
+                Thread reader = new Thread(() -> sim.read(up, log), "sim-" + k + "-output");
+                reader.setDaemon(true);
+                reader.start();
+                up.get(5, TimeUnit.MINUTES);
+                System.out.printf(
+                        "  simulator %d: %d BMCs on %s:%d+ (pid %d)%n", k, count, host(k), SIM_BASE_PORT, p.pid());
+                return sim;
+            } catch (Exception e) {
+                throw new IllegalStateException("simulator " + k + ": " + e, e);
+            }
+        }
+
+        /** "bmc 123 (127.0.1.1:20123): session 0a0b0c0d opened (…)" lines are counted, the rest logged. */
+        private void read(CompletableFuture<Void> up, Path log) {
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream()));
+                    var out = Files.newBufferedWriter(log)) {
+                String line;
+                while ((line = in.readLine()) != null) {
+                    if (line.startsWith("bmc ")) {
+                        if (line.contains(" opened (")) {
+                            opened.incrementAndGet();
+                            long now = System.nanoTime();
+                            int i = Integer.parseInt(line.substring(4, line.indexOf(' ', 4)));
+                            // before the kill: the latest; after it: the first after it
+                            if (openedAt.get(i) < since) {
+                                openedAt.set(i, now);
+                            }
+                        }
+                        continue;
+                    }
+                    out.write(line);
+                    out.newLine();
+                    out.flush();
+                    if (line.contains("listening on udp")) {
+                        up.complete(null);
+                    }
+                }
+            } catch (Exception e) {
+                // the process ended
+            }
+            up.completeExceptionally(new IllegalStateException("exited; see " + log));
+        }
+    }
+
+    /** The sum of every sample of {@code name} (with or without labels) whose line contains {@code label}. */
     static double series(String metrics, String name, String label) {
         double sum = 0;
         for (String line : metrics.split("\n")) {
-            if (line.startsWith(name + "{") && line.contains(label)) {
+            if ((line.startsWith(name + "{") || line.startsWith(name + " ")) && line.contains(label)) {
                 sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
             }
         }
@@ -333,6 +823,7 @@ public final class ScaleBench {
     private static String get(String url) throws Exception {
         return HTTP.send(
                         HttpRequest.newBuilder(URI.create(url))
+                                .header("X-OpenStack-Ironic-API-Version", "1.78")
                                 .timeout(Duration.ofSeconds(30))
                                 .build(),
                         HttpResponse.BodyHandlers.ofString())
@@ -352,16 +843,11 @@ public final class ScaleBench {
         return out;
     }
 
-    private static List<String> sampleUuids(DatabaseUrl db, int n) throws Exception {
-        List<String> out = new ArrayList<>();
+    private static void sql(DatabaseUrl db, String statement) throws Exception {
         try (Connection c = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
-                Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("SELECT uuid FROM nodes ORDER BY random() LIMIT " + n)) {
-            while (rs.next()) {
-                out.add(rs.getString(1));
-            }
+                Statement s = c.createStatement()) {
+            s.execute(statement);
         }
-        return out;
     }
 
     private static void drop(DatabaseUrl db) {
@@ -381,5 +867,9 @@ public final class ScaleBench {
         } catch (Exception e) {
             return "0 0 0";
         }
+    }
+
+    private static JsonObject row(String section, String name, double value, String unit, String note) {
+        return BenchTable.measure(section, name, value, unit, note);
     }
 }

@@ -365,11 +365,6 @@ public final class SyncBench {
     }
 
     private static JsonObject row(String section, String name, double value, String unit, String note) {
-        return new JsonObject()
-                .put("section", section)
-                .put("case", name)
-                .put("value", value)
-                .put("unit", unit)
-                .put("note", note);
+        return BenchTable.measure(section, name, value, unit, note);
     }
 }

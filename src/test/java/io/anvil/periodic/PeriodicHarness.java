@@ -140,6 +140,14 @@ public final class PeriodicHarness implements AutoCloseable {
         return o;
     }
 
+    /** Every node's uuid, in id (insertion) order. */
+    public List<String> uuidsById() {
+        List<String> out = new ArrayList<>();
+        await(db.reads().query("SELECT uuid FROM nodes ORDER BY id").execute())
+                .forEach(r -> out.add(r.getUUID(0).toString()));
+        return out;
+    }
+
     public void sql(String statement, Object... params) {
         await(db.reads().preparedQuery(statement).execute(Tuple.from(List.of(params))));
     }

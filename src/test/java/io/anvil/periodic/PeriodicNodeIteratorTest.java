@@ -75,6 +75,21 @@ class PeriodicNodeIteratorTest {
         assertEquals(5, r.visited());
     }
 
+    /** Past one page (NodeIterator.PAGE rows) the listing goes on page by page: every owned node, in id order. */
+    @Test
+    void listsBeyondOnePageInIdOrder() {
+        h.sql("INSERT INTO nodes (uuid, driver, provision_state, power_state)"
+                + " SELECT gen_random_uuid(), 'fake-hardware', 'available', 'power off' FROM generate_series(1, 2345)");
+        List<String> byId = h.uuidsById();
+        Set<String> mine =
+                new HashSet<>(byId.stream().filter(u -> u.charAt(0) < '8').toList());
+        NodeOwnership some = (uuid, driver, group) -> mine.contains(uuid);
+        List<NodeRef> listed = await(h.iterator(some, () -> false).owned(NodeFilter.all()));
+        assertEquals(
+                byId.stream().filter(mine::contains).toList(),
+                listed.stream().map(NodeRef::uuid).toList());
+    }
+
     @Test
     void theOwnershipCheckGetsTheNodesDriverAndGroup() {
         String a = h.node(Map.of("conductor_group", "rack9"));
