@@ -55,7 +55,7 @@ public final class FeedTestClient implements AutoCloseable {
                 .setPort(port)
                 .setURI("/v1/events" + (query.isEmpty() ? "" : "?" + query))
                 .setSubProtocols(protocols);
-        return new FeedTestClient(vertx, client, get(client.connect(options)));
+        return open(vertx, client, options);
     }
 
     /** The subprotocol the server selected (null: none). */
@@ -85,8 +85,16 @@ public final class FeedTestClient implements AutoCloseable {
                 .setPort(port)
                 .setURI("/v1/events" + (query.isEmpty() ? "" : "?" + query));
         headers.forEach(options::addHeader);
-        WebSocket ws = get(client.connect(options));
-        return new FeedTestClient(vertx, client, ws);
+        return open(vertx, client, options);
+    }
+
+    /**
+     * Connects on a Vert.x context and installs the handlers in the upgrade's own callback: a frame the server sends
+     * right after the upgrade (a replay starts at once) must not arrive before there is a handler to keep it.
+     */
+    private static FeedTestClient open(Vertx vertx, WebSocketClient client, WebSocketConnectOptions options) {
+        return get(io.anvil.testsupport.OnContext.of(vertx)
+                .call(() -> client.connect(options).map(ws -> new FeedTestClient(vertx, client, ws))));
     }
 
     /** The upgrade's failure (e.g. 429 or 410 answered before the upgrade). */
