@@ -46,9 +46,7 @@ public final class ConsoleTestClient implements AutoCloseable {
                 .setPort(port)
                 .setURI("/v1/nodes/" + uuid + "/console");
         headers.forEach(options::addHeader);
-        return client.connect(options)
-                .map(ws -> new ConsoleTestClient(client, ws))
-                .onFailure(e -> client.close());
+        return open(vertx, client, options);
     }
 
     /** As a browser connects: no headers, the credential carried as a WebSocket subprotocol (docs/dashboard.md). */
@@ -60,9 +58,15 @@ public final class ConsoleTestClient implements AutoCloseable {
                 .setPort(port)
                 .setURI("/v1/nodes/" + uuid + "/console")
                 .setSubProtocols(protocols);
-        return client.connect(options)
+        return open(vertx, client, options);
+    }
+
+    /** Handlers installed in the upgrade's own callback, on a Vert.x context: the first screen is not dropped. */
+    private static Future<ConsoleTestClient> open(
+            Vertx vertx, WebSocketClient client, WebSocketConnectOptions options) {
+        return OnContext.of(vertx).call(() -> client.connect(options)
                 .map(ws -> new ConsoleTestClient(client, ws))
-                .onFailure(e -> client.close());
+                .onFailure(e -> client.close()));
     }
 
     private void changed(Runnable update) {
