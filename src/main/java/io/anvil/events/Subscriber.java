@@ -40,6 +40,12 @@ public final class Subscriber {
     private long liveFrom;
 
     private long lastHeard = System.nanoTime();
+    /**
+     * When this subscriber's next keep-alive is due. The first comes after a random part of one more interval, so
+     * thousands of subscribers that connected together are not all pinged in one event-loop turn (a burst of
+     * thousands of frames delays the events queued behind it).
+     */
+    private long nextPing;
 
     Subscriber(
             FeedSink sink,
@@ -56,6 +62,10 @@ public final class Subscriber {
         this.filter = filter;
         this.client = client;
         this.onClosed = onClosed;
+        long keepalive = settings.keepalive().toNanos();
+        this.nextPing = lastHeard
+                + keepalive
+                + java.util.concurrent.ThreadLocalRandom.current().nextLong(keepalive);
         sink.drainHandler(this::drain);
         metrics.opened();
     }
@@ -233,7 +243,7 @@ public final class Subscriber {
         }
     }
 
-    /** Group timer: a keep-alive, or the end of a client that stopped answering. */
+    /** Group timer: a keep-alive when one is due, or the end of a client that stopped answering. */
     void keepAlive(long now) {
         if (state == State.CLOSED) {
             return;
@@ -246,7 +256,10 @@ public final class Subscriber {
                             + settings.idleTimeout().toSeconds() + " s");
             return;
         }
-        sink.ping();
+        if (now - nextPing >= 0) {
+            nextPing = now + settings.keepalive().toNanos();
+            sink.ping();
+        }
     }
 
     private void closeTooSlow() {

@@ -25,6 +25,9 @@ import org.slf4j.LoggerFactory;
  */
 final class SubscriberGroup {
     private static final Logger LOG = LoggerFactory.getLogger(SubscriberGroup.class);
+    /** The keep-alive and idle check tick; each subscriber is pinged once per feed.keepalive. */
+    private static final long TICK_MS = 250;
+
     private final Vertx vertx;
     private final Context context;
     private final FeedSettings settings;
@@ -61,7 +64,9 @@ final class SubscriberGroup {
     }
 
     void startTimers() {
-        timer = vertx.setPeriodic(settings.keepalive().toMillis(), id -> tick());
+        // a short tick pings only the subscribers whose keep-alive is due (each has its own phase)
+        long tickMs = Math.max(1, Math.min(settings.keepalive().toMillis(), TICK_MS));
+        timer = vertx.setPeriodic(tickMs, id -> tick());
     }
 
     /** The highest seq handed to this group's subscribers; later batches here hold only higher ones. */

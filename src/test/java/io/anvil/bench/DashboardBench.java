@@ -87,11 +87,10 @@ public final class DashboardBench {
                 AtomicInteger inFlight = new AtomicInteger();
                 long start = System.nanoTime();
                 AtomicLong skipped = new AtomicLong();
-                Thread writer = null;
+                EventWriter writer = null;
                 long timer = -1;
                 if (source.equals("db")) {
-                    writer = new Thread(() -> writeEvents(anvil, uuids, sent, failed), "bench-event-writer");
-                    writer.start();
+                    writer = EventWriter.start(anvil.database(), uuids, rate, sent);
                 } else {
                     timer = api(vertx, ctx, http, uuids, sent, skipped, failed, inFlight, start);
                 }
@@ -107,9 +106,11 @@ public final class DashboardBench {
                 double seconds = (System.nanoTime() - m0) / 1e9;
                 long events1 = (Long) js.executeScript("return window.anvilDashboard.events");
                 long ops1 = sent.get();
-                stopWriting = true;
                 if (writer != null) {
-                    writer.join();
+                    writer.close();
+                    if (writer.failure() != null) {
+                        failed.incrementAndGet();
+                    }
                 } else {
                     vertx.cancelTimer(timer);
                 }
@@ -233,8 +234,6 @@ public final class DashboardBench {
         return uuids;
     }
 
-    private volatile boolean stopWriting;
-
     /**
      * {@code bench.source=api}: maintenance set and cleared through the API, node after node, paced every 10 ms;
      * beyond 64 requests in flight a slot is skipped, not caught up later, so a slower conductor is measured at what
@@ -285,56 +284,6 @@ public final class DashboardBench {
                     }
                     return Future.succeededFuture();
                 }));
-    }
-
-    /**
-     * {@code bench.source=db} (the default): the page's load without the conductor's write throughput in the way.
-     * Node events (a node's {@code maintenance_set.end}, maintenance toggled, its payload copied from the node's
-     * {@code create.end}) are inserted into the events table at the rate, in batches every 10 ms, each batch
-     * followed by {@code NOTIFY anvil_events}: the feed streams them as it streams another conductor's.
-     */
-    private void writeEvents(AnvilInstance anvil, List<String> uuids, AtomicLong sent, AtomicInteger failed) {
-        io.anvil.store.DatabaseUrl db = anvil.database();
-        try (java.sql.Connection c = java.sql.DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password())) {
-            Map<String, JsonObject> payloads = new java.util.HashMap<>();
-            try (java.sql.Statement st = c.createStatement();
-                    java.sql.ResultSet r = st.executeQuery("SELECT node_uuid, payload FROM events"
-                            + " WHERE event_type = 'baremetal.node.create.end'")) {
-                while (r.next()) {
-                    payloads.put(r.getString(1), new JsonObject(r.getString(2)));
-                }
-            }
-            java.sql.PreparedStatement insert = c.prepareStatement("INSERT INTO events (event_type, node_uuid,"
-                    + " priority, publisher, payload) VALUES ('baremetal.node.maintenance_set.end', ?::uuid, 'info',"
-                    + " 'bench', ?::jsonb)");
-            java.sql.Statement notify = c.createStatement();
-            long start = System.nanoTime();
-            java.util.Random random = new java.util.Random(1);
-            while (!stopWriting) {
-                long due = (long) ((System.nanoTime() - start) / 1e9 * rate);
-                int batch = 0;
-                while (sent.get() < due) {
-                    String uuid = uuids.get(random.nextInt(uuids.size()));
-                    JsonObject p = payloads.getOrDefault(uuid, new JsonObject()).copy();
-                    boolean on = !Boolean.TRUE.equals(p.getBoolean("maintenance"));
-                    p.put("maintenance", on).put("maintenance_reason", on ? "bench" : null);
-                    payloads.put(uuid, p);
-                    insert.setString(1, uuid);
-                    insert.setString(2, p.encode());
-                    insert.addBatch();
-                    sent.incrementAndGet();
-                    batch++;
-                }
-                if (batch > 0) {
-                    insert.executeBatch();
-                    notify.execute("NOTIFY anvil_events");
-                }
-                TimeUnit.MILLISECONDS.sleep(10);
-            }
-        } catch (Exception e) {
-            failed.incrementAndGet();
-            e.printStackTrace();
-        }
     }
 
     /** Events PostgreSQL committed between two wall-clock instants (the changes Anvil really made). */

@@ -49,7 +49,9 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * seconds, paced on a 10 ms timer with at most {@code bench.inFlight} requests in flight: with {@code bench.op}
  * {@code maintenance} (default) node after node is put into and out of maintenance (PUT/DELETE
  * /v1/nodes/{uuid}/maintenance: 2 events each, maintenance_set.start and .end), with {@code patch} a PATCH of
- * {@code /extra/bench} (1 event, update.end).
+ * {@code /extra/bench} (1 event, update.end); with {@code db} the events are written straight into the events table
+ * (batches every 10 ms, each announced with NOTIFY, as another conductor's outbox commits them): the feed's own
+ * delivery at the asked rate, without the API's write throughput in the way.
  *
  * <p>Delivery latency is the event's {@code time} (its transaction's clock in PostgreSQL) to its receipt here, over
  * the measured seconds, p50/p99/max; events/s delivered counts every frame received in that window. When the load
@@ -66,7 +68,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * or not (lost).
  *
  * <p>Settings ({@code -Dbench.*}): {@code subscribers} (10000), {@code firehose} (1), {@code nodes} (= subscribers),
- * {@code rate} (5000 events/s), {@code seconds} (30), {@code warmup} (5), {@code op} (maintenance | patch),
+ * {@code rate} (5000 events/s), {@code seconds} (30), {@code warmup} (5), {@code op} (maintenance | patch | db),
  * {@code inFlight} (512 API requests), {@code connections} (64 API connections), {@code clientLoops} (event loops of
  * the subscribers, default the core count), {@code connectInFlight} (WebSocket handshakes at once, 256),
  * {@code drain} (s to wait for the last events, 30), {@code lateWait} (when events are missing after the drain: s more to
@@ -221,7 +223,12 @@ public final class FeedBench {
             long cpu0 = anvil.cpuNs();
             long start = System.nanoTime();
             Promise<Void> loadDone = Promise.promise();
-            driver.runOnContext(v -> drive(start, (warmup + seconds) * 1_000_000_000L, loadDone));
+            EventWriter writer = null;
+            if (op.equals("db")) {
+                writer = EventWriter.start(db, uuids, rate, eventsRequested);
+            } else {
+                driver.runOnContext(v -> drive(start, (warmup + seconds) * 1_000_000_000L, loadDone));
+            }
             long measureFrom = start + warmup * 1_000_000_000L;
             waitUntil(measureFrom);
             long framesBefore = totalFrames();
@@ -235,6 +242,13 @@ public final class FeedBench {
             long framesInWindow = totalFrames() - framesBefore;
             long requestedInWindow = eventsRequested.get() - requestsBefore;
             double anvilCpu = (anvil.cpuNs() - cpuMeasure0) / 1e9;
+            if (writer != null) {
+                writer.close();
+                if (writer.failure() != null) {
+                    throw new IllegalStateException("the event writer failed", writer.failure());
+                }
+                loadDone.complete();
+            }
             await(loadDone.future(), 120);
             long s1 = headSeq(db);
 

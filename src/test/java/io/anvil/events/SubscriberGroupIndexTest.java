@@ -91,6 +91,16 @@ class SubscriberGroupIndexTest {
         }
     }
 
+    /** Counts the keep-alive pings it was sent. */
+    static final class Pinged extends Recording {
+        int pings;
+
+        @Override
+        public void ping() {
+            pings++;
+        }
+    }
+
     /** A socket that fails on its second event, as a WebSocket that broke under the server can. */
     static final class Breaking extends Recording {
         final List<JsonObject> controls = new ArrayList<>();
@@ -144,6 +154,38 @@ class SubscriberGroupIndexTest {
                 name == null
                         ? new JsonObject()
                         : new JsonObject().put("name", name).put("node_name", name));
+    }
+
+    /**
+     * Subscribers that connect together are not all pinged in one turn: each one's first keep-alive falls at a random
+     * point of its second interval, then one per interval.
+     */
+    @Test
+    void keepAlivesOfSubscribersThatJoinedTogetherAreSpreadOverAnInterval() {
+        long keepalive = SETTINGS.keepalive().toNanos();
+        long t0 = System.nanoTime();
+        SubscriberGroup g = group();
+        List<Pinged> sinks = new ArrayList<>();
+        List<Subscriber> subs = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            Pinged sink = new Pinged();
+            sinks.add(sink);
+            subs.add(join(g, sink, nodes()));
+        }
+        long joined = System.nanoTime();
+        subs.forEach(s -> s.keepAlive(t0 + keepalive - 1));
+        assertEquals(0, sinks.stream().mapToInt(p -> p.pings).sum(), "none within the first interval");
+        subs.forEach(s -> s.keepAlive(joined + keepalive + keepalive / 2));
+        long firstHalf = sinks.stream().filter(p -> p.pings == 1).count();
+        org.junit.jupiter.api.Assertions.assertTrue(
+                firstHalf > 0 && firstHalf < 200, "some, not all, are due halfway: " + firstHalf);
+        long end = joined + 2 * keepalive;
+        subs.forEach(s -> s.keepAlive(end));
+        assertEquals(List.of(1), sinks.stream().map(p -> p.pings).distinct().toList(), "each once by the end");
+        subs.forEach(s -> s.keepAlive(end + keepalive / 4));
+        assertEquals(List.of(1), sinks.stream().map(p -> p.pings).distinct().toList(), "no second within one interval");
+        subs.forEach(s -> s.keepAlive(end + keepalive));
+        assertEquals(List.of(2), sinks.stream().map(p -> p.pings).distinct().toList(), "then one per interval");
     }
 
     @Test
