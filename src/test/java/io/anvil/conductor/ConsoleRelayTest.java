@@ -51,9 +51,22 @@ class ConsoleRelayTest {
             SimulatedBmc bmc = fleet.bmc(0);
             String uuid =
                     ClusterConsoles.enabledSolNode(cluster.member("relay-a"), bmc, Map.of("Authorization", ADMIN));
-            cluster.await(
-                    "one conductor holds the console",
-                    () -> ClusterConsoles.holder(cluster, uuid) != null && bmc.solActive());
+            // the first conductor may hold the console before it sees the second one join: wait until both rings
+            // name the holder as the owner, as the relay decides by the ring of the conductor it is asked on
+            cluster.await("one conductor holds the console, and both rings say it owns the node", () -> {
+                AnvilCluster.Member holder = ClusterConsoles.holder(cluster, uuid);
+                if (holder == null || !bmc.solActive()) {
+                    return false;
+                }
+                for (AnvilCluster.Member m : cluster.running()) {
+                    String owner =
+                            AnvilCluster.get(m.anvil().registry().rings()).owner(uuid, "ipmi", "");
+                    if (!holder.hostname().equalsIgnoreCase(owner)) {
+                        return false;
+                    }
+                }
+                return true;
+            });
             AnvilCluster.Member owner = ClusterConsoles.holder(cluster, uuid);
             AnvilCluster.Member other = cluster.running().stream()
                     .filter(m -> m != owner)
