@@ -11,7 +11,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -85,7 +84,7 @@ final class EventWriter implements AutoCloseable {
                     notify.execute("NOTIFY anvil_events");
                     sent.addAndGet(batch);
                 }
-                TimeUnit.MILLISECONDS.sleep(10);
+                BenchWait.pause(10); // the next batch is due in 10 ms
             }
         } catch (Exception e) {
             failure = e;
