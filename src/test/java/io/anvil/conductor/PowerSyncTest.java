@@ -83,37 +83,50 @@ class PowerSyncTest {
     }
 
     /**
+     * A run of an hour's interval that planned one node, and a second node this conductor does not own yet (it
+     * gains it when {@code gained} is added to {@code owned} and the sync is told).
+     */
+    private record MidRun(
+            PowerSync sync, String gained, java.util.Set<String> owned, Promise<Void> stop, Future<WalkResult> run) {
+        static MidRun start(PeriodicHarness h, SimPower sim) {
+            PowerSync s = new PowerSync(h.vertx, h.power, new PowerSync.Settings(Duration.ofHours(1), 8, 3, true));
+            String planned = h.node(Map.of("provision_state", "manageable"));
+            String gained = h.node(Map.of("provision_state", "manageable"));
+            sim.hardware.put(planned, "power off");
+            sim.hardware.put(gained, "power off");
+            java.util.Set<String> owned = java.util.concurrent.ConcurrentHashMap.newKeySet();
+            owned.add(planned);
+            Promise<Void> stop = Promise.promise();
+            Future<WalkResult> run = s.syncPowerStates(
+                    h.iterator((uuid, driver, group) -> owned.contains(uuid), () -> false), stop.future());
+            io.anvil.testsupport.Conditions.await(
+                    h.vertx,
+                    "the run planned",
+                    Duration.ofSeconds(10),
+                    Duration.ofMillis(10),
+                    () -> s.lastPlan().size() == 1);
+            return new MidRun(s, gained, owned, stop, run);
+        }
+    }
+
+    /**
      * A node this conductor comes to own during a run (a peer died: the ring changed) is checked at once when told,
      * not at its offset in the next run; the run's own plan keeps its offsets.
      */
     @Test
     void aNodeGainedMidRunIsCheckedAtOnce() {
-        PowerSync s = new PowerSync(h.vertx, h.power, new PowerSync.Settings(Duration.ofHours(1), 8, 3, true));
-        String planned = h.node(Map.of("provision_state", "manageable"));
-        String gained = h.node(Map.of("provision_state", "manageable"));
-        sim.hardware.put(planned, "power off");
-        sim.hardware.put(gained, "power off");
-        java.util.Set<String> owned = java.util.concurrent.ConcurrentHashMap.newKeySet();
-        owned.add(planned);
-        Promise<Void> stop = Promise.promise();
-        Future<WalkResult> run = s.syncPowerStates(
-                h.iterator((uuid, driver, group) -> owned.contains(uuid), () -> false), stop.future());
-        io.anvil.testsupport.Conditions.await(
-                h.vertx,
-                "the run planned",
-                Duration.ofSeconds(10),
-                Duration.ofMillis(10),
-                () -> s.lastPlan().size() == 1);
-        owned.add(gained);
-        s.ownershipChanged();
+        MidRun m = MidRun.start(h, sim);
+        String gained = m.gained();
+        m.owned().add(gained);
+        m.sync().ownershipChanged();
         io.anvil.testsupport.Conditions.await(
                 h.vertx,
                 "the gained node read",
                 Duration.ofSeconds(10),
                 Duration.ofMillis(10),
                 () -> sim.readsOf(gained) == 1);
-        stop.complete();
-        WalkResult r = await(run);
+        m.stop().complete();
+        WalkResult r = await(m.run());
         assertEquals(2, r.listed(), r.toString());
         assertTrue(r.visited() >= 1, r.toString());
     }
@@ -121,26 +134,12 @@ class PowerSyncTest {
     /** A gained node still locked (by the dead peer's lease) is tried again until the lock is gone, in the same run. */
     @Test
     void aGainedNodeFoundLockedIsTriedAgainOnceFree() {
-        PowerSync s = new PowerSync(h.vertx, h.power, new PowerSync.Settings(Duration.ofHours(1), 8, 3, true));
-        String planned = h.node(Map.of("provision_state", "manageable"));
-        String gained = h.node(Map.of("provision_state", "manageable"));
-        sim.hardware.put(planned, "power off");
-        sim.hardware.put(gained, "power off");
-        java.util.Set<String> owned = java.util.concurrent.ConcurrentHashMap.newKeySet();
-        owned.add(planned);
-        Promise<Void> stop = Promise.promise();
-        Future<WalkResult> run = s.syncPowerStates(
-                h.iterator((uuid, driver, group) -> owned.contains(uuid), () -> false), stop.future());
-        io.anvil.testsupport.Conditions.await(
-                h.vertx,
-                "the run planned",
-                Duration.ofSeconds(10),
-                Duration.ofMillis(10),
-                () -> s.lastPlan().size() == 1);
+        MidRun m = MidRun.start(h, sim);
+        String gained = m.gained();
         LockLease deadPeers = await(h.locks.acquire(gained, LockRequest.exclusive("the dead peer's deploy")));
         long refusals0 = ((io.anvil.lock.RedisNodeLockService) h.locks).stats().refusals();
-        owned.add(gained);
-        s.ownershipChanged();
+        m.owned().add(gained);
+        m.sync().ownershipChanged();
         io.anvil.testsupport.Conditions.await(
                 h.vertx,
                 "the locked node skipped once",
@@ -155,8 +154,8 @@ class PowerSyncTest {
                 Duration.ofSeconds(10),
                 Duration.ofMillis(10),
                 () -> sim.readsOf(gained) == 1);
-        stop.complete();
-        assertEquals(2, await(run).listed());
+        m.stop().complete();
+        assertEquals(2, await(m.run()).listed());
     }
 
     @Test
