@@ -5,6 +5,7 @@ import static io.anvil.lock.LockTesting.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.anvil.testsupport.Conditions;
 import io.anvil.testsupport.RedisServers;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -67,18 +68,16 @@ class ClusterQuarantineTest {
      * quarantine. Returns when it was asked.
      */
     private static long firstAnswer(RedisNodeLockService s, String node) {
-        long deadline = System.nanoTime() + T.toNanos();
-        while (true) {
-            long asked = System.nanoTime();
-            Throwable e = failure(
+        long[] asked = {0};
+        Throwable[] answer = {null};
+        Conditions.await(vertx, "Redis answers after the fail-over", T, Duration.ofMillis(100), () -> {
+            asked[0] = System.nanoTime();
+            answer[0] = failure(
                     s.acquire(node, LockRequest.exclusive("after the fail-over").tryOnce()));
-            if (e instanceof NodeLockedException) {
-                assertQuarantine((NodeLockedException) e, node);
-                return asked;
-            }
-            assertTrue(System.nanoTime() < deadline, "Redis did not answer after the fail-over: " + e);
-            await(LockTesting.delay(vertx, 100));
-        }
+            return answer[0] instanceof NodeLockedException;
+        });
+        assertQuarantine((NodeLockedException) answer[0], node);
+        return asked[0];
     }
 
     private static void grantedAfterTheLease(RedisNodeLockService s, String node, long since) {

@@ -1,6 +1,5 @@
 package io.anvil.metrics;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.anvil.testsupport.Conditions;
@@ -22,7 +21,8 @@ class EventLoopLagTest {
     void aTurnOf150msShowsAsAStall() {
         MicrometerMetrics metrics = new MicrometerMetrics();
         try (EventLoopLag lag = EventLoopLag.start(vertx, metrics)) {
-            assertEquals(0, lag.stalls());
+            // a busy machine may already have stalled the loop: count from here
+            long before = lag.stalls();
             // one event-loop turn that holds its loop for 150 ms (a deliberate busy turn, what the probe must see)
             vertx.runOnContext(v -> {
                 long end = System.nanoTime() + Duration.ofMillis(150).toNanos();
@@ -35,7 +35,7 @@ class EventLoopLagTest {
                     "a stall is counted",
                     Duration.ofSeconds(10),
                     Duration.ofMillis(20),
-                    () -> lag.stalls() >= 1);
+                    () -> lag.stalls() > before);
             assertTrue(lag.maxMillis() >= 100, "max lag " + lag.maxMillis() + " ms");
             String text = metrics.scrape();
             assertTrue(text.contains("anvil_event_loop_stalls_total"), text);

@@ -20,6 +20,7 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -176,16 +177,18 @@ public abstract class DriverApiTestBase {
 
     /** Polls the node (every 50 ms, on Vert.x timers) until {@code done} holds; fails after {@code timeoutMs}. */
     protected JsonObject awaitNode(String uuid, Predicate<JsonObject> done, long timeoutMs) {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
-        JsonObject n;
-        while (!done.test(n = node(uuid))) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("node " + uuid + " did not reach the expected state within " + timeoutMs
-                        + " ms: " + n.encode());
-            }
-            vertxDelay(50);
+        JsonObject[] last = {null};
+        try {
+            Conditions.await(
+                    vertx,
+                    "node " + uuid + " in the expected state",
+                    Duration.ofMillis(timeoutMs),
+                    Duration.ofMillis(50),
+                    () -> done.test(last[0] = node(uuid)));
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + ": " + last[0].encode(), e);
         }
-        return n;
+        return last[0];
     }
 
     /** Polls the node until its provision state is one of {@code states}; fails after {@code timeoutMs}. */
