@@ -5,11 +5,8 @@ import io.anvil.driver.RaidInterface;
 import io.anvil.driver.raid.RaidConfig;
 import io.anvil.driver.steps.CleanStep;
 import io.anvil.driver.steps.StepArg;
-import io.anvil.errors.AnvilException;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.Map;
 
 /**
@@ -38,32 +35,15 @@ public final class FakeRaid implements RaidInterface {
         JsonObject target = RaidConfig.filterTarget(
                 task.uuid(),
                 task.node().getJsonObject("target_raid_config"),
-                flag(args, "create_root_volume"),
-                flag(args, "create_nonroot_volumes"));
+                RaidConfig.stepFlag(args, "create_root_volume", true),
+                RaidConfig.stepFlag(args, "create_nonroot_volumes", true));
         validateRaidConfig(task, target);
-        Map<String, Object> cols = RaidConfig.applied(task.node(), target, now());
+        Map<String, Object> cols = RaidConfig.applied(task.node(), target);
         return task.save(cols).map(x -> null);
     }
 
     @CleanStep(priority = 0, requiresRamdisk = false)
     public Future<Object> deleteConfiguration(DriverTask task) {
         return task.save(Map.of("raid_config", new JsonObject())).map(x -> null);
-    }
-
-    private static boolean flag(JsonObject args, String key) {
-        Object v = args.getValue(key);
-        if (v == null) {
-            return true;
-        }
-        if (v instanceof Boolean b) {
-            return b;
-        }
-        return io.anvil.config.Booleans.fromString(String.valueOf(v))
-                .orElseThrow(() -> AnvilException.invalid("'" + key + "' must be a boolean, not " + v + "."));
-    }
-
-    /** Python's str(datetime.utcnow()), which Ironic stores as last_updated. */
-    private static String now() {
-        return OffsetDateTime.now(ZoneOffset.UTC).toLocalDateTime().toString().replace('T', ' ');
     }
 }

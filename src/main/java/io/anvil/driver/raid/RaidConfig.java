@@ -3,6 +3,8 @@ package io.anvil.driver.raid;
 import io.anvil.errors.AnvilException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -260,6 +262,30 @@ public final class RaidConfig {
             }
         }
         return out;
+    }
+
+    /** As {@link #applied(JsonObject, JsonObject, String)}, last_updated now (Python's str(datetime.utcnow())). */
+    public static Map<String, Object> applied(JsonObject node, JsonObject applied) {
+        return applied(
+                node,
+                applied,
+                OffsetDateTime.now(ZoneOffset.UTC).toLocalDateTime().toString().replace('T', ' '));
+    }
+
+    /**
+     * A boolean argument of a RAID step ({@code create_root_volume}, {@code delete_existing}, …): JSON true/false or
+     * Ironic's strings for them; {@code dflt} when absent.
+     */
+    public static boolean stepFlag(JsonObject args, String key, boolean dflt) {
+        Object v = args.getValue(key);
+        if (v == null) {
+            return dflt;
+        }
+        if (v instanceof Boolean b) {
+            return b;
+        }
+        return io.anvil.config.Booleans.fromString(String.valueOf(v))
+                .orElseThrow(() -> AnvilException.invalid("'" + key + "' must be a boolean, not " + v + "."));
     }
 
     /**

@@ -13,8 +13,6 @@ import io.anvil.redfish.RedfishTarget;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -64,11 +62,12 @@ public final class RedfishRaid implements RaidInterface {
         JsonObject target = RaidConfig.filterTarget(
                 task.uuid(),
                 task.node().getJsonObject("target_raid_config"),
-                flag(args, "create_root_volume", true),
-                flag(args, "create_nonroot_volumes", true));
+                RaidConfig.stepFlag(args, "create_root_volume", true),
+                RaidConfig.stepFlag(args, "create_nonroot_volumes", true));
         validateRaidConfig(task, target);
         RedfishTarget t = nodes.target(task);
-        Future<Void> before = flag(args, "delete_existing", false) ? deleteVolumes(t) : Future.succeededFuture();
+        Future<Void> before =
+                RaidConfig.stepFlag(args, "delete_existing", false) ? deleteVolumes(t) : Future.succeededFuture();
         return before.compose(v -> controller(t))
                 .compose(storage -> {
                     String volumes = RedfishClient.odataId(storage.getValue("Volumes"));
@@ -105,7 +104,7 @@ public final class RedfishRaid implements RaidInterface {
                     }
                     return chain;
                 })
-                .compose(v -> task.save(RaidConfig.applied(task.node(), target, now())))
+                .compose(v -> task.save(RaidConfig.applied(task.node(), target)))
                 .map(v -> null);
     }
 
@@ -155,21 +154,5 @@ public final class RedfishRaid implements RaidInterface {
         return nodes.client()
                 .getJson(t, RedfishClient.odataId(members.getValue(i)))
                 .compose(s -> s.getValue("Volumes") != null ? Future.succeededFuture(s) : first(t, members, i + 1));
-    }
-
-    private static boolean flag(JsonObject args, String key, boolean dflt) {
-        Object v = args.getValue(key);
-        if (v == null) {
-            return dflt;
-        }
-        if (v instanceof Boolean b) {
-            return b;
-        }
-        return io.anvil.config.Booleans.fromString(String.valueOf(v))
-                .orElseThrow(() -> AnvilException.invalid("'" + key + "' must be a boolean, not " + v + "."));
-    }
-
-    private static String now() {
-        return OffsetDateTime.now(ZoneOffset.UTC).toLocalDateTime().toString().replace('T', ' ');
     }
 }

@@ -378,39 +378,28 @@ class RedfishApiTest extends AbstractRedfishApiTest {
         assertEquals(0, bmc.volumeCount());
     }
 
+    /** The management interface's update_firmware clean step with one image served by this test. */
+    private JsonObject firmwareStep(String image) {
+        return new JsonObject()
+                .put("interface", "management")
+                .put("step", "update_firmware")
+                .put(
+                        "args",
+                        new JsonObject()
+                                .put(
+                                        "firmware_images",
+                                        new JsonArray().add(new JsonObject().put("url", imageUrl(image)))));
+    }
+
     @Test
     void firmwareUpdatesFollowTheBmcTask() {
         SimulatedRedfishBmc bmc = bmc();
         String uuid = createRedfishNode(driverInfo(fleet, bmc));
         manageable(uuid);
-        JsonObject n = clean(
-                uuid,
-                new JsonObject()
-                        .put("interface", "management")
-                        .put("step", "update_firmware")
-                        .put(
-                                "args",
-                                new JsonObject()
-                                        .put(
-                                                "firmware_images",
-                                                new JsonArray()
-                                                        .add(new JsonObject()
-                                                                .put("url", imageUrl("bios-9.8.7.bin"))))));
+        JsonObject n = clean(uuid, firmwareStep("bios-9.8.7.bin"));
         assertEquals("manageable", n.getString("provision_state"), n.encode());
         assertEquals("9.8.7", bmc.biosVersion());
-        n = clean(
-                uuid,
-                new JsonObject()
-                        .put("interface", "management")
-                        .put("step", "update_firmware")
-                        .put(
-                                "args",
-                                new JsonObject()
-                                        .put(
-                                                "firmware_images",
-                                                new JsonArray()
-                                                        .add(new JsonObject()
-                                                                .put("url", imageUrl("missing-1.0.bin"))))));
+        n = clean(uuid, firmwareStep("missing-1.0.bin"));
         assertEquals("clean failed", n.getString("provision_state"));
         String err = n.getString("last_error");
         assertTrue(err.contains("Exception") && err.contains("404"), err);
