@@ -74,8 +74,9 @@ public final class DatabaseErrors {
     }
 
     /** The server's end went away under an open connection ("Connection reset by peer"). */
+    /** The socket died under the client: reset by the server, or written to after the server closed it (EPIPE). */
     private static boolean reset(Throwable t) {
-        return t instanceof java.io.IOException
-                && String.valueOf(t.getMessage()).contains("Connection reset");
+        String m = String.valueOf(t.getMessage());
+        return t instanceof java.io.IOException && (m.contains("Connection reset") || m.contains("Broken pipe"));
     }
 }

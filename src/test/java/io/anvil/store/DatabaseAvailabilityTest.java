@@ -47,6 +47,15 @@ class DatabaseAvailabilityTest {
         get(vertx.close());
     }
 
+    /** A socket the server closed fails the client's next write with EPIPE: that is a lost connection (503), too. */
+    @Test
+    void aBrokenPipeOrAResetIsALostConnection() {
+        assertTrue(DatabaseErrors.connectionLost(new RuntimeException(new java.io.IOException("Broken pipe"))));
+        assertTrue(DatabaseErrors.connectionLost(new java.io.IOException("Connection reset by peer")));
+        assertTrue(DatabaseErrors.unavailable(new java.io.IOException("Broken pipe")));
+        assertFalse(DatabaseErrors.connectionLost(new java.io.IOException("No space left on device")));
+    }
+
     @Test
     void onlyStatementsThatReadAreRetried() {
         assertTrue(GuardedSqlClient.readOnly("SELECT * FROM nodes WHERE uuid = $1"));
