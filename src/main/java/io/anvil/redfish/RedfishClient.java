@@ -44,8 +44,9 @@ import org.slf4j.LoggerFactory;
  * BoringSSL (netty-tcnative) when it is on the class path, in the JDK's SSLEngine otherwise.
  *
  * <ul>
- *   <li><b>Authentication</b> (redfish_auth_type, as Ironic's): {@code session} logs in through the service root's
- *       SessionService and reuses the {@code X-Auth-Token}, logging in again once when a request answers 401;
+ *   <li><b>Authentication</b> (redfish_auth_type, as Ironic's): {@code session} logs in at the session collection
+ *       (DSP0266's fixed URI, else the service root's link) and reuses the {@code X-Auth-Token}, logging in again once
+ *       when a request answers 401;
  *       {@code basic} sends HTTP Basic on every request; {@code auto} tries a session and falls back to Basic when the
  *       service has no SessionService or refuses the login for another reason than the credentials.</li>
  *   <li><b>Governor</b>: one FIFO queue per BMC (scheme://host:port) with {@code maxInFlightPerBmc} requests in
@@ -60,6 +61,9 @@ import org.slf4j.LoggerFactory;
 public final class RedfishClient {
     private static final Logger LOG = LoggerFactory.getLogger(RedfishClient.class);
     private static final String ROOT = "/redfish/v1/";
+    /** The session collection's URI, fixed by DSP0266. */
+    static final String SESSIONS = "/redfish/v1/SessionService/Sessions";
+
     private static final Set<String> TASK_RUNNING =
             Set.of("New", "Starting", "Running", "Pending", "Stopping", "Suspended", "Service", "Interrupted");
     private static final Set<String> TASK_FAILED = Set.of("Exception", "Killed", "Cancelled");
@@ -280,15 +284,32 @@ public final class RedfishClient {
                 null);
     }
 
-    /** POST to the SessionService's Sessions; the token is kept, never logged. */
+    /**
+     * Logs in. DSP0266 fixes the session collection's URI ({@value #SESSIONS}), so the first login to a BMC is a POST
+     * there, without reading the service root first (a cold power sync is then a handshake, a login and the GET).
+     * Any answer there but a session (404/405 from a service that keeps its sessions elsewhere, a 401 from one that
+     * checks credentials before routing, ...) turns to the service root's {@code Links.Sessions}, as sushy and Ironic
+     * find it; an unreachable BMC or a certificate error fails at once.
+     */
     private Future<Auth> login(RedfishTarget t) {
+        if (roots.containsKey(t.bmc())) {
+            return loginThroughRoot(t, null);
+        }
+        return postSession(t, SESSIONS)
+                .recover(e -> networkFailure(e) ? Future.failedFuture(e) : loginThroughRoot(t, e));
+    }
+
+    /**
+     * Logs in at the service root's session collection; {@code standardFailure} is how a login at {@value #SESSIONS}
+     * just failed (null: not tried), so that URI is not asked twice. {@code auto} falls back to Basic when the service
+     * has no SessionService or refuses a session for another reason than the credentials.
+     */
+    private Future<Auth> loginThroughRoot(RedfishTarget t, Throwable standardFailure) {
         boolean auto = t.authType() == RedfishTarget.AuthType.AUTO;
         return serviceRoot(t).compose(root -> {
             String linked =
                     odataId(root.getJsonObject("Links", new JsonObject()).getValue("Sessions"));
-            String sessionsPath = linked == null && root.getValue("SessionService") != null
-                    ? "/redfish/v1/SessionService/Sessions"
-                    : linked;
+            String sessionsPath = linked == null && root.getValue("SessionService") != null ? SESSIONS : linked;
             if (sessionsPath == null) {
                 return auto
                         ? Future.succeededFuture(basic(t))
@@ -297,35 +318,37 @@ public final class RedfishClient {
                                 "redfish_auth_type is session but the Redfish service at " + t.bmc()
                                         + " has no SessionService."));
             }
-            logins.incrementAndGet();
-            JsonObject creds = new JsonObject().put("UserName", t.username()).put("Password", t.password());
-            return exchange(t, HttpMethod.POST, sessionsPath, creds, null, Auth.NONE)
-                    .transform(ar -> {
-                        if (ar.succeeded() && ar.result().authToken() != null) {
-                            String uri = ar.result().location() != null
-                                    ? ar.result().location()
-                                    : ar.result().body().getString("@odata.id", sessionsPath);
-                            return Future.succeededFuture(
-                                    new Auth("X-Auth-Token", ar.result().authToken(), uri));
-                        }
-                        if (ar.failed() && ar.cause() instanceof Status401) {
-                            return Future.failedFuture(ar.cause());
-                        }
-                        if (auto
-                                && !(ar.cause() instanceof RedfishException.Unreachable)
-                                && !(ar.cause() instanceof RedfishException.CertificateError)) {
-                            // auto: a service that cannot make sessions is used with Basic, as sushy does
-                            return Future.succeededFuture(basic(t));
-                        }
-                        return Future.failedFuture(
-                                ar.failed()
-                                        ? ar.cause()
-                                        : new RedfishException(
-                                                t.bmc(),
-                                                "The Redfish service at " + t.bmc()
-                                                        + " created a session without an X-Auth-Token."));
-                    });
+            Future<Auth> session = standardFailure != null && sessionsPath.equals(SESSIONS)
+                    ? Future.failedFuture(standardFailure)
+                    : postSession(t, sessionsPath);
+            return session.recover(e -> {
+                if (e instanceof Status401 || !auto || networkFailure(e)) {
+                    return Future.failedFuture(e);
+                }
+                // auto: a service that cannot make sessions is used with Basic, as sushy does
+                return Future.succeededFuture(basic(t));
+            });
         });
+    }
+
+    private static boolean networkFailure(Throwable e) {
+        return e instanceof RedfishException.Unreachable || e instanceof RedfishException.CertificateError;
+    }
+
+    /** POST of the credentials to a session collection; the token is kept, never logged. */
+    private Future<Auth> postSession(RedfishTarget t, String sessionsPath) {
+        logins.incrementAndGet();
+        JsonObject creds = new JsonObject().put("UserName", t.username()).put("Password", t.password());
+        return exchange(t, HttpMethod.POST, sessionsPath, creds, null, Auth.NONE)
+                .compose(r -> {
+                    if (r.authToken() == null) {
+                        return Future.failedFuture(new RedfishException(
+                                t.bmc(),
+                                "The Redfish service at " + t.bmc() + " created a session without an X-Auth-Token."));
+                    }
+                    String uri = r.location() != null ? r.location() : r.body().getString("@odata.id", sessionsPath);
+                    return Future.succeededFuture(new Auth("X-Auth-Token", r.authToken(), uri));
+                });
     }
 
     /** Thrown inside the client for a 401, turned into BadCredentials once re-login did not help. */

@@ -49,6 +49,10 @@ class RedfishClientTest {
     private final AtomicInteger maxInFlight = new AtomicInteger();
     private final AtomicInteger taskPolls = new AtomicInteger();
     private volatile boolean sessions = true;
+    /** Where the service keeps its sessions (DSP0266's URI, or elsewhere as some older BMCs do). */
+    private volatile String sessionsPath = RedfishClient.SESSIONS;
+
+    private final AtomicInteger rootReads = new AtomicInteger();
     private volatile long systemDelayMs;
     private volatile String lastIfMatch;
 
@@ -125,6 +129,7 @@ class RedfishClientTest {
         req.body().onSuccess(body -> {
             String path = req.path();
             if (path.equals("/redfish/v1/")) {
+                rootReads.incrementAndGet();
                 JsonObject root = new JsonObject()
                         .put("@odata.id", "/redfish/v1/")
                         .put("Systems", new JsonObject().put("@odata.id", "/redfish/v1/Systems"));
@@ -132,17 +137,12 @@ class RedfishClientTest {
                     root.put("SessionService", new JsonObject().put("@odata.id", "/redfish/v1/SessionService"))
                             .put(
                                     "Links",
-                                    new JsonObject()
-                                            .put(
-                                                    "Sessions",
-                                                    new JsonObject()
-                                                            .put("@odata.id", "/redfish/v1/SessionService/Sessions")));
+                                    new JsonObject().put("Sessions", new JsonObject().put("@odata.id", sessionsPath)));
                 }
                 json(req, 200, root);
                 return;
             }
-            if (path.equals("/redfish/v1/SessionService/Sessions")
-                    && req.method().name().equals("POST")) {
+            if (sessions && path.equals(sessionsPath) && req.method().name().equals("POST")) {
                 JsonObject creds = body.toJsonObject();
                 if (!"admin".equals(creds.getString("UserName")) || !PASSWORD.equals(creds.getString("Password"))) {
                     json(req, 401, new JsonObject().put("error", new JsonObject().put("message", "nope")));
@@ -272,6 +272,31 @@ class RedfishClientTest {
         tokens.clear(); // the session expired on the BMC
         assertEquals("On", call(() -> client.system(t)).body().getString("PowerState"));
         assertEquals(2, logins.get(), "a 401 logs in again once");
+    }
+
+    @Test
+    void theLoginGoesStraightToTheStandardSessionUriAndTheRootIsReadOnlyWhenNeeded() throws Exception {
+        int port = listen(new HttpServerOptions(), this::service);
+        RedfishTarget known = httpTarget(port).withSystemId("/redfish/v1/Systems/1");
+        assertEquals("On", call(() -> client.system(known)).body().getString("PowerState"));
+        assertEquals(1, logins.get());
+        assertEquals(0, rootReads.get(), "a login and the system GET, no service root");
+
+        // a service keeping its sessions elsewhere: the standard URI is 404 (401 here: unauthenticated, unknown), so
+        // the login follows the root's Links.Sessions
+        sessionsPath = "/redfish/v1/Sessions";
+        for (RedfishTarget.AuthType type : List.of(RedfishTarget.AuthType.SESSION, RedfishTarget.AuthType.AUTO)) {
+            RedfishTarget elsewhere = RedfishTarget.of("http://localhost:" + port, "admin", PASSWORD)
+                    .withAuthType(type)
+                    .withSystemId("/redfish/v1/Systems/1");
+            int before = logins.get();
+            assertEquals("On", call(() -> client.system(elsewhere)).body().getString("PowerState"));
+            assertEquals(before + 1, logins.get(), type + " logged in at the linked URI");
+            call(() -> client.system(elsewhere));
+            assertEquals(before + 1, logins.get(), type + ": the session is reused");
+            client.forget(elsewhere);
+        }
+        assertTrue(rootReads.get() >= 1, "the root was read to find the sessions");
     }
 
     @Test

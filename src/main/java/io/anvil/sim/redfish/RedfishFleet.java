@@ -12,7 +12,6 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
-import io.vertx.core.net.KeyCertOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -165,7 +164,7 @@ public final class RedfishFleet {
             if (tls != null) {
                 serverOptions
                         .setSsl(true)
-                        .setKeyCertOptions(KeyCertOptions.wrap(keyManager))
+                        .setKeyCertOptions(keyManager.keyCertOptions())
                         .setSslEngineOptions(sslEngine);
             }
             this.serverOptions = serverOptions;
@@ -183,8 +182,12 @@ public final class RedfishFleet {
             for (int n = 0; n < BATCH && i < options.count(); n++, i += loops) {
                 SimulatedRedfishBmc bmc = new SimulatedRedfishBmc(RedfishFleet.this, i, systemIdOf(i), context);
                 bmcs.set(i, bmc);
-                HttpServer server =
-                        vertx.createHttpServer(serverOptions).requestHandler(req -> handler.handle(bmc, req));
+                HttpServer server = vertx.createHttpServer(serverOptions)
+                        .connectionHandler(c -> {
+                            bmc.connected(c);
+                            sslEngine.count(c);
+                        })
+                        .requestHandler(req -> handler.handle(bmc, req));
                 servers.add(server);
                 int port = options.basePort() == 0 ? 0 : options.basePort() + i;
                 bound.add(
@@ -271,6 +274,24 @@ public final class RedfishFleet {
             return first.address();
         }
         return first.address() + " .. " + last.address();
+    }
+
+    /**
+     * TLS handshakes the fleet's servers completed so far, and how many of them resumed an earlier session (a TLS 1.3
+     * ticket); null over plain HTTP or with the JDK's engine, which keeps no such counters.
+     */
+    public TlsHandshakes tlsHandshakes() {
+        return tls == null ? null : sslEngine.handshakes();
+    }
+
+    /** Client connections open now, over every BMC. */
+    public int openConnections() {
+        int n = 0;
+        for (int i = 0; i < size(); i++) {
+            SimulatedRedfishBmc b = bmc(i);
+            n += b == null ? 0 : b.openConnections();
+        }
+        return n;
     }
 
     /** Requests answered by every BMC so far. */

@@ -1,10 +1,14 @@
 package io.anvil.sim.redfish;
 
+import io.netty.handler.ssl.OpenSslCachingX509KeyManagerFactory;
+import io.vertx.core.net.KeyCertOptions;
+import io.vertx.core.net.OpenSSLEngineOptions;
 import java.io.ByteArrayInputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
+import java.security.KeyStore;
 import java.security.Principal;
 import java.security.PrivateKey;
 import java.security.cert.Certificate;
@@ -13,8 +17,13 @@ import java.security.cert.X509Certificate;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.Base64;
 import java.util.Collection;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.KeyManagerFactorySpi;
+import javax.net.ssl.ManagerFactoryParameters;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedKeyManager;
+import javax.net.ssl.X509KeyManager;
 
 /**
  * The one server key and certificate chain every simulated BMC presents, parsed once. Handing Vert.x this key
@@ -48,6 +57,34 @@ final class SharedKeyManager extends X509ExtendedKeyManager {
         } catch (GeneralSecurityException e) {
             throw new IllegalArgumentException("unreadable certificate or key: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The options that hand this key manager to Vert.x. With BoringSSL it goes through netty's caching factory: a
+     * plain key manager is converted to BoringSSL's form (PEM-encoded, then parsed) on every handshake, because it
+     * might change; this one never does, so it is converted once.
+     */
+    KeyCertOptions keyCertOptions() {
+        if (!OpenSSLEngineOptions.isAvailable()) {
+            return KeyCertOptions.wrap(this);
+        }
+        X509KeyManager self = this;
+        KeyManagerFactory plain = new KeyManagerFactory(
+                new KeyManagerFactorySpi() {
+                    @Override
+                    protected void engineInit(KeyStore ks, char[] password) {}
+
+                    @Override
+                    protected void engineInit(ManagerFactoryParameters spec) {}
+
+                    @Override
+                    protected KeyManager[] engineGetKeyManagers() {
+                        return new KeyManager[] {self};
+                    }
+                },
+                null,
+                "SharedKeyManager") {};
+        return KeyCertOptions.wrap(new OpenSslCachingX509KeyManagerFactory(plain));
     }
 
     private static byte[] pkcs8(String pem) {

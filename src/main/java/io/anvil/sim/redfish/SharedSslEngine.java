@@ -1,13 +1,19 @@
 package io.anvil.sim.redfish;
 
 import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.ReferenceCountedOpenSslEngine;
 import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.internal.tcnative.SSL;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.net.JdkSSLEngineOptions;
 import io.vertx.core.net.OpenSSLEngineOptions;
 import io.vertx.core.net.SSLEngineOptions;
+import io.vertx.core.net.impl.ConnectionBase;
 import io.vertx.core.spi.tls.SslContextFactory;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.TrustManagerFactory;
@@ -21,9 +27,38 @@ import javax.net.ssl.TrustManagerFactory;
 final class SharedSslEngine extends SSLEngineOptions {
     private final SSLEngineOptions engine;
     private SslContext context; // guarded by this
+    private final AtomicLong completed = new AtomicLong();
+    private final AtomicLong resumed = new AtomicLong();
 
     SharedSslEngine() {
         this.engine = OpenSSLEngineOptions.isAvailable() ? new OpenSSLEngineOptions() : new JdkSSLEngineOptions();
+    }
+
+    /** Handshakes completed and resumed so far; null with the JDK's engine (it cannot tell a resumed one). */
+    TlsHandshakes handshakes() {
+        return engine instanceof OpenSSLEngineOptions ? new TlsHandshakes(completed.get(), resumed.get()) : null;
+    }
+
+    /**
+     * Counts the handshake of a new server connection once it completes: whether BoringSSL resumed a session (a
+     * client's TLS 1.3 ticket) rather than making a new one. BoringSSL's own statistics are not kept per context.
+     */
+    void count(HttpConnection connection) {
+        if (!(connection instanceof ConnectionBase c)) {
+            return;
+        }
+        SslHandler ssl = c.channel().pipeline().get(SslHandler.class);
+        if (ssl == null) {
+            return;
+        }
+        ssl.handshakeFuture().addListener(f -> {
+            if (f.isSuccess()) {
+                completed.incrementAndGet();
+                if (ssl.engine() instanceof ReferenceCountedOpenSslEngine e && SSL.isSessionReused(e.sslPointer())) {
+                    resumed.incrementAndGet();
+                }
+            }
+        });
     }
 
     /** The servers' options are copied per server: every copy shares this one context. */

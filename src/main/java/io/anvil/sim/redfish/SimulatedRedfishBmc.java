@@ -167,6 +167,9 @@ public final class SimulatedRedfishBmc {
     private volatile RedfishFaults faults;
     private volatile long requests;
     private volatile long logins;
+    // written on the BMC's context only
+    private volatile int openConnections;
+    private volatile long connections;
     private volatile long loginFailures;
     private volatile long resets;
 
@@ -313,6 +316,22 @@ public final class SimulatedRedfishBmc {
 
     public long logins() {
         return logins;
+    }
+
+    /** Client connections open now, and accepted so far. */
+    public int openConnections() {
+        return openConnections;
+    }
+
+    public long connections() {
+        return connections;
+    }
+
+    /** Counts a client connection while it is open; called on this BMC's context. */
+    void connected(io.vertx.core.http.HttpConnection c) {
+        openConnections++;
+        connections++;
+        c.closeHandler(v -> openConnections--);
     }
 
     public long loginFailures() {
