@@ -93,6 +93,27 @@ final class CpuMeter {
         return (t[0] + t[1]) * TICK_NS;
     }
 
+    /** CPU time of a JVM's JIT compiler threads (C1 and C2, from /proc/PID/task/TID/stat). */
+    static long compilerCpuNs(long pid) throws IOException {
+        long ticks = 0;
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/" + pid + "/task"))) {
+            for (Path t : tasks) {
+                String stat;
+                try {
+                    stat = Files.readString(t.resolve("stat"));
+                } catch (IOException e) {
+                    continue; // ended meanwhile
+                }
+                String comm = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                if (comm.startsWith("C1 Compiler") || comm.startsWith("C2 Compiler")) {
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
+                }
+            }
+        }
+        return ticks * TICK_NS;
+    }
+
     /** CPU time of this JVM's terminated, reaped children (cutime + cstime): tools run one process after another. */
     static long reapedChildrenCpuNs() throws IOException {
         long[] t = procTimes("self");

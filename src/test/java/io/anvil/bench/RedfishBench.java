@@ -43,7 +43,10 @@ import java.util.stream.IntStream;
  * <ol>
  *   <li>cold: a new client, so per BMC a TLS handshake, the service root, a session login and the GET;</li>
  *   <li>warm: the same client again: one GET per BMC over the kept connection and session
- *       ({@code -Dbench.idle} seconds of idle_connection_timeout, default 120, keep them).</li>
+ *       ({@code -Dbench.idle} seconds of idle_connection_timeout, default 120, keep them);</li>
+ *   <li>sync after idle: a periodic power sync whose interval is longer than the idle timeout: a client with
+ *       {@code -Dbench.syncIdle} seconds of idle timeout (default 3) sweeps once, waits until its connections closed,
+ *       and sweeps again (recorded): a new connection per BMC, its TLS session resumed, the Redfish session kept.</li>
  * </ol>
  * sushy's rows, over the first count's first {@code -Dbench.sushyBmcs} BMCs (default 1,000; 0 skips them): Debian's
  * python3-sushy (the library Ironic's {@code redfish} driver uses) with {@code -Dbench.sushyThreads} Python threads
@@ -55,11 +58,16 @@ import java.util.stream.IntStream;
  */
 public final class RedfishBench {
     private static final long IDLE_S = Long.getLong("bench.idle", 120);
+    /** The idle timeout of the client whose connections close between two sweeps (a periodic sync's case). */
+    private static final long SYNC_IDLE_S = Long.getLong("bench.syncIdle", 3);
+
     private static final int SUSHY_BMCS = Integer.getInteger("bench.sushyBmcs", 1_000);
     private static final int SUSHY_THREADS = Integer.getInteger("bench.sushyThreads", 32);
     private static final int SHARD = Integer.getInteger("bench.simShard", 5_000);
     private static final int WARM_UP = 500;
     private static final int WARM_UP_ROUNDS = 3;
+    private static final int WARM_UP_MAX_ROUNDS = Integer.getInteger("bench.warmUpMaxRounds", 5);
+    private static final double JIT_QUIET = 0.05;
 
     public static void main(String[] args) throws Exception {
         List<Integer> counts = args.length > 0
@@ -102,6 +110,7 @@ public final class RedfishBench {
         JsonArray sims = new JsonArray();
         JsonObject anvilCold1k = null;
         JsonObject anvilWarm1k = null;
+        JsonObject anvilSync1k = null;
         List<JsonObject> sushy = List.of();
         List<JsonObject> last = List.of();
         for (int n : counts) {
@@ -113,13 +122,14 @@ public final class RedfishBench {
                 if (n == counts.get(0) && SUSHY_BMCS > 0) {
                     anvilCold1k = rows.get(0);
                     anvilWarm1k = rows.get(1);
+                    anvilSync1k = rows.get(2);
                     sushy = sushySweeps(table, fleet, Math.min(SUSHY_BMCS, n), SUSHY_THREADS);
                 }
                 sims.add(new JsonObject().put("bmcs", n).put("processes", fleet.describe()));
             }
         }
         table.meta("loadavg_end", loadavg()).meta("simulators", sims);
-        List<String> verdict = verdict(table, anvilCold1k, anvilWarm1k, sushy, last);
+        List<String> verdict = verdict(table, anvilCold1k, anvilWarm1k, anvilSync1k, sushy, last);
         table.finish();
         verdict.forEach(System.out::println);
         System.exit(0);
@@ -133,18 +143,21 @@ public final class RedfishBench {
             BenchTable table,
             JsonObject anvilCold,
             JsonObject anvilWarm,
+            JsonObject anvilSync,
             List<JsonObject> sushy,
             List<JsonObject> last) {
         List<String> out = new ArrayList<>();
         if (anvilCold != null && sushy.size() == 2) {
-            for (int k = 0; k < 2; k++) {
-                JsonObject a = k == 0 ? anvilCold : anvilWarm;
-                JsonObject py = sushy.get(k);
-                String round = k == 0 ? "cold" : "warm";
+            // sushy's warm round is also what a periodic sync after idle does: a new connection, the session kept
+            for (int k = 0; k < 3; k++) {
+                JsonObject a = k == 0 ? anvilCold : k == 1 ? anvilWarm : anvilSync;
+                JsonObject py = sushy.get(Math.min(k, 1));
+                String round = k == 0 ? "cold" : k == 1 ? "warm" : "sync after idle (sushy: warm)";
                 double rate = a.getDouble("BMCs/s") / py.getDouble("BMCs/s");
                 double cpu = cpuPerBmc(py) / cpuPerBmc(a);
-                table.meta("anvil_over_sushy_rate_" + round, round2(rate))
-                        .meta("anvil_over_sushy_cpu_" + round, round2(cpu));
+                String key = k == 2 ? "sync" : round;
+                table.meta("anvil_over_sushy_rate_" + key, round2(rate))
+                        .meta("anvil_over_sushy_cpu_" + key, round2(cpu));
                 out.add(String.format(
                         "Anvil over sushy, %s, %d BMCs: %.1fx the rate, %.1fx less CPU per BMC (client + simulator:"
                                 + " %.2f vs %.2f ms) (aim: >= 10x the rate)",
@@ -176,69 +189,108 @@ public final class RedfishBench {
                 .withSystemId("/redfish/v1/Systems/1");
     }
 
-    private static RedfishClient client(Vertx vertx) {
+    private static RedfishClient client(Vertx vertx, long idleSeconds) {
         return new RedfishClient(
                 vertx,
                 new RedfishClientOptions()
-                        .setIdleConnectionTimeout(Duration.ofSeconds(IDLE_S))
+                        .setIdleConnectionTimeout(Duration.ofSeconds(idleSeconds))
                         .setConnectionAttempts(3)
                         .setConnectionRetryInterval(Duration.ofMillis(200)));
     }
 
     /**
-     * Both JVMs' JIT, not recorded: {@link #WARM_UP_ROUNDS} new clients, each a cold and a warm sweep over the first
-     * {@link #WARM_UP} BMCs of each simulator process. With less, a third of the client's CPU in the cold sweep went
-     * to the C1/C2 compilers (perf).
+     * Both JVMs' JIT, not recorded: rounds of a new client's cold, warm and (after its connections closed) resumed
+     * sweeps over the first {@link #WARM_UP} BMCs of each simulator process, at least {@link #WARM_UP_ROUNDS}, until
+     * the compiler threads (C1/C2) of the bench JVM and the simulators took less than {@link #JIT_QUIET} of a round's
+     * CPU, or {@link #WARM_UP_MAX_ROUNDS}. With a fixed 3 rounds C2 still compiled netty's SSL and pipeline code
+     * through the measured sweeps (perf: a quarter of all samples), which a long-running conductor has done long before.
      */
     static void warmUp(Fleet fleet, int window) throws Exception {
         Vertx vertx = Vertx.vertx();
         int[] bmcs =
                 IntStream.range(0, fleet.count).filter(i -> i % SHARD < WARM_UP).toArray();
-        for (int round = 0; round < WARM_UP_ROUNDS; round++) {
-            RedfishClient client = client(vertx);
+        long self = ProcessHandle.current().pid();
+        for (int round = 1; ; round++) {
+            long jit0 = CpuMeter.compilerCpuNs(self) + fleet.compilerCpuNs();
+            long cpu0 = CpuMeter.jvmCpuNs() + fleet.cpuNs();
+            RedfishClient client = client(vertx, 1);
             sweep(vertx, client, fleet, window, bmcs);
+            sweep(vertx, client, fleet, window, bmcs);
+            BenchWait.pause(3_000);
             sweep(vertx, client, fleet, window, bmcs);
             get(client.close(), 60);
+            double jit = (double) (CpuMeter.compilerCpuNs(self) + fleet.compilerCpuNs() - jit0)
+                    / (CpuMeter.jvmCpuNs() + fleet.cpuNs() - cpu0);
+            System.out.printf("  warm-up round %d: JIT compilers %.0f %% of the CPU%n", round, jit * 100);
+            if (round >= WARM_UP_MAX_ROUNDS || round >= WARM_UP_ROUNDS && jit < JIT_QUIET) {
+                break;
+            }
         }
         get(vertx.close(), 60);
     }
 
-    /** Anvil's sweeps over every BMC: a new client (handshake + login per BMC), then the same client again. */
+    /**
+     * Anvil's sweeps over every BMC: a new client (handshake + login per BMC), then the same client again; then a
+     * periodic sync's case: another client with a short idle timeout sweeps once (not recorded), its connections go
+     * idle and close, and it sweeps again: per BMC a new connection whose TLS handshake resumes the first one's
+     * session (a TLS 1.3 ticket, no certificate signature or chain check) and the GET with the kept Redfish session.
+     */
     static List<JsonObject> anvilSweeps(BenchTable table, Fleet fleet, int window) throws Exception {
         Vertx vertx = Vertx.vertx();
-        RedfishClient client = client(vertx);
+        RedfishClient client = client(vertx, IDLE_S);
         int[] all = IntStream.range(0, fleet.count).toArray();
         List<JsonObject> rows = new ArrayList<>();
         for (String kind : List.of("cold: new connection + session", "warm: connection + session reused")) {
-            System.out.printf("  measuring: %d BMCs, Anvil %s%n", fleet.count, kind);
-            String load = loadavg();
-            long cpu0 = CpuMeter.jvmCpuNs();
-            long sim0 = fleet.cpuNs();
-            long req0 = client.requests();
-            Sweep r = sweep(vertx, client, fleet, window, all);
-            long cpu = CpuMeter.jvmCpuNs() - cpu0;
-            long simCpu = fleet.cpuNs() - sim0;
-            JsonObject row = new JsonObject()
-                    .put("BMCs", fleet.count)
-                    .put("client", "Anvil " + kind)
-                    .put("errors", r.errors)
-                    .put("wall s", round2(r.wallNs / 1e9))
-                    .put("BMCs/s", (double) Math.round(fleet.count / (r.wallNs / 1e9)))
-                    .put("p50 ms", round2(r.percentile(0.50)))
-                    .put("p99 ms", round2(r.percentile(0.99)))
-                    .put("requests", client.requests() - req0)
-                    .put("client CPU s", round2(cpu / 1e9))
-                    .put("sim CPU s", round2(simCpu / 1e9))
-                    .put("load avg", load);
-            if (r.firstError != null) {
-                row.put("first_error", r.firstError);
-            }
-            table.row(row);
-            rows.add(row);
+            rows.add(measured(table, fleet, kind, () -> sweep(vertx, client, fleet, window, all), client));
         }
         get(client.close(), 60);
+        RedfishClient sync = client(vertx, SYNC_IDLE_S);
+        sweep(vertx, sync, fleet, window, all);
+        System.out.printf("  waiting %d s for the connections to go idle and close%n", SYNC_IDLE_S + 2);
+        BenchWait.pause((SYNC_IDLE_S + 2) * 1000);
+        rows.add(measured(
+                table,
+                fleet,
+                "sync after idle: new connection, TLS resumed, session reused",
+                () -> sweep(vertx, sync, fleet, window, all),
+                sync));
+        get(sync.close(), 60);
         get(vertx.close(), 60);
         return rows;
+    }
+
+    interface SweepRun {
+        Sweep run() throws Exception;
+    }
+
+    /** One recorded sweep: wall time, latencies, requests and CPU of client and simulator. */
+    private static JsonObject measured(BenchTable table, Fleet fleet, String kind, SweepRun run, RedfishClient client)
+            throws Exception {
+        System.out.printf("  measuring: %d BMCs, Anvil %s%n", fleet.count, kind);
+        String load = loadavg();
+        long cpu0 = CpuMeter.jvmCpuNs();
+        long sim0 = fleet.cpuNs();
+        long req0 = client.requests();
+        Sweep r = run.run();
+        long cpu = CpuMeter.jvmCpuNs() - cpu0;
+        long simCpu = fleet.cpuNs() - sim0;
+        JsonObject row = new JsonObject()
+                .put("BMCs", fleet.count)
+                .put("client", "Anvil " + kind)
+                .put("errors", r.errors)
+                .put("wall s", round2(r.wallNs / 1e9))
+                .put("BMCs/s", (double) Math.round(fleet.count / (r.wallNs / 1e9)))
+                .put("p50 ms", round2(r.percentile(0.50)))
+                .put("p99 ms", round2(r.percentile(0.99)))
+                .put("requests", client.requests() - req0)
+                .put("client CPU s", round2(cpu / 1e9))
+                .put("sim CPU s", round2(simCpu / 1e9))
+                .put("load avg", load);
+        if (r.firstError != null) {
+            row.put("first_error", r.firstError);
+        }
+        table.row(row);
+        return row;
     }
 
     record Sweep(long wallNs, int errors, long[] latenciesNs, String firstError) {
@@ -489,6 +541,14 @@ public final class RedfishBench {
             long sum = 0;
             for (SimProcess p : processes) {
                 sum += p.cpuNs();
+            }
+            return sum;
+        }
+
+        long compilerCpuNs() throws IOException {
+            long sum = 0;
+            for (SimProcess p : processes) {
+                sum += CpuMeter.compilerCpuNs(p.pid());
             }
             return sum;
         }
