@@ -72,7 +72,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
  *   <li><b>API</b>: wrk's p50/p99 of {@code GET /v1/nodes/{uuid}} (random nodes) and {@code GET
  *       /v1/nodes?limit=1000} against each conductor, {@code bench.seconds} (10) each.</li>
  *   <li><b>Take-over</b>: {@code kill -9} of the last conductor. Its nodes are those the hash ring of the three
- *       hostnames gives it (Ironic's ring, {@code cluster.HashRing}, 2^5 points each, as the conductors compute
+ *       hostnames gives it (Ironic's ring, {@code cluster.HashRing}, {@code DEFAULT_PARTITIONS} points each, as the conductors compute
  *       it). <i>Take-over time</i>: from the kill until every one of those nodes' BMCs has seen a new IPMI session
  *       opened by a survivor (the session a power-state check opens: the dead conductor's sessions died with it,
  *       the survivors had none with those BMCs). Reported with its parts: when a survivor's {@code GET
