@@ -14,29 +14,26 @@ import javax.crypto.spec.SecretKeySpec;
  * N ∈ 0..15 so the total is a multiple of 16. Not PKCS#7; the JCA cipher runs with NoPadding.
  * Decoding accepts N = 16 (a whole extra block, seen on some BMCs, gebn/bmc PR #63) but checks the pad bytes.
  *
- * <p>Thread-safe: each call initialises its thread's {@link Cipher} with this session's key and IV, so sessions share
- * one Cipher per thread instead of looking one up (and keeping one) per session.
+ * <p>One instance per session: it keeps a {@link Cipher}, which is not thread-safe.
  */
 public final class AesCbc128 {
 
     public static final int KEY_LENGTH = 16;
     public static final int BLOCK = 16;
 
-    private static final ThreadLocal<Cipher> CIPHER = ThreadLocal.withInitial(() -> {
-        try {
-            return Cipher.getInstance("AES/CBC/NoPadding");
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("AES/CBC/NoPadding is part of every Java runtime", e);
-        }
-    });
-
     private final SecretKeySpec key;
+    private final Cipher cipher;
 
     public AesCbc128(byte[] key16) {
         if (key16.length != KEY_LENGTH) {
             throw new IllegalArgumentException("AES-128 key must be 16 bytes");
         }
         this.key = new SecretKeySpec(key16, "AES");
+        try {
+            this.cipher = Cipher.getInstance("AES/CBC/NoPadding");
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("AES/CBC/NoPadding is part of every Java runtime", e);
+        }
     }
 
     /** Plaintext followed by the IPMI confidentiality trailer 01 02 … N ‖ N. */
@@ -74,7 +71,6 @@ public final class AesCbc128 {
             throw new IllegalArgumentException("IV must be 16 bytes");
         }
         byte[] padded = pad(plaintext);
-        Cipher cipher = CIPHER.get();
         try {
             cipher.init(Cipher.ENCRYPT_MODE, key, new IvParameterSpec(iv));
             byte[] out = Arrays.copyOf(iv, BLOCK + padded.length);
@@ -91,7 +87,6 @@ public final class AesCbc128 {
             throw new IpmiDecodeException(
                     BAD_CONFIDENTIALITY, "encrypted payload of " + payload.length + " bytes is not IV + whole blocks");
         }
-        Cipher cipher = CIPHER.get();
         try {
             cipher.init(Cipher.DECRYPT_MODE, key, new IvParameterSpec(payload, 0, BLOCK));
             return unpad(cipher.doFinal(payload, BLOCK, payload.length - BLOCK));
