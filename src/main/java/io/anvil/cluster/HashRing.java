@@ -6,8 +6,10 @@ import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One consistent hash ring, bit-for-bit the ring of tooz's {@code hashring.HashRing} that Ironic uses
@@ -21,13 +23,39 @@ import java.util.TreeSet;
  * about 1/N of them.
  */
 public final class HashRing {
-    /** Ironic's hash_partition_exponent default 5: 32 points per host. */
-    public static final int DEFAULT_PARTITIONS = 32;
+    /**
+     * Anvil's {@code conductor.hash_partition_exponent} default 11: 2,048 points per host. Ironic's default 5 (32
+     * points) gave one of three conductors 44 % of 100,000 nodes and another 26 %; with 2,048 each gets 32–35 %
+     * (docs/scale-out.md#conductor-groups-and-the-hash-ring). The points are tooz's whatever the count.
+     */
+    public static final int DEFAULT_PARTITIONS = 1 << 11;
+
+    /** Rings already built, by (sorted hosts, partitions): immutable, so every refresh of the same membership shares one. */
+    private static final Map<List<Object>, HashRing> BUILT = new ConcurrentHashMap<>();
+
+    private static final int BUILT_MAX = 64;
 
     private final List<String> hosts;
     private final long[] hi;
     private final long[] lo;
     private final String[] owners;
+
+    /**
+     * The ring of {@code hosts}, shared with earlier calls for the same hosts and partitions: conductors rebuild their
+     * rings every {@code hash_ring_reset_interval}, and 2,048 md5 points per host are worth building once.
+     */
+    public static HashRing of(Collection<String> hosts, int partitionsPerHost) {
+        List<Object> key = List.of(List.copyOf(new TreeSet<>(hosts)), partitionsPerHost);
+        HashRing ring = BUILT.get(key);
+        if (ring == null) {
+            ring = new HashRing(hosts, partitionsPerHost);
+            if (BUILT.size() >= BUILT_MAX) {
+                BUILT.clear(); // memberships seen long ago; the current ones are built again once
+            }
+            BUILT.put(key, ring);
+        }
+        return ring;
+    }
 
     public HashRing(Collection<String> hosts, int partitionsPerHost) {
         if (partitionsPerHost < 1) {

@@ -47,7 +47,7 @@ public final class HashRings {
             }
         }
         Map<String, HashRing> rings = new HashMap<>();
-        hostsByKey.forEach((k, hosts) -> rings.put(k, new HashRing(hosts, partitions)));
+        hostsByKey.forEach((k, hosts) -> rings.put(k, HashRing.of(hosts, partitions)));
         return new HashRings(List.copyOf(conductors), Collections.unmodifiableMap(rings), partitions);
     }
 

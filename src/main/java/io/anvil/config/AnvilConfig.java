@@ -392,7 +392,7 @@ public record AnvilConfig(
         d.put("conductor.rescue_callback_timeout", 1800);
         d.put("conductor.service_callback_timeout", 1800);
         d.put("conductor.hash_ring_reset_interval", 2.0);
-        d.put("conductor.hash_partition_exponent", 5);
+        d.put("conductor.hash_partition_exponent", 11);
         d.put("conductor.sync_local_state_interval", 180.0);
         d.put("conductor.graceful_shutdown_timeout", 60.0);
         d.put("conductor.lock_lease", 10.0);

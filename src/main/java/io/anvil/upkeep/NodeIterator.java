@@ -128,7 +128,7 @@ public final class NodeIterator implements NodeWalker<Task> {
     public Future<Outcome> visit(NodeRef node, Walk walk, NodeVisitor<? super Task> visitor) {
         TaskOptions opts = options(walk);
         Object onlyFor = walk.onlyFor();
-        return Futures.attempt(() -> tasks.withTask(node.uuid(), opts, task -> {
+        return Futures.attempt(() -> tasks.withListedTask(node.uuid(), opts, task -> {
                     if (onlyFor != null && !uses(task.driver(), onlyFor)) {
                         return Future.succeededFuture((Visit) null);
                     }

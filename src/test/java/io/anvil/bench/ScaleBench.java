@@ -64,13 +64,15 @@ import java.util.concurrent.atomic.AtomicLongArray;
  *       {@code getChassisStatus} reads and sessions it made; across the three, the longest run and the time from
  *       the nodes becoming eligible until every conductor's run ended, and the "session opened" count the
  *       simulators saw. Also each conductor's longest event-loop turn ({@code anvil_event_loop_lag_max_seconds})
- *       and turns of 100 ms or more ({@code anvil_event_loop_stalls_total}) since its start.</li>
+ *       and turns of 100 ms or more ({@code anvil_event_loop_stalls_total}) since its start. <i>First-pass CPU</i>:
+ *       the CPU time (/proc/PID/stat) of the conductors, the simulators, the Redis servers and the PostgreSQL
+ *       backends of the bench's database from the nodes becoming eligible until every first pass ended, per node.</li>
  *   <li><b>Memory</b>: VmRSS and VmHWM of each conductor (and of each simulator) after the pass, and the heap in
  *       use.</li>
  *   <li><b>API</b>: wrk's p50/p99 of {@code GET /v1/nodes/{uuid}} (random nodes) and {@code GET
  *       /v1/nodes?limit=1000} against each conductor, {@code bench.seconds} (10) each.</li>
  *   <li><b>Take-over</b>: {@code kill -9} of the last conductor. Its nodes are those the hash ring of the three
- *       hostnames gives it (Ironic's ring, {@code cluster.HashRing}, 2^5 points each, as the conductors compute
+ *       hostnames gives it (Ironic's ring, {@code cluster.HashRing}, {@code DEFAULT_PARTITIONS} points each, as the conductors compute
  *       it). <i>Take-over time</i>: from the kill until every one of those nodes' BMCs has seen a new IPMI session
  *       opened by a survivor (the session a power-state check opens: the dead conductor's sessions died with it,
  *       the survivors had none with those BMCs). Reported with its parts: when a survivor's {@code GET
@@ -83,6 +85,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * (seconds; default: the shipped 60), {@code bench.enroll} (api|sql), {@code bench.inFlight} (64),
  * {@code bench.redis} (cluster|standalone), {@code bench.seconds} (wrk, 10), {@code bench.takeover} (true),
  * {@code bench.secondPass} (true: also the run of each conductor that ends next after the first passes, warm),
+ * {@code bench.jfr=true} (a flight recording of each conductor and simulator over the first pass),
  * {@code bench.keep=true} keeps the database, and {@code bench.anvil.<section>.<key>} any other conductor setting.
  * A quick check: {@code scripts/bench scale -Dbench.nodes=10000 -Dbench.syncInterval=20}. Prints a table with the
  * load average (the machine may be shared) and writes target/bench/scale.json.
@@ -256,6 +259,15 @@ public final class ScaleBench {
                 before.add(c.sample());
             }
             long opened0 = sims.stream().mapToLong(s -> s.opened.get()).sum();
+            PassProfile profile = new PassProfile(
+                    Map.of(
+                            "conductors", cs.stream().map(c -> c.child.pid()).toList(),
+                            "simulators",
+                                    sims.stream().map(s -> s.process.pid()).toList(),
+                            "redis", cluster != null ? cluster.pids() : List.of()),
+                    db.database(),
+                    Boolean.getBoolean("bench.jfr"));
+            profile.start();
             long tEligible = System.nanoTime();
             sql(db, "UPDATE nodes SET provision_state = 'manageable', power_state = 'power off'");
             List<CompletableFuture<JsonObject>> passes = new ArrayList<>();
@@ -300,6 +312,7 @@ public final class ScaleBench {
                     allDone,
                     "s",
                     "includes waiting for each conductor's next run to start (≤ one interval)"));
+            firstPassCpu(table, profile, nodes);
             table.row(row(
                     "power sync",
                     "sessions the simulators saw opened",
@@ -431,6 +444,32 @@ public final class ScaleBench {
             }
             timers.close();
         }
+    }
+
+    /**
+     * CPU per node of the first pass, per kind of process: from the nodes becoming eligible until every conductor's
+     * pass ended (each conductor's idle wait for its next run included). With {@code bench.jfr=true} each JVM's
+     * flight recording of that window is written to target/bench/scale-first-pass-PID.jfr.
+     */
+    private static void firstPassCpu(BenchTable table, PassProfile profile, int nodes) throws Exception {
+        double wall = profile.wallSeconds();
+        Map<String, Double> cpu = profile.stop("target/bench/scale-first-pass");
+        double total = 0;
+        for (var e : cpu.entrySet()) {
+            total += e.getValue();
+            table.row(row(
+                    "first-pass cpu",
+                    e.getKey(),
+                    e.getValue() * 1e6 / nodes,
+                    "µs/node",
+                    String.format("%.1f CPU s over %.1f s (%.2f cores)", e.getValue(), wall, e.getValue() / wall)));
+        }
+        table.row(row(
+                "first-pass cpu",
+                "all of the above",
+                total * 1e6 / nodes,
+                "µs/node",
+                String.format("%.1f CPU s over %.1f s; load average %s", total, wall, loadAverage())));
     }
 
     /** The measured part of the take-over; see the class comment for the definition. */

@@ -2,7 +2,9 @@ package io.anvil.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.anvil.cluster.ConductorRegistry.Conductor;
@@ -49,6 +51,62 @@ class HashRingTest {
         }
         assertEquals(Map.of("conductor-a", 2601, "conductor-b", 3952, "conductor-c", 3447), spread);
         assertEquals(96, countPoints(ring));
+    }
+
+    /**
+     * Ironic's 32 points per host leave three conductors far apart (the scale bench's hostnames: 44 % / 26 %); the
+     * default 2,048 gives each about a third, whatever the names.
+     */
+    @Test
+    void theDefaultPartitionsGiveEachOfThreeAboutAThird() {
+        List<String> uuids = new ArrayList<>();
+        Random rnd = new Random(1);
+        for (int i = 0; i < 60_000; i++) {
+            uuids.add(new UUID(rnd.nextLong(), rnd.nextLong()).toString());
+        }
+        List<String> bench = List.of("scale-1", "scale-2", "scale-3");
+        assertTrue(largestShare(new HashRing(bench, 32), uuids) > 0.42, "Ironic's 32 points: one gets over 42 %");
+        for (List<String> hosts : List.of(
+                bench,
+                ABC,
+                List.of("anvil-1", "anvil-2", "anvil-3"),
+                List.of("c1.example.com", "c2.example.com", "c3.example.com"))) {
+            HashRing ring = new HashRing(hosts, HashRing.DEFAULT_PARTITIONS);
+            double largest = largestShare(ring, uuids);
+            assertTrue(largest < 0.36, hosts + ": the busiest owns " + largest);
+            assertEquals(3, ring.hosts().size());
+        }
+    }
+
+    /** A larger ring is tooz's ring with more points: a node only moves to a host that joins, never between others. */
+    @Test
+    void theDefaultRingStaysConsistent() {
+        HashRing three = new HashRing(ABC, HashRing.DEFAULT_PARTITIONS);
+        HashRing four = new HashRing(
+                List.of("conductor-a", "conductor-b", "conductor-c", "conductor-d"), HashRing.DEFAULT_PARTITIONS);
+        int moved = 0;
+        for (int i = 0; i < 20_000; i++) {
+            String u = uuid5("node-" + i);
+            if (!three.owner(u).equals(four.owner(u))) {
+                moved++;
+                assertEquals("conductor-d", four.owner(u), u);
+            }
+        }
+        assertTrue(moved > 20_000 * 0.2 && moved < 20_000 * 0.3, "a fourth conductor takes about a quarter: " + moved);
+    }
+
+    @Test
+    void ringsOfTheSameMembershipAreBuiltOnce() {
+        HashRing first = HashRing.of(List.of("x", "y"), 64);
+        assertSame(first, HashRing.of(List.of("y", "x"), 64), "the same hosts in any order: the same ring");
+        assertNotSame(first, HashRing.of(List.of("x", "y"), 32), "another partition count: another ring");
+        assertEquals(new HashRing(List.of("x", "y"), 64), first);
+    }
+
+    private static double largestShare(HashRing ring, List<String> uuids) {
+        Map<String, Integer> count = new HashMap<>();
+        uuids.forEach(u -> count.merge(ring.owner(u), 1, Integer::sum));
+        return Collections.max(count.values()) / (double) uuids.size();
     }
 
     @Test

@@ -196,7 +196,7 @@ class MetricsEndpointTest {
         assertTrue(
                 m.value("anvil_ipmi_operations_seconds_count", "operation", "getChassisStatus", "outcome", "ok") >= 1);
         assertTrue(m.value("anvil_ipmi_sessions_opened_total") >= 1);
-        assertEquals(0, m.value("anvil_ipmi_circuit_state", "bmc", "127.0.0.1:" + bmc.port()), "closed");
+        assertFalse(m.has("anvil_ipmi_circuit_state"), "a closed circuit has no series (CircuitStateSeriesTest)");
         for (String series : new String[] {
             "anvil_ipmi_sessions_open",
             "anvil_ipmi_retransmits_total",

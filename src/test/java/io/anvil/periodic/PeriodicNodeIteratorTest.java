@@ -264,4 +264,21 @@ class PeriodicNodeIteratorTest {
         assertEquals(1, r.gone());
         assertEquals(0, r.visited());
     }
+
+    /** A walk visits listed nodes without looking them up first: a deletion is found under the lock, which is let go. */
+    @Test
+    void aNodeDeletedAfterTheListingIsGoneAndItsLockReleased() {
+        String uuid = h.node(Map.of());
+        List<NodeRef> listed = await(h.iterator().owned(NodeFilter.all()));
+        h.sql("DELETE FROM nodes WHERE uuid = $1::uuid", uuid);
+        for (Walk walk : List.of(Walk.shared("test"), Walk.exclusive("test"))) {
+            WalkResult r = await(h.iterator()
+                    .forEach(listed, walk, (Task task, NodeRef ref) -> Future.succeededFuture(Visit.CONTINUE)));
+            assertEquals(1, r.gone(), walk.toString());
+            assertEquals(0, r.locked(), walk.toString());
+            await(await(h.locks.acquire(
+                            uuid, LockRequest.exclusive("after the walk").tryOnce()))
+                    .release());
+        }
+    }
 }

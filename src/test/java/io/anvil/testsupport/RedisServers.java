@@ -130,6 +130,11 @@ public final class RedisServers implements AutoCloseable {
         return ports.stream().map(p -> "redis://127.0.0.1:" + p).toList();
     }
 
+    /** The process ids of the servers still running (for CPU accounting in benches). */
+    public List<Long> pids() {
+        return processes.values().stream().map(Process::pid).toList();
+    }
+
     /** The port of the primary now serving {@code key} (Cluster: its slot's master; Sentinel: the primary). */
     public int primaryFor(String key) {
         if (!sentinelPorts.isEmpty()) {

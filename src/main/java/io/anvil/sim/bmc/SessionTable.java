@@ -3,6 +3,7 @@ package io.anvil.sim.bmc;
 import io.anvil.ipmi.codec.Privilege;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -106,9 +107,7 @@ final class SessionTable {
      * established session, the handshake timeout for one still logging in.
      */
     boolean expired(SimSession s, long now) {
-        FleetOptions o = bmc.fleet().opts();
-        long limit = (s.active() ? o.idleTimeout() : o.handshakeTimeout()).toNanos();
-        if (now - s.lastActivityNanos <= limit) {
+        if (!idleTooLong(s, now)) {
             return false;
         }
         remove(s);
@@ -120,14 +119,33 @@ final class SessionTable {
         return true;
     }
 
-    /** Drops expired sessions; called on the loop by the fleet's sweeper and before allocations. */
+    private boolean idleTooLong(SimSession s, long now) {
+        FleetOptions o = bmc.fleet().opts();
+        long limit = (s.active() ? o.idleTimeout() : o.handshakeTimeout()).toNanos();
+        return now - s.lastActivityNanos > limit;
+    }
+
+    /**
+     * Drops expired sessions; called on the loop by the fleet's sweeper (every BMC, every second) and before
+     * allocations. Nothing is allocated unless a session did expire: the sweep of 14,000 BMCs with a live session each
+     * copied every table once a second, a fifth of a simulator's CPU during a power-sync pass.
+     */
     void purgeExpired(long now) {
         if (sessions == null) {
             return;
         }
-        for (SimSession s : new ArrayList<>(sessions.values())) {
-            if (expired(s, now)) {
-                bmc.event(String.format("session %08x expired", s.id));
+        List<SimSession> idle = null;
+        for (SimSession s : sessions.values()) {
+            if (idleTooLong(s, now)) {
+                idle = idle == null ? new ArrayList<>(2) : idle;
+                idle.add(s);
+            }
+        }
+        if (idle != null) {
+            for (SimSession s : idle) {
+                if (expired(s, now)) {
+                    bmc.event(String.format("session %08x expired", s.id));
+                }
             }
         }
     }

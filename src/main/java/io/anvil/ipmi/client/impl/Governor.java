@@ -53,6 +53,8 @@ final class Governor {
     private volatile long started;
     private volatile long failed;
     private final ArrayDeque<ClientStats.Operation> recent = new ArrayDeque<>();
+    /** Told when the circuit leaves the closed state or comes back to it. */
+    private Runnable circuitListener = () -> {};
 
     Governor(Vertx vertx, String bmc, int maxInFlight, long spacingNanos, CircuitBreaker breaker, Counters counters) {
         this.vertx = vertx;
@@ -75,6 +77,11 @@ final class Governor {
             this.label = label;
             this.work = work;
         }
+    }
+
+    /** {@code listener} runs (on the client's context) each time the circuit opens from closed or closes again. */
+    void onCircuitChange(Runnable listener) {
+        this.circuitListener = listener;
     }
 
     <T> Future<T> submit(String label, Supplier<Future<T>> work) {
@@ -145,12 +152,16 @@ final class Governor {
             inFlightGauge = inFlight;
             lastEnd = end;
             record(job, end, ar.succeeded());
+            boolean wasClosed = breaker.state() == CircuitBreaker.State.CLOSED;
             if (ar.succeeded() || !countsAsFailure(ar.cause())) {
                 breaker.onSuccess();
             } else {
                 if (breaker.onFailure(end)) {
                     counters.circuitOpens.incrementAndGet();
                 }
+            }
+            if (wasClosed != (breaker.state() == CircuitBreaker.State.CLOSED)) {
+                circuitListener.run();
             }
             if (ar.failed()) {
                 failed++;

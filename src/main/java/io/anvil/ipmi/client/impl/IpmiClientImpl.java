@@ -366,15 +366,24 @@ public final class IpmiClientImpl implements IpmiClient {
                 counters.circuitOpens,
                 AtomicLong::get);
         metrics = m;
-        endpoints.values().forEach(this::bindCircuit);
+        endpoints.values().forEach(this::showCircuit);
         return this;
     }
 
-    /** One series per BMC: the circuit breaker's state (0 closed, 1 open, 2 half-open). */
-    private void bindCircuit(BmcEndpoint ep) {
+    /**
+     * A series per BMC whose circuit is not closed: its state (1 open, 2 half-open), removed when the circuit closes.
+     * A series for every BMC talked to (tens of thousands per conductor) cost a gauge registration per new BMC and
+     * megabytes per scrape to say "closed" (docs/operations.md#ipmi).
+     */
+    private void showCircuit(BmcEndpoint ep) {
+        if (ep.governor.circuitState() == 0) {
+            metrics.removeGauge("anvil.ipmi.circuit.state", "bmc", ep.name);
+            return;
+        }
         metrics.gauge(
                 "anvil.ipmi.circuit.state",
-                "Circuit breaker state per BMC: 0 closed, 1 open (failing fast), 2 half-open (one probe running)",
+                "Circuit breaker state of each BMC whose circuit is not closed: 1 open (failing fast), 2 half-open"
+                        + " (one probe running)",
                 ep.governor,
                 Governor::circuitState,
                 "bmc",
@@ -429,9 +438,7 @@ public final class IpmiClientImpl implements IpmiClient {
                         options.getCircuitCooldown().toNanos()),
                 counters);
         BmcEndpoint ep = new BmcEndpoint(this, address, name, governor);
-        if (metrics.enabled()) {
-            bindCircuit(ep);
-        }
+        governor.onCircuitChange(() -> showCircuit(ep));
         return ep;
     }
 
@@ -485,10 +492,7 @@ public final class IpmiClientImpl implements IpmiClient {
         long keepalive = options.getKeepaliveInterval().toNanos();
         long idleClose = options.getSessionIdleClose().toNanos();
         for (BmcEndpoint ep : endpoints.values()) {
-            for (ClientSession s : ep.sessions()) {
-                if (s.state != ClientSession.State.ACTIVE) {
-                    continue;
-                }
+            for (ClientSession s : ep.sessionsDue(now, keepalive, idleClose)) {
                 if (idleClose > 0 && now - s.lastUsedNanos >= idleClose) {
                     ep.forget(s); // new operations open a fresh session; this one closes in turn
                     ep.governor.submit("close idle session", s::close);
@@ -500,13 +504,17 @@ public final class IpmiClientImpl implements IpmiClient {
         }
         // BMCs no longer talked to (nodes deleted, moved to another conductor by the ring): their endpoints go too, so
         // the client's memory follows the BMCs in use, not every BMC ever contacted (docs/scale-out.md#memory)
-        endpoints.values().removeIf(ep -> {
-            if (!ep.unused() || sols.stream().anyMatch(c -> c.endpoint() == ep)) {
-                return false;
+        // (an unused endpoint's circuit is closed: it has no series to remove)
+        endpoints.values().removeIf(ep -> ep.unused() && !hasSol(ep));
+    }
+
+    private boolean hasSol(BmcEndpoint ep) {
+        for (SolChannel c : sols) {
+            if (c.endpoint() == ep) {
+                return true;
             }
-            metrics.removeGauge("anvil.ipmi.circuit.state", "bmc", ep.name);
-            return true;
-        });
+        }
+        return false;
     }
 
     // ---- shutdown -------------------------------------------------------------------------------------

@@ -37,6 +37,9 @@ import javax.crypto.Mac;
  */
 public final class RmcpPlusSession {
 
+    /** Confidentiality IVs of every session: SecureRandom is thread-safe, and one per session cost a lookup each. */
+    private static final SecureRandom IVS = new SecureRandom();
+
     private final CipherSuite suite;
     private final int localSessionId;
     private final int remoteSessionId;
@@ -84,7 +87,7 @@ public final class RmcpPlusSession {
                 bmcSessionId,
                 SessionSequence.startingAtOne(),
                 SequenceWindow.rmcpPlus(),
-                new SecureRandom());
+                IVS);
     }
 
     /** Session as seen by a (simulated) BMC: we receive SIDc, we send SIDm. */
@@ -96,7 +99,7 @@ public final class RmcpPlusSession {
                 consoleSessionId,
                 SessionSequence.startingAtOne(),
                 SequenceWindow.rmcpPlus(),
-                new SecureRandom());
+                IVS);
     }
 
     public CipherSuite suite() {
