@@ -131,6 +131,34 @@ class PowerSyncTest {
         assertTrue(r.visited() >= 1, r.toString());
     }
 
+    /**
+     * A ring change between two runs (the last one ended, the next not started yet) still checks the gained node at
+     * once, not at its offset in the next run.
+     */
+    @Test
+    void aNodeGainedBetweenRunsIsCheckedAtOnce() {
+        PowerSync s = new PowerSync(h.vertx, h.power, new PowerSync.Settings(Duration.ofMillis(200), 8, 3, true));
+        String planned = h.node(Map.of("provision_state", "manageable"));
+        String gained = h.node(Map.of("provision_state", "manageable"));
+        sim.hardware.put(planned, "power off");
+        sim.hardware.put(gained, "power off");
+        java.util.Set<String> owned = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        owned.add(planned);
+        WalkResult first = await(s.syncPowerStates(
+                h.iterator((uuid, driver, group) -> owned.contains(uuid), () -> false),
+                Promise.<Void>promise().future()));
+        assertEquals(1, first.listed(), first.toString());
+        owned.add(gained);
+        s.ownershipChanged();
+        io.anvil.testsupport.Conditions.await(
+                h.vertx,
+                "the gained node read",
+                Duration.ofSeconds(10),
+                Duration.ofMillis(10),
+                () -> sim.readsOf(gained) == 1);
+        assertEquals(1, sim.readsOf(planned), "the planned node is not read again before the next run");
+    }
+
     /** A gained node still locked (by the dead peer's lease) is tried again until the lock is gone, in the same run. */
     @Test
     void aGainedNodeFoundLockedIsTriedAgainOnceFree() {
