@@ -128,10 +128,6 @@ public final class LivenessLock {
         return state == State.CONNECTING && everHeld;
     }
 
-    State state() {
-        return state;
-    }
-
     /** Ends the session: peers see the lock free at once (a graceful stop has marked the row offline before). */
     public Future<Void> close() {
         state = State.CLOSED;

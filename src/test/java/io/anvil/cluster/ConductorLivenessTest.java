@@ -65,6 +65,10 @@ class ConductorLivenessTest {
             cluster.await("back-b's liveness lock held", () -> lockHolder(db, "back-b") > 0);
             int firstSession = lockHolder(db, "back-b");
             assertTrue(b.anvil().registry().mayOwn());
+            assertEquals(
+                    "anvil liveness back-b",
+                    queryString(db, "SELECT application_name FROM pg_stat_activity WHERE pid = " + firstSession),
+                    "operators can tell the liveness connection");
 
             String name = cluster.database().database();
             io.anvil.store.DatabaseUrl postgres = cluster.database().withDatabase("postgres");
@@ -136,6 +140,14 @@ class ConductorLivenessTest {
                 db,
                 "SELECT updated_at > now() - make_interval(secs => 300) FROM conductors WHERE hostname = ?",
                 hostname);
+    }
+
+    private static String queryString(Connection db, String sql) throws SQLException {
+        try (Statement s = db.createStatement();
+                ResultSet rs = s.executeQuery(sql)) {
+            assertTrue(rs.next(), sql);
+            return rs.getString(1);
+        }
     }
 
     private static boolean queryBoolean(Connection db, String sql, String hostname) throws SQLException {
