@@ -223,7 +223,9 @@ public final class SyncBench {
                     "take-over work after detection",
                     doneMs - detectMs,
                     "ms",
-                    String.format("%.0f nodes/s", ofA.size() / Math.max(0.001, (doneMs - detectMs) / 1000))));
+                    String.format(
+                            "%.0f nodes/s; includes the wait for A's leases (up to lock_lease after the kill)",
+                            ofA.size() / Math.max(0.001, (doneMs - detectMs) / 1000))));
             table.row(row(
                     "take-over",
                     "failed with the take-over message",
