@@ -521,8 +521,9 @@ public final class ScaleBench {
     /** Whether the conductors table calls {@code hostname} alive, as every conductor computes it. */
     private static boolean aliveInTable(Connection c, String hostname) throws Exception {
         try (PreparedStatement ps = c.prepareStatement("SELECT online AND updated_at > now() - make_interval(secs =>"
-                + " 10) FROM conductors WHERE hostname = ?")) {
-            ps.setString(1, hostname);
+                + " ?) FROM conductors WHERE hostname = ?")) {
+            ps.setDouble(1, Double.parseDouble(System.getProperty("bench.anvil.conductor.heartbeat_timeout", "10")));
+            ps.setString(2, hostname);
             try (java.sql.ResultSet rs = ps.executeQuery()) {
                 return rs.next() && rs.getBoolean(1);
             }
