@@ -134,6 +134,9 @@ public final class Anvil {
                             AnvilConfig.Conductor.seconds(c.heartbeatTimeout()),
                             1 << c.hashPartitionExponent(),
                             AnvilConfig.Conductor.seconds(c.hashRingResetInterval()));
+                    if (c.livenessPollInterval() > 0) {
+                        registry.withLiveness(AnvilConfig.Conductor.seconds(c.livenessPollInterval()));
+                    }
                     return registry.register();
                 })
                 // the feed's reader starts before anything writes events, so the first horizon is known early

@@ -27,6 +27,7 @@ public final class ClusterRing implements NodeOwnership {
     private long timer = -1;
     private long expiryTimer = -1;
     private boolean refreshing;
+    private boolean refreshAgain;
 
     public ClusterRing(Vertx vertx, ConductorRegistry registry) {
         this.vertx = vertx;
@@ -35,6 +36,9 @@ public final class ClusterRing implements NodeOwnership {
 
     /** Loads the rings once, then refreshes them every hash_ring_reset_interval. */
     public Future<Void> start() {
+        io.vertx.core.Context context = vertx.getOrCreateContext();
+        // a peer whose liveness lock went free was just marked offline: rebuild now, not at the next interval
+        registry.onPeersDead(() -> context.runOnContext(v -> tick()));
         return refresh()
                 .onSuccess(r -> {
                     if (timer < 0) {
@@ -46,10 +50,17 @@ public final class ClusterRing implements NodeOwnership {
 
     private void tick() {
         if (refreshing) {
+            refreshAgain = true; // the running read may predate the change that asked for this one
             return;
         }
         refreshing = true;
-        refresh().onComplete(x -> refreshing = false);
+        refresh().onComplete(x -> {
+            refreshing = false;
+            if (refreshAgain) {
+                refreshAgain = false;
+                tick();
+            }
+        });
     }
 
     /**
@@ -135,6 +146,6 @@ public final class ClusterRing implements NodeOwnership {
 
     @Override
     public boolean ownedHere(String nodeUuid, String driver, String conductorGroup) {
-        return !registry.draining() && registry.hostname().equals(owner(nodeUuid, driver, conductorGroup));
+        return registry.mayOwn() && registry.hostname().equals(owner(nodeUuid, driver, conductorGroup));
     }
 }

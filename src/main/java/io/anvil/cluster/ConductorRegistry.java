@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * marked offline when draining and on a clean stop. Others read the table to know who is alive:
  * {@code online AND updated_at > now() - heartbeat_timeout}, with PostgreSQL's clock, so every reader agrees. While
  * draining the keepalive goes on with {@code online = false}: peers drop this conductor from their rings while it
- * finishes its running work.
+ * finishes its running work. With a {@link LivenessLock} ({@code conductor.liveness_poll_interval} &gt; 0) a crashed
+ * peer is marked offline as soon as PostgreSQL ends its session, without waiting for {@code heartbeat_timeout}.
  */
 public final class ConductorRegistry {
     private static final Logger LOG = LoggerFactory.getLogger(ConductorRegistry.class);
@@ -62,6 +63,7 @@ public final class ConductorRegistry {
     private volatile long conductorId = -1;
     private long timer = -1;
     private boolean touching;
+    private LivenessLock liveness;
 
     /** Ironic's units: whole seconds, 32 partitions per host, rings refreshed every 15 s. */
     public ConductorRegistry(
@@ -144,23 +146,63 @@ public final class ConductorRegistry {
         return draining;
     }
 
-    /** Registers (or re-registers after a restart) online and starts the keepalive. */
+    /**
+     * Holds this conductor's liveness in PostgreSQL (a session-level advisory lock on a connection of its own, see
+     * {@link LivenessLock}) and watches its peers' every {@code pollInterval}. Call before {@link #register()}.
+     */
+    public ConductorRegistry withLiveness(Duration pollInterval) {
+        liveness = new LivenessLock(vertx, db.url().connectOptions(), hostname, pollInterval, heartbeatTimeout);
+        return this;
+    }
+
+    /**
+     * Registers (or re-registers after a restart) online and starts the keepalive. With a liveness lock the row is
+     * written on the liveness connection in the transaction that takes the lock, and written again (online) each time
+     * that connection had to be opened again.
+     */
     public Future<Void> register() {
-        return db.reads()
-                .preparedQuery(
-                        "INSERT INTO conductors (hostname, conductor_group, online, drivers, updated_at, api_url)"
-                                + " VALUES ($1, $2, TRUE, $3, now(), $4) ON CONFLICT (hostname) DO UPDATE SET"
-                                + " conductor_group = $2, online = TRUE, drivers = $3, updated_at = now(), api_url = $4"
-                                + " RETURNING id")
-                .execute(Tuple.of(hostname, group, new JsonArray(drivers), apiUrl))
-                .onSuccess(rows -> {
-                    conductorId = rows.iterator().next().getLong(0);
+        Future<Long> registered = liveness == null
+                ? upsert(db.reads())
+                : liveness.open(connection -> upsert(connection).onSuccess(id -> conductorId = id));
+        return registered
+                .onSuccess(id -> {
+                    conductorId = id;
                     draining = false;
                     if (timer < 0) {
-                        timer = vertx.setPeriodic(heartbeatInterval.toMillis(), id -> keepalive());
+                        timer = vertx.setPeriodic(heartbeatInterval.toMillis(), t -> keepalive());
                     }
                 })
                 .mapEmpty();
+    }
+
+    private Future<Long> upsert(io.vertx.sqlclient.SqlClient client) {
+        return client.preparedQuery(
+                        "INSERT INTO conductors (hostname, conductor_group, online, drivers, updated_at, api_url)"
+                                + " VALUES ($1, $2, $5, $3, now(), $4) ON CONFLICT (hostname) DO UPDATE SET"
+                                + " conductor_group = $2, online = $5, drivers = $3, updated_at = now(), api_url = $4"
+                                + " RETURNING id")
+                .execute(Tuple.of(hostname, group, new JsonArray(drivers), apiUrl, !draining))
+                .map(rows -> rows.iterator().next().getLong(0));
+    }
+
+    /**
+     * True while this conductor's liveness connection is lost (and not yet back with its lock): peers may already
+     * count it dead, so it takes no node work and its keepalive does not claim it alive.
+     */
+    public boolean livenessLost() {
+        return liveness != null && liveness.lost();
+    }
+
+    /** True while this conductor may own nodes: not draining, and alive as PostgreSQL sees it. */
+    public boolean mayOwn() {
+        return !draining && !livenessLost();
+    }
+
+    /** Called (on the liveness poller's context) after it marked peers offline because their liveness lock was free. */
+    public void onPeersDead(Runnable listener) {
+        if (liveness != null) {
+            liveness.onPeersDead(hosts -> listener.run());
+        }
     }
 
     /**
@@ -189,6 +231,9 @@ public final class ConductorRegistry {
     private void keepalive() {
         if (touching) {
             return; // the previous touch is still running (slow database): never pile them up
+        }
+        if (livenessLost()) {
+            return; // peers may already have marked this conductor dead: it registers again with its lock
         }
         touching = true;
         touch(!draining).onComplete(x -> touching = false);
@@ -219,7 +264,9 @@ public final class ConductorRegistry {
             vertx.cancelTimer(timer);
             timer = -1;
         }
-        return touch(false).recover(e -> Future.succeededFuture());
+        return touch(false)
+                .recover(e -> Future.succeededFuture())
+                .compose(v -> liveness == null ? Future.succeededFuture() : liveness.close());
     }
 
     public Future<List<Conductor>> list() {

@@ -83,7 +83,8 @@ public record AnvilConfig(
             int hashPartitionExponent,
             double syncLocalStateInterval,
             double gracefulShutdownTimeout,
-            double lockLease) {
+            double lockLease,
+            double livenessPollInterval) {
         /** A duration given in (possibly fractional) seconds. */
         public static java.time.Duration seconds(double s) {
             return java.time.Duration.ofNanos(Math.round(s * 1e9));
@@ -376,6 +377,7 @@ public record AnvilConfig(
         d.put("conductor.enabled_hardware_types", List.of("fake-hardware", "ipmi", "redfish"));
         d.put("conductor.heartbeat_interval", 2.0);
         d.put("conductor.heartbeat_timeout", 10.0);
+        d.put("conductor.liveness_poll_interval", 1.0);
         d.put("conductor.api_lock_wait", 3.0);
         d.put("conductor.periodic_max_workers", 8);
         d.put("conductor.sync_power_state_interval", 60);
@@ -736,7 +738,8 @@ public record AnvilConfig(
                         num(v, "conductor.hash_partition_exponent"),
                         dbl(v, "conductor.sync_local_state_interval"),
                         dbl(v, "conductor.graceful_shutdown_timeout"),
-                        dbl(v, "conductor.lock_lease")),
+                        dbl(v, "conductor.lock_lease"),
+                        dbl(v, "conductor.liveness_poll_interval")),
                 java.util.Collections.unmodifiableMap(new LinkedHashMap<>(v)));
     }
 

@@ -75,6 +75,8 @@ public final class PowerSync {
     private final java.util.Set<Run> runs = ConcurrentHashMap.newKeySet();
 
     private final java.util.Set<Future<Void>> watched = ConcurrentHashMap.newKeySet();
+    /** The walker of the latest run: a ring change between two runs still has one to check gained nodes with. */
+    private volatile NodeWalker<Task> lastWalker;
 
     public PowerSync(Vertx vertx, PowerActions power, Settings settings) {
         this.vertx = vertx;
@@ -144,6 +146,7 @@ public final class PowerSync {
      * when every check ended. {@code stopSignal} cancels the checks not yet started.
      */
     public Future<WalkResult> syncPowerStates(NodeWalker<Task> nodes, Future<Void> stopSignal) {
+        lastWalker = nodes;
         return nodes.owned(syncFilter()).compose(list -> {
             List<Slot> plan = plan(list, settings.interval());
             lastPlan = List.copyOf(plan);
@@ -161,9 +164,19 @@ public final class PowerSync {
      * After the ring changed (a conductor died or left): every run in progress lists the nodes this conductor owns
      * now and checks at once, through the same cap, those not in its plan — a dead peer's nodes are checked again
      * within one listing and their share of checks, not only from the next run on (docs/scale-out.md#take-over).
-     * Nodes already in a plan keep their offset.
+     * Nodes already in a plan keep their offset. Between two runs (the last one ended, the next has not started) a run
+     * with nothing planned adopts the nodes the last run did not plan, so they do not wait for the next run.
      */
     public void ownershipChanged() {
+        NodeWalker<Task> walker = lastWalker;
+        if (runs.isEmpty() && walker != null && !walker.stopping()) {
+            Run run = new Run(walker, List.of());
+            lastPlan.forEach(slot -> run.known().add(slot.node().uuid()));
+            runs.add(run);
+            run.done.future().onComplete(x -> runs.remove(run));
+            run.adopt();
+            return;
+        }
         runs.forEach(Run::adopt);
     }
 
@@ -195,11 +208,22 @@ public final class PowerSync {
             this.listed = plan.size();
         }
 
+        /** The uuids this run planned or adopted (made at the first adoption). */
+        synchronized java.util.Set<String> known() {
+            if (known == null) {
+                known = new java.util.HashSet<>(plan.size() * 2);
+                plan.forEach(slot -> known.add(slot.node().uuid()));
+            }
+            return known;
+        }
+
         /** Lists the owned candidates again and starts the checks of those this run did not plan. */
         void adopt() {
             synchronized (this) {
-                if (next >= plan.size() && inFlight == 0) {
-                    return; // over, or being cancelled
+                if (next >= plan.size()
+                        && inFlight == 0
+                        && (!plan.isEmpty() || done.future().isComplete())) {
+                    return; // over, or being cancelled (a run of nothing planned is open until its first adoption)
                 }
                 inFlight++; // the listing itself keeps the run open
             }
@@ -212,12 +236,9 @@ public final class PowerSync {
                 List<NodeRef> gained = new ArrayList<>();
                 synchronized (this) {
                     if (ar.succeeded() && cancelled == 0) {
-                        if (known == null) {
-                            known = new java.util.HashSet<>(plan.size() * 2);
-                            plan.forEach(slot -> known.add(slot.node().uuid()));
-                        }
+                        java.util.Set<String> seen = known();
                         for (NodeRef n : ar.result()) {
-                            if (known.add(n.uuid())) {
+                            if (seen.add(n.uuid())) {
                                 gained.add(n);
                             }
                         }

@@ -49,7 +49,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
  *       {@code -Dbench.redis=standalone} uses the test Redis instead.</li>
  *   <li><b>BMCs</b>: {@code anvil sim bmc} processes of at most {@code bench.bmcsPerSim} (14,000) BMCs each — one
  *       UDP socket per BMC, under the 20,000 file-descriptor limit of a process here — simulator k on loopback
- *       address 127.0.1.(k+1), BMC j on port 20000+j. Each runs with {@code -v}: the bench reads every "session
+ *       address 127.0.1.(k+1) ({@code bench.simNet} moves it, e.g. to 127.0.2 beside another bench), BMC j on port
+ *       20000+j. Each runs with {@code -v}: the bench reads every "session
  *       opened" line, with the time it read it, to see which BMC a conductor talked to when.</li>
  *   <li><b>Enroll</b>: with {@code bench.enroll=api} (the default) {@code POST /v1/nodes} with {@code driver: ipmi}
  *       and the BMC's {@code driver_info}, {@code bench.inFlight} (64) requests at once, spread over the
@@ -75,9 +76,11 @@ import java.util.concurrent.atomic.AtomicLongArray;
  *       hostnames gives it (Ironic's ring, {@code cluster.HashRing}, {@code DEFAULT_PARTITIONS} points each, as the conductors compute
  *       it). <i>Take-over time</i>: from the kill until every one of those nodes' BMCs has seen a new IPMI session
  *       opened by a survivor (the session a power-state check opens: the dead conductor's sessions died with it,
- *       the survivors had none with those BMCs). Reported with its parts: when a survivor's {@code GET
- *       /v1/conductors} first shows the dead one not alive (heartbeat_timeout), and when the first, half and all
- *       of its nodes were checked. Waits at most three sync intervals plus 2 minutes.</li>
+ *       the survivors had none with those BMCs). Reported with its parts: when the conductors table first calls the
+ *       dead one not alive (a survivor marks it offline once its liveness lock in PostgreSQL is free,
+ *       {@code conductor.liveness_poll_interval}; else its keepalive times out), when a survivor's {@code GET
+ *       /v1/conductors} first shows it, and when the first, half and all of its nodes were checked. Waits at most
+ *       three sync intervals plus 2 minutes.</li>
  * </ol>
  *
  * <p>Settings ({@code -Dname=value}): {@code bench.nodes} (100000), {@code bench.conductors} (3), {@code bench.xmx}
@@ -420,7 +423,7 @@ public final class ScaleBench {
 
             // ---- take-over
             if (Boolean.parseBoolean(System.getProperty("bench.takeover", "true")) && cs.size() > 1) {
-                takeOver(table, cs, sims, uuids, perSim, syncInterval);
+                takeOver(table, db, cs, sims, uuids, perSim, syncInterval);
             }
 
             String load1 = loadAverage();
@@ -474,7 +477,13 @@ public final class ScaleBench {
 
     /** The measured part of the take-over; see the class comment for the definition. */
     private static void takeOver(
-            BenchTable table, List<Conductor> cs, List<Sim> sims, List<String> uuids, int perSim, int syncInterval)
+            BenchTable table,
+            DatabaseUrl db,
+            List<Conductor> cs,
+            List<Sim> sims,
+            List<String> uuids,
+            int perSim,
+            int syncInterval)
             throws Exception {
         Conductor victim = cs.get(cs.size() - 1);
         HashRing ring = new HashRing(cs.stream().map(c -> c.name).toList(), HashRing.DEFAULT_PARTITIONS);
@@ -485,51 +494,79 @@ public final class ScaleBench {
             }
         }
         String survivor = cs.get(0).base;
-        long kill = System.nanoTime();
-        sims.forEach(s -> s.since = kill);
-        victim.child.process.destroyForcibly(); // SIGKILL
-        System.out.printf("killed %s (pid %d), owner of %d nodes%n", victim.name, victim.child.pid(), orphans.size());
-        double detected = -1;
-        long deadline = kill + TimeUnit.SECONDS.toNanos(3L * syncInterval + 120);
-        long[] checkedAt = new long[orphans.size()];
-        int checked = 0;
-        while (System.nanoTime() < deadline) {
-            if (detected < 0 && !alive(survivor, victim.name)) {
-                detected = (System.nanoTime() - kill) / 1e9;
-                System.out.printf("  %s seen dead by %s after %.1f s%n", victim.name, cs.get(0).name, detected);
+        try (Connection table0 = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password())) {
+            long kill = System.nanoTime();
+            sims.forEach(s -> s.since = kill);
+            victim.child.process.destroyForcibly(); // SIGKILL
+            System.out.printf(
+                    "killed %s (pid %d), owner of %d nodes%n", victim.name, victim.child.pid(), orphans.size());
+            double detected = -1;
+            double dead = -1;
+            long deadline = kill + TimeUnit.SECONDS.toNanos(3L * syncInterval + 120);
+            long[] checkedAt = new long[orphans.size()];
+            int checked = 0;
+            while (System.nanoTime() < deadline) {
+                if (dead < 0 && !aliveInTable(table0, victim.name)) {
+                    dead = (System.nanoTime() - kill) / 1e9;
+                    System.out.printf("  %s dead in the conductors table after %.1f s%n", victim.name, dead);
+                }
+                if (detected < 0 && !alive(survivor, victim.name)) {
+                    detected = (System.nanoTime() - kill) / 1e9;
+                    System.out.printf("  %s seen dead by %s after %.1f s%n", victim.name, cs.get(0).name, detected);
+                }
+                checked = 0;
+                for (int o = 0; o < orphans.size(); o++) {
+                    int i = orphans.get(o);
+                    long at = sims.get(i / perSim).openedAt.get(i % perSim);
+                    checkedAt[o] = at;
+                    checked += at > kill ? 1 : 0;
+                }
+                if (checked == orphans.size() && detected >= 0 && dead >= 0) {
+                    break;
+                }
+                BenchWait.pause(100);
             }
-            checked = 0;
-            for (int o = 0; o < orphans.size(); o++) {
-                int i = orphans.get(o);
-                long at = sims.get(i / perSim).openedAt.get(i % perSim);
-                checkedAt[o] = at;
-                checked += at > kill ? 1 : 0;
+            long[] sorted =
+                    Arrays.stream(checkedAt).filter(t -> t > kill).sorted().toArray();
+            java.util.function.IntFunction<Double> at = k -> (sorted[k] - kill) / 1e9;
+            table.row(row(
+                    "take-over",
+                    victim.name + " dead in the conductors table",
+                    dead,
+                    "s",
+                    "not (online and updated_at > now() - heartbeat_timeout): offline once a survivor found its"
+                            + " liveness lock free (conductor.liveness_poll_interval), else at the keepalive timeout"));
+            table.row(row(
+                    "take-over",
+                    victim.name + " seen dead by a survivor's API",
+                    detected,
+                    "s",
+                    "GET /v1/conductors alive=false (the API's view is refreshed every hash_ring_reset_interval)"));
+            if (sorted.length > 0) {
+                table.row(row("take-over", "first of its nodes checked by a survivor", at.apply(0), "s", ""));
+                table.row(row("take-over", "half of its nodes checked", at.apply((orphans.size() - 1) / 2), "s", ""));
             }
-            if (checked == orphans.size() && detected >= 0) {
-                break;
-            }
-            BenchWait.pause(250);
+            table.row(row(
+                    "take-over",
+                    "take-over time: all of its nodes checked by a survivor",
+                    checked == orphans.size() ? at.apply(sorted.length - 1) : -1,
+                    "s",
+                    String.format(
+                            "%d of %d nodes checked%s; aim < 15 s",
+                            checked, orphans.size(), checked == orphans.size() ? "" : " before the bench gave up")));
         }
-        long[] sorted = Arrays.stream(checkedAt).filter(t -> t > kill).sorted().toArray();
-        java.util.function.IntFunction<Double> at = k -> (sorted[k] - kill) / 1e9;
-        table.row(row(
-                "take-over",
-                victim.name + " seen dead by a survivor",
-                detected,
-                "s",
-                "GET /v1/conductors alive=false (conductor.heartbeat_timeout)"));
-        if (sorted.length > 0) {
-            table.row(row("take-over", "first of its nodes checked by a survivor", at.apply(0), "s", ""));
-            table.row(row("take-over", "half of its nodes checked", at.apply((orphans.size() - 1) / 2), "s", ""));
+    }
+
+    /** Whether the conductors table calls {@code hostname} alive, as every conductor computes it. */
+    private static boolean aliveInTable(Connection c, String hostname) throws Exception {
+        try (PreparedStatement ps = c.prepareStatement("SELECT online AND updated_at > now() - make_interval(secs =>"
+                + " ?) FROM conductors WHERE hostname = ?")) {
+            ps.setDouble(1, Double.parseDouble(System.getProperty("bench.anvil.conductor.heartbeat_timeout", "10")));
+            ps.setString(2, hostname);
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getBoolean(1);
+            }
         }
-        table.row(row(
-                "take-over",
-                "take-over time: all of its nodes checked by a survivor",
-                checked == orphans.size() ? at.apply(sorted.length - 1) : -1,
-                "s",
-                String.format(
-                        "%d of %d nodes checked%s; aim < 15 s",
-                        checked, orphans.size(), checked == orphans.size() ? "" : " before the bench gave up")));
     }
 
     private static boolean alive(String base, String hostname) {
@@ -768,7 +805,7 @@ public final class ScaleBench {
         }
 
         static String host(int k) {
-            return "127.0.1." + (k + 1);
+            return System.getProperty("bench.simNet", "127.0.1") + "." + (k + 1);
         }
 
         static Sim start(int k, int count, String xmx) {

@@ -36,8 +36,9 @@ import java.util.concurrent.TimeUnit;
  *   <li>Take-over: three conductors on one PostgreSQL and Redis with 10,000 nodes; conductor A locks every node it
  *       owns (~1/3) and puts it in DEPLOYING, then is killed (keepalive and lease renewals stop). Measured from the
  *       kill: when the survivors' rings drop A, and when every one of A's nodes is released and failed
- *       ("Operation was aborted due to conductor take over"). Detection is bounded by heartbeat_timeout (+ one ring
- *       refresh); the locks free themselves after the lease.</li>
+ *       ("Operation was aborted due to conductor take over"). Detection takes one liveness poll (its database
+ *       session ended with it: conductor.liveness_poll_interval), heartbeat_timeout at most; the nodes are taken
+ *       only once its locks freed themselves after the lease, however early it is seen dead.</li>
  * </ol>
  * Prints a table and writes {@code target/bench/sync.json}. The take-over runs on the shipped defaults
  * (conductor.heartbeat_interval, heartbeat_timeout, hash_ring_reset_interval, lock_lease); {@code -Dbench.nodes},
@@ -208,8 +209,9 @@ public final class SyncBench {
                     "kill -> survivors' rings drop A",
                     detectMs,
                     "ms",
-                    "heartbeat_timeout " + timeout + " s (keepalive every " + interval + " s) + ring refresh " + refresh
-                            + " s"));
+                    "its liveness lock free at a survivor's poll (every "
+                            + shipped.livenessPollInterval() + " s); at most heartbeat_timeout " + timeout
+                            + " s (keepalive every " + interval + " s) + ring refresh " + refresh + " s"));
             table.row(row(
                     "take-over",
                     "kill -> all of A's nodes released and failed",
@@ -221,7 +223,9 @@ public final class SyncBench {
                     "take-over work after detection",
                     doneMs - detectMs,
                     "ms",
-                    String.format("%.0f nodes/s", ofA.size() / Math.max(0.001, (doneMs - detectMs) / 1000))));
+                    String.format(
+                            "%.0f nodes/s; includes the wait for A's leases (up to lock_lease after the kill)",
+                            ofA.size() / Math.max(0.001, (doneMs - detectMs) / 1000))));
             table.row(row(
                     "take-over",
                     "failed with the take-over message",

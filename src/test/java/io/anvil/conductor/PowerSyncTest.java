@@ -89,23 +89,34 @@ class PowerSyncTest {
     private record MidRun(
             PowerSync sync, String gained, java.util.Set<String> owned, Promise<Void> stop, Future<WalkResult> run) {
         static MidRun start(PeriodicHarness h, SimPower sim) {
-            PowerSync s = new PowerSync(h.vertx, h.power, new PowerSync.Settings(Duration.ofHours(1), 8, 3, true));
+            TwoNodes t = TwoNodes.create(h, sim, Duration.ofHours(1));
+            Promise<Void> stop = Promise.promise();
+            Future<WalkResult> run = t.sync().syncPowerStates(t.walker(h), stop.future());
+            io.anvil.testsupport.Conditions.await(
+                    h.vertx,
+                    "the run planned",
+                    Duration.ofSeconds(10),
+                    Duration.ofMillis(10),
+                    () -> t.sync().lastPlan().size() == 1);
+            return new MidRun(t.sync(), t.gained(), t.owned(), stop, run);
+        }
+    }
+
+    /** A sync of {@code interval}, a node this conductor owns and one it does not own yet (added to {@code owned}). */
+    private record TwoNodes(PowerSync sync, String planned, String gained, java.util.Set<String> owned) {
+        static TwoNodes create(PeriodicHarness h, SimPower sim, Duration interval) {
+            PowerSync s = new PowerSync(h.vertx, h.power, new PowerSync.Settings(interval, 8, 3, true));
             String planned = h.node(Map.of("provision_state", "manageable"));
             String gained = h.node(Map.of("provision_state", "manageable"));
             sim.hardware.put(planned, "power off");
             sim.hardware.put(gained, "power off");
             java.util.Set<String> owned = java.util.concurrent.ConcurrentHashMap.newKeySet();
             owned.add(planned);
-            Promise<Void> stop = Promise.promise();
-            Future<WalkResult> run = s.syncPowerStates(
-                    h.iterator((uuid, driver, group) -> owned.contains(uuid), () -> false), stop.future());
-            io.anvil.testsupport.Conditions.await(
-                    h.vertx,
-                    "the run planned",
-                    Duration.ofSeconds(10),
-                    Duration.ofMillis(10),
-                    () -> s.lastPlan().size() == 1);
-            return new MidRun(s, gained, owned, stop, run);
+            return new TwoNodes(s, planned, gained, owned);
+        }
+
+        NodeIterator walker(PeriodicHarness h) {
+            return h.iterator((uuid, driver, group) -> owned.contains(uuid), () -> false);
         }
     }
 
@@ -116,19 +127,37 @@ class PowerSyncTest {
     @Test
     void aNodeGainedMidRunIsCheckedAtOnce() {
         MidRun m = MidRun.start(h, sim);
-        String gained = m.gained();
-        m.owned().add(gained);
-        m.sync().ownershipChanged();
+        gainAndAwaitItsCheck(m.sync(), m.owned(), m.gained());
+        m.stop().complete();
+        WalkResult r = await(m.run());
+        assertEquals(2, r.listed(), r.toString());
+        assertTrue(r.visited() >= 1, r.toString());
+    }
+
+    /**
+     * A ring change between two runs (the last one ended, the next not started yet) still checks the gained node at
+     * once, not at its offset in the next run.
+     */
+    @Test
+    void aNodeGainedBetweenRunsIsCheckedAtOnce() {
+        TwoNodes t = TwoNodes.create(h, sim, Duration.ofMillis(200));
+        WalkResult first = await(
+                t.sync().syncPowerStates(t.walker(h), Promise.<Void>promise().future()));
+        assertEquals(1, first.listed(), first.toString());
+        gainAndAwaitItsCheck(t.sync(), t.owned(), t.gained());
+        assertEquals(1, sim.readsOf(t.planned()), "the planned node is not read again before the next run");
+    }
+
+    /** The ring gives this conductor {@code gained}: it is read once, without waiting for its offset. */
+    private void gainAndAwaitItsCheck(PowerSync sync, java.util.Set<String> owned, String gained) {
+        owned.add(gained);
+        sync.ownershipChanged();
         io.anvil.testsupport.Conditions.await(
                 h.vertx,
                 "the gained node read",
                 Duration.ofSeconds(10),
                 Duration.ofMillis(10),
                 () -> sim.readsOf(gained) == 1);
-        m.stop().complete();
-        WalkResult r = await(m.run());
-        assertEquals(2, r.listed(), r.toString());
-        assertTrue(r.visited() >= 1, r.toString());
     }
 
     /** A gained node still locked (by the dead peer's lease) is tried again until the lock is gone, in the same run. */
