@@ -65,7 +65,7 @@ public final class ConductorRegistry {
     private boolean touching;
     private LivenessLock liveness;
 
-    /** Ironic's units: whole seconds, 32 partitions per host, rings refreshed every 15 s. */
+    /** Ironic's units: whole seconds, HashRing.DEFAULT_PARTITIONS points per host, rings refreshed every 15 s. */
     public ConductorRegistry(
             Vertx vertx,
             Database db,
@@ -303,7 +303,7 @@ public final class ConductorRegistry {
 
     /**
      * The alive conductor that owns a node, on the consistent hash ring of the node's group and hardware type with
-     * the default 32 partitions per host. Builds the rings on every call: callers that look up many nodes keep a
+     * the default number of points per host ({@link HashRing#DEFAULT_PARTITIONS}). Builds the rings on every call: callers that look up many nodes keep a
      * {@link HashRings} snapshot instead.
      */
     public static String owner(List<Conductor> conductors, String nodeUuid, String driver, String nodeGroup) {
