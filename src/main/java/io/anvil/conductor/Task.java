@@ -206,15 +206,24 @@ public final class Task implements DriverTask {
     @Override
     public Future<JsonObject> save(Map<String, Object> columns) {
         requireExclusive("Saving the node");
+        // one statement: atomic on its own, no BEGIN/COMMIT round trips
         return manager.database()
-                .inTransaction(tx -> manager.records().save(tx, node.getLong("id"), uuid(), lease.fence(), columns))
+                .inStatement(db -> manager.records().save(db, node.getLong("id"), uuid(), lease.fence(), columns))
                 .onSuccess(row -> node = row);
     }
 
-    /** Fenced update plus its notification row, in one transaction. */
+    /** Fenced update plus its notification row, in one statement (see {@link NodeRecords#saveWithEvents}). */
     public Future<JsonObject> saveWithEvent(
             Map<String, Object> columns, String eventType, String priority, JsonObject extra) {
-        return saveWithEvent(columns, eventType, priority, extra, tx -> Future.succeededFuture());
+        requireExclusive("Saving the node");
+        JsonObject payload = withContext(
+                NodePayloads.node(asWritten(columns)).mergeIn(extra == null ? new JsonObject() : extra), node);
+        if (io.anvil.events.Outbox.recordsHistory(priority, payload)) {
+            // an error notification also writes a history row: the transaction path does both
+            return saveWithEvent(columns, eventType, priority, extra, tx -> Future.succeededFuture());
+        }
+        return saveWithNodeEvents(
+                columns, List.of(new io.anvil.events.Outbox.NodeEvent(eventType, priority, payload, true)));
     }
 
     /** Like {@link #saveWithEvent}, with {@code alongside} (other rows the change implies) first in the same transaction. */
@@ -246,20 +255,34 @@ public final class Task implements DriverTask {
 
     /**
      * Like {@link #saveWithEvent} with a preceding {@code beforeEventType} notification carrying the node as it was
-     * (Ironic's *.start), all in one transaction.
+     * (Ironic's *.start), all in one statement.
      */
     public Future<JsonObject> saveWithEvents(Map<String, Object> columns, String beforeEventType, String eventType) {
         requireExclusive("Saving the node");
-        JsonObject old = node;
-        JsonObject before = withContext(NodePayloads.node(node), old);
-        return manager.database()
-                .inTransaction(tx -> manager.outbox()
-                        .write(tx, beforeEventType, uuid(), "info", before)
-                        .compose(x -> manager.records().save(tx, node.getLong("id"), uuid(), lease.fence(), columns))
-                        .compose(row -> manager.outbox()
-                                .write(tx, eventType, uuid(), "info", withContext(NodePayloads.node(row), old))
-                                .map(row)))
+        JsonObject before = withContext(NodePayloads.node(node), node);
+        JsonObject after = withContext(NodePayloads.node(asWritten(columns)), node);
+        return saveWithNodeEvents(
+                columns,
+                List.of(
+                        new io.anvil.events.Outbox.NodeEvent(beforeEventType, "info", before, false),
+                        new io.anvil.events.Outbox.NodeEvent(eventType, "info", after, true)));
+    }
+
+    private Future<JsonObject> saveWithNodeEvents(
+            Map<String, Object> columns, List<io.anvil.events.Outbox.NodeEvent> events) {
+        return manager.records()
+                .saveWithEvents(node.getLong("id"), uuid(), lease.fence(), columns, events)
                 .onSuccess(row -> node = row);
+    }
+
+    /**
+     * The node as {@code columns} will leave it, as a read would show it (the payload of an event written by the
+     * same statement as the change); only {@code updated_at}, which PostgreSQL sets, is the old one.
+     */
+    private JsonObject asWritten(Map<String, Object> columns) {
+        JsonObject row = node.copy();
+        columns.forEach((k, v) -> row.put(k, io.anvil.store.RowJson.value(v)));
+        return row;
     }
 
     /**

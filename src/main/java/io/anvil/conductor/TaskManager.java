@@ -50,7 +50,7 @@ public final class TaskManager {
             String host) {
         this.locks = locks;
         this.store = store;
-        this.records = new NodeRecords(store);
+        this.records = new NodeRecords(store, outbox);
         this.drivers = drivers;
         this.workers = workers;
         this.outbox = outbox;
@@ -59,11 +59,12 @@ public final class TaskManager {
 
     /** Resolves the node (NodeNotFound at once, never retried), locks it, reads it under the lock, loads its driver. */
     public Future<Task> acquire(String ident, TaskOptions options) {
-        return store.find(Resources.NODE, ident).compose(row -> {
-            if (row == null) {
+        // only which node: its row is read under the lock (claimed), so a full read here would be thrown away
+        return store.uuidOf(Resources.NODE, ident).compose(uuid -> {
+            if (uuid == null) {
                 return Future.failedFuture(new ConductorErrors.NodeNotFound(ident));
             }
-            return lockAndClaim(row.getString("uuid"), options).compose(grant -> {
+            return lockAndClaim(uuid, options).compose(grant -> {
                 try {
                     openTasks.incrementAndGet();
                     return Future.succeededFuture(new Task(
