@@ -52,6 +52,8 @@ public final class Task implements DriverTask {
     private Spawn spawn;
     private Consumer<Throwable> spawnErrorHook;
     private Future<Void> released;
+    /** A write of this task already cleared the row's reservation (or deleted the row): release needs no write. */
+    private boolean unclaimed;
 
     Task(TaskManager manager, TaskOptions options, LockLease lease, JsonObject node, Driver driver) {
         this.manager = manager;
@@ -190,7 +192,8 @@ public final class Task implements DriverTask {
                 newPurpose,
                 options.waitPolicy(),
                 options.allowReservedWorkers(),
-                options.loadDriver());
+                options.loadDriver(),
+                options.unclaimWithWrite());
         return old.release()
                 .compose(x -> manager.lockAndClaim(uuid(), exclusive))
                 .map(grant -> {
@@ -208,8 +211,9 @@ public final class Task implements DriverTask {
         requireExclusive("Saving the node");
         // one statement: atomic on its own, no BEGIN/COMMIT round trips
         return manager.database()
-                .inStatement(db -> manager.records().save(db, node.getLong("id"), uuid(), lease.fence(), columns))
-                .onSuccess(row -> node = row);
+                .inStatement(
+                        db -> manager.records().save(db, node.getLong("id"), uuid(), lease.fence(), written(columns)))
+                .map(this::stored);
     }
 
     /** Fenced update plus its notification row, in one statement (see {@link NodeRecords#saveWithEvents}). */
@@ -238,7 +242,8 @@ public final class Task implements DriverTask {
         return manager.database()
                 .inTransaction(tx -> alongside
                         .apply(tx)
-                        .compose(x -> manager.records().save(tx, node.getLong("id"), uuid(), lease.fence(), columns))
+                        .compose(x ->
+                                manager.records().save(tx, node.getLong("id"), uuid(), lease.fence(), written(columns)))
                         .compose(row -> manager.outbox()
                                 .write(
                                         tx,
@@ -250,7 +255,7 @@ public final class Task implements DriverTask {
                                                         .mergeIn(extra == null ? new JsonObject() : extra),
                                                 before))
                                 .map(row)))
-                .onSuccess(row -> node = row);
+                .map(this::stored);
     }
 
     /**
@@ -271,8 +276,32 @@ public final class Task implements DriverTask {
     private Future<JsonObject> saveWithNodeEvents(
             Map<String, Object> columns, List<io.anvil.events.Outbox.NodeEvent> events) {
         return manager.records()
-                .saveWithEvents(node.getLong("id"), uuid(), lease.fence(), columns, events)
-                .onSuccess(row -> node = row);
+                .saveWithEvents(node.getLong("id"), uuid(), lease.fence(), written(columns), events)
+                .map(this::stored);
+    }
+
+    /** The columns a node write stores: with the reservation cleared when the task unclaims with its writes. */
+    private Map<String, Object> written(Map<String, Object> columns) {
+        if (!options.unclaimWithWrite()) {
+            return columns;
+        }
+        Map<String, Object> out = new java.util.LinkedHashMap<>(columns);
+        out.put("reservation", null);
+        return out;
+    }
+
+    /**
+     * The row a write returned becomes the task's node. When the write cleared the reservation the task still holds
+     * the node until it is released, so its node (and an API answer built from it, as Ironic's shows the conductor
+     * that holds it) keeps this conductor as the holder.
+     */
+    private JsonObject stored(JsonObject row) {
+        if (options.unclaimWithWrite()) {
+            unclaimed = true;
+            row.put("reservation", manager.host());
+        }
+        node = row;
+        return row;
     }
 
     /**
@@ -307,9 +336,11 @@ public final class Task implements DriverTask {
     public Future<Void> destroy(String eventType) {
         requireExclusive("Deleting the node");
         JsonObject before = withContext(NodePayloads.node(node), node);
-        return manager.database().inTransaction(tx -> manager.records()
-                .delete(tx, node.getLong("id"), uuid(), lease.fence())
-                .compose(x -> manager.outbox().write(tx, eventType, uuid(), "info", before)));
+        return manager.database()
+                .inTransaction(tx -> manager.records()
+                        .delete(tx, node.getLong("id"), uuid(), lease.fence())
+                        .compose(x -> manager.outbox().write(tx, eventType, uuid(), "info", before)))
+                .onSuccess(x -> unclaimed = true); // no row left to unclaim
     }
 
     /** Applies {@code event} now (no worker): a stable-to-stable change such as manage from available. */
@@ -424,7 +455,7 @@ public final class Task implements DriverTask {
     public Future<Void> release() {
         if (released == null) {
             manager.taskReleased();
-            Future<Void> unclaim = isShared()
+            Future<Void> unclaim = isShared() || unclaimed
                     ? Future.succeededFuture()
                     : manager.records()
                             .unclaim(node.getLong("id"), lease.fence())

@@ -201,9 +201,15 @@ public final class TaskManager {
         return this;
     }
 
-    /** An exclusive task for an API record edit: a bounded wait in the node's fair queue, no driver loaded. */
+    /**
+     * An exclusive task for an API record edit: a bounded wait in the node's fair queue, no driver loaded, the
+     * reservation cleared by its node write.
+     */
     public TaskOptions apiWrite(String purpose) {
-        return TaskOptions.exclusive(purpose).bounded(apiLockWait).withoutDriver();
+        return TaskOptions.exclusive(purpose)
+                .bounded(apiLockWait)
+                .withoutDriver()
+                .unclaimingWithWrite();
     }
 
     /** Tasks acquired by this process and not yet released. */

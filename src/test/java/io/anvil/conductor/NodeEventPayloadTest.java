@@ -1,6 +1,7 @@
 package io.anvil.conductor;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.anvil.events.NodePayloads;
@@ -40,6 +41,9 @@ class NodeEventPayloadTest extends ConductorTestBase {
         JsonObject maintained = assertLastEventIsTheRow(uuid, "baremetal.node.maintenance_set.end");
         assertEquals(true, maintained.getBoolean("maintenance"));
         assertEquals("disk", maintained.getString("maintenance_reason"));
+        // an API record edit clears the reservation with its write; the release then writes nothing
+        assertNull(node(uuid).get("reservation"));
+        assertTrue(lockFree(uuid));
 
         assertEquals(
                 202,
