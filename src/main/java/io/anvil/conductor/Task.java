@@ -4,6 +4,7 @@ import io.anvil.driver.Driver;
 import io.anvil.driver.DriverTask;
 import io.anvil.errors.AnvilException;
 import io.anvil.events.NodePayloads;
+import io.anvil.events.Outbox;
 import io.anvil.fsm.InvalidStateException;
 import io.anvil.fsm.NotificationStatus;
 import io.anvil.fsm.ProvisionEvent;
@@ -13,6 +14,7 @@ import io.anvil.lock.LockLease;
 import io.anvil.lock.LockMode;
 import io.anvil.store.ListQuery;
 import io.anvil.store.Resources;
+import io.anvil.store.RowJson;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.time.OffsetDateTime;
@@ -222,12 +224,11 @@ public final class Task implements DriverTask {
         requireExclusive("Saving the node");
         JsonObject payload = withContext(
                 NodePayloads.node(asWritten(columns)).mergeIn(extra == null ? new JsonObject() : extra), node);
-        if (io.anvil.events.Outbox.recordsHistory(priority, payload)) {
+        if (Outbox.recordsHistory(priority, payload)) {
             // an error notification also writes a history row: the transaction path does both
             return saveWithEvent(columns, eventType, priority, extra, tx -> Future.succeededFuture());
         }
-        return saveWithNodeEvents(
-                columns, List.of(new io.anvil.events.Outbox.NodeEvent(eventType, priority, payload, true)));
+        return saveWithNodeEvents(columns, List.of(new Outbox.NodeEvent(eventType, priority, payload, true)));
     }
 
     /** Like {@link #saveWithEvent}, with {@code alongside} (other rows the change implies) first in the same transaction. */
@@ -269,12 +270,11 @@ public final class Task implements DriverTask {
         return saveWithNodeEvents(
                 columns,
                 List.of(
-                        new io.anvil.events.Outbox.NodeEvent(beforeEventType, "info", before, false),
-                        new io.anvil.events.Outbox.NodeEvent(eventType, "info", after, true)));
+                        new Outbox.NodeEvent(beforeEventType, "info", before, false),
+                        new Outbox.NodeEvent(eventType, "info", after, true)));
     }
 
-    private Future<JsonObject> saveWithNodeEvents(
-            Map<String, Object> columns, List<io.anvil.events.Outbox.NodeEvent> events) {
+    private Future<JsonObject> saveWithNodeEvents(Map<String, Object> columns, List<Outbox.NodeEvent> events) {
         return manager.records()
                 .saveWithEvents(node.getLong("id"), uuid(), lease.fence(), written(columns), events)
                 .map(this::stored);
@@ -310,7 +310,7 @@ public final class Task implements DriverTask {
      */
     private JsonObject asWritten(Map<String, Object> columns) {
         JsonObject row = node.copy();
-        columns.forEach((k, v) -> row.put(k, io.anvil.store.RowJson.value(v)));
+        columns.forEach((k, v) -> row.put(k, RowJson.value(v)));
         return row;
     }
 
