@@ -1,11 +1,14 @@
 package io.anvil.conductor;
 
+import io.anvil.events.Outbox;
 import io.anvil.store.ResourceStore;
 import io.anvil.store.Resources;
+import io.anvil.store.RowJson;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -16,27 +19,30 @@ import java.util.Map;
  */
 final class NodeRecords {
     private final ResourceStore store;
+    private final Outbox outbox;
 
-    NodeRecords(ResourceStore store) {
+    NodeRecords(ResourceStore store, Outbox outbox) {
         this.store = store;
+        this.outbox = outbox;
     }
 
-    /** Claims the row for {@code fence}; fails with LeaseLost when a newer holder already claimed it. */
+    /**
+     * Claims the row for {@code fence} and returns it as claimed (as stored: secrets sealed); fails with LeaseLost
+     * when a newer holder already claimed it.
+     */
     Future<JsonObject> claim(String uuid, String host, long fence) {
         // the transaction pool, not the pipelined reads: an UPDATE may wait on a row lock, and every read pipelined
         // behind it on the same connection (heartbeat validation, node views) would wait with it
         return store.database()
                 .pool()
                 .preparedQuery(
-                        "UPDATE nodes SET reservation = $2, lock_fence = $3 WHERE uuid = $1::uuid AND lock_fence < $3"
-                                + " RETURNING id")
+                        "UPDATE nodes t SET reservation = $2, lock_fence = $3 WHERE uuid = $1::uuid AND lock_fence < $3"
+                                + " RETURNING " + Resources.NODE.returning())
                 .execute(Tuple.of(uuid, host, fence))
                 .compose(rows -> {
                     if (rows.rowCount() == 1) {
-                        return store.findById(
-                                store.database().reads(),
-                                Resources.NODE,
-                                rows.iterator().next().getLong(0));
+                        return Future.succeededFuture(
+                                RowJson.toJson(rows.iterator().next()));
                     }
                     return store.find(Resources.NODE, uuid)
                             .compose(row -> Future.failedFuture(
@@ -55,6 +61,31 @@ final class NodeRecords {
                 .compose(row -> row == null
                         ? Future.failedFuture(new ConductorErrors.LeaseLost(uuid))
                         : Future.succeededFuture(store.secrets().openNode(row)));
+    }
+
+    /**
+     * {@link #save} and its notifications in one autocommit statement (the events are inserted from the UPDATE's
+     * row, so they exist exactly when the change does, as the outbox requires), without a transaction's BEGIN,
+     * COMMIT and per-statement round trips. LeaseLost, and nothing written, if the fence moved on.
+     */
+    Future<JsonObject> saveWithEvents(
+            long id, String uuid, long fence, Map<String, Object> columns, List<Outbox.NodeEvent> events) {
+        return store.database()
+                .inStatement(db -> store.updateGuardedThen(
+                        db,
+                        Resources.NODE,
+                        id,
+                        columns,
+                        "lock_fence",
+                        fence,
+                        (first, params) -> outbox.insertAfter(events, first, params)))
+                .compose(row -> {
+                    if (row == null) {
+                        return Future.failedFuture(new ConductorErrors.LeaseLost(uuid));
+                    }
+                    outbox.statementCommitted();
+                    return Future.succeededFuture(store.secrets().openNode(row));
+                });
     }
 
     /** A fenced delete; LeaseLost (and nothing deleted) if the fence moved on. */

@@ -4,6 +4,7 @@ import io.anvil.driver.Driver;
 import io.anvil.driver.DriverTask;
 import io.anvil.errors.AnvilException;
 import io.anvil.events.NodePayloads;
+import io.anvil.events.Outbox;
 import io.anvil.fsm.InvalidStateException;
 import io.anvil.fsm.NotificationStatus;
 import io.anvil.fsm.ProvisionEvent;
@@ -13,6 +14,7 @@ import io.anvil.lock.LockLease;
 import io.anvil.lock.LockMode;
 import io.anvil.store.ListQuery;
 import io.anvil.store.Resources;
+import io.anvil.store.RowJson;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.time.OffsetDateTime;
@@ -52,6 +54,8 @@ public final class Task implements DriverTask {
     private Spawn spawn;
     private Consumer<Throwable> spawnErrorHook;
     private Future<Void> released;
+    /** A write of this task already cleared the row's reservation (or deleted the row): release needs no write. */
+    private boolean unclaimed;
 
     Task(TaskManager manager, TaskOptions options, LockLease lease, JsonObject node, Driver driver) {
         this.manager = manager;
@@ -190,7 +194,8 @@ public final class Task implements DriverTask {
                 newPurpose,
                 options.waitPolicy(),
                 options.allowReservedWorkers(),
-                options.loadDriver());
+                options.loadDriver(),
+                options.unclaimWithWrite());
         return old.release()
                 .compose(x -> manager.lockAndClaim(uuid(), exclusive))
                 .map(grant -> {
@@ -206,15 +211,24 @@ public final class Task implements DriverTask {
     @Override
     public Future<JsonObject> save(Map<String, Object> columns) {
         requireExclusive("Saving the node");
+        // one statement: atomic on its own, no BEGIN/COMMIT round trips
         return manager.database()
-                .inTransaction(tx -> manager.records().save(tx, node.getLong("id"), uuid(), lease.fence(), columns))
-                .onSuccess(row -> node = row);
+                .inStatement(
+                        db -> manager.records().save(db, node.getLong("id"), uuid(), lease.fence(), written(columns)))
+                .map(this::stored);
     }
 
-    /** Fenced update plus its notification row, in one transaction. */
+    /** Fenced update plus its notification row, in one statement (see {@link NodeRecords#saveWithEvents}). */
     public Future<JsonObject> saveWithEvent(
             Map<String, Object> columns, String eventType, String priority, JsonObject extra) {
-        return saveWithEvent(columns, eventType, priority, extra, tx -> Future.succeededFuture());
+        requireExclusive("Saving the node");
+        JsonObject payload = withContext(
+                NodePayloads.node(asWritten(columns)).mergeIn(extra == null ? new JsonObject() : extra), node);
+        if (Outbox.recordsHistory(priority, payload)) {
+            // an error notification also writes a history row: the transaction path does both
+            return saveWithEvent(columns, eventType, priority, extra, tx -> Future.succeededFuture());
+        }
+        return saveWithNodeEvents(columns, List.of(new Outbox.NodeEvent(eventType, priority, payload, true)));
     }
 
     /** Like {@link #saveWithEvent}, with {@code alongside} (other rows the change implies) first in the same transaction. */
@@ -229,7 +243,8 @@ public final class Task implements DriverTask {
         return manager.database()
                 .inTransaction(tx -> alongside
                         .apply(tx)
-                        .compose(x -> manager.records().save(tx, node.getLong("id"), uuid(), lease.fence(), columns))
+                        .compose(x ->
+                                manager.records().save(tx, node.getLong("id"), uuid(), lease.fence(), written(columns)))
                         .compose(row -> manager.outbox()
                                 .write(
                                         tx,
@@ -241,25 +256,62 @@ public final class Task implements DriverTask {
                                                         .mergeIn(extra == null ? new JsonObject() : extra),
                                                 before))
                                 .map(row)))
-                .onSuccess(row -> node = row);
+                .map(this::stored);
     }
 
     /**
      * Like {@link #saveWithEvent} with a preceding {@code beforeEventType} notification carrying the node as it was
-     * (Ironic's *.start), all in one transaction.
+     * (Ironic's *.start), all in one statement.
      */
     public Future<JsonObject> saveWithEvents(Map<String, Object> columns, String beforeEventType, String eventType) {
         requireExclusive("Saving the node");
-        JsonObject old = node;
-        JsonObject before = withContext(NodePayloads.node(node), old);
-        return manager.database()
-                .inTransaction(tx -> manager.outbox()
-                        .write(tx, beforeEventType, uuid(), "info", before)
-                        .compose(x -> manager.records().save(tx, node.getLong("id"), uuid(), lease.fence(), columns))
-                        .compose(row -> manager.outbox()
-                                .write(tx, eventType, uuid(), "info", withContext(NodePayloads.node(row), old))
-                                .map(row)))
-                .onSuccess(row -> node = row);
+        JsonObject before = withContext(NodePayloads.node(node), node);
+        JsonObject after = withContext(NodePayloads.node(asWritten(columns)), node);
+        return saveWithNodeEvents(
+                columns,
+                List.of(
+                        new Outbox.NodeEvent(beforeEventType, "info", before, false),
+                        new Outbox.NodeEvent(eventType, "info", after, true)));
+    }
+
+    private Future<JsonObject> saveWithNodeEvents(Map<String, Object> columns, List<Outbox.NodeEvent> events) {
+        return manager.records()
+                .saveWithEvents(node.getLong("id"), uuid(), lease.fence(), written(columns), events)
+                .map(this::stored);
+    }
+
+    /** The columns a node write stores: with the reservation cleared when the task unclaims with its writes. */
+    private Map<String, Object> written(Map<String, Object> columns) {
+        if (!options.unclaimWithWrite()) {
+            return columns;
+        }
+        Map<String, Object> out = new java.util.LinkedHashMap<>(columns);
+        out.put("reservation", null);
+        return out;
+    }
+
+    /**
+     * The row a write returned becomes the task's node. When the write cleared the reservation the task still holds
+     * the node until it is released, so its node (and an API answer built from it, as Ironic's shows the conductor
+     * that holds it) keeps this conductor as the holder.
+     */
+    private JsonObject stored(JsonObject row) {
+        if (options.unclaimWithWrite()) {
+            unclaimed = true;
+            row.put("reservation", manager.host());
+        }
+        node = row;
+        return row;
+    }
+
+    /**
+     * The node as {@code columns} will leave it, as a read would show it (the payload of an event written by the
+     * same statement as the change); only {@code updated_at}, which PostgreSQL sets, is the old one.
+     */
+    private JsonObject asWritten(Map<String, Object> columns) {
+        JsonObject row = node.copy();
+        columns.forEach((k, v) -> row.put(k, RowJson.value(v)));
+        return row;
     }
 
     /**
@@ -284,9 +336,11 @@ public final class Task implements DriverTask {
     public Future<Void> destroy(String eventType) {
         requireExclusive("Deleting the node");
         JsonObject before = withContext(NodePayloads.node(node), node);
-        return manager.database().inTransaction(tx -> manager.records()
-                .delete(tx, node.getLong("id"), uuid(), lease.fence())
-                .compose(x -> manager.outbox().write(tx, eventType, uuid(), "info", before)));
+        return manager.database()
+                .inTransaction(tx -> manager.records()
+                        .delete(tx, node.getLong("id"), uuid(), lease.fence())
+                        .compose(x -> manager.outbox().write(tx, eventType, uuid(), "info", before)))
+                .onSuccess(x -> unclaimed = true); // no row left to unclaim
     }
 
     /** Applies {@code event} now (no worker): a stable-to-stable change such as manage from available. */
@@ -401,7 +455,7 @@ public final class Task implements DriverTask {
     public Future<Void> release() {
         if (released == null) {
             manager.taskReleased();
-            Future<Void> unclaim = isShared()
+            Future<Void> unclaim = isShared() || unclaimed
                     ? Future.succeededFuture()
                     : manager.records()
                             .unclaim(node.getLong("id"), lease.fence())

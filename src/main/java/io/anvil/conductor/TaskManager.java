@@ -50,7 +50,7 @@ public final class TaskManager {
             String host) {
         this.locks = locks;
         this.store = store;
-        this.records = new NodeRecords(store);
+        this.records = new NodeRecords(store, outbox);
         this.drivers = drivers;
         this.workers = workers;
         this.outbox = outbox;
@@ -59,11 +59,12 @@ public final class TaskManager {
 
     /** Resolves the node (NodeNotFound at once, never retried), locks it, reads it under the lock, loads its driver. */
     public Future<Task> acquire(String ident, TaskOptions options) {
-        return store.find(Resources.NODE, ident).compose(row -> {
-            if (row == null) {
+        // only which node: its row is read under the lock (claimed), so a full read here would be thrown away
+        return store.uuidOf(Resources.NODE, ident).compose(uuid -> {
+            if (uuid == null) {
                 return Future.failedFuture(new ConductorErrors.NodeNotFound(ident));
             }
-            return acquireUuid(row.getString("uuid"), options);
+            return acquireUuid(uuid, options);
         });
     }
 
@@ -218,9 +219,15 @@ public final class TaskManager {
         return this;
     }
 
-    /** An exclusive task for an API record edit: a bounded wait in the node's fair queue, no driver loaded. */
+    /**
+     * An exclusive task for an API record edit: a bounded wait in the node's fair queue, no driver loaded, the
+     * reservation cleared by its node write.
+     */
     public TaskOptions apiWrite(String purpose) {
-        return TaskOptions.exclusive(purpose).bounded(apiLockWait).withoutDriver();
+        return TaskOptions.exclusive(purpose)
+                .bounded(apiLockWait)
+                .withoutDriver()
+                .unclaimingWithWrite();
     }
 
     /** Tasks acquired by this process and not yet released. */

@@ -55,6 +55,56 @@ public final class Outbox {
         }
     }
 
+    /**
+     * After an autocommit statement that wrote events ({@link #insertAfter}) succeeded: runs the commit hook, as a
+     * transaction's commit does for {@link #write}.
+     */
+    public void statementCommitted() {
+        Runnable hook = onCommit;
+        if (hook != null) {
+            hook.run();
+        }
+    }
+
+    /**
+     * A notification about a node written by the node's own UPDATE ({@link #insertAfter}). {@code asWritten}: the
+     * payload describes the node after the update, so it takes the row's {@code updated_at}, which PostgreSQL sets.
+     */
+    public record NodeEvent(String eventType, String priority, JsonObject payload, boolean asWritten) {}
+
+    /** Ironic's updated_at format ({@code RowJson}: Python's isoformat(), microseconds, +00:00), in SQL. */
+    private static final String UPDATED_AT =
+            "to_jsonb(to_char(u.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"+00:00\"'))";
+
+    /**
+     * An INSERT of {@code events}, one row per event in this order (so their seqs follow it), for each row of the CTE
+     * {@code u} (the node as its fenced UPDATE returned it: none when the fence moved on, and then no event either).
+     * Its parameters, numbered from {@code first}, are appended to {@code params}. Payloads must already be masked;
+     * no history rows (use {@link #write} in a transaction for error notifications).
+     */
+    public String insertAfter(List<NodeEvent> events, int first, List<Object> params) {
+        io.vertx.core.json.JsonArray rows = new io.vertx.core.json.JsonArray();
+        for (NodeEvent e : events) {
+            rows.add(new JsonObject()
+                    .put("event_type", e.eventType())
+                    .put("priority", e.priority())
+                    .put("payload", e.payload())
+                    .put("as_written", e.asWritten()));
+        }
+        params.add(publisher);
+        params.add(rows);
+        return "INSERT INTO events (event_type, node_uuid, priority, publisher, payload)"
+                + " SELECT e->>'event_type', u.uuid, e->>'priority', $" + first + ","
+                + " CASE WHEN (e->>'as_written')::boolean THEN jsonb_set(e->'payload', '{updated_at}', " + UPDATED_AT
+                + ") ELSE e->'payload' END"
+                + " FROM u, jsonb_array_elements($" + (first + 1) + "::jsonb) WITH ORDINALITY AS v(e, n) ORDER BY v.n";
+    }
+
+    /** Whether {@link #write} also records this notification in the node's history (an error with a last_error). */
+    public static boolean recordsHistory(String priority, JsonObject payload) {
+        return "error".equals(priority) && payload.getString("last_error") != null;
+    }
+
     /** One notification row (see {@link #write}). */
     public record Event(String eventType, String nodeUuid, String priority, JsonObject payload) {}
 
@@ -96,7 +146,7 @@ public final class Outbox {
                 .execute(Tuple.of(eventType, node, priority, publisher, payload))
                 .mapEmpty();
         String lastError = payload.getString("last_error");
-        if (!"error".equals(priority) || node == null || lastError == null) {
+        if (node == null || !recordsHistory(priority, payload)) {
             return event;
         }
         String historyType = eventType.contains("power") ? "power" : "provisioning";

@@ -71,6 +71,14 @@ public final class Database {
         return availability.guard(() -> pool.withTransaction(work));
     }
 
+    /**
+     * Runs {@code work}, one statement on the transaction pool in its own (implicit) transaction: atomic without the
+     * BEGIN and COMMIT round trips. Guarded like {@link #inTransaction}.
+     */
+    public <T> Future<T> inStatement(Function<SqlClient, Future<T>> work) {
+        return availability.guard(() -> work.apply(pool));
+    }
+
     /** The reconnection gate: whether PostgreSQL is away. */
     public DatabaseAvailability availability() {
         return availability;

@@ -19,6 +19,7 @@ public final class ResourceDef {
     private final String selectFrom;
     private final boolean named;
     private final Set<String> sortKeys;
+    private final String returning;
 
     public ResourceDef(
             String singular,
@@ -39,6 +40,10 @@ public final class ResourceDef {
         this.selectFrom = selectFrom;
         this.named = named;
         this.sortKeys = Set.copyOf(sortKeys);
+        java.util.regex.Matcher alone = java.util.regex.Pattern.compile(
+                        "SELECT (.+) FROM " + java.util.regex.Pattern.quote(table) + " t")
+                .matcher(selectFrom);
+        this.returning = alone.matches() ? alone.group(1) : null;
     }
 
     /** "node", "port", "portgroup", "volume connector", "volume target": used in messages. */
@@ -70,6 +75,14 @@ public final class ResourceDef {
     /** {@code SELECT ... FROM <table> t [JOIN ...]}: the row as the API reads it, table aliased {@code t}. */
     public String selectFrom() {
         return selectFrom;
+    }
+
+    /**
+     * The select list of {@link #selectFrom} when it reads the table alone (no join), so that a write aliased {@code t}
+     * can return the row as read with {@code RETURNING} instead of reading it again; null otherwise.
+     */
+    public String returning() {
+        return returning;
     }
 
     /** Whether the resource can be addressed by name as well as UUID. */

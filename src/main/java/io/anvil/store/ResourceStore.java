@@ -62,6 +62,22 @@ public final class ResourceStore {
         return find(db.reads(), def, ident, false);
     }
 
+    /**
+     * The UUID of the resource named by {@code ident} (a UUID or, for named resources, a name); null when absent. A
+     * one-column read, for callers that only need to know which row (a lock key) and read the row itself later.
+     */
+    public Future<String> uuidOf(ResourceDef def, String ident) {
+        UUID uuid = SqlValues.uuidOrNull(ident);
+        if (uuid == null && !def.named()) {
+            return Future.succeededFuture(null);
+        }
+        return db.reads()
+                .preparedQuery("SELECT uuid::text FROM " + def.table() + " WHERE " + (uuid != null ? "uuid" : "name")
+                        + " = $1")
+                .execute(Tuple.of(uuid != null ? uuid : ident))
+                .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getString(0));
+    }
+
     /** Like {@link #find} inside a transaction, locking the row against concurrent writers. */
     public Future<JsonObject> findForUpdate(SqlClient tx, ResourceDef def, String ident) {
         return find(tx, def, ident, true);
@@ -152,6 +168,15 @@ public final class ResourceStore {
             params.add(v);
             marks.add("$" + params.size());
         });
+        if (def.returning() != null) {
+            return one(
+                    client,
+                    "INSERT INTO " + def.table() + " AS t (" + names + ") VALUES (" + marks + ") RETURNING "
+                            + def.returning(),
+                    Tuple.from(params),
+                    def,
+                    columns);
+        }
         String sql = "INSERT INTO " + def.table() + " (" + names + ") VALUES (" + marks + ") RETURNING id";
         return client.preparedQuery(sql)
                 .execute(Tuple.from(params))
@@ -179,23 +204,74 @@ public final class ResourceStore {
             String guardColumn,
             Object guardValue) {
         Map<String, Object> columns = sealed(def, given);
-        StringJoiner sets = new StringJoiner(", ");
         List<Object> params = new ArrayList<>();
+        String update = guardedUpdate(def, id, columns, guardColumn, guardValue, params);
+        if (def.returning() == null) {
+            return client.preparedQuery(update)
+                    .execute(Tuple.from(params))
+                    .recover(e -> Future.failedFuture(Conflicts.translate(def, e, columns)))
+                    .compose(rows -> rows.rowCount() == 0 ? Future.succeededFuture(null) : findById(client, def, id));
+        }
+        // the row as written comes back with the UPDATE itself: no second read
+        return one(client, update + " RETURNING " + def.returning(), Tuple.from(params), def, columns);
+    }
+
+    /**
+     * Like {@link #updateGuarded} for a resource read without a join ({@link ResourceDef#returning()}), in one
+     * statement with {@code then}: a data-modifying statement that reads the written row as {@code u} (a CTE; it
+     * sees no row, so writes nothing, when the guard did not match). {@code then} gets the number of the first
+     * parameter after the update's and appends its own parameters to the list it is given.
+     */
+    public Future<JsonObject> updateGuardedThen(
+            SqlClient client,
+            ResourceDef def,
+            long id,
+            Map<String, Object> given,
+            String guardColumn,
+            Object guardValue,
+            java.util.function.BiFunction<Integer, List<Object>, String> then) {
+        if (def.returning() == null) {
+            throw new IllegalArgumentException(def.plural() + " are read with a join: no single-statement update");
+        }
+        Map<String, Object> columns = sealed(def, given);
+        List<Object> params = new ArrayList<>();
+        String update = guardedUpdate(def, id, columns, guardColumn, guardValue, params);
+        String next = then.apply(params.size() + 1, params);
+        String sql = "WITH u AS (" + update + " RETURNING " + def.returning() + "), written AS (" + next
+                + ") SELECT * FROM u";
+        return one(client, sql, Tuple.from(params), def, columns);
+    }
+
+    /** {@code UPDATE <table> t SET ... WHERE id = ... [AND guard]}, its parameters added to {@code params}. */
+    private static String guardedUpdate(
+            ResourceDef def,
+            long id,
+            Map<String, Object> columns,
+            String guardColumn,
+            Object guardValue,
+            List<Object> params) {
+        StringJoiner sets = new StringJoiner(", ");
         columns.forEach((k, v) -> {
             params.add(v);
             sets.add(k + " = $" + params.size());
         });
         sets.add("updated_at = now()");
         params.add(id);
-        String sql = "UPDATE " + def.table() + " SET " + sets + " WHERE id = $" + params.size();
+        String sql = "UPDATE " + def.table() + " t SET " + sets + " WHERE id = $" + params.size();
         if (guardColumn != null) {
             params.add(guardValue);
             sql += " AND " + guardColumn + " = $" + params.size();
         }
+        return sql;
+    }
+
+    private static Future<JsonObject> one(
+            SqlClient client, String sql, Tuple params, ResourceDef def, Map<String, Object> columns) {
         return client.preparedQuery(sql)
-                .execute(Tuple.from(params))
+                .execute(params)
                 .recover(e -> Future.failedFuture(Conflicts.translate(def, e, columns)))
-                .compose(rows -> rows.rowCount() == 0 ? Future.succeededFuture(null) : findById(client, def, id));
+                .map(rows ->
+                        rows.size() == 0 ? null : RowJson.toJson(rows.iterator().next()));
     }
 
     public Future<Boolean> delete(SqlClient client, ResourceDef def, long id) {

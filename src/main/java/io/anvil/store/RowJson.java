@@ -32,7 +32,7 @@ public final class RowJson {
         return o;
     }
 
-    static Object value(Object v) {
+    public static Object value(Object v) {
         if (v == null || v == Tuple.JSON_NULL) {
             return null;
         }

@@ -49,7 +49,11 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * seconds, paced on a 10 ms timer with at most {@code bench.inFlight} requests in flight: with {@code bench.op}
  * {@code maintenance} (default) node after node is put into and out of maintenance (PUT/DELETE
  * /v1/nodes/{uuid}/maintenance: 2 events each, maintenance_set.start and .end), with {@code patch} a PATCH of
- * {@code /extra/bench} (1 event, update.end); with {@code db} the events are written straight into the events table
+ * {@code /extra/bench} (1 event, update.end); with {@code provision} each node cycles through a provisioning mix (the
+ * nodes start available): deploy ({@code target: active}), power off, power on, undeploy ({@code target: deleted}), on
+ * fake-hardware, so each call makes whatever Anvil notifies for it (provision_set.*, deploy/clean step events,
+ * power_set.*: 3 per call on average, counted from PostgreSQL); a call that finds its node still busy with the last one
+ * (400/409) is counted as busy, not as an error; with {@code db} the events are written straight into the events table
  * (batches every 10 ms, each announced with NOTIFY, as another conductor's outbox commits them): the feed's own
  * delivery at the asked rate, without the API's write throughput in the way.
  *
@@ -68,7 +72,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * or not (lost).
  *
  * <p>Settings ({@code -Dbench.*}): {@code subscribers} (10000), {@code firehose} (1), {@code nodes} (= subscribers),
- * {@code rate} (5000 events/s), {@code seconds} (30), {@code warmup} (5), {@code op} (maintenance | patch | db),
+ * {@code rate} (5000 events/s), {@code seconds} (30), {@code warmup} (5), {@code op} (maintenance | patch | provision | db),
  * {@code inFlight} (512 API requests), {@code connections} (64 API connections), {@code clientLoops} (event loops of
  * the subscribers, default the core count), {@code connectInFlight} (WebSocket handshakes at once, 256),
  * {@code drain} (s to wait for the last events, 30), {@code lateWait} (when events are missing after the drain: s more to
@@ -115,6 +119,9 @@ public final class FeedBench {
     private final AtomicLong requestErrors = new AtomicLong();
     private final AtomicLong requestsDone = new AtomicLong();
     private final AtomicLong eventsRequested = new AtomicLong();
+    /** provision: calls answered 400/409 because the node was still busy with its previous call. */
+    private final AtomicLong busyAnswers = new AtomicLong();
+
     private final AtomicLongArray requestHistogram = new AtomicLongArray(BUCKETS);
     /** Of each API request: the wait for one of the bench's bench.connections (this JVM's queue, not Anvil's). */
     private final AtomicLongArray connectionWaitHistogram = new AtomicLongArray(BUCKETS);
@@ -202,6 +209,9 @@ public final class FeedBench {
             await(onContext(driver, () -> forAll(nodes, 64, this::enrol)), 600);
             System.out.printf("  enrolled %d nodes in %.1f s%n", nodes, (System.nanoTime() - e0) / 1e9);
 
+            if (op.equals("provision")) {
+                makeAvailable(db); // the cycle starts with a deploy
+            }
             long s0 = headSeq(db);
             WebSocketClient ws = vertx.createWebSocketClient(new WebSocketClientOptions()
                     .setMaxConnections(subscribers + firehose + 10)
@@ -234,14 +244,25 @@ public final class FeedBench {
             long framesBefore = totalFrames();
             long requestsBefore = eventsRequested.get();
             long cpuMeasure0 = anvil.cpuNs();
+            long callsBefore = requestsDone.get() - requestErrors.get() - busyAnswers.get();
+            Map<Long, Long> pg0 = postgresCpuNs(db);
+            long benchCpu0 = benchCpuNs();
             measuring = true;
             long t0 = System.nanoTime();
+            OffsetDateTime wall0 = OffsetDateTime.now();
             waitUntil(start + (warmup + seconds) * 1_000_000_000L);
             measuring = false;
+            OffsetDateTime wall1 = OffsetDateTime.now();
+            long callsInWindow = requestsDone.get() - requestErrors.get() - busyAnswers.get() - callsBefore;
             double window = (System.nanoTime() - t0) / 1e9;
             long framesInWindow = totalFrames() - framesBefore;
-            long requestedInWindow = eventsRequested.get() - requestsBefore;
+            // a provisioning call makes a varying number of events: count what PostgreSQL holds for the window
+            long requestedInWindow = op.equals("provision")
+                    ? eventsBetween(db, s0, wall0, wall1)
+                    : eventsRequested.get() - requestsBefore;
             double anvilCpu = (anvil.cpuNs() - cpuMeasure0) / 1e9;
+            double benchCpu = (benchCpuNs() - benchCpu0) / 1e9;
+            double pgCpu = postgresCpuDelta(pg0, postgresCpuNs(db)) / 1e9;
             if (writer != null) {
                 writer.close();
                 if (writer.failure() != null) {
@@ -308,6 +329,12 @@ public final class FeedBench {
                     .meta("events_in_range", s1 - s0)
                     .meta("deliveries_checked", delivered)
                     .meta("api_errors", requestErrors.get())
+                    .meta("api_calls_in_window", callsInWindow)
+                    .meta("events_per_api_call", callsInWindow == 0 ? 0 : (double) requestedInWindow / callsInWindow)
+                    .meta("api_busy_answers", busyAnswers.get())
+                    .meta("anvil_cpu_ms_per_event", 1000 * anvilCpu / Math.max(1, requestedInWindow))
+                    .meta("postgres_cpu_ms_per_event", 1000 * pgCpu / Math.max(1, requestedInWindow))
+                    .meta("bench_cpu_ms_per_event", 1000 * benchCpu / Math.max(1, requestedInWindow))
                     .meta("anvil_cpu_s_total", totalCpu)
                     .meta("anvil_peak_rss_kb", anvil.peakRssKb())
                     .meta("api_connection_wait_p99_ms", percentile(connectionWaitHistogram, 0.99) / 1000.0)
@@ -352,6 +379,26 @@ public final class FeedBench {
                                 + " harder%n",
                         connections, connections / Math.max(1e-3, percentile(serverHistogram, 0.50) / 1e6));
             }
+            // CPU per event made: comparable across runs on a shared machine, where rates and latencies are not
+            System.out.printf(
+                    "  CPU over the measured window: Anvil %.2f s, PostgreSQL (this database's backends) %.2f s, this"
+                            + " bench JVM %.2f s; per event made: Anvil %.3f ms, PostgreSQL %.3f ms, bench %.3f ms;"
+                            + " load average after: %s%n",
+                    anvilCpu,
+                    pgCpu,
+                    benchCpu,
+                    1000 * anvilCpu / Math.max(1, requestedInWindow),
+                    1000 * pgCpu / Math.max(1, requestedInWindow),
+                    1000 * benchCpu / Math.max(1, requestedInWindow),
+                    Files.readString(Path.of("/proc/loadavg")).trim());
+            if (!op.equals("db")) {
+                System.out.printf(
+                        "  %d API calls made %d events in the measured window: %.2f events per call%s%n",
+                        callsInWindow,
+                        requestedInWindow,
+                        callsInWindow == 0 ? 0.0 : (double) requestedInWindow / callsInWindow,
+                        busyAnswers.get() == 0 ? "" : "; " + busyAnswers.get() + " calls found their node busy");
+            }
             if (requestErrors.get() > 0) {
                 System.out.printf("  %d API requests failed (see above)%n", requestErrors.get());
             }
@@ -369,7 +416,7 @@ public final class FeedBench {
 
     /** Paces requests on a 10 ms timer: each tick issues what the schedule owes, up to bench.inFlight at once. */
     private void drive(long start, long durationNs, Promise<Void> done) {
-        int eventsPerRequest = op.equals("patch") ? 1 : 2;
+        int eventsPerRequest = op.equals("patch") ? 1 : op.equals("provision") ? 3 : 2;
         AtomicInteger outstanding = new AtomicInteger();
         long[] issued = {0};
         int[] visits = new int[nodes];
@@ -395,13 +442,15 @@ public final class FeedBench {
             while (owed-- > 0 && outstanding.get() < inFlight) {
                 int node = (int) (issued[0] % nodes);
                 issued[0]++;
-                boolean set = visits[node]++ % 2 == 0;
+                int visit = visits[node]++;
                 outstanding.incrementAndGet();
                 long t = System.nanoTime();
-                request(node, set).onComplete(ar -> {
+                request(node, visit).onComplete(ar -> {
                     outstanding.decrementAndGet();
                     requestsDone.incrementAndGet();
-                    if (ar.failed()) {
+                    if (ar.failed() && ar.cause() instanceof NodeBusy) {
+                        busyAnswers.incrementAndGet();
+                    } else if (ar.failed()) {
                         if (requestErrors.incrementAndGet() <= 5) {
                             System.out.println(
                                     "  API request failed: " + ar.cause().getMessage());
@@ -423,12 +472,33 @@ public final class FeedBench {
         }
     }
 
-    private Future<Void> request(int node, boolean set) {
+    /** A provisioning call that found its node still in its previous transition (Ironic answers 400 or 409). */
+    private static final class NodeBusy extends RuntimeException {
+        NodeBusy(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /** The provisioning mix, one step per visit of a node: deploy, power off, power on, undeploy. */
+    private static final String[][] PROVISION_CYCLE = {
+        {"/states/provision", "{\"target\":\"active\"}"},
+        {"/states/power", "{\"target\":\"power off\"}"},
+        {"/states/power", "{\"target\":\"power on\"}"},
+        {"/states/provision", "{\"target\":\"deleted\"}"},
+    };
+
+    private Future<Void> request(int node, int visit) {
         String uuid = uuids.get(node);
+        boolean set = visit % 2 == 0;
         HttpMethod method;
         String path;
         String body;
-        if (op.equals("patch")) {
+        if (op.equals("provision")) {
+            String[] step = PROVISION_CYCLE[visit % PROVISION_CYCLE.length];
+            method = HttpMethod.PUT;
+            path = "/v1/nodes/" + uuid + step[0];
+            body = step[1];
+        } else if (op.equals("patch")) {
             method = HttpMethod.PATCH;
             path = "/v1/nodes/" + uuid;
             body = "[{\"op\":\"add\",\"path\":\"/extra/bench\",\"value\":" + System.nanoTime() + "}]";
@@ -451,6 +521,9 @@ public final class FeedBench {
                     .compose(resp -> resp.body().map(b -> {
                         if (measuring) {
                             record(serverHistogram, null, (System.nanoTime() - sent) / 1000);
+                        }
+                        if (op.equals("provision") && (resp.statusCode() == 400 || resp.statusCode() == 409)) {
+                            throw new NodeBusy(method + " " + path + ": " + resp.statusCode() + " " + b);
                         }
                         if (resp.statusCode() >= 300) {
                             throw new IllegalStateException(method + " " + path + ": " + resp.statusCode() + " " + b);
@@ -797,6 +870,66 @@ public final class FeedBench {
                 ResultSet rs = s.executeQuery("SELECT coalesce(max(seq), 0) FROM events")) {
             rs.next();
             return rs.getLong(1);
+        }
+    }
+
+    /** utime + stime of each PostgreSQL backend connected to this database now, by pid (/proc/PID/stat). */
+    private static Map<Long, Long> postgresCpuNs(DatabaseUrl db) throws Exception {
+        Map<Long, Long> out = new HashMap<>();
+        try (Connection c = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+                        + " AND pid <> pg_backend_pid()")) {
+            while (rs.next()) {
+                long pid = rs.getLong(1);
+                try {
+                    String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    out.put(pid, (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L); // CLK_TCK = 100
+                } catch (java.io.IOException e) {
+                    // the backend ended meanwhile, or PostgreSQL runs elsewhere: not counted
+                }
+            }
+        }
+        return out;
+    }
+
+    /** CPU the backends spent between two samples (a backend that connected meanwhile counts from zero). */
+    private static long postgresCpuDelta(Map<Long, Long> before, Map<Long, Long> after) {
+        long sum = 0;
+        for (Map.Entry<Long, Long> e : after.entrySet()) {
+            sum += e.getValue() - before.getOrDefault(e.getKey(), 0L);
+        }
+        return sum;
+    }
+
+    private static long benchCpuNs() {
+        return ((com.sun.management.OperatingSystemMXBean)
+                        java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
+    }
+
+    /** provision: every enrolled node made available in SQL (enrol → manage → provide through the API would take minutes). */
+    private static void makeAvailable(DatabaseUrl db) throws Exception {
+        try (Connection c = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
+                Statement s = c.createStatement()) {
+            s.executeUpdate("UPDATE nodes SET provision_state = 'available', target_provision_state = NULL");
+        }
+    }
+
+    /** Events after {@code s0} whose transactions started in [from, to): what the API made in that window. */
+    private static long eventsBetween(DatabaseUrl db, long s0, OffsetDateTime from, OffsetDateTime to)
+            throws Exception {
+        try (Connection c = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
+                java.sql.PreparedStatement ps = c.prepareStatement(
+                        "SELECT count(*) FROM events WHERE seq > ? AND created_at >= ? AND created_at < ?")) {
+            ps.setLong(1, s0);
+            ps.setObject(2, from);
+            ps.setObject(3, to);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
         }
     }
 
