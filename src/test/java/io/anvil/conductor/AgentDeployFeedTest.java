@@ -49,6 +49,13 @@ class AgentDeployFeedTest extends AgentTestSupport {
         SimulatedAgent agent = agents.add(List.of(n[1]));
         agent.boot();
         waitForState(n[0], "active");
+        // the liveness flush writes the heartbeat event on its own schedule, possibly after the deploy ended
+        Conditions.await(
+                vertx,
+                "a heartbeat event of the node is stored",
+                FeedTestClient.WAIT,
+                Duration.ofMillis(20),
+                () -> eventTypes(n[0], HEARTBEAT_EVENT).size() >= 1);
         List<Long> stored = events(n[0]).stream()
                 .map(e -> ((Number) e.get("seq")).longValue())
                 .filter(seq -> seq > before)
