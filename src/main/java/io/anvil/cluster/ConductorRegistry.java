@@ -193,6 +193,14 @@ public final class ConductorRegistry {
         return liveness != null && liveness.lost();
     }
 
+    /**
+     * Whether this conductor's liveness poll has seen the peer's liveness lock held: from then on the peer's crash is
+     * seen at the next poll rather than at the keepalive timeout.
+     */
+    public boolean watchesLivenessOf(long peerConductorId) {
+        return liveness != null && liveness.hasSeenHeld(peerConductorId);
+    }
+
     /** True while this conductor may own nodes: not draining, and alive as PostgreSQL sees it. */
     public boolean mayOwn() {
         return !draining && !livenessLost();

@@ -9,7 +9,6 @@ import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -82,7 +81,7 @@ public final class LivenessLock {
     private long timer = -1;
     private long backoffMs = FIRST_BACKOFF_MS;
     /** Peers whose lock this session saw held: only those can be seen dying. */
-    private final Set<Long> seenHeld = new HashSet<>();
+    private final Set<Long> seenHeld = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private long pollStartedAt;
     private boolean polling;
@@ -126,6 +125,11 @@ public final class LivenessLock {
     /** True while this conductor does not hold its lock on a live session (and is not waiting for its own old one). */
     public boolean lost() {
         return state == State.CONNECTING && everHeld;
+    }
+
+    /** Whether this session has seen the peer's lock held, so that it will see the peer die (any thread). */
+    public boolean hasSeenHeld(long peerId) {
+        return seenHeld.contains(peerId);
     }
 
     /** Ends the session: peers see the lock free at once (a graceful stop has marked the row offline before). */

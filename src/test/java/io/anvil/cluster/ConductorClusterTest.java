@@ -77,12 +77,17 @@ class ConductorClusterTest {
             Timestamp first = updatedAt(db, "cond-c");
             cluster.await("cond-c keepalive", () -> updatedAt(db, "cond-c").after(first));
 
+            long c3 = ConductorLivenessTest.conductorId(db, "cond-c");
+            cluster.await(
+                    "cond-a's liveness poll has seen cond-c's lock held",
+                    () -> a.anvil().registry().watchesLivenessOf(c3));
             cluster.member("cond-c").kill();
             // abrupt death: it never unregistered, but its database session ended with it: a survivor marks it
-            // offline at its next liveness poll (docs/scale-out.md#take-over), and everyone sees it dead
+            // offline at its next liveness poll (docs/scale-out.md#take-over), and everyone sees it dead (the 1 s
+            // keepalive timeout here may say so first)
+            cluster.await("cond-c marked offline by a survivor", () -> Boolean.FALSE.equals(online(db, "cond-c")));
             cluster.await("cond-c not alive in GET /v1/conductors of cond-a", () -> !alive(a, "cond-c"));
             assertTrue(alive(a, "cond-b"));
-            assertEquals(Boolean.FALSE, online(db, "cond-c"), "marked offline by a survivor");
             JsonObject c = get(a, "/v1/conductors/cond-c");
             assertEquals(false, c.getBoolean("alive"));
             cluster.await("rings of cond-a and cond-b without cond-c", () -> cluster.running().stream()

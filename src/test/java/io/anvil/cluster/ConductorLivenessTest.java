@@ -38,7 +38,13 @@ class ConductorLivenessTest {
             Member a = cluster.member("live-a");
             AnvilCluster.get(a.anvil().ring().refresh()); // live-b registered after live-a's first read
             assertTrue(a.anvil().ring().current().isAlive("live-b"));
-            cluster.await("live-a has seen live-b's liveness lock held", () -> lockHolder(db, "live-b") > 0);
+            cluster.await("live-b's liveness lock held", () -> lockHolder(db, "live-b") > 0);
+            long b = conductorId(db, "live-b");
+            // only a lock seen held can be seen going free: a conductor killed before any poll saw it is left to
+            // the keepalive
+            cluster.await(
+                    "live-a's poll has seen live-b's lock held",
+                    () -> a.anvil().registry().watchesLivenessOf(b));
 
             cluster.member("live-b").kill(); // its connections close, as the operating system closes a killed one's
             // the next periodic ring refresh is 120 s away and the keepalive timeout 300 s
@@ -128,6 +134,17 @@ class ConductorLivenessTest {
             }
         } catch (SQLException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /** The conductors.id of {@code hostname}. */
+    static long conductorId(Connection db, String hostname) throws SQLException {
+        try (PreparedStatement ps = db.prepareStatement("SELECT id FROM conductors WHERE hostname = ?")) {
+            ps.setString(1, hostname);
+            try (ResultSet rs = ps.executeQuery()) {
+                assertTrue(rs.next(), "no conductor " + hostname);
+                return rs.getLong(1);
+            }
         }
     }
 

@@ -49,13 +49,6 @@ class AgentDeployFeedTest extends AgentTestSupport {
         SimulatedAgent agent = agents.add(List.of(n[1]));
         agent.boot();
         waitForState(n[0], "active");
-        // the liveness flush writes the heartbeat event on its own schedule, possibly after the deploy ended
-        Conditions.await(
-                vertx,
-                "a heartbeat event of the node is stored",
-                FeedTestClient.WAIT,
-                Duration.ofMillis(20),
-                () -> eventTypes(n[0], HEARTBEAT_EVENT).size() >= 1);
         List<Long> stored = events(n[0]).stream()
                 .map(e -> ((Number) e.get("seq")).longValue())
                 .filter(seq -> seq > before)
@@ -73,9 +66,12 @@ class AgentDeployFeedTest extends AgentTestSupport {
         List<String> all =
                 feed.events().stream().map(e -> e.getString("event_type")).toList();
         long heartbeatEvents = all.stream().filter(HEARTBEAT_EVENT::equals).count();
+        // none when the liveness flush came after the deploy had retired the agent's token (its heartbeats are
+        // then not recorded): AgentHeartbeatEventTest counts them exactly
         assertTrue(
-                heartbeatEvents >= 1 && heartbeatEvents < heartbeats,
-                "one heartbeat event per interval, not one per heartbeat: " + heartbeatEvents + " for " + heartbeats);
+                heartbeatEvents < heartbeats,
+                "at most one heartbeat event per interval, not one per heartbeat: " + heartbeatEvents + " for "
+                        + heartbeats);
         List<JsonObject> changes = feed.events().stream()
                 .filter(e -> !HEARTBEAT_EVENT.equals(e.getString("event_type")))
                 .toList();
