@@ -84,7 +84,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * </ol>
  *
  * <p>Settings ({@code -Dname=value}): {@code bench.nodes} (100000), {@code bench.conductors} (3), {@code bench.xmx}
- * (1g, each conductor), {@code bench.simXmx} (768m), {@code bench.bmcsPerSim} (14000), {@code bench.syncInterval}
+ * (1g, each conductor), {@code bench.simXmx} (768m), {@code bench.simOpts} (the simulators' other JVM options, space
+ * separated, none by default), {@code bench.bmcsPerSim} (14000), {@code bench.syncInterval}
  * (seconds; default: the shipped 60), {@code bench.enroll} (api|sql), {@code bench.inFlight} (64),
  * {@code bench.redis} (cluster|standalone), {@code bench.seconds} (wrk, 10), {@code bench.takeover} (true),
  * {@code bench.secondPass} (true: also the run of each conductor that ends next after the first passes, warm),
@@ -117,6 +118,12 @@ public final class ScaleBench {
         int conductors = Integer.getInteger("bench.conductors", 3);
         String xmx = System.getProperty("bench.xmx", "1g");
         String simXmx = System.getProperty("bench.simXmx", "768m");
+        // the simulators stand in for BMCs, which cost the conductors' machine nothing: their JVM options are free
+        List<String> simOpts = List.of(
+                        System.getProperty("bench.simOpts", "").trim().split("\\s+"))
+                .stream()
+                .filter(o -> !o.isEmpty())
+                .toList();
         int perSim = Integer.getInteger("bench.bmcsPerSim", 14_000);
         String interval = System.getProperty("bench.syncInterval");
         int syncInterval = interval == null ? 60 : Integer.parseInt(interval);
@@ -179,7 +186,7 @@ public final class ScaleBench {
             for (int k = 0; k * perSim < nodes; k++) {
                 int count = Math.min(perSim, nodes - k * perSim);
                 int index = k;
-                simStarts.add(CompletableFuture.supplyAsync(() -> Sim.start(index, count, simXmx), pool));
+                simStarts.add(CompletableFuture.supplyAsync(() -> Sim.start(index, count, simXmx, simOpts), pool));
             }
             for (CompletableFuture<Sim> f : simStarts) {
                 sims.add(f.get(10, TimeUnit.MINUTES));
@@ -808,11 +815,11 @@ public final class ScaleBench {
             return System.getProperty("bench.simNet", "127.0.1") + "." + (k + 1);
         }
 
-        static Sim start(int k, int count, String xmx) {
+        static Sim start(int k, int count, String xmx, List<String> jvmOptions) {
             try {
                 List<String> cmd = DeployBench.anvilCommand(
                         xmx,
-                        List.of(),
+                        jvmOptions,
                         "sim",
                         "bmc",
                         "--count",
