@@ -10,6 +10,7 @@ import io.anvil.logging.LogContext;
 import io.anvil.store.Database;
 import io.anvil.store.ResourceStore;
 import io.anvil.store.Resources;
+import io.anvil.store.SqlValues;
 import io.anvil.util.Futures;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -59,7 +60,15 @@ public final class TaskManager {
 
     /** Resolves the node (NodeNotFound at once, never retried), locks it, reads it under the lock, loads its driver. */
     public Future<Task> acquire(String ident, TaskOptions options) {
-        // only which node: its row is read under the lock (claimed), so a full read here would be thrown away
+        java.util.UUID given = SqlValues.uuidOrNull(ident);
+        if (given != null) {
+            // a UUID names its lock already: no lookup first. The row is read (claimed) under the lock, which tells
+            // a missing node as well; the error names the node as the caller did.
+            return acquireUuid(given.toString(), options)
+                    .recover(e -> Future.failedFuture(
+                            e instanceof ConductorErrors.NodeNotFound ? new ConductorErrors.NodeNotFound(ident) : e));
+        }
+        // a name: only which node: its row is read under the lock (claimed), so a full read here would be thrown away
         return store.uuidOf(Resources.NODE, ident).compose(uuid -> {
             if (uuid == null) {
                 return Future.failedFuture(new ConductorErrors.NodeNotFound(ident));

@@ -467,6 +467,7 @@ public record AnvilConfig(
         d.put("feed.max_connections_per_client", 100);
         d.put("feed.max_connections", 20000);
         d.put("feed.poll_interval", 1.0);
+        d.put("feed.notify_interval", 0.01);
         d.put("feed.batch_size", 1000);
         d.put("feed.retention_age", 604800.0);
         d.put("feed.retention_max_events", 1000000);

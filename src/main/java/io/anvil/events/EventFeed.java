@@ -41,7 +41,8 @@ public final class EventFeed implements Shareable {
         this.store = new EventStore(db.reads());
         this.hub = new FeedHub(vertx, settings);
         this.reader = new FeedReader(store, hub, settings);
-        this.wakeup = new FeedWakeup(vertx, db.reads(), db.url().connectOptions(), reader);
+        this.wakeup =
+                new FeedWakeup(vertx, db.reads(), db.url().connectOptions(), reader::wake, settings.notifyInterval());
         this.retention = new EventRetention(db.pool(), settings, hub);
     }
 

@@ -11,15 +11,17 @@ import java.util.Set;
 
 /** The feed's reads of the {@code events} table and of what PostgreSQL knows about transactions in flight. */
 public final class EventStore {
-    private static final String LAST_ASSIGNED =
-            "SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END AS v FROM events_seq_seq";
-
     /**
-     * The transactions of this database that have an id now (are writing). Only this database's: a long transaction
+     * A mark of the {@link CommitHorizon} in one round trip: the last number drawn, then the transactions of this
+     * database that have an id (are writing). The sequence is read first: the CTE is scanned before the select list,
+     * whose sub-query then reads the live process array ({@code pg_stat_activity} takes its copy on first use in a
+     * transaction, and this statement is a transaction of its own). Only this database's transactions: a long one
      * elsewhere on the server must not hold the feed back.
      */
-    private static final String IN_FLIGHT = "SELECT backend_xid::text AS xid FROM pg_stat_activity"
-            + " WHERE datname = current_database() AND backend_xid IS NOT NULL";
+    private static final String MARK = "WITH s AS MATERIALIZED"
+            + " (SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END AS v FROM events_seq_seq)"
+            + " SELECT s.v, ARRAY(SELECT backend_xid::text FROM pg_stat_activity"
+            + " WHERE datname = current_database() AND backend_xid IS NOT NULL) AS xids FROM s";
 
     private static final String BOUNDS = "SELECT (SELECT pruned_through FROM event_retention) AS pruned,"
             + " (SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END FROM events_seq_seq) AS last";
@@ -30,21 +32,18 @@ public final class EventStore {
         this.db = db;
     }
 
-    /** The last sequence number drawn by any transaction, committed or not. */
-    public Future<Long> lastAssigned() {
-        return db.query(LAST_ASSIGNED)
-                .execute()
-                .map(rows -> rows.iterator().next().getLong("v"));
-    }
+    /** The last sequence number drawn by any transaction (committed or not), and the transactions in flight. */
+    public record Mark(long lastAssigned, Set<Long> inFlight) {}
 
-    /** Ids of this database's writing transactions (see {@link CommitHorizon}). */
-    public Future<Set<Long>> inFlight() {
-        return db.query(IN_FLIGHT).execute().map(rows -> {
-            Set<Long> out = new HashSet<>();
-            for (Row r : rows) {
-                out.add(Long.parseLong(r.getString("xid")));
+    /** A {@link Mark}: the last number drawn, read before the ids of this database's writing transactions. */
+    public Future<Mark> mark() {
+        return db.query(MARK).execute().map(rows -> {
+            Row r = rows.iterator().next();
+            Set<Long> inFlight = new HashSet<>();
+            for (String xid : r.getArrayOfStrings("xids")) {
+                inFlight.add(Long.parseLong(xid));
             }
-            return out;
+            return new Mark(r.getLong("v"), inFlight);
         });
     }
 

@@ -96,17 +96,12 @@ public final class FeedReader extends VerticleBase {
         }
         reading = true;
         again = false;
-        store.lastAssigned()
-                .compose(last -> {
-                    if (horizon != null && last <= horizon.settled() && !horizon.waiting()) {
-                        return Future.succeededFuture(horizon.settled());
+        store.mark()
+                .map(mark -> {
+                    if (horizon == null) {
+                        horizon = new CommitHorizon(-1);
                     }
-                    return store.inFlight().map(inFlight -> {
-                        if (horizon == null) {
-                            horizon = new CommitHorizon(-1);
-                        }
-                        return horizon.observe(last, inFlight);
-                    });
+                    return horizon.observe(mark.lastAssigned(), mark.inFlight());
                 })
                 .compose(this::readUpTo)
                 .onComplete(ar -> {

@@ -687,7 +687,14 @@ class NodeApiTest extends ApiTestBase {
                         .send(),
                 400,
                 "reason");
-        assertError(put("/v1/nodes/" + UUID.randomUUID() + "/maintenance", null).send(), 404, "could not be found");
+        // a UUID is locked without a lookup first; a missing node is still a 404 naming it as the caller wrote it
+        String absent = UUID.randomUUID().toString().toUpperCase(java.util.Locale.ROOT);
+        assertError(
+                put("/v1/nodes/" + absent + "/maintenance", null).send(),
+                404,
+                "Node " + absent + " could not be found.");
+        put("/v1/nodes/" + uuid.toUpperCase(java.util.Locale.ROOT) + "/maintenance", null)
+                .expect(202);
         assertError(delete("/v1/nodes/nobody/maintenance").send(), 404, "nobody");
     }
 

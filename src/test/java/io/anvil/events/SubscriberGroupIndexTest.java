@@ -33,6 +33,7 @@ class SubscriberGroupIndexTest {
             10,
             100,
             Duration.ofSeconds(1),
+            Duration.ZERO,
             100,
             Duration.ZERO,
             0,
