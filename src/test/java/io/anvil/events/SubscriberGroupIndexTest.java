@@ -285,4 +285,92 @@ class SubscriberGroupIndexTest {
                 s1, closing.getLong("resume_from"), "resumes after the last event it was sent, not the batch's end");
         assertEquals(3, g.size(), "the failed subscriber left its group");
     }
+
+    /** Counts pings from the group's own timer (its event loop, not the test's thread). */
+    static final class TimedPings extends Recording {
+        final java.util.concurrent.atomic.AtomicInteger pings = new java.util.concurrent.atomic.AtomicInteger();
+
+        @Override
+        public void ping() {
+            pings.incrementAndGet();
+        }
+    }
+
+    /**
+     * The group's timer wheel pings every subscriber again and again, each in its own slot, and a subscriber that
+     * left the group is never pinged again.
+     */
+    @Test
+    void theTimerWheelKeepsPingingEverySubscriberAndForgetsOnesThatLeft() {
+        FeedSettings fast = new FeedSettings(
+                100,
+                Duration.ofMillis(200),
+                Duration.ZERO,
+                10,
+                100,
+                Duration.ofSeconds(1),
+                Duration.ZERO,
+                100,
+                Duration.ZERO,
+                0,
+                0,
+                Duration.ZERO,
+                1,
+                0);
+        io.vertx.core.Context loop = vertx.getOrCreateContext();
+        SubscriberGroup g = new SubscriberGroup(vertx, loop, fast, Future.succeededFuture());
+        List<TimedPings> sinks = new ArrayList<>();
+        List<Subscriber> subs = new ArrayList<>();
+        io.vertx.core.Promise<Void> joined = io.vertx.core.Promise.promise();
+        loop.runOnContext(v -> {
+            g.startFrom(0);
+            for (int i = 0; i < 100; i++) {
+                TimedPings sink = new TimedPings();
+                sinks.add(sink);
+                Subscriber sub = new Subscriber(
+                        sink,
+                        null,
+                        fast,
+                        nodes(),
+                        "test",
+                        AnvilMetrics.noop().feed().transport("websocket"),
+                        () -> {});
+                sub.start(g, null);
+                subs.add(sub);
+            }
+            g.startTimers();
+            joined.complete();
+        });
+        io.anvil.testsupport.Conditions.result(joined.future(), Duration.ofSeconds(30));
+        try {
+            io.anvil.testsupport.Conditions.await(
+                    vertx,
+                    "every subscriber pinged twice",
+                    Duration.ofSeconds(60),
+                    Duration.ofMillis(20),
+                    () -> sinks.stream().allMatch(p -> p.pings.get() >= 2));
+            io.vertx.core.Promise<Integer> left = io.vertx.core.Promise.promise();
+            loop.runOnContext(v -> {
+                subs.get(0).gone();
+                left.complete(sinks.get(0).pings.get());
+            });
+            int atLeaving = io.anvil.testsupport.Conditions.result(left.future(), Duration.ofSeconds(30));
+            int others = sinks.get(1).pings.get();
+            io.anvil.testsupport.Conditions.await(
+                    vertx,
+                    "the others pinged three more times",
+                    Duration.ofSeconds(60),
+                    Duration.ofMillis(20),
+                    () -> sinks.stream().skip(1).allMatch(p -> p.pings.get() >= others + 3));
+            assertEquals(atLeaving, sinks.get(0).pings.get(), "no keep-alive after leaving the group");
+            io.vertx.core.Promise<List<Integer>> sizes = io.vertx.core.Promise.promise();
+            loop.runOnContext(v -> sizes.complete(List.of(g.size(), g.onWheel())));
+            assertEquals(
+                    List.of(99, 99),
+                    io.anvil.testsupport.Conditions.result(sizes.future(), Duration.ofSeconds(30)),
+                    "in the group and on its wheel");
+        } finally {
+            loop.runOnContext(v -> g.stopTimers());
+        }
+    }
 }
