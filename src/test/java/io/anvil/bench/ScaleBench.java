@@ -38,6 +38,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.stream.Stream;
 
 /**
  * {@code scripts/bench scale}: the sizing target of docs/scale-out.md — {@code bench.nodes} (100,000) simulated
@@ -124,6 +125,11 @@ public final class ScaleBench {
                 .stream()
                 .filter(o -> !o.isEmpty())
                 .toList();
+        // the conductors' own JVM options (besides -Xmx and the GC log), e.g. to compare JIT settings
+        List<String> conductorOpts =
+                List.of(System.getProperty("bench.conductorOpts", "").trim().split("\\s+")).stream()
+                        .filter(o -> !o.isEmpty())
+                        .toList();
         int perSim = Integer.getInteger("bench.bmcsPerSim", 14_000);
         String interval = System.getProperty("bench.syncInterval");
         int syncInterval = interval == null ? 60 : Integer.parseInt(interval);
@@ -149,6 +155,8 @@ public final class ScaleBench {
                 .meta("nodes", nodes)
                 .meta("conductors", conductors)
                 .meta("xmx", xmx)
+                .meta("conductor_jvm_options", String.join(" ", conductorOpts))
+                .meta("simulator_jvm_options", String.join(" ", simOpts))
                 .meta("redis", redisMode)
                 .meta("enroll", enroll)
                 .meta("sync_power_state_interval", syncInterval)
@@ -214,7 +222,11 @@ public final class ScaleBench {
                                         DeployBench.anvilCommand(
                                                 xmx,
                                                 // GC pauses stop every loop too: their log tells them from long turns
-                                                List.of("-Xlog:gc:file=target/bench/scale-conductor-" + n + "-gc.log"),
+                                                java.util.stream.Stream.concat(
+                                                                Stream.of("-Xlog:gc:file=target/bench/scale-conductor-"
+                                                                        + n + "-gc.log"),
+                                                                conductorOpts.stream())
+                                                        .toList(),
                                                 "serve",
                                                 "--port",
                                                 String.valueOf(port)),
@@ -322,7 +334,7 @@ public final class ScaleBench {
                     allDone,
                     "s",
                     "includes waiting for each conductor's next run to start (≤ one interval)"));
-            firstPassCpu(table, profile, nodes);
+            passCpu(table, profile, nodes, "first-pass cpu", "target/bench/scale-first-pass");
             table.row(row(
                     "power sync",
                     "sessions the simulators saw opened",
@@ -332,6 +344,17 @@ public final class ScaleBench {
             // the next run of each: every JVM warmed up, sessions kept open (ipmi.session_idle_close > the interval)
             if (Boolean.parseBoolean(System.getProperty("bench.secondPass", "true"))) {
                 List<CompletableFuture<JsonObject>> seconds2 = new ArrayList<>();
+                // the CPU of a warm interval: keepalives of the kept sessions, then one check per node through them
+                PassProfile warm = new PassProfile(
+                        Map.of(
+                                "conductors",
+                                        cs.stream().map(c -> c.child.pid()).toList(),
+                                "simulators",
+                                        sims.stream().map(s -> s.process.pid()).toList(),
+                                "redis", cluster != null ? cluster.pids() : List.of()),
+                        db.database(),
+                        false);
+                warm.start();
                 for (Conductor c : cs) {
                     JsonObject b = c.sample();
                     long at = System.nanoTime();
@@ -351,6 +374,7 @@ public final class ScaleBench {
                                     p.getLong("failed"),
                                     p.getString("stalls"))));
                 }
+                passCpu(table, warm, nodes, "warm-pass cpu", null);
             }
             long[] idle = control.stallCounts();
             control.close();
@@ -461,21 +485,22 @@ public final class ScaleBench {
      * pass ended (each conductor's idle wait for its next run included). With {@code bench.jfr=true} each JVM's
      * flight recording of that window is written to target/bench/scale-first-pass-PID.jfr.
      */
-    private static void firstPassCpu(BenchTable table, PassProfile profile, int nodes) throws Exception {
+    private static void passCpu(BenchTable table, PassProfile profile, int nodes, String section, String jfrPrefix)
+            throws Exception {
         double wall = profile.wallSeconds();
-        Map<String, Double> cpu = profile.stop("target/bench/scale-first-pass");
+        Map<String, Double> cpu = profile.stop(jfrPrefix);
         double total = 0;
         for (var e : cpu.entrySet()) {
             total += e.getValue();
             table.row(row(
-                    "first-pass cpu",
+                    section,
                     e.getKey(),
                     e.getValue() * 1e6 / nodes,
                     "µs/node",
                     String.format("%.1f CPU s over %.1f s (%.2f cores)", e.getValue(), wall, e.getValue() / wall)));
         }
         table.row(row(
-                "first-pass cpu",
+                section,
                 "all of the above",
                 total * 1e6 / nodes,
                 "µs/node",
