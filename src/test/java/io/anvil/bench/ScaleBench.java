@@ -68,7 +68,10 @@ import java.util.stream.Stream;
  *       simulators saw. Also each conductor's longest event-loop turn ({@code anvil_event_loop_lag_max_seconds})
  *       and turns of 100 ms or more ({@code anvil_event_loop_stalls_total}) since its start. <i>First-pass CPU</i>:
  *       the CPU time (/proc/PID/stat) of the conductors, the simulators, the Redis servers and the PostgreSQL
- *       backends of the bench's database from the nodes becoming eligible until every first pass ended, per node.</li>
+ *       backends of the bench's database from the nodes becoming eligible until every first pass ended, per node.
+ *       <i>Warm-pass CPU</i> (with {@code bench.secondPass}): the same, from the end of the first passes until each
+ *       conductor's next run ended — about one interval of kept sessions: their keepalives, then one check per node
+ *       through them.</li>
  *   <li><b>Memory</b>: VmRSS and VmHWM of each conductor (and of each simulator) after the pass, and the heap in
  *       use.</li>
  *   <li><b>API</b>: wrk's p50/p99 of {@code GET /v1/nodes/{uuid}} (random nodes) and {@code GET
@@ -85,8 +88,11 @@ import java.util.stream.Stream;
  * </ol>
  *
  * <p>Settings ({@code -Dname=value}): {@code bench.nodes} (100000), {@code bench.conductors} (3), {@code bench.xmx}
- * (1g, each conductor), {@code bench.simXmx} (768m), {@code bench.simOpts} (the simulators' other JVM options, space
- * separated, none by default), {@code bench.bmcsPerSim} (14000), {@code bench.syncInterval}
+ * (1g, each conductor), {@code bench.conductorOpts} (the conductors' other JVM options, space separated, none by
+ * default), {@code bench.simXmx} (768m), {@code bench.simOpts} (the simulators' other JVM options, space separated;
+ * default {@code -XX:TieredStopAtLevel=1}: the simulators stand in for BMCs, which cost the conductors' machine nothing,
+ * yet share its cores — with C1 only they spend about half the CPU per node they spent with C2's compilations, which
+ * were ~45 % of it; {@code -Dbench.simOpts=} for none), {@code bench.bmcsPerSim} (14000), {@code bench.syncInterval}
  * (seconds; default: the shipped 60), {@code bench.enroll} (api|sql), {@code bench.inFlight} (64),
  * {@code bench.redis} (cluster|standalone), {@code bench.seconds} (wrk, 10), {@code bench.takeover} (true),
  * {@code bench.secondPass} (true: also the run of each conductor that ends next after the first passes, warm),
@@ -105,12 +111,59 @@ public final class ScaleBench {
     private ScaleBench() {}
 
     public static void main(String[] args) {
+        int status = 0;
         try {
             run();
-            System.exit(0);
         } catch (Throwable e) {
             e.printStackTrace();
-            System.exit(1); // Vert.x threads would keep a failed bench alive
+            status = 1; // Vert.x threads would keep a failed bench alive
+        }
+        System.exit(status); // within the teardown watchdog's limit (see watchTeardown)
+    }
+
+    /** Teardown steps (stopping the conductors, the simulators, Redis; dropping the database) may take this long. */
+    static final Duration TEARDOWN_LIMIT = Duration.ofMinutes(5);
+
+    /**
+     * Starts the teardown watchdog: after {@code limit}, every thread's stack (to see what held the JVM) and a halt with
+     * status 3. A 100,000-node run once stayed up after writing its JSON; the teardown and {@link System#exit} (its
+     * shutdown hooks) must now end within the limit.
+     */
+    static void watchTeardown(Duration limit) {
+        Thread watchdog = new Thread(
+                () -> {
+                    try {
+                        Thread.sleep(limit.toMillis());
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                    System.out.println("teardown still running after " + limit.toSeconds()
+                            + " s: every thread's stack follows, then a halt");
+                    Thread.getAllStackTraces().forEach((t, stack) -> {
+                        System.out.println("\"" + t.getName() + "\" " + t.getState());
+                        for (StackTraceElement f : stack) {
+                            System.out.println("    at " + f);
+                        }
+                    });
+                    System.out.flush();
+                    Runtime.getRuntime().halt(3);
+                },
+                "teardown-watchdog");
+        watchdog.setDaemon(true);
+        watchdog.start();
+    }
+
+    /** One teardown step, named on the output when it took 5 s or more (to see which one a slow teardown spent). */
+    private static void step(String name, Runnable r) {
+        long t = System.nanoTime();
+        try {
+            r.run();
+        } catch (RuntimeException e) {
+            System.out.println("teardown: " + name + " failed: " + e);
+        }
+        double s = (System.nanoTime() - t) / 1e9;
+        if (s >= 5) {
+            System.out.printf("teardown: %s took %.1f s%n", name, s);
         }
     }
 
@@ -120,11 +173,13 @@ public final class ScaleBench {
         String xmx = System.getProperty("bench.xmx", "1g");
         String simXmx = System.getProperty("bench.simXmx", "768m");
         // the simulators stand in for BMCs, which cost the conductors' machine nothing: their JVM options are free
-        List<String> simOpts = List.of(
-                        System.getProperty("bench.simOpts", "").trim().split("\\s+"))
-                .stream()
-                .filter(o -> !o.isEmpty())
-                .toList();
+        List<String> simOpts =
+                List.of(System.getProperty("bench.simOpts", "-XX:TieredStopAtLevel=1")
+                                .trim()
+                                .split("\\s+"))
+                        .stream()
+                        .filter(o -> !o.isEmpty())
+                        .toList();
         // the conductors' own JVM options (besides -Xmx and the GC log), e.g. to compare JIT settings
         List<String> conductorOpts =
                 List.of(System.getProperty("bench.conductorOpts", "").trim().split("\\s+")).stream()
@@ -465,14 +520,17 @@ public final class ScaleBench {
                     + (shared ? " (above 2: the machine was shared with other work)" : ""));
             table.finish();
         } finally {
-            children.forEach(DeployBench.Child::stop);
-            sims.forEach(s -> s.process.destroy());
+            watchTeardown(TEARDOWN_LIMIT);
+            // all three at once: each may take its close_timeout to close its sessions, and a stuck one 60 s
+            step("stop the conductors", () -> children.parallelStream().forEach(DeployBench.Child::stop));
+            step("stop the simulators", () -> sims.forEach(s -> s.process.destroy()));
             pool.shutdownNow();
-            if (cluster != null) {
-                cluster.close();
+            RedisServers redis = cluster;
+            if (redis != null) {
+                step("stop the Redis Cluster", redis::close);
             }
             if (!Boolean.getBoolean("bench.keep")) {
-                drop(db);
+                step("drop the database", () -> drop(db));
             } else {
                 System.out.println("kept database " + db.database());
             }

@@ -180,7 +180,7 @@ class CryptoVectorsTest {
         assertFalse(text.contains("03a35c"), text);
     }
 
-    /** Sessions share each thread's JCA cipher: interleaved sessions with different keys, on two threads, stay apart. */
+    /** Sessions with different keys, interleaved on one thread and used from another, stay apart. */
     @Test
     void aesSessionsInterleavedOnOneThreadAndAcrossThreads() throws Exception {
         AesCbc128 a = new AesCbc128(Hex.parse("000102030405060708090a0b0c0d0e0f"));

@@ -14,31 +14,26 @@ import javax.crypto.spec.SecretKeySpec;
  * N ∈ 0..15 so the total is a multiple of 16. Not PKCS#7; the JCA cipher runs with NoPadding.
  * Decoding accepts N = 16 (a whole extra block, seen on some BMCs, gebn/bmc PR #63) but checks the pad bytes.
  *
- * <p>One instance per session, holding only the key. Every {@link #encrypt}/{@link #decrypt} initialises a
- * {@link Cipher} of the calling thread with the key and IV and finishes it in the same call, so instances are safe from
- * any thread; a Cipher per session cost a {@link Cipher#getInstance} (a provider look-up) per session opened.
+ * <p>One instance per session: it keeps a {@link Cipher}, which is not thread-safe.
  */
 public final class AesCbc128 {
 
     public static final int KEY_LENGTH = 16;
     public static final int BLOCK = 16;
 
-    /** The JCA cipher of each thread: not thread-safe, and its state never outlives one encrypt or decrypt. */
-    private static final ThreadLocal<Cipher> CIPHER = ThreadLocal.withInitial(() -> {
-        try {
-            return Cipher.getInstance("AES/CBC/NoPadding");
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("AES/CBC/NoPadding is part of every Java runtime", e);
-        }
-    });
-
     private final SecretKeySpec key;
+    private final Cipher cipher;
 
     public AesCbc128(byte[] key16) {
         if (key16.length != KEY_LENGTH) {
             throw new IllegalArgumentException("AES-128 key must be 16 bytes");
         }
         this.key = new SecretKeySpec(key16, "AES");
+        try {
+            this.cipher = Cipher.getInstance("AES/CBC/NoPadding");
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("AES/CBC/NoPadding is part of every Java runtime", e);
+        }
     }
 
     /** Plaintext followed by the IPMI confidentiality trailer 01 02 … N ‖ N. */
@@ -77,7 +72,6 @@ public final class AesCbc128 {
         }
         byte[] padded = pad(plaintext);
         try {
-            Cipher cipher = CIPHER.get();
             cipher.init(Cipher.ENCRYPT_MODE, key, new IvParameterSpec(iv));
             byte[] out = Arrays.copyOf(iv, BLOCK + padded.length);
             cipher.doFinal(padded, 0, padded.length, out, BLOCK);
@@ -94,7 +88,6 @@ public final class AesCbc128 {
                     BAD_CONFIDENTIALITY, "encrypted payload of " + payload.length + " bytes is not IV + whole blocks");
         }
         try {
-            Cipher cipher = CIPHER.get();
             cipher.init(Cipher.DECRYPT_MODE, key, new IvParameterSpec(payload, 0, BLOCK));
             return unpad(cipher.doFinal(payload, BLOCK, payload.length - BLOCK));
         } catch (GeneralSecurityException e) {

@@ -32,7 +32,7 @@ import javax.crypto.Mac;
  * {@code localSessionId} is the id the peer writes into packets sent to us (a console's SIDm, a BMC's SIDc);
  * {@code remoteSessionId} is the id we write (the peer's id).
  *
- * <p>Not thread-safe (its integrity {@link Mac} is not, nor is its sequence state): confine each instance to the
+ * <p>Not thread-safe ({@link Mac} and {@link javax.crypto.Cipher} are not): confine each instance to the
  * context that owns the session, e.g. the per-BMC state machine in a worker verticle.
  */
 public final class RmcpPlusSession {
