@@ -96,6 +96,7 @@ import java.util.stream.Stream;
  * (seconds; default: the shipped 60), {@code bench.enroll} (api|sql), {@code bench.inFlight} (64),
  * {@code bench.redis} (cluster|standalone), {@code bench.seconds} (wrk, 10), {@code bench.takeover} (true),
  * {@code bench.secondPass} (true: also the run of each conductor that ends next after the first passes, warm),
+ * {@code bench.warmPasses} (1: how many such runs, one after the other, each with its CPU),
  * {@code bench.jfr=true} (a flight recording of each conductor and simulator over the first pass),
  * {@code bench.keep=true} keeps the database, and {@code bench.anvil.<section>.<key>} any other conductor setting.
  * A quick check: {@code scripts/bench scale -Dbench.nodes=10000 -Dbench.syncInterval=20}. Prints a table with the
@@ -397,7 +398,11 @@ public final class ScaleBench {
                     "sessions",
                     "one per node expected (new sessions)"));
             // the next run of each: every JVM warmed up, sessions kept open (ipmi.session_idle_close > the interval)
-            if (Boolean.parseBoolean(System.getProperty("bench.secondPass", "true"))) {
+            int warmPasses = Boolean.parseBoolean(System.getProperty("bench.secondPass", "true"))
+                    ? Integer.getInteger("bench.warmPasses", 1)
+                    : 0;
+            for (int k = 1; k <= warmPasses; k++) {
+                String which = warmPasses == 1 ? "" : " #" + k;
                 List<CompletableFuture<JsonObject>> seconds2 = new ArrayList<>();
                 // the CPU of a warm interval: keepalives of the kept sessions, then one check per node through them
                 PassProfile warm = new PassProfile(
@@ -419,7 +424,7 @@ public final class ScaleBench {
                     JsonObject p = seconds2.get(i).get(4L * syncInterval + 300, TimeUnit.SECONDS);
                     table.row(row(
                             "power sync",
-                            cs.get(i).name + ": a later pass run (warm)",
+                            cs.get(i).name + ": a later pass run (warm)" + which,
                             p.getDouble("run"),
                             "s",
                             String.format(
@@ -429,7 +434,7 @@ public final class ScaleBench {
                                     p.getLong("failed"),
                                     p.getString("stalls"))));
                 }
-                passCpu(table, warm, nodes, "warm-pass cpu", null);
+                passCpu(table, warm, nodes, "warm-pass cpu" + which, null);
             }
             long[] idle = control.stallCounts();
             control.close();
