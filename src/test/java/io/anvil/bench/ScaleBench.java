@@ -97,7 +97,8 @@ import java.util.stream.Stream;
  * {@code bench.redis} (cluster|standalone), {@code bench.seconds} (wrk, 10), {@code bench.takeover} (true),
  * {@code bench.secondPass} (true: also the run of each conductor that ends next after the first passes, warm),
  * {@code bench.warmPasses} (1: how many such runs, one after the other, each with its CPU),
- * {@code bench.jfr=true} (a flight recording of each conductor and simulator over the first pass),
+ * {@code bench.jfr=true} (a flight recording of each conductor and simulator over the first pass, and over the last
+ * warm pass: {@code target/bench/scale-warm-pass-PID.jfr}),
  * {@code bench.keep=true} keeps the database, and {@code bench.anvil.<section>.<key>} any other conductor setting.
  * A quick check: {@code scripts/bench scale -Dbench.nodes=10000 -Dbench.syncInterval=20}. Prints a table with the
  * load average (the machine may be shared) and writes target/bench/scale.json.
@@ -413,7 +414,7 @@ public final class ScaleBench {
                                         sims.stream().map(s -> s.process.pid()).toList(),
                                 "redis", cluster != null ? cluster.pids() : List.of()),
                         db.database(),
-                        false);
+                        Boolean.getBoolean("bench.jfr") && k == warmPasses);
                 warm.start();
                 for (Conductor c : cs) {
                     JsonObject b = c.sample();
@@ -434,7 +435,7 @@ public final class ScaleBench {
                                     p.getLong("failed"),
                                     p.getString("stalls"))));
                 }
-                passCpu(table, warm, nodes, "warm-pass cpu" + which, null);
+                passCpu(table, warm, nodes, "warm-pass cpu" + which, "target/bench/scale-warm-pass");
             }
             long[] idle = control.stallCounts();
             control.close();
