@@ -38,6 +38,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.stream.Stream;
 
 /**
  * {@code scripts/bench scale}: the sizing target of docs/scale-out.md — {@code bench.nodes} (100,000) simulated
@@ -67,7 +68,10 @@ import java.util.concurrent.atomic.AtomicLongArray;
  *       simulators saw. Also each conductor's longest event-loop turn ({@code anvil_event_loop_lag_max_seconds})
  *       and turns of 100 ms or more ({@code anvil_event_loop_stalls_total}) since its start. <i>First-pass CPU</i>:
  *       the CPU time (/proc/PID/stat) of the conductors, the simulators, the Redis servers and the PostgreSQL
- *       backends of the bench's database from the nodes becoming eligible until every first pass ended, per node.</li>
+ *       backends of the bench's database from the nodes becoming eligible until every first pass ended, per node.
+ *       <i>Warm-pass CPU</i> (with {@code bench.secondPass}): the same, from the end of the first passes until each
+ *       conductor's next run ended — about one interval of kept sessions: their keepalives, then one check per node
+ *       through them.</li>
  *   <li><b>Memory</b>: VmRSS and VmHWM of each conductor (and of each simulator) after the pass, and the heap in
  *       use.</li>
  *   <li><b>API</b>: wrk's p50/p99 of {@code GET /v1/nodes/{uuid}} (random nodes) and {@code GET
@@ -84,12 +88,17 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * </ol>
  *
  * <p>Settings ({@code -Dname=value}): {@code bench.nodes} (100000), {@code bench.conductors} (3), {@code bench.xmx}
- * (1g, each conductor), {@code bench.simXmx} (768m), {@code bench.simOpts} (the simulators' other JVM options, space
- * separated, none by default), {@code bench.bmcsPerSim} (14000), {@code bench.syncInterval}
+ * (1g, each conductor), {@code bench.conductorOpts} (the conductors' other JVM options, space separated, none by
+ * default), {@code bench.simXmx} (768m), {@code bench.simOpts} (the simulators' other JVM options, space separated;
+ * default {@code -XX:TieredStopAtLevel=1}: the simulators stand in for BMCs, which cost the conductors' machine nothing,
+ * yet share its cores — with C1 only they spend about half the CPU per node they spent with C2's compilations, which
+ * were ~45 % of it; {@code -Dbench.simOpts=} for none), {@code bench.bmcsPerSim} (14000), {@code bench.syncInterval}
  * (seconds; default: the shipped 60), {@code bench.enroll} (api|sql), {@code bench.inFlight} (64),
  * {@code bench.redis} (cluster|standalone), {@code bench.seconds} (wrk, 10), {@code bench.takeover} (true),
  * {@code bench.secondPass} (true: also the run of each conductor that ends next after the first passes, warm),
- * {@code bench.jfr=true} (a flight recording of each conductor and simulator over the first pass),
+ * {@code bench.warmPasses} (1: how many such runs, one after the other, each with its CPU),
+ * {@code bench.jfr=true} (a flight recording of each conductor and simulator over the first pass, and over the last
+ * warm pass: {@code target/bench/scale-warm-pass-PID.jfr}),
  * {@code bench.keep=true} keeps the database, and {@code bench.anvil.<section>.<key>} any other conductor setting.
  * A quick check: {@code scripts/bench scale -Dbench.nodes=10000 -Dbench.syncInterval=20}. Prints a table with the
  * load average (the machine may be shared) and writes target/bench/scale.json.
@@ -104,12 +113,59 @@ public final class ScaleBench {
     private ScaleBench() {}
 
     public static void main(String[] args) {
+        int status = 0;
         try {
             run();
-            System.exit(0);
         } catch (Throwable e) {
             e.printStackTrace();
-            System.exit(1); // Vert.x threads would keep a failed bench alive
+            status = 1; // Vert.x threads would keep a failed bench alive
+        }
+        System.exit(status); // within the teardown watchdog's limit (see watchTeardown)
+    }
+
+    /** Teardown steps (stopping the conductors, the simulators, Redis; dropping the database) may take this long. */
+    static final Duration TEARDOWN_LIMIT = Duration.ofMinutes(5);
+
+    /**
+     * Starts the teardown watchdog: after {@code limit}, every thread's stack (to see what held the JVM) and a halt with
+     * status 3. A 100,000-node run once stayed up after writing its JSON; the teardown and {@link System#exit} (its
+     * shutdown hooks) must now end within the limit.
+     */
+    static void watchTeardown(Duration limit) {
+        Thread watchdog = new Thread(
+                () -> {
+                    try {
+                        Thread.sleep(limit.toMillis());
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                    System.out.println("teardown still running after " + limit.toSeconds()
+                            + " s: every thread's stack follows, then a halt");
+                    Thread.getAllStackTraces().forEach((t, stack) -> {
+                        System.out.println("\"" + t.getName() + "\" " + t.getState());
+                        for (StackTraceElement f : stack) {
+                            System.out.println("    at " + f);
+                        }
+                    });
+                    System.out.flush();
+                    Runtime.getRuntime().halt(3);
+                },
+                "teardown-watchdog");
+        watchdog.setDaemon(true);
+        watchdog.start();
+    }
+
+    /** One teardown step, named on the output when it took 5 s or more (to see which one a slow teardown spent). */
+    private static void step(String name, Runnable r) {
+        long t = System.nanoTime();
+        try {
+            r.run();
+        } catch (RuntimeException e) {
+            System.out.println("teardown: " + name + " failed: " + e);
+        }
+        double s = (System.nanoTime() - t) / 1e9;
+        if (s >= 5) {
+            System.out.printf("teardown: %s took %.1f s%n", name, s);
         }
     }
 
@@ -119,11 +175,18 @@ public final class ScaleBench {
         String xmx = System.getProperty("bench.xmx", "1g");
         String simXmx = System.getProperty("bench.simXmx", "768m");
         // the simulators stand in for BMCs, which cost the conductors' machine nothing: their JVM options are free
-        List<String> simOpts = List.of(
-                        System.getProperty("bench.simOpts", "").trim().split("\\s+"))
-                .stream()
-                .filter(o -> !o.isEmpty())
-                .toList();
+        List<String> simOpts =
+                List.of(System.getProperty("bench.simOpts", "-XX:TieredStopAtLevel=1")
+                                .trim()
+                                .split("\\s+"))
+                        .stream()
+                        .filter(o -> !o.isEmpty())
+                        .toList();
+        // the conductors' own JVM options (besides -Xmx and the GC log), e.g. to compare JIT settings
+        List<String> conductorOpts =
+                List.of(System.getProperty("bench.conductorOpts", "").trim().split("\\s+")).stream()
+                        .filter(o -> !o.isEmpty())
+                        .toList();
         int perSim = Integer.getInteger("bench.bmcsPerSim", 14_000);
         String interval = System.getProperty("bench.syncInterval");
         int syncInterval = interval == null ? 60 : Integer.parseInt(interval);
@@ -149,6 +212,8 @@ public final class ScaleBench {
                 .meta("nodes", nodes)
                 .meta("conductors", conductors)
                 .meta("xmx", xmx)
+                .meta("conductor_jvm_options", String.join(" ", conductorOpts))
+                .meta("simulator_jvm_options", String.join(" ", simOpts))
                 .meta("redis", redisMode)
                 .meta("enroll", enroll)
                 .meta("sync_power_state_interval", syncInterval)
@@ -214,7 +279,11 @@ public final class ScaleBench {
                                         DeployBench.anvilCommand(
                                                 xmx,
                                                 // GC pauses stop every loop too: their log tells them from long turns
-                                                List.of("-Xlog:gc:file=target/bench/scale-conductor-" + n + "-gc.log"),
+                                                java.util.stream.Stream.concat(
+                                                                Stream.of("-Xlog:gc:file=target/bench/scale-conductor-"
+                                                                        + n + "-gc.log"),
+                                                                conductorOpts.stream())
+                                                        .toList(),
                                                 "serve",
                                                 "--port",
                                                 String.valueOf(port)),
@@ -322,7 +391,7 @@ public final class ScaleBench {
                     allDone,
                     "s",
                     "includes waiting for each conductor's next run to start (≤ one interval)"));
-            firstPassCpu(table, profile, nodes);
+            passCpu(table, profile, nodes, "first-pass cpu", "target/bench/scale-first-pass");
             table.row(row(
                     "power sync",
                     "sessions the simulators saw opened",
@@ -330,8 +399,23 @@ public final class ScaleBench {
                     "sessions",
                     "one per node expected (new sessions)"));
             // the next run of each: every JVM warmed up, sessions kept open (ipmi.session_idle_close > the interval)
-            if (Boolean.parseBoolean(System.getProperty("bench.secondPass", "true"))) {
+            int warmPasses = Boolean.parseBoolean(System.getProperty("bench.secondPass", "true"))
+                    ? Integer.getInteger("bench.warmPasses", 1)
+                    : 0;
+            for (int k = 1; k <= warmPasses; k++) {
+                String which = warmPasses == 1 ? "" : " #" + k;
                 List<CompletableFuture<JsonObject>> seconds2 = new ArrayList<>();
+                // the CPU of a warm interval: keepalives of the kept sessions, then one check per node through them
+                PassProfile warm = new PassProfile(
+                        Map.of(
+                                "conductors",
+                                        cs.stream().map(c -> c.child.pid()).toList(),
+                                "simulators",
+                                        sims.stream().map(s -> s.process.pid()).toList(),
+                                "redis", cluster != null ? cluster.pids() : List.of()),
+                        db.database(),
+                        Boolean.getBoolean("bench.jfr") && k == warmPasses);
+                warm.start();
                 for (Conductor c : cs) {
                     JsonObject b = c.sample();
                     long at = System.nanoTime();
@@ -341,7 +425,7 @@ public final class ScaleBench {
                     JsonObject p = seconds2.get(i).get(4L * syncInterval + 300, TimeUnit.SECONDS);
                     table.row(row(
                             "power sync",
-                            cs.get(i).name + ": a later pass run (warm)",
+                            cs.get(i).name + ": a later pass run (warm)" + which,
                             p.getDouble("run"),
                             "s",
                             String.format(
@@ -351,6 +435,7 @@ public final class ScaleBench {
                                     p.getLong("failed"),
                                     p.getString("stalls"))));
                 }
+                passCpu(table, warm, nodes, "warm-pass cpu" + which, "target/bench/scale-warm-pass");
             }
             long[] idle = control.stallCounts();
             control.close();
@@ -441,14 +526,17 @@ public final class ScaleBench {
                     + (shared ? " (above 2: the machine was shared with other work)" : ""));
             table.finish();
         } finally {
-            children.forEach(DeployBench.Child::stop);
-            sims.forEach(s -> s.process.destroy());
+            watchTeardown(TEARDOWN_LIMIT);
+            // all three at once: each may take its close_timeout to close its sessions, and a stuck one 60 s
+            step("stop the conductors", () -> children.parallelStream().forEach(DeployBench.Child::stop));
+            step("stop the simulators", () -> sims.forEach(s -> s.process.destroy()));
             pool.shutdownNow();
-            if (cluster != null) {
-                cluster.close();
+            RedisServers redis = cluster;
+            if (redis != null) {
+                step("stop the Redis Cluster", redis::close);
             }
             if (!Boolean.getBoolean("bench.keep")) {
-                drop(db);
+                step("drop the database", () -> drop(db));
             } else {
                 System.out.println("kept database " + db.database());
             }
@@ -461,21 +549,22 @@ public final class ScaleBench {
      * pass ended (each conductor's idle wait for its next run included). With {@code bench.jfr=true} each JVM's
      * flight recording of that window is written to target/bench/scale-first-pass-PID.jfr.
      */
-    private static void firstPassCpu(BenchTable table, PassProfile profile, int nodes) throws Exception {
+    private static void passCpu(BenchTable table, PassProfile profile, int nodes, String section, String jfrPrefix)
+            throws Exception {
         double wall = profile.wallSeconds();
-        Map<String, Double> cpu = profile.stop("target/bench/scale-first-pass");
+        Map<String, Double> cpu = profile.stop(jfrPrefix);
         double total = 0;
         for (var e : cpu.entrySet()) {
             total += e.getValue();
             table.row(row(
-                    "first-pass cpu",
+                    section,
                     e.getKey(),
                     e.getValue() * 1e6 / nodes,
                     "µs/node",
                     String.format("%.1f CPU s over %.1f s (%.2f cores)", e.getValue(), wall, e.getValue() / wall)));
         }
         table.row(row(
-                "first-pass cpu",
+                section,
                 "all of the above",
                 total * 1e6 / nodes,
                 "µs/node",

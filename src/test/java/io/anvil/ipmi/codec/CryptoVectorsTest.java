@@ -179,4 +179,39 @@ class CryptoVectorsTest {
         assertFalse(text.contains("d3366a"), text);
         assertFalse(text.contains("03a35c"), text);
     }
+
+    /** Sessions with different keys, interleaved on one thread and used from another, stay apart. */
+    @Test
+    void aesSessionsInterleavedOnOneThreadAndAcrossThreads() throws Exception {
+        AesCbc128 a = new AesCbc128(Hex.parse("000102030405060708090a0b0c0d0e0f"));
+        AesCbc128 b = new AesCbc128(Hex.parse("f0e0d0c0b0a090807060504030201000"));
+        byte[] iv = Hex.parse("0f0e0d0c0b0a09080706050403020100");
+        byte[] plain = "Get Chassis Status".getBytes(StandardCharsets.US_ASCII);
+        byte[] sealedA = a.encrypt(iv, plain);
+        byte[] sealedB = b.encrypt(iv, plain);
+        assertFalse(Arrays.equals(sealedA, sealedB));
+        // the reference: a cipher of its own, as the JCA documents it
+        javax.crypto.Cipher reference = javax.crypto.Cipher.getInstance("AES/CBC/NoPadding");
+        reference.init(
+                javax.crypto.Cipher.ENCRYPT_MODE,
+                new javax.crypto.spec.SecretKeySpec(Hex.parse("000102030405060708090a0b0c0d0e0f"), "AES"),
+                new javax.crypto.spec.IvParameterSpec(iv));
+        assertArrayEquals(Arrays.copyOfRange(sealedA, 16, sealedA.length), reference.doFinal(AesCbc128.pad(plain)));
+        assertArrayEquals(plain, b.decrypt(sealedB));
+        assertArrayEquals(plain, a.decrypt(sealedA));
+        byte[][] other = new byte[2][];
+        Thread t = new Thread(() -> {
+            try {
+                other[0] = a.decrypt(sealedA);
+                other[1] = b.encrypt(iv, plain);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        t.start();
+        t.join();
+        assertArrayEquals(plain, other[0]);
+        assertArrayEquals(sealedB, other[1]);
+        assertThrows(io.anvil.ipmi.codec.IpmiDecodeException.class, () -> a.decrypt(sealedB));
+    }
 }
