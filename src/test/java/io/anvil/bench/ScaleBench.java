@@ -78,13 +78,16 @@ import java.util.stream.Stream;
  *       /v1/nodes?limit=1000} against each conductor, {@code bench.seconds} (10) each.</li>
  *   <li><b>Take-over</b>: {@code kill -9} of the last conductor. Its nodes are those the hash ring of the three
  *       hostnames gives it (Ironic's ring, {@code cluster.HashRing}, {@code DEFAULT_PARTITIONS} points each, as the conductors compute
- *       it). <i>Take-over time</i>: from the kill until every one of those nodes' BMCs has seen a new IPMI session
- *       opened by a survivor (the session a power-state check opens: the dead conductor's sessions died with it,
- *       the survivors had none with those BMCs). Reported with its parts: when the conductors table first calls the
- *       dead one not alive (a survivor marks it offline once its liveness lock in PostgreSQL is free,
- *       {@code conductor.liveness_poll_interval}; else its keepalive times out), when a survivor's {@code GET
- *       /v1/conductors} first shows it, and when the first, half and all of its nodes were checked. Waits at most
- *       three sync intervals plus 2 minutes.</li>
+ *       it). <i>Take-over time</i>, as Ironic's take-over is (its ring rebuild and {@code _check_orphan_nodes};
+ *       {@code _sync_local_state} has nothing to do for nodes that are not ACTIVE): from the kill until every
+ *       survivor's {@code GET /v1/conductors} shows the dead one not alive (so each routes and locks its nodes
+ *       again) and no node is still reserved by it (the reservations of its tasks in flight, released once their
+ *       Redis leases ran out). Reported with its parts — when the conductors table first calls the dead one not
+ *       alive (a survivor marks it offline once its liveness lock in PostgreSQL is free,
+ *       {@code conductor.liveness_poll_interval}; else its keepalive times out), when the first survivor's API
+ *       shows it — and with more than Ironic does at a take-over: when the first, half and all of its nodes'
+ *       BMCs had a new IPMI session opened by a survivor (the survivors' power sync checks the nodes they gained at
+ *       once; the dead conductor's sessions died with it). Waits at most three sync intervals plus 2 minutes.</li>
  * </ol>
  *
  * <p>Settings ({@code -Dname=value}): {@code bench.nodes} (100000), {@code bench.conductors} (3), {@code bench.xmx}
@@ -598,6 +601,8 @@ public final class ScaleBench {
                     "killed %s (pid %d), owner of %d nodes%n", victim.name, victim.child.pid(), orphans.size());
             double detected = -1;
             double dead = -1;
+            double allDetected = -1;
+            double released = -1;
             long deadline = kill + TimeUnit.SECONDS.toNanos(3L * syncInterval + 120);
             long[] checkedAt = new long[orphans.size()];
             int checked = 0;
@@ -610,6 +615,14 @@ public final class ScaleBench {
                     detected = (System.nanoTime() - kill) / 1e9;
                     System.out.printf("  %s seen dead by %s after %.1f s%n", victim.name, cs.get(0).name, detected);
                 }
+                if (allDetected < 0
+                        && cs.subList(0, cs.size() - 1).stream().noneMatch(c -> alive(c.base, victim.name))) {
+                    allDetected = (System.nanoTime() - kill) / 1e9;
+                }
+                if (released < 0 && dead >= 0 && reservedBy(table0, victim.name) == 0) {
+                    released = (System.nanoTime() - kill) / 1e9;
+                    System.out.printf("  no node reserved by %s after %.1f s%n", victim.name, released);
+                }
                 checked = 0;
                 for (int o = 0; o < orphans.size(); o++) {
                     int i = orphans.get(o);
@@ -617,7 +630,7 @@ public final class ScaleBench {
                     checkedAt[o] = at;
                     checked += at > kill ? 1 : 0;
                 }
-                if (checked == orphans.size() && detected >= 0 && dead >= 0) {
+                if (checked == orphans.size() && detected >= 0 && dead >= 0 && allDetected >= 0 && released >= 0) {
                     break;
                 }
                 BenchWait.pause(100);
@@ -638,18 +651,45 @@ public final class ScaleBench {
                     detected,
                     "s",
                     "GET /v1/conductors alive=false (the API's view is refreshed every hash_ring_reset_interval)"));
+            table.row(row(
+                    "take-over",
+                    "no node reserved by " + victim.name,
+                    released,
+                    "s",
+                    "the reservations of its tasks in flight at the kill, released by a survivor once their Redis"
+                            + " leases ran out (Ironic's _check_orphan_nodes)"));
+            table.row(row(
+                    "take-over",
+                    "take-over time, as Ironic's: every survivor routes its nodes and none is still reserved by it",
+                    allDetected < 0 || released < 0 ? -1 : Math.max(allDetected, released),
+                    "s",
+                    "aim < 15 s; its nodes are usable again (API actions go to a live owner and lock them)"));
             if (sorted.length > 0) {
-                table.row(row("take-over", "first of its nodes checked by a survivor", at.apply(0), "s", ""));
-                table.row(row("take-over", "half of its nodes checked", at.apply((orphans.size() - 1) / 2), "s", ""));
+                table.row(row("take-over", "first of its nodes power-checked by a survivor", at.apply(0), "s", ""));
+                table.row(row(
+                        "take-over", "half of its nodes power-checked", at.apply((orphans.size() - 1) / 2), "s", ""));
             }
             table.row(row(
                     "take-over",
-                    "take-over time: all of its nodes checked by a survivor",
+                    "all of its nodes power-checked by a survivor (a new IPMI session each)",
                     checked == orphans.size() ? at.apply(sorted.length - 1) : -1,
                     "s",
                     String.format(
-                            "%d of %d nodes checked%s; aim < 15 s",
+                            "%d of %d nodes checked%s; more than Ironic's take-over does: the survivors' power sync"
+                                    + " runs at once for the nodes they gained",
                             checked, orphans.size(), checked == orphans.size() ? "" : " before the bench gave up")));
+        }
+    }
+
+    /** How many nodes carry {@code hostname}'s reservation. */
+    private static int reservedBy(Connection c, String hostname) throws Exception {
+        try (PreparedStatement ps =
+                c.prepareStatement("SELECT count(*) FROM nodes WHERE lower(reservation) = lower(?)")) {
+            ps.setString(1, hostname);
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
         }
     }
 
