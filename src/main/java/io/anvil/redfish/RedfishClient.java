@@ -13,6 +13,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.OpenSSLEngineOptions;
 import io.vertx.core.net.PemTrustOptions;
+import io.vertx.core.net.TrustOptions;
 import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
@@ -33,6 +34,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import javax.net.ssl.SSLException;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509ExtendedTrustManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -78,6 +81,10 @@ public final class RedfishClient {
     private final AtomicLong requests = new AtomicLong();
     private final AtomicLong retries = new AtomicLong();
     private final AtomicLong logins = new AtomicLong();
+    /** A validated chain is trusted again without a new path validation at most this long (docs/redfish.md#tls). */
+    static final long VERIFIED_CHAIN_MAX_AGE_MS = 10 * 60 * 1000L;
+
+    private final List<VerifiedChains> verifiedChains = new java.util.concurrent.CopyOnWriteArrayList<>();
     /** One context per event loop; a BMC's exchanges run on {@code homes[hash(bmc) % homes.length]}. */
     private final ContextInternal[] homes;
 
@@ -647,12 +654,41 @@ public final class RedfishClient {
                 for (Buffer pem : readBundle(Path.of(k))) {
                     trust.addCertValue(pem);
                 }
-                return WebClient.create(vertx, o.setTrustOptions(trust), pool);
+                return WebClient.create(vertx, o.setTrustOptions(rememberingChains(trust)), pool);
             });
             f.onFailure(e -> clients.remove(k));
             return f.recover(e -> Future.failedFuture(new RedfishException.CertificateError(
                     t.bmc(), "cannot read the CA bundle " + k + " (" + e.getMessage() + ")", e)));
         });
+    }
+
+    /**
+     * The bundle's PKIX trust manager behind a cache of the chains it accepted ({@link VerifiedChains}); the bundle as
+     * it is when the cache is off or its trust manager is not an extended one.
+     */
+    private TrustOptions rememberingChains(PemTrustOptions trust) throws Exception {
+        if (options.verifiedChainCacheSize() == 0) {
+            return trust;
+        }
+        for (TrustManager m : trust.getTrustManagerFactory(vertx).getTrustManagers()) {
+            if (m instanceof X509ExtendedTrustManager x) {
+                VerifiedChains chains = new VerifiedChains(
+                        x, options.verifiedChainCacheSize(), VERIFIED_CHAIN_MAX_AGE_MS, System::currentTimeMillis);
+                verifiedChains.add(chains);
+                return TrustOptions.wrap(chains);
+            }
+        }
+        return trust;
+    }
+
+    /** Handshakes whose certificate chain was found already validated, over all CA bundles (tests, the bench). */
+    public long verifiedChainHits() {
+        return verifiedChains.stream().mapToLong(VerifiedChains::hits).sum();
+    }
+
+    /** Handshakes whose certificate chain a CA bundle's trust manager validated (tests, the bench). */
+    public long chainValidations() {
+        return verifiedChains.stream().mapToLong(VerifiedChains::validations).sum();
     }
 
     private static List<Buffer> readBundle(Path p) throws IOException {
