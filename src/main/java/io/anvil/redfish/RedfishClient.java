@@ -81,7 +81,7 @@ public final class RedfishClient {
     private final AtomicLong requests = new AtomicLong();
     private final AtomicLong retries = new AtomicLong();
     private final AtomicLong logins = new AtomicLong();
-    /** A validated chain is trusted again without a new path validation at most this long (docs/redfish.md#tls). */
+    /** A validated chain is trusted again without a new path validation at most this long (docs/redfish.md#client). */
     static final long VERIFIED_CHAIN_MAX_AGE_MS = 10 * 60 * 1000L;
 
     private final List<VerifiedChains> verifiedChains = new java.util.concurrent.CopyOnWriteArrayList<>();

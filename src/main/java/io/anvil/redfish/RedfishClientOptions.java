@@ -32,7 +32,7 @@ public final class RedfishClientOptions {
     }
 
     /**
-     * Server certificate chains remembered as validated against a CA bundle (docs/redfish.md#tls), so a new
+     * Server certificate chains remembered as validated against a CA bundle (docs/redfish.md#client), so a new
      * connection presenting one again skips the certificate-path validation; 0 validates every handshake.
      */
     public RedfishClientOptions setVerifiedChainCacheSize(int n) {

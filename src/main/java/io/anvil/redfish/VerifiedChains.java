@@ -20,7 +20,7 @@ import javax.net.ssl.X509ExtendedTrustManager;
 /**
  * A trust manager that remembers which server certificate chains its delegate (the JDK's PKIX trust manager over a CA
  * bundle) accepted, so a new TLS connection presenting a chain already accepted under exactly the same conditions does
- * not run the certificate-path validation again (docs/redfish.md#tls). The cache key is everything the delegate's
+ * not run the certificate-path validation again (docs/redfish.md#client). The cache key is everything the delegate's
  * verdict depends on: the exact DER encoding of every certificate of the chain, the key-exchange type, the peer's host
  * name and the requested SNI names (the host-name check), the endpoint identification algorithm ({@code HTTPS} when
  * the host is verified), and the signature algorithms the handshake's session allows on both sides (the algorithm
