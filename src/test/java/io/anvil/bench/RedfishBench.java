@@ -53,7 +53,9 @@ import java.util.stream.IntStream;
  * (default 32; {@code src/test/resources/redfish/sushy_sweep.py}), a cold round (a new {@code sushy.Sushy} per BMC:
  * service root, session login, system) and a warm one (the cached objects refreshed: one GET each, as Ironic's
  * session cache keeps them; sushy closes each connection, so each is a new TLS handshake). Without python3-sushy its
- * row says so. Prints the table and writes target/bench/redfish.json. The simulator's start time and heap per BMC
+ * row says so. {@code -Dbench.chainCache=N} sets the client's verified chain cache (0: off; docs/redfish.md#client),
+ * {@code -Dbench.warmUpColdSweeps} and {@code -Dbench.warmUpMaxRounds} the warm-up ({@link #warmUp}); each measured
+ * row also counts the chains validated and remembered. Prints the table and writes target/bench/redfish.json. The simulator's start time and heap per BMC
  * are {@code scripts/bench redfishSim}.
  */
 public final class RedfishBench {
@@ -118,10 +120,18 @@ public final class RedfishBench {
         JsonObject anvilSync1k = null;
         List<JsonObject> sushy = List.of();
         List<JsonObject> last = List.of();
+        List<String> notes = new ArrayList<>();
         for (int n : counts) {
             try (Fleet fleet = Fleet.start(n, basePort, certs)) {
                 System.out.printf("%n== %d BMCs: simulator pids %s up%n", n, fleet.pids());
-                warmUp(fleet, window);
+                double jit = warmUp(fleet, window);
+                table.meta("warm_up_jit_share_" + n, round2(jit));
+                if (jit >= JIT_QUIET) {
+                    notes.add(String.format(
+                            "%d BMCs: the JIT compilers still took %.0f %% of the last warm-up round's CPU (quiet: < %.0f"
+                                    + " %%): the measured sweeps include compilation",
+                            n, jit * 100, JIT_QUIET * 100));
+                }
                 List<JsonObject> rows = anvilSweeps(table, fleet, window);
                 last = rows;
                 if (n == counts.get(0) && SUSHY_BMCS > 0) {
@@ -137,6 +147,7 @@ public final class RedfishBench {
         List<String> verdict = verdict(table, anvilCold1k, anvilWarm1k, anvilSync1k, sushy, last);
         table.finish();
         verdict.forEach(System.out::println);
+        notes.forEach(System.out::println);
         System.exit(0);
     }
 
@@ -219,7 +230,7 @@ public final class RedfishBench {
      * (Tier4InvocationThreshold 5,000 calls, scaled up while C2's single queue on 2 cores is long) only after
      * thousands of handshakes: each round kept compiling methods that had just crossed them.
      */
-    static void warmUp(Fleet fleet, int window) throws Exception {
+    static double warmUp(Fleet fleet, int window) throws Exception {
         Vertx vertx = Vertx.vertx();
         int[] bmcs =
                 IntStream.range(0, fleet.count).filter(i -> i % SHARD < WARM_UP).toArray();
@@ -250,10 +261,10 @@ public final class RedfishBench {
                             + " %.2f s)%n",
                     round, jit * 100, clientJit / 1e9, clientCpu / 1e9, simJit / 1e9, simCpu / 1e9);
             if (round >= WARM_UP_MAX_ROUNDS || round >= WARM_UP_ROUNDS && jit < JIT_QUIET) {
-                break;
+                get(vertx.close(), 60);
+                return jit;
             }
         }
-        get(vertx.close(), 60);
     }
 
     /**
