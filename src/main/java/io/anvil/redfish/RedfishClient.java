@@ -23,6 +23,7 @@ import java.net.ConnectException;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyStore;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -35,6 +36,7 @@ import java.util.function.Supplier;
 import java.util.stream.Stream;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedTrustManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -646,7 +648,19 @@ public final class RedfishClient {
                 return Future.succeededFuture(WebClient.create(vertx, o, pool));
             }
             if ("true".equals(k)) {
-                return Future.succeededFuture(WebClient.create(vertx, o, pool));
+                if (options.verifiedChainCacheSize() == 0) {
+                    return Future.succeededFuture(WebClient.create(vertx, o, pool));
+                }
+                // the JVM's trust store (javax.net.ssl.trustStore, else cacerts), as netty would load it: on a worker
+                Future<WebClient> f = vertx.executeBlocking(() -> {
+                    TrustManagerFactory jvm =
+                            TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+                    jvm.init((KeyStore) null);
+                    TrustOptions remembering = rememberingChains(jvm);
+                    return WebClient.create(vertx, remembering == null ? o : o.setTrustOptions(remembering), pool);
+                });
+                f.onFailure(e -> clients.remove(k));
+                return f;
             }
             // a CA bundle (file, or a directory of PEM files): read on a worker, not on the event loop
             Future<WebClient> f = vertx.executeBlocking(() -> {
@@ -654,7 +668,10 @@ public final class RedfishClient {
                 for (Buffer pem : readBundle(Path.of(k))) {
                     trust.addCertValue(pem);
                 }
-                return WebClient.create(vertx, o.setTrustOptions(rememberingChains(trust)), pool);
+                TrustOptions remembering = options.verifiedChainCacheSize() == 0
+                        ? null
+                        : rememberingChains(trust.getTrustManagerFactory(vertx));
+                return WebClient.create(vertx, o.setTrustOptions(remembering == null ? trust : remembering), pool);
             });
             f.onFailure(e -> clients.remove(k));
             return f.recover(e -> Future.failedFuture(new RedfishException.CertificateError(
@@ -663,14 +680,11 @@ public final class RedfishClient {
     }
 
     /**
-     * The bundle's PKIX trust manager behind a cache of the chains it accepted ({@link VerifiedChains}); the bundle as
-     * it is when the cache is off or its trust manager is not an extended one.
+     * The policy's PKIX trust manager (a CA bundle's or the JVM's) behind a cache of the chains it accepted
+     * ({@link VerifiedChains}); null when its trust manager is not an extended one (then the policy is used as is).
      */
-    private TrustOptions rememberingChains(PemTrustOptions trust) throws Exception {
-        if (options.verifiedChainCacheSize() == 0) {
-            return trust;
-        }
-        for (TrustManager m : trust.getTrustManagerFactory(vertx).getTrustManagers()) {
+    private TrustOptions rememberingChains(TrustManagerFactory factory) {
+        for (TrustManager m : factory.getTrustManagers()) {
             if (m instanceof X509ExtendedTrustManager x) {
                 VerifiedChains chains = new VerifiedChains(
                         x, options.verifiedChainCacheSize(), VERIFIED_CHAIN_MAX_AGE_MS, System::currentTimeMillis);
@@ -678,15 +692,15 @@ public final class RedfishClient {
                 return TrustOptions.wrap(chains);
             }
         }
-        return trust;
+        return null;
     }
 
-    /** Handshakes whose certificate chain was found already validated, over all CA bundles (tests, the bench). */
+    /** Handshakes whose certificate chain was found already validated, over all policies (tests, the bench). */
     public long verifiedChainHits() {
         return verifiedChains.stream().mapToLong(VerifiedChains::hits).sum();
     }
 
-    /** Handshakes whose certificate chain a CA bundle's trust manager validated (tests, the bench). */
+    /** Handshakes whose certificate chain a policy's trust manager validated (tests, the bench). */
     public long chainValidations() {
         return verifiedChains.stream().mapToLong(VerifiedChains::validations).sum();
     }

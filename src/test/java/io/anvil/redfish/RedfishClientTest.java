@@ -509,5 +509,11 @@ class RedfishClientTest {
         e = failure(() -> client.system(RedfishTarget.of("https://localhost:" + third, "admin", PASSWORD)
                 .withVerifyCa(cert.certificatePath())));
         assertInstanceOf(RedfishException.CertificateError.class, e, e.toString());
+        // the JVM's trust store (remembered too) refuses the self-signed chain every time: a refusal is not remembered
+        long jvm = client.chainValidations();
+        RedfishTarget byJvm = RedfishTarget.of("https://localhost:" + port, "admin", PASSWORD);
+        assertInstanceOf(RedfishException.CertificateError.class, failure(() -> client.system(byJvm)));
+        assertInstanceOf(RedfishException.CertificateError.class, failure(() -> client.system(byJvm)));
+        assertTrue(client.chainValidations() >= jvm + 2, "each refused handshake was validated");
     }
 }
