@@ -73,7 +73,7 @@ public final class RedfishBench {
     /** The client's verified chain cache (RedfishClientOptions#setVerifiedChainCacheSize; 0: off), default its own. */
     private static final Integer CHAIN_CACHE = Integer.getInteger("bench.chainCache");
 
-    private static final int WARM_UP_MAX_ROUNDS = Integer.getInteger("bench.warmUpMaxRounds", 5);
+    private static final int WARM_UP_MAX_ROUNDS = Integer.getInteger("bench.warmUpMaxRounds", 10);
     private static final double JIT_QUIET = 0.05;
 
     public static void main(String[] args) throws Exception {
