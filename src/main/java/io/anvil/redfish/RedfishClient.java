@@ -13,6 +13,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.OpenSSLEngineOptions;
 import io.vertx.core.net.PemTrustOptions;
+import io.vertx.core.net.TrustOptions;
 import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
@@ -22,6 +23,7 @@ import java.net.ConnectException;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyStore;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -33,6 +35,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import javax.net.ssl.SSLException;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedTrustManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -78,6 +83,10 @@ public final class RedfishClient {
     private final AtomicLong requests = new AtomicLong();
     private final AtomicLong retries = new AtomicLong();
     private final AtomicLong logins = new AtomicLong();
+    /** A validated chain is trusted again without a new path validation at most this long (docs/redfish.md#client). */
+    static final long VERIFIED_CHAIN_MAX_AGE_MS = 10 * 60 * 1000L;
+
+    private final List<VerifiedChains> verifiedChains = new java.util.concurrent.CopyOnWriteArrayList<>();
     /** One context per event loop; a BMC's exchanges run on {@code homes[hash(bmc) % homes.length]}. */
     private final ContextInternal[] homes;
 
@@ -639,7 +648,19 @@ public final class RedfishClient {
                 return Future.succeededFuture(WebClient.create(vertx, o, pool));
             }
             if ("true".equals(k)) {
-                return Future.succeededFuture(WebClient.create(vertx, o, pool));
+                if (options.verifiedChainCacheSize() == 0) {
+                    return Future.succeededFuture(WebClient.create(vertx, o, pool));
+                }
+                // the JVM's trust store (javax.net.ssl.trustStore, else cacerts), as netty would load it: on a worker
+                Future<WebClient> f = vertx.executeBlocking(() -> {
+                    TrustManagerFactory jvm =
+                            TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+                    jvm.init((KeyStore) null);
+                    TrustOptions remembering = rememberingChains(jvm);
+                    return WebClient.create(vertx, remembering == null ? o : o.setTrustOptions(remembering), pool);
+                });
+                f.onFailure(e -> clients.remove(k));
+                return f;
             }
             // a CA bundle (file, or a directory of PEM files): read on a worker, not on the event loop
             Future<WebClient> f = vertx.executeBlocking(() -> {
@@ -647,12 +668,41 @@ public final class RedfishClient {
                 for (Buffer pem : readBundle(Path.of(k))) {
                     trust.addCertValue(pem);
                 }
-                return WebClient.create(vertx, o.setTrustOptions(trust), pool);
+                TrustOptions remembering = options.verifiedChainCacheSize() == 0
+                        ? null
+                        : rememberingChains(trust.getTrustManagerFactory(vertx));
+                return WebClient.create(vertx, o.setTrustOptions(remembering == null ? trust : remembering), pool);
             });
             f.onFailure(e -> clients.remove(k));
             return f.recover(e -> Future.failedFuture(new RedfishException.CertificateError(
                     t.bmc(), "cannot read the CA bundle " + k + " (" + e.getMessage() + ")", e)));
         });
+    }
+
+    /**
+     * The policy's PKIX trust manager (a CA bundle's or the JVM's) behind a cache of the chains it accepted
+     * ({@link VerifiedChains}); null when its trust manager is not an extended one (then the policy is used as is).
+     */
+    private TrustOptions rememberingChains(TrustManagerFactory factory) {
+        for (TrustManager m : factory.getTrustManagers()) {
+            if (m instanceof X509ExtendedTrustManager x) {
+                VerifiedChains chains = new VerifiedChains(
+                        x, options.verifiedChainCacheSize(), VERIFIED_CHAIN_MAX_AGE_MS, System::currentTimeMillis);
+                verifiedChains.add(chains);
+                return TrustOptions.wrap(chains);
+            }
+        }
+        return null;
+    }
+
+    /** Handshakes whose certificate chain was found already validated, over all policies (tests, the bench). */
+    public long verifiedChainHits() {
+        return verifiedChains.stream().mapToLong(VerifiedChains::hits).sum();
+    }
+
+    /** Handshakes whose certificate chain a policy's trust manager validated (tests, the bench). */
+    public long chainValidations() {
+        return verifiedChains.stream().mapToLong(VerifiedChains::validations).sum();
     }
 
     private static List<Buffer> readBundle(Path p) throws IOException {

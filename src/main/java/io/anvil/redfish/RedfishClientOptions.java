@@ -15,6 +15,7 @@ public final class RedfishClientOptions {
     private Duration taskPollInterval = Duration.ofSeconds(1);
     private Duration taskTimeout = Duration.ofMinutes(30);
     private Duration idleConnectionTimeout = Duration.ofSeconds(30);
+    private int verifiedChainCacheSize = 4096;
 
     public Duration idleConnectionTimeout() {
         return idleConnectionTimeout;
@@ -23,6 +24,22 @@ public final class RedfishClientOptions {
     /** A kept-alive connection to a BMC unused this long is closed (BMCs have few connection slots). */
     public RedfishClientOptions setIdleConnectionTimeout(Duration d) {
         this.idleConnectionTimeout = positive(d, "idle_connection_timeout");
+        return this;
+    }
+
+    public int verifiedChainCacheSize() {
+        return verifiedChainCacheSize;
+    }
+
+    /**
+     * Server certificate chains remembered as validated against a CA bundle (docs/redfish.md#client), so a new
+     * connection presenting one again skips the certificate-path validation; 0 validates every handshake.
+     */
+    public RedfishClientOptions setVerifiedChainCacheSize(int n) {
+        if (n < 0) {
+            throw new IllegalArgumentException("the verified chain cache size must not be negative, got " + n);
+        }
+        this.verifiedChainCacheSize = n;
         return this;
     }
 

@@ -53,7 +53,9 @@ import java.util.stream.IntStream;
  * (default 32; {@code src/test/resources/redfish/sushy_sweep.py}), a cold round (a new {@code sushy.Sushy} per BMC:
  * service root, session login, system) and a warm one (the cached objects refreshed: one GET each, as Ironic's
  * session cache keeps them; sushy closes each connection, so each is a new TLS handshake). Without python3-sushy its
- * row says so. Prints the table and writes target/bench/redfish.json. The simulator's start time and heap per BMC
+ * row says so. {@code -Dbench.chainCache=N} sets the client's verified chain cache (0: off; docs/redfish.md#client),
+ * {@code -Dbench.warmUpColdSweeps} and {@code -Dbench.warmUpMaxRounds} the warm-up ({@link #warmUp}); each measured
+ * row also counts the chains validated and remembered. Prints the table and writes target/bench/redfish.json. The simulator's start time and heap per BMC
  * are {@code scripts/bench redfishSim}.
  */
 public final class RedfishBench {
@@ -66,7 +68,12 @@ public final class RedfishBench {
     private static final int SHARD = Integer.getInteger("bench.simShard", 5_000);
     private static final int WARM_UP = 500;
     private static final int WARM_UP_ROUNDS = 3;
-    private static final int WARM_UP_MAX_ROUNDS = Integer.getInteger("bench.warmUpMaxRounds", 5);
+    /** Cold sweeps (a new client each) per warm-up round; see {@link #warmUp}. */
+    private static final int WARM_UP_COLD_SWEEPS = Integer.getInteger("bench.warmUpColdSweeps", 4);
+    /** The client's verified chain cache (RedfishClientOptions#setVerifiedChainCacheSize; 0: off), default its own. */
+    private static final Integer CHAIN_CACHE = Integer.getInteger("bench.chainCache");
+
+    private static final int WARM_UP_MAX_ROUNDS = Integer.getInteger("bench.warmUpMaxRounds", 10);
     private static final double JIT_QUIET = 0.05;
 
     public static void main(String[] args) throws Exception {
@@ -113,10 +120,18 @@ public final class RedfishBench {
         JsonObject anvilSync1k = null;
         List<JsonObject> sushy = List.of();
         List<JsonObject> last = List.of();
+        List<String> notes = new ArrayList<>();
         for (int n : counts) {
             try (Fleet fleet = Fleet.start(n, basePort, certs)) {
                 System.out.printf("%n== %d BMCs: simulator pids %s up%n", n, fleet.pids());
-                warmUp(fleet, window);
+                double jit = warmUp(fleet, window);
+                table.meta("warm_up_jit_share_" + n, round2(jit));
+                if (jit >= JIT_QUIET) {
+                    notes.add(String.format(
+                            "%d BMCs: the JIT compilers still took %.0f %% of the last warm-up round's CPU (quiet: < %.0f"
+                                    + " %%): the measured sweeps include compilation",
+                            n, jit * 100, JIT_QUIET * 100));
+                }
                 List<JsonObject> rows = anvilSweeps(table, fleet, window);
                 last = rows;
                 if (n == counts.get(0) && SUSHY_BMCS > 0) {
@@ -132,6 +147,7 @@ public final class RedfishBench {
         List<String> verdict = verdict(table, anvilCold1k, anvilWarm1k, anvilSync1k, sushy, last);
         table.finish();
         verdict.forEach(System.out::println);
+        notes.forEach(System.out::println);
         System.exit(0);
     }
 
@@ -190,43 +206,65 @@ public final class RedfishBench {
     }
 
     private static RedfishClient client(Vertx vertx, long idleSeconds) {
-        return new RedfishClient(
-                vertx,
-                new RedfishClientOptions()
-                        .setIdleConnectionTimeout(Duration.ofSeconds(idleSeconds))
-                        .setConnectionAttempts(3)
-                        .setConnectionRetryInterval(Duration.ofMillis(200)));
+        RedfishClientOptions o = new RedfishClientOptions()
+                .setIdleConnectionTimeout(Duration.ofSeconds(idleSeconds))
+                .setConnectionAttempts(3)
+                .setConnectionRetryInterval(Duration.ofMillis(200));
+        if (CHAIN_CACHE != null) {
+            o.setVerifiedChainCacheSize(CHAIN_CACHE);
+        }
+        return new RedfishClient(vertx, o);
     }
 
     /**
-     * Both JVMs' JIT, not recorded: rounds of a new client's cold, warm and (after its connections closed) resumed
-     * sweeps over the first {@link #WARM_UP} BMCs of each simulator process, at least {@link #WARM_UP_ROUNDS}, until
-     * the compiler threads (C1/C2) of the bench JVM and the simulators took less than {@link #JIT_QUIET} of a round's
-     * CPU, or {@link #WARM_UP_MAX_ROUNDS}. With a fixed 3 rounds C2 still compiled netty's SSL and pipeline code
-     * through the measured sweeps (perf: a quarter of all samples), which a long-running conductor has done long before.
+     * Both JVMs' JIT, not recorded: rounds of {@code -Dbench.warmUpColdSweeps} (default 4) cold sweeps (a new client
+     * each), then a new client's cold, warm and (after its connections closed) resumed sweeps, over the first
+     * {@link #WARM_UP} BMCs of each simulator process, at least {@link #WARM_UP_ROUNDS}, until the compiler threads
+     * (C1/C2) of the bench JVM and the simulators took less than {@link #JIT_QUIET} of a round's CPU, or
+     * {@link #WARM_UP_MAX_ROUNDS}. With a fixed 3 rounds C2 still compiled netty's SSL and pipeline code through the
+     * measured sweeps (perf: a quarter of all samples), which a long-running conductor has done long before. With one
+     * cold sweep per round (500 handshakes) the compilers never went quiet: that was not a deoptimisation loop (a flight
+     * recording shows ~190 real deoptimisations in a whole run, mostly class_check/maybe_recompile in netty and the
+     * JDK's collections; PrintCompilation's "made not entrant" lines are mostly tier-3 code replaced by its C2 version)
+     * but code run once per handshake (TLS, the certificate path check, connection set-up) reaching C2's thresholds
+     * (Tier4InvocationThreshold 5,000 calls, scaled up while C2's single queue on 2 cores is long) only after
+     * thousands of handshakes: each round kept compiling methods that had just crossed them.
      */
-    static void warmUp(Fleet fleet, int window) throws Exception {
+    static double warmUp(Fleet fleet, int window) throws Exception {
         Vertx vertx = Vertx.vertx();
         int[] bmcs =
                 IntStream.range(0, fleet.count).filter(i -> i % SHARD < WARM_UP).toArray();
         long self = ProcessHandle.current().pid();
         for (int round = 1; ; round++) {
-            long jit0 = CpuMeter.compilerCpuNs(self) + fleet.compilerCpuNs();
-            long cpu0 = CpuMeter.jvmCpuNs() + fleet.cpuNs();
+            long clientJit0 = CpuMeter.compilerCpuNs(self);
+            long simJit0 = fleet.compilerCpuNs();
+            long clientCpu0 = CpuMeter.jvmCpuNs();
+            long simCpu0 = fleet.cpuNs();
+            for (int k = 1; k < WARM_UP_COLD_SWEEPS; k++) {
+                RedfishClient cold = client(vertx, 1);
+                sweep(vertx, cold, fleet, window, bmcs);
+                get(cold.close(), 60);
+            }
             RedfishClient client = client(vertx, 1);
             sweep(vertx, client, fleet, window, bmcs);
             sweep(vertx, client, fleet, window, bmcs);
             BenchWait.pause(3_000);
             sweep(vertx, client, fleet, window, bmcs);
             get(client.close(), 60);
-            double jit = (double) (CpuMeter.compilerCpuNs(self) + fleet.compilerCpuNs() - jit0)
-                    / (CpuMeter.jvmCpuNs() + fleet.cpuNs() - cpu0);
-            System.out.printf("  warm-up round %d: JIT compilers %.0f %% of the CPU%n", round, jit * 100);
+            long clientJit = CpuMeter.compilerCpuNs(self) - clientJit0;
+            long simJit = fleet.compilerCpuNs() - simJit0;
+            long clientCpu = CpuMeter.jvmCpuNs() - clientCpu0;
+            long simCpu = fleet.cpuNs() - simCpu0;
+            double jit = (double) (clientJit + simJit) / (clientCpu + simCpu);
+            System.out.printf(
+                    "  warm-up round %d: JIT compilers %.0f %% of the CPU (client %.2f of %.2f s, simulator %.2f of"
+                            + " %.2f s)%n",
+                    round, jit * 100, clientJit / 1e9, clientCpu / 1e9, simJit / 1e9, simCpu / 1e9);
             if (round >= WARM_UP_MAX_ROUNDS || round >= WARM_UP_ROUNDS && jit < JIT_QUIET) {
-                break;
+                get(vertx.close(), 60);
+                return jit;
             }
         }
-        get(vertx.close(), 60);
     }
 
     /**
@@ -271,6 +309,8 @@ public final class RedfishBench {
         long cpu0 = CpuMeter.jvmCpuNs();
         long sim0 = fleet.cpuNs();
         long req0 = client.requests();
+        long hits0 = client.verifiedChainHits();
+        long validations0 = client.chainValidations();
         Sweep r = run.run();
         long cpu = CpuMeter.jvmCpuNs() - cpu0;
         long simCpu = fleet.cpuNs() - sim0;
@@ -285,7 +325,9 @@ public final class RedfishBench {
                 .put("requests", client.requests() - req0)
                 .put("client CPU s", round2(cpu / 1e9))
                 .put("sim CPU s", round2(simCpu / 1e9))
-                .put("load avg", load);
+                .put("load avg", load)
+                .put("chains validated", client.chainValidations() - validations0)
+                .put("chains remembered", client.verifiedChainHits() - hits0);
         if (r.firstError != null) {
             row.put("first_error", r.firstError);
         }

@@ -456,4 +456,64 @@ class RedfishClientTest {
         e = failure(() -> client.system(t.withVerifyCa(other.certificatePath())));
         assertInstanceOf(RedfishException.CertificateError.class, e, "another CA does not vouch for this BMC");
     }
+
+    @Test
+    void aRememberedChainIsStillCheckedAgainstTheHostNameAndAChangedCertificateIsValidated() throws Exception {
+        SelfSignedCertificate cert = SelfSignedCertificate.create("localhost");
+        HttpServerOptions tls = new HttpServerOptions()
+                .setSsl(true)
+                .setKeyCertOptions(new PemKeyCertOptions()
+                        .setCertPath(cert.certificatePath())
+                        .setKeyPath(cert.privateKeyPath()));
+        int port = listen(tls, this::service);
+        int second = listen(tls, this::service);
+        RedfishTarget t =
+                RedfishTarget.of("https://localhost:" + port, "admin", PASSWORD).withVerifyCa(cert.certificatePath());
+        assertEquals("On", call(() -> client.system(t)).body().getString("PowerState"));
+        long validated = client.chainValidations();
+        // another BMC (port) at the same host name presenting the same chain: not validated again
+        RedfishTarget t2 = RedfishTarget.of("https://localhost:" + second, "admin", PASSWORD)
+                .withVerifyCa(cert.certificatePath());
+        assertEquals("On", call(() -> client.system(t2)).body().getString("PowerState"));
+        assertEquals(validated, client.chainValidations());
+        assertEquals(1, client.verifiedChainHits());
+        // the same chain reached by an address the certificate does not name: checked, and refused
+        RedfishTarget byIp =
+                RedfishTarget.of("https://127.0.0.1:" + port, "admin", PASSWORD).withVerifyCa(cert.certificatePath());
+        Throwable e = failure(() -> client.system(byIp));
+        assertInstanceOf(RedfishException.CertificateError.class, e, e.toString());
+        assertEquals(validated + 1, client.chainValidations());
+        // a BMC with another certificate (same name, same bundle trusting both): validated, not taken as the first
+        SelfSignedCertificate renewed = SelfSignedCertificate.create("localhost");
+        java.nio.file.Path bundle = java.nio.file.Files.createTempFile("redfish-ca-", ".pem");
+        java.nio.file.Files.writeString(
+                bundle,
+                java.nio.file.Files.readString(java.nio.file.Path.of(cert.certificatePath()))
+                        + java.nio.file.Files.readString(java.nio.file.Path.of(renewed.certificatePath())));
+        int third = listen(
+                new HttpServerOptions()
+                        .setSsl(true)
+                        .setKeyCertOptions(new PemKeyCertOptions()
+                                .setCertPath(renewed.certificatePath())
+                                .setKeyPath(renewed.privateKeyPath())),
+                this::service);
+        long before = client.chainValidations();
+        assertEquals(
+                "On",
+                call(() -> client.system(RedfishTarget.of("https://localhost:" + third, "admin", PASSWORD)
+                                .withVerifyCa(bundle.toString())))
+                        .body()
+                        .getString("PowerState"));
+        assertEquals(before + 1, client.chainValidations());
+        // and the first bundle, which does not trust the renewed certificate, refuses it
+        e = failure(() -> client.system(RedfishTarget.of("https://localhost:" + third, "admin", PASSWORD)
+                .withVerifyCa(cert.certificatePath())));
+        assertInstanceOf(RedfishException.CertificateError.class, e, e.toString());
+        // the JVM's trust store (remembered too) refuses the self-signed chain every time: a refusal is not remembered
+        long jvm = client.chainValidations();
+        RedfishTarget byJvm = RedfishTarget.of("https://localhost:" + port, "admin", PASSWORD);
+        assertInstanceOf(RedfishException.CertificateError.class, failure(() -> client.system(byJvm)));
+        assertInstanceOf(RedfishException.CertificateError.class, failure(() -> client.system(byJvm)));
+        assertTrue(client.chainValidations() >= jvm + 2, "each refused handshake was validated");
+    }
 }
