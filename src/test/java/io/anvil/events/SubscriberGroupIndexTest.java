@@ -26,21 +26,26 @@ class SubscriberGroupIndexTest {
     private static final String N1 = "11111111-1111-1111-1111-111111111111";
     private static final String N2 = "22222222-2222-2222-2222-222222222222";
     private static final String N3 = "33333333-3333-3333-3333-333333333333";
-    private static final FeedSettings SETTINGS = new FeedSettings(
-            100,
-            Duration.ofSeconds(30),
-            Duration.ZERO,
-            10,
-            100,
-            Duration.ofSeconds(1),
-            Duration.ZERO,
-            100,
-            Duration.ZERO,
-            0,
-            0,
-            Duration.ZERO,
-            1,
-            0);
+    private static final FeedSettings SETTINGS = settings(Duration.ofSeconds(30));
+
+    /** Test settings with this keep-alive interval and no idle timeout. */
+    private static FeedSettings settings(Duration keepalive) {
+        return new FeedSettings(
+                100,
+                keepalive,
+                Duration.ZERO,
+                10,
+                100,
+                Duration.ofSeconds(1),
+                Duration.ZERO,
+                100,
+                Duration.ZERO,
+                0,
+                0,
+                Duration.ZERO,
+                1,
+                0);
+    }
 
     private Vertx vertx;
     private long seq;
@@ -302,21 +307,7 @@ class SubscriberGroupIndexTest {
      */
     @Test
     void theTimerWheelKeepsPingingEverySubscriberAndForgetsOnesThatLeft() {
-        FeedSettings fast = new FeedSettings(
-                100,
-                Duration.ofMillis(200),
-                Duration.ZERO,
-                10,
-                100,
-                Duration.ofSeconds(1),
-                Duration.ZERO,
-                100,
-                Duration.ZERO,
-                0,
-                0,
-                Duration.ZERO,
-                1,
-                0);
+        FeedSettings fast = settings(Duration.ofMillis(200));
         io.vertx.core.Context loop = vertx.getOrCreateContext();
         SubscriberGroup g = new SubscriberGroup(vertx, loop, fast, Future.succeededFuture());
         List<TimedPings> sinks = new ArrayList<>();
