@@ -19,7 +19,8 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  * as the Redfish client uses it, against the same behind the client's cache of validated chains
  * ({@code io.anvil.redfish.VerifiedChains}, docs/redfish.md#client): n distinct chains (server certificate + CA, default
  * 500 and 2,000; the JDK's certificate factory keeps the last 750 parsed certificates) checked in turn, each parsed
- * afresh, 4 passes, the last one timed. Prints one line per trust manager and pass set.
+ * afresh, 4 passes, the last one timed. Prints one line per trust manager and pass set. {@code -Dbench.keys=rsa}: RSA-2048
+ * keys and signatures (what most BMCs ship) instead of ECDSA P-256.
  */
 public final class ChainsBench {
     public static void main(String[] a) throws Exception {
@@ -29,8 +30,13 @@ public final class ChainsBench {
     }
 
     private static void run(int n) throws Exception {
-        KeyPairGenerator gen = KeyPairGenerator.getInstance("EC");
-        gen.initialize(new ECGenParameterSpec("secp256r1"));
+        boolean rsa = "rsa".equalsIgnoreCase(System.getProperty("bench.keys", "ec"));
+        KeyPairGenerator gen = KeyPairGenerator.getInstance(rsa ? "RSA" : "EC");
+        if (rsa) {
+            gen.initialize(2048);
+        } else {
+            gen.initialize(new ECGenParameterSpec("secp256r1"));
+        }
         KeyPair caKeys = gen.generateKeyPair(), srv = gen.generateKeyPair();
         Date from = new Date(System.currentTimeMillis() - 3600_000),
                 to = new Date(System.currentTimeMillis() + 86400_000);
@@ -38,7 +44,7 @@ public final class ChainsBench {
         var cb = new JcaX509v3CertificateBuilder(caName, BigInteger.ONE, from, to, caName, caKeys.getPublic());
         cb.addExtension(Extension.basicConstraints, true, new BasicConstraints(0));
         cb.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign));
-        var signer = new JcaContentSignerBuilder("SHA256withECDSA").build(caKeys.getPrivate());
+        var signer = new JcaContentSignerBuilder(rsa ? "SHA256withRSA" : "SHA256withECDSA").build(caKeys.getPrivate());
         X509Certificate ca = new JcaX509CertificateConverter().getCertificate(cb.build(signer));
         byte[][] ders = new byte[n][];
         for (int i = 0; i < n; i++) {
@@ -71,12 +77,16 @@ public final class ChainsBench {
                 long c0 = bean.getCurrentThreadCpuTime();
                 for (int i = 0; i < n; i++) {
                     X509Certificate c = (X509Certificate) cf.generateCertificate(new ByteArrayInputStream(ders[i]));
-                    tm.checkServerTrusted(new X509Certificate[] {c, ca}, "ECDHE_ECDSA", (SSLEngine) null);
+                    tm.checkServerTrusted(
+                            new X509Certificate[] {c, ca}, rsa ? "ECDHE_RSA" : "ECDHE_ECDSA", (SSLEngine) null);
                 }
                 if (round == 3)
                     System.out.printf(
-                            "%d distinct chains, %s: %.1f us CPU per check%n",
-                            n, tm == jdk ? "JDK PKIX" : "remembered", (bean.getCurrentThreadCpuTime() - c0) / 1e3 / n);
+                            "%d distinct %s chains, %s: %.1f us CPU per check%n",
+                            n,
+                            rsa ? "RSA-2048" : "ECDSA P-256",
+                            tm == jdk ? "JDK PKIX" : "remembered",
+                            (bean.getCurrentThreadCpuTime() - c0) / 1e3 / n);
             }
         }
     }
