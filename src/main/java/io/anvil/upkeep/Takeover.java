@@ -26,8 +26,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Take-over of a dead conductor's nodes by the conductors that now own them on the ring (Ironic's
  * {@code ironic/conductor/manager.py: ConductorManager._check_orphan_nodes}; docs/architecture.md#ironic-scenarios,
- * scenarios 17, 18, 20), run after every ring refresh (Ironic's _check_orphan_nodes, without its 60 s period nor its
- * 8-nodes-per-run cap):
+ * scenarios 17, 18, 20), run when a ring refresh finds the membership changed (a conductor died or left), again soon
+ * while orphans are still locked by their dead holder, and every {@link #SAFETY_SWEEP} in any case (Ironic's
+ * _check_orphan_nodes period), without Ironic's 8-nodes-per-run cap. Not on every refresh: finding reserved nodes
+ * scans the nodes table (its {@code reservation} column has no index, so that claims stay heap-only updates), which
+ * at 100,000 nodes every 2 s would cost PostgreSQL a few percent of a core per conductor for nothing:
  *
  * <ol>
  *   <li>Nodes reserved by a conductor that is not alive (offline, or silent longer than heartbeat_timeout) and
@@ -55,6 +58,8 @@ public final class Takeover {
     static final int BATCHES_IN_FLIGHT = 2;
     /** How soon orphans still locked by their dead holder are tried again. */
     static final Duration BUSY_RETRY = Duration.ofMillis(250);
+    /** The sweep for orphans runs at least this often, membership changed or not. */
+    static final Duration SAFETY_SWEEP = Duration.ofSeconds(60);
 
     /** What one pass did. */
     public record Result(
@@ -88,6 +93,11 @@ public final class Takeover {
     private boolean running;
     private boolean pending;
     private boolean activeDue = true;
+    /** A sweep for orphans is due: the membership changed, orphans were busy, or the last sweep failed. */
+    private boolean sweepDue = true;
+
+    private long lastSweepNanos = System.nanoTime();
+    private final java.util.concurrent.atomic.AtomicLong sweeps = new java.util.concurrent.atomic.AtomicLong();
     private long timer = -1;
     private volatile boolean stopped;
 
@@ -111,8 +121,15 @@ public final class Takeover {
             synchronized (this) {
                 if (lastMembership == null || !rings.sameMembership(lastMembership)) {
                     activeDue = true;
+                    sweepDue = true;
+                }
+                if (System.nanoTime() - lastSweepNanos >= SAFETY_SWEEP.toNanos()) {
+                    sweepDue = true;
                 }
                 lastMembership = rings;
+                if (!sweepDue && !activeDue) {
+                    return;
+                }
             }
             kick();
         });
@@ -122,6 +139,11 @@ public final class Takeover {
             }
             kick();
         });
+    }
+
+    /** Sweeps for orphans started so far (each scans the nodes table). */
+    public long sweeps() {
+        return sweeps.get();
     }
 
     public void stop() {
@@ -134,6 +156,7 @@ public final class Takeover {
 
     private void kick() {
         boolean active;
+        boolean sweep;
         synchronized (this) {
             if (running) {
                 pending = true;
@@ -142,10 +165,19 @@ public final class Takeover {
             running = true;
             active = activeDue;
             activeDue = false;
+            sweep = sweepDue;
+            sweepDue = false;
+            if (sweep) {
+                lastSweepNanos = System.nanoTime();
+                sweeps.incrementAndGet();
+            }
         }
         int[] busy = {0};
-        Future<?> pass = sweepOrphans().compose(r -> {
+        boolean[] errors = {false};
+        Future<Result> swept = sweep ? sweepOrphans() : Future.succeededFuture(Result.of(0, List.of()));
+        Future<?> pass = swept.compose(r -> {
             busy[0] = r.busy();
+            errors[0] = r.errors() > 0;
             return active ? syncLocalState() : Future.succeededFuture();
         });
         pass.onComplete(ar -> {
@@ -157,6 +189,10 @@ public final class Takeover {
                 running = false;
                 again = pending;
                 pending = false;
+                // a failed sweep, or orphans still locked by their dead holder: sweep again at the next chance
+                if (sweep && (swept.failed() || busy[0] > 0 || errors[0])) {
+                    sweepDue = true;
+                }
             }
             if (again && !stopped) {
                 kick();
