@@ -243,6 +243,9 @@ public final class Subscriber {
         }
     }
 
+    /** Its slot on its group's timer wheel; -1 when on none (owned by the group, on its loop). */
+    int wheelSlot = -1;
+
     /** When the next keep-alive is due ({@link System#nanoTime()}). */
     long nextPing() {
         return nextPing;

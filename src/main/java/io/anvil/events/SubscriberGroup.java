@@ -48,7 +48,6 @@ final class SubscriberGroup {
     /** The timer wheel: slot i holds the subscribers whose keep-alive falls in it (see the class comment). */
     private final List<Set<Subscriber>> wheel = new ArrayList<>();
 
-    private final Map<Subscriber, Integer> slotOf = new HashMap<>();
     private final long start = System.nanoTime();
     private final long slotNanos;
     /** The last slot visited, counted from {@link #start}: a late tick visits every slot it skipped. */
@@ -152,9 +151,9 @@ final class SubscriberGroup {
     void remove(Subscriber s) {
         subscribers.remove(s);
         unindex(s);
-        Integer slot = slotOf.remove(s);
-        if (slot != null) {
-            wheel.get(slot).remove(s);
+        if (s.wheelSlot >= 0) {
+            wheel.get(s.wheelSlot).remove(s);
+            s.wheelSlot = -1;
         }
     }
 
@@ -231,10 +230,13 @@ final class SubscriberGroup {
     /** Puts {@code s} in the slot its next keep-alive falls in (moving it if it was elsewhere). */
     private void place(Subscriber s) {
         int slot = (int) Math.floorMod(slotIndex(s.nextPing()), (long) wheel.size());
-        Integer was = slotOf.put(s, slot);
-        if (was != null && was != slot) {
-            wheel.get(was).remove(s);
+        if (s.wheelSlot == slot) {
+            return;
         }
+        if (s.wheelSlot >= 0) {
+            wheel.get(s.wheelSlot).remove(s);
+        }
+        s.wheelSlot = slot;
         wheel.get(slot).add(s);
     }
 
@@ -257,8 +259,8 @@ final class SubscriberGroup {
         // a copy: a visit may close a subscriber (which leaves the group) or move it to another slot
         for (Subscriber s : due.toArray(new Subscriber[0])) {
             s.keepAlive(now, slotNanos);
-            if (slotOf.containsKey(s)) {
-                place(s);
+            if (s.wheelSlot >= 0) {
+                place(s); // still in the group: its next ping may fall in another slot
             }
         }
     }

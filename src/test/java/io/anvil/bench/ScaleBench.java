@@ -123,7 +123,7 @@ public final class ScaleBench {
             e.printStackTrace();
             status = 1; // Vert.x threads would keep a failed bench alive
         }
-        System.exit(status); // within the teardown watchdog's limit (see watchTeardown)
+        System.exit(status); // the teardown watchdog (see watchTeardown) halts it if this hangs
     }
 
     /** Teardown steps (stopping the conductors, the simulators, Redis; dropping the database) may take this long. */
@@ -131,31 +131,29 @@ public final class ScaleBench {
 
     /**
      * Starts the teardown watchdog: after {@code limit}, every thread's stack (to see what held the JVM) and a halt with
-     * status 3. A 100,000-node run once stayed up after writing its JSON; the teardown and {@link System#exit} (its
-     * shutdown hooks) must now end within the limit.
+     * status 3. A 100,000-node run once stayed up after writing its JSON; a teardown or {@link System#exit} (its
+     * shutdown hooks) that hangs now ends in that halt, with the stacks that say why.
      */
     static void watchTeardown(Duration limit) {
-        Thread watchdog = new Thread(
-                () -> {
-                    try {
-                        Thread.sleep(limit.toMillis());
-                    } catch (InterruptedException e) {
-                        return;
-                    }
-                    System.out.println("teardown still running after " + limit.toSeconds()
-                            + " s: every thread's stack follows, then a halt");
-                    Thread.getAllStackTraces().forEach((t, stack) -> {
-                        System.out.println("\"" + t.getName() + "\" " + t.getState());
-                        for (StackTraceElement f : stack) {
-                            System.out.println("    at " + f);
-                        }
-                    });
-                    System.out.flush();
-                    Runtime.getRuntime().halt(3);
-                },
-                "teardown-watchdog");
-        watchdog.setDaemon(true);
-        watchdog.start();
+        // a daemon timer: it keeps no JVM alive, and fires only if the teardown is still running at the limit
+        new java.util.Timer("teardown-watchdog", true)
+                .schedule(
+                        new java.util.TimerTask() {
+                            @Override
+                            public void run() {
+                                System.out.println("teardown still running after " + limit.toSeconds()
+                                        + " s: every thread's stack follows, then a halt");
+                                Thread.getAllStackTraces().forEach((t, stack) -> {
+                                    System.out.println("\"" + t.getName() + "\" " + t.getState());
+                                    for (StackTraceElement f : stack) {
+                                        System.out.println("    at " + f);
+                                    }
+                                });
+                                System.out.flush();
+                                Runtime.getRuntime().halt(3);
+                            }
+                        },
+                        limit.toMillis());
     }
 
     /** One teardown step, named on the output when it took 5 s or more (to see which one a slow teardown spent). */

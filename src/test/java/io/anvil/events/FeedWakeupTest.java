@@ -63,7 +63,7 @@ class FeedWakeupTest {
     }
 
     @Test
-    void commitsWithinOneIntervalShareOneNotificationThatNamesItsSender() {
+    void commitsOfOneIntervalShareOneNotificationThatNamesItsSender() {
         List<String> seen = listen();
         AtomicInteger localWakes = new AtomicInteger();
         FeedWakeup wakeup =

@@ -434,13 +434,7 @@ class RedfishClientTest {
     @Test
     void tlsIsVerifiedByDefaultAndAgainstACaBundle() throws Exception {
         SelfSignedCertificate cert = SelfSignedCertificate.create("localhost");
-        int port = listen(
-                new HttpServerOptions()
-                        .setSsl(true)
-                        .setKeyCertOptions(new PemKeyCertOptions()
-                                .setCertPath(cert.certificatePath())
-                                .setKeyPath(cert.privateKeyPath())),
-                this::service);
+        int port = listen(tls(cert), this::service);
         RedfishTarget t = RedfishTarget.of("https://localhost:" + port, "admin", PASSWORD);
         Throwable e = failure(() -> client.system(t));
         assertInstanceOf(RedfishException.CertificateError.class, e);
@@ -460,11 +454,7 @@ class RedfishClientTest {
     @Test
     void aRememberedChainIsStillCheckedAgainstTheHostNameAndAChangedCertificateIsValidated() throws Exception {
         SelfSignedCertificate cert = SelfSignedCertificate.create("localhost");
-        HttpServerOptions tls = new HttpServerOptions()
-                .setSsl(true)
-                .setKeyCertOptions(new PemKeyCertOptions()
-                        .setCertPath(cert.certificatePath())
-                        .setKeyPath(cert.privateKeyPath()));
+        HttpServerOptions tls = tls(cert);
         int port = listen(tls, this::service);
         int second = listen(tls, this::service);
         RedfishTarget t =
@@ -490,13 +480,7 @@ class RedfishClientTest {
                 bundle,
                 java.nio.file.Files.readString(java.nio.file.Path.of(cert.certificatePath()))
                         + java.nio.file.Files.readString(java.nio.file.Path.of(renewed.certificatePath())));
-        int third = listen(
-                new HttpServerOptions()
-                        .setSsl(true)
-                        .setKeyCertOptions(new PemKeyCertOptions()
-                                .setCertPath(renewed.certificatePath())
-                                .setKeyPath(renewed.privateKeyPath())),
-                this::service);
+        int third = listen(tls(renewed), this::service);
         long before = client.chainValidations();
         assertEquals(
                 "On",
@@ -515,5 +499,14 @@ class RedfishClientTest {
         assertInstanceOf(RedfishException.CertificateError.class, failure(() -> client.system(byJvm)));
         assertInstanceOf(RedfishException.CertificateError.class, failure(() -> client.system(byJvm)));
         assertTrue(client.chainValidations() >= jvm + 2, "each refused handshake was validated");
+    }
+
+    /** A TLS server presenting {@code cert}. */
+    private static HttpServerOptions tls(SelfSignedCertificate cert) {
+        return new HttpServerOptions()
+                .setSsl(true)
+                .setKeyCertOptions(new PemKeyCertOptions()
+                        .setCertPath(cert.certificatePath())
+                        .setKeyPath(cert.privateKeyPath()));
     }
 }
