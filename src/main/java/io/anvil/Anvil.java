@@ -250,6 +250,10 @@ public final class Anvil {
                 })
                 .compose(id -> {
                     apiDeployment = id;
+                    LOG.info(
+                            "Sockets: {} for HTTP, PostgreSQL and Redis; {} for IPMI",
+                            vertx.isNativeTransportEnabled() ? "epoll" : "NIO",
+                            io.anvil.util.DatagramTransport.name());
                     io.anvil.auth.Authenticator.of(vertx).ifPresent(a -> {
                         LOG.info(a.settings().describe(apiPort()));
                         if (a.settings().noauthInPublic()) {

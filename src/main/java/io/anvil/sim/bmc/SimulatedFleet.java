@@ -5,6 +5,7 @@ import io.anvil.ipmi.codec.CodecStats;
 import io.anvil.ipmi.codec.RmcpDatagramCodec;
 import io.anvil.ipmi.codec.command.GetChannelCipherSuites;
 import io.anvil.ipmi.codec.crypto.CipherSuite;
+import io.anvil.util.DatagramTransport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -14,9 +15,7 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.DatagramChannel;
-import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -88,7 +87,9 @@ public final class SimulatedFleet {
         random.nextBytes(guidPrefix);
         this.bmcs = new ArrayList<>(options.count());
         this.group = new MultiThreadIoEventLoopGroup(
-                options.eventLoopThreads(), new DefaultThreadFactory("anvil-sim", true), NioIoHandler.newFactory());
+                options.eventLoopThreads(),
+                new DefaultThreadFactory("anvil-sim", true),
+                DatagramTransport.ioHandlerFactory());
         this.startNanos = System.nanoTime();
     }
 
@@ -122,7 +123,7 @@ public final class SimulatedFleet {
         RmcpDatagramCodec codec = new RmcpDatagramCodec(codecStats);
         Bootstrap base = new Bootstrap()
                 .group(group)
-                .channel(NioDatagramChannel.class)
+                .channel(DatagramTransport.channelClass())
                 .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(RmcpMaxDatagram.SIZE))
                 .option(ChannelOption.SO_REUSEADDR, false);
         AtomicInteger pending = new AtomicInteger(addresses.size());

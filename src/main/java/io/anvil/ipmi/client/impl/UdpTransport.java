@@ -3,6 +3,7 @@ package io.anvil.ipmi.client.impl;
 import io.anvil.ipmi.codec.RmcpDatagram;
 import io.anvil.ipmi.codec.RmcpDatagramCodec;
 import io.anvil.ipmi.codec.RmcpMessage;
+import io.anvil.util.DatagramTransport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -12,9 +13,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.DatagramChannel;
-import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -54,10 +53,10 @@ final class UdpTransport {
 
     Future<Void> start(String bindHost, int count, int receiveBufferSize) {
         group = new MultiThreadIoEventLoopGroup(
-                1, new DefaultThreadFactory("anvil-ipmi-udp", true), NioIoHandler.newFactory());
+                1, new DefaultThreadFactory("anvil-ipmi-udp", true), DatagramTransport.ioHandlerFactory());
         Bootstrap bootstrap = new Bootstrap()
                 .group(group)
-                .channel(NioDatagramChannel.class)
+                .channel(DatagramTransport.channelClass())
                 .option(ChannelOption.SO_RCVBUF, receiveBufferSize)
                 .handler(new ChannelInitializer<DatagramChannel>() {
                     @Override
