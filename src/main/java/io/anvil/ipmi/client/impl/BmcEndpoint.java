@@ -176,7 +176,7 @@ final class BmcEndpoint {
         }
         IpmiRequest request = IpmiRequest.toBmc(netFn, command, seq, data);
         Exchange<IpmiResponse> exchange = new Exchange<>(
-                client.vertx, name, what, policy, () -> sealer.apply(request), this::send, client.counters);
+                client.deadlines, name, what, policy, () -> sealer.apply(request), this::send, client.counters);
         Pending pending = new Pending(route, exchange);
         int key = request.correlationKey();
         commands.put(key, pending);
@@ -196,7 +196,7 @@ final class BmcEndpoint {
     <T> Future<T> sendSetup(
             int consoleSessionId, int answerType, V20SessionPacket packet, String what, SetupCheck<T> check) {
         Exchange<Object> exchange =
-                new Exchange<>(client.vertx, name, what, retry(), () -> packet, this::send, client.counters);
+                new Exchange<>(client.deadlines, name, what, retry(), () -> packet, this::send, client.counters);
         SetupPending pending = new SetupPending(answerType, packet.payload()[0] & 0xFF, exchange, check);
         setups.put(consoleSessionId, pending);
         exchange.future().onComplete(ar -> setups.remove(consoleSessionId, pending));

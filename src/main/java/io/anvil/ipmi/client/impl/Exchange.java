@@ -5,19 +5,17 @@ import io.anvil.ipmi.client.RetryPolicy;
 import io.anvil.ipmi.codec.RmcpMessage;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.Vertx;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
- * One request awaiting its answer, with retransmission on a Vert.x timer of the owning context
- * (docs/ipmi.md#retransmits). Each try asks {@code nextPacket} for a new datagram, so in-session requests get a fresh
+ * One request awaiting its answer, with retransmission on the client's {@link Deadlines} (docs/ipmi.md#retransmits). Each try asks {@code nextPacket} for a new datagram, so in-session requests get a fresh
  * session sequence number per retransmission (docs/ipmi.md#sequence-numbers) while the rqSeq inside stays the same.
  * Confined to the client's worker context.
  */
 final class Exchange<T> {
 
-    private final Vertx vertx;
+    private final Deadlines deadlines;
     private final String bmc;
     private final String what;
     private final RetryPolicy policy;
@@ -27,18 +25,18 @@ final class Exchange<T> {
     private final Promise<T> promise = Promise.promise();
     private final long startedAt = System.nanoTime();
     private int tries;
-    private long timer = -1;
+    private Deadlines.Deadline deadline;
     private Throwable tentative;
 
     Exchange(
-            Vertx vertx,
+            Deadlines deadlines,
             String bmc,
             String what,
             RetryPolicy policy,
             Supplier<RmcpMessage> nextPacket,
             Consumer<RmcpMessage> send,
             Counters counters) {
-        this.vertx = vertx;
+        this.deadlines = deadlines;
         this.bmc = bmc;
         this.what = what;
         this.policy = policy;
@@ -79,11 +77,11 @@ final class Exchange<T> {
             counters.retransmits.incrementAndGet();
         }
         send.accept(packet);
-        timer = vertx.setTimer(policy.timeoutMillis(tries), id -> onTimer());
+        deadline = deadlines.schedule(policy.timeoutMillis(tries), this::onTimer);
     }
 
     private void onTimer() {
-        timer = -1;
+        deadline = null;
         if (promise.future().isComplete()) {
             return;
         }
@@ -106,7 +104,7 @@ final class Exchange<T> {
             return;
         }
         tentative = cause;
-        vertx.setTimer(Math.max(1, graceMs), id -> fail(cause));
+        deadlines.schedule(graceMs, () -> fail(cause));
     }
 
     boolean complete(T value) {
@@ -120,9 +118,9 @@ final class Exchange<T> {
     }
 
     private void cancelTimer() {
-        if (timer >= 0) {
-            vertx.cancelTimer(timer);
-            timer = -1;
+        if (deadline != null) {
+            deadline.cancel();
+            deadline = null;
         }
     }
 }

@@ -65,6 +65,8 @@ public final class IpmiClientImpl implements IpmiClient {
     final IpmiClientOptions options;
     final Counters counters = new Counters();
     final UdpTransport transport;
+    /** Every request's retransmit deadline, on one timer (worker context only). */
+    final Deadlines deadlines;
     /** Rm, SIDm, v1.5 initial sequence numbers; only used on the worker context. */
     final SecureRandom random = new SecureRandom();
 
@@ -84,6 +86,7 @@ public final class IpmiClientImpl implements IpmiClient {
         this.context = workerContext;
         this.options = new IpmiClientOptions(options);
         this.transport = new UdpTransport(workerContext, counters, this::onDatagram);
+        this.deadlines = new Deadlines(vertx);
     }
 
     /** Binds the sockets; call on the worker context. */
@@ -557,6 +560,7 @@ public final class IpmiClientImpl implements IpmiClient {
             for (BmcEndpoint ep : endpoints.values()) {
                 ep.abortAll();
             }
+            deadlines.close();
             return transport.close();
         });
         return shutdown;
