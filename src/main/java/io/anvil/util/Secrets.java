@@ -5,6 +5,7 @@ import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 /** Masks secrets the way Ironic's mask_dict_password does: any key whose name hints at a secret becomes ******. */
@@ -17,11 +18,56 @@ public final class Secrets {
 
     private Secrets() {}
 
+    /**
+     * Keys seen before and whether they are secret: node payloads repeat the same few hundred key names, and every
+     * event read for the feed is checked ({@link #masked}). Bounded: past {@link #KNOWN_KEYS_MAX} names (free-form
+     * {@code extra} keys) the check is simply computed.
+     */
+    private static final Map<String, Boolean> KNOWN_KEYS = new ConcurrentHashMap<>();
+
+    static final int KNOWN_KEYS_MAX = 4096;
+
     public static boolean isSecretKey(String key) {
+        Boolean known = KNOWN_KEYS.get(key);
+        if (known != null) {
+            return known;
+        }
         String k = key.toLowerCase(Locale.ROOT);
+        boolean secret = false;
         for (String part : SECRET_KEY_PARTS) {
             if (k.contains(part)) {
-                return true;
+                secret = true;
+                break;
+            }
+        }
+        if (KNOWN_KEYS.size() < KNOWN_KEYS_MAX) {
+            KNOWN_KEYS.put(key, secret);
+        }
+        return secret;
+    }
+
+    /**
+     * {@code in} itself when it holds no secret that is not already {@link #MASK}ed (checked all the way down), else
+     * {@link #mask}'s copy. For payloads masked when they were written (the outbox's) and masked again on the way out:
+     * the check reads them without building a copy. Callers must not modify the result.
+     */
+    public static JsonObject masked(JsonObject in) {
+        return in == null || !holdsUnmasked(in) ? in : mask(in);
+    }
+
+    private static boolean holdsUnmasked(Object v) {
+        if (v instanceof JsonObject o) {
+            for (Map.Entry<String, Object> e : o) {
+                Object x = e.getValue();
+                if (x != null && isSecretKey(e.getKey()) ? !MASK.equals(x) : holdsUnmasked(x)) {
+                    return true;
+                }
+            }
+        } else if (v instanceof JsonArray a) {
+            for (Object x : a) {
+                if (holdsUnmasked(x)) {
+                    return true;
+                }
             }
         }
         return false;

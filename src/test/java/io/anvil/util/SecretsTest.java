@@ -1,0 +1,77 @@
+package io.anvil.util;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Test;
+
+/** Ironic's mask_dict_password semantics, and the copy-free check of payloads that were masked when written. */
+class SecretsTest {
+
+    private static JsonObject node(String password) {
+        return new JsonObject()
+                .put("uuid", "1be26c0b-03f2-4d2e-ae87-c02d7f33c123")
+                .put(
+                        "driver_info",
+                        new JsonObject().put("ipmi_address", "10.0.0.1").put("ipmi_password", password))
+                .put("instance_info", new JsonObject().put("configdrive", "H4sI..."))
+                .put("extra", new JsonObject().put("tags", new JsonArray().add(new JsonObject().put("token", "t0k"))))
+                .put("description", null);
+    }
+
+    @Test
+    void maskReplacesEverySecretAtAnyDepthAndKeepsTheRest() {
+        JsonObject in = node("hunter2");
+        JsonObject out = Secrets.mask(in);
+        assertEquals(Secrets.MASK, out.getJsonObject("driver_info").getString("ipmi_password"));
+        assertEquals("10.0.0.1", out.getJsonObject("driver_info").getString("ipmi_address"));
+        assertEquals(Secrets.MASK, out.getJsonObject("instance_info").getString("configdrive"));
+        assertEquals(
+                Secrets.MASK,
+                out.getJsonObject("extra").getJsonArray("tags").getJsonObject(0).getString("token"));
+        assertTrue(out.containsKey("description"));
+        assertEquals("hunter2", in.getJsonObject("driver_info").getString("ipmi_password"), "the input is untouched");
+    }
+
+    @Test
+    void maskedReturnsAnAlreadyMaskedPayloadItselfAndMasksAnythingThatSlippedThrough() {
+        JsonObject clean = Secrets.mask(node("hunter2"));
+        assertSame(clean, Secrets.masked(clean), "masked when written: no copy");
+
+        JsonObject leaked = node("hunter2");
+        JsonObject out = Secrets.masked(leaked);
+        assertNotSame(leaked, out);
+        assertEquals(Secrets.mask(leaked), out);
+
+        JsonObject deepLeak = Secrets.mask(node("x"));
+        deepLeak.getJsonObject("extra").getJsonArray("tags").getJsonObject(0).put("token", "again");
+        assertEquals(
+                Secrets.MASK,
+                Secrets.masked(deepLeak)
+                        .getJsonObject("extra")
+                        .getJsonArray("tags")
+                        .getJsonObject(0)
+                        .getString("token"),
+                "a secret inside an array of objects is found too");
+    }
+
+    @Test
+    void secretKeysAreRecognisedWhateverTheirCaseAndRememberedOrNot() {
+        for (int round = 0; round < 2; round++) { // the second round answers from the remembered names
+            assertTrue(Secrets.isSecretKey("IPMI_Password"));
+            assertTrue(Secrets.isSecretKey("agent_secret_token"));
+            assertTrue(Secrets.isSecretKey("redfish_verify_ca_key"));
+            assertFalse(Secrets.isSecretKey("ipmi_username"));
+            assertFalse(Secrets.isSecretKey("power_state"));
+        }
+        for (int i = 0; i < Secrets.KNOWN_KEYS_MAX + 10; i++) {
+            assertFalse(Secrets.isSecretKey("extra_field_" + i));
+        }
+        assertTrue(Secrets.isSecretKey("a_password_past_the_bound"), "past the bound the check is still made");
+    }
+}
