@@ -44,8 +44,8 @@ public final class FeedEvent {
         this.nodeUuid = nodeUuid;
         this.conductor = conductor;
         this.time = time;
-        // the outbox writes masked payloads; checked again on the way out (a copy only if something slipped through)
-        this.payload = Secrets.masked(payload == null ? new JsonObject() : payload);
+        // the outbox writes masked payloads; masking again on the way out costs one copy per event, not per subscriber
+        this.payload = Secrets.mask(payload == null ? new JsonObject() : payload);
     }
 
     public static FeedEvent of(Row row) {

@@ -20,7 +20,7 @@ public final class Secrets {
 
     /**
      * Keys seen before and whether they are secret: node payloads repeat the same few hundred key names, and every
-     * event read for the feed is checked ({@link #masked}). Bounded: past {@link #KNOWN_KEYS_MAX} names (free-form
+     * event read for the feed is masked again on its way out. Bounded: past {@link #KNOWN_KEYS_MAX} names (free-form
      * {@code extra} keys) the check is simply computed.
      */
     private static final Map<String, Boolean> KNOWN_KEYS = new ConcurrentHashMap<>();
@@ -44,33 +44,6 @@ public final class Secrets {
             KNOWN_KEYS.put(key, secret);
         }
         return secret;
-    }
-
-    /**
-     * {@code in} itself when it holds no secret that is not already {@link #MASK}ed (checked all the way down), else
-     * {@link #mask}'s copy. For payloads masked when they were written (the outbox's) and masked again on the way out:
-     * the check reads them without building a copy. Callers must not modify the result.
-     */
-    public static JsonObject masked(JsonObject in) {
-        return in == null || !holdsUnmasked(in) ? in : mask(in);
-    }
-
-    private static boolean holdsUnmasked(Object v) {
-        if (v instanceof JsonObject o) {
-            for (Map.Entry<String, Object> e : o) {
-                Object x = e.getValue();
-                if (x != null && isSecretKey(e.getKey()) ? !MASK.equals(x) : holdsUnmasked(x)) {
-                    return true;
-                }
-            }
-        } else if (v instanceof JsonArray a) {
-            for (Object x : a) {
-                if (holdsUnmasked(x)) {
-                    return true;
-                }
-            }
-        }
-        return false;
     }
 
     /** A deep copy of {@code in} with every secret value replaced by {@link #MASK}. */
