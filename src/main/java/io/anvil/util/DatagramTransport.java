@@ -11,19 +11,13 @@ import io.netty.channel.socket.nio.NioDatagramChannel;
 /**
  * The Netty transport of Anvil's own UDP sockets (the IPMI client's, the simulated BMCs'): Linux's native epoll when
  * it loads, NIO otherwise (docs/architecture.md#threads). Vert.x makes the same choice for its sockets
- * ({@code VertxOptions.preferNativeTransport}). Epoll costs less per datagram: no selected-key set, no
- * {@code java.nio} socket locks, a read loop without a per-datagram address lookup.
+ * ({@code VertxOptions.preferNativeTransport}); docs/benchmarks.md#native-transport has what it saves.
  */
 public final class DatagramTransport {
     /** Set {@code -Danvil.transport.nio=true} to force NIO (to compare, or to rule the native transport out). */
     private static final boolean NATIVE = !Boolean.getBoolean("anvil.transport.nio") && Epoll.isAvailable();
 
     private DatagramTransport() {}
-
-    /** True when the sockets use epoll. */
-    public static boolean isNative() {
-        return NATIVE;
-    }
 
     /** The I/O handler of an event loop group that hosts these sockets. */
     public static IoHandlerFactory ioHandlerFactory() {

@@ -5,7 +5,6 @@ import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 /** Masks secrets the way Ironic's mask_dict_password does: any key whose name hints at a secret becomes ******. */
@@ -18,32 +17,14 @@ public final class Secrets {
 
     private Secrets() {}
 
-    /**
-     * Keys seen before and whether they are secret: node payloads repeat the same few hundred key names, and every
-     * event read for the feed is masked again on its way out. Bounded: past {@link #KNOWN_KEYS_MAX} names (free-form
-     * {@code extra} keys) the check is simply computed.
-     */
-    private static final Map<String, Boolean> KNOWN_KEYS = new ConcurrentHashMap<>();
-
-    static final int KNOWN_KEYS_MAX = 4096;
-
     public static boolean isSecretKey(String key) {
-        Boolean known = KNOWN_KEYS.get(key);
-        if (known != null) {
-            return known;
-        }
         String k = key.toLowerCase(Locale.ROOT);
-        boolean secret = false;
         for (String part : SECRET_KEY_PARTS) {
             if (k.contains(part)) {
-                secret = true;
-                break;
+                return true;
             }
         }
-        if (KNOWN_KEYS.size() < KNOWN_KEYS_MAX) {
-            KNOWN_KEYS.put(key, secret);
-        }
-        return secret;
+        return false;
     }
 
     /** A deep copy of {@code in} with every secret value replaced by {@link #MASK}. */

@@ -8,7 +8,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 
-/** Ironic's mask_dict_password semantics, with the remembered key names. */
+/** Ironic's mask_dict_password semantics: secret values at any depth become ******, the rest is kept. */
 class SecretsTest {
 
     private static JsonObject node(String password) {
@@ -37,17 +37,11 @@ class SecretsTest {
     }
 
     @Test
-    void secretKeysAreRecognisedWhateverTheirCaseAndRememberedOrNot() {
-        for (int round = 0; round < 2; round++) { // the second round answers from the remembered names
-            assertTrue(Secrets.isSecretKey("IPMI_Password"));
-            assertTrue(Secrets.isSecretKey("agent_secret_token"));
-            assertTrue(Secrets.isSecretKey("redfish_verify_ca_key"));
-            assertFalse(Secrets.isSecretKey("ipmi_username"));
-            assertFalse(Secrets.isSecretKey("power_state"));
-        }
-        for (int i = 0; i < Secrets.KNOWN_KEYS_MAX + 10; i++) {
-            assertFalse(Secrets.isSecretKey("extra_field_" + i));
-        }
-        assertTrue(Secrets.isSecretKey("a_password_past_the_bound"), "past the bound the check is still made");
+    void secretKeysAreRecognisedWhateverTheirCase() {
+        assertTrue(Secrets.isSecretKey("IPMI_Password"));
+        assertTrue(Secrets.isSecretKey("agent_secret_token"));
+        assertTrue(Secrets.isSecretKey("redfish_verify_ca_key"));
+        assertFalse(Secrets.isSecretKey("ipmi_username"));
+        assertFalse(Secrets.isSecretKey("power_state"));
     }
 }

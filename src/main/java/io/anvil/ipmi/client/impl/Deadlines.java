@@ -2,6 +2,8 @@ package io.anvil.ipmi.client.impl;
 
 import io.vertx.core.Vertx;
 import java.util.PriorityQueue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The retransmit deadlines of every request in flight, on one Vert.x timer armed for the earliest
@@ -12,6 +14,7 @@ import java.util.PriorityQueue;
  * Confined to the client's worker context.
  */
 final class Deadlines {
+    private static final Logger LOG = LoggerFactory.getLogger(Deadlines.class);
 
     /** One scheduled expiry; {@link #cancel()} is cheap and idempotent. */
     static final class Deadline {
@@ -93,7 +96,12 @@ final class Deadlines {
             Runnable action = head.action;
             if (action != null) {
                 head.action = null;
-                action.run(); // may schedule again: the next try's deadline
+                try {
+                    action.run(); // may schedule again: the next try's deadline
+                } catch (RuntimeException e) {
+                    // one request's failure must not strand the deadlines after it
+                    LOG.warn("IPMI retransmit deadline failed: {}", e.toString());
+                }
             }
         }
         if (head != null && (timer < 0 || head.atNanos - armedAt < 0)) {

@@ -9,8 +9,9 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
- * One request awaiting its answer, with retransmission on the client's {@link Deadlines} (docs/ipmi.md#retransmits). Each try asks {@code nextPacket} for a new datagram, so in-session requests get a fresh
- * session sequence number per retransmission (docs/ipmi.md#sequence-numbers) while the rqSeq inside stays the same.
+ * One request awaiting its answer, with retransmission on the client's {@link Deadlines} (docs/ipmi.md#retransmits).
+ * Each try asks {@code nextPacket} for a new datagram, so in-session requests get a fresh session sequence number per
+ * retransmission (docs/ipmi.md#sequence-numbers) while the rqSeq inside stays the same.
  * Confined to the client's worker context.
  */
 final class Exchange<T> {
