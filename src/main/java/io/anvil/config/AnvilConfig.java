@@ -469,6 +469,7 @@ public record AnvilConfig(
         d.put("feed.poll_interval", 1.0);
         d.put("feed.notify_interval", 0.01);
         d.put("feed.batch_size", 1000);
+        d.put("feed.audit_delay", 10.0);
         d.put("feed.retention_age", 604800.0);
         d.put("feed.retention_max_events", 1000000);
         d.put("feed.retention_interval", 60.0);

@@ -40,7 +40,7 @@ public final class EventFeed implements Shareable {
         this.settings = settings;
         this.store = new EventStore(db.reads());
         this.hub = new FeedHub(vertx, settings);
-        this.reader = new FeedReader(store, hub, settings);
+        this.reader = new FeedReader(store, hub, settings, metrics);
         this.wakeup =
                 new FeedWakeup(vertx, db.reads(), db.url().connectOptions(), reader::wake, settings.notifyInterval());
         this.retention = new EventRetention(db.pool(), settings, hub);

@@ -12,19 +12,29 @@ import java.util.Set;
 /** The feed's reads of the {@code events} table and of what PostgreSQL knows about transactions in flight. */
 public final class EventStore {
     /**
+     * The last number drawn, read under the sequence's buffer lock. {@code SELECT last_value FROM events_seq_seq}
+     * would read it without that lock, and {@code nextval()} writes the tuple in place in two steps: every 32 numbers it
+     * first stores the value 32 ahead (the one it logs to WAL), then the real one (PostgreSQL's
+     * src/backend/commands/sequence.c, nextval_internal). A read between the two sees numbers not drawn yet; the
+     * horizon would then settle numbers that transactions starting later still draw, and their events would be
+     * skipped. {@code pg_sequence_last_value} takes the lock (null until the first number: the start value less one).
+     */
+    private static final String LAST_ASSIGNED = "COALESCE(pg_sequence_last_value('events_seq_seq'),"
+            + " (SELECT seqstart - 1 FROM pg_sequence WHERE seqrelid = 'events_seq_seq'::regclass))";
+
+    /**
      * A mark of the {@link CommitHorizon} in one round trip: the last number drawn, then the transactions of this
      * database that have an id (are writing). The sequence is read first: the CTE is scanned before the select list,
      * whose sub-query then reads the live process array ({@code pg_stat_activity} takes its copy on first use in a
      * transaction, and this statement is a transaction of its own). Only this database's transactions: a long one
      * elsewhere on the server must not hold the feed back.
      */
-    private static final String MARK = "WITH s AS MATERIALIZED"
-            + " (SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END AS v FROM events_seq_seq)"
+    private static final String MARK = "WITH s AS MATERIALIZED (SELECT " + LAST_ASSIGNED + " AS v)"
             + " SELECT s.v, ARRAY(SELECT backend_xid::text FROM pg_stat_activity"
             + " WHERE datname = current_database() AND backend_xid IS NOT NULL) AS xids FROM s";
 
-    private static final String BOUNDS = "SELECT (SELECT pruned_through FROM event_retention) AS pruned,"
-            + " (SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END FROM events_seq_seq) AS last";
+    private static final String BOUNDS =
+            "SELECT (SELECT pruned_through FROM event_retention) AS pruned, " + LAST_ASSIGNED + " AS last";
 
     private final SqlClient db;
 
@@ -61,6 +71,19 @@ public final class EventStore {
             }
             return out;
         });
+    }
+
+    /** The stored events among {@code seqs}, oldest first (the gap audit's look-up). */
+    public Future<List<FeedEvent>> find(List<Long> seqs) {
+        return db.preparedQuery("SELECT " + FeedEvent.COLUMNS + " FROM events WHERE seq = ANY($1) ORDER BY seq")
+                .execute(Tuple.of(seqs.toArray(new Long[0])))
+                .map(rows -> {
+                    List<FeedEvent> out = new ArrayList<>(rows.size());
+                    for (Row r : rows) {
+                        out.add(FeedEvent.of(r));
+                    }
+                    return out;
+                });
     }
 
     /** What a resume can rely on: the highest seq pruned so far and the last seq drawn. */

@@ -5,12 +5,18 @@ package io.anvil.metrics;
  * connection ({@code websocket}, {@code sse}), then {@code opened()}/{@code closed()} per subscriber, {@code sent()}
  * per event delivered and {@code cutOff(dropped)} when a subscriber too slow to keep up is closed. Series:
  * {@code anvil_feed_subscribers{transport}}, {@code anvil_feed_events_sent_total{transport}},
- * {@code anvil_feed_events_dropped_total{transport}}, {@code anvil_feed_cutoffs_total{transport}}
- * (docs/operations.md).
+ * {@code anvil_feed_events_dropped_total{transport}}, {@code anvil_feed_cutoffs_total{transport}}, and
+ * {@code anvil_feed_events_missed_total} (docs/operations.md).
  */
 public interface FeedMetrics {
 
     Transport transport(String name);
+
+    /**
+     * The gap audit found {@code events} committed after the feed had passed their sequence numbers: no live
+     * subscriber got them (docs/events.md#the-gap-audit). Should stay at zero.
+     */
+    void missed(int events);
 
     interface Transport {
         void opened();

@@ -48,6 +48,7 @@ public final class MicrometerMetrics
     private final ConcurrentHashMap<String, Timer> ipmiOperations = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Task> tasks = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Transport> transports = new ConcurrentHashMap<>();
+    private final Counter feedMissed;
 
     public MicrometerMetrics() {
         registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -65,6 +66,10 @@ public final class MicrometerMetrics
         queueLength = DistributionSummary.builder("anvil.lock.queue.length")
                 .description("Length of a node's lock queue seen by an acquire that was not granted at once")
                 .serviceLevelObjectives(1, 2, 5, 10, 20, 50, 100, 500)
+                .register(registry);
+        feedMissed = Counter.builder("anvil.feed.events.missed")
+                .description(
+                        "Events committed after the feed had passed their sequence number (found by the gap audit)")
                 .register(registry);
     }
 
@@ -260,6 +265,11 @@ public final class MicrometerMetrics
     @Override
     public FeedMetrics.Transport transport(String name) {
         return transports.computeIfAbsent(name, Transport::new);
+    }
+
+    @Override
+    public void missed(int events) {
+        feedMissed.increment(events);
     }
 
     private final class Transport implements FeedMetrics.Transport {

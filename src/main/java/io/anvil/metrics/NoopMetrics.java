@@ -102,4 +102,7 @@ final class NoopMetrics
 
     @Override
     public void cutOff(int dropped) {}
+
+    @Override
+    public void missed(int events) {}
 }

@@ -40,6 +40,7 @@ class SubscriberGroupIndexTest {
                 Duration.ZERO,
                 100,
                 Duration.ZERO,
+                Duration.ZERO,
                 0,
                 0,
                 Duration.ZERO,
