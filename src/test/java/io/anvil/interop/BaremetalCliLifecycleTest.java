@@ -42,8 +42,9 @@ import org.junit.jupiter.api.Test;
  * nothing but BMC credentials, managed, inspected by the agent (properties and a port for the PXE NIC), manually
  * cleaned, provided through automated cleaning, deployed with the {@code direct} deploy (the image on the simulated
  * disk, the BMC booting that disk) and undeployed through cleaning again. Also: a wrong image checksum fails the
- * deploy in write_image, and an abort in "clean wait" stops a running agent step. Skipped where the CLI is missing,
- * failed when CI=true.
+ * deploy in write_image, and an abort in "clean wait" stops a running agent step. {@code --wait} on manage, inspect
+ * and both deploys; the other long actions are waited for by {@link CliHarness#provision} (the CLI polls them every
+ * 10 s). Skipped where the CLI is missing, failed when CI=true.
  */
 class BaremetalCliLifecycleTest {
     private static final String IMAGE = "os-1m.img";
@@ -239,14 +240,12 @@ class BaremetalCliLifecycleTest {
         // manual cleaning: exactly the requested step, back to manageable
         forget(LIFECYCLE);
         int metadataErasures = disk.metadataErasures();
-        cli.run(
-                "node",
+        harness.provision(
+                "manageable",
                 "clean",
                 "cli-lifecycle",
                 "--clean-steps",
-                "[{\"interface\": \"deploy\", \"step\": \"erase_devices_express\"}]",
-                "--wait",
-                "60");
+                "[{\"interface\": \"deploy\", \"step\": \"erase_devices_express\"}]");
         n = show("cli-lifecycle");
         assertEquals("manageable", n.getString("provision_state"));
         assertNull(n.getValue("last_error"));
@@ -258,7 +257,7 @@ class BaremetalCliLifecycleTest {
         forget(LIFECYCLE);
         metadataErasures = disk.metadataErasures();
         int erasures = disk.erasures();
-        cli.run("node", "provide", "cli-lifecycle", "--wait", "60");
+        harness.provision("available", "provide", "cli-lifecycle");
         n = show("cli-lifecycle");
         assertEquals("available", n.getString("provision_state"));
         assertNull(n.getValue("last_error"));
@@ -292,7 +291,7 @@ class BaremetalCliLifecycleTest {
 
         // undeploy: automated cleaning again, then available
         forget(LIFECYCLE);
-        cli.run("node", "undeploy", "cli-lifecycle", "--wait", "60");
+        harness.provision("available", "undeploy", "cli-lifecycle");
         n = show("cli-lifecycle");
         assertEquals("available", n.getString("provision_state"));
         assertNull(n.getValue("last_error"));
@@ -306,7 +305,7 @@ class BaremetalCliLifecycleTest {
         create("cli-bad-checksum", BAD_CHECKSUM);
         addPort("cli-bad-checksum", BAD_CHECKSUM);
         cli.run("node", "manage", "cli-bad-checksum", "--wait", "60");
-        cli.run("node", "provide", "cli-bad-checksum", "--wait", "60");
+        harness.provision("available", "provide", "cli-bad-checksum");
         assertEquals("available", show("cli-bad-checksum").getString("provision_state"));
 
         String wrong = AgentFleet.sha256Of("other-1m.img");

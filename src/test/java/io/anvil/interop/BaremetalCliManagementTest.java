@@ -97,7 +97,7 @@ class BaremetalCliManagementTest {
         String steps = "[{\"interface\": \"bios\", \"step\": \"apply_configuration\", \"args\": {\"settings\":"
                 + " [{\"name\": \"LogicalProc\", \"value\": \"Disabled\"}, {\"name\": \"SriovGlobalEnable\","
                 + " \"value\": \"Enabled\"}]}}, {\"interface\": \"raid\", \"step\": \"create_configuration\"}]";
-        run("node", "clean", "cli-mgmt", "--clean-steps", steps, "--wait", "60").ok();
+        harness.provision("manageable", "clean", "cli-mgmt", "--clean-steps", steps);
         JsonArray settings =
                 run("node", "bios", "setting", "list", "cli-mgmt", "-f", "json").jsonList();
         assertEquals(2, settings.size(), settings.encode());

@@ -16,8 +16,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The real {@code baremetal} CLI (python3-ironicclient) drives a fake-hardware node through the provisioning
- * life cycle against Anvil: manage, provide, deploy, undeploy with {@code --wait}, power on/off, boot device,
- * inspect and manual cleaning. Skipped where the CLI is missing, failed when CI=true.
+ * life cycle against Anvil: manage, provide, deploy, undeploy, power on/off, boot device, inspect and manual
+ * cleaning; {@code --wait} on manage, inspect and a failing deploy (the long actions are waited for by
+ * {@link CliHarness#provision}: the CLI polls those every 10 s). Skipped where the CLI is missing, failed when CI=true.
  */
 class BaremetalCliProvisionTest {
     private static CliHarness harness;
@@ -60,17 +61,17 @@ class BaremetalCliProvisionTest {
         // nothing yet, as Ironic's fake driver (docs/api.md, PATCH rules: power_state)
         assertNull(n.getValue("power_state"), "a fake node has no power state until a power action");
 
-        cli.call("node", "provide", "life", "--wait", "60").ok();
+        harness.provision("available", "provide", "life");
         assertEquals("available", show("life").getString("provision_state"));
 
-        cli.call("node", "deploy", "life", "--wait", "60").ok();
+        harness.provision("active", "deploy", "life");
         n = show(uuid);
         assertEquals("active", n.getString("provision_state"));
         assertNull(n.getValue("target_provision_state"));
         assertNull(n.getValue("last_error"));
         assertNull(n.getValue("reservation"), "the lock is released once the deploy is done");
 
-        cli.call("node", "undeploy", "life", "--wait", "60").ok();
+        harness.provision("available", "undeploy", "life");
         assertEquals("available", show("life").getString("provision_state"));
 
         // the states endpoint, as the CLI reads it
@@ -128,15 +129,12 @@ class BaremetalCliProvisionTest {
         assertTrue(empty.err().contains("clean_steps"), empty.err());
         assertEquals("manageable", show("ic").getString("provision_state"));
 
-        cli.call(
-                        "node",
-                        "clean",
-                        "ic",
-                        "--clean-steps",
-                        "[{\"interface\": \"deploy\", \"step\": \"erase_devices_metadata\"}]",
-                        "--wait",
-                        "60")
-                .ok();
+        harness.provision(
+                "manageable",
+                "clean",
+                "ic",
+                "--clean-steps",
+                "[{\"interface\": \"deploy\", \"step\": \"erase_devices_metadata\"}]");
         n = show("ic");
         assertEquals("manageable", n.getString("provision_state"), "manual cleaning returns to manageable");
         assertNull(n.getValue("target_provision_state"));
@@ -144,7 +142,7 @@ class BaremetalCliProvisionTest {
         // a failing deploy through the CLI: --wait reports the failure and the node shows why
         cli.call("node", "set", "ic", "--driver-info", "fake_deploy_fail=no disk")
                 .ok();
-        cli.call("node", "provide", "ic", "--wait", "60").ok();
+        harness.provision("available", "provide", "ic");
         BaremetalCli.Result failed = cli.call("node", "deploy", "ic", "--wait", "60");
         assertNotEquals(0, failed.exit());
         n = show("ic");

@@ -139,7 +139,7 @@ class BaremetalCliRescueTest {
                 "the ramdisk got the crypt(3) hash of the password");
         assertEquals(PowerState.ON, bmc.power());
 
-        run("node", "unrescue", "cli-rescue", "--wait", "120");
+        harness.provision("active", "unrescue", "cli-rescue");
         n = new JsonObject(run("node", "show", "cli-rescue", "-f", "json"));
         assertEquals("active", n.getString("provision_state"));
         assertEquals("power on", n.getString("power_state"));

@@ -54,7 +54,7 @@ class BaremetalCliSchedulingTest {
                 .json()
                 .getString("uuid");
         run("node", "manage", name, "--wait", "60").ok();
-        run("node", "provide", name, "--wait", "60").ok();
+        harness.provision("available", "provide", name);
         // Ironic allocates only nodes whose power state is known (allocations.py: with_power_state)
         run("node", "power", "on", name, "--power-timeout", "60").ok();
         return uuid;

@@ -6,9 +6,15 @@ import io.anvil.sim.bmc.FleetOptions;
 import io.anvil.sim.bmc.SimulatedFleet;
 import io.anvil.sim.redfish.RedfishFleet;
 import io.anvil.sim.redfish.RedfishFleetOptions;
+import io.anvil.store.DatabaseUrl;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -60,6 +66,64 @@ public final class CliHarness implements AutoCloseable {
         BaremetalCli.Result r = cli.call(args);
         outputCheck.accept(r);
         return r;
+    }
+
+    /**
+     * {@code baremetal node VERB NODE [ARGS]} without {@code --wait}, then waits until the node's provision state in
+     * the database is {@code expected} (failing at once on a {@code ... failed} or {@code error} state). The CLI's own
+     * {@code --wait} polls the long actions (provide, deploy, undeploy, clean, rescue, unrescue) every 10 s
+     * (ironicclient's {@code _LONG_ACTION_POLL_INTERVAL}): ten seconds a call for a fake node that is done in
+     * milliseconds. The CLI classes keep {@code --wait} where it is what they test (a successful and a failed deploy,
+     * rescue), and read the result through the CLI after this.
+     */
+    public void provision(String expected, String verb, String node, String... args) {
+        DatabaseUrl db = anvil.database();
+        try (Connection c = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
+                PreparedStatement query = c.prepareStatement("SELECT provision_state, last_error, provision_updated_at"
+                        + " FROM nodes WHERE name = ? OR uuid::text = ?")) {
+            query.setString(1, node);
+            query.setString(2, node);
+            // the state may already be the expected one (clean: manageable to manageable): wait for a later change
+            Object before = row(query)[2];
+            List<String> command = new ArrayList<>(List.of("node", verb, node));
+            command.addAll(List.of(args));
+            run(command.toArray(new String[0])).ok();
+            Object[][] last = {null};
+            try {
+                Conditions.await(
+                        simVertx(),
+                        node + " reaches " + expected,
+                        Duration.ofSeconds(120),
+                        Duration.ofMillis(50),
+                        () -> {
+                            Object[] r = last[0] = row(query);
+                            String state = (String) r[0];
+                            boolean moved = r[2] != null && !r[2].equals(before);
+                            if (moved
+                                    && !expected.equals(state)
+                                    && (state.endsWith(" failed") || state.equals("error"))) {
+                                throw new AssertionError(verb + " " + node + " ended in " + state + ": " + r[1]);
+                            }
+                            return moved && expected.equals(state);
+                        });
+            } catch (AssertionError e) {
+                throw new AssertionError(e.getMessage() + "; last seen: " + java.util.Arrays.toString(last[0]), e);
+            }
+        } catch (SQLException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** provision_state, last_error, provision_updated_at of the node the query names. */
+    private static Object[] row(PreparedStatement query) {
+        try (ResultSet rs = query.executeQuery()) {
+            if (!rs.next()) {
+                throw new AssertionError("no such node");
+            }
+            return new Object[] {rs.getString(1), rs.getString(2), rs.getObject(3)};
+        } catch (SQLException e) {
+            throw new AssertionError(e);
+        }
     }
 
     /** The Vert.x the simulators run on (made at the first use). */
