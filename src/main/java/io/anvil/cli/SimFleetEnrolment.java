@@ -10,6 +10,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
+import java.util.function.UnaryOperator;
 
 /**
  * {@code anvil serve --sim-bmcs N}: a fleet of simulated machines beside the conductor (IPMI BMCs, and the ramdisk
@@ -28,9 +29,15 @@ final class SimFleetEnrolment {
      * example image on a worker, starts the BMCs, enrols the nodes and prints how to drive them.
      */
     static Future<SimulatedFleet> start(Vertx vertx, int apiPort, int count, int basePort) {
+        return start(vertx, apiPort, count, basePort, UnaryOperator.identity());
+    }
+
+    /** Like {@link #start(Vertx, int, int, int)}, the agents' timings changed by {@code agentTimings} (tests). */
+    static Future<SimulatedFleet> start(
+            Vertx vertx, int apiPort, int count, int basePort, UnaryOperator<AgentFleetOptions> agentTimings) {
         String api = "http://127.0.0.1:" + apiPort;
-        Future<AgentFleet> agentFleet =
-                AgentFleet.start(vertx, AgentFleetOptions.defaults(api).withPort(basePort));
+        Future<AgentFleet> agentFleet = AgentFleet.start(
+                vertx, agentTimings.apply(AgentFleetOptions.defaults(api).withPort(basePort)));
         // hashing the example image is CPU work: a worker's
         Future<String> sha256 =
                 agentFleet.compose(a -> vertx.executeBlocking(() -> AgentFleet.sha256Of(EXAMPLE_IMAGE), false));

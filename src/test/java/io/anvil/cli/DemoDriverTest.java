@@ -13,6 +13,7 @@ import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -31,7 +32,9 @@ class DemoDriverTest {
 
     @BeforeEach
     void start() throws Exception {
-        anvil = AnvilInstance.start(Map.of());
+        // agents at test speed (heartbeats every few hundred ms, short steps): the tour's logic is what is tested here;
+        // SimFleetEnrolmentTest runs the fleet's default, human-speed timings
+        anvil = AnvilInstance.start(Map.of("api.ramdisk_heartbeat_timeout", 1, "agent.liveness_flush_interval", 0.1));
         simVertx = Vertx.vertx();
     }
 
@@ -54,7 +57,14 @@ class DemoDriverTest {
         PrintStream out = System.out;
         System.setOut(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
         try {
-            get(SimFleetEnrolment.start(simVertx, anvil.port(), NODES, 0), 120);
+            get(
+                    SimFleetEnrolment.start(
+                            simVertx, anvil.port(), NODES, 0, o -> o.withMinHeartbeatInterval(Duration.ofMillis(100))
+                                    .withPrepareImageTime(Duration.ofMillis(200))
+                                    .withStepTime(Duration.ofMillis(200))
+                                    .withPxeRetryInterval(Duration.ofMillis(500))
+                                    .withMaxBackoff(Duration.ofSeconds(1))),
+                    120);
         } finally {
             System.setOut(out);
         }
