@@ -3,6 +3,7 @@ package io.anvil.events;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.anvil.config.AnvilConfig;
+import io.anvil.metrics.AnvilMetrics;
 import io.anvil.metrics.FeedMetrics;
 import io.anvil.store.Database;
 import io.anvil.testsupport.Conditions;
@@ -84,24 +85,13 @@ class FeedGapAuditTest {
         assertEquals(1, missed.get(), "only the event written after the feed passed " + skipped);
     }
 
+    /** The no-op metrics, counting the events the audit reports missed. */
     private static FeedMetrics counting(AtomicInteger missed) {
-        FeedMetrics.Transport quiet = new FeedMetrics.Transport() {
-            @Override
-            public void opened() {}
-
-            @Override
-            public void closed() {}
-
-            @Override
-            public void sent() {}
-
-            @Override
-            public void cutOff(int dropped) {}
-        };
+        FeedMetrics quiet = AnvilMetrics.noop().feed();
         return new FeedMetrics() {
             @Override
             public Transport transport(String name) {
-                return quiet;
+                return quiet.transport(name);
             }
 
             @Override
