@@ -15,7 +15,7 @@ public final class EventStore {
      * The last number drawn, read under the sequence's buffer lock. {@code SELECT last_value FROM events_seq_seq}
      * would read it without that lock, and {@code nextval()} writes the tuple in place in two steps: every 32 numbers it
      * first stores the value 32 ahead (the one it logs to WAL), then the real one (PostgreSQL's
-     * src/backend/commands/sequence.c, nextval_internal). A read between the two sees numbers not drawn yet; the
+     * src/backend/commands/sequence.c, nextval_internal). A read between the two would see numbers not drawn yet; the
      * horizon would then settle numbers that transactions starting later still draw, and their events would be
      * skipped. {@code pg_sequence_last_value} takes the lock (null until the first number: the start value less one).
      */
