@@ -2,6 +2,7 @@ package io.anvil.events;
 
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
@@ -64,26 +65,22 @@ public final class EventStore {
         p.addInteger(limit);
         String sql = "SELECT " + FeedEvent.COLUMNS + " FROM events WHERE seq > $1 AND seq <= $2" + where
                 + " ORDER BY seq LIMIT $" + p.size();
-        return db.preparedQuery(sql).execute(p).map(rows -> {
-            List<FeedEvent> out = new ArrayList<>(rows.size());
-            for (Row r : rows) {
-                out.add(FeedEvent.of(r));
-            }
-            return out;
-        });
+        return db.preparedQuery(sql).execute(p).map(EventStore::events);
     }
 
     /** The stored events among {@code seqs}, oldest first (the gap audit's look-up). */
     public Future<List<FeedEvent>> find(List<Long> seqs) {
         return db.preparedQuery("SELECT " + FeedEvent.COLUMNS + " FROM events WHERE seq = ANY($1) ORDER BY seq")
                 .execute(Tuple.of(seqs.toArray(new Long[0])))
-                .map(rows -> {
-                    List<FeedEvent> out = new ArrayList<>(rows.size());
-                    for (Row r : rows) {
-                        out.add(FeedEvent.of(r));
-                    }
-                    return out;
-                });
+                .map(EventStore::events);
+    }
+
+    private static List<FeedEvent> events(RowSet<Row> rows) {
+        List<FeedEvent> out = new ArrayList<>(rows.size());
+        for (Row r : rows) {
+            out.add(FeedEvent.of(r));
+        }
+        return out;
     }
 
     /** What a resume can rely on: the highest seq pruned so far and the last seq drawn. */

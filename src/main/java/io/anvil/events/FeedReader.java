@@ -150,20 +150,8 @@ public final class FeedReader extends VerticleBase {
                         horizon = new CommitHorizon(-1);
                     }
                     long settled = horizon.observe(mark.lastAssigned(), mark.inFlight());
-                    MarkSeen newest = recentMarks.peekLast();
-                    boolean moved = newest == null
-                            || newest.lastAssigned() != mark.lastAssigned()
-                            || newest.settled() != settled;
-                    if (gaps != null && moved) { // idle polls would push the telling marks out
-                        if (recentMarks.size() == RECENT_MARKS) {
-                            recentMarks.poll();
-                        }
-                        recentMarks.add(new MarkSeen(
-                                Instant.now(),
-                                mark.lastAssigned(),
-                                mark.inFlight().size(),
-                                settled,
-                                cursor));
+                    if (gaps != null) {
+                        remember(mark, settled);
                     }
                     return settled;
                 })
@@ -189,6 +177,19 @@ public final class FeedReader extends VerticleBase {
                         retryMs = FIRST_RETRY_MS;
                     }
                 });
+    }
+
+    /** Keeps the marks that moved something, for the gap audit's report (idle polls would push them out). */
+    private void remember(EventStore.Mark mark, long settled) {
+        MarkSeen newest = recentMarks.peekLast();
+        if (newest != null && newest.lastAssigned() == mark.lastAssigned() && newest.settled() == settled) {
+            return;
+        }
+        if (recentMarks.size() == RECENT_MARKS) {
+            recentMarks.poll();
+        }
+        recentMarks.add(
+                new MarkSeen(Instant.now(), mark.lastAssigned(), mark.inFlight().size(), settled, cursor));
     }
 
     /** Reads and publishes events up to {@code settled}; true when a full batch suggests more are waiting. */

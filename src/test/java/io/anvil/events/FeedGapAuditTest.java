@@ -79,7 +79,7 @@ class FeedGapAuditTest {
         Conditions.await(vertx, "the feed passes " + committed, WAIT, TICK, () -> hub.horizon() >= committed);
         insertWithSeq(skipped);
 
-        clock.addAndGet(settings.auditDelay().toNanos()); // both holes are now due for their look-up
+        clock.addAndGet(settings.auditDelay().toNanos()); // the made-up clock reaches both holes' hold
         Conditions.await(
                 vertx, "holes " + rolledBack + " and " + skipped, WAIT, TICK, () -> reader.holesLookedUp() >= 2);
         assertEquals(1, missed.get(), "only the event written after the feed passed " + skipped);

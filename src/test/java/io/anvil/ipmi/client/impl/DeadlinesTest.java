@@ -42,20 +42,24 @@ class DeadlinesTest {
     }
 
     /**
-     * Ends the test when a plain Vert.x timer of {@link #MARKER_MS}, set beside the deadlines, fires: by then the near
-     * deadline must have run. A near deadline held back behind a 60 s one runs after the marker instead.
+     * A marker: a plain Vert.x timer on the same worker context, due after the near deadline and long before the far
+     * one. Timers of one context fire in the order they are due, so a near deadline that Deadlines armed for itself
+     * fires ahead of the marker on any machine, however busy; one held back behind the far deadline fires after it.
+     * The test checks that order when the marker fires.
      */
     private static void expectBeforeMarker(Vertx vertx, VertxTestContext test, Deadlines deadlines, List<String> ran) {
         vertx.setTimer(
-                MARKER_MS,
+                MARKER_DUE_MS,
                 id -> test.verify(() -> {
-                    assertEquals(List.of("near"), ran, "the near deadline ran before the marker timer");
+                    assertEquals(
+                            List.of("near"), ran, "order: the near deadline, then the marker, the far one not yet");
                     deadlines.close();
                     test.completeNow();
                 }));
     }
 
-    private static final long MARKER_MS = 1_000;
+    /** When the marker is due: any point after the near deadline (≤ 50) and before the far one (60,000). */
+    private static final long MARKER_DUE_MS = 1_000;
 
     @Test
     void anEarlierDeadlineIsNotHeldBackByTheArmedOne(Vertx vertx, VertxTestContext test) {
