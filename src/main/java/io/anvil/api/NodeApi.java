@@ -521,7 +521,7 @@ final class NodeApi {
         boolean resetInterfaces = Boolean.TRUE.equals(reset);
         String ident = ctx.pathParam("node");
         // under the node's fair lock (a bounded wait), against the row as it is now: no update is lost
-        return tasks().withTask(ident, tasks().apiWrite("updating node"), task -> {
+        return tasks().withTask(ident, tasks().apiNodeEdit("updating node"), task -> {
                     JsonObject old = task.node();
                     checkUpdatable(old, ops, v);
                     JsonObject patched = JsonPatch.apply(old, ops);
@@ -625,7 +625,7 @@ final class NodeApi {
         }
         String ident = ctx.pathParam("node");
         String why = reason;
-        return tasks().withTask(ident, tasks().apiWrite("setting maintenance"), task -> task.saveWithEvents(
+        return tasks().withTask(ident, tasks().apiNodeEdit("setting maintenance"), task -> task.saveWithEvents(
                         NodeUpdates.maintenance(on, why),
                         "baremetal.node.maintenance_set.start",
                         "baremetal.node.maintenance_set.end")

@@ -220,7 +220,7 @@ public final class Inspections {
                 node.getJsonObject("properties", new JsonObject()).copy().mergeIn(result.properties());
         return tasks.database()
                 .inTransaction(tx -> tasks.records()
-                        .save(tx, id, task.uuid(), task.lease().fence(), Map.of("properties", properties))
+                        .save(tx, id, task.uuid(), NodeFence.claimed(task.fence()), Map.of("properties", properties))
                         .compose(row -> inventories.save(tx, id, inventory, result.pluginData()))
                         .compose(v -> deletePorts(tx, id, result.portsToDelete()))
                         .compose(v -> updatePxeEnabled(tx, id, result.pxeEnabled()))

@@ -15,7 +15,7 @@ import java.util.Map;
  * Fenced node rows (docs/locks.md#fencing, invariant 2 of docs/architecture.md#invariants). Taking a node exclusively
  * claims its row with the lock's fencing token ({@code lock_fence < token}); every later write is conditioned on
  * {@code lock_fence = token}, so a holder whose lease was lost (and whose node was re-granted with a higher token)
- * writes nothing.
+ * writes nothing. A short record edit may instead claim the row with its first write ({@link NodeFence}).
  */
 final class NodeRecords {
     private final ResourceStore store;
@@ -56,10 +56,10 @@ final class NodeRecords {
      * A fenced update inside {@code tx}; LeaseLost (and nothing written) if the fence moved on. The store seals the
      * secret values written; the row returned has them decrypted again, as the task's node.
      */
-    Future<JsonObject> save(SqlClient tx, long id, String uuid, long fence, Map<String, Object> columns) {
-        return store.updateGuarded(tx, Resources.NODE, id, columns, "lock_fence", fence)
+    Future<JsonObject> save(SqlClient tx, long id, String uuid, NodeFence fence, Map<String, Object> columns) {
+        return store.updateGuarded(tx, Resources.NODE, id, fence.columns(columns), fence.guard())
                 .compose(row -> row == null
-                        ? Future.failedFuture(new ConductorErrors.LeaseLost(uuid))
+                        ? Future.failedFuture(fence.refused(uuid))
                         : Future.succeededFuture(store.secrets().openNode(row)));
     }
 
@@ -69,19 +69,18 @@ final class NodeRecords {
      * COMMIT and per-statement round trips. LeaseLost, and nothing written, if the fence moved on.
      */
     Future<JsonObject> saveWithEvents(
-            long id, String uuid, long fence, Map<String, Object> columns, List<Outbox.NodeEvent> events) {
+            long id, String uuid, NodeFence fence, Map<String, Object> columns, List<Outbox.NodeEvent> events) {
         return store.database()
                 .inStatement(db -> store.updateGuardedThen(
                         db,
                         Resources.NODE,
                         id,
-                        columns,
-                        "lock_fence",
-                        fence,
+                        fence.columns(columns),
+                        fence.guard(),
                         (first, params) -> outbox.insertAfter(events, first, params)))
                 .compose(row -> {
                     if (row == null) {
-                        return Future.failedFuture(new ConductorErrors.LeaseLost(uuid));
+                        return Future.failedFuture(fence.refused(uuid));
                     }
                     outbox.statementCommitted();
                     return Future.succeededFuture(store.secrets().openNode(row));

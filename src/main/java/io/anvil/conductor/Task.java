@@ -54,16 +54,26 @@ public final class Task implements DriverTask {
     private Spawn spawn;
     private Consumer<Throwable> spawnErrorHook;
     private Future<Void> released;
-    /** A write of this task already cleared the row's reservation (or deleted the row): release needs no write. */
+    /**
+     * The row carries no reservation of this task (a write cleared it, the row was deleted, or it was never claimed):
+     * release needs no write.
+     */
     private boolean unclaimed;
+    /** While not null: the row was read under the lock but not claimed; this is its version (xmin) as read. */
+    private Long unclaimedVersion;
+    /** The row was claimed after a first write found it changed: the work is to run once more. */
+    private boolean rerun;
 
-    Task(TaskManager manager, TaskOptions options, LockLease lease, JsonObject node, Driver driver) {
+    /** {@code readVersion}: null when the row was claimed with the lock, else its version as read (see NodeFence). */
+    Task(TaskManager manager, TaskOptions options, LockLease lease, JsonObject node, Driver driver, Long readVersion) {
         this.manager = manager;
         this.options = options;
         this.lease = lease;
         this.node = node;
         this.driver = driver;
         this.purpose = options.purpose();
+        this.unclaimedVersion = readVersion;
+        this.unclaimed = readVersion != null;
     }
 
     @Override
@@ -92,7 +102,50 @@ public final class Task implements DriverTask {
 
     @Override
     public long fence() {
+        requireClaimed();
         return lease.fence();
+    }
+
+    /** Writes conditioned on {@code lock_fence = token} need the row claimed: a claim-on-first-write task has none. */
+    private void requireClaimed() {
+        if (unclaimedVersion != null) {
+            throw new IllegalStateException("node " + uuid() + " is not claimed yet: only its node write claims it");
+        }
+    }
+
+    /** How the next node write is fenced. */
+    private NodeFence writeFence() {
+        return unclaimedVersion == null
+                ? NodeFence.claimed(lease.fence())
+                : NodeFence.firstWrite(lease.fence(), unclaimedVersion);
+    }
+
+    /**
+     * A first write found the row changed since it was read (NodeFence.RowChangedSinceRead): claims the row now, as a
+     * task normally does when it takes the lock, and marks the task to run its work again on the row as claimed.
+     * Any other failure passes through.
+     */
+    private <T> Future<T> claimIfChanged(Throwable e) {
+        if (!(e instanceof NodeFence.RowChangedSinceRead)) {
+            return Future.failedFuture(e);
+        }
+        LOG.debug("node {} changed after it was read under the lock; claiming it and running the work again", uuid());
+        return manager.records().claim(uuid(), manager.host(), lease.fence()).compose(row -> {
+            node = manager.store().secrets().openNode(row);
+            unclaimedVersion = null;
+            unclaimed = false;
+            spawn = null;
+            spawnErrorHook = null;
+            rerun = true;
+            return Future.failedFuture(e);
+        });
+    }
+
+    /** Whether the work's failure asked for it to run again (the row was claimed after it changed); clears the mark. */
+    boolean takeRerun() {
+        boolean r = rerun;
+        rerun = false;
+        return r;
     }
 
     public ProvisionState provisionState() {
@@ -117,6 +170,7 @@ public final class Task implements DriverTask {
     @Override
     public Future<Void> savePortLike(String uuid, boolean portgroup, JsonObject internalInfo, JsonObject extra) {
         requireExclusive("Saving a " + (portgroup ? "portgroup" : "port"));
+        requireClaimed();
         // the port belongs to this node and the node's fence is still ours, or nothing is written
         String sql = "UPDATE " + (portgroup ? "portgroups" : "ports")
                 + " p SET internal_info = $1, extra = $2, updated_at = now() FROM nodes n"
@@ -134,6 +188,7 @@ public final class Task implements DriverTask {
     @Override
     public Future<List<String>> createPorts(List<String> macs, boolean pxeEnabled) {
         requireExclusive("Creating ports");
+        requireClaimed();
         // one statement: only while this node's fence is still ours; an address that has a port is skipped
         String sql = "INSERT INTO ports (uuid, address, node_id, pxe_enabled, extra)"
                 + " SELECT gen_random_uuid(), m, n.id, $3, '{}'::jsonb FROM nodes n, unnest($1::text[]) AS m"
@@ -195,7 +250,8 @@ public final class Task implements DriverTask {
                 options.waitPolicy(),
                 options.allowReservedWorkers(),
                 options.loadDriver(),
-                options.unclaimWithWrite());
+                options.unclaimWithWrite(),
+                false);
         return old.release()
                 .compose(x -> manager.lockAndClaim(uuid(), exclusive))
                 .map(grant -> {
@@ -214,7 +270,8 @@ public final class Task implements DriverTask {
         // one statement: atomic on its own, no BEGIN/COMMIT round trips
         return manager.database()
                 .inStatement(
-                        db -> manager.records().save(db, node.getLong("id"), uuid(), lease.fence(), written(columns)))
+                        db -> manager.records().save(db, node.getLong("id"), uuid(), writeFence(), written(columns)))
+                .recover(this::claimIfChanged)
                 .map(this::stored);
     }
 
@@ -244,7 +301,7 @@ public final class Task implements DriverTask {
                 .inTransaction(tx -> alongside
                         .apply(tx)
                         .compose(x ->
-                                manager.records().save(tx, node.getLong("id"), uuid(), lease.fence(), written(columns)))
+                                manager.records().save(tx, node.getLong("id"), uuid(), writeFence(), written(columns)))
                         .compose(row -> manager.outbox()
                                 .write(
                                         tx,
@@ -256,6 +313,7 @@ public final class Task implements DriverTask {
                                                         .mergeIn(extra == null ? new JsonObject() : extra),
                                                 before))
                                 .map(row)))
+                .recover(this::claimIfChanged)
                 .map(this::stored);
     }
 
@@ -276,7 +334,8 @@ public final class Task implements DriverTask {
 
     private Future<JsonObject> saveWithNodeEvents(Map<String, Object> columns, List<Outbox.NodeEvent> events) {
         return manager.records()
-                .saveWithEvents(node.getLong("id"), uuid(), lease.fence(), written(columns), events)
+                .saveWithEvents(node.getLong("id"), uuid(), writeFence(), written(columns), events)
+                .recover(this::claimIfChanged)
                 .map(this::stored);
     }
 
@@ -296,6 +355,7 @@ public final class Task implements DriverTask {
      * that holds it) keeps this conductor as the holder.
      */
     private JsonObject stored(JsonObject row) {
+        unclaimedVersion = null; // the row carries this task's token from this write on
         if (options.unclaimWithWrite()) {
             unclaimed = true;
             row.put("reservation", manager.host());
@@ -335,6 +395,7 @@ public final class Task implements DriverTask {
     /** Deletes the node (fenced) and writes its delete notification in the same transaction. */
     public Future<Void> destroy(String eventType) {
         requireExclusive("Deleting the node");
+        requireClaimed();
         JsonObject before = withContext(NodePayloads.node(node), node);
         return manager.database()
                 .inTransaction(tx -> manager.records()

@@ -27,8 +27,15 @@ import org.slf4j.LoggerFactory;
 public final class TaskManager {
     private static final Logger LOG = LoggerFactory.getLogger(TaskManager.class);
 
-    /** A granted lock with the node row read under it. */
-    record Grant(LockLease lease, JsonObject node) {}
+    /**
+     * A granted lock with the node row read under it; {@code readVersion} is null when the row was claimed, else its
+     * version as read (a claim-on-first-write task, {@link NodeFence}).
+     */
+    record Grant(LockLease lease, JsonObject node, Long readVersion) {
+        boolean claimed() {
+            return lease.mode() == LockMode.EXCLUSIVE && readVersion == null;
+        }
+    }
 
     private final NodeLockService locks;
     private final ResourceStore store;
@@ -87,7 +94,8 @@ public final class TaskManager {
                         options,
                         grant.lease(),
                         grant.node(),
-                        options.loadDriver() ? drivers.forNode(grant.node()) : null));
+                        options.loadDriver() ? drivers.forNode(grant.node()) : null,
+                        grant.readVersion()));
             } catch (RuntimeException e) {
                 return releaseAfterFailure(grant, e);
             }
@@ -96,12 +104,19 @@ public final class TaskManager {
 
     Future<Grant> lockAndClaim(String uuid, TaskOptions options) {
         return locks.acquire(uuid, options.lockRequest()).compose(lease -> {
-            Future<JsonObject> node = lease.mode() == LockMode.EXCLUSIVE
+            boolean claim = lease.mode() == LockMode.EXCLUSIVE && !options.claimOnFirstWrite();
+            Future<JsonObject> node = claim
                     ? records.claim(uuid, host, lease.fence())
-                    : store.find(Resources.NODE, uuid)
-                            .compose(r -> r == null
-                                    ? Future.failedFuture(new ConductorErrors.NodeNotFound(uuid))
-                                    : Future.succeededFuture(r));
+                    : store.find(Resources.NODE, uuid).compose(r -> {
+                        if (r == null) {
+                            return Future.failedFuture(new ConductorErrors.NodeNotFound(uuid));
+                        }
+                        if (lease.mode() == LockMode.EXCLUSIVE && r.getLong("lock_fence") >= lease.fence()) {
+                            return Future.failedFuture(
+                                    new ConductorErrors.LeaseLost(uuid)); // a newer holder claimed it
+                        }
+                        return Future.succeededFuture(r);
+                    });
             return node.transform(ar -> {
                 if (ar.failed()) {
                     return lease.release().transform(x -> Future.failedFuture(ar.cause()));
@@ -113,18 +128,19 @@ public final class TaskManager {
                     opened = store.secrets().openNode(ar.result());
                 } catch (RuntimeException e) {
                     LOG.error("Node {}: {}", uuid, e.getMessage());
-                    Future<Void> unclaim = lease.mode() == LockMode.EXCLUSIVE
+                    Future<Void> unclaim = claim
                             ? records.unclaim(ar.result().getLong("id"), lease.fence())
                             : Future.succeededFuture();
                     return unclaim.transform(x -> lease.release()).transform(x -> Future.failedFuture(e));
                 }
-                return Future.succeededFuture(new Grant(lease, opened));
+                Long readVersion = claim || lease.mode() != LockMode.EXCLUSIVE ? null : opened.getLong("row_version");
+                return Future.succeededFuture(new Grant(lease, opened, readVersion));
             });
         });
     }
 
     private <T> Future<T> releaseAfterFailure(Grant grant, Throwable e) {
-        Future<Void> unclaim = grant.lease().mode() == LockMode.EXCLUSIVE
+        Future<Void> unclaim = grant.claimed()
                 ? records.unclaim(grant.node().getLong("id"), grant.lease().fence())
                 : Future.succeededFuture();
         return unclaim.transform(x -> grant.lease().release()).transform(x -> Future.failedFuture(e));
@@ -152,7 +168,9 @@ public final class TaskManager {
     private <T> Future<T> run(Future<Task> acquired, Function<Task, Future<T>> work) {
         return acquired.compose(task -> {
             LogContext.node(task.uuid()); // the request's log lines name the node by UUID from here
-            Future<T> result = Futures.attempt(() -> work.apply(task));
+            // a claim-on-first-write task whose row changed before its first write runs once more, claimed
+            Future<T> result = Futures.attempt(() -> work.apply(task))
+                    .recover(e -> task.takeRerun() ? Futures.attempt(() -> work.apply(task)) : Future.failedFuture(e));
             return result.transform(ar -> {
                 if (ar.failed() || task.pendingSpawn() == null) {
                     return task.release()
@@ -237,6 +255,14 @@ public final class TaskManager {
                 .bounded(apiLockWait)
                 .withoutDriver()
                 .unclaimingWithWrite();
+    }
+
+    /**
+     * {@link #apiWrite} for an edit of the node row alone (maintenance, a PATCH): the row is claimed by the edit's own
+     * write, not by a write of its own first ({@link TaskOptions#claimingOnFirstWrite}).
+     */
+    public TaskOptions apiNodeEdit(String purpose) {
+        return apiWrite(purpose).claimingOnFirstWrite();
     }
 
     /** Tasks acquired by this process and not yet released. */

@@ -16,39 +16,61 @@ public record TaskOptions(
         WaitPolicy waitPolicy,
         boolean allowReservedWorkers,
         boolean loadDriver,
-        boolean unclaimWithWrite) {
+        boolean unclaimWithWrite,
+        boolean claimOnFirstWrite) {
     /** Ironic's node_locked_retry_attempts × node_locked_retry_interval. */
     public static final Duration API_WAIT = Duration.ofSeconds(3);
 
     public static TaskOptions exclusive(String purpose) {
-        return new TaskOptions(LockMode.EXCLUSIVE, purpose, WaitPolicy.bounded(API_WAIT), true, true, false);
+        return new TaskOptions(LockMode.EXCLUSIVE, purpose, WaitPolicy.bounded(API_WAIT), true, true, false, false);
     }
 
     public static TaskOptions shared(String purpose) {
-        return new TaskOptions(LockMode.SHARED, purpose, WaitPolicy.bounded(API_WAIT), true, true, false);
+        return new TaskOptions(LockMode.SHARED, purpose, WaitPolicy.bounded(API_WAIT), true, true, false, false);
     }
 
     public TaskOptions patient() {
-        return new TaskOptions(mode, purpose, WaitPolicy.patient(), allowReservedWorkers, loadDriver, unclaimWithWrite);
+        return new TaskOptions(
+                mode,
+                purpose,
+                WaitPolicy.patient(),
+                allowReservedWorkers,
+                loadDriver,
+                unclaimWithWrite,
+                claimOnFirstWrite);
     }
 
     public TaskOptions tryOnce() {
-        return new TaskOptions(mode, purpose, WaitPolicy.tryOnce(), allowReservedWorkers, loadDriver, unclaimWithWrite);
+        return new TaskOptions(
+                mode,
+                purpose,
+                WaitPolicy.tryOnce(),
+                allowReservedWorkers,
+                loadDriver,
+                unclaimWithWrite,
+                claimOnFirstWrite);
     }
 
     public TaskOptions bounded(Duration maxWait) {
         return new TaskOptions(
-                mode, purpose, WaitPolicy.bounded(maxWait), allowReservedWorkers, loadDriver, unclaimWithWrite);
+                mode,
+                purpose,
+                WaitPolicy.bounded(maxWait),
+                allowReservedWorkers,
+                loadDriver,
+                unclaimWithWrite,
+                claimOnFirstWrite);
     }
 
     /** Heartbeats and periodic work: never the reserved share, so the API stays usable under their load. */
     public TaskOptions withoutReservedWorkers() {
-        return new TaskOptions(mode, purpose, waitPolicy, false, loadDriver, unclaimWithWrite);
+        return new TaskOptions(mode, purpose, waitPolicy, false, loadDriver, unclaimWithWrite, claimOnFirstWrite);
     }
 
     /** Ironic's load_driver=False: record edits that never call the hardware. */
     public TaskOptions withoutDriver() {
-        return new TaskOptions(mode, purpose, waitPolicy, allowReservedWorkers, false, unclaimWithWrite);
+        return new TaskOptions(
+                mode, purpose, waitPolicy, allowReservedWorkers, false, unclaimWithWrite, claimOnFirstWrite);
     }
 
     /**
@@ -57,7 +79,21 @@ public record TaskOptions(
      * the lock is released a moment later; the fence, not the reservation, is what protects the row.
      */
     public TaskOptions unclaimingWithWrite() {
-        return new TaskOptions(mode, purpose, waitPolicy, allowReservedWorkers, loadDriver, true);
+        return new TaskOptions(mode, purpose, waitPolicy, allowReservedWorkers, loadDriver, true, claimOnFirstWrite);
+    }
+
+    /**
+     * An exclusive record edit of the node row alone, with no effect outside its own node write (maintenance, a
+     * PATCH): the row is read under the lock but not claimed, and the first node write is the claim
+     * ({@link NodeFence}): one UPDATE and one commit less per change. If the row changed between the read and that
+     * write, nothing is written, the row is claimed and the work runs once more on the row as claimed — so the work
+     * must be safe to run twice until it writes. Implies {@link #unclaimingWithWrite}.
+     */
+    public TaskOptions claimingOnFirstWrite() {
+        if (mode != LockMode.EXCLUSIVE) {
+            throw new IllegalStateException("only an exclusive task writes the node");
+        }
+        return new TaskOptions(mode, purpose, waitPolicy, allowReservedWorkers, loadDriver, true, true);
     }
 
     LockRequest lockRequest() {

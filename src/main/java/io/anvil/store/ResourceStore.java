@@ -189,23 +189,18 @@ public final class ResourceStore {
         if (columns.isEmpty()) {
             return findById(client, def, id);
         }
-        return updateGuarded(client, def, id, columns, null, null);
+        return updateGuarded(client, def, id, columns, null);
     }
 
     /**
-     * Updates only while {@code guardColumn = guardValue} still holds (the fencing check of node writes); returns
-     * null when the guard no longer matches, and nothing was written.
+     * Updates only while {@code guard} still holds (the fencing check of node writes); returns null when the guard no
+     * longer matches, and nothing was written. A null guard updates unconditionally.
      */
     public Future<JsonObject> updateGuarded(
-            SqlClient client,
-            ResourceDef def,
-            long id,
-            Map<String, Object> given,
-            String guardColumn,
-            Object guardValue) {
+            SqlClient client, ResourceDef def, long id, Map<String, Object> given, RowGuard guard) {
         Map<String, Object> columns = sealed(def, given);
         List<Object> params = new ArrayList<>();
-        String update = guardedUpdate(def, id, columns, guardColumn, guardValue, params);
+        String update = guardedUpdate(def, id, columns, guard, params);
         if (def.returning() == null) {
             return client.preparedQuery(update)
                     .execute(Tuple.from(params))
@@ -227,15 +222,14 @@ public final class ResourceStore {
             ResourceDef def,
             long id,
             Map<String, Object> given,
-            String guardColumn,
-            Object guardValue,
+            RowGuard guard,
             java.util.function.BiFunction<Integer, List<Object>, String> then) {
         if (def.returning() == null) {
             throw new IllegalArgumentException(def.plural() + " are read with a join: no single-statement update");
         }
         Map<String, Object> columns = sealed(def, given);
         List<Object> params = new ArrayList<>();
-        String update = guardedUpdate(def, id, columns, guardColumn, guardValue, params);
+        String update = guardedUpdate(def, id, columns, guard, params);
         String next = then.apply(params.size() + 1, params);
         String sql = "WITH u AS (" + update + " RETURNING " + def.returning() + "), written AS (" + next
                 + ") SELECT * FROM u";
@@ -244,12 +238,7 @@ public final class ResourceStore {
 
     /** {@code UPDATE <table> t SET ... WHERE id = ... [AND guard]}, its parameters added to {@code params}. */
     private static String guardedUpdate(
-            ResourceDef def,
-            long id,
-            Map<String, Object> columns,
-            String guardColumn,
-            Object guardValue,
-            List<Object> params) {
+            ResourceDef def, long id, Map<String, Object> columns, RowGuard guard, List<Object> params) {
         StringJoiner sets = new StringJoiner(", ");
         columns.forEach((k, v) -> {
             params.add(v);
@@ -258,9 +247,8 @@ public final class ResourceStore {
         sets.add("updated_at = now()");
         params.add(id);
         String sql = "UPDATE " + def.table() + " t SET " + sets + " WHERE id = $" + params.size();
-        if (guardColumn != null) {
-            params.add(guardValue);
-            sql += " AND " + guardColumn + " = $" + params.size();
+        if (guard != null) {
+            sql += " AND " + guard.render(params);
         }
         return sql;
     }

@@ -194,14 +194,22 @@ class ResourceStoreTest {
 
         assertNull(
                 await(store.updateGuarded(
-                        db.reads(), Resources.NODE, id, Map.of("provision_state", "manageable"), "lock_fence", 6L)),
+                        db.reads(),
+                        Resources.NODE,
+                        id,
+                        Map.of("provision_state", "manageable"),
+                        RowGuard.of("lock_fence = ?", 6L))),
                 "a stale fence writes nothing");
         assertEquals(
                 "enroll",
                 await(store.find(Resources.NODE, node.getString("uuid"))).getString("provision_state"));
 
         JsonObject written = await(store.updateGuarded(
-                db.reads(), Resources.NODE, id, Map.of("provision_state", "manageable"), "lock_fence", 7L));
+                db.reads(),
+                Resources.NODE,
+                id,
+                Map.of("provision_state", "manageable"),
+                RowGuard.of("lock_fence = ?", 7L)));
         assertEquals("manageable", written.getString("provision_state"));
         assertEquals(7L, written.getLong("lock_fence"));
     }
