@@ -136,9 +136,7 @@ public final class FeedFilter {
         if (conductorGroup != null && !conductorGroup.equals(e.conductorGroup())) {
             return false;
         }
-        if (project != null
-                && !project.equals(e.owner())
-                && !project.equals(e.payload().getString("lessee"))) {
+        if (project != null && !project.equals(e.owner()) && !project.equals(e.lessee())) {
             return false;
         }
         return owner == null || owner.equals(e.owner());

@@ -72,7 +72,9 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * or not (lost).
  *
  * <p>Settings ({@code -Dbench.*}): {@code subscribers} (10000), {@code firehose} (1), {@code nodes} (= subscribers),
- * {@code rate} (5000 events/s), {@code seconds} (30), {@code warmup} (5), {@code op} (maintenance | patch | provision | db),
+ * {@code rate} (5000 events/s), {@code seconds} (30), {@code warmup} (60: Anvil's JIT is still compiling the
+ * write and delivery paths for most of the first minute, ~12 % of the machine, which a conductor running for days does
+ * not pay), {@code op} (maintenance | patch | provision | db),
  * {@code inFlight} (512 API requests), {@code connections} (64 API connections), {@code clientLoops} (event loops of
  * the subscribers, default the core count), {@code connectInFlight} (WebSocket handshakes at once, 256),
  * {@code drain} (s to wait for the last events, 30), {@code lateWait} (when events are missing after the drain: s more to
@@ -93,7 +95,7 @@ public final class FeedBench {
     private final int nodes = Integer.getInteger("bench.nodes", Math.max(1, subscribers));
     private final int rate = Integer.getInteger("bench.rate", 5_000);
     private final int seconds = Integer.getInteger("bench.seconds", 30);
-    private final int warmup = Integer.getInteger("bench.warmup", 5);
+    private final int warmup = Integer.getInteger("bench.warmup", 60);
     private final String op = System.getProperty("bench.op", "maintenance");
     private final int inFlight = Integer.getInteger("bench.inFlight", 512);
     private final int connections = Integer.getInteger("bench.connections", 64);
