@@ -369,7 +369,8 @@ public final class Task implements DriverTask {
      * same statement as the change); only {@code updated_at}, which PostgreSQL sets, is the old one.
      */
     private JsonObject asWritten(Map<String, Object> columns) {
-        JsonObject row = node.copy();
+        // shallow: only read, by NodePayloads.node, which copies what it keeps
+        JsonObject row = new JsonObject(new java.util.LinkedHashMap<>(node.getMap()));
         columns.forEach((k, v) -> row.put(k, RowJson.value(v)));
         return row;
     }

@@ -7,16 +7,35 @@ import io.vertx.core.json.JsonObject;
 public final class NodePayloads {
     private NodePayloads() {}
 
+    /** Columns a payload leaves out. */
+    private static final java.util.Set<String> LEFT_OUT =
+            java.util.Set.of("id", "lock_fence", "row_version", "heartbeat_event_at", "driver_internal_info");
+    /** Columns whose secrets are masked. */
+    private static final java.util.Set<String> MASKED =
+            java.util.Set.of("driver_info", "instance_info", "properties", "extra");
+
+    /** A new object: what it keeps of {@code row} is copied (masked where secrets may be), what it leaves out is not. */
     public static JsonObject node(JsonObject row) {
-        JsonObject p = row.copy();
-        p.remove("id");
-        p.remove("lock_fence");
-        p.remove("row_version");
-        p.remove("heartbeat_event_at");
-        p.remove("driver_internal_info");
-        for (String k : new String[] {"driver_info", "instance_info", "properties", "extra"}) {
-            if (p.getValue(k) instanceof JsonObject o) {
-                p.put(k, Secrets.mask(o));
+        JsonObject p = new JsonObject(new java.util.LinkedHashMap<>(row.size()));
+        for (java.util.Map.Entry<String, Object> e : row) {
+            String k = e.getKey();
+            if (LEFT_OUT.contains(k)) {
+                continue;
+            }
+            Object v = e.getValue();
+            if (v instanceof java.util.Map<?, ?> m) {
+                @SuppressWarnings("unchecked")
+                JsonObject o = new JsonObject((java.util.Map<String, Object>) m);
+                v = o;
+            } else if (v instanceof java.util.List<?> l) {
+                v = new io.vertx.core.json.JsonArray(l);
+            }
+            if (v instanceof JsonObject o) {
+                p.put(k, MASKED.contains(k) ? Secrets.mask(o) : o.copy());
+            } else if (v instanceof io.vertx.core.json.JsonArray a) {
+                p.put(k, a.copy());
+            } else {
+                p.put(k, v);
             }
         }
         return p;

@@ -1,6 +1,7 @@
 package io.anvil.events;
 
 import io.anvil.util.Secrets;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A stored payload's JSON text (PostgreSQL's {@code jsonb::text}) made ready for the wire in one pass, without
@@ -13,6 +14,9 @@ final class PayloadText {
     private static final String MASKED = "\"" + Secrets.MASK + "\"";
     /** Deeper nesting than this takes the slow path (a node payload is 3–4 levels deep). */
     private static final int MAX_DEPTH = 64;
+
+    private static final int MAX_REMEMBERED_KEYS = 4096;
+    private static final ConcurrentHashMap<String, Boolean> SECRET_KEYS = new ConcurrentHashMap<>();
 
     final String compact;
     final String name;
@@ -43,6 +47,7 @@ final class PayloadText {
         int depth = 0;
         boolean expectKey = false;
         String key = null; // the key whose value comes next, at any depth
+        boolean secret = false; // whether that key names a secret
         String name = null, nodeName = null, owner = null, lessee = null, group = null;
         int i = 0;
         while (i < n) {
@@ -53,7 +58,7 @@ final class PayloadText {
                     continue;
                 }
                 case '{', '[' -> {
-                    if (key != null && Secrets.isSecretKey(key)) {
+                    if (key != null && secret) {
                         return null; // a secret holding an object or array: not masked
                     }
                     key = null;
@@ -102,9 +107,10 @@ final class PayloadText {
                             return null; // a key spelled with escapes might hide a secret's name
                         }
                         key = json.substring(i + 1, end);
+                        secret = isSecret(key);
                         expectKey = false;
                     } else {
-                        if (key != null && Secrets.isSecretKey(key) && !json.startsWith(MASKED, i)) {
+                        if (key != null && secret && !json.startsWith(MASKED, i)) {
                             return null;
                         }
                         if (depth == 1 && key != null && isField(key)) {
@@ -135,7 +141,7 @@ final class PayloadText {
                     while (end < n && "{}[],: \t\n\r\"".indexOf(json.charAt(end)) < 0) {
                         end++;
                     }
-                    if (key != null && Secrets.isSecretKey(key) && !json.startsWith("null", i)) {
+                    if (key != null && secret && !json.startsWith("null", i)) {
                         return null;
                     }
                     key = null;
@@ -148,6 +154,19 @@ final class PayloadText {
             return null;
         }
         return new PayloadText(out.toString(), name, nodeName, owner, lessee, group);
+    }
+
+    /** Payloads repeat the same few hundred key names: their verdicts are remembered, up to a bound. */
+    private static boolean isSecret(String key) {
+        Boolean known = SECRET_KEYS.get(key);
+        if (known != null) {
+            return known;
+        }
+        boolean secret = Secrets.isSecretKey(key);
+        if (SECRET_KEYS.size() < MAX_REMEMBERED_KEYS) {
+            SECRET_KEYS.put(key, secret);
+        }
+        return secret;
     }
 
     private static boolean isField(String key) {

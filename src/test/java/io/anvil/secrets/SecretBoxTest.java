@@ -67,6 +67,23 @@ class SecretBoxTest {
     }
 
     @Test
+    void aNodeRowOpensWithItsSecretColumnsNewAndTheRowLeftSealed() {
+        SecretBox a = box(KEY_A);
+        JsonObject sealedInfo = a.sealAll(driverInfo());
+        JsonObject row = new JsonObject()
+                .put("uuid", "n1")
+                .put("driver_info", sealedInfo)
+                .put("properties", new JsonObject().put("cpus", 8));
+        JsonObject opened = a.openNode(row);
+        assertEquals(driverInfo(), opened.getJsonObject("driver_info"));
+        assertEquals(sealedInfo, row.getJsonObject("driver_info"), "the row read keeps its sealed values");
+        assertTrue(row.getJsonObject("driver_info").getString("ipmi_password").startsWith("anvil:enc:v1:a:"));
+        assertEquals(8, opened.getJsonObject("properties").getInteger("cpus"));
+        opened.put("name", "changed");
+        assertFalse(row.containsKey("name"), "the opened row is a row of its own");
+    }
+
+    @Test
     void anyListedKeyOpensTheNewestSeals() {
         JsonObject underA = box(KEY_A).sealAll(driverInfo());
         SecretBox both = box(KEY_A + "\n" + KEY_B);
