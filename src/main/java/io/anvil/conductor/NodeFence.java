@@ -49,10 +49,13 @@ record NodeFence(long token, Long readVersion) {
         return claimsWithWrite() ? new RowChangedSinceRead(uuid) : new ConductorErrors.LeaseLost(uuid);
     }
 
-    /** The row read without a claim changed before the task's first write; nothing was written. */
-    static final class RowChangedSinceRead extends RuntimeException {
+    /**
+     * The row read without a claim changed before the task's first write; nothing was written. {@code withTask}
+     * claims the row and runs the work again; should it ever reach a client, it says to retry (409, as LeaseLost).
+     */
+    static final class RowChangedSinceRead extends io.anvil.errors.AnvilException {
         RowChangedSinceRead(String uuid) {
-            super("node " + uuid + " changed after it was read under the lock", null, false, false);
+            super(409, "Node " + uuid + " changed while it was being updated; nothing was written. Please retry.");
         }
     }
 }
