@@ -46,15 +46,16 @@ public final class FeedEvent {
             String conductor,
             OffsetDateTime time,
             JsonObject payload) {
-        this.seq = seq;
-        this.eventType = eventType;
-        this.level = level;
-        this.nodeUuid = nodeUuid;
-        this.conductor = conductor;
-        this.time = time;
         // the outbox writes masked payloads; masking again on the way out costs one copy per event, not per subscriber
-        this.payload = Secrets.mask(payload == null ? new JsonObject() : payload);
-        this.wire = null;
+        this(
+                seq,
+                eventType,
+                level,
+                nodeUuid,
+                conductor,
+                time,
+                Secrets.mask(payload == null ? new JsonObject() : payload),
+                null);
     }
 
     private FeedEvent(
@@ -64,6 +65,7 @@ public final class FeedEvent {
             String nodeUuid,
             String conductor,
             OffsetDateTime time,
+            JsonObject payload,
             PayloadText wire) {
         this.seq = seq;
         this.eventType = eventType;
@@ -71,6 +73,7 @@ public final class FeedEvent {
         this.nodeUuid = nodeUuid;
         this.conductor = conductor;
         this.time = time;
+        this.payload = payload;
         this.wire = wire;
     }
 
@@ -86,17 +89,8 @@ public final class FeedEvent {
                 : publisher;
         String json = row.getString("payload");
         PayloadText wire = json == null ? null : PayloadText.of(json);
-        if (wire != null) {
-            return new FeedEvent(
-                    row.getLong("seq"),
-                    row.getString("event_type"),
-                    row.getString("priority"),
-                    node == null ? null : node.toString(),
-                    conductor,
-                    row.getOffsetDateTime("created_at"),
-                    wire);
-        }
-        Object parsed = json == null ? null : Json.decodeValue(json);
+        Object parsed = wire != null || json == null ? null : Json.decodeValue(json);
+        JsonObject masked = wire != null ? null : Secrets.mask(parsed instanceof JsonObject o ? o : new JsonObject());
         return new FeedEvent(
                 row.getLong("seq"),
                 row.getString("event_type"),
@@ -104,7 +98,8 @@ public final class FeedEvent {
                 node == null ? null : node.toString(),
                 conductor,
                 row.getOffsetDateTime("created_at"),
-                parsed instanceof JsonObject o ? o : new JsonObject());
+                masked,
+                wire);
     }
 
     public long seq() {
