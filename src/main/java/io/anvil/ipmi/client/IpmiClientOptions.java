@@ -17,7 +17,7 @@ public final class IpmiClientOptions {
     private int circuitFailureThreshold = 5;
     private Duration circuitCooldown = Duration.ofSeconds(30);
     private Duration keepaliveInterval = Duration.ofSeconds(15);
-    private Duration sessionIdleClose = Duration.ofSeconds(120);
+    private Duration sessionIdleClose = Duration.ofSeconds(300);
     private Duration closeTimeout = Duration.ofSeconds(5);
     private int channels = 1;
     private int receiveBufferSize = 1 << 20;

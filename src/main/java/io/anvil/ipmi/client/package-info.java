@@ -30,7 +30,7 @@
  *   <li><b>Keepalive</b>: an ACTIVE session with no traffic for {@code keepaliveInterval} (15 s, half of
  *       ipmi_sim's 30 s idle timeout, a quarter of the common 60 s) gets a Get Device ID through the
  *       governor — USER-level and free of side effects. A session no caller used for
- *       {@code sessionIdleClose} (120 s) is closed instead and reopened lazily on the next call, so an
+ *       {@code sessionIdleClose} (300 s, five power-sync intervals) is closed instead and reopened lazily on the next call, so an
  *       idle conductor does not pin a slot on every BMC (many allow only 4–5 sessions).</li>
  *   <li><b>Dead sessions</b>: a command that times out inside a session drops the session (no Close Session:
  *       the BMC is not answering); the next operation opens a new one. The timed-out command is not
