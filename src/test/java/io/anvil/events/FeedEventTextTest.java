@@ -4,41 +4,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.anvil.store.Database;
 import io.anvil.testsupport.Conditions;
-import io.anvil.testsupport.TestServices;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Tuple;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * Events read back from PostgreSQL go to the wire as their stored text (FeedEvent, PayloadText): the frame must say
  * exactly what building the payload as objects and encoding it said, and a secret stored unmasked still leaves masked.
  */
-class FeedEventTextTest {
-    private static final Duration WAIT = Duration.ofSeconds(60);
-
-    private Vertx vertx;
-    private Database db;
-
-    @BeforeEach
-    void start() {
-        vertx = Vertx.vertx();
-        db = Database.connect(vertx, TestServices.freshDatabase(), 4, 2);
-    }
-
-    @AfterEach
-    void close() {
-        Conditions.result(db.close(), WAIT);
-        Conditions.result(vertx.close(), WAIT);
-    }
+class FeedEventTextTest extends FreshDatabaseTest {
 
     private FeedEvent storeAndRead(String eventType, JsonObject payload) {
         long seq = Conditions.result(

@@ -5,10 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.anvil.config.AnvilConfig;
 import io.anvil.metrics.AnvilMetrics;
 import io.anvil.metrics.FeedMetrics;
-import io.anvil.store.Database;
 import io.anvil.testsupport.Conditions;
-import io.anvil.testsupport.TestServices;
-import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
@@ -18,34 +15,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * The feed's mark reads the last number drawn, and the gap audit (docs/events.md#the-gap-audit) reports an event that
  * was committed after the feed had passed its number, while a number left unused by a rollback stays quiet.
  */
-class FeedGapAuditTest {
-    private static final Duration WAIT = Duration.ofSeconds(60);
+class FeedGapAuditTest extends FreshDatabaseTest {
     private static final Duration TICK = Duration.ofMillis(20);
     private static final String INSERT = "INSERT INTO events (event_type, priority, publisher, payload)"
             + " VALUES ('baremetal.node.update.end', 'info', 'anvil-conductor.test', '{}') RETURNING seq";
-
-    private Vertx vertx;
-    private Database db;
-
-    @BeforeEach
-    void start() {
-        vertx = Vertx.vertx();
-        db = Database.connect(vertx, TestServices.freshDatabase(), 4, 2);
-    }
-
-    @AfterEach
-    void close() {
-        Conditions.result(db.close(), WAIT);
-        Conditions.result(vertx.close(), WAIT);
-    }
 
     @Test
     void theMarkReadsTheLastNumberDrawnAndNoneBeforeTheFirst() {
