@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.anvil.testsupport.Conditions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Tuple;
@@ -19,15 +18,12 @@ import org.junit.jupiter.api.Test;
 class FeedEventTextTest extends FreshDatabaseTest {
 
     private FeedEvent storeAndRead(String eventType, JsonObject payload) {
-        long seq = Conditions.result(
-                db.reads()
-                        .preparedQuery("INSERT INTO events (event_type, node_uuid, priority, publisher, payload)"
-                                + " VALUES ($1, gen_random_uuid(), 'info', 'anvil-conductor.c1', $2) RETURNING seq")
-                        .execute(Tuple.of(eventType, payload))
-                        .map(rows -> rows.iterator().next().getLong(0)),
-                WAIT);
-        List<FeedEvent> read =
-                Conditions.result(new EventStore(db.reads()).read(seq - 1, seq, FeedFilter.ALL, 10), WAIT);
+        long seq = await(db.reads()
+                .preparedQuery("INSERT INTO events (event_type, node_uuid, priority, publisher, payload)"
+                        + " VALUES ($1, gen_random_uuid(), 'info', 'anvil-conductor.c1', $2) RETURNING seq")
+                .execute(Tuple.of(eventType, payload))
+                .map(rows -> rows.iterator().next().getLong(0)));
+        List<FeedEvent> read = await(new EventStore(db.reads()).read(seq - 1, seq, FeedFilter.ALL, 10));
         assertEquals(1, read.size());
         return read.get(0);
     }

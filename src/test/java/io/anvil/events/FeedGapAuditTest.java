@@ -29,13 +29,13 @@ class FeedGapAuditTest extends FreshDatabaseTest {
     @Test
     void theMarkReadsTheLastNumberDrawnAndNoneBeforeTheFirst() {
         EventStore store = new EventStore(db.reads());
-        assertEquals(0, Conditions.result(store.mark(), WAIT).lastAssigned(), "nothing drawn yet");
-        assertEquals(0, Conditions.result(store.bounds(), WAIT).lastAssigned(), "nothing drawn yet");
+        assertEquals(0, await(store.mark()).lastAssigned(), "nothing drawn yet");
+        assertEquals(0, await(store.bounds()).lastAssigned(), "nothing drawn yet");
         long first = insert();
         long drawn = nextval();
         assertEquals(first + 1, drawn);
-        assertEquals(drawn, Conditions.result(store.mark(), WAIT).lastAssigned());
-        assertEquals(drawn, Conditions.result(store.bounds(), WAIT).lastAssigned());
+        assertEquals(drawn, await(store.mark()).lastAssigned());
+        assertEquals(drawn, await(store.bounds()).lastAssigned());
     }
 
     @Test
@@ -46,8 +46,8 @@ class FeedGapAuditTest extends FreshDatabaseTest {
         AtomicInteger missed = new AtomicInteger();
         FeedHub hub = new FeedHub(vertx, settings);
         FeedReader reader = new FeedReader(new EventStore(db.reads()), hub, settings, counting(missed), clock::get);
-        Conditions.result(vertx.deployVerticle(reader), WAIT);
-        Conditions.result(reader.ready(), WAIT);
+        await(vertx.deployVerticle(reader));
+        await(reader.ready());
 
         long rolledBack = insertAndRollBack();
         // a number drawn by nextval() alone takes no transaction id, so the horizon cannot wait for whoever writes it
@@ -55,12 +55,12 @@ class FeedGapAuditTest extends FreshDatabaseTest {
         long skipped = nextval();
         long committed = insert();
         reader.wake();
-        Conditions.await(vertx, "the feed passes " + committed, WAIT, TICK, () -> hub.horizon() >= committed);
+        Conditions.await(vertx, "the feed passes " + committed, HANG_GUARD, TICK, () -> hub.horizon() >= committed);
         insertWithSeq(skipped);
 
         clock.addAndGet(settings.auditDelay().toNanos()); // the made-up clock reaches both holes' hold
         Conditions.await(
-                vertx, "holes " + rolledBack + " and " + skipped, WAIT, TICK, () -> reader.holesLookedUp() >= 2);
+                vertx, "holes " + rolledBack + " and " + skipped, HANG_GUARD, TICK, () -> reader.holesLookedUp() >= 2);
         assertEquals(1, missed.get(), "only the event written after the feed passed " + skipped);
     }
 
@@ -81,38 +81,30 @@ class FeedGapAuditTest extends FreshDatabaseTest {
     }
 
     private long insert() {
-        return single(Conditions.result(db.pool().query(INSERT).execute(), WAIT)
-                .iterator()
-                .next());
+        return single(await(db.pool().query(INSERT).execute()).iterator().next());
     }
 
     private long nextval() {
-        return single(Conditions.result(
-                        db.pool().query("SELECT nextval('events_seq_seq')").execute(), WAIT)
+        return single(await(db.pool().query("SELECT nextval('events_seq_seq')").execute())
                 .iterator()
                 .next());
     }
 
     private void insertWithSeq(long seq) {
-        Conditions.result(
-                db.pool()
-                        .preparedQuery("INSERT INTO events (seq, event_type, priority, publisher, payload)"
-                                + " VALUES ($1, 'baremetal.node.update.end', 'info', 'anvil-conductor.test', '{}')")
-                        .execute(Tuple.of(seq)),
-                WAIT);
+        await(db.pool()
+                .preparedQuery("INSERT INTO events (seq, event_type, priority, publisher, payload)"
+                        + " VALUES ($1, 'baremetal.node.update.end', 'info', 'anvil-conductor.test', '{}')")
+                .execute(Tuple.of(seq)));
     }
 
     private long insertAndRollBack() {
         List<Long> seq = new ArrayList<>();
-        Conditions.result(
-                db.pool().getConnection().compose(conn -> conn.begin()
-                        .compose(tx -> conn.query(INSERT)
-                                .execute()
-                                .onSuccess(
-                                        rows -> seq.add(single(rows.iterator().next())))
-                                .compose(rows -> tx.rollback()))
-                        .eventually(((SqlConnection) conn)::close)),
-                WAIT);
+        await(db.pool().getConnection().compose(conn -> conn.begin()
+                .compose(tx -> conn.query(INSERT)
+                        .execute()
+                        .onSuccess(rows -> seq.add(single(rows.iterator().next())))
+                        .compose(rows -> tx.rollback()))
+                .eventually(((SqlConnection) conn)::close)));
         return seq.get(0);
     }
 
