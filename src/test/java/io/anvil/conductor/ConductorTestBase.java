@@ -290,6 +290,11 @@ abstract class ConductorTestBase {
     }
 
     Resp http(HttpMethod method, String path, JsonObject body) {
+        return httpRaw(method, path, body == null ? null : body.toBuffer());
+    }
+
+    /** A request with a JSON body given as text (a JSON Patch is an array); null sends none. */
+    Resp httpRaw(HttpMethod method, String path, Buffer body) {
         RequestOptions opts = new RequestOptions()
                 .setMethod(method)
                 .setURI(path)
@@ -297,9 +302,8 @@ abstract class ConductorTestBase {
         if (body != null) {
             opts.putHeader("Content-Type", "application/json");
         }
-        return await(calls.call(
-                () -> client.request(opts).compose(req -> (body == null ? req.send() : req.send(body.toBuffer()))
-                        .compose(resp -> resp.body().map(b -> new Resp(resp.statusCode(), b))))));
+        return await(calls.call(() -> client.request(opts).compose(req -> (body == null ? req.send() : req.send(body))
+                .compose(resp -> resp.body().map(b -> new Resp(resp.statusCode(), b))))));
     }
 
     Resp putProvision(String uuid, JsonObject body) {
