@@ -406,7 +406,7 @@ public record AnvilConfig(
         d.put("ipmi.min_command_spacing", 0.01);
         d.put("ipmi.circuit_failure_threshold", 5);
         d.put("ipmi.circuit_cooldown", 30.0);
-        d.put("ipmi.keepalive_interval", 15.0);
+        d.put("ipmi.keepalive_interval", 20.0);
         d.put("ipmi.session_idle_close", 300.0);
         d.put("ipmi.close_timeout", 5.0);
         d.put("ipmi.channels", 1);

@@ -16,7 +16,7 @@ public final class IpmiClientOptions {
     private Duration minCommandSpacing = Duration.ofMillis(10);
     private int circuitFailureThreshold = 5;
     private Duration circuitCooldown = Duration.ofSeconds(30);
-    private Duration keepaliveInterval = Duration.ofSeconds(15);
+    private Duration keepaliveInterval = Duration.ofSeconds(20);
     private Duration sessionIdleClose = Duration.ofSeconds(300);
     private Duration closeTimeout = Duration.ofSeconds(5);
     private int channels = 1;

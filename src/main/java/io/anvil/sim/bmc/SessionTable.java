@@ -22,6 +22,12 @@ final class SessionTable {
     private volatile int publishedSlots;
     /** A session that Close Session ended: removed only after its answer was sealed with its keys. */
     private int closeAfterReply;
+    /**
+     * No session here can expire before this instant: the earliest expiry the last sweep saw (activity only moves a
+     * session's expiry later), lowered by each session that starts or is established since. Lets the once-a-second
+     * sweep of every BMC skip the tables with nothing due without looking at their sessions.
+     */
+    private long noExpiryBeforeNanos;
 
     SessionTable(SimulatedBmc bmc) {
         this.bmc = bmc;
@@ -51,6 +57,7 @@ final class SessionTable {
             sessions = new HashMap<>(8);
         }
         sessions.put(s.id, s);
+        expiresNoEarlierThan(s);
         publish();
     }
 
@@ -60,7 +67,15 @@ final class SessionTable {
         s.privilege = s.maxPrivilege.code() < Privilege.USER.code() ? s.maxPrivilege : Privilege.USER;
         activeCount++;
         bmc.counters.sessionsOpened++;
+        expiresNoEarlierThan(s); // an idle timeout shorter than the handshake's would bring its expiry forward
         publish();
+    }
+
+    private void expiresNoEarlierThan(SimSession s) {
+        long at = s.lastActivityNanos + limitNanos(s);
+        if (sessions.size() == 1 || at - noExpiryBeforeNanos < 0) {
+            noExpiryBeforeNanos = at;
+        }
     }
 
     void remove(SimSession s) {
@@ -120,27 +135,36 @@ final class SessionTable {
     }
 
     private boolean idleTooLong(SimSession s, long now) {
+        return now - s.lastActivityNanos > limitNanos(s);
+    }
+
+    private long limitNanos(SimSession s) {
         FleetOptions o = bmc.fleet().opts();
-        long limit = (s.active() ? o.idleTimeout() : o.handshakeTimeout()).toNanos();
-        return now - s.lastActivityNanos > limit;
+        return (s.active() ? o.idleTimeout() : o.handshakeTimeout()).toNanos();
     }
 
     /**
      * Drops expired sessions; called on the loop by the fleet's sweeper (every BMC, every second) and before
      * allocations. Nothing is allocated unless a session did expire: the sweep of 14,000 BMCs with a live session each
-     * copied every table once a second, a fifth of a simulator's CPU during a power-sync pass.
+     * copied every table once a second, a fifth of a simulator's CPU during a power-sync pass; and a table with
+     * nothing due yet is not iterated at all (the iteration alone was still ~15 % of a simulator's CPU).
      */
     void purgeExpired(long now) {
-        if (sessions == null) {
+        if (sessions == null || now - noExpiryBeforeNanos <= 0) {
             return;
         }
         List<SimSession> idle = null;
+        long earliest = Long.MAX_VALUE;
         for (SimSession s : sessions.values()) {
             if (idleTooLong(s, now)) {
                 idle = idle == null ? new ArrayList<>(2) : idle;
                 idle.add(s);
+            } else {
+                long wait = s.lastActivityNanos + limitNanos(s) - now;
+                earliest = Math.min(earliest, wait);
             }
         }
+        noExpiryBeforeNanos = now + (earliest == Long.MAX_VALUE ? 0 : earliest);
         if (idle != null) {
             for (SimSession s : idle) {
                 if (expired(s, now)) {

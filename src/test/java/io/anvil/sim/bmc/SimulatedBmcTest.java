@@ -224,6 +224,27 @@ class SimulatedBmcTest {
         }
     }
 
+    /**
+     * The sweep skips a table until its earliest possible expiry: a session kept busy past that instant must be seen
+     * as busy when the table is looked at again, while its idle neighbour expires.
+     */
+    @Test
+    void aBusySessionOutlivesItsIdleNeighbour() throws Exception {
+        SimulatedBmc bmc = start(new FleetOptions().idleTimeout(Duration.ofSeconds(2)));
+        try (TestConsole busy = admin(bmc, CipherSuite.SUITE_3);
+                TestConsole idle = admin(bmc, CipherSuite.SUITE_17)) {
+            assertEquals(2, bmc.activeSessions());
+            int commands = 0;
+            while (bmc.counters().sessionsExpired() < 1) {
+                assertEquals(0, busy.command(GetDeviceId.REQUEST).completionCode());
+                commands++;
+            }
+            assertEquals(1, bmc.activeSessions(), "only the idle one expired");
+            assertEquals(0, busy.command(GetDeviceId.REQUEST).completionCode(), "after " + commands + " commands");
+            assertThrows(AssertionError.class, () -> idle.command(GetDeviceId.REQUEST), "the idle one is dead");
+        }
+    }
+
     @Test
     void replayedPacketIsRejected() throws Exception {
         SimulatedBmc bmc = start(new FleetOptions());

@@ -108,25 +108,6 @@ final class BmcEndpoint {
     }
 
     /**
-     * The active sessions whose idle close or keepalive is due at {@code now} (0 = never), copied only when there are
-     * any: the housekeeping tick looks at every endpoint, and copying each one's sessions every tick was most of it.
-     */
-    List<ClientSession> sessionsDue(long now, long keepaliveNanos, long idleCloseNanos) {
-        List<ClientSession> due = List.of();
-        for (ClientSession s : sessions.values()) {
-            if (s.state == ClientSession.State.ACTIVE
-                    && ((idleCloseNanos > 0 && now - s.lastUsedNanos >= idleCloseNanos)
-                            || (keepaliveNanos > 0
-                                    && now - s.lastTrafficNanos >= keepaliveNanos
-                                    && !s.keepaliveQueued))) {
-                due = due.isEmpty() ? new ArrayList<>(2) : due;
-                due.add(s);
-            }
-        }
-        return due;
-    }
-
-    /**
      * Nothing here is in use or worth keeping: no session (idle ones were closed after session_idle_close), nothing
      * pending or queued, and a closed circuit (an open one remembers a failing BMC). Such an endpoint can be dropped
      * and made again on the next call, so a conductor keeps state only for the BMCs it talks to.

@@ -68,7 +68,8 @@ abstract class ClientSession {
     /** Last command of any kind: drives the keepalive. */
     long lastTrafficNanos = System.nanoTime();
 
-    boolean keepaliveQueued;
+    /** Its next keepalive or idle close on the client's deadline queue (null while a keepalive runs, or closed). */
+    Deadlines.Deadline housekeeping;
 
     ClientSession(BmcEndpoint endpoint, BmcTarget target) {
         this.endpoint = endpoint;
@@ -113,6 +114,7 @@ abstract class ClientSession {
                 state = State.ACTIVE;
                 lastTrafficNanos = System.nanoTime();
                 endpoint.client.counters.sessionsOpened.incrementAndGet();
+                endpoint.client.scheduleHousekeeping(this);
                 return Future.succeededFuture();
             }
             Future<Void> cleanup = establishedAtBmc() ? sendClose() : Future.succeededFuture();
@@ -203,6 +205,10 @@ abstract class ClientSession {
             return;
         }
         state = State.CLOSED;
+        if (housekeeping != null) {
+            housekeeping.cancel();
+            housekeeping = null;
+        }
         if (wasOpen) {
             endpoint.client.counters.sessionsClosed.incrementAndGet();
         }

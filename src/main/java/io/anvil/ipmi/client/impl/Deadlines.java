@@ -11,6 +11,7 @@ import org.slf4j.LoggerFactory;
  * (schedule, then cancel when the answer came, which is almost always); here an answer only marks its deadline
  * cancelled, and the queue drops cancelled deadlines when they reach its head. With answers coming within
  * milliseconds and timeouts of a second, the timer fires about once per timeout period, whatever the rate.
+ * Sessions' keepalives and idle closes wait on the same queue ({@code IpmiClientImpl.scheduleHousekeeping}).
  * Confined to the client's worker context.
  */
 final class Deadlines {
