@@ -72,7 +72,7 @@ final class NodeRecords {
             long id, String uuid, NodeFence fence, Map<String, Object> columns, List<Outbox.NodeEvent> events) {
         return store.database()
                 .inStatement(db -> store.updateGuardedThen(
-                        db,
+                        store.database().groupCommit(),
                         Resources.NODE,
                         id,
                         fence.columns(columns),

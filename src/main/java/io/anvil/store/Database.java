@@ -19,11 +19,13 @@ public final class Database {
     private final SqlClient guardedReads;
     private final DatabaseAvailability availability;
     private final DatabaseUrl url;
+    private final GroupCommit groupCommit;
 
     private Database(Vertx vertx, DatabaseUrl url, Pool pool, SqlClient pipelined) {
         this.url = url;
         this.pool = pool;
         this.pipelined = pipelined;
+        this.groupCommit = new GroupCommit(pool, GROUP_COMMIT_IN_FLIGHT, GROUP_COMMIT_BATCH);
         this.availability = new DatabaseAvailability(vertx, url.connectOptions());
         this.guardedReads = new GuardedSqlClient(pipelined, availability);
     }
@@ -52,6 +54,19 @@ public final class Database {
 
     public Pool pool() {
         return pool;
+    }
+
+    /**
+     * Statements of one text at PostgreSQL at once before the next ones wait to be committed together: two keep both
+     * cores of a small machine busy while the rest gather into batches.
+     */
+    static final int GROUP_COMMIT_IN_FLIGHT = Integer.getInteger("anvil.groupCommitInFlight", 2);
+
+    static final int GROUP_COMMIT_BATCH = 64;
+
+    /** Group commit on the transaction pool, for single-statement writes (see {@link GroupCommit}). */
+    public GroupCommit groupCommit() {
+        return groupCommit;
     }
 
     /**

@@ -224,6 +224,31 @@ public final class ResourceStore {
             Map<String, Object> given,
             RowGuard guard,
             java.util.function.BiFunction<Integer, List<Object>, String> then) {
+        return updateGuardedThen(
+                (sql, params) -> client.preparedQuery(sql).execute(params), def, id, given, guard, then);
+    }
+
+    /**
+     * {@link #updateGuardedThen(SqlClient, ResourceDef, long, Map, RowGuard, java.util.function.BiFunction)} as an
+     * autocommit statement that may be committed together with others of its text ({@link GroupCommit}).
+     */
+    public Future<JsonObject> updateGuardedThen(
+            GroupCommit group,
+            ResourceDef def,
+            long id,
+            Map<String, Object> given,
+            RowGuard guard,
+            java.util.function.BiFunction<Integer, List<Object>, String> then) {
+        return updateGuardedThen(group::execute, def, id, given, guard, then);
+    }
+
+    private Future<JsonObject> updateGuardedThen(
+            java.util.function.BiFunction<String, Tuple, Future<RowSet<Row>>> execute,
+            ResourceDef def,
+            long id,
+            Map<String, Object> given,
+            RowGuard guard,
+            java.util.function.BiFunction<Integer, List<Object>, String> then) {
         if (def.returning() == null) {
             throw new IllegalArgumentException(def.plural() + " are read with a join: no single-statement update");
         }
@@ -233,7 +258,10 @@ public final class ResourceStore {
         String next = then.apply(params.size() + 1, params);
         String sql = "WITH u AS (" + update + " RETURNING " + def.returning() + "), written AS (" + next
                 + ") SELECT * FROM u";
-        return one(client, sql, Tuple.from(params), def, columns);
+        return execute.apply(sql, Tuple.from(params))
+                .recover(e -> Future.failedFuture(Conflicts.translate(def, e, columns)))
+                .map(rows ->
+                        rows.size() == 0 ? null : RowJson.toJson(rows.iterator().next()));
     }
 
     /** {@code UPDATE <table> t SET ... WHERE id = ... [AND guard]}, its parameters added to {@code params}. */

@@ -1,0 +1,125 @@
+package io.anvil.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.anvil.testsupport.Conditions;
+import io.anvil.testsupport.TestServices;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgException;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Transaction;
+import io.vertx.sqlclient.Tuple;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link GroupCommit} on a real PostgreSQL: statements that wait behind one in flight go together as one batch, each
+ * with its own result; a batch that fails is run again statement by statement, so only the failing one fails and the
+ * others are written.
+ */
+class GroupCommitTest {
+    /** Only so that a future that never completes fails its test instead of hanging the suite; not a speed check. */
+    private static final Duration HANG_GUARD = Duration.ofSeconds(60);
+
+    private static final String INSERT = "INSERT INTO gc (id, v) VALUES ($1, $2) RETURNING id, v";
+
+    private Vertx vertx;
+    private Database db;
+
+    @BeforeEach
+    void start() {
+        vertx = Vertx.vertx();
+        db = Database.connect(vertx, TestServices.freshDatabase(), 4, 2);
+        await(db.pool().query("CREATE TABLE gc (id INT PRIMARY KEY, v INT NOT NULL)").execute());
+    }
+
+    @AfterEach
+    void close() {
+        await(db.close());
+        await(vertx.close());
+    }
+
+    @Test
+    void aLoneStatementGoesAtOnce() {
+        GroupCommit group = new GroupCommit(db.pool(), 1, 64);
+        Row row = await(group.execute(INSERT, Tuple.of(1, 10))).iterator().next();
+        assertEquals(1, row.getInteger("id"));
+        assertEquals(0, group.batches());
+    }
+
+    @Test
+    void statementsThatWaitGoAsOneBatchEachWithItsOwnResult() {
+        GroupCommit group = new GroupCommit(db.pool(), 1, 64);
+        SqlConnection blocker = await(db.pool().getConnection());
+        Transaction tx = await(blocker.begin());
+        // an uncommitted row with the first statement's key holds that statement at PostgreSQL
+        await(blocker.preparedQuery(INSERT).execute(Tuple.of(0, -1)));
+        Future<RowSet<Row>> first = group.execute(INSERT, Tuple.of(0, 0));
+        List<Future<RowSet<Row>>> rest = new ArrayList<>();
+        for (int i = 1; i <= 40; i++) {
+            rest.add(group.execute(INSERT, Tuple.of(i, i * 10)));
+        }
+        await(tx.rollback());
+        await(blocker.close());
+        assertEquals(0, await(first).iterator().next().getInteger("v"));
+        for (int i = 1; i <= 40; i++) {
+            Row row = await(rest.get(i - 1)).iterator().next();
+            assertEquals(i, row.getInteger("id"));
+            assertEquals(i * 10, row.getInteger("v"));
+        }
+        assertEquals(1, group.batches(), "the 40 that waited went as one batch");
+        assertEquals(41L, count());
+    }
+
+    @Test
+    void aFailingStatementFailsAloneAndTheRestOfItsBatchIsWritten() {
+        await(db.pool().query("INSERT INTO gc VALUES (7, 70)").execute());
+        GroupCommit group = new GroupCommit(db.pool(), 1, 64);
+        SqlConnection blocker = await(db.pool().getConnection());
+        Transaction tx = await(blocker.begin());
+        await(blocker.preparedQuery(INSERT).execute(Tuple.of(0, -1)));
+        Future<RowSet<Row>> first = group.execute(INSERT, Tuple.of(0, 0));
+        List<Future<RowSet<Row>>> rest = new ArrayList<>();
+        for (int i = 1; i <= 20; i++) {
+            rest.add(group.execute(INSERT, Tuple.of(i, i)));
+        }
+        await(tx.rollback());
+        await(blocker.close());
+        await(first);
+        for (int i = 1; i <= 20; i++) {
+            Future<RowSet<Row>> f = rest.get(i - 1);
+            await(f.otherwiseEmpty());
+            if (i == 7) {
+                assertTrue(f.failed(), "the duplicate key fails");
+                assertEquals("23505", assertInstanceOf(PgException.class, f.cause()).getSqlState());
+            } else {
+                assertTrue(f.succeeded(), i + ": " + f.cause());
+                assertEquals(i, f.result().iterator().next().getInteger("v"));
+            }
+        }
+        assertEquals(1, group.batches());
+        assertEquals(21L, count(), "row 7 as it was, 0 and the 19 others written");
+        assertEquals(
+                70, await(db.pool().query("SELECT v FROM gc WHERE id = 7").execute()).iterator().next().getInteger(0));
+    }
+
+    private long count() {
+        return await(db.pool().query("SELECT count(*) FROM gc").execute())
+                .iterator()
+                .next()
+                .getLong(0);
+    }
+
+    private static <T> T await(Future<T> future) {
+        return Conditions.result(future, HANG_GUARD);
+    }
+}
