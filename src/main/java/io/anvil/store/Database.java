@@ -57,10 +57,11 @@ public final class Database {
     }
 
     /**
-     * Statements of one text at PostgreSQL at once before the next ones wait to be committed together: two keep both
-     * cores of a small machine busy while the rest gather into batches.
+     * Statements of one text at PostgreSQL at once before the next ones wait to be committed together. Measured with
+     * the feed bench on 2 cores (docs/benchmarks.md): 1 and 2 made about the same rate, 4 spent more of
+     * PostgreSQL's CPU per change (smaller batches, more commits).
      */
-    static final int GROUP_COMMIT_IN_FLIGHT = Integer.getInteger("anvil.groupCommitInFlight", 2);
+    static final int GROUP_COMMIT_IN_FLIGHT = 2;
 
     static final int GROUP_COMMIT_BATCH = 64;
 

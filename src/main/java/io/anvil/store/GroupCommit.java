@@ -3,6 +3,7 @@ package io.anvil.store;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.internal.ContextInternal;
+import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
@@ -21,9 +22,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * for all of them (the flush per statement was ~16 % of PostgreSQL's CPU under the feed bench). A statement that finds
  * a free slot goes at once, so a quiet conductor adds no latency.
  *
- * <p>Each statement keeps its own outcome: a batch that fails (one statement's error aborts the whole implicit
- * transaction, so nothing of it was written) is run again statement by statement, each in its own transaction, and
- * every caller gets the result or error of its own statement. Statements given here must be safe to run in one
+ * <p>Each statement keeps its own outcome: a batch that PostgreSQL refuses (one statement's error aborts the whole
+ * implicit transaction, so nothing of it was written) is run again statement by statement, each in its own
+ * transaction, and every caller gets the result or error of its own statement. A batch whose connection failed is
+ * not run again (its commit may have happened before the connection went): every statement of it fails with that
+ * error, as each would have alone. Statements given here must be safe to run in one
  * transaction with others of the same text: a fenced write of one row, whose fence check (not row locks held across
  * statements) decides who wins.
  *
@@ -120,8 +123,13 @@ public final class GroupCommit {
                         rows = rows.next();
                     }
                     sent();
+                } else if (ar.cause() instanceof PgException) {
+                    alone(group, 0); // PostgreSQL refused a statement and rolled the batch back: nothing written
                 } else {
-                    alone(group, 0);
+                    // the connection failed: the commit may have happened before it did, so nothing runs again
+                    // (as a lone statement cut the same way is not retried, docs/scale-out.md#postgresql-restarts)
+                    group.forEach(p -> p.result().fail(ar.cause()));
+                    sent();
                 }
             });
         }

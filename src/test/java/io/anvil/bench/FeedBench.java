@@ -75,7 +75,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * {@code rate} (5000 events/s), {@code seconds} (30), {@code warmup} (60: Anvil's JIT is still compiling the
  * write and delivery paths for most of the first minute, ~12 % of the machine, which a conductor running for days does
  * not pay), {@code op} (maintenance | patch | provision | db),
- * {@code inFlight} (512 API requests), {@code connections} (64 API connections), {@code clientLoops} (event loops of
+ * {@code inFlight} (512 API requests), {@code connections} (128 API connections: with 64, requests waited longer
+ * for a connection of this JVM than at Anvil, capping the rate near 2,500 calls/s), {@code clientLoops} (event loops of
  * the subscribers, default the core count), {@code connectInFlight} (WebSocket handshakes at once, 256),
  * {@code drain} (s to wait for the last events, 30), {@code lateWait} (when events are missing after the drain: s more to
  * wait before telling late ones from lost ones, 30), {@code anvilOpts} (Anvil's JVM options), and
@@ -98,7 +99,7 @@ public final class FeedBench {
     private final int warmup = Integer.getInteger("bench.warmup", 60);
     private final String op = System.getProperty("bench.op", "maintenance");
     private final int inFlight = Integer.getInteger("bench.inFlight", 512);
-    private final int connections = Integer.getInteger("bench.connections", 64);
+    private final int connections = Integer.getInteger("bench.connections", 128);
     private final int clientLoops =
             Integer.getInteger("bench.clientLoops", Runtime.getRuntime().availableProcessors());
     private final int connectInFlight = Integer.getInteger("bench.connectInFlight", 256);

@@ -39,7 +39,9 @@ class GroupCommitTest {
     void start() {
         vertx = Vertx.vertx();
         db = Database.connect(vertx, TestServices.freshDatabase(), 4, 2);
-        await(db.pool().query("CREATE TABLE gc (id INT PRIMARY KEY, v INT NOT NULL)").execute());
+        await(db.pool()
+                .query("CREATE TABLE gc (id INT PRIMARY KEY, v INT NOT NULL)")
+                .execute());
     }
 
     @AfterEach
@@ -100,7 +102,8 @@ class GroupCommitTest {
             await(f.otherwiseEmpty());
             if (i == 7) {
                 assertTrue(f.failed(), "the duplicate key fails");
-                assertEquals("23505", assertInstanceOf(PgException.class, f.cause()).getSqlState());
+                assertEquals(
+                        "23505", assertInstanceOf(PgException.class, f.cause()).getSqlState());
             } else {
                 assertTrue(f.succeeded(), i + ": " + f.cause());
                 assertEquals(i, f.result().iterator().next().getInteger("v"));
@@ -109,7 +112,11 @@ class GroupCommitTest {
         assertEquals(1, group.batches());
         assertEquals(21L, count(), "row 7 as it was, 0 and the 19 others written");
         assertEquals(
-                70, await(db.pool().query("SELECT v FROM gc WHERE id = 7").execute()).iterator().next().getInteger(0));
+                70,
+                await(db.pool().query("SELECT v FROM gc WHERE id = 7").execute())
+                        .iterator()
+                        .next()
+                        .getInteger(0));
     }
 
     private long count() {
