@@ -17,6 +17,7 @@ import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntFunction;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -61,20 +62,9 @@ class GroupCommitTest {
     @Test
     void statementsThatWaitGoAsOneBatchEachWithItsOwnResult() {
         GroupCommit group = new GroupCommit(db.pool(), 1, 64);
-        SqlConnection blocker = await(db.pool().getConnection());
-        Transaction tx = await(blocker.begin());
-        // an uncommitted row with the first statement's key holds that statement at PostgreSQL
-        await(blocker.preparedQuery(INSERT).execute(Tuple.of(0, -1)));
-        Future<RowSet<Row>> first = group.execute(INSERT, Tuple.of(0, 0));
-        List<Future<RowSet<Row>>> rest = new ArrayList<>();
-        for (int i = 1; i <= 40; i++) {
-            rest.add(group.execute(INSERT, Tuple.of(i, i * 10)));
-        }
-        await(tx.rollback());
-        await(blocker.close());
-        assertEquals(0, await(first).iterator().next().getInteger("v"));
-        for (int i = 1; i <= 40; i++) {
-            Row row = await(rest.get(i - 1)).iterator().next();
+        List<Future<RowSet<Row>>> results = behindOneInFlight(group, 40, i -> Tuple.of(i, i * 10));
+        for (int i = 0; i <= 40; i++) {
+            Row row = await(results.get(i)).iterator().next();
             assertEquals(i, row.getInteger("id"));
             assertEquals(i * 10, row.getInteger("v"));
         }
@@ -86,19 +76,9 @@ class GroupCommitTest {
     void aFailingStatementFailsAloneAndTheRestOfItsBatchIsWritten() {
         await(db.pool().query("INSERT INTO gc VALUES (7, 70)").execute());
         GroupCommit group = new GroupCommit(db.pool(), 1, 64);
-        SqlConnection blocker = await(db.pool().getConnection());
-        Transaction tx = await(blocker.begin());
-        await(blocker.preparedQuery(INSERT).execute(Tuple.of(0, -1)));
-        Future<RowSet<Row>> first = group.execute(INSERT, Tuple.of(0, 0));
-        List<Future<RowSet<Row>>> rest = new ArrayList<>();
-        for (int i = 1; i <= 20; i++) {
-            rest.add(group.execute(INSERT, Tuple.of(i, i)));
-        }
-        await(tx.rollback());
-        await(blocker.close());
-        await(first);
-        for (int i = 1; i <= 20; i++) {
-            Future<RowSet<Row>> f = rest.get(i - 1);
+        List<Future<RowSet<Row>>> results = behindOneInFlight(group, 20, i -> Tuple.of(i, i));
+        for (int i = 0; i <= 20; i++) {
+            Future<RowSet<Row>> f = results.get(i);
             await(f.otherwiseEmpty());
             if (i == 7) {
                 assertTrue(f.failed(), "the duplicate key fails");
@@ -117,6 +97,23 @@ class GroupCommitTest {
                         .iterator()
                         .next()
                         .getInteger(0));
+    }
+
+    /**
+     * Statement 0 is held at PostgreSQL by an uncommitted row with its key (a transaction of another connection) while
+     * statements 1..{@code n} are given; then that transaction rolls back. Their results, 0 first.
+     */
+    private List<Future<RowSet<Row>>> behindOneInFlight(GroupCommit group, int n, IntFunction<Tuple> params) {
+        SqlConnection blocker = await(db.pool().getConnection());
+        Transaction tx = await(blocker.begin());
+        await(blocker.preparedQuery(INSERT).execute(Tuple.of(0, -1)));
+        List<Future<RowSet<Row>>> results = new ArrayList<>();
+        for (int i = 0; i <= n; i++) {
+            results.add(group.execute(INSERT, params.apply(i)));
+        }
+        await(tx.rollback());
+        await(blocker.close());
+        return results;
     }
 
     private long count() {
