@@ -27,9 +27,10 @@
  *
  * <h2>Choices</h2>
  * <ul>
- *   <li><b>Keepalive</b>: an ACTIVE session with no traffic for {@code keepaliveInterval} (15 s, half of
- *       ipmi_sim's 30 s idle timeout, a quarter of the common 60 s) gets a Get Device ID through the
- *       governor — USER-level and free of side effects. A session no caller used for
+ *   <li><b>Keepalive</b>: an ACTIVE session with no traffic for {@code keepaliveInterval} (20 s, two thirds of
+ *       ipmi_sim's 30 s idle timeout, a third of the common 60 s) gets a Get Device ID through the
+ *       governor — USER-level and free of side effects. Each session waits for its own next keepalive or idle
+ *       close on the client's deadline queue (no periodic scan of every session). A session no caller used for
  *       {@code sessionIdleClose} (300 s, five power-sync intervals) is closed instead and reopened lazily on the next call, so an
  *       idle conductor does not pin a slot on every BMC (many allow only 4–5 sessions).</li>
  *   <li><b>Dead sessions</b>: a command that times out inside a session drops the session (no Close Session:
