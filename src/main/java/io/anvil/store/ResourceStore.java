@@ -258,10 +258,7 @@ public final class ResourceStore {
         String next = then.apply(params.size() + 1, params);
         String sql = "WITH u AS (" + update + " RETURNING " + def.returning() + "), written AS (" + next
                 + ") SELECT * FROM u";
-        return execute.apply(sql, Tuple.from(params))
-                .recover(e -> Future.failedFuture(Conflicts.translate(def, e, columns)))
-                .map(rows ->
-                        rows.size() == 0 ? null : RowJson.toJson(rows.iterator().next()));
+        return one(execute.apply(sql, Tuple.from(params)), def, columns);
     }
 
     /** {@code UPDATE <table> t SET ... WHERE id = ... [AND guard]}, its parameters added to {@code params}. */
@@ -283,9 +280,12 @@ public final class ResourceStore {
 
     private static Future<JsonObject> one(
             SqlClient client, String sql, Tuple params, ResourceDef def, Map<String, Object> columns) {
-        return client.preparedQuery(sql)
-                .execute(params)
-                .recover(e -> Future.failedFuture(Conflicts.translate(def, e, columns)))
+        return one(client.preparedQuery(sql).execute(params), def, columns);
+    }
+
+    /** The one row a write returned (null when it wrote none), its errors in Ironic's wording. */
+    private static Future<JsonObject> one(Future<RowSet<Row>> executed, ResourceDef def, Map<String, Object> columns) {
+        return executed.recover(e -> Future.failedFuture(Conflicts.translate(def, e, columns)))
                 .map(rows ->
                         rows.size() == 0 ? null : RowJson.toJson(rows.iterator().next()));
     }
