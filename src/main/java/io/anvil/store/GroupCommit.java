@@ -79,6 +79,17 @@ public final class GroupCommit {
         return n;
     }
 
+    /** Statements waiting for a batch, over every text (for tests and metrics). */
+    public int waiting() {
+        int n = 0;
+        for (Lane l : lanes.values()) {
+            synchronized (l) {
+                n += l.waiting.size();
+            }
+        }
+        return n;
+    }
+
     private record Pending(Tuple params, Promise<RowSet<Row>> result) {}
 
     /** The statements of one text: how many are at PostgreSQL, and those waiting to go as the next batch. */

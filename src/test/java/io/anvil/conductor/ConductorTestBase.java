@@ -75,10 +75,13 @@ abstract class ConductorTestBase {
                 db, "cond-" + getClass().getSimpleName().toLowerCase());
         cfg.putAll(extraConfig());
         anvil = await(Anvil.start(vertx, AnvilConfig.of(cfg)));
-        client = vertx.createHttpClient(new HttpClientOptions()
-                .setDefaultHost("127.0.0.1")
-                .setDefaultPort(anvil.apiPort())
-                .setKeepAlive(true));
+        // room for the requests a test sends at once (httpAsync), not the default five connections
+        client = vertx.createHttpClient(
+                new HttpClientOptions()
+                        .setDefaultHost("127.0.0.1")
+                        .setDefaultPort(anvil.apiPort())
+                        .setKeepAlive(true),
+                new io.vertx.core.http.PoolOptions().setHttp1MaxSize(32));
         calls = io.anvil.testsupport.OnContext.of(vertx);
     }
 
@@ -295,6 +298,11 @@ abstract class ConductorTestBase {
 
     /** A request with a JSON body given as text (a JSON Patch is an array); null sends none. */
     Resp httpRaw(HttpMethod method, String path, Buffer body) {
+        return await(httpAsync(method, path, body));
+    }
+
+    /** {@link #httpRaw} without waiting for the answer. */
+    Future<Resp> httpAsync(HttpMethod method, String path, Buffer body) {
         RequestOptions opts = new RequestOptions()
                 .setMethod(method)
                 .setURI(path)
@@ -302,8 +310,8 @@ abstract class ConductorTestBase {
         if (body != null) {
             opts.putHeader("Content-Type", "application/json");
         }
-        return await(calls.call(() -> client.request(opts).compose(req -> (body == null ? req.send() : req.send(body))
-                .compose(resp -> resp.body().map(b -> new Resp(resp.statusCode(), b))))));
+        return calls.call(() -> client.request(opts).compose(req -> (body == null ? req.send() : req.send(body))
+                .compose(resp -> resp.body().map(b -> new Resp(resp.statusCode(), b)))));
     }
 
     Resp putProvision(String uuid, JsonObject body) {
