@@ -123,6 +123,7 @@ public final class Anvil {
                             url,
                             config.database().poolSize(),
                             config.database().pipelinedSize());
+                    bindGroupCommitMetrics(database.groupCommit());
                     AnvilConfig.Conductor c = config.conductor();
                     registry = new ConductorRegistry(
                             vertx,
@@ -493,6 +494,18 @@ public final class Anvil {
     /** The ramdisk agent API's services: lookup, heartbeat intake, liveness, continuations (null until started). */
     public io.anvil.agent.AgentService agent() {
         return agent;
+    }
+
+    private void bindGroupCommitMetrics(io.anvil.store.GroupCommit group) {
+        metrics.counter(
+                "anvil.db.group_commit.batches",
+                "batches of node writes committed together (one transaction, one commit each)",
+                group,
+                g -> g.batches());
+        metrics.counter(
+                "anvil.db.group_commit.batched", "node writes that went in such a batch", group, g -> g.batched());
+        metrics.gauge(
+                "anvil.db.group_commit.waiting", "node writes waiting now for the next batch", group, g -> g.waiting());
     }
 
     public Database database() {

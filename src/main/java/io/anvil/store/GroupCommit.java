@@ -79,6 +79,15 @@ public final class GroupCommit {
         return n;
     }
 
+    /** For metrics: statements sent in those batches. */
+    public long batched() {
+        long n = 0;
+        for (Lane l : lanes.values()) {
+            n += l.batched;
+        }
+        return n;
+    }
+
     /** Statements waiting for a batch, over every text (for tests and metrics). */
     public int waiting() {
         int n = 0;
@@ -97,7 +106,10 @@ public final class GroupCommit {
         private final String sql;
         private final ArrayDeque<Pending> waiting = new ArrayDeque<>();
         private int inFlight;
+        /** Written under the lane's lock, read by metrics without it. */
         private volatile long batches;
+
+        private volatile long batched;
 
         Lane(String sql) {
             this.sql = sql;
@@ -123,7 +135,6 @@ public final class GroupCommit {
                 });
                 return;
             }
-            batches++;
             List<Tuple> params = new ArrayList<>(group.size());
             group.forEach(p -> params.add(p.params()));
             pool.preparedQuery(sql).executeBatch(params).onComplete(ar -> {
@@ -169,6 +180,10 @@ public final class GroupCommit {
                 next = new ArrayList<>(Math.min(maxBatch, waiting.size()));
                 while (next.size() < maxBatch && !waiting.isEmpty()) {
                     next.add(waiting.poll());
+                }
+                if (next.size() > 1) {
+                    batches++; // under the lane's lock: batches of one text may be sent from two threads
+                    batched += next.size();
                 }
             }
             send(next);

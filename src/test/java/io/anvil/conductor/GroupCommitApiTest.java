@@ -1,6 +1,7 @@
 package io.anvil.conductor;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.anvil.store.GroupCommit;
 import io.vertx.core.Future;
@@ -55,6 +56,9 @@ class GroupCommitApiTest extends ConductorTestBase {
             assertEquals(202, r.status(), r::toString);
         }
         assertEquals(1, group.batches() - batchesBefore, "the eight that waited went as one batch");
+        String metrics = http(HttpMethod.GET, "/metrics", null).body().toString();
+        assertTrue(metrics.contains("anvil_db_group_commit_batched_total " + group.batched() + ".0"), metrics);
+        assertTrue(metrics.contains("anvil_db_group_commit_waiting 0.0"), metrics);
         for (String uuid : nodes) {
             Map<String, Object> row = rows("SELECT maintenance, maintenance_reason FROM nodes WHERE uuid = ?", uuid)
                     .get(0);
