@@ -55,7 +55,10 @@ public final class GroupCommit {
         this.maxBatch = maxBatch;
     }
 
-    /** Runs {@code sql} with {@code params} as a statement of its own transaction, maybe committed with others. */
+    /**
+     * Runs {@code sql} with {@code params} as one autocommit statement, whose transaction and commit it may share with
+     * others of the same text; its result or error is its own.
+     */
     public Future<RowSet<Row>> execute(String sql, Tuple params) {
         Lane lane = lanes.get(sql);
         if (lane == null) {
