@@ -71,8 +71,8 @@ final class NodeRecords {
     Future<JsonObject> saveWithEvents(
             long id, String uuid, NodeFence fence, Map<String, Object> columns, List<Outbox.NodeEvent> events) {
         return store.database()
-                .inStatement(db -> store.updateGuardedThen(
-                        store.database().groupCommit(),
+                .inGroupCommit(group -> store.updateGuardedThen(
+                        group,
                         Resources.NODE,
                         id,
                         fence.columns(columns),

@@ -70,6 +70,11 @@ public final class Database {
         return groupCommit;
     }
 
+    /** Runs {@code work}, single statements through the group commit; guarded like {@link #inStatement}. */
+    public <T> Future<T> inGroupCommit(Function<GroupCommit, Future<T>> work) {
+        return availability.guard(() -> work.apply(groupCommit));
+    }
+
     /**
      * For single statements; pipelined, no transaction. Fails at once while PostgreSQL is away
      * ({@link DatabaseAvailability}); a read-only statement whose connection was lost runs once more.

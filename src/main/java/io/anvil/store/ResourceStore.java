@@ -215,35 +215,11 @@ public final class ResourceStore {
      * Like {@link #updateGuarded} for a resource read without a join ({@link ResourceDef#returning()}), in one
      * statement with {@code then}: a data-modifying statement that reads the written row as {@code u} (a CTE; it
      * sees no row, so writes nothing, when the guard did not match). {@code then} gets the number of the first
-     * parameter after the update's and appends its own parameters to the list it is given.
-     */
-    public Future<JsonObject> updateGuardedThen(
-            SqlClient client,
-            ResourceDef def,
-            long id,
-            Map<String, Object> given,
-            RowGuard guard,
-            java.util.function.BiFunction<Integer, List<Object>, String> then) {
-        return updateGuardedThen(
-                (sql, params) -> client.preparedQuery(sql).execute(params), def, id, given, guard, then);
-    }
-
-    /**
-     * {@link #updateGuardedThen(SqlClient, ResourceDef, long, Map, RowGuard, java.util.function.BiFunction)} as an
-     * autocommit statement that may be committed together with others of its text ({@link GroupCommit}).
+     * parameter after the update's and appends its own parameters to the list it is given. An autocommit statement,
+     * which may be committed together with others of its text ({@link GroupCommit}).
      */
     public Future<JsonObject> updateGuardedThen(
             GroupCommit group,
-            ResourceDef def,
-            long id,
-            Map<String, Object> given,
-            RowGuard guard,
-            java.util.function.BiFunction<Integer, List<Object>, String> then) {
-        return updateGuardedThen(group::execute, def, id, given, guard, then);
-    }
-
-    private Future<JsonObject> updateGuardedThen(
-            java.util.function.BiFunction<String, Tuple, Future<RowSet<Row>>> execute,
             ResourceDef def,
             long id,
             Map<String, Object> given,
@@ -258,7 +234,7 @@ public final class ResourceStore {
         String next = then.apply(params.size() + 1, params);
         String sql = "WITH u AS (" + update + " RETURNING " + def.returning() + "), written AS (" + next
                 + ") SELECT * FROM u";
-        return one(execute.apply(sql, Tuple.from(params)), def, columns);
+        return one(group.execute(sql, Tuple.from(params)), def, columns);
     }
 
     /** {@code UPDATE <table> t SET ... WHERE id = ... [AND guard]}, its parameters added to {@code params}. */

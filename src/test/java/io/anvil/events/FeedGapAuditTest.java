@@ -6,6 +6,7 @@ import io.anvil.config.AnvilConfig;
 import io.anvil.metrics.AnvilMetrics;
 import io.anvil.metrics.FeedMetrics;
 import io.anvil.testsupport.Conditions;
+import io.anvil.testsupport.FreshDatabaseTest;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
@@ -55,12 +56,12 @@ class FeedGapAuditTest extends FreshDatabaseTest {
         long skipped = nextval();
         long committed = insert();
         reader.wake();
-        Conditions.await(vertx, "the feed passes " + committed, HANG_GUARD, TICK, () -> hub.horizon() >= committed);
+        Conditions.eventually(vertx, "the feed passes " + committed, TICK, () -> hub.horizon() >= committed);
         insertWithSeq(skipped);
 
         clock.addAndGet(settings.auditDelay().toNanos()); // the made-up clock reaches both holes' hold
-        Conditions.await(
-                vertx, "holes " + rolledBack + " and " + skipped, HANG_GUARD, TICK, () -> reader.holesLookedUp() >= 2);
+        Conditions.eventually(
+                vertx, "holes " + rolledBack + " and " + skipped, TICK, () -> reader.holesLookedUp() >= 2);
         assertEquals(1, missed.get(), "only the event written after the feed passed " + skipped);
     }
 

@@ -4,21 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.anvil.testsupport.Conditions;
-import io.anvil.testsupport.TestServices;
+import io.anvil.testsupport.FreshDatabaseTest;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Transaction;
 import io.vertx.sqlclient.Tuple;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.IntFunction;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -27,28 +23,14 @@ import org.junit.jupiter.api.Test;
  * with its own result; a batch that fails is run again statement by statement, so only the failing one fails and the
  * others are written.
  */
-class GroupCommitTest {
-    /** Only so that a future that never completes fails its test instead of hanging the suite; not a speed check. */
-    private static final Duration HANG_GUARD = Duration.ofSeconds(60);
-
+class GroupCommitTest extends FreshDatabaseTest {
     private static final String INSERT = "INSERT INTO gc (id, v) VALUES ($1, $2) RETURNING id, v";
 
-    private Vertx vertx;
-    private Database db;
-
     @BeforeEach
-    void start() {
-        vertx = Vertx.vertx();
-        db = Database.connect(vertx, TestServices.freshDatabase(), 4, 2);
+    void table() {
         await(db.pool()
                 .query("CREATE TABLE gc (id INT PRIMARY KEY, v INT NOT NULL)")
                 .execute());
-    }
-
-    @AfterEach
-    void close() {
-        await(db.close());
-        await(vertx.close());
     }
 
     @Test
@@ -121,9 +103,5 @@ class GroupCommitTest {
                 .iterator()
                 .next()
                 .getLong(0);
-    }
-
-    private static <T> T await(Future<T> future) {
-        return Conditions.result(future, HANG_GUARD);
     }
 }

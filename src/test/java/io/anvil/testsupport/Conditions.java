@@ -18,6 +18,22 @@ public final class Conditions {
     private Conditions() {}
 
     /**
+     * How long {@link #completed} and {@link #eventually} wait before they fail the test as hung (with a thread dump):
+     * a guard against a hang, far above any normal wait, never a speed check.
+     */
+    private static final Duration HANG_GUARD = Duration.ofMinutes(2);
+
+    /** The result of {@code f} once it completed (its failure thrown); a future that never does fails the test. */
+    public static <T> T completed(Future<T> f) {
+        return result(f, HANG_GUARD);
+    }
+
+    /** {@link #await} until {@code condition} holds, however long that takes short of a hang. */
+    public static void eventually(Vertx timers, String what, Duration every, BooleanSupplier condition) {
+        await(timers, what, HANG_GUARD, every, condition);
+    }
+
+    /**
      * The result of {@code f}, waited for on the calling thread. On a timeout every thread's stack goes to stderr
      * before the test fails: a hang on a busy CI machine is then explained by the log instead of guessed at.
      */
