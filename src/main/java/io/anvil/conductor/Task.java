@@ -251,6 +251,7 @@ public final class Task implements DriverTask {
                 options.allowReservedWorkers(),
                 options.loadDriver(),
                 options.unclaimWithWrite(),
+                false,
                 false);
         return old.release()
                 .compose(x -> manager.lockAndClaim(uuid(), exclusive))

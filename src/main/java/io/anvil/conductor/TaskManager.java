@@ -103,7 +103,10 @@ public final class TaskManager {
     }
 
     Future<Grant> lockAndClaim(String uuid, TaskOptions options) {
-        return locks.acquire(uuid, options.lockRequest()).compose(lease -> {
+        Future<LockLease> leased = options.lockFree()
+                ? Future.succeededFuture(new NoLockLease(uuid, options.purpose()))
+                : locks.acquire(uuid, options.lockRequest());
+        return leased.compose(lease -> {
             boolean claim = lease.mode() == LockMode.EXCLUSIVE && !options.claimOnFirstWrite();
             Future<JsonObject> node = claim
                     ? records.claim(uuid, host, lease.fence())

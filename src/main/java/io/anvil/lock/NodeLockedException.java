@@ -41,15 +41,28 @@ public final class NodeLockedException extends RuntimeException {
         this.queueLength = queueLength;
     }
 
-    private NodeLockedException(String nodeUuid, String message) {
+    private NodeLockedException(String nodeUuid, String message, String holderOwner, String holderPurpose) {
         super(message, null, false, false);
         this.nodeUuid = nodeUuid;
         this.holderMode = null;
-        this.holderOwner = "";
-        this.holderPurpose = "quarantine";
+        this.holderOwner = holderOwner;
+        this.holderPurpose = holderPurpose;
         this.heldFor = Duration.ZERO;
         this.queuePosition = 0;
         this.queueLength = 0;
+    }
+
+    /**
+     * The node's row names a holder ({@code reservation}): a task that reads without the lock found it busy. Ironic's
+     * wording ({@code ironic/common/exception.py: NodeLocked}).
+     */
+    public static NodeLockedException reserved(String nodeUuid, String host) {
+        return new NodeLockedException(
+                nodeUuid,
+                "Node " + nodeUuid + " is locked by host " + host
+                        + ", please retry after the current operation is completed.",
+                host,
+                "reserved");
     }
 
     /** Nobody holds the node, but its slot grants nothing until every lease from before a Redis data loss is over. */
@@ -58,7 +71,9 @@ public final class NodeLockedException extends RuntimeException {
                 nodeUuid,
                 "Node " + nodeUuid + " cannot be locked for another " + left.toMillis()
                         + " ms: Redis lost the lock service's data or failed over, and no lock is granted until every lease"
-                        + " granted before has expired; please retry.");
+                        + " granted before has expired; please retry.",
+                "",
+                "quarantine");
     }
 
     private static String message(

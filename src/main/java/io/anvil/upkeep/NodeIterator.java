@@ -157,10 +157,11 @@ public final class NodeIterator implements NodeWalker<Task> {
                 });
     }
 
-    /** The lock a walk takes: always try-once, never the reserved worker share. */
+    /** The lock a walk takes (if any): always try-once, never the reserved worker share. */
     static TaskOptions options(Walk walk) {
-        TaskOptions opts =
-                walk.exclusive() ? TaskOptions.exclusive(walk.purpose()) : TaskOptions.shared(walk.purpose());
+        TaskOptions opts = walk.exclusive()
+                ? TaskOptions.exclusive(walk.purpose())
+                : walk.lockFree() ? TaskOptions.lockFree(walk.purpose()) : TaskOptions.shared(walk.purpose());
         opts = walk.loadDriver() ? opts : opts.withoutDriver();
         return opts.tryOnce().withoutReservedWorkers();
     }

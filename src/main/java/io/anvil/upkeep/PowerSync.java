@@ -5,6 +5,7 @@ import io.anvil.conductor.Provisioning;
 import io.anvil.conductor.Task;
 import io.anvil.fsm.PowerState;
 import io.anvil.fsm.ProvisionState;
+import io.anvil.lock.NodeLockedException;
 import io.anvil.periodic.AsyncLimiter;
 import io.anvil.periodic.NodeFilter;
 import io.anvil.periodic.NodeRef;
@@ -37,9 +38,10 @@ import org.slf4j.LoggerFactory;
  * node is checked at a stable offset within the interval, derived from its UUID, under a global cap of concurrent
  * checks ({@code sync_power_state_workers}).
  *
- * <p>Per node: a shared try-once task; skip nodes in SYNC_EXCLUDED_STATES, in maintenance, with a target power
- * state or reserved; read the hardware state; a match resets the failure count; a mismatch upgrades the lock (a
- * NodeLocked is a skip), re-checks under it, then powers the node to the recorded state
+ * <p>Per node: a lock-free task (Ironic's shared task, which takes no lock: the check never delays a writer and costs
+ * the lock service nothing); skip nodes in SYNC_EXCLUDED_STATES, in maintenance, with a target power state or
+ * reserved; read the hardware state; a match resets the failure count; a mismatch takes the exclusive lock (a
+ * NodeLocked is a skip), re-checks under it with the row read again, then powers the node to the recorded state
  * ({@code force_power_state_during_sync}, the default) or records the hardware's state with
  * {@code power_state_corrected}. Failed reads and persisting mismatches count per node (in memory, per conductor);
  * beyond {@code power_state_sync_max_retries} the node goes into maintenance with fault "power failure", which the
@@ -70,6 +72,9 @@ public final class PowerSync {
     private final Settings settings;
     private final AsyncLimiter limiter;
     private final Map<String, Integer> failures = new ConcurrentHashMap<>();
+    /** Checks that found their node busy (its row reserved, or the upgrade refused), since start. */
+    private final java.util.concurrent.atomic.AtomicLong busy = new java.util.concurrent.atomic.AtomicLong();
+
     private volatile List<Slot> lastPlan = List.of();
     /** The runs in progress, whose checks not yet started a shutdown cancels. */
     private final java.util.Set<Run> runs = ConcurrentHashMap.newKeySet();
@@ -120,6 +125,11 @@ public final class PowerSync {
     /** Consecutive failed syncs of a node (0 when healthy). */
     public int failureCount(String uuid) {
         return failures.getOrDefault(uuid, 0);
+    }
+
+    /** Checks that found their node busy (its row reserved by a holder, or the exclusive lock refused), since start. */
+    public long busyChecks() {
+        return busy.get();
     }
 
     public AsyncLimiter limiter() {
@@ -263,9 +273,9 @@ public final class PowerSync {
          * every second (up to {@code tries} times) instead of waiting for the next run.
          */
         private void startGained(NodeRef node, int tries) {
-            limiter.run(() -> nodes.visit(node, Walk.shared("power state sync"), PowerSync.this::check))
+            limiter.run(() -> nodes.visit(node, Walk.lockFree("power state sync"), PowerSync.this::check))
                     .onComplete(ar -> {
-                        NodeWalker.Outcome o = ar.succeeded() ? ar.result() : NodeWalker.Outcome.FAILED;
+                        NodeWalker.Outcome o = outcome(ar);
                         boolean again;
                         synchronized (this) {
                             again = o == NodeWalker.Outcome.LOCKED && tries > 0 && cancelled == 0 && !nodes.stopping();
@@ -279,8 +289,16 @@ public final class PowerSync {
         }
 
         private void start(NodeRef node) {
-            limiter.run(() -> nodes.visit(node, Walk.shared("power state sync"), PowerSync.this::check))
-                    .onComplete(ar -> ended(ar.succeeded() ? ar.result() : NodeWalker.Outcome.FAILED));
+            limiter.run(() -> nodes.visit(node, Walk.lockFree("power state sync"), PowerSync.this::check))
+                    .onComplete(ar -> ended(outcome(ar)));
+        }
+
+        private NodeWalker.Outcome outcome(io.vertx.core.AsyncResult<NodeWalker.Outcome> ar) {
+            NodeWalker.Outcome o = ar.succeeded() ? ar.result() : NodeWalker.Outcome.FAILED;
+            if (o == NodeWalker.Outcome.LOCKED) {
+                busy.incrementAndGet();
+            }
+            return o;
         }
 
         void tick() {
@@ -356,9 +374,16 @@ public final class PowerSync {
         }
     }
 
-    /** do_sync_power_state for one node under its shared task. */
+    /**
+     * do_sync_power_state for one node under its lock-free task (Ironic's shared task): a node whose row names a holder
+     * counts as locked (a gained node is then tried again); every action re-checks under the exclusive lock.
+     */
     Future<Visit> check(Task task, NodeRef listed) {
-        if (excluded(task.node()) || task.node().getString("reservation") != null) {
+        String holder = task.node().getString("reservation");
+        if (holder != null) {
+            return Future.failedFuture(NodeLockedException.reserved(task.uuid(), holder));
+        }
+        if (excluded(task.node())) {
             return Future.succeededFuture(Visit.CONTINUE);
         }
         String uuid = task.uuid();
@@ -514,7 +539,7 @@ public final class PowerSync {
         return nodes.owned(filter)
                 .compose(list -> nodes.forEach(
                         list,
-                        Walk.shared("power failure recovery").concurrency(settings.workers()),
+                        Walk.lockFree("power failure recovery").concurrency(settings.workers()),
                         (task, ref) -> limiter.run(() -> recover(task))));
     }
 

@@ -160,13 +160,17 @@ class PowerSyncTest {
                 () -> sim.readsOf(gained) == 1);
     }
 
-    /** A gained node still locked (by the dead peer's lease) is tried again until the lock is gone, in the same run. */
+    /**
+     * A gained node whose check must act but finds the node locked (the dead peer's lease has not run out, so the
+     * exclusive lock is refused) is tried again until the lock is gone, in the same run, and acted on then.
+     */
     @Test
     void aGainedNodeFoundLockedIsTriedAgainOnceFree() {
         MidRun m = MidRun.start(h, sim);
         String gained = m.gained();
-        LockLease deadPeers = await(h.locks.acquire(gained, LockRequest.exclusive("the dead peer's deploy")));
-        long refusals0 = ((io.anvil.lock.RedisNodeLockService) h.locks).stats().refusals();
+        sim.hardware.put(gained, "power on"); // the record says off: the check must take the lock to act
+        LockLease deadPeers = await(h.locks.acquire(gained, LockRequest.exclusive("the dead peer's edit")));
+        long busy0 = m.sync().busyChecks();
         m.owned().add(gained);
         m.sync().ownershipChanged();
         io.anvil.testsupport.Conditions.await(
@@ -174,17 +178,45 @@ class PowerSyncTest {
                 "the locked node skipped once",
                 Duration.ofSeconds(10),
                 Duration.ofMillis(10),
-                () -> ((io.anvil.lock.RedisNodeLockService) h.locks).stats().refusals() > refusals0);
-        assertEquals(0, sim.readsOf(gained), "not read while locked");
+                () -> m.sync().busyChecks() > busy0);
+        assertEquals(0, sim.setsOf(gained), "no action while locked");
         await(deadPeers.release());
         io.anvil.testsupport.Conditions.await(
                 h.vertx,
-                "the gained node read",
+                "the gained node powered to its record",
                 Duration.ofSeconds(10),
                 Duration.ofMillis(10),
-                () -> sim.readsOf(gained) == 1);
+                () -> sim.setsOf(gained) == 1);
+        assertEquals("power off", sim.hardware.get(gained));
         m.stop().complete();
         assertEquals(2, await(m.run()).listed());
+    }
+
+    /**
+     * A check holds no lock while it reads the BMC (Ironic's shared task takes none): a writer that tries once is
+     * granted the node meanwhile, where a shared lock would have refused it.
+     */
+    @Test
+    void aCheckHoldsNoLockWhileItReads() {
+        PowerSync s = sync(true);
+        String uuid = h.node(Map.of("provision_state", "active", "power_state", "power on"));
+        sim.hardware.put(uuid, "power on");
+        java.util.concurrent.atomic.AtomicReference<String> writer =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        sim.beforeAnswer = u -> h.locks
+                .acquire(u, LockRequest.exclusive("an API write").tryOnce())
+                .compose(lease -> lease.release().map("granted"))
+                .recover(e -> Future.succeededFuture(e.getMessage()))
+                .map(outcome -> {
+                    writer.set(outcome);
+                    return (Void) null;
+                });
+        WalkResult r = cycle(s);
+        assertEquals("granted", writer.get(), "the writer during the read");
+        assertEquals(1, r.visited(), r.toString());
+        assertEquals(0, r.locked(), r.toString());
+        assertEquals(1, sim.readsOf(uuid));
+        assertEquals(0, s.failureCount(uuid));
     }
 
     @Test
@@ -334,7 +366,8 @@ class PowerSyncTest {
             WalkResult r = cycle(s);
             assertEquals(1, r.locked());
             assertEquals(0, r.failed());
-            assertEquals(1, sim.readsOf(uuid), "read under the shared lock");
+            assertEquals(1, sim.readsOf(uuid), "read without the lock, as a holder may be busy");
+            assertEquals(1, s.busyChecks(), "the refused upgrade counts as busy");
             assertEquals(0, sim.setsOf(uuid), "no action without the exclusive lock");
             assertEquals("power on", h.row(uuid).getString("power_state"));
             assertEquals(0, s.failureCount(uuid));
