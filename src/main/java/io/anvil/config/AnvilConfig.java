@@ -381,7 +381,7 @@ public record AnvilConfig(
         d.put("conductor.api_lock_wait", 3.0);
         d.put("conductor.periodic_max_workers", 8);
         d.put("conductor.sync_power_state_interval", 60);
-        d.put("conductor.sync_power_state_workers", 32);
+        d.put("conductor.sync_power_state_workers", 256);
         d.put("conductor.power_state_sync_max_retries", 3);
         d.put("conductor.force_power_state_during_sync", true);
         d.put("conductor.power_failure_recovery_interval", 300);
