@@ -48,7 +48,7 @@ import java.util.stream.Stream;
  *   <li><b>Redis</b>: a real Cluster started from {@code redis-server} (3 masters, each with a replica;
  *       {@code testsupport.RedisServers}); the conductors run with {@code redis.mode: cluster}.
  *       {@code -Dbench.redis=standalone} uses the test Redis instead.</li>
- *   <li><b>BMCs</b>: {@code anvil sim bmc} processes of at most {@code bench.bmcsPerSim} (14,000) BMCs each — one
+ *   <li><b>BMCs</b>: {@code anvil sim bmc} processes of at most {@code bench.bmcsPerSim} (17,000) BMCs each — one
  *       UDP socket per BMC, under the 20,000 file-descriptor limit of a process here — simulator k on loopback
  *       address 127.0.1.(k+1) ({@code bench.simNet} moves it, e.g. to 127.0.2 beside another bench), BMC j on port
  *       20000+j. Each runs with {@code -v}: the bench reads every "session
@@ -93,9 +93,11 @@ import java.util.stream.Stream;
  * <p>Settings ({@code -Dname=value}): {@code bench.nodes} (100000), {@code bench.conductors} (3), {@code bench.xmx}
  * (1g, each conductor), {@code bench.conductorOpts} (the conductors' other JVM options, space separated, none by
  * default), {@code bench.simXmx} (768m), {@code bench.simOpts} (the simulators' other JVM options, space separated;
- * default {@code -XX:TieredStopAtLevel=1}: the simulators stand in for BMCs, which cost the conductors' machine nothing,
- * yet share its cores — with C1 only they spend about half the CPU per node they spent with C2's compilations, which
- * were ~45 % of it; {@code -Dbench.simOpts=} for none), {@code bench.bmcsPerSim} (14000), {@code bench.syncInterval}
+ * default {@code -XX:TieredStopAtLevel=1 -Xms<simXmx> -XX:+AlwaysPreTouch}: the simulators stand in for BMCs, which
+ * cost the conductors' machine nothing, yet share its cores — with C1 only they spend about half the CPU per node they
+ * spent with C2's compilations, which were ~45 % of it, and their heap is touched at start-up, not as page faults
+ * during the pass; {@code -Dbench.simOpts=} for none), {@code bench.bmcsPerSim} (17000: six simulator JVMs for
+ * 100,000 BMCs, each compiling the same code), {@code bench.syncInterval}
  * (seconds; default: the shipped 60), {@code bench.enroll} (api|sql), {@code bench.inFlight} (64),
  * {@code bench.redis} (cluster|standalone), {@code bench.seconds} (wrk, 10), {@code bench.takeover} (true),
  * {@code bench.secondPass} (true: also the run of each conductor that ends next after the first passes, warm),
@@ -176,19 +178,19 @@ public final class ScaleBench {
         String xmx = System.getProperty("bench.xmx", "1g");
         String simXmx = System.getProperty("bench.simXmx", "768m");
         // the simulators stand in for BMCs, which cost the conductors' machine nothing: their JVM options are free
-        List<String> simOpts =
-                List.of(System.getProperty("bench.simOpts", "-XX:TieredStopAtLevel=1")
-                                .trim()
-                                .split("\\s+"))
-                        .stream()
-                        .filter(o -> !o.isEmpty())
-                        .toList();
+        List<String> simOpts = List.of(System.getProperty(
+                                "bench.simOpts", "-XX:TieredStopAtLevel=1 -Xms" + simXmx + " -XX:+AlwaysPreTouch")
+                        .trim()
+                        .split("\\s+"))
+                .stream()
+                .filter(o -> !o.isEmpty())
+                .toList();
         // the conductors' own JVM options (besides -Xmx and the GC log), e.g. to compare JIT settings
         List<String> conductorOpts =
                 List.of(System.getProperty("bench.conductorOpts", "").trim().split("\\s+")).stream()
                         .filter(o -> !o.isEmpty())
                         .toList();
-        int perSim = Integer.getInteger("bench.bmcsPerSim", 14_000);
+        int perSim = Integer.getInteger("bench.bmcsPerSim", 17_000);
         String interval = System.getProperty("bench.syncInterval");
         int syncInterval = interval == null ? 60 : Integer.parseInt(interval);
         String enroll = System.getProperty("bench.enroll", "api");
