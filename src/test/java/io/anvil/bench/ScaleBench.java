@@ -48,7 +48,7 @@ import java.util.stream.Stream;
  *   <li><b>Redis</b>: a real Cluster started from {@code redis-server} (3 masters, each with a replica;
  *       {@code testsupport.RedisServers}); the conductors run with {@code redis.mode: cluster}.
  *       {@code -Dbench.redis=standalone} uses the test Redis instead.</li>
- *   <li><b>BMCs</b>: {@code anvil sim bmc} processes of at most {@code bench.bmcsPerSim} (17,000) BMCs each — one
+ *   <li><b>BMCs</b>: {@code anvil sim bmc} processes of at most {@code bench.bmcsPerSim} (14,000) BMCs each — one
  *       UDP socket per BMC, under the 20,000 file-descriptor limit of a process here — simulator k on loopback
  *       address 127.0.1.(k+1) ({@code bench.simNet} moves it, e.g. to 127.0.2 beside another bench), BMC j on port
  *       20000+j. Each runs with {@code -v}: the bench reads every "session
@@ -96,8 +96,8 @@ import java.util.stream.Stream;
  * default {@code -XX:TieredStopAtLevel=1 -Xms<simXmx> -XX:+AlwaysPreTouch}: the simulators stand in for BMCs, which
  * cost the conductors' machine nothing, yet share its cores — with C1 only they spend about half the CPU per node they
  * spent with C2's compilations, which were ~45 % of it, and their heap is touched at start-up, not as page faults
- * during the pass; {@code -Dbench.simOpts=} for none), {@code bench.bmcsPerSim} (17000: six simulator JVMs for
- * 100,000 BMCs, each compiling the same code), {@code bench.syncInterval}
+ * during the pass; {@code -Dbench.simOpts=} for none), {@code bench.bmcsPerSim} (14000: eight simulator JVMs for
+ * 100,000 BMCs; six of 17,000 made the first pass slower in two runs of two), {@code bench.syncInterval}
  * (seconds; default: the shipped 60), {@code bench.enroll} (api|sql), {@code bench.inFlight} (64),
  * {@code bench.redis} (cluster|standalone), {@code bench.seconds} (wrk, 10), {@code bench.takeover} (true),
  * {@code bench.secondPass} (true: also the run of each conductor that ends next after the first passes, warm),
@@ -190,7 +190,7 @@ public final class ScaleBench {
                 List.of(System.getProperty("bench.conductorOpts", "").trim().split("\\s+")).stream()
                         .filter(o -> !o.isEmpty())
                         .toList();
-        int perSim = Integer.getInteger("bench.bmcsPerSim", 17_000);
+        int perSim = Integer.getInteger("bench.bmcsPerSim", 14_000);
         String interval = System.getProperty("bench.syncInterval");
         int syncInterval = interval == null ? 60 : Integer.parseInt(interval);
         String enroll = System.getProperty("bench.enroll", "api");
