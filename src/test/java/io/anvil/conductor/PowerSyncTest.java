@@ -173,20 +173,15 @@ class PowerSyncTest {
         long busy0 = m.sync().busyChecks();
         m.owned().add(gained);
         m.sync().ownershipChanged();
-        io.anvil.testsupport.Conditions.await(
+        io.anvil.testsupport.Conditions.eventually(
                 h.vertx,
                 "the locked node skipped once",
-                Duration.ofSeconds(10),
                 Duration.ofMillis(10),
                 () -> m.sync().busyChecks() > busy0);
         assertEquals(0, sim.setsOf(gained), "no action while locked");
         await(deadPeers.release());
-        io.anvil.testsupport.Conditions.await(
-                h.vertx,
-                "the gained node powered to its record",
-                Duration.ofSeconds(10),
-                Duration.ofMillis(10),
-                () -> sim.setsOf(gained) == 1);
+        io.anvil.testsupport.Conditions.eventually(
+                h.vertx, "the gained node powered to its record", Duration.ofMillis(10), () -> sim.setsOf(gained) == 1);
         assertEquals("power off", sim.hardware.get(gained));
         m.stop().complete();
         assertEquals(2, await(m.run()).listed());
