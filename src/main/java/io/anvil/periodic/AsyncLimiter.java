@@ -68,6 +68,11 @@ public final class AsyncLimiter {
         return inFlight;
     }
 
+    /** Pieces of work waiting for a permit now. */
+    public synchronized int waiting() {
+        return waiting.size();
+    }
+
     /** The highest number of pieces of work that ran at once. */
     public synchronized int maxObserved() {
         return maxObserved;

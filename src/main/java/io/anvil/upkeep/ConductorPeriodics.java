@@ -65,6 +65,7 @@ public record ConductorPeriodics(
                 new SensorData.Settings(
                         sd.workers(), sd.dataTypes(), sd.enableForUndeployedNodes(), sd.enableForNodes()),
                 new SensorGauges(metrics));
+        bindPowerSyncMetrics(metrics, powerSync);
         if (ownership instanceof ClusterRing ring) {
             // a peer died or left: its nodes are checked now, not from the next sync run on
             HashRings[] last = {null};
@@ -84,6 +85,25 @@ public record ConductorPeriodics(
                 .register(orphans)
                 .registerAll(tasks.drivers().enabledImplementations());
         return new ConductorPeriodics(scheduler, nodes, powerSync, timeouts, sensors);
+    }
+
+    /** Whether the cap on checks in flight, not the BMCs or the CPU, is what slows a pass (docs/operations.md). */
+    private static void bindPowerSyncMetrics(AnvilMetrics metrics, PowerSync powerSync) {
+        metrics.gauge(
+                "anvil.power_sync.checks_in_flight",
+                "power-state checks running now (at most conductor.sync_power_state_workers)",
+                powerSync,
+                ps -> ps.limiter().inFlight());
+        metrics.gauge(
+                "anvil.power_sync.checks_waiting",
+                "power-state checks due but waiting for a free slot of conductor.sync_power_state_workers",
+                powerSync,
+                ps -> ps.limiter().waiting());
+        metrics.counter(
+                "anvil.power_sync.checks_busy",
+                "power-state checks that found their node busy (reserved, or the lock to act refused)",
+                powerSync,
+                PowerSync::busyChecks);
     }
 
     public void start() {

@@ -454,6 +454,27 @@ class PowerSyncTest {
         assertEquals(3, s.limiter().maxObserved());
     }
 
+    /** Checks due beyond the cap wait for a slot, and the limiter says how many (anvil_power_sync_checks_waiting). */
+    @Test
+    void checksBeyondTheCapWaitAndAreCounted() {
+        PowerSync s = sync(true, 3);
+        Promise<Void> answer = Promise.promise();
+        sim.beforeAnswer = u -> answer.future();
+        for (int i = 0; i < 12; i++) {
+            h.node(Map.of("provision_state", "active", "power_state", "power off"));
+        }
+        Future<WalkResult> run = s.syncPowerStates(h.iterator(), neverStops.future());
+        io.anvil.testsupport.Conditions.eventually(
+                h.vertx,
+                "3 checks at the BMC, 9 waiting",
+                Duration.ofMillis(10),
+                () -> s.limiter().inFlight() == 3 && s.limiter().waiting() == 9);
+        answer.complete();
+        assertEquals(12, await(run).visited());
+        assertEquals(0, s.limiter().waiting());
+        assertEquals(0, s.limiter().inFlight());
+    }
+
     @Test
     void stoppingCancelsChecksNotYetStarted() {
         PowerSync s = new PowerSync(h.vertx, h.power, new PowerSync.Settings(Duration.ofSeconds(60), 8, 3, true));

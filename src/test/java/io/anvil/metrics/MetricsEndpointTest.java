@@ -249,6 +249,10 @@ class MetricsEndpointTest {
         assertTrue(m.has("anvil_periodic_overruns_total"));
         assertTrue(m.has("anvil_periodic_failures_total"));
         assertEquals(0, m.value("anvil_periodic_failures_total", "task", "sync_power_states"));
+        // the power sync's cap: how many checks run, how many wait for a slot, how many found their node busy
+        assertTrue(m.has("anvil_power_sync_checks_in_flight"));
+        assertEquals(0, m.value("anvil_power_sync_checks_waiting"), "no node waits for a slot here");
+        assertTrue(m.has("anvil_power_sync_checks_busy_total"));
     }
 
     /** Ironic's default: sensor data is not collected unless sensor_data.send_sensor_data is set. */
