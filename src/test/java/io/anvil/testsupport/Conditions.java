@@ -18,19 +18,31 @@ public final class Conditions {
     private Conditions() {}
 
     /**
-     * How long {@link #completed} and {@link #eventually} wait before they fail the test as hung (with a thread dump):
-     * a guard against a hang, far above any normal wait, never a speed check.
+     * The result of {@code f} once it completed (its failure thrown), however long that takes. A future that never
+     * completes is a hang, which the suite's default timeout ends (src/test/resources/junit-platform.properties): it
+     * interrupts the wait, and every thread's stack goes to stderr first.
      */
-    private static final Duration HANG_GUARD = Duration.ofMinutes(2);
-
-    /** The result of {@code f} once it completed (its failure thrown); a future that never does fails the test. */
     public static <T> T completed(Future<T> f) {
-        return result(f, HANG_GUARD);
+        try {
+            return f.toCompletionStage().toCompletableFuture().get();
+        } catch (InterruptedException e) {
+            dumpThreads("interrupted waiting for a future (the test's timeout?)");
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        } catch (ExecutionException e) {
+            throw new AssertionError(e.getCause());
+        }
     }
 
-    /** {@link #await} until {@code condition} holds, however long that takes short of a hang. */
+    /** Re-checks {@code condition} every {@code every} until it holds, however long that takes (see {@link #completed}). */
     public static void eventually(Vertx timers, String what, Duration every, BooleanSupplier condition) {
-        await(timers, what, HANG_GUARD, every, condition);
+        while (!condition.getAsBoolean()) {
+            try {
+                completed(Future.<Void>future(p -> timers.setTimer(Math.max(1, every.toMillis()), id -> p.complete())));
+            } catch (AssertionError e) {
+                throw new AssertionError("stopped waiting for: " + what, e);
+            }
+        }
     }
 
     /**
